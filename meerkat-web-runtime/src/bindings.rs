@@ -1,0 +1,55 @@
+//! The wasm-bindgen boundary: the only file with `#[wasm_bindgen]` items.
+//!
+//! One class, `Core`, owning one [`Runtime`]: JSON commands in, JSON replies
+//! out; response bodies as raw bytes; events drained as one JSON batch per
+//! session. No callbacks into JS: everything the core wants done is an effect.
+
+use wasm_bindgen::prelude::*;
+
+use crate::runtime::Runtime;
+
+#[wasm_bindgen]
+pub struct Core {
+    runtime: Runtime,
+}
+
+#[wasm_bindgen]
+impl Core {
+    /// `config_json` is the RuntimeConfig; `entropy` seeds ids and jitter.
+    /// Throws `{code, message}` JSON text when the config is invalid.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config_json: &str, entropy: &[u8]) -> Result<Core, JsError> {
+        Runtime::new(config_json, entropy).map(|runtime| Core { runtime }).map_err(|e| JsError::new(&e.to_json()))
+    }
+
+    /// The crate version; `MeerkatRuntime.init` refuses a mismatch.
+    pub fn version() -> String {
+        crate::VERSION.to_string()
+    }
+
+    /// The error-code table as JSON, mirrored by the TypeScript `ErrorCode`.
+    #[wasm_bindgen(js_name = errorCodes)]
+    pub fn error_codes() -> String {
+        crate::error::codes_json()
+    }
+
+    pub fn command(&mut self, now_ms: f64, json: &str) -> String {
+        self.runtime.command(now_ms, json)
+    }
+
+    /// Response body bytes of HTTP effect `id`; "" unless effects resulted.
+    #[wasm_bindgen(js_name = pushBody)]
+    pub fn push_body(&mut self, now_ms: f64, id: u32, bytes: &[u8]) -> String {
+        self.runtime.push_body(now_ms, id, bytes)
+    }
+
+    /// Queued events of a session as a JSON array; an error object if the
+    /// session does not exist.
+    #[wasm_bindgen(js_name = drainEvents)]
+    pub fn drain_events(&mut self, session: &str) -> String {
+        match self.runtime.drain_events(session) {
+            Ok(json) => json,
+            Err(e) => format!(r#"{{"error":{}}}"#, e.to_json()),
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! Errors with stable codes.
+//!
+//! Every failure the core reports is a [`CoreError`]: a stable `code` from the
+//! table below plus a message that tells the caller what to fix. The table is
+//! the single source of truth; `Core.errorCodes()` exports it so the
+//! TypeScript `ErrorCode` list can be checked against it in a test.
+
+use crate::json::{ObjectWriter, write_array};
+
+/// Who is to blame, h11 style: the caller, the provider/network, or us.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Blame {
+    Caller,
+    Provider,
+    Internal,
+}
+
+impl Blame {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Blame::Caller => "caller",
+            Blame::Provider => "provider",
+            Blame::Internal => "internal",
+        }
+    }
+}
+
+macro_rules! error_codes {
+    ($($variant:ident => $code:literal, $blame:ident, $doc:literal;)*) => {
+        /// Stable error codes shared with the TypeScript layer.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum ErrorCode {
+            $(#[doc = $doc] $variant,)*
+        }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $code,)* }
+            }
+
+            pub fn blame(self) -> Blame {
+                match self { $(ErrorCode::$variant => Blame::$blame,)* }
+            }
+
+            pub fn description(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $doc,)* }
+            }
+        }
+    };
+}
+
+error_codes! {
+    InvalidCommand => "INVALID_COMMAND", Caller, "The command sent to the core is not valid JSON or names no known operation.";
+    InvalidArgument => "INVALID_ARGUMENT", Caller, "An argument has the wrong type, shape or value.";
+    InvalidConfig => "INVALID_CONFIG", Caller, "The runtime or session configuration is invalid.";
+    ModelRequired => "MODEL_REQUIRED", Caller, "No model was given and the runtime has no default model.";
+    UnsupportedModel => "UNSUPPORTED_MODEL", Caller, "No provider serves the requested model.";
+    ProviderNotConfigured => "PROVIDER_NOT_CONFIGURED", Caller, "The provider for this model has no API key configured.";
+    SessionNotFound => "SESSION_NOT_FOUND", Caller, "No session has this id (never created, or destroyed).";
+    SessionBusy => "SESSION_BUSY", Caller, "The session already has a turn in flight.";
+    PromptTooLarge => "PROMPT_TOO_LARGE", Caller, "The prompt exceeds the configured size limit.";
+    InvalidTool => "INVALID_TOOL", Caller, "A tool definition is invalid (name, description or schema).";
+    DuplicateTool => "DUPLICATE_TOOL", Caller, "A tool with this name is already registered.";
+    ToolNotFound => "TOOL_NOT_FOUND", Caller, "No tool with this name is registered.";
+    UnknownEffect => "UNKNOWN_EFFECT", Caller, "An outcome names an effect id that is unknown or already settled.";
+    Cancelled => "CANCELLED", Caller, "The run was cancelled because its session or runtime was destroyed.";
+    MaxTurnsExceeded => "MAX_TURNS_EXCEEDED", Caller, "The run reached the session's maxTurns limit.";
+    ProviderAuth => "PROVIDER_AUTH", Provider, "The provider rejected the credentials (HTTP 401/403).";
+    ProviderQuota => "PROVIDER_QUOTA", Provider, "The account is out of quota or credit.";
+    ProviderRateLimited => "PROVIDER_RATE_LIMITED", Provider, "The provider rate-limited the request (HTTP 429).";
+    ProviderOverloaded => "PROVIDER_OVERLOADED", Provider, "The provider is overloaded (HTTP 529 or an overloaded_error event).";
+    ProviderUnavailable => "PROVIDER_UNAVAILABLE", Provider, "The provider failed with a server error (HTTP 5xx).";
+    ProviderBadRequest => "PROVIDER_BAD_REQUEST", Provider, "The provider refused the request as invalid (HTTP 400/404/413).";
+    ProviderError => "PROVIDER_ERROR", Provider, "The provider reported an error of an unrecognised kind.";
+    NetworkError => "NETWORK_ERROR", Provider, "The HTTP request failed before a complete response arrived.";
+    StreamTruncated => "STREAM_TRUNCATED", Provider, "The response stream ended before the provider finished the message.";
+    StreamProtocol => "STREAM_PROTOCOL", Provider, "The response stream violated the provider's wire format.";
+    Internal => "INTERNAL", Internal, "An internal invariant failed; please report it.";
+}
+
+/// A typed error: stable code plus a human message saying what to fix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CoreError {
+    pub code: &'static str,
+    pub message: String,
+    /// Provider failures that a retry may cure (used by the retry policy).
+    pub retryable: bool,
+    /// Server hint for the retry delay, when the provider sent one.
+    pub retry_after_ms: Option<u64>,
+}
+
+impl CoreError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        CoreError { code: code.as_str(), message: message.into(), retryable: false, retry_after_ms: None }
+    }
+
+    pub fn is(&self, code: ErrorCode) -> bool {
+        self.code == code.as_str()
+    }
+
+    pub fn retryable(mut self, retry_after_ms: Option<u64>) -> Self {
+        self.retryable = true;
+        self.retry_after_ms = retry_after_ms;
+        self
+    }
+
+    /// `{"code":..,"message":..}`: the shape the host maps to `MeerkatError`.
+    pub fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        o.str("code", self.code).str("message", &self.message);
+        o.end();
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write_json(&mut out);
+        out
+    }
+}
+
+impl core::fmt::Display for CoreError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "[{}] {}", self.code, self.message)
+    }
+}
+
+pub type CoreResult<T> = Result<T, CoreError>;
+
+/// Shorthand for caller errors.
+pub fn invalid(message: impl Into<String>) -> CoreError {
+    CoreError::new(ErrorCode::InvalidArgument, message)
+}
+
+/// JSON export of the whole table, for the TypeScript mirror test.
+pub fn codes_json() -> String {
+    let mut out = String::new();
+    write_array(&mut out, ErrorCode::ALL, |c, out| {
+        let mut o = ObjectWriter::new(out);
+        o.str("code", c.as_str()).str("blame", c.blame().as_str()).str("description", c.description());
+        o.end();
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_screaming_snake() {
+        let mut seen = std::collections::BTreeSet::new();
+        for c in ErrorCode::ALL {
+            let s = c.as_str();
+            assert!(seen.insert(s), "duplicate code {s}");
+            assert!(s.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_'), "{s}");
+        }
+        assert!(codes_json().contains("\"SESSION_NOT_FOUND\""));
+    }
+}

@@ -1,0 +1,406 @@
+//! Anthropic Messages API: request building, streaming parse, errors.
+//!
+//! Base URL convention of the official SDK: the origin without `/v1`
+//! (`https://api.anthropic.com`, or a proxy such as
+//! `http://localhost:3100/anthropic`); requests go to `{base}/v1/messages`.
+
+use super::sse::{SseDecoder, SseEvent};
+use super::{AssistantTurn, HttpRequest, LlmRequest, Provider, StreamParser, TextSink, ToolCall};
+use crate::error::{CoreError, CoreResult, ErrorCode};
+use crate::events::StopReason;
+use crate::json::{self, Json, ObjectWriter, Raw, write_array};
+use crate::transcript::{Message, Part, Role};
+use crate::usage::Usage;
+
+pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
+pub const API_VERSION: &str = "2023-06-01";
+/// More content blocks than this in one message is a hostile stream.
+const MAX_BLOCKS: usize = 4096;
+
+pub struct Anthropic;
+
+impl Provider for Anthropic {
+    fn build_request(&self, req: &LlmRequest<'_>) -> HttpRequest {
+        build_request(req)
+    }
+
+    fn stream_parser(&self) -> Box<dyn StreamParser> {
+        Box::new(AnthropicStream::default())
+    }
+
+    fn classify_error(&self, status: u16, headers: &[(String, String)], body: &[u8]) -> CoreError {
+        classify_error(status, headers, body)
+    }
+}
+
+// ---------------------------------------------------------------- request
+
+/// The API refuses empty text blocks, so they are left out.
+fn is_sendable(part: &Part) -> bool {
+    !matches!(part, Part::Text { text } if text.is_empty())
+}
+
+fn write_part(part: &Part, out: &mut String) {
+    let mut o = ObjectWriter::new(out);
+    match part {
+        Part::Text { text } => {
+            o.str("type", "text").str("text", text);
+        }
+        Part::Image { media_type, data } => {
+            o.str("type", "image");
+            let mut source = ObjectWriter::new(o.key("source"));
+            source.str("type", "base64").str("media_type", media_type).str("data", data);
+            source.end();
+        }
+        Part::Thinking { thinking, signature } => {
+            o.str("type", "thinking")
+                .str("thinking", thinking)
+                .str("signature", signature.as_deref().unwrap_or_default());
+        }
+        Part::RedactedThinking { data } => {
+            o.str("type", "redacted_thinking").str("data", data);
+        }
+        Part::ToolUse { id, name, input } => {
+            o.str("type", "tool_use").str("id", id).str("name", name).raw("input", input.as_str());
+        }
+        Part::ToolResult { tool_use_id, content, is_error } => {
+            o.str("type", "tool_result").str("tool_use_id", tool_use_id);
+            write_array(o.key("content"), content.iter().filter(|p| is_sendable(p)), write_part);
+            o.bool("is_error", *is_error);
+        }
+    }
+    o.end();
+}
+
+/// Consecutive messages of one role become one message (the API would merge
+/// them anyway; doing it here keeps tool results first in their turn).
+fn write_messages(messages: &[Message], out: &mut String) {
+    let mut merged: Vec<(Role, Vec<&Part>)> = Vec::with_capacity(messages.len());
+    for message in messages {
+        let parts = message.content.iter().filter(|p| is_sendable(p));
+        match merged.last_mut() {
+            Some((role, content)) if *role == message.role => content.extend(parts),
+            _ => merged.push((message.role, parts.collect())),
+        }
+    }
+    merged.retain(|(_, content)| !content.is_empty());
+    write_array(out, merged, |(role, content), out| {
+        let mut o = ObjectWriter::new(out);
+        o.str("role", if role == Role::User { "user" } else { "assistant" });
+        write_array(o.key("content"), content, write_part);
+        o.end();
+    });
+}
+
+pub fn build_request(req: &LlmRequest<'_>) -> HttpRequest {
+    let mut body = String::with_capacity(1024);
+    let mut o = ObjectWriter::new(&mut body);
+    o.str("model", req.model).u64("max_tokens", u64::from(req.max_tokens)).bool("stream", true);
+    o.opt_str("system", req.system_prompt.filter(|s| !s.is_empty()));
+    write_messages(req.messages, o.key("messages"));
+    if !req.tools.is_empty() {
+        write_array(o.key("tools"), req.tools, |tool, out| {
+            let mut t = ObjectWriter::new(out);
+            t.str("name", &tool.name)
+                .str("description", &tool.description)
+                .raw("input_schema", tool.input_schema.as_str());
+            t.end();
+        });
+    }
+    if let Some(t) = req.temperature {
+        o.raw("temperature", t.as_str());
+    }
+    if let Some(thinking) = req.thinking {
+        let mut t = ObjectWriter::new(o.key("thinking"));
+        t.str("type", "enabled").u64("budget_tokens", u64::from(thinking.budget_tokens));
+        t.end();
+    }
+    o.end();
+
+    let base = req.endpoint.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
+    let mut headers = vec![
+        ("content-type".to_string(), "application/json".to_string()),
+        ("accept".to_string(), "text/event-stream".to_string()),
+        ("anthropic-version".to_string(), API_VERSION.to_string()),
+        ("anthropic-dangerous-direct-browser-access".to_string(), "true".to_string()),
+    ];
+    if let Some(key) = &req.endpoint.api_key {
+        headers.push(("x-api-key".to_string(), key.expose().to_string()));
+    }
+    HttpRequest { url: super::join_url(base, "/v1/messages"), method: "POST", headers, body }
+}
+
+// ---------------------------------------------------------------- stream
+
+#[derive(Debug)]
+enum Block {
+    Text(String),
+    Thinking {
+        text: String,
+        signature: Option<String>,
+    },
+    RedactedThinking(String),
+    ToolUse {
+        id: String,
+        name: String,
+        json: String,
+    },
+    /// A block type we do not know (server tools...): skipped.
+    Other,
+}
+
+#[derive(Debug, Default)]
+pub struct AnthropicStream {
+    sse: SseDecoder,
+    blocks: Vec<Option<Block>>,
+    usage: Usage,
+    stop_reason: Option<String>,
+    started: bool,
+    stopped: bool,
+}
+
+impl StreamParser for AnthropicStream {
+    fn feed(&mut self, bytes: &[u8], sink: &mut dyn TextSink) -> CoreResult<()> {
+        let mut sse = core::mem::take(&mut self.sse);
+        let result = sse.feed(bytes, &mut |e| self.on_event(e, sink));
+        self.sse = sse;
+        result
+    }
+
+    fn finish(&mut self, _sink: &mut dyn TextSink) -> CoreResult<AssistantTurn> {
+        self.sse.finish();
+        if !self.stopped {
+            let what = if self.started { "before message_stop" } else { "before any message_start" };
+            return Err(
+                CoreError::new(ErrorCode::StreamTruncated, format!("anthropic stream ended {what}")).retryable(None)
+            );
+        }
+        Ok(self.take_turn())
+    }
+}
+
+impl AnthropicStream {
+    fn on_event(&mut self, event: SseEvent<'_>, sink: &mut dyn TextSink) -> CoreResult<()> {
+        let wire = json::parse(event.data).map_err(|e| {
+            CoreError::new(ErrorCode::StreamProtocol, format!("anthropic sent an event that is not valid JSON ({e})"))
+        })?;
+        // `data.type` is authoritative; the `event:` name is the fallback.
+        let kind = wire.get("type").and_then(Json::as_str).unwrap_or(event.name);
+        let index = match wire.get("index") {
+            None => None,
+            Some(i) => Some(i.as_u64().ok_or_else(|| protocol("a block index that is not an integer"))?),
+        };
+        match kind {
+            "message_start" => {
+                self.started = true;
+                if let Some(usage) = wire.get("message").and_then(|m| m.get("usage")) {
+                    self.merge_usage(usage);
+                }
+            }
+            "content_block_start" => {
+                let block = wire.get("content_block").map(start_block).unwrap_or(Block::Other);
+                if let Block::Text(text) = &block
+                    && !text.is_empty()
+                {
+                    sink.text_delta(text);
+                }
+                *self.slot(index)? = Some(block);
+            }
+            "content_block_delta" => {
+                if let Some(delta) = wire.get("delta") {
+                    self.apply_delta(index, delta, sink)?;
+                }
+            }
+            "message_delta" => {
+                if let Some(reason) = wire.get("delta").and_then(|d| d.get("stop_reason")).and_then(Json::as_str) {
+                    self.stop_reason = Some(reason.to_string());
+                }
+                if let Some(usage) = wire.get("usage") {
+                    self.merge_usage(usage);
+                }
+            }
+            "message_stop" => self.stopped = true,
+            "error" => return Err(stream_error(wire.get("error"))),
+            // content_block_stop (arguments are parsed once, at the end),
+            // ping, and event types added after this was written.
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn slot(&mut self, index: Option<u64>) -> CoreResult<&mut Option<Block>> {
+        let index = match index {
+            Some(i) if i < MAX_BLOCKS as u64 => i as usize,
+            Some(_) => return Err(protocol("a block index out of range")),
+            None => self.blocks.len(),
+        };
+        if index >= MAX_BLOCKS {
+            return Err(protocol("too many content blocks"));
+        }
+        if self.blocks.len() <= index {
+            self.blocks.resize_with(index + 1, || None);
+        }
+        self.blocks.get_mut(index).ok_or_else(|| CoreError::new(ErrorCode::Internal, "block slot missing after resize"))
+    }
+
+    fn apply_delta(&mut self, index: Option<u64>, delta: &Json<'_>, sink: &mut dyn TextSink) -> CoreResult<()> {
+        let field = |name| delta.get(name).and_then(Json::as_str).unwrap_or_default();
+        let slot = self.slot(index)?;
+        match (delta.get("type").and_then(Json::as_str), slot) {
+            (Some("text_delta"), Some(Block::Text(text))) => {
+                let piece = field("text");
+                text.push_str(piece);
+                sink.text_delta(piece);
+            }
+            (Some("input_json_delta"), Some(Block::ToolUse { json, .. })) => {
+                let piece = field("partial_json");
+                if json.len() + piece.len() > super::sse::MAX_EVENT_BYTES {
+                    return Err(protocol("tool arguments larger than 16 MiB"));
+                }
+                json.push_str(piece);
+            }
+            (Some("thinking_delta"), Some(Block::Thinking { text, .. })) => text.push_str(field("thinking")),
+            (Some("signature_delta"), Some(Block::Thinking { signature, .. })) => {
+                *signature = Some(field("signature").to_string());
+            }
+            (Some(_), None) => return Err(protocol("a delta for a content block that never started")),
+            // citations and future delta kinds
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Counters are cumulative totals: overwrite when present, never add.
+    fn merge_usage(&mut self, wire: &Json<'_>) {
+        let count = |name| wire.get(name).and_then(Json::as_u64);
+        let u = &mut self.usage;
+        if let Some(v) = count("input_tokens") {
+            u.input_tokens = v;
+        }
+        if let Some(v) = count("output_tokens") {
+            u.output_tokens = v;
+        }
+        if let Some(v) = count("cache_creation_input_tokens") {
+            u.cache_creation_tokens = Some(v);
+        }
+        if let Some(v) = count("cache_read_input_tokens") {
+            u.cache_read_tokens = Some(v);
+        }
+    }
+
+    fn take_turn(&mut self) -> AssistantTurn {
+        let mut content = Vec::new();
+        let mut tool_calls = Vec::new();
+        for block in self.blocks.drain(..).flatten() {
+            match block {
+                Block::Text(text) => content.push(Part::Text { text }),
+                Block::Thinking { text, signature } => content.push(Part::Thinking { thinking: text, signature }),
+                Block::RedactedThinking(data) => content.push(Part::RedactedThinking { data }),
+                Block::ToolUse { id, name, json } => {
+                    let args = parse_arguments(&json);
+                    let input = args.clone().unwrap_or_else(|_| Raw::empty_object());
+                    content.push(Part::ToolUse { id: id.clone(), name: name.clone(), input });
+                    tool_calls.push(ToolCall { id, name, args });
+                }
+                Block::Other => {}
+            }
+        }
+        AssistantTurn {
+            content,
+            tool_calls,
+            stop_reason: map_stop_reason(self.stop_reason.as_deref()),
+            usage: self.usage,
+        }
+    }
+}
+
+fn protocol(what: &str) -> CoreError {
+    CoreError::new(ErrorCode::StreamProtocol, format!("anthropic sent {what}"))
+}
+
+fn start_block(block: &Json<'_>) -> Block {
+    let field = |name| block.get(name).and_then(Json::as_str).unwrap_or_default().to_string();
+    match block.get("type").and_then(Json::as_str) {
+        Some("text") => Block::Text(field("text")),
+        Some("thinking") => {
+            let signature = field("signature");
+            Block::Thinking { text: field("thinking"), signature: (!signature.is_empty()).then_some(signature) }
+        }
+        Some("redacted_thinking") => Block::RedactedThinking(field("data")),
+        Some("tool_use") => Block::ToolUse { id: field("id"), name: field("name"), json: String::new() },
+        _ => Block::Other,
+    }
+}
+
+/// Streamed arguments, parsed once at the end. Nothing streamed means `{}`.
+pub fn parse_arguments(text: &str) -> Result<Raw, String> {
+    if text.trim().is_empty() {
+        return Ok(Raw::empty_object());
+    }
+    match json::parse(text) {
+        Ok(v @ Json::Obj(_)) => Ok(Raw::from_json(&v)),
+        Ok(other) => Err(format!("tool arguments must be a JSON object, got {}", other.kind())),
+        Err(e) => Err(format!("tool arguments are not valid JSON ({e})")),
+    }
+}
+
+pub fn map_stop_reason(raw: Option<&str>) -> StopReason {
+    match raw {
+        Some("tool_use") => StopReason::ToolUse,
+        Some("max_tokens") | Some("model_context_window_exceeded") => StopReason::MaxTokens,
+        Some("stop_sequence") => StopReason::StopSequence,
+        Some("refusal") => StopReason::ContentFilter,
+        // end_turn, pause_turn, and reasons added after this was written
+        _ => StopReason::EndTurn,
+    }
+}
+
+// ---------------------------------------------------------------- errors
+
+fn code_for_type(kind: &str) -> Option<(ErrorCode, bool)> {
+    Some(match kind {
+        "authentication_error" | "permission_error" => (ErrorCode::ProviderAuth, false),
+        "billing_error" => (ErrorCode::ProviderQuota, false),
+        "invalid_request_error" | "not_found_error" | "request_too_large" => (ErrorCode::ProviderBadRequest, false),
+        "rate_limit_error" => (ErrorCode::ProviderRateLimited, true),
+        "overloaded_error" => (ErrorCode::ProviderOverloaded, true),
+        "api_error" | "timeout_error" | "conflict_error" => (ErrorCode::ProviderUnavailable, true),
+        _ => return None,
+    })
+}
+
+/// `error.type` and `error.message` of an error object.
+fn error_fields<'j>(error: Option<&'j Json<'_>>) -> (&'j str, &'j str) {
+    let field = |name| error.and_then(|e| e.get(name)).and_then(Json::as_str).unwrap_or_default();
+    (field("type"), field("message"))
+}
+
+/// A mid-stream `error` event.
+fn stream_error(error: Option<&Json<'_>>) -> CoreError {
+    let (kind, message) = error_fields(error);
+    let (code, retryable) = code_for_type(kind).unwrap_or((ErrorCode::ProviderError, false));
+    let error = CoreError::new(code, format!("anthropic stream error {kind}: {message}"));
+    if retryable { error.retryable(None) } else { error }
+}
+
+pub fn classify_error(status: u16, headers: &[(String, String)], body: &[u8]) -> CoreError {
+    let retry_after = super::retry_after_ms(headers);
+    let text = String::from_utf8_lossy(body);
+    let parsed = json::parse(&text).ok();
+    let (kind, message) = error_fields(parsed.as_ref().and_then(|b| b.get("error")));
+    if kind.is_empty() {
+        let snippet: String = text.chars().take(200).collect();
+        return super::classify_status("anthropic", status, &snippet, retry_after);
+    }
+    let detail = format!("{kind}: {message}");
+    match code_for_type(kind) {
+        Some((code, retryable)) => {
+            let error = CoreError::new(code, format!("anthropic answered HTTP {status}: {detail}"));
+            if retryable { error.retryable(retry_after) } else { error }
+        }
+        None => super::classify_status("anthropic", status, &detail, retry_after),
+    }
+}
+
+#[cfg(test)]
+mod tests;

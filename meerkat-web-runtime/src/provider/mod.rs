@@ -1,0 +1,197 @@
+//! LLM providers behind one small trait.
+//!
+//! Each provider module has the same four parts: `build_request`, a byte-fed
+//! stream parser (no I/O), `map_stop_reason` and `classify_error`. The agent
+//! loop only sees [`HttpRequest`], [`TextSink`] and [`AssistantTurn`]; it
+//! never sees a wire format.
+
+pub mod anthropic;
+pub mod sse;
+
+use crate::config::{Endpoint, ThinkingConfig};
+use crate::error::{CoreError, CoreResult, ErrorCode};
+use crate::events::StopReason;
+use crate::json::{Raw, decimal_scaled};
+use crate::tools::ToolDef;
+use crate::transcript::{Message, Part};
+use crate::usage::Usage;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProviderKind {
+    Anthropic,
+    OpenAi,
+    Gemini,
+}
+
+impl ProviderKind {
+    /// The provider family a model name belongs to, by its prefix.
+    pub fn for_model(model: &str) -> Option<ProviderKind> {
+        let m = model.to_ascii_lowercase();
+        if m.starts_with("claude") {
+            Some(ProviderKind::Anthropic)
+        } else if m.starts_with("gpt") || m.starts_with("chatgpt") || is_openai_reasoning(&m) {
+            Some(ProviderKind::OpenAi)
+        } else if m.starts_with("gemini") {
+            Some(ProviderKind::Gemini)
+        } else {
+            None
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<ProviderKind> {
+        match name {
+            "anthropic" => Some(ProviderKind::Anthropic),
+            "openai" => Some(ProviderKind::OpenAi),
+            "gemini" => Some(ProviderKind::Gemini),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ProviderKind::Anthropic => "anthropic",
+            ProviderKind::OpenAi => "openai",
+            ProviderKind::Gemini => "gemini",
+        }
+    }
+
+    /// The implementation, where this build has one.
+    pub fn implementation(self) -> Option<&'static dyn Provider> {
+        match self {
+            ProviderKind::Anthropic => Some(&anthropic::Anthropic),
+            ProviderKind::OpenAi | ProviderKind::Gemini => None,
+        }
+    }
+}
+
+/// `o1`, `o3-mini`, `o4-mini`...: OpenAI's reasoning models.
+fn is_openai_reasoning(m: &str) -> bool {
+    let mut chars = m.chars();
+    chars.next() == Some('o') && chars.next().is_some_and(|c| c.is_ascii_digit())
+}
+
+/// Everything a provider needs to build one request.
+pub struct LlmRequest<'a> {
+    pub endpoint: &'a Endpoint,
+    pub model: &'a str,
+    pub system_prompt: Option<&'a str>,
+    pub messages: &'a [Message],
+    pub tools: &'a [&'a ToolDef],
+    pub max_tokens: u32,
+    pub temperature: Option<&'a Raw>,
+    pub thinking: Option<&'a ThinkingConfig>,
+}
+
+/// An HTTP request for the host to perform.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HttpRequest {
+    pub url: String,
+    pub method: &'static str,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+/// Receives visible text as it streams.
+pub trait TextSink {
+    fn text_delta(&mut self, text: &str);
+}
+
+/// A tool call the model asked for, with its arguments parsed (or why not).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ToolCall {
+    pub id: String,
+    pub name: String,
+    /// The arguments as a JSON object, or why they are unusable.
+    pub args: Result<Raw, String>,
+}
+
+/// One finished assistant message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AssistantTurn {
+    pub content: Vec<Part>,
+    pub tool_calls: Vec<ToolCall>,
+    pub stop_reason: StopReason,
+    pub usage: Usage,
+}
+
+impl AssistantTurn {
+    pub fn text(&self) -> String {
+        crate::transcript::text_of(&self.content)
+    }
+}
+
+/// A byte-fed streaming response parser.
+pub trait StreamParser {
+    /// Feed the next chunk of the response body, cut anywhere.
+    fn feed(&mut self, bytes: &[u8], sink: &mut dyn TextSink) -> CoreResult<()>;
+    /// The body ended: the whole message, or why it is incomplete.
+    fn finish(&mut self, sink: &mut dyn TextSink) -> CoreResult<AssistantTurn>;
+}
+
+pub trait Provider {
+    fn build_request(&self, req: &LlmRequest<'_>) -> HttpRequest;
+    fn stream_parser(&self) -> Box<dyn StreamParser>;
+    /// Turn a non-2xx response into a typed error.
+    fn classify_error(&self, status: u16, headers: &[(String, String)], body: &[u8]) -> CoreError;
+}
+
+/// Join a configured base URL and a path without doubling slashes.
+pub fn join_url(base: &str, path: &str) -> String {
+    let mut url = String::with_capacity(base.len() + path.len());
+    url.push_str(base.trim_end_matches('/'));
+    url.push_str(path);
+    url
+}
+
+/// Case-insensitive header lookup.
+pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim())
+}
+
+/// `retry-after-ms`, else `retry-after` in seconds, as milliseconds.
+pub fn retry_after_ms(headers: &[(String, String)]) -> Option<u64> {
+    header(headers, "retry-after-ms")
+        .and_then(|v| decimal_scaled(v, 1))
+        .or_else(|| header(headers, "retry-after").and_then(|v| decimal_scaled(v, 1000)))
+}
+
+/// The error for a status code whose body says nothing we recognise.
+pub fn classify_status(provider: &str, status: u16, detail: &str, retry_after: Option<u64>) -> CoreError {
+    let (code, retryable) = match status {
+        401 | 403 => (ErrorCode::ProviderAuth, false),
+        402 => (ErrorCode::ProviderQuota, false),
+        400 | 404 | 413 | 422 => (ErrorCode::ProviderBadRequest, false),
+        408 | 409 => (ErrorCode::ProviderUnavailable, true),
+        429 => (ErrorCode::ProviderRateLimited, true),
+        529 => (ErrorCode::ProviderOverloaded, true),
+        500..=599 => (ErrorCode::ProviderUnavailable, true),
+        _ => (ErrorCode::ProviderError, false),
+    };
+    let error = CoreError::new(code, format!("{provider} answered HTTP {status}: {detail}"));
+    if retryable { error.retryable(retry_after) } else { error }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn models_map_to_providers() {
+        assert_eq!(ProviderKind::for_model("claude-sonnet-4-6"), Some(ProviderKind::Anthropic));
+        assert_eq!(ProviderKind::for_model("gpt-5"), Some(ProviderKind::OpenAi));
+        assert_eq!(ProviderKind::for_model("o3-mini"), Some(ProviderKind::OpenAi));
+        assert_eq!(ProviderKind::for_model("gemini-2.5-pro"), Some(ProviderKind::Gemini));
+        assert_eq!(ProviderKind::for_model("llama"), None);
+        assert_eq!(ProviderKind::for_model("o"), None);
+    }
+
+    #[test]
+    fn retry_after_headers() {
+        let h = |k: &str, v: &str| vec![(k.to_string(), v.to_string())];
+        assert_eq!(retry_after_ms(&h("Retry-After", "17")), Some(17_000));
+        assert_eq!(retry_after_ms(&h("retry-after-ms", "250")), Some(250));
+        assert_eq!(retry_after_ms(&h("retry-after", "soon")), None);
+        assert_eq!(retry_after_ms(&h("retry-after", "-1")), None);
+        assert_eq!(join_url("http://h/anthropic/", "/v1/messages"), "http://h/anthropic/v1/messages");
+    }
+}

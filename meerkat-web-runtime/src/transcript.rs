@@ -1,0 +1,214 @@
+//! The provider-neutral conversation: what a session remembers.
+//!
+//! Providers translate this into their wire format when they build a request;
+//! nothing here knows about any provider.
+
+use crate::error::{CoreResult, invalid};
+use crate::json::{Json, ObjectWriter, Raw, quote, write_array};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    User,
+    Assistant,
+}
+
+/// One piece of a message.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Part {
+    Text {
+        text: String,
+    },
+    Image {
+        media_type: String,
+        data: String,
+    },
+    /// Model reasoning: kept so it can be sent back unmodified on tool-use
+    /// continuations, never shown as answer text.
+    Thinking {
+        thinking: String,
+        signature: Option<String>,
+    },
+    RedactedThinking {
+        data: String,
+    },
+    ToolUse {
+        id: String,
+        name: String,
+        input: Raw,
+    },
+    ToolResult {
+        tool_use_id: String,
+        content: Vec<Part>,
+        is_error: bool,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    pub role: Role,
+    pub content: Vec<Part>,
+}
+
+impl Message {
+    pub fn user(content: Vec<Part>) -> Self {
+        Message { role: Role::User, content }
+    }
+
+    pub fn assistant(content: Vec<Part>) -> Self {
+        Message { role: Role::Assistant, content }
+    }
+
+    /// The visible text of the message (text parts joined, no thinking).
+    pub fn text(&self) -> String {
+        text_of(&self.content)
+    }
+
+    /// The history shape: `{role, content:[{type,...}]}` with snake_case tags.
+    pub fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        o.str("role", if self.role == Role::User { "user" } else { "assistant" });
+        write_parts(&self.content, o.key("content"));
+        o.end();
+    }
+}
+
+pub fn text_of(parts: &[Part]) -> String {
+    let mut out = String::new();
+    for part in parts {
+        if let Part::Text { text } = part {
+            out.push_str(text);
+        }
+    }
+    out
+}
+
+fn write_parts(parts: &[Part], out: &mut String) {
+    write_array(out, parts, |part, out| {
+        let mut o = ObjectWriter::new(out);
+        match part {
+            Part::Text { text } => {
+                o.str("type", "text").str("text", text);
+            }
+            Part::Image { media_type, data } => {
+                o.str("type", "image").str("media_type", media_type).str("data", data);
+            }
+            Part::Thinking { thinking, signature } => {
+                o.str("type", "thinking").str("thinking", thinking).opt_str("signature", signature.as_deref());
+            }
+            Part::RedactedThinking { data } => {
+                o.str("type", "redacted_thinking").str("data", data);
+            }
+            Part::ToolUse { id, name, input } => {
+                o.str("type", "tool_use").str("id", id).str("name", name).raw("input", input.as_str());
+            }
+            Part::ToolResult { tool_use_id, content, is_error } => {
+                o.str("type", "tool_result").str("tool_use_id", tool_use_id);
+                write_parts(content, o.key("content"));
+                o.bool("is_error", *is_error);
+            }
+        }
+        o.end();
+    });
+}
+
+/// A prompt as the public API accepts it: `string | ContentBlock[]`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Prompt {
+    Text(String),
+    Blocks(Vec<Part>),
+}
+
+impl Prompt {
+    pub fn from_json(value: Json<'_>) -> CoreResult<Prompt> {
+        match value {
+            Json::Str(text) => Ok(Prompt::Text(text.into_owned())),
+            Json::Arr(items) => Ok(Prompt::Blocks(content_blocks(items, "prompt")?)),
+            other => {
+                Err(invalid(format!("the prompt must be a string or an array of content blocks, got {}", other.kind())))
+            }
+        }
+    }
+
+    /// Byte size, for the prompt limit.
+    pub fn size(&self) -> usize {
+        match self {
+            Prompt::Text(t) => t.len(),
+            Prompt::Blocks(parts) => parts
+                .iter()
+                .map(|p| match p {
+                    Part::Text { text } => text.len(),
+                    Part::Image { media_type, data } => media_type.len() + data.len(),
+                    _ => 0,
+                })
+                .sum(),
+        }
+    }
+
+    /// The text of the prompt, for the `run_started` event.
+    pub fn text(&self) -> String {
+        match self {
+            Prompt::Text(t) => t.clone(),
+            Prompt::Blocks(parts) => {
+                let texts: Vec<&str> = parts
+                    .iter()
+                    .filter_map(|p| match p {
+                        Part::Text { text } => Some(text.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                texts.join("\n")
+            }
+        }
+    }
+
+    pub fn into_parts(self) -> Vec<Part> {
+        match self {
+            Prompt::Text(text) => vec![Part::Text { text }],
+            Prompt::Blocks(parts) => parts,
+        }
+    }
+}
+
+/// The SDK's `ContentBlock[]`: `{type:"text",text}` or
+/// `{type:"image",media_type,data}` (base64, no `data:` prefix).
+pub fn content_blocks(items: Vec<Json<'_>>, what: &str) -> CoreResult<Vec<Part>> {
+    if items.is_empty() {
+        return Err(invalid(format!("{what}: the content block array is empty")));
+    }
+    items.into_iter().enumerate().map(|(i, item)| content_block(item, what, i)).collect()
+}
+
+fn content_block(mut item: Json<'_>, what: &str, index: usize) -> CoreResult<Part> {
+    let kind = item.get("type").and_then(Json::as_str).unwrap_or_default().to_string();
+    let mut field = |name: &str| {
+        item.take(name)
+            .and_then(Json::into_string)
+            .ok_or_else(|| invalid(format!("{what}[{index}]: a {kind} block needs a string field {}", quote(name))))
+    };
+    match kind.as_str() {
+        "text" => Ok(Part::Text { text: field("text")? }),
+        "image" => {
+            let media_type = field("media_type")?;
+            let data = field("data")?;
+            check_image(&media_type, &data).map_err(|why| invalid(format!("{what}[{index}]: {why}")))?;
+            Ok(Part::Image { media_type, data })
+        }
+        _ => Err(invalid(format!(
+            "{what}[{index}] must be {{type:\"text\",text}} or {{type:\"image\",media_type,data}}"
+        ))),
+    }
+}
+
+fn check_image(media_type: &str, data: &str) -> Result<(), String> {
+    if !matches!(media_type, "image/png" | "image/jpeg" | "image/gif" | "image/webp") {
+        return Err(format!(
+            "image media_type must be image/png, image/jpeg, image/gif or image/webp, got {}",
+            quote(media_type)
+        ));
+    }
+    let base64 = !data.is_empty() && data.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+    if !base64 {
+        return Err("image data must be non-empty base64 (without a data: URL prefix)".to_string());
+    }
+    Ok(())
+}
