@@ -1,0 +1,187 @@
+/**
+ * The wasm boundary seen from TypeScript: loading the module, the version
+ * handshake, and one wrapper that turns core replies into values or
+ * `MeerkatError`s and a wasm trap into a dead runtime.
+ */
+import { MeerkatError, makeError } from "./errors.js";
+import { VERSION } from "./version.js";
+
+/** An instance of the wasm-bindgen class `Core` (see `pkg/meerkat_web_runtime.d.ts`). */
+export interface CoreInstance {
+  command(nowMs: number, json: string): string;
+  pushBody(nowMs: number, id: number, bytes: Uint8Array): string;
+  drainEvents(session: string): string;
+  free(): void;
+}
+
+/** The module namespace of `@rkat/web/wasm/meerkat_web_runtime.js`. */
+export interface WasmModule {
+  default?: (input?: unknown) => Promise<unknown>;
+  initSync?: (input: { module: BufferSource | WebAssembly.Module }) => unknown;
+  Core: {
+    new (configJson: string, entropy: Uint8Array): CoreInstance;
+    version(): string;
+    errorCodes(): string;
+  };
+}
+
+/** What every effect-producing call returns. */
+export interface Reply {
+  ok?: unknown;
+  error?: { code: string; message: string };
+  effects: Effect[];
+}
+
+export type Effect =
+  | {
+      kind: "http";
+      id: number;
+      sessionId: string;
+      url: string;
+      method: string;
+      headers: [string, string][];
+      body: string;
+    }
+  | { kind: "http_abort"; id: number }
+  | { kind: "tool"; id: number; sessionId: string; callId: string; name: string; args: Record<string, unknown> }
+  | {
+      kind: "run_finished";
+      sessionId: string;
+      result?: import("./types.js").RunResult;
+      error?: { code: string; message: string };
+      totals: { usage: import("./types.js").Usage; turns: number; toolCalls: number };
+    };
+
+export function isWasmModule(value: unknown): value is WasmModule {
+  const core = (value as { Core?: unknown } | null)?.Core;
+  return typeof core === "function" && typeof (core as { version?: unknown }).version === "function";
+}
+
+const isNode = (): boolean =>
+  typeof process !== "undefined" && typeof process.versions?.node === "string" && typeof window === "undefined";
+
+/**
+ * Instantiate the module if it is not yet: in a browser the glue fetches the
+ * `.wasm` beside itself; in Node (no `fetch` of `file:` URLs) the bytes are
+ * read from this package's `pkg/` folder. Both calls are no-ops once loaded.
+ */
+export async function loadWasm(wasm: WasmModule): Promise<void> {
+  try {
+    if (isNode() && wasm.initSync) {
+      const fsName = "node:fs/promises";
+      const fs = (await import(/* @vite-ignore */ fsName)) as typeof import("node:fs/promises");
+      const bytes = await fs.readFile(new URL("../pkg/meerkat_web_runtime_bg.wasm", import.meta.url));
+      wasm.initSync({ module: bytes });
+    } else if (wasm.default) {
+      await wasm.default();
+    }
+  } catch (cause) {
+    throw new MeerkatError("WASM_INIT_FAILED", `could not instantiate the wasm module: ${String(cause)}`);
+  }
+  const found = wasm.Core.version();
+  if (found !== VERSION) {
+    throw new MeerkatError(
+      "VERSION_MISMATCH",
+      `the wasm core is version ${found} but @rkat/web is ${VERSION}: rebuild (npm run build) or reinstall so both match`,
+    );
+  }
+}
+
+/** 32 bytes from the platform CSPRNG: seeds session ids and retry jitter. */
+function entropy(): Uint8Array {
+  const bytes = new Uint8Array(32);
+  globalThis.crypto.getRandomValues(bytes);
+  return bytes;
+}
+
+/**
+ * Owns one `Core`. Every call goes through here so that a trap (which
+ * poisons the instance) is caught once and turns the runtime dead.
+ */
+export class CoreHandle {
+  private core: CoreInstance | undefined;
+  private deadReason: MeerkatError | undefined;
+  /** Called once when the core dies (trap or destroy). */
+  onDeath: ((error: MeerkatError) => void) | undefined;
+
+  constructor(wasm: WasmModule, configJson: string) {
+    try {
+      this.core = new wasm.Core(configJson, entropy());
+    } catch (error) {
+      throw toMeerkatError(error);
+    }
+  }
+
+  get alive(): boolean {
+    return this.core !== undefined;
+  }
+
+  /** Run a command; returns its reply (errors included, not thrown). */
+  command(cmd: object): Reply {
+    const text = this.guard((core) => core.command(Date.now(), JSON.stringify(cmd)));
+    return JSON.parse(text) as Reply;
+  }
+
+  /** Feed body bytes; `undefined` when nothing came of it but parsing. */
+  pushBody(id: number, bytes: Uint8Array): Reply | undefined {
+    const text = this.guard((core) => core.pushBody(Date.now(), id, bytes));
+    return text.length === 0 ? undefined : (JSON.parse(text) as Reply);
+  }
+
+  /** The session's queued events as JSON text (an array). */
+  drainEventsJson(session: string): string {
+    const text = this.guard((core) => core.drainEvents(session));
+    if (text.charCodeAt(0) !== 91 /* [ */) {
+      const { error } = JSON.parse(text) as { error: { code: string; message: string } };
+      throw makeError(error.code, error.message);
+    }
+    return text;
+  }
+
+  destroy(reason: MeerkatError): void {
+    if (!this.core) return;
+    const core = this.core;
+    this.core = undefined;
+    this.deadReason = reason;
+    try {
+      core.free();
+    } catch {
+      // A trapped instance may refuse even this; it is gone either way.
+    }
+    this.onDeath?.(reason);
+  }
+
+  private guard<T>(call: (core: CoreInstance) => T): T {
+    if (!this.core) throw this.deadReason ?? new MeerkatError("RUNTIME_DESTROYED", "the runtime was destroyed");
+    try {
+      return call(this.core);
+    } catch (error) {
+      if (error instanceof WebAssembly.RuntimeError || isReentrancyError(error)) {
+        const dead = new MeerkatError(
+          "RUNTIME_TRAPPED",
+          `the wasm core trapped (${String(error)}); this runtime is dead: create a new one with MeerkatRuntime.init`,
+        );
+        this.destroy(dead);
+        throw dead;
+      }
+      throw error;
+    }
+  }
+}
+
+/** After a trap, wasm-bindgen refuses further use of the object this way. */
+function isReentrancyError(error: unknown): boolean {
+  return error instanceof Error && /recursive use of an object|null pointer passed to rust/.test(error.message);
+}
+
+/** The core's constructor throws its `{code, message}` as JSON text. */
+function toMeerkatError(error: unknown): MeerkatError {
+  const text = error instanceof Error ? error.message : String(error);
+  try {
+    const parsed = JSON.parse(text) as { code?: string; message?: string };
+    if (typeof parsed.code === "string") return makeError(parsed.code, parsed.message ?? text);
+  } catch {
+    // not the core's JSON: fall through
+  }
+  return new MeerkatError("INTERNAL", text);
+}

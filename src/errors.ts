@@ -1,0 +1,109 @@
+/**
+ * Errors with stable codes.
+ *
+ * Every failure surfaces as a `MeerkatError` (or a subclass) whose `code` is
+ * one of `ERROR_CODES`. Codes raised by the Rust core come from its table
+ * (`Core.errorCodes()`); a test checks that this list mirrors it.
+ */
+
+/** Codes the Rust core raises (mirrors `meerkat-web-runtime/src/error.rs`). */
+export const CORE_ERROR_CODES = [
+  "INVALID_COMMAND",
+  "INVALID_ARGUMENT",
+  "INVALID_CONFIG",
+  "MODEL_REQUIRED",
+  "UNSUPPORTED_MODEL",
+  "PROVIDER_NOT_CONFIGURED",
+  "SESSION_NOT_FOUND",
+  "SESSION_BUSY",
+  "PROMPT_TOO_LARGE",
+  "INVALID_TOOL",
+  "DUPLICATE_TOOL",
+  "TOOL_NOT_FOUND",
+  "UNKNOWN_EFFECT",
+  "CANCELLED",
+  "MAX_TURNS_EXCEEDED",
+  "PROVIDER_AUTH",
+  "PROVIDER_QUOTA",
+  "PROVIDER_RATE_LIMITED",
+  "PROVIDER_OVERLOADED",
+  "PROVIDER_UNAVAILABLE",
+  "PROVIDER_BAD_REQUEST",
+  "PROVIDER_ERROR",
+  "NETWORK_ERROR",
+  "STREAM_TRUNCATED",
+  "STREAM_PROTOCOL",
+  "INTERNAL",
+] as const;
+
+/** Codes raised by the TypeScript layer itself. */
+export const HOST_ERROR_CODES = [
+  "VERSION_MISMATCH",
+  "WASM_INIT_FAILED",
+  "RUNTIME_DESTROYED",
+  "RUNTIME_TRAPPED",
+  "STREAM_NOT_CONSUMED",
+  "CAPABILITY_UNAVAILABLE",
+  "WORKER_FAILED",
+] as const;
+
+export const ERROR_CODES = [...CORE_ERROR_CODES, ...HOST_ERROR_CODES] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface CapabilityHint {
+  capability_id: string;
+  message: string;
+}
+
+/** Base class of every error this package throws. */
+export class MeerkatError extends Error {
+  readonly code: string;
+  readonly details?: unknown;
+  readonly capabilityHint?: CapabilityHint;
+
+  constructor(code: string, message: string, details?: unknown, capabilityHint?: CapabilityHint) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    if (details !== undefined) this.details = details;
+    if (capabilityHint !== undefined) this.capabilityHint = capabilityHint;
+  }
+}
+
+export class CapabilityUnavailableError extends MeerkatError {}
+export class SessionNotFoundError extends MeerkatError {}
+export class SkillNotFoundError extends MeerkatError {}
+/** The LLM provider or the network failed (codes `PROVIDER_*`, `NETWORK_ERROR`, `STREAM_*`). */
+export class ProviderError extends MeerkatError {}
+
+const SUBCLASSES: Record<string, typeof MeerkatError> = {
+  MeerkatError,
+  CapabilityUnavailableError,
+  SessionNotFoundError,
+  SkillNotFoundError,
+  ProviderError,
+};
+
+/** The class an error with this code is thrown as. */
+export function errorClassFor(code: string): typeof MeerkatError {
+  if (code === "SESSION_NOT_FOUND") return SessionNotFoundError;
+  if (code === "CAPABILITY_UNAVAILABLE") return CapabilityUnavailableError;
+  if (code.startsWith("PROVIDER_") || code.startsWith("STREAM_") || code === "NETWORK_ERROR") return ProviderError;
+  return MeerkatError;
+}
+
+/** Build the right subclass for a `{code, message}` pair. */
+export function makeError(code: string, message: string, details?: unknown): MeerkatError {
+  const Class = errorClassFor(code);
+  return new Class(code, message, details);
+}
+
+/**
+ * Rebuild an error from its plain shape (after crossing a Worker boundary),
+ * keeping its subclass, code and details.
+ */
+export function reviveError(plain: { name?: string; code?: string; message?: string; details?: unknown }): MeerkatError {
+  const Class = (plain.name !== undefined && SUBCLASSES[plain.name]) || errorClassFor(plain.code ?? "INTERNAL");
+  return new Class(plain.code ?? "INTERNAL", plain.message ?? "unknown error", plain.details);
+}

@@ -1,0 +1,80 @@
+/**
+ * @rkat/web: a complete LLM agent runtime for the browser.
+ *
+ * Curated exports only; the wasm module itself is imported by the caller
+ * from `@rkat/web/wasm/meerkat_web_runtime.js`.
+ */
+export { MeerkatRuntime } from "./runtime.js";
+export type { RuntimeOptions } from "./runtime.js";
+export { Session } from "./session.js";
+export { EventStream } from "./stream.js";
+export {
+  MeerkatError,
+  CapabilityUnavailableError,
+  SessionNotFoundError,
+  SkillNotFoundError,
+  ProviderError,
+  ERROR_CODES,
+} from "./errors.js";
+export type { ErrorCode, CapabilityHint } from "./errors.js";
+export { CONTRACT_VERSION, VERSION } from "./version.js";
+export {
+  isTextDelta,
+  isTextComplete,
+  isTurnCompleted,
+  isToolCallRequested,
+  isRunCompleted,
+  isRunFailed,
+} from "./events.js";
+export type {
+  AgentEvent,
+  StopReason,
+  BudgetType,
+  HookPoint,
+  RunStartedEvent,
+  RunCompletedEvent,
+  RunFailedEvent,
+  TurnStartedEvent,
+  TextDeltaEvent,
+  TextCompleteEvent,
+  ToolCallRequestedEvent,
+  ToolResultReceivedEvent,
+  TurnCompletedEvent,
+  ToolExecutionStartedEvent,
+  ToolExecutionCompletedEvent,
+  ToolExecutionTimedOutEvent,
+  CompactionStartedEvent,
+  CompactionCompletedEvent,
+  CompactionFailedEvent,
+  BudgetWarningEvent,
+  RetryingEvent,
+  HookStartedEvent,
+  HookCompletedEvent,
+  HookFailedEvent,
+  HookDeniedEvent,
+  HookRewriteAppliedEvent,
+  HookPatchPublishedEvent,
+  SkillsResolvedEvent,
+  SkillResolutionFailedEvent,
+  InteractionCompleteEvent,
+  InteractionFailedEvent,
+  StreamTruncatedEvent,
+  ToolConfigChangedEvent,
+  ToolConfigChangedPayload,
+  UnknownEvent,
+} from "./events.js";
+export type {
+  Usage,
+  RunResult,
+  SchemaWarning,
+  ContentBlock,
+  Prompt,
+  RuntimeConfig,
+  SessionConfig,
+  ToolHandler,
+  ToolInputSchema,
+  ToolOutput,
+  HistoryMessage,
+  HistoryPart,
+} from "./types.js";
+export type { WasmModule } from "./core.js";

@@ -1,0 +1,136 @@
+/**
+ * `Session`: one conversation. A thin layer over core commands; `turn()`
+ * and `stream()` are the same run seen through a promise or an iterator.
+ */
+import type { AgentEvent } from "./events.js";
+import { SessionNotFoundError } from "./errors.js";
+import type { Driver, RunOutcome } from "./driver.js";
+import type { CoreHandle } from "./core.js";
+import { EventChannel, EventStream } from "./stream.js";
+import type { HistoryMessage, Prompt, RunResult, Usage } from "./types.js";
+import { requirePrompt, toJsonText } from "./validate.js";
+
+/** Session-lifetime counters kept beside the last result. */
+export interface SessionTotals {
+  usage: Usage;
+  turns: number;
+  toolCalls: number;
+}
+
+export class Session {
+  readonly id: string;
+  private totals: SessionTotals = { usage: { inputTokens: 0, outputTokens: 0 }, turns: 0, toolCalls: 0 };
+  private last: RunResult;
+  private destroyed = false;
+
+  /** @internal Sessions come from `runtime.createSession()`. */
+  constructor(
+    id: string,
+    private readonly core: CoreHandle,
+    private readonly driver: Driver,
+    private readonly forget: (id: string) => void,
+  ) {
+    this.id = id;
+    this.last = { sessionId: id, text: "", turns: 0, toolCalls: 0, usage: { inputTokens: 0, outputTokens: 0 } };
+  }
+
+  /** Assistant text of the last run. */
+  get text(): string {
+    return this.last.text;
+  }
+  /** Usage summed over every run of this session. */
+  get usage(): Usage {
+    return this.totals.usage;
+  }
+  /** LLM turns over every run of this session. */
+  get turns(): number {
+    return this.totals.turns;
+  }
+  /** Tool calls over every run of this session. */
+  get toolCalls(): number {
+    return this.totals.toolCalls;
+  }
+  /** The last run's result (zero values before the first run). */
+  get lastResult(): RunResult {
+    return this.last;
+  }
+
+  /** Run one turn (the model may call tools several times) to completion. */
+  turn(prompt: Prompt): Promise<RunResult> {
+    return new Promise((resolve, reject) => {
+      this.start(prompt, "session.turn", (outcome) => {
+        if (outcome.result) resolve(outcome.result);
+        else reject(outcome.error);
+      });
+    });
+  }
+
+  /** Run one turn and iterate its events as they stream. */
+  stream(prompt: Prompt): EventStream {
+    const channel = new EventChannel();
+    const pump = () => channel.push(this.pollEvents());
+    let finished = false;
+    this.start(prompt, "session.stream", (outcome) => {
+      finished = true;
+      pump();
+      this.driver.setListener(this.id, undefined);
+      if (outcome.result) channel.end(outcome.result);
+      else if (outcome.error) channel.fail(outcome.error);
+    });
+    if (!finished) {
+      this.driver.setListener(this.id, pump);
+      pump();
+    }
+    return new EventStream(this.id, channel);
+  }
+
+  /** Take the events queued since the last poll (synchronous). */
+  pollEvents(): AgentEvent[] {
+    this.assertUsable("session.pollEvents");
+    return JSON.parse(this.core.drainEventsJson(this.id)) as AgentEvent[];
+  }
+
+  /** The conversation so far, in a provider-neutral shape. */
+  async history(): Promise<HistoryMessage[]> {
+    this.assertUsable("session.history");
+    return this.driver.command({ op: "history", session: this.id }) as HistoryMessage[];
+  }
+
+  /** Forget the session; a turn in flight is aborted and rejects with `CANCELLED`. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.assertUsable("session.destroy");
+    this.driver.command({ op: "destroy_session", session: this.id });
+    this.markDestroyed();
+  }
+
+  /** @internal The runtime went away. */
+  markDestroyed(): void {
+    this.destroyed = true;
+    this.driver.forget(this.id);
+    this.forget(this.id);
+  }
+
+  private start(prompt: Prompt, what: string, done: (outcome: RunOutcome) => void): void {
+    this.assertUsable(what);
+    requirePrompt(prompt, `${what}: prompt`);
+    toJsonText(prompt, `${what}: prompt`);
+    // Throws on bad input or a busy session, having changed nothing.
+    this.driver.command({ op: "turn", session: this.id, prompt });
+    this.driver.onRunFinished(this.id, (outcome) => {
+      this.record(outcome);
+      done(outcome);
+    });
+  }
+
+  private record(outcome: RunOutcome): void {
+    this.totals = outcome.totals;
+    if (outcome.result) this.last = outcome.result;
+  }
+
+  private assertUsable(what: string): void {
+    if (this.destroyed) {
+      throw new SessionNotFoundError("SESSION_NOT_FOUND", `${what}: session ${this.id} was destroyed; create a new one`);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Public data types, field for field as in the SDK reference
+ * (`seeds/sdk-types-reference.md`) and the WASM runtime docs.
+ */
+
+/** Token usage of a run. `inputTokens` excludes cached input. */
+export interface Usage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly cacheCreationTokens?: number;
+  readonly cacheReadTokens?: number;
+}
+
+/** The result of `session.turn()` and of a consumed `EventStream`. */
+export interface RunResult {
+  readonly sessionId: string;
+  readonly sessionRef?: string;
+  readonly text: string;
+  readonly turns: number;
+  readonly toolCalls: number;
+  readonly usage: Usage;
+  readonly structuredOutput?: unknown;
+  readonly schemaWarnings?: readonly SchemaWarning[];
+}
+
+export interface SchemaWarning {
+  readonly provider: string;
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Multimodal prompt and tool-result content. `data` is base64. */
+export type ContentBlock = { type: "text"; text: string } | { type: "image"; media_type: string; data: string };
+
+/** What `session.turn()` and `session.stream()` accept. */
+export type Prompt = string | ContentBlock[];
+
+/** `MeerkatRuntime.init` configuration. */
+export interface RuntimeConfig {
+  anthropicApiKey?: string;
+  /** Origin without `/v1`, e.g. `http://localhost:3100/anthropic` behind rkat-web-proxy. */
+  anthropicBaseUrl?: string;
+  openaiApiKey?: string;
+  openaiBaseUrl?: string;
+  geminiApiKey?: string;
+  geminiBaseUrl?: string;
+  /** @deprecated Legacy: applies to the provider of `model` (Anthropic when unset). */
+  apiKey?: string;
+  /** @deprecated Legacy: applies to the provider of `model` (Anthropic when unset). */
+  baseUrl?: string;
+  /** Default model for sessions that name none. */
+  model?: string;
+  /** Default `max_tokens` per LLM request (4096). */
+  maxTokens?: number;
+  /** Default LLM turns per run before it fails with `MAX_TURNS_EXCEEDED` (25). */
+  maxTurns?: number;
+  /** Events kept per session between polls before `stream_truncated` (65536). */
+  eventQueueCapacity?: number;
+  /** Largest accepted prompt in bytes (4 MiB). */
+  maxPromptBytes?: number;
+}
+
+/** `runtime.createSession` configuration. Keys and URLs belong in `RuntimeConfig`. */
+export interface SessionConfig {
+  model?: string;
+  /** Only needed when the model name does not tell (`claude-*`, `gpt-*`/`o*`, `gemini-*`). */
+  provider?: "anthropic" | "openai" | "gemini";
+  systemPrompt?: string;
+  maxTokens?: number;
+  maxTurns?: number;
+  /** 0 to 2. */
+  temperature?: number;
+  /** Extended thinking (Anthropic): budget of at least 1024 tokens, below `maxTokens`. */
+  thinking?: { budgetTokens: number };
+  /** Names of registered tools this session may use (default: all of them). */
+  tools?: string[];
+}
+
+/** JSON Schema of a tool's arguments: an object schema. */
+export interface ToolInputSchema {
+  type: "object";
+  properties?: Record<string, unknown>;
+  required?: string[];
+  [keyword: string]: unknown;
+}
+
+/** What a tool handler may return. */
+export type ToolOutput = string | { content: string | ContentBlock[]; isError?: boolean };
+
+/** A tool implementation. Throwing (or rejecting) gives the model an error result. */
+export type ToolHandler = (args: Record<string, unknown>) => ToolOutput | Promise<ToolOutput>;
+
+/** One message of `session.history()`. */
+export interface HistoryMessage {
+  readonly role: "user" | "assistant";
+  readonly content: readonly HistoryPart[];
+}
+
+export type HistoryPart =
+  | { readonly type: "text"; readonly text: string }
+  | { readonly type: "image"; readonly media_type: string; readonly data: string }
+  | { readonly type: "thinking"; readonly thinking: string; readonly signature?: string }
+  | { readonly type: "redacted_thinking"; readonly data: string }
+  | { readonly type: "tool_use"; readonly id: string; readonly name: string; readonly input: unknown }
+  | {
+      readonly type: "tool_result";
+      readonly tool_use_id: string;
+      readonly content: readonly HistoryPart[];
+      readonly is_error: boolean;
+    };

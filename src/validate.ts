@@ -1,0 +1,62 @@
+/**
+ * Argument checks for the public API: each failure is a `MeerkatError` with
+ * a stable code and a message that says what to pass instead.
+ */
+import { MeerkatError } from "./errors.js";
+
+export function fail(code: string, message: string): never {
+  throw new MeerkatError(code, message);
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+export function requireObject(value: unknown, what: string, code = "INVALID_ARGUMENT"): Record<string, unknown> {
+  if (!isPlainObject(value)) fail(code, `${what} must be a plain object, got ${describeValue(value)}`);
+  return value;
+}
+
+export function requireString(value: unknown, what: string): string {
+  if (typeof value !== "string") fail("INVALID_ARGUMENT", `${what} must be a string, got ${describeValue(value)}`);
+  return value;
+}
+
+export function requireFunction<T extends (...args: never[]) => unknown>(value: unknown, what: string): T {
+  if (typeof value !== "function") fail("INVALID_ARGUMENT", `${what} must be a function, got ${describeValue(value)}`);
+  return value as T;
+}
+
+/** A prompt: a string or a non-empty array (its blocks are checked by the core). */
+export function requirePrompt(value: unknown, what: string): string | unknown[] {
+  if (typeof value === "string" || Array.isArray(value)) return value;
+  fail("INVALID_ARGUMENT", `${what} must be a string or an array of content blocks, got ${describeValue(value)}`);
+}
+
+/**
+ * JSON text of a value that must be pure JSON data: functions, symbols,
+ * bigints and cycles are refused rather than silently dropped by
+ * `JSON.stringify`. (`undefined` members mean "absent", as in JSON.)
+ */
+export function toJsonText(value: unknown, what: string, code = "INVALID_ARGUMENT"): string {
+  try {
+    return JSON.stringify(value, (key, member: unknown) => {
+      const kind = typeof member;
+      if (kind === "function" || kind === "symbol" || kind === "bigint") {
+        throw new MeerkatError(code, `${what}${key ? `.${key}` : ""} must be JSON data, got ${kind}`);
+      }
+      return member;
+    });
+  } catch (error) {
+    if (error instanceof MeerkatError) throw error;
+    return fail(code, `${what} must be JSON data: ${String(error)}`);
+  }
+}
+
+export function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value;
+}
