@@ -16,7 +16,7 @@ export interface CoreInstance {
 
 /** The module namespace of `@rkat/web/wasm/meerkat_web_runtime.js`. */
 export interface WasmModule {
-  default?: (input?: unknown) => Promise<unknown>;
+  default?: () => Promise<unknown>;
   initSync?: (input: { module: BufferSource | WebAssembly.Module }) => unknown;
   Core: {
     new (configJson: string, entropy: Uint8Array): CoreInstance;

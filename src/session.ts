@@ -3,7 +3,7 @@
  * and `stream()` are the same run seen through a promise or an iterator.
  */
 import type { AgentEvent } from "./events.js";
-import { SessionNotFoundError } from "./errors.js";
+import { SessionNotFoundError, type MeerkatError } from "./errors.js";
 import type { Driver, RunOutcome } from "./driver.js";
 import type { CoreHandle } from "./core.js";
 import { EventChannel, EventStream } from "./stream.js";
@@ -68,20 +68,48 @@ export class Session {
   /** Run one turn and iterate its events as they stream. */
   stream(prompt: Prompt): EventStream {
     const channel = new EventChannel();
-    const pump = () => channel.push(this.pollEvents());
+    this.runStreaming(prompt, "session.stream", (batch) => channel.push(batch)).then(
+      (result) => channel.end(result),
+      (error: MeerkatError) => channel.fail(error),
+    );
+    return new EventStream(this.id, channel);
+  }
+
+  /**
+   * @internal Run one turn, handing its events to `onBatch` as they arrive
+   * (one batch per network chunk or tool result, never one call per event).
+   * Bad input throws synchronously. The last batch is delivered before the
+   * promise settles.
+   */
+  runStreaming(prompt: Prompt, what: string, onBatch: (batch: AgentEvent[]) => void): Promise<RunResult> {
+    const pump = () => {
+      let batch: AgentEvent[];
+      try {
+        batch = this.pollEvents();
+      } catch {
+        return; // the session or runtime is gone; the outcome says why
+      }
+      if (batch.length > 0) onBatch(batch);
+    };
+    let settle: (outcome: RunOutcome) => void = () => {};
+    const done = new Promise<RunResult>((resolve, reject) => {
+      settle = (outcome) => {
+        pump();
+        this.driver.setListener(this.id, undefined);
+        if (outcome.result) resolve(outcome.result);
+        else reject(outcome.error);
+      };
+    });
     let finished = false;
-    this.start(prompt, "session.stream", (outcome) => {
+    this.start(prompt, what, (outcome) => {
       finished = true;
-      pump();
-      this.driver.setListener(this.id, undefined);
-      if (outcome.result) channel.end(outcome.result);
-      else if (outcome.error) channel.fail(outcome.error);
+      settle(outcome);
     });
     if (!finished) {
       this.driver.setListener(this.id, pump);
       pump();
     }
-    return new EventStream(this.id, channel);
+    return done;
   }
 
   /** Take the events queued since the last poll (synchronous). */

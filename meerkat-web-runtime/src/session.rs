@@ -49,12 +49,6 @@ impl Session {
         };
         check_model(&model)?;
         let provider = resolve_provider(&model, config.provider.as_deref())?;
-        if provider.implementation().is_none() {
-            return Err(CoreError::new(
-                ErrorCode::UnsupportedModel,
-                format!("the {} provider (model {model}) is not available in this build", provider.name()),
-            ));
-        }
         if settings.endpoint(provider).api_key.is_none() {
             return Err(CoreError::new(
                 ErrorCode::ProviderNotConfigured,
@@ -62,6 +56,12 @@ impl Session {
                     "model {model} needs {}ApiKey in the runtime config (a dummy value works behind rkat-web-proxy)",
                     provider.name()
                 ),
+            ));
+        }
+        if provider.implementation().is_none() {
+            return Err(CoreError::new(
+                ErrorCode::UnsupportedModel,
+                format!("the {} provider (model {model}) is not available in this build", provider.name()),
             ));
         }
         if let Some(names) = &config.tools

@@ -1,0 +1,9 @@
+/**
+ * `@rkat/web/worker`: run the runtime in a Web Worker.
+ *
+ * In the Worker:      `exposeRuntime()`
+ * On the main thread: `const runtime = await connectRuntime(worker, config)`
+ */
+export { exposeRuntime } from "./expose.js";
+export { connectRuntime, WorkerRuntime, WorkerSession } from "./client.js";
+export type { WorkerLike } from "./client.js";

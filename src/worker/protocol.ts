@@ -1,0 +1,90 @@
+/**
+ * What crosses the Worker boundary: the host API the Worker exposes, and
+ * the error transfer that keeps `MeerkatError` subclasses and codes intact
+ * (comlink's default flattens errors to name + message).
+ */
+import * as Comlink from "comlink";
+import type { AgentEvent } from "../events.js";
+import { reviveError } from "../errors.js";
+import type {
+  HistoryMessage,
+  Prompt,
+  RunResult,
+  RuntimeConfig,
+  SessionConfig,
+  ToolInputSchema,
+  ToolOutput,
+  Usage,
+} from "../types.js";
+
+/** A session's counters, sent back with every finished run. */
+export interface SessionState {
+  text: string;
+  usage: Usage;
+  turns: number;
+  toolCalls: number;
+  lastResult: RunResult;
+}
+
+export type RemoteToolHandler = (args: Record<string, unknown>) => Promise<ToolOutput>;
+
+/** The object `exposeRuntime()` exposes inside the Worker. */
+export interface RuntimeHost {
+  init(config: RuntimeConfig): Promise<string>;
+  registerTool(name: string, description: string, inputSchema: ToolInputSchema, handler: RemoteToolHandler): void;
+  unregisterTool(name: string): void;
+  createSession(config: SessionConfig): string;
+  turn(sessionId: string, prompt: Prompt): Promise<SessionState>;
+  stream(sessionId: string, prompt: Prompt, onBatch: (batch: AgentEvent[]) => Promise<void>): Promise<SessionState>;
+  pollEvents(sessionId: string): AgentEvent[];
+  history(sessionId: string): Promise<HistoryMessage[]>;
+  destroySession(sessionId: string): void;
+  listSessions(): string[];
+  destroy(): void;
+}
+
+interface PlainError {
+  isError: true;
+  name: string;
+  message: string;
+  code?: string;
+  details?: unknown;
+}
+
+let installed = false;
+
+/** Replace comlink's `throw` handler on this side of the boundary (both sides call it). */
+export function installErrorTransfer(): void {
+  if (installed) return;
+  installed = true;
+  const base = Comlink.transferHandlers.get("throw");
+  if (!base) return;
+  Comlink.transferHandlers.set("throw", {
+    canHandle: base.canHandle,
+    serialize(thrown: unknown) {
+      const value = (thrown as { value: unknown }).value;
+      if (value instanceof Error) {
+        const { code, details } = value as Error & { code?: unknown; details?: unknown };
+        const plain: PlainError = { isError: true, name: value.name, message: value.message };
+        if (typeof code === "string") plain.code = code;
+        if (details !== undefined) plain.details = cloneable(details);
+        return [plain, []];
+      }
+      return [{ isError: false, value }, []];
+    },
+    deserialize(serialized: unknown) {
+      const s = serialized as PlainError | { isError: false; value: unknown };
+      if (!s.isError) throw s.value;
+      if (s.code !== undefined) throw reviveError(s);
+      throw Object.assign(new Error(s.message), { name: s.name });
+    },
+  });
+}
+
+function cloneable(value: unknown): unknown {
+  try {
+    return structuredClone(value);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The wasm boundary: version handshake, the error-code mirror, and what
+ * happens when the core traps (fault injected around the real core).
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import { MeerkatRuntime, VERSION, type WasmModule } from "@rkat/web";
+import { CORE_ERROR_CODES, ERROR_CODES } from "../src/errors.js";
+import { loadWasm } from "../src/core.js";
+import { proxyUrl, simRuntime, wasm } from "./support/runtime.js";
+
+describe("versions", () => {
+  test("package, crate and wasm carry one version", async () => {
+    await loadWasm(wasm);
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    const cargo = readFileSync(new URL("../meerkat-web-runtime/Cargo.toml", import.meta.url), "utf8");
+    expect(pkg.version).toBe(VERSION);
+    expect(cargo).toContain(`version = "${VERSION}"`);
+    expect(wasm.Core.version()).toBe(VERSION);
+  });
+
+  test("a wasm core of another version is refused", async () => {
+    class OtherCore extends wasm.Core {
+      static override version() {
+        return "9.9.9";
+      }
+    }
+    const other = { ...wasm, Core: OtherCore } as unknown as WasmModule;
+    await expect(MeerkatRuntime.init(other, {})).rejects.toMatchObject({
+      code: "VERSION_MISMATCH",
+      message: expect.stringMatching(/9\.9\.9.*rebuild/),
+    });
+  });
+});
+
+test("TypeScript error codes mirror the core's table", async () => {
+  await loadWasm(wasm);
+  const table = JSON.parse(wasm.Core.errorCodes()) as Array<{ code: string; blame: string; description: string }>;
+  expect(table.map((row) => row.code)).toEqual([...CORE_ERROR_CODES]);
+  for (const row of table) {
+    expect(["caller", "provider", "internal"]).toContain(row.blame);
+    expect(row.description.length).toBeGreaterThan(10);
+  }
+  expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
+});
+
+describe("a trapping core", () => {
+  /**
+   * The real module, with a trap injected: a command mentioning "trap-me"
+   * throws what a wasm `unreachable` throws. (The core has no input that
+   * traps by design; this checks the host's reaction if one ever does.)
+   */
+  function trapping(): WasmModule {
+    class TrappingCore extends wasm.Core {
+      override command(nowMs: number, json: string): string {
+        if (json.includes("trap-me")) throw new WebAssembly.RuntimeError("unreachable");
+        return super.command(nowMs, json);
+      }
+    }
+    return { ...wasm, Core: TrappingCore } as unknown as WasmModule;
+  }
+
+  test("marks the runtime dead, rejects what is pending, and a fresh init works", async () => {
+    const runtime = await MeerkatRuntime.init(trapping(), {
+      anthropicApiKey: "proxy",
+      anthropicBaseUrl: `${proxyUrl()}/anthropic`,
+      model: "claude-sonnet-4-6",
+    });
+    const session = runtime.createSession();
+    const pending = session.turn("wait [[sim:hang]]");
+    const other = runtime.createSession();
+    await expect(other.turn("trap-me")).rejects.toMatchObject({ code: "RUNTIME_TRAPPED" });
+    await expect(pending).rejects.toMatchObject({ code: "RUNTIME_TRAPPED" });
+    expect(() => runtime.createSession()).toThrow(expect.objectContaining({ code: "RUNTIME_TRAPPED" }));
+    expect(runtime.destroyed).toBe(true);
+
+    const fresh = await simRuntime();
+    expect((await fresh.createSession().turn("after the trap")).text).toContain("after the trap");
+    fresh.destroy();
+  });
+});

@@ -1,0 +1,45 @@
+/** Helpers shared by the Node integration tests. */
+import { inject } from "vitest";
+import * as wasm from "@rkat/web/wasm/meerkat_web_runtime.js";
+import { MeerkatRuntime, type RuntimeConfig } from "@rkat/web";
+
+export { wasm };
+
+export const proxyUrl = (): string => inject("proxyUrl");
+
+/** A runtime pointed at the simulated Anthropic provider. */
+export function simRuntime(extra: RuntimeConfig = {}): Promise<MeerkatRuntime> {
+  return MeerkatRuntime.init(wasm, {
+    anthropicApiKey: "proxy",
+    anthropicBaseUrl: `${proxyUrl()}/anthropic`,
+    model: "claude-sonnet-4-6",
+    ...extra,
+  });
+}
+
+/** Queue behaviours for the next simulated requests. */
+export async function script(...directives: string[]): Promise<void> {
+  const res = await fetch(`${proxyUrl()}/_sim/script`, { method: "POST", body: JSON.stringify(directives) });
+  if (!res.ok) throw new Error(`script failed: ${res.status}`);
+}
+
+/** What the simulated provider received, newest last. */
+export async function simRequests(): Promise<Array<{ path: string; headers: Record<string, string>; body: any }>> {
+  const res = await fetch(`${proxyUrl()}/_sim/requests`);
+  return (await res.json()) as Array<{ path: string; headers: Record<string, string>; body: any }>;
+}
+
+export async function resetSim(): Promise<void> {
+  await fetch(`${proxyUrl()}/_sim/reset`, { method: "POST" });
+}
+
+/** Event types with runs of text_delta collapsed to one "text_delta*". */
+export function shape(events: Array<{ type: string }>): string[] {
+  const out: string[] = [];
+  for (const e of events) {
+    const t = e.type === "text_delta" ? "text_delta*" : e.type;
+    if (t === "text_delta*" && out[out.length - 1] === t) continue;
+    out.push(t);
+  }
+  return out;
+}
