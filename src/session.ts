@@ -68,7 +68,7 @@ export class Session {
   /** Run one turn and iterate its events as they stream. */
   stream(prompt: Prompt): EventStream {
     const channel = new EventChannel();
-    this.runStreaming(prompt, "session.stream", (batch) => channel.push(batch)).then(
+    this.runStreaming(prompt, "session.stream", (json) => channel.push(JSON.parse(json) as AgentEvent[])).then(
       (result) => channel.end(result),
       (error: MeerkatError) => channel.fail(error),
     );
@@ -76,20 +76,21 @@ export class Session {
   }
 
   /**
-   * @internal Run one turn, handing its events to `onBatch` as they arrive
-   * (one batch per network chunk or tool result, never one call per event).
+   * @internal Run one turn, handing its events to `onBatch` as they arrive,
+   * as the JSON text of an event array (one batch per network chunk or tool
+   * result, never one call per event; parsed once, where it is consumed).
    * Bad input throws synchronously. The last batch is delivered before the
    * promise settles.
    */
-  runStreaming(prompt: Prompt, what: string, onBatch: (batch: AgentEvent[]) => void): Promise<RunResult> {
+  runStreaming(prompt: Prompt, what: string, onBatch: (json: string) => void): Promise<RunResult> {
     const pump = () => {
-      let batch: AgentEvent[];
+      let json: string;
       try {
-        batch = this.pollEvents();
+        json = this.drainJson("session.stream");
       } catch {
         return; // the session or runtime is gone; the outcome says why
       }
-      if (batch.length > 0) onBatch(batch);
+      if (json.length > 2) onBatch(json);
     };
     let settle: (outcome: RunOutcome) => void = () => {};
     const done = new Promise<RunResult>((resolve, reject) => {
@@ -114,8 +115,13 @@ export class Session {
 
   /** Take the events queued since the last poll (synchronous). */
   pollEvents(): AgentEvent[] {
-    this.assertUsable("session.pollEvents");
-    return JSON.parse(this.core.drainEventsJson(this.id)) as AgentEvent[];
+    return JSON.parse(this.drainJson("session.pollEvents")) as AgentEvent[];
+  }
+
+  /** @internal The queued events as JSON text (an array). */
+  drainJson(what: string): string {
+    this.assertUsable(what);
+    return this.core.drainEventsJson(this.id);
   }
 
   /** The conversation so far, in a provider-neutral shape. */

@@ -184,7 +184,7 @@ describe("tools", () => {
     });
     const session = runtime.createSession();
     const result = await session.turn("what does the clock say");
-    expect(result.text).toBe("clock returned: Error: clock is broken.");
+    expect(result.text).toBe("clock failed: Error: clock is broken.");
     const done = session.pollEvents().find((e) => e.type === "tool_execution_completed");
     expect(done).toMatchObject({ isError: true, result: "Error: clock is broken" });
     const sent = (await simRequests()).at(-1)!;
@@ -346,7 +346,7 @@ describe("lifecycle", () => {
 
   test("a second concurrent turn is refused and the first one finishes", async () => {
     const session = runtime.createSession();
-    const first = session.turn("first [[sim:delay=20,chunk=20]]");
+    const first = session.turn("first [[sim:delay=20,chunk=200]]");
     await expect(session.turn("second")).rejects.toMatchObject({ code: "SESSION_BUSY" });
     expect(() => session.stream("third")).toThrow(expect.objectContaining({ code: "SESSION_BUSY" }));
     expect((await first).text).toContain("first");

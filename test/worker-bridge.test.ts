@@ -69,7 +69,7 @@ test("a main-thread tool that throws gives the model an error result", async () 
   });
   const session = await runtime.createSession();
   const result = await session.turn("read the clock");
-  expect(result.text).toBe("clock returned: Error: no clock here.");
+  expect(result.text).toBe("clock failed: Error: no clock here.");
 });
 
 test("stream events arrive in batches, in order, before the result", async () => {

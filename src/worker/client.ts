@@ -163,7 +163,7 @@ export class WorkerSession {
   stream(prompt: Prompt): EventStream {
     this.checkPrompt(prompt, "session.stream");
     const channel = new EventChannel();
-    const onBatch = Comlink.proxy(async (batch: AgentEvent[]) => channel.push(batch));
+    const onBatch = Comlink.proxy(async (json: string) => channel.push(JSON.parse(json) as AgentEvent[]));
     this.link
       .call(() => this.host.stream(this.id, prompt, onBatch))
       .then(
@@ -176,8 +176,8 @@ export class WorkerSession {
     return new EventStream(this.id, channel);
   }
 
-  pollEvents(): Promise<AgentEvent[]> {
-    return this.link.call(() => this.host.pollEvents(this.id));
+  async pollEvents(): Promise<AgentEvent[]> {
+    return JSON.parse(await this.link.call(() => this.host.pollEvents(this.id))) as AgentEvent[];
   }
 
   history(): Promise<HistoryMessage[]> {

@@ -5,7 +5,7 @@
  */
 import * as Comlink from "comlink";
 import type { WasmModule } from "../core.js";
-import { MeerkatError } from "../errors.js";
+import { MeerkatError, makeError } from "../errors.js";
 import { MeerkatRuntime } from "../runtime.js";
 import type { Session } from "../session.js";
 import type { SessionConfig } from "../types.js";
@@ -32,7 +32,7 @@ function createHost(wasm: WasmModule | undefined): RuntimeHost {
   };
   const session = (id: string): Session => {
     const found = sessions.get(id);
-    if (!found) throw new MeerkatError("SESSION_NOT_FOUND", `no session with id ${JSON.stringify(id)} in this worker`);
+    if (!found) throw makeError("SESSION_NOT_FOUND", `no session with id ${JSON.stringify(id)} in this worker`);
     return found;
   };
   const state = (s: Session): SessionState => ({
@@ -90,7 +90,7 @@ function createHost(wasm: WasmModule | undefined): RuntimeHost {
       return state(s);
     },
     pollEvents(sessionId) {
-      return session(sessionId).pollEvents();
+      return session(sessionId).drainJson("session.pollEvents");
     },
     history(sessionId) {
       return session(sessionId).history();

@@ -4,7 +4,6 @@
  * (comlink's default flattens errors to name + message).
  */
 import * as Comlink from "comlink";
-import type { AgentEvent } from "../events.js";
 import { reviveError } from "../errors.js";
 import type {
   HistoryMessage,
@@ -35,8 +34,9 @@ export interface RuntimeHost {
   unregisterTool(name: string): void;
   createSession(config: SessionConfig): string;
   turn(sessionId: string, prompt: Prompt): Promise<SessionState>;
-  stream(sessionId: string, prompt: Prompt, onBatch: (batch: AgentEvent[]) => Promise<void>): Promise<SessionState>;
-  pollEvents(sessionId: string): AgentEvent[];
+  /** Event batches cross as JSON text: cheaper to clone than objects, parsed once on the page. */
+  stream(sessionId: string, prompt: Prompt, onBatch: (eventsJson: string) => Promise<void>): Promise<SessionState>;
+  pollEvents(sessionId: string): string;
   history(sessionId: string): Promise<HistoryMessage[]>;
   destroySession(sessionId: string): void;
   listSessions(): string[];
