@@ -226,16 +226,19 @@ impl Runtime {
         Ok(((&self.settings, &self.tools, &mut self.out), session))
     }
 
+    /// The session that owns HTTP effect `id`.
+    fn http_owner(&self, id: u32) -> CoreResult<String> {
+        match self.out.lookup(id)? {
+            Inflight::Http { session } => Ok(session.clone()),
+            Inflight::Tool { .. } => Err(CoreError::new(
+                ErrorCode::UnknownEffect,
+                format!("effect {id} is a tool call, not an HTTP request"),
+            )),
+        }
+    }
+
     fn request_session(&mut self, id: u32) -> CoreResult<&mut Session> {
-        let session = match self.out.lookup(id)? {
-            Inflight::Http { session } => session.clone(),
-            Inflight::Tool { .. } => {
-                return Err(CoreError::new(
-                    ErrorCode::UnknownEffect,
-                    format!("effect {id} is a tool call, not an HTTP request"),
-                ));
-            }
-        };
+        let session = self.http_owner(id)?;
         self.session_mut(&session)
     }
 
@@ -245,15 +248,7 @@ impl Runtime {
         id: u32,
         step: impl FnOnce(&mut Ctx<'_>, &mut Session) -> CoreResult<()>,
     ) -> CoreResult<()> {
-        let session_id = match self.out.lookup(id)? {
-            Inflight::Http { session } => session.clone(),
-            Inflight::Tool { .. } => {
-                return Err(CoreError::new(
-                    ErrorCode::UnknownEffect,
-                    format!("effect {id} is a tool call, not an HTTP request"),
-                ));
-            }
-        };
+        let session_id = self.http_owner(id)?;
         let ((settings, tools, out), session) = self.split(&session_id)?;
         step(&mut Ctx { settings, tools, out, now_ms }, session)
     }
