@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// `rkat-web-proxy`: run the proxy on PORT (default 3100) until interrupted.
+import { startProxy } from './index.mjs';
+
+const port = process.env.PORT === undefined || process.env.PORT === '' ? 3100 : Number(process.env.PORT);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`rkat-web-proxy: PORT must be an integer between 0 and 65535, got ${JSON.stringify(process.env.PORT)}`);
+  process.exit(2);
+}
+
+const quiet = process.env.RKAT_PROXY_QUIET === '1';
+const proxy = await startProxy({ port, log: quiet ? undefined : (line) => console.log(line) }).catch((error) => {
+  console.error(`rkat-web-proxy: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
+const modes = Object.entries(proxy.mode).map(([id, mode]) => `${id}: ${mode}`).join(', ');
+console.log(`rkat-web-proxy listening on ${proxy.url} (${modes})`);
+
+let closing = false;
+/** @param {NodeJS.Signals} signal */
+function shutdown(signal) {
+  if (closing) return;
+  closing = true;
+  proxy.close().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(`rkat-web-proxy: error while closing on ${signal}: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
+}
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

@@ -1,0 +1,78 @@
+// rkat-web-proxy: a localhost-only helper for browser LLM clients. With a
+// provider key it forwards requests upstream (keeping the key out of the
+// browser); without one it simulates the provider's exact wire format.
+import http from 'node:http';
+import { allowedOriginList } from './origin.mjs';
+import { PROVIDERS } from './providers.mjs';
+import { createRequestHandler } from './server.mjs';
+import { createSimControl } from './sim/control.mjs';
+
+export { simulateAnthropic } from './sim/anthropic.mjs';
+export { parseDirectives } from './sim/script.mjs';
+
+const LOOPBACK = /^(127(?:\.\d{1,3}){3}|::1|localhost)$/;
+
+/**
+ * @typedef {object} ProxyOptions
+ * @property {number} [port] default 3100; 0 picks a free port
+ * @property {string} [host] a loopback address; default 127.0.0.1
+ * @property {string} [anthropicApiKey] default process.env.ANTHROPIC_API_KEY; '' forces simulation
+ * @property {string} [anthropicUpstream] default https://api.anthropic.com
+ * @property {(line: string) => void} [log] one line per request (method, path, status, duration)
+ * @property {string[]} [allowedOrigins] forward mode: origins allowed besides loopback ones
+ *   (default: RKAT_PROXY_ALLOWED_ORIGINS, comma-separated)
+ */
+
+/**
+ * Starts the proxy.
+ * @param {ProxyOptions} [options]
+ * @returns {Promise<{ url: string, port: number, mode: Record<string, 'forward' | 'simulated'>, close(): Promise<void> }>}
+ */
+export async function startProxy(options = {}) {
+  const host = options.host ?? '127.0.0.1';
+  // The proxy can spend a real API key, so it must never listen beyond this machine.
+  if (!LOOPBACK.test(host)) throw new Error(`rkat-web-proxy only binds loopback addresses, not ${JSON.stringify(host)}`);
+  /** @type {Record<string, unknown>} */
+  const named = { ...options };
+  const providers = PROVIDERS.map((spec) => {
+    const given = named[`${spec.id}ApiKey`];
+    const key = typeof given === 'string' ? given : process.env[spec.envKey] ?? '';
+    const upstream = named[`${spec.id}Upstream`];
+    return {
+      spec,
+      key,
+      upstream: typeof upstream === 'string' ? upstream : spec.defaultUpstream,
+      mode: /** @type {'forward' | 'simulated'} */ (key ? 'forward' : 'simulated'),
+    };
+  });
+  const server = http.createServer(
+    createRequestHandler({
+      providers,
+      control: createSimControl(),
+      log: options.log ?? (() => {}),
+      allowedOrigins: allowedOriginList(options.allowedOrigins),
+    }),
+  );
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3100, host, () => {
+      server.off('error', reject);
+      resolve(undefined);
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    mode: Object.fromEntries(providers.map((p) => [p.spec.id, p.mode])),
+    close() {
+      return new Promise((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Streams that hang on purpose would otherwise keep close() waiting forever.
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// @vitest-environment node
+// The /_sim control API: scripted behaviours, the request log, reset.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startProxy, type ProxyServer } from '../../proxy/index';
+import { API_HEADERS, messages, postMessages, resetSim, script } from './helpers';
+
+let proxy: ProxyServer;
+beforeAll(async () => {
+  proxy = await startProxy({ port: 0, anthropicApiKey: '' });
+});
+afterAll(async () => {
+  await proxy.close();
+});
+beforeEach(async () => {
+  await resetSim(proxy.url);
+});
+
+interface Logged { provider: string; method: string; path: string; headers: Record<string, string>; body: unknown }
+
+async function requests(): Promise<Logged[]> {
+  return (await (await fetch(`${proxy.url}/_sim/requests`)).json()) as Logged[];
+}
+
+async function statusOf(body: unknown): Promise<number> {
+  const res = await postMessages(proxy.url, body);
+  await res.arrayBuffer();
+  return res.status;
+}
+
+describe('/_sim control API', () => {
+  it('POST /_sim/script queues one behaviour per upcoming request, in order', async () => {
+    await script(proxy.url, ['error=429', '', '[[sim:error=500]]']);
+    const body = messages('hi');
+    expect([await statusOf(body), await statusOf(body), await statusOf(body), await statusOf(body)]).toEqual([429, 200, 500, 200]);
+  });
+
+  it('inline markers override scripted directives', async () => {
+    await script(proxy.url, ['error=500']);
+    expect(await statusOf(messages('[[sim:error=429]]'))).toBe(429);
+  });
+
+  it('rejects malformed scripts with 400', async () => {
+    for (const bad of ['not json', '{"a":1}', '[1]', '["bogus=1"]', '["error=418"]', '["split=even"]']) {
+      const res = await fetch(`${proxy.url}/_sim/script`, { method: 'POST', body: bad });
+      expect(res.status, bad).toBe(400);
+      expect(((await res.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
+    }
+  });
+
+  it('GET /_sim/requests shows what clients sent, with credentials redacted', async () => {
+    const body = messages('log me', { system: 'sys' });
+    await statusOf(body);
+    await postMessages(proxy.url, body, { ...API_HEADERS, authorization: 'Bearer secret-token', 'x-api-key': 'sk-ant-secret' }).then((r) => r.text());
+    const log = await requests();
+    expect(log).toHaveLength(2);
+    expect(log[0]).toMatchObject({ provider: 'anthropic', method: 'POST', path: '/anthropic/v1/messages', body });
+    expect(log[0]?.headers['x-api-key']).toBe('[redacted]');
+    expect(log[0]?.headers['anthropic-version']).toBe('2023-06-01');
+    expect(log[1]?.headers.authorization).toBe('[redacted]');
+    expect(JSON.stringify(log)).not.toMatch(/secret|sk-ant/);
+  });
+
+  it('keeps only the last 100 requests; invalid JSON bodies are logged as null', async () => {
+    for (let i = 0; i < 103; i += 1) await statusOf(messages(`n${i}`, { stream: false }));
+    await postMessages(proxy.url, '{oops').then((r) => r.text());
+    const log = await requests();
+    expect(log).toHaveLength(100);
+    expect(log.at(-1)?.body).toBeNull();
+    expect((log[0]?.body as { messages: { content: string }[] }).messages[0]?.content).toBe('n4');
+  });
+
+  it('POST /_sim/reset clears the log and pending scripts', async () => {
+    await script(proxy.url, ['error=500']);
+    await statusOf(messages('x', { stream: false }));
+    await script(proxy.url, ['error=500']);
+    expect(await (await fetch(`${proxy.url}/_sim/reset`, { method: 'POST' })).json()).toEqual({ ok: true });
+    expect(await requests()).toEqual([]);
+    expect(await statusOf(messages('x', { stream: false }))).toBe(200);
+  });
+});
