@@ -16,6 +16,7 @@ pub mod ids;
 pub mod json;
 pub mod provider;
 pub mod runtime;
+pub mod schema;
 pub mod session;
 pub mod sorted_map;
 pub mod tools;
