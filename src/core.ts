@@ -43,6 +43,8 @@ export type Effect =
       body: string;
     }
   | { kind: "http_abort"; id: number }
+  | { kind: "timer"; id: number; sessionId: string; delayMs: number }
+  | { kind: "timer_cancel"; id: number }
   | { kind: "tool"; id: number; sessionId: string; callId: string; name: string; args: Record<string, unknown> }
   | {
       kind: "run_finished";

@@ -18,6 +18,7 @@ type ToolEffect = Extract<Effect, { kind: "tool" }>;
 
 export class Driver {
   private readonly requests = new Map<number, { controller: AbortController; sessionId: string }>();
+  private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
   private readonly runWaiters = new Map<string, (outcome: RunOutcome) => void>();
   /** Outcomes that arrived before anyone waited (a run can end inside its own command). */
   private readonly earlyOutcomes = new Map<string, RunOutcome>();
@@ -65,6 +66,8 @@ export class Driver {
   shutdown(reason: MeerkatError): void {
     for (const { controller } of this.requests.values()) controller.abort();
     this.requests.clear();
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
     for (const [sessionId, waiter] of this.runWaiters) {
       waiter({ error: reason, totals: { usage: { inputTokens: 0, outputTokens: 0 }, turns: 0, toolCalls: 0 } });
       this.notify(sessionId);
@@ -82,6 +85,19 @@ export class Driver {
         case "http_abort":
           this.requests.get(effect.id)?.controller.abort();
           this.requests.delete(effect.id);
+          break;
+        case "timer":
+          this.timers.set(
+            effect.id,
+            setTimeout(() => {
+              this.timers.delete(effect.id);
+              this.feed({ op: "timer_fired", id: effect.id }, effect.sessionId);
+            }, effect.delayMs),
+          );
+          break;
+        case "timer_cancel":
+          clearTimeout(this.timers.get(effect.id));
+          this.timers.delete(effect.id);
           break;
         case "tool":
           void this.tool(effect);

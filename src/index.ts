@@ -70,6 +70,7 @@ export type {
   ContentBlock,
   Prompt,
   RuntimeConfig,
+  RetryPolicy,
   SessionConfig,
   ToolHandler,
   ToolInputSchema,

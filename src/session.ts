@@ -130,6 +130,16 @@ export class Session {
     return this.driver.command({ op: "history", session: this.id }) as HistoryMessage[];
   }
 
+  /**
+   * Stop the turn in flight: the request is aborted, what streamed so far
+   * is kept, and the turn resolves with stop reason `cancelled`. The session
+   * takes the next turn normally. Does nothing when idle.
+   */
+  async interrupt(): Promise<void> {
+    this.assertUsable("session.interrupt");
+    this.driver.command({ op: "interrupt", session: this.id });
+  }
+
   /** Forget the session; a turn in flight is aborted and rejects with `CANCELLED`. */
   destroy(): void {
     if (this.destroyed) return;

@@ -58,6 +58,19 @@ export interface RuntimeConfig {
   eventQueueCapacity?: number;
   /** Largest accepted prompt in bytes (4 MiB). */
   maxPromptBytes?: number;
+  /** Retries of transient provider failures (default 2 retries, 500 ms doubling, at most 30 s). */
+  retry?: RetryPolicy;
+}
+
+/**
+ * Transient failures (429 rate limits, 5xx, overloads, network errors, a
+ * mid-stream overload) are retried with exponential backoff and jitter; a
+ * server's `retry-after` is honoured when it is at most `maxDelayMs`.
+ */
+export interface RetryPolicy {
+  maxRetries?: number;
+  initialDelayMs?: number;
+  maxDelayMs?: number;
 }
 
 /** `runtime.createSession` configuration. Keys and URLs belong in `RuntimeConfig`. */
@@ -74,6 +87,8 @@ export interface SessionConfig {
   thinking?: { budgetTokens: number };
   /** Names of registered tools this session may use (default: all of them). */
   tools?: string[];
+  /** Overrides the runtime's retry policy, field by field. */
+  retry?: RetryPolicy;
 }
 
 /** JSON Schema of a tool's arguments: an object schema. */

@@ -286,7 +286,7 @@ describe("provider errors", () => {
   ];
   for (const [directive, code] of cases) {
     test(`${directive} rejects with ${code} and leaves the session usable`, async () => {
-      const session = runtime.createSession();
+      const session = runtime.createSession({ retry: { maxRetries: 0 } });
       const error = await session.turn(`hello ${directive}`).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProviderError);
       expect(error).toBeInstanceOf(MeerkatError);
@@ -300,7 +300,7 @@ describe("provider errors", () => {
   }
 
   test("an unreachable provider is a NETWORK_ERROR", async () => {
-    const offline = await simRuntime({ anthropicBaseUrl: "http://127.0.0.1:9/anthropic" });
+    const offline = await simRuntime({ anthropicBaseUrl: "http://127.0.0.1:9/anthropic", retry: { maxRetries: 0 } });
     try {
       await expect(offline.createSession().turn("hi")).rejects.toMatchObject({ code: "NETWORK_ERROR" });
     } finally {

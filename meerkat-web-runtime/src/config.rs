@@ -3,6 +3,7 @@
 //! Unknown fields are refused (a typo such as `antropicApiKey` must not pass
 //! silently); the message names the field and lists the valid ones.
 
+use crate::agent::RetryPolicy;
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::DEFAULT_QUEUE_CAPACITY;
 use crate::fields::Fields;
@@ -43,6 +44,7 @@ const RUNTIME_FIELDS: &[&str] = &[
     "maxTurns",
     "eventQueueCapacity",
     "maxPromptBytes",
+    "retry",
 ];
 
 /// Resolved credentials and endpoint of one provider.
@@ -63,6 +65,7 @@ pub struct Settings {
     pub max_turns: u32,
     pub event_queue_capacity: usize,
     pub max_prompt_bytes: usize,
+    pub retry: RetryPolicy,
 }
 
 pub const DEFAULT_MAX_TOKENS: u32 = 4096;
@@ -110,6 +113,10 @@ impl Settings {
                 DEFAULT_MAX_PROMPT_BYTES,
                 MAX_PROMPT_LIMIT,
             )?,
+            retry: match f.get("retry") {
+                Some(r) => RetryPolicy::from_json(r, "runtime config.retry", RetryPolicy::default())?,
+                None => RetryPolicy::default(),
+            },
         };
         // The legacy fields fill in for the default model's provider only
         // where its specific field is absent.
@@ -206,6 +213,7 @@ const SESSION_FIELDS: &[&str] = &[
     "temperature",
     "thinking",
     "tools",
+    "retry",
     "apiKey",
     "baseUrl",
 ];
@@ -223,10 +231,12 @@ pub struct SessionConfig {
     pub thinking: Option<ThinkingConfig>,
     /// Names of registered tools this session may use (default: all).
     pub tools: Option<Vec<String>>,
+    /// Overrides the runtime's retry policy, field by field.
+    pub retry: Option<RetryPolicy>,
 }
 
 impl SessionConfig {
-    pub fn from_json(value: &Json<'_>) -> CoreResult<SessionConfig> {
+    pub fn from_json(value: &Json<'_>, settings: &Settings) -> CoreResult<SessionConfig> {
         let f = Fields::new(value, "session config", SESSION_FIELDS, ErrorCode::InvalidConfig)?;
         if f.get("apiKey").is_some() || f.get("baseUrl").is_some() {
             return Err(CoreError::new(
@@ -259,6 +269,10 @@ impl SessionConfig {
             },
             thinking,
             tools: f.str_list("tools")?,
+            retry: match f.get("retry") {
+                Some(r) => Some(RetryPolicy::from_json(r, "session config.retry", settings.retry)?),
+                None => None,
+            },
         };
         config.validate()?;
         Ok(config)
@@ -314,7 +328,8 @@ mod tests {
 
     #[test]
     fn session_config_refuses_keys_and_urls() {
-        let parse = |text: &str| SessionConfig::from_json(&json::parse(text).unwrap());
+        let settings = Settings::from_json("{}").unwrap();
+        let parse = |text: &str| SessionConfig::from_json(&json::parse(text).unwrap(), &settings);
         let e = parse(r#"{"model":"claude-x","apiKey":"k"}"#).unwrap_err();
         assert!(e.message.contains("runtime config"));
         assert!(parse(r#"{"temperature":3}"#).is_err());

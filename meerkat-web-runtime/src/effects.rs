@@ -68,6 +68,16 @@ pub enum Effect {
     HttpAbort {
         id: u32,
     },
+    /// Call `timer_fired` with this id after `delay_ms`.
+    Timer {
+        id: u32,
+        session_id: String,
+        delay_ms: u64,
+    },
+    /// A timer that is no longer wanted.
+    TimerCancel {
+        id: u32,
+    },
     Tool {
         id: u32,
         session_id: String,
@@ -99,6 +109,13 @@ impl Effect {
             Effect::HttpAbort { id } => {
                 o.str("kind", "http_abort").u64("id", u64::from(*id));
             }
+            Effect::Timer { id, session_id, delay_ms } => {
+                o.str("kind", "timer").u64("id", u64::from(*id)).str("sessionId", session_id);
+                o.u64("delayMs", *delay_ms);
+            }
+            Effect::TimerCancel { id } => {
+                o.str("kind", "timer_cancel").u64("id", u64::from(*id));
+            }
             Effect::Tool { id, session_id, call_id, name, args } => {
                 o.str("kind", "tool").u64("id", u64::from(*id)).str("sessionId", session_id);
                 o.str("callId", call_id).str("name", name).raw("args", args.as_str());
@@ -122,6 +139,24 @@ impl Effect {
 pub enum Inflight {
     Http { session: String },
     Tool { session: String, started_ms: f64 },
+    Timer { session: String },
+}
+
+impl Inflight {
+    pub fn session(&self) -> &str {
+        match self {
+            Inflight::Http { session } | Inflight::Tool { session, .. } | Inflight::Timer { session } => session,
+        }
+    }
+
+    /// What the effect is, in words (for error messages).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Inflight::Http { .. } => "an HTTP request",
+            Inflight::Tool { .. } => "a tool call",
+            Inflight::Timer { .. } => "a timer",
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -157,6 +192,19 @@ impl Outbox {
         id
     }
 
+    pub fn timer(&mut self, session: &str, delay_ms: u64) -> u32 {
+        let id = self.allocate(Inflight::Timer { session: session.to_string() });
+        self.effects.push(Effect::Timer { id, session_id: session.to_string(), delay_ms });
+        id
+    }
+
+    /// Cancel a pending timer (no-op if it has fired).
+    pub fn cancel_timer(&mut self, id: u32) {
+        if self.inflight.remove(&id).is_some() {
+            self.effects.push(Effect::TimerCancel { id });
+        }
+    }
+
     /// Abort an HTTP request still in flight (no-op if it has settled).
     pub fn abort_http(&mut self, id: u32) {
         if self.inflight.remove(&id).is_some() {
@@ -175,6 +223,19 @@ impl Outbox {
 
     pub fn lookup(&self, id: u32) -> CoreResult<&Inflight> {
         self.inflight.get(&id).ok_or_else(|| unknown(id))
+    }
+
+    /// The in-flight effect `id`, which must be of the kind `want` names
+    /// (`Inflight::kind`); an outcome of the wrong kind changes nothing.
+    pub fn expect(&self, id: u32, want: &'static str) -> CoreResult<&Inflight> {
+        let found = self.lookup(id)?;
+        if found.kind() != want {
+            return Err(CoreError::new(
+                ErrorCode::UnknownEffect,
+                format!("effect {id} is {}, not {want}", found.kind()),
+            ));
+        }
+        Ok(found)
     }
 
     /// Mark an effect settled; later outcomes for it are refused.

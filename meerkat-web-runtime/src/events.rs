@@ -43,6 +43,7 @@ pub enum Event {
     ToolCallRequested { id: String, name: String, args: Raw },
     ToolResultReceived { id: String, name: String, is_error: bool },
     TurnCompleted { stop_reason: StopReason, usage: Usage },
+    Retrying { attempt: u32, max_attempts: u32, error: String, delay_ms: u64 },
     ToolExecutionStarted { id: String, name: String },
     ToolExecutionCompleted { id: String, name: String, result: String, is_error: bool, duration_ms: u64 },
     StreamTruncated { reason: String },
@@ -83,6 +84,10 @@ impl Event {
             Event::TurnCompleted { stop_reason, usage } => {
                 o.str("type", "turn_completed").str("stopReason", stop_reason.as_str());
                 usage.write_json(o.key("usage"));
+            }
+            Event::Retrying { attempt, max_attempts, error, delay_ms } => {
+                o.str("type", "retrying").u64("attempt", u64::from(*attempt));
+                o.u64("maxAttempts", u64::from(*max_attempts)).str("error", error).u64("delayMs", *delay_ms);
             }
             Event::ToolExecutionStarted { id, name } => {
                 o.str("type", "tool_execution_started").str("id", id).str("name", name);

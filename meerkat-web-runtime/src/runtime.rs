@@ -33,6 +33,8 @@ const OPS: &[(&str, &[&str])] = &[
     ("http_end", &["op", "id"]),
     ("http_error", &["op", "id", "message"]),
     ("tool_result", &["op", "id", "content", "isError"]),
+    ("timer_fired", &["op", "id"]),
+    ("interrupt", &["op", "session"]),
 ];
 
 /// A command's successful result: nothing, or JSON text.
@@ -113,9 +115,7 @@ impl Runtime {
             "turn" => {
                 let session = f.req_str("session")?;
                 let prompt = Prompt::from_json(cmd.get("prompt").cloned().unwrap_or(Json::Null))?;
-                let ((settings, tools, out), session) = self.split(session)?;
-                agent::start_turn(&mut Ctx { settings, tools, out, now_ms }, session, prompt)?;
-                Ok(None)
+                self.step(now_ms, session, |ctx, session| agent::start_turn(ctx, session, prompt)).map(|()| None)
             }
             "history" => {
                 let session = self.session_mut(f.req_str("session")?)?;
@@ -172,31 +172,42 @@ impl Runtime {
                 let content = parse_tool_content(cmd.get("content").cloned().unwrap_or(Json::Null))?;
                 self.tool_result(now_ms, id, content, is_error).map(|()| None)
             }
+            "timer_fired" => {
+                let id = effect_id(&f)?;
+                let session_id = self.out.expect(id, "a timer")?.session().to_string();
+                self.step(now_ms, &session_id, |ctx, session| {
+                    ctx.out.settle(id)?;
+                    agent::on_timer(ctx, session, id)
+                })
+                .map(|()| None)
+            }
+            "interrupt" => {
+                let session = f.req_str("session")?;
+                self.step(now_ms, session, |ctx, session| {
+                    agent::interrupt(ctx, session);
+                    Ok(None)
+                })
+            }
             _ => Err(CoreError::new(ErrorCode::Internal, "an op is listed without a handler")),
         }
     }
 
     fn tool_result(&mut self, now_ms: f64, id: u32, content: Vec<Part>, is_error: bool) -> CoreResult<()> {
-        let (session_id, started_ms) = match self.out.lookup(id)? {
+        let (session_id, started_ms) = match self.out.expect(id, "a tool call")? {
             Inflight::Tool { session, started_ms } => (session.clone(), *started_ms),
-            Inflight::Http { .. } => {
-                return Err(CoreError::new(
-                    ErrorCode::UnknownEffect,
-                    format!("effect {id} is an HTTP request, not a tool call"),
-                ));
-            }
+            other => (other.session().to_string(), 0.0),
         };
-        let ((settings, tools, out), session) = self.split(&session_id)?;
-        let mut ctx = Ctx { settings, tools, out, now_ms };
-        agent::on_tool_result(&mut ctx, session, id, started_ms, content, is_error)?;
-        ctx.out.settle(id).map(|_| ())
+        self.step(now_ms, &session_id, |ctx, session| {
+            agent::on_tool_result(ctx, session, id, started_ms, content, is_error)?;
+            ctx.out.settle(id).map(|_| ())
+        })
     }
 
     fn create_session(&mut self, config: &Json<'_>) -> CoreResult<String> {
         if self.sessions.len() >= MAX_SESSIONS {
             return Err(invalid(format!("at most {MAX_SESSIONS} sessions can exist at once; destroy some first")));
         }
-        let config = SessionConfig::from_json(config)?;
+        let config = SessionConfig::from_json(config, &self.settings)?;
         let id = self.rng.uuid_v4();
         let session = Session::create(id.clone(), config, &self.settings, &self.tools)?;
         self.sessions.insert(id.clone(), session);
@@ -208,9 +219,11 @@ impl Runtime {
     }
 
     fn destroy_session(&mut self, now_ms: f64, id: &str) -> CoreResult<()> {
-        let ((settings, tools, out), session) = self.split(id)?;
-        let error = CoreError::new(ErrorCode::Cancelled, "the session was destroyed while a turn was in flight");
-        agent::fail(&mut Ctx { settings, tools, out, now_ms }, session, error);
+        self.step(now_ms, id, |ctx, session| {
+            let error = CoreError::new(ErrorCode::Cancelled, "the session was destroyed while a turn was in flight");
+            agent::fail(ctx, session, error);
+            Ok(())
+        })?;
         self.sessions.remove(id);
         Ok(())
     }
@@ -219,22 +232,22 @@ impl Runtime {
         self.sessions.get_mut(id).ok_or_else(|| session_not_found(id))
     }
 
-    /// Borrow the context parts and one session at once.
-    #[allow(clippy::type_complexity)]
-    fn split(&mut self, id: &str) -> CoreResult<((&Settings, &ToolRegistry, &mut Outbox), &mut Session)> {
+    /// Run one step of a session's state machine with the runtime's context.
+    fn step<T>(
+        &mut self,
+        now_ms: f64,
+        id: &str,
+        f: impl FnOnce(&mut Ctx<'_>, &mut Session) -> CoreResult<T>,
+    ) -> CoreResult<T> {
         let session = self.sessions.get_mut(id).ok_or_else(|| session_not_found(id))?;
-        Ok(((&self.settings, &self.tools, &mut self.out), session))
+        let mut ctx =
+            Ctx { settings: &self.settings, tools: &self.tools, out: &mut self.out, rng: &mut self.rng, now_ms };
+        f(&mut ctx, session)
     }
 
     /// The session that owns HTTP effect `id`.
     fn http_owner(&self, id: u32) -> CoreResult<String> {
-        match self.out.lookup(id)? {
-            Inflight::Http { session } => Ok(session.clone()),
-            Inflight::Tool { .. } => Err(CoreError::new(
-                ErrorCode::UnknownEffect,
-                format!("effect {id} is a tool call, not an HTTP request"),
-            )),
-        }
+        Ok(self.out.expect(id, "an HTTP request")?.session().to_string())
     }
 
     fn request_session(&mut self, id: u32) -> CoreResult<&mut Session> {
@@ -249,8 +262,7 @@ impl Runtime {
         step: impl FnOnce(&mut Ctx<'_>, &mut Session) -> CoreResult<()>,
     ) -> CoreResult<()> {
         let session_id = self.http_owner(id)?;
-        let ((settings, tools, out), session) = self.split(&session_id)?;
-        step(&mut Ctx { settings, tools, out, now_ms }, session)
+        self.step(now_ms, &session_id, step)
     }
 }
 

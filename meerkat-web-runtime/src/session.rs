@@ -1,7 +1,7 @@
 //! A session: one conversation with its settings, transcript, event queue
 //! and (at most one) run in progress.
 
-use crate::agent::Run;
+use crate::agent::{RetryPolicy, Run};
 use crate::config::{SessionConfig, Settings, ThinkingConfig, check_model};
 use crate::effects::{RunResult, Totals};
 use crate::error::{CoreError, CoreResult, ErrorCode};
@@ -22,6 +22,8 @@ pub struct Session {
     pub temperature: Option<Raw>,
     pub thinking: Option<ThinkingConfig>,
     pub tools: Option<Vec<String>>,
+    /// The session's own retry policy (else the runtime's).
+    pub retry: Option<RetryPolicy>,
     pub transcript: Vec<Message>,
     pub events: EventQueue,
     pub run: Option<Run>,
@@ -88,6 +90,7 @@ impl Session {
             temperature: config.temperature,
             thinking: config.thinking,
             tools: config.tools,
+            retry: config.retry,
             transcript: Vec::new(),
             events: EventQueue::new(settings.event_queue_capacity),
             run: None,

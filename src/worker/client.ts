@@ -184,6 +184,11 @@ export class WorkerSession {
     return this.link.call(() => this.host.history(this.id));
   }
 
+  /** Stop the turn in flight; it resolves with stop reason `cancelled`. */
+  interrupt(): Promise<void> {
+    return this.link.call(() => this.host.interrupt(this.id));
+  }
+
   destroy(): Promise<void> {
     return this.link.call(() => this.host.destroySession(this.id));
   }

@@ -95,6 +95,9 @@ function createHost(wasm: WasmModule | undefined): RuntimeHost {
     history(sessionId) {
       return session(sessionId).history();
     },
+    async interrupt(sessionId) {
+      await session(sessionId).interrupt();
+    },
     destroySession(sessionId) {
       session(sessionId).destroy();
       sessions.delete(sessionId);

@@ -38,6 +38,7 @@ export interface RuntimeHost {
   stream(sessionId: string, prompt: Prompt, onBatch: (eventsJson: string) => Promise<void>): Promise<SessionState>;
   pollEvents(sessionId: string): string;
   history(sessionId: string): Promise<HistoryMessage[]>;
+  interrupt(sessionId: string): void;
   destroySession(sessionId: string): void;
   listSessions(): string[];
   destroy(): void;

@@ -167,6 +167,18 @@ impl StreamParser for AnthropicStream {
         result
     }
 
+    fn partial(&mut self) -> AssistantTurn {
+        let text: Vec<Part> = self
+            .blocks
+            .drain(..)
+            .filter_map(|block| match block {
+                Some(Block::Text(text)) if !text.is_empty() => Some(Part::Text { text }),
+                _ => None,
+            })
+            .collect();
+        AssistantTurn { content: text, tool_calls: Vec::new(), stop_reason: StopReason::Cancelled, usage: self.usage }
+    }
+
     fn finish(&mut self, _sink: &mut dyn TextSink) -> CoreResult<AssistantTurn> {
         self.sse.finish();
         if !self.stopped {

@@ -126,6 +126,9 @@ pub trait StreamParser {
     fn feed(&mut self, bytes: &[u8], sink: &mut dyn TextSink) -> CoreResult<()>;
     /// The body ended: the whole message, or why it is incomplete.
     fn finish(&mut self, sink: &mut dyn TextSink) -> CoreResult<AssistantTurn>;
+    /// What has arrived so far, for an interrupted turn: the visible text
+    /// and the usage; no tool calls or thinking (they would be incomplete).
+    fn partial(&mut self) -> AssistantTurn;
 }
 
 pub trait Provider {

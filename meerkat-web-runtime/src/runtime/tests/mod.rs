@@ -1,5 +1,7 @@
 //! The loop driven end to end by scripted outcomes: no HTTP, no clock.
 
+mod recovery;
+
 use super::*;
 use crate::test_support::fixture;
 use serde_json::{Value, json};
@@ -18,9 +20,14 @@ impl Harness {
     }
 
     fn proxy() -> Harness {
-        Harness::new(
-            json!({"anthropicApiKey":"proxy","anthropicBaseUrl":"http://127.0.0.1:3100/anthropic","model":"claude-sonnet-4-6"}),
-        )
+        Harness::new(json!({"anthropicApiKey":"proxy","anthropicBaseUrl":"http://127.0.0.1:3100/anthropic",
+            "model":"claude-sonnet-4-6"}))
+    }
+
+    /// A proxy harness that never retries (failures end the run at once).
+    fn no_retry() -> Harness {
+        Harness::new(json!({"anthropicApiKey":"proxy","anthropicBaseUrl":"http://127.0.0.1:3100/anthropic",
+            "model":"claude-sonnet-4-6","retry":{"maxRetries":0}}))
     }
 
     fn raw(&mut self, json: &str) -> Value {
@@ -225,7 +232,7 @@ fn multi_turn_memory() {
 
 #[test]
 fn provider_errors_fail_the_run_roll_back_and_leave_the_session_usable() {
-    let mut h = Harness::proxy();
+    let mut h = Harness::no_retry();
     let s = h.session(json!({}));
     h.cmd(json!({"op":"turn","session":s,"prompt":"hi"})).unwrap();
     let http = h.take("http");
@@ -246,7 +253,7 @@ fn provider_errors_fail_the_run_roll_back_and_leave_the_session_usable() {
 
 #[test]
 fn network_failure_midstream_error_and_truncation() {
-    let mut h = Harness::proxy();
+    let mut h = Harness::no_retry();
     let s = h.session(json!({}));
     h.cmd(json!({"op":"turn","session":s,"prompt":"hi"})).unwrap();
     let http = h.take("http");
