@@ -214,6 +214,7 @@ const SESSION_FIELDS: &[&str] = &[
     "thinking",
     "tools",
     "retry",
+    "openaiApi",
     "apiKey",
     "baseUrl",
 ];
@@ -233,6 +234,8 @@ pub struct SessionConfig {
     pub tools: Option<Vec<String>>,
     /// Overrides the runtime's retry policy, field by field.
     pub retry: Option<RetryPolicy>,
+    /// OpenAI only: `"chat"` (Chat Completions, the default) or `"responses"`.
+    pub openai_api: Option<String>,
 }
 
 impl SessionConfig {
@@ -269,6 +272,7 @@ impl SessionConfig {
             },
             thinking,
             tools: f.str_list("tools")?,
+            openai_api: f.string("openaiApi")?,
             retry: match f.get("retry") {
                 Some(r) => Some(RetryPolicy::from_json(r, "session config.retry", settings.retry)?),
                 None => None,

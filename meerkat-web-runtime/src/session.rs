@@ -7,7 +7,7 @@ use crate::effects::{RunResult, Totals};
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::EventQueue;
 use crate::json::{ObjectWriter, Raw, quote};
-use crate::provider::ProviderKind;
+use crate::provider::{ProviderKind, WireApi};
 use crate::tools::{self, ToolRegistry};
 use crate::transcript::Message;
 
@@ -16,6 +16,8 @@ pub struct Session {
     pub id: String,
     pub model: String,
     pub provider: ProviderKind,
+    /// The wire protocol (a family like OpenAI has two).
+    pub api: WireApi,
     pub system_prompt: Option<String>,
     pub max_tokens: u32,
     pub max_turns: u32,
@@ -60,7 +62,13 @@ impl Session {
                 ),
             ));
         }
-        if provider.implementation().is_none() {
+        let api = WireApi::for_family(provider, config.openai_api.as_deref()).ok_or_else(|| {
+            CoreError::new(
+                ErrorCode::InvalidConfig,
+                "openaiApi is \"chat\" or \"responses\", and applies to OpenAI models only",
+            )
+        })?;
+        if api.implementation().is_none() {
             return Err(CoreError::new(
                 ErrorCode::UnsupportedModel,
                 format!("the {} provider (model {model}) is not available in this build", provider.name()),
@@ -84,6 +92,7 @@ impl Session {
             id,
             model,
             provider,
+            api,
             system_prompt: config.system_prompt,
             max_tokens: config.max_tokens.unwrap_or(settings.max_tokens),
             max_turns: config.max_turns.unwrap_or(settings.max_turns),

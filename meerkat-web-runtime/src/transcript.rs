@@ -35,6 +35,9 @@ pub enum Part {
         id: String,
         name: String,
         input: Raw,
+        /// An opaque provider token that must travel back with the call
+        /// (Gemini's `thoughtSignature`).
+        signature: Option<String>,
     },
     ToolResult {
         tool_use_id: String,
@@ -98,7 +101,7 @@ fn write_parts(parts: &[Part], out: &mut String) {
             Part::RedactedThinking { data } => {
                 o.str("type", "redacted_thinking").str("data", data);
             }
-            Part::ToolUse { id, name, input } => {
+            Part::ToolUse { id, name, input, .. } => {
                 o.str("type", "tool_use").str("id", id).str("name", name).raw("input", input.as_str());
             }
             Part::ToolResult { tool_use_id, content, is_error } => {

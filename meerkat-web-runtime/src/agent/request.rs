@@ -13,7 +13,7 @@ const MAX_ERROR_BODY: usize = 64 * 1024;
 /// Send the request for the next LLM turn (`new_turn`), or again for the
 /// same turn after a transient failure.
 pub(super) fn send(ctx: &mut Ctx<'_>, session: &mut Session, new_turn: bool) {
-    let Some(provider) = session.provider.implementation() else {
+    let Some(provider) = session.api.implementation() else {
         fail(ctx, session, CoreError::new(ErrorCode::UnsupportedModel, "provider unavailable"));
         return;
     };
@@ -27,6 +27,7 @@ pub(super) fn send(ctx: &mut Ctx<'_>, session: &mut Session, new_turn: bool) {
         max_tokens: session.max_tokens,
         temperature: session.temperature.as_ref(),
         thinking: session.thinking.as_ref(),
+        output_schema: None,
     });
     let id = ctx.out.http(&session.id, request);
     let Some(run) = session.run.as_mut() else { return };
@@ -61,11 +62,12 @@ pub fn on_http_head(session: &mut Session, id: u32, status: u16, headers: Vec<(S
         return Err(CoreError::new(ErrorCode::UnknownEffect, format!("request {id} already has its response head")));
     }
     let Some(run) = session.run.as_mut() else { return Ok(()) };
-    let Some(provider) = session.provider.implementation() else {
+    let Some(provider) = session.api.implementation() else {
         return Err(CoreError::new(ErrorCode::Internal, "session provider has no implementation"));
     };
     run.phase = if (200..300).contains(&status) {
-        Phase::Streaming { request: id, parser: provider.stream_parser() }
+        // Providers that send calls without ids (Gemini) name them after the request.
+        Phase::Streaming { request: id, parser: provider.stream_parser(&format!("call_{id}_")) }
     } else {
         Phase::ReadingError { request: id, status, headers, body: Vec::new() }
     };
@@ -94,11 +96,11 @@ pub fn on_http_body(ctx: &mut Ctx<'_>, session: &mut Session, id: u32, bytes: &[
 
 pub fn on_http_end(ctx: &mut Ctx<'_>, session: &mut Session, id: u32) -> CoreResult<()> {
     expect_request(session, id)?;
-    let Session { run, events, provider, .. } = session;
+    let Session { run, events, api, .. } = session;
     let Some(run) = run.as_mut() else { return Ok(()) };
     let outcome = match &mut run.phase {
         Phase::Streaming { parser, .. } => parser.finish(events),
-        Phase::ReadingError { status, headers, body, .. } => match provider.implementation() {
+        Phase::ReadingError { status, headers, body, .. } => match api.implementation() {
             Some(p) => Err(p.classify_error(*status, headers, body)),
             None => Err(CoreError::new(ErrorCode::Internal, "session provider has no implementation")),
         },

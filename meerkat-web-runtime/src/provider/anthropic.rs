@@ -24,7 +24,7 @@ impl Provider for Anthropic {
         build_request(req)
     }
 
-    fn stream_parser(&self) -> Box<dyn StreamParser> {
+    fn stream_parser(&self, _call_ids: &str) -> Box<dyn StreamParser> {
         Box::new(AnthropicStream::default())
     }
 
@@ -60,7 +60,7 @@ fn write_part(part: &Part, out: &mut String) {
         Part::RedactedThinking { data } => {
             o.str("type", "redacted_thinking").str("data", data);
         }
-        Part::ToolUse { id, name, input } => {
+        Part::ToolUse { id, name, input, .. } => {
             o.str("type", "tool_use").str("id", id).str("name", name).raw("input", input.as_str());
         }
         Part::ToolResult { tool_use_id, content, is_error } => {
@@ -311,7 +311,7 @@ impl AnthropicStream {
                 Block::ToolUse { id, name, json } => {
                     let args = parse_arguments(&json);
                     let input = args.clone().unwrap_or_else(|_| Raw::empty_object());
-                    content.push(Part::ToolUse { id: id.clone(), name: name.clone(), input });
+                    content.push(Part::ToolUse { id: id.clone(), name: name.clone(), input, signature: None });
                     tool_calls.push(ToolCall { id, name, args });
                 }
                 Block::Other => {}

@@ -6,6 +6,9 @@
 //! never sees a wire format.
 
 pub mod anthropic;
+pub mod gemini;
+pub mod openai_chat;
+pub mod openai_responses;
 pub mod sse;
 
 use crate::config::{Endpoint, ThinkingConfig};
@@ -54,12 +57,45 @@ impl ProviderKind {
             ProviderKind::Gemini => "gemini",
         }
     }
+}
+
+/// The wire protocol a session speaks; a provider family can offer several.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WireApi {
+    AnthropicMessages,
+    OpenAiChat,
+    OpenAiResponses,
+    Gemini,
+}
+
+impl WireApi {
+    /// The default protocol of a family; OpenAI can also be asked for
+    /// `"responses"` (`openaiApi` in the session config).
+    pub fn for_family(family: ProviderKind, openai_api: Option<&str>) -> Option<WireApi> {
+        Some(match (family, openai_api) {
+            (ProviderKind::Anthropic, None) => WireApi::AnthropicMessages,
+            (ProviderKind::OpenAi, None | Some("chat")) => WireApi::OpenAiChat,
+            (ProviderKind::OpenAi, Some("responses")) => WireApi::OpenAiResponses,
+            (ProviderKind::Gemini, None) => WireApi::Gemini,
+            _ => return None,
+        })
+    }
+
+    pub fn family(self) -> ProviderKind {
+        match self {
+            WireApi::AnthropicMessages => ProviderKind::Anthropic,
+            WireApi::OpenAiChat | WireApi::OpenAiResponses => ProviderKind::OpenAi,
+            WireApi::Gemini => ProviderKind::Gemini,
+        }
+    }
 
     /// The implementation, where this build has one.
     pub fn implementation(self) -> Option<&'static dyn Provider> {
         match self {
-            ProviderKind::Anthropic => Some(&anthropic::Anthropic),
-            ProviderKind::OpenAi | ProviderKind::Gemini => None,
+            WireApi::AnthropicMessages => Some(&anthropic::Anthropic),
+            WireApi::OpenAiChat => openai_chat::provider(),
+            WireApi::OpenAiResponses => openai_responses::provider(),
+            WireApi::Gemini => gemini::provider(),
         }
     }
 }
@@ -80,6 +116,8 @@ pub struct LlmRequest<'a> {
     pub max_tokens: u32,
     pub temperature: Option<&'a Raw>,
     pub thinking: Option<&'a ThinkingConfig>,
+    /// JSON Schema the final answer must follow (native structured output).
+    pub output_schema: Option<&'a Raw>,
 }
 
 /// An HTTP request for the host to perform.
@@ -133,7 +171,9 @@ pub trait StreamParser {
 
 pub trait Provider {
     fn build_request(&self, req: &LlmRequest<'_>) -> HttpRequest;
-    fn stream_parser(&self) -> Box<dyn StreamParser>;
+    /// A parser for one response. `call_ids` prefixes the ids it invents for
+    /// tool calls that arrive without one (unique per request).
+    fn stream_parser(&self, call_ids: &str) -> Box<dyn StreamParser>;
     /// Turn a non-2xx response into a typed error.
     fn classify_error(&self, status: u16, headers: &[(String, String)], body: &[u8]) -> CoreError;
 }

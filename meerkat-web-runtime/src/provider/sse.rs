@@ -17,6 +17,8 @@ pub struct SseEvent<'a> {
 
 /// Largest event we buffer: a bound on memory for a hostile stream.
 pub const MAX_EVENT_BYTES: usize = 16 * 1024 * 1024;
+/// Stray (non-field) lines kept, at most.
+const MAX_STRAY_BYTES: usize = 64 * 1024;
 
 #[derive(Debug, Default)]
 pub struct SseDecoder {
@@ -27,6 +29,9 @@ pub struct SseDecoder {
     has_data: bool,
     /// The previous chunk ended in CR: a leading LF belongs to that line end.
     skip_lf: bool,
+    /// Lines that are neither fields nor comments, joined by LF: Gemini sends
+    /// a mid-stream error as bare JSON with no `data:` prefix.
+    stray: Vec<u8>,
     seen_first_line: bool,
 }
 
@@ -115,9 +120,26 @@ impl SseDecoder {
                 self.name.clear();
                 self.name.extend_from_slice(value);
             }
-            _ => {} // id, retry and unknown fields carry nothing we use
+            b"id" | b"retry" => {} // carry nothing we use
+            _ => {
+                if self.stray.len() + line.len() < MAX_STRAY_BYTES {
+                    if !self.stray.is_empty() {
+                        self.stray.push(b'\n');
+                    }
+                    self.stray.extend_from_slice(line);
+                }
+            }
         }
         Ok(())
+    }
+
+    /// Take the stray lines seen so far (see `stray`), if any.
+    pub fn take_stray(&mut self) -> Option<String> {
+        if self.stray.is_empty() {
+            return None;
+        }
+        let bytes = core::mem::take(&mut self.stray);
+        Some(String::from_utf8_lossy(&bytes).into_owned())
     }
 
     fn dispatch(&mut self, on_event: &mut dyn FnMut(SseEvent<'_>) -> CoreResult<()>) -> CoreResult<()> {
@@ -190,6 +212,21 @@ mod tests {
     fn unterminated_last_event_is_discarded() {
         assert_eq!(collect(&[b"data: x\n"]), vec![]);
         assert_eq!(collect(&[b"data: x\n\ndata: y"]), vec![(String::new(), "x".to_string())]);
+    }
+
+    #[test]
+    fn stray_lines_are_kept_for_providers_that_need_them() {
+        let mut d = SseDecoder::new();
+        let mut seen = 0;
+        let body = b"data: {\"a\":1}\r\n\r\n{\"error\": {\"code\": 503,\r\n\"status\": \"UNAVAILABLE\"}}\r\n";
+        d.feed(body, &mut |_| {
+            seen += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, 1);
+        assert_eq!(d.take_stray().unwrap(), "{\"error\": {\"code\": 503,\n\"status\": \"UNAVAILABLE\"}}");
+        assert_eq!(d.take_stray(), None);
     }
 
     #[test]

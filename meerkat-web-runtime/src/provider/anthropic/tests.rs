@@ -212,7 +212,12 @@ fn request_matches_the_documented_shape() {
         Message::user(vec![Part::Text { text: "Hi".into() }]),
         Message::assistant(vec![
             Part::Text { text: String::new() },
-            Part::ToolUse { id: "t1".into(), name: "get_weather".into(), input: raw(&json!({"location":"Paris"})) },
+            Part::ToolUse {
+                id: "t1".into(),
+                name: "get_weather".into(),
+                input: raw(&json!({"location":"Paris"})),
+                signature: None,
+            },
         ]),
         Message::user(vec![Part::ToolResult {
             tool_use_id: "t1".into(),
@@ -234,6 +239,7 @@ fn request_matches_the_documented_shape() {
         max_tokens: 1024,
         temperature: None,
         thinking: None,
+        output_schema: None,
     };
     let http = build_request(&req);
     assert_eq!(http.url, "http://localhost:3100/anthropic/v1/messages");

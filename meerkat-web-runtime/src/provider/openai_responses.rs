@@ -1,0 +1,8 @@
+//! OpenAI Responses API: not implemented yet.
+
+use super::Provider;
+
+/// The implementation, once there is one.
+pub fn provider() -> Option<&'static dyn Provider> {
+    None
+}
