@@ -1,0 +1,180 @@
+/**
+ * The demo page: a chat with an agent whose runtime (wasm core + driver)
+ * runs in a Web Worker, its events streamed into a log, its tools run here.
+ */
+import "./style.css";
+import { DemoAgent, settingsFromQuery, type AgentSettings } from "./agent.js";
+import type { ToolRun } from "./tools.js";
+import { DemoUI, describeError, type Counters, type ReplyView } from "./ui.js";
+
+/** What the page exposes for people poking at it in devtools (and for the e2e tests). */
+interface DemoState {
+  toolRuns: ToolRun[];
+  runs: number;
+  busy: boolean;
+}
+
+const state: DemoState = { toolRuns: [], runs: 0, busy: false };
+(window as unknown as { rkatDemo: DemoState }).rkatDemo = state;
+
+const ui = new DemoUI();
+const agent = new DemoAgent((run) => {
+  state.toolRuns.push(run);
+  ui.toolNote(run.name, run.args, run.result, run.isError, run.thread);
+});
+
+const counters: Counters = { runs: 0, turns: 0, toolCalls: 0, inputTokens: 0, outputTokens: 0, sessionId: "" };
+
+function resetCounters(sessionId: string): void {
+  Object.assign(counters, { runs: 0, turns: 0, toolCalls: 0, inputTokens: 0, outputTokens: 0, sessionId });
+  ui.setCounters(counters);
+}
+
+function showError(error: unknown, context: string): void {
+  const { code, message } = describeError(error);
+  ui.setStatus("error", `error ${code}: ${message}`);
+  console.error(`[demo] ${context}:`, error);
+}
+
+function setBusy(busy: boolean): void {
+  state.busy = busy;
+  ui.setBusy(busy);
+}
+
+async function connect(settings: AgentSettings): Promise<boolean> {
+  setBusy(true);
+  ui.setStatus("connecting", `connecting: starting the runtime worker (${settings.model} via ${settings.baseUrl})…`);
+  try {
+    const session = await agent.connect(settings);
+    resetCounters(session.id);
+    ui.note(`connected · session ${session.id}`);
+    ui.setStatus("ready", `ready · ${settings.model} via ${settings.baseUrl}`);
+    return true;
+  } catch (error) {
+    showError(error, "connect");
+    ui.notice(`Could not start the runtime: ${describeError(error).code}. Check the settings and press “Apply & reconnect”.`, "error");
+    return false;
+  } finally {
+    setBusy(false);
+  }
+}
+
+/** Route one event to the reply view and the counters. */
+function apply(event: import("@rkat/web").AgentEvent, reply: ReplyView): void {
+  ui.logEvent(event);
+  switch (event.type) {
+    case "turn_started":
+      reply.newTurn();
+      break;
+    case "text_delta":
+      reply.appendText(event.delta);
+      break;
+    case "tool_call_requested":
+      counters.toolCalls += 1;
+      reply.toolRequested(event.id, event.name, event.args);
+      break;
+    case "tool_execution_completed":
+      reply.toolCompleted(event.id, event.result, event.isError, event.durationMs);
+      break;
+    case "turn_completed":
+      counters.turns += 1;
+      counters.inputTokens += event.usage.inputTokens;
+      counters.outputTokens += event.usage.outputTokens;
+      ui.setCounters(counters);
+      break;
+    case "retrying":
+      ui.setStatus("streaming", `streaming · retrying (${event.attempt}/${event.maxAttempts}) after: ${event.error}`);
+      break;
+    default:
+      break;
+  }
+}
+
+async function send(prompt: string): Promise<void> {
+  if (state.busy || prompt.trim() === "") return;
+  if (!agent.session) {
+    const ok = await connect(ui.readSettings());
+    if (!ok) return;
+  }
+  const session = agent.session;
+  if (!session) return;
+  setBusy(true);
+  ui.prompt.value = "";
+  ui.addUserMessage(prompt);
+  const reply = ui.startReply();
+  state.runs += 1;
+  counters.runs += 1;
+  ui.setCounters(counters);
+  ui.markRunStart(state.runs);
+  ui.setStatus("streaming", "streaming…");
+  try {
+    const stream = session.stream(prompt);
+    for await (const event of stream) apply(event, reply);
+    const result = stream.result;
+    reply.finish(result.text);
+    // The session's own totals are authoritative once the run is over.
+    Object.assign(counters, {
+      turns: session.turns,
+      toolCalls: session.toolCalls,
+      inputTokens: session.usage.inputTokens,
+      outputTokens: session.usage.outputTokens,
+    });
+    ui.setCounters(counters);
+    ui.setStatus("ready", `ready · last run: ${result.turns} turn(s), ${result.toolCalls} tool call(s)`);
+  } catch (error) {
+    const { code, message } = describeError(error);
+    reply.fail(code, message);
+    showError(error, "run");
+    if (code === "RUNTIME_TRAPPED" || code === "RUNTIME_DESTROYED") {
+      agent.dispose();
+      ui.notice("The runtime worker stopped. The next message starts a new one.", "error");
+    }
+  } finally {
+    setBusy(false);
+    ui.prompt.focus();
+  }
+}
+
+async function newSession(): Promise<void> {
+  if (state.busy) return;
+  setBusy(true);
+  try {
+    if (!agent.connected) {
+      setBusy(false);
+      if (await connect(ui.readSettings())) ui.clearChat();
+      return;
+    }
+    const session = await agent.newSession();
+    ui.clearChat();
+    resetCounters(session.id);
+    ui.note(`new session ${session.id}`);
+    ui.setStatus("ready", `ready · new session`);
+  } catch (error) {
+    showError(error, "new session");
+  } finally {
+    setBusy(false);
+  }
+}
+
+ui.form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  void send(ui.prompt.value);
+});
+ui.newSession.addEventListener("click", () => void newSession());
+ui.settingsForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (state.busy) return;
+  const settings = ui.readSettings();
+  void connect(settings).then((ok) => {
+    if (ok) ui.clearChat();
+  });
+});
+
+// Nothing thrown anywhere leaves a dead page: it lands in the status line.
+window.addEventListener("unhandledrejection", (event) => showError(event.reason, "unhandled rejection"));
+window.addEventListener("error", (event) => showError(event.error ?? event.message, "uncaught error"));
+
+const initial = settingsFromQuery(location.search);
+ui.showSettings(initial);
+ui.setCounters(counters);
+void connect(initial);

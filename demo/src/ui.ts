@@ -1,0 +1,253 @@
+/** The page's DOM: status line, chat, counters, settings and event log. */
+import type { AgentEvent } from "@rkat/web";
+import type { AgentSettings } from "./agent.js";
+import { quote, summarize } from "./format.js";
+
+export type StatusKind = "connecting" | "ready" | "streaming" | "error";
+
+export interface Counters {
+  runs: number;
+  turns: number;
+  toolCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  sessionId: string;
+}
+
+/** Oldest log lines are dropped past this many. */
+const LOG_LIMIT = 600;
+
+function byId<T extends HTMLElement>(id: string): T {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`demo page is missing #${id}`);
+  return element as T;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  if (className) element.className = className;
+  if (text !== undefined) element.textContent = text;
+  return element;
+}
+
+/** An error's code and message, whatever was thrown. */
+export function describeError(error: unknown): { code: string; message: string } {
+  if (error && typeof error === "object") {
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    return {
+      code: typeof code === "string" ? code : "ERROR",
+      message: typeof message === "string" ? message : String(error),
+    };
+  }
+  return { code: "ERROR", message: String(error) };
+}
+
+/** The assistant's message for one run: text segments (one per LLM turn) and tool chips. */
+export class ReplyView {
+  private segment: HTMLElement | undefined;
+  private readonly tools = new Map<string, HTMLElement>();
+
+  constructor(
+    readonly root: HTMLElement,
+    private readonly body: HTMLElement,
+    private readonly scroll: () => void,
+  ) {}
+
+  /** A new LLM turn starts: its text goes in a new paragraph. */
+  newTurn(): void {
+    this.segment = undefined;
+  }
+
+  appendText(delta: string): void {
+    if (!this.segment) {
+      this.segment = el("p", "segment");
+      this.body.append(this.segment);
+    }
+    this.segment.textContent += delta;
+    this.scroll();
+  }
+
+  toolRequested(id: string, name: string, args: unknown): void {
+    this.segment = undefined;
+    const chip = el("div", "tool");
+    chip.dataset.state = "running";
+    chip.dataset.tool = name;
+    chip.append(el("span", "tool-badge", "tool"), el("span", "tool-name", name), el("code", "tool-args", JSON.stringify(args)));
+    chip.append(el("span", "tool-result", "running…"));
+    this.tools.set(id, chip);
+    this.body.append(chip);
+    this.scroll();
+  }
+
+  toolCompleted(id: string, result: string, isError: boolean, durationMs: number): void {
+    const chip = this.tools.get(id);
+    if (!chip) return;
+    chip.dataset.state = isError ? "error" : "done";
+    const out = chip.querySelector(".tool-result");
+    if (out) out.textContent = `${isError ? "✗" : "→"} ${result} · ${durationMs} ms · main thread`;
+  }
+
+  finish(finalText: string): void {
+    this.root.dataset.state = "done";
+    this.root.dataset.final = finalText;
+    if (this.body.childElementCount === 0) this.body.append(el("p", "segment muted", "(no text)"));
+    this.root.querySelector(".typing")?.remove();
+  }
+
+  fail(code: string, message: string): void {
+    this.root.dataset.state = "error";
+    this.root.querySelector(".typing")?.remove();
+    const box = el("div", "error-box");
+    box.append(el("strong", "error-code", code), document.createTextNode(` ${message}`));
+    this.body.append(box);
+    this.scroll();
+  }
+}
+
+export class DemoUI {
+  readonly form = byId<HTMLFormElement>("composer");
+  readonly prompt = byId<HTMLTextAreaElement>("prompt");
+  readonly send = byId<HTMLButtonElement>("send");
+  readonly settingsForm = byId<HTMLFormElement>("settings");
+  readonly baseUrl = byId<HTMLInputElement>("base-url");
+  readonly model = byId<HTMLInputElement>("model");
+  readonly newSession = byId<HTMLButtonElement>("new-session");
+  readonly clearLog = byId<HTMLButtonElement>("clear-log");
+  private readonly status = byId<HTMLElement>("status");
+  private readonly statusText = byId<HTMLElement>("status-text");
+  private readonly messages = byId<HTMLElement>("messages");
+  private readonly log = byId<HTMLOListElement>("event-log");
+  private readonly empty = byId<HTMLElement>("empty");
+  private runStartedAt = performance.now();
+
+  constructor() {
+    this.clearLog.addEventListener("click", () => this.log.replaceChildren());
+    // Enter sends, Shift+Enter adds a line.
+    this.prompt.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.form.requestSubmit();
+      }
+    });
+    for (const chip of document.querySelectorAll<HTMLButtonElement>("[data-example]")) {
+      chip.addEventListener("click", () => {
+        this.prompt.value = chip.dataset.example ?? "";
+        this.prompt.focus();
+      });
+    }
+  }
+
+  setStatus(kind: StatusKind, text: string): void {
+    this.status.dataset.state = kind;
+    this.statusText.textContent = text;
+    this.status.title = text;
+  }
+
+  /** Disable sending while a run or a (re)connection is in progress. */
+  setBusy(busy: boolean): void {
+    this.send.disabled = busy;
+    this.newSession.disabled = busy;
+    this.send.textContent = busy ? "…" : "Send";
+  }
+
+  showSettings(settings: AgentSettings): void {
+    this.baseUrl.value = settings.baseUrl;
+    this.model.value = settings.model;
+  }
+
+  readSettings(): AgentSettings {
+    return { baseUrl: this.baseUrl.value.trim(), model: this.model.value.trim() };
+  }
+
+  setCounters(c: Counters): void {
+    const set = (id: string, value: string | number) => {
+      byId(id).textContent = String(value);
+    };
+    set("count-runs", c.runs);
+    set("count-turns", c.turns);
+    set("count-tools", c.toolCalls);
+    set("count-in", c.inputTokens);
+    set("count-out", c.outputTokens);
+    set("session-id", c.sessionId || "—");
+    byId("session-id").title = c.sessionId;
+  }
+
+  clearChat(): void {
+    this.messages.replaceChildren(this.empty);
+    this.empty.hidden = false;
+  }
+
+  addUserMessage(text: string): void {
+    this.empty.hidden = true;
+    const msg = el("div", "msg user");
+    msg.append(el("div", "who", "You"));
+    const bubble = el("div", "bubble");
+    bubble.append(el("p", "segment", text));
+    msg.append(bubble);
+    this.messages.append(msg);
+    this.scrollChat();
+  }
+
+  startReply(): ReplyView {
+    this.empty.hidden = true;
+    const msg = el("div", "msg assistant");
+    msg.dataset.state = "streaming";
+    msg.append(el("div", "who", "Agent"));
+    const bubble = el("div", "bubble");
+    const body = el("div", "body");
+    const typing = el("span", "typing");
+    typing.append(el("i"), el("i"), el("i"));
+    bubble.append(body, typing);
+    msg.append(bubble);
+    this.messages.append(msg);
+    this.scrollChat();
+    return new ReplyView(msg, body, () => this.scrollChat());
+  }
+
+  /** A system notice in the chat (new session, connection errors). */
+  notice(text: string, kind: "info" | "error" = "info"): void {
+    const line = el("div", `notice ${kind}`, text);
+    this.messages.append(line);
+    this.scrollChat();
+  }
+
+  markRunStart(runNumber: number): void {
+    this.runStartedAt = performance.now();
+    this.note(`run ${runNumber}`);
+  }
+
+  logEvent(event: AgentEvent): void {
+    const item = el("li", "ev");
+    item.dataset.type = event.type;
+    const ms = Math.round(performance.now() - this.runStartedAt);
+    item.append(el("span", "t", `+${ms}`), el("span", "type", event.type), el("span", "sum", summarize(event)));
+    this.appendLog(item);
+  }
+
+  /** A log line that is not an agent event (tool handler runs, run separators). */
+  note(text: string, kind = "note"): void {
+    const item = el("li", kind);
+    item.textContent = text;
+    this.appendLog(item);
+  }
+
+  /** A tool handler ran (here, on the page): logged when it returns. */
+  toolNote(name: string, args: unknown, result: string, isError: boolean, thread: string): void {
+    const item = el("li", "tool-run");
+    const ms = Math.round(performance.now() - this.runStartedAt);
+    const text = `${thread} thread ran ${name}(${JSON.stringify(args)}) ${isError ? "✗" : "→"} ${quote(result, 40)}`;
+    item.append(el("span", "t", `+${ms}`), el("span", "sum", text));
+    this.appendLog(item);
+  }
+
+  private appendLog(item: HTMLElement): void {
+    const stick = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 40;
+    this.log.append(item);
+    while (this.log.childElementCount > LOG_LIMIT) this.log.firstElementChild?.remove();
+    if (stick) this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  private scrollChat(): void {
+    this.messages.scrollTop = this.messages.scrollHeight;
+  }
+}

@@ -1,0 +1,88 @@
+/** The demo chat: streaming, the event log, multi-turn memory, error display. */
+import { expect, test } from "@playwright/test";
+import { finalText, lastReply, lastRunEventTypes, openDemo, send, sendAndWait } from "./helpers.js";
+
+test("a reply streams into the chat and the event log shows the run", async ({ page }) => {
+  await openDemo(page);
+  const prompt = "Tell me how streaming works, one small piece at a time";
+  const reply = await send(page, `${prompt} [[sim:chunk=16,delay=15]]`);
+  const expected = `You said: ${prompt} (1 messages in context)`;
+
+  // Sample the reply while it streams.
+  const samples: string[] = [];
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const { state, text } = await reply.evaluate((el: HTMLElement) => ({
+      state: el.dataset.state ?? "",
+      text: el.querySelector(".body")?.textContent ?? "",
+    }));
+    if (state !== "streaming") break;
+    if (text !== "" && text !== samples[samples.length - 1]) samples.push(text);
+    await page.waitForTimeout(25);
+  }
+  await expect(reply).toHaveAttribute("data-state", "done");
+  await expect(page.locator("#status")).toHaveAttribute("data-state", "ready");
+
+  // It grew over time: at least two distinct partial texts, each a prefix of the next.
+  const partial = samples.filter((text) => text.length < expected.length);
+  expect(partial.length, `partial texts seen: ${JSON.stringify(samples)}`).toBeGreaterThanOrEqual(2);
+  for (let i = 1; i < samples.length; i += 1) {
+    expect(samples[i]!.startsWith(samples[i - 1]!), `sample ${i} extends sample ${i - 1}`).toBe(true);
+    expect(samples[i]!.length).toBeGreaterThan(samples[i - 1]!.length);
+  }
+  for (const text of samples) expect(expected.startsWith(text)).toBe(true);
+
+  expect(await finalText(reply)).toBe(expected);
+  await expect(reply).toHaveAttribute("data-final", expected);
+
+  // The log lists the run from run_started to run_completed.
+  const types = await lastRunEventTypes(page);
+  expect(types[0]).toBe("run_started");
+  expect(types[types.length - 1]).toBe("run_completed");
+  expect(types).toEqual(expect.arrayContaining(["turn_started", "text_delta", "text_complete", "turn_completed"]));
+  expect(types.filter((t) => t === "text_delta").length).toBeGreaterThan(3);
+  expect(types.indexOf("turn_completed")).toBeGreaterThan(types.lastIndexOf("text_delta"));
+  await expect(page.locator('#event-log li[data-type="turn_completed"]').last()).toContainText(/end_turn in=\d+ out=\d+/);
+  await expect(page.locator('#event-log li[data-type="text_delta"]').first()).toContainText('"');
+
+  // Counters follow the session.
+  await expect(page.locator("#count-runs")).toHaveText("1");
+  await expect(page.locator("#count-turns")).toHaveText("1");
+  await expect(page.locator("#count-tools")).toHaveText("0");
+  expect(Number(await page.locator("#count-out").textContent())).toBeGreaterThan(0);
+});
+
+test("the session remembers earlier turns", async ({ page }) => {
+  await openDemo(page);
+  const first = await sendAndWait(page, "My name is Ada.");
+  expect(await finalText(first)).toBe("You said: My name is Ada. (1 messages in context)");
+  const second = await sendAndWait(page, "What is my name?");
+  expect(await finalText(second)).toBe("Your name is Ada.");
+  await expect(page.locator("#count-runs")).toHaveText("2");
+  await expect(page.locator("#count-turns")).toHaveText("2");
+
+  // "New session" forgets it.
+  await page.locator("#new-session").click();
+  await expect(page.locator(".msg")).toHaveCount(0);
+  await expect(page.locator("#count-runs")).toHaveText("0");
+  await expect(page.locator("#status")).toHaveAttribute("data-state", "ready");
+  const fresh = await sendAndWait(page, "What is my name?");
+  expect(await finalText(fresh)).toBe("You said: What is my name? (1 messages in context)");
+});
+
+test("a provider error shows its code, and the next prompt works", async ({ page }) => {
+  await openDemo(page);
+  const failed = await send(page, "[[sim:error=401]] This one fails");
+  await expect(failed).toHaveAttribute("data-state", "error");
+  const status = page.locator("#status");
+  await expect(status).toHaveAttribute("data-state", "error");
+  await expect(status).toContainText("PROVIDER_AUTH");
+  await expect(failed.locator(".error-code")).toHaveText("PROVIDER_AUTH");
+  expect(await lastRunEventTypes(page)).toContain("run_failed");
+  await expect(page.locator("#send")).toBeEnabled();
+
+  const next = await sendAndWait(page, "Are you still there?");
+  expect(await finalText(next)).toMatch(/^You said: Are you still there\? \(\d+ messages in context\)$/);
+  await expect(status).not.toContainText("PROVIDER_AUTH");
+  await expect(lastReply(page)).toHaveAttribute("data-state", "done");
+});

@@ -1,0 +1,38 @@
+/** Settings: `?proxy=` / `?model=` overrides, a network failure, and reconnecting. */
+import { expect, test } from "@playwright/test";
+import { PROXY, finalText, openDemo, send, sendAndWait } from "./helpers.js";
+
+test("an unreachable provider shows NETWORK_ERROR; Apply & reconnect recovers", async ({ page, request }) => {
+  // Port 9 (discard) on loopback: nothing listens, the fetch fails at once.
+  await openDemo(page, "?proxy=http://127.0.0.1:9/anthropic&model=claude-haiku-4-5");
+  await expect(page.locator("#base-url")).toHaveValue("http://127.0.0.1:9/anthropic");
+  await expect(page.locator("#model")).toHaveValue("claude-haiku-4-5");
+
+  const failed = await send(page, "Hello?");
+  await expect(failed).toHaveAttribute("data-state", "error");
+  await expect(page.locator("#status")).toHaveAttribute("data-state", "error");
+  await expect(page.locator("#status")).toContainText("NETWORK_ERROR");
+  await expect(failed.locator(".error-code")).toHaveText("NETWORK_ERROR");
+
+  await page.locator("#base-url").fill(`${PROXY}/anthropic`);
+  await page.locator("#settings button[type=submit]").click();
+  await expect(page.locator("#status")).toHaveAttribute("data-state", "ready");
+  await expect(page.locator("#status")).toContainText(`claude-haiku-4-5 via ${PROXY}/anthropic`);
+  await expect(page.locator(".msg")).toHaveCount(0);
+
+  // A nonce tells this run's request apart in the proxy's log (shared by every test and run).
+  const prompt = `Hello again, through the proxy ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  const reply = await sendAndWait(page, prompt);
+  expect(await finalText(reply)).toBe(`You said: ${prompt} (1 messages in context)`);
+
+  // The simulated provider saw the model from the settings, and no real key.
+  const log = (await (await request.get(`${PROXY}/_sim/requests`)).json()) as {
+    path: string;
+    headers: Record<string, string>;
+    body: { model?: string; messages?: unknown[] } | null;
+  }[];
+  const mine = log.filter((entry) => JSON.stringify(entry.body?.messages ?? []).includes(prompt));
+  expect(mine).toHaveLength(1);
+  expect(mine[0]!.path).toBe("/anthropic/v1/messages");
+  expect(mine[0]!.body?.model).toBe("claude-haiku-4-5");
+});

@@ -1,0 +1,63 @@
+/** Shared steps for the demo specs. */
+import { expect, type Locator, type Page } from "@playwright/test";
+
+/** The proxy the Playwright config starts (simulated provider). */
+export const PROXY = "http://127.0.0.1:3100";
+
+/** What `demo/src/main.ts` exposes on `window.rkatDemo`. */
+export interface DemoWindowState {
+  toolRuns: { name: string; args: Record<string, unknown>; result: string; isError: boolean; thread: string }[];
+  runs: number;
+  busy: boolean;
+}
+
+/** Open the demo and wait until its runtime Worker is connected. */
+export async function openDemo(page: Page, query = ""): Promise<void> {
+  page.on("pageerror", (error) => console.error(`[page error] ${error.message}`));
+  await page.goto(`/${query}`);
+  await expect(page.locator("#status")).toHaveAttribute("data-state", "ready");
+  await expect(page.locator("#send")).toBeEnabled();
+}
+
+/** The assistant message of the last run. */
+export function lastReply(page: Page): Locator {
+  return page.locator(".msg.assistant").last();
+}
+
+/** Type a prompt and press Send; returns the new reply's locator. */
+export async function send(page: Page, prompt: string): Promise<Locator> {
+  const before = await page.locator(".msg.assistant").count();
+  await page.locator("#prompt").fill(prompt);
+  await page.locator("#send").click();
+  await expect(page.locator(".msg.assistant")).toHaveCount(before + 1);
+  return page.locator(".msg.assistant").nth(before);
+}
+
+/** Send a prompt and wait for the run to finish successfully. */
+export async function sendAndWait(page: Page, prompt: string): Promise<Locator> {
+  const reply = await send(page, prompt);
+  await expect(reply).toHaveAttribute("data-state", "done");
+  await expect(page.locator("#status")).toHaveAttribute("data-state", "ready");
+  return reply;
+}
+
+/** Text of the reply's last paragraph (the final LLM turn's text). */
+export async function finalText(reply: Locator): Promise<string> {
+  return (await reply.locator(".segment").last().textContent()) ?? "";
+}
+
+/** Event types of the log lines of the last run (after its "run N" separator). */
+export async function lastRunEventTypes(page: Page): Promise<string[]> {
+  return page.locator("#event-log").evaluate((log) => {
+    const items = [...log.children] as HTMLElement[];
+    let start = 0;
+    items.forEach((item, i) => {
+      if (item.classList.contains("note") && /^run \d+$/.test(item.textContent ?? "")) start = i + 1;
+    });
+    return items.slice(start).flatMap((item) => (item.dataset.type ? [item.dataset.type] : []));
+  });
+}
+
+export function demoState(page: Page): Promise<DemoWindowState> {
+  return page.evaluate(() => (window as unknown as { rkatDemo: DemoWindowState }).rkatDemo);
+}
