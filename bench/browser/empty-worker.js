@@ -1,0 +1,2 @@
+// The baseline for worker-ready time: a module worker that does nothing.
+postMessage("ready");

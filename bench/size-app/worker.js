@@ -1,0 +1,3 @@
+import { exposeRuntime } from "@rkat/web/worker";
+
+exposeRuntime();
