@@ -100,7 +100,9 @@ export class Driver {
           this.timers.delete(effect.id);
           break;
         case "tool":
-          void this.tool(effect);
+          // Let the events announcing the call reach their consumers first.
+          this.notify(effect.sessionId);
+          setTimeout(() => void this.tool(effect), 0);
           break;
         case "run_finished":
           this.finish(effect);

@@ -212,6 +212,19 @@ describe("tools", () => {
     expect(texts[4]).toMatch(/^true:TOOL_RESULT_INVALID: .*tool result\[0\]/);
   });
 
+  test("the stream consumer sees a call announced before its handler runs", async () => {
+    const seen: string[] = [];
+    runtime.registerTool("clock", "Current time", { type: "object" }, () => {
+      seen.push("handler");
+      return "noon";
+    });
+    const session = runtime.createSession();
+    for await (const event of session.stream("what does the clock say [[sim:chunk=100000]]")) {
+      if (event.type.startsWith("tool_")) seen.push(event.type);
+    }
+    expect(seen.slice(0, 3)).toEqual(["tool_call_requested", "tool_execution_started", "handler"]);
+  });
+
   test("tools can be limited per session and unregistered", async () => {
     runtime.registerTool("clock", "Current time", { type: "object" }, () => "noon");
     runtime.registerTool("calc", "Calculator", { type: "object" }, () => "4");
@@ -293,6 +306,7 @@ describe("provider errors", () => {
       expect(error).toMatchObject({ code });
       const events = session.pollEvents();
       expect(events.at(-1)).toMatchObject({ type: "run_failed", sessionId: session.id });
+      expect(session.turns).toBe(0); // a failed request is not a turn
       // The failed prompt was rolled back: the next turn starts clean.
       const next = await session.turn("again");
       expect(next.text).toBe("You said: again (1 messages in context)");

@@ -96,6 +96,24 @@ test("errors keep their class and code across the boundary", async () => {
   expect(gone).toBeInstanceOf(SessionNotFoundError);
 });
 
+test("counters are refreshed after a failed run, and calls are announced before they run", async () => {
+  const session = await runtime.createSession({ retry: { maxRetries: 1, initialDelayMs: 1, maxDelayMs: 5 } });
+  await session.turn("first");
+  await expect(session.turn("fails [[sim:error=500]]")).rejects.toMatchObject({ code: "PROVIDER_UNAVAILABLE" });
+  expect(session.turns).toBe(1);
+  expect(session.lastResult.text).toContain("first");
+
+  const seen: string[] = [];
+  await runtime.registerTool("clock", "Time", { type: "object" }, () => {
+    seen.push("handler");
+    return "noon";
+  });
+  for await (const event of session.stream("the clock please")) {
+    if (event.type.startsWith("tool_")) seen.push(event.type);
+  }
+  expect(seen.slice(0, 3)).toEqual(["tool_call_requested", "tool_execution_started", "handler"]);
+});
+
 test("bad arguments are refused on the main thread before crossing", async () => {
   const session = await runtime.createSession();
   await expect(runtime.registerTool("t", "d", { type: "object" }, "nope" as never)).rejects.toMatchObject({

@@ -155,7 +155,12 @@ export class WorkerSession {
 
   async turn(prompt: Prompt): Promise<RunResult> {
     this.checkPrompt(prompt, "session.turn");
-    this.state = await this.link.call(() => this.host.turn(this.id, prompt));
+    try {
+      this.state = await this.link.call(() => this.host.turn(this.id, prompt));
+    } catch (error) {
+      await this.refresh();
+      throw error;
+    }
     return this.state.lastResult;
   }
 
@@ -171,9 +176,21 @@ export class WorkerSession {
           this.state = state;
           channel.end(state.lastResult);
         },
-        (error: MeerkatError) => channel.fail(error),
+        async (error: MeerkatError) => {
+          await this.refresh();
+          channel.fail(error);
+        },
       );
     return new EventStream(this.id, channel);
+  }
+
+  /** After a failed run the counters still moved (usage of failed attempts). */
+  private async refresh(): Promise<void> {
+    try {
+      this.state = await this.link.call(() => this.host.state(this.id));
+    } catch {
+      // the session or worker is gone: keep the last known counters
+    }
   }
 
   async pollEvents(): Promise<AgentEvent[]> {

@@ -25,6 +25,9 @@ function createHost(wasm: WasmModule | undefined): RuntimeHost {
   let runtime: MeerkatRuntime | undefined;
   const sessions = new Map<string, Session>();
   const toolProxies = new Map<string, unknown>();
+  // Event batches on their way to the page: a tool call (which travels on
+  // another port) waits for them, so the page sees events before the call.
+  const deliveries = new Set<Promise<void>>();
 
   const live = (): MeerkatRuntime => {
     if (!runtime) throw new MeerkatError("RUNTIME_DESTROYED", "the worker runtime is not initialised: call init first");
@@ -54,7 +57,10 @@ function createHost(wasm: WasmModule | undefined): RuntimeHost {
       return MeerkatRuntime.version;
     },
     registerTool(name, description, inputSchema, handler) {
-      live().registerTool(name, description, inputSchema, (args) => handler(args));
+      live().registerTool(name, description, inputSchema, async (args) => {
+        await Promise.all(deliveries);
+        return handler(args);
+      });
       toolProxies.set(name, handler);
     },
     unregisterTool(name) {
@@ -78,8 +84,10 @@ function createHost(wasm: WasmModule | undefined): RuntimeHost {
       // one before returning guarantees it lands before the result.
       let last: Promise<void> = Promise.resolve();
       const forward = (batch: Parameters<typeof onBatch>[0]) => {
-        last = onBatch(batch);
-        last.catch(() => {}); // a page that went away is not the run's failure
+        const delivery = onBatch(batch).catch(() => {}); // a page that went away is not the run's failure
+        deliveries.add(delivery);
+        void delivery.then(() => deliveries.delete(delivery));
+        last = delivery;
       };
       try {
         await s.runStreaming(prompt, "session.stream", forward);
@@ -94,6 +102,9 @@ function createHost(wasm: WasmModule | undefined): RuntimeHost {
     },
     history(sessionId) {
       return session(sessionId).history();
+    },
+    state(sessionId) {
+      return state(session(sessionId));
     },
     async interrupt(sessionId) {
       await session(sessionId).interrupt();

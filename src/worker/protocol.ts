@@ -39,6 +39,8 @@ export interface RuntimeHost {
   pollEvents(sessionId: string): string;
   history(sessionId: string): Promise<HistoryMessage[]>;
   interrupt(sessionId: string): void;
+  /** The session's counters (the page refreshes them after a failed run). */
+  state(sessionId: string): SessionState;
   destroySession(sessionId: string): void;
   listSessions(): string[];
   destroy(): void;

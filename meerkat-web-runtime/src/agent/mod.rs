@@ -56,7 +56,10 @@ impl core::fmt::Debug for Phase {
 #[derive(Debug)]
 pub struct Run {
     pub phase: Phase,
+    /// LLM requests started (the turn number).
     llm_turns: u32,
+    /// LLM turns that got a whole answer: a failed request is not a turn.
+    completed_turns: u32,
     tool_calls: u32,
     usage: Usage,
     /// Retries spent on the current LLM request.
@@ -99,6 +102,7 @@ pub fn start_turn(ctx: &mut Ctx<'_>, session: &mut Session, prompt: Prompt) -> C
     session.run = Some(Run {
         phase: Phase::AwaitingHead { request: 0 },
         llm_turns: 0,
+        completed_turns: 0,
         tool_calls: 0,
         usage: Usage::default(),
         attempt: 0,
@@ -183,7 +187,7 @@ fn complete(ctx: &mut Ctx<'_>, session: &mut Session) {
 pub fn fail(ctx: &mut Ctx<'_>, session: &mut Session, error: CoreError) {
     let Some(run) = session.run.take() else { return };
     abort_phase(ctx.out, &run.phase);
-    session.totals.add_run(&run.usage, run.llm_turns, run.tool_calls);
+    session.totals.add_run(&run.usage, run.completed_turns, run.tool_calls);
     let answered = session.transcript.get(run.transcript_mark + 1..).is_some_and(|rest| !rest.is_empty());
     if !answered {
         session.transcript.truncate(run.transcript_mark);

@@ -38,6 +38,7 @@ pub(super) fn finish_llm_turn(ctx: &mut Ctx<'_>, session: &mut Session, turn: As
     }
     let Some(run) = session.run.as_mut() else { return };
     run.usage.add(&turn.usage);
+    run.completed_turns += 1;
     run.last_text = text;
     if turn.tool_calls.is_empty() {
         complete(ctx, session);

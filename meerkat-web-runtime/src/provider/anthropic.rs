@@ -5,7 +5,7 @@
 //! `http://localhost:3100/anthropic`); requests go to `{base}/v1/messages`.
 
 use super::sse::{SseDecoder, SseEvent};
-use super::{AssistantTurn, HttpRequest, LlmRequest, Provider, StreamParser, TextSink, ToolCall};
+use super::{AssistantTurn, HttpRequest, LlmRequest, Provider, StreamParser, TextSink, ToolCall, parse_arguments};
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::StopReason;
 use crate::json::{self, Json, ObjectWriter, Raw, write_array};
@@ -341,18 +341,6 @@ fn start_block(block: &Json<'_>) -> Block {
         Some("redacted_thinking") => Block::RedactedThinking(field("data")),
         Some("tool_use") => Block::ToolUse { id: field("id"), name: field("name"), json: String::new() },
         _ => Block::Other,
-    }
-}
-
-/// Streamed arguments, parsed once at the end. Nothing streamed means `{}`.
-pub fn parse_arguments(text: &str) -> Result<Raw, String> {
-    if text.trim().is_empty() {
-        return Ok(Raw::empty_object());
-    }
-    match json::parse(text) {
-        Ok(v @ Json::Obj(_)) => Ok(Raw::from_json(&v)),
-        Ok(other) => Err(format!("tool arguments must be a JSON object, got {}", other.kind())),
-        Err(e) => Err(format!("tool arguments are not valid JSON ({e})")),
     }
 }
 

@@ -9,12 +9,13 @@ pub mod anthropic;
 pub mod gemini;
 pub mod openai_chat;
 pub mod openai_responses;
+pub mod openai_shared;
 pub mod sse;
 
 use crate::config::{Endpoint, ThinkingConfig};
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::StopReason;
-use crate::json::{Raw, decimal_scaled};
+use crate::json::{self, Json, Raw, decimal_scaled};
 use crate::tools::ToolDef;
 use crate::transcript::{Message, Part};
 use crate::usage::Usage;
@@ -176,6 +177,18 @@ pub trait Provider {
     fn stream_parser(&self, call_ids: &str) -> Box<dyn StreamParser>;
     /// Turn a non-2xx response into a typed error.
     fn classify_error(&self, status: u16, headers: &[(String, String)], body: &[u8]) -> CoreError;
+}
+
+/// Streamed arguments, parsed once at the end. Nothing streamed means `{}`.
+pub fn parse_arguments(text: &str) -> Result<Raw, String> {
+    if text.trim().is_empty() {
+        return Ok(Raw::empty_object());
+    }
+    match json::parse(text) {
+        Ok(v @ Json::Obj(_)) => Ok(Raw::from_json(&v)),
+        Ok(other) => Err(format!("tool arguments must be a JSON object, got {}", other.kind())),
+        Err(e) => Err(format!("tool arguments are not valid JSON ({e})")),
+    }
 }
 
 /// Join a configured base URL and a path without doubling slashes.

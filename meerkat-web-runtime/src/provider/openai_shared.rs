@@ -1,0 +1,1 @@
+//! What OpenAI's Chat Completions and Responses APIs share: not written yet.
