@@ -65,10 +65,14 @@ export class Session {
     });
   }
 
-  /** Run one turn and iterate its events as they stream. */
+  /**
+   * Run one turn and iterate its events as they stream. Events are pulled
+   * from the core when the consumer asks for more, so a consumer slower than
+   * the network gets several network reads' worth in one batch.
+   */
   stream(prompt: Prompt): EventStream {
-    const channel = new EventChannel();
-    this.runStreaming(prompt, "session.stream", (json) => channel.push(JSON.parse(json) as AgentEvent[])).then(
+    const channel = new EventChannel(() => this.drainQuietly());
+    this.run(prompt, "session.stream", () => channel.poke()).then(
       (result) => channel.end(result),
       (error: MeerkatError) => channel.fail(error),
     );
@@ -77,25 +81,28 @@ export class Session {
 
   /**
    * @internal Run one turn, handing its events to `onBatch` as they arrive,
-   * as the JSON text of an event array (one batch per network chunk or tool
+   * as the JSON text of an event array (one batch per network read or tool
    * result, never one call per event; parsed once, where it is consumed).
    * Bad input throws synchronously. The last batch is delivered before the
-   * promise settles.
+   * promise settles. (The Worker host pushes batches to the page this way.)
    */
   runStreaming(prompt: Prompt, what: string, onBatch: (json: string) => void): Promise<RunResult> {
     const pump = () => {
-      let json: string;
-      try {
-        json = this.drainJson("session.stream");
-      } catch {
-        return; // the session or runtime is gone; the outcome says why
-      }
+      const json = this.drainQuietly();
       if (json.length > 2) onBatch(json);
     };
+    return this.run(prompt, what, pump);
+  }
+
+  /**
+   * Start a run with `onEvents` called whenever the session may have new
+   * events (and once more at its end, before the promise settles).
+   */
+  private run(prompt: Prompt, what: string, onEvents: () => void): Promise<RunResult> {
     let settle: (outcome: RunOutcome) => void = () => {};
     const done = new Promise<RunResult>((resolve, reject) => {
       settle = (outcome) => {
-        pump();
+        onEvents();
         this.driver.setListener(this.id, undefined);
         if (outcome.result) resolve(outcome.result);
         else reject(outcome.error);
@@ -107,10 +114,19 @@ export class Session {
       settle(outcome);
     });
     if (!finished) {
-      this.driver.setListener(this.id, pump);
-      pump();
+      this.driver.setListener(this.id, onEvents);
+      onEvents();
     }
     return done;
+  }
+
+  /** Queued events as JSON text, or "[]" once the session or runtime is gone. */
+  private drainQuietly(): string {
+    try {
+      return this.drainJson("session.stream");
+    } catch {
+      return "[]"; // the run's outcome says why
+    }
   }
 
   /** Take the events queued since the last poll (synchronous). */

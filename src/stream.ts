@@ -11,15 +11,30 @@ import type { RunResult } from "./types.js";
 
 type Outcome = { ok: true; result: RunResult } | { ok: false; error: MeerkatError };
 
-/** The producing side of an `EventStream`. Internal to the package. */
+/**
+ * The producing side of an `EventStream`. Internal to the package. Events
+ * arrive pushed (`push`, from a Worker) or are pulled from a source on
+ * demand after a `poke` (in-process: the core's queue is drained only when
+ * the consumer wants more).
+ */
 export class EventChannel {
   private batches: AgentEvent[][] = [];
   private wake: (() => void) | undefined;
+  private poked = false;
   outcome: Outcome | undefined;
+
+  /** `pull` returns the JSON text of the events waiting at the source. */
+  constructor(private readonly pull?: () => string) {}
 
   push(batch: AgentEvent[]): void {
     if (batch.length === 0 || this.outcome) return;
     this.batches.push(batch);
+    this.notify();
+  }
+
+  /** Events are waiting at the source. */
+  poke(): void {
+    this.poked = true;
     this.notify();
   }
 
@@ -33,18 +48,27 @@ export class EventChannel {
 
   /** Take what has arrived, waiting if nothing has and the run is still going. */
   async next(): Promise<AgentEvent[] | undefined> {
-    while (this.batches.length === 0) {
+    for (;;) {
+      if (this.batches.length > 0) {
+        const batches = this.batches;
+        this.batches = [];
+        return batches.length === 1 ? batches[0] : batches.flat();
+      }
+      if (this.poked && this.pull) {
+        this.poked = false;
+        const json = this.pull();
+        if (json.length > 2) return JSON.parse(json) as AgentEvent[];
+        continue;
+      }
       if (this.outcome) return undefined;
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
-    const batches = this.batches;
-    this.batches = [];
-    return batches.length === 1 ? batches[0] : batches.flat();
   }
 
   private settle(outcome: Outcome): void {
     if (this.outcome) return;
     this.outcome = outcome;
+    this.poked = true; // whatever the source still holds comes before the end
     this.notify();
   }
 
@@ -80,17 +104,43 @@ export class EventStream implements AsyncIterable<AgentEvent> {
     return outcome.result;
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<AgentEvent> {
+  /**
+   * A hand-written iterator rather than an async generator: events of a
+   * batch already in hand are returned without another trip through the
+   * channel (an `async *` with `yield*` costs several promise hops per event).
+   */
+  [Symbol.asyncIterator](): AsyncIterator<AgentEvent> {
     if (this.started) {
-      throw new MeerkatError("INVALID_ARGUMENT", "this EventStream is already being consumed; iterate it only once");
+      const error = new MeerkatError("INVALID_ARGUMENT", "this EventStream is already being consumed; iterate it only once");
+      return { next: () => Promise.reject(error) };
     }
     this.started = true;
-    for (let batch = await this.channel.next(); batch; batch = await this.channel.next()) {
-      yield* batch;
-    }
-    this.consumed = true;
-    const outcome = this.channel.outcome;
-    if (outcome && !outcome.ok) throw outcome.error;
+    let batch: AgentEvent[] = [];
+    let at = 0;
+    const finish = (): IteratorResult<AgentEvent> => {
+      this.consumed = true;
+      const outcome = this.channel.outcome;
+      if (outcome && !outcome.ok) throw outcome.error;
+      return { done: true, value: undefined };
+    };
+    const next = async (): Promise<IteratorResult<AgentEvent>> => {
+      while (at >= batch.length) {
+        const arrived = await this.channel.next();
+        if (!arrived) return finish();
+        batch = arrived;
+        at = 0;
+      }
+      return { done: false, value: batch[at++] as AgentEvent };
+    };
+    return {
+      next: () => (at < batch.length ? Promise.resolve({ done: false, value: batch[at++] as AgentEvent }) : next()),
+      return: async () => {
+        // The consumer stopped early (break): the run goes on; its result
+        // stays readable once it ends.
+        this.consumed = true;
+        return { done: true, value: undefined };
+      },
+    };
   }
 
   /** Consume all events and return the final RunResult. */

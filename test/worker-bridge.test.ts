@@ -13,7 +13,7 @@ let runtime: WorkerRuntime;
 beforeEach(async () => {
   await resetSim();
   channel = new MessageChannel();
-  exposeRuntime(wasm, channel.port1 as never);
+  exposeRuntime(wasm, { endpoint: channel.port1 as never });
   runtime = await connectRuntime(channel.port2 as never, {
     anthropicApiKey: "proxy",
     anthropicBaseUrl: `${proxyUrl()}/anthropic`,

@@ -42,6 +42,17 @@ impl core::fmt::Display for JsonError {
     }
 }
 
+/// A JSON string literal at the start of `text`: its value and the rest of
+/// the text after the closing quote (for hand-written fast paths).
+pub fn parse_string_prefix(text: &str) -> Result<(Cow<'_, str>, &str), JsonError> {
+    let mut p = Parser { text, bytes: text.as_bytes(), pos: 0 };
+    if p.peek() != Some(b'"') {
+        return Err(p.error("expected a string"));
+    }
+    let value = p.string()?;
+    Ok((value, text.get(p.pos..).unwrap_or_default()))
+}
+
 pub fn parse(text: &str) -> Result<Json<'_>, JsonError> {
     let mut p = Parser { text, bytes: text.as_bytes(), pos: 0 };
     p.skip_ws();
@@ -350,10 +361,12 @@ impl<'a> Parser<'a> {
         JsonError { offset: self.pos, what }
     }
 
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
+    #[inline(always)]
     fn skip_ws(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             self.pos += 1;
@@ -475,6 +488,7 @@ impl<'a> Parser<'a> {
         Ok(Json::Num(Cow::Borrowed(self.text.get(start..self.pos).unwrap_or("0"))))
     }
 
+    #[inline(always)]
     fn digits(&mut self) {
         while matches!(self.peek(), Some(b'0'..=b'9')) {
             self.pos += 1;

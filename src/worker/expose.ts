@@ -6,28 +6,40 @@
 import * as Comlink from "comlink";
 import type { WasmModule } from "../core.js";
 import { MeerkatError, makeError } from "../errors.js";
-import { MeerkatRuntime } from "../runtime.js";
+import { MeerkatRuntime, type RuntimeOptions } from "../runtime.js";
 import type { Session } from "../session.js";
 import type { SessionConfig } from "../types.js";
 import { installErrorTransfer, type RuntimeHost, type SessionState } from "./protocol.js";
 
-/**
- * Serve a runtime over `endpoint` (default: the Worker's global scope).
- * Pass the wasm module namespace, or omit it to load the one shipped with
- * this package.
- */
-export function exposeRuntime(wasm?: WasmModule, endpoint?: Comlink.Endpoint): void {
-  installErrorTransfer();
-  Comlink.expose(createHost(wasm), endpoint ?? (globalThis as unknown as Comlink.Endpoint));
+export interface ExposeOptions {
+  /** Where to serve (default: the Worker's global scope). */
+  endpoint?: Comlink.Endpoint;
+  /** The `fetch` the runtime uses (default: the Worker's). */
+  fetch?: typeof fetch;
 }
 
-function createHost(wasm: WasmModule | undefined): RuntimeHost {
+/**
+ * Serve a runtime to the page. Pass the wasm module namespace, or omit it to
+ * load the one shipped with this package (its download starts right away,
+ * in parallel with the page's first message).
+ */
+export function exposeRuntime(wasm?: WasmModule, options: ExposeOptions = {}): void {
+  installErrorTransfer();
+  const module: Promise<WasmModule> = wasm
+    ? Promise.resolve(wasm)
+    : (import("../../pkg/meerkat_web_runtime.js") as Promise<unknown> as Promise<WasmModule>);
+  module.catch(() => {}); // reported by init, which awaits it
+  const runtimeOptions: RuntimeOptions = options.fetch ? { fetch: options.fetch } : {};
+  Comlink.expose(createHost(module, runtimeOptions), options.endpoint ?? (globalThis as unknown as Comlink.Endpoint));
+}
+
+function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): RuntimeHost {
   let runtime: MeerkatRuntime | undefined;
   const sessions = new Map<string, Session>();
   const toolProxies = new Map<string, unknown>();
-  // Event batches on their way to the page: a tool call (which travels on
-  // another port) waits for them, so the page sees events before the call.
-  const deliveries = new Set<Promise<void>>();
+  // Streams' event batches on their way to the page: a tool call (which
+  // travels on another port) waits for them, so the page sees events first.
+  const outboxes = new Set<BatchOutbox>();
 
   const live = (): MeerkatRuntime => {
     if (!runtime) throw new MeerkatError("RUNTIME_DESTROYED", "the worker runtime is not initialised: call init first");
@@ -51,14 +63,13 @@ function createHost(wasm: WasmModule | undefined): RuntimeHost {
       if (runtime && !runtime.destroyed) {
         throw new MeerkatError("INVALID_ARGUMENT", "this worker already serves a runtime; destroy it first");
       }
-      const module = wasm ?? ((await import("../../pkg/meerkat_web_runtime.js")) as unknown as WasmModule);
-      runtime = await MeerkatRuntime.init(module, config);
+      runtime = await MeerkatRuntime.init(await wasm, config, options);
       sessions.clear();
       return MeerkatRuntime.version;
     },
     registerTool(name, description, inputSchema, handler) {
       live().registerTool(name, description, inputSchema, async (args) => {
-        await Promise.all(deliveries);
+        await Promise.all([...outboxes].map((o) => o.drained()));
         return handler(args);
       });
       toolProxies.set(name, handler);
@@ -80,19 +91,14 @@ function createHost(wasm: WasmModule | undefined): RuntimeHost {
     },
     async stream(sessionId, prompt, onBatch) {
       const s = session(sessionId);
-      // Batches cross in order on the callback's port; awaiting the last
-      // one before returning guarantees it lands before the result.
-      let last: Promise<void> = Promise.resolve();
-      const forward = (batch: Parameters<typeof onBatch>[0]) => {
-        const delivery = onBatch(batch).catch(() => {}); // a page that went away is not the run's failure
-        deliveries.add(delivery);
-        void delivery.then(() => deliveries.delete(delivery));
-        last = delivery;
-      };
+      const outbox = new BatchOutbox(onBatch);
+      outboxes.add(outbox);
       try {
-        await s.runStreaming(prompt, "session.stream", forward);
+        await s.runStreaming(prompt, "session.stream", (json) => outbox.push(json));
       } finally {
-        await last.catch(() => {});
+        // The last batch lands before the result (they travel on different ports).
+        await outbox.drained();
+        outboxes.delete(outbox);
         release(onBatch);
       }
       return state(s);
@@ -123,6 +129,47 @@ function createHost(wasm: WasmModule | undefined): RuntimeHost {
       toolProxies.clear();
     },
   };
+}
+
+/**
+ * Sends a stream's event batches to the page one call at a time: while a
+ * call is unanswered, new batches queue and go out merged as one. Under
+ * load (many small network reads) this turns thousands of round trips into
+ * a few; when reads are spaced out each batch still goes at once.
+ */
+class BatchOutbox {
+  private queued: string[] = [];
+  private inFlight: Promise<void> | undefined;
+
+  constructor(private readonly send: (eventsJson: string) => Promise<void>) {}
+
+  push(json: string): void {
+    this.queued.push(json);
+    this.pump();
+  }
+
+  /** Resolves once everything pushed so far has been delivered. */
+  async drained(): Promise<void> {
+    while (this.inFlight) await this.inFlight;
+  }
+
+  private pump(): void {
+    if (this.inFlight || this.queued.length === 0) return;
+    const json = mergeEventArrays(this.queued);
+    this.queued = [];
+    this.inFlight = this.send(json)
+      .catch(() => {}) // a page that went away is not the run's failure
+      .then(() => {
+        this.inFlight = undefined;
+        this.pump();
+      });
+  }
+}
+
+/** `["[a,b]", "[c]"]` → `"[a,b,c]"` without parsing. */
+function mergeEventArrays(arrays: string[]): string {
+  if (arrays.length === 1) return arrays[0] as string;
+  return `[${arrays.map((a) => a.slice(1, -1)).filter((inner) => inner.length > 0).join(",")}]`;
 }
 
 /** Close the port behind a callback proxied from the page. */

@@ -5,5 +5,6 @@
  * On the main thread: `const runtime = await connectRuntime(worker, config)`
  */
 export { exposeRuntime } from "./expose.js";
+export type { ExposeOptions } from "./expose.js";
 export { connectRuntime, WorkerRuntime, WorkerSession } from "./client.js";
 export type { WorkerLike } from "./client.js";

@@ -4,6 +4,8 @@
 //! (`https://api.anthropic.com`, or a proxy such as
 //! `http://localhost:3100/anthropic`); requests go to `{base}/v1/messages`.
 
+use std::borrow::Cow;
+
 use super::sse::{SseDecoder, SseEvent};
 use super::{AssistantTurn, HttpRequest, LlmRequest, Provider, StreamParser, TextSink, ToolCall, parse_arguments};
 use crate::error::{CoreError, CoreResult, ErrorCode};
@@ -193,6 +195,9 @@ impl StreamParser for AnthropicStream {
 
 impl AnthropicStream {
     fn on_event(&mut self, event: SseEvent<'_>, sink: &mut dyn TextSink) -> CoreResult<()> {
+        if let Some((index, kind, piece)) = compact_delta(event.data) {
+            return self.apply_piece(index, kind, &piece, sink);
+        }
         let wire = json::parse(event.data).map_err(|e| {
             CoreError::new(ErrorCode::StreamProtocol, format!("anthropic sent an event that is not valid JSON ({e})"))
         })?;
@@ -256,26 +261,27 @@ impl AnthropicStream {
     }
 
     fn apply_delta(&mut self, index: Option<u64>, delta: &Json<'_>, sink: &mut dyn TextSink) -> CoreResult<()> {
-        let field = |name| delta.get(name).and_then(Json::as_str).unwrap_or_default();
-        let slot = self.slot(index)?;
-        match (delta.get("type").and_then(Json::as_str), slot) {
-            (Some("text_delta"), Some(Block::Text(text))) => {
-                let piece = field("text");
+        let Some(kind) = delta.get("type").and_then(Json::as_str) else { return Ok(()) };
+        let field = DELTA_FIELDS.iter().find(|(k, _)| *k == kind).map(|(_, f)| *f);
+        let piece = field.and_then(|f| delta.get(f)).and_then(Json::as_str).unwrap_or_default();
+        self.apply_piece(index, kind, piece, sink)
+    }
+
+    fn apply_piece(&mut self, index: Option<u64>, kind: &str, piece: &str, sink: &mut dyn TextSink) -> CoreResult<()> {
+        match (kind, self.slot(index)?) {
+            ("text_delta", Some(Block::Text(text))) => {
                 text.push_str(piece);
                 sink.text_delta(piece);
             }
-            (Some("input_json_delta"), Some(Block::ToolUse { json, .. })) => {
-                let piece = field("partial_json");
+            ("input_json_delta", Some(Block::ToolUse { json, .. })) => {
                 if json.len() + piece.len() > super::sse::MAX_EVENT_BYTES {
                     return Err(protocol("tool arguments larger than 16 MiB"));
                 }
                 json.push_str(piece);
             }
-            (Some("thinking_delta"), Some(Block::Thinking { text, .. })) => text.push_str(field("thinking")),
-            (Some("signature_delta"), Some(Block::Thinking { signature, .. })) => {
-                *signature = Some(field("signature").to_string());
-            }
-            (Some(_), None) => return Err(protocol("a delta for a content block that never started")),
+            ("thinking_delta", Some(Block::Thinking { text, .. })) => text.push_str(piece),
+            ("signature_delta", Some(Block::Thinking { signature, .. })) => *signature = Some(piece.to_string()),
+            (_, None) => return Err(protocol("a delta for a content block that never started")),
             // citations and future delta kinds
             _ => {}
         }
@@ -324,6 +330,34 @@ impl AnthropicStream {
             usage: self.usage,
         }
     }
+}
+
+/// Each delta kind and the field that carries its piece.
+const DELTA_FIELDS: &[(&str, &str)] = &[
+    ("text_delta", "text"),
+    ("input_json_delta", "partial_json"),
+    ("thinking_delta", "thinking"),
+    ("signature_delta", "signature"),
+];
+
+/// The hot path. The API streams every delta in one compact shape,
+/// `{"type":"content_block_delta","index":N,"delta":{"type":K,"<field>":"..."}}`;
+/// reading it directly avoids building a tree per token. Any other shape
+/// (other key order, extra fields, spaces) returns `None` and takes the
+/// general path, so this only ever agrees with it.
+fn compact_delta(data: &str) -> Option<(Option<u64>, &'static str, Cow<'_, str>)> {
+    let rest = data.strip_prefix(r#"{"type":"content_block_delta","index":"#)?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let number = rest.get(..digits)?;
+    if digits == 0 || (digits > 1 && number.starts_with('0')) {
+        return None;
+    }
+    let index = number.parse().ok()?;
+    let rest = rest.get(digits..)?.strip_prefix(r#","delta":{"type":""#)?;
+    let (kind, field) = DELTA_FIELDS.iter().find(|(kind, _)| rest.starts_with(kind))?;
+    let rest = rest.get(kind.len()..)?.strip_prefix(r#"",""#)?.strip_prefix(field)?.strip_prefix(r#"":"#)?;
+    let (piece, rest) = json::parse_string_prefix(rest).ok()?;
+    (rest.trim_end_matches([' ', '\t']) == "}}").then_some((Some(index), kind, piece))
 }
 
 fn protocol(what: &str) -> CoreError {

@@ -6,6 +6,8 @@
 //! line ends, `:` comments, multi-line `data:`, `data:` without a space, and
 //! a leading BOM (per the WHATWG event-stream rules).
 
+use std::borrow::Cow;
+
 use crate::error::{CoreError, CoreResult, ErrorCode};
 
 /// One dispatched event: its `event:` name (empty when absent) and data.
@@ -149,13 +151,22 @@ impl SseDecoder {
         }
         self.has_data = false;
         let result = {
-            let name = String::from_utf8_lossy(&self.name);
-            let data = String::from_utf8_lossy(&self.data);
+            let name = utf8(&self.name);
+            let data = utf8(&self.data);
             on_event(SseEvent { name: &name, data: &data })
         };
         self.name.clear();
         self.data.clear();
         result
+    }
+}
+
+/// Valid UTF-8 is borrowed as is (the common case, and much faster than
+/// `from_utf8_lossy`'s chunk iterator); invalid bytes become U+FFFD.
+fn utf8(bytes: &[u8]) -> Cow<'_, str> {
+    match core::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
     }
 }
 

@@ -259,3 +259,33 @@ fn request_matches_the_documented_shape() {
     assert_eq!(msgs[2]["content"][2]["source"]["type"], "base64");
     assert!(body.get("temperature").is_none());
 }
+
+#[test]
+fn the_compact_fast_path_agrees_with_the_general_parser() {
+    let samples = [
+        r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi \"there\"\n é"}}"#,
+        r#"{"type":"content_block_delta","index":12,"delta":{"type":"input_json_delta","partial_json":"{\"a\": 1"}}  "#,
+        r#"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"hmm"}}"#,
+        r#"{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"c2ln"}}"#,
+    ];
+    for data in samples {
+        let (index, kind, piece) = compact_delta(data).unwrap_or_else(|| panic!("fast path missed {data}"));
+        let tree = json::parse(data).unwrap();
+        assert_eq!(index, tree.get("index").and_then(Json::as_u64));
+        let delta = tree.get("delta").unwrap();
+        assert_eq!(Some(kind), delta.get("type").and_then(Json::as_str));
+        let field = DELTA_FIELDS.iter().find(|(k, _)| *k == kind).unwrap().1;
+        assert_eq!(Some(piece.as_ref()), delta.get(field).and_then(Json::as_str));
+    }
+    // Other shapes fall back to the general parser.
+    for other in [
+        r#"{"index":0,"type":"content_block_delta","delta":{"type":"text_delta","text":"x"}}"#,
+        r#"{"type":"content_block_delta","index":01,"delta":{"type":"text_delta","text":"x"}}"#,
+        r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"x","extra":1}}"#,
+        r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"x"}}}"#,
+        r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"unterminated}}"#,
+        r#"{"type":"content_block_delta","index":0,"delta":{"type":"citations_delta","citation":{}}}"#,
+    ] {
+        assert!(compact_delta(other).is_none(), "{other}");
+    }
+}
