@@ -69,6 +69,7 @@ export type {
   SchemaWarning,
   ContentBlock,
   Prompt,
+  TurnOptions,
   RuntimeConfig,
   RetryPolicy,
   SessionConfig,

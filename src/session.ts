@@ -7,8 +7,8 @@ import { SessionNotFoundError, type MeerkatError } from "./errors.js";
 import type { Driver, RunOutcome } from "./driver.js";
 import type { CoreHandle } from "./core.js";
 import { EventChannel, EventStream } from "./stream.js";
-import type { HistoryMessage, Prompt, RunResult, Usage } from "./types.js";
-import { requirePrompt, toJsonText } from "./validate.js";
+import type { HistoryMessage, Prompt, RunResult, TurnOptions, Usage } from "./types.js";
+import { requirePrompt, toJsonText, turnOptions } from "./validate.js";
 
 /** Session-lifetime counters kept beside the last result. */
 export interface SessionTotals {
@@ -54,11 +54,15 @@ export class Session {
   get lastResult(): RunResult {
     return this.last;
   }
+  /** The last run's parsed structured output, when it asked for one. */
+  get structuredOutput(): unknown {
+    return this.last.structuredOutput;
+  }
 
   /** Run one turn (the model may call tools several times) to completion. */
-  turn(prompt: Prompt): Promise<RunResult> {
+  turn(prompt: Prompt, options?: TurnOptions): Promise<RunResult> {
     return new Promise((resolve, reject) => {
-      this.start(prompt, "session.turn", (outcome) => {
+      this.start(prompt, options, "session.turn", (outcome) => {
         if (outcome.result) resolve(outcome.result);
         else reject(outcome.error);
       });
@@ -70,9 +74,9 @@ export class Session {
    * from the core when the consumer asks for more, so a consumer slower than
    * the network gets several network reads' worth in one batch.
    */
-  stream(prompt: Prompt): EventStream {
+  stream(prompt: Prompt, options?: TurnOptions): EventStream {
     const channel = new EventChannel(() => this.drainQuietly());
-    this.run(prompt, "session.stream", () => channel.poke()).then(
+    this.run(prompt, options, "session.stream", () => channel.poke()).then(
       (result) => channel.end(result),
       (error: MeerkatError) => channel.fail(error),
     );
@@ -86,19 +90,29 @@ export class Session {
    * Bad input throws synchronously. The last batch is delivered before the
    * promise settles. (The Worker host pushes batches to the page this way.)
    */
-  runStreaming(prompt: Prompt, what: string, onBatch: (json: string) => void): Promise<RunResult> {
+  runStreaming(
+    prompt: Prompt,
+    options: TurnOptions | undefined,
+    what: string,
+    onBatch: (json: string) => void,
+  ): Promise<RunResult> {
     const pump = () => {
       const json = this.drainQuietly();
       if (json.length > 2) onBatch(json);
     };
-    return this.run(prompt, what, pump);
+    return this.run(prompt, options, what, pump);
   }
 
   /**
    * Start a run with `onEvents` called whenever the session may have new
    * events (and once more at its end, before the promise settles).
    */
-  private run(prompt: Prompt, what: string, onEvents: () => void): Promise<RunResult> {
+  private run(
+    prompt: Prompt,
+    options: TurnOptions | undefined,
+    what: string,
+    onEvents: () => void,
+  ): Promise<RunResult> {
     let settle: (outcome: RunOutcome) => void = () => {};
     const done = new Promise<RunResult>((resolve, reject) => {
       settle = (outcome) => {
@@ -109,7 +123,7 @@ export class Session {
       };
     });
     let finished = false;
-    this.start(prompt, what, (outcome) => {
+    this.start(prompt, options, what, (outcome) => {
       finished = true;
       settle(outcome);
     });
@@ -171,12 +185,18 @@ export class Session {
     this.forget(this.id);
   }
 
-  private start(prompt: Prompt, what: string, done: (outcome: RunOutcome) => void): void {
+  private start(
+    prompt: Prompt,
+    options: TurnOptions | undefined,
+    what: string,
+    done: (outcome: RunOutcome) => void,
+  ): void {
     this.assertUsable(what);
     requirePrompt(prompt, `${what}: prompt`);
     toJsonText(prompt, `${what}: prompt`);
+    const extra = turnOptions(options, what);
     // Throws on bad input or a busy session, having changed nothing.
-    this.driver.command({ op: "turn", session: this.id, prompt });
+    this.driver.command({ op: "turn", session: this.id, prompt, ...extra });
     this.driver.onRunFinished(this.id, (outcome) => {
       this.record(outcome);
       done(outcome);

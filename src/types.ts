@@ -35,6 +35,17 @@ export type ContentBlock = { type: "text"; text: string } | { type: "image"; med
 /** What `session.turn()` and `session.stream()` accept. */
 export type Prompt = string | ContentBlock[];
 
+/** Per-turn options of `session.turn()` and `session.stream()`. */
+export interface TurnOptions {
+  /**
+   * JSON Schema the final answer must follow, using the provider's native
+   * structured output. The parsed answer lands in `RunResult.structuredOutput`;
+   * mismatches are reported in `RunResult.schemaWarnings`. Overrides the
+   * session's `outputSchema` for this turn.
+   */
+  outputSchema?: Record<string, unknown>;
+}
+
 /** `MeerkatRuntime.init` configuration. */
 export interface RuntimeConfig {
   anthropicApiKey?: string;
@@ -89,6 +100,10 @@ export interface SessionConfig {
   tools?: string[];
   /** Overrides the runtime's retry policy, field by field. */
   retry?: RetryPolicy;
+  /** OpenAI only: `"chat"` (Chat Completions, default) or `"responses"` (Responses API). */
+  openaiApi?: "chat" | "responses";
+  /** JSON Schema every run's final answer must follow (see `TurnOptions.outputSchema`). */
+  outputSchema?: Record<string, unknown>;
 }
 
 /** JSON Schema of a tool's arguments: an object schema. */

@@ -215,6 +215,7 @@ const SESSION_FIELDS: &[&str] = &[
     "tools",
     "retry",
     "openaiApi",
+    "outputSchema",
     "apiKey",
     "baseUrl",
 ];
@@ -236,6 +237,8 @@ pub struct SessionConfig {
     pub retry: Option<RetryPolicy>,
     /// OpenAI only: `"chat"` (Chat Completions, the default) or `"responses"`.
     pub openai_api: Option<String>,
+    /// JSON Schema every run's final answer must follow (a turn may override it).
+    pub output_schema: Option<Raw>,
 }
 
 impl SessionConfig {
@@ -273,6 +276,10 @@ impl SessionConfig {
             thinking,
             tools: f.str_list("tools")?,
             openai_api: f.string("openaiApi")?,
+            output_schema: f
+                .get("outputSchema")
+                .map(|s| crate::runtime::output_schema(s, "session config.outputSchema"))
+                .transpose()?,
             retry: match f.get("retry") {
                 Some(r) => Some(RetryPolicy::from_json(r, "session config.retry", settings.retry)?),
                 None => None,

@@ -19,6 +19,17 @@ pub struct RunResult {
     pub turns: u32,
     pub tool_calls: u32,
     pub usage: Usage,
+    /// The parsed answer, when the run asked for structured output.
+    pub structured_output: Option<Raw>,
+    pub schema_warnings: Vec<SchemaWarning>,
+}
+
+/// Where a structured answer does not follow its schema.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SchemaWarning {
+    pub provider: &'static str,
+    pub path: String,
+    pub message: String,
 }
 
 impl RunResult {
@@ -27,6 +38,16 @@ impl RunResult {
         o.str("sessionId", &self.session_id).str("text", &self.text);
         o.u64("turns", u64::from(self.turns)).u64("toolCalls", u64::from(self.tool_calls));
         self.usage.write_json(o.key("usage"));
+        if let Some(output) = &self.structured_output {
+            o.raw("structuredOutput", output.as_str());
+        }
+        if !self.schema_warnings.is_empty() {
+            write_array(o.key("schemaWarnings"), &self.schema_warnings, |w, out| {
+                let mut o = ObjectWriter::new(out);
+                o.str("provider", w.provider).str("path", &w.path).str("message", &w.message);
+                o.end();
+            });
+        }
         o.end();
     }
 }

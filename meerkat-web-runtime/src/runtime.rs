@@ -10,7 +10,7 @@ use crate::effects::{Inflight, Outbox};
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
 use crate::fields::Fields;
 use crate::ids::Rng;
-use crate::json::{self, Json, ObjectWriter, write_array};
+use crate::json::{self, Json, ObjectWriter, Raw, write_array};
 use crate::session::Session;
 use crate::sorted_map::SortedMap;
 use crate::tools::{ToolDef, ToolRegistry};
@@ -23,7 +23,7 @@ const MAX_SESSIONS: usize = 10_000;
 const OPS: &[(&str, &[&str])] = &[
     ("create_session", &["op", "config"]),
     ("destroy_session", &["op", "session"]),
-    ("turn", &["op", "session", "prompt"]),
+    ("turn", &["op", "session", "prompt", "outputSchema"]),
     ("history", &["op", "session"]),
     ("session_info", &["op", "session"]),
     ("list_sessions", &["op"]),
@@ -115,7 +115,8 @@ impl Runtime {
             "turn" => {
                 let session = f.req_str("session")?;
                 let prompt = Prompt::from_json(cmd.get("prompt").cloned().unwrap_or(Json::Null))?;
-                self.step(now_ms, session, |ctx, session| agent::start_turn(ctx, session, prompt)).map(|()| None)
+                let schema = f.get("outputSchema").map(|s| output_schema(s, "outputSchema")).transpose()?;
+                self.step(now_ms, session, |ctx, session| agent::start_turn(ctx, session, prompt, schema)).map(|()| None)
             }
             "history" => {
                 let session = self.session_mut(f.req_str("session")?)?;
@@ -272,6 +273,14 @@ fn session_not_found(id: &str) -> CoreError {
         ErrorCode::SessionNotFound,
         format!("no session with id {} (never created, or destroyed)", json::quote(&shown)),
     )
+}
+
+/// A structured-output schema must be a JSON object (a JSON Schema).
+pub fn output_schema(value: &Json<'_>, what: &str) -> CoreResult<Raw> {
+    if value.as_object().is_none() {
+        return Err(CoreError::new(ErrorCode::InvalidConfig, format!("{what} must be a JSON Schema object")));
+    }
+    Ok(Raw::from_json(value))
 }
 
 fn effect_id(f: &Fields<'_, '_>) -> CoreResult<u32> {

@@ -26,6 +26,8 @@ pub struct Session {
     pub tools: Option<Vec<String>>,
     /// The session's own retry policy (else the runtime's).
     pub retry: Option<RetryPolicy>,
+    /// Structured output for every run (a turn may override it).
+    pub output_schema: Option<Raw>,
     pub transcript: Vec<Message>,
     pub events: EventQueue,
     pub run: Option<Run>,
@@ -100,6 +102,7 @@ impl Session {
             thinking: config.thinking,
             tools: config.tools,
             retry: config.retry,
+            output_schema: config.output_schema,
             transcript: Vec::new(),
             events: EventQueue::new(settings.event_queue_capacity),
             run: None,

@@ -16,9 +16,10 @@ import type {
   SessionConfig,
   ToolHandler,
   ToolInputSchema,
+  TurnOptions,
   Usage,
 } from "../types.js";
-import { requireFunction, requireObject, requirePrompt, requireString, toJsonText } from "../validate.js";
+import { requireFunction, requireObject, requirePrompt, requireString, toJsonText, turnOptions } from "../validate.js";
 import { installErrorTransfer, type RuntimeHost, type SessionState } from "./protocol.js";
 
 /** A Worker, or any comlink endpoint with error events. */
@@ -152,11 +153,15 @@ export class WorkerSession {
   get lastResult(): RunResult {
     return this.state.lastResult;
   }
+  get structuredOutput(): unknown {
+    return this.state.lastResult.structuredOutput;
+  }
 
-  async turn(prompt: Prompt): Promise<RunResult> {
+  async turn(prompt: Prompt, options?: TurnOptions): Promise<RunResult> {
     this.checkPrompt(prompt, "session.turn");
+    turnOptions(options, "session.turn");
     try {
-      this.state = await this.link.call(() => this.host.turn(this.id, prompt));
+      this.state = await this.link.call(() => this.host.turn(this.id, prompt, options));
     } catch (error) {
       await this.refresh();
       throw error;
@@ -165,12 +170,13 @@ export class WorkerSession {
   }
 
   /** Iterate the run's events; they arrive in batches from the Worker. */
-  stream(prompt: Prompt): EventStream {
+  stream(prompt: Prompt, options?: TurnOptions): EventStream {
     this.checkPrompt(prompt, "session.stream");
+    turnOptions(options, "session.stream");
     const channel = new EventChannel();
     const onBatch = Comlink.proxy(async (json: string) => channel.push(JSON.parse(json) as AgentEvent[]));
     this.link
-      .call(() => this.host.stream(this.id, prompt, onBatch))
+      .call(() => this.host.stream(this.id, prompt, options, onBatch))
       .then(
         (state) => {
           this.state = state;

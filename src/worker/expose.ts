@@ -84,17 +84,17 @@ function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): Runtime
       sessions.set(created.id, created);
       return created.id;
     },
-    async turn(sessionId, prompt) {
+    async turn(sessionId, prompt, options) {
       const s = session(sessionId);
-      await s.turn(prompt);
+      await s.turn(prompt, options);
       return state(s);
     },
-    async stream(sessionId, prompt, onBatch) {
+    async stream(sessionId, prompt, options, onBatch) {
       const s = session(sessionId);
       const outbox = new BatchOutbox(onBatch);
       outboxes.add(outbox);
       try {
-        await s.runStreaming(prompt, "session.stream", (json) => outbox.push(json));
+        await s.runStreaming(prompt, options, "session.stream", (json) => outbox.push(json));
       } finally {
         // The last batch lands before the result (they travel on different ports).
         await outbox.drained();

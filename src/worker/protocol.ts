@@ -13,6 +13,7 @@ import type {
   SessionConfig,
   ToolInputSchema,
   ToolOutput,
+  TurnOptions,
   Usage,
 } from "../types.js";
 
@@ -33,9 +34,14 @@ export interface RuntimeHost {
   registerTool(name: string, description: string, inputSchema: ToolInputSchema, handler: RemoteToolHandler): void;
   unregisterTool(name: string): void;
   createSession(config: SessionConfig): string;
-  turn(sessionId: string, prompt: Prompt): Promise<SessionState>;
+  turn(sessionId: string, prompt: Prompt, options?: TurnOptions): Promise<SessionState>;
   /** Event batches cross as JSON text: cheaper to clone than objects, parsed once on the page. */
-  stream(sessionId: string, prompt: Prompt, onBatch: (eventsJson: string) => Promise<void>): Promise<SessionState>;
+  stream(
+    sessionId: string,
+    prompt: Prompt,
+    options: TurnOptions | undefined,
+    onBatch: (eventsJson: string) => Promise<void>,
+  ): Promise<SessionState>;
   pollEvents(sessionId: string): string;
   history(sessionId: string): Promise<HistoryMessage[]>;
   interrupt(sessionId: string): void;

@@ -9,6 +9,7 @@
 
 mod request;
 mod retry;
+mod structured;
 mod tools;
 
 pub use request::{on_http_body, on_http_end, on_http_error, on_http_head, on_timer};
@@ -20,6 +21,7 @@ use crate::effects::{Effect, Outbox, RunResult};
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::{Event, EventQueue, StopReason};
 use crate::ids::Rng;
+use crate::json::Raw;
 use crate::provider::{StreamParser, TextSink};
 use crate::session::Session;
 use crate::tools::ToolRegistry;
@@ -68,6 +70,9 @@ pub struct Run {
     /// answer is rolled back to here, so a retry starts clean.
     transcript_mark: usize,
     last_text: String,
+    /// Structured output asked of this run (the turn's, else the session's).
+    output_schema: Option<Raw>,
+    interrupted: bool,
 }
 
 /// Everything outside the session that a step may read or write.
@@ -88,7 +93,7 @@ impl TextSink for EventQueue {
 }
 
 /// Begin a run: validate, record the prompt, send the first request.
-pub fn start_turn(ctx: &mut Ctx<'_>, session: &mut Session, prompt: Prompt) -> CoreResult<()> {
+pub fn start_turn(ctx: &mut Ctx<'_>, session: &mut Session, prompt: Prompt, schema: Option<Raw>) -> CoreResult<()> {
     if session.run.is_some() {
         return Err(CoreError::new(
             ErrorCode::SessionBusy,
@@ -108,6 +113,8 @@ pub fn start_turn(ctx: &mut Ctx<'_>, session: &mut Session, prompt: Prompt) -> C
         attempt: 0,
         transcript_mark: mark,
         last_text: String::new(),
+        output_schema: schema.or_else(|| session.output_schema.clone()),
+        interrupted: false,
     });
     session.events.push(&Event::RunStarted { session_id: session.id.clone(), prompt: prompt_text });
     request::send(ctx, session, true);
@@ -153,6 +160,7 @@ pub fn interrupt(ctx: &mut Ctx<'_>, session: &mut Session) {
         Phase::AwaitingHead { .. } | Phase::ReadingError { .. } | Phase::BackingOff { .. } => {}
     }
     run.usage.add(&usage);
+    run.interrupted = true;
     session.events.push(&Event::TurnCompleted { stop_reason: StopReason::Cancelled, usage });
     complete(ctx, session);
 }
@@ -160,12 +168,19 @@ pub fn interrupt(ctx: &mut Ctx<'_>, session: &mut Session) {
 /// The model stopped: report the result and close the run.
 fn complete(ctx: &mut Ctx<'_>, session: &mut Session) {
     let Some(run) = session.run.take() else { return };
+    // An interrupted answer is partial: parsing it would only produce noise.
+    let (structured_output, schema_warnings) = match (&run.output_schema, run.interrupted) {
+        (Some(schema), false) => structured::check(schema, &run.last_text, session.provider.name()),
+        _ => (None, Vec::new()),
+    };
     let result = RunResult {
         session_id: session.id.clone(),
         text: run.last_text,
         turns: run.llm_turns,
         tool_calls: run.tool_calls,
         usage: run.usage,
+        structured_output,
+        schema_warnings,
     };
     session.totals.add_run(&run.usage, run.llm_turns, run.tool_calls);
     session.events.push(&Event::RunCompleted {

@@ -27,7 +27,7 @@ pub(super) fn send(ctx: &mut Ctx<'_>, session: &mut Session, new_turn: bool) {
         max_tokens: session.max_tokens,
         temperature: session.temperature.as_ref(),
         thinking: session.thinking.as_ref(),
-        output_schema: None,
+        output_schema: session.run.as_ref().and_then(|r| r.output_schema.as_ref()),
     });
     let id = ctx.out.http(&session.id, request);
     let Some(run) = session.run.as_mut() else { return };

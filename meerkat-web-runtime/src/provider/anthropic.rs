@@ -112,6 +112,14 @@ pub fn build_request(req: &LlmRequest<'_>) -> HttpRequest {
     if let Some(t) = req.temperature {
         o.raw("temperature", t.as_str());
     }
+    if let Some(schema) = req.output_schema {
+        // Structured outputs (GA): the final answer is JSON following `schema`.
+        let mut config = ObjectWriter::new(o.key("output_config"));
+        let mut format = ObjectWriter::new(config.key("format"));
+        format.str("type", "json_schema").raw("schema", schema.as_str());
+        format.end();
+        config.end();
+    }
     if let Some(thinking) = req.thinking {
         let mut t = ObjectWriter::new(o.key("thinking"));
         t.str("type", "enabled").u64("budget_tokens", u64::from(thinking.budget_tokens));

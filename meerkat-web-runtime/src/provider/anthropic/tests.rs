@@ -258,6 +258,13 @@ fn request_matches_the_documented_shape() {
     assert_eq!(msgs[2]["content"][0]["content"][0]["text"], "18 °C");
     assert_eq!(msgs[2]["content"][2]["source"]["type"], "base64");
     assert!(body.get("temperature").is_none());
+    assert!(body.get("output_config").is_none());
+
+    let schema = raw(&json!({"type":"object","properties":{"n":{"type":"integer"}}}));
+    let http = build_request(&LlmRequest { output_schema: Some(&schema), ..req });
+    let body: Value = serde_json::from_str(&http.body).unwrap();
+    assert_eq!(body["output_config"]["format"]["type"], "json_schema");
+    assert_eq!(body["output_config"]["format"]["schema"]["properties"]["n"]["type"], "integer");
 }
 
 #[test]

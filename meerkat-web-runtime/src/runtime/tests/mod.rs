@@ -360,6 +360,41 @@ fn prompts_are_validated() {
 }
 
 #[test]
+fn structured_output_is_requested_parsed_and_validated() {
+    let mut h = Harness::proxy();
+    let schema = json!({"type":"object","properties":{"city":{"type":"string"},"temp":{"type":"number"}},"required":["city","temp"]});
+    let s = h.session(json!({"outputSchema": schema}));
+    assert_eq!(h.code(json!({"op":"turn","session":s,"prompt":"x","outputSchema":"nope"})), "INVALID_CONFIG");
+    h.cmd(json!({"op":"turn","session":s,"prompt":"weather as JSON"})).unwrap();
+    let http = h.take("http");
+    let body: Value = serde_json::from_str(http["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["output_config"]["format"]["schema"], schema);
+    let answer = r#"{\"city\":\"Paris\",\"temp\":\"warm\"}"#;
+    let sse = format!(
+        "event: message_start\ndata: {{\"type\":\"message_start\",\"message\":{{\"usage\":{{\"input_tokens\":5,\"output_tokens\":1}}}}}}\n\n\
+         event: content_block_start\ndata: {{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{{\"type\":\"text\",\"text\":\"\"}}}}\n\n\
+         event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{{\"type\":\"text_delta\",\"text\":\"{answer}\"}}}}\n\n\
+         event: message_delta\ndata: {{\"type\":\"message_delta\",\"delta\":{{\"stop_reason\":\"end_turn\"}},\"usage\":{{\"output_tokens\":9}}}}\n\n\
+         event: message_stop\ndata: {{\"type\":\"message_stop\"}}\n\n"
+    );
+    h.respond(&http, 200, json!([]), sse.as_bytes(), 50);
+    let result = &h.take("run_finished")["result"];
+    assert_eq!(result["structuredOutput"], json!({"city":"Paris","temp":"warm"}));
+    assert_eq!(result["schemaWarnings"][0]["provider"], "anthropic");
+    assert_eq!(result["schemaWarnings"][0]["path"], "/temp");
+
+    // A turn's own schema wins; without any, the result has neither field.
+    let plain = h.session(json!({}));
+    h.cmd(json!({"op":"turn","session":plain,"prompt":"hi"})).unwrap();
+    let http = h.take("http");
+    let body: Value = serde_json::from_str(http["body"].as_str().unwrap()).unwrap();
+    assert!(body.get("output_config").is_none());
+    h.respond(&http, 200, json!([]), &fixture("anthropic/a-text.sse"), 500);
+    let result = &h.take("run_finished")["result"];
+    assert!(result.get("structuredOutput").is_none() && result.get("schemaWarnings").is_none());
+}
+
+#[test]
 fn event_queue_overflow_is_marked() {
     let mut h = Harness::new(json!({"anthropicApiKey":"k","model":"claude-x","eventQueueCapacity":4}));
     let s = h.session(json!({}));
