@@ -1,8 +1,547 @@
-//! Gemini streamGenerateContent: not implemented yet.
+//! Gemini `streamGenerateContent?alt=sse`: request building, streaming parse, errors.
+//!
+//! Base URL convention of the official SDK: the origin without the version
+//! (`https://generativelanguage.googleapis.com`, or a proxy such as
+//! `http://localhost:3100/gemini`); requests go to
+//! `{base}/v1beta/models/{model}:streamGenerateContent?alt=sse`.
 
-use super::Provider;
+use super::sse::SseDecoder;
+use super::{AssistantTurn, HttpRequest, LlmRequest, Provider, StreamParser, TextSink, ToolCall};
+use crate::error::{CoreError, CoreResult, ErrorCode};
+use crate::events::StopReason;
+use crate::json::{self, Json, ObjectWriter, Raw, decimal_scaled, write_array};
+use crate::transcript::{Message, Part, Role, text_of};
+use crate::usage::Usage;
 
-/// The implementation, once there is one.
+pub const DEFAULT_BASE_URL: &str = "https://generativelanguage.googleapis.com";
+/// More content blocks than this in one message is a hostile stream.
+const MAX_BLOCKS: usize = 4096;
+/// Stray (non-SSE) text kept while waiting for a bare JSON error to complete.
+const MAX_STRAY: usize = 64 * 1024;
+
+pub struct Gemini;
+
 pub fn provider() -> Option<&'static dyn Provider> {
-    None
+    Some(&Gemini)
 }
+
+impl Provider for Gemini {
+    fn build_request(&self, req: &LlmRequest<'_>) -> HttpRequest {
+        build_request(req)
+    }
+
+    fn stream_parser(&self, call_ids: &str) -> Box<dyn StreamParser> {
+        Box::new(GeminiStream::new(call_ids))
+    }
+
+    fn classify_error(&self, status: u16, headers: &[(String, String)], body: &[u8]) -> CoreError {
+        classify_error(status, headers, body)
+    }
+}
+
+// ---------------------------------------------------------------- request
+
+/// Thinking is not sent back: Gemini keeps no thought history, only the
+/// signatures on function calls. Empty text parts are refused by the API.
+fn is_sendable(part: &Part) -> bool {
+    match part {
+        Part::Text { text } => !text.is_empty(),
+        Part::Thinking { .. } | Part::RedactedThinking { .. } => false,
+        _ => true,
+    }
+}
+
+/// Gemini matches a `functionResponse` by name, which our results do not
+/// carry: take it from the call with that id (searching back, as the call
+/// is normally just before its result).
+fn tool_name<'m>(history: &'m [Message], id: &'m str) -> &'m str {
+    history
+        .iter()
+        .rev()
+        .flat_map(|m| m.content.iter())
+        .find_map(|p| match p {
+            Part::ToolUse { id: call, name, .. } if call == id => Some(name.as_str()),
+            _ => None,
+        })
+        .unwrap_or(id)
+}
+
+fn write_part(part: &Part, history: &[Message], out: &mut String) {
+    let mut o = ObjectWriter::new(out);
+    match part {
+        Part::Text { text } => {
+            o.str("text", text);
+        }
+        Part::Image { media_type, data } => {
+            let mut inline = ObjectWriter::new(o.key("inlineData"));
+            inline.str("mimeType", media_type).str("data", data);
+            inline.end();
+        }
+        Part::ToolUse { name, input, signature, .. } => {
+            let mut call = ObjectWriter::new(o.key("functionCall"));
+            call.str("name", name).raw("args", input.as_str());
+            call.end();
+            // Gemini 3 refuses a replayed call that lost its signature.
+            o.opt_str("thoughtSignature", signature.as_deref());
+        }
+        Part::ToolResult { tool_use_id, content, is_error } => {
+            let mut result = ObjectWriter::new(o.key("functionResponse"));
+            result.str("name", tool_name(history, tool_use_id));
+            let mut response = ObjectWriter::new(result.key("response"));
+            response.str(if *is_error { "error" } else { "result" }, &text_of(content));
+            response.end();
+            result.end();
+        }
+        Part::Thinking { .. } | Part::RedactedThinking { .. } => {}
+    }
+    o.end();
+}
+
+/// Consecutive messages of one role become one content (Gemini wants
+/// turns to alternate). Images returned by tools go right after the last
+/// `functionResponse` of the turn: `response` holds only JSON, and the
+/// responses must stay together to pair with the calls in order.
+fn write_contents(messages: &[Message], out: &mut String) {
+    let mut merged: Vec<(Role, Vec<&Part>)> = Vec::with_capacity(messages.len());
+    for message in messages {
+        let mut parts = message.content.iter().filter(|p| is_sendable(p)).peekable();
+        if parts.peek().is_none() {
+            continue;
+        }
+        match merged.last_mut() {
+            Some((role, content)) if *role == message.role => content.extend(parts),
+            _ => merged.push((message.role, parts.collect())),
+        }
+    }
+    write_array(out, &merged, |(role, parts), out| {
+        let mut o = ObjectWriter::new(out);
+        o.str("role", if *role == Role::User { "user" } else { "model" });
+        let split = parts.iter().rposition(|p| matches!(p, Part::ToolResult { .. })).map_or(0, |last| last + 1);
+        let (results, after) = parts.split_at(split);
+        let result_parts = results.iter().flat_map(|p| match p {
+            Part::ToolResult { content, .. } => content.as_slice(),
+            _ => &[],
+        });
+        let tool_images = result_parts.filter(|p| matches!(p, Part::Image { .. }));
+        let ordered = results.iter().copied().chain(tool_images).chain(after.iter().copied());
+        write_array(o.key("parts"), ordered, |p, out| write_part(p, messages, out));
+        o.end();
+    });
+}
+
+/// The model goes into the URL path: an optional `models/` prefix is
+/// accepted as in the SDK, and anything outside the unreserved set is
+/// escaped so a model name cannot change the URL.
+fn model_path(model: &str) -> String {
+    let model = model.strip_prefix("models/").unwrap_or(model);
+    let mut out = String::with_capacity(model.len());
+    for b in model.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub fn build_request(req: &LlmRequest<'_>) -> HttpRequest {
+    let mut body = String::with_capacity(1024);
+    let mut o = ObjectWriter::new(&mut body);
+    if let Some(system) = req.system_prompt.filter(|s| !s.is_empty()) {
+        let mut s = ObjectWriter::new(o.key("systemInstruction"));
+        write_array(s.key("parts"), [system], |text, out| {
+            let mut p = ObjectWriter::new(out);
+            p.str("text", text);
+            p.end();
+        });
+        s.end();
+    }
+    write_contents(req.messages, o.key("contents"));
+    if !req.tools.is_empty() {
+        write_array(o.key("tools"), [req.tools], |tools, out| {
+            let mut t = ObjectWriter::new(out);
+            write_array(t.key("functionDeclarations"), tools, |tool, out| {
+                // `parameters` is an OpenAPI subset that refuses parts of
+                // JSON Schema (`additionalProperties`, `$ref`, `oneOf`...);
+                // our tool schemas are JSON Schema, which
+                // `parametersJsonSchema` takes as is.
+                let mut d = ObjectWriter::new(out);
+                d.str("name", &tool.name)
+                    .str("description", &tool.description)
+                    .raw("parametersJsonSchema", tool.input_schema.as_str());
+                d.end();
+            });
+            t.end();
+        });
+    }
+    let mut g = ObjectWriter::new(o.key("generationConfig"));
+    g.u64("maxOutputTokens", u64::from(req.max_tokens));
+    if let Some(t) = req.temperature {
+        g.raw("temperature", t.as_str());
+    }
+    if let Some(schema) = req.output_schema {
+        // JSON Schema again, hence `responseJsonSchema` over `responseSchema`.
+        g.str("responseMimeType", "application/json").raw("responseJsonSchema", schema.as_str());
+    }
+    if let Some(thinking) = req.thinking {
+        let mut t = ObjectWriter::new(g.key("thinkingConfig"));
+        t.u64("thinkingBudget", u64::from(thinking.budget_tokens)).bool("includeThoughts", true);
+        t.end();
+    }
+    g.end();
+    o.end();
+
+    let base = req.endpoint.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
+    let path = format!("/v1beta/models/{}:streamGenerateContent?alt=sse", model_path(req.model));
+    let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
+    // The header, not `?key=`: a key in the URL ends up in logs and history.
+    if let Some(key) = &req.endpoint.api_key {
+        headers.push(("x-goog-api-key".to_string(), key.expose().to_string()));
+    }
+    HttpRequest { url: super::join_url(base, &path), method: "POST", headers, body }
+}
+
+// ---------------------------------------------------------------- stream
+
+#[derive(Debug)]
+enum Block {
+    Text(String),
+    Thought { text: String, signature: Option<String> },
+    Call { id: String, name: String, args: Result<Raw, String>, signature: Option<String> },
+}
+
+#[derive(Debug, Default)]
+pub struct GeminiStream {
+    sse: SseDecoder,
+    call_ids: String,
+    calls: usize,
+    blocks: Vec<Block>,
+    usage: Usage,
+    finish_reason: Option<String>,
+    block_reason: Option<String>,
+    /// Non-SSE lines, kept until they form a JSON value (a bare error).
+    stray: String,
+    /// The last byte fed was not a line end: a line is still pending.
+    mid_line: bool,
+}
+
+impl StreamParser for GeminiStream {
+    fn feed(&mut self, bytes: &[u8], sink: &mut dyn TextSink) -> CoreResult<()> {
+        if let Some(last) = bytes.last() {
+            self.mid_line = !matches!(last, b'\n' | b'\r');
+        }
+        let mut sse = core::mem::take(&mut self.sse);
+        let result = sse.feed(bytes, &mut |e| self.on_event(e.data, sink));
+        let stray = sse.take_stray();
+        self.sse = sse;
+        result?;
+        stray.map_or(Ok(()), |lines| self.on_stray(&lines))
+    }
+
+    fn partial(&mut self) -> AssistantTurn {
+        let content = self
+            .blocks
+            .drain(..)
+            .filter_map(|block| match block {
+                Block::Text(text) if !text.is_empty() => Some(Part::Text { text }),
+                _ => None,
+            })
+            .collect();
+        AssistantTurn { content, tool_calls: Vec::new(), stop_reason: StopReason::Cancelled, usage: self.usage }
+    }
+
+    fn finish(&mut self, _sink: &mut dyn TextSink) -> CoreResult<AssistantTurn> {
+        // A bare error is often the last line, without a line end: end that
+        // line so it reaches the stray lines. A non-empty line cannot
+        // dispatch an event, so no cut-off event is taken for whole.
+        if core::mem::take(&mut self.mid_line) {
+            self.sse.feed(b"\n", &mut |_| Ok(()))?;
+            if let Some(lines) = self.sse.take_stray() {
+                self.on_stray(&lines)?;
+            }
+        }
+        self.sse.finish();
+        if self.finish_reason.is_none() && self.block_reason.is_none() {
+            let mut message = "gemini stream ended before any finishReason".to_string();
+            if !self.stray.is_empty() {
+                let snippet: String = self.stray.chars().take(200).collect();
+                message.push_str(&format!(" (unparsed text: {})", json::quote(&snippet)));
+            }
+            return Err(CoreError::new(ErrorCode::StreamTruncated, message).retryable(None));
+        }
+        Ok(self.take_turn())
+    }
+}
+
+impl GeminiStream {
+    pub fn new(call_ids: &str) -> Self {
+        GeminiStream { call_ids: call_ids.to_string(), ..GeminiStream::default() }
+    }
+
+    fn on_event(&mut self, data: &str, sink: &mut dyn TextSink) -> CoreResult<()> {
+        if data.trim().is_empty() {
+            return Ok(());
+        }
+        let wire = json::parse(data).map_err(|e| protocol(&format!("an event that is not valid JSON ({e})")))?;
+        if wire.as_object().is_none() {
+            return Err(protocol(&format!("an event that is {}, not an object", wire.kind())));
+        }
+        if let Some(error) = wire.get("error") {
+            return Err(stream_error(error));
+        }
+        // Running totals on every chunk: the last one wins, never a sum.
+        if let Some(usage) = wire.get("usageMetadata") {
+            self.usage = read_usage(usage);
+        }
+        if let Some(reason) = wire.get("promptFeedback").and_then(|f| f.get("blockReason")).and_then(Json::as_str) {
+            self.block_reason = Some(reason.to_string());
+        }
+        // One candidate is all we ask for.
+        let Some(candidate) = wire.get("candidates").and_then(Json::as_array).and_then(<[_]>::first) else {
+            return Ok(());
+        };
+        if let Some(parts) = candidate.get("content").and_then(|c| c.get("parts")).and_then(Json::as_array) {
+            for part in parts {
+                self.on_part(part, sink)?;
+            }
+        }
+        // Older models repeat STOP on every chunk: keep the last, read on.
+        if let Some(reason) = candidate.get("finishReason").and_then(Json::as_str) {
+            self.finish_reason = Some(reason.to_string());
+        }
+        Ok(())
+    }
+
+    fn on_part(&mut self, part: &Json<'_>, sink: &mut dyn TextSink) -> CoreResult<()> {
+        let signature = part.get("thoughtSignature").and_then(Json::as_str).filter(|s| !s.is_empty()).map(String::from);
+        if let Some(call) = part.get("functionCall") {
+            // Calls arrive whole and without ids (`functionCall.id` is not
+            // set by the Gemini API), so the id is ours and unique per request.
+            let id = format!("{}{}", self.call_ids, self.calls);
+            self.calls += 1;
+            let name = call.get("name").and_then(Json::as_str).unwrap_or_default().to_string();
+            let args = match call.get("args") {
+                None | Some(Json::Null) => Ok(Raw::empty_object()),
+                Some(args @ Json::Obj(_)) => Ok(Raw::from_json(args)),
+                Some(other) => Err(format!("tool arguments must be a JSON object, got {}", other.kind())),
+            };
+            return self.push(Block::Call { id, name, args, signature });
+        }
+        // inlineData, executableCode and other kinds we never ask for.
+        let Some(text) = part.get("text").and_then(Json::as_str) else { return Ok(()) };
+        if part.get("thought").and_then(Json::as_bool) == Some(true) {
+            if let Some(Block::Thought { text: thought, signature: sig }) = self.blocks.last_mut() {
+                thought.push_str(text);
+                if signature.is_some() {
+                    *sig = signature;
+                }
+                return Ok(());
+            }
+            return self.push(Block::Thought { text: text.to_string(), signature });
+        }
+        // A signature on a visible text part is dropped: only calls must
+        // carry theirs back (request.md), and text has nowhere to keep one.
+        if text.is_empty() {
+            return Ok(());
+        }
+        sink.text_delta(text);
+        if let Some(Block::Text(visible)) = self.blocks.last_mut() {
+            visible.push_str(text);
+            return Ok(());
+        }
+        self.push(Block::Text(text.to_string()))
+    }
+
+    fn push(&mut self, block: Block) -> CoreResult<()> {
+        if self.blocks.len() >= MAX_BLOCKS {
+            return Err(protocol("too many content parts"));
+        }
+        self.blocks.push(block);
+        Ok(())
+    }
+
+    /// Gemini reports a mid-stream failure as a bare JSON object, maybe
+    /// pretty-printed over several lines. Lines are gathered until they
+    /// parse; a line that can never start valid JSON is dropped.
+    fn on_stray(&mut self, lines: &str) -> CoreResult<()> {
+        if self.stray.len() + lines.len() > MAX_STRAY {
+            self.stray.clear();
+            return Ok(());
+        }
+        if !self.stray.is_empty() {
+            self.stray.push('\n');
+        }
+        self.stray.push_str(lines);
+        loop {
+            let error = match json::parse(&self.stray) {
+                Ok(value) => value.get("error").map(stream_error),
+                // Failing only at the end: the value may still be completed.
+                Err(e) if e.offset >= self.stray.len() => return Ok(()),
+                Err(_) => {
+                    match self.stray.find('\n') {
+                        Some(at) => drop(self.stray.drain(..=at)),
+                        None => self.stray.clear(),
+                    }
+                    continue;
+                }
+            };
+            self.stray.clear();
+            return error.map_or(Ok(()), Err);
+        }
+    }
+
+    fn take_turn(&mut self) -> AssistantTurn {
+        let mut content = Vec::with_capacity(self.blocks.len());
+        let mut tool_calls = Vec::new();
+        for block in self.blocks.drain(..) {
+            match block {
+                Block::Text(text) => content.push(Part::Text { text }),
+                Block::Thought { text, signature } => content.push(Part::Thinking { thinking: text, signature }),
+                Block::Call { id, name, args, signature } => {
+                    let input = args.clone().unwrap_or_else(|_| Raw::empty_object());
+                    content.push(Part::ToolUse { id: id.clone(), name: name.clone(), input, signature });
+                    tool_calls.push(ToolCall { id, name, args });
+                }
+            }
+        }
+        // finishReason is STOP for calls too: the calls themselves say so.
+        let stop_reason = if !tool_calls.is_empty() {
+            StopReason::ToolUse
+        } else if self.block_reason.is_some() {
+            StopReason::ContentFilter
+        } else {
+            map_stop_reason(self.finish_reason.as_deref())
+        };
+        AssistantTurn { content, tool_calls, stop_reason, usage: self.usage }
+    }
+}
+
+fn protocol(what: &str) -> CoreError {
+    CoreError::new(ErrorCode::StreamProtocol, format!("gemini sent {what}"))
+}
+
+/// `promptTokenCount` includes the cached tokens and `candidatesTokenCount`
+/// excludes thoughts; missing counters are 0. Tool-use prompt tokens (from
+/// built-in tools) are input too, so the parts add up to `totalTokenCount`.
+fn read_usage(wire: &Json<'_>) -> Usage {
+    let count = |name| wire.get(name).and_then(Json::as_u64).unwrap_or(0);
+    let cached = count("cachedContentTokenCount");
+    Usage {
+        input_tokens: count("promptTokenCount").saturating_sub(cached).saturating_add(count("toolUsePromptTokenCount")),
+        output_tokens: count("candidatesTokenCount").saturating_add(count("thoughtsTokenCount")),
+        // Implicit caching applies to every request, so 0 is a real count.
+        cache_read_tokens: Some(cached),
+        cache_creation_tokens: None,
+    }
+}
+
+pub fn map_stop_reason(raw: Option<&str>) -> StopReason {
+    match raw {
+        Some("MAX_TOKENS") => StopReason::MaxTokens,
+        Some("SAFETY" | "RECITATION" | "BLOCKLIST" | "PROHIBITED_CONTENT" | "SPII") => StopReason::ContentFilter,
+        Some(r) if r.starts_with("IMAGE_") => StopReason::ContentFilter,
+        // MALFORMED_FUNCTION_CALL, UNEXPECTED_TOOL_CALL, TOO_MANY_TOOL_CALLS:
+        // the model botched a call and no call reached us, so there is
+        // nothing to run; the turn ends with whatever text came. STOP,
+        // LANGUAGE, OTHER, NO_IMAGE and reasons added later end it too.
+        _ => StopReason::EndTurn,
+    }
+}
+
+// ---------------------------------------------------------------- errors
+
+/// `details[]` entries of one `@type` (all of them for an empty `kind`).
+fn detail_of<'j, 'a>(error: &'j Json<'a>, kind: &str) -> impl Iterator<Item = &'j Json<'a>> {
+    let details = error.get("details").and_then(Json::as_array).unwrap_or_default();
+    details.iter().filter(move |d| d.get("@type").and_then(Json::as_str).unwrap_or_default().ends_with(kind))
+}
+
+/// `RetryInfo.retryDelay`, a protobuf Duration (`"34s"`, `"0.5s"`), in ms.
+fn retry_delay_ms(error: &Json<'_>) -> Option<u64> {
+    detail_of(error, "google.rpc.RetryInfo")
+        .filter_map(|d| d.get("retryDelay").and_then(Json::as_str))
+        .find_map(|delay| decimal_scaled(delay.strip_suffix('s')?, 1000))
+}
+
+/// A daily quota will not refill within any retry delay worth waiting.
+fn is_daily_quota(error: &Json<'_>) -> bool {
+    detail_of(error, "google.rpc.QuotaFailure")
+        .filter_map(|d| d.get("violations").and_then(Json::as_array))
+        .flatten()
+        .filter_map(|v| v.get("quotaId").and_then(Json::as_str))
+        .any(|id| id.contains("PerDay"))
+}
+
+/// The error code for Google's error model; the canonical `status` is
+/// more telling than the HTTP code, which is only the fallback.
+fn code_for(http: u16, error: &Json<'_>) -> Option<(ErrorCode, bool)> {
+    // A bad key is a 400 INVALID_ARGUMENT; only `details[].reason` tells
+    // (API_KEY_INVALID, and API_KEY_EXPIRED / _SERVICE_BLOCKED ... alike).
+    let bad_key = detail_of(error, "")
+        .filter_map(|d| d.get("reason").and_then(Json::as_str))
+        .any(|reason| reason.starts_with("API_KEY_"));
+    let status = error.get("status").and_then(Json::as_str).unwrap_or_default();
+    let exhausted = status == "RESOURCE_EXHAUSTED" || http == 429;
+    Some(match status {
+        _ if bad_key || matches!(http, 401 | 403) => (ErrorCode::ProviderAuth, false),
+        "UNAUTHENTICATED" | "PERMISSION_DENIED" => (ErrorCode::ProviderAuth, false),
+        _ if exhausted && is_daily_quota(error) => (ErrorCode::ProviderQuota, false),
+        "RESOURCE_EXHAUSTED" => (ErrorCode::ProviderRateLimited, true),
+        "INVALID_ARGUMENT" | "FAILED_PRECONDITION" | "NOT_FOUND" | "OUT_OF_RANGE" => {
+            (ErrorCode::ProviderBadRequest, false)
+        }
+        // Gemini's 503 is "The model is overloaded. Please try again later."
+        "UNAVAILABLE" => (ErrorCode::ProviderOverloaded, true),
+        "INTERNAL" | "DEADLINE_EXCEEDED" | "ABORTED" | "UNKNOWN" => (ErrorCode::ProviderUnavailable, true),
+        _ => return None,
+    })
+}
+
+/// `{code, message, status, details}` as a typed error; `what` says where
+/// it came from, for the message.
+fn google_error(what: &str, http: u16, error: &Json<'_>, retry_after: Option<u64>) -> CoreError {
+    let field = |name| error.get(name).and_then(Json::as_str).unwrap_or_default();
+    let detail = match (field("status"), field("message")) {
+        ("", message) => message.to_string(),
+        (status, message) => format!("{status}: {message}"),
+    };
+    let retry_after = retry_delay_ms(error).or(retry_after);
+    match code_for(http, error) {
+        Some((code, retryable)) => {
+            let error = CoreError::new(code, format!("gemini {what} {http}: {detail}"));
+            if retryable { error.retryable(retry_after) } else { error }
+        }
+        None => {
+            let fallback = super::classify_status("gemini", http, &detail, retry_after);
+            CoreError { message: format!("gemini {what} {http}: {detail}"), ..fallback }
+        }
+    }
+}
+
+/// An `error` object in the stream: its `code` stands for the HTTP status.
+fn stream_error(error: &Json<'_>) -> CoreError {
+    let code = error.get("code").and_then(Json::as_u64).and_then(|c| u16::try_from(c).ok()).unwrap_or(0);
+    google_error("stream failed with", code, error, None)
+}
+
+pub fn classify_error(status: u16, headers: &[(String, String)], body: &[u8]) -> CoreError {
+    let retry_after = super::retry_after_ms(headers);
+    let text = String::from_utf8_lossy(body);
+    let parsed = json::parse(&text).ok();
+    // Without `alt=sse` errors come wrapped in an array; accept both.
+    let root = match &parsed {
+        Some(Json::Arr(items)) => items.first(),
+        other => other.as_ref(),
+    };
+    match root.and_then(|r| r.get("error")).filter(|e| e.as_object().is_some()) {
+        Some(error) => google_error("answered HTTP", status, error, retry_after),
+        None => {
+            let snippet: String = text.chars().take(200).collect();
+            super::classify_status("gemini", status, &snippet, retry_after)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
