@@ -1,8 +1,380 @@
-//! OpenAI Chat Completions: not implemented yet.
+//! OpenAI Chat Completions: request building, streaming parse, errors.
+//!
+//! Requests go to `{base}/chat/completions` (see `openai_shared` for the
+//! base URL convention). Also the dialect most OpenAI-compatible services
+//! speak, so the parser is lenient about what it does not need.
 
-use super::Provider;
+use super::openai_shared::{
+    self as shared, Items, MAX_CALLS, images_in, is_sendable, tool_result_text, write_data_url,
+};
+use super::sse::{MAX_EVENT_BYTES, SseDecoder, SseEvent};
+use super::{AssistantTurn, HttpRequest, LlmRequest, Provider, StreamParser, TextSink, ToolCall, parse_arguments};
+use crate::error::{CoreError, CoreResult, ErrorCode};
+use crate::events::StopReason;
+use crate::json::{self, Json, ObjectWriter, Raw, write_array};
+use crate::transcript::{Message, Part, Role, text_of};
+use crate::usage::Usage;
 
-/// The implementation, once there is one.
+pub struct OpenAiChat;
+
 pub fn provider() -> Option<&'static dyn Provider> {
-    None
+    Some(&OpenAiChat)
 }
+
+impl Provider for OpenAiChat {
+    fn build_request(&self, req: &LlmRequest<'_>) -> HttpRequest {
+        build_request(req)
+    }
+
+    fn stream_parser(&self, call_ids: &str) -> Box<dyn StreamParser> {
+        Box::new(ChatStream::new(call_ids))
+    }
+
+    fn classify_error(&self, status: u16, headers: &[(String, String)], body: &[u8]) -> CoreError {
+        shared::classify_error(status, headers, body)
+    }
+}
+
+// ---------------------------------------------------------------- request
+
+fn write_image_part(media_type: &str, data: &str, out: &mut String) {
+    let mut o = ObjectWriter::new(out);
+    o.str("type", "image_url");
+    let mut image = ObjectWriter::new(o.key("image_url"));
+    write_data_url(media_type, data, image.key("url"));
+    image.end();
+    o.end();
+}
+
+/// User content: a plain string when it is one text, else typed parts.
+fn write_user(parts: &[&Part], out: &mut String) {
+    let mut o = ObjectWriter::new(out);
+    o.str("role", "user");
+    if let [Part::Text { text }] = parts {
+        o.str("content", text);
+    } else {
+        write_array(o.key("content"), parts, |part, out| match part {
+            Part::Image { media_type, data } => write_image_part(media_type, data, out),
+            other => {
+                let mut t = ObjectWriter::new(out);
+                t.str("type", "text").str("text", text_of(core::slice::from_ref(*other)).as_str());
+                t.end();
+            }
+        });
+    }
+    o.end();
+}
+
+fn write_assistant(content: &[Part], items: &mut Items<'_>) {
+    let text = text_of(content);
+    let calls: Vec<&Part> = content.iter().filter(|p| matches!(p, Part::ToolUse { .. })).collect();
+    if text.is_empty() && calls.is_empty() {
+        return; // thinking only: nothing this API can take back
+    }
+    let mut o = ObjectWriter::new(items.item());
+    o.str("role", "assistant");
+    if text.is_empty() {
+        o.raw("content", "null");
+    } else {
+        o.str("content", &text);
+    }
+    if !calls.is_empty() {
+        write_array(o.key("tool_calls"), calls, |part, out| {
+            if let Part::ToolUse { id, name, input, .. } = part {
+                let mut c = ObjectWriter::new(out);
+                c.str("id", id).str("type", "function");
+                let mut f = ObjectWriter::new(c.key("function"));
+                // `arguments` is JSON text inside a string, not an object.
+                f.str("name", name).str("arguments", input.as_str());
+                f.end();
+                c.end();
+            }
+        });
+    }
+    o.end();
+}
+
+/// One `tool` message per result, all straight after the assistant message
+/// (the API requires that), then the results' images and the rest of the
+/// user content as user messages.
+fn write_user_turn(content: &[Part], items: &mut Items<'_>) {
+    let mut images: Vec<&Part> = Vec::new();
+    let mut rest: Vec<&Part> = Vec::new();
+    for part in content {
+        match part {
+            Part::ToolResult { tool_use_id, content, .. } => {
+                let mut o = ObjectWriter::new(items.item());
+                o.str("role", "tool").str("tool_call_id", tool_use_id).str("content", &tool_result_text(content));
+                o.end();
+                images.extend(images_in(content));
+            }
+            Part::Text { .. } | Part::Image { .. } if is_sendable(part) => rest.push(part),
+            _ => {}
+        }
+    }
+    for group in [images, rest] {
+        if !group.is_empty() {
+            write_user(&group, items.item());
+        }
+    }
+}
+
+fn write_messages(system: Option<&str>, messages: &[Message], out: &mut String) {
+    let mut items = Items::new(out);
+    if let Some(system) = system {
+        let mut o = ObjectWriter::new(items.item());
+        o.str("role", "system").str("content", system);
+        o.end();
+    }
+    for message in messages {
+        match message.role {
+            Role::User => write_user_turn(&message.content, &mut items),
+            Role::Assistant => write_assistant(&message.content, &mut items),
+        }
+    }
+    items.end();
+}
+
+pub fn build_request(req: &LlmRequest<'_>) -> HttpRequest {
+    let mut body = String::with_capacity(1024);
+    let mut o = ObjectWriter::new(&mut body);
+    o.str("model", req.model).bool("stream", true).raw("stream_options", r#"{"include_usage":true}"#);
+    // `max_tokens` is deprecated and refused by the o-series models.
+    o.u64("max_completion_tokens", u64::from(req.max_tokens));
+    write_messages(req.system_prompt.filter(|s| !s.is_empty()), req.messages, o.key("messages"));
+    if !req.tools.is_empty() {
+        write_array(o.key("tools"), req.tools, |tool, out| {
+            let mut t = ObjectWriter::new(out);
+            t.str("type", "function");
+            let mut f = ObjectWriter::new(t.key("function"));
+            f.str("name", &tool.name)
+                .str("description", &tool.description)
+                .raw("parameters", tool.input_schema.as_str());
+            f.end();
+            t.end();
+        });
+    }
+    if let Some(t) = req.temperature {
+        o.raw("temperature", t.as_str());
+    }
+    if let Some(schema) = req.output_schema {
+        // Not strict: strict mode demands every property be required and
+        // `additionalProperties: false`, which caller schemas need not be;
+        // the core validates the answer against the schema itself.
+        let mut format = ObjectWriter::new(o.key("response_format"));
+        format.str("type", "json_schema");
+        let mut js = ObjectWriter::new(format.key("json_schema"));
+        js.str("name", "output").raw("schema", schema.as_str()).bool("strict", false);
+        js.end();
+        format.end();
+    }
+    o.end();
+    HttpRequest {
+        url: shared::url(req.endpoint, "/chat/completions"),
+        method: "POST",
+        headers: shared::headers(req.endpoint),
+        body,
+    }
+}
+
+// ---------------------------------------------------------------- stream
+
+#[derive(Debug, Default)]
+struct PendingCall {
+    id: String,
+    name: String,
+    arguments: String,
+}
+
+#[derive(Debug, Default)]
+pub struct ChatStream {
+    sse: SseDecoder,
+    call_ids: String,
+    text: String,
+    /// By `tool_calls[].index`; gaps stay `None`.
+    calls: Vec<Option<PendingCall>>,
+    finish_reason: Option<String>,
+    usage: Usage,
+    done: bool,
+    /// The last chunk ended inside a line (see `shared::stray_error`).
+    mid_line: bool,
+}
+
+impl StreamParser for ChatStream {
+    fn feed(&mut self, bytes: &[u8], sink: &mut dyn TextSink) -> CoreResult<()> {
+        if let Some(&last) = bytes.last() {
+            self.mid_line = !matches!(last, b'\n' | b'\r');
+        }
+        let mut sse = core::mem::take(&mut self.sse);
+        let result = sse.feed(bytes, &mut |e| self.on_event(e, sink));
+        self.sse = sse;
+        result
+    }
+
+    fn partial(&mut self) -> AssistantTurn {
+        let text = core::mem::take(&mut self.text);
+        let content = if text.is_empty() { Vec::new() } else { vec![Part::Text { text }] };
+        AssistantTurn { content, tool_calls: Vec::new(), stop_reason: StopReason::Cancelled, usage: self.usage }
+    }
+
+    fn finish(&mut self, _sink: &mut dyn TextSink) -> CoreResult<AssistantTurn> {
+        let stray = shared::stray_error(&mut self.sse, self.mid_line);
+        self.sse.finish();
+        if !self.done {
+            return Err(stray.unwrap_or_else(|| {
+                CoreError::new(ErrorCode::StreamTruncated, "openai stream ended before data: [DONE]").retryable(None)
+            }));
+        }
+        Ok(self.take_turn())
+    }
+}
+
+impl ChatStream {
+    pub fn new(call_ids: &str) -> Self {
+        ChatStream { call_ids: call_ids.to_string(), ..Self::default() }
+    }
+
+    fn on_event(&mut self, event: SseEvent<'_>, sink: &mut dyn TextSink) -> CoreResult<()> {
+        if self.done {
+            return Ok(()); // nothing after [DONE] belongs to the answer
+        }
+        if event.data.trim() == "[DONE]" {
+            self.done = true;
+            return Ok(());
+        }
+        let wire = json::parse(event.data).map_err(|e| protocol(&format!("an event that is not valid JSON ({e})")))?;
+        if wire.as_object().is_none() {
+            return Err(protocol(&format!("an event that is {}, not an object", wire.kind())));
+        }
+        // openai-node throws on any payload with an `error` property.
+        if let Some(error) = wire.get("error").filter(|e| !e.is_null()) {
+            return Err(shared::stream_error(Some(error)));
+        }
+        if event.name == "error" {
+            return Err(shared::stream_error(Some(&wire)));
+        }
+        if let Some(usage) = wire.get("usage").filter(|u| u.as_object().is_some()) {
+            self.usage = shared::usage(usage, "prompt_tokens", "completion_tokens", "prompt_tokens_details");
+        }
+        let choices = match wire.get("choices") {
+            None | Some(Json::Null) => return Ok(()),
+            Some(Json::Arr(choices)) => choices,
+            Some(other) => return Err(protocol(&format!("choices that are {}", other.kind()))),
+        };
+        // With n > 1 only the first candidate is followed; the usage chunk
+        // and some proxies' filter results have no choices at all.
+        let Some(choice) = choices.iter().find(|c| c.get("index").and_then(Json::as_u64).unwrap_or(0) == 0) else {
+            return Ok(());
+        };
+        if let Some(delta) = choice.get("delta") {
+            self.apply_delta(delta, sink)?;
+        }
+        if let Some(reason) = choice.get("finish_reason").and_then(Json::as_str) {
+            self.finish_reason = Some(reason.to_string());
+        }
+        Ok(())
+    }
+
+    fn apply_delta(&mut self, delta: &Json<'_>, sink: &mut dyn TextSink) -> CoreResult<()> {
+        // A refusal is the model's answer too: shown, not dropped.
+        for field in ["content", "refusal"] {
+            if let Some(piece) = delta.get(field).and_then(Json::as_str).filter(|s| !s.is_empty()) {
+                if self.text.len() + piece.len() > MAX_EVENT_BYTES {
+                    return Err(protocol("more than 16 MiB of text"));
+                }
+                self.text.push_str(piece);
+                sink.text_delta(piece);
+            }
+        }
+        match delta.get("tool_calls") {
+            None | Some(Json::Null) => Ok(()),
+            Some(Json::Arr(calls)) => calls.iter().try_for_each(|call| self.apply_call(call)),
+            Some(other) => Err(protocol(&format!("tool_calls that are {}", other.kind()))),
+        }
+    }
+
+    fn apply_call(&mut self, call: &Json<'_>) -> CoreResult<()> {
+        let field = |name| call.get(name).and_then(Json::as_str).filter(|s| !s.is_empty());
+        let function = call.get("function");
+        let fn_field = |name| function.and_then(|f| f.get(name)).and_then(Json::as_str);
+        let index = match call.get("index") {
+            Some(i) => i.as_u64().ok_or_else(|| protocol("a tool call index that is not an integer"))?,
+            // Some compatible services omit `index`: a new id starts a new call.
+            None => {
+                let last = self.calls.iter().rposition(Option::is_some);
+                match (last, field("id")) {
+                    (Some(at), Some(id)) if self.calls.get(at).and_then(Option::as_ref).is_some_and(|c| c.id != id) => {
+                        self.calls.len() as u64
+                    }
+                    (Some(at), _) => at as u64,
+                    (None, _) => 0,
+                }
+            }
+        };
+        if index >= MAX_CALLS as u64 {
+            return Err(protocol("a tool call index out of range"));
+        }
+        let index = index as usize;
+        if self.calls.len() <= index {
+            self.calls.resize_with(index + 1, || None);
+        }
+        let slot = self
+            .calls
+            .get_mut(index)
+            .ok_or_else(|| CoreError::new(ErrorCode::Internal, "tool call slot missing after resize"))?
+            .get_or_insert_with(PendingCall::default);
+        // id and name come once, in the first delta; set, never append.
+        if let Some(id) = field("id").filter(|_| slot.id.is_empty()) {
+            slot.id = id.to_string();
+        }
+        if let Some(name) = fn_field("name").filter(|n| !n.is_empty() && slot.name.is_empty()) {
+            slot.name = name.to_string();
+        }
+        if let Some(piece) = fn_field("arguments") {
+            if slot.arguments.len() + piece.len() > MAX_EVENT_BYTES {
+                return Err(protocol("tool arguments larger than 16 MiB"));
+            }
+            slot.arguments.push_str(piece);
+        }
+        Ok(())
+    }
+
+    fn take_turn(&mut self) -> AssistantTurn {
+        let mut content = Vec::new();
+        let text = core::mem::take(&mut self.text);
+        if !text.is_empty() {
+            content.push(Part::Text { text });
+        }
+        let mut tool_calls = Vec::new();
+        for (index, call) in self.calls.drain(..).enumerate() {
+            let Some(call) = call else { continue };
+            let id = if call.id.is_empty() { format!("{}{index}", self.call_ids) } else { call.id };
+            let args = parse_arguments(&call.arguments);
+            let input = args.clone().unwrap_or_else(|_| Raw::empty_object());
+            content.push(Part::ToolUse { id: id.clone(), name: call.name.clone(), input, signature: None });
+            tool_calls.push(ToolCall { id, name: call.name, args });
+        }
+        // Calls to run decide the turn, whatever finish_reason said (some
+        // compatible services say `stop` after tool calls).
+        let stop_reason =
+            if tool_calls.is_empty() { map_stop_reason(self.finish_reason.as_deref()) } else { StopReason::ToolUse };
+        AssistantTurn { content, tool_calls, stop_reason, usage: self.usage }
+    }
+}
+
+fn protocol(what: &str) -> CoreError {
+    CoreError::new(ErrorCode::StreamProtocol, format!("openai sent {what}"))
+}
+
+pub fn map_stop_reason(raw: Option<&str>) -> StopReason {
+    match raw {
+        Some("tool_calls") | Some("function_call") => StopReason::ToolUse,
+        Some("length") => StopReason::MaxTokens,
+        Some("content_filter") => StopReason::ContentFilter,
+        // stop, and reasons added after this was written
+        _ => StopReason::EndTurn,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,8 +1,387 @@
-//! OpenAI Responses API: not implemented yet.
+//! OpenAI Responses API: request building, streaming parse, errors.
+//!
+//! Requests go to `{base}/responses` (see `openai_shared` for the base URL
+//! convention). Stateless use: the whole history is sent every time, nothing
+//! refers to a stored response.
 
-use super::Provider;
+use super::openai_shared::{
+    self as shared, Items, MAX_CALLS, images_in, is_sendable, tool_result_text, write_data_url,
+};
+use super::sse::{MAX_EVENT_BYTES, SseDecoder, SseEvent};
+use super::{AssistantTurn, HttpRequest, LlmRequest, Provider, StreamParser, TextSink, ToolCall, parse_arguments};
+use crate::error::{CoreError, CoreResult, ErrorCode};
+use crate::events::StopReason;
+use crate::json::{self, Json, ObjectWriter, Raw, write_array};
+use crate::transcript::{Message, Part, Role, text_of};
+use crate::usage::Usage;
 
-/// The implementation, once there is one.
+pub struct OpenAiResponses;
+
 pub fn provider() -> Option<&'static dyn Provider> {
-    None
+    Some(&OpenAiResponses)
 }
+
+impl Provider for OpenAiResponses {
+    fn build_request(&self, req: &LlmRequest<'_>) -> HttpRequest {
+        build_request(req)
+    }
+
+    fn stream_parser(&self, call_ids: &str) -> Box<dyn StreamParser> {
+        Box::new(ResponsesStream::new(call_ids))
+    }
+
+    fn classify_error(&self, status: u16, headers: &[(String, String)], body: &[u8]) -> CoreError {
+        shared::classify_error(status, headers, body)
+    }
+}
+
+// ---------------------------------------------------------------- request
+
+/// A user message: a plain string when it is one text, else typed parts.
+fn write_user(parts: &[&Part], out: &mut String) {
+    let mut o = ObjectWriter::new(out);
+    o.str("role", "user");
+    if let [Part::Text { text }] = parts {
+        o.str("content", text);
+    } else {
+        write_array(o.key("content"), parts, |part, out| {
+            let mut p = ObjectWriter::new(out);
+            match part {
+                Part::Image { media_type, data } => {
+                    p.str("type", "input_image");
+                    write_data_url(media_type, data, p.key("image_url"));
+                }
+                other => {
+                    p.str("type", "input_text").str("text", text_of(core::slice::from_ref(*other)).as_str());
+                }
+            }
+            p.end();
+        });
+    }
+    o.end();
+}
+
+fn write_assistant(content: &[Part], items: &mut Items<'_>) {
+    let text = text_of(content);
+    if !text.is_empty() {
+        // The string form is accepted for assistant items too (request.md);
+        // the typed form would need `output_text` parts.
+        let mut o = ObjectWriter::new(items.item());
+        o.str("role", "assistant").str("content", &text);
+        o.end();
+    }
+    for part in content {
+        if let Part::ToolUse { id, name, input, .. } = part {
+            let mut o = ObjectWriter::new(items.item());
+            o.str("type", "function_call").str("call_id", id).str("name", name).str("arguments", input.as_str());
+            o.end();
+        }
+    }
+}
+
+/// Results first, keyed by `call_id`; then their images and the rest of
+/// the user content as user messages (an output item holds text only).
+fn write_user_turn(content: &[Part], items: &mut Items<'_>) {
+    let mut images: Vec<&Part> = Vec::new();
+    let mut rest: Vec<&Part> = Vec::new();
+    for part in content {
+        match part {
+            Part::ToolResult { tool_use_id, content, .. } => {
+                let mut o = ObjectWriter::new(items.item());
+                o.str("type", "function_call_output")
+                    .str("call_id", tool_use_id)
+                    .str("output", &tool_result_text(content));
+                o.end();
+                images.extend(images_in(content));
+            }
+            Part::Text { .. } | Part::Image { .. } if is_sendable(part) => rest.push(part),
+            _ => {}
+        }
+    }
+    for group in [images, rest] {
+        if !group.is_empty() {
+            write_user(&group, items.item());
+        }
+    }
+}
+
+fn write_input(messages: &[Message], out: &mut String) {
+    let mut items = Items::new(out);
+    for message in messages {
+        match message.role {
+            Role::User => write_user_turn(&message.content, &mut items),
+            Role::Assistant => write_assistant(&message.content, &mut items),
+        }
+    }
+    items.end();
+}
+
+pub fn build_request(req: &LlmRequest<'_>) -> HttpRequest {
+    let mut body = String::with_capacity(1024);
+    let mut o = ObjectWriter::new(&mut body);
+    // The runtime sends the whole conversation every time and never refers
+    // to a stored response, so nothing needs keeping on OpenAI's side.
+    o.str("model", req.model).bool("stream", true).bool("store", false);
+    o.opt_str("instructions", req.system_prompt.filter(|s| !s.is_empty()));
+    o.u64("max_output_tokens", u64::from(req.max_tokens));
+    write_input(req.messages, o.key("input"));
+    if !req.tools.is_empty() {
+        write_array(o.key("tools"), req.tools, |tool, out| {
+            let mut t = ObjectWriter::new(out);
+            // Explicitly not strict: strict schemas must list every property
+            // as required with `additionalProperties: false`.
+            t.str("type", "function")
+                .str("name", &tool.name)
+                .str("description", &tool.description)
+                .raw("parameters", tool.input_schema.as_str())
+                .bool("strict", false);
+            t.end();
+        });
+    }
+    if let Some(t) = req.temperature {
+        o.raw("temperature", t.as_str());
+    }
+    if let Some(schema) = req.output_schema {
+        let mut text = ObjectWriter::new(o.key("text"));
+        let mut format = ObjectWriter::new(text.key("format"));
+        format.str("type", "json_schema").str("name", "output").raw("schema", schema.as_str()).bool("strict", false);
+        format.end();
+        text.end();
+    }
+    o.end();
+    HttpRequest {
+        url: shared::url(req.endpoint, "/responses"),
+        method: "POST",
+        headers: shared::headers(req.endpoint),
+        body,
+    }
+}
+
+// ---------------------------------------------------------------- stream
+
+#[derive(Debug, Default)]
+struct PendingCall {
+    /// The `fc_` item id the argument events refer to.
+    item_id: String,
+    output_index: Option<u64>,
+    /// The `call_` id a `function_call_output` must quote.
+    call_id: String,
+    name: String,
+    arguments: String,
+}
+
+#[derive(Debug)]
+enum Terminal {
+    Completed,
+    Incomplete(String),
+}
+
+#[derive(Debug, Default)]
+pub struct ResponsesStream {
+    sse: SseDecoder,
+    call_ids: String,
+    text: String,
+    calls: Vec<PendingCall>,
+    usage: Usage,
+    terminal: Option<Terminal>,
+    /// The last chunk ended inside a line (see `shared::stray_error`).
+    mid_line: bool,
+}
+
+impl StreamParser for ResponsesStream {
+    fn feed(&mut self, bytes: &[u8], sink: &mut dyn TextSink) -> CoreResult<()> {
+        if let Some(&last) = bytes.last() {
+            self.mid_line = !matches!(last, b'\n' | b'\r');
+        }
+        let mut sse = core::mem::take(&mut self.sse);
+        let result = sse.feed(bytes, &mut |e| self.on_event(e, sink));
+        self.sse = sse;
+        result
+    }
+
+    fn partial(&mut self) -> AssistantTurn {
+        let text = core::mem::take(&mut self.text);
+        let content = if text.is_empty() { Vec::new() } else { vec![Part::Text { text }] };
+        AssistantTurn { content, tool_calls: Vec::new(), stop_reason: StopReason::Cancelled, usage: self.usage }
+    }
+
+    fn finish(&mut self, _sink: &mut dyn TextSink) -> CoreResult<AssistantTurn> {
+        let stray = shared::stray_error(&mut self.sse, self.mid_line);
+        self.sse.finish();
+        match self.terminal.take() {
+            Some(terminal) => Ok(self.take_turn(terminal)),
+            None => Err(stray.unwrap_or_else(|| {
+                CoreError::new(
+                    ErrorCode::StreamTruncated,
+                    "openai stream ended before response.completed or response.incomplete",
+                )
+                .retryable(None)
+            })),
+        }
+    }
+}
+
+impl ResponsesStream {
+    pub fn new(call_ids: &str) -> Self {
+        ResponsesStream { call_ids: call_ids.to_string(), ..Self::default() }
+    }
+
+    fn on_event(&mut self, event: SseEvent<'_>, sink: &mut dyn TextSink) -> CoreResult<()> {
+        // Proxies add a `[DONE]`; nothing after the terminal event matters.
+        if self.terminal.is_some() || event.data.trim() == "[DONE]" {
+            return Ok(());
+        }
+        let wire = json::parse(event.data).map_err(|e| protocol(&format!("an event that is not valid JSON ({e})")))?;
+        if wire.as_object().is_none() {
+            return Err(protocol(&format!("an event that is {}, not an object", wire.kind())));
+        }
+        // `data.type` is authoritative; the `event:` name is the fallback.
+        let kind = wire.get("type").and_then(Json::as_str).unwrap_or(event.name);
+        let field = |name| wire.get(name).and_then(Json::as_str).unwrap_or_default();
+        match kind {
+            "response.output_text.delta" | "response.refusal.delta" => {
+                let piece = field("delta");
+                if self.text.len() + piece.len() > MAX_EVENT_BYTES {
+                    return Err(protocol("more than 16 MiB of text"));
+                }
+                self.text.push_str(piece);
+                sink.text_delta(piece);
+            }
+            "response.output_item.added" | "response.output_item.done" => {
+                let item = wire.get("item");
+                if item.and_then(|i| i.get("type")).and_then(Json::as_str) == Some("function_call") {
+                    let output_index = wire.get("output_index").and_then(Json::as_u64);
+                    self.on_call_item(item, output_index, kind.ends_with(".done"))?;
+                }
+            }
+            "response.function_call_arguments.delta" => {
+                let piece = field("delta");
+                let call = self.call_for(&wire)?;
+                if call.arguments.len() + piece.len() > MAX_EVENT_BYTES {
+                    return Err(protocol("tool arguments larger than 16 MiB"));
+                }
+                call.arguments.push_str(piece);
+            }
+            "response.function_call_arguments.done" => {
+                let call = self.call_for(&wire)?;
+                if let Some(arguments) = wire.get("arguments").and_then(Json::as_str) {
+                    call.arguments = arguments.to_string();
+                }
+                if let Some(name) = wire.get("name").and_then(Json::as_str).filter(|_| call.name.is_empty()) {
+                    call.name = name.to_string();
+                }
+            }
+            "response.completed" | "response.incomplete" => {
+                let response = wire.get("response");
+                if let Some(usage) = response.and_then(|r| r.get("usage")).filter(|u| u.as_object().is_some()) {
+                    self.usage = shared::usage(usage, "input_tokens", "output_tokens", "input_tokens_details");
+                }
+                self.terminal = Some(if kind == "response.completed" {
+                    Terminal::Completed
+                } else {
+                    let reason = response.and_then(|r| r.get("incomplete_details")).and_then(|d| d.get("reason"));
+                    Terminal::Incomplete(reason.and_then(Json::as_str).unwrap_or_default().to_string())
+                });
+            }
+            "response.failed" => {
+                return Err(shared::stream_error(wire.get("response").and_then(|r| r.get("error"))));
+            }
+            // Documented shape: the fields on the event; captured: nested.
+            "error" => {
+                let nested = wire.get("error").filter(|e| e.as_object().is_some());
+                return Err(shared::stream_error(nested.or(Some(&wire))));
+            }
+            // created, in_progress, content parts, reasoning, annotations,
+            // hosted tools, and event types added after this was written.
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// `output_item.added` starts a call; `.done` confirms it (and stands in
+    /// for the start when a proxy drops the earlier events).
+    fn on_call_item(&mut self, item: Option<&Json<'_>>, output_index: Option<u64>, done: bool) -> CoreResult<()> {
+        let field = |name| item.and_then(|i| i.get(name)).and_then(Json::as_str).unwrap_or_default();
+        let item_id = field("id");
+        let existing = self.calls.iter().position(|c| {
+            (!item_id.is_empty() && c.item_id == item_id) || (item_id.is_empty() && c.output_index == output_index)
+        });
+        let at = match existing {
+            Some(at) => at,
+            None => {
+                if self.calls.len() >= MAX_CALLS {
+                    return Err(protocol("too many function calls"));
+                }
+                self.calls.push(PendingCall { item_id: item_id.to_string(), output_index, ..PendingCall::default() });
+                self.calls.len() - 1
+            }
+        };
+        let Some(call) = self.calls.get_mut(at) else { return Ok(()) };
+        if call.call_id.is_empty() {
+            call.call_id = field("call_id").to_string();
+        }
+        if call.name.is_empty() {
+            call.name = field("name").to_string();
+        }
+        // Empty when the item starts, whole when it is done.
+        if let Some(arguments) = item.and_then(|i| i.get("arguments")).and_then(Json::as_str)
+            && (done || call.arguments.is_empty())
+        {
+            call.arguments = arguments.to_string();
+        }
+        Ok(())
+    }
+
+    /// The call an argument event refers to: by `item_id`, else by
+    /// `output_index`.
+    fn call_for(&mut self, wire: &Json<'_>) -> CoreResult<&mut PendingCall> {
+        let item_id = wire.get("item_id").and_then(Json::as_str).filter(|s| !s.is_empty());
+        let output_index = wire.get("output_index").and_then(Json::as_u64);
+        let by_id = item_id.and_then(|id| self.calls.iter().position(|c| c.item_id == id));
+        let found =
+            by_id.or_else(|| output_index.and_then(|i| self.calls.iter().position(|c| c.output_index == Some(i))));
+        match found.and_then(|at| self.calls.get_mut(at)) {
+            Some(call) => Ok(call),
+            None => Err(protocol("function call arguments for an item that never started")),
+        }
+    }
+
+    fn take_turn(&mut self, terminal: Terminal) -> AssistantTurn {
+        let mut content = Vec::new();
+        let text = core::mem::take(&mut self.text);
+        if !text.is_empty() {
+            content.push(Part::Text { text });
+        }
+        let mut tool_calls = Vec::new();
+        for (index, call) in self.calls.drain(..).enumerate() {
+            let id = if call.call_id.is_empty() { format!("{}{index}", self.call_ids) } else { call.call_id };
+            let args = parse_arguments(&call.arguments);
+            let input = args.clone().unwrap_or_else(|_| Raw::empty_object());
+            content.push(Part::ToolUse { id: id.clone(), name: call.name.clone(), input, signature: None });
+            tool_calls.push(ToolCall { id, name: call.name, args });
+        }
+        // There is no tool stop status: a turn with calls ends `completed`.
+        let stop_reason = match terminal {
+            _ if !tool_calls.is_empty() => StopReason::ToolUse,
+            Terminal::Completed => StopReason::EndTurn,
+            Terminal::Incomplete(reason) => map_incomplete_reason(&reason),
+        };
+        AssistantTurn { content, tool_calls, stop_reason, usage: self.usage }
+    }
+}
+
+fn protocol(what: &str) -> CoreError {
+    CoreError::new(ErrorCode::StreamProtocol, format!("openai sent {what}"))
+}
+
+/// `incomplete_details.reason`. Any incomplete answer was cut short, so an
+/// unknown reason reads as running out of tokens rather than a normal end.
+pub fn map_incomplete_reason(reason: &str) -> StopReason {
+    match reason {
+        "content_filter" => StopReason::ContentFilter,
+        _ => StopReason::MaxTokens,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,255 @@
-//! What OpenAI's Chat Completions and Responses APIs share: not written yet.
+//! What OpenAI's Chat Completions and Responses APIs share: the endpoint
+//! and headers, the error body, mid-stream errors and usage.
+//!
+//! Base URL convention of the official SDK: the base INCLUDES `/v1`
+//! (`https://api.openai.com/v1`, or a proxy such as
+//! `http://localhost:3100/openai/v1`); requests go to `{base}/chat/completions`
+//! or `{base}/responses`.
+
+use super::sse::SseDecoder;
+use crate::config::Endpoint;
+use crate::error::{CoreError, ErrorCode};
+use crate::json::{self, Json, write_str};
+use crate::transcript::Part;
+use crate::usage::Usage;
+
+pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
+/// More tool calls than this in one answer is a hostile stream.
+pub const MAX_CALLS: usize = 1024;
+
+/// `{base}{path}` for this endpoint.
+pub fn url(endpoint: &Endpoint, path: &str) -> String {
+    super::join_url(endpoint.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL), path)
+}
+
+/// No browser-specific header exists: openai-node's `dangerouslyAllowBrowser`
+/// is a client-side guard and sends nothing. Without a key (a proxy that adds
+/// it) no `authorization` header is sent at all.
+pub fn headers(endpoint: &Endpoint) -> Vec<(String, String)> {
+    let mut headers = vec![
+        ("content-type".to_string(), "application/json".to_string()),
+        ("accept".to_string(), "text/event-stream".to_string()),
+    ];
+    if let Some(key) = &endpoint.api_key {
+        headers.push(("authorization".to_string(), format!("Bearer {}", key.expose())));
+    }
+    headers
+}
+
+/// An image as the `data:` URL both APIs take in place of a fetchable URL.
+pub fn write_data_url(media_type: &str, data: &str, out: &mut String) {
+    let mut url = String::with_capacity(media_type.len() + data.len() + 13);
+    url.push_str("data:");
+    url.push_str(media_type);
+    url.push_str(";base64,");
+    url.push_str(data);
+    write_str(&url, out);
+}
+
+/// What a tool result says in text. Neither API takes images in a tool
+/// message, so images travel in a user message after the results and the
+/// text says so (an empty output reads as "the tool returned nothing").
+pub fn tool_result_text(content: &[Part]) -> String {
+    let text = crate::transcript::text_of(content);
+    let images = content.iter().filter(|p| matches!(p, Part::Image { .. })).count();
+    if text.is_empty() && images > 0 { format!("({images} image(s) attached in the next message)") } else { text }
+}
+
+pub fn images_in(content: &[Part]) -> impl Iterator<Item = &Part> {
+    content.iter().filter(|p| matches!(p, Part::Image { .. }))
+}
+
+/// A JSON array written element by element, for when one transcript
+/// message becomes zero, one or several wire items.
+pub struct Items<'o> {
+    out: &'o mut String,
+    empty: bool,
+}
+
+impl<'o> Items<'o> {
+    pub fn new(out: &'o mut String) -> Self {
+        out.push('[');
+        Items { out, empty: true }
+    }
+
+    /// Start the next element and return the output to write it into.
+    pub fn item(&mut self) -> &mut String {
+        if !self.empty {
+            self.out.push(',');
+        }
+        self.empty = false;
+        self.out
+    }
+
+    pub fn end(self) {
+        self.out.push(']');
+    }
+}
+
+/// The API refuses empty text parts, so they are left out.
+pub fn is_sendable(part: &Part) -> bool {
+    !matches!(part, Part::Text { text } if text.is_empty())
+}
+
+// ---------------------------------------------------------------- usage
+
+/// Both APIs count cached tokens inside the input total; [`Usage`] counts
+/// uncached input, so the cached part (and a proxy's `cache_write_tokens`,
+/// also a subset) is taken out. `details` is `prompt_tokens_details` or
+/// `input_tokens_details`.
+pub fn usage(wire: &Json<'_>, input: &str, output: &str, details: &str) -> Usage {
+    let count = |name| wire.get(name).and_then(Json::as_u64);
+    let detail = |name| wire.get(details).and_then(|d| d.get(name)).and_then(Json::as_u64);
+    let cache_read = detail("cached_tokens");
+    let cache_write = detail("cache_write_tokens");
+    let total = count(input).unwrap_or(0);
+    Usage {
+        input_tokens: total.saturating_sub(cache_read.unwrap_or(0)).saturating_sub(cache_write.unwrap_or(0)),
+        output_tokens: count(output).unwrap_or(0),
+        cache_read_tokens: cache_read,
+        cache_creation_tokens: cache_write,
+    }
+}
+
+// ---------------------------------------------------------------- errors
+
+/// `type`, `code` and `message` of an error object. `code` is a string on
+/// api.openai.com and sometimes a number on compatible services.
+struct ErrorFields<'j> {
+    kind: &'j str,
+    code: String,
+    message: &'j str,
+}
+
+fn error_fields<'j>(error: Option<&'j Json<'_>>) -> ErrorFields<'j> {
+    let field = |name| error.and_then(|e| e.get(name));
+    // `{"error":"text"}` from some compatible services.
+    if let Some(Json::Str(message)) = error {
+        return ErrorFields { kind: "", code: String::new(), message };
+    }
+    let code = match field("code") {
+        Some(Json::Str(s)) => s.to_string(),
+        Some(Json::Num(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    ErrorFields {
+        kind: field("type").and_then(Json::as_str).unwrap_or_default(),
+        code,
+        message: field("message").and_then(Json::as_str).unwrap_or_default(),
+    }
+}
+
+impl ErrorFields<'_> {
+    fn is_empty(&self) -> bool {
+        self.kind.is_empty() && self.code.is_empty() && self.message.is_empty()
+    }
+
+    fn detail(&self) -> String {
+        let mut out = String::new();
+        for label in [self.code.as_str(), self.kind] {
+            if !label.is_empty() && !out.contains(label) {
+                out.push_str(label);
+                out.push_str(": ");
+            }
+        }
+        out.push_str(if self.message.is_empty() { "no message" } else { self.message });
+        out
+    }
+
+    /// Codes that decide the error whatever the status: a 429 can be a
+    /// quota (never cured by waiting) or a rate limit (cured by waiting).
+    fn decisive(&self) -> Option<(ErrorCode, bool)> {
+        let is = |name: &str| self.code == name || self.kind == name;
+        Some(if is("insufficient_quota") || is("billing_hard_limit_reached") || is("billing_not_active") {
+            (ErrorCode::ProviderQuota, false)
+        } else if is("invalid_api_key") || is("authentication_error") || is("permission_error") {
+            (ErrorCode::ProviderAuth, false)
+        } else if self.code.contains("overloaded") || self.kind.contains("overloaded") {
+            (ErrorCode::ProviderOverloaded, true)
+        } else {
+            return None;
+        })
+    }
+
+    /// Everything else known, for errors without a status (mid-stream).
+    fn by_kind(&self) -> Option<(ErrorCode, bool)> {
+        let is = |name: &str| self.code == name || self.kind == name;
+        if let Some(decided) = self.decisive() {
+            return Some(decided);
+        }
+        Some(if is("rate_limit_exceeded") || is("rate_limit_error") || is("requests") || is("tokens") {
+            (ErrorCode::ProviderRateLimited, true)
+        } else if is("server_error")
+            || is("internal_error")
+            || is("api_error")
+            || is("timeout")
+            || is("service_unavailable")
+        {
+            (ErrorCode::ProviderUnavailable, true)
+        } else if is("invalid_request_error") || is("context_length_exceeded") || is("invalid_prompt") {
+            (ErrorCode::ProviderBadRequest, false)
+        } else {
+            return None;
+        })
+    }
+}
+
+fn make(code: ErrorCode, retryable: bool, retry_after: Option<u64>, message: String) -> CoreError {
+    let error = CoreError::new(code, message);
+    if retryable { error.retryable(retry_after) } else { error }
+}
+
+/// An error object that arrived inside a 200 stream: chat's
+/// `data: {"error":{...}}`, Responses' `error` event (the object is the
+/// event itself or its `error` member) and `response.failed`'s
+/// `response.error`. Unknown kinds are not retried: a retry of a request
+/// the server rejected for a reason we cannot read would likely fail again.
+pub fn stream_error(error: Option<&Json<'_>>) -> CoreError {
+    let fields = error_fields(error);
+    let (code, retryable) = fields.by_kind().unwrap_or((ErrorCode::ProviderError, false));
+    make(code, retryable, None, format!("openai stream error {}", fields.detail()))
+}
+
+/// A body that is not an event stream but a JSON error (a proxy or a
+/// compatible service answering 200 with `{"error":{...}}`): the decoder
+/// kept its lines as stray text. `mid_line`: the body's last line had no
+/// line end, so it is still buffered; ending it cannot dispatch an event
+/// (that takes an empty line).
+pub fn stray_error(sse: &mut SseDecoder, mid_line: bool) -> Option<CoreError> {
+    if mid_line {
+        sse.feed(b"\n", &mut |_| Ok(())).ok()?;
+    }
+    let lines = sse.take_stray()?;
+    let body = json::parse(&lines).ok()?;
+    let error = body.get("error").filter(|e| !e.is_null())?;
+    Some(stream_error(Some(error)))
+}
+
+/// A non-2xx response: `{"error":{"message","type","param","code"}}`.
+pub fn classify_error(status: u16, headers: &[(String, String)], body: &[u8]) -> CoreError {
+    let retry_after = super::retry_after_ms(headers);
+    let text = String::from_utf8_lossy(body);
+    let parsed = json::parse(&text).ok();
+    let fields = error_fields(parsed.as_ref().and_then(|b| b.get("error")).filter(|e| e.as_object().is_some()));
+    if fields.is_empty() {
+        let snippet: String = text.chars().take(200).collect();
+        return super::classify_status("openai", status, &snippet, retry_after);
+    }
+    let detail = fields.detail();
+    if let Some((code, retryable)) = fields.decisive() {
+        return make(code, retryable, retry_after, format!("openai answered HTTP {status}: {detail}"));
+    }
+    let by_status = super::classify_status("openai", status, &detail, retry_after);
+    match fields.by_kind() {
+        // A status outside the table (a proxy's 418, a 200 with an error
+        // body): the body's kind is the better guide.
+        Some((code, retryable)) if by_status.is(ErrorCode::ProviderError) => {
+            make(code, retryable, retry_after, format!("openai answered HTTP {status}: {detail}"))
+        }
+        _ => by_status,
+    }
+}
+
+/// Also the harness the chat and responses tests share.
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,294 @@
+use super::*;
+use crate::config::{Endpoint, Secret};
+use crate::provider::openai_shared::tests::{all_chunkings, assert_typed, check_fixture, fuzz, json_error_bodies, run};
+use crate::provider::{WireApi, header};
+use crate::test_support::{Collected, fixture, raw, value};
+use crate::tools::ToolDef;
+use serde_json::{Value, json};
+
+fn parser() -> Box<dyn StreamParser> {
+    Box::new(ResponsesStream::new("call_9_"))
+}
+
+/// `event: <type>` + `data:` pairs, numbered like the real stream.
+fn sse(events: &[Value]) -> Vec<u8> {
+    let mut out = String::new();
+    for (n, e) in events.iter().enumerate() {
+        let mut e = e.clone();
+        e["sequence_number"] = json!(n);
+        out.push_str(&format!("event: {}\ndata: {}\n\n", e["type"].as_str().unwrap_or("message"), e));
+    }
+    out.into_bytes()
+}
+
+fn text(delta: &str) -> Value {
+    json!({"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":delta,"obfuscation":"xyz"})
+}
+
+fn call_added(index: u64, item_id: &str, call_id: &str, name: &str) -> Value {
+    json!({"type":"response.output_item.added","output_index":index,
+        "item":{"id":item_id,"type":"function_call","status":"in_progress","arguments":"","call_id":call_id,"name":name}})
+}
+
+fn args_delta(item_id: &str, index: u64, delta: &str) -> Value {
+    json!({"type":"response.function_call_arguments.delta","item_id":item_id,"output_index":index,"delta":delta})
+}
+
+fn completed() -> Value {
+    json!({"type":"response.completed","response":{"status":"completed","incomplete_details":null,
+        "usage":{"input_tokens":100,"input_tokens_details":{"cached_tokens":40},"output_tokens":12,"output_tokens_details":{"reasoning_tokens":5}}}})
+}
+
+#[test]
+fn text_fixture_matches_expected() {
+    let turn = check_fixture(&parser, "openai/responses/a-text");
+    assert_eq!(turn.content.len(), 1);
+}
+
+#[test]
+fn tool_call_fixture_matches_expected() {
+    let turn = check_fixture(&parser, "openai/responses/b-tool-call");
+    // The call id is `call_id`, never the `fc_` item id.
+    assert!(turn.tool_calls[0].id.starts_with("call_"));
+}
+
+#[test]
+fn parallel_calls_by_item_id_and_output_index() {
+    let body = sse(&[
+        json!({"type":"response.created","response":{"usage":null}}),
+        json!({"type":"response.output_item.added","output_index":0,"item":{"id":"msg_1","type":"message","content":[]}}),
+        text("Let me "),
+        json!({"type":"response.refusal.delta","item_id":"msg_1","output_index":0,"delta":"check."}),
+        call_added(1, "fc_a", "call_a", "clock"),
+        call_added(2, "fc_b", "", "calc"),
+        args_delta("fc_b", 2, "{\"a\":"),
+        // Keyed by output_index alone, as some proxies send it.
+        json!({"type":"response.function_call_arguments.delta","output_index":2,"delta":" 1}"}),
+        json!({"type":"response.function_call_arguments.done","item_id":"fc_a","output_index":1,"arguments":"{}"}),
+        json!({"type":"response.reasoning_summary_text.delta","delta":"ignored"}),
+        json!({"type":"response.output_item.done","output_index":2,
+            "item":{"id":"fc_b","type":"function_call","arguments":"{\"a\": 1}","call_id":"","name":"calc"}}),
+        // An item whose start a proxy dropped still counts.
+        json!({"type":"response.output_item.done","output_index":3,
+            "item":{"id":"fc_c","type":"function_call","arguments":"{\"b\":2}","call_id":"call_c","name":"late"}}),
+        json!({"type":"some.future.event","x":1}),
+        completed(),
+    ]);
+    let (streamed, turn) = all_chunkings(&parser, &body);
+    let turn = turn.unwrap();
+    assert_eq!(streamed, "Let me check.");
+    assert_eq!(turn.stop_reason, StopReason::ToolUse);
+    let calls: Vec<(&str, &str)> = turn.tool_calls.iter().map(|c| (c.id.as_str(), c.name.as_str())).collect();
+    assert_eq!(calls, [("call_a", "clock"), ("call_9_1", "calc"), ("call_c", "late")]);
+    assert_eq!(turn.tool_calls[0].args, Ok(raw(&json!({}))));
+    assert_eq!(value(turn.tool_calls[1].args.as_ref().unwrap()), json!({"a": 1}));
+    assert_eq!(value(turn.tool_calls[2].args.as_ref().unwrap()), json!({"b": 2}));
+    assert_eq!(
+        turn.usage,
+        Usage { input_tokens: 60, output_tokens: 12, cache_read_tokens: Some(40), ..Usage::default() }
+    );
+    assert!(matches!(&turn.content[0], Part::Text { text } if text == "Let me check."));
+}
+
+#[test]
+fn incomplete_responses_map_their_reason() {
+    for (reason, stop) in [
+        ("max_output_tokens", StopReason::MaxTokens),
+        ("content_filter", StopReason::ContentFilter),
+        ("something_new", StopReason::MaxTokens),
+    ] {
+        let body = sse(&[
+            text("Once upon"),
+            json!({"type":"response.incomplete","response":{"status":"incomplete",
+                "incomplete_details":{"reason":reason},"usage":{"input_tokens":3,"output_tokens":2}}}),
+        ]);
+        let turn = run(&parser, &[&body]).1.unwrap();
+        assert_eq!((turn.stop_reason, turn.usage.output_tokens), (stop, 2), "{reason}");
+    }
+    // A trailing [DONE] from a proxy, and anything after the terminal event, are ignored.
+    let mut body = sse(&[text("ok"), completed()]);
+    body.extend_from_slice(b"data: [DONE]\n\ndata: {garbage\n\n");
+    assert_eq!(all_chunkings(&parser, &body).1.unwrap().text(), "ok");
+}
+
+#[test]
+fn both_error_event_shapes_and_response_failed_are_typed() {
+    let documented = sse(&[
+        text("Hel"),
+        json!({"type":"error","code":"ERR_SOMETHING","message":"Something went wrong","param":null}),
+    ]);
+    let (streamed, result) = all_chunkings(&parser, &documented);
+    assert_eq!(streamed, "Hel");
+    let err = result.unwrap_err();
+    assert_eq!((err.code, err.retryable), ("PROVIDER_ERROR", false));
+    assert!(err.message.contains("Something went wrong"));
+
+    let nested =
+        sse(&[json!({"type":"error","error":{"type":"invalid_request_error","code":"context_length_exceeded",
+        "message":"Your input exceeds the context window of this model.","param":"input"}})]);
+    assert_eq!(run(&parser, &[&nested]).1.unwrap_err().code, "PROVIDER_BAD_REQUEST");
+    let server = sse(&[json!({"type":"error","code":"server_error","message":"boom"})]);
+    let err = run(&parser, &[&server]).1.unwrap_err();
+    assert_eq!((err.code, err.retryable), ("PROVIDER_UNAVAILABLE", true));
+
+    let failed = sse(&[json!({"type":"response.failed","response":{"status":"failed",
+        "error":{"code":"rate_limit_exceeded","message":"slow down"},"usage":null}})]);
+    let err = run(&parser, &[&failed]).1.unwrap_err();
+    assert_eq!((err.code, err.retryable), ("PROVIDER_RATE_LIMITED", true));
+    let overloaded = sse(&[json!({"type":"response.failed","response":{"error":{"code":"server_is_overloaded"}}})]);
+    assert_eq!(run(&parser, &[&overloaded]).1.unwrap_err().code, "PROVIDER_OVERLOADED");
+}
+
+#[test]
+fn truncation_is_typed_and_partial_keeps_the_text() {
+    let full = fixture("openai/responses/a-text.sse");
+    let source = String::from_utf8(full.clone()).unwrap();
+    let before_end = source.find("event: response.completed").unwrap();
+    for cut in [0, 500, before_end, full.len() - 1] {
+        let err = run(&parser, &[&full[..cut]]).1.unwrap_err();
+        assert_eq!((err.code, err.retryable), ("STREAM_TRUNCATED", true), "cut at {cut}");
+    }
+    // `[DONE]` alone does not end a Responses stream.
+    let body = sse(&[text("a")]);
+    let mut done = body.clone();
+    done.extend_from_slice(b"data: [DONE]\n\n");
+    assert_eq!(run(&parser, &[&done]).1.unwrap_err().code, "STREAM_TRUNCATED");
+
+    let mut p = parser();
+    let mut sink = Collected::default();
+    let cut = source.find("event: response.output_text.done").unwrap();
+    p.feed(&full[..cut], &mut sink).unwrap();
+    let partial = p.partial();
+    assert_eq!(partial.text(), sink.text);
+    assert!(partial.text().starts_with("Paris is mild"));
+    assert_eq!((partial.stop_reason, partial.tool_calls.len()), (StopReason::Cancelled, 0));
+}
+
+#[test]
+fn garbage_gives_typed_errors_never_panics() {
+    let cases: [&[u8]; 9] = [
+        b"data: {not json\n\n",
+        b"data: [1,2,3]\n\n",
+        b"event: response.completed\ndata: 7\n\n",
+        b"data: {\"type\":\"response.function_call_arguments.delta\",\"item_id\":\"fc_x\",\"delta\":\"{}\"}\n\n",
+        b"data: {\"type\":\"response.function_call_arguments.done\",\"output_index\":99999999999999999999}\n\n",
+        b"data: {\"type\":\"response.output_item.added\",\"item\":\"function_call\"}\n\n",
+        b"data: {\"type\":\"response.output_text.delta\",\"delta\":{\"a\":1}}\n\n",
+        b"\xff\xfe\x00garbage\n\ndata: \xff\n\n",
+        b"event: error\ndata: {}\n\n",
+    ];
+    for case in cases {
+        assert_typed(run(&parser, &[case]).1, case);
+    }
+    // Endless new function calls are bounded.
+    let many: Vec<Value> = (0..=MAX_CALLS as u64).map(|i| call_added(i, &format!("fc_{i}"), "c", "n")).collect();
+    assert_eq!(run(&parser, &[&sse(&many)]).1.unwrap_err().code, "STREAM_PROTOCOL");
+    json_error_bodies(&parser);
+    fuzz(&parser, b"openai responses garbage");
+}
+
+fn history() -> Vec<Message> {
+    let png = || Part::Image { media_type: "image/png".into(), data: "iVBORw0KGgo=".into() };
+    vec![
+        Message::user(vec![Part::Text { text: "Hi".into() }, png()]),
+        Message::assistant(vec![
+            Part::Thinking { thinking: "hmm".into(), signature: Some("s".into()) },
+            Part::Text { text: "Checking.".into() },
+            Part::ToolUse {
+                id: "call_1".into(),
+                name: "get_weather".into(),
+                input: raw(&json!({"location":"Paris"})),
+                signature: None,
+            },
+        ]),
+        Message::user(vec![Part::ToolResult {
+            tool_use_id: "call_1".into(),
+            content: vec![Part::Text { text: "18 °C".into() }, png()],
+            is_error: false,
+        }]),
+        Message::assistant(vec![Part::Text { text: "Sunny.".into() }]),
+        Message::user(vec![Part::Text { text: "Thanks".into() }]),
+    ]
+}
+
+#[test]
+fn request_matches_the_documented_shape() {
+    let endpoint =
+        Endpoint { api_key: Some(Secret::new("sk-test")), base_url: Some("http://127.0.0.1:3100/openai/v1/".into()) };
+    let tool = ToolDef {
+        name: "get_weather".into(),
+        description: "Get the current weather for a city.".into(),
+        input_schema: raw(
+            &json!({"type":"object","properties":{"location":{"type":"string"}},"required":["location"]}),
+        ),
+    };
+    let messages = history();
+    let temperature = raw(&json!(1));
+    let schema = raw(&json!({"type":"object"}));
+    let http = OpenAiResponses.build_request(&LlmRequest {
+        endpoint: &endpoint,
+        model: "gpt-4.1",
+        system_prompt: Some("Be concise."),
+        messages: &messages,
+        tools: &[&tool],
+        max_tokens: 1024,
+        temperature: Some(&temperature),
+        thinking: None,
+        output_schema: Some(&schema),
+    });
+    assert_eq!(http.url, "http://127.0.0.1:3100/openai/v1/responses");
+    assert_eq!(header(&http.headers, "authorization"), Some("Bearer sk-test"));
+    assert_eq!(header(&http.headers, "content-type"), Some("application/json"));
+    let body: Value = serde_json::from_str(&http.body).unwrap();
+    assert_eq!(body["model"], "gpt-4.1");
+    assert_eq!(body["stream"], true);
+    assert_eq!(body["instructions"], "Be concise.");
+    assert_eq!(body["max_output_tokens"], 1024);
+    assert_eq!(body["temperature"], 1);
+    assert!(body.get("stream_options").is_none() && body.get("messages").is_none());
+    assert_eq!(
+        body["tools"],
+        json!([{"type":"function","name":"get_weather","description":"Get the current weather for a city.",
+            "parameters":{"type":"object","properties":{"location":{"type":"string"}},"required":["location"]},"strict":false}])
+    );
+    assert_eq!(
+        body["text"],
+        json!({"format":{"type":"json_schema","name":"output","schema":{"type":"object"},"strict":false}})
+    );
+    let image = json!({"type":"input_image","image_url":"data:image/png;base64,iVBORw0KGgo="});
+    assert_eq!(
+        body["input"],
+        json!([
+            {"role":"user","content":[{"type":"input_text","text":"Hi"}, image]},
+            {"role":"assistant","content":"Checking."},
+            {"type":"function_call","call_id":"call_1","name":"get_weather","arguments":"{\"location\":\"Paris\"}"},
+            {"type":"function_call_output","call_id":"call_1","output":"18 °C"},
+            {"role":"user","content":[image]},
+            {"role":"assistant","content":"Sunny."},
+            {"role":"user","content":"Thanks"},
+        ])
+    );
+
+    let bare = build_request(&LlmRequest {
+        endpoint: &Endpoint { api_key: None, base_url: None },
+        model: "o4-mini",
+        system_prompt: Some(""),
+        messages: &[],
+        tools: &[],
+        max_tokens: 16,
+        temperature: None,
+        thinking: None,
+        output_schema: None,
+    });
+    assert_eq!(bare.url, "https://api.openai.com/v1/responses");
+    assert_eq!(header(&bare.headers, "authorization"), None);
+    let body: Value = serde_json::from_str(&bare.body).unwrap();
+    assert_eq!(body, json!({"model":"o4-mini","stream":true,"store":false,"max_output_tokens":16,"input":[]}));
+}
+
+#[test]
+fn the_wire_api_has_this_implementation() {
+    assert!(WireApi::OpenAiResponses.implementation().is_some());
+    let err = OpenAiResponses.classify_error(429, &[], br#"{"error":{"type":"insufficient_quota","code":"insufficient_quota","message":"You exceeded your current quota"}}"#);
+    assert_eq!((err.code, err.retryable), ("PROVIDER_QUOTA", false));
+}
