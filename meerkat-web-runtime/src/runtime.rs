@@ -116,7 +116,8 @@ impl Runtime {
                 let session = f.req_str("session")?;
                 let prompt = Prompt::from_json(cmd.get("prompt").cloned().unwrap_or(Json::Null))?;
                 let schema = f.get("outputSchema").map(|s| output_schema(s, "outputSchema")).transpose()?;
-                self.step(now_ms, session, |ctx, session| agent::start_turn(ctx, session, prompt, schema)).map(|()| None)
+                self.step(now_ms, session, |ctx, session| agent::start_turn(ctx, session, prompt, schema))
+                    .map(|()| None)
             }
             "history" => {
                 let session = self.session_mut(f.req_str("session")?)?;

@@ -34,7 +34,9 @@ mod tests {
     use super::*;
 
     fn schema() -> Raw {
-        Raw::from_json(&json::parse(r#"{"type":"object","properties":{"n":{"type":"integer"}},"required":["n"]}"#).unwrap())
+        Raw::from_json(
+            &json::parse(r#"{"type":"object","properties":{"n":{"type":"integer"}},"required":["n"]}"#).unwrap(),
+        )
     }
 
     #[test]

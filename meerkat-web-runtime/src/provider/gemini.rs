@@ -380,7 +380,7 @@ impl GeminiStream {
                 Err(e) if e.offset >= self.stray.len() => return Ok(()),
                 Err(_) => {
                     match self.stray.find('\n') {
-                        Some(at) => drop(self.stray.drain(..=at)),
+                        Some(at) => self.stray = self.stray.get(at + 1..).unwrap_or_default().to_string(),
                         None => self.stray.clear(),
                     }
                     continue;
