@@ -38,9 +38,9 @@ export default defineConfig({
   },
   webServer: [
     {
-      // The simulated provider: no ANTHROPIC_API_KEY is passed on, so it never forwards.
+      // The simulated provider: no provider key is passed on, so it never forwards.
       command: "node proxy/cli.mjs",
-      env: { PORT: String(PROXY_PORT), RKAT_PROXY_QUIET: "1", ANTHROPIC_API_KEY: "" },
+      env: { PORT: String(PROXY_PORT), RKAT_PROXY_QUIET: "1", ANTHROPIC_API_KEY: "", OPENAI_API_KEY: "", GEMINI_API_KEY: "" },
       url: `http://127.0.0.1:${PROXY_PORT}/health`,
       reuseExistingServer: !process.env.CI,
       timeout: 30_000,

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 // `rkat-web-proxy`: run the proxy on PORT (default 3100) until interrupted.
+// ANTHROPIC_API_KEY, OPENAI_API_KEY and GEMINI_API_KEY each switch their
+// provider to forward mode; the startup line lists every provider's mode:
+//   rkat-web-proxy listening on http://127.0.0.1:3100 (anthropic: simulated, openai: forward, gemini: simulated)
 import { startProxy } from './index.mjs';
 
 const port = process.env.PORT === undefined || process.env.PORT === '' ? 3100 : Number(process.env.PORT);

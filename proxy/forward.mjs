@@ -4,7 +4,7 @@
 // the call as a CORS request).
 import http from 'node:http';
 import https from 'node:https';
-import { errorBody, sendJson } from './http-helpers.mjs';
+import { sendJson } from './http-helpers.mjs';
 
 /** RFC 9110 hop-by-hop headers: they describe one connection, not the message. */
 const HOP_BY_HOP = new Set([
@@ -64,15 +64,22 @@ function downstreamHeaders(incoming) {
 }
 
 /**
- * `<upstream>/<rest>?<query>`, keeping any path prefix the upstream URL has.
+ * `<upstream>/<rest>?<query>`, keeping any path prefix the upstream URL has
+ * and dropping query parameters that carry client credentials (Gemini's `key`).
  * @param {string} upstream
  * @param {string} rest path after the provider prefix, starting with "/"
  * @param {string} search query string including "?" (or "")
+ * @param {string[]} [credentialQuery] parameter names to remove
  */
-export function upstreamUrl(upstream, rest, search) {
+export function upstreamUrl(upstream, rest, search, credentialQuery = []) {
   const target = new URL(upstream);
   target.pathname = target.pathname.replace(/\/+$/, '') + rest;
   target.search = search;
+  // Only re-serialise the query when it carries a credential, so other queries pass byte for byte.
+  if (credentialQuery.some((name) => target.searchParams.has(name))) {
+    for (const name of credentialQuery) target.searchParams.delete(name);
+    if (target.search === '?') target.search = '';
+  }
   return target;
 }
 
@@ -84,6 +91,7 @@ export function upstreamUrl(upstream, rest, search) {
  * @property {string[]} credentialHeaders
  * @property {Record<string, string>} authHeaders
  * @property {string} secret the real key, scrubbed from any error text
+ * @property {(status: number, message: string) => unknown} errorBody the provider's error shape (for 502)
  */
 
 /**
@@ -91,7 +99,7 @@ export function upstreamUrl(upstream, rest, search) {
  * @param {ForwardOptions} options
  * @returns {Promise<void>}
  */
-export function forwardRequest({ req, res, target, credentialHeaders, authHeaders, secret }) {
+export function forwardRequest({ req, res, target, credentialHeaders, authHeaders, secret, errorBody }) {
   return new Promise((resolve) => {
     const client = target.protocol === 'https:' ? https : http;
     const upstreamReq = client.request(target, {
@@ -112,7 +120,7 @@ export function forwardRequest({ req, res, target, credentialHeaders, authHeader
     upstreamReq.on('error', (error) => {
       if (!res.headersSent && !res.destroyed) {
         const reason = (error.message || String(/** @type {NodeJS.ErrnoException} */ (error).code)).split(secret || '\u0000').join('[redacted]');
-        sendJson(res, 502, errorBody('api_error', `proxy could not reach upstream: ${reason}`));
+        sendJson(res, 502, errorBody(502, `proxy could not reach upstream: ${reason}`));
       } else {
         res.destroy();
       }

@@ -9,6 +9,7 @@ export const EXPOSED_HEADERS = 'retry-after, retry-after-ms, request-id, x-reque
 const DEFAULT_ALLOWED_HEADERS = [
   'content-type', 'x-api-key', 'anthropic-version', 'anthropic-beta',
   'anthropic-dangerous-direct-browser-access', 'accept', 'authorization',
+  'openai-organization', 'openai-project', 'openai-beta', 'x-goog-api-key', 'x-goog-api-client',
 ].join(', ');
 
 /** Largest request body accepted (base64 images make requests big). */
@@ -67,6 +68,23 @@ export function sendJson(res, status, body, headers = {}) {
  */
 export function errorBody(type, message, requestId) {
   return { type: 'error', error: { type, message }, ...(requestId ? { request_id: requestId } : {}) };
+}
+
+/** Anthropic error type of each status the proxy itself answers with. */
+/** @type {Record<number, string>} */
+const PROXY_ERROR_TYPES = {
+  400: 'invalid_request_error', 403: 'permission_error', 404: 'not_found_error', 413: 'request_too_large',
+};
+
+/**
+ * The proxy's own error (refusal, unknown route, unreachable upstream) in the
+ * Anthropic shape, also used outside any provider prefix.
+ * @param {number} status
+ * @param {string} message
+ * @param {string} [requestId]
+ */
+export function proxyErrorBody(status, message, requestId) {
+  return errorBody(PROXY_ERROR_TYPES[status] ?? 'api_error', message, requestId);
 }
 
 /** A fresh simulated request id, shaped like the API's `req_...`. */

@@ -12,6 +12,14 @@ export interface ProxyOptions {
   anthropicApiKey?: string;
   /** Upstream base URL for forward mode; default 'https://api.anthropic.com'. */
   anthropicUpstream?: string;
+  /** Real OpenAI key (sent upstream as `authorization: Bearer`); default process.env.OPENAI_API_KEY. '' forces simulated mode. */
+  openaiApiKey?: string;
+  /** Upstream base URL for forward mode; default 'https://api.openai.com' (`/openai/v1/...` → `<upstream>/v1/...`). */
+  openaiUpstream?: string;
+  /** Real Gemini key (sent upstream as `x-goog-api-key`); default process.env.GEMINI_API_KEY. '' forces simulated mode. */
+  geminiApiKey?: string;
+  /** Upstream base URL for forward mode; default 'https://generativelanguage.googleapis.com'. */
+  geminiUpstream?: string;
   /** Receives one line per request: method, path (no query), status, duration. Never the key. */
   log?: (line: string) => void;
   /**
@@ -26,7 +34,7 @@ export interface ProxyServer {
   /** e.g. 'http://127.0.0.1:3100' (no trailing slash). */
   readonly url: string;
   readonly port: number;
-  readonly mode: { readonly anthropic: ProviderMode };
+  readonly mode: { readonly anthropic: ProviderMode; readonly openai: ProviderMode; readonly gemini: ProviderMode };
   /** Stops listening and drops open connections (including deliberately hanging streams). */
   close(): Promise<void>;
 }
@@ -35,13 +43,21 @@ export declare function startProxy(options?: ProxyOptions): Promise<ProxyServer>
 
 /** Parsed form of a `[[sim:...]]` directive list such as `chunk=7,delay=5`. */
 export interface SimDirectives {
-  /** `error=N`: answer with this HTTP error (400, 401, 402, 403, 404, 409, 413, 429, 500, 504, 529). */
+  /**
+   * `error=N`: answer with this HTTP error in the API's own format. Accepted: 400, 401, 402, 403,
+   * 404, 409, 413, 429, 500, 503, 504, 529; Anthropic answers all but 503, OpenAI 400 401 403 404
+   * 429 500 503, Gemini 400 (API_KEY_INVALID) 401 403 404 429 500 503 504; others give a 400.
+   */
   error?: number;
-  /** `retry-after=S`: seconds in the `retry-after` header of `error=429` (default 1). */
+  /** `retry-after=S`: the 429 delay (default 1): `retry-after` (+ OpenAI `retry-after-ms`), Gemini `RetryInfo.retryDelay`. */
   retryAfter?: number;
-  /** `midstream[=overloaded]`: error type sent as an SSE `error` event after three deltas. */
+  /** `quota`: `error=429` as "quota exhausted" (OpenAI `insufficient_quota`, without retry headers). */
+  quota?: true;
+  /** `json=invalid|broken`: structured output that violates the schema, or text that is not JSON. */
+  json?: 'valid' | 'invalid' | 'broken';
+  /** `midstream[=overloaded]`: error type sent in the stream's own error format after three deltas. */
   midstream?: string;
-  /** `truncate`: end before `message_stop`; `truncate=N`: end after N events. */
+  /** `truncate`: end before the stream's end marker; `truncate=N`: end after N events. */
   truncate?: true | number;
   /** `deltas=N`: reply with exactly N text deltas (0..1,000,000). */
   deltas?: number;
@@ -51,9 +67,9 @@ export interface SimDirectives {
   split?: 'random';
   /** `delay=MS`: pause between network writes. */
   delay?: number;
-  /** `hang`: send the head and the first four events, then stall until the client aborts. */
+  /** `hang`: send the head and the first events (Anthropic 4, Chat 2, Responses 5, Gemini 1), then stall until the client aborts. */
   hang?: true;
-  /** `stop=REASON`: force the stop reason. */
+  /** `stop=REASON`: force the stop reason (OpenAI: finish_reason / incomplete status; Gemini: finishReason). */
   stop?: 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn' | 'refusal';
 }
 

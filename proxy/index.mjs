@@ -1,6 +1,7 @@
-// rkat-web-proxy: a localhost-only helper for browser LLM clients. With a
-// provider key it forwards requests upstream (keeping the key out of the
-// browser); without one it simulates the provider's exact wire format.
+// rkat-web-proxy: a localhost-only helper for browser LLM clients. For each
+// provider (Anthropic, OpenAI, Gemini) it forwards requests upstream when a
+// key is configured (keeping the key out of the browser), and otherwise
+// simulates the provider's exact wire format.
 import http from 'node:http';
 import { allowedOriginList } from './origin.mjs';
 import { PROVIDERS } from './providers.mjs';
@@ -18,6 +19,10 @@ const LOOPBACK = /^(127(?:\.\d{1,3}){3}|::1|localhost)$/;
  * @property {string} [host] a loopback address; default 127.0.0.1
  * @property {string} [anthropicApiKey] default process.env.ANTHROPIC_API_KEY; '' forces simulation
  * @property {string} [anthropicUpstream] default https://api.anthropic.com
+ * @property {string} [openaiApiKey] default process.env.OPENAI_API_KEY; '' forces simulation
+ * @property {string} [openaiUpstream] default https://api.openai.com
+ * @property {string} [geminiApiKey] default process.env.GEMINI_API_KEY; '' forces simulation
+ * @property {string} [geminiUpstream] default https://generativelanguage.googleapis.com
  * @property {(line: string) => void} [log] one line per request (method, path, status, duration)
  * @property {string[]} [allowedOrigins] forward mode: origins allowed besides loopback ones
  *   (default: RKAT_PROXY_ALLOWED_ORIGINS, comma-separated)

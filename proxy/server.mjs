@@ -2,35 +2,84 @@
 // prefix per provider, each either forwarded (key configured) or simulated.
 import { forwardRequest, upstreamUrl } from './forward.mjs';
 import {
-  BodyTooLargeError, applyCors, errorBody, newRequestId, readBody, sendJson, sendPreflight,
+  BodyTooLargeError, applyCors, newRequestId, proxyErrorBody, readBody, sendJson, sendPreflight,
 } from './http-helpers.mjs';
 import { forwardRefusal } from './origin.mjs';
 import { redactHeaders, redactedPath } from './sim/control.mjs';
 
 /**
  * @typedef {import('./providers.mjs').ProviderSpec} ProviderSpec
+ * @typedef {import('./providers.mjs').SimHandler} SimHandler
  * @typedef {{ spec: ProviderSpec, key: string, upstream: string, mode: 'forward' | 'simulated' }} ActiveProvider
  * @typedef {ReturnType<typeof import('./sim/control.mjs').createSimControl>} SimControl
  * @typedef {import('node:http').IncomingMessage} Req
  * @typedef {import('node:http').ServerResponse} Res
+ * @typedef {{ method: string, pattern: RegExp, names: string[], handler: SimHandler }} CompiledRoute
  */
+
+/**
+ * Compiles "METHOD /path/{name}:verb" keys: a `{name}` placeholder matches
+ * one run of characters other than "/" and ":".
+ * @param {Record<string, SimHandler>} routes
+ * @returns {CompiledRoute[]}
+ */
+function compileRoutes(routes) {
+  return Object.entries(routes).map(([key, handler]) => {
+    const [method = '', path = ''] = key.split(' ');
+    /** @type {string[]} */
+    const names = [];
+    const source = path.split(/(\{\w+\})/).map((piece) => {
+      const placeholder = /^\{(\w+)\}$/.exec(piece);
+      if (!placeholder?.[1]) return piece.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      names.push(placeholder[1]);
+      return '([^/:]+)';
+    }).join('');
+    return { method, pattern: new RegExp(`^${source}$`), names, handler };
+  });
+}
+
+/**
+ * @param {CompiledRoute[]} routes
+ * @param {string} method
+ * @param {string} path
+ * @returns {{ handler: SimHandler, params: Record<string, string> } | undefined}
+ */
+function matchRoute(routes, method, path) {
+  for (const route of routes) {
+    const match = route.method === method ? route.pattern.exec(path) : null;
+    if (!match) continue;
+    /** @type {Record<string, string>} */
+    const params = {};
+    route.names.forEach((name, i) => {
+      const raw = match[i + 1] ?? '';
+      try {
+        params[name] = decodeURIComponent(raw);
+      } catch {
+        params[name] = raw;
+      }
+    });
+    return { handler: route.handler, params };
+  }
+  return undefined;
+}
 
 /**
  * Simulated provider route: read and log the body, take the next scripted
  * directives, then run the provider's handler.
  * @param {ActiveProvider} provider
+ * @param {CompiledRoute[]} routes
  * @param {SimControl} control
  * @param {Req} req
  * @param {Res} res
  * @param {URL} url
  * @param {string} rest
  */
-async function simulate(provider, control, req, res, url, rest) {
+async function simulate(provider, routes, control, req, res, url, rest) {
   const requestId = newRequestId();
   res.setHeader('request-id', requestId);
-  const handler = provider.spec.simRoutes[`${req.method} ${rest}`];
-  if (!handler) {
-    return sendJson(res, 404, errorBody('not_found_error', `Not found: ${req.method} ${url.pathname} (simulated ${provider.spec.id})`, requestId));
+  const found = matchRoute(routes, req.method ?? 'GET', rest);
+  if (!found) {
+    return sendJson(res, 404, provider.spec.errorBody(404, `Not found: ${req.method} ${url.pathname} (simulated ${provider.spec.id})`, requestId));
   }
   const raw = (await readBody(req)).toString('utf8');
   /** @type {unknown} */
@@ -45,7 +94,7 @@ async function simulate(provider, control, req, res, url, rest) {
   control.record({
     provider: provider.spec.id, method: req.method ?? 'POST', path: redactedPath(url), headers: redactHeaders(req.headers), body: bodyError === null ? body : null,
   });
-  await handler({ req, res, body, bodyError, scripted: control.takeScripted(), requestId });
+  await found.handler({ req, res, url, params: found.params, body, bodyError, scripted: control.takeScripted(), requestId });
 }
 
 /**
@@ -53,39 +102,40 @@ async function simulate(provider, control, req, res, url, rest) {
  * @returns {(req: Req, res: Res) => void}
  */
 export function createRequestHandler({ providers, control, log, allowedOrigins }) {
+  const routed = providers.map((provider) => ({ provider, prefix: `/${provider.spec.id}/`, routes: compileRoutes(provider.spec.simRoutes) }));
+
   /**
    * @param {Req} req
    * @param {Res} res
    * @param {URL} url
+   * @param {typeof routed[number] | undefined} entry the provider owning the path
    */
-  async function route(req, res, url) {
+  async function route(req, res, url, entry) {
     if (req.method === 'OPTIONS') return sendPreflight(req, res);
     if (url.pathname === '/health' && req.method === 'GET') {
       return sendJson(res, 200, { ok: true, mode: Object.fromEntries(providers.map((p) => [p.spec.id, p.mode])) });
     }
     if (url.pathname.startsWith('/_sim/')) return control.handle(req, res, url);
-    for (const provider of providers) {
-      const prefix = `/${provider.spec.id}/`;
-      if (!url.pathname.startsWith(prefix)) continue;
-      const rest = url.pathname.slice(prefix.length - 1);
-      if (provider.mode === 'simulated') return simulate(provider, control, req, res, url, rest);
-      const refusal = forwardRefusal(req.headers, allowedOrigins);
-      if (refusal) return sendJson(res, 403, errorBody('permission_error', `rkat-web-proxy: ${refusal}`));
-      return forwardRequest({
-        req, res,
-        target: upstreamUrl(provider.upstream, rest, url.search),
-        credentialHeaders: provider.spec.credentialHeaders,
-        authHeaders: provider.spec.authHeaders(provider.key),
-        secret: provider.key,
-      });
-    }
-    return sendJson(res, 404, errorBody('not_found_error', `Not found: ${req.method} ${url.pathname}`));
+    if (!entry) return sendJson(res, 404, proxyErrorBody(404, `Not found: ${req.method} ${url.pathname}`));
+    const { provider, prefix, routes } = entry;
+    const rest = url.pathname.slice(prefix.length - 1);
+    if (provider.mode === 'simulated') return simulate(provider, routes, control, req, res, url, rest);
+    const refusal = forwardRefusal(req.headers, allowedOrigins);
+    if (refusal) return sendJson(res, 403, provider.spec.errorBody(403, `rkat-web-proxy: ${refusal}`));
+    return forwardRequest({
+      req, res,
+      target: upstreamUrl(provider.upstream, rest, url.search, provider.spec.credentialQuery),
+      credentialHeaders: provider.spec.credentialHeaders,
+      authHeaders: provider.spec.authHeaders(provider.key),
+      secret: provider.key,
+      errorBody: provider.spec.errorBody,
+    });
   }
 
   return (req, res) => {
     const started = Date.now();
     // Never log the query string: some providers (Gemini) put the key there.
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     res.on('close', () => {
       const note = res.writableFinished ? '' : ' (client closed early)';
       const status = res.headersSent ? String(res.statusCode) : '-';
@@ -96,15 +146,16 @@ export function createRequestHandler({ providers, control, log, allowedOrigins }
     try {
       url = new URL(req.url ?? '/', 'http://proxy.local');
     } catch {
-      return sendJson(res, 400, errorBody('invalid_request_error', 'Malformed request URL'));
+      return sendJson(res, 400, proxyErrorBody(400, 'Malformed request URL'));
     }
-    route(req, res, url).catch((error) => {
-      if (error instanceof BodyTooLargeError) {
-        return sendJson(res, 413, errorBody('request_too_large', error.message));
-      }
+    const pathname = url.pathname;
+    const entry = routed.find((r) => pathname.startsWith(r.prefix));
+    const errorBody = entry?.provider.spec.errorBody ?? proxyErrorBody;
+    route(req, res, url, entry).catch((error) => {
+      if (error instanceof BodyTooLargeError) return sendJson(res, 413, errorBody(413, error.message));
       if (res.destroyed) return; // the client left; nothing to answer or report
       log(`internal error on ${req.method} ${path}: ${error instanceof Error ? error.message : String(error)}`);
-      if (!res.headersSent) sendJson(res, 500, errorBody('api_error', 'proxy internal error'));
+      if (!res.headersSent) sendJson(res, 500, errorBody(500, 'proxy internal error'));
       else res.destroy();
     });
   };

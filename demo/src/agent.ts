@@ -2,28 +2,70 @@
  * Runtime wiring: the Worker that hosts the wasm runtime, the connection to
  * it, the example tools and the current session.
  */
-import type { RuntimeConfig } from "@rkat/web";
+import type { RuntimeConfig, SessionConfig } from "@rkat/web";
 import { connectRuntime, type WorkerRuntime, type WorkerSession } from "@rkat/web/worker";
 import { demoTools, instrument, type ToolRun } from "./tools.js";
 
+/** The wire APIs the demo can talk to, each through rkat-web-proxy. */
+export const PROVIDERS = {
+  anthropic: { label: "Anthropic Messages", path: "/anthropic", model: "claude-sonnet-4-6" },
+  "openai-chat": { label: "OpenAI Chat Completions", path: "/openai/v1", model: "gpt-4.1" },
+  "openai-responses": { label: "OpenAI Responses", path: "/openai/v1", model: "gpt-4.1" },
+  gemini: { label: "Gemini", path: "/gemini", model: "gemini-2.5-flash" },
+} as const;
+
+export type ProviderId = keyof typeof PROVIDERS;
+
 export interface AgentSettings {
-  /** Anthropic base URL (origin without `/v1`), e.g. the local rkat-web-proxy. */
+  provider: ProviderId;
+  /** The provider's base URL, e.g. the local rkat-web-proxy's `/anthropic`. */
   baseUrl: string;
   model: string;
 }
 
-export const DEFAULT_SETTINGS: AgentSettings = {
-  baseUrl: "http://127.0.0.1:3100/anthropic",
-  model: "claude-sonnet-4-6",
-};
+const PROXY_ORIGIN = "http://127.0.0.1:3100";
 
-/** Defaults, overridden by `?proxy=<base URL>` and `?model=<name>`. */
+/** The defaults of one provider behind the local proxy. */
+export function providerDefaults(provider: ProviderId, origin = PROXY_ORIGIN): AgentSettings {
+  const p = PROVIDERS[provider];
+  return { provider, baseUrl: `${origin}${p.path}`, model: p.model };
+}
+
+export const DEFAULT_SETTINGS: AgentSettings = providerDefaults("anthropic");
+
+const isProvider = (value: string | null): value is ProviderId => value !== null && value in PROVIDERS;
+
+/** Defaults, overridden by `?provider=`, `?proxy=<base URL>` and `?model=<name>`. */
 export function settingsFromQuery(search: string): AgentSettings {
   const params = new URLSearchParams(search);
+  const asked = params.get("provider");
+  const defaults = providerDefaults(isProvider(asked) ? asked : "anthropic");
   return {
-    baseUrl: params.get("proxy")?.trim() || DEFAULT_SETTINGS.baseUrl,
-    model: params.get("model")?.trim() || DEFAULT_SETTINGS.model,
+    provider: defaults.provider,
+    baseUrl: params.get("proxy")?.trim() || defaults.baseUrl,
+    model: params.get("model")?.trim() || defaults.model,
   };
+}
+
+/** The runtime config for one provider: a placeholder key (the proxy holds the real one). */
+function runtimeConfig(settings: AgentSettings): RuntimeConfig {
+  switch (settings.provider) {
+    case "anthropic":
+      return { anthropicApiKey: "proxy", anthropicBaseUrl: settings.baseUrl, model: settings.model };
+    case "openai-chat":
+    case "openai-responses":
+      return { openaiApiKey: "proxy", openaiBaseUrl: settings.baseUrl, model: settings.model };
+    case "gemini":
+      return { geminiApiKey: "proxy", geminiBaseUrl: settings.baseUrl, model: settings.model };
+  }
+}
+
+function sessionConfig(settings: AgentSettings): SessionConfig {
+  const provider = settings.provider === "gemini" ? "gemini" : settings.provider === "anthropic" ? "anthropic" : "openai";
+  const config: SessionConfig = { model: settings.model, provider };
+  if (settings.provider === "openai-responses") config.openaiApi = "responses";
+  if (settings.provider === "openai-chat") config.openaiApi = "chat";
+  return config;
 }
 
 export class DemoAgent {
@@ -44,10 +86,8 @@ export class DemoAgent {
     this.settings = settings;
     const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
     this.worker = worker;
-    // The API key is a placeholder: rkat-web-proxy holds the real one (or simulates the API).
-    const config: RuntimeConfig = { anthropicApiKey: "proxy", anthropicBaseUrl: settings.baseUrl, model: settings.model };
     try {
-      const runtime = await connectRuntime(worker, config);
+      const runtime = await connectRuntime(worker, runtimeConfig(settings));
       for (const tool of demoTools) {
         await runtime.registerTool(tool.name, tool.description, tool.inputSchema, instrument(tool, this.onToolRun));
       }
@@ -65,7 +105,7 @@ export class DemoAgent {
     const old = this.session;
     this.session = undefined;
     if (old) await old.destroy().catch(() => {});
-    this.session = await this.runtime.createSession({ model: this.settings.model });
+    this.session = await this.runtime.createSession(sessionConfig(this.settings));
     return this.session;
   }
 

@@ -1,6 +1,6 @@
 /** The page's DOM: status line, chat, counters, settings and event log. */
 import type { AgentEvent } from "@rkat/web";
-import type { AgentSettings } from "./agent.js";
+import { DEFAULT_SETTINGS, PROVIDERS, providerDefaults, type AgentSettings, type ProviderId } from "./agent.js";
 import { quote, summarize } from "./format.js";
 
 export type StatusKind = "connecting" | "ready" | "streaming" | "error";
@@ -109,6 +109,7 @@ export class DemoUI {
   readonly prompt = byId<HTMLTextAreaElement>("prompt");
   readonly send = byId<HTMLButtonElement>("send");
   readonly settingsForm = byId<HTMLFormElement>("settings");
+  readonly provider = byId<HTMLSelectElement>("provider");
   readonly baseUrl = byId<HTMLInputElement>("base-url");
   readonly model = byId<HTMLInputElement>("model");
   readonly newSession = byId<HTMLButtonElement>("new-session");
@@ -121,6 +122,14 @@ export class DemoUI {
   private runStartedAt = performance.now();
 
   constructor() {
+    for (const [id, p] of Object.entries(PROVIDERS)) {
+      this.provider.append(new Option(p.label, id));
+    }
+    // Picking a provider fills in its proxy URL and a model it serves.
+    this.provider.addEventListener("change", () => {
+      const origin = new URL(this.baseUrl.value || DEFAULT_SETTINGS.baseUrl).origin;
+      this.showSettings(providerDefaults(this.provider.value as ProviderId, origin));
+    });
     this.clearLog.addEventListener("click", () => this.log.replaceChildren());
     // Enter sends, Shift+Enter adds a line.
     this.prompt.addEventListener("keydown", (event) => {
@@ -151,12 +160,17 @@ export class DemoUI {
   }
 
   showSettings(settings: AgentSettings): void {
+    this.provider.value = settings.provider;
     this.baseUrl.value = settings.baseUrl;
     this.model.value = settings.model;
   }
 
   readSettings(): AgentSettings {
-    return { baseUrl: this.baseUrl.value.trim(), model: this.model.value.trim() };
+    return {
+      provider: this.provider.value as ProviderId,
+      baseUrl: this.baseUrl.value.trim(),
+      model: this.model.value.trim(),
+    };
   }
 
   setCounters(c: Counters): void {

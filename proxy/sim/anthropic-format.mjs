@@ -1,11 +1,10 @@
 // Anthropic Messages wire format for the simulator: request body → neutral
 // conversation, and plan → SSE events / Message JSON, shaped field for field
 // like fixtures/providers/anthropic/{a-text,b-tool-call}.sse.
+import { contentText, isRecord, takeDirectives } from './conversation.mjs';
 import { fakeSignature, hashId } from './hash.mjs';
 import { jsonPieces, textPieces } from './planner.mjs';
-import { extractDirectives } from './script.mjs';
 import { ANTHROPIC_PING } from './sse.mjs';
-import { isRecord } from './anthropic-validate.mjs';
 
 /**
  * @typedef {import('./planner.mjs').SimConversation} SimConversation
@@ -19,16 +18,6 @@ import { isRecord } from './anthropic-validate.mjs';
  * @property {number} inputTokens
  * @property {string} fingerprint seed for tool ids and signatures
  */
-
-/**
- * Text of a tool_result `content` (a string or a list of blocks).
- * @param {unknown} content
- */
-function resultText(content) {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content.map((b) => (isRecord(b) && b.type === 'text' ? String(b.text) : '[image]')).join(' ');
-}
 
 /**
  * @param {unknown} system
@@ -54,11 +43,22 @@ function toSimMessage(message) {
     else if (block.type === 'image') out.images.push(String(block.source?.media_type ?? block.source?.type ?? 'unknown'));
     else if (block.type === 'tool_use') out.toolUses.push({ id: block.id, name: block.name, input: block.input });
     else if (block.type === 'tool_result') {
-      out.toolResults.push({ toolUseId: block.tool_use_id, text: resultText(block.content), isError: block.is_error === true });
+      out.toolResults.push({ toolUseId: block.tool_use_id, text: contentText(block.content), isError: block.is_error === true });
     }
   }
   out.text = texts.join('\n');
   return out;
+}
+
+/**
+ * The structured-output request: `output_config.format` (or the older
+ * top-level `output_format`) of type `json_schema`.
+ * @param {Record<string, any>} body
+ * @returns {{ schema: Record<string, any> } | undefined}
+ */
+export function anthropicJsonOutput(body) {
+  const format = isRecord(body.output_config) ? body.output_config.format : body.output_format;
+  return isRecord(format) && format.type === 'json_schema' && isRecord(format.schema) ? { schema: format.schema } : undefined;
 }
 
 /**
@@ -69,14 +69,7 @@ function toSimMessage(message) {
  */
 export function toConversation(body) {
   const messages = body.messages.map(toSimMessage);
-  let directiveSpecs = /** @type {string[]} */ ([]);
-  for (let i = messages.length - 1; i >= 0; i -= 1) {
-    if (messages[i].role !== 'user') continue;
-    const { text, specs } = extractDirectives(messages[i].text);
-    messages[i].text = text;
-    directiveSpecs = specs;
-    break;
-  }
+  const directiveSpecs = takeDirectives(messages);
   const choice = isRecord(body.tool_choice) ? body.tool_choice : { type: 'auto' };
   const toolChoice = choice.type === 'tool' ? { name: String(choice.name) } : choice.type === 'any' || choice.type === 'none' ? choice.type : 'auto';
   const tools = (Array.isArray(body.tools) ? body.tools : [])
@@ -91,53 +84,10 @@ export function toConversation(body) {
       toolChoice,
       parallelTools: choice.disable_parallel_tool_use !== true,
       thinking: thinkingType === 'enabled' || thinkingType === 'adaptive',
+      jsonOutput: anthropicJsonOutput(body),
     },
     directiveSpecs,
   };
-}
-
-/**
- * Deterministic input-token estimate: ceil(chars / 4) over the system prompt,
- * message text, tool results, tool-use inputs and tool definitions (images and
- * sim directives are not counted: pass a cleaned body).
- * @param {Record<string, any>} body
- */
-export function estimateInputTokens(body) {
-  let chars = systemText(body.system).length;
-  for (const message of body.messages) {
-    const sim = toSimMessage(message);
-    chars += sim.text.length;
-    for (const r of sim.toolResults) chars += r.text.length;
-    for (const u of sim.toolUses) chars += JSON.stringify(u.input ?? {}).length;
-  }
-  if (Array.isArray(body.tools)) chars += JSON.stringify(body.tools).length;
-  return Math.max(1, Math.ceil(chars / 4));
-}
-
-/**
- * A deep copy of the request without `[[sim:...]]` markers, so that directives never change
- * ids, token counts or reply bytes: `[[sim:chunk=7]] hi` answers exactly like `hi`.
- * @template T
- * @param {T} value
- * @returns {T}
- */
-export function withoutDirectives(value) {
-  if (typeof value === 'string') return /** @type {T} */ (value.includes('[[sim:') ? extractDirectives(value).text : value);
-  if (Array.isArray(value)) return /** @type {T} */ (value.map(withoutDirectives));
-  if (isRecord(value)) {
-    return /** @type {T} */ (Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutDirectives(v)])));
-  }
-  return value;
-}
-
-/**
- * Seed for ids and network cuts: the cleaned request minus `stream`, so a
- * streamed and a non-streamed call share ids.
- * @param {Record<string, unknown>} cleanBody output of {@link withoutDirectives}
- */
-export function fingerprintOf(cleanBody) {
-  const { stream: _stream, ...rest } = cleanBody;
-  return JSON.stringify(rest);
 }
 
 /**

@@ -2,15 +2,9 @@
 // imitate the API's `path: problem` style so a client bug shows up in tests as
 // the same 400 the real service would return.
 
-const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+import { isRecord } from './conversation.mjs';
 
-/**
- * @param {unknown} value
- * @returns {value is Record<string, any>}
- */
-export function isRecord(value) {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /** @param {unknown} value */
 const isPositiveInteger = (value) => Number.isInteger(value) && /** @type {number} */ (value) >= 1;
@@ -115,6 +109,10 @@ export function validateMessagesBody(body) {
       return 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024';
     }
     if (budget >= body.max_tokens) return '`max_tokens` must be greater than `thinking.budget_tokens`';
+  }
+  const format = isRecord(body.output_config) ? body.output_config.format : body.output_format;
+  if (isRecord(format) && format.type === 'json_schema' && !isRecord(format.schema)) {
+    return `${isRecord(body.output_config) ? 'output_config.format' : 'output_format'}.schema: Field required`;
   }
   return checkToolPairing(body.messages);
 }

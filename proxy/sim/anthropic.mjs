@@ -1,27 +1,25 @@
 // Simulated Anthropic Messages API (`POST /anthropic/v1/messages` when no key
 // is configured): header and body validation, sim directives, then a reply in
 // the exact streaming or JSON wire format.
-import {
-  anthropicEvents, anthropicMessage, estimateInputTokens, fingerprintOf, toConversation, withoutDirectives,
-} from './anthropic-format.mjs';
+import { anthropicEvents, anthropicMessage, toConversation } from './anthropic-format.mjs';
 import { validateMessagesBody } from './anthropic-validate.mjs';
-import { hashId, seed32 } from './hash.mjs';
-import { planReply } from './planner.mjs';
-import { DirectiveError, ERROR_TYPES, parseDirectiveList, parseDirectives } from './script.mjs';
-import { createWire, pumpFrames, sseFrame } from './sse.mjs';
+import { hashId } from './hash.mjs';
+import { bodyReply, errorReply, streamReply, withStreamFaults } from './respond.mjs';
+import { ERROR_TYPES, parseDirectives } from './script.mjs';
+import { simulateRequest } from './simulate.mjs';
+import { sseFrame } from './sse.mjs';
 
 /**
  * @typedef {import('./script.mjs').Directives} Directives
  * @typedef {import('./sse.mjs').SseEvent} SseEvent
- * @typedef {import('./planner.mjs').Plan} Plan
+ * @typedef {import('./respond.mjs').SimRequestContext} SimRequestContext
+ * @typedef {import('./simulate.mjs').ReplyOutcome} ReplyOutcome
  * @typedef {import('./anthropic-format.mjs').ReplyMeta} ReplyMeta
  *
  * @typedef {{ kind: 'error', status: number, type: string, message: string, headers?: Record<string, string> }} ErrorOutcome
- * @typedef {{ kind: 'reply', stream: boolean, plan: Plan, meta: ReplyMeta, directives: Directives, seed: number }} ReplyOutcome
  */
 
-/** Text deltas sent before a `midstream` error, and frames sent before `hang` stalls. */
-const MIDSTREAM_AFTER_DELTAS = 3;
+/** Frames sent before `hang` stalls. */
 const HANG_AFTER_FRAMES = 4; // message_start, content_block_start, ping, first delta
 
 /** @type {Record<string, string>} */
@@ -69,69 +67,54 @@ function directedError(directives) {
   return outcome;
 }
 
+/** The Messages API as the shared pipeline sees it. */
+const MESSAGES_API = {
+  name: 'anthropic',
+  validate: validateMessagesBody,
+  convert: toConversation,
+  tools: (/** @type {Record<string, any>} */ body) => body.tools,
+  errorStatuses: Object.keys(ERROR_TYPES).map(Number),
+};
+
 /**
- * Pure core shared by the HTTP handler and {@link simulateAnthropic}: validates
- * the body, merges directives (markers in the last user message override
- * scripted ones) and plans the reply.
+ * Pure core shared by the HTTP handler and {@link simulateAnthropic}.
  * @param {unknown} body
  * @param {Directives} scripted
  * @returns {ErrorOutcome | ReplyOutcome}
  */
 export function simulateMessagesRequest(body, scripted) {
-  const problem = validateMessagesBody(body);
-  if (problem) return failure(400, problem);
-  const request = /** @type {Record<string, any>} */ (body);
-  const { conversation, directiveSpecs } = toConversation(request);
-  /** @type {Directives} */
-  let directives;
-  try {
-    directives = { ...scripted, ...parseDirectiveList(directiveSpecs) };
-  } catch (error) {
-    if (error instanceof DirectiveError) return failure(400, error.message);
-    throw error;
-  }
-  if (directives.error !== undefined) return directedError(directives);
-  const clean = withoutDirectives(request);
-  const fingerprint = fingerprintOf(clean);
-  const meta = {
-    id: `msg_sim_${hashId(fingerprint, 'message', 20)}`,
-    model: request.model,
-    inputTokens: estimateInputTokens(clean),
-    fingerprint,
-  };
-  const plan = planReply(conversation, directives);
-  return { kind: 'reply', stream: request.stream === true, plan, meta, directives, seed: seed32(fingerprint) };
+  const outcome = simulateRequest(MESSAGES_API, body, scripted);
+  if (outcome.kind === 'invalid') return failure(400, outcome.problem.message);
+  if (outcome.kind === 'directed') return directedError(outcome.directives);
+  return outcome;
 }
 
 /**
- * Applies `midstream` and `truncate` to the event sequence.
- * @param {Iterable<SseEvent>} events
- * @param {Directives} directives
- * @returns {Generator<SseEvent>}
+ * @param {ReplyOutcome} outcome
+ * @returns {ReplyMeta}
  */
-function* withStreamFaults(events, directives) {
-  let sent = 0;
-  let deltas = 0;
-  for (const ev of events) {
-    if (directives.midstream && (deltas >= MIDSTREAM_AFTER_DELTAS || ev.name === 'message_delta')) {
-      const message = directives.midstream === 'overloaded_error' ? 'Overloaded' : ERROR_MESSAGES[directives.midstream] ?? 'Simulated error';
-      yield { name: 'error', data: { type: 'error', error: { type: directives.midstream, message } } };
-      return;
-    }
-    if (directives.truncate === true && ev.name === 'message_stop') return;
-    yield ev;
-    sent += 1;
-    if (ev.name === 'content_block_delta') deltas += 1;
-    if (typeof directives.truncate === 'number' && sent >= directives.truncate) return;
-  }
-}
+const metaOf = (outcome) => ({
+  id: `msg_sim_${hashId(outcome.fingerprint, 'message', 20)}`,
+  model: outcome.request.model,
+  inputTokens: outcome.inputTokens,
+  fingerprint: outcome.fingerprint,
+});
 
 /**
  * @param {ReplyOutcome} outcome
  * @returns {Generator<string>}
  */
 function* framesOf(outcome) {
-  for (const ev of withStreamFaults(anthropicEvents(outcome.plan, outcome.meta), outcome.directives)) yield sseFrame(ev);
+  const type = outcome.directives.midstream ?? 'overloaded_error';
+  const message = type === 'overloaded_error' ? 'Overloaded' : ERROR_MESSAGES[type] ?? 'Simulated error';
+  /** @type {import('./respond.mjs').StreamShape<SseEvent>} */
+  const shape = {
+    isDelta: (ev) => ev.name === 'content_block_delta',
+    isClosing: (ev) => ev.name === 'message_delta',
+    isFinal: (ev) => ev.name === 'message_stop',
+    failure: () => [{ name: 'error', data: { type: 'error', error: { type, message } } }],
+  };
+  for (const ev of withStreamFaults(anthropicEvents(outcome.plan, metaOf(outcome)), outcome.directives, shape)) yield sseFrame(ev);
 }
 
 /**
@@ -148,18 +131,8 @@ export function simulateAnthropic(body, options = {}) {
   }
   let sse = '';
   for (const frame of framesOf(outcome)) sse += frame;
-  return { ok: /** @type {const} */ (true), status: 200, message: anthropicMessage(outcome.plan, outcome.meta), sse };
+  return { ok: /** @type {const} */ (true), status: 200, message: anthropicMessage(outcome.plan, metaOf(outcome)), sse };
 }
-
-/**
- * @typedef {object} SimRequestContext
- * @property {import('node:http').IncomingMessage} req
- * @property {import('node:http').ServerResponse} res
- * @property {unknown} body parsed JSON (undefined when it did not parse)
- * @property {string | null} bodyError why the body did not parse
- * @property {Directives} scripted directives queued via /_sim/script for this request
- * @property {string} requestId also sent as the `request-id` header
- */
 
 /**
  * @param {SimRequestContext} ctx
@@ -167,13 +140,7 @@ export function simulateAnthropic(body, options = {}) {
  */
 function sendError(ctx, outcome) {
   const text = JSON.stringify({ type: 'error', error: { type: outcome.type, message: outcome.message }, request_id: ctx.requestId });
-  // 529 has no standard reason phrase; Node would otherwise print "unknown".
-  ctx.res.writeHead(outcome.status, outcome.status === 529 ? 'Overloaded' : undefined, {
-    'content-type': 'application/json',
-    'content-length': String(Buffer.byteLength(text)),
-    ...outcome.headers,
-  });
-  ctx.res.end(text);
+  errorReply(ctx.res, outcome.status, text, { headers: outcome.headers });
 }
 
 /**
@@ -181,7 +148,7 @@ function sendError(ctx, outcome) {
  * @param {SimRequestContext} ctx
  */
 export async function handleAnthropicMessages(ctx) {
-  const { req, res } = ctx;
+  const { req } = ctx;
   const apiKey = req.headers['x-api-key'];
   const bearer = /^bearer\s+\S/i.test(req.headers.authorization ?? '');
   if (!apiKey && !bearer) return sendError(ctx, failure(401, 'x-api-key header is required'));
@@ -190,36 +157,11 @@ export async function handleAnthropicMessages(ctx) {
 
   const outcome = simulateMessagesRequest(ctx.body, ctx.scripted);
   if (outcome.kind === 'error') return sendError(ctx, outcome);
-  const { directives } = outcome;
-  const broken = directives.truncate !== undefined || directives.midstream !== undefined;
-  const wireOptions = { chunk: directives.chunk, split: directives.split, delay: directives.delay, seed: outcome.seed };
-
-  if (outcome.stream) {
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      // A faulty stream also drops the connection, like a failing upstream would.
-      ...(broken ? { connection: 'close' } : {}),
-    });
-    const wire = createWire(res, wireOptions);
-    await pumpFrames(wire, framesOf(outcome), { hangAfter: directives.hang ? HANG_AFTER_FRAMES : undefined });
-    return;
+  const { directives, seed } = outcome;
+  if (outcome.request.stream === true) {
+    return streamReply(ctx, { frames: framesOf(outcome), directives, seed, hangAfter: HANG_AFTER_FRAMES });
   }
-
   // Non-streaming: an overload "midstream" is just a 529, as the API does.
   if (directives.midstream) return sendError(ctx, failure(529, 'Overloaded'));
-  const bytes = Buffer.from(JSON.stringify(anthropicMessage(outcome.plan, outcome.meta)));
-  const body = directives.truncate ? bytes.subarray(0, Math.floor(bytes.length / 2)) : bytes;
-  res.writeHead(200, {
-    'content-type': 'application/json',
-    ...(broken ? { connection: 'close' } : { 'content-length': String(bytes.length) }),
-  });
-  const wire = createWire(res, wireOptions);
-  if (directives.hang) {
-    res.flushHeaders();
-    await wire.untilClosed();
-    return;
-  }
-  await wire.send(body);
-  await wire.end();
+  return bodyReply(ctx, { text: JSON.stringify(anthropicMessage(outcome.plan, metaOf(outcome))), directives, seed });
 }

@@ -2,6 +2,8 @@
 // into a SimConversation, asks for a Plan, and renders the plan in its own wire
 // format. Keeping the rules here means OpenAI and Gemini simulators answer
 // exactly like the Anthropic one, which keeps cross-provider tests symmetric.
+import { simMessage } from './conversation.mjs';
+import { structuredText } from './structured.mjs';
 import { buildToolInput, mentionedTools, spacedJson } from './tools.mjs';
 
 /**
@@ -13,7 +15,8 @@ import { buildToolInput, mentionedTools, spacedJson } from './tools.mjs';
  * @property {string} text text blocks joined with "\n" (directives removed from the last user message)
  * @property {string[]} images media types of image blocks
  * @property {{ id: string, name: string, input: unknown }[]} toolUses
- * @property {{ toolUseId: string, text: string, isError: boolean }[]} toolResults
+ * @property {{ toolUseId: string, text: string, isError: boolean, name?: string }[]} toolResults
+ *   (`name` when the API sends it with the result, as Gemini does)
  *
  * @typedef {object} SimConversation
  * @property {string} system
@@ -22,6 +25,8 @@ import { buildToolInput, mentionedTools, spacedJson } from './tools.mjs';
  * @property {'auto' | 'any' | 'none' | { name: string }} toolChoice
  * @property {boolean} parallelTools false when the request disables parallel tool use
  * @property {boolean} thinking whether the request enabled extended thinking
+ * @property {{ schema: Record<string, any> | null }} [jsonOutput] structured output was requested
+ *   (schema null: JSON mode without a schema)
  *
  * @typedef {{ type: 'thinking', text: string }
  *   | { type: 'text', pieces: () => Iterable<string>, text: () => string }
@@ -110,7 +115,7 @@ function describeToolResults(conv, last) {
   for (const m of conv.messages) for (const use of m.toolUses) names.set(use.id, use.name);
   return last.toolResults
     .map((result) => {
-      const name = names.get(result.toolUseId) ?? 'tool';
+      const name = names.get(result.toolUseId) ?? result.name ?? 'tool';
       const body = result.text.trim();
       if (body === '') return `${name} returned nothing.`;
       const end = /[.!?…]$/.test(body) ? '' : '.';
@@ -165,15 +170,15 @@ function clip(text, max) {
  * Decides the reply to a conversation. Rules, in order: `deltas=N` → generated
  * text; tool results in the last user turn → report them; tools mentioned →
  * call them; otherwise a text answer. A system prompt mentioning "pirate"
- * prefixes text with "Arr! ". Thinking, when enabled, comes first.
+ * prefixes text with "Arr! ". Thinking, when enabled, comes first. With
+ * structured output the final answer (not the tool-call preamble) is a JSON
+ * document instead (see structured.mjs; `json=invalid|broken` spoil it).
  * @param {SimConversation} conv
  * @param {Directives} directives
  * @returns {Plan}
  */
 export function planReply(conv, directives) {
-  const last = [...conv.messages].reverse().find((m) => m.role === 'user') ?? {
-    role: 'user', text: '', images: [], toolUses: [], toolResults: [],
-  };
+  const last = [...conv.messages].reverse().find((m) => m.role === 'user') ?? simMessage('user');
   const say = /\bpirate/i.test(conv.system) ? (/** @type {string} */ t) => `Arr! ${t}` : (/** @type {string} */ t) => t;
   /** @type {PlanBlock[]} */
   const blocks = [];
@@ -181,13 +186,18 @@ export function planReply(conv, directives) {
   let thought;
   let generated = 0;
 
+  /** The final answer: a JSON document when structured output was requested. */
+  const answer = (/** @type {string} */ text, /** @type {string} */ source) =>
+    conv.jsonOutput ? structuredText(conv.jsonOutput.schema, source, text, directives.json ?? 'valid') : say(text);
+
   if (directives.deltas !== undefined) {
     thought = 'A long generated answer was requested.';
     blocks.push(generatedTextBlock(directives.deltas));
     generated = directives.deltas;
   } else if (last.toolResults.length > 0) {
     thought = 'The tool results are in; I will report them.';
-    blocks.push(textBlock(say(describeToolResults(conv, last))));
+    const results = last.toolResults.map((r) => r.text).join(' ');
+    blocks.push(textBlock(answer(describeToolResults(conv, last), `${last.text} ${results}`.trim())));
   } else {
     const tools = chooseTools(conv, last.text);
     if (tools.length > 0) {
@@ -201,8 +211,8 @@ export function planReply(conv, directives) {
       }
       stopReason = 'tool_use';
     } else {
-      thought = 'A direct answer is enough.';
-      blocks.push(textBlock(say(textAnswer(conv, last))));
+      thought = conv.jsonOutput ? 'The answer must be JSON.' : 'A direct answer is enough.';
+      blocks.push(textBlock(answer(textAnswer(conv, last), last.text)));
     }
   }
   if (conv.thinking) blocks.unshift({ type: 'thinking', text: `The user wrote: "${clip(last.text.trim(), 120)}". ${thought}` });

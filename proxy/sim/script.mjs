@@ -9,7 +9,7 @@
  */
 const MARKER = /^\[\[sim:([^\]]*)\]\][ \t]*|[ \t]*\[\[sim:([^\]]*)\]\]/g;
 
-/** HTTP status → provider error type (Anthropic names, reused as neutral names). */
+/** HTTP status → Anthropic error type (also the neutral name of each status). */
 export const ERROR_TYPES = Object.freeze({
   400: 'invalid_request_error',
   401: 'authentication_error',
@@ -24,6 +24,21 @@ export const ERROR_TYPES = Object.freeze({
   529: 'overloaded_error',
 });
 
+/**
+ * Statuses `error=N` accepts; each simulated API answers the subset it knows
+ * (others are refused with a 400 naming that API's list).
+ */
+export const DIRECTIVE_ERROR_STATUSES = Object.freeze([400, 401, 402, 403, 404, 409, 413, 429, 500, 503, 504, 529]);
+
+/** HTTP status of a `midstream` error type (unknown types count as 500). */
+export function midstreamStatus(/** @type {string} */ type) {
+  const found = Object.entries(ERROR_TYPES).find(([, name]) => name === type);
+  return found ? Number(found[0]) : 500;
+}
+
+/** `json=` variants for structured output. */
+const JSON_VARIANTS = ['valid', 'invalid', 'broken'];
+
 /** Stop reasons a `stop=` directive may force. */
 const STOP_REASONS = ['end_turn', 'max_tokens', 'stop_sequence', 'tool_use', 'pause_turn', 'refusal'];
 
@@ -35,6 +50,8 @@ export class DirectiveError extends Error {}
  * @typedef {object} Directives
  * @property {number} [error] respond with this HTTP error status
  * @property {number} [retryAfter] seconds for the `retry-after` header of a 429
+ * @property {true} [quota] with error=429: the "quota exhausted" variant (OpenAI `insufficient_quota`)
+ * @property {'valid' | 'invalid' | 'broken'} [json] structured output: a document violating the schema, or text that is not JSON
  * @property {string} [midstream] error type sent as an SSE `error` event after a few deltas
  * @property {true | number} [truncate] end the stream before `message_stop` (or after N events)
  * @property {number} [deltas] reply with exactly N generated text deltas
@@ -94,10 +111,20 @@ export function parseDirectives(spec) {
     switch (key) {
       case 'error': {
         const status = integer(key, value, 400, 599);
-        if (!(status in ERROR_TYPES)) {
-          throw new DirectiveError(`sim directive error=${status} is not one of ${Object.keys(ERROR_TYPES).join(', ')}`);
+        if (!DIRECTIVE_ERROR_STATUSES.includes(status)) {
+          throw new DirectiveError(`sim directive error=${status} is not one of ${DIRECTIVE_ERROR_STATUSES.join(', ')}`);
         }
         out.error = status;
+        break;
+      }
+      case 'quota':
+        out.error = 429;
+        out.quota = true;
+        break;
+      case 'json': {
+        const variant = (value ?? '').toLowerCase();
+        if (!JSON_VARIANTS.includes(variant)) throw new DirectiveError(`sim directive json needs one of ${JSON_VARIANTS.join(', ')}`);
+        out.json = /** @type {'valid' | 'invalid' | 'broken'} */ (variant);
         break;
       }
       case 'retry-after':
@@ -148,4 +175,19 @@ export function parseDirectives(spec) {
  */
 export function parseDirectiveList(specs) {
   return Object.assign({}, ...specs.map(parseDirectives));
+}
+
+/**
+ * Scripted directives overridden by the request's inline markers.
+ * @param {Directives} scripted
+ * @param {string[]} specs marker contents from the last user message
+ * @returns {{ directives: Directives } | { problem: string }}
+ */
+export function mergeDirectives(scripted, specs) {
+  try {
+    return { directives: { ...scripted, ...parseDirectiveList(specs) } };
+  } catch (error) {
+    if (error instanceof DirectiveError) return { problem: error.message };
+    throw error;
+  }
 }

@@ -1,6 +1,8 @@
 // Deterministic tool selection and argument synthesis for the simulators.
 // Rules are deliberately simple so a test author can predict the outcome from
 // the prompt alone (see the README-style comments on each function).
+import { isRecord } from './conversation.mjs';
+import { declaredType } from './structured.mjs';
 
 /**
  * @typedef {object} SimTool
@@ -92,16 +94,6 @@ export function guessStringArgument(prompt) {
 }
 
 /**
- * Schema type of a property, taking the first non-null entry of a type list.
- * @param {Record<string, unknown>} schema
- */
-function schemaType(schema) {
-  const type = schema.type;
-  if (Array.isArray(type)) return type.find((t) => t !== 'null');
-  return typeof type === 'string' ? type : undefined;
-}
-
-/**
  * Arguments for a tool call: a JSON object literal found in the prompt, else a
  * value per required property (all properties when none are required):
  * enum → first value; string → {@link guessStringArgument}; number/integer → 1;
@@ -114,19 +106,19 @@ export function buildToolInput(tool, prompt) {
   const literal = findJsonObject(prompt);
   if (literal) return literal;
   const properties = /** @type {Record<string, Record<string, unknown>>} */ (
-    isObject(tool.schema.properties) ? tool.schema.properties : {}
+    isRecord(tool.schema.properties) ? tool.schema.properties : {}
   );
   const required = Array.isArray(tool.schema.required) ? tool.schema.required.filter((k) => typeof k === 'string') : [];
   const keys = required.length > 0 ? required : Object.keys(properties);
   /** @type {Record<string, unknown>} */
   const input = {};
   for (const key of keys) {
-    const schema = isObject(properties[key]) ? properties[key] : {};
+    const schema = isRecord(properties[key]) ? properties[key] : {};
     if (Array.isArray(schema.enum) && schema.enum.length > 0) {
       input[key] = schema.enum[0];
       continue;
     }
-    switch (schemaType(schema)) {
+    switch (declaredType(schema)) {
       case 'string': input[key] = guessStringArgument(prompt); break;
       case 'number':
       case 'integer': input[key] = 1; break;
@@ -140,14 +132,6 @@ export function buildToolInput(tool, prompt) {
 }
 
 /**
- * @param {unknown} value
- * @returns {value is Record<string, any>}
- */
-function isObject(value) {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/**
  * JSON with a space after `:` and `,`, the way the Anthropic API streams tool
  * arguments (`{"location": "Paris", "unit": "celsius"}`).
  * @param {unknown} value
@@ -155,7 +139,7 @@ function isObject(value) {
  */
 export function spacedJson(value) {
   if (Array.isArray(value)) return `[${value.map(spacedJson).join(', ')}]`;
-  if (isObject(value)) {
+  if (isRecord(value)) {
     return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${spacedJson(v)}`).join(', ')}}`;
   }
   return JSON.stringify(value) ?? 'null';

@@ -6,27 +6,46 @@ import { describe, expect, it } from 'vitest';
 
 const CLI = fileURLToPath(new URL('../../proxy/cli.mjs', import.meta.url));
 
-describe('cli', () => {
-  it('prints its URL, serves /health, stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [CLI], {
-      env: { ...process.env, PORT: '0', ANTHROPIC_API_KEY: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+/** Starts the bin with these keys and returns its first stdout line. */
+function startCli(keys: Record<string, string>) {
+  const child = spawn(process.execPath, [CLI], {
+    env: { ...process.env, PORT: '0', ANTHROPIC_API_KEY: '', OPENAI_API_KEY: '', GEMINI_API_KEY: '', ...keys },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const firstLine = new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (part: Buffer) => {
+      out += part.toString();
+      const first = out.split('\n')[0];
+      if (out.includes('\n') && first !== undefined) resolve(first);
     });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.on('exit', () => reject(new Error(`cli exited early: ${out}`)));
+  });
+  return { child, exited, firstLine };
+}
+
+describe('cli', () => {
+  it('lists each provider\'s mode without printing keys', async () => {
+    const { child, exited, firstLine } = startCli({ OPENAI_API_KEY: 'sk-cli-secret-key', GEMINI_API_KEY: 'AIza-cli-secret' });
     try {
-      const line = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (part: Buffer) => {
-          out += part.toString();
-          const first = out.split('\n')[0];
-          if (out.includes('\n') && first !== undefined) resolve(first);
-        });
-        child.on('exit', () => reject(new Error(`cli exited early: ${out}`)));
-      });
-      const match = /^rkat-web-proxy listening on (http:\/\/127\.0\.0\.1:\d+) \(anthropic: simulated\)$/.exec(line);
+      const line = await firstLine;
+      expect(line).toMatch(/\(anthropic: simulated, openai: forward, gemini: forward\)$/);
+      expect(line).not.toMatch(/secret/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+
+  it('prints its URL, serves /health, stops on SIGTERM', async () => {
+    const { child, exited, firstLine } = startCli({});
+    try {
+      const line = await firstLine;
+      const match = /^rkat-web-proxy listening on (http:\/\/127\.0\.0\.1:\d+) \(anthropic: simulated, openai: simulated, gemini: simulated\)$/.exec(line);
       expect(match, line).not.toBeNull();
       const url = match?.[1] ?? '';
-      expect(await (await fetch(`${url}/health`)).json()).toEqual({ ok: true, mode: { anthropic: 'simulated' } });
+      expect(await (await fetch(`${url}/health`)).json()).toEqual({ ok: true, mode: { anthropic: 'simulated', openai: 'simulated', gemini: 'simulated' } });
     } finally {
       child.kill('SIGTERM');
     }

@@ -2,11 +2,12 @@
 // The /_sim control API: scripted behaviours, the request log, reset.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startProxy, type ProxyServer } from '../../proxy/index';
-import { API_HEADERS, messages, postMessages, resetSim, script } from './helpers';
+import { API_HEADERS, CHAT_PATH, GEMINI_HEADERS, OPENAI_HEADERS, RESPONSES_PATH, chat, gemini, messages, post, postMessages, responses, resetSim, script } from './clients';
+import { SIMULATED } from './helpers';
 
 let proxy: ProxyServer;
 beforeAll(async () => {
-  proxy = await startProxy({ port: 0, anthropicApiKey: '' });
+  proxy = await startProxy({ port: 0, ...SIMULATED });
 });
 afterAll(async () => {
   await proxy.close();
@@ -58,6 +59,36 @@ describe('/_sim control API', () => {
     expect(log[0]?.headers['anthropic-version']).toBe('2023-06-01');
     expect(log[1]?.headers.authorization).toBe('[redacted]');
     expect(JSON.stringify(log)).not.toMatch(/secret|sk-ant/);
+  });
+
+  it('scripts apply to whichever provider the next request goes to', async () => {
+    await script(proxy.url, ['error=429', 'error=503', 'error=500', 'quota']);
+    const statuses = [
+      await post(proxy.url, CHAT_PATH, chat('a'), OPENAI_HEADERS),
+      await post(proxy.url, '/gemini/v1beta/models/gemini-2.5-flash:generateContent', gemini('b'), GEMINI_HEADERS),
+      await post(proxy.url, RESPONSES_PATH, responses('c'), OPENAI_HEADERS),
+      await post(proxy.url, CHAT_PATH, chat('d'), OPENAI_HEADERS),
+      await post(proxy.url, CHAT_PATH, chat('e'), OPENAI_HEADERS),
+    ];
+    for (const res of statuses) await res.arrayBuffer();
+    expect(statuses.map((r) => r.status)).toEqual([429, 503, 500, 429, 200]);
+  });
+
+  it('logs OpenAI and Gemini requests with authorization, x-goog-api-key and key= redacted', async () => {
+    await post(proxy.url, CHAT_PATH, chat('log me', { stream: false }), { ...OPENAI_HEADERS, authorization: 'Bearer sk-secret-openai' }).then((r) => r.text());
+    await post(proxy.url, RESPONSES_PATH, responses('log me', { stream: false }), { ...OPENAI_HEADERS, authorization: 'Bearer sk-secret-openai' }).then((r) => r.text());
+    const path = '/gemini/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse&key=AIza-secret-query';
+    await post(proxy.url, path, gemini('log me'), { ...GEMINI_HEADERS, 'x-goog-api-key': 'AIza-secret-header' }).then((r) => r.text());
+    const log = await requests();
+    expect(log.map((l) => [l.provider, l.path])).toEqual([
+      ['openai', CHAT_PATH],
+      ['openai', RESPONSES_PATH],
+      ['gemini', '/gemini/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse&key=%5Bredacted%5D'],
+    ]);
+    expect(log[0]?.headers.authorization).toBe('[redacted]');
+    expect(log[2]?.headers['x-goog-api-key']).toBe('[redacted]');
+    expect(log[2]?.body).toEqual(gemini('log me'));
+    expect(JSON.stringify(log)).not.toMatch(/secret/);
   });
 
   it('keeps only the last 100 requests; invalid JSON bodies are logged as null', async () => {

@@ -3,13 +3,14 @@
 // shaping. Transport directives must never change the bytes, only their cuts.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startProxy, type ProxyServer } from '../../proxy/index';
-import { API_HEADERS, fixture, messages, parseSse, postMessages, readAll, reduceAnthropic, resetSim, script, streamTurn } from './helpers';
+import { API_HEADERS, messages, postMessages, readAll, resetSim, script, streamTurn } from './clients';
+import { SIMULATED, fixture, parseSse, reduceAnthropic } from './helpers';
 import { rawPost } from './raw-http';
 
 let proxy: ProxyServer;
 const logLines: string[] = [];
 beforeAll(async () => {
-  proxy = await startProxy({ port: 0, anthropicApiKey: '', log: (line) => logLines.push(line) });
+  proxy = await startProxy({ port: 0, ...SIMULATED, log: (line) => logLines.push(line) });
 });
 afterAll(async () => {
   await proxy.close();
@@ -149,7 +150,7 @@ describe('volume and transport', () => {
   });
 
   it('close() does not wait for a hanging stream', async () => {
-    const other = await startProxy({ port: 0, anthropicApiKey: '' });
+    const other = await startProxy({ port: 0, ...SIMULATED });
     const res = await postMessages(other.url, messages('[[sim:hang]]'));
     expect(res.status).toBe(200);
     await other.close();

@@ -4,11 +4,12 @@
 // simulator's output is compared structurally with the fixtures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateAnthropic, startProxy, type ProxyServer } from '../../proxy/index';
-import { WEATHER_TOOL, fixture, messages, parseSse, reduceAnthropic, streamTurn } from './helpers';
+import { WEATHER_TOOL, messages, streamTurn } from './clients';
+import { SIMULATED, fixture, parseSse, reduceAnthropic } from './helpers';
 
 let proxy: ProxyServer;
 beforeAll(async () => {
-  proxy = await startProxy({ port: 0, anthropicApiKey: '' });
+  proxy = await startProxy({ port: 0, ...SIMULATED });
 });
 afterAll(async () => {
   await proxy.close();

@@ -5,7 +5,8 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startProxy, type ProxyServer } from '../../proxy/index';
-import { API_HEADERS, fixture, messages, parseSse, reduceAnthropic } from './helpers';
+import { API_HEADERS, messages } from './clients';
+import { fixture, parseSse, reduceAnthropic } from './helpers';
 
 const REAL_KEY = 'sk-ant-REAL-key-0123456789';
 
@@ -34,7 +35,7 @@ beforeAll(async () => {
     });
   });
   upstreamUrl = `http://127.0.0.1:${await listen(upstream)}`;
-  proxy = await startProxy({ port: 0, anthropicApiKey: REAL_KEY, anthropicUpstream: upstreamUrl, log: (l) => logLines.push(l) });
+  proxy = await startProxy({ port: 0, anthropicApiKey: REAL_KEY, anthropicUpstream: upstreamUrl, openaiApiKey: '', geminiApiKey: '', log: (l) => logLines.push(l) });
 });
 
 afterAll(async () => {
@@ -63,8 +64,9 @@ const browserHeaders = {
 
 describe('forward mode', () => {
   it('reports forward mode', async () => {
-    expect(proxy.mode).toEqual({ anthropic: 'forward' });
-    expect(await (await fetch(`${proxy.url}/health`)).json()).toEqual({ ok: true, mode: { anthropic: 'forward' } });
+    const mode = { anthropic: 'forward', openai: 'simulated', gemini: 'simulated' };
+    expect(proxy.mode).toEqual(mode);
+    expect(await (await fetch(`${proxy.url}/health`)).json()).toEqual({ ok: true, mode });
   });
 
   it('replaces the key, strips browser headers, keeps path, query and body', async () => {

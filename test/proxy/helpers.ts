@@ -1,13 +1,18 @@
-// Shared helpers for the proxy tests: a small, independent SSE parser and an
-// Anthropic stream reducer that follows fixtures/providers/anthropic/NOTES.md.
+// Shared helpers for the proxy tests: a small, independent SSE parser and
+// stream reducers that follow each provider's fixtures/providers/*/NOTES.md.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/providers/anthropic/', import.meta.url));
 
+/** A file of fixtures/providers/anthropic/, or of another provider with a `openai/chat/...` path. */
 export function fixture(name: string): string {
-  return readFileSync(FIXTURES + name, 'utf8');
+  const path = /^(openai|gemini)\//.test(name) ? new URL(`../../fixtures/providers/${name}`, import.meta.url) : FIXTURES + name;
+  return readFileSync(path, 'utf8');
 }
+
+/** startProxy options that simulate every provider whatever the environment holds. */
+export const SIMULATED = { anthropicApiKey: '', openaiApiKey: '', geminiApiKey: '' } as const;
 
 export interface SseEvent {
   event: string;
@@ -134,66 +139,156 @@ export function reduceAnthropic(events: SseEvent[]): Reduced {
   return out;
 }
 
-export const API_HEADERS: Record<string, string> = {
-  'content-type': 'application/json',
-  'x-api-key': 'sk-ant-test-client-key',
-  'anthropic-version': '2023-06-01',
-};
-
-export const WEATHER_TOOL = {
-  name: 'get_weather',
-  description: 'Get the current weather for a city.',
-  input_schema: {
-    type: 'object',
-    properties: {
-      location: { type: 'string', description: 'City name, e.g. Paris' },
-      unit: { type: 'string', enum: ['celsius', 'fahrenheit'], description: 'Temperature unit' },
-    },
-    required: ['location'],
-  },
-};
-
-export type Message = { role: 'user' | 'assistant'; content: unknown };
-
-/** A Messages request body with one user message (or a whole history). */
-export function messages(content: string | Message[], extra: Json = {}): Json {
-  const history = typeof content === 'string' ? [{ role: 'user', content }] : content;
-  return { model: 'claude-sonnet-4-5', max_tokens: 1024, stream: true, messages: history, ...extra };
+export interface ProviderReply {
+  text: string;
+  tool_calls: { index: number; id: string | null; name: string; arguments_json: string | null; arguments: unknown; item_id?: string; thought_signature?: string }[];
+  stop_reason: string | null;
+  usage: Json | null;
+  error: Json | null;
+  complete: boolean;
+  /** Content deltas (text or argument fragments) seen, and events/chunks in all. */
+  deltas: number;
+  events: number;
+  id: string;
+  model: string;
 }
 
-export async function postMessages(base: string, body: unknown, headers: Record<string, string> = API_HEADERS, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${base}/anthropic/v1/messages`, {
-    method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body), ...init,
-  });
+const emptyReply = (): ProviderReply => ({ text: '', tool_calls: [], stop_reason: null, usage: null, error: null, complete: false, deltas: 0, events: 0, id: '', model: '' });
+
+function parseArgs(json: string): unknown {
+  return json === '' ? {} : JSON.parse(json);
 }
 
-/** Streams a request and reduces the events. */
-export async function streamTurn(base: string, body: unknown): Promise<{ response: Response; raw: string; events: SseEvent[]; reply: Reduced }> {
-  const response = await postMessages(base, body);
-  const raw = await response.text();
-  const events = parseSse(raw);
-  return { response, raw, events, reply: reduceAnthropic(events) };
-}
-
-/** Reads a whole body as bytes, also reporting how many reads it took. */
-export async function readAll(response: Response): Promise<{ bytes: Buffer; reads: number[] }> {
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const parts: Buffer[] = [];
-  const reads: number[] = [];
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parts.push(Buffer.from(value));
-    reads.push(value.byteLength);
+/** OpenAI Chat Completions (NOTES 5-13): data-only chunks, tool calls by index, [DONE]. */
+export function reduceChat(events: SseEvent[]): ProviderReply {
+  const out = emptyReply();
+  const calls = new Map<number, ProviderReply['tool_calls'][number]>();
+  for (const { event, data } of events) {
+    if (event !== 'message') throw new Error(`chat streams are data-only, got event: ${event}`);
+    out.events += 1;
+    if (data === '[DONE]') {
+      out.complete = true;
+      continue;
+    }
+    const chunk = obj(JSON.parse(data));
+    if (chunk.error) {
+      out.error = obj(chunk.error);
+      continue;
+    }
+    out.id = String(chunk.id);
+    out.model = String(chunk.model);
+    if (chunk.usage) out.usage = obj(chunk.usage);
+    for (const choice of (chunk.choices ?? []) as Json[]) {
+      const delta = obj(choice.delta);
+      if (typeof delta.content === 'string' && delta.content !== '') {
+        out.text += delta.content;
+        out.deltas += 1;
+      }
+      for (const tc of (delta.tool_calls ?? []) as Json[]) {
+        const index = Number(tc.index);
+        const fn = obj(tc.function);
+        const call = calls.get(index) ?? { index, id: '', name: '', arguments_json: '', arguments: {} };
+        if (typeof tc.id === 'string') call.id = tc.id;
+        if (typeof fn.name === 'string') call.name = fn.name;
+        if (typeof fn.arguments === 'string' && fn.arguments !== '') {
+          call.arguments_json += fn.arguments;
+          out.deltas += 1;
+        }
+        calls.set(index, call);
+      }
+      if (typeof choice.finish_reason === 'string') out.stop_reason = choice.finish_reason;
+    }
   }
-  return { bytes: Buffer.concat(parts), reads };
+  out.tool_calls = [...calls.values()].sort((a, b) => a.index - b.index).map((c) => ({ ...c, arguments: parseArgs(c.arguments_json ?? '') }));
+  return out;
 }
 
-export async function script(base: string, directives: string[]): Promise<void> {
-  const res = await fetch(`${base}/_sim/script`, { method: 'POST', body: JSON.stringify(directives) });
-  if (!res.ok) throw new Error(`script failed: ${res.status} ${await res.text()}`);
+/** OpenAI Responses (NOTES 15-22): typed events numbered from 0, usage on the terminal response. */
+export function reduceResponses(events: SseEvent[]): ProviderReply {
+  const out = emptyReply();
+  const calls = new Map<string, ProviderReply['tool_calls'][number]>();
+  for (const { event, data } of events) {
+    const payload = obj(JSON.parse(data));
+    if (payload.type !== event) throw new Error(`event ${event} carries type ${String(payload.type)}`);
+    if (payload.sequence_number !== out.events) throw new Error(`sequence_number ${String(payload.sequence_number)} where ${out.events} was due`);
+    out.events += 1;
+    const response = obj(payload.response);
+    const item = obj(payload.item);
+    switch (event) {
+      case 'response.created':
+        out.id = String(response.id);
+        out.model = String(response.model);
+        break;
+      case 'response.output_item.added':
+        if (item.type === 'function_call') {
+          calls.set(String(item.id), { index: Number(payload.output_index), item_id: String(item.id), id: String(item.call_id), name: String(item.name), arguments_json: '', arguments: {} });
+        }
+        break;
+      case 'response.output_text.delta':
+        out.text += String(payload.delta);
+        out.deltas += 1;
+        break;
+      case 'response.function_call_arguments.delta': {
+        const call = calls.get(String(payload.item_id));
+        if (call) call.arguments_json += String(payload.delta);
+        out.deltas += 1;
+        break;
+      }
+      case 'response.completed':
+      case 'response.incomplete':
+        out.stop_reason = String(response.status);
+        out.usage = obj(response.usage);
+        out.complete = true;
+        break;
+      case 'response.failed':
+        out.stop_reason = 'failed';
+        out.error ??= obj(response.error);
+        break;
+      case 'error':
+        out.error = payload.error ? obj(payload.error) : { code: payload.code, message: payload.message };
+        break;
+      default:
+        break;
+    }
+  }
+  out.tool_calls = [...calls.values()].map((c) => ({ ...c, arguments: parseArgs(c.arguments_json ?? '') }));
+  return out;
 }
 
-export async function resetSim(base: string): Promise<void> {
-  await fetch(`${base}/_sim/reset`, { method: 'POST' });
+/**
+ * Gemini (NOTES 2-20) from the raw body: data-only events with any line end,
+ * whole functionCall parts, the last finishReason and usageMetadata, and a
+ * bare JSON error object outside `data:` lines.
+ */
+export function reduceGemini(raw: string): ProviderReply {
+  const out = emptyReply();
+  for (const block of raw.split(/\r\n\r\n|\n\n|\r\r/)) {
+    for (const line of block.split(/\r\n|\n|\r/)) {
+      if (line.startsWith('{')) {
+        out.error = obj(obj(JSON.parse(line)).error);
+        continue;
+      }
+      if (!line.startsWith('data:')) continue;
+      out.events += 1;
+      const chunk = obj(JSON.parse(line.slice(5)));
+      out.id = String(chunk.responseId);
+      out.model = String(chunk.modelVersion);
+      if (chunk.usageMetadata) out.usage = obj(chunk.usageMetadata);
+      const candidate = obj((chunk.candidates as unknown[] | undefined)?.[0]);
+      for (const [index, part] of ((obj(candidate.content).parts ?? []) as Json[]).entries()) {
+        if (typeof part.text === 'string' && part.thought !== true) {
+          out.text += part.text;
+          if (part.text !== '') out.deltas += 1;
+        }
+        const call = part.functionCall ? obj(part.functionCall) : null;
+        if (call) {
+          const signature = typeof part.thoughtSignature === 'string' ? { thought_signature: part.thoughtSignature } : {};
+          out.tool_calls.push({ index, id: (call.id as string | undefined) ?? null, name: String(call.name), arguments: call.args, arguments_json: null, ...signature });
+        }
+      }
+      if (typeof candidate.finishReason === 'string') out.stop_reason = candidate.finishReason;
+    }
+  }
+  out.complete = out.stop_reason !== null && out.error === null;
+  return out;
 }

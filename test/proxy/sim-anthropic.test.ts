@@ -2,11 +2,12 @@
 // Simulated Anthropic Messages API: validation and the deterministic replies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProxy, type ProxyServer } from '../../proxy/index';
-import { API_HEADERS, WEATHER_TOOL, messages, postMessages, streamTurn, type Message } from './helpers';
+import { API_HEADERS, WEATHER_TOOL, messages, postMessages, streamTurn, type Message } from './clients';
+import { SIMULATED } from './helpers';
 
 let proxy: ProxyServer;
 beforeAll(async () => {
-  proxy = await startProxy({ port: 0, anthropicApiKey: '' });
+  proxy = await startProxy({ port: 0, ...SIMULATED });
 });
 afterAll(async () => {
   await proxy.close();

@@ -12,7 +12,8 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  const proxy = await startProxy({ port: 0, anthropicApiKey: "" });
+  // Empty keys force simulation even if real keys are in the environment.
+  const proxy = await startProxy({ port: 0, anthropicApiKey: "", openaiApiKey: "", geminiApiKey: "" });
   project.provide("proxyUrl", proxy.url);
   return async () => {
     await proxy.close();

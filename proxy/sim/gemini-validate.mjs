@@ -1,0 +1,86 @@
+// Request-body validation for the simulated Gemini API. Messages imitate the
+// API's INVALID_ARGUMENT texts (`* GenerateContentRequest.<path>: ...`).
+import { isRecord } from './conversation.mjs';
+
+/** @typedef {import('./simulate.mjs').Problem} Problem */
+
+const FUNCTION_NAME = /^[a-zA-Z_][a-zA-Z0-9_.:-]{0,63}$/;
+const MIME_TYPES = ['text/plain', 'application/json', 'application/xml', 'application/yaml', 'text/x.enum'];
+
+/**
+ * Reads a proto3-JSON field under its lowerCamelCase name or its snake_case
+ * original (the API accepts both).
+ * @param {unknown} value
+ * @param {string} name lowerCamelCase
+ * @returns {any}
+ */
+export function field(value, name) {
+  if (!isRecord(value)) return undefined;
+  return value[name] ?? value[name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)];
+}
+
+/**
+ * @param {Record<string, any>} content
+ * @param {string} kind "functionCall" or "functionResponse"
+ */
+const partsWith = (content, kind) => (Array.isArray(content.parts) ? content.parts.filter((p) => field(p, kind) !== undefined) : []);
+
+/**
+ * Function responses must answer the function-call turn just before, one
+ * response per call.
+ * @param {Record<string, any>[]} contents
+ * @returns {string | null}
+ */
+function checkFunctionTurns(contents) {
+  for (const [i, content] of contents.entries()) {
+    const responses = partsWith(content, 'functionResponse').length;
+    if (responses === 0) continue;
+    const previous = contents[i - 1];
+    const calls = previous && previous.role === 'model' ? partsWith(previous, 'functionCall').length : 0;
+    if (calls === 0) return 'Please ensure that function response turn comes immediately after a function call turn.';
+    if (calls !== responses) {
+      return 'Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.';
+    }
+  }
+  return null;
+}
+
+/**
+ * @param {unknown} body parsed JSON
+ * @returns {string | null}
+ */
+export function validateGenerateBody(body) {
+  if (!isRecord(body)) return 'Invalid JSON payload received. Expected an object.';
+  const contents = body.contents;
+  if (!Array.isArray(contents) || contents.length === 0) return '* GenerateContentRequest.contents: contents is not specified\n';
+  for (const [i, content] of contents.entries()) {
+    if (!isRecord(content)) return `Invalid JSON payload received. Unknown name at 'contents[${i}]': Proto field is not repeating, cannot start list.`;
+    if (content.role !== undefined && content.role !== 'user' && content.role !== 'model') return 'Please use a valid role: user, model.';
+    if (!Array.isArray(content.parts) || content.parts.length === 0) {
+      return `* GenerateContentRequest.contents[${i}].parts: contents.parts must not be empty.\n`;
+    }
+    for (const [k, part] of content.parts.entries()) {
+      const call = field(part, 'functionCall');
+      if (call !== undefined && (!isRecord(call) || typeof call.name !== 'string')) {
+        return `* GenerateContentRequest.contents[${i}].parts[${k}].function_call.name: Name cannot be empty.\n`;
+      }
+      const response = field(part, 'functionResponse');
+      if (response !== undefined && (!isRecord(response) || typeof response.name !== 'string')) {
+        return `* GenerateContentRequest.contents[${i}].parts[${k}].function_response.name: Name cannot be empty.\n`;
+      }
+    }
+  }
+  for (const [i, tool] of (Array.isArray(body.tools) ? body.tools : []).entries()) {
+    const declarations = field(tool, 'functionDeclarations');
+    for (const [k, declaration] of (Array.isArray(declarations) ? declarations : []).entries()) {
+      if (!isRecord(declaration) || !FUNCTION_NAME.test(String(declaration.name ?? ''))) {
+        return `* GenerateContentRequest.tools[${i}].function_declarations[${k}].name: Invalid function name. Must start with a letter or an underscore. Must be alphameric (a-z, A-Z, 0-9), underscores (_), dots (.), colons (:), or dashes (-), with a maximum length of 64.\n`;
+      }
+    }
+  }
+  const mime = field(field(body, 'generationConfig'), 'responseMimeType');
+  if (mime !== undefined && !MIME_TYPES.includes(mime)) {
+    return '* GenerateContentRequest.generation_config.response_mime_type: allowed mimetypes are `text/plain`, `application/json`, `application/xml`, `application/yaml` and `text/x.enum`.\n';
+  }
+  return checkFunctionTurns(contents);
+}

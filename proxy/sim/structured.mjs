@@ -1,0 +1,237 @@
+// Structured output for the simulators: a JSON document generated
+// deterministically from the requested JSON Schema (or Gemini's OpenAPI
+// subset), plus two faulty variants so clients can test their schema checks:
+// `json=invalid` (valid JSON that violates the schema) and `json=broken` (text
+// that is not JSON at all).
+import { isRecord } from './conversation.mjs';
+
+/** Nesting deeper than this (recursive `$ref`s) ends in empty values. */
+const MAX_DEPTH = 12;
+
+/** Example values for string `format`s a validator might check. */
+/** @type {Record<string, string>} */
+const FORMATS = {
+  'date-time': '2026-01-01T00:00:00Z',
+  date: '2026-01-01',
+  time: '00:00:00Z',
+  email: 'user@example.com',
+  uri: 'https://example.com/',
+  url: 'https://example.com/',
+  uuid: '00000000-0000-4000-8000-000000000000',
+};
+
+/**
+ * @typedef {object} Context
+ * @property {Record<string, any>} root the whole schema, for local `$ref`s
+ * @property {() => string} word the next prompt word (cycling)
+ */
+
+/**
+ * Follows a local `$ref` (`#`, `#/$defs/X`, `#/definitions/X`, any `#/a/b` pointer).
+ * @param {unknown} schema
+ * @param {Context} ctx
+ * @returns {Record<string, any>}
+ */
+function resolve(schema, ctx) {
+  let current = schema;
+  for (let hops = 0; isRecord(current) && typeof current.$ref === 'string' && hops < MAX_DEPTH; hops += 1) {
+    const ref = current.$ref;
+    if (!ref.startsWith('#')) return {};
+    /** @type {unknown} */
+    let target = ctx.root;
+    for (const raw of ref.slice(1).split('/').filter(Boolean)) {
+      const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+      target = isRecord(target) || Array.isArray(target) ? /** @type {any} */ (target)[key] : undefined;
+    }
+    current = target;
+  }
+  return isRecord(current) ? current : {};
+}
+
+/**
+ * The declared type in lower case (Gemini writes "STRING"), taking the first
+ * non-null entry of a type list; undefined when the schema declares none.
+ * @param {Record<string, any>} schema
+ * @returns {string | undefined}
+ */
+export function declaredType(schema) {
+  const list = Array.isArray(schema.type) ? schema.type.map((t) => String(t).toLowerCase()) : [schema.type];
+  const raw = list.find((t) => t !== 'null') ?? list[0];
+  return typeof raw === 'string' ? raw.toLowerCase() : undefined;
+}
+
+/**
+ * The declared type, else one inferred from other keywords (default string).
+ * @param {Record<string, any>} schema
+ * @returns {string}
+ */
+function schemaType(schema) {
+  const declared = declaredType(schema);
+  if (declared) return declared;
+  if (isRecord(schema.properties)) return 'object';
+  if (schema.items !== undefined || Array.isArray(schema.prefixItems)) return 'array';
+  return 'string';
+}
+
+/**
+ * `allOf` merged into one schema (properties and required lists joined).
+ * @param {Record<string, any>} schema
+ * @param {Context} ctx
+ */
+function flatten(schema, ctx) {
+  if (!Array.isArray(schema.allOf)) return schema;
+  const { allOf, ...rest } = schema;
+  /** @type {Record<string, any>} */
+  const merged = { ...rest };
+  for (const part of allOf.map((s) => flatten(resolve(s, ctx), ctx))) {
+    merged.properties = { ...merged.properties, ...part.properties };
+    merged.required = [...(merged.required ?? []), ...(part.required ?? [])];
+    for (const [k, v] of Object.entries(part)) if (!(k in merged)) merged[k] = v;
+  }
+  return merged;
+}
+
+/**
+ * Picks the schema an instance is generated from: `$ref` followed, `allOf`
+ * merged, the first non-null branch of `anyOf`/`oneOf`.
+ * @param {unknown} schema
+ * @param {Context} ctx
+ * @returns {Record<string, any>}
+ */
+function effective(schema, ctx) {
+  const resolved = flatten(resolve(schema, ctx), ctx);
+  const branches = resolved.anyOf ?? resolved.oneOf;
+  if (!Array.isArray(branches) || branches.length === 0) return resolved;
+  const { anyOf: _a, oneOf: _o, ...rest } = resolved;
+  const pick = branches.find((b) => declaredType(resolve(b, ctx)) !== 'null') ?? branches[0];
+  return effective({ ...rest, ...resolve(pick, ctx) }, ctx);
+}
+
+/**
+ * A number within `minimum`/`maximum` (either `exclusive*` style), preferring 1.
+ * @param {Record<string, any>} s
+ * @param {boolean} integer
+ * @param {number} offset added for the i-th item of an array (uniqueItems)
+ */
+function numberFor(s, integer, offset) {
+  const step = integer ? 1 : 0.5;
+  let low = typeof s.minimum === 'number' ? s.minimum : -Infinity;
+  if (typeof s.exclusiveMinimum === 'number') low = Math.max(low, s.exclusiveMinimum + step);
+  else if (s.exclusiveMinimum === true && Number.isFinite(low)) low += step;
+  let high = typeof s.maximum === 'number' ? s.maximum : Infinity;
+  if (typeof s.exclusiveMaximum === 'number') high = Math.min(high, s.exclusiveMaximum - step);
+  else if (s.exclusiveMaximum === true && Number.isFinite(high)) high -= step;
+  let value = Math.min(Math.max(1 + offset, low), high);
+  if (integer) value = Math.ceil(value) <= high ? Math.ceil(value) : Math.floor(value);
+  if (typeof s.multipleOf === 'number' && s.multipleOf > 0) value = Math.ceil(value / s.multipleOf) * s.multipleOf;
+  return value;
+}
+
+/**
+ * A string of prompt words honouring `format`, `minLength` and `maxLength`.
+ * @param {Record<string, any>} s
+ * @param {Context} ctx
+ */
+function stringFor(s, ctx) {
+  if (typeof s.format === 'string' && FORMATS[s.format]) return FORMATS[s.format];
+  let text = ctx.word();
+  const min = Number.isInteger(s.minLength) ? s.minLength : 0;
+  while (Array.from(text).length < min) text += ` ${ctx.word()}`;
+  const max = Number.isInteger(s.maxLength) ? s.maxLength : Infinity;
+  return Array.from(text).slice(0, max).join('');
+}
+
+/**
+ * @param {unknown} schema
+ * @param {Context} ctx
+ * @param {number} depth
+ * @param {number} [offset] position inside an array, to keep unique items apart
+ * @returns {unknown}
+ */
+function generate(schema, ctx, depth, offset = 0) {
+  const s = effective(schema, ctx);
+  if ('const' in s) return s.const;
+  if (Array.isArray(s.enum) && s.enum.length > 0) return s.enum[0];
+  const type = schemaType(s);
+  switch (type) {
+    case 'object': {
+      /** @type {Record<string, unknown>} */
+      const out = {};
+      if (depth >= MAX_DEPTH) return out;
+      const properties = isRecord(s.properties) ? s.properties : {};
+      const order = Array.isArray(s.propertyOrdering) ? s.propertyOrdering.filter((k) => k in properties) : [];
+      for (const key of [...order, ...Object.keys(properties).filter((k) => !order.includes(k))]) {
+        out[key] = generate(properties[key], ctx, depth + 1);
+      }
+      return out;
+    }
+    case 'array': {
+      if (depth >= MAX_DEPTH) return [];
+      const prefix = Array.isArray(s.prefixItems) ? s.prefixItems : Array.isArray(s.items) ? s.items : [];
+      const out = prefix.map((item, i) => generate(item, ctx, depth + 1, i));
+      const itemSchema = Array.isArray(s.items) ? s.additionalItems : s.items;
+      const max = Number.isInteger(s.maxItems) ? s.maxItems : Infinity;
+      const wanted = Math.min(Math.max(1, Number.isInteger(s.minItems) ? s.minItems : 0), max);
+      while (out.length < wanted && itemSchema !== false) out.push(generate(itemSchema ?? {}, ctx, depth + 1, out.length));
+      return out.slice(0, max);
+    }
+    case 'integer':
+    case 'number':
+      return numberFor(s, type === 'integer', offset);
+    case 'boolean':
+      return true;
+    case 'null':
+      return null;
+    default:
+      return stringFor(s, ctx);
+  }
+}
+
+/**
+ * A value of the wrong type for the schema (a number where a string is
+ * expected, a string anywhere else).
+ * @param {Record<string, any>} s
+ */
+function wrongValue(s) {
+  return schemaType(s) === 'string' ? 1 : 'invalid';
+}
+
+/**
+ * Turns a valid document into one that violates the schema: the first
+ * required property is dropped and the first remaining property gets a value
+ * of the wrong type; a non-object document is replaced by a wrongly typed value.
+ * @param {unknown} schema
+ * @param {unknown} value
+ * @param {Context} ctx
+ */
+function violate(schema, value, ctx) {
+  const s = effective(schema, ctx);
+  if (schemaType(s) !== 'object' || !isRecord(value)) return wrongValue(s);
+  const out = { ...value };
+  const required = (Array.isArray(s.required) ? s.required : []).filter((k) => k in out);
+  if (required.length > 0) delete out[required[0]];
+  const [next] = Object.keys(out);
+  const properties = isRecord(s.properties) ? s.properties : {};
+  if (next !== undefined) out[next] = wrongValue(effective(properties[next], ctx));
+  return required.length > 0 || next !== undefined ? out : wrongValue(s);
+}
+
+/**
+ * The reply text of a structured-output request.
+ * @param {Record<string, any> | null} schema the requested schema; null for
+ *   schema-less JSON mode, answered with `{"reply": <fallback>}`
+ * @param {string} prompt source of the string values (its words, in order, cycling)
+ * @param {string} fallback the plain-text reply, used without a schema
+ * @param {'valid' | 'invalid' | 'broken'} variant
+ * @returns {string}
+ */
+export function structuredText(schema, prompt, fallback, variant) {
+  const words = prompt.match(/[\p{L}\p{N}][\p{L}\p{N}'’_-]*/gu) ?? [];
+  let next = 0;
+  /** @type {Context} */
+  const ctx = { root: schema ?? {}, word: () => (words.length === 0 ? 'text' : words[next++ % words.length] ?? 'text') };
+  const valid = schema ? generate(schema, ctx, 0) : { reply: fallback };
+  if (variant === 'broken') return `Sure! Here is the JSON you asked for: ${JSON.stringify(valid).slice(0, -1)}`;
+  if (variant === 'invalid') return JSON.stringify(schema ? violate(schema, valid, ctx) : [fallback]);
+  return JSON.stringify(valid);
+}

@@ -1,0 +1,135 @@
+// @vitest-environment node
+// Request checks of the simulated OpenAI and Gemini APIs: credentials and
+// bodies are refused with each API's own error format, status and wording.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProxy, type ProxyServer } from '../../proxy/index';
+import { CHAT_PATH, GEMINI_HEADERS, OPENAI_HEADERS, RESPONSES_PATH, chat, gemini, geminiPath, post, responses } from './clients';
+import { SIMULATED } from './helpers';
+
+let proxy: ProxyServer;
+beforeAll(async () => {
+  proxy = await startProxy({ port: 0, ...SIMULATED });
+});
+afterAll(async () => {
+  await proxy.close();
+});
+
+interface OpenAIError { error: { message: string; type: string; param: string | null; code: string | null } }
+interface GoogleError { error: { code: number; message: string; status: string; details?: Record<string, unknown>[] } }
+
+async function openAIError(res: Response, status: number): Promise<OpenAIError['error']> {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  expect(res.headers.get('x-request-id')).toMatch(/^req_sim_/);
+  const text = await res.text();
+  expect(text).toMatch(/^\{\n {4}"error": \{\n {8}"message"/); // pretty-printed like e-429-rate-limit.http
+  const body = JSON.parse(text) as OpenAIError;
+  expect(Object.keys(body.error)).toEqual(['message', 'type', 'param', 'code']);
+  return body.error;
+}
+
+async function googleError(res: Response, status: number): Promise<GoogleError['error']> {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toBe('application/json; charset=UTF-8');
+  const body = (await res.json()) as GoogleError;
+  expect(body.error.code).toBe(status);
+  return body.error;
+}
+
+describe('OpenAI credentials', () => {
+  it.each([
+    ['no authorization', {}],
+    ['a non-Bearer scheme', { authorization: 'Basic dXNlcjpwYXNz' }],
+    ['an empty bearer token', { authorization: 'Bearer ' }],
+    ['only an x-api-key', { 'x-api-key': 'sk-test' }],
+  ])('%s → 401 invalid_api_key on both routes', async (_name, headers) => {
+    for (const [path, body] of [[CHAT_PATH, chat('hi')], [RESPONSES_PATH, responses('hi')]] as const) {
+      const error = await openAIError(await post(proxy.url, path, body, { 'content-type': 'application/json', ...headers }), 401);
+      expect(error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_api_key', param: null });
+      expect(error.message).toMatch(/Authorization: Bearer/);
+    }
+  });
+});
+
+describe('Chat Completions bodies', () => {
+  it.each([
+    ['not JSON', '{"model":', null, null, /could not parse the JSON body/],
+    ['not an object', '[1]', null, 'invalid_type', /expected a JSON object/],
+    ['missing model', { messages: [{ role: 'user', content: 'x' }] }, null, null, /^you must provide a model parameter$/],
+    ['missing messages', { model: 'gpt-4.1' }, 'messages', 'missing_required_parameter', /^Missing required parameter: 'messages'\.$/],
+    ['empty messages', { model: 'gpt-4.1', messages: [] }, 'messages', 'empty_array', /empty array/],
+    ['bad role', { model: 'm', messages: [{ role: 'robot', content: 'x' }] }, 'messages[0].role', 'invalid_value', /Supported values are/],
+    ['missing content', { model: 'm', messages: [{ role: 'user' }] }, 'messages[0].content', 'missing_required_parameter', /content/],
+    ['stream not boolean', chat('x', { stream: 'yes' }), 'stream', 'invalid_type', /boolean/],
+    ['bad tool name', chat('x', { tools: [{ type: 'function', function: { name: 'bad name' } }] }), 'tools[0].function.name', 'invalid_value', /pattern/],
+    ['json_schema without a name', chat('x', { response_format: { type: 'json_schema', json_schema: { schema: {} } } }), 'response_format.json_schema.name', 'missing_required_parameter', /name/],
+    ['orphan tool message', chat([{ role: 'user', content: 'x' }, { role: 'tool', tool_call_id: 'call_1', content: 'r' }]), 'messages.[1].role', null, /must be a response to a preceeding message with 'tool_calls'/],
+    ['unanswered tool call', chat([
+      { role: 'user', content: 'x' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_a', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+      { role: 'user', content: 'never mind' },
+    ]), 'messages.[1].role', null, /call_a/],
+    ['unknown directive', chat('hi [[sim:explode]]'), null, null, /unknown sim directive/],
+    ['error status the API lacks', chat('hi [[sim:error=529]]'), null, null, /not supported by the simulated openai API/],
+  ])('%s → 400', async (_name, body, param, code, message) => {
+    const error = await openAIError(await post(proxy.url, CHAT_PATH, body, OPENAI_HEADERS), 400);
+    expect(error).toMatchObject({ type: 'invalid_request_error', param, code });
+    expect(error.message).toMatch(message);
+  });
+});
+
+describe('Responses bodies', () => {
+  it.each([
+    ['missing model', { input: 'x' }, 'model', /^Missing required parameter: 'model'\.$/],
+    ['missing input', { model: 'gpt-4.1' }, 'input', /^Missing required parameter: 'input'\.$/],
+    ['bad input type', { model: 'gpt-4.1', input: 3 }, 'input', /Invalid type for 'input'/],
+    ['bad role', responses([{ role: 'tool', content: 'x' }]), 'input[0].role', /Supported values/],
+    ['function_call_output without its call', responses([{ type: 'function_call_output', call_id: 'call_x', output: 'r' }]), 'input', /No tool call found for function call output with call_id call_x\./],
+    ['previous_response_id', responses('x', { previous_response_id: 'resp_1' }), 'previous_response_id', /keeps no conversation state/],
+    ['bad tool name', responses('x', { tools: [{ type: 'function', name: 'a b' }] }), 'tools[0].name', /pattern/],
+    ['json_schema format without a name', responses('x', { text: { format: { type: 'json_schema', schema: {} } } }), 'text.format.name', /name/],
+  ])('%s → 400', async (_name, body, param, message) => {
+    const error = await openAIError(await post(proxy.url, RESPONSES_PATH, body, OPENAI_HEADERS), 400);
+    expect(error).toMatchObject({ type: 'invalid_request_error', param });
+    expect(error.message).toMatch(message);
+  });
+});
+
+describe('Gemini', () => {
+  it('a missing key → 400 INVALID_ARGUMENT with reason API_KEY_INVALID; key= is accepted instead of the header', async () => {
+    const error = await googleError(await post(proxy.url, geminiPath(), gemini('hi'), { 'content-type': 'application/json' }), 400);
+    expect(error).toMatchObject({ status: 'INVALID_ARGUMENT', message: 'API key not valid. Please pass a valid API key.' });
+    expect(error.details?.find((d) => d['@type'] === 'type.googleapis.com/google.rpc.ErrorInfo')).toMatchObject({ reason: 'API_KEY_INVALID' });
+    const empty = await post(proxy.url, geminiPath(), gemini('hi'), { 'content-type': 'application/json', 'x-goog-api-key': '' });
+    expect(empty.status).toBe(400);
+    await empty.text();
+    const query = await post(proxy.url, geminiPath('generateContent', '?key=AIza-in-query'), gemini('hi'), { 'content-type': 'application/json' });
+    expect(query.status).toBe(200);
+    await query.text();
+  });
+
+  const call = { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: {} } }] };
+  const answer = (n: number) => ({ role: 'user', parts: Array.from({ length: n }, () => ({ functionResponse: { name: 'get_weather', response: { result: 'r' } } })) });
+  it.each([
+    ['not JSON', '{"contents":', /^Invalid JSON payload received\./],
+    ['missing contents', {}, /contents is not specified/],
+    ['empty contents', { contents: [] }, /contents is not specified/],
+    ['bad role', { contents: [{ role: 'assistant', parts: [{ text: 'x' }] }] }, /Please use a valid role: user, model\./],
+    ['empty parts', { contents: [{ role: 'user', parts: [] }] }, /contents\[0\]\.parts: contents\.parts must not be empty/],
+    ['bad function name', gemini('x', { tools: [{ functionDeclarations: [{ name: '1bad name' }] }] }), /Invalid function name/],
+    ['bad response mime type', gemini('x', { generationConfig: { responseMimeType: 'text/csv' } }), /allowed mimetypes/],
+    ['response without a call turn', { contents: [{ role: 'user', parts: [{ text: 'x' }] }, answer(1)] }, /function response turn comes immediately after a function call turn/],
+    ['fewer responses than calls', { contents: [{ role: 'user', parts: [{ text: 'x' }] }, { role: 'model', parts: [...call.parts, ...call.parts] }, answer(1)] }, /number of function response parts is equal/],
+    ['unknown directive', gemini('hi [[sim:explode]]'), /unknown sim directive/],
+  ])('%s → 400 INVALID_ARGUMENT', async (_name, body, message) => {
+    const error = await googleError(await post(proxy.url, geminiPath(), body, GEMINI_HEADERS), 400);
+    expect(error.status).toBe('INVALID_ARGUMENT');
+    expect(error.message).toMatch(message);
+  });
+
+  it('snake_case field names are accepted like lowerCamelCase ones', async () => {
+    const body = { system_instruction: { parts: [{ text: 'Be a pirate' }] }, contents: [{ role: 'user', parts: [{ text: 'ahoy' }] }] };
+    const res = await post(proxy.url, geminiPath('generateContent'), body, GEMINI_HEADERS);
+    expect(await res.json()).toMatchObject({ candidates: [{ content: { parts: [{ text: 'Arr! You said: ahoy (1 messages in context)' }] } }] });
+  });
+});
