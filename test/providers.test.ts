@@ -44,6 +44,12 @@ beforeAll(async () => {
   });
   runtime.registerTool("get_weather", "Weather for a city", weather, ({ location }) => `sunny in ${String(location)}`);
   runtime.registerTool("clock", "The time", { type: "object", properties: {} }, () => "12:00");
+  runtime.registerTool("snapshot", "Take a picture", { type: "object", properties: {} }, () => ({
+    content: [
+      { type: "text", text: "a picture" },
+      { type: "image", media_type: "image/png", data: PNG },
+    ],
+  }));
 });
 afterAll(() => runtime.destroy());
 beforeEach(() => resetSim());
@@ -95,6 +101,16 @@ for (const api of APIS) {
         { type: "image", media_type: "image/png", data: PNG },
       ]);
       expect(result.text).toContain("I see 1 image(s) (image/png)");
+    });
+
+    test("an image in a tool result travels in the provider's format", async () => {
+      const s = session();
+      const result = await s.turn("take a snapshot please");
+      expect(result.toolCalls).toBe(1);
+      expect(result.text).toContain("snapshot returned: a picture");
+      const sent = JSON.stringify((await lastRequest()).body);
+      expect(sent).toContain(PNG);
+      expect(sent).toContain(api.name === "gemini" ? '"inlineData"' : api.name === "anthropic" ? '"source"' : "data:image/png;base64,");
     });
 
     test("structured output: valid, invalid and broken answers", async () => {

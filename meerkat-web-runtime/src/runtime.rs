@@ -149,7 +149,7 @@ impl Runtime {
                     .ok_or_else(|| invalid(format!("http_head.status must be an HTTP status code, got {status}")))?;
                 let headers = parse_headers(f.get("headers"))?;
                 let session = self.request_session(id)?;
-                agent::on_http_head(session, id, status, headers).map(|()| None)
+                agent::on_http_head(session, id, status, headers, now_ms).map(|()| None)
             }
             "http_end" => {
                 let id = effect_id(&f)?;

@@ -57,7 +57,13 @@ fn expect_request(session: &Session, id: u32) -> CoreResult<&Phase> {
     }
 }
 
-pub fn on_http_head(session: &mut Session, id: u32, status: u16, headers: Vec<(String, String)>) -> CoreResult<()> {
+pub fn on_http_head(
+    session: &mut Session,
+    id: u32,
+    status: u16,
+    mut headers: Vec<(String, String)>,
+    now_ms: f64,
+) -> CoreResult<()> {
     if !matches!(expect_request(session, id)?, Phase::AwaitingHead { .. }) {
         return Err(CoreError::new(ErrorCode::UnknownEffect, format!("request {id} already has its response head")));
     }
@@ -65,6 +71,7 @@ pub fn on_http_head(session: &mut Session, id: u32, status: u16, headers: Vec<(S
     let Some(provider) = session.api.implementation() else {
         return Err(CoreError::new(ErrorCode::Internal, "session provider has no implementation"));
     };
+    crate::provider::normalize_retry_after(&mut headers, now_ms);
     run.phase = if (200..300).contains(&status) {
         // Providers that send calls without ids (Gemini) name them after the request.
         Phase::Streaming { request: id, parser: provider.stream_parser(&format!("call_{id}_")) }

@@ -211,6 +211,44 @@ pub fn retry_after_ms(headers: &[(String, String)]) -> Option<u64> {
         .or_else(|| header(headers, "retry-after").and_then(|v| decimal_scaled(v, 1000)))
 }
 
+/// An HTTP date (IMF-fixdate, `Wed, 21 Oct 2015 07:28:00 GMT`) in Unix
+/// milliseconds: `retry-after` may be a date instead of seconds.
+pub fn http_date_ms(text: &str) -> Option<u64> {
+    let rest = text.trim().split_once(", ")?.1;
+    let mut parts = rest.split(' ');
+    let day: u64 = parts.next()?.parse().ok()?;
+    let name = parts.next()?;
+    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let month = months.iter().position(|m| *m == name)? as u64 + 1;
+    let year: u64 = parts.next()?.parse().ok()?;
+    let mut clock = parts.next()?.split(':').map(|n| n.parse::<u64>().ok());
+    let (h, m, s) = (clock.next()??, clock.next()??, clock.next()??);
+    if parts.next() != Some("GMT") || !(1..=31).contains(&day) || year < 1970 || h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    // Days since 1970-01-01 (Howard Hinnant's days_from_civil, years >= 1970).
+    let (y, mp) = if month <= 2 { (year - 1, month + 9) } else { (year, month - 3) };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = (era * 146_097 + doe).checked_sub(719_468)?;
+    Some(((days * 24 + h) * 60 + m) * 60_000 + s * 1000)
+}
+
+/// `retry-after` given as an HTTP date becomes `retry-after-ms` relative to
+/// `now_ms`, so the providers' classifiers only ever see durations.
+pub fn normalize_retry_after(headers: &mut Vec<(String, String)>, now_ms: f64) {
+    if header(headers, "retry-after-ms").is_some() {
+        return;
+    }
+    let Some(date) = header(headers, "retry-after").and_then(http_date_ms) else { return };
+    let wait = (date as f64 - now_ms).max(0.0) as u64;
+    let mut text = String::new();
+    crate::json::write_u64(wait, &mut text);
+    headers.push(("retry-after-ms".to_string(), text));
+}
+
 /// The error for a status code whose body says nothing we recognise.
 pub fn classify_status(provider: &str, status: u16, detail: &str, retry_after: Option<u64>) -> CoreError {
     let (code, retryable) = match status {
@@ -249,5 +287,27 @@ mod tests {
         assert_eq!(retry_after_ms(&h("retry-after", "soon")), None);
         assert_eq!(retry_after_ms(&h("retry-after", "-1")), None);
         assert_eq!(join_url("http://h/anthropic/", "/v1/messages"), "http://h/anthropic/v1/messages");
+    }
+
+    #[test]
+    fn http_dates_become_waits() {
+        assert_eq!(http_date_ms("Wed, 21 Oct 2015 07:28:00 GMT"), Some(1_445_412_480_000));
+        assert_eq!(http_date_ms("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+        assert_eq!(http_date_ms("Tue, 29 Feb 2028 23:59:59 GMT"), Some(1_835_481_599_000));
+        for bad in [
+            "17",
+            "",
+            "Wed, 21 Foo 2015 07:28:00 GMT",
+            "Wed, 21 Oct 2015 07:28:00 PST",
+            "Wed, 32 Oct 2015 07:28:00 GMT",
+        ] {
+            assert_eq!(http_date_ms(bad), None, "{bad}");
+        }
+        let mut headers = vec![("Retry-After".to_string(), "Wed, 21 Oct 2015 07:28:00 GMT".to_string())];
+        normalize_retry_after(&mut headers, 1_445_412_470_000.0);
+        assert_eq!(retry_after_ms(&headers), Some(10_000));
+        let mut past = vec![("retry-after".to_string(), "Thu, 01 Jan 1970 00:00:00 GMT".to_string())];
+        normalize_retry_after(&mut past, 5.0);
+        assert_eq!(retry_after_ms(&past), Some(0));
     }
 }
