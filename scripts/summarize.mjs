@@ -22,6 +22,13 @@ function cargo() {
   return { passed, failed };
 }
 
+/** Lint counts as one check: a warning fails it. */
+function clippy() {
+  const path = join(dir, "clippy.status");
+  const ok = existsSync(path) && readFileSync(path, "utf8").trim() === "ok";
+  return { passed: ok ? 1 : 0, failed: ok ? 0 : 1 };
+}
+
 function vitest() {
   const path = join(dir, "vitest.json");
   if (!existsSync(path)) return { passed: 0, failed: 1 };
@@ -38,7 +45,7 @@ function playwright() {
   return { passed: (s.expected ?? 0) + (s.flaky ?? 0), failed: (s.unexpected ?? 0) + (r.errors?.length ?? 0) };
 }
 
-for (const [name, count] of [["cargo test", cargo], ["vitest", vitest], ["playwright", playwright]]) {
+for (const [name, count] of [["cargo clippy", clippy], ["cargo test", cargo], ["vitest", vitest], ["playwright", playwright]]) {
   const c = count();
   suites.push(c);
   console.log(`${name}: ${c.passed} passed, ${c.failed} failed`);

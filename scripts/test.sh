@@ -11,6 +11,8 @@ npm run build || { echo "0 passed, 1 failed (build)"; exit 1; }
 mkdir -p .reports
 rm -f .reports/*.json .reports/*.log
 
+echo "== cargo clippy (the core may not panic: unwrap/expect/panic are denied)"
+if cargo clippy --all-targets --color never -- -D warnings; then echo ok >.reports/clippy.status; else echo failed >.reports/clippy.status; fi
 echo "== cargo test"
 cargo test --color never 2>&1 | tee .reports/cargo.log
 echo "== vitest"

@@ -118,7 +118,7 @@ fn object_writer() {
     o.end();
     assert_eq!(out, r#"{"type":"x","n":3,"ok":false,"args":{"a":1}}"#);
     let mut arr = String::new();
-    write_array(&mut arr, [1u64, 2], |n, out| write_u64(n, out));
+    write_array(&mut arr, [1u64, 2], write_u64);
     assert_eq!(arr, "[1,2]");
 }
 
