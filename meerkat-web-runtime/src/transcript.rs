@@ -46,6 +46,13 @@ pub enum Part {
     },
 }
 
+impl Part {
+    /// Providers refuse empty text parts, so requests leave them out.
+    pub fn is_empty_text(&self) -> bool {
+        matches!(self, Part::Text { text } if text.is_empty())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Message {
     pub role: Role,

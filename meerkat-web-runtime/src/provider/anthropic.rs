@@ -37,11 +37,6 @@ impl Provider for Anthropic {
 
 // ---------------------------------------------------------------- request
 
-/// The API refuses empty text blocks, so they are left out.
-fn is_sendable(part: &Part) -> bool {
-    !matches!(part, Part::Text { text } if text.is_empty())
-}
-
 fn write_part(part: &Part, out: &mut String) {
     let mut o = ObjectWriter::new(out);
     match part {
@@ -67,7 +62,7 @@ fn write_part(part: &Part, out: &mut String) {
         }
         Part::ToolResult { tool_use_id, content, is_error } => {
             o.str("type", "tool_result").str("tool_use_id", tool_use_id);
-            write_array(o.key("content"), content.iter().filter(|p| is_sendable(p)), write_part);
+            write_array(o.key("content"), content.iter().filter(|p| !p.is_empty_text()), write_part);
             o.bool("is_error", *is_error);
         }
     }
@@ -79,7 +74,7 @@ fn write_part(part: &Part, out: &mut String) {
 fn write_messages(messages: &[Message], out: &mut String) {
     let mut merged: Vec<(Role, Vec<&Part>)> = Vec::with_capacity(messages.len());
     for message in messages {
-        let parts = message.content.iter().filter(|p| is_sendable(p));
+        let parts = message.content.iter().filter(|p| !p.is_empty_text());
         match merged.last_mut() {
             Some((role, content)) if *role == message.role => content.extend(parts),
             _ => merged.push((message.role, parts.collect())),

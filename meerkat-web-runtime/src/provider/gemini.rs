@@ -45,9 +45,8 @@ impl Provider for Gemini {
 /// signatures on function calls. Empty text parts are refused by the API.
 fn is_sendable(part: &Part) -> bool {
     match part {
-        Part::Text { text } => !text.is_empty(),
         Part::Thinking { .. } | Part::RedactedThinking { .. } => false,
-        _ => true,
+        _ => !part.is_empty_text(),
     }
 }
 

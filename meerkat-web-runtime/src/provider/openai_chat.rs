@@ -4,14 +4,12 @@
 //! base URL convention). Also the dialect most OpenAI-compatible services
 //! speak, so the parser is lenient about what it does not need.
 
-use super::openai_shared::{
-    self as shared, Items, MAX_CALLS, images_in, is_sendable, tool_result_text, write_data_url,
-};
+use super::openai_shared::{self as shared, MAX_CALLS, images_in, tool_result_text, write_data_url};
 use super::sse::{MAX_EVENT_BYTES, SseDecoder, SseEvent};
 use super::{AssistantTurn, HttpRequest, LlmRequest, Provider, StreamParser, TextSink, ToolCall, parse_arguments};
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::StopReason;
-use crate::json::{self, Json, ObjectWriter, Raw, write_array};
+use crate::json::{self, ArrayWriter, Json, ObjectWriter, Raw, write_array};
 use crate::transcript::{Message, Part, Role, text_of};
 use crate::usage::Usage;
 
@@ -65,7 +63,7 @@ fn write_user(parts: &[&Part], out: &mut String) {
     o.end();
 }
 
-fn write_assistant(content: &[Part], items: &mut Items<'_>) {
+fn write_assistant(content: &[Part], items: &mut ArrayWriter<'_>) {
     let text = text_of(content);
     let calls: Vec<&Part> = content.iter().filter(|p| matches!(p, Part::ToolUse { .. })).collect();
     if text.is_empty() && calls.is_empty() {
@@ -97,7 +95,7 @@ fn write_assistant(content: &[Part], items: &mut Items<'_>) {
 /// One `tool` message per result, all straight after the assistant message
 /// (the API requires that), then the results' images and the rest of the
 /// user content as user messages.
-fn write_user_turn(content: &[Part], items: &mut Items<'_>) {
+fn write_user_turn(content: &[Part], items: &mut ArrayWriter<'_>) {
     let mut images: Vec<&Part> = Vec::new();
     let mut rest: Vec<&Part> = Vec::new();
     for part in content {
@@ -108,7 +106,7 @@ fn write_user_turn(content: &[Part], items: &mut Items<'_>) {
                 o.end();
                 images.extend(images_in(content));
             }
-            Part::Text { .. } | Part::Image { .. } if is_sendable(part) => rest.push(part),
+            Part::Text { .. } | Part::Image { .. } if !part.is_empty_text() => rest.push(part),
             _ => {}
         }
     }
@@ -120,7 +118,7 @@ fn write_user_turn(content: &[Part], items: &mut Items<'_>) {
 }
 
 fn write_messages(system: Option<&str>, messages: &[Message], out: &mut String) {
-    let mut items = Items::new(out);
+    let mut items = ArrayWriter::new(out);
     if let Some(system) = system {
         let mut o = ObjectWriter::new(items.item());
         o.str("role", "system").str("content", system);

@@ -4,14 +4,12 @@
 //! convention). Stateless use: the whole history is sent every time, nothing
 //! refers to a stored response.
 
-use super::openai_shared::{
-    self as shared, Items, MAX_CALLS, images_in, is_sendable, tool_result_text, write_data_url,
-};
+use super::openai_shared::{self as shared, MAX_CALLS, images_in, tool_result_text, write_data_url};
 use super::sse::{MAX_EVENT_BYTES, SseDecoder, SseEvent};
 use super::{AssistantTurn, HttpRequest, LlmRequest, Provider, StreamParser, TextSink, ToolCall, parse_arguments};
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::StopReason;
-use crate::json::{self, Json, ObjectWriter, Raw, write_array};
+use crate::json::{self, ArrayWriter, Json, ObjectWriter, Raw, write_array};
 use crate::transcript::{Message, Part, Role, text_of};
 use crate::usage::Usage;
 
@@ -61,7 +59,7 @@ fn write_user(parts: &[&Part], out: &mut String) {
     o.end();
 }
 
-fn write_assistant(content: &[Part], items: &mut Items<'_>) {
+fn write_assistant(content: &[Part], items: &mut ArrayWriter<'_>) {
     let text = text_of(content);
     if !text.is_empty() {
         // The string form is accepted for assistant items too (request.md);
@@ -81,7 +79,7 @@ fn write_assistant(content: &[Part], items: &mut Items<'_>) {
 
 /// Results first, keyed by `call_id`; then their images and the rest of
 /// the user content as user messages (an output item holds text only).
-fn write_user_turn(content: &[Part], items: &mut Items<'_>) {
+fn write_user_turn(content: &[Part], items: &mut ArrayWriter<'_>) {
     let mut images: Vec<&Part> = Vec::new();
     let mut rest: Vec<&Part> = Vec::new();
     for part in content {
@@ -94,7 +92,7 @@ fn write_user_turn(content: &[Part], items: &mut Items<'_>) {
                 o.end();
                 images.extend(images_in(content));
             }
-            Part::Text { .. } | Part::Image { .. } if is_sendable(part) => rest.push(part),
+            Part::Text { .. } | Part::Image { .. } if !part.is_empty_text() => rest.push(part),
             _ => {}
         }
     }
@@ -106,7 +104,7 @@ fn write_user_turn(content: &[Part], items: &mut Items<'_>) {
 }
 
 fn write_input(messages: &[Message], out: &mut String) {
-    let mut items = Items::new(out);
+    let mut items = ArrayWriter::new(out);
     for message in messages {
         match message.role {
             Role::User => write_user_turn(&message.content, &mut items),

@@ -59,38 +59,6 @@ pub fn images_in(content: &[Part]) -> impl Iterator<Item = &Part> {
     content.iter().filter(|p| matches!(p, Part::Image { .. }))
 }
 
-/// A JSON array written element by element, for when one transcript
-/// message becomes zero, one or several wire items.
-pub struct Items<'o> {
-    out: &'o mut String,
-    empty: bool,
-}
-
-impl<'o> Items<'o> {
-    pub fn new(out: &'o mut String) -> Self {
-        out.push('[');
-        Items { out, empty: true }
-    }
-
-    /// Start the next element and return the output to write it into.
-    pub fn item(&mut self) -> &mut String {
-        if !self.empty {
-            self.out.push(',');
-        }
-        self.empty = false;
-        self.out
-    }
-
-    pub fn end(self) {
-        self.out.push(']');
-    }
-}
-
-/// The API refuses empty text parts, so they are left out.
-pub fn is_sendable(part: &Part) -> bool {
-    !matches!(part, Part::Text { text } if text.is_empty())
-}
-
 // ---------------------------------------------------------------- usage
 
 /// Both APIs count cached tokens inside the input total; [`Usage`] counts

@@ -312,9 +312,7 @@ fn busy_sessions_destroy_and_unknown_ids() {
     assert_eq!(h.code(json!({"op":"turn","session":s,"prompt":"three"})), "SESSION_NOT_FOUND");
     assert_eq!(h.code(json!({"op":"destroy_session","session":s})), "SESSION_NOT_FOUND");
     assert!(h.rt.drain_events(&s).is_err());
-    assert!(
-        h.rt.push_body(h.now, http["id"].as_u64().unwrap() as u32, b"data: x\n\n").contains("UNKNOWN_EFFECT")
-    );
+    assert!(h.rt.push_body(h.now, http["id"].as_u64().unwrap() as u32, b"data: x\n\n").contains("UNKNOWN_EFFECT"));
 }
 
 #[test]
