@@ -6,6 +6,7 @@
 import { MeerkatRuntime } from "../dist/index.js";
 import * as pkgWasm from "../pkg/meerkat_web_runtime.js";
 import { createBenchRuntime, runStream, runTurnPoll, verify } from "./contestants.mjs";
+import { PROVIDERS } from "./providers.mjs";
 import { cutEvery, makeBody } from "./sse-body.mjs";
 import { summarize } from "./stats.mjs";
 
@@ -17,11 +18,17 @@ export const PARTS = {
   rest: "rest (driver, streams, EventStream iteration)",
 };
 
-/** `wasm`: another initialised wasm-bindgen glue module to measure (default: pkg/). */
-export async function breakdownNode({ runs, warmup, size, wasm = pkgWasm }) {
-  const body = makeBody();
+const MODES = { turnPoll: runTurnPoll, stream: runStream };
+
+/**
+ * `wasm`: another initialised wasm-bindgen glue module to measure (default:
+ * pkg/); `provider`: a key of PROVIDERS; `modes`: which of turnPoll, stream.
+ */
+export async function breakdownNode({ runs, warmup, size, wasm = pkgWasm, provider = "anthropic", modes = Object.keys(MODES) }) {
+  const spec = PROVIDERS[provider];
+  const body = makeBody(undefined, undefined, provider);
   const chunks = cutEvery(body.bytes, size);
-  const bench = await createBenchRuntime(MeerkatRuntime, wasm);
+  const bench = await createBenchRuntime(MeerkatRuntime, wasm, spec.config, spec);
   const acc = { pushBody: 0, drainEvents: 0, jsonParse: 0, command: 0 };
   const proto = wasm.Core.prototype;
   const originals = { pushBody: proto.pushBody, drainEvents: proto.drainEvents, command: proto.command, parse: JSON.parse };
@@ -39,10 +46,8 @@ export async function breakdownNode({ runs, warmup, size, wasm = pkgWasm }) {
   const parse = originals.parse;
   const out = {};
   try {
-    for (const [mode, run] of [
-      ["turnPoll", runTurnPoll],
-      ["stream", runStream],
-    ]) {
+    for (const mode of modes) {
+      const run = MODES[mode];
       const samples = { total: [], rest: [], pushBody: [], drainEvents: [], jsonParse: [], command: [] };
       for (let round = 0; round < warmup + runs; round++) {
         for (const key of Object.keys(acc)) acc[key] = 0;
@@ -62,7 +67,7 @@ export async function breakdownNode({ runs, warmup, size, wasm = pkgWasm }) {
           JSON.parse = parse;
         }
         const total = performance.now() - t0;
-        verify(`breakdown ${mode}`, events, body);
+        verify(`breakdown ${provider} ${mode}`, events, body);
         if (round < warmup) continue;
         const perEvent = 1e6 / body.count;
         let known = 0;
@@ -80,5 +85,5 @@ export async function breakdownNode({ runs, warmup, size, wasm = pkgWasm }) {
     JSON.parse = parse;
     bench.runtime.destroy();
   }
-  return { size, chunks: chunks.length, events: body.count, nsPerEvent: out };
+  return { provider, size, chunks: chunks.length, events: body.count, bytes: body.bytes.length, nsPerEvent: out };
 }

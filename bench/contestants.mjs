@@ -16,13 +16,16 @@ export const BENCH_CONFIG = {
 
 /**
  * A runtime whose injected fetch answers every request with a fresh stream
- * over the chunks last passed to `serve`. `config` overrides BENCH_CONFIG.
+ * over the chunks last passed to `serve`. `config` overrides BENCH_CONFIG;
+ * `session` is the config of every session created (the provider's model);
+ * `url`, when given, is the only URL the fetch answers.
  */
-export async function createBenchRuntime(MeerkatRuntime, wasm, config = BENCH_CONFIG) {
+export async function createBenchRuntime(MeerkatRuntime, wasm, config = BENCH_CONFIG, { session, url: only } = {}) {
   let next;
   let requests = 0;
   const fetch = async (url) => {
     if (!String(url).startsWith("http://127.0.0.1:9/")) throw new Error(`bench fetch: unexpected URL ${url}`);
+    if (only && String(url) !== only) throw new Error(`bench fetch: expected ${only}, got ${url}`);
     if (!next) throw new Error("bench fetch: no body queued");
     requests++;
     return sseResponse(next);
@@ -30,6 +33,7 @@ export async function createBenchRuntime(MeerkatRuntime, wasm, config = BENCH_CO
   const runtime = await MeerkatRuntime.init(wasm, config, { fetch });
   return {
     runtime,
+    session,
     serve(chunks) {
       next = chunks;
     },
@@ -39,15 +43,15 @@ export async function createBenchRuntime(MeerkatRuntime, wasm, config = BENCH_CO
   };
 }
 
-/** The floor over the chunks; returns its text_delta events. */
-export function runFloor(chunks) {
-  return floorParse(sseResponse(chunks));
+/** The floor over the chunks (the Anthropic one unless given); returns its text_delta events. */
+export function runFloor(chunks, floor = floorParse) {
+  return floor(sseResponse(chunks));
 }
 
 /** `session.stream()` consumed with `for await`; returns every event. */
 export async function runStream(bench, chunks) {
   bench.serve(chunks);
-  const session = bench.runtime.createSession();
+  const session = bench.runtime.createSession(bench.session);
   const events = [];
   for await (const event of session.stream(PROMPT)) events.push(event);
   session.destroy();
@@ -57,7 +61,7 @@ export async function runStream(bench, chunks) {
 /** `await session.turn()` then one `session.pollEvents()`; returns every event. */
 export async function runTurnPoll(bench, chunks) {
   bench.serve(chunks);
-  const session = bench.runtime.createSession();
+  const session = bench.runtime.createSession(bench.session);
   await session.turn(PROMPT);
   const events = session.pollEvents();
   session.destroy();

@@ -1,6 +1,7 @@
 // Turns raw samples into figures (medians with spread, paired ratios) and
 // prints the report and the README table.
 import { PARTS as BREAKDOWN_PARTS } from "./breakdown-node.mjs";
+import { PROVIDER_IDS, PROVIDERS } from "./providers.mjs";
 import { kb, num, scale, summarize } from "./stats.mjs";
 
 const LABELS = {
@@ -30,7 +31,7 @@ export function analyzeEvents(raw, baseline) {
     }
     bySize[size] = { chunks, nsPerEvent, ratioToBaseline };
   }
-  return { events: raw.events, bytes: raw.bytes, baseline, bySize };
+  return { provider: raw.provider ?? "anthropic", events: raw.events, bytes: raw.bytes, baseline, bySize };
 }
 
 export function analyzeReady(raw) {
@@ -59,6 +60,41 @@ function printEvents(lines, title, analyzed) {
   }
 }
 
+/** Every provider's analyzed events in one realm: Anthropic from its own section, the others from `providers`. */
+function byProvider(anthropic, others = {}) {
+  const all = { anthropic, ...others };
+  return PROVIDER_IDS.filter((id) => all[id]).map((id) => [id, all[id]]);
+}
+
+const VARIANTS = { stream: "stream()", turnPoll: "turn()+pollEvents()" };
+const median = (s) => `${num(s.median)} (${num(s.p25)}–${num(s.p75)})`;
+
+/** One compact table: wire format × variant × chunk size → runtime, floor, ratio. */
+function printProviderTable(lines, title, entries, note) {
+  if (entries.length < 2) return;
+  const [, first] = entries[0];
+  const n = Object.values(first.bySize)[0].nsPerEvent.floor.n;
+  lines.push(
+    "",
+    `## ${title}`,
+    `${first.events.toLocaleString("en")} text deltas per body, the same text in every format; each runtime figure against the hand-written floor for that format`,
+    `ns/event: median (p25–p75) of ${n} runs; ratio: median (p25–p75) of the per-round runtime/floor ratios; bodies: ${entries.map(([id, a]) => `${PROVIDERS[id].label} ${a.bytes.toLocaleString("en")} B (${Math.round(a.bytes / a.events)} B/event)`).join(", ")}`,
+    ...(note ? [note] : []),
+    `    ${"wire format".padEnd(30)} ${"variant".padEnd(21)} ${"chunks".padStart(6)}  ${"runtime ns/event".padEnd(20)} ${"floor ns/event".padEnd(20)} ratio`,
+  );
+  for (const [id, analyzed] of entries) {
+    for (const [size, f] of Object.entries(analyzed.bySize).sort((a, b) => b[0] - a[0])) {
+      for (const [name, label] of Object.entries(VARIANTS)) {
+        const r = f.ratioToBaseline[name];
+        if (!r) continue;
+        lines.push(
+          `    ${PROVIDERS[id].label.padEnd(30)} ${label.padEnd(21)} ${sizeLabel(Number(size)).padStart(6)}  ${median(f.nsPerEvent[name]).padEnd(20)} ${median(f.nsPerEvent.floor).padEnd(20)} ${times(r)} (${r.p25.toFixed(2)}–${r.p75.toFixed(2)})`,
+        );
+      }
+    }
+  }
+}
+
 /** The report as lines of text, then the README table. */
 export function formatReport(results) {
   const lines = [];
@@ -67,6 +103,7 @@ export function formatReport(results) {
     `# @rkat/web benchmarks`,
     `${meta.date} · node ${meta.node} · ${meta.chromium ? `Chromium ${meta.chromium} · ` : ""}${meta.cpus} × ${meta.cpuModel} · commit ${meta.commit} · ${meta.runs} runs after ${meta.warmup} warm-up${meta.quick ? " (--quick)" : ""}`,
   );
+  if (meta.staleBuild?.length) lines.push(`WARNING: the build may not match the sources (${meta.staleBuild.join("; ")}): run npm run build`);
 
   if (results.size) {
     const { wasm, app, target, reference } = results.size;
@@ -81,8 +118,10 @@ export function formatReport(results) {
       `    ${"total".padEnd(50)} ${app.total.raw.toLocaleString("en").padStart(8)} B  ${kb(app.total.gzip).padStart(9)} gzip  (JS ${kb(app.total.jsGzip)}, wasm ${kb(app.total.gzip - app.total.jsGzip)})`,
       `  target ≤ ${kb(target)} gzip total: ${app.total.gzip <= target ? "within" : "OVER"} (${((100 * app.total.gzip) / target).toFixed(0)}% of it)`,
     );
+    printModules(lines, results.size.modules, wasm);
   }
-  if (results.node) printEvents(lines, "Per-event cost, Node (in-process MeerkatRuntime)", results.node);
+  if (results.node) printEvents(lines, "Per-event cost, Node (in-process MeerkatRuntime), Anthropic Messages", results.node);
+  if (results.node) printProviderTable(lines, "Per-event cost by wire format, Node (in-process MeerkatRuntime)", byProvider(results.node, results.providers?.node));
   if (results.breakdown) {
     const b = results.breakdown;
     const { turnPoll, stream } = b.nsPerEvent;
@@ -99,7 +138,9 @@ export function formatReport(results) {
     const floor = results.node?.bySize[b.size]?.nsPerEvent.floor;
     if (floor) lines.push(`    (the whole JS floor, for scale: ${num(floor.median)} ns/event)`);
   }
-  if (results.browser?.events) printEvents(lines, "Per-event cost, Chromium module Worker (in-Worker MeerkatRuntime)", results.browser.events);
+  if (results.breakdown && results.breakdownByProvider) printBreakdownByProvider(lines, results);
+  if (results.browser?.events) printEvents(lines, "Per-event cost, Chromium module Worker (in-Worker MeerkatRuntime), Anthropic Messages", results.browser.events);
+  if (results.browser?.events) printProviderTable(lines, "Per-event cost by wire format, Chromium module Worker (in-Worker MeerkatRuntime)", byProvider(results.browser.events, results.providers?.chromium), "(the formats other than Anthropic with 16 KiB chunks only: a full run stays under 90 s)");
   if (results.browser?.bridge) printEvents(lines, "End to end, Chromium: main thread ⇄ Worker bridge (comlink, event batches)", results.browser.bridge);
   if (results.ready) {
     const r = results.ready;
@@ -123,6 +164,58 @@ export function formatReport(results) {
   return lines.join("\n");
 }
 
+/** Each module's estimated share of the wasm (size-modules.mjs). */
+function printModules(lines, modules, wasm) {
+  if (!modules) return;
+  if (modules.skipped) {
+    lines.push(`  per module: skipped: ${modules.skipped}`);
+    return;
+  }
+  lines.push(
+    `  per module: estimate from ${modules.file} (cargo output before wasm-bindgen and wasm-opt, names kept; ${modules.tool})${modules.stale ? "  WARNING: older than meerkat-web-runtime/src" : ""}`,
+    `    code section ${modules.codeBytes.toLocaleString("en")} B; that wasm without custom sections ${kb(modules.strippedGzip)} gzip (shipped, after wasm-opt -Oz: ${kb(wasm.gzip)})`,
+    `    code bytes: twiggy shallow bytes of the functions whose names contain the path; gzip: what gzip -9 loses when those bodies become \`unreachable\``,
+    `    ${"module".padEnd(28)} ${"".padEnd(44)} ${"functions".padStart(9)} ${"code bytes".padStart(11)} ${"of code".padStart(8)} ${"gzip".padStart(8)}`,
+  );
+  for (const m of modules.modules) {
+    lines.push(
+      `    ${m.module.padEnd(28)} ${m.label.padEnd(44)} ${String(m.functions).padStart(9)} ${m.bytes.toLocaleString("en").padStart(9)} B ${`${m.pctOfCode.toFixed(1)}%`.padStart(8)} ${kb(m.gzip).padStart(8)}`,
+    );
+  }
+  const p = modules.providers;
+  lines.push(
+    `    ${"the six provider::… above".padEnd(28)} ${"together (every stubbed at once)".padEnd(44)} ${"".padStart(9)} ${p.bytes.toLocaleString("en").padStart(9)} B ${`${((100 * p.bytes) / modules.codeBytes).toFixed(1)}%`.padStart(8)} ${kb(p.gzip).padStart(8)}`,
+    "    (pre-wasm-opt code only: code LTO inlined into callers such as Runtime::dispatch and string data are not counted)",
+  );
+  const mismatched = modules.modules.filter((m) => m.stubbed !== m.functions);
+  if (mismatched.length) {
+    lines.push(`    WARNING: the name section and twiggy disagree on the functions of ${mismatched.map((m) => `${m.module} (${m.stubbed} vs ${m.functions})`).join(", ")}`);
+  }
+}
+
+/** Where the time goes in turn()+pollEvents(), one column per wire format. */
+function printBreakdownByProvider(lines, results) {
+  const columns = [["anthropic", results.breakdown], ...Object.entries(results.breakdownByProvider)];
+  const width = 14;
+  lines.push(
+    "",
+    `## Where the time goes by wire format, Node, turn()+pollEvents(), ${sizeLabel(results.breakdown.size)} chunks (ns/event, median, share)`,
+    `    ${"".padEnd(56)} ${columns.map(([id]) => PROVIDERS[id].short.padStart(width)).join(" ")}`,
+  );
+  for (const [key, label] of Object.entries(BREAKDOWN_PARTS)) {
+    const cells = columns.map(([, b]) => {
+      const s = b.nsPerEvent.turnPoll[key];
+      const t = b.nsPerEvent.turnPoll.total;
+      return `${num(s.median)} ${`${((100 * s.median) / t.median).toFixed(0)}%`.padStart(4)}`.padStart(width);
+    });
+    lines.push(`    ${label.padEnd(56)} ${cells.join(" ")}`);
+  }
+  lines.push(`    ${"total".padEnd(56)} ${columns.map(([, b]) => `${num(b.nsPerEvent.turnPoll.total.median)}     `.padStart(width)).join(" ")}`);
+  const floors = columns.map(([id]) => (id === "anthropic" ? results.node : results.providers?.node?.[id])?.bySize[results.breakdown.size]?.nsPerEvent.floor);
+  if (floors.every(Boolean)) lines.push(`    ${"(the whole JS floor of the format, for scale)".padEnd(56)} ${floors.map((f) => `${num(f.median)}     `.padStart(width)).join(" ")}`);
+  lines.push(`    ${"(body bytes per event)".padEnd(56)} ${columns.map(([, b]) => `${Math.round(b.bytes / b.events)}     `.padStart(width)).join(" ")}`);
+}
+
 /** Rows for the README: figure, value, comparison. */
 export function readmeTable(results) {
   const rows = [];
@@ -139,6 +232,16 @@ export function readmeTable(results) {
       kb(app.total.gzip),
       `target ≤ ${kb(target)} (${((100 * app.total.gzip) / target).toFixed(0)}% of it)`,
     ]);
+    const modules = results.size.modules;
+    if (modules && !modules.skipped) {
+      for (const m of modules.modules) {
+        rows.push([
+          `wasm code of \`${m.module.replace(/::$/, "")}\`: ${m.label} (pre-wasm-opt estimate)`,
+          `${kb(m.bytes)} code (${m.pctOfCode.toFixed(1)}%)`,
+          `≈ ${kb(m.gzip)} gzip`,
+        ]);
+      }
+    }
   }
   const eventRows = (realm, analyzed, names, baselineLabel) => {
     for (const [size, f] of Object.entries(analyzed.bySize).sort((a, b) => b[0] - a[0])) {
@@ -153,8 +256,25 @@ export function readmeTable(results) {
       }
     }
   };
-  if (results.node) eventRows("Node", results.node, ["stream", "turnPoll"], "the JS floor");
-  if (results.browser?.events) eventRows("Chromium Worker", results.browser.events, ["stream", "turnPoll"], "the JS floor");
+  if (results.node) eventRows("Node, Anthropic", results.node, ["stream", "turnPoll"], "the JS floor");
+  if (results.browser?.events) eventRows("Chromium Worker, Anthropic", results.browser.events, ["stream", "turnPoll"], "the JS floor");
+  // The other wire formats: 16 KiB chunks, each against its own floor.
+  for (const [realm, others] of [
+    ["Node", results.providers?.node],
+    ["Chromium Worker", results.providers?.chromium],
+  ]) {
+    for (const [id, analyzed] of Object.entries(others ?? {})) {
+      const f = analyzed.bySize[16 * 1024];
+      if (!f) continue;
+      for (const name of ["stream", "turnPoll"]) {
+        rows.push([
+          `Per text_delta, ${realm}, ${PROVIDERS[id].label}, ${{ stream: "`session.stream()`", turnPoll: "`turn()` + `pollEvents()`" }[name]}, 16 KiB chunks`,
+          us(f.nsPerEvent[name].median),
+          `${times(f.ratioToBaseline[name])} its JS floor (${us(f.nsPerEvent.floor.median)})`,
+        ]);
+      }
+    }
+  }
   if (results.browser?.bridge) eventRows("Chromium", results.browser.bridge, ["bridgeStream"], "the JS floor on the main thread");
   if (results.ready) {
     const r = results.ready;

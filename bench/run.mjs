@@ -5,17 +5,28 @@
 //   node bench/run.mjs --quick            fewer runs
 //   node bench/run.mjs size node breakdown browser ready checks   any subset
 //
+// `node` and `browser` measure every wire format the runtime speaks
+// (providers.mjs: Anthropic, OpenAI Chat, OpenAI Responses, Gemini), each
+// against its own hand-written floor (in Chromium the other formats with
+// 16 KiB chunks only, to keep a full run under 90 s); `breakdown` splits
+// the Anthropic time (stream and turn+poll) and every other provider's
+// turn+poll.
 // Prints a report and a README table; writes bench/results.json.
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PROVIDER_IDS, PROVIDERS } from "./providers.mjs";
 import { analyzeEvents, analyzeReady, formatReport } from "./report.mjs";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const PARTS = ["size", "node", "breakdown", "browser", "ready", "checks"];
 const CHUNK_SIZES = [16 * 1024, 1024];
+/** Measured besides Anthropic, whose figures keep their own sections. */
+const OTHER_PROVIDERS = PROVIDER_IDS.filter((id) => id !== "anthropic");
+const OTHER_PROVIDERS_CHROMIUM_SIZES = [16 * 1024];
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -48,8 +59,27 @@ function commit() {
   }
 }
 
-const progress = (what) => process.stderr.write(`… ${what}\n`);
+/** Sources newer than the built wasm or JS: the figures may not be those of the sources. */
+function staleBuild() {
+  const newest = (dir) => {
+    let t = 0;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      t = Math.max(t, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+    }
+    return t;
+  };
+  const built = (file) => statSync(here(file)).mtimeMs;
+  const stale = [];
+  if (newest(here("../meerkat-web-runtime/src")) > built("../pkg/meerkat_web_runtime_bg.wasm")) {
+    stale.push("meerkat-web-runtime/src is newer than pkg/");
+  }
+  if (newest(here("../src")) > built("../dist/index.js")) stale.push("src/ is newer than dist/");
+  return stale;
+}
+
 const started = performance.now();
+const progress = (what) => process.stderr.write(`… ${what} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
 const results = {
   meta: {
     date: new Date().toISOString(),
@@ -57,6 +87,7 @@ const results = {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? "unknown",
     commit: commit(),
+    staleBuild: staleBuild(),
     runs,
     warmup,
     quick,
@@ -74,12 +105,23 @@ if (parts.has("node")) {
   progress("per-event cost in Node");
   const { benchEventsNode } = await import("./events-node.mjs");
   results.node = analyzeEvents(await benchEventsNode({ runs, warmup, sizes: CHUNK_SIZES }), "floor");
+  results.providers ??= {};
+  results.providers.node = {};
+  for (const provider of OTHER_PROVIDERS) {
+    progress(`per-event cost in Node: ${PROVIDERS[provider].label}`);
+    results.providers.node[provider] = analyzeEvents(await benchEventsNode({ runs, warmup, sizes: CHUNK_SIZES, provider }), "floor");
+  }
 }
 
 if (parts.has("breakdown")) {
   progress("where the time goes per event in Node");
   const { breakdownNode } = await import("./breakdown-node.mjs");
   results.breakdown = await breakdownNode({ runs, warmup, size: 16 * 1024 });
+  results.breakdownByProvider = {};
+  for (const provider of OTHER_PROVIDERS) {
+    progress(`where the time goes per event in Node: ${PROVIDERS[provider].label}`);
+    results.breakdownByProvider[provider] = await breakdownNode({ runs, warmup, size: 16 * 1024, provider, modes: ["turnPoll"] });
+  }
 }
 
 if (parts.has("checks")) {
@@ -101,6 +143,15 @@ if (parts.has("browser") || parts.has("ready") || parts.has("checks")) {
     if (parts.has("browser")) {
       progress("per-event cost in a Chromium Worker");
       const events = analyzeEvents(await call("events", { runs, warmup, sizes: CHUNK_SIZES }), "floor");
+      results.providers ??= {};
+      results.providers.chromium = {};
+      for (const provider of OTHER_PROVIDERS) {
+        progress(`per-event cost in a Chromium Worker: ${PROVIDERS[provider].label}`);
+        results.providers.chromium[provider] = analyzeEvents(
+          await call("events", { runs, warmup, sizes: OTHER_PROVIDERS_CHROMIUM_SIZES, provider }),
+          "floor",
+        );
+      }
       progress("end to end through the Worker bridge");
       const bridge = analyzeEvents(await call("bridge", { runs, warmup, sizes: CHUNK_SIZES }), "floorMain");
       results.browser = { events, bridge };

@@ -1,10 +1,12 @@
 // Size: the wasm as built, and what a real consumer app ships (the tiny
-// Vite app in bench/size-app: page + Worker + wasm), gzip -9 each.
+// Vite app in bench/size-app: page + Worker + wasm), gzip -9 each; and each
+// provider module's estimated share of the wasm (size-modules.mjs).
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "vite";
+import { benchSizeModules } from "./size-modules.mjs";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -39,5 +41,6 @@ export async function benchSize() {
     gzip: files.reduce((s, f) => s + f.gzip, 0),
     jsGzip: files.filter((f) => f.file.endsWith(".js")).reduce((s, f) => s + f.gzip, 0),
   };
-  return { wasm, app: { files, total }, target: SIZE_TARGET_GZIP, reference: { wasmGzip: REFERENCE_WASM_GZIP } };
+  const modules = await benchSizeModules();
+  return { wasm, app: { files, total }, target: SIZE_TARGET_GZIP, reference: { wasmGzip: REFERENCE_WASM_GZIP }, modules };
 }

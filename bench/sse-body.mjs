@@ -1,5 +1,6 @@
-// The benchmark's input: an Anthropic Messages streaming body in the exact
-// shape of fixtures/providers/anthropic/a-text.sse, with N text_delta events,
+// The benchmark's input: a streaming body in the exact shape of the
+// provider fixtures (fixtures/providers/anthropic/a-text.sse, and the
+// OpenAI Chat, OpenAI Responses and Gemini a-text.sse), with N text deltas,
 // pre-generated as bytes and cut into network-like chunks.
 // Works in Node and in the browser (no imports).
 
@@ -71,11 +72,127 @@ export function makeSseText(deltas) {
   return parts.join("");
 }
 
-/** Body bytes plus what a correct consumer must reconstruct from them. */
-export function makeBody(count = EVENT_COUNT, seed = 42) {
+// ---------------------------------------------------------------- OpenAI Chat Completions
+// The shape of fixtures/providers/openai/chat/a-text.sse: data-only chunks
+// (no `event:` line), a role chunk with empty content, one chunk per text
+// delta, a finish_reason chunk with an empty delta, the usage chunk
+// (`choices: []`, stream_options.include_usage) and `data: [DONE]`.
+
+const CHAT_HEAD =
+  '{"id":"chatcmpl-C7kTq1vXo9RlzSx5YJgPz0mH3aQeN","object":"chat.completion.chunk","created":1756728000,"model":"gpt-4.1-2025-04-14","service_tier":"default","system_fingerprint":"fp_b3f1157249","choices":[';
+
+/**
+ * The API's `obfuscation` padding (random characters that hide the token
+ * length), from its own PRNG so the deltas stay those of makeDeltas().
+ */
+function obfuscation(next) {
+  const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  let s = "";
+  const n = 2 + Math.floor(next() * 13);
+  for (let i = 0; i < n; i++) s += chars[Math.floor(next() * chars.length)];
+  return s;
+}
+
+const dataOnly = (data) => `data: ${data}\n\n`;
+
+/** The SSE text of a Chat Completions stream of `deltas`. */
+export function makeOpenAiChatSse(deltas, seed = 42) {
+  const pad = rng(seed ^ 0x5bd1e995);
+  const chunk = (choices, usage = "null") => dataOnly(`${CHAT_HEAD}${choices}],"usage":${usage},"obfuscation":"${obfuscation(pad)}"}`);
+  const parts = [chunk('{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}')];
+  for (const d of deltas) {
+    parts.push(chunk(`{"index":0,"delta":{"content":${JSON.stringify(d)}},"logprobs":null,"finish_reason":null}`));
+  }
+  parts.push(
+    chunk('{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}'),
+    dataOnly(
+      `${CHAT_HEAD}],"usage":{"prompt_tokens":1864,"completion_tokens":${deltas.length},"total_tokens":${1864 + deltas.length},"prompt_tokens_details":{"cached_tokens":1792,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}},"obfuscation":"${obfuscation(pad)}"}`,
+    ),
+    dataOnly("[DONE]"),
+  );
+  return parts.join("");
+}
+
+// ---------------------------------------------------------------- OpenAI Responses
+// The shape of fixtures/providers/openai/responses/a-text.sse: `event:` +
+// `data:` with a `sequence_number`, created/in_progress/item/part events,
+// one response.output_text.delta per delta, then output_text.done,
+// content_part.done, output_item.done and response.completed, which (as on
+// the wire) repeat the whole text four times.
+
+const RESP_ID = "resp_68b5a1f0c3e4819c9d2b7a6e5f4d3c2b0a1e2f3d4c5b6a79";
+const RESP_ITEM = "msg_68b5a1f1a2b4819cae3f9d8c7b6a5e4f0a1e2f3d4c5b6a79";
+
+function responseObject(status, serviceTier, output, usage) {
+  return `{"id":"${RESP_ID}","object":"response","created_at":1756728100,"status":"${status}","background":false,"error":null,"incomplete_details":null,"instructions":"You are a concise travel assistant. Use the get_weather tool for current conditions.","max_output_tokens":1024,"max_tool_calls":null,"model":"gpt-4.1-2025-04-14","output":${output},"parallel_tool_calls":true,"previous_response_id":null,"prompt_cache_key":null,"reasoning":{"effort":null,"summary":null},"safety_identifier":null,"service_tier":"${serviceTier}","store":true,"temperature":1.0,"text":{"format":{"type":"text"},"verbosity":"medium"},"tool_choice":"auto","tools":[{"type":"function","description":"Get the current weather for a city.","name":"get_weather","parameters":{"type":"object","properties":{"location":{"type":"string","description":"City name, e.g. Paris"},"unit":{"type":"string","enum":["celsius","fahrenheit"],"description":"Temperature unit"}},"required":["location"]},"strict":false}],"top_logprobs":0,"top_p":1.0,"truncation":"disabled","usage":${usage},"user":null,"metadata":{}}`;
+}
+
+/** The SSE text of a Responses API stream of `deltas`. */
+export function makeOpenAiResponsesSse(deltas, seed = 42) {
+  const pad = rng(seed ^ 0x27d4eb2f);
+  let seq = 0;
+  const ev = (type, fields) => event(type, `{"type":"${type}","sequence_number":${seq++},${fields}}`);
+  const text = JSON.stringify(deltas.join(""));
+  const part = `{"type":"output_text","annotations":[],"logprobs":[],"text":${text}}`;
+  const item = `{"id":"${RESP_ITEM}","type":"message","status":"completed","content":[${part}],"role":"assistant"}`;
+  const where = `"item_id":"${RESP_ITEM}","output_index":0,"content_index":0`;
+  const parts = [
+    ev("response.created", `"response":${responseObject("in_progress", "auto", "[]", "null")}`),
+    ev("response.in_progress", `"response":${responseObject("in_progress", "auto", "[]", "null")}`),
+    ev("response.output_item.added", `"output_index":0,"item":{"id":"${RESP_ITEM}","type":"message","status":"in_progress","content":[],"role":"assistant"}`),
+    ev("response.content_part.added", `${where},"part":{"type":"output_text","annotations":[],"logprobs":[],"text":""}`),
+  ];
+  for (const d of deltas) {
+    parts.push(ev("response.output_text.delta", `${where},"delta":${JSON.stringify(d)},"logprobs":[],"obfuscation":"${obfuscation(pad)}"`));
+  }
+  parts.push(
+    ev("response.output_text.done", `${where},"text":${text},"logprobs":[]`),
+    ev("response.content_part.done", `${where},"part":${part}`),
+    ev("response.output_item.done", `"output_index":0,"item":${item}`),
+    ev(
+      "response.completed",
+      `"response":${responseObject("completed", "default", `[${item}]`, `{"input_tokens":1864,"input_tokens_details":{"cached_tokens":1792},"output_tokens":${deltas.length},"output_tokens_details":{"reasoning_tokens":0},"total_tokens":${1864 + deltas.length}}`)}`,
+    ),
+  );
+  return parts.join("");
+}
+
+// ---------------------------------------------------------------- Gemini
+// The shape of fixtures/providers/gemini/a-text.sse: CRLF-framed data-only
+// events, each a whole GenerateContentResponse in the API's `": "` style,
+// with running usageMetadata; the last one carries finishReason STOP. No
+// [DONE]: the body just ends.
+
+/** The SSE text of a Gemini streamGenerateContent?alt=sse stream of `deltas`. */
+export function makeGeminiSse(deltas) {
+  const parts = [];
+  const last = deltas.length - 1;
+  deltas.forEach((d, i) => {
+    const finish = i === last ? '"finishReason": "STOP",' : "";
+    const tokens = i + 1;
+    parts.push(
+      `data: {"candidates": [{"content": {"parts": [{"text": ${JSON.stringify(d)}}],"role": "model"},${finish}"index": 0}],"usageMetadata": {"promptTokenCount": 1864,"candidatesTokenCount": ${tokens},"totalTokenCount": ${1864 + tokens + 120},"cachedContentTokenCount": 1792,"promptTokensDetails": [{"modality": "TEXT","tokenCount": 1864}],"cacheTokensDetails": [{"modality": "TEXT","tokenCount": 1792}],"thoughtsTokenCount": 120},"modelVersion": "gemini-2.5-flash","responseId": "q3vCaJ2bA8iNnvgPk8Sl0Qc"}\r\n\r\n`,
+    );
+  });
+  return parts.join("");
+}
+
+/** SSE text generator per wire format (ids as in providers.mjs). */
+export const SSE_TEXT = {
+  anthropic: makeSseText,
+  "openai-chat": makeOpenAiChatSse,
+  "openai-responses": makeOpenAiResponsesSse,
+  gemini: makeGeminiSse,
+};
+
+/**
+ * Body bytes plus what a correct consumer must reconstruct from them. Every
+ * wire format carries the same deltas, so the expected text is identical.
+ */
+export function makeBody(count = EVENT_COUNT, seed = 42, format = "anthropic") {
   const deltas = makeDeltas(count, seed);
-  const bytes = new TextEncoder().encode(makeSseText(deltas));
-  return { bytes, count, expectedText: deltas.join("") };
+  const bytes = new TextEncoder().encode(SSE_TEXT[format](deltas, seed));
+  return { bytes, count, expectedText: deltas.join(""), format };
 }
 
 /** Cut bytes into chunks of `size` bytes (views on fresh copies, like network reads). */

@@ -4,28 +4,11 @@
 import { MeerkatRuntime } from "@rkat/web";
 import * as wasm from "@rkat/web/wasm/meerkat_web_runtime.js";
 import { runChecks } from "../checks.mjs";
-import { createBenchRuntime, measure, runFloor, runStream, runTurnPoll } from "../contestants.mjs";
-import { cutEvery, makeBody } from "../sse-body.mjs";
+import { benchEvents } from "../events.mjs";
 
-async function events({ runs, warmup, sizes }) {
-  const body = makeBody();
-  const bench = await createBenchRuntime(MeerkatRuntime, wasm);
-  const bySize = {};
-  for (const size of sizes) {
-    const chunks = cutEvery(body.bytes, size);
-    const times = await measure(
-      {
-        floor: () => runFloor(chunks),
-        stream: () => runStream(bench, chunks),
-        turnPoll: () => runTurnPoll(bench, chunks),
-      },
-      body,
-      { runs, warmup },
-    );
-    bySize[size] = { chunks: chunks.length, ms: times };
-  }
-  bench.runtime.destroy();
-  return { events: body.count, bytes: body.bytes.length, bySize };
+/** opts: { runs, warmup, sizes, provider }. */
+function events(opts) {
+  return benchEvents(MeerkatRuntime, wasm, opts);
 }
 
 const commands = {
