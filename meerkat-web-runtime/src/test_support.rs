@@ -1,6 +1,7 @@
 //! Shared helpers for the native tests.
 
-use crate::provider::TextSink;
+use crate::error::CoreResult;
+use crate::provider::{AssistantTurn, StreamParser, TextSink};
 use serde_json::Value;
 
 /// Read a provider fixture from the repository's `fixtures/providers`.
@@ -46,4 +47,34 @@ pub fn raw(value: &Value) -> crate::json::Raw {
 /// A `Raw` back as a serde_json value, for assertions.
 pub fn value(raw: &crate::json::Raw) -> Value {
     serde_json::from_str(raw.as_str()).unwrap()
+}
+
+/// Feed `chunks` to a fresh parser, stopping at the first error.
+pub fn run(parser: &dyn Fn() -> Box<dyn StreamParser>, chunks: &[&[u8]]) -> (String, CoreResult<AssistantTurn>) {
+    let mut parser = parser();
+    let mut sink = Collected::default();
+    for chunk in chunks {
+        if let Err(e) = parser.feed(chunk, &mut sink) {
+            return (sink.text, Err(e));
+        }
+    }
+    let turn = parser.finish(&mut sink);
+    (sink.text, turn)
+}
+
+/// Whole, at every split point, and one byte at a time: identical results
+/// (errors included).
+pub fn all_chunkings(parser: &dyn Fn() -> Box<dyn StreamParser>, body: &[u8]) -> (String, CoreResult<AssistantTurn>) {
+    let (text, whole) = run(parser, &[body]);
+    for cut in 0..=body.len() {
+        let (a, b) = body.split_at(cut);
+        let (t, turn) = run(parser, &[a, b]);
+        assert_eq!(t, text, "streamed text differs when cut at {cut}");
+        assert_eq!(turn, whole, "result differs when cut at {cut}");
+    }
+    let bytes: Vec<&[u8]> = body.chunks(1).collect();
+    let (t, turn) = run(parser, &bytes);
+    assert_eq!(t, text);
+    assert_eq!(turn, whole);
+    (text, whole)
 }

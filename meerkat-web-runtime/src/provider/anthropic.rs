@@ -173,15 +173,11 @@ impl StreamParser for AnthropicStream {
     }
 
     fn partial(&mut self) -> AssistantTurn {
-        let text: Vec<Part> = self
-            .blocks
-            .drain(..)
-            .filter_map(|block| match block {
-                Some(Block::Text(text)) if !text.is_empty() => Some(Part::Text { text }),
-                _ => None,
-            })
-            .collect();
-        AssistantTurn { content: text, tool_calls: Vec::new(), stop_reason: StopReason::Cancelled, usage: self.usage }
+        let texts = self.blocks.drain(..).filter_map(|block| match block {
+            Some(Block::Text(text)) => Some(text),
+            _ => None,
+        });
+        AssistantTurn::interrupted(texts, self.usage)
     }
 
     fn finish(&mut self, _sink: &mut dyn TextSink) -> CoreResult<AssistantTurn> {

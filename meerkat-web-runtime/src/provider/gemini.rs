@@ -221,15 +221,10 @@ pub struct GeminiStream {
     block_reason: Option<String>,
     /// Non-SSE lines, kept until they form a JSON value (a bare error).
     stray: String,
-    /// The last byte fed was not a line end: a line is still pending.
-    mid_line: bool,
 }
 
 impl StreamParser for GeminiStream {
     fn feed(&mut self, bytes: &[u8], sink: &mut dyn TextSink) -> CoreResult<()> {
-        if let Some(last) = bytes.last() {
-            self.mid_line = !matches!(last, b'\n' | b'\r');
-        }
         let mut sse = core::mem::take(&mut self.sse);
         let result = sse.feed(bytes, &mut |e| self.on_event(e.data, sink));
         let stray = sse.take_stray();
@@ -239,26 +234,18 @@ impl StreamParser for GeminiStream {
     }
 
     fn partial(&mut self) -> AssistantTurn {
-        let content = self
-            .blocks
-            .drain(..)
-            .filter_map(|block| match block {
-                Block::Text(text) if !text.is_empty() => Some(Part::Text { text }),
-                _ => None,
-            })
-            .collect();
-        AssistantTurn { content, tool_calls: Vec::new(), stop_reason: StopReason::Cancelled, usage: self.usage }
+        let texts = self.blocks.drain(..).filter_map(|block| match block {
+            Block::Text(text) => Some(text),
+            _ => None,
+        });
+        AssistantTurn::interrupted(texts, self.usage)
     }
 
     fn finish(&mut self, _sink: &mut dyn TextSink) -> CoreResult<AssistantTurn> {
-        // A bare error is often the last line, without a line end: end that
-        // line so it reaches the stray lines. A non-empty line cannot
-        // dispatch an event, so no cut-off event is taken for whole.
-        if core::mem::take(&mut self.mid_line) {
-            self.sse.feed(b"\n", &mut |_| Ok(()))?;
-            if let Some(lines) = self.sse.take_stray() {
-                self.on_stray(&lines)?;
-            }
+        // A bare error is often the last line, without a line end.
+        self.sse.end_line()?;
+        if let Some(lines) = self.sse.take_stray() {
+            self.on_stray(&lines)?;
         }
         self.sse.finish();
         if self.finish_reason.is_none() && self.block_reason.is_none() {

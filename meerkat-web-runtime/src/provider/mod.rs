@@ -157,6 +157,13 @@ impl AssistantTurn {
     pub fn text(&self) -> String {
         crate::transcript::text_of(&self.content)
     }
+
+    /// What an interrupted turn keeps (`StreamParser::partial`): the
+    /// visible text so far, nothing incomplete.
+    pub fn interrupted(texts: impl IntoIterator<Item = String>, usage: Usage) -> AssistantTurn {
+        let content = texts.into_iter().filter(|t| !t.is_empty()).map(|text| Part::Text { text }).collect();
+        AssistantTurn { content, tool_calls: Vec::new(), stop_reason: StopReason::Cancelled, usage }
+    }
 }
 
 /// A byte-fed streaming response parser.

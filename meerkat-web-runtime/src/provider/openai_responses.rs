@@ -182,15 +182,10 @@ pub struct ResponsesStream {
     calls: Vec<PendingCall>,
     usage: Usage,
     terminal: Option<Terminal>,
-    /// The last chunk ended inside a line (see `shared::stray_error`).
-    mid_line: bool,
 }
 
 impl StreamParser for ResponsesStream {
     fn feed(&mut self, bytes: &[u8], sink: &mut dyn TextSink) -> CoreResult<()> {
-        if let Some(&last) = bytes.last() {
-            self.mid_line = !matches!(last, b'\n' | b'\r');
-        }
         let mut sse = core::mem::take(&mut self.sse);
         let result = sse.feed(bytes, &mut |e| self.on_event(e, sink));
         self.sse = sse;
@@ -198,13 +193,11 @@ impl StreamParser for ResponsesStream {
     }
 
     fn partial(&mut self) -> AssistantTurn {
-        let text = core::mem::take(&mut self.text);
-        let content = if text.is_empty() { Vec::new() } else { vec![Part::Text { text }] };
-        AssistantTurn { content, tool_calls: Vec::new(), stop_reason: StopReason::Cancelled, usage: self.usage }
+        AssistantTurn::interrupted([core::mem::take(&mut self.text)], self.usage)
     }
 
     fn finish(&mut self, _sink: &mut dyn TextSink) -> CoreResult<AssistantTurn> {
-        let stray = shared::stray_error(&mut self.sse, self.mid_line);
+        let stray = shared::stray_error(&mut self.sse);
         self.sse.finish();
         match self.terminal.take() {
             Some(terminal) => Ok(self.take_turn(terminal)),

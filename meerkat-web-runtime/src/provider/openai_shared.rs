@@ -180,13 +180,9 @@ pub fn stream_error(error: Option<&Json<'_>>) -> CoreError {
 
 /// A body that is not an event stream but a JSON error (a proxy or a
 /// compatible service answering 200 with `{"error":{...}}`): the decoder
-/// kept its lines as stray text. `mid_line`: the body's last line had no
-/// line end, so it is still buffered; ending it cannot dispatch an event
-/// (that takes an empty line).
-pub fn stray_error(sse: &mut SseDecoder, mid_line: bool) -> Option<CoreError> {
-    if mid_line {
-        sse.feed(b"\n", &mut |_| Ok(())).ok()?;
-    }
+/// kept its lines as stray text (its last line may lack a line end).
+pub fn stray_error(sse: &mut SseDecoder) -> Option<CoreError> {
+    sse.end_line().ok()?;
     let lines = sse.take_stray()?;
     let body = json::parse(&lines).ok()?;
     let error = body.get("error").filter(|e| !e.is_null())?;

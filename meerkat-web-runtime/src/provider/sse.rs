@@ -135,6 +135,18 @@ impl SseDecoder {
         Ok(())
     }
 
+    /// End an unterminated last line as if its line end had arrived, so a
+    /// stray line (a bare JSON error without a line end) reaches
+    /// `take_stray`. A non-empty line cannot complete an event, so no
+    /// cut-off event is dispatched.
+    pub fn end_line(&mut self) -> CoreResult<()> {
+        if self.partial.is_empty() {
+            return Ok(());
+        }
+        let line = core::mem::take(&mut self.partial);
+        self.line(&line, &mut |_| Ok(()))
+    }
+
     /// Take the stray lines seen so far (see `stray`), if any.
     pub fn take_stray(&mut self) -> Option<String> {
         if self.stray.is_empty() {

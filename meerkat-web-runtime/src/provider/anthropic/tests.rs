@@ -1,35 +1,20 @@
 use super::*;
 use crate::config::{Endpoint, Secret};
-use crate::test_support::{Collected, fixture, fixture_json, raw, value};
+use crate::test_support::{self, fixture, fixture_json, raw, value};
 use serde_json::{Value, json};
 
+fn parser() -> Box<dyn StreamParser> {
+    Box::new(AnthropicStream::default())
+}
+
 fn run(chunks: &[&[u8]]) -> (String, CoreResult<AssistantTurn>) {
-    let mut parser = AnthropicStream::default();
-    let mut sink = Collected::default();
-    for chunk in chunks {
-        if let Err(e) = parser.feed(chunk, &mut sink) {
-            return (sink.text, Err(e));
-        }
-    }
-    let turn = parser.finish(&mut sink);
-    (sink.text, turn)
+    test_support::run(&parser, chunks)
 }
 
 /// Whole, at every split point, and one byte at a time: identical results.
 fn all_chunkings(body: &[u8]) -> (String, AssistantTurn) {
-    let (text, whole) = run(&[body]);
-    let whole = whole.unwrap();
-    for cut in 0..=body.len() {
-        let (a, b) = body.split_at(cut);
-        let (t, turn) = run(&[a, b]);
-        assert_eq!(t, text, "streamed text differs when cut at {cut}");
-        assert_eq!(turn.unwrap(), whole, "turn differs when cut at {cut}");
-    }
-    let bytes: Vec<&[u8]> = body.chunks(1).collect();
-    let (t, turn) = run(&bytes);
-    assert_eq!(t, text);
-    assert_eq!(turn.unwrap(), whole);
-    (text, whole)
+    let (text, turn) = test_support::all_chunkings(&parser, body);
+    (text, turn.unwrap())
 }
 
 #[test]

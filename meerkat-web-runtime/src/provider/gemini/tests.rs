@@ -1,38 +1,22 @@
 use super::*;
 use crate::config::{Endpoint, Secret, ThinkingConfig};
 use crate::provider::{WireApi, header};
-use crate::test_support::{Collected, fixture, fixture_json, raw, split_http, value};
+use crate::test_support::{self, Collected, fixture, fixture_json, raw, split_http, value};
 use serde_json::{Value, json};
 
 const IDS: &str = "call_7_";
 
-fn run(chunks: &[&[u8]]) -> (String, CoreResult<AssistantTurn>) {
-    let mut parser = GeminiStream::new(IDS);
-    let mut sink = Collected::default();
-    for chunk in chunks {
-        if let Err(e) = parser.feed(chunk, &mut sink) {
-            return (sink.text, Err(e));
-        }
-    }
-    let turn = parser.finish(&mut sink);
-    (sink.text, turn)
+fn parser() -> Box<dyn StreamParser> {
+    Box::new(GeminiStream::new(IDS))
 }
 
-/// Whole, at every split point, and one byte at a time: identical results
-/// (a turn or an error alike).
+fn run(chunks: &[&[u8]]) -> (String, CoreResult<AssistantTurn>) {
+    test_support::run(&parser, chunks)
+}
+
+/// Whole, at every split point, and one byte at a time: identical results.
 fn all_chunkings(body: &[u8]) -> (String, CoreResult<AssistantTurn>) {
-    let (text, whole) = run(&[body]);
-    for cut in 0..=body.len() {
-        let (a, b) = body.split_at(cut);
-        let (t, turn) = run(&[a, b]);
-        assert_eq!(t, text, "streamed text differs when cut at {cut}");
-        assert_eq!(turn, whole, "result differs when cut at {cut}");
-    }
-    let bytes: Vec<&[u8]> = body.chunks(1).collect();
-    let (t, turn) = run(&bytes);
-    assert_eq!(t, text);
-    assert_eq!(turn, whole);
-    (text, whole)
+    test_support::all_chunkings(&parser, body)
 }
 
 fn turn_of(body: &[u8]) -> (String, AssistantTurn) {

@@ -5,38 +5,9 @@ use crate::config::Secret;
 use crate::error::CoreResult;
 use crate::events::StopReason;
 use crate::provider::{AssistantTurn, StreamParser, header};
-use crate::test_support::{Collected, fixture, fixture_json, split_http, value};
+pub use crate::test_support::{all_chunkings, run};
+use crate::test_support::{fixture, fixture_json, split_http, value};
 use serde_json::Value;
-
-/// Feed `chunks` to a fresh parser, stopping at the first error.
-pub fn run(parser: &dyn Fn() -> Box<dyn StreamParser>, chunks: &[&[u8]]) -> (String, CoreResult<AssistantTurn>) {
-    let mut parser = parser();
-    let mut sink = Collected::default();
-    for chunk in chunks {
-        if let Err(e) = parser.feed(chunk, &mut sink) {
-            return (sink.text, Err(e));
-        }
-    }
-    let turn = parser.finish(&mut sink);
-    (sink.text, turn)
-}
-
-/// Whole, at every split point, and one byte at a time: identical results
-/// (errors included).
-pub fn all_chunkings(parser: &dyn Fn() -> Box<dyn StreamParser>, body: &[u8]) -> (String, CoreResult<AssistantTurn>) {
-    let (text, whole) = run(parser, &[body]);
-    for cut in 0..=body.len() {
-        let (a, b) = body.split_at(cut);
-        let (t, turn) = run(parser, &[a, b]);
-        assert_eq!(t, text, "streamed text differs when cut at {cut}");
-        assert_eq!(turn, whole, "result differs when cut at {cut}");
-    }
-    let bytes: Vec<&[u8]> = body.chunks(1).collect();
-    let (t, turn) = run(parser, &bytes);
-    assert_eq!(t, text);
-    assert_eq!(turn, whole);
-    (text, whole)
-}
 
 /// A fixture transcript gives what its `.expected.json` says, however cut.
 pub fn check_fixture(parser: &dyn Fn() -> Box<dyn StreamParser>, name: &str) -> AssistantTurn {
