@@ -5,79 +5,26 @@
 // Works in Node and in the browser (no imports).
 
 /** Parse a streaming Response; returns the text_delta events in order. */
-export async function floorParse(response) {
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  const out = [];
-  let rest = ""; // an unfinished line carried to the next chunk
-  let data = ""; // data lines of the event being read
-  let hasData = false;
-  let eventName = "";
-
-  const dispatch = () => {
-    if (hasData) {
-      const msg = JSON.parse(data);
-      if (msg.type === "content_block_delta" && msg.delta.type === "text_delta") {
-        out.push({ type: "text_delta", delta: msg.delta.text });
-      } else if (msg.type === "error" || eventName === "error") {
-        throw new Error(`stream error: ${msg.error?.message}`);
-      }
+export function floorParse(response) {
+  return floorSse(response, (name, data, out) => {
+    const msg = JSON.parse(data);
+    if (msg.type === "content_block_delta" && msg.delta.type === "text_delta") {
+      out.push({ type: "text_delta", delta: msg.delta.text });
+    } else if (msg.type === "error" || name === "error") {
+      throw new Error(`stream error: ${msg.error?.message}`);
     }
-    data = "";
-    hasData = false;
-    eventName = "";
-  };
-
-  for (;;) {
-    const { done, value } = await reader.read();
-    const text = done ? decoder.decode() : decoder.decode(value, { stream: true });
-    const buf = rest.length === 0 ? text : rest + text;
-    let start = 0;
-    for (let nl = buf.indexOf("\n"); nl !== -1; nl = buf.indexOf("\n", start)) {
-      const end = nl > start && buf.charCodeAt(nl - 1) === 13 ? nl - 1 : nl; // strip CR of CRLF
-      if (end === start) {
-        dispatch(); // blank line: end of event
-      } else {
-        const c = buf.charCodeAt(start);
-        if (c === 100 /* d */ && buf.startsWith("data:", start)) {
-          const from = buf.charCodeAt(start + 5) === 32 ? start + 6 : start + 5;
-          const line = buf.slice(from, end);
-          data = hasData ? data + "\n" + line : line;
-          hasData = true;
-        } else if (c === 101 /* e */ && buf.startsWith("event:", start)) {
-          const from = buf.charCodeAt(start + 6) === 32 ? start + 7 : start + 6;
-          eventName = buf.slice(from, end);
-        }
-        // ":" comments, id:, retry: and unknown fields are ignored.
-      }
-      start = nl + 1;
-    }
-    rest = start === 0 ? buf : buf.slice(start);
-    if (done) break;
-  }
-  if (rest.length > 0 || hasData) {
-    // A final event without its blank line: dispatch what is complete.
-    if (rest.length > 0 && rest.startsWith("data:")) {
-      const line = rest.slice(rest.charCodeAt(5) === 32 ? 6 : 5);
-      data = hasData ? data + "\n" + line : line;
-      hasData = true;
-    }
-    dispatch();
-  }
-  return out;
+  });
 }
 
-// ---------------------------------------------------------------- other wire formats
-// The same hand-written floor for the other providers: the framing loop of
-// floorParse (streaming decode, LF/CRLF line splitting, `event:`/`data:`
-// fields) with one JSON.parse per event and a `{ type: "text_delta", delta }`
-// object per non-empty text piece. Only what each event means differs.
+// ---------------------------------------------------------------- framing
+// One framing loop for every format (streaming decode, LF/CRLF line
+// splitting, `event:`/`data:` fields); only what each event means differs.
 
 /**
  * Frame a streaming Response; `onEvent(name, data, out)` per complete event.
- * Returns `out`. Unlike floorParse it keeps an unfinished line as pieces and
- * scans only new text for line ends, so a line longer than a chunk (the
- * Responses API's final events repeat the whole answer) costs linear time.
+ * Returns `out`. An unfinished line is kept as pieces and only new text is
+ * scanned for line ends, so a line longer than a chunk (the Responses API's
+ * final events repeat the whole answer) costs linear time.
  */
 async function floorSse(response, onEvent) {
   const reader = response.body.getReader();
