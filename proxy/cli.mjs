@@ -16,9 +16,6 @@ const proxy = await startProxy({ port, log: quiet ? undefined : (line) => consol
   console.error(`rkat-web-proxy: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
-const modes = Object.entries(proxy.mode).map(([id, mode]) => `${id}: ${mode}`).join(', ');
-console.log(`rkat-web-proxy listening on ${proxy.url} (${modes})`);
-
 let closing = false;
 /** @param {NodeJS.Signals} signal */
 function shutdown(signal) {
@@ -34,3 +31,8 @@ function shutdown(signal) {
 }
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
+
+// Print only once the handlers are in place: a parent that kills us as soon
+// as it reads this line must get a clean shutdown, not the default SIGTERM death.
+const modes = Object.entries(proxy.mode).map(([id, mode]) => `${id}: ${mode}`).join(', ');
+console.log(`rkat-web-proxy listening on ${proxy.url} (${modes})`);
