@@ -25,6 +25,16 @@ export function simMessage(role) {
   return { role, text: '', images: [], toolUses: [], toolResults: [] };
 }
 
+/**
+ * The first `max` code points of a text, with "…" when something was cut.
+ * @param {string} text
+ * @param {number} max
+ */
+export function clip(text, max) {
+  const points = Array.from(text);
+  return points.length <= max ? text : `${points.slice(0, max).join('')}…`;
+}
+
 /** @param {SimMessage} m */
 const hasTools = (m) => m.toolUses.length > 0 || m.toolResults.length > 0;
 

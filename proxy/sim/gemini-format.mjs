@@ -81,15 +81,16 @@ export function geminiConversation(body) {
   const toolChoice = mode === 'NONE' ? 'none' : mode !== 'ANY' ? 'auto' : tools.length === 1 && tools[0] ? { name: tools[0].name } : 'any';
   const system = field(body, 'systemInstruction');
   const directiveSpecs = takeDirectives(messages);
+  const systemText = isRecord(system) && Array.isArray(system.parts) ? system.parts.map((p) => String(p.text ?? '')).join('\n') : typeof system === 'string' ? system : '';
   return {
     conversation: {
-      system: isRecord(system) && Array.isArray(system.parts) ? system.parts.map((p) => String(p.text ?? '')).join('\n') : typeof system === 'string' ? system : '',
+      system: systemText,
       messages,
       tools,
       toolChoice,
       parallelTools: true,
       thinking: false,
-      jsonOutput: geminiJsonOutput(body),
+      jsonOutput: geminiJsonOutput(body, systemText),
     },
     directiveSpecs,
   };
@@ -99,13 +100,33 @@ export function geminiConversation(body) {
  * Structured output: `responseMimeType: application/json`, with the schema
  * from `responseJsonSchema` (JSON Schema) or `responseSchema` (OpenAPI subset).
  * @param {Record<string, any>} body
+ * @param {string} system the system instruction (the schema may be asked for there)
  * @returns {SimConversation['jsonOutput']}
  */
-function geminiJsonOutput(body) {
+function geminiJsonOutput(body, system) {
   const config = field(body, 'generationConfig');
-  if (field(config, 'responseMimeType') !== 'application/json') return undefined;
+  if (field(config, 'responseMimeType') !== 'application/json') return schemaAskedInWords(system);
   const schema = field(config, 'responseJsonSchema') ?? field(config, 'responseSchema');
   return { schema: isRecord(schema) ? schema : null };
+}
+
+/**
+ * A model without JSON mode (Gemini before 3 with tools offered) is asked
+ * in the system instruction, as the runtime does: "... follows this JSON
+ * Schema:" and the schema on the next line. The simulator obeys, like a
+ * real model following instructions.
+ * @param {string} system
+ * @returns {SimConversation['jsonOutput']}
+ */
+function schemaAskedInWords(system) {
+  const asked = /follows this JSON Schema:\n(\{[\s\S]*\})\s*$/.exec(system);
+  if (!asked?.[1]) return undefined;
+  try {
+    const schema = JSON.parse(asked[1]);
+    return { schema: isRecord(schema) ? schema : null };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Gemini finishReason for the plan's stop reason (tool calls end with STOP too). */

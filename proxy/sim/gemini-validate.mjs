@@ -46,10 +46,43 @@ function checkFunctionTurns(contents) {
 }
 
 /**
- * @param {unknown} body parsed JSON
+ * The major version in a Gemini model name ("gemini-2.5-flash" → 2,
+ * "gemini-3-pro-preview" → 3); undefined when the name has none
+ * ("gemini-flash-latest").
+ * @param {string} model
+ * @returns {number | undefined}
+ */
+function geminiMajorVersion(model) {
+  const match = /^(?:models\/)?gemini-(\d+)(?:\.\d+)?(?:-|$)/i.exec(model);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * JSON mode next to function declarations: models before Gemini 3 reject the
+ * combination (structured output with tools arrived with Gemini 3), so a
+ * client that sends it to gemini-2.5-flash must see the same 400 here.
+ * @param {Record<string, any>} body
+ * @param {string} model
  * @returns {string | null}
  */
-export function validateGenerateBody(body) {
+function checkJsonModeWithFunctions(body, model) {
+  if (field(field(body, 'generationConfig'), 'responseMimeType') !== 'application/json') return null;
+  const tools = Array.isArray(body.tools) ? body.tools : [];
+  const declares = tools.some((tool) => {
+    const declarations = field(tool, 'functionDeclarations');
+    return Array.isArray(declarations) && declarations.length > 0;
+  });
+  const major = geminiMajorVersion(model);
+  if (!declares || major === undefined || major >= 3) return null;
+  return "Function calling with a response mime type: 'application/json' is unsupported";
+}
+
+/**
+ * @param {unknown} body parsed JSON
+ * @param {string} [model] from the path; decides what the model supports
+ * @returns {string | null}
+ */
+export function validateGenerateBody(body, model = '') {
   if (!isRecord(body)) return 'Invalid JSON payload received. Expected an object.';
   const contents = body.contents;
   if (!Array.isArray(contents) || contents.length === 0) return '* GenerateContentRequest.contents: contents is not specified\n';
@@ -82,5 +115,5 @@ export function validateGenerateBody(body) {
   if (mime !== undefined && !MIME_TYPES.includes(mime)) {
     return '* GenerateContentRequest.generation_config.response_mime_type: allowed mimetypes are `text/plain`, `application/json`, `application/xml`, `application/yaml` and `text/x.enum`.\n';
   }
-  return checkFunctionTurns(contents);
+  return checkFunctionTurns(contents) ?? checkJsonModeWithFunctions(body, model);
 }

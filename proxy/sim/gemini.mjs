@@ -18,15 +18,22 @@ const HANG_AFTER_FRAMES = 1;
 
 const JSON_TYPE = 'application/json; charset=UTF-8';
 
-/** @type {import('./simulate.mjs').SimApi} */
-const GENERATE_API = {
-  name: 'gemini',
-  validate: validateGenerateBody,
-  convert: geminiConversation,
-  tools: (body) => body.tools,
-  errorStatuses: GEMINI_ERROR_STATUSES,
-  streamKeys: [],
-};
+/**
+ * The generate endpoints of one model: what a request may hold depends on the
+ * model (JSON mode with function declarations needs Gemini 3).
+ * @param {string} model
+ * @returns {import('./simulate.mjs').SimApi}
+ */
+function generateApi(model) {
+  return {
+    name: 'gemini',
+    validate: (body) => validateGenerateBody(body, model),
+    convert: geminiConversation,
+    tools: (body) => body.tools,
+    errorStatuses: GEMINI_ERROR_STATUSES,
+    streamKeys: [],
+  };
+}
 
 /** @param {GeminiEvent} ev */
 const isFinished = (ev) => ev.candidates?.[0]?.finishReason !== undefined;
@@ -82,9 +89,9 @@ function* arrayFrames(outcome, model) {
  * @param {SimRequestContext} ctx
  */
 export async function handleGeminiStream(ctx) {
-  const outcome = admitGeminiRequest(ctx, GENERATE_API);
-  if (!outcome) return;
   const model = ctx.params.model ?? '';
+  const outcome = admitGeminiRequest(ctx, generateApi(model));
+  if (!outcome) return;
   const sse = ctx.url.searchParams.get('alt') === 'sse';
   return streamReply(ctx, {
     frames: sse ? sseFrames(outcome, model) : arrayFrames(outcome, model),
@@ -100,13 +107,14 @@ export async function handleGeminiStream(ctx) {
  * @param {SimRequestContext} ctx
  */
 export async function handleGeminiGenerate(ctx) {
-  const outcome = admitGeminiRequest(ctx, GENERATE_API);
+  const model = ctx.params.model ?? '';
+  const outcome = admitGeminiRequest(ctx, generateApi(model));
   if (!outcome) return;
   const { directives, seed } = outcome;
   if (directives.midstream) {
     const { status, body } = midstreamFailure(directives);
     return sendGeminiError(ctx, status, body);
   }
-  const text = JSON.stringify(geminiResponse(outcome, ctx.params.model ?? ''), null, 2);
+  const text = JSON.stringify(geminiResponse(outcome, model), null, 2);
   return bodyReply(ctx, { text, directives, seed, contentType: JSON_TYPE });
 }

@@ -2,9 +2,11 @@
 // into a SimConversation, asks for a Plan, and renders the plan in its own wire
 // format. Keeping the rules here means OpenAI and Gemini simulators answer
 // exactly like the Anthropic one, which keeps cross-provider tests symmetric.
-import { simMessage } from './conversation.mjs';
+import { buildToolInput } from './arguments.mjs';
+import { clip, simMessage } from './conversation.mjs';
 import { structuredText } from './structured.mjs';
-import { buildToolInput, mentionedTools, spacedJson } from './tools.mjs';
+import { asksForSummary, summaryText } from './summary.mjs';
+import { mentionedTools, spacedJson } from './tools.mjs';
 
 /**
  * @typedef {import('./tools.mjs').SimTool} SimTool
@@ -158,19 +160,13 @@ function textAnswer(conv, last) {
 }
 
 /**
- * @param {string} text
- * @param {number} max
- */
-function clip(text, max) {
-  const points = Array.from(text);
-  return points.length <= max ? text : `${points.slice(0, max).join('')}…`;
-}
-
-/**
  * Decides the reply to a conversation. Rules, in order: `deltas=N` → generated
- * text; tool results in the last user turn → report them; tools mentioned →
- * call them; otherwise a text answer. A system prompt mentioning "pirate"
- * prefixes text with "Arr! ". Thinking, when enabled, comes first. With
+ * text; a system prompt saying "Summarize the conversation" (or "Summarise")
+ * → a summary of the messages before the last user turn (summary.mjs; tools
+ * are never called); tool results in the last user turn → report them; tools
+ * mentioned → call them with arguments read from the prompt (arguments.mjs);
+ * otherwise a text answer. A system prompt mentioning "pirate" prefixes text
+ * with "Arr! ". Thinking, when enabled, comes first. With
  * structured output the final answer (not the tool-call preamble) is a JSON
  * document instead (see structured.mjs; `json=invalid|broken` spoil it).
  * @param {SimConversation} conv
@@ -194,6 +190,12 @@ export function planReply(conv, directives) {
     thought = 'A long generated answer was requested.';
     blocks.push(generatedTextBlock(directives.deltas));
     generated = directives.deltas;
+  } else if (asksForSummary(conv.system)) {
+    // Checked before tool results: the summary request's own user turn may
+    // carry the history's last tool results (merged into it on conversion).
+    thought = 'The earlier conversation must be summarised.';
+    const summary = summaryText(conv);
+    blocks.push(textBlock(answer(summary, summary)));
   } else if (last.toolResults.length > 0) {
     thought = 'The tool results are in; I will report them.';
     const results = last.toolResults.map((r) => r.text).join(' ');
@@ -206,7 +208,7 @@ export function planReply(conv, directives) {
       // A forced tool_choice makes the API skip the preamble text.
       if (conv.toolChoice === 'auto') blocks.push(textBlock(say(`Let me use ${names.join(' and ')}.`)));
       for (const tool of tools) {
-        const input = buildToolInput(tool, last.text);
+        const input = buildToolInput(tool, last.text, conv.tools);
         blocks.push({ type: 'tool_use', name: tool.name, input, json: spacedJson(input) });
       }
       stopReason = 'tool_use';

@@ -111,9 +111,9 @@ function effective(schema, ctx) {
  * A number within `minimum`/`maximum` (either `exclusive*` style), preferring 1.
  * @param {Record<string, any>} s
  * @param {boolean} integer
- * @param {number} offset added for the i-th item of an array (uniqueItems)
+ * @param {number} [offset] added for the i-th item of an array (uniqueItems)
  */
-function numberFor(s, integer, offset) {
+export function numberFor(s, integer, offset = 0) {
   const step = integer ? 1 : 0.5;
   let low = typeof s.minimum === 'number' ? s.minimum : -Infinity;
   if (typeof s.exclusiveMinimum === 'number') low = Math.max(low, s.exclusiveMinimum + step);

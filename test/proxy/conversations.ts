@@ -1,10 +1,12 @@
 // One conversation, four wire formats: builders that express the same
 // scenario (history, images, system prompt, tools, tool results, structured
-// output) in each API's request shape, so behaviour tests run symmetrically.
+// output, whole histories with tool calls) in each API's request shape, so
+// behaviour tests run symmetrically.
 import {
-  CHAT_WEATHER_TOOL, GEMINI_WEATHER_TOOL, RESPONSES_WEATHER_TOOL, chat, gemini, messages, responses, type Api,
+  CHAT_WEATHER_TOOL, GEMINI_WEATHER_TOOL, RESPONSES_WEATHER_TOOL, chat, gemini, headersFor, messages, pathFor, post, postMessages, reduceFor, responses,
+  type Api, type Message,
 } from './clients';
-import type { ProviderReply } from './helpers';
+import { parseSse, reduceAnthropic, type ProviderReply } from './helpers';
 
 type Json = Record<string, unknown>;
 export type Turn = { role: 'user' | 'assistant'; text: string };
@@ -86,4 +88,108 @@ export const ADAPTERS: Record<Api, Adapter> = { chat: chatAdapter, responses: re
 export function structuredBody(api: AnyApi, prompt: string, schema: Json): Json {
   if (api === 'anthropic') return messages(prompt, { output_config: { format: { type: 'json_schema', schema } } });
   return ADAPTERS[api].structured(prompt, schema);
+}
+
+// ---- any tools, whole histories, any API ---------------------------------
+
+/** A tool as every API declares it: name, description, JSON Schema parameters. */
+export interface ToolSpec { name: string; description?: string; parameters: Json }
+
+/** One user turn offering exactly these tools, in any of the four APIs. */
+export function toolsBody(api: AnyApi, prompt: string, tools: ToolSpec[], extra: Json = {}): Json {
+  const described = tools.map((t) => ({ ...t, description: t.description ?? t.name }));
+  switch (api) {
+    case 'anthropic': return messages(prompt, { tools: described.map(({ parameters, ...t }) => ({ ...t, input_schema: parameters })), ...extra });
+    case 'chat': return chat(prompt, { tools: described.map((t) => ({ type: 'function', function: t })), ...extra });
+    case 'responses': return responses(prompt, { tools: described.map((t) => ({ type: 'function', ...t })), ...extra });
+    default: return gemini(prompt, { tools: [{ functionDeclarations: described }], ...extra });
+  }
+}
+
+/**
+ * A turn of a history: a user prompt, an assistant answer with optional tool
+ * calls, or the results of the previous assistant turn's calls (in order).
+ */
+export type HistoryTurn =
+  | { role: 'user'; text: string }
+  | { role: 'assistant'; text?: string; calls?: { name: string; args: Json }[] }
+  | { role: 'tool'; results: string[] };
+
+type Call = { id: string; name: string; args: Json };
+
+/** The calls of each assistant turn with ids, and for each tool turn the calls it answers. */
+function withCallIds(turns: HistoryTurn[]): { turn: HistoryTurn; calls: Call[] }[] {
+  let previous: Call[] = [];
+  return turns.map((turn, i) => {
+    if (turn.role === 'assistant') {
+      previous = (turn.calls ?? []).map((c, k) => ({ id: `call_h${i}_${k}`, ...c }));
+      return { turn, calls: previous };
+    }
+    return { turn, calls: turn.role === 'tool' ? previous : [] };
+  });
+}
+
+function anthropicHistory(turns: HistoryTurn[]): Json[] {
+  return withCallIds(turns).map(({ turn, calls }) => {
+    if (turn.role === 'user') return { role: 'user', content: turn.text };
+    if (turn.role === 'tool') return { role: 'user', content: turn.results.map((r, k) => ({ type: 'tool_result', tool_use_id: calls[k]?.id, content: r })) };
+    return {
+      role: 'assistant',
+      content: [...(turn.text ? [{ type: 'text', text: turn.text }] : []), ...calls.map((c) => ({ type: 'tool_use', id: c.id, name: c.name, input: c.args }))],
+    };
+  });
+}
+
+function chatHistory(turns: HistoryTurn[]): Json[] {
+  return withCallIds(turns).flatMap(({ turn, calls }): Json[] => {
+    if (turn.role === 'user') return [{ role: 'user', content: turn.text }];
+    if (turn.role === 'tool') return turn.results.map((r, k) => ({ role: 'tool', tool_call_id: calls[k]?.id, content: r }));
+    const toolCalls = calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.args) } }));
+    return [{ role: 'assistant', content: turn.text ?? null, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) }];
+  });
+}
+
+function responsesHistory(turns: HistoryTurn[]): Json[] {
+  return withCallIds(turns).flatMap(({ turn, calls }): Json[] => {
+    if (turn.role === 'user') return [{ role: 'user', content: turn.text }];
+    if (turn.role === 'tool') return turn.results.map((r, k) => ({ type: 'function_call_output', call_id: calls[k]?.id, output: r }));
+    return [
+      ...(turn.text ? [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: turn.text }] }] : []),
+      ...calls.map((c) => ({ type: 'function_call', call_id: c.id, name: c.name, arguments: JSON.stringify(c.args) })),
+    ];
+  });
+}
+
+function geminiHistory(turns: HistoryTurn[]): Json[] {
+  return withCallIds(turns).map(({ turn, calls }) => {
+    if (turn.role === 'user') return { role: 'user', parts: [{ text: turn.text }] };
+    if (turn.role === 'tool') return { role: 'user', parts: turn.results.map((r, k) => ({ functionResponse: { name: calls[k]?.name, response: { result: r } } })) };
+    return { role: 'model', parts: [...(turn.text ? [{ text: turn.text }] : []), ...calls.map((c) => ({ functionCall: { name: c.name, args: c.args } }))] };
+  });
+}
+
+/** A whole history (tool calls and results in native form) under a system prompt, in any API. */
+export function historyBody(api: AnyApi, system: string, turns: HistoryTurn[], extra: Json = {}): Json {
+  switch (api) {
+    case 'anthropic': return messages(anthropicHistory(turns) as Message[], { system, ...extra });
+    case 'chat': return chat([{ role: 'system', content: system }, ...chatHistory(turns)], extra);
+    case 'responses': return responses(responsesHistory(turns), { instructions: system, ...extra });
+    default: return gemini(geminiHistory(turns), { systemInstruction: { parts: [{ text: system }] }, ...extra });
+  }
+}
+
+/** What a client of any API sees of a streamed reply: status, text, tool calls (an error body as is). */
+export interface AnyReply { status: number; text: string; deltas: number; calls: { name: string; arguments: unknown }[]; error: string | null }
+
+/** Streams one request to any of the four APIs and reduces it like a correct client. */
+export async function streamAny(base: string, api: AnyApi, body: Json): Promise<AnyReply> {
+  const response = api === 'anthropic' ? await postMessages(base, body) : await post(base, pathFor(api), body, headersFor(api));
+  const raw = await response.text();
+  if (!response.ok) return { status: response.status, text: '', deltas: 0, calls: [], error: raw };
+  if (api === 'anthropic') {
+    const reply = reduceAnthropic(parseSse(raw));
+    return { status: response.status, text: reply.text, deltas: reply.textDeltas, calls: reply.tool_calls.map((c) => ({ name: c.name, arguments: c.arguments })), error: null };
+  }
+  const reply = reduceFor(api, raw);
+  return { status: response.status, text: reply.text, deltas: reply.deltas, calls: reply.tool_calls.map((c) => ({ name: c.name, arguments: c.arguments })), error: null };
 }

@@ -1,9 +1,11 @@
 // @vitest-environment node
 // Request checks of the simulated OpenAI and Gemini APIs: credentials and
-// bodies are refused with each API's own error format, status and wording.
+// bodies are refused with each API's own error format, status and wording,
+// including what a Gemini model version does not support.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProxy, type ProxyServer } from '../../proxy/index';
-import { CHAT_PATH, GEMINI_HEADERS, OPENAI_HEADERS, RESPONSES_PATH, chat, gemini, geminiPath, post, responses } from './clients';
+import { CHAT_PATH, GEMINI_HEADERS, GEMINI_WEATHER_TOOL, OPENAI_HEADERS, RESPONSES_PATH, chat, gemini, geminiPath, post, reduceFor, responses } from './clients';
+import { ADAPTERS } from './conversations';
 import { SIMULATED } from './helpers';
 
 let proxy: ProxyServer;
@@ -131,5 +133,58 @@ describe('Gemini', () => {
     const body = { system_instruction: { parts: [{ text: 'Be a pirate' }] }, contents: [{ role: 'user', parts: [{ text: 'ahoy' }] }] };
     const res = await post(proxy.url, geminiPath('generateContent'), body, GEMINI_HEADERS);
     expect(await res.json()).toMatchObject({ candidates: [{ content: { parts: [{ text: 'Arr! You said: ahoy (1 messages in context)' }] } }] });
+  });
+});
+
+describe('Gemini JSON mode with function declarations', () => {
+  const JSON_MODE = { generationConfig: { responseMimeType: 'application/json' } };
+  const WEATHER = "What's the weather in Paris?";
+  const UNSUPPORTED = "Function calling with a response mime type: 'application/json' is unsupported";
+
+  it.each(['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.0-flash', 'gemini-2.0-flash-lite-001', 'gemini-1.5-pro'])('%s → 400 INVALID_ARGUMENT, streaming or not', async (model) => {
+    for (const verb of ['streamGenerateContent', 'generateContent'] as const) {
+      const res = await post(proxy.url, geminiPath(verb, undefined, model), ADAPTERS.gemini.tools(WEATHER, JSON_MODE), GEMINI_HEADERS);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toBe('application/json; charset=UTF-8');
+      // Google's body exactly: no details for this one.
+      expect(await res.json()).toEqual({ error: { code: 400, message: UNSUPPORTED, status: 'INVALID_ARGUMENT' } });
+    }
+    // snake_case spelling, a schema, and a forced call change nothing.
+    const snake = gemini(WEATHER, {
+      tools: [{ function_declarations: GEMINI_WEATHER_TOOL.functionDeclarations }],
+      generation_config: { response_mime_type: 'application/json', response_json_schema: { type: 'object' } },
+      toolConfig: { functionCallingConfig: { mode: 'ANY' } },
+    });
+    const error = await googleError(await post(proxy.url, geminiPath('streamGenerateContent', undefined, model), snake, GEMINI_HEADERS), 400);
+    expect(error.message).toBe(UNSUPPORTED);
+  });
+
+  it.each(['gemini-3-pro-preview', 'gemini-3-flash-preview', 'gemini-3.1-pro-preview'])('%s accepts it: the call, then a JSON answer', async (model) => {
+    const path = geminiPath('streamGenerateContent', undefined, model);
+    const first = await post(proxy.url, path, ADAPTERS.gemini.tools(WEATHER, JSON_MODE), GEMINI_HEADERS);
+    expect(first.status).toBe(200);
+    const call = reduceFor('gemini', await first.text());
+    expect(call.tool_calls.map((c) => [c.name, c.arguments])).toEqual([['get_weather', { location: 'Paris' }]]);
+    const second = await post(proxy.url, path, { ...ADAPTERS.gemini.followUp(WEATHER, call, ['18 °C, sunny']), ...JSON_MODE }, GEMINI_HEADERS);
+    expect(second.status).toBe(200);
+    expect(JSON.parse(reduceFor('gemini', await second.text()).text)).toEqual({ reply: 'get_weather returned: 18 °C, sunny.' });
+  });
+
+  it('before Gemini 3, JSON mode alone, tools alone, another mime type or an empty declaration list are fine', async () => {
+    const bodies = [
+      gemini(WEATHER, JSON_MODE),
+      ADAPTERS.gemini.tools(WEATHER),
+      ADAPTERS.gemini.tools(WEATHER, { generationConfig: { responseMimeType: 'text/plain' } }),
+      gemini(WEATHER, { tools: [{ functionDeclarations: [] }], ...JSON_MODE }),
+    ];
+    for (const body of bodies) {
+      const res = await post(proxy.url, geminiPath('generateContent', undefined, 'gemini-2.5-flash'), body, GEMINI_HEADERS);
+      expect(res.status).toBe(200);
+      await res.text();
+    }
+    // A name without a version (an alias) is not refused.
+    const alias = await post(proxy.url, geminiPath('generateContent', undefined, 'gemini-flash-latest'), ADAPTERS.gemini.tools(WEATHER, JSON_MODE), GEMINI_HEADERS);
+    expect(alias.status).toBe(200);
+    await alias.text();
   });
 });
