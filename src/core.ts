@@ -10,7 +10,7 @@ import { VERSION } from "./version.js";
 export interface CoreInstance {
   command(nowMs: number, json: string): string;
   pushBody(nowMs: number, id: number, bytes: Uint8Array): string;
-  drainEvents(session: string): string;
+  drainEvents(session: string, reader: number): string;
   free(): void;
 }
 
@@ -28,31 +28,45 @@ export interface WasmModule {
 /** What every effect-producing call returns. */
 export interface Reply {
   ok?: unknown;
-  error?: { code: string; message: string };
+  error?: CoreErrorShape;
   effects: Effect[];
 }
 
+/** A `{code, message, details?}` error as the core writes it. */
+export interface CoreErrorShape {
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+/**
+ * What the core asks the host to do. `sessionId` says whose events may
+ * change once the outcome is fed back (absent: a skill source's fetch).
+ */
 export type Effect =
   | {
       kind: "http";
       id: number;
-      sessionId: string;
+      sessionId?: string;
       url: string;
       method: string;
       headers: [string, string][];
       body: string;
     }
   | { kind: "http_abort"; id: number }
-  | { kind: "timer"; id: number; sessionId: string; delayMs: number }
+  | { kind: "timer"; id: number; sessionId?: string; delayMs: number }
   | { kind: "timer_cancel"; id: number }
   | { kind: "tool"; id: number; sessionId: string; callId: string; name: string; args: Record<string, unknown> }
+  | { kind: "hook"; id: number; sessionId: string; hookId: string; point: string; ctx: Record<string, unknown> }
   | {
       kind: "run_finished";
       sessionId: string;
+      runId: number;
       result?: import("./types.js").RunResult;
-      error?: { code: string; message: string };
+      error?: CoreErrorShape;
       totals: { usage: import("./types.js").Usage; turns: number; toolCalls: number };
-    };
+    }
+  | { kind: "skill_source_ready"; sourceUuid: string; error?: CoreErrorShape };
 
 export function isWasmModule(value: unknown): value is WasmModule {
   const core = (value as { Core?: unknown } | null)?.Core;
@@ -130,12 +144,12 @@ export class CoreHandle {
     return text.length === 0 ? undefined : (JSON.parse(text) as Reply);
   }
 
-  /** The session's queued events as JSON text (an array). */
-  drainEventsJson(session: string): string {
-    const text = this.guard((core) => core.drainEvents(session));
+  /** Events of the session that `reader` has not read, as JSON text (an array). */
+  drainEventsJson(session: string, reader = 0): string {
+    const text = this.guard((core) => core.drainEvents(session, reader));
     if (text.charCodeAt(0) !== 91 /* [ */) {
-      const { error } = JSON.parse(text) as { error: { code: string; message: string } };
-      throw makeError(error.code, error.message);
+      const { error } = JSON.parse(text) as { error: CoreErrorShape };
+      throw makeError(error.code, error.message, error.details);
     }
     return text;
   }

@@ -1,10 +1,14 @@
 /**
  * The effect driver: carries out what the core asks (HTTP with streaming
- * bodies, tool calls) and feeds each outcome back. It never interprets an
- * effect beyond executing it; every agent decision is the core's.
+ * bodies, timers, tool and hook calls) and feeds each outcome back. It never
+ * interprets an effect beyond executing it; every agent decision is the core's.
+ *
+ * Waiters are keyed by run id: a run the core starts on its own resolves
+ * nobody's `turn()`, and a later `turn()` never sees a stale result.
  */
-import type { CoreHandle, Effect, Reply } from "./core.js";
+import type { CoreErrorShape, CoreHandle, Effect, Reply } from "./core.js";
 import { MeerkatError, makeError } from "./errors.js";
+import type { HookHandler } from "./hooks.js";
 import type { ContentBlock, RunResult, ToolHandler, ToolOutput, Usage } from "./types.js";
 
 export interface RunOutcome {
@@ -15,18 +19,23 @@ export interface RunOutcome {
 
 type HttpEffect = Extract<Effect, { kind: "http" }>;
 type ToolEffect = Extract<Effect, { kind: "tool" }>;
+type HookEffect = Extract<Effect, { kind: "hook" }>;
+
+const NO_TOTALS = { usage: { inputTokens: 0, outputTokens: 0 }, turns: 0, toolCalls: 0 };
 
 export class Driver {
-  private readonly requests = new Map<number, { controller: AbortController; sessionId: string }>();
+  private readonly requests = new Map<number, { controller: AbortController; sessionId: string | undefined }>();
   private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
-  private readonly runWaiters = new Map<string, (outcome: RunOutcome) => void>();
-  /** Outcomes that arrived before anyone waited (a run can end inside its own command). */
-  private readonly earlyOutcomes = new Map<string, RunOutcome>();
-  private readonly listeners = new Map<string, () => void>();
+  private readonly runWaiters = new Map<number, (outcome: RunOutcome) => void>();
+  private readonly sourceWaiters = new Map<string, (error: MeerkatError | undefined) => void>();
+  private readonly listeners = new Map<string, Set<() => void>>();
+  /** Outcomes of runs that ended inside the command being applied. */
+  private captured: Map<number, RunOutcome> | undefined;
 
   constructor(
     private readonly core: CoreHandle,
     private readonly tools: Map<string, ToolHandler>,
+    private readonly hooks: Map<string, HookHandler>,
     private readonly fetchImpl: typeof fetch = (input, init) => globalThis.fetch(input, init),
   ) {}
 
@@ -34,32 +43,52 @@ export class Driver {
   command(cmd: object): unknown {
     const reply = this.core.command(cmd);
     this.apply(reply);
-    if (reply.error) throw makeError(reply.error.code, reply.error.message);
+    if (reply.error) throw coreError(reply.error);
     return reply.ok;
   }
 
-  /** Resolve with the outcome of the next run that finishes on this session. */
-  onRunFinished(sessionId: string, resolve: (outcome: RunOutcome) => void): void {
-    const early = this.earlyOutcomes.get(sessionId);
-    if (early) {
-      this.earlyOutcomes.delete(sessionId);
-      resolve(early);
-    } else {
-      this.runWaiters.set(sessionId, resolve);
+  /**
+   * Run a command that starts a run (`{runId}` in its reply) and wait for
+   * that run's end. Throws synchronously when the command is refused.
+   */
+  startRun(cmd: object): { runId: number; done: Promise<RunOutcome> } {
+    const captured = new Map<number, RunOutcome>();
+    this.captured = captured;
+    let ok: unknown;
+    try {
+      ok = this.command(cmd);
+    } finally {
+      this.captured = undefined;
     }
+    const { runId } = ok as { runId: number };
+    const early = captured.get(runId);
+    const done = early
+      ? Promise.resolve(early)
+      : new Promise<RunOutcome>((resolve) => this.runWaiters.set(runId, resolve));
+    return { runId, done };
   }
 
-  /** Called whenever the session may have new events. */
-  setListener(sessionId: string, listener: (() => void) | undefined): void {
-    if (listener) this.listeners.set(sessionId, listener);
-    else this.listeners.delete(sessionId);
+  /** Resolve once skill source `uuid` has loaded (or failed to). */
+  waitForSource(uuid: string): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.sourceWaiters.set(uuid, (error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  /** Call `listener` whenever the session may have new events; returns the remover. */
+  listen(sessionId: string, listener: () => void): () => void {
+    let set = this.listeners.get(sessionId);
+    if (!set) this.listeners.set(sessionId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(sessionId);
+    };
   }
 
   /** Drop what the driver keeps for a destroyed session. */
   forget(sessionId: string): void {
     this.listeners.delete(sessionId);
-    this.runWaiters.delete(sessionId);
-    this.earlyOutcomes.delete(sessionId);
   }
 
   /** Abort everything in flight: the runtime is going away. */
@@ -68,11 +97,11 @@ export class Driver {
     this.requests.clear();
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    for (const [sessionId, waiter] of this.runWaiters) {
-      waiter({ error: reason, totals: { usage: { inputTokens: 0, outputTokens: 0 }, turns: 0, toolCalls: 0 } });
-      this.notify(sessionId);
-    }
+    for (const waiter of this.runWaiters.values()) waiter({ error: reason, totals: NO_TOTALS });
     this.runWaiters.clear();
+    for (const waiter of this.sourceWaiters.values()) waiter(reason);
+    this.sourceWaiters.clear();
+    for (const set of [...this.listeners.values()]) for (const listener of [...set]) listener();
   }
 
   private apply(reply: Reply | undefined): void {
@@ -104,17 +133,28 @@ export class Driver {
           this.notify(effect.sessionId);
           setTimeout(() => void this.tool(effect), 0);
           break;
+        case "hook":
+          this.notify(effect.sessionId);
+          setTimeout(() => void this.hook(effect), 0);
+          break;
         case "run_finished":
           this.finish(effect);
           break;
+        case "skill_source_ready": {
+          const waiter = this.sourceWaiters.get(effect.sourceUuid);
+          this.sourceWaiters.delete(effect.sourceUuid);
+          waiter?.(effect.error ? coreError(effect.error) : undefined);
+          break;
+        }
       }
     }
   }
 
-  /** Feed an outcome back and tell the session's listener. */
-  private feed(cmd: object, sessionId: string): void {
-    this.send(cmd);
-    this.notify(sessionId);
+  /** Feed an outcome back and tell the session's listeners. */
+  private feed(cmd: object, sessionId: string | undefined): Reply | undefined {
+    const reply = this.send(cmd);
+    if (sessionId) this.notify(sessionId);
+    return reply;
   }
 
   /**
@@ -142,7 +182,7 @@ export class Driver {
       const response = await this.fetchImpl(effect.url, {
         method: effect.method,
         headers: effect.headers,
-        body: effect.body,
+        body: effect.method === "GET" ? undefined : effect.body,
         signal: controller.signal,
       });
       if (!live()) return;
@@ -153,7 +193,7 @@ export class Driver {
           const { done, value } = await reader.read();
           if (done || !live()) break;
           this.apply(this.core.pushBody(id, value));
-          this.notify(sessionId);
+          if (sessionId) this.notify(sessionId);
         }
         if (!live()) {
           void reader.cancel().catch(() => {});
@@ -178,28 +218,52 @@ export class Driver {
     } catch (error) {
       outcome = { content: `Error: ${describe(error)}`, isError: true };
     }
-    const reply = this.send({ op: "tool_result", id: effect.id, ...outcome });
+    const reply = this.feed({ op: "tool_result", id: effect.id, ...outcome }, effect.sessionId);
     if (reply?.error?.code === "INVALID_ARGUMENT") {
       // Content blocks the core refused: the model gets the reason instead.
       const content = `TOOL_RESULT_INVALID: ${reply.error.message}`;
-      this.send({ op: "tool_result", id: effect.id, content, isError: true });
+      this.feed({ op: "tool_result", id: effect.id, content, isError: true }, effect.sessionId);
+    }
+  }
+
+  /** Ask a hook; what it returns (or throws) goes back as the verdict. */
+  private async hook(effect: HookEffect): Promise<void> {
+    const handler = this.hooks.get(effect.hookId);
+    let answer: { verdict: unknown } | { error: string };
+    try {
+      if (!handler) throw new Error(`hook ${effect.hookId} has no handler in this runtime`);
+      const verdict = (await handler(effect.ctx as never)) ?? null;
+      answer = { verdict: JSON.parse(JSON.stringify(verdict) ?? "null") as unknown };
+    } catch (error) {
+      answer = { error: describe(error) };
+    }
+    this.feed({ op: "hook_result", id: effect.id, ...answer }, effect.sessionId);
+  }
+
+  private finish(effect: Extract<Effect, { kind: "run_finished" }>): void {
+    const outcome: RunOutcome = { totals: effect.totals };
+    if (effect.result) outcome.result = effect.result;
+    if (effect.error) outcome.error = coreError(effect.error);
+    const waiter = this.runWaiters.get(effect.runId);
+    if (waiter) {
+      this.runWaiters.delete(effect.runId);
+      waiter(outcome);
+    } else {
+      // A run that ended inside the command that started it; the outcome
+      // of a run nobody started from here is not kept.
+      this.captured?.set(effect.runId, outcome);
     }
     this.notify(effect.sessionId);
   }
 
-  private finish(effect: Extract<Effect, { kind: "run_finished" }>): void {
-    const waiter = this.runWaiters.get(effect.sessionId);
-    this.runWaiters.delete(effect.sessionId);
-    const outcome: RunOutcome = { totals: effect.totals };
-    if (effect.result) outcome.result = effect.result;
-    if (effect.error) outcome.error = makeError(effect.error.code, effect.error.message);
-    if (waiter) waiter(outcome);
-    else this.earlyOutcomes.set(effect.sessionId, outcome);
-  }
-
   private notify(sessionId: string): void {
-    this.listeners.get(sessionId)?.();
+    const set = this.listeners.get(sessionId);
+    if (set) for (const listener of set) listener();
   }
+}
+
+function coreError(error: CoreErrorShape): MeerkatError {
+  return makeError(error.code, error.message, error.details);
 }
 
 function describe(error: unknown): string {

@@ -23,6 +23,16 @@ export const CORE_ERROR_CODES = [
   "UNKNOWN_EFFECT",
   "CANCELLED",
   "MAX_TURNS_EXCEEDED",
+  "BUDGET_EXHAUSTED",
+  "SESSION_ARCHIVED",
+  "INVALID_HOOK",
+  "HOOK_NOT_FOUND",
+  "HOOK_DENIED",
+  "SKILL_NOT_FOUND",
+  "INVALID_SKILL_SOURCE",
+  "SKILL_SOURCE_NOT_FOUND",
+  "SKILL_SOURCE_FAILED",
+  "CAPABILITY_UNAVAILABLE",
   "PROVIDER_AUTH",
   "PROVIDER_QUOTA",
   "PROVIDER_RATE_LIMITED",
@@ -43,7 +53,6 @@ export const HOST_ERROR_CODES = [
   "RUNTIME_DESTROYED",
   "RUNTIME_TRAPPED",
   "STREAM_NOT_CONSUMED",
-  "CAPABILITY_UNAVAILABLE",
   "WORKER_FAILED",
 ] as const;
 
@@ -89,6 +98,7 @@ const SUBCLASSES: Record<string, typeof MeerkatError> = {
 export function errorClassFor(code: string): typeof MeerkatError {
   if (code === "SESSION_NOT_FOUND") return SessionNotFoundError;
   if (code === "CAPABILITY_UNAVAILABLE") return CapabilityUnavailableError;
+  if (code === "SKILL_NOT_FOUND") return SkillNotFoundError;
   if (code.startsWith("PROVIDER_") || code.startsWith("STREAM_") || code === "NETWORK_ERROR") return ProviderError;
   return MeerkatError;
 }

@@ -17,17 +17,26 @@ export type HookPoint =
   | "post_tool_execution"
   | "turn_boundary";
 
-export interface RunStartedEvent { type: "run_started"; sessionId: string; prompt: string }
-export interface RunCompletedEvent { type: "run_completed"; sessionId: string; result: string; usage: Usage }
-export interface RunFailedEvent { type: "run_failed"; sessionId: string; error: string }
-export interface TurnStartedEvent { type: "turn_started"; turnNumber: number }
-export interface TextDeltaEvent { type: "text_delta"; delta: string }
-export interface TextCompleteEvent { type: "text_complete"; content: string }
-export interface ToolCallRequestedEvent { type: "tool_call_requested"; id: string; name: string; args: unknown }
-export interface ToolResultReceivedEvent { type: "tool_result_received"; id: string; name: string; isError: boolean }
-export interface TurnCompletedEvent { type: "turn_completed"; stopReason: StopReason; usage: Usage }
-export interface ToolExecutionStartedEvent { type: "tool_execution_started"; id: string; name: string }
-export interface ToolExecutionCompletedEvent {
+/**
+ * What every event carries besides its own fields: its sequence number in
+ * the session's event log (increasing; a gap is announced by a
+ * `stream_truncated` event).
+ */
+export interface EventBase {
+  seq: number;
+}
+
+export interface RunStartedEvent extends EventBase { type: "run_started"; sessionId: string; prompt: string }
+export interface RunCompletedEvent extends EventBase { type: "run_completed"; sessionId: string; result: string; usage: Usage }
+export interface RunFailedEvent extends EventBase { type: "run_failed"; sessionId: string; error: string }
+export interface TurnStartedEvent extends EventBase { type: "turn_started"; turnNumber: number }
+export interface TextDeltaEvent extends EventBase { type: "text_delta"; delta: string }
+export interface TextCompleteEvent extends EventBase { type: "text_complete"; content: string }
+export interface ToolCallRequestedEvent extends EventBase { type: "tool_call_requested"; id: string; name: string; args: unknown }
+export interface ToolResultReceivedEvent extends EventBase { type: "tool_result_received"; id: string; name: string; isError: boolean }
+export interface TurnCompletedEvent extends EventBase { type: "turn_completed"; stopReason: StopReason; usage: Usage }
+export interface ToolExecutionStartedEvent extends EventBase { type: "tool_execution_started"; id: string; name: string }
+export interface ToolExecutionCompletedEvent extends EventBase {
   type: "tool_execution_completed";
   id: string;
   name: string;
@@ -35,32 +44,32 @@ export interface ToolExecutionCompletedEvent {
   isError: boolean;
   durationMs: number;
 }
-export interface ToolExecutionTimedOutEvent { type: "tool_execution_timed_out"; id: string; name: string; timeoutMs: number }
-export interface CompactionStartedEvent {
+export interface ToolExecutionTimedOutEvent extends EventBase { type: "tool_execution_timed_out"; id: string; name: string; timeoutMs: number }
+export interface CompactionStartedEvent extends EventBase {
   type: "compaction_started";
   inputTokens: number;
   estimatedHistoryTokens: number;
   messageCount: number;
 }
-export interface CompactionCompletedEvent {
+export interface CompactionCompletedEvent extends EventBase {
   type: "compaction_completed";
   summaryTokens: number;
   messagesBefore: number;
   messagesAfter: number;
 }
-export interface CompactionFailedEvent { type: "compaction_failed"; error: string }
-export interface BudgetWarningEvent {
+export interface CompactionFailedEvent extends EventBase { type: "compaction_failed"; error: string }
+export interface BudgetWarningEvent extends EventBase {
   type: "budget_warning";
   budgetType: BudgetType;
   used: number;
   limit: number;
   percent: number;
 }
-export interface RetryingEvent { type: "retrying"; attempt: number; maxAttempts: number; error: string; delayMs: number }
-export interface HookStartedEvent { type: "hook_started"; hookId: string; point: HookPoint }
-export interface HookCompletedEvent { type: "hook_completed"; hookId: string; point: HookPoint; durationMs: number }
-export interface HookFailedEvent { type: "hook_failed"; hookId: string; point: HookPoint; error: string }
-export interface HookDeniedEvent {
+export interface RetryingEvent extends EventBase { type: "retrying"; attempt: number; maxAttempts: number; error: string; delayMs: number }
+export interface HookStartedEvent extends EventBase { type: "hook_started"; hookId: string; point: HookPoint }
+export interface HookCompletedEvent extends EventBase { type: "hook_completed"; hookId: string; point: HookPoint; durationMs: number }
+export interface HookFailedEvent extends EventBase { type: "hook_failed"; hookId: string; point: HookPoint; error: string }
+export interface HookDeniedEvent extends EventBase {
   type: "hook_denied";
   hookId: string;
   point: HookPoint;
@@ -68,22 +77,22 @@ export interface HookDeniedEvent {
   message: string;
   payload?: unknown;
 }
-export interface HookRewriteAppliedEvent {
+export interface HookRewriteAppliedEvent extends EventBase {
   type: "hook_rewrite_applied";
   hookId: string;
   point: HookPoint;
   patch: Record<string, unknown>;
 }
-export interface HookPatchPublishedEvent {
+export interface HookPatchPublishedEvent extends EventBase {
   type: "hook_patch_published";
   hookId: string;
   point: HookPoint;
   envelope: Record<string, unknown>;
 }
-export interface SkillsResolvedEvent { type: "skills_resolved"; skills: readonly string[]; injectionBytes: number }
-export interface SkillResolutionFailedEvent { type: "skill_resolution_failed"; reference: string; error: string }
-export interface InteractionCompleteEvent { type: "interaction_complete"; interactionId: string; result: string }
-export interface InteractionFailedEvent { type: "interaction_failed"; interactionId: string; error: string }
+export interface SkillsResolvedEvent extends EventBase { type: "skills_resolved"; skills: readonly string[]; injectionBytes: number }
+export interface SkillResolutionFailedEvent extends EventBase { type: "skill_resolution_failed"; reference: string; error: string }
+export interface InteractionCompleteEvent extends EventBase { type: "interaction_complete"; interactionId: string; result: string }
+export interface InteractionFailedEvent extends EventBase { type: "interaction_failed"; interactionId: string; error: string }
 export interface ToolConfigChangedPayload {
   operation: "add" | "remove" | "reload";
   target: string;
@@ -91,13 +100,13 @@ export interface ToolConfigChangedPayload {
   persisted: boolean;
   appliedAtTurn?: number;
 }
-export interface ToolConfigChangedEvent { type: "tool_config_changed"; payload: ToolConfigChangedPayload }
-export interface StreamTruncatedEvent { type: "stream_truncated"; reason: string }
+export interface ToolConfigChangedEvent extends EventBase { type: "tool_config_changed"; payload: ToolConfigChangedPayload }
+export interface StreamTruncatedEvent extends EventBase { type: "stream_truncated"; reason: string }
 /**
  * Forward compatibility: an event type this build does not know. (The core
  * and this package are versioned together, so today's core never sends one.)
  */
-export interface UnknownEvent { type: "unknown"; originalType: string; payload: Record<string, unknown> }
+export interface UnknownEvent extends EventBase { type: "unknown"; originalType: string; payload: Record<string, unknown> }
 
 export type AgentEvent =
   | RunStartedEvent

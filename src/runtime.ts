@@ -1,13 +1,25 @@
 /**
- * `MeerkatRuntime`: one wasm core, its sessions and tools, and the driver
- * that carries out the core's effects.
+ * `MeerkatRuntime`: one wasm core, its sessions, tools, hooks and skill
+ * sources, and the driver that carries out the core's effects.
  */
 import { CoreHandle, isWasmModule, loadWasm, type WasmModule } from "./core.js";
 import { Driver, deadRuntimeError } from "./driver.js";
-import { MeerkatError } from "./errors.js";
-import { Session } from "./session.js";
-import type { RuntimeConfig, SessionConfig, ToolHandler, ToolInputSchema } from "./types.js";
-import { fail, requireFunction, requireObject, requireString, toJsonText } from "./validate.js";
+import { CapabilityUnavailableError, MeerkatError } from "./errors.js";
+import type { HookPoint } from "./events.js";
+import { hookRegistration, type HookHandler, type HookOptions } from "./hooks.js";
+import { DeferredSession } from "./deferred.js";
+import { Session, type SessionHost } from "./session.js";
+import type { EmbeddedSkill, SkillSourceInfo, SkillSourceInput } from "./skills.js";
+import type {
+  Capability,
+  RuntimeConfig,
+  SessionConfig,
+  SessionInfo,
+  ToolHandler,
+  ToolInputSchema,
+  ToolOptions,
+} from "./types.js";
+import { fail, isPlainObject, requireFunction, requireObject, requireString, toJsonText } from "./validate.js";
 import { VERSION } from "./version.js";
 
 export interface RuntimeOptions {
@@ -21,15 +33,31 @@ export class MeerkatRuntime {
 
   private readonly sessions = new Map<string, Session>();
   private readonly tools = new Map<string, ToolHandler>();
+  private readonly hooks = new Map<string, HookHandler>();
+  /** Hooks registered on one session, forgotten with it. */
+  private readonly sessionHooks = new Map<string, string[]>();
   private readonly driver: Driver;
+  private readonly host: SessionHost;
+  private capabilityList: Capability[] | undefined;
   private destroyedBy: MeerkatError | undefined;
 
   private constructor(
     private readonly core: CoreHandle,
     options: RuntimeOptions,
   ) {
-    this.driver = new Driver(core, this.tools, options.fetch);
+    this.driver = new Driver(core, this.tools, this.hooks, options.fetch);
     core.onDeath = (reason) => this.teardown(reason);
+    this.host = {
+      core,
+      driver: this.driver,
+      registerHook: (point, handler, hookOptions, session, what) => this.addHook(point, handler, hookOptions, session, what),
+      requireCapability: (id) => this.requireCapability(id),
+      forget: (id) => {
+        this.sessions.delete(id);
+        for (const hookId of this.sessionHooks.get(id) ?? []) this.hooks.delete(hookId);
+        this.sessionHooks.delete(id);
+      },
+    };
   }
 
   /**
@@ -52,29 +80,43 @@ export class MeerkatRuntime {
     return new MeerkatRuntime(new CoreHandle(wasm, configJson), options);
   }
 
-  /** Create a session (synchronous). Model, provider and tools are checked now. */
+  /** Create a session (synchronous). Model, provider, tools and preloaded skills are checked now. */
   createSession(config: SessionConfig = {}): Session {
     this.assertAlive("createSession");
     requireObject(config, "createSession: config", "INVALID_CONFIG");
     toJsonText(config, "createSession: config", "INVALID_CONFIG");
     const { sessionId } = this.driver.command({ op: "create_session", config }) as { sessionId: string };
-    const session = new Session(sessionId, this.core, this.driver, (id) => this.sessions.delete(id));
+    const session = new Session(sessionId, this.host);
     this.sessions.set(sessionId, session);
     return session;
   }
 
+  /** Reserve a session id now (the config is checked now too); the first turn runs on `startTurn`. */
+  createDeferredSession(config: SessionConfig = {}): DeferredSession {
+    this.assertAlive("createDeferredSession");
+    return new DeferredSession(this.createSession(config));
+  }
+
   /**
    * Register a tool every session can call (unless its config narrows
-   * `tools`). The handler's errors become error results for the model.
+   * `tools`). Arguments are checked against `inputSchema` before the
+   * handler runs; the handler's errors become error results for the model.
    */
-  registerTool(name: string, description: string, inputSchema: ToolInputSchema, handler: ToolHandler): void {
+  registerTool(
+    name: string,
+    description: string,
+    inputSchema: ToolInputSchema,
+    handler: ToolHandler,
+    options: ToolOptions = {},
+  ): void {
     this.assertAlive("registerTool");
     requireString(name, "registerTool: name");
     requireString(description, "registerTool: description");
     requireObject(inputSchema, "registerTool: inputSchema");
     toJsonText(inputSchema, "registerTool: inputSchema");
     requireFunction(handler, "registerTool: handler");
-    this.driver.command({ op: "register_tool", tool: { name, description, inputSchema } });
+    requireObject(options, "registerTool: options");
+    this.driver.command({ op: "register_tool", tool: { name, description, inputSchema, ...options } });
     this.tools.set(name, handler);
   }
 
@@ -85,10 +127,81 @@ export class MeerkatRuntime {
     this.tools.delete(name);
   }
 
-  /** Ids of the live sessions. */
-  listSessions(): string[] {
+  /** A hook for every session at `point`; returns its id. */
+  registerHook(point: HookPoint, handler: HookHandler, options?: HookOptions): string {
+    this.assertAlive("registerHook");
+    return this.addHook(point, handler, options, undefined, "registerHook");
+  }
+
+  unregisterHook(hookId: string): void {
+    this.assertAlive("unregisterHook");
+    requireString(hookId, "unregisterHook: hookId");
+    this.driver.command({ op: "unregister_hook", hookId });
+    this.hooks.delete(hookId);
+  }
+
+  /**
+   * Add a skill source: embedded skills now (synchronous), or an HTTP
+   * source whose JSON index `{ skills: [{ name, description, url | content }] }`
+   * is fetched (the promise settles once it is usable).
+   */
+  addSkillSource(source: { sourceUuid?: string; name?: string; url: string }): Promise<{ sourceUuid: string }>;
+  addSkillSource(source: { sourceUuid?: string; name?: string; skills: EmbeddedSkill[] }): { sourceUuid: string };
+  addSkillSource(source: SkillSourceInput): { sourceUuid: string } | Promise<{ sourceUuid: string }>;
+  addSkillSource(source: SkillSourceInput): { sourceUuid: string } | Promise<{ sourceUuid: string }> {
+    this.assertAlive("addSkillSource");
+    if (!isPlainObject(source)) fail("INVALID_SKILL_SOURCE", "addSkillSource: pass { skills: [...] } or { url }");
+    toJsonText(source, "addSkillSource: source", "INVALID_SKILL_SOURCE");
+    const { sourceUuid, pending } = this.driver.command({ op: "add_skill_source", source }) as {
+      sourceUuid: string;
+      pending: boolean;
+    };
+    if (!pending) return { sourceUuid };
+    return this.driver.waitForSource(sourceUuid).then(() => ({ sourceUuid }));
+  }
+
+  /** Fetch an HTTP source again; its cached skills serve until it is done (and if it fails). */
+  async refreshSkillSource(sourceUuid: string): Promise<void> {
+    this.assertAlive("refreshSkillSource");
+    requireString(sourceUuid, "refreshSkillSource: sourceUuid");
+    const loaded = this.driver.waitForSource(sourceUuid);
+    this.driver.command({ op: "refresh_skill_source", sourceUuid });
+    await loaded;
+  }
+
+  removeSkillSource(sourceUuid: string): void {
+    this.assertAlive("removeSkillSource");
+    requireString(sourceUuid, "removeSkillSource: sourceUuid");
+    this.driver.command({ op: "remove_skill_source", sourceUuid });
+  }
+
+  listSkillSources(): SkillSourceInfo[] {
+    this.assertAlive("listSkillSources");
+    return this.driver.command({ op: "list_skill_sources" }) as SkillSourceInfo[];
+  }
+
+  /** Every live session. */
+  listSessions(): SessionInfo[] {
     this.assertAlive("listSessions");
-    return this.driver.command({ op: "list_sessions" }) as string[];
+    return this.driver.command({ op: "list_sessions" }) as SessionInfo[];
+  }
+
+  /** What this build offers (`Available`) and what a browser cannot have (`NotCompiled`). */
+  get capabilities(): Capability[] {
+    this.assertAlive("capabilities");
+    this.capabilityList ??= this.driver.command({ op: "capabilities" }) as Capability[];
+    return this.capabilityList;
+  }
+
+  /** Throws `CapabilityUnavailableError` unless `id` is available. */
+  requireCapability(id: string): void {
+    requireString(id, "requireCapability: id");
+    const found = this.capabilities.find((c) => c.id === id);
+    if (found?.status === "Available") return;
+    const message = found
+      ? `capability ${id} is ${found.status}: ${found.description} is not available in the browser runtime`
+      : `unknown capability ${JSON.stringify(id)}; runtime.capabilities lists them`;
+    throw new CapabilityUnavailableError("CAPABILITY_UNAVAILABLE", message, undefined, { capability_id: id, message });
   }
 
   /** Free the core; turns in flight reject with `RUNTIME_DESTROYED`. Idempotent. */
@@ -98,6 +211,23 @@ export class MeerkatRuntime {
 
   get destroyed(): boolean {
     return this.destroyedBy !== undefined;
+  }
+
+  private addHook(
+    point: HookPoint,
+    handler: HookHandler,
+    options: HookOptions | undefined,
+    session: string | undefined,
+    what: string,
+  ): string {
+    const hook = hookRegistration(point, handler, options, what);
+    toJsonText(hook, `${what}: options`, "INVALID_HOOK");
+    const { hookId } = this.driver.command({ op: "register_hook", hook, ...(session ? { session } : {}) }) as {
+      hookId: string;
+    };
+    this.hooks.set(hookId, handler);
+    if (session) this.sessionHooks.set(session, [...(this.sessionHooks.get(session) ?? []), hookId]);
+    return hookId;
   }
 
   private teardown(reason: MeerkatError): void {

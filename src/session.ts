@@ -1,14 +1,21 @@
 /**
  * `Session`: one conversation. A thin layer over core commands; `turn()`
  * and `stream()` are the same run seen through a promise or an iterator.
+ * Every reader of the session's events (`pollEvents`, a stream, a
+ * subscription) has its own cursor: none takes events from another.
  */
 import type { AgentEvent } from "./events.js";
 import { SessionNotFoundError, type MeerkatError } from "./errors.js";
 import type { Driver, RunOutcome } from "./driver.js";
 import type { CoreHandle } from "./core.js";
+import { hookRegistration, type HookHandler, type HookOptions } from "./hooks.js";
+import { turnOptions } from "./options.js";
+import type { SkillRef } from "./skills.js";
 import { EventChannel, EventStream } from "./stream.js";
+import { EventSubscription } from "./subscription.js";
 import type { HistoryMessage, Prompt, RunResult, TurnOptions, Usage } from "./types.js";
-import { requirePrompt, toJsonText, turnOptions } from "./validate.js";
+import { requirePrompt, requireString, toJsonText } from "./validate.js";
+import type { HookPoint } from "./events.js";
 
 /** Session-lifetime counters kept beside the last result. */
 export interface SessionTotals {
@@ -16,6 +23,19 @@ export interface SessionTotals {
   turns: number;
   toolCalls: number;
 }
+
+/** What a session needs of its runtime. @internal */
+export interface SessionHost {
+  readonly core: CoreHandle;
+  readonly driver: Driver;
+  /** Register a hook handler with the core; returns its id. */
+  registerHook(point: HookPoint, handler: HookHandler, options: HookOptions | undefined, session: string | undefined, what: string): string;
+  requireCapability(id: string): void;
+  forget(sessionId: string): void;
+}
+
+/** The reader `pollEvents()` uses: every session has it from its creation. */
+const POLL_READER = 0;
 
 export class Session {
   readonly id: string;
@@ -26,9 +46,7 @@ export class Session {
   /** @internal Sessions come from `runtime.createSession()`. */
   constructor(
     id: string,
-    private readonly core: CoreHandle,
-    private readonly driver: Driver,
-    private readonly forget: (id: string) => void,
+    private readonly host: SessionHost,
   ) {
     this.id = id;
     this.last = { sessionId: id, text: "", turns: 0, toolCalls: 0, usage: { inputTokens: 0, outputTokens: 0 } };
@@ -60,13 +78,13 @@ export class Session {
   }
 
   /** Run one turn (the model may call tools several times) to completion. */
-  turn(prompt: Prompt, options?: TurnOptions): Promise<RunResult> {
-    return new Promise((resolve, reject) => {
-      this.start(prompt, options, "session.turn", (outcome) => {
-        if (outcome.result) resolve(outcome.result);
-        else reject(outcome.error);
-      });
-    });
+  async turn(prompt: Prompt, options?: TurnOptions): Promise<RunResult> {
+    return settle(await this.beginTurn(prompt, options, "session.turn"));
+  }
+
+  /** @internal Start a turn (throws at once on bad input); its outcome later. */
+  beginTurn(prompt: Prompt, options: TurnOptions | undefined, what: string): Promise<RunOutcome> {
+    return this.start(prompt, options, what).done;
   }
 
   /**
@@ -75,10 +93,34 @@ export class Session {
    * the network gets several network reads' worth in one batch.
    */
   stream(prompt: Prompt, options?: TurnOptions): EventStream {
-    const channel = new EventChannel(() => this.drainQuietly());
-    this.run(prompt, options, "session.stream", () => channel.poke()).then(
-      (result) => channel.end(result),
-      (error: MeerkatError) => channel.fail(error),
+    const reader = this.openReader("session.stream");
+    const channel = new EventChannel(() => this.drainQuietly(reader));
+    const stop = this.host.driver.listen(this.id, () => channel.poke());
+    const close = () => {
+      stop();
+      this.closeReader(reader);
+    };
+    let done: Promise<RunOutcome>;
+    try {
+      done = this.start(prompt, options, "session.stream").done;
+    } catch (error) {
+      close();
+      throw error;
+    }
+    done.then(
+      (outcome) => {
+        // The run's last events move into the stream, so the reader can go
+        // now even if the stream is never read to its end.
+        const rest = this.drainQuietly(reader);
+        if (rest.length > 2) channel.push(JSON.parse(rest) as AgentEvent[]);
+        close();
+        if (outcome.result) channel.end(outcome.result);
+        else channel.fail(outcome.error as MeerkatError);
+      },
+      (error: MeerkatError) => {
+        close();
+        channel.fail(error);
+      },
     );
     return new EventStream(this.id, channel);
   }
@@ -96,68 +138,61 @@ export class Session {
     what: string,
     onBatch: (json: string) => void,
   ): Promise<RunResult> {
+    const reader = this.openReader(what);
     const pump = () => {
-      const json = this.drainQuietly();
+      const json = this.drainQuietly(reader);
       if (json.length > 2) onBatch(json);
     };
-    return this.run(prompt, options, what, pump);
-  }
-
-  /**
-   * Start a run with `onEvents` called whenever the session may have new
-   * events (and once more at its end, before the promise settles).
-   */
-  private run(
-    prompt: Prompt,
-    options: TurnOptions | undefined,
-    what: string,
-    onEvents: () => void,
-  ): Promise<RunResult> {
-    let settle: (outcome: RunOutcome) => void = () => {};
-    const done = new Promise<RunResult>((resolve, reject) => {
-      settle = (outcome) => {
-        onEvents();
-        this.driver.setListener(this.id, undefined);
-        if (outcome.result) resolve(outcome.result);
-        else reject(outcome.error);
-      };
-    });
-    let finished = false;
-    this.start(prompt, options, what, (outcome) => {
-      finished = true;
-      settle(outcome);
-    });
-    if (!finished) {
-      this.driver.setListener(this.id, onEvents);
-      onEvents();
-    }
-    return done;
-  }
-
-  /** Queued events as JSON text, or "[]" once the session or runtime is gone. */
-  private drainQuietly(): string {
+    const stop = this.host.driver.listen(this.id, pump);
+    let done: Promise<RunOutcome>;
     try {
-      return this.drainJson("session.stream");
-    } catch {
-      return "[]"; // the run's outcome says why
+      done = this.start(prompt, options, what).done;
+    } catch (error) {
+      stop();
+      this.closeReader(reader);
+      throw error;
     }
+    pump();
+    return done.then((outcome) => {
+      pump();
+      stop();
+      this.closeReader(reader);
+      return settle(outcome);
+    });
   }
 
-  /** Take the events queued since the last poll (synchronous). */
+  /** @internal Call `listener` whenever the session may have new events; returns the remover. */
+  listen(listener: () => void): () => void {
+    return this.host.driver.listen(this.id, listener);
+  }
+
+  /** Take the events since the last poll (synchronous). */
   pollEvents(): AgentEvent[] {
     return JSON.parse(this.drainJson("session.pollEvents")) as AgentEvent[];
   }
 
-  /** @internal The queued events as JSON text (an array). */
-  drainJson(what: string): string {
+  /** @internal Unread events of `reader` as JSON text (an array). */
+  drainJson(what: string, reader = POLL_READER): string {
     this.assertUsable(what);
-    return this.core.drainEventsJson(this.id);
+    return this.host.core.drainEventsJson(this.id, reader);
+  }
+
+  /**
+   * A reader of its own: `poll()` returns the events appended since the
+   * subscription (or the last poll), without taking them from anyone else.
+   */
+  async subscribeEvents(): Promise<EventSubscription> {
+    const reader = this.openReader("session.subscribeEvents");
+    return new EventSubscription(
+      () => JSON.parse(this.drainJson("subscription.poll", reader)) as AgentEvent[],
+      () => this.closeReader(reader),
+    );
   }
 
   /** The conversation so far, in a provider-neutral shape. */
   async history(): Promise<HistoryMessage[]> {
     this.assertUsable("session.history");
-    return this.driver.command({ op: "history", session: this.id }) as HistoryMessage[];
+    return this.host.driver.command({ op: "history", session: this.id }) as HistoryMessage[];
   }
 
   /**
@@ -167,40 +202,70 @@ export class Session {
    */
   async interrupt(): Promise<void> {
     this.assertUsable("session.interrupt");
-    this.driver.command({ op: "interrupt", session: this.id });
+    this.host.driver.command({ op: "interrupt", session: this.id });
+  }
+
+  /** Summarise the older turns now (see `SessionConfig.compaction`). */
+  async compact(): Promise<void> {
+    this.assertUsable("session.compact");
+    const { done } = this.host.driver.startRun({ op: "compact", session: this.id });
+    settle(await done);
+  }
+
+  /** Make the session read-only: its history stays, new turns fail with `SESSION_ARCHIVED`. */
+  async archive(): Promise<void> {
+    this.assertUsable("session.archive");
+    this.host.driver.command({ op: "archive", session: this.id });
+  }
+
+  /** Add text to the system prompt from the next request on. */
+  appendSystemContext(text: string): void {
+    this.assertUsable("session.appendSystemContext");
+    requireString(text, "session.appendSystemContext: text");
+    this.host.driver.command({ op: "append_system_context", session: this.id, text });
+  }
+
+  /** A turn with one skill injected; needs the `skills` capability. */
+  async invokeSkill(ref: SkillRef, prompt: Prompt, options?: TurnOptions): Promise<RunResult> {
+    this.host.requireCapability("skills");
+    const skillRefs = [...(options?.skillRefs ?? []), ref];
+    return this.turn(prompt, { ...options, skillRefs });
+  }
+
+  /** A hook for this session only; returns its id (for `runtime.unregisterHook`). */
+  registerHook(point: HookPoint, handler: HookHandler, options?: HookOptions): string {
+    this.assertUsable("session.registerHook");
+    return this.host.registerHook(point, handler, options, this.id, "session.registerHook");
   }
 
   /** Forget the session; a turn in flight is aborted and rejects with `CANCELLED`. */
   destroy(): void {
     if (this.destroyed) return;
     this.assertUsable("session.destroy");
-    this.driver.command({ op: "destroy_session", session: this.id });
+    this.host.driver.command({ op: "destroy_session", session: this.id });
     this.markDestroyed();
   }
 
   /** @internal The runtime went away. */
   markDestroyed(): void {
     this.destroyed = true;
-    this.driver.forget(this.id);
-    this.forget(this.id);
+    this.host.driver.forget(this.id);
+    this.host.forget(this.id);
   }
 
-  private start(
-    prompt: Prompt,
-    options: TurnOptions | undefined,
-    what: string,
-    done: (outcome: RunOutcome) => void,
-  ): void {
+  /** Start a run; bad input or a busy session throws at once, having changed nothing. */
+  private start(prompt: Prompt, options: TurnOptions | undefined, what: string): { done: Promise<RunOutcome> } {
     this.assertUsable(what);
     requirePrompt(prompt, `${what}: prompt`);
     toJsonText(prompt, `${what}: prompt`);
     const extra = turnOptions(options, what);
-    // Throws on bad input or a busy session, having changed nothing.
-    this.driver.command({ op: "turn", session: this.id, prompt, ...extra });
-    this.driver.onRunFinished(this.id, (outcome) => {
-      this.record(outcome);
-      done(outcome);
-    });
+    const { done } = this.host.driver.startRun({ op: "turn", session: this.id, prompt, ...extra });
+    return {
+      done: done.then((outcome) => {
+        this.record(outcome);
+        return outcome;
+      }),
+    };
   }
 
   private record(outcome: RunOutcome): void {
@@ -208,9 +273,39 @@ export class Session {
     if (outcome.result) this.last = outcome.result;
   }
 
+  private openReader(what: string): number {
+    this.assertUsable(what);
+    const { reader } = this.host.driver.command({ op: "open_reader", session: this.id }) as { reader: number };
+    return reader;
+  }
+
+  private closeReader(reader: number): void {
+    if (this.destroyed || !this.host.core.alive) return;
+    try {
+      this.host.driver.command({ op: "close_reader", session: this.id, reader });
+    } catch {
+      // the session went away meanwhile: its readers went with it
+    }
+  }
+
+  /** Unread events of `reader` as JSON text, or "[]" once the session or runtime is gone. */
+  private drainQuietly(reader: number): string {
+    try {
+      return this.drainJson("session.stream", reader);
+    } catch {
+      return "[]"; // the run's outcome says why
+    }
+  }
+
   private assertUsable(what: string): void {
     if (this.destroyed) {
       throw new SessionNotFoundError("SESSION_NOT_FOUND", `${what}: session ${this.id} was destroyed; create a new one`);
     }
   }
+}
+
+/** A run's outcome as a value, or its error thrown. */
+export function settle(outcome: RunOutcome): RunResult {
+  if (outcome.result) return outcome.result;
+  throw outcome.error as MeerkatError;
 }

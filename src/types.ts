@@ -21,6 +21,58 @@ export interface RunResult {
   readonly usage: Usage;
   readonly structuredOutput?: unknown;
   readonly schemaWarnings?: readonly SchemaWarning[];
+  /** Health of the HTTP skill sources the run used. */
+  readonly skillDiagnostics?: import("./skills.js").SkillRuntimeDiagnostics;
+}
+
+/** Summary returned by `runtime.listSessions()`. */
+export interface SessionInfo {
+  readonly sessionId: string;
+  readonly sessionRef?: string;
+  /** ISO-8601. */
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly messageCount: number;
+  readonly totalTokens: number;
+  /** A run is in flight. */
+  readonly isActive: boolean;
+}
+
+/** A runtime capability (`runtime.capabilities`). */
+export interface Capability {
+  readonly id: string;
+  readonly description: string;
+  /** `"Available"` or `"NotCompiled"` (what a browser cannot have). */
+  readonly status: string;
+}
+
+/**
+ * A run's budget. `tokens` counts the run's input and output tokens,
+ * `durationMs` its wall time; a request or tool call that would go past a
+ * limit is not made and the run fails with `BUDGET_EXHAUSTED`.
+ */
+export interface Budget {
+  tokens?: number;
+  durationMs?: number;
+  toolCalls?: number;
+  /** `budget_warning` when use reaches this share of a limit (default 80). */
+  warnAtPercent?: number;
+}
+
+/** When the history is summarised (see `SessionConfig.compaction`). */
+export interface CompactionConfig {
+  /** Estimated input tokens that trigger it (default: 3/4 of the model's context window). */
+  thresholdTokens?: number;
+  /** User turns kept verbatim, the current one included (default 3). */
+  keepRecentTurns?: number;
+}
+
+/** `registerTool` options. */
+export interface ToolOptions {
+  /** How long the handler may take before the model gets a timeout error (default: the session's `toolTimeoutMs`, else none). */
+  timeoutMs?: number;
+  /** The tool changes nothing: it may run in `readOnly` sessions. */
+  readOnly?: boolean;
 }
 
 export interface SchemaWarning {
@@ -44,6 +96,10 @@ export interface TurnOptions {
    * session's `outputSchema` for this turn.
    */
   outputSchema?: Record<string, unknown>;
+  /** This run's budget (instead of the session's). */
+  budget?: Budget;
+  /** Skills injected into this turn's system prompt. */
+  skillRefs?: import("./skills.js").SkillRef[];
 }
 
 /** `MeerkatRuntime.init` configuration. */
@@ -104,6 +160,18 @@ export interface SessionConfig {
   openaiApi?: "chat" | "responses";
   /** JSON Schema every run's final answer must follow (see `TurnOptions.outputSchema`). */
   outputSchema?: Record<string, unknown>;
+  /** Every run's budget (a turn's own replaces it). */
+  budget?: Budget;
+  /** Default timeout of tools without their own `timeoutMs`. */
+  toolTimeoutMs?: number;
+  /** Only tools registered with `readOnly: true` may run. */
+  readOnly?: boolean;
+  /** Summarise older turns when the history gets long (absent: only `session.compact()`). */
+  compaction?: CompactionConfig;
+  /** Skills put in the system prompt of every request. */
+  preloadSkills?: import("./skills.js").SkillRef[];
+  /** Offer the model the runtime's `browse_skills` and `load_skill` tools. */
+  skillTools?: boolean;
 }
 
 /** JSON Schema of a tool's arguments: an object schema. */

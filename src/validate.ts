@@ -55,19 +55,6 @@ export function toJsonText(value: unknown, what: string, code = "INVALID_ARGUMEN
   }
 }
 
-/** `TurnOptions`, checked; what the core's `turn` command adds from them. */
-export function turnOptions(options: unknown, what: string): { outputSchema?: Record<string, unknown> } {
-  if (options === undefined) return {};
-  const o = requireObject(options, `${what}: options`);
-  for (const key of Object.keys(o)) {
-    if (key !== "outputSchema") fail("INVALID_ARGUMENT", `${what}: unknown option ${JSON.stringify(key)}; expected outputSchema`);
-  }
-  if (o.outputSchema === undefined) return {};
-  const schema = requireObject(o.outputSchema, `${what}: options.outputSchema`, "INVALID_CONFIG");
-  toJsonText(schema, `${what}: options.outputSchema`, "INVALID_CONFIG");
-  return { outputSchema: schema };
-}
-
 export function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";

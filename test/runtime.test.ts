@@ -48,7 +48,8 @@ describe("text turns", () => {
       "turn_completed",
       "run_completed",
     ]);
-    expect(events[0]).toEqual({ type: "run_started", sessionId: session.id, prompt: "Hello there" });
+    expect(events[0]).toEqual({ type: "run_started", seq: 1, sessionId: session.id, prompt: "Hello there" });
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     const streamed = events.filter(isTextDelta).map((e) => e.delta).join("");
     expect(streamed).toBe(result.text);
     const completed = events.find(isTurnCompleted)!;
@@ -56,6 +57,7 @@ describe("text turns", () => {
     expect(completed.usage).toEqual(result.usage);
     expect(events.find(isRunCompleted)).toEqual({
       type: "run_completed",
+      seq: events.length,
       sessionId: session.id,
       result: result.text,
       usage: result.usage,
@@ -122,8 +124,10 @@ describe("text turns", () => {
     const session = runtime.createSession();
     const [text, result] = await session.stream("[[sim:deltas=20000]]").collectText();
     expect(text).toBe(result.text);
+    // The stream read its own cursor; pollEvents' cursor still has all of it, in order.
     const events = session.pollEvents();
-    expect(events).toEqual([]); // the stream consumed them
+    expect(events.filter(isTextDelta)).toHaveLength(20_000);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(result.text.length).toBeGreaterThan(20_000);
   });
 });
@@ -344,7 +348,7 @@ describe("lifecycle", () => {
     session.destroy();
     await expect(pending).rejects.toMatchObject({ code: "CANCELLED" });
     await expect(session.turn("again")).rejects.toMatchObject({ code: "SESSION_NOT_FOUND" });
-    expect(runtime.listSessions()).not.toContain(session.id);
+    expect(runtime.listSessions().map((s) => s.sessionId)).not.toContain(session.id);
   });
 
   test("destroying the runtime rejects pending turns and later calls", async () => {
@@ -374,8 +378,8 @@ describe("lifecycle", () => {
       const [ra, rb] = await Promise.all([a.turn("from a"), b.turn("from b")]);
       expect(ra.text).toContain("from a");
       expect(rb.text).toContain("from b");
-      expect(runtime.listSessions()).toEqual([a.id]);
-      expect(other.listSessions()).toEqual([b.id]);
+      expect(runtime.listSessions().map((s) => s.sessionId)).toEqual([a.id]);
+      expect(other.listSessions().map((s) => s.sessionId)).toEqual([b.id]);
     } finally {
       other.destroy();
     }

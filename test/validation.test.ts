@@ -89,7 +89,7 @@ describe("createSession", () => {
     refuses(() => runtime.createSession({ tools: ["nope"] }), "TOOL_NOT_FOUND", /nope/);
     refuses(() => runtime.createSession({ thinking: { budgetTokens: 10 } }), "INVALID_CONFIG", /budgetTokens/);
     refuses(() => runtime.createSession({ systemPrompt: 5 } as never), "INVALID_CONFIG");
-    expect(runtime.listSessions()).toEqual([session.id]);
+    expect(runtime.listSessions().map((s) => s.sessionId)).toEqual([session.id]);
   });
 
   test("a runtime without a default model needs one per session", async () => {

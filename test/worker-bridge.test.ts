@@ -42,7 +42,7 @@ test("turn, events, history and getters across the bridge", async () => {
     "run_completed",
   ]);
   expect((await session.history()).length).toBe(2);
-  expect(await runtime.listSessions()).toEqual([session.id]);
+  expect((await runtime.listSessions()).map((s) => s.sessionId)).toEqual([session.id]);
 });
 
 test("tools registered on the main thread run there", async () => {

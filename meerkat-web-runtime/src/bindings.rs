@@ -43,11 +43,12 @@ impl Core {
         self.runtime.push_body(now_ms, id, bytes)
     }
 
-    /// Queued events of a session as a JSON array; an error object if the
-    /// session does not exist.
+    /// Events of a session that `reader` has not read (0: the one
+    /// `pollEvents` uses) as a JSON array; an error object if the session
+    /// or reader does not exist.
     #[wasm_bindgen(js_name = drainEvents)]
-    pub fn drain_events(&mut self, session: &str) -> String {
-        match self.runtime.drain_events(session) {
+    pub fn drain_events(&mut self, session: &str, reader: u32) -> String {
+        match self.runtime.drain_events(session, reader) {
             Ok(json) => json,
             Err(e) => format!(r#"{{"error":{}}}"#, e.to_json()),
         }

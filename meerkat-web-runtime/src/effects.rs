@@ -1,137 +1,86 @@
 //! Effects: what the core asks the host to do, as data with ids.
 //!
 //! The host carries each effect out and feeds the outcome back quoting the
-//! id (`http_head`, body bytes, `http_end`/`http_error`, `tool_result`). The
-//! [`Outbox`] remembers which effects are in flight, so an outcome for an
-//! unknown or settled id is a typed error that changes nothing.
+//! id (`http_head`, body bytes, `http_end`/`http_error`, `tool_result`,
+//! `hook_result`, `timer_fired`). The [`Outbox`] remembers which effects are
+//! in flight and who owns them, so an outcome for an unknown or settled id
+//! is a typed error that changes nothing, and the runtime knows where to
+//! route the rest.
 
 use crate::error::{CoreError, CoreResult, ErrorCode};
-use crate::json::{ObjectWriter, Raw, write_array};
-use crate::provider::HttpRequest;
+use crate::json::{ObjectWriter, write_array, write_str};
+use crate::results::{RunResult, Totals};
 use crate::sorted_map::SortedMap;
-use crate::usage::Usage;
 
-/// The SDK's `RunResult`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RunResult {
-    pub session_id: String,
-    pub text: String,
-    pub turns: u32,
-    pub tool_calls: u32,
-    pub usage: Usage,
-    /// The parsed answer, when the run asked for structured output.
-    pub structured_output: Option<Raw>,
-    pub schema_warnings: Vec<SchemaWarning>,
+/// An HTTP request for the host to perform.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HttpRequest {
+    pub url: String,
+    pub method: &'static str,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
 }
 
-/// Where a structured answer does not follow its schema.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SchemaWarning {
-    pub provider: &'static str,
-    pub path: String,
-    pub message: String,
+/// Who an effect's outcome belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Owner {
+    /// A session (its run, or a background hook of it).
+    Session(String),
+    /// A skill source being fetched.
+    Source(String),
 }
 
-impl RunResult {
-    pub fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        o.str("sessionId", &self.session_id).str("text", &self.text);
-        o.u64("turns", u64::from(self.turns)).u64("toolCalls", u64::from(self.tool_calls));
-        self.usage.write_json(o.key("usage"));
-        if let Some(output) = &self.structured_output {
-            o.raw("structuredOutput", output.as_str());
+impl Owner {
+    pub fn session(&self) -> Option<&str> {
+        match self {
+            Owner::Session(id) => Some(id),
+            Owner::Source(_) => None,
         }
-        if !self.schema_warnings.is_empty() {
-            write_array(o.key("schemaWarnings"), &self.schema_warnings, |w, out| {
-                let mut o = ObjectWriter::new(out);
-                o.str("provider", w.provider).str("path", &w.path).str("message", &w.message);
-                o.end();
-            });
-        }
-        o.end();
-    }
-}
-
-/// Session-lifetime counters, sent with every finished run.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Totals {
-    pub usage: Usage,
-    pub turns: u32,
-    pub tool_calls: u32,
-}
-
-impl Totals {
-    pub fn add_run(&mut self, usage: &Usage, turns: u32, tool_calls: u32) {
-        self.usage.add(usage);
-        self.turns = self.turns.saturating_add(turns);
-        self.tool_calls = self.tool_calls.saturating_add(tool_calls);
-    }
-
-    pub fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.usage.write_json(o.key("usage"));
-        o.u64("turns", u64::from(self.turns)).u64("toolCalls", u64::from(self.tool_calls));
-        o.end();
     }
 }
 
 /// What the core asks the host to do. Field names are camelCase on the wire.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
-    Http {
-        id: u32,
-        session_id: String,
-        url: String,
-        method: &'static str,
-        headers: Vec<(String, String)>,
-        body: String,
-    },
-    HttpAbort {
-        id: u32,
-    },
+    Http { id: u32, owner: Owner, request: HttpRequest },
+    HttpAbort { id: u32 },
     /// Call `timer_fired` with this id after `delay_ms`.
-    Timer {
-        id: u32,
-        session_id: String,
-        delay_ms: u64,
-    },
+    Timer { id: u32, owner: Owner, delay_ms: u64 },
     /// A timer that is no longer wanted.
-    TimerCancel {
-        id: u32,
-    },
-    Tool {
-        id: u32,
-        session_id: String,
-        call_id: String,
-        name: String,
-        args: Raw,
-    },
-    /// Wake-up: a run ended; `result` or `error` is set.
+    TimerCancel { id: u32 },
+    /// Run the host tool `name` and answer with `tool_result`.
+    Tool { id: u32, session_id: String, call_id: String, name: String, args: String },
+    /// Run hook `hook_id` with `ctx` (JSON) and answer with `hook_result`.
+    Hook { id: u32, session_id: String, hook_id: String, point: &'static str, ctx: String },
+    /// A run ended; `result` or `error` is set.
     RunFinished {
         session_id: String,
-        result: Option<RunResult>,
+        run_id: u64,
+        result: Option<Box<RunResult>>,
         error: Option<CoreError>,
         totals: Totals,
     },
+    /// A skill source finished loading (or failed to).
+    SourceReady { source: String, error: Option<CoreError> },
 }
 
 impl Effect {
     pub fn write_json(&self, out: &mut String) {
         let mut o = ObjectWriter::new(out);
         match self {
-            Effect::Http { id, session_id, url, method, headers, body } => {
-                o.str("kind", "http").u64("id", u64::from(*id)).str("sessionId", session_id);
-                o.str("url", url).str("method", method);
-                write_array(o.key("headers"), headers, |(name, value), out| {
-                    write_array(out, [name, value], |s, out| crate::json::write_str(s, out));
+            Effect::Http { id, owner, request } => {
+                o.str("kind", "http").u64("id", u64::from(*id)).opt_str("sessionId", owner.session());
+                o.str("url", &request.url).str("method", request.method);
+                write_array(o.key("headers"), &request.headers, |(name, value), out| {
+                    write_array(out, [name, value], |s, out| write_str(s, out));
                 });
-                o.str("body", body);
+                o.str("body", &request.body);
             }
             Effect::HttpAbort { id } => {
                 o.str("kind", "http_abort").u64("id", u64::from(*id));
             }
-            Effect::Timer { id, session_id, delay_ms } => {
-                o.str("kind", "timer").u64("id", u64::from(*id)).str("sessionId", session_id);
+            Effect::Timer { id, owner, delay_ms } => {
+                o.str("kind", "timer").u64("id", u64::from(*id)).opt_str("sessionId", owner.session());
                 o.u64("delayMs", *delay_ms);
             }
             Effect::TimerCancel { id } => {
@@ -139,10 +88,14 @@ impl Effect {
             }
             Effect::Tool { id, session_id, call_id, name, args } => {
                 o.str("kind", "tool").u64("id", u64::from(*id)).str("sessionId", session_id);
-                o.str("callId", call_id).str("name", name).raw("args", args.as_str());
+                o.str("callId", call_id).str("name", name).raw("args", args);
             }
-            Effect::RunFinished { session_id, result, error, totals } => {
-                o.str("kind", "run_finished").str("sessionId", session_id);
+            Effect::Hook { id, session_id, hook_id, point, ctx } => {
+                o.str("kind", "hook").u64("id", u64::from(*id)).str("sessionId", session_id);
+                o.str("hookId", hook_id).str("point", point).raw("ctx", ctx);
+            }
+            Effect::RunFinished { session_id, run_id, result, error, totals } => {
+                o.str("kind", "run_finished").str("sessionId", session_id).u64("runId", *run_id);
                 if let Some(result) = result {
                     result.write_json(o.key("result"));
                 }
@@ -151,33 +104,43 @@ impl Effect {
                 }
                 totals.write_json(o.key("totals"));
             }
+            Effect::SourceReady { source, error } => {
+                o.str("kind", "skill_source_ready").str("sourceUuid", source);
+                if let Some(error) = error {
+                    error.write_json(o.key("error"));
+                }
+            }
         }
         o.end();
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum Inflight {
-    Http { session: String },
-    Tool { session: String, started_ms: f64 },
-    Timer { session: String },
+/// The kinds of effect that have outcomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Http,
+    Tool,
+    Timer,
+    Hook,
 }
 
-impl Inflight {
-    pub fn session(&self) -> &str {
-        match self {
-            Inflight::Http { session } | Inflight::Tool { session, .. } | Inflight::Timer { session } => session,
-        }
-    }
-
+impl Kind {
     /// What the effect is, in words (for error messages).
-    pub fn kind(&self) -> &'static str {
+    pub fn describe(self) -> &'static str {
         match self {
-            Inflight::Http { .. } => "an HTTP request",
-            Inflight::Tool { .. } => "a tool call",
-            Inflight::Timer { .. } => "a timer",
+            Kind::Http => "an HTTP request",
+            Kind::Tool => "a tool call",
+            Kind::Timer => "a timer",
+            Kind::Hook => "a hook call",
         }
     }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inflight {
+    pub kind: Kind,
+    pub owner: Owner,
+    pub started_ms: f64,
 }
 
 #[derive(Debug, Default)]
@@ -188,34 +151,39 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    pub fn http(&mut self, session: &str, request: HttpRequest) -> u32 {
-        let id = self.allocate(Inflight::Http { session: session.to_string() });
-        self.effects.push(Effect::Http {
-            id,
-            session_id: session.to_string(),
-            url: request.url,
-            method: request.method,
-            headers: request.headers,
-            body: request.body,
-        });
+    pub fn http(&mut self, owner: Owner, request: HttpRequest, now_ms: f64) -> u32 {
+        let id = self.allocate(Kind::Http, owner.clone(), now_ms);
+        self.effects.push(Effect::Http { id, owner, request });
         id
     }
 
-    pub fn tool(&mut self, session: &str, call_id: &str, name: &str, args: Raw, now_ms: f64) -> u32 {
-        let id = self.allocate(Inflight::Tool { session: session.to_string(), started_ms: now_ms });
+    pub fn tool(&mut self, session: &str, call_id: &str, name: &str, args: &str, now_ms: f64) -> u32 {
+        let id = self.allocate(Kind::Tool, Owner::Session(session.to_string()), now_ms);
         self.effects.push(Effect::Tool {
             id,
             session_id: session.to_string(),
             call_id: call_id.to_string(),
             name: name.to_string(),
-            args,
+            args: args.to_string(),
         });
         id
     }
 
-    pub fn timer(&mut self, session: &str, delay_ms: u64) -> u32 {
-        let id = self.allocate(Inflight::Timer { session: session.to_string() });
-        self.effects.push(Effect::Timer { id, session_id: session.to_string(), delay_ms });
+    pub fn hook(&mut self, session: &str, hook_id: &str, point: &'static str, ctx: String, now_ms: f64) -> u32 {
+        let id = self.allocate(Kind::Hook, Owner::Session(session.to_string()), now_ms);
+        self.effects.push(Effect::Hook {
+            id,
+            session_id: session.to_string(),
+            hook_id: hook_id.to_string(),
+            point,
+            ctx,
+        });
+        id
+    }
+
+    pub fn timer(&mut self, owner: Owner, delay_ms: u64, now_ms: f64) -> u32 {
+        let id = self.allocate(Kind::Timer, owner.clone(), now_ms);
+        self.effects.push(Effect::Timer { id, owner, delay_ms });
         id
     }
 
@@ -233,7 +201,8 @@ impl Outbox {
         }
     }
 
-    /// Forget a tool call whose run has ended; a late result is refused.
+    /// Stop waiting for an effect (a tool or hook whose answer no longer
+    /// matters); a late outcome is refused.
     pub fn forget(&mut self, id: u32) {
         self.inflight.remove(&id);
     }
@@ -246,14 +215,14 @@ impl Outbox {
         self.inflight.get(&id).ok_or_else(|| unknown(id))
     }
 
-    /// The in-flight effect `id`, which must be of the kind `want` names
-    /// (`Inflight::kind`); an outcome of the wrong kind changes nothing.
-    pub fn expect(&self, id: u32, want: &'static str) -> CoreResult<&Inflight> {
+    /// The in-flight effect `id`, which must be of kind `want`; an outcome
+    /// of the wrong kind changes nothing.
+    pub fn expect(&self, id: u32, want: Kind) -> CoreResult<&Inflight> {
         let found = self.lookup(id)?;
-        if found.kind() != want {
+        if found.kind != want {
             return Err(CoreError::new(
                 ErrorCode::UnknownEffect,
-                format!("effect {id} is {}, not {want}", found.kind()),
+                format!("effect {id} is {}, not {}", found.kind.describe(), want.describe()),
             ));
         }
         Ok(found)
@@ -262,6 +231,10 @@ impl Outbox {
     /// Mark an effect settled; later outcomes for it are refused.
     pub fn settle(&mut self, id: u32) -> CoreResult<Inflight> {
         self.inflight.remove(&id).ok_or_else(|| unknown(id))
+    }
+
+    pub fn is_inflight(&self, id: u32) -> bool {
+        self.inflight.contains_key(&id)
     }
 
     /// Write the pending effects as a JSON array and clear them.
@@ -277,7 +250,7 @@ impl Outbox {
         self.inflight.len()
     }
 
-    fn allocate(&mut self, what: Inflight) -> u32 {
+    fn allocate(&mut self, kind: Kind, owner: Owner, started_ms: f64) -> u32 {
         // Ids start at 1 and wrap far beyond any realistic lifetime; skip
         // any still in flight so an id is never reused while live.
         loop {
@@ -286,7 +259,7 @@ impl Outbox {
                 break;
             }
         }
-        self.inflight.insert(self.next_id, what);
+        self.inflight.insert(self.next_id, Inflight { kind, owner, started_ms });
         self.next_id
     }
 }

@@ -67,6 +67,16 @@ error_codes! {
     UnknownEffect => "UNKNOWN_EFFECT", Caller, "An outcome names an effect id that is unknown or already settled.";
     Cancelled => "CANCELLED", Caller, "The run was cancelled because its session or runtime was destroyed.";
     MaxTurnsExceeded => "MAX_TURNS_EXCEEDED", Caller, "The run reached the session's maxTurns limit.";
+    BudgetExhausted => "BUDGET_EXHAUSTED", Caller, "The run used up its token, time or tool-call budget.";
+    SessionArchived => "SESSION_ARCHIVED", Caller, "The session is archived: its history can be read but it takes no new turns.";
+    InvalidHook => "INVALID_HOOK", Caller, "A hook registration is invalid (point, handler or options).";
+    HookNotFound => "HOOK_NOT_FOUND", Caller, "No hook with this id is registered.";
+    HookDenied => "HOOK_DENIED", Caller, "A hook denied the run.";
+    SkillNotFound => "SKILL_NOT_FOUND", Caller, "A skill reference cannot be resolved.";
+    InvalidSkillSource => "INVALID_SKILL_SOURCE", Caller, "A skill source or its index is malformed.";
+    SkillSourceNotFound => "SKILL_SOURCE_NOT_FOUND", Caller, "No skill source has this id.";
+    SkillSourceFailed => "SKILL_SOURCE_FAILED", Provider, "An HTTP skill source could not be fetched.";
+    CapabilityUnavailable => "CAPABILITY_UNAVAILABLE", Caller, "The capability is not available in this build or browser.";
     ProviderAuth => "PROVIDER_AUTH", Provider, "The provider rejected the credentials (HTTP 401/403).";
     ProviderQuota => "PROVIDER_QUOTA", Provider, "The account is out of quota or credit.";
     ProviderRateLimited => "PROVIDER_RATE_LIMITED", Provider, "The provider rate-limited the request (HTTP 429).";
@@ -89,11 +99,13 @@ pub struct CoreError {
     pub retryable: bool,
     /// Server hint for the retry delay, when the provider sent one.
     pub retry_after_ms: Option<u64>,
+    /// Structured detail for the caller (JSON text), e.g. a budget's use.
+    pub details: Option<String>,
 }
 
 impl CoreError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        CoreError { code: code.as_str(), message: message.into(), retryable: false, retry_after_ms: None }
+        CoreError { code: code.as_str(), message: message.into(), retryable: false, retry_after_ms: None, details: None }
     }
 
     pub fn is(&self, code: ErrorCode) -> bool {
@@ -106,10 +118,19 @@ impl CoreError {
         self
     }
 
-    /// `{"code":..,"message":..}`: the shape the host maps to `MeerkatError`.
+    /// Attach structured detail (JSON text).
+    pub fn with_details(mut self, details: String) -> Self {
+        self.details = Some(details);
+        self
+    }
+
+    /// `{"code":..,"message":..,"details"?}`: the shape the host maps to `MeerkatError`.
     pub fn write_json(&self, out: &mut String) {
         let mut o = ObjectWriter::new(out);
         o.str("code", self.code).str("message", &self.message);
+        if let Some(details) = &self.details {
+            o.raw("details", details);
+        }
         o.end();
     }
 

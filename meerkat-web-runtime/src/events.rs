@@ -1,11 +1,17 @@
-//! Agent events in their final public shape, and the per-session queue.
+//! Agent events in their final public shape, and the per-session log they
+//! are read from.
 //!
-//! Events are serialized exactly once, straight into the queue's buffer, in
+//! Events are serialized exactly once, straight into the log's buffer, in
 //! the shape of the SDK reference (`type` in snake_case, other fields in
-//! camelCase), so the TypeScript side does one `JSON.parse` per batch and no
-//! mapping at all.
+//! camelCase, plus a `seq` number), so the TypeScript side does one
+//! `JSON.parse` per batch and no mapping at all.
 
-use crate::json::{ObjectWriter, Raw, write_str};
+mod log;
+
+pub use log::{DEFAULT_LOG_CAPACITY, DEFAULT_READER, EventLog, ReaderId};
+
+use crate::hooks::HookPoint;
+use crate::json::{ObjectWriter, Raw, write_array, write_str};
 use crate::usage::Usage;
 
 /// The SDK's `StopReason`.
@@ -32,6 +38,26 @@ impl StopReason {
     }
 }
 
+/// The SDK's `BudgetType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BudgetType {
+    Tokens,
+    Time,
+    ToolCalls,
+}
+
+impl BudgetType {
+    pub const ALL: [BudgetType; 3] = [BudgetType::Tokens, BudgetType::Time, BudgetType::ToolCalls];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BudgetType::Tokens => "tokens",
+            BudgetType::Time => "time",
+            BudgetType::ToolCalls => "tool_calls",
+        }
+    }
+}
+
 /// The events of the SDK reference this core emits.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
@@ -46,222 +72,150 @@ pub enum Event {
     Retrying { attempt: u32, max_attempts: u32, error: String, delay_ms: u64 },
     ToolExecutionStarted { id: String, name: String },
     ToolExecutionCompleted { id: String, name: String, result: String, is_error: bool, duration_ms: u64 },
+    ToolExecutionTimedOut { id: String, name: String, timeout_ms: u64 },
+    CompactionStarted { input_tokens: u64, estimated_history_tokens: u64, message_count: u64 },
+    CompactionCompleted { summary_tokens: u64, messages_before: u64, messages_after: u64 },
+    CompactionFailed { error: String },
+    BudgetWarning { budget_type: BudgetType, used: u64, limit: u64, percent: u64 },
+    HookStarted { hook_id: String, point: HookPoint },
+    HookCompleted { hook_id: String, point: HookPoint, duration_ms: u64 },
+    HookFailed { hook_id: String, point: HookPoint, error: String },
+    HookDenied { hook_id: String, point: HookPoint, reason_code: String, message: String, payload: Option<Raw> },
+    HookRewriteApplied { hook_id: String, point: HookPoint, patch: Raw },
+    HookPatchPublished { hook_id: String, point: HookPoint, envelope: Raw },
+    SkillsResolved { skills: Vec<String>, injection_bytes: u64 },
+    SkillResolutionFailed { reference: String, error: String },
     StreamTruncated { reason: String },
 }
 
 impl Event {
-    /// Terminal events are always admitted, even into a full queue, so a late
-    /// poller still learns how the run ended.
-    fn is_terminal(&self) -> bool {
-        matches!(self, Event::RunCompleted { .. } | Event::RunFailed { .. })
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::RunStarted { .. } => "run_started",
+            Event::RunCompleted { .. } => "run_completed",
+            Event::RunFailed { .. } => "run_failed",
+            Event::TurnStarted { .. } => "turn_started",
+            Event::TextComplete { .. } => "text_complete",
+            Event::ToolCallRequested { .. } => "tool_call_requested",
+            Event::ToolResultReceived { .. } => "tool_result_received",
+            Event::TurnCompleted { .. } => "turn_completed",
+            Event::Retrying { .. } => "retrying",
+            Event::ToolExecutionStarted { .. } => "tool_execution_started",
+            Event::ToolExecutionCompleted { .. } => "tool_execution_completed",
+            Event::ToolExecutionTimedOut { .. } => "tool_execution_timed_out",
+            Event::CompactionStarted { .. } => "compaction_started",
+            Event::CompactionCompleted { .. } => "compaction_completed",
+            Event::CompactionFailed { .. } => "compaction_failed",
+            Event::BudgetWarning { .. } => "budget_warning",
+            Event::HookStarted { .. } => "hook_started",
+            Event::HookCompleted { .. } => "hook_completed",
+            Event::HookFailed { .. } => "hook_failed",
+            Event::HookDenied { .. } => "hook_denied",
+            Event::HookRewriteApplied { .. } => "hook_rewrite_applied",
+            Event::HookPatchPublished { .. } => "hook_patch_published",
+            Event::SkillsResolved { .. } => "skills_resolved",
+            Event::SkillResolutionFailed { .. } => "skill_resolution_failed",
+            Event::StreamTruncated { .. } => "stream_truncated",
+        }
     }
 
-    pub fn write_json(&self, out: &mut String) {
+    /// `{"type":..,"seq":..,...fields}`.
+    pub fn write_json(&self, seq: u64, out: &mut String) {
         let mut o = ObjectWriter::new(out);
+        o.str("type", self.kind()).u64("seq", seq);
+        self.write_fields(&mut o);
+        o.end();
+    }
+
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         match self {
             Event::RunStarted { session_id, prompt } => {
-                o.str("type", "run_started").str("sessionId", session_id).str("prompt", prompt);
+                o.str("sessionId", session_id).str("prompt", prompt);
             }
             Event::RunCompleted { session_id, result, usage } => {
-                o.str("type", "run_completed").str("sessionId", session_id).str("result", result);
+                o.str("sessionId", session_id).str("result", result);
                 usage.write_json(o.key("usage"));
             }
             Event::RunFailed { session_id, error } => {
-                o.str("type", "run_failed").str("sessionId", session_id).str("error", error);
+                o.str("sessionId", session_id).str("error", error);
             }
             Event::TurnStarted { turn_number } => {
-                o.str("type", "turn_started").u64("turnNumber", u64::from(*turn_number));
+                o.u64("turnNumber", u64::from(*turn_number));
             }
             Event::TextComplete { content } => {
-                o.str("type", "text_complete").str("content", content);
+                o.str("content", content);
             }
             Event::ToolCallRequested { id, name, args } => {
-                o.str("type", "tool_call_requested").str("id", id).str("name", name).raw("args", args.as_str());
+                o.str("id", id).str("name", name).raw("args", args.as_str());
             }
             Event::ToolResultReceived { id, name, is_error } => {
-                o.str("type", "tool_result_received").str("id", id).str("name", name).bool("isError", *is_error);
+                o.str("id", id).str("name", name).bool("isError", *is_error);
             }
             Event::TurnCompleted { stop_reason, usage } => {
-                o.str("type", "turn_completed").str("stopReason", stop_reason.as_str());
+                o.str("stopReason", stop_reason.as_str());
                 usage.write_json(o.key("usage"));
             }
             Event::Retrying { attempt, max_attempts, error, delay_ms } => {
-                o.str("type", "retrying").u64("attempt", u64::from(*attempt));
-                o.u64("maxAttempts", u64::from(*max_attempts)).str("error", error).u64("delayMs", *delay_ms);
+                o.u64("attempt", u64::from(*attempt)).u64("maxAttempts", u64::from(*max_attempts));
+                o.str("error", error).u64("delayMs", *delay_ms);
             }
             Event::ToolExecutionStarted { id, name } => {
-                o.str("type", "tool_execution_started").str("id", id).str("name", name);
+                o.str("id", id).str("name", name);
             }
             Event::ToolExecutionCompleted { id, name, result, is_error, duration_ms } => {
-                o.str("type", "tool_execution_completed").str("id", id).str("name", name).str("result", result);
+                o.str("id", id).str("name", name).str("result", result);
                 o.bool("isError", *is_error).u64("durationMs", *duration_ms);
             }
+            Event::ToolExecutionTimedOut { id, name, timeout_ms } => {
+                o.str("id", id).str("name", name).u64("timeoutMs", *timeout_ms);
+            }
+            Event::CompactionStarted { input_tokens, estimated_history_tokens, message_count } => {
+                o.u64("inputTokens", *input_tokens).u64("estimatedHistoryTokens", *estimated_history_tokens);
+                o.u64("messageCount", *message_count);
+            }
+            Event::CompactionCompleted { summary_tokens, messages_before, messages_after } => {
+                o.u64("summaryTokens", *summary_tokens).u64("messagesBefore", *messages_before);
+                o.u64("messagesAfter", *messages_after);
+            }
+            Event::CompactionFailed { error } => {
+                o.str("error", error);
+            }
+            Event::BudgetWarning { budget_type, used, limit, percent } => {
+                o.str("budgetType", budget_type.as_str()).u64("used", *used).u64("limit", *limit);
+                o.u64("percent", *percent);
+            }
+            Event::HookStarted { hook_id, point } => {
+                o.str("hookId", hook_id).str("point", point.as_str());
+            }
+            Event::HookCompleted { hook_id, point, duration_ms } => {
+                o.str("hookId", hook_id).str("point", point.as_str()).u64("durationMs", *duration_ms);
+            }
+            Event::HookFailed { hook_id, point, error } => {
+                o.str("hookId", hook_id).str("point", point.as_str()).str("error", error);
+            }
+            Event::HookDenied { hook_id, point, reason_code, message, payload } => {
+                o.str("hookId", hook_id).str("point", point.as_str()).str("reasonCode", reason_code);
+                o.str("message", message);
+                if let Some(payload) = payload {
+                    o.raw("payload", payload.as_str());
+                }
+            }
+            Event::HookRewriteApplied { hook_id, point, patch } => {
+                o.str("hookId", hook_id).str("point", point.as_str()).raw("patch", patch.as_str());
+            }
+            Event::HookPatchPublished { hook_id, point, envelope } => {
+                o.str("hookId", hook_id).str("point", point.as_str()).raw("envelope", envelope.as_str());
+            }
+            Event::SkillsResolved { skills, injection_bytes } => {
+                write_array(o.key("skills"), skills, |s, out| write_str(s, out));
+                o.u64("injectionBytes", *injection_bytes);
+            }
+            Event::SkillResolutionFailed { reference, error } => {
+                o.str("reference", reference).str("error", error);
+            }
             Event::StreamTruncated { reason } => {
-                o.str("type", "stream_truncated").str("reason", reason);
+                o.str("reason", reason);
             }
         }
-        o.end();
-    }
-}
-
-/// Default capacity: enough for a long streamed answer between two polls.
-pub const DEFAULT_QUEUE_CAPACITY: usize = 65_536;
-
-/// A bounded queue of serialized events.
-///
-/// When full it drops new events (terminal ones excepted) and, at drain time,
-/// puts one `stream_truncated` event where the gap began, saying how many
-/// were lost: the consumer always knows the stream has a hole.
-#[derive(Debug)]
-pub struct EventQueue {
-    buf: String,
-    len: usize,
-    capacity: usize,
-    dropped: u64,
-    gap_at: Option<usize>,
-}
-
-impl EventQueue {
-    pub fn new(capacity: usize) -> Self {
-        EventQueue { buf: String::new(), len: 0, capacity: capacity.max(1), dropped: 0, gap_at: None }
-    }
-
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0 && self.dropped == 0
-    }
-
-    pub fn push(&mut self, event: &Event) {
-        if self.admit(event.is_terminal()) {
-            self.separator();
-            event.write_json(&mut self.buf);
-        }
-    }
-
-    /// The hot path: one `text_delta` without building an `Event`.
-    pub fn push_text_delta(&mut self, delta: &str) {
-        if self.admit(false) {
-            self.separator();
-            self.buf.push_str(r#"{"type":"text_delta","delta":"#);
-            write_str(delta, &mut self.buf);
-            self.buf.push('}');
-        }
-    }
-
-    fn admit(&mut self, terminal: bool) -> bool {
-        if self.len < self.capacity || terminal {
-            self.len += 1;
-            return true;
-        }
-        if self.gap_at.is_none() {
-            self.gap_at = Some(self.buf.len());
-        }
-        self.dropped += 1;
-        false
-    }
-
-    fn separator(&mut self) {
-        if !self.buf.is_empty() {
-            self.buf.push(',');
-        }
-    }
-
-    /// Take every queued event as one JSON array.
-    pub fn drain_json(&mut self) -> String {
-        let body = core::mem::take(&mut self.buf);
-        let mut out = String::with_capacity(body.len() + 2);
-        out.push('[');
-        match self.gap_at.take() {
-            // The marker sits where the gap began. Past the start, `at` is
-            // right before the next event's separator comma.
-            Some(at) => {
-                let before = body.get(..at).unwrap_or(&body);
-                let after = body.get(at..).unwrap_or_default();
-                out.push_str(before);
-                if at > 0 {
-                    out.push(',');
-                }
-                let reason = format!(
-                    "{} events were dropped because the queue holds at most {}; poll more often or raise eventQueueCapacity",
-                    self.dropped, self.capacity
-                );
-                Event::StreamTruncated { reason }.write_json(&mut out);
-                if at == 0 && !after.is_empty() {
-                    out.push(',');
-                }
-                out.push_str(after);
-            }
-            None => out.push_str(&body),
-        }
-        out.push(']');
-        self.len = 0;
-        self.dropped = 0;
-        out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::Value;
-
-    fn parse(json: &str) -> Vec<Value> {
-        serde_json::from_str(json).unwrap()
-    }
-
-    #[test]
-    fn shapes_match_the_sdk_reference() {
-        let mut q = EventQueue::new(10);
-        q.push(&Event::TurnStarted { turn_number: 1 });
-        q.push_text_delta("h\"i\n");
-        q.push(&Event::TurnCompleted {
-            stop_reason: StopReason::EndTurn,
-            usage: Usage { input_tokens: 1, output_tokens: 2, ..Usage::default() },
-        });
-        let v = parse(&q.drain_json());
-        assert_eq!(v[0], serde_json::json!({"type":"turn_started","turnNumber":1}));
-        assert_eq!(v[1], serde_json::json!({"type":"text_delta","delta":"h\"i\n"}));
-        assert_eq!(v[2]["stopReason"], "end_turn");
-        assert_eq!(v[2]["usage"]["inputTokens"], 1);
-        assert_eq!(q.drain_json(), "[]");
-    }
-
-    #[test]
-    fn overflow_marks_the_gap_and_keeps_terminal_events() {
-        let mut q = EventQueue::new(3);
-        for i in 0..10 {
-            q.push_text_delta(&i.to_string());
-        }
-        q.push(&Event::RunCompleted { session_id: "s".into(), result: "r".into(), usage: Usage::default() });
-        let v = parse(&q.drain_json());
-        let types: Vec<&str> = v.iter().map(|e| e["type"].as_str().unwrap()).collect();
-        assert_eq!(types, ["text_delta", "text_delta", "text_delta", "stream_truncated", "run_completed"]);
-        assert!(v[3]["reason"].as_str().unwrap().starts_with("7 events were dropped"));
-        // After a drain the queue accepts events again.
-        q.push_text_delta("x");
-        assert_eq!(parse(&q.drain_json()).len(), 1);
-    }
-
-    #[test]
-    fn overflow_at_the_end_and_at_the_start() {
-        let mut q = EventQueue::new(1);
-        q.push_text_delta("a");
-        q.push_text_delta("b");
-        let v = parse(&q.drain_json());
-        assert_eq!(v.len(), 2);
-        assert_eq!(v[1]["type"], "stream_truncated");
-
-        let mut q = EventQueue::new(1);
-        q.push_text_delta("a");
-        let _ = q.drain_json();
-        q.len = 1; // simulate a full queue with nothing buffered yet
-        q.push_text_delta("b");
-        q.push(&Event::RunFailed { session_id: "s".into(), error: "e".into() });
-        let v = parse(&q.drain_json());
-        assert_eq!(v[0]["type"], "stream_truncated");
-        assert_eq!(v[1]["type"], "run_failed");
     }
 }

@@ -26,6 +26,16 @@ impl<'j, 'a> Fields<'j, 'a> {
         Ok(Fields { value, what, code })
     }
 
+    /// The error code this reader reports with.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// What the object is called in messages.
+    pub fn what(&self) -> &'static str {
+        self.what
+    }
+
     fn wrong(&self, key: &str, expected: &str, got: &Json<'_>) -> CoreError {
         CoreError::new(self.code, format!("{}.{key} must be {expected}, got {}", self.what, got.kind()))
     }

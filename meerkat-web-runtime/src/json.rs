@@ -180,6 +180,11 @@ impl Raw {
         Raw("{}".to_string())
     }
 
+    /// JSON text the core wrote itself (with its own writers), taken as is.
+    pub fn trusted(text: String) -> Raw {
+        Raw(text)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

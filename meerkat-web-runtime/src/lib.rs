@@ -2,26 +2,43 @@
 //!
 //! No I/O, no clock, no randomness: the host passes time (`now_ms`) and
 //! entropy in, carries out the effects the core emits (HTTP requests, tool
-//! calls) and feeds their outcomes back. See `runtime` for the command
-//! entry and `bindings` for the wasm surface.
+//! and hook calls, timers) and feeds their outcomes back. See `runtime` for
+//! the command entry and `bindings` for the wasm surface.
+//!
+//! The modules below are its layers, lowest first: a module uses only
+//! modules listed above it.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo))]
 
-pub mod agent;
-pub mod config;
-pub mod effects;
-pub mod error;
-pub mod events;
-pub mod fields;
-pub mod ids;
+// Foundations: JSON, ids, errors, small containers, the schema validator.
 pub mod json;
-pub mod provider;
-pub mod runtime;
-pub mod schema;
-pub mod session;
+pub mod ids;
+pub mod error;
+pub mod fields;
 pub mod sorted_map;
-pub mod tools;
+pub mod schema;
+
+// Data: the conversation, usage, hook points, events, results, effects.
 pub mod transcript;
 pub mod usage;
+pub mod hooks;
+pub mod events;
+pub mod results;
+pub mod effects;
+
+// Wire formats: the providers, with their endpoints and secrets.
+pub mod provider;
+
+// Registries and configuration.
+pub mod skills;
+pub mod config;
+pub mod tools;
+
+// State and the engine that drives it.
+pub mod session;
+pub mod agent;
+
+// The command table over all of it.
+pub mod runtime;
 
 #[cfg(target_arch = "wasm32")]
 mod bindings;

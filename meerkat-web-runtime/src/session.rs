@@ -1,14 +1,15 @@
-//! A session: one conversation with its settings, transcript, event queue
-//! and (at most one) run in progress.
+//! A session: one conversation with its settings, transcript, event log
+//! and counters. The run engine (`agent`) drives it; this layer knows
+//! nothing of runs.
 
-use crate::agent::{RetryPolicy, Run};
-use crate::config::{SessionConfig, Settings, ThinkingConfig, check_model};
-use crate::effects::{RunResult, Totals};
+use crate::config::{Budget, CompactionConfig, RetryPolicy, SessionConfig, Settings, check_model};
 use crate::error::{CoreError, CoreResult, ErrorCode};
-use crate::events::EventQueue;
-use crate::json::{ObjectWriter, Raw, quote};
-use crate::provider::{ProviderKind, WireApi};
-use crate::tools::{self, ToolRegistry};
+use crate::events::EventLog;
+use crate::json::{ObjectWriter, Raw, quote, write_u64};
+use crate::provider::{ProviderKind, ThinkingConfig, WireApi};
+use crate::results::{RunResult, Totals};
+use crate::skills::{SkillKey, SkillRegistry};
+use crate::tools::{self, CoreTool, ToolRegistry};
 use crate::transcript::Message;
 
 #[derive(Debug)]
@@ -28,11 +29,24 @@ pub struct Session {
     pub retry: Option<RetryPolicy>,
     /// Structured output for every run (a turn may override it).
     pub output_schema: Option<Raw>,
+    /// Every run's budget (a turn may override it).
+    pub budget: Option<Budget>,
+    pub tool_timeout_ms: Option<u64>,
+    pub read_only: bool,
+    pub compaction: Option<CompactionConfig>,
+    pub preload_skills: Vec<SkillKey>,
+    /// The core tools this session offers.
+    pub core_tools: Vec<CoreTool>,
+    /// Added to the system prompt by `appendSystemContext`.
+    pub system_context: Vec<String>,
     pub transcript: Vec<Message>,
-    pub events: EventQueue,
-    pub run: Option<Run>,
+    pub events: EventLog,
     pub totals: Totals,
     pub last_result: Option<RunResult>,
+    /// Read-only: history kept, no new turns.
+    pub archived: bool,
+    pub created_ms: f64,
+    pub updated_ms: f64,
 }
 
 impl Session {
@@ -43,6 +57,8 @@ impl Session {
         config: SessionConfig,
         settings: &Settings,
         registry: &ToolRegistry,
+        skills: &SkillRegistry,
+        now_ms: f64,
     ) -> CoreResult<Session> {
         let model = match config.model.or_else(|| settings.default_model.clone()) {
             Some(m) => m,
@@ -81,6 +97,9 @@ impl Session {
         {
             return Err(tools::not_found(missing));
         }
+        for key in &config.preload_skills {
+            skills.resolve(key)?;
+        }
         if let Some(thinking) = &config.thinking {
             let max_tokens = config.max_tokens.unwrap_or(settings.max_tokens);
             if thinking.budget_tokens < 1024 || thinking.budget_tokens >= max_tokens {
@@ -103,19 +122,42 @@ impl Session {
             tools: config.tools,
             retry: config.retry,
             output_schema: config.output_schema,
+            budget: config.budget,
+            tool_timeout_ms: config.tool_timeout_ms,
+            read_only: config.read_only,
+            compaction: config.compaction,
+            preload_skills: config.preload_skills,
+            core_tools: if config.skill_tools { CoreTool::ALL.to_vec() } else { Vec::new() },
+            system_context: Vec::new(),
             transcript: Vec::new(),
-            events: EventQueue::new(settings.event_queue_capacity),
-            run: None,
+            events: EventLog::new(settings.event_queue_capacity),
             totals: Totals::default(),
             last_result: None,
+            archived: false,
+            created_ms: now_ms,
+            updated_ms: now_ms,
         })
     }
 
-    /// What `session_info` reports.
-    pub fn write_info(&self, out: &mut String) {
+    /// The system prompt of the next request: the configured one, then
+    /// appended context, then `extra` (resolved skills).
+    pub fn system_prompt(&self, extra: &str) -> Option<String> {
+        let parts: Vec<&str> = self
+            .system_prompt
+            .iter()
+            .map(String::as_str)
+            .chain(self.system_context.iter().map(String::as_str))
+            .chain(Some(extra))
+            .filter(|p| !p.is_empty())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join("\n\n"))
+    }
+
+    /// What `session_info` reports; `running` comes from the run engine.
+    pub fn write_info(&self, running: bool, out: &mut String) {
         let mut o = ObjectWriter::new(out);
         o.str("sessionId", &self.id).str("model", &self.model).str("provider", self.provider.name());
-        o.bool("running", self.run.is_some());
+        o.bool("running", running).bool("archived", self.archived);
         o.u64("messageCount", self.transcript.len() as u64).u64("queuedEvents", self.events.len() as u64);
         self.totals.write_json(o.key("totals"));
         if let Some(result) = &self.last_result {
@@ -123,6 +165,58 @@ impl Session {
         }
         o.end();
     }
+
+    /// The SDK's `SessionInfo`.
+    pub fn write_summary(&self, running: bool, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        o.str("sessionId", &self.id);
+        write_iso8601(self.created_ms, o.key("createdAt"));
+        write_iso8601(self.updated_ms, o.key("updatedAt"));
+        o.u64("messageCount", self.transcript.len() as u64);
+        let usage = &self.totals.usage;
+        let total = usage.input_tokens
+            + usage.output_tokens
+            + usage.cache_creation_tokens.unwrap_or(0)
+            + usage.cache_read_tokens.unwrap_or(0);
+        o.u64("totalTokens", total).bool("isActive", running);
+        o.end();
+    }
+}
+
+/// Unix milliseconds as `"2026-12-02T18:14:11.000Z"` (a JSON string).
+pub fn write_iso8601(ms: f64, out: &mut String) {
+    let ms = if ms.is_finite() && ms > 0.0 { ms as u64 } else { 0 };
+    let days = ms / 86_400_000;
+    let in_day = ms % 86_400_000;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's civil_from_days).
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    let two = |n: u64, out: &mut String| {
+        if n < 10 {
+            out.push('0');
+        }
+        write_u64(n, out);
+    };
+    out.push('"');
+    write_u64(year, out);
+    for (sep, n) in [('-', month), ('-', day), ('T', in_day / 3_600_000), (':', in_day / 60_000 % 60), (':', in_day / 1000 % 60)] {
+        out.push(sep);
+        two(n, out);
+    }
+    out.push('.');
+    let millis = in_day % 1000;
+    if millis < 100 {
+        out.push('0');
+    }
+    two(millis, out);
+    out.push_str("Z\"");
 }
 
 fn resolve_provider(model: &str, explicit: Option<&str>) -> CoreResult<ProviderKind> {
@@ -143,4 +237,22 @@ fn resolve_provider(model: &str, explicit: Option<&str>) -> CoreResult<ProviderK
             ),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates() {
+        let iso = |ms: f64| {
+            let mut out = String::new();
+            write_iso8601(ms, &mut out);
+            out
+        };
+        assert_eq!(iso(0.0), "\"1970-01-01T00:00:00.000Z\"");
+        assert_eq!(iso(1_445_412_480_007.0), "\"2015-10-21T07:28:00.007Z\"");
+        assert_eq!(iso(1_835_481_599_999.0), "\"2028-02-29T23:59:59.999Z\"");
+        assert_eq!(iso(f64::NAN), "\"1970-01-01T00:00:00.000Z\"");
+    }
 }

@@ -27,6 +27,15 @@ pub fn split_http(raw: &[u8]) -> (Vec<(String, String)>, Vec<u8>) {
     (headers, body.as_bytes().to_vec())
 }
 
+/// The weather tool the fixtures call, as offered to a provider.
+pub fn weather_tool() -> crate::provider::ToolSpec<'static> {
+    crate::provider::ToolSpec {
+        name: "get_weather",
+        description: "Get the current weather for a city.",
+        input_schema: r#"{"type":"object","properties":{"location":{"type":"string"}},"required":["location"]}"#,
+    }
+}
+
 /// A sink that records streamed text.
 #[derive(Default)]
 pub struct Collected {

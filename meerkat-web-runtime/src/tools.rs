@@ -1,9 +1,54 @@
-//! The tool registry: definitions only. Handlers live in the host; the core
-//! asks for a call with a `tool` effect and is told the result.
+//! The tool registry: host tools (handlers live in the host; the core asks
+//! for a call with a `tool` effect and is told the result) and core tools
+//! (executed by the core itself, synchronously: skills now, comms later).
 
+use crate::config::timeout;
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::fields::Fields;
 use crate::json::{Json, Raw, quote};
+use crate::provider::ToolSpec;
+
+/// The tools the core implements itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CoreTool {
+    BrowseSkills,
+    LoadSkill,
+}
+
+impl CoreTool {
+    pub const ALL: [CoreTool; 2] = [CoreTool::BrowseSkills, CoreTool::LoadSkill];
+
+    fn def(self) -> ToolDef {
+        let (name, description, schema) = match self {
+            CoreTool::BrowseSkills => (
+                "browse_skills",
+                "List the skills available to you: their keys, names and descriptions. Optionally filter by a word.",
+                r#"{"type":"object","properties":{"query":{"type":"string","description":"A word to filter names and descriptions by"}}}"#,
+            ),
+            CoreTool::LoadSkill => (
+                "load_skill",
+                "Load the full instructions of a skill by its key (from browse_skills).",
+                r#"{"type":"object","properties":{"key":{"type":"string","description":"The skill's key, \"<sourceUuid>/<skillName>\""}},"required":["key"]}"#,
+            ),
+        };
+        ToolDef {
+            name: name.to_string(),
+            description: description.to_string(),
+            input_schema: Raw::trusted(schema.to_string()),
+            kind: ToolKind::Core(self),
+            timeout_ms: None,
+            read_only: true,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ToolKind {
+    /// Run by the host (`tool` effect).
+    Host,
+    /// Run inside the core.
+    Core(CoreTool),
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ToolDef {
@@ -11,15 +56,21 @@ pub struct ToolDef {
     pub description: String,
     /// The JSON Schema of the arguments, as compact JSON text.
     pub input_schema: Raw,
+    pub kind: ToolKind,
+    /// Host tools: how long the handler may take (else the session default).
+    pub timeout_ms: Option<u64>,
+    /// May run in a `readOnly` session.
+    pub read_only: bool,
 }
 
 const MAX_DESCRIPTION_BYTES: usize = 64 * 1024;
 const MAX_TOOLS: usize = 512;
 
 impl ToolDef {
-    /// `{name, description, inputSchema}` as `registerTool` sends it.
+    /// `{name, description, inputSchema, timeoutMs?, readOnly?}` as `registerTool` sends it.
     pub fn from_json(value: &Json<'_>) -> CoreResult<ToolDef> {
-        let f = Fields::new(value, "tool", &["name", "description", "inputSchema"], ErrorCode::InvalidTool)?;
+        let keys = ["name", "description", "inputSchema", "timeoutMs", "readOnly"];
+        let f = Fields::new(value, "tool", &keys, ErrorCode::InvalidTool)?;
         let schema =
             f.get("inputSchema").ok_or_else(|| CoreError::new(ErrorCode::InvalidTool, "tool needs an inputSchema"))?;
         let is_object_schema = schema.get("type").and_then(Json::as_str) == Some("object");
@@ -27,6 +78,9 @@ impl ToolDef {
             name: f.req_str("name")?.to_string(),
             description: f.string("description")?.unwrap_or_default(),
             input_schema: Raw::from_json(schema),
+            kind: ToolKind::Host,
+            timeout_ms: timeout(&f, "timeoutMs", "tool")?,
+            read_only: f.bool("readOnly")?.unwrap_or(false),
         };
         def.validate()?;
         if !is_object_schema {
@@ -36,6 +90,10 @@ impl ToolDef {
             ));
         }
         Ok(def)
+    }
+
+    pub fn spec(&self) -> ToolSpec<'_> {
+        ToolSpec { name: &self.name, description: &self.description, input_schema: self.input_schema.as_str() }
     }
 
     fn validate(&self) -> CoreResult<()> {
@@ -67,13 +125,26 @@ fn truncate(s: &str) -> &str {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ToolRegistry {
     tools: Vec<ToolDef>,
+    core: Vec<ToolDef>,
+}
+
+impl Default for ToolRegistry {
+    fn default() -> Self {
+        ToolRegistry { tools: Vec::new(), core: CoreTool::ALL.into_iter().map(CoreTool::def).collect() }
+    }
 }
 
 impl ToolRegistry {
     pub fn register(&mut self, def: ToolDef) -> CoreResult<()> {
+        if self.core.iter().any(|t| t.name == def.name) {
+            return Err(CoreError::new(
+                ErrorCode::DuplicateTool,
+                format!("the tool name {} is reserved for a tool the runtime provides", def.name),
+            ));
+        }
         if self.get(&def.name).is_some() {
             return Err(CoreError::new(
                 ErrorCode::DuplicateTool,
@@ -100,9 +171,12 @@ impl ToolRegistry {
         self.tools.iter().find(|t| t.name == name)
     }
 
-    /// The tools a session may use: all, or the named subset.
-    pub fn visible<'a>(&'a self, allowed: Option<&[String]>) -> Vec<&'a ToolDef> {
-        self.tools.iter().filter(|t| allowed.is_none_or(|names| names.iter().any(|n| n == &t.name))).collect()
+    /// The tools a session may use: its host tools (all, or the named
+    /// subset), then the core tools it enables.
+    pub fn visible<'a>(&'a self, allowed: Option<&[String]>, core: &[CoreTool]) -> Vec<&'a ToolDef> {
+        let host = self.tools.iter().filter(|t| allowed.is_none_or(|names| names.iter().any(|n| n == &t.name)));
+        let core = self.core.iter().filter(|t| matches!(t.kind, ToolKind::Core(c) if core.contains(&c)));
+        host.chain(core).collect()
     }
 }
 
@@ -131,8 +205,18 @@ mod tests {
         assert_eq!(def(&"y".repeat(65), r#"{"type":"object"}"#).unwrap_err().code, "INVALID_TOOL");
         assert_eq!(ToolDef::from_json(&parse(r#"{"name":"x"}"#).unwrap()).unwrap_err().code, "INVALID_TOOL");
         r.register(def("calc", r#"{"type":"object"}"#).unwrap()).unwrap();
-        assert_eq!(r.visible(None).len(), 2);
-        assert_eq!(r.visible(Some(&["calc".to_string()])).len(), 1);
+        assert_eq!(r.visible(None, &[]).len(), 2);
+        assert_eq!(r.visible(Some(&["calc".to_string()]), &[]).len(), 1);
+        assert_eq!(r.visible(Some(&[]), &[CoreTool::LoadSkill])[0].name, "load_skill");
+        assert_eq!(r.register(def("load_skill", r#"{"type":"object"}"#).unwrap()).unwrap_err().code, "DUPLICATE_TOOL");
+        let timed = ToolDef::from_json(
+            &parse(r#"{"name":"slow","description":"","inputSchema":{"type":"object"},"timeoutMs":5,"readOnly":true}"#)
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!((timed.timeout_ms, timed.read_only), (Some(5), true));
+        let bad = r#"{"name":"slow","description":"","inputSchema":{"type":"object"},"timeoutMs":0}"#;
+        assert_eq!(ToolDef::from_json(&parse(bad).unwrap()).unwrap_err().code, "INVALID_TOOL");
         r.unregister("clock").unwrap();
         assert_eq!(r.unregister("clock").unwrap_err().code, "TOOL_NOT_FOUND");
     }

@@ -51,6 +51,48 @@ impl Part {
     pub fn is_empty_text(&self) -> bool {
         matches!(self, Part::Text { text } if text.is_empty())
     }
+
+    /// Bytes of text the part sends, and how many images: what a token
+    /// estimate counts.
+    pub fn weight(&self) -> (u64, u64) {
+        match self {
+            Part::Text { text } => (text.len() as u64, 0),
+            Part::Image { .. } => (0, 1),
+            Part::Thinking { thinking, .. } => (thinking.len() as u64, 0),
+            Part::RedactedThinking { data } => (data.len() as u64, 0),
+            Part::ToolUse { name, input, .. } => ((name.len() + input.as_str().len()) as u64, 0),
+            Part::ToolResult { content, .. } => content.iter().map(Part::weight).fold((16, 0), |a, b| (a.0 + b.0, a.1 + b.1)),
+        }
+    }
+
+    /// One part of the history shape (`write_json`'s inverse).
+    fn from_history(value: &Json<'_>) -> Result<Part, String> {
+        let field = |name: &str| value.get(name).and_then(Json::as_str).map(str::to_string);
+        let need = |name: &str| field(name).ok_or_else(|| format!("a part needs a string field {}", quote(name)));
+        Ok(match value.get("type").and_then(Json::as_str) {
+            Some("text") => Part::Text { text: need("text")? },
+            Some("image") => {
+                let (media_type, data) = (need("media_type")?, need("data")?);
+                check_image(&media_type, &data)?;
+                Part::Image { media_type, data }
+            }
+            Some("thinking") => Part::Thinking { thinking: need("thinking")?, signature: field("signature") },
+            Some("redacted_thinking") => Part::RedactedThinking { data: need("data")? },
+            Some("tool_use") => match value.get("input") {
+                Some(input @ Json::Obj(_)) => {
+                    Part::ToolUse { id: need("id")?, name: need("name")?, input: Raw::from_json(input), signature: None }
+                }
+                _ => return Err("a tool_use part needs an input object".into()),
+            },
+            Some("tool_result") => {
+                let items = value.get("content").and_then(Json::as_array).ok_or("a tool_result needs content")?;
+                let content = parts_from_history(items)?;
+                let is_error = value.get("is_error").and_then(Json::as_bool).unwrap_or(false);
+                Part::ToolResult { tool_use_id: need("tool_use_id")?, content, is_error }
+            }
+            _ => return Err("a part's type must be text, image, thinking, redacted_thinking, tool_use or tool_result".into()),
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -73,6 +115,23 @@ impl Message {
         text_of(&self.content)
     }
 
+    /// A user message that is not only tool results: where a turn begins
+    /// (and where history may be cut without splitting a call from its result).
+    pub fn starts_turn(&self) -> bool {
+        self.role == Role::User && self.content.iter().any(|p| !matches!(p, Part::ToolResult { .. }))
+    }
+
+    /// `{role, content: [parts]}` as `history()` writes it.
+    pub fn from_history(value: &Json<'_>) -> Result<Message, String> {
+        let role = match value.get("role").and_then(Json::as_str) {
+            Some("user") => Role::User,
+            Some("assistant") => Role::Assistant,
+            _ => return Err("a message's role must be \"user\" or \"assistant\"".into()),
+        };
+        let parts = value.get("content").and_then(Json::as_array).ok_or("a message needs a content array")?;
+        Ok(Message { role, content: parts_from_history(parts)? })
+    }
+
     /// The history shape: `{role, content:[{type,...}]}` with snake_case tags.
     pub fn write_json(&self, out: &mut String) {
         let mut o = ObjectWriter::new(out);
@@ -80,6 +139,14 @@ impl Message {
         write_parts(&self.content, o.key("content"));
         o.end();
     }
+}
+
+fn parts_from_history(items: &[Json<'_>]) -> Result<Vec<Part>, String> {
+    let mut parts = Vec::with_capacity(items.len());
+    for item in items {
+        parts.push(Part::from_history(item)?);
+    }
+    Ok(parts)
 }
 
 pub fn text_of(parts: &[Part]) -> String {

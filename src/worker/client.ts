@@ -1,25 +1,35 @@
 /**
  * Main-thread side: the `MeerkatRuntime` API, with async methods, for a
- * runtime living in a Worker. Tools cross as comlink proxies; events cross
- * in batches. If the Worker dies, every pending call rejects with
- * `RUNTIME_TRAPPED` instead of hanging (comlink alone would hang).
+ * runtime living in a Worker. Tools and hooks cross as comlink proxies;
+ * events cross in batches. If the Worker dies, every pending call rejects
+ * with `RUNTIME_TRAPPED` instead of hanging (comlink alone would hang).
+ * The classes implement the mirrors of `mirror.ts`: their shape is checked
+ * against the main-thread classes.
  */
 import * as Comlink from "comlink";
-import type { AgentEvent } from "../events.js";
-import { MeerkatError } from "../errors.js";
+import type { AgentEvent, HookPoint } from "../events.js";
+import { CapabilityUnavailableError, MeerkatError } from "../errors.js";
+import { hookRegistration, type HookHandler, type HookOptions } from "../hooks.js";
+import { turnOptions } from "../options.js";
+import type { SkillRef, SkillSourceInfo, SkillSourceInput } from "../skills.js";
 import { EventChannel, EventStream } from "../stream.js";
+import { EventSubscription } from "../subscription.js";
 import type {
+  Capability,
   HistoryMessage,
   Prompt,
   RunResult,
   RuntimeConfig,
   SessionConfig,
+  SessionInfo,
   ToolHandler,
   ToolInputSchema,
+  ToolOptions,
   TurnOptions,
   Usage,
 } from "../types.js";
-import { requireFunction, requireObject, requirePrompt, requireString, toJsonText, turnOptions } from "../validate.js";
+import { fail, isPlainObject, requireFunction, requireObject, requirePrompt, requireString, toJsonText } from "../validate.js";
+import type { DeferredSessionMirror, RuntimeMirror, SessionMirror } from "./mirror.js";
 import { installErrorTransfer, type RuntimeHost, type SessionState } from "./protocol.js";
 
 /** A Worker, or any comlink endpoint with error events. */
@@ -76,32 +86,60 @@ export async function connectRuntime(worker: WorkerLike, config: RuntimeConfig):
   installErrorTransfer();
   const link = new Link(worker);
   const host = Comlink.wrap<RuntimeHost>(worker);
-  await link.call(() => host.init(config));
-  return new WorkerRuntime(host, link);
+  const ready = await link.call(() => host.init(config));
+  return new WorkerRuntime(host, link, ready.capabilities);
 }
 
-export class WorkerRuntime {
+/** What the Worker handles of this page share. @internal */
+interface Remote {
+  host: Comlink.Remote<RuntimeHost>;
+  link: Link;
+  requireCapability(id: string): void;
+}
+
+export class WorkerRuntime implements RuntimeMirror {
+  private readonly remote: Remote;
+
   /** @internal Use `connectRuntime`. */
   constructor(
     private readonly host: Comlink.Remote<RuntimeHost>,
     private readonly link: Link,
-  ) {}
-
-  async createSession(config: SessionConfig = {}): Promise<WorkerSession> {
-    requireObject(config, "createSession: config", "INVALID_CONFIG");
-    toJsonText(config, "createSession: config", "INVALID_CONFIG");
-    const id = await this.link.call(() => this.host.createSession(config));
-    return new WorkerSession(id, this.host, this.link);
+    readonly capabilities: Capability[],
+  ) {
+    this.remote = { host, link, requireCapability: (id) => this.requireCapability(id) };
   }
 
-  async registerTool(name: string, description: string, inputSchema: ToolInputSchema, handler: ToolHandler): Promise<void> {
+  get destroyed(): boolean {
+    return this.link.dead !== undefined;
+  }
+
+  async createSession(config: SessionConfig = {}): Promise<WorkerSession> {
+    checkSessionConfig(config);
+    const id = await this.link.call(() => this.host.createSession(config));
+    return new WorkerSession(id, this.remote);
+  }
+
+  async createDeferredSession(config: SessionConfig = {}): Promise<WorkerDeferredSession> {
+    checkSessionConfig(config);
+    const id = await this.link.call(() => this.host.createDeferredSession(config));
+    return new WorkerDeferredSession(new WorkerSession(id, this.remote, "deferred"));
+  }
+
+  async registerTool(
+    name: string,
+    description: string,
+    inputSchema: ToolInputSchema,
+    handler: ToolHandler,
+    options: ToolOptions = {},
+  ): Promise<void> {
     requireString(name, "registerTool: name");
     requireString(description, "registerTool: description");
     requireObject(inputSchema, "registerTool: inputSchema");
     toJsonText(inputSchema, "registerTool: inputSchema");
     requireFunction(handler, "registerTool: handler");
+    requireObject(options, "registerTool: options");
     const remote = Comlink.proxy(async (args: Record<string, unknown>) => handler(args));
-    await this.link.call(() => this.host.registerTool(name, description, inputSchema, remote));
+    await this.link.call(() => this.host.registerTool(name, description, inputSchema, remote, options));
   }
 
   async unregisterTool(name: string): Promise<void> {
@@ -109,8 +147,48 @@ export class WorkerRuntime {
     await this.link.call(() => this.host.unregisterTool(name));
   }
 
-  listSessions(): Promise<string[]> {
+  async registerHook(point: HookPoint, handler: HookHandler, options?: HookOptions): Promise<string> {
+    return registerRemoteHook(this.remote, point, handler, options, undefined, "registerHook");
+  }
+
+  async unregisterHook(hookId: string): Promise<void> {
+    requireString(hookId, "unregisterHook: hookId");
+    await this.link.call(() => this.host.unregisterHook(hookId));
+  }
+
+  async addSkillSource(source: SkillSourceInput): Promise<{ sourceUuid: string }> {
+    if (!isPlainObject(source)) fail("INVALID_SKILL_SOURCE", "addSkillSource: pass { skills: [...] } or { url }");
+    toJsonText(source, "addSkillSource: source", "INVALID_SKILL_SOURCE");
+    return this.link.call(() => this.host.addSkillSource(source));
+  }
+
+  async refreshSkillSource(sourceUuid: string): Promise<void> {
+    requireString(sourceUuid, "refreshSkillSource: sourceUuid");
+    await this.link.call(() => this.host.refreshSkillSource(sourceUuid));
+  }
+
+  async removeSkillSource(sourceUuid: string): Promise<void> {
+    requireString(sourceUuid, "removeSkillSource: sourceUuid");
+    await this.link.call(() => this.host.removeSkillSource(sourceUuid));
+  }
+
+  listSkillSources(): Promise<SkillSourceInfo[]> {
+    return this.link.call(() => this.host.listSkillSources());
+  }
+
+  listSessions(): Promise<SessionInfo[]> {
     return this.link.call(() => this.host.listSessions());
+  }
+
+  /** Throws `CapabilityUnavailableError` unless `id` is available (answered on the page). */
+  requireCapability(id: string): void {
+    requireString(id, "requireCapability: id");
+    const found = this.capabilities.find((c) => c.id === id);
+    if (found?.status === "Available") return;
+    const message = found
+      ? `capability ${id} is ${found.status}: ${found.description} is not available in the browser runtime`
+      : `unknown capability ${JSON.stringify(id)}; runtime.capabilities lists them`;
+    throw new CapabilityUnavailableError("CAPABILITY_UNAVAILABLE", message, undefined, { capability_id: id, message });
   }
 
   /** Free the runtime inside the Worker (the Worker itself stays yours). */
@@ -121,17 +199,37 @@ export class WorkerRuntime {
   }
 }
 
+async function registerRemoteHook(
+  remote: Remote,
+  point: HookPoint,
+  handler: HookHandler,
+  options: HookOptions | undefined,
+  sessionId: string | undefined,
+  what: string,
+): Promise<string> {
+  hookRegistration(point, handler, options, what);
+  toJsonText(options ?? {}, `${what}: options`, "INVALID_HOOK");
+  const proxied = Comlink.proxy(async (ctx: Parameters<HookHandler>[0]) => handler(ctx));
+  return remote.link.call(() => remote.host.registerHook(point, proxied, options, sessionId));
+}
+
+function checkSessionConfig(config: SessionConfig): void {
+  requireObject(config, "createSession: config", "INVALID_CONFIG");
+  toJsonText(config, "createSession: config", "INVALID_CONFIG");
+}
+
 const ZERO: Usage = { inputTokens: 0, outputTokens: 0 };
 
-export class WorkerSession {
+export class WorkerSession implements SessionMirror {
   readonly id: string;
   private state: SessionState;
 
   /** @internal Use `runtime.createSession`. */
   constructor(
     id: string,
-    private readonly host: Comlink.Remote<RuntimeHost>,
-    private readonly link: Link,
+    private readonly remote: Remote,
+    /** `deferred` until the first turn of a deferred session has started. */
+    private mode: "deferred" | "ready" = "ready",
   ) {
     this.id = id;
     const lastResult: RunResult = { sessionId: id, text: "", turns: 0, toolCalls: 0, usage: ZERO };
@@ -157,16 +255,23 @@ export class WorkerSession {
     return this.state.lastResult.structuredOutput;
   }
 
-  async turn(prompt: Prompt, options?: TurnOptions): Promise<RunResult> {
-    this.checkPrompt(prompt, "session.turn");
-    turnOptions(options, "session.turn");
-    try {
-      this.state = await this.link.call(() => this.host.turn(this.id, prompt, options));
-    } catch (error) {
-      await this.refresh();
-      throw error;
-    }
-    return this.state.lastResult;
+  turn(prompt: Prompt, options?: TurnOptions): Promise<RunResult> {
+    return this.run(prompt, options, "session.turn");
+  }
+
+  /** @internal Bad input throws here, before anything is sent. */
+  check(prompt: Prompt, options: TurnOptions | undefined, what: string): void {
+    this.checkPrompt(prompt, what);
+    turnOptions(options, what);
+  }
+
+  /** @internal The first turn of a deferred session, or an `invokeSkill`. */
+  async run(prompt: Prompt, options: TurnOptions | undefined, what: string, skill?: SkillRef): Promise<RunResult> {
+    this.check(prompt, options, what);
+    const how = this.mode === "deferred" ? "deferred" : skill;
+    const call = this.remote.link.call(() => this.remote.host.turn(this.id, prompt, options, how));
+    if (how === "deferred") this.mode = "ready";
+    return this.settle(call);
   }
 
   /** Iterate the run's events; they arrive in batches from the Worker. */
@@ -175,8 +280,8 @@ export class WorkerSession {
     turnOptions(options, "session.stream");
     const channel = new EventChannel();
     const onBatch = Comlink.proxy(async (json: string) => channel.push(JSON.parse(json) as AgentEvent[]));
-    this.link
-      .call(() => this.host.stream(this.id, prompt, options, onBatch))
+    this.remote.link
+      .call(() => this.remote.host.stream(this.id, prompt, options, onBatch))
       .then(
         (state) => {
           this.state = state;
@@ -190,34 +295,124 @@ export class WorkerSession {
     return new EventStream(this.id, channel);
   }
 
+  async pollEvents(): Promise<AgentEvent[]> {
+    return JSON.parse(await this.remote.link.call(() => this.remote.host.pollEvents(this.id))) as AgentEvent[];
+  }
+
+  /** Batches are pushed from the Worker as they come; `poll()` returns what arrived. */
+  async subscribeEvents(): Promise<EventSubscription> {
+    let buffered: AgentEvent[] = [];
+    const onBatch = Comlink.proxy(async (json: string) => {
+      buffered = buffered.concat(JSON.parse(json) as AgentEvent[]);
+    });
+    const id = await this.remote.link.call(() => this.remote.host.subscribe(this.id, onBatch));
+    return new EventSubscription(
+      () => {
+        const taken = buffered;
+        buffered = [];
+        return taken;
+      },
+      () => void this.remote.link.call(() => this.remote.host.unsubscribe(id)).catch(() => {}),
+    );
+  }
+
+  history(): Promise<HistoryMessage[]> {
+    return this.remote.link.call(() => this.remote.host.history(this.id));
+  }
+
+  /** Stop the turn in flight; it resolves with stop reason `cancelled`. */
+  interrupt(): Promise<void> {
+    return this.remote.link.call(() => this.remote.host.interrupt(this.id));
+  }
+
+  async compact(): Promise<void> {
+    await this.settle(this.remote.link.call(() => this.remote.host.compact(this.id)));
+  }
+
+  archive(): Promise<void> {
+    return this.remote.link.call(() => this.remote.host.archive(this.id));
+  }
+
+  async appendSystemContext(text: string): Promise<void> {
+    requireString(text, "session.appendSystemContext: text");
+    await this.remote.link.call(() => this.remote.host.appendSystemContext(this.id, text));
+  }
+
+  async invokeSkill(ref: SkillRef, prompt: Prompt, options?: TurnOptions): Promise<RunResult> {
+    this.remote.requireCapability("skills");
+    return this.run(prompt, options, "session.invokeSkill", ref);
+  }
+
+  registerHook(point: HookPoint, handler: HookHandler, options?: HookOptions): Promise<string> {
+    return registerRemoteHook(this.remote, point, handler, options, this.id, "session.registerHook");
+  }
+
+  async destroy(): Promise<void> {
+    await this.remote.link.call(() => this.remote.host.destroySession(this.id));
+  }
+
+  /** A run's end: the counters come back with it (also after a failure). */
+  private async settle(call: Promise<SessionState>): Promise<RunResult> {
+    try {
+      this.state = await call;
+    } catch (error) {
+      await this.refresh();
+      throw error;
+    }
+    return this.state.lastResult;
+  }
+
   /** After a failed run the counters still moved (usage of failed attempts). */
   private async refresh(): Promise<void> {
     try {
-      this.state = await this.link.call(() => this.host.state(this.id));
+      this.state = await this.remote.link.call(() => this.remote.host.state(this.id));
     } catch {
       // the session or worker is gone: keep the last known counters
     }
   }
 
-  async pollEvents(): Promise<AgentEvent[]> {
-    return JSON.parse(await this.link.call(() => this.host.pollEvents(this.id))) as AgentEvent[];
-  }
-
-  history(): Promise<HistoryMessage[]> {
-    return this.link.call(() => this.host.history(this.id));
-  }
-
-  /** Stop the turn in flight; it resolves with stop reason `cancelled`. */
-  interrupt(): Promise<void> {
-    return this.link.call(() => this.host.interrupt(this.id));
-  }
-
-  destroy(): Promise<void> {
-    return this.link.call(() => this.host.destroySession(this.id));
-  }
-
   private checkPrompt(prompt: Prompt, what: string): void {
     requirePrompt(prompt, `${what}: prompt`);
     toJsonText(prompt, `${what}: prompt`);
+  }
+}
+
+export class WorkerDeferredSession implements DeferredSessionMirror {
+  readonly id: string;
+  private started = false;
+
+  /** @internal Use `runtime.createDeferredSession`. */
+  constructor(private readonly inner: WorkerSession) {
+    this.id = inner.id;
+  }
+
+  get isStarted(): boolean {
+    return this.started;
+  }
+
+  /** The session, once `startTurn` has been called. */
+  get session(): WorkerSession {
+    if (!this.started) {
+      throw new MeerkatError("INVALID_ARGUMENT", "deferred.session: call deferred.startTurn(prompt) first");
+    }
+    return this.inner;
+  }
+
+  async startTurn(prompt: Prompt, options?: TurnOptions): Promise<RunResult> {
+    if (this.started) {
+      throw new MeerkatError(
+        "INVALID_ARGUMENT",
+        "deferred.startTurn: the first turn was already started; use deferred.session.turn() for the next ones",
+      );
+    }
+    // Bad input throws here and leaves the session unstarted.
+    this.inner.check(prompt, options, "deferred.startTurn");
+    const result = this.inner.run(prompt, options, "deferred.startTurn");
+    this.started = true;
+    return result;
+  }
+
+  destroy(): Promise<void> {
+    return this.inner.destroy();
   }
 }

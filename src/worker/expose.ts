@@ -5,11 +5,12 @@
  */
 import * as Comlink from "comlink";
 import type { WasmModule } from "../core.js";
+import type { DeferredSession } from "../deferred.js";
 import { MeerkatError, makeError } from "../errors.js";
 import { MeerkatRuntime, type RuntimeOptions } from "../runtime.js";
 import type { Session } from "../session.js";
-import type { SessionConfig } from "../types.js";
-import { installErrorTransfer, type RuntimeHost, type SessionState } from "./protocol.js";
+import type { EventSubscription } from "../subscription.js";
+import { installErrorTransfer, type BatchSink, type RuntimeHost, type SessionState } from "./protocol.js";
 
 export interface ExposeOptions {
   /** Where to serve (default: the Worker's global scope). */
@@ -36,17 +37,21 @@ export function exposeRuntime(wasm?: WasmModule, options: ExposeOptions = {}): v
 function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): RuntimeHost {
   let runtime: MeerkatRuntime | undefined;
   const sessions = new Map<string, Session>();
-  const toolProxies = new Map<string, unknown>();
-  // Streams' event batches on their way to the page: a tool call (which
+  const deferred = new Map<string, DeferredSession>();
+  const proxies = new Map<string, unknown>();
+  const subscriptions = new Map<number, { sub: EventSubscription; stop: () => void }>();
+  let nextSubscription = 0;
+  // Event batches on their way to the page: a tool or hook call (which
   // travels on another port) waits for them, so the page sees events first.
   const outboxes = new Set<BatchOutbox>();
+  const flushed = () => Promise.all([...outboxes].map((o) => o.drained()));
 
   const live = (): MeerkatRuntime => {
     if (!runtime) throw new MeerkatError("RUNTIME_DESTROYED", "the worker runtime is not initialised: call init first");
     return runtime;
   };
   const session = (id: string): Session => {
-    const found = sessions.get(id);
+    const found = sessions.get(id) ?? (deferred.get(id)?.isStarted ? deferred.get(id)?.session : undefined);
     if (!found) throw makeError("SESSION_NOT_FOUND", `no session with id ${JSON.stringify(id)} in this worker`);
     return found;
   };
@@ -57,6 +62,10 @@ function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): Runtime
     toolCalls: s.toolCalls,
     lastResult: s.lastResult,
   });
+  const keep = (key: string, proxy: unknown) => {
+    release(proxies.get(key));
+    proxies.set(key, proxy);
+  };
 
   return {
     async init(config) {
@@ -65,36 +74,90 @@ function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): Runtime
       }
       runtime = await MeerkatRuntime.init(await wasm, config, options);
       sessions.clear();
-      return MeerkatRuntime.version;
+      deferred.clear();
+      return { version: MeerkatRuntime.version, capabilities: runtime.capabilities };
     },
-    registerTool(name, description, inputSchema, handler) {
-      live().registerTool(name, description, inputSchema, async (args) => {
-        await Promise.all([...outboxes].map((o) => o.drained()));
-        return handler(args);
-      });
-      toolProxies.set(name, handler);
+    registerTool(name, description, inputSchema, handler, toolOptions) {
+      live().registerTool(
+        name,
+        description,
+        inputSchema,
+        async (args) => {
+          await flushed();
+          return handler(args);
+        },
+        toolOptions,
+      );
+      keep(`tool:${name}`, handler);
     },
     unregisterTool(name) {
       live().unregisterTool(name);
-      release(toolProxies.get(name));
-      toolProxies.delete(name);
+      release(proxies.get(`tool:${name}`));
+      proxies.delete(`tool:${name}`);
     },
-    createSession(config: SessionConfig) {
+    registerHook(point, handler, hookOptions, sessionId) {
+      const wrapped = async (ctx: Parameters<typeof handler>[0]) => {
+        await flushed();
+        return handler(ctx);
+      };
+      const id = sessionId
+        ? session(sessionId).registerHook(point, wrapped, hookOptions)
+        : live().registerHook(point, wrapped, hookOptions);
+      keep(`hook:${id}`, handler);
+      return id;
+    },
+    unregisterHook(hookId) {
+      live().unregisterHook(hookId);
+      release(proxies.get(`hook:${hookId}`));
+      proxies.delete(`hook:${hookId}`);
+    },
+    async addSkillSource(source) {
+      return live().addSkillSource(source);
+    },
+    refreshSkillSource(sourceUuid) {
+      return live().refreshSkillSource(sourceUuid);
+    },
+    removeSkillSource(sourceUuid) {
+      live().removeSkillSource(sourceUuid);
+    },
+    listSkillSources() {
+      return live().listSkillSources();
+    },
+    createSession(config) {
       const created = live().createSession(config);
       sessions.set(created.id, created);
       return created.id;
     },
-    async turn(sessionId, prompt, options) {
+    createDeferredSession(config) {
+      const created = live().createDeferredSession(config);
+      deferred.set(created.id, created);
+      return created.id;
+    },
+    async turn(sessionId, prompt, turnOptions, how) {
+      if (how === "deferred") {
+        const d = deferred.get(sessionId);
+        if (!d) throw makeError("SESSION_NOT_FOUND", `no deferred session with id ${JSON.stringify(sessionId)}`);
+        try {
+          await d.startTurn(prompt, turnOptions);
+        } finally {
+          if (d.isStarted) {
+            sessions.set(sessionId, d.session);
+            deferred.delete(sessionId);
+          }
+        }
+        return state(d.session);
+      }
       const s = session(sessionId);
-      await s.turn(prompt, options);
+      if (how === undefined) await s.turn(prompt, turnOptions);
+      else await s.invokeSkill(how, prompt, turnOptions);
       return state(s);
     },
-    async stream(sessionId, prompt, options, onBatch) {
+    async stream(sessionId, prompt, turnOptions, onBatch) {
       const s = session(sessionId);
       const outbox = new BatchOutbox(onBatch);
       outboxes.add(outbox);
       try {
-        await s.runStreaming(prompt, options, "session.stream", (json) => outbox.push(json));
+        await s.runStreaming(prompt, turnOptions, "session.stream", (json) => outbox.push(json));
       } finally {
         // The last batch lands before the result (they travel on different ports).
         await outbox.drained();
@@ -106,6 +169,35 @@ function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): Runtime
     pollEvents(sessionId) {
       return session(sessionId).drainJson("session.pollEvents");
     },
+    async subscribe(sessionId, onBatch) {
+      const s = session(sessionId);
+      const sub = await s.subscribeEvents();
+      // Batches go when the session has news, never one message per event.
+      const outbox = new BatchOutbox(onBatch);
+      const pump = () => {
+        if (sub.isClosed) return;
+        const events = sub.poll();
+        if (events.length > 0) outbox.push(JSON.stringify(events));
+      };
+      const stop = s.listen(pump);
+      const id = ++nextSubscription;
+      subscriptions.set(id, {
+        sub,
+        stop: () => {
+          stop();
+          release(onBatch);
+        },
+      });
+      pump();
+      return id;
+    },
+    unsubscribe(subscriptionId) {
+      const found = subscriptions.get(subscriptionId);
+      if (!found) return;
+      subscriptions.delete(subscriptionId);
+      found.stop();
+      found.sub.close();
+    },
     history(sessionId) {
       return session(sessionId).history();
     },
@@ -115,7 +207,24 @@ function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): Runtime
     async interrupt(sessionId) {
       await session(sessionId).interrupt();
     },
+    async compact(sessionId) {
+      const s = session(sessionId);
+      await s.compact();
+      return state(s);
+    },
+    async archive(sessionId) {
+      await session(sessionId).archive();
+    },
+    appendSystemContext(sessionId, text) {
+      session(sessionId).appendSystemContext(text);
+    },
     destroySession(sessionId) {
+      const d = deferred.get(sessionId);
+      if (d) {
+        d.destroy();
+        deferred.delete(sessionId);
+        return;
+      }
       session(sessionId).destroy();
       sessions.delete(sessionId);
     },
@@ -125,23 +234,26 @@ function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): Runtime
     destroy() {
       runtime?.destroy();
       sessions.clear();
-      for (const proxy of toolProxies.values()) release(proxy);
-      toolProxies.clear();
+      deferred.clear();
+      for (const { stop } of subscriptions.values()) stop();
+      subscriptions.clear();
+      for (const proxy of proxies.values()) release(proxy);
+      proxies.clear();
     },
   };
 }
 
 /**
- * Sends a stream's event batches to the page one call at a time: while a
- * call is unanswered, new batches queue and go out merged as one. Under
- * load (many small network reads) this turns thousands of round trips into
- * a few; when reads are spaced out each batch still goes at once.
+ * Sends event batches to the page one call at a time: while a call is
+ * unanswered, new batches queue and go out merged as one. Under load (many
+ * small network reads) this turns thousands of round trips into a few; when
+ * reads are spaced out each batch still goes at once.
  */
 class BatchOutbox {
   private queued: string[] = [];
   private inFlight: Promise<void> | undefined;
 
-  constructor(private readonly send: (eventsJson: string) => Promise<void>) {}
+  constructor(private readonly send: BatchSink) {}
 
   push(json: string): void {
     this.queued.push(json);

@@ -5,13 +5,19 @@
  */
 import * as Comlink from "comlink";
 import { reviveError } from "../errors.js";
+import type { HookPoint } from "../events.js";
+import type { HookContext, HookDecision, HookOptions } from "../hooks.js";
+import type { SkillRef, SkillSourceInfo, SkillSourceInput } from "../skills.js";
 import type {
+  Capability,
   HistoryMessage,
   Prompt,
   RunResult,
   RuntimeConfig,
   SessionConfig,
+  SessionInfo,
   ToolInputSchema,
+  ToolOptions,
   ToolOutput,
   TurnOptions,
   Usage,
@@ -27,28 +33,51 @@ export interface SessionState {
 }
 
 export type RemoteToolHandler = (args: Record<string, unknown>) => Promise<ToolOutput>;
+export type RemoteHookHandler = (ctx: HookContext) => Promise<HookDecision>;
+/** Event batches cross as JSON text: cheaper to clone than objects, parsed once on the page. */
+export type BatchSink = (eventsJson: string) => Promise<void>;
+
+/** What `init` tells the page. */
+export interface HostReady {
+  version: string;
+  capabilities: Capability[];
+}
 
 /** The object `exposeRuntime()` exposes inside the Worker. */
 export interface RuntimeHost {
-  init(config: RuntimeConfig): Promise<string>;
-  registerTool(name: string, description: string, inputSchema: ToolInputSchema, handler: RemoteToolHandler): void;
+  init(config: RuntimeConfig): Promise<HostReady>;
+  registerTool(
+    name: string,
+    description: string,
+    inputSchema: ToolInputSchema,
+    handler: RemoteToolHandler,
+    options: ToolOptions | undefined,
+  ): void;
   unregisterTool(name: string): void;
+  registerHook(point: HookPoint, handler: RemoteHookHandler, options: HookOptions | undefined, sessionId?: string): string;
+  unregisterHook(hookId: string): void;
+  addSkillSource(source: SkillSourceInput): Promise<{ sourceUuid: string }>;
+  refreshSkillSource(sourceUuid: string): Promise<void>;
+  removeSkillSource(sourceUuid: string): void;
+  listSkillSources(): SkillSourceInfo[];
   createSession(config: SessionConfig): string;
-  turn(sessionId: string, prompt: Prompt, options?: TurnOptions): Promise<SessionState>;
-  /** Event batches cross as JSON text: cheaper to clone than objects, parsed once on the page. */
-  stream(
-    sessionId: string,
-    prompt: Prompt,
-    options: TurnOptions | undefined,
-    onBatch: (eventsJson: string) => Promise<void>,
-  ): Promise<SessionState>;
+  createDeferredSession(config: SessionConfig): string;
+  /** A turn (`deferred` for a deferred session's first), with the skill added for `invokeSkill`. */
+  turn(sessionId: string, prompt: Prompt, options: TurnOptions | undefined, how?: "deferred" | SkillRef): Promise<SessionState>;
+  stream(sessionId: string, prompt: Prompt, options: TurnOptions | undefined, onBatch: BatchSink): Promise<SessionState>;
   pollEvents(sessionId: string): string;
+  /** A subscription whose batches are pushed to `onBatch`; returns its id. */
+  subscribe(sessionId: string, onBatch: BatchSink): Promise<number>;
+  unsubscribe(subscriptionId: number): void;
   history(sessionId: string): Promise<HistoryMessage[]>;
-  interrupt(sessionId: string): void;
+  interrupt(sessionId: string): Promise<void>;
+  compact(sessionId: string): Promise<SessionState>;
+  archive(sessionId: string): Promise<void>;
+  appendSystemContext(sessionId: string, text: string): void;
   /** The session's counters (the page refreshes them after a failed run). */
   state(sessionId: string): SessionState;
   destroySession(sessionId: string): void;
-  listSessions(): string[];
+  listSessions(): SessionInfo[];
   destroy(): void;
 }
 

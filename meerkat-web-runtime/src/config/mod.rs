@@ -3,32 +3,19 @@
 //! Unknown fields are refused (a typo such as `antropicApiKey` must not pass
 //! silently); the message names the field and lists the valid ones.
 
-use crate::agent::RetryPolicy;
+mod budget;
+mod retry;
+mod session;
+
+pub use budget::Budget;
+pub use retry::RetryPolicy;
+pub use session::{CompactionConfig, DEFAULT_KEEP_RECENT_TURNS, SessionConfig, timeout};
+
 use crate::error::{CoreError, CoreResult, ErrorCode};
-use crate::events::DEFAULT_QUEUE_CAPACITY;
+use crate::events::DEFAULT_LOG_CAPACITY;
 use crate::fields::Fields;
 use crate::json::{self, Json, Raw};
-use crate::provider::ProviderKind;
-
-/// A credential: never printed, never serialized back out.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl core::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
+use crate::provider::{Endpoint, ProviderKind, Secret};
 
 const RUNTIME_FIELDS: &[&str] = &[
     "anthropicApiKey",
@@ -46,13 +33,6 @@ const RUNTIME_FIELDS: &[&str] = &[
     "maxPromptBytes",
     "retry",
 ];
-
-/// Resolved credentials and endpoint of one provider.
-#[derive(Clone, Debug, Default)]
-pub struct Endpoint {
-    pub api_key: Option<Secret>,
-    pub base_url: Option<String>,
-}
 
 /// The validated runtime settings the core works from.
 #[derive(Clone, Debug)]
@@ -73,7 +53,7 @@ pub const DEFAULT_MAX_TURNS: u32 = 25;
 pub const DEFAULT_MAX_PROMPT_BYTES: usize = 4 * 1024 * 1024;
 /// Upper bounds that keep a typo from allocating the machine away.
 const MAX_QUEUE_CAPACITY: usize = 10_000_000;
-const MAX_PROMPT_LIMIT: usize = 64 * 1024 * 1024;
+pub(crate) const MAX_PROMPT_LIMIT: usize = 64 * 1024 * 1024;
 
 impl Settings {
     /// Parse and validate a `RuntimeConfig`. Unknown fields are refused (a
@@ -104,7 +84,7 @@ impl Settings {
             event_queue_capacity: bounded(
                 "eventQueueCapacity",
                 f.u64("eventQueueCapacity")?,
-                DEFAULT_QUEUE_CAPACITY,
+                DEFAULT_LOG_CAPACITY,
                 MAX_QUEUE_CAPACITY,
             )?,
             max_prompt_bytes: bounded(
@@ -198,113 +178,12 @@ pub fn check_model(model: &str) -> CoreResult<()> {
     }
 }
 
-/// Extended-thinking settings of a session.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ThinkingConfig {
-    pub budget_tokens: u32,
-}
-
-const SESSION_FIELDS: &[&str] = &[
-    "model",
-    "provider",
-    "systemPrompt",
-    "maxTokens",
-    "maxTurns",
-    "temperature",
-    "thinking",
-    "tools",
-    "retry",
-    "openaiApi",
-    "outputSchema",
-    "apiKey",
-    "baseUrl",
-];
-
-/// `SessionConfig` of `runtime.createSession`.
-#[derive(Clone, Debug, Default)]
-pub struct SessionConfig {
-    pub model: Option<String>,
-    pub provider: Option<String>,
-    pub system_prompt: Option<String>,
-    pub max_tokens: Option<u32>,
-    pub max_turns: Option<u32>,
-    /// Kept as written (validated to lie in 0..=2), sent verbatim.
-    pub temperature: Option<Raw>,
-    pub thinking: Option<ThinkingConfig>,
-    /// Names of registered tools this session may use (default: all).
-    pub tools: Option<Vec<String>>,
-    /// Overrides the runtime's retry policy, field by field.
-    pub retry: Option<RetryPolicy>,
-    /// OpenAI only: `"chat"` (Chat Completions, the default) or `"responses"`.
-    pub openai_api: Option<String>,
-    /// JSON Schema every run's final answer must follow (a turn may override it).
-    pub output_schema: Option<Raw>,
-}
-
-impl SessionConfig {
-    pub fn from_json(value: &Json<'_>, settings: &Settings) -> CoreResult<SessionConfig> {
-        let f = Fields::new(value, "session config", SESSION_FIELDS, ErrorCode::InvalidConfig)?;
-        if f.get("apiKey").is_some() || f.get("baseUrl").is_some() {
-            return Err(CoreError::new(
-                ErrorCode::InvalidConfig,
-                "SessionConfig takes no apiKey or baseUrl: set anthropicApiKey/anthropicBaseUrl (or the openai/gemini fields) in the runtime config",
-            ));
-        }
-        let thinking = match f.get("thinking") {
-            None => None,
-            Some(t) => {
-                let t = Fields::new(t, "session config.thinking", &["budgetTokens"], ErrorCode::InvalidConfig)?;
-                let budget = t.u32("budgetTokens")?.ok_or_else(|| {
-                    CoreError::new(ErrorCode::InvalidConfig, "thinking needs budgetTokens (at least 1024)")
-                })?;
-                Some(ThinkingConfig { budget_tokens: budget })
-            }
-        };
-        let config = SessionConfig {
-            model: f.string("model")?,
-            provider: f.string("provider")?,
-            system_prompt: f.string("systemPrompt")?,
-            max_tokens: f.u32("maxTokens")?,
-            max_turns: f.u32("maxTurns")?,
-            temperature: match f.decimal("temperature", 1000)? {
-                Some(t) if t > 2000 => {
-                    return Err(CoreError::new(ErrorCode::InvalidConfig, "temperature must be between 0 and 2"));
-                }
-                Some(_) => f.get("temperature").map(Raw::from_json),
-                None => None,
-            },
-            thinking,
-            tools: f.str_list("tools")?,
-            openai_api: f.string("openaiApi")?,
-            output_schema: f
-                .get("outputSchema")
-                .map(|s| crate::runtime::output_schema(s, "session config.outputSchema"))
-                .transpose()?,
-            retry: match f.get("retry") {
-                Some(r) => Some(RetryPolicy::from_json(r, "session config.retry", settings.retry)?),
-                None => None,
-            },
-        };
-        config.validate()?;
-        Ok(config)
+/// A structured-output schema must be a JSON object (a JSON Schema).
+pub fn output_schema(value: &Json<'_>, what: &str) -> CoreResult<Raw> {
+    if value.as_object().is_none() {
+        return Err(CoreError::new(ErrorCode::InvalidConfig, format!("{what} must be a JSON Schema object")));
     }
-
-    fn validate(&self) -> CoreResult<()> {
-        if let Some(model) = &self.model {
-            check_model(model)?;
-        }
-        for (field, value) in [("maxTokens", self.max_tokens), ("maxTurns", self.max_turns)] {
-            if value == Some(0) {
-                return Err(CoreError::new(ErrorCode::InvalidConfig, format!("{field} must be at least 1")));
-            }
-        }
-        if let Some(prompt) = &self.system_prompt
-            && prompt.len() > MAX_PROMPT_LIMIT
-        {
-            return Err(CoreError::new(ErrorCode::PromptTooLarge, "systemPrompt is larger than 64 MiB"));
-        }
-        Ok(())
-    }
+    Ok(Raw::from_json(value))
 }
 
 #[cfg(test)]
@@ -335,21 +214,5 @@ mod tests {
     fn secrets_never_print() {
         let s = Settings::from_json(r#"{"anthropicApiKey":"sk-ant-SECRET"}"#).unwrap();
         assert!(!format!("{s:?}").contains("SECRET"));
-    }
-
-    #[test]
-    fn session_config_refuses_keys_and_urls() {
-        let settings = Settings::from_json("{}").unwrap();
-        let parse = |text: &str| SessionConfig::from_json(&json::parse(text).unwrap(), &settings);
-        let e = parse(r#"{"model":"claude-x","apiKey":"k"}"#).unwrap_err();
-        assert!(e.message.contains("runtime config"));
-        assert!(parse(r#"{"temperature":3}"#).is_err());
-        assert!(parse(r#"{"model":""}"#).is_err());
-        assert!(parse(r#"{"thinking":{}}"#).is_err());
-        assert!(parse(r#"{"tools":"clock"}"#).is_err());
-        assert_eq!(
-            parse(r#"{"model":"claude-x","systemPrompt":"s","temperature":0.5}"#).unwrap().temperature,
-            Some(Raw::from_json(&json::parse("0.5").unwrap()))
-        );
     }
 }

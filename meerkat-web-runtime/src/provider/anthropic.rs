@@ -6,11 +6,12 @@
 
 use std::borrow::Cow;
 
-use super::sse::{SseDecoder, SseEvent};
-use super::{AssistantTurn, HttpRequest, LlmRequest, Provider, StreamParser, TextSink, ToolCall, parse_arguments};
+use super::sse::{SseDecoder, SseEvent, SseHandler, SseStream};
+use super::{AssistantTurn, LlmRequest, Provider, StreamParser, TextSink, TurnBuilder};
+use crate::effects::HttpRequest;
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::StopReason;
-use crate::json::{self, Json, ObjectWriter, Raw, write_array};
+use crate::json::{self, Json, ObjectWriter, write_array};
 use crate::transcript::{Message, Part, Role};
 use crate::usage::Usage;
 
@@ -27,7 +28,7 @@ impl Provider for Anthropic {
     }
 
     fn stream_parser(&self, _call_ids: &str) -> Box<dyn StreamParser> {
-        Box::new(AnthropicStream::default())
+        Box::new(stream())
     }
 
     fn classify_error(&self, status: u16, headers: &[(String, String)], body: &[u8]) -> CoreError {
@@ -98,9 +99,9 @@ pub fn build_request(req: &LlmRequest<'_>) -> HttpRequest {
     if !req.tools.is_empty() {
         write_array(o.key("tools"), req.tools, |tool, out| {
             let mut t = ObjectWriter::new(out);
-            t.str("name", &tool.name)
-                .str("description", &tool.description)
-                .raw("input_schema", tool.input_schema.as_str());
+            t.str("name", tool.name)
+                .str("description", tool.description)
+                .raw("input_schema", tool.input_schema);
             t.end();
         });
     }
@@ -154,9 +155,15 @@ enum Block {
     Other,
 }
 
+/// The byte-fed parser of one response.
+pub type AnthropicStream = SseStream<AnthropicEvents>;
+
+pub fn stream() -> AnthropicStream {
+    SseStream::new(AnthropicEvents::default())
+}
+
 #[derive(Debug, Default)]
-pub struct AnthropicStream {
-    sse: SseDecoder,
+pub struct AnthropicEvents {
     blocks: Vec<Option<Block>>,
     usage: Usage,
     stop_reason: Option<String>,
@@ -164,12 +171,9 @@ pub struct AnthropicStream {
     stopped: bool,
 }
 
-impl StreamParser for AnthropicStream {
-    fn feed(&mut self, bytes: &[u8], sink: &mut dyn TextSink) -> CoreResult<()> {
-        let mut sse = core::mem::take(&mut self.sse);
-        let result = sse.feed(bytes, &mut |e| self.on_event(e, sink));
-        self.sse = sse;
-        result
+impl SseHandler for AnthropicEvents {
+    fn on_event(&mut self, event: SseEvent<'_>, sink: &mut dyn TextSink) -> CoreResult<()> {
+        self.on_event(event, sink)
     }
 
     fn partial(&mut self) -> AssistantTurn {
@@ -180,8 +184,7 @@ impl StreamParser for AnthropicStream {
         AssistantTurn::interrupted(texts, self.usage)
     }
 
-    fn finish(&mut self, _sink: &mut dyn TextSink) -> CoreResult<AssistantTurn> {
-        self.sse.finish();
+    fn finish(&mut self, _sse: &mut SseDecoder) -> CoreResult<AssistantTurn> {
         if !self.stopped {
             let what = if self.started { "before message_stop" } else { "before any message_start" };
             return Err(
@@ -192,8 +195,13 @@ impl StreamParser for AnthropicStream {
     }
 }
 
-impl AnthropicStream {
+impl AnthropicEvents {
     fn on_event(&mut self, event: SseEvent<'_>, sink: &mut dyn TextSink) -> CoreResult<()> {
+        if self.stopped {
+            // The message is whole; a gateway's trailing `data: [DONE]` or
+            // anything else after message_stop belongs to no message.
+            return Ok(());
+        }
         if let Some((index, kind, piece)) = compact_delta(event.data) {
             return self.apply_piece(index, kind, &piece, sink);
         }
@@ -208,6 +216,11 @@ impl AnthropicStream {
         };
         match kind {
             "message_start" => {
+                // One response is one message: a second start would make the
+                // new message's blocks overwrite the old ones by index.
+                if self.started {
+                    return Err(protocol("a second message_start inside one message"));
+                }
                 self.started = true;
                 if let Some(usage) = wire.get("message").and_then(|m| m.get("usage")) {
                     self.merge_usage(usage);
@@ -306,28 +319,17 @@ impl AnthropicStream {
     }
 
     fn take_turn(&mut self) -> AssistantTurn {
-        let mut content = Vec::new();
-        let mut tool_calls = Vec::new();
+        let mut turn = TurnBuilder::default();
         for block in self.blocks.drain(..).flatten() {
             match block {
-                Block::Text(text) => content.push(Part::Text { text }),
-                Block::Thinking { text, signature } => content.push(Part::Thinking { thinking: text, signature }),
-                Block::RedactedThinking(data) => content.push(Part::RedactedThinking { data }),
-                Block::ToolUse { id, name, json } => {
-                    let args = parse_arguments(&json);
-                    let input = args.clone().unwrap_or_else(|_| Raw::empty_object());
-                    content.push(Part::ToolUse { id: id.clone(), name: name.clone(), input, signature: None });
-                    tool_calls.push(ToolCall { id, name, args });
-                }
+                Block::Text(text) => turn.text(text),
+                Block::Thinking { text, signature } => turn.part(Part::Thinking { thinking: text, signature }),
+                Block::RedactedThinking(data) => turn.part(Part::RedactedThinking { data }),
+                Block::ToolUse { id, name, json } => turn.streamed_call(id, name, &json),
                 Block::Other => {}
             }
         }
-        AssistantTurn {
-            content,
-            tool_calls,
-            stop_reason: map_stop_reason(self.stop_reason.as_deref()),
-            usage: self.usage,
-        }
+        turn.finish(map_stop_reason(self.stop_reason.as_deref()), self.usage)
     }
 }
 

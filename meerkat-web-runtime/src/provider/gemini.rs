@@ -5,8 +5,9 @@
 //! `http://localhost:3100/gemini`); requests go to
 //! `{base}/v1beta/models/{model}:streamGenerateContent?alt=sse`.
 
-use super::sse::SseDecoder;
-use super::{AssistantTurn, HttpRequest, LlmRequest, Provider, StreamParser, TextSink, ToolCall};
+use super::sse::{SseDecoder, SseEvent, SseHandler, SseStream};
+use super::{AssistantTurn, LlmRequest, Provider, StreamParser, TextSink, TurnBuilder};
+use crate::effects::HttpRequest;
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::StopReason;
 use crate::json::{self, Json, ObjectWriter, Raw, decimal_scaled, write_array};
@@ -31,7 +32,7 @@ impl Provider for Gemini {
     }
 
     fn stream_parser(&self, call_ids: &str) -> Box<dyn StreamParser> {
-        Box::new(GeminiStream::new(call_ids))
+        Box::new(stream(call_ids))
     }
 
     fn classify_error(&self, status: u16, headers: &[(String, String)], body: &[u8]) -> CoreError {
@@ -144,10 +145,46 @@ fn model_path(model: &str) -> String {
     out
 }
 
+/// What the system instruction says when JSON mode cannot be used.
+pub const JSON_INSTRUCTION: &str =
+    "Answer with a single JSON document (no prose, no code fence) that follows this JSON Schema:";
+
+/// Models before Gemini 3 refuse JSON mode together with function
+/// declarations (HTTP 400 "Function calling with a response mime type:
+/// 'application/json' is unsupported"). With tools offered to such a model
+/// the schema goes into the system instruction instead, and the core checks
+/// the answer against it (as it does whatever the provider did).
+fn json_mode_allowed(req: &LlmRequest<'_>) -> bool {
+    req.tools.is_empty() || generation(req.model).is_none_or(|major| major >= 3)
+}
+
+/// The major version of a `gemini-<N>...` model name, when it has one.
+fn generation(model: &str) -> Option<u32> {
+    let name = model.strip_prefix("models/").unwrap_or(model).to_ascii_lowercase();
+    let rest = name.strip_prefix("gemini-")?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
 pub fn build_request(req: &LlmRequest<'_>) -> HttpRequest {
     let mut body = String::with_capacity(1024);
     let mut o = ObjectWriter::new(&mut body);
-    if let Some(system) = req.system_prompt.filter(|s| !s.is_empty()) {
+    let json_mode = json_mode_allowed(req);
+    // Without JSON mode the model is asked in words instead.
+    let asked;
+    let system = match req.output_schema.filter(|_| !json_mode) {
+        Some(schema) => {
+            asked = format!(
+                "{}{}{JSON_INSTRUCTION}\n{}",
+                req.system_prompt.unwrap_or_default(),
+                if req.system_prompt.is_some_and(|s| !s.is_empty()) { "\n\n" } else { "" },
+                schema.as_str()
+            );
+            Some(asked.as_str())
+        }
+        None => req.system_prompt,
+    };
+    if let Some(system) = system.filter(|s| !s.is_empty()) {
         let mut s = ObjectWriter::new(o.key("systemInstruction"));
         write_array(s.key("parts"), [system], |text, out| {
             let mut p = ObjectWriter::new(out);
@@ -166,9 +203,9 @@ pub fn build_request(req: &LlmRequest<'_>) -> HttpRequest {
                 // our tool schemas are JSON Schema, which
                 // `parametersJsonSchema` takes as is.
                 let mut d = ObjectWriter::new(out);
-                d.str("name", &tool.name)
-                    .str("description", &tool.description)
-                    .raw("parametersJsonSchema", tool.input_schema.as_str());
+                d.str("name", tool.name)
+                    .str("description", tool.description)
+                    .raw("parametersJsonSchema", tool.input_schema);
                 d.end();
             });
             t.end();
@@ -179,7 +216,7 @@ pub fn build_request(req: &LlmRequest<'_>) -> HttpRequest {
     if let Some(t) = req.temperature {
         g.raw("temperature", t.as_str());
     }
-    if let Some(schema) = req.output_schema {
+    if let Some(schema) = req.output_schema.filter(|_| json_mode) {
         // JSON Schema again, hence `responseJsonSchema` over `responseSchema`.
         g.str("responseMimeType", "application/json").raw("responseJsonSchema", schema.as_str());
     }
@@ -210,9 +247,15 @@ enum Block {
     Call { id: String, name: String, args: Result<Raw, String>, signature: Option<String> },
 }
 
+/// The byte-fed parser of one response.
+pub type GeminiStream = SseStream<GeminiEvents>;
+
+pub fn stream(call_ids: &str) -> GeminiStream {
+    SseStream::new(GeminiEvents { call_ids: call_ids.to_string(), ..GeminiEvents::default() })
+}
+
 #[derive(Debug, Default)]
-pub struct GeminiStream {
-    sse: SseDecoder,
+pub struct GeminiEvents {
     call_ids: String,
     calls: usize,
     blocks: Vec<Block>,
@@ -223,14 +266,13 @@ pub struct GeminiStream {
     stray: String,
 }
 
-impl StreamParser for GeminiStream {
-    fn feed(&mut self, bytes: &[u8], sink: &mut dyn TextSink) -> CoreResult<()> {
-        let mut sse = core::mem::take(&mut self.sse);
-        let result = sse.feed(bytes, &mut |e| self.on_event(e.data, sink));
-        let stray = sse.take_stray();
-        self.sse = sse;
-        result?;
-        stray.map_or(Ok(()), |lines| self.on_stray(&lines))
+impl SseHandler for GeminiEvents {
+    fn on_event(&mut self, event: SseEvent<'_>, sink: &mut dyn TextSink) -> CoreResult<()> {
+        self.on_data(event.data, sink)
+    }
+
+    fn after_chunk(&mut self, sse: &mut SseDecoder) -> CoreResult<()> {
+        sse.take_stray().map_or(Ok(()), |lines| self.on_stray(&lines))
     }
 
     fn partial(&mut self) -> AssistantTurn {
@@ -241,13 +283,10 @@ impl StreamParser for GeminiStream {
         AssistantTurn::interrupted(texts, self.usage)
     }
 
-    fn finish(&mut self, _sink: &mut dyn TextSink) -> CoreResult<AssistantTurn> {
+    fn finish(&mut self, sse: &mut SseDecoder) -> CoreResult<AssistantTurn> {
         // A bare error is often the last line, without a line end.
-        self.sse.end_line()?;
-        if let Some(lines) = self.sse.take_stray() {
-            self.on_stray(&lines)?;
-        }
-        self.sse.finish();
+        sse.end_line()?;
+        self.after_chunk(sse)?;
         if self.finish_reason.is_none() && self.block_reason.is_none() {
             let mut message = "gemini stream ended before any finishReason".to_string();
             if !self.stray.is_empty() {
@@ -260,12 +299,8 @@ impl StreamParser for GeminiStream {
     }
 }
 
-impl GeminiStream {
-    pub fn new(call_ids: &str) -> Self {
-        GeminiStream { call_ids: call_ids.to_string(), ..GeminiStream::default() }
-    }
-
-    fn on_event(&mut self, data: &str, sink: &mut dyn TextSink) -> CoreResult<()> {
+impl GeminiEvents {
+    fn on_data(&mut self, data: &str, sink: &mut dyn TextSink) -> CoreResult<()> {
         if data.trim().is_empty() {
             return Ok(());
         }
@@ -378,28 +413,21 @@ impl GeminiStream {
     }
 
     fn take_turn(&mut self) -> AssistantTurn {
-        let mut content = Vec::with_capacity(self.blocks.len());
-        let mut tool_calls = Vec::new();
+        let mut turn = TurnBuilder::default();
         for block in self.blocks.drain(..) {
             match block {
-                Block::Text(text) => content.push(Part::Text { text }),
-                Block::Thought { text, signature } => content.push(Part::Thinking { thinking: text, signature }),
-                Block::Call { id, name, args, signature } => {
-                    let input = args.clone().unwrap_or_else(|_| Raw::empty_object());
-                    content.push(Part::ToolUse { id: id.clone(), name: name.clone(), input, signature });
-                    tool_calls.push(ToolCall { id, name, args });
-                }
+                Block::Text(text) => turn.text(text),
+                Block::Thought { text, signature } => turn.part(Part::Thinking { thinking: text, signature }),
+                Block::Call { id, name, args, signature } => turn.call(id, name, args, signature),
             }
         }
-        // finishReason is STOP for calls too: the calls themselves say so.
-        let stop_reason = if !tool_calls.is_empty() {
-            StopReason::ToolUse
-        } else if self.block_reason.is_some() {
+        // finishReason is STOP for calls too: the builder lets the calls decide.
+        let wire = if self.block_reason.is_some() {
             StopReason::ContentFilter
         } else {
             map_stop_reason(self.finish_reason.as_deref())
         };
-        AssistantTurn { content, tool_calls, stop_reason, usage: self.usage }
+        turn.finish(wire, self.usage)
     }
 }
 

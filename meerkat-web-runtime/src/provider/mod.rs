@@ -6,19 +6,30 @@
 //! never sees a wire format.
 
 pub mod anthropic;
+mod endpoint;
 pub mod gemini;
 pub mod openai_chat;
 pub mod openai_responses;
 pub mod openai_shared;
 pub mod sse;
 
-use crate::config::{Endpoint, ThinkingConfig};
+pub use endpoint::{Endpoint, Secret, ThinkingConfig};
+
+use crate::effects::HttpRequest;
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::StopReason;
 use crate::json::{self, Json, Raw, decimal_scaled};
-use crate::tools::ToolDef;
 use crate::transcript::{Message, Part};
 use crate::usage::Usage;
+
+/// A tool as offered to the model.
+#[derive(Clone, Copy, Debug)]
+pub struct ToolSpec<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    /// The JSON Schema of the arguments, as compact JSON text.
+    pub input_schema: &'a str,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProviderKind {
@@ -113,21 +124,12 @@ pub struct LlmRequest<'a> {
     pub model: &'a str,
     pub system_prompt: Option<&'a str>,
     pub messages: &'a [Message],
-    pub tools: &'a [&'a ToolDef],
+    pub tools: &'a [ToolSpec<'a>],
     pub max_tokens: u32,
     pub temperature: Option<&'a Raw>,
     pub thinking: Option<&'a ThinkingConfig>,
     /// JSON Schema the final answer must follow (native structured output).
     pub output_schema: Option<&'a Raw>,
-}
-
-/// An HTTP request for the host to perform.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HttpRequest {
-    pub url: String,
-    pub method: &'static str,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
 }
 
 /// Receives visible text as it streams.
@@ -163,6 +165,51 @@ impl AssistantTurn {
     pub fn interrupted(texts: impl IntoIterator<Item = String>, usage: Usage) -> AssistantTurn {
         let content = texts.into_iter().filter(|t| !t.is_empty()).map(|text| Part::Text { text }).collect();
         AssistantTurn { content, tool_calls: Vec::new(), stop_reason: StopReason::Cancelled, usage }
+    }
+}
+
+/// Assembles one assistant message the same way for every wire API: the
+/// parts in order, each tool call both as a transcript part and as a call
+/// to run, and one rule for the stop reason.
+#[derive(Debug, Default)]
+pub struct TurnBuilder {
+    content: Vec<Part>,
+    tool_calls: Vec<ToolCall>,
+}
+
+impl TurnBuilder {
+    /// A text part (empty text is left out: providers refuse it).
+    pub fn text(&mut self, text: String) {
+        if !text.is_empty() {
+            self.content.push(Part::Text { text });
+        }
+    }
+
+    /// A part that is neither text nor a tool call (thinking).
+    pub fn part(&mut self, part: Part) {
+        self.content.push(part);
+    }
+
+    /// A call whose arguments streamed as JSON text, parsed once here.
+    pub fn streamed_call(&mut self, id: String, name: String, arguments: &str) {
+        self.call(id, name, parse_arguments(arguments), None);
+    }
+
+    /// A call with its arguments parsed (or why they are unusable). The
+    /// transcript keeps `{}` for unusable arguments; the call carries why.
+    pub fn call(&mut self, id: String, name: String, args: Result<Raw, String>, signature: Option<String>) {
+        let input = args.clone().unwrap_or_else(|_| Raw::empty_object());
+        self.content.push(Part::ToolUse { id: id.clone(), name: name.clone(), input, signature });
+        self.tool_calls.push(ToolCall { id, name, args });
+    }
+
+    /// `wire` is the provider's own stop reason. A message that carries
+    /// tool calls stopped for them, whatever the wire said: some services
+    /// say `stop`/`end_turn`/`STOP` after calls, and the calls are what
+    /// the loop acts on.
+    pub fn finish(self, wire: StopReason, usage: Usage) -> AssistantTurn {
+        let stop_reason = if self.tool_calls.is_empty() { wire } else { StopReason::ToolUse };
+        AssistantTurn { content: self.content, tool_calls: self.tool_calls, stop_reason, usage }
     }
 }
 

@@ -5,11 +5,12 @@
 //! speak, so the parser is lenient about what it does not need.
 
 use super::openai_shared::{self as shared, MAX_CALLS, images_in, tool_result_text, write_data_url};
-use super::sse::{MAX_EVENT_BYTES, SseDecoder, SseEvent};
-use super::{AssistantTurn, HttpRequest, LlmRequest, Provider, StreamParser, TextSink, ToolCall, parse_arguments};
+use super::sse::{MAX_EVENT_BYTES, SseDecoder, SseEvent, SseHandler, SseStream};
+use super::{AssistantTurn, LlmRequest, Provider, StreamParser, TextSink, TurnBuilder};
+use crate::effects::HttpRequest;
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::StopReason;
-use crate::json::{self, ArrayWriter, Json, ObjectWriter, Raw, write_array};
+use crate::json::{self, ArrayWriter, Json, ObjectWriter, write_array};
 use crate::transcript::{Message, Part, Role, text_of};
 use crate::usage::Usage;
 
@@ -25,7 +26,7 @@ impl Provider for OpenAiChat {
     }
 
     fn stream_parser(&self, call_ids: &str) -> Box<dyn StreamParser> {
-        Box::new(ChatStream::new(call_ids))
+        Box::new(stream(call_ids))
     }
 
     fn classify_error(&self, status: u16, headers: &[(String, String)], body: &[u8]) -> CoreError {
@@ -145,9 +146,9 @@ pub fn build_request(req: &LlmRequest<'_>) -> HttpRequest {
             let mut t = ObjectWriter::new(out);
             t.str("type", "function");
             let mut f = ObjectWriter::new(t.key("function"));
-            f.str("name", &tool.name)
-                .str("description", &tool.description)
-                .raw("parameters", tool.input_schema.as_str());
+            f.str("name", tool.name)
+                .str("description", tool.description)
+                .raw("parameters", tool.input_schema);
             f.end();
             t.end();
         });
@@ -184,9 +185,15 @@ struct PendingCall {
     arguments: String,
 }
 
+/// The byte-fed parser of one response.
+pub type ChatStream = SseStream<ChatEvents>;
+
+pub fn stream(call_ids: &str) -> ChatStream {
+    SseStream::new(ChatEvents { call_ids: call_ids.to_string(), ..ChatEvents::default() })
+}
+
 #[derive(Debug, Default)]
-pub struct ChatStream {
-    sse: SseDecoder,
+pub struct ChatEvents {
     call_ids: String,
     text: String,
     /// By `tool_calls[].index`; gaps stay `None`.
@@ -196,21 +203,17 @@ pub struct ChatStream {
     done: bool,
 }
 
-impl StreamParser for ChatStream {
-    fn feed(&mut self, bytes: &[u8], sink: &mut dyn TextSink) -> CoreResult<()> {
-        let mut sse = core::mem::take(&mut self.sse);
-        let result = sse.feed(bytes, &mut |e| self.on_event(e, sink));
-        self.sse = sse;
-        result
+impl SseHandler for ChatEvents {
+    fn on_event(&mut self, event: SseEvent<'_>, sink: &mut dyn TextSink) -> CoreResult<()> {
+        self.on_event(event, sink)
     }
 
     fn partial(&mut self) -> AssistantTurn {
         AssistantTurn::interrupted([core::mem::take(&mut self.text)], self.usage)
     }
 
-    fn finish(&mut self, _sink: &mut dyn TextSink) -> CoreResult<AssistantTurn> {
-        let stray = shared::stray_error(&mut self.sse);
-        self.sse.finish();
+    fn finish(&mut self, sse: &mut SseDecoder) -> CoreResult<AssistantTurn> {
+        let stray = shared::stray_error(sse);
         if !self.done {
             return Err(stray.unwrap_or_else(|| {
                 CoreError::new(ErrorCode::StreamTruncated, "openai stream ended before data: [DONE]").retryable(None)
@@ -220,11 +223,7 @@ impl StreamParser for ChatStream {
     }
 }
 
-impl ChatStream {
-    pub fn new(call_ids: &str) -> Self {
-        ChatStream { call_ids: call_ids.to_string(), ..Self::default() }
-    }
-
+impl ChatEvents {
     fn on_event(&mut self, event: SseEvent<'_>, sink: &mut dyn TextSink) -> CoreResult<()> {
         if self.done {
             return Ok(()); // nothing after [DONE] belongs to the answer
@@ -331,25 +330,14 @@ impl ChatStream {
     }
 
     fn take_turn(&mut self) -> AssistantTurn {
-        let mut content = Vec::new();
-        let text = core::mem::take(&mut self.text);
-        if !text.is_empty() {
-            content.push(Part::Text { text });
-        }
-        let mut tool_calls = Vec::new();
+        let mut turn = TurnBuilder::default();
+        turn.text(core::mem::take(&mut self.text));
         for (index, call) in self.calls.drain(..).enumerate() {
             let Some(call) = call else { continue };
             let id = if call.id.is_empty() { format!("{}{index}", self.call_ids) } else { call.id };
-            let args = parse_arguments(&call.arguments);
-            let input = args.clone().unwrap_or_else(|_| Raw::empty_object());
-            content.push(Part::ToolUse { id: id.clone(), name: call.name.clone(), input, signature: None });
-            tool_calls.push(ToolCall { id, name: call.name, args });
+            turn.streamed_call(id, call.name, &call.arguments);
         }
-        // Calls to run decide the turn, whatever finish_reason said (some
-        // compatible services say `stop` after tool calls).
-        let stop_reason =
-            if tool_calls.is_empty() { map_stop_reason(self.finish_reason.as_deref()) } else { StopReason::ToolUse };
-        AssistantTurn { content, tool_calls, stop_reason, usage: self.usage }
+        turn.finish(map_stop_reason(self.finish_reason.as_deref()), self.usage)
     }
 }
 

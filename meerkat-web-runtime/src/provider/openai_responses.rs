@@ -5,11 +5,12 @@
 //! refers to a stored response.
 
 use super::openai_shared::{self as shared, MAX_CALLS, images_in, tool_result_text, write_data_url};
-use super::sse::{MAX_EVENT_BYTES, SseDecoder, SseEvent};
-use super::{AssistantTurn, HttpRequest, LlmRequest, Provider, StreamParser, TextSink, ToolCall, parse_arguments};
+use super::sse::{MAX_EVENT_BYTES, SseDecoder, SseEvent, SseHandler, SseStream};
+use super::{AssistantTurn, LlmRequest, Provider, StreamParser, TextSink, TurnBuilder};
+use crate::effects::HttpRequest;
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::StopReason;
-use crate::json::{self, ArrayWriter, Json, ObjectWriter, Raw, write_array};
+use crate::json::{self, ArrayWriter, Json, ObjectWriter, write_array};
 use crate::transcript::{Message, Part, Role, text_of};
 use crate::usage::Usage;
 
@@ -25,7 +26,7 @@ impl Provider for OpenAiResponses {
     }
 
     fn stream_parser(&self, call_ids: &str) -> Box<dyn StreamParser> {
-        Box::new(ResponsesStream::new(call_ids))
+        Box::new(stream(call_ids))
     }
 
     fn classify_error(&self, status: u16, headers: &[(String, String)], body: &[u8]) -> CoreError {
@@ -129,9 +130,9 @@ pub fn build_request(req: &LlmRequest<'_>) -> HttpRequest {
             // Explicitly not strict: strict schemas must list every property
             // as required with `additionalProperties: false`.
             t.str("type", "function")
-                .str("name", &tool.name)
-                .str("description", &tool.description)
-                .raw("parameters", tool.input_schema.as_str())
+                .str("name", tool.name)
+                .str("description", tool.description)
+                .raw("parameters", tool.input_schema)
                 .bool("strict", false);
             t.end();
         });
@@ -174,31 +175,47 @@ enum Terminal {
     Incomplete(String),
 }
 
+/// A message output item. One response can hold several (a preamble
+/// and the answer, say); their texts are separate paragraphs.
 #[derive(Debug, Default)]
-pub struct ResponsesStream {
-    sse: SseDecoder,
-    call_ids: String,
+struct TextItem {
+    item_id: String,
+    output_index: Option<u64>,
+    /// `phase: "commentary"`: the model thinking aloud between tool calls,
+    /// not part of the answer.
+    commentary: bool,
     text: String,
+}
+
+/// The byte-fed parser of one response.
+pub type ResponsesStream = SseStream<ResponsesEvents>;
+
+pub fn stream(call_ids: &str) -> ResponsesStream {
+    SseStream::new(ResponsesEvents { call_ids: call_ids.to_string(), ..ResponsesEvents::default() })
+}
+
+#[derive(Debug, Default)]
+pub struct ResponsesEvents {
+    call_ids: String,
+    items: Vec<TextItem>,
+    /// Bytes of answer text so far (the bound on a hostile stream).
+    text_bytes: usize,
     calls: Vec<PendingCall>,
     usage: Usage,
     terminal: Option<Terminal>,
 }
 
-impl StreamParser for ResponsesStream {
-    fn feed(&mut self, bytes: &[u8], sink: &mut dyn TextSink) -> CoreResult<()> {
-        let mut sse = core::mem::take(&mut self.sse);
-        let result = sse.feed(bytes, &mut |e| self.on_event(e, sink));
-        self.sse = sse;
-        result
+impl SseHandler for ResponsesEvents {
+    fn on_event(&mut self, event: SseEvent<'_>, sink: &mut dyn TextSink) -> CoreResult<()> {
+        self.on_event(event, sink)
     }
 
     fn partial(&mut self) -> AssistantTurn {
-        AssistantTurn::interrupted([core::mem::take(&mut self.text)], self.usage)
+        AssistantTurn::interrupted([self.answer_text()], self.usage)
     }
 
-    fn finish(&mut self, _sink: &mut dyn TextSink) -> CoreResult<AssistantTurn> {
-        let stray = shared::stray_error(&mut self.sse);
-        self.sse.finish();
+    fn finish(&mut self, sse: &mut SseDecoder) -> CoreResult<AssistantTurn> {
+        let stray = shared::stray_error(sse);
         match self.terminal.take() {
             Some(terminal) => Ok(self.take_turn(terminal)),
             None => Err(stray.unwrap_or_else(|| {
@@ -212,11 +229,10 @@ impl StreamParser for ResponsesStream {
     }
 }
 
-impl ResponsesStream {
-    pub fn new(call_ids: &str) -> Self {
-        ResponsesStream { call_ids: call_ids.to_string(), ..Self::default() }
-    }
+/// Answer paragraphs (message items) are joined by a blank line.
+const PARAGRAPH: &str = "\n\n";
 
+impl ResponsesEvents {
     fn on_event(&mut self, event: SseEvent<'_>, sink: &mut dyn TextSink) -> CoreResult<()> {
         // Proxies add a `[DONE]`; nothing after the terminal event matters.
         if self.terminal.is_some() || event.data.trim() == "[DONE]" {
@@ -232,17 +248,18 @@ impl ResponsesStream {
         match kind {
             "response.output_text.delta" | "response.refusal.delta" => {
                 let piece = field("delta");
-                if self.text.len() + piece.len() > MAX_EVENT_BYTES {
+                if self.text_bytes + piece.len() > MAX_EVENT_BYTES {
                     return Err(protocol("more than 16 MiB of text"));
                 }
-                self.text.push_str(piece);
-                sink.text_delta(piece);
+                self.on_text(&wire, piece, sink)?;
             }
             "response.output_item.added" | "response.output_item.done" => {
                 let item = wire.get("item");
-                if item.and_then(|i| i.get("type")).and_then(Json::as_str) == Some("function_call") {
-                    let output_index = wire.get("output_index").and_then(Json::as_u64);
-                    self.on_call_item(item, output_index, kind.ends_with(".done"))?;
+                let output_index = wire.get("output_index").and_then(Json::as_u64);
+                match item.and_then(|i| i.get("type")).and_then(Json::as_str) {
+                    Some("function_call") => self.on_call_item(item, output_index, kind.ends_with(".done"))?,
+                    Some("message") => self.on_message_item(item, output_index)?,
+                    _ => {}
                 }
             }
             "response.function_call_arguments.delta" => {
@@ -287,6 +304,59 @@ impl ResponsesStream {
             _ => {}
         }
         Ok(())
+    }
+
+    /// A message item: remember its phase, so its text is read right.
+    fn on_message_item(&mut self, item: Option<&Json<'_>>, output_index: Option<u64>) -> CoreResult<()> {
+        let field = |name| item.and_then(|i| i.get(name)).and_then(Json::as_str).unwrap_or_default();
+        let commentary = field("phase") == "commentary";
+        let at = self.text_item(field("id"), output_index)?;
+        if let Some(text_item) = self.items.get_mut(at) {
+            text_item.commentary = commentary;
+        }
+        Ok(())
+    }
+
+    /// The message item an event refers to (by `item_id`, else by
+    /// `output_index`), created if it was never announced.
+    fn text_item(&mut self, item_id: &str, output_index: Option<u64>) -> CoreResult<usize> {
+        let found = self.items.iter().position(|i| {
+            (!item_id.is_empty() && i.item_id == item_id) || (item_id.is_empty() && i.output_index == output_index)
+        });
+        if let Some(at) = found {
+            return Ok(at);
+        }
+        if self.items.len() >= MAX_CALLS {
+            return Err(protocol("too many message items"));
+        }
+        self.items.push(TextItem { item_id: item_id.to_string(), output_index, ..TextItem::default() });
+        Ok(self.items.len() - 1)
+    }
+
+    /// A text delta: streamed and kept unless its item is commentary; the
+    /// first text of a later answer item starts a new paragraph.
+    fn on_text(&mut self, wire: &Json<'_>, piece: &str, sink: &mut dyn TextSink) -> CoreResult<()> {
+        let item_id = wire.get("item_id").and_then(Json::as_str).unwrap_or_default();
+        let at = self.text_item(item_id, wire.get("output_index").and_then(Json::as_u64))?;
+        let earlier_answer = self.items.iter().take(at).any(|i| !i.commentary && !i.text.is_empty());
+        let Some(item) = self.items.get_mut(at) else { return Ok(()) };
+        if item.commentary || piece.is_empty() {
+            return Ok(());
+        }
+        if item.text.is_empty() && earlier_answer {
+            sink.text_delta(PARAGRAPH);
+        }
+        item.text.push_str(piece);
+        self.text_bytes += piece.len();
+        sink.text_delta(piece);
+        Ok(())
+    }
+
+    /// The answer: the non-commentary items' text, one paragraph each.
+    fn answer_text(&mut self) -> String {
+        let texts: Vec<String> =
+            self.items.drain(..).filter(|i| !i.commentary && !i.text.is_empty()).map(|i| i.text).collect();
+        texts.join(PARAGRAPH)
     }
 
     /// `output_item.added` starts a call; `.done` confirms it (and stands in
@@ -338,26 +408,18 @@ impl ResponsesStream {
     }
 
     fn take_turn(&mut self, terminal: Terminal) -> AssistantTurn {
-        let mut content = Vec::new();
-        let text = core::mem::take(&mut self.text);
-        if !text.is_empty() {
-            content.push(Part::Text { text });
-        }
-        let mut tool_calls = Vec::new();
+        let mut turn = TurnBuilder::default();
+        turn.text(self.answer_text());
         for (index, call) in self.calls.drain(..).enumerate() {
             let id = if call.call_id.is_empty() { format!("{}{index}", self.call_ids) } else { call.call_id };
-            let args = parse_arguments(&call.arguments);
-            let input = args.clone().unwrap_or_else(|_| Raw::empty_object());
-            content.push(Part::ToolUse { id: id.clone(), name: call.name.clone(), input, signature: None });
-            tool_calls.push(ToolCall { id, name: call.name, args });
+            turn.streamed_call(id, call.name, &call.arguments);
         }
         // There is no tool stop status: a turn with calls ends `completed`.
-        let stop_reason = match terminal {
-            _ if !tool_calls.is_empty() => StopReason::ToolUse,
+        let wire = match terminal {
             Terminal::Completed => StopReason::EndTurn,
             Terminal::Incomplete(reason) => map_incomplete_reason(&reason),
         };
-        AssistantTurn { content, tool_calls, stop_reason, usage: self.usage }
+        turn.finish(wire, self.usage)
     }
 }
 

@@ -7,7 +7,7 @@
 //! or `{base}/responses`.
 
 use super::sse::SseDecoder;
-use crate::config::Endpoint;
+use crate::provider::Endpoint;
 use crate::error::{CoreError, ErrorCode};
 use crate::json::{self, Json, write_str};
 use crate::transcript::Part;

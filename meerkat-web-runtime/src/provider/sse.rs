@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 
+use super::{AssistantTurn, StreamParser, TextSink};
 use crate::error::{CoreError, CoreResult, ErrorCode};
 
 /// One dispatched event: its `event:` name (empty when absent) and data.
@@ -170,6 +171,52 @@ impl SseDecoder {
         self.name.clear();
         self.data.clear();
         result
+    }
+}
+
+/// What differs between the SSE-based wire formats: how an event is read,
+/// how the body's end is judged, and what an interrupted turn keeps.
+pub trait SseHandler {
+    fn on_event(&mut self, event: SseEvent<'_>, sink: &mut dyn TextSink) -> CoreResult<()>;
+    /// After each chunk, for formats that read non-SSE lines (Gemini's
+    /// bare JSON errors) as they arrive.
+    fn after_chunk(&mut self, _sse: &mut SseDecoder) -> CoreResult<()> {
+        Ok(())
+    }
+    /// The body ended: the whole message, or why it is incomplete.
+    fn finish(&mut self, sse: &mut SseDecoder) -> CoreResult<AssistantTurn>;
+    fn partial(&mut self) -> AssistantTurn;
+}
+
+/// The one byte-fed parser every SSE wire format runs in: the decoder
+/// frames events, the handler reads them.
+#[derive(Debug, Default)]
+pub struct SseStream<H> {
+    sse: SseDecoder,
+    pub handler: H,
+}
+
+impl<H> SseStream<H> {
+    pub fn new(handler: H) -> Self {
+        SseStream { sse: SseDecoder::new(), handler }
+    }
+}
+
+impl<H: SseHandler> StreamParser for SseStream<H> {
+    fn feed(&mut self, bytes: &[u8], sink: &mut dyn TextSink) -> CoreResult<()> {
+        let SseStream { sse, handler } = self;
+        sse.feed(bytes, &mut |event| handler.on_event(event, sink))?;
+        handler.after_chunk(sse)
+    }
+
+    fn finish(&mut self, _sink: &mut dyn TextSink) -> CoreResult<AssistantTurn> {
+        let result = self.handler.finish(&mut self.sse);
+        self.sse.finish();
+        result
+    }
+
+    fn partial(&mut self) -> AssistantTurn {
+        self.handler.partial()
     }
 }
 

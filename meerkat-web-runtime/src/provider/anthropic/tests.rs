@@ -1,10 +1,10 @@
 use super::*;
-use crate::config::{Endpoint, Secret};
+use crate::provider::{Endpoint, Secret};
 use crate::test_support::{self, fixture, fixture_json, raw, value};
 use serde_json::{Value, json};
 
 fn parser() -> Box<dyn StreamParser> {
-    Box::new(AnthropicStream::default())
+    Box::new(stream())
 }
 
 fn run(chunks: &[&[u8]]) -> (String, CoreResult<AssistantTurn>) {
@@ -186,13 +186,7 @@ fn http_errors_are_classified_from_status_and_body() {
 fn request_matches_the_documented_shape() {
     let endpoint =
         Endpoint { api_key: Some(Secret::new("sk-test")), base_url: Some("http://localhost:3100/anthropic/".into()) };
-    let tool = crate::tools::ToolDef {
-        name: "get_weather".into(),
-        description: "Get the current weather for a city.".into(),
-        input_schema: raw(
-            &json!({"type":"object","properties":{"location":{"type":"string"}},"required":["location"]}),
-        ),
-    };
+    let tool = test_support::weather_tool();
     let messages = vec![
         Message::user(vec![Part::Text { text: "Hi".into() }]),
         Message::assistant(vec![
@@ -214,7 +208,7 @@ fn request_matches_the_documented_shape() {
             Part::Image { media_type: "image/png".into(), data: "iVBORw0KGgo=".into() },
         ]),
     ];
-    let tools = [&tool];
+    let tools = [tool];
     let req = LlmRequest {
         endpoint: &endpoint,
         model: "claude-sonnet-4-5",

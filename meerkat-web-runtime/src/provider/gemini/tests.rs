@@ -1,5 +1,5 @@
 use super::*;
-use crate::config::{Endpoint, Secret, ThinkingConfig};
+use crate::provider::{Endpoint, Secret, ThinkingConfig};
 use crate::provider::{WireApi, header};
 use crate::test_support::{self, Collected, fixture, fixture_json, raw, split_http, value};
 use serde_json::{Value, json};
@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 const IDS: &str = "call_7_";
 
 fn parser() -> Box<dyn StreamParser> {
-    Box::new(GeminiStream::new(IDS))
+    Box::new(stream(IDS))
 }
 
 fn run(chunks: &[&[u8]]) -> (String, CoreResult<AssistantTurn>) {
@@ -242,7 +242,7 @@ fn partial_keeps_visible_text_and_usage_only() {
         chunk(json!([{"text": "hmm", "thought": true}, {"text": "Part"}]), None, 2),
         chunk(json!([{"text": "ial"}, {"functionCall": {"name": "clock", "args": {}}}]), None, 4),
     ]);
-    let mut parser = GeminiStream::new(IDS);
+    let mut parser = stream(IDS);
     let mut sink = Collected::default();
     parser.feed(&body, &mut sink).unwrap();
     let turn = parser.partial();
@@ -413,13 +413,11 @@ fn url_headers_and_minimal_body() {
 
 #[test]
 fn request_matches_the_documented_shape() {
-    let tool = crate::tools::ToolDef {
-        name: "get_weather".into(),
-        description: "Get the current weather for a city.".into(),
-        input_schema: raw(&json!({"type": "object", "properties": {"location": {"type": "string"}},
-                                  "required": ["location"], "additionalProperties": false})),
+    let tool = crate::provider::ToolSpec {
+        input_schema: r#"{"type":"object","properties":{"location":{"type":"string"}},"required":["location"],"additionalProperties":false}"#,
+        ..crate::test_support::weather_tool()
     };
-    let tools = [&tool];
+    let tools = [tool];
     let schema = raw(&json!({"type": "object", "properties": {"answer": {"type": "string"}}}));
     let temperature = raw(&json!(0.2));
     let thinking = ThinkingConfig { budget_tokens: 2048 };
@@ -459,7 +457,9 @@ fn request_matches_the_documented_shape() {
         Message::user(vec![text("Thanks")]),
     ];
     let proxy = endpoint(None);
+    // Gemini 3 takes JSON mode beside function declarations.
     let req = LlmRequest {
+        model: "gemini-3-pro-preview",
         system_prompt: Some("Be concise."),
         tools: &tools,
         temperature: Some(&temperature),
@@ -502,6 +502,37 @@ fn request_matches_the_documented_shape() {
         },
     });
     assert_eq!(body_of(&build_request(&req)), expected);
+}
+
+#[test]
+fn models_before_gemini_3_get_no_json_mode_beside_tools() {
+    let schema = raw(&json!({"type": "object"}));
+    let tools = [crate::test_support::weather_tool()];
+    let messages = vec![Message::user(vec![text("Weather?")])];
+    let proxy = endpoint(None);
+    let config = |model: &str, tools: &[crate::provider::ToolSpec<'_>]| {
+        let req = LlmRequest { model, tools, output_schema: Some(&schema), ..request(&proxy, &messages) };
+        body_of(&build_request(&req))["generationConfig"].clone()
+    };
+    for old in ["gemini-2.5-flash", "models/gemini-2.0-flash", "gemini-1.5-pro"] {
+        let g = config(old, &tools);
+        assert!(g.get("responseMimeType").is_none() && g.get("responseJsonSchema").is_none(), "{old}: {g}");
+        // ...and the model is asked in words.
+        let req = LlmRequest {
+            model: old,
+            system_prompt: Some("Be brief."),
+            tools: &tools,
+            output_schema: Some(&schema),
+            ..request(&proxy, &messages)
+        };
+        let system = body_of(&build_request(&req))["systemInstruction"]["parts"][0]["text"].clone();
+        assert_eq!(system, format!("Be brief.\n\n{JSON_INSTRUCTION}\n{{\"type\":\"object\"}}"));
+        // Without tools JSON mode is fine on every model.
+        assert_eq!(config(old, &[])["responseMimeType"], "application/json");
+    }
+    for new in ["gemini-3-pro-preview", "gemini-3.5-flash", "gemini-flash-latest"] {
+        assert_eq!(config(new, &tools)["responseMimeType"], "application/json", "{new}");
+    }
 }
 
 #[test]

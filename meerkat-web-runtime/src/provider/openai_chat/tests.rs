@@ -1,13 +1,14 @@
 use super::*;
-use crate::config::{Endpoint, Secret};
+use crate::provider::{Endpoint, Secret};
 use crate::provider::openai_shared::tests::{all_chunkings, assert_typed, check_fixture, fuzz, json_error_bodies, run};
 use crate::provider::{WireApi, header};
 use crate::test_support::{Collected, fixture, raw, value};
-use crate::tools::ToolDef;
+use crate::json::Raw;
+use crate::provider::ToolSpec;
 use serde_json::{Value, json};
 
 fn parser() -> Box<dyn StreamParser> {
-    Box::new(ChatStream::new("call_7_"))
+    Box::new(stream("call_7_"))
 }
 
 /// Data-only events, then `[DONE]` when `done`.
@@ -193,15 +194,7 @@ fn garbage_gives_typed_errors_never_panics() {
     fuzz(&parser, b"openai chat garbage");
 }
 
-fn weather_tool() -> ToolDef {
-    ToolDef {
-        name: "get_weather".into(),
-        description: "Get the current weather for a city.".into(),
-        input_schema: raw(
-            &json!({"type":"object","properties":{"location":{"type":"string"}},"required":["location"]}),
-        ),
-    }
-}
+use crate::test_support::weather_tool;
 
 fn history() -> Vec<Message> {
     let png = || Part::Image { media_type: "image/png".into(), data: "iVBORw0KGgo=".into() };
@@ -231,7 +224,7 @@ fn history() -> Vec<Message> {
     ]
 }
 
-fn request(endpoint: &Endpoint, messages: &[Message], tools: &[&ToolDef], schema: Option<&Raw>) -> Value {
+fn request(endpoint: &Endpoint, messages: &[Message], tools: &[ToolSpec<'_>], schema: Option<&Raw>) -> Value {
     let temperature = raw(&json!(0.2));
     let http = build_request(&LlmRequest {
         endpoint,
@@ -274,7 +267,7 @@ fn request_matches_the_documented_shape() {
         assert!(bare.get(absent).is_none(), "{absent}");
     }
 
-    let body = request(&endpoint, &messages, &[&tool], None);
+    let body = request(&endpoint, &messages, &[tool], None);
     assert_eq!(body["model"], "gpt-4.1");
     assert_eq!(body["stream"], true);
     assert_eq!(body["stream_options"], json!({"include_usage": true}));

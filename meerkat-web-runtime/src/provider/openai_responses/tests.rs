@@ -1,13 +1,12 @@
 use super::*;
-use crate::config::{Endpoint, Secret};
+use crate::provider::{Endpoint, Secret};
 use crate::provider::openai_shared::tests::{all_chunkings, assert_typed, check_fixture, fuzz, json_error_bodies, run};
 use crate::provider::{WireApi, header};
 use crate::test_support::{Collected, fixture, raw, value};
-use crate::tools::ToolDef;
 use serde_json::{Value, json};
 
 fn parser() -> Box<dyn StreamParser> {
-    Box::new(ResponsesStream::new("call_9_"))
+    Box::new(stream("call_9_"))
 }
 
 /// `event: <type>` + `data:` pairs, numbered like the real stream.
@@ -215,13 +214,7 @@ fn history() -> Vec<Message> {
 fn request_matches_the_documented_shape() {
     let endpoint =
         Endpoint { api_key: Some(Secret::new("sk-test")), base_url: Some("http://127.0.0.1:3100/openai/v1/".into()) };
-    let tool = ToolDef {
-        name: "get_weather".into(),
-        description: "Get the current weather for a city.".into(),
-        input_schema: raw(
-            &json!({"type":"object","properties":{"location":{"type":"string"}},"required":["location"]}),
-        ),
-    };
+    let tool = crate::test_support::weather_tool();
     let messages = history();
     let temperature = raw(&json!(1));
     let schema = raw(&json!({"type":"object"}));
@@ -230,7 +223,7 @@ fn request_matches_the_documented_shape() {
         model: "gpt-4.1",
         system_prompt: Some("Be concise."),
         messages: &messages,
-        tools: &[&tool],
+        tools: &[tool],
         max_tokens: 1024,
         temperature: Some(&temperature),
         thinking: None,

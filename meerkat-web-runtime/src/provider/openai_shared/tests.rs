@@ -1,7 +1,7 @@
 //! Tests of the shared parts, and the harness both OpenAI parsers' tests use.
 
 use super::*;
-use crate::config::Secret;
+use crate::provider::Secret;
 use crate::error::CoreResult;
 use crate::events::StopReason;
 use crate::provider::{AssistantTurn, StreamParser, header};

@@ -1,0 +1,46 @@
+//! The tools the core runs itself: skills on demand.
+
+use super::tools::ToolOutput;
+use crate::json::{self, Json, ObjectWriter, Raw, quote, write_array};
+use crate::skills::{SkillKey, SkillRegistry};
+use crate::tools::CoreTool;
+use crate::transcript::Part;
+
+pub fn run(skills: &SkillRegistry, tool: CoreTool, args: &Raw) -> ToolOutput {
+    let args = json::parse(args.as_str()).unwrap_or(Json::Null);
+    let field = |name| args.get(name).and_then(Json::as_str);
+    let result = match tool {
+        CoreTool::BrowseSkills => Ok(browse(skills, field("query").unwrap_or_default())),
+        CoreTool::LoadSkill => load(skills, field("key").unwrap_or_default()),
+    };
+    let (text, is_error) = match result {
+        Ok(text) => (text, false),
+        Err(text) => (text, true),
+    };
+    ToolOutput { content: vec![Part::Text { text }], is_error, duration_ms: 0 }
+}
+
+/// `[{key, name, description}]` of every skill whose name or description
+/// contains `query` (ASCII case ignored: full Unicode case tables would
+/// cost the wasm several KB for a filter).
+fn browse(skills: &SkillRegistry, query: &str) -> String {
+    let query = query.to_ascii_lowercase();
+    let has = |text: &str| text.to_ascii_lowercase().contains(&query);
+    let matching = skills.all().filter(|(_, skill)| query.is_empty() || has(&skill.name) || has(&skill.description));
+    let mut out = String::new();
+    write_array(&mut out, matching, |(source, skill), out| {
+        let mut o = ObjectWriter::new(out);
+        o.str("key", &format!("{}/{}", source.uuid, skill.name)).str("name", &skill.name);
+        o.str("description", &skill.description);
+        o.end();
+    });
+    out
+}
+
+fn load(skills: &SkillRegistry, key: &str) -> Result<String, String> {
+    let Some((source, name)) = key.split_once('/') else {
+        return Err(format!("SKILL_NOT_FOUND: {} is not a skill key; use a key from browse_skills", quote(key)));
+    };
+    let key = SkillKey { source: source.to_string(), name: name.to_string() };
+    skills.resolve(&key).map(|skill| skill.content.clone()).map_err(|e| format!("SKILL_NOT_FOUND: {}", e.message))
+}

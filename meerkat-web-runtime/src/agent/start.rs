@@ -1,0 +1,205 @@
+//! Starting a run from any input.
+
+use super::budget::BudgetState;
+use super::{Agent, Flow, MAX_QUEUED, Phase, Reaction, Resume, Run, Step, compaction, hooks};
+use crate::config::Budget;
+use crate::error::{CoreError, CoreResult, ErrorCode};
+use crate::events::Event;
+use crate::hooks::HookPoint;
+use crate::json::Raw;
+use crate::skills::{self, SkillKey};
+use crate::transcript::{Message, Part, Prompt};
+use crate::usage::Usage;
+
+/// What starts a run.
+#[derive(Clone, Debug)]
+pub enum RunInput {
+    /// The user's prompt (`session.turn`).
+    User(Prompt),
+    /// A message the core delivers (a peer's, a flow step's), already
+    /// attributed: it reaches the model as context, not as the user's words.
+    Injected { text: String },
+    /// Summarise the history now (`session.compact()`).
+    Compact,
+}
+
+/// Per-run options (a turn's, else the session's).
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    pub output_schema: Option<Raw>,
+    pub budget: Option<Budget>,
+    /// Skills injected for this run only.
+    pub skills: Vec<SkillKey>,
+}
+
+/// Whether the input started a run now or waits for the current one.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Started {
+    Now,
+    Queued,
+}
+
+/// Start run `run_id`. A user prompt or a compaction on a busy session is
+/// refused (`SESSION_BUSY`); an injected input waits its turn.
+pub fn start(
+    ctx: &mut super::Ctx<'_>,
+    agent: &mut Agent,
+    run_id: u64,
+    input: RunInput,
+    options: RunOptions,
+) -> CoreResult<Started> {
+    let session = &agent.session;
+    if session.archived {
+        return Err(CoreError::new(
+            ErrorCode::SessionArchived,
+            format!("session {} is archived: its history can be read, but it takes no new turns", session.id),
+        ));
+    }
+    if let RunInput::User(prompt) = &input {
+        validate_prompt(prompt, ctx.settings.max_prompt_bytes)?;
+    }
+    for key in &options.skills {
+        ctx.skills.resolve(key)?;
+    }
+    if agent.run.is_some() {
+        if !matches!(input, RunInput::Injected { .. }) {
+            return Err(CoreError::new(
+                ErrorCode::SessionBusy,
+                format!("session {} already has a turn in flight; await it (or interrupt it) first", session.id),
+            ));
+        }
+        if agent.queue.len() >= MAX_QUEUED {
+            return Err(CoreError::new(
+                ErrorCode::SessionBusy,
+                format!("session {} has {MAX_QUEUED} inputs waiting already", session.id),
+            ));
+        }
+        agent.queue.push_back((run_id, input, options));
+        return Ok(Started::Queued);
+    }
+    begin(ctx, agent, run_id, input, options);
+    Ok(Started::Now)
+}
+
+/// After a run ended: start the next input that waited for it, if any;
+/// its run id.
+pub fn start_queued(ctx: &mut super::Ctx<'_>, agent: &mut Agent) -> Option<u64> {
+    if agent.run.is_some() {
+        return None;
+    }
+    let (run_id, input, options) = agent.queue.pop_front()?;
+    begin(ctx, agent, run_id, input, options);
+    Some(run_id)
+}
+
+/// The session is going away: every waiting input is reported cancelled.
+pub fn cancel_queued(ctx: &mut super::Ctx<'_>, agent: &mut Agent, error: &CoreError) {
+    for (run_id, _, _) in agent.queue.drain(..) {
+        ctx.out.push(crate::effects::Effect::RunFinished {
+            session_id: agent.session.id.clone(),
+            run_id,
+            result: None,
+            error: Some(error.clone()),
+            totals: agent.session.totals.clone(),
+        });
+    }
+}
+
+/// Create the run and move it to its first waiting phase.
+pub(super) fn begin(ctx: &mut super::Ctx<'_>, agent: &mut Agent, run_id: u64, input: RunInput, options: RunOptions) {
+    let session = &mut agent.session;
+    session.updated_ms = ctx.now_ms;
+    let mark = session.transcript.len();
+    let compact_only = matches!(input, RunInput::Compact);
+    let prompt = match input {
+        RunInput::User(prompt) => {
+            let text = prompt.text();
+            session.transcript.push(Message::user(prompt.into_parts()));
+            Some(text)
+        }
+        RunInput::Injected { text } => {
+            session.transcript.push(Message::user(vec![Part::Text { text: text.clone() }]));
+            Some(text)
+        }
+        RunInput::Compact => None,
+    };
+    let mut run = Run {
+        id: run_id,
+        phase: Phase::Starting,
+        started_ms: ctx.now_ms,
+        llm_turns: 0,
+        completed_turns: 0,
+        tool_calls: 0,
+        usage: Usage::default(),
+        attempt: 0,
+        transcript_mark: mark,
+        last_text: String::new(),
+        output_schema: options.output_schema.or_else(|| session.output_schema.clone()),
+        interrupted: false,
+        budget: BudgetState::new(options.budget.or(session.budget)),
+        skills: Vec::new(),
+        injection: String::new(),
+        patch: Default::default(),
+        compacted_this_turn: false,
+        compact_only,
+        over_budget: None,
+    };
+    if let Some(prompt) = prompt {
+        session.events.push(&Event::RunStarted { session_id: session.id.clone(), prompt });
+        resolve_skills(ctx, session, &mut run, options.skills);
+    }
+    let mut step = Step { ctx, session, background: &mut agent.background };
+    let flow = if compact_only {
+        compaction::start_on_demand(&mut step, &mut run)
+    } else {
+        hooks::enter(&mut step, &mut run, HookPoint::RunStarted, Resume::Begin)
+    };
+    match flow {
+        Flow::Wait => agent.run = Some(run),
+        Flow::Ended => {
+            let session = agent.session.id.clone();
+            ctx.reactions.push(Reaction::RunEnded { session, run_id });
+        }
+    }
+}
+
+/// Preloaded and per-turn skills, resolved now: a preloaded skill whose
+/// source went away is reported and left out; the run goes on.
+fn resolve_skills(ctx: &super::Ctx<'_>, session: &mut crate::session::Session, run: &mut Run, turn: Vec<SkillKey>) {
+    let mut keys: Vec<SkillKey> = Vec::new();
+    for key in session.preload_skills.iter().cloned().chain(turn) {
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    let mut resolved = Vec::with_capacity(keys.len());
+    for key in &keys {
+        match ctx.skills.resolve(key) {
+            Ok(skill) => resolved.push((key, skill)),
+            Err(error) => session.events.push(&Event::SkillResolutionFailed { reference: key.label(), error: error.message }),
+        }
+    }
+    if resolved.is_empty() {
+        return;
+    }
+    run.injection = skills::injection(&resolved);
+    let labels = resolved.iter().map(|(key, _)| key.label()).collect();
+    run.skills = resolved.into_iter().map(|(key, _)| key.clone()).collect();
+    session.events.push(&Event::SkillsResolved { skills: labels, injection_bytes: run.injection.len() as u64 });
+}
+
+fn validate_prompt(prompt: &Prompt, max_bytes: usize) -> CoreResult<()> {
+    let size = prompt.size();
+    if size > max_bytes {
+        return Err(CoreError::new(
+            ErrorCode::PromptTooLarge,
+            format!("the prompt is {size} bytes; the limit is {max_bytes} (maxPromptBytes in the runtime config)"),
+        ));
+    }
+    if let Prompt::Blocks(blocks) = prompt
+        && blocks.is_empty()
+    {
+        return Err(CoreError::new(ErrorCode::InvalidArgument, "the prompt has no content blocks"));
+    }
+    Ok(())
+}

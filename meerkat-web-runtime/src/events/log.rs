@@ -1,0 +1,200 @@
+//! A session's event log: bounded, read through cursors.
+//!
+//! Events are appended once, serialized, with a sequence number. Each
+//! reader (`pollEvents`, a subscription, a stream) has its own cursor and
+//! never takes events from another. Events every reader has passed are
+//! freed; when more than `capacity` events are unread by the slowest
+//! reader, the oldest are dropped, and a reader that had not read them
+//! gets one `stream_truncated` of its own, where the gap is.
+
+use std::collections::VecDeque;
+
+use super::Event;
+use crate::json::write_str;
+
+pub type ReaderId = u32;
+
+/// The reader every session has from its creation: `pollEvents()`.
+pub const DEFAULT_READER: ReaderId = 0;
+
+/// Default capacity: enough for a long streamed answer between two polls.
+pub const DEFAULT_LOG_CAPACITY: usize = 65_536;
+
+/// Readers per session, at most (subscriptions are cheap, not free).
+const MAX_READERS: usize = 1024;
+
+/// Freed bytes are only cut from the buffer's front past this size (the
+/// move is amortised over at least this much reading).
+const COMPACT_BYTES: usize = 4096;
+
+#[derive(Debug)]
+pub struct EventLog {
+    /// Retained events, each followed by a comma.
+    buf: String,
+    /// Absolute offset (since the log began) of `buf[0]`.
+    origin: u64,
+    /// Absolute offset of each retained event.
+    starts: VecDeque<u64>,
+    /// Sequence number of the oldest retained event.
+    first_seq: u64,
+    next_seq: u64,
+    capacity: usize,
+    /// Each reader and the next sequence number it wants.
+    readers: Vec<(ReaderId, u64)>,
+    next_reader: ReaderId,
+}
+
+impl EventLog {
+    pub fn new(capacity: usize) -> Self {
+        EventLog {
+            buf: String::new(),
+            origin: 0,
+            starts: VecDeque::new(),
+            first_seq: 1,
+            next_seq: 1,
+            capacity: capacity.max(1),
+            readers: vec![(DEFAULT_READER, 1)],
+            next_reader: DEFAULT_READER + 1,
+        }
+    }
+
+    pub fn push(&mut self, event: &Event) {
+        let seq = self.begin();
+        event.write_json(seq, &mut self.buf);
+        self.buf.push(',');
+    }
+
+    /// The hot path: one `text_delta` without building an `Event`.
+    pub fn push_text_delta(&mut self, delta: &str) {
+        let seq = self.begin();
+        self.buf.push_str(r#"{"type":"text_delta","seq":"#);
+        crate::json::write_u64(seq, &mut self.buf);
+        self.buf.push_str(r#","delta":"#);
+        write_str(delta, &mut self.buf);
+        self.buf.push_str("},");
+    }
+
+    /// Make room and record where the next event starts; its sequence number.
+    fn begin(&mut self) -> u64 {
+        if self.starts.len() >= self.capacity {
+            self.starts.pop_front();
+            self.first_seq += 1;
+            self.compact();
+        }
+        self.starts.push_back(self.origin + self.buf.len() as u64);
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        seq
+    }
+
+    /// A new reader that sees the events appended from now on.
+    pub fn open_reader(&mut self) -> Option<ReaderId> {
+        if self.readers.len() >= MAX_READERS {
+            return None;
+        }
+        let id = self.next_reader;
+        self.next_reader = self.next_reader.wrapping_add(1).max(DEFAULT_READER + 1);
+        self.readers.push((id, self.next_seq));
+        Some(id)
+    }
+
+    /// Stop tracking a reader; `false` if it does not exist. The default
+    /// reader cannot be closed.
+    pub fn close_reader(&mut self, id: ReaderId) -> bool {
+        if id == DEFAULT_READER {
+            return false;
+        }
+        let before = self.readers.len();
+        self.readers.retain(|(r, _)| *r != id);
+        let closed = self.readers.len() != before;
+        self.free_read();
+        closed
+    }
+
+    pub fn has_reader(&self, id: ReaderId) -> bool {
+        self.readers.iter().any(|(r, _)| *r == id)
+    }
+
+    /// Events the reader has not read yet.
+    pub fn unread(&self, id: ReaderId) -> usize {
+        let next = self.readers.iter().find(|(r, _)| *r == id).map_or(self.next_seq, |(_, n)| *n);
+        (self.next_seq - next.max(self.first_seq)) as usize
+    }
+
+    /// Everything the reader has not read, as one JSON array; `None` for
+    /// an unknown reader.
+    pub fn read(&mut self, id: ReaderId) -> Option<String> {
+        let at = self.readers.iter().position(|(r, _)| *r == id)?;
+        let from = self.readers.get(at).map_or(self.next_seq, |(_, n)| *n);
+        let start = from.max(self.first_seq);
+        let slice = self.slice_from(start);
+        let mut out = String::with_capacity(slice.len() + 2);
+        out.push('[');
+        if from < self.first_seq {
+            let dropped = self.first_seq - from;
+            let reason = format!(
+                "{dropped} events were dropped because at most {} unread events are kept; poll more often or raise eventQueueCapacity",
+                self.capacity
+            );
+            Event::StreamTruncated { reason }.write_json(self.first_seq - 1, &mut out);
+            if !slice.is_empty() {
+                out.push(',');
+            }
+        }
+        out.push_str(slice);
+        out.push(']');
+        if let Some(reader) = self.readers.get_mut(at) {
+            reader.1 = self.next_seq;
+        }
+        self.free_read();
+        Some(out)
+    }
+
+    /// The serialized events from sequence number `seq` on, without the
+    /// trailing comma.
+    fn slice_from(&self, seq: u64) -> &str {
+        let index = (seq - self.first_seq) as usize;
+        let Some(&start) = self.starts.get(index) else { return "" };
+        let from = (start - self.origin) as usize;
+        let to = self.buf.len().saturating_sub(1);
+        self.buf.get(from..to).unwrap_or_default()
+    }
+
+    /// Free the events every reader has passed.
+    fn free_read(&mut self) {
+        let oldest_wanted = self.readers.iter().map(|(_, n)| *n).min().unwrap_or(self.next_seq);
+        while self.first_seq < oldest_wanted && self.starts.pop_front().is_some() {
+            self.first_seq += 1;
+        }
+        self.compact();
+    }
+
+    /// Cut freed bytes off the buffer's front once they are worth moving.
+    fn compact(&mut self) {
+        let head = self.starts.front().map_or(self.buf.len(), |&s| (s - self.origin) as usize);
+        if head == self.buf.len() {
+            self.origin += head as u64;
+            self.buf.clear();
+        } else if head > COMPACT_BYTES && head * 2 > self.buf.len() {
+            self.buf.drain(..head);
+            self.origin += head as u64;
+        }
+    }
+
+    /// Unread events of the default reader (`session_info`).
+    pub fn len(&self) -> usize {
+        self.unread(DEFAULT_READER)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Sequence number the next event will get.
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,250 @@
+//! The command table: every op, the fields it takes, and its handler.
+
+use super::{MAX_SESSIONS, Reply, Runtime, capabilities, session_not_found};
+use crate::agent::{self, Agent, Input, RunInput, RunOptions};
+use crate::config::{Budget, SessionConfig, output_schema};
+use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
+use crate::fields::Fields;
+use crate::json::{Json, ObjectWriter, write_array};
+use crate::session::Session;
+use crate::skills::{SkillKey, skill_keys};
+use crate::tools::ToolDef;
+use crate::transcript::Prompt;
+
+/// Every command is `{"op": ..., ...fields}`; these are the fields per op.
+const OPS: &[(&str, &[&str])] = &[
+    ("create_session", &["op", "config"]),
+    ("destroy_session", &["op", "session"]),
+    ("turn", &["op", "session", "prompt", "outputSchema", "budget", "skillRefs"]),
+    ("compact", &["op", "session"]),
+    ("history", &["op", "session"]),
+    ("session_info", &["op", "session"]),
+    ("list_sessions", &["op"]),
+    ("archive", &["op", "session"]),
+    ("append_system_context", &["op", "session", "text"]),
+    ("open_reader", &["op", "session"]),
+    ("close_reader", &["op", "session", "reader"]),
+    ("register_tool", &["op", "tool"]),
+    ("unregister_tool", &["op", "name"]),
+    ("register_hook", &["op", "hook", "session"]),
+    ("unregister_hook", &["op", "hookId"]),
+    ("add_skill_source", &["op", "source"]),
+    ("refresh_skill_source", &["op", "sourceUuid"]),
+    ("remove_skill_source", &["op", "sourceUuid"]),
+    ("list_skill_sources", &["op"]),
+    ("capabilities", &["op"]),
+    ("http_head", &["op", "id", "status", "headers"]),
+    ("http_end", &["op", "id"]),
+    ("http_error", &["op", "id", "message"]),
+    ("tool_result", &["op", "id", "content", "isError"]),
+    ("hook_result", &["op", "id", "verdict", "error"]),
+    ("timer_fired", &["op", "id"]),
+    ("interrupt", &["op", "session"]),
+];
+
+/// Appended system context: enough for real use, bounded against mistakes.
+const MAX_CONTEXT_BYTES: usize = 1024 * 1024;
+const MAX_CONTEXT_ENTRIES: usize = 256;
+
+impl Runtime {
+    pub(super) fn dispatch(&mut self, now_ms: f64, cmd: Json<'_>) -> CoreResult<Reply> {
+        let op = cmd.get("op").and_then(Json::as_str).unwrap_or_default();
+        let Some((op, allowed)) = OPS.iter().find(|(name, _)| *name == op) else {
+            let names: Vec<&str> = OPS.iter().map(|(name, _)| *name).collect();
+            return Err(CoreError::new(
+                ErrorCode::InvalidCommand,
+                format!("command needs \"op\", one of: {}", names.join(", ")),
+            ));
+        };
+        let f = Fields::new(&cmd, "command", allowed, ErrorCode::InvalidCommand)?;
+        match *op {
+            "create_session" => self.create_session(now_ms, f.get("config").unwrap_or(&Json::Null)).map(Some),
+            "destroy_session" => self.destroy_session(now_ms, f.req_str("session")?).map(|()| None),
+            "turn" => self.turn(now_ms, &f).map(Some),
+            "compact" => {
+                let run_id = self.new_run_id();
+                let session = f.req_str("session")?;
+                let options = RunOptions::default();
+                self.step(now_ms, session, |ctx, a| agent::start(ctx, a, run_id, RunInput::Compact, options))?;
+                Ok(Some(run_reply(run_id)))
+            }
+            "history" => {
+                let agent = self.agent_mut(f.req_str("session")?)?;
+                let mut out = String::new();
+                write_array(&mut out, &agent.session.transcript, |m, out| m.write_json(out));
+                Ok(Some(out))
+            }
+            "session_info" => {
+                let agent = self.agent_mut(f.req_str("session")?)?;
+                let mut out = String::new();
+                agent.session.write_info(agent.is_running(), &mut out);
+                Ok(Some(out))
+            }
+            "list_sessions" => {
+                let mut out = String::new();
+                write_array(&mut out, self.agents.values(), |a, out| a.session.write_summary(a.is_running(), out));
+                Ok(Some(out))
+            }
+            "archive" => self.archive(f.req_str("session")?).map(|()| None),
+            "append_system_context" => {
+                let text = f.req_str("text")?;
+                let session = &mut self.agent_mut(f.req_str("session")?)?.session;
+                append_context(session, text).map(|()| None)
+            }
+            "open_reader" => {
+                let session = &mut self.agent_mut(f.req_str("session")?)?.session;
+                let reader = session.events.open_reader().ok_or_else(|| {
+                    invalid("this session has too many event readers open; close some subscriptions first")
+                })?;
+                let mut out = String::new();
+                let mut o = ObjectWriter::new(&mut out);
+                o.u64("reader", u64::from(reader));
+                o.end();
+                Ok(Some(out))
+            }
+            "close_reader" => {
+                let reader = u32::try_from(f.req_u64("reader")?).unwrap_or(u32::MAX);
+                let session = &mut self.agent_mut(f.req_str("session")?)?.session;
+                session.events.close_reader(reader);
+                Ok(None)
+            }
+            "register_tool" => {
+                let def = ToolDef::from_json(f.get("tool").unwrap_or(&Json::Null))?;
+                self.tools.register(def).map(|()| None)
+            }
+            "unregister_tool" => self.tools.unregister(f.req_str("name")?).map(|()| None),
+            "register_hook" => {
+                let session = f.str("session")?;
+                if let Some(id) = session {
+                    self.agent_mut(id)?;
+                }
+                let id = self.hooks.register(f.get("hook").unwrap_or(&Json::Null), session)?;
+                let mut out = String::new();
+                let mut o = ObjectWriter::new(&mut out);
+                o.str("hookId", &id);
+                o.end();
+                Ok(Some(out))
+            }
+            "unregister_hook" => self.hooks.unregister(f.req_str("hookId")?).map(|()| None),
+            "add_skill_source" => self.add_skill_source(now_ms, f.get("source").unwrap_or(&Json::Null)).map(Some),
+            "refresh_skill_source" => {
+                self.skills.refresh(f.req_str("sourceUuid")?, &mut self.out, now_ms).map(|()| None)
+            }
+            "remove_skill_source" => self.skills.remove(f.req_str("sourceUuid")?, &mut self.out).map(|()| None),
+            "list_skill_sources" => {
+                let mut out = String::new();
+                self.skills.write_list(&mut out);
+                Ok(Some(out))
+            }
+            "capabilities" => Ok(Some(capabilities::json())),
+            "interrupt" => {
+                let session = f.req_str("session")?;
+                self.step(now_ms, session, |ctx, a| agent::advance(ctx, a, Input::Interrupt)).map(|()| None)
+            }
+            _ => self.outcome(now_ms, op, &f, &cmd).map(|()| None),
+        }
+    }
+
+    fn create_session(&mut self, now_ms: f64, config: &Json<'_>) -> CoreResult<String> {
+        if self.agents.len() >= MAX_SESSIONS {
+            return Err(invalid(format!("at most {MAX_SESSIONS} sessions can exist at once; destroy some first")));
+        }
+        let config = SessionConfig::from_json(config, &self.settings)?;
+        let id = self.rng.uuid_v4();
+        let session = Session::create(id.clone(), config, &self.settings, &self.tools, &self.skills, now_ms)?;
+        self.agents.insert(id.clone(), Agent::new(session));
+        let mut out = String::new();
+        let mut o = ObjectWriter::new(&mut out);
+        o.str("sessionId", &id);
+        o.end();
+        Ok(out)
+    }
+
+    fn destroy_session(&mut self, now_ms: f64, id: &str) -> CoreResult<()> {
+        self.step(now_ms, id, |ctx, agent| {
+            let error = CoreError::new(ErrorCode::Cancelled, "the session was destroyed while a turn was in flight");
+            agent::cancel_queued(ctx, agent, &error);
+            agent::advance(ctx, agent, Input::Cancel(error))
+        })?;
+        self.agents.remove(id);
+        self.hooks.remove_session(id);
+        Ok(())
+    }
+
+    fn turn(&mut self, now_ms: f64, f: &Fields<'_, '_>) -> CoreResult<String> {
+        let session = f.req_str("session")?;
+        if !self.agents.contains_key(session) {
+            return Err(session_not_found(session));
+        }
+        let prompt = Prompt::from_json(f.get("prompt").cloned().unwrap_or(Json::Null))?;
+        let options = RunOptions {
+            output_schema: f.get("outputSchema").map(|s| output_schema(s, "outputSchema")).transpose()?,
+            budget: f.get("budget").map(|b| Budget::from_json(b, "turn options.budget")).transpose()?,
+            skills: skill_refs(f.get("skillRefs"))?,
+        };
+        let run_id = self.new_run_id();
+        self.step(now_ms, session, |ctx, a| agent::start(ctx, a, run_id, RunInput::User(prompt), options))?;
+        Ok(run_reply(run_id))
+    }
+
+    fn archive(&mut self, id: &str) -> CoreResult<()> {
+        let agent = self.agent_mut(id)?;
+        if agent.is_running() {
+            return Err(CoreError::new(
+                ErrorCode::SessionBusy,
+                format!("session {id} has a turn in flight; await it (or interrupt it) before archiving"),
+            ));
+        }
+        agent.session.archived = true;
+        Ok(())
+    }
+
+    fn add_skill_source(&mut self, now_ms: f64, source: &Json<'_>) -> CoreResult<String> {
+        let pending = source.get("url").is_some();
+        let uuid = if pending {
+            self.skills.add_http(source, &mut self.out, &mut self.rng, now_ms)?
+        } else {
+            self.skills.add_embedded(source, &mut self.rng)?
+        };
+        let mut out = String::new();
+        let mut o = ObjectWriter::new(&mut out);
+        o.str("sourceUuid", &uuid).bool("pending", pending);
+        o.end();
+        Ok(out)
+    }
+}
+
+fn run_reply(run_id: u64) -> String {
+    let mut out = String::new();
+    let mut o = ObjectWriter::new(&mut out);
+    o.u64("runId", run_id);
+    o.end();
+    out
+}
+
+/// A turn's `skillRefs`: `SkillKey`s or legacy `"<uuid>/<name>"` strings.
+fn skill_refs(value: Option<&Json<'_>>) -> CoreResult<Vec<SkillKey>> {
+    let Some(value) = value else { return Ok(Vec::new()) };
+    let items = value
+        .as_array()
+        .ok_or_else(|| invalid(format!("turn options.skillRefs must be an array of skill references, got {}", value.kind())))?;
+    skill_keys(items, "turn options.skillRefs")
+}
+
+fn append_context(session: &mut Session, text: &str) -> CoreResult<()> {
+    if text.trim().is_empty() {
+        return Err(invalid("appendSystemContext: the text is empty"));
+    }
+    let total: usize = session.system_context.iter().map(String::len).sum::<usize>() + text.len();
+    if total > MAX_CONTEXT_BYTES || session.system_context.len() >= MAX_CONTEXT_ENTRIES {
+        return Err(CoreError::new(
+            ErrorCode::PromptTooLarge,
+            format!(
+                "appended system context is limited to {MAX_CONTEXT_ENTRIES} entries and {} KiB in all",
+                MAX_CONTEXT_BYTES / 1024
+            ),
+        ));
+    }
+    session.system_context.push(text.to_string());
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! Effect outcomes fed back by the host, routed to whoever owns the
+//! effect: a session's run (or background hook) or a skill source.
+
+use super::Runtime;
+use crate::agent::{self, Input};
+use crate::effects::{Kind, Owner};
+use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
+use crate::fields::Fields;
+use crate::json::Json;
+use crate::skills::HttpOutcome;
+use crate::transcript::{Part, content_blocks};
+
+impl Runtime {
+    pub(super) fn outcome(&mut self, now_ms: f64, op: &str, f: &Fields<'_, '_>, cmd: &Json<'_>) -> CoreResult<()> {
+        let id = effect_id(f)?;
+        match op {
+            "http_head" => {
+                let status = f.req_u64("status")?;
+                let status = u16::try_from(status)
+                    .ok()
+                    .filter(|s| (100..=999).contains(s))
+                    .ok_or_else(|| invalid(format!("http_head.status must be an HTTP status code, got {status}")))?;
+                let headers = parse_headers(f.get("headers"))?;
+                match self.owner(id, Kind::Http)? {
+                    Owner::Session(s) => self.advance(now_ms, &s, Input::HttpHead { id, status, headers }),
+                    Owner::Source(u) => self.skills.on_http(&u, HttpOutcome::Head { id, status }, &mut self.out, now_ms),
+                }
+            }
+            "http_end" | "http_error" => {
+                let message = f.str("message")?.unwrap_or("network error");
+                let owner = self.owner(id, Kind::Http)?;
+                self.out.settle(id)?;
+                match (owner, op == "http_end") {
+                    (Owner::Session(s), true) => self.advance(now_ms, &s, Input::HttpEnd { id }),
+                    (Owner::Session(s), false) => self.advance(now_ms, &s, Input::HttpError { id, message }),
+                    (Owner::Source(u), true) => self.skills.on_http(&u, HttpOutcome::End { id }, &mut self.out, now_ms),
+                    (Owner::Source(u), false) => {
+                        self.skills.on_http(&u, HttpOutcome::Error { id, message }, &mut self.out, now_ms)
+                    }
+                }
+            }
+            "tool_result" => {
+                let is_error = f.bool("isError")?.unwrap_or(false);
+                let content = parse_tool_content(cmd.get("content").cloned().unwrap_or(Json::Null))?;
+                let Owner::Session(s) = self.owner(id, Kind::Tool)? else { return Err(not_session(id)) };
+                self.out.settle(id)?;
+                self.advance(now_ms, &s, Input::ToolResult { id, content, is_error })
+            }
+            "hook_result" => {
+                let verdict = match f.str("error")? {
+                    Some(thrown) => Err(thrown.to_string()),
+                    None => Ok(f.get("verdict").cloned().unwrap_or(Json::Null)),
+                };
+                let Owner::Session(s) = self.owner(id, Kind::Hook)? else { return Err(not_session(id)) };
+                self.out.settle(id)?;
+                self.advance(now_ms, &s, Input::HookResult { id, verdict })
+            }
+            "timer_fired" => {
+                let Owner::Session(s) = self.owner(id, Kind::Timer)? else { return Err(not_session(id)) };
+                self.out.settle(id)?;
+                self.advance(now_ms, &s, Input::Timer { id })
+            }
+            _ => Err(CoreError::new(ErrorCode::Internal, "an op is listed without a handler")),
+        }
+    }
+
+    /// Body bytes: the hot path goes straight to the run's parser.
+    pub(super) fn body(&mut self, now_ms: f64, id: u32, bytes: &[u8]) -> CoreResult<()> {
+        match self.owner(id, Kind::Http)? {
+            Owner::Session(s) => self.step(now_ms, &s, |ctx, agent| agent::on_body(ctx, agent, id, bytes)),
+            Owner::Source(u) => self.skills.on_http(&u, HttpOutcome::Body { id, bytes }, &mut self.out, now_ms),
+        }
+    }
+
+    /// The owner of in-flight effect `id` of kind `kind`; for a session,
+    /// only if it still awaits the effect (else nothing may change).
+    fn owner(&self, id: u32, kind: Kind) -> CoreResult<Owner> {
+        let owner = self.out.expect(id, kind)?.owner.clone();
+        if let Owner::Session(s) = &owner
+            && !self.agents.get(s.as_str()).is_some_and(|a| a.awaits(id))
+        {
+            return Err(CoreError::new(
+                ErrorCode::UnknownEffect,
+                format!("effect {id} is not awaited by session {s} any more"),
+            ));
+        }
+        Ok(owner)
+    }
+
+    fn advance(&mut self, now_ms: f64, session: &str, input: Input<'_>) -> CoreResult<()> {
+        self.step(now_ms, session, |ctx, agent| agent::advance(ctx, agent, input))
+    }
+}
+
+fn not_session(id: u32) -> CoreError {
+    CoreError::new(ErrorCode::UnknownEffect, format!("effect {id} does not belong to a session"))
+}
+
+fn effect_id(f: &Fields<'_, '_>) -> CoreResult<u32> {
+    let id = f.req_u64("id")?;
+    u32::try_from(id).map_err(|_| CoreError::new(ErrorCode::UnknownEffect, format!("effect {id} is unknown")))
+}
+
+/// Response headers as `[[name, value], ...]`.
+fn parse_headers(value: Option<&Json<'_>>) -> CoreResult<Vec<(String, String)>> {
+    let Some(value) = value else { return Ok(Vec::new()) };
+    let pairs = value.as_array().ok_or_else(|| invalid("headers must be an array of [name, value] pairs"))?;
+    pairs
+        .iter()
+        .map(|pair| match pair.as_array() {
+            Some([Json::Str(name), Json::Str(value)]) => Ok((name.to_string(), value.to_string())),
+            _ => Err(invalid("headers must be an array of [name, value] string pairs")),
+        })
+        .collect()
+}
+
+/// A tool result: a string, or content blocks.
+fn parse_tool_content(content: Json<'_>) -> CoreResult<Vec<Part>> {
+    match content {
+        Json::Str(text) => Ok(vec![Part::Text { text: text.into_owned() }]),
+        Json::Arr(items) => content_blocks(items, "tool result"),
+        other => {
+            Err(invalid(format!("a tool result must be a string or an array of content blocks, got {}", other.kind())))
+        }
+    }
+}
