@@ -42,16 +42,40 @@ impl Owner {
 /// What the core asks the host to do. Field names are camelCase on the wire.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
-    Http { id: u32, owner: Owner, request: HttpRequest },
-    HttpAbort { id: u32 },
+    Http {
+        id: u32,
+        owner: Owner,
+        request: HttpRequest,
+    },
+    HttpAbort {
+        id: u32,
+    },
     /// Call `timer_fired` with this id after `delay_ms`.
-    Timer { id: u32, owner: Owner, delay_ms: u64 },
+    Timer {
+        id: u32,
+        owner: Owner,
+        delay_ms: u64,
+    },
     /// A timer that is no longer wanted.
-    TimerCancel { id: u32 },
+    TimerCancel {
+        id: u32,
+    },
     /// Run the host tool `name` and answer with `tool_result`.
-    Tool { id: u32, session_id: String, call_id: String, name: String, args: String },
+    Tool {
+        id: u32,
+        session_id: String,
+        call_id: String,
+        name: String,
+        args: String,
+    },
     /// Run hook `hook_id` with `ctx` (JSON) and answer with `hook_result`.
-    Hook { id: u32, session_id: String, hook_id: String, point: &'static str, ctx: String },
+    Hook {
+        id: u32,
+        session_id: String,
+        hook_id: String,
+        point: &'static str,
+        ctx: String,
+    },
     /// A run ended; `result` or `error` is set.
     RunFinished {
         session_id: String,
@@ -61,7 +85,10 @@ pub enum Effect {
         totals: Totals,
     },
     /// A skill source finished loading (or failed to).
-    SourceReady { source: String, error: Option<CoreError> },
+    SourceReady {
+        source: String,
+        error: Option<CoreError>,
+    },
 }
 
 impl Effect {

@@ -105,7 +105,13 @@ pub struct CoreError {
 
 impl CoreError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        CoreError { code: code.as_str(), message: message.into(), retryable: false, retry_after_ms: None, details: None }
+        CoreError {
+            code: code.as_str(),
+            message: message.into(),
+            retryable: false,
+            retry_after_ms: None,
+            details: None,
+        }
     }
 
     pub fn is(&self, code: ErrorCode) -> bool {

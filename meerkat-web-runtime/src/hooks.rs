@@ -113,7 +113,9 @@ impl HookRegistry {
         let mode = match f.str("mode")? {
             None | Some("foreground") => Mode::Foreground,
             Some("background") => Mode::Background,
-            Some(other) => return Err(bad(format!("hook mode must be \"foreground\" or \"background\", got {}", quote(other)))),
+            Some(other) => {
+                return Err(bad(format!("hook mode must be \"foreground\" or \"background\", got {}", quote(other))));
+            }
         };
         let failure_policy = match f.str("failurePolicy")? {
             None | Some("fail_open") => FailurePolicy::FailOpen,
@@ -132,9 +134,11 @@ impl HookRegistry {
         };
         let priority = match f.get("priority") {
             None => 0,
-            Some(Json::Num(n)) => n.parse::<i64>().ok().filter(|p| p.abs() <= 1_000_000).ok_or_else(|| {
-                bad("hook priority must be an integer between -1000000 and 1000000".to_string())
-            })?,
+            Some(Json::Num(n)) => n
+                .parse::<i64>()
+                .ok()
+                .filter(|p| p.abs() <= 1_000_000)
+                .ok_or_else(|| bad("hook priority must be an integer between -1000000 and 1000000".to_string()))?,
             Some(other) => return Err(bad(format!("hook priority must be an integer, got {}", other.kind()))),
         };
         if self.hooks.len() >= MAX_HOOKS {
@@ -152,7 +156,10 @@ impl HookRegistry {
         self.hooks.retain(|h| h.id != id);
         if self.hooks.len() == before {
             let shown: String = id.chars().take(80).collect();
-            return Err(CoreError::new(ErrorCode::HookNotFound, format!("no hook with id {} is registered", quote(&shown))));
+            return Err(CoreError::new(
+                ErrorCode::HookNotFound,
+                format!("no hook with id {} is registered", quote(&shown)),
+            ));
         }
         Ok(())
     }
@@ -172,7 +179,8 @@ impl HookRegistry {
             return Vec::new();
         }
         let mut found: Vec<&HookDef> = Vec::new();
-        for hook in self.hooks.iter().filter(|h| h.point == point && h.session.as_deref().is_none_or(|s| s == session)) {
+        for hook in self.hooks.iter().filter(|h| h.point == point && h.session.as_deref().is_none_or(|s| s == session))
+        {
             // After every hook of the same or higher priority: equal
             // priorities keep registration order (a sort would cost KBs).
             let at = found.iter().position(|h| h.priority < hook.priority).unwrap_or(found.len());
@@ -186,9 +194,15 @@ impl HookRegistry {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Verdict {
     Allow,
-    Deny { reason_code: String, message: String, payload: Option<Raw> },
+    Deny {
+        reason_code: String,
+        message: String,
+        payload: Option<Raw>,
+    },
     /// A JSON object of the fields to change.
-    Rewrite { patch: Raw },
+    Rewrite {
+        patch: Raw,
+    },
 }
 
 impl Verdict {
@@ -258,10 +272,14 @@ mod tests {
         let v = |t: &str| Verdict::from_json(&parse(t).unwrap());
         assert_eq!(v("null").unwrap(), Verdict::Allow);
         assert_eq!(v(r#"{"decision":"allow"}"#).unwrap(), Verdict::Allow);
-        assert!(matches!(v(r#"{"decision":"deny","reasonCode":"r","message":"m","payload":{"a":1}}"#).unwrap(),
-            Verdict::Deny { payload: Some(_), .. }));
+        assert!(matches!(
+            v(r#"{"decision":"deny","reasonCode":"r","message":"m","payload":{"a":1}}"#).unwrap(),
+            Verdict::Deny { payload: Some(_), .. }
+        ));
         assert!(matches!(v(r#"{"decision":"rewrite","patch":{"args":{}}}"#).unwrap(), Verdict::Rewrite { .. }));
-        for bad in ["1", r#"{"decision":"maybe"}"#, r#"{"decision":"rewrite"}"#, r#"{"decision":"rewrite","patch":[]}"#, "{}"] {
+        for bad in
+            ["1", r#"{"decision":"maybe"}"#, r#"{"decision":"rewrite"}"#, r#"{"decision":"rewrite","patch":[]}"#, "{}"]
+        {
             assert!(v(bad).is_err(), "{bad}");
         }
     }

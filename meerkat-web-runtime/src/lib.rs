@@ -10,32 +10,32 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo))]
 
 // Foundations: JSON, ids, errors, small containers, the schema validator.
-pub mod json;
-pub mod ids;
 pub mod error;
 pub mod fields;
-pub mod sorted_map;
+pub mod ids;
+pub mod json;
 pub mod schema;
+pub mod sorted_map;
 
 // Data: the conversation, usage, hook points, events, results, effects.
+pub mod effects;
+pub mod events;
+pub mod hooks;
+pub mod results;
 pub mod transcript;
 pub mod usage;
-pub mod hooks;
-pub mod events;
-pub mod results;
-pub mod effects;
 
 // Wire formats: the providers, with their endpoints and secrets.
 pub mod provider;
 
 // Registries and configuration.
-pub mod skills;
 pub mod config;
+pub mod skills;
 pub mod tools;
 
 // State and the engine that drives it.
-pub mod session;
 pub mod agent;
+pub mod session;
 
 // The command table over all of it.
 pub mod runtime;

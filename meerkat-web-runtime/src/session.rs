@@ -206,7 +206,9 @@ pub fn write_iso8601(ms: f64, out: &mut String) {
     };
     out.push('"');
     write_u64(year, out);
-    for (sep, n) in [('-', month), ('-', day), ('T', in_day / 3_600_000), (':', in_day / 60_000 % 60), (':', in_day / 1000 % 60)] {
+    for (sep, n) in
+        [('-', month), ('-', day), ('T', in_day / 3_600_000), (':', in_day / 60_000 % 60), (':', in_day / 1000 % 60)]
+    {
         out.push(sep);
         two(n, out);
     }

@@ -61,7 +61,9 @@ impl Part {
             Part::Thinking { thinking, .. } => (thinking.len() as u64, 0),
             Part::RedactedThinking { data } => (data.len() as u64, 0),
             Part::ToolUse { name, input, .. } => ((name.len() + input.as_str().len()) as u64, 0),
-            Part::ToolResult { content, .. } => content.iter().map(Part::weight).fold((16, 0), |a, b| (a.0 + b.0, a.1 + b.1)),
+            Part::ToolResult { content, .. } => {
+                content.iter().map(Part::weight).fold((16, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+            }
         }
     }
 
@@ -79,9 +81,12 @@ impl Part {
             Some("thinking") => Part::Thinking { thinking: need("thinking")?, signature: field("signature") },
             Some("redacted_thinking") => Part::RedactedThinking { data: need("data")? },
             Some("tool_use") => match value.get("input") {
-                Some(input @ Json::Obj(_)) => {
-                    Part::ToolUse { id: need("id")?, name: need("name")?, input: Raw::from_json(input), signature: None }
-                }
+                Some(input @ Json::Obj(_)) => Part::ToolUse {
+                    id: need("id")?,
+                    name: need("name")?,
+                    input: Raw::from_json(input),
+                    signature: None,
+                },
                 _ => return Err("a tool_use part needs an input object".into()),
             },
             Some("tool_result") => {
@@ -90,7 +95,11 @@ impl Part {
                 let is_error = value.get("is_error").and_then(Json::as_bool).unwrap_or(false);
                 Part::ToolResult { tool_use_id: need("tool_use_id")?, content, is_error }
             }
-            _ => return Err("a part's type must be text, image, thinking, redacted_thinking, tool_use or tool_result".into()),
+            _ => {
+                return Err(
+                    "a part's type must be text, image, thinking, redacted_thinking, tool_use or tool_result".into()
+                );
+            }
         })
     }
 }

@@ -44,26 +44,21 @@ impl BudgetState {
         }
     }
 
-    /// Report crossing the warning level and the limit, once each.
+    /// Report crossing the warning level and the limit, once each
+    /// (crossing both at once is one event).
     fn observe(&mut self, kind: BudgetType, used: u64, events: &mut EventLog) {
         let (Some(limit), Some(limits)) = (self.limit(kind), self.limits) else { return };
-        let at = kind as usize;
         let percent = used.saturating_mul(100) / limit;
-        let mut warn = |flag: &mut bool| {
-            if !*flag {
-                *flag = true;
-                events.push(&Event::BudgetWarning { budget_type: kind, used, limit, percent });
-            }
+        let (Some(warned), Some(reached)) = (self.warned.get_mut(kind as usize), self.reached.get_mut(kind as usize))
+        else {
+            return;
         };
-        if percent >= limits.warn_at_percent
-            && let Some(flag) = self.warned.get_mut(at)
-        {
-            warn(flag);
-        }
-        if used >= limit
-            && let Some(flag) = self.reached.get_mut(at)
-        {
-            warn(flag);
+        let crossed_warning = percent >= limits.warn_at_percent && !*warned;
+        let crossed_limit = used >= limit && !*reached;
+        *warned |= percent >= limits.warn_at_percent;
+        *reached |= used >= limit;
+        if crossed_warning || crossed_limit {
+            events.push(&Event::BudgetWarning { budget_type: kind, used, limit, percent });
         }
     }
 

@@ -212,7 +212,12 @@ pub(super) enum Patchable<'x> {
 }
 
 /// Judge an answer: report it, apply a rewrite, decide allow or deny.
-pub(super) fn judge(st: &mut Step<'_, '_>, chain: &mut HookChain, answer: Answer<'_>, target: &mut Patchable<'_>) -> Judged {
+pub(super) fn judge(
+    st: &mut Step<'_, '_>,
+    chain: &mut HookChain,
+    answer: Answer<'_>,
+    target: &mut Patchable<'_>,
+) -> Judged {
     let Some(asking) = chain.asking.take() else { return Judged::Next };
     let point = chain.point;
     st.ctx.out.forget(asking.effect);
@@ -292,12 +297,7 @@ fn apply(point: HookPoint, patch: &Raw, target: &mut Patchable<'_>) -> Result<()
         return Err(format!("{} hooks cannot rewrite (allow or deny only)", point.as_str()));
     }
     if let Some((key, _)) = value.as_object().unwrap_or_default().iter().find(|(k, _)| !allowed.contains(&k.as_ref())) {
-        return Err(format!(
-            "a {} patch may set {}, not {}",
-            point.as_str(),
-            allowed.join(", "),
-            quote(&clip(key))
-        ));
+        return Err(format!("a {} patch may set {}, not {}", point.as_str(), allowed.join(", "), quote(&clip(key))));
     }
     match target {
         Patchable::Run(Resume::Response(turn), _) => super::request::patch_response(turn, &value),
@@ -318,9 +318,10 @@ pub(super) fn background_answered(
     ctx.out.cancel_timer(done.timer);
     let duration_ms = (ctx.now_ms - done.started_ms).max(0.0) as u64;
     let (hook_id, point) = (done.hook, done.point);
-    match verdict.map_err(|thrown| format!("the hook threw: {}", clip(thrown))).and_then(|v| {
-        Verdict::from_json(v).map_err(|why| format!("invalid hook answer: {why}"))
-    }) {
+    match verdict
+        .map_err(|thrown| format!("the hook threw: {}", clip(thrown)))
+        .and_then(|v| Verdict::from_json(v).map_err(|why| format!("invalid hook answer: {why}")))
+    {
         Err(error) => session.events.push(&Event::HookFailed { hook_id, point, error }),
         Ok(verdict) => {
             session.events.push(&Event::HookCompleted { hook_id: hook_id.clone(), point, duration_ms });

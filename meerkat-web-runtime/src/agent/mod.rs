@@ -211,12 +211,30 @@ pub enum Flow {
 /// An effect outcome (or a command) for a session's run.
 #[derive(Debug)]
 pub enum Input<'a> {
-    HttpHead { id: u32, status: u16, headers: Vec<(String, String)> },
-    HttpEnd { id: u32 },
-    HttpError { id: u32, message: &'a str },
-    Timer { id: u32 },
-    ToolResult { id: u32, content: Vec<Part>, is_error: bool },
-    HookResult { id: u32, verdict: Result<Json<'a>, String> },
+    HttpHead {
+        id: u32,
+        status: u16,
+        headers: Vec<(String, String)>,
+    },
+    HttpEnd {
+        id: u32,
+    },
+    HttpError {
+        id: u32,
+        message: &'a str,
+    },
+    Timer {
+        id: u32,
+    },
+    ToolResult {
+        id: u32,
+        content: Vec<Part>,
+        is_error: bool,
+    },
+    HookResult {
+        id: u32,
+        verdict: Result<Json<'a>, String>,
+    },
     /// Stop now, keeping what streamed (`session.interrupt()`).
     Interrupt,
     /// Stop now and fail (the session or runtime is going away).

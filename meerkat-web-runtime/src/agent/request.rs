@@ -25,7 +25,11 @@ pub enum HttpState {
     /// 2xx head received: body bytes go through the provider's parser.
     Streaming(Box<dyn StreamParser>),
     /// Non-2xx head: the body is collected to classify the error.
-    ReadingError { status: u16, headers: Vec<(String, String)>, body: Vec<u8> },
+    ReadingError {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
 }
 
 impl core::fmt::Debug for HttpCall {
@@ -88,7 +92,8 @@ pub fn patch_response(turn: &mut AssistantTurn, patch: &Json<'_>) -> Result<(), 
 pub(super) fn begin_turn(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
     run.patch = RequestPatch::default();
     run.compacted_this_turn = false;
-    if let Some(exhausted) = run.budget.before_request(&run.usage, st.ctx.now_ms - run.started_ms, &mut st.session.events)
+    if let Some(exhausted) =
+        run.budget.before_request(&run.usage, st.ctx.now_ms - run.started_ms, &mut st.session.events)
     {
         let error = finish::budget_error(st, run, exhausted);
         return finish::fail(st, run, error);
@@ -301,9 +306,5 @@ pub(super) fn record(st: &mut Step<'_, '_>, run: &mut Run, turn: AssistantTurn) 
     run.completed_turns += 1;
     run.last_text = text;
     run.budget.observe_tokens(&run.usage, &mut st.session.events);
-    if turn.tool_calls.is_empty() {
-        finish::complete(st, run)
-    } else {
-        tools::dispatch(st, run, turn.tool_calls)
-    }
+    if turn.tool_calls.is_empty() { finish::complete(st, run) } else { tools::dispatch(st, run, turn.tool_calls) }
 }

@@ -2,8 +2,8 @@
 //! the run's schema. Mismatches are warnings beside the parsed value, never
 //! a failed run: the caller decides what to do with an imperfect answer.
 
-use crate::results::SchemaWarning;
 use crate::json::{self, Raw};
+use crate::results::SchemaWarning;
 use crate::schema;
 
 /// Parse `text` (the final answer) and validate it against `schema`.

@@ -38,8 +38,16 @@ enum Stage {
     /// Being moved between stages (never seen between commands).
     Moving,
     Pre(HookChain),
-    Running { effect: u32, timer: Option<u32>, started_ms: f64, timeout_ms: Option<u64> },
-    Post { chain: HookChain, output: ToolOutput },
+    Running {
+        effect: u32,
+        timer: Option<u32>,
+        started_ms: f64,
+        timeout_ms: Option<u64>,
+    },
+    Post {
+        chain: HookChain,
+        output: ToolOutput,
+    },
     Done(ToolOutput),
 }
 
@@ -243,7 +251,11 @@ fn done(st: &mut Step<'_, '_>, slot: &mut ToolSlot, output: ToolOutput) {
         is_error: output.is_error,
         duration_ms: output.duration_ms,
     });
-    events.push(&Event::ToolResultReceived { id: slot.call_id.clone(), name: slot.name.clone(), is_error: output.is_error });
+    events.push(&Event::ToolResultReceived {
+        id: slot.call_id.clone(),
+        name: slot.name.clone(),
+        is_error: output.is_error,
+    });
     slot.stage = Stage::Done(output);
 }
 
@@ -291,27 +303,32 @@ pub(super) fn on_result(
 
 /// A tool's or a slot hook's timer fired.
 pub(super) fn on_timeout(st: &mut Step<'_, '_>, run: &mut Run, id: u32) -> CoreResult<Flow> {
-    with_slot(st, run, |s| s.awaits(id), |st, run, slot| match core::mem::replace(&mut slot.stage, Stage::Moving) {
-        Stage::Running { effect, started_ms, timeout_ms, .. } => {
-            st.ctx.out.forget(effect); // a late answer is refused
-            let timeout_ms = timeout_ms.unwrap_or_default();
-            st.session.events.push(&Event::ToolExecutionTimedOut {
-                id: slot.call_id.clone(),
-                name: slot.name.clone(),
-                timeout_ms,
-            });
-            let duration_ms = (st.ctx.now_ms - started_ms).max(0.0) as u64;
-            let message = format!(
-                "TOOL_TIMEOUT: tool {} did not finish within {timeout_ms} ms; its result will not arrive",
-                quote(&slot.name)
-            );
-            post(st, run, slot, ToolOutput { duration_ms, ..ToolOutput::error(message) });
-        }
-        stage => {
-            slot.stage = stage;
-            hook_answered(st, run, slot, Answer::TimedOut);
-        }
-    })
+    with_slot(
+        st,
+        run,
+        |s| s.awaits(id),
+        |st, run, slot| match core::mem::replace(&mut slot.stage, Stage::Moving) {
+            Stage::Running { effect, started_ms, timeout_ms, .. } => {
+                st.ctx.out.forget(effect); // a late answer is refused
+                let timeout_ms = timeout_ms.unwrap_or_default();
+                st.session.events.push(&Event::ToolExecutionTimedOut {
+                    id: slot.call_id.clone(),
+                    name: slot.name.clone(),
+                    timeout_ms,
+                });
+                let duration_ms = (st.ctx.now_ms - started_ms).max(0.0) as u64;
+                let message = format!(
+                    "TOOL_TIMEOUT: tool {} did not finish within {timeout_ms} ms; its result will not arrive",
+                    quote(&slot.name)
+                );
+                post(st, run, slot, ToolOutput { duration_ms, ..ToolOutput::error(message) });
+            }
+            stage => {
+                slot.stage = stage;
+                hook_answered(st, run, slot, Answer::TimedOut);
+            }
+        },
+    )
 }
 
 /// A slot's hook answered.

@@ -59,8 +59,15 @@ mod tests {
         let b = |t: &str| Budget::from_json(&parse(t).unwrap(), "budget");
         let ok = b(r#"{"tokens":1000,"toolCalls":2}"#).unwrap();
         assert_eq!((ok.tokens, ok.duration_ms, ok.tool_calls, ok.warn_at_percent), (Some(1000), None, Some(2), 80));
-        for bad in [r#"{"tokens":-1}"#, r#"{"tokens":0}"#, r#"{"toolCalls":1.5}"#, r#"{"warnAtPercent":0}"#,
-            r#"{"warnAtPercent":101}"#, r#"{"time":5}"#, "[]"] {
+        for bad in [
+            r#"{"tokens":-1}"#,
+            r#"{"tokens":0}"#,
+            r#"{"toolCalls":1.5}"#,
+            r#"{"warnAtPercent":0}"#,
+            r#"{"warnAtPercent":101}"#,
+            r#"{"time":5}"#,
+            "[]",
+        ] {
             assert_eq!(b(bad).unwrap_err().code, "INVALID_CONFIG", "{bad}");
         }
         assert!(b(r#"{"tokens":-1}"#).unwrap_err().message.contains("budget.tokens"));

@@ -141,7 +141,10 @@ impl SessionConfig {
             thinking,
             tools: f.str_list("tools")?,
             openai_api: f.string("openaiApi")?,
-            output_schema: f.get("outputSchema").map(|s| output_schema(s, "session config.outputSchema")).transpose()?,
+            output_schema: f
+                .get("outputSchema")
+                .map(|s| output_schema(s, "session config.outputSchema"))
+                .transpose()?,
             retry: match f.get("retry") {
                 Some(r) => Some(RetryPolicy::from_json(r, "session config.retry", settings.retry)?),
                 None => None,

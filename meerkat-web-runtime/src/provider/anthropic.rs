@@ -99,9 +99,7 @@ pub fn build_request(req: &LlmRequest<'_>) -> HttpRequest {
     if !req.tools.is_empty() {
         write_array(o.key("tools"), req.tools, |tool, out| {
             let mut t = ObjectWriter::new(out);
-            t.str("name", tool.name)
-                .str("description", tool.description)
-                .raw("input_schema", tool.input_schema);
+            t.str("name", tool.name).str("description", tool.description).raw("input_schema", tool.input_schema);
             t.end();
         });
     }

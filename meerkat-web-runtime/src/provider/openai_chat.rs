@@ -146,9 +146,7 @@ pub fn build_request(req: &LlmRequest<'_>) -> HttpRequest {
             let mut t = ObjectWriter::new(out);
             t.str("type", "function");
             let mut f = ObjectWriter::new(t.key("function"));
-            f.str("name", tool.name)
-                .str("description", tool.description)
-                .raw("parameters", tool.input_schema);
+            f.str("name", tool.name).str("description", tool.description).raw("parameters", tool.input_schema);
             f.end();
             t.end();
         });

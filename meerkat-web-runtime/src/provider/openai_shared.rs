@@ -7,9 +7,9 @@
 //! or `{base}/responses`.
 
 use super::sse::SseDecoder;
-use crate::provider::Endpoint;
 use crate::error::{CoreError, ErrorCode};
 use crate::json::{self, Json, write_str};
+use crate::provider::Endpoint;
 use crate::transcript::Part;
 use crate::usage::Usage;
 

@@ -225,9 +225,9 @@ fn run_reply(run_id: u64) -> String {
 /// A turn's `skillRefs`: `SkillKey`s or legacy `"<uuid>/<name>"` strings.
 fn skill_refs(value: Option<&Json<'_>>) -> CoreResult<Vec<SkillKey>> {
     let Some(value) = value else { return Ok(Vec::new()) };
-    let items = value
-        .as_array()
-        .ok_or_else(|| invalid(format!("turn options.skillRefs must be an array of skill references, got {}", value.kind())))?;
+    let items = value.as_array().ok_or_else(|| {
+        invalid(format!("turn options.skillRefs must be an array of skill references, got {}", value.kind()))
+    })?;
     skill_keys(items, "turn options.skillRefs")
 }
 

@@ -86,6 +86,26 @@ impl Runtime {
         })
     }
 
+    /// Deliver a message the core itself produced (a peer's, a flow step's)
+    /// to a session: it starts a run now, or waits for the current one to
+    /// end. The text reaches the model as given (already attributed).
+    /// Returns the run id; the run's end is reported like any other.
+    pub fn inject(&mut self, now_ms: f64, session: &str, text: String) -> CoreResult<u64> {
+        let run_id = self.new_run_id();
+        let input = agent::RunInput::Injected { text };
+        let options = agent::RunOptions::default();
+        self.step(now_ms, session, |ctx, a| agent::start(ctx, a, run_id, input, options))?;
+        self.react(now_ms);
+        Ok(run_id)
+    }
+
+    /// Take the effects queued by calls that do not reply (`inject`), as JSON.
+    pub fn take_effects(&mut self) -> String {
+        let mut out = String::new();
+        self.out.drain_json(&mut out);
+        out
+    }
+
     fn reply(&mut self, result: CoreResult<Reply>) -> String {
         let mut out = String::new();
         let mut o = ObjectWriter::new(&mut out);

@@ -23,7 +23,9 @@ impl Runtime {
                 let headers = parse_headers(f.get("headers"))?;
                 match self.owner(id, Kind::Http)? {
                     Owner::Session(s) => self.advance(now_ms, &s, Input::HttpHead { id, status, headers }),
-                    Owner::Source(u) => self.skills.on_http(&u, HttpOutcome::Head { id, status }, &mut self.out, now_ms),
+                    Owner::Source(u) => {
+                        self.skills.on_http(&u, HttpOutcome::Head { id, status }, &mut self.out, now_ms)
+                    }
                 }
             }
             "http_end" | "http_error" => {

@@ -27,7 +27,9 @@ pub enum Outcome<'a> {
 impl Outcome<'_> {
     fn id(&self) -> u32 {
         match self {
-            Outcome::Head { id, .. } | Outcome::Body { id, .. } | Outcome::End { id } | Outcome::Error { id, .. } => *id,
+            Outcome::Head { id, .. } | Outcome::Body { id, .. } | Outcome::End { id } | Outcome::Error { id, .. } => {
+                *id
+            }
         }
     }
 }
@@ -119,7 +121,8 @@ pub fn on_outcome(source: &mut Source, outcome: Outcome<'_>, out: &mut Outbox, n
     let Some(fetch) = source.fetch.as_mut() else { return Ok(()) };
     match (outcome, request.target) {
         (Outcome::Error { message, .. }, Target::Index) => {
-            fetch.failure = Some(failed(format!("the skill index {} could not be fetched: {message}", quote(&index_url))));
+            fetch.failure =
+                Some(failed(format!("the skill index {} could not be fetched: {message}", quote(&index_url))));
         }
         (Outcome::End { .. }, Target::Index) => {
             if let Err(error) = read_index(fetch, &uuid, &index_url, &request, out, now_ms, secs) {
@@ -157,7 +160,10 @@ fn read_index(
         return Err(failed(format!("the skill index {} answered HTTP {}", quote(index_url), request.status)));
     }
     let malformed = |why: String| {
-        CoreError::new(ErrorCode::InvalidSkillSource, format!("the skill index {} is malformed: {why}", quote(index_url)))
+        CoreError::new(
+            ErrorCode::InvalidSkillSource,
+            format!("the skill index {} is malformed: {why}", quote(index_url)),
+        )
     };
     let text = core::str::from_utf8(&request.body).map_err(|_| malformed("it is not UTF-8 text".into()))?;
     let index = json::parse(text).map_err(|e| malformed(format!("not JSON ({e})")))?;
@@ -308,7 +314,8 @@ fn complete(source: &mut Source, out: &mut Outbox, secs: u64) {
     }
     // An entry quarantined before keeps the time it was first seen.
     for q in &mut quarantined {
-        if let Some(old) = source.quarantined.iter().find(|o| o.skill_id == q.skill_id && o.error_code == q.error_code) {
+        if let Some(old) = source.quarantined.iter().find(|o| o.skill_id == q.skill_id && o.error_code == q.error_code)
+        {
             q.first_seen_secs = old.first_seen_secs;
         }
     }

@@ -221,7 +221,10 @@ pub use http::Outcome as HttpOutcome;
 pub fn not_found(key: &SkillKey, why: &str) -> CoreError {
     CoreError::new(
         ErrorCode::SkillNotFound,
-        format!("skill {} cannot be resolved ({why}); add its source with runtime.addSkillSource first", quote(&clip(&key.label()))),
+        format!(
+            "skill {} cannot be resolved ({why}); add its source with runtime.addSkillSource first",
+            quote(&clip(&key.label()))
+        ),
     )
 }
 

@@ -42,7 +42,9 @@ fn check_name(name: &str) -> Result<(), String> {
     // tables would cost the wasm more than they protect); ASCII is limited
     // to letters, digits and `-_. `.
     let ok = (1..=128).contains(&name.len())
-        && name.chars().all(|c| !c.is_ascii() && !c.is_control() || c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '))
+        && name.chars().all(|c| {
+            !c.is_ascii() && !c.is_control() || c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ')
+        })
         && !name.starts_with(' ');
     if ok {
         Ok(())

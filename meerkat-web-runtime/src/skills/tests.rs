@@ -179,7 +179,9 @@ fn a_first_load_that_fails_leaves_nothing_behind() {
 fn removing_a_source_aborts_its_fetch() {
     let mut r = SkillRegistry::default();
     let mut host = Host::new();
-    let uuid = r.add_http(&parse(r#"{"url":"http://127.0.0.1:9/i.json"}"#).unwrap(), &mut host.out, &mut host.rng, 0.0).unwrap();
+    let uuid = r
+        .add_http(&parse(r#"{"url":"http://127.0.0.1:9/i.json"}"#).unwrap(), &mut host.out, &mut host.rng, 0.0)
+        .unwrap();
     let effects = host.effects();
     r.remove(&uuid, &mut host.out).unwrap();
     assert_eq!(host.effects(), [json!({"kind":"http_abort","id":effects[0]["id"]})]);

@@ -1,10 +1,10 @@
 use super::*;
-use crate::provider::{Endpoint, Secret};
-use crate::provider::openai_shared::tests::{all_chunkings, assert_typed, check_fixture, fuzz, json_error_bodies, run};
-use crate::provider::{WireApi, header};
-use crate::test_support::{Collected, fixture, raw, value};
 use crate::json::Raw;
 use crate::provider::ToolSpec;
+use crate::provider::openai_shared::tests::{all_chunkings, assert_typed, check_fixture, fuzz, json_error_bodies, run};
+use crate::provider::{Endpoint, Secret};
+use crate::provider::{WireApi, header};
+use crate::test_support::{Collected, fixture, raw, value};
 use serde_json::{Value, json};
 
 fn parser() -> Box<dyn StreamParser> {

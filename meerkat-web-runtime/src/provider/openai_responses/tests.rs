@@ -1,6 +1,6 @@
 use super::*;
-use crate::provider::{Endpoint, Secret};
 use crate::provider::openai_shared::tests::{all_chunkings, assert_typed, check_fixture, fuzz, json_error_bodies, run};
+use crate::provider::{Endpoint, Secret};
 use crate::provider::{WireApi, header};
 use crate::test_support::{Collected, fixture, raw, value};
 use serde_json::{Value, json};

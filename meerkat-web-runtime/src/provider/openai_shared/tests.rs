@@ -1,9 +1,9 @@
 //! Tests of the shared parts, and the harness both OpenAI parsers' tests use.
 
 use super::*;
-use crate::provider::Secret;
 use crate::error::CoreResult;
 use crate::events::StopReason;
+use crate::provider::Secret;
 use crate::provider::{AssistantTurn, StreamParser, header};
 pub use crate::test_support::{all_chunkings, run};
 use crate::test_support::{fixture, fixture_json, split_http, value};

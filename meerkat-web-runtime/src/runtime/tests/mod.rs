@@ -1,6 +1,13 @@
 //! The loop driven end to end by scripted outcomes: no HTTP, no clock.
 
+mod budget;
+mod compaction;
+mod fuzz;
+mod hooks;
+mod readers;
 mod recovery;
+mod skills;
+mod tools;
 
 use super::*;
 use crate::test_support::fixture;
@@ -79,6 +86,31 @@ impl Harness {
     /// The session's unread events (pollEvents' reader). Sequence numbers
     /// must increase; they are checked here and taken off, so tests compare
     /// events by their SDK fields.
+    /// Answer an HTTP effect with a 200 and `body`.
+    fn answer(&mut self, http: &Value, body: &[u8]) {
+        self.respond(http, 200, json!([]), body, 64);
+    }
+
+    /// Take the effects of calls that do not reply (`inject`).
+    fn collect(&mut self) {
+        let effects: Value = serde_json::from_str(&self.rt.take_effects()).unwrap();
+        self.effects.extend(effects.as_array().unwrap().iter().cloned());
+    }
+
+    /// Start a turn; its run id.
+    fn turn(&mut self, session: &str, prompt: &str) -> u64 {
+        let ok = self.cmd(json!({"op":"turn","session":session,"prompt":prompt})).unwrap();
+        ok["runId"].as_u64().unwrap()
+    }
+
+    fn kinds(&self) -> Vec<&str> {
+        self.effects.iter().map(|e| e["kind"].as_str().unwrap()).collect()
+    }
+
+    fn history(&mut self, session: &str) -> Vec<Value> {
+        self.cmd(json!({"op":"history","session":session})).unwrap().as_array().unwrap().clone()
+    }
+
     fn events(&mut self, session: &str) -> Vec<Value> {
         let mut events: Vec<Value> = serde_json::from_str(&self.rt.drain_events(session, 0).unwrap()).unwrap();
         let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().expect("every event has a seq")).collect();
@@ -88,6 +120,43 @@ impl Harness {
         }
         events
     }
+}
+
+/// An Anthropic streamed answer: `text`, then tool calls `(id, name, args)`.
+fn anthropic(text: &str, calls: &[(&str, &str, Value)]) -> Vec<u8> {
+    let mut out = String::from(
+        "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":100,\"output_tokens\":1}}}\n\n",
+    );
+    let mut index = 0;
+    if !text.is_empty() {
+        out += &format!(
+            "event: content_block_start\ndata: {}\n\n",
+            json!({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})
+        );
+        out += &format!(
+            "event: content_block_delta\ndata: {}\n\n",
+            json!({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":text}})
+        );
+        index = 1;
+    }
+    for (id, name, args) in calls {
+        out += &format!(
+            "event: content_block_start\ndata: {}\n\n",
+            json!({"type":"content_block_start","index":index,"content_block":{"type":"tool_use","id":id,"name":name,"input":{}}})
+        );
+        out += &format!(
+            "event: content_block_delta\ndata: {}\n\n",
+            json!({"type":"content_block_delta","index":index,"delta":{"type":"input_json_delta","partial_json":args.to_string()}})
+        );
+        index += 1;
+    }
+    let reason = if calls.is_empty() { "end_turn" } else { "tool_use" };
+    out += &format!(
+        "event: message_delta\ndata: {}\n\n",
+        json!({"type":"message_delta","delta":{"stop_reason":reason},"usage":{"output_tokens":20}})
+    );
+    out += "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+    out.into_bytes()
 }
 
 fn types(events: &[Value]) -> Vec<String> {

@@ -1,0 +1,115 @@
+//! Budgets: warnings, the checks before a request and a tool call, and
+//! the run's end with BUDGET_EXHAUSTED.
+
+use super::*;
+
+fn warnings(events: &[Value]) -> Vec<(String, u64, u64, u64)> {
+    events
+        .iter()
+        .filter(|e| e["type"] == "budget_warning")
+        .map(|e| {
+            let n = |k: &str| e[k].as_u64().unwrap();
+            (e["budgetType"].as_str().unwrap().to_string(), n("used"), n("limit"), n("percent"))
+        })
+        .collect()
+}
+
+#[test]
+fn a_token_budget_warns_then_stops_the_next_request() {
+    let mut h = Harness::proxy();
+    h.cmd(weather_tool()).unwrap();
+    // Each answer: 100 input + 20 output tokens.
+    let s = h.session(json!({"budget":{"tokens":200,"warnAtPercent":50}}));
+    h.turn(&s, "weather");
+    let http = h.take("http");
+    h.answer(&http, &anthropic("", &[("t1", "get_weather", json!({"location":"Paris"}))]));
+    let tool = h.take("tool");
+    h.cmd(json!({"op":"tool_result","id":tool["id"],"content":"sunny"})).unwrap();
+    let http = h.take("http");
+    h.answer(&http, &anthropic("", &[("t2", "get_weather", json!({"location":"Rome"}))]));
+    let tool = h.take("tool");
+    h.cmd(json!({"op":"tool_result","id":tool["id"],"content":"rain"})).unwrap();
+    // 240 tokens used: the third request is not sent.
+    assert!(h.effects.iter().all(|e| e["kind"] != "http"));
+    let done = h.take("run_finished");
+    let error = &done["error"];
+    assert_eq!(error["code"], "BUDGET_EXHAUSTED");
+    assert_eq!(error["details"]["budgetType"], "tokens");
+    assert_eq!((error["details"]["used"].as_u64(), error["details"]["limit"].as_u64()), (Some(240), Some(200)));
+    assert_eq!(error["details"]["partial"]["turns"], 2);
+    assert_eq!(error["details"]["partial"]["toolCalls"], 2);
+    assert!(error["message"].as_str().unwrap().contains("budget.tokens"));
+    let events = h.events(&s);
+    assert_eq!(warnings(&events), [("tokens".into(), 120, 200, 60), ("tokens".into(), 240, 200, 120)]);
+    assert_eq!(events.last().unwrap()["type"], "run_failed");
+    // The transcript stays consistent and the session usable.
+    let history = h.history(&s);
+    assert_eq!(history.len(), 5);
+    h.turn(&s, "next");
+    assert!(h.effects.iter().any(|e| e["kind"] == "http"));
+}
+
+#[test]
+fn a_tool_call_budget_refuses_the_call_that_would_exceed_it() {
+    let mut h = Harness::proxy();
+    h.cmd(weather_tool()).unwrap();
+    let s = h.session(json!({}));
+    // The turn's budget replaces the session's (none here).
+    h.cmd(json!({"op":"turn","session":s,"prompt":"three cities","budget":{"toolCalls":2}})).unwrap();
+    let http = h.take("http");
+    let calls = [
+        ("t1", "get_weather", json!({"location":"Paris"})),
+        ("t2", "get_weather", json!({"location":"Rome"})),
+        ("t3", "get_weather", json!({"location":"Oslo"})),
+    ];
+    h.answer(&http, &anthropic("", &calls));
+    let first = h.take("tool");
+    let second = h.take("tool");
+    assert!(h.effects.iter().all(|e| e["kind"] != "tool"), "the third call is not executed");
+    h.cmd(json!({"op":"tool_result","id":first["id"],"content":"sunny"})).unwrap();
+    h.cmd(json!({"op":"tool_result","id":second["id"],"content":"rain"})).unwrap();
+    let done = h.take("run_finished");
+    assert_eq!(done["error"]["code"], "BUDGET_EXHAUSTED");
+    assert_eq!(done["error"]["details"]["budgetType"], "tool_calls");
+    assert_eq!(done["error"]["details"]["used"], 2);
+    assert_eq!(done["totals"]["toolCalls"], 2);
+    let events = h.events(&s);
+    // 1 of 2 is 50% (below 80%); 2 of 2 is the limit (and past 80%: one event).
+    assert_eq!(warnings(&events), [("tool_calls".into(), 2, 2, 100)]);
+    // Every call keeps its result in the transcript.
+    let results = &h.history(&s)[2]["content"];
+    assert_eq!(results.as_array().unwrap().len(), 3);
+    assert!(results[2]["content"][0]["text"].as_str().unwrap().starts_with("BUDGET_EXHAUSTED"));
+}
+
+#[test]
+fn a_time_budget_uses_the_clock_the_core_is_given() {
+    let mut h = Harness::proxy();
+    h.cmd(weather_tool()).unwrap();
+    let s = h.session(json!({"budget":{"durationMs":1000}}));
+    h.turn(&s, "weather");
+    let http = h.take("http");
+    h.now += 900.0;
+    h.answer(&http, &anthropic("", &[("t1", "get_weather", json!({"location":"Paris"}))]));
+    let tool = h.take("tool");
+    h.now += 200.0;
+    h.cmd(json!({"op":"tool_result","id":tool["id"],"content":"sunny"})).unwrap();
+    let done = h.take("run_finished");
+    assert_eq!(done["error"]["details"]["budgetType"], "time");
+    assert_eq!(done["error"]["details"]["used"], 1100);
+    // Past the warning level and the limit at once: one warning.
+    assert_eq!(warnings(&h.events(&s)), [("time".into(), 1100, 1000, 110)]);
+}
+
+#[test]
+fn bad_budgets_are_refused_and_change_nothing() {
+    let mut h = Harness::proxy();
+    assert_eq!(h.code(json!({"op":"create_session","config":{"budget":{"tokens":-5}}})), "INVALID_CONFIG");
+    assert_eq!(h.code(json!({"op":"create_session","config":{"budget":{"warnAtPercent":0}}})), "INVALID_CONFIG");
+    let s = h.session(json!({}));
+    for bad in [json!({"tokens":0}), json!({"toolCalls":"two"}), json!({"cost":1}), json!([1])] {
+        assert_eq!(h.code(json!({"op":"turn","session":s,"prompt":"x","budget":bad})), "INVALID_CONFIG");
+    }
+    assert!(h.effects.is_empty());
+    assert!(h.history(&s).is_empty());
+}

@@ -1,0 +1,106 @@
+//! Tool execution: timeouts on the core's clock, argument validation,
+//! read-only sessions, parallel calls answered out of order, core tools.
+
+use super::*;
+
+fn body(http: &Value) -> Value {
+    serde_json::from_str(http["body"].as_str().unwrap()).unwrap()
+}
+
+#[test]
+fn a_tool_that_does_not_answer_in_time_times_out_and_the_run_goes_on() {
+    let mut h = Harness::proxy();
+    h.cmd(json!({"op":"register_tool","tool":{"name":"slow","description":"","inputSchema":{"type":"object"},"timeoutMs":50}}))
+        .unwrap();
+    h.cmd(weather_tool()).unwrap();
+    let s = h.session(json!({"toolTimeoutMs":5000}));
+    h.turn(&s, "both");
+    let http = h.take("http");
+    h.answer(&http, &anthropic("", &[("t1", "slow", json!({})), ("t2", "get_weather", json!({"location":"Oslo"}))]));
+    let slow = h.take("tool");
+    let timer = h.take("timer");
+    assert_eq!(timer["delayMs"], 50, "the tool's own timeout wins over the session's");
+    let weather = h.take("tool");
+    assert_eq!(h.take("timer")["delayMs"], 5000, "the session's default for the other");
+    // Answered out of order: results still go back in call order.
+    h.cmd(json!({"op":"tool_result","id":weather["id"],"content":"snow"})).unwrap();
+    h.now += 50.0;
+    h.cmd(json!({"op":"timer_fired","id":timer["id"]})).unwrap();
+    let next = body(&h.take("http"));
+    let results = &next["messages"][2]["content"];
+    assert_eq!(results[0]["tool_use_id"], "t1");
+    assert!(results[0]["content"][0]["text"].as_str().unwrap().starts_with("TOOL_TIMEOUT"));
+    assert_eq!(results[0]["is_error"], true);
+    assert_eq!(results[1]["content"][0]["text"], "snow");
+    // The late answer is refused, nothing changes.
+    assert_eq!(h.code(json!({"op":"tool_result","id":slow["id"],"content":"late"})), "UNKNOWN_EFFECT");
+    let events = h.events(&s);
+    let timed_out = events.iter().find(|e| e["type"] == "tool_execution_timed_out").unwrap();
+    assert_eq!(*timed_out, json!({"type":"tool_execution_timed_out","id":"t1","name":"slow","timeoutMs":50}));
+}
+
+#[test]
+fn arguments_are_checked_against_the_schema_and_read_only_sessions_refuse_writers() {
+    let mut h = Harness::proxy();
+    h.cmd(weather_tool()).unwrap();
+    h.cmd(json!({"op":"register_tool","tool":{"name":"lookup","description":"","inputSchema":{"type":"object"},"readOnly":true}}))
+        .unwrap();
+    let s = h.session(json!({"readOnly":true}));
+    h.turn(&s, "x");
+    let http = h.take("http");
+    h.answer(&http, &anthropic("", &[("t1", "get_weather", json!({"location":"Paris"})), ("t2", "lookup", json!({}))]));
+    let tool = h.take("tool");
+    assert_eq!(tool["name"], "lookup", "only the read-only tool runs");
+    assert!(h.effects.iter().all(|e| e["kind"] != "tool"));
+    h.cmd(json!({"op":"tool_result","id":tool["id"],"content":"found"})).unwrap();
+    let next = body(&h.take("http"));
+    assert!(next["messages"][2]["content"][0]["content"][0]["text"].as_str().unwrap().starts_with("TOOL_NOT_ALLOWED"));
+
+    let s = h.session(json!({}));
+    h.turn(&s, "y");
+    let http = h.take("http");
+    h.answer(&http, &anthropic("", &[("t1", "get_weather", json!({"location":5,"extra":true}))]));
+    assert!(h.effects.iter().all(|e| e["kind"] != "tool"), "the handler is not called");
+    let next = body(&h.take("http"));
+    let text = next["messages"][2]["content"][0]["content"][0]["text"].as_str().unwrap();
+    assert!(text.starts_with("TOOL_ARGS_INVALID") && text.contains("at /location"), "{text}");
+}
+
+#[test]
+fn core_tools_run_inside_the_core() {
+    let mut h = Harness::proxy();
+    h.cmd(json!({"op":"add_skill_source","source":{"sourceUuid":"kit","skills":[
+        {"name":"email","description":"Find emails","content":"Extract every address."},
+        {"name":"tone","description":"Be kind","content":"Write kindly."}]}}))
+        .unwrap();
+    let s = h.session(json!({"skillTools":true}));
+    h.turn(&s, "x");
+    let http = h.take("http");
+    let offered: Vec<String> =
+        body(&http)["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap().to_string()).collect();
+    assert_eq!(offered, ["browse_skills", "load_skill"]);
+    h.answer(
+        &http,
+        &anthropic(
+            "",
+            &[
+                ("t1", "browse_skills", json!({"query":"EMAIL"})),
+                ("t2", "load_skill", json!({"key":"kit/tone"})),
+                ("t3", "load_skill", json!({"key":"kit/nope"})),
+            ],
+        ),
+    );
+    // No tool effect: the next request follows at once.
+    assert!(h.effects.iter().all(|e| e["kind"] != "tool"));
+    let next = body(&h.take("http"));
+    let results = &next["messages"][2]["content"];
+    let listed: Value = serde_json::from_str(results[0]["content"][0]["text"].as_str().unwrap()).unwrap();
+    assert_eq!(listed, json!([{"key":"kit/email","name":"email","description":"Find emails"}]));
+    assert_eq!(results[1]["content"][0]["text"], "Write kindly.");
+    assert!(results[2]["content"][0]["text"].as_str().unwrap().starts_with("SKILL_NOT_FOUND"));
+    assert_eq!(results[2]["is_error"], true);
+    // Sessions without skillTools do not see them.
+    let plain = h.session(json!({}));
+    h.turn(&plain, "x");
+    assert!(body(&h.take("http")).get("tools").is_none());
+}
