@@ -275,3 +275,47 @@ fn the_compact_fast_path_agrees_with_the_general_parser() {
         assert!(compact_delta(other).is_none(), "{other}");
     }
 }
+
+#[test]
+fn a_second_message_start_is_a_protocol_error() {
+    let block = |i: u64, id: &str| json!({"type":"content_block_start","index":i,"content_block":{"type":"tool_use","id":id,"name":"get_weather","input":{}}});
+    // A gateway that splices two messages: the second's blocks would
+    // overwrite the first's by index, leaving a half-received call.
+    let body = sse(&[
+        start(),
+        block(0, "toolu_a"),
+        json!({"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"loc"}}),
+        start(),
+        block(0, "toolu_b"),
+        stop("tool_use")[0].clone(),
+        stop("tool_use")[1].clone(),
+    ]);
+    let (_, turn) = run(&[&body]);
+    let error = turn.unwrap_err();
+    assert_eq!(error.code, "STREAM_PROTOCOL");
+    assert!(error.message.contains("second message_start"), "{}", error.message);
+}
+
+#[test]
+fn anything_after_message_stop_is_ignored() {
+    let mut body = fixture("anthropic/a-text.sse");
+    let (text, whole) = all_chunkings(&body);
+    // A gateway's trailing [DONE], and junk after it, change nothing.
+    body.extend_from_slice(b"data: [DONE]\n\ndata: {not json\n\nevent: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\"}}\n\n");
+    let (again, turn) = all_chunkings(&body);
+    assert_eq!((again, turn), (text, whole));
+}
+
+#[test]
+fn a_message_with_tool_calls_stops_for_tools_whatever_the_wire_says() {
+    // Some gateways say end_turn after tool_use blocks; the calls decide.
+    let body = sse(&[
+        start(),
+        json!({"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"t","name":"clock","input":{}}}),
+        stop("end_turn")[0].clone(),
+        stop("end_turn")[1].clone(),
+    ]);
+    let (_, turn) = all_chunkings(&body);
+    assert_eq!(turn.stop_reason, StopReason::ToolUse);
+    assert_eq!(turn.tool_calls.len(), 1);
+}

@@ -285,3 +285,48 @@ fn the_wire_api_has_this_implementation() {
     let err = OpenAiResponses.classify_error(429, &[], br#"{"error":{"type":"insufficient_quota","code":"insufficient_quota","message":"You exceeded your current quota"}}"#);
     assert_eq!((err.code, err.retryable), ("PROVIDER_QUOTA", false));
 }
+
+fn message_added(index: u64, id: &str, phase: Option<&str>) -> Value {
+    let mut item = json!({"id":id,"type":"message","status":"in_progress","role":"assistant","content":[]});
+    if let Some(phase) = phase {
+        item["phase"] = json!(phase);
+    }
+    json!({"type":"response.output_item.added","output_index":index,"item":item})
+}
+
+fn text_in(item_id: &str, index: u64, delta: &str) -> Value {
+    json!({"type":"response.output_text.delta","item_id":item_id,"output_index":index,"content_index":0,"delta":delta})
+}
+
+#[test]
+fn message_items_are_paragraphs_and_commentary_is_not_the_answer() {
+    let body = sse(&[
+        message_added(0, "msg_c", Some("commentary")),
+        text_in("msg_c", 0, "Let me think about which tool..."),
+        message_added(1, "msg_1", Some("final_answer")),
+        text_in("msg_1", 1, "First part."),
+        message_added(2, "msg_2", None),
+        text_in("msg_2", 2, "Second "),
+        text_in("msg_2", 2, "part."),
+        completed(),
+    ]);
+    let (streamed, turn) = all_chunkings(&parser, &body);
+    let turn = turn.unwrap();
+    assert_eq!(turn.text(), "First part.\n\nSecond part.");
+    // What streamed is exactly the answer: no commentary, the same break.
+    assert_eq!(streamed, turn.text());
+    // Interrupted: the same rule for what is kept.
+    let mut p = parser();
+    let mut sink = Collected::default();
+    let cut = body.len() - 200;
+    p.feed(&body[..cut], &mut sink).unwrap();
+    assert_eq!(p.partial().text(), sink.text);
+}
+
+#[test]
+fn a_trailing_done_after_the_terminal_event_is_ignored() {
+    let mut body = sse(&[text("Hi"), completed()]);
+    body.extend_from_slice(b"data: [DONE]\n\n");
+    let (text, turn) = all_chunkings(&parser, &body);
+    assert_eq!((text.as_str(), turn.unwrap().text()), ("Hi", "Hi".to_string()));
+}
