@@ -7,6 +7,9 @@ export const PROXY = "http://127.0.0.1:3100";
 /** What `demo/src/main.ts` exposes on `window.rkatDemo`. */
 export interface DemoWindowState {
   toolRuns: { name: string; args: Record<string, unknown>; result: string; isError: boolean; thread: string }[];
+  hookVerdicts: { id: string; tool: string; args: Record<string, unknown>; decision: "allow" | "deny" }[];
+  hookId: string | null;
+  skills: string[];
   runs: number;
   busy: boolean;
 }
@@ -48,13 +51,22 @@ export async function finalText(reply: Locator): Promise<string> {
 
 /** Event types of the log lines of the last run (after its "run N" separator). */
 export async function lastRunEventTypes(page: Page): Promise<string[]> {
+  return (await lastRunEvents(page)).map((event) => event.type);
+}
+
+/** The event lines of the last run: type, summary and sequence number. */
+export async function lastRunEvents(page: Page): Promise<{ type: string; summary: string; seq: number }[]> {
   return page.locator("#event-log").evaluate((log) => {
     const items = [...log.children] as HTMLElement[];
     let start = 0;
     items.forEach((item, i) => {
       if (item.classList.contains("note") && /^run \d+$/.test(item.textContent ?? "")) start = i + 1;
     });
-    return items.slice(start).flatMap((item) => (item.dataset.type ? [item.dataset.type] : []));
+    return items.slice(start).flatMap((item) =>
+      item.dataset.type
+        ? [{ type: item.dataset.type, summary: item.querySelector(".sum")?.textContent ?? "", seq: Number(item.dataset.seq) }]
+        : [],
+    );
   });
 }
 

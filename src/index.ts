@@ -7,7 +7,21 @@
 export { MeerkatRuntime } from "./runtime.js";
 export type { RuntimeOptions } from "./runtime.js";
 export { Session } from "./session.js";
+export { DeferredSession } from "./deferred.js";
 export { EventStream } from "./stream.js";
+export { EventSubscription } from "./subscription.js";
+export { HOOK_POINTS } from "./hooks.js";
+export type { HookContext, HookDecision, HookHandler, HookOptions, HookRequest } from "./hooks.js";
+export type {
+  EmbeddedSkill,
+  SkillKey,
+  SkillQuarantineDiagnostic,
+  SkillRef,
+  SkillRuntimeDiagnostics,
+  SkillSourceInfo,
+  SkillSourceInput,
+  SourceHealthSnapshot,
+} from "./skills.js";
 export {
   MeerkatError,
   CapabilityUnavailableError,
@@ -28,6 +42,7 @@ export {
 } from "./events.js";
 export type {
   AgentEvent,
+  EventBase,
   StopReason,
   BudgetType,
   HookPoint,
@@ -66,6 +81,11 @@ export type {
 export type {
   Usage,
   RunResult,
+  SessionInfo,
+  Capability,
+  Budget,
+  CompactionConfig,
+  ToolOptions,
   SchemaWarning,
   ContentBlock,
   Prompt,

@@ -1,9 +1,11 @@
 /**
  * Runtime wiring: the Worker that hosts the wasm runtime, the connection to
- * it, the example tools and the current session.
+ * it, the example tools, the demo's skill source and hook, and the current
+ * session.
  */
 import type { RuntimeConfig, SessionConfig } from "@rkat/web";
 import { connectRuntime, type WorkerRuntime, type WorkerSession } from "@rkat/web/worker";
+import { DEMO_SKILL_SOURCE, SKILL_SOURCE_UUID, calculatorPolicy, type HookVerdict } from "./loop.js";
 import { demoTools, instrument, type ToolRun } from "./tools.js";
 
 /** The wire APIs the demo can talk to, each through rkat-web-proxy. */
@@ -68,13 +70,30 @@ function sessionConfig(settings: AgentSettings): SessionConfig {
   return config;
 }
 
+/** A skill the picker offers, as the runtime lists it. */
+export interface SkillChoice {
+  name: string;
+  description: string;
+}
+
 export class DemoAgent {
   private worker: Worker | undefined;
   private runtime: WorkerRuntime | undefined;
   session: WorkerSession | undefined;
   settings: AgentSettings | undefined;
+  /** The demo source's skills, as listed by the runtime after adding it. */
+  skills: SkillChoice[] = [];
+  /** The id of the calculator-denying hook while it is registered. */
+  hookId: string | undefined;
+  /** Whether the hook should be registered (it outlives reconnections). */
+  private wantHook = false;
+  /** Hook (un)registrations, one at a time: a quick on/off/on must not interleave. */
+  private hookSync: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly onToolRun: (run: ToolRun) => void) {}
+  constructor(
+    private readonly onToolRun: (run: ToolRun) => void,
+    private readonly onHookVerdict: (verdict: HookVerdict) => void,
+  ) {}
 
   get connected(): boolean {
     return this.runtime !== undefined;
@@ -91,7 +110,12 @@ export class DemoAgent {
       for (const tool of demoTools) {
         await runtime.registerTool(tool.name, tool.description, tool.inputSchema, instrument(tool, this.onToolRun));
       }
+      await runtime.addSkillSource(DEMO_SKILL_SOURCE);
+      // The picker offers what the runtime holds, not what the demo meant to add.
+      const source = (await runtime.listSkillSources()).find((s) => s.sourceUuid === SKILL_SOURCE_UUID);
+      this.skills = source ? source.skills.map(({ name, description }) => ({ name, description })) : [];
       this.runtime = runtime;
+      await this.setDenyCalculator(this.wantHook);
       return await this.newSession();
     } catch (error) {
       this.dispose();
@@ -109,11 +133,42 @@ export class DemoAgent {
     return this.session;
   }
 
-  /** Stop the Worker (and with it the runtime and its sessions). */
+  /**
+   * Register (on) or unregister (off) the `pre_tool_execution` hook that
+   * denies the calculator. Remembered across reconnections; resolves with
+   * the hook's id while it is registered.
+   */
+  setDenyCalculator(on: boolean): Promise<string | undefined> {
+    this.wantHook = on;
+    const next = this.hookSync.catch(() => {}).then(() => this.syncHook());
+    this.hookSync = next;
+    return next;
+  }
+
+  private async syncHook(): Promise<string | undefined> {
+    const runtime = this.runtime;
+    if (!runtime) return undefined; // applied by connect()
+    if (this.wantHook && this.hookId === undefined) {
+      const id = await runtime.registerHook("pre_tool_execution", calculatorPolicy(this.onHookVerdict));
+      // A reconnection meanwhile started a new runtime: this id belongs to the old one.
+      if (this.runtime === runtime) this.hookId = id;
+    } else if (!this.wantHook && this.hookId !== undefined) {
+      const id = this.hookId;
+      this.hookId = undefined;
+      await runtime.unregisterHook(id);
+    }
+    return this.hookId;
+  }
+
+  /** Stop the Worker (and with it the runtime, its sessions and hooks). */
   dispose(): void {
     this.worker?.terminate();
     this.worker = undefined;
     this.runtime = undefined;
     this.session = undefined;
+    this.hookId = undefined;
+    // A call into a terminated Worker never settles: do not queue behind it.
+    this.hookSync = Promise.resolve();
+    this.skills = [];
   }
 }

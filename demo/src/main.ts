@@ -3,25 +3,57 @@
  * runs in a Web Worker, its events streamed into a log, its tools run here.
  */
 import "./style.css";
+import type { AgentEvent } from "@rkat/web";
+import type { WorkerSession } from "@rkat/web/worker";
 import { DemoAgent, settingsFromQuery, type AgentSettings } from "./agent.js";
+import { choiceTags, turnOptions, type HookVerdict } from "./loop.js";
 import type { ToolRun } from "./tools.js";
 import { DemoUI, describeError, type Counters, type ReplyView } from "./ui.js";
 
 /** What the page exposes for people poking at it in devtools (and for the e2e tests). */
 interface DemoState {
   toolRuns: ToolRun[];
+  /** Decisions of the calculator-denying hook, taken on this page. */
+  hookVerdicts: HookVerdict[];
+  /** The hook's id while it is registered, else null. */
+  hookId: string | null;
+  /** Names of the skills the picker offers (from the runtime). */
+  skills: string[];
   runs: number;
   busy: boolean;
 }
 
-const state: DemoState = { toolRuns: [], runs: 0, busy: false };
+const state: DemoState = { toolRuns: [], hookVerdicts: [], hookId: null, skills: [], runs: 0, busy: false };
 (window as unknown as { rkatDemo: DemoState }).rkatDemo = state;
 
+/**
+ * Handler runs reported on this page whose `tool_execution_completed` has
+ * not arrived yet, per tool. A run is reported before the result goes back
+ * to the Worker, so a completion with none pending was refused by the
+ * runtime (a hook, the budget) and never reached the page.
+ */
+const pendingRuns = new Map<string, number>();
+
 const ui = new DemoUI();
-const agent = new DemoAgent((run) => {
-  state.toolRuns.push(run);
-  ui.toolNote(run.name, run.args, run.result, run.isError, run.thread);
-});
+const agent = new DemoAgent(
+  (run) => {
+    state.toolRuns.push(run);
+    pendingRuns.set(run.name, (pendingRuns.get(run.name) ?? 0) + 1);
+    ui.toolNote(run.name, run.args, run.result, run.isError, run.thread);
+  },
+  (verdict) => {
+    state.hookVerdicts.push(verdict);
+    ui.hookNote(verdict);
+  },
+);
+
+/** Whether the page's handler ran for this completion (see `pendingRuns`). */
+function takeRun(name: string): boolean {
+  const pending = pendingRuns.get(name) ?? 0;
+  if (pending === 0) return false;
+  pendingRuns.set(name, pending - 1);
+  return true;
+}
 
 const counters: Counters = { runs: 0, turns: 0, toolCalls: 0, inputTokens: 0, outputTokens: 0, sessionId: "" };
 
@@ -41,16 +73,26 @@ function setBusy(busy: boolean): void {
   ui.setBusy(busy);
 }
 
+/** Show what the (re)connected runtime holds: its skills and the hook. */
+function showRuntimeExtras(): void {
+  ui.showSkills(agent.skills);
+  state.skills = agent.skills.map((s) => s.name);
+  ui.showHook(agent.hookId);
+  state.hookId = agent.hookId ?? null;
+}
+
 async function connect(settings: AgentSettings): Promise<boolean> {
   setBusy(true);
   ui.setStatus("connecting", `connecting: starting the runtime worker (${settings.model} via ${settings.baseUrl})…`);
   try {
     const session = await agent.connect(settings);
     resetCounters(session.id);
+    showRuntimeExtras();
     ui.note(`connected · session ${session.id}`);
     ui.setStatus("ready", `ready · ${settings.model} via ${settings.baseUrl}`);
     return true;
   } catch (error) {
+    showRuntimeExtras();
     showError(error, "connect");
     ui.notice(`Could not start the runtime: ${describeError(error).code}. Check the settings and press “Apply & reconnect”.`, "error");
     return false;
@@ -60,7 +102,7 @@ async function connect(settings: AgentSettings): Promise<boolean> {
 }
 
 /** Route one event to the reply view and the counters. */
-function apply(event: import("@rkat/web").AgentEvent, reply: ReplyView): void {
+function apply(event: AgentEvent, reply: ReplyView): void {
   ui.logEvent(event);
   switch (event.type) {
     case "turn_started":
@@ -70,12 +112,16 @@ function apply(event: import("@rkat/web").AgentEvent, reply: ReplyView): void {
       reply.appendText(event.delta);
       break;
     case "tool_call_requested":
-      counters.toolCalls += 1;
       reply.toolRequested(event.id, event.name, event.args);
       break;
-    case "tool_execution_completed":
-      reply.toolCompleted(event.id, event.result, event.isError, event.durationMs);
+    case "tool_execution_completed": {
+      // Counted as the runtime counts them: calls a hook or the budget refused are not.
+      const ran = takeRun(event.name);
+      if (ran) counters.toolCalls += 1;
+      ui.setCounters(counters);
+      reply.toolCompleted(event.id, event.result, event.isError, event.durationMs, ran ? "main thread" : "not run");
       break;
+    }
     case "turn_completed":
       counters.turns += 1;
       counters.inputTokens += event.usage.inputTokens;
@@ -100,30 +146,29 @@ async function send(prompt: string): Promise<void> {
   if (!session) return;
   setBusy(true);
   ui.prompt.value = "";
-  ui.addUserMessage(prompt);
+  const choices = ui.readChoices();
+  const tags = choiceTags(choices);
+  if (agent.hookId !== undefined) tags.push("hook: deny calculator");
+  ui.addUserMessage(prompt, tags);
   const reply = ui.startReply();
   state.runs += 1;
   counters.runs += 1;
   ui.setCounters(counters);
   ui.markRunStart(state.runs);
   ui.setStatus("streaming", "streaming…");
+  pendingRuns.clear();
   try {
-    const stream = session.stream(prompt);
+    const stream = session.stream(prompt, turnOptions(choices));
     for await (const event of stream) apply(event, reply);
     const result = stream.result;
     reply.finish(result.text);
-    // The session's own totals are authoritative once the run is over.
-    Object.assign(counters, {
-      turns: session.turns,
-      toolCalls: session.toolCalls,
-      inputTokens: session.usage.inputTokens,
-      outputTokens: session.usage.outputTokens,
-    });
-    ui.setCounters(counters);
+    syncCounters(session);
     ui.setStatus("ready", `ready · last run: ${result.turns} turn(s), ${result.toolCalls} tool call(s)`);
   } catch (error) {
-    const { code, message } = describeError(error);
-    reply.fail(code, message);
+    // A failed run still moved the session's counters (turns, tokens, tools that ran).
+    syncCounters(session);
+    const { code, message, detail } = describeError(error);
+    reply.fail(code, message, detail);
     showError(error, "run");
     if (code === "RUNTIME_TRAPPED" || code === "RUNTIME_DESTROYED") {
       agent.dispose();
@@ -132,6 +177,33 @@ async function send(prompt: string): Promise<void> {
   } finally {
     setBusy(false);
     ui.prompt.focus();
+  }
+}
+
+/** The session's own totals are authoritative once a run is over. */
+function syncCounters(session: WorkerSession): void {
+  Object.assign(counters, {
+    turns: session.turns,
+    toolCalls: session.toolCalls,
+    inputTokens: session.usage.inputTokens,
+    outputTokens: session.usage.outputTokens,
+  });
+  ui.setCounters(counters);
+}
+
+/** The hook checkbox: register or unregister it in the runtime now. */
+async function toggleHook(on: boolean): Promise<void> {
+  ui.denyCalculator.disabled = true;
+  try {
+    const id = await agent.setDenyCalculator(on);
+    // Not connected yet: connect() registers it.
+    if (!agent.connected) return;
+    ui.note(on ? `hook ${id ?? "?"} registered: pre_tool_execution denies calculator` : "hook unregistered: calculator allowed");
+  } catch (error) {
+    showError(error, on ? "register hook" : "unregister hook");
+  } finally {
+    showRuntimeExtras();
+    ui.denyCalculator.disabled = false;
   }
 }
 
@@ -161,6 +233,7 @@ ui.form.addEventListener("submit", (event) => {
   void send(ui.prompt.value);
 });
 ui.newSession.addEventListener("click", () => void newSession());
+ui.denyCalculator.addEventListener("change", () => void toggleHook(ui.denyCalculator.checked));
 ui.settingsForm.addEventListener("submit", (event) => {
   event.preventDefault();
   if (state.busy) return;

@@ -1,7 +1,8 @@
-/** The page's DOM: status line, chat, counters, settings and event log. */
+/** The page's DOM: status line, chat, counters, settings, agent-loop controls and event log. */
 import type { AgentEvent } from "@rkat/web";
-import { DEFAULT_SETTINGS, PROVIDERS, providerDefaults, type AgentSettings, type ProviderId } from "./agent.js";
-import { quote, summarize } from "./format.js";
+import { DEFAULT_SETTINGS, PROVIDERS, providerDefaults, type AgentSettings, type ProviderId, type SkillChoice } from "./agent.js";
+import { errorDetail, quote, summarize } from "./format.js";
+import type { HookVerdict, TurnChoices } from "./loop.js";
 
 export type StatusKind = "connecting" | "ready" | "streaming" | "error";
 
@@ -17,6 +18,18 @@ export interface Counters {
 /** Oldest log lines are dropped past this many. */
 const LOG_LIMIT = 600;
 
+/** Log lines whose summary matters in full: they wrap instead of being cut. */
+const WRAPPED_TYPES = new Set([
+  "run_failed",
+  "hook_denied",
+  "hook_failed",
+  "budget_warning",
+  "skills_resolved",
+  "skill_resolution_failed",
+  "compaction_completed",
+  "compaction_failed",
+]);
+
 function byId<T extends HTMLElement>(id: string): T {
   const element = document.getElementById(id);
   if (!element) throw new Error(`demo page is missing #${id}`);
@@ -30,14 +43,16 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, t
   return element;
 }
 
-/** An error's code and message, whatever was thrown. */
-export function describeError(error: unknown): { code: string; message: string } {
+/** An error's code and message (and a line about its details), whatever was thrown. */
+export function describeError(error: unknown): { code: string; message: string; detail?: string } {
   if (error && typeof error === "object") {
-    const { code, message } = error as { code?: unknown; message?: unknown };
-    return {
+    const { code, message, details } = error as { code?: unknown; message?: unknown; details?: unknown };
+    const described = {
       code: typeof code === "string" ? code : "ERROR",
       message: typeof message === "string" ? message : String(error),
     };
+    const detail = errorDetail(described.code, details);
+    return detail === undefined ? described : { ...described, detail };
   }
   return { code: "ERROR", message: String(error) };
 }
@@ -79,12 +94,13 @@ export class ReplyView {
     this.scroll();
   }
 
-  toolCompleted(id: string, result: string, isError: boolean, durationMs: number): void {
+  /** `where`: "main thread" when the page's handler ran, else why it did not (a hook, the budget). */
+  toolCompleted(id: string, result: string, isError: boolean, durationMs: number, where: string): void {
     const chip = this.tools.get(id);
     if (!chip) return;
     chip.dataset.state = isError ? "error" : "done";
     const out = chip.querySelector(".tool-result");
-    if (out) out.textContent = `${isError ? "✗" : "→"} ${result} · ${durationMs} ms · main thread`;
+    if (out) out.textContent = `${isError ? "✗" : "→"} ${result} · ${durationMs} ms · ${where}`;
   }
 
   finish(finalText: string): void {
@@ -94,11 +110,12 @@ export class ReplyView {
     this.root.querySelector(".typing")?.remove();
   }
 
-  fail(code: string, message: string): void {
+  fail(code: string, message: string, detail?: string): void {
     this.root.dataset.state = "error";
     this.root.querySelector(".typing")?.remove();
     const box = el("div", "error-box");
     box.append(el("strong", "error-code", code), document.createTextNode(` ${message}`));
+    if (detail !== undefined) box.append(el("div", "error-detail", detail));
     this.body.append(box);
     this.scroll();
   }
@@ -114,6 +131,10 @@ export class DemoUI {
   readonly model = byId<HTMLInputElement>("model");
   readonly newSession = byId<HTMLButtonElement>("new-session");
   readonly clearLog = byId<HTMLButtonElement>("clear-log");
+  readonly skill = byId<HTMLSelectElement>("skill");
+  readonly toolBudget = byId<HTMLInputElement>("tool-budget");
+  readonly denyCalculator = byId<HTMLInputElement>("deny-calculator");
+  private readonly hookId = byId<HTMLElement>("hook-id");
   private readonly status = byId<HTMLElement>("status");
   private readonly statusText = byId<HTMLElement>("status-text");
   private readonly messages = byId<HTMLElement>("messages");
@@ -173,6 +194,25 @@ export class DemoUI {
     };
   }
 
+  /** Offer the runtime's skills (keeping the choice if it is still there). */
+  showSkills(skills: readonly SkillChoice[]): void {
+    const chosen = this.skill.value;
+    this.skill.replaceChildren(new Option("none", ""));
+    for (const { name, description } of skills) this.skill.append(new Option(`${name} · ${description}`, name));
+    this.skill.value = skills.some((s) => s.name === chosen) ? chosen : "";
+    this.skill.disabled = skills.length === 0;
+  }
+
+  readChoices(): TurnChoices {
+    return { skill: this.skill.value, toolCallBudget: this.toolBudget.value };
+  }
+
+  /** The hook's id beside its checkbox while it is registered. */
+  showHook(hookId: string | undefined): void {
+    this.hookId.textContent = hookId ?? "";
+    this.hookId.hidden = hookId === undefined;
+  }
+
   setCounters(c: Counters): void {
     const set = (id: string, value: string | number) => {
       byId(id).textContent = String(value);
@@ -191,13 +231,19 @@ export class DemoUI {
     this.empty.hidden = false;
   }
 
-  addUserMessage(text: string): void {
+  /** `tags`: what the turn was sent with (skill, budget, hook), shown under the bubble. */
+  addUserMessage(text: string, tags: readonly string[] = []): void {
     this.empty.hidden = true;
     const msg = el("div", "msg user");
     msg.append(el("div", "who", "You"));
     const bubble = el("div", "bubble");
     bubble.append(el("p", "segment", text));
     msg.append(bubble);
+    if (tags.length > 0) {
+      const line = el("div", "tags");
+      for (const tag of tags) line.append(el("span", "tag", tag));
+      msg.append(line);
+    }
     this.messages.append(msg);
     this.scrollChat();
   }
@@ -231,10 +277,14 @@ export class DemoUI {
   }
 
   logEvent(event: AgentEvent): void {
-    const item = el("li", "ev");
+    const item = el("li", WRAPPED_TYPES.has(event.type) ? "ev wrap" : "ev");
     item.dataset.type = event.type;
+    item.dataset.seq = String(event.seq);
     const ms = Math.round(performance.now() - this.runStartedAt);
-    item.append(el("span", "t", `+${ms}`), el("span", "type", event.type), el("span", "sum", summarize(event)));
+    const summary = summarize(event);
+    // The full line on hover: most lines are cut to the panel's width.
+    item.title = `#${event.seq} ${event.type} ${summary}`;
+    item.append(el("span", "t", `+${ms}`), el("span", "type", event.type), el("span", "sum", summary));
     this.appendLog(item);
   }
 
@@ -250,6 +300,15 @@ export class DemoUI {
     const item = el("li", "tool-run");
     const ms = Math.round(performance.now() - this.runStartedAt);
     const text = `${thread} thread ran ${name}(${JSON.stringify(args)}) ${isError ? "✗" : "→"} ${quote(result, 40)}`;
+    item.append(el("span", "t", `+${ms}`), el("span", "sum", text));
+    this.appendLog(item);
+  }
+
+  /** The demo's hook decided (here, on the page), before the runtime reports it. */
+  hookNote(verdict: HookVerdict): void {
+    const item = el("li", `hook-run ${verdict.decision}`);
+    const ms = Math.round(performance.now() - this.runStartedAt);
+    const text = `main thread hook ${verdict.decision === "deny" ? "denied" : "allowed"} ${verdict.tool}(${JSON.stringify(verdict.args)})`;
     item.append(el("span", "t", `+${ms}`), el("span", "sum", text));
     this.appendLog(item);
   }

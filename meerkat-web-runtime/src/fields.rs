@@ -64,6 +64,9 @@ impl<'j, 'a> Fields<'j, 'a> {
     pub fn u64(&self, key: &str) -> CoreResult<Option<u64>> {
         match self.get(key) {
             None => Ok(None),
+            Some(Json::Num(n)) if n.bytes().all(|b| b.is_ascii_digit()) && n.parse::<u64>().is_err() => {
+                Err(CoreError::new(self.code, format!("{}.{key} is too large", self.what)))
+            }
             Some(v) => v.as_u64().map(Some).ok_or_else(|| self.wrong(key, "a non-negative integer", v)),
         }
     }
@@ -123,6 +126,9 @@ mod tests {
         assert_eq!(f.str("a").unwrap(), Some("x"));
         assert_eq!(f.u64("n").unwrap_err().message, "cfg.n must be a non-negative integer, got a number");
         assert!(f.u32("big").unwrap_err().message.contains("at most"));
+        let huge = parse(r#"{"n":100000000000000000000}"#).unwrap();
+        let f2 = Fields::new(&huge, "cfg", &["n"], ErrorCode::InvalidConfig).unwrap();
+        assert_eq!(f2.u64("n").unwrap_err().message, "cfg.n is too large");
         assert_eq!(f.u64("big").unwrap(), Some(5_000_000_000));
         assert!(f.str_list("l").is_err());
         assert!(f.req_str("missing").unwrap_err().message.contains("\"missing\""));

@@ -163,7 +163,8 @@ function textAnswer(conv, last) {
  * Decides the reply to a conversation. Rules, in order: `deltas=N` → generated
  * text; a system prompt saying "Summarize the conversation" (or "Summarise")
  * → a summary of the messages before the last user turn (summary.mjs; tools
- * are never called); tool results in the last user turn → report them; tools
+ * are never called); tool results alone in the last user turn → report them
+ * (results followed by new words are answered as words); tools
  * mentioned → call them with arguments read from the prompt (arguments.mjs);
  * otherwise a text answer. A system prompt mentioning "pirate" prefixes text
  * with "Arr! ". Thinking, when enabled, comes first. With
@@ -196,7 +197,9 @@ export function planReply(conv, directives) {
     thought = 'The earlier conversation must be summarised.';
     const summary = summaryText(conv);
     blocks.push(textBlock(answer(summary, summary)));
-  } else if (last.toolResults.length > 0) {
+  } else if (last.toolResults.length > 0 && last.text.trim() === '') {
+    // Results with new words after them (the user spoke after a run that
+    // stopped mid-tools) are answered as words, below.
     thought = 'The tool results are in; I will report them.';
     const results = last.toolResults.map((r) => r.text).join(' ');
     blocks.push(textBlock(answer(describeToolResults(conv, last), `${last.text} ${results}`.trim())));

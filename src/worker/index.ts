@@ -6,5 +6,5 @@
  */
 export { exposeRuntime } from "./expose.js";
 export type { ExposeOptions } from "./expose.js";
-export { connectRuntime, WorkerRuntime, WorkerSession } from "./client.js";
+export { connectRuntime, WorkerDeferredSession, WorkerRuntime, WorkerSession } from "./client.js";
 export type { WorkerLike } from "./client.js";
