@@ -27,7 +27,8 @@ export class Driver {
   private readonly requests = new Map<number, { controller: AbortController; sessionId: string | undefined }>();
   private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
   private readonly runWaiters = new Map<number, (outcome: RunOutcome) => void>();
-  private readonly sourceWaiters = new Map<string, (error: MeerkatError | undefined) => void>();
+  /** Every caller waiting on a source's load (two refreshes may overlap). */
+  private readonly sourceWaiters = new Map<string, Array<(error: MeerkatError | undefined) => void>>();
   private readonly listeners = new Map<string, Set<() => void>>();
   /** Outcomes of runs that ended inside the command being applied. */
   private captured: Map<number, RunOutcome> | undefined;
@@ -70,9 +71,11 @@ export class Driver {
 
   /** Resolve once skill source `uuid` has loaded (or failed to). */
   waitForSource(uuid: string): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.sourceWaiters.set(uuid, (error) => (error ? reject(error) : resolve())),
-    );
+    return new Promise((resolve, reject) => {
+      const waiters = this.sourceWaiters.get(uuid) ?? [];
+      waiters.push((error) => (error ? reject(error) : resolve()));
+      this.sourceWaiters.set(uuid, waiters);
+    });
   }
 
   /** Call `listener` whenever the session may have new events; returns the remover. */
@@ -99,7 +102,7 @@ export class Driver {
     this.timers.clear();
     for (const waiter of this.runWaiters.values()) waiter({ error: reason, totals: NO_TOTALS });
     this.runWaiters.clear();
-    for (const waiter of this.sourceWaiters.values()) waiter(reason);
+    for (const waiters of this.sourceWaiters.values()) for (const waiter of waiters) waiter(reason);
     this.sourceWaiters.clear();
     for (const set of [...this.listeners.values()]) for (const listener of [...set]) listener();
   }
@@ -141,9 +144,10 @@ export class Driver {
           this.finish(effect);
           break;
         case "skill_source_ready": {
-          const waiter = this.sourceWaiters.get(effect.sourceUuid);
+          const waiters = this.sourceWaiters.get(effect.sourceUuid) ?? [];
           this.sourceWaiters.delete(effect.sourceUuid);
-          waiter?.(effect.error ? coreError(effect.error) : undefined);
+          const error = effect.error ? coreError(effect.error) : undefined;
+          for (const waiter of waiters) waiter(error);
           break;
         }
       }

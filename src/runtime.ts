@@ -164,9 +164,9 @@ export class MeerkatRuntime {
   async refreshSkillSource(sourceUuid: string): Promise<void> {
     this.assertAlive("refreshSkillSource");
     requireString(sourceUuid, "refreshSkillSource: sourceUuid");
-    const loaded = this.driver.waitForSource(sourceUuid);
+    // Wait only once the core took it: a refused refresh leaves no waiter.
     this.driver.command({ op: "refresh_skill_source", sourceUuid });
-    await loaded;
+    await this.driver.waitForSource(sourceUuid);
   }
 
   removeSkillSource(sourceUuid: string): void {

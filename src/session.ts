@@ -209,7 +209,10 @@ export class Session {
   async compact(): Promise<void> {
     this.assertUsable("session.compact");
     const { done } = this.host.driver.startRun({ op: "compact", session: this.id });
-    settle(await done);
+    const outcome = await done;
+    // The summary's tokens count; the last result stays the last turn's.
+    this.totals = outcome.totals;
+    settle(outcome);
   }
 
   /** Make the session read-only: its history stays, new turns fail with `SESSION_ARCHIVED`. */

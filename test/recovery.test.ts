@@ -65,10 +65,12 @@ test("permanent failures are not retried", async () => {
 
 test("interrupt mid-stream resolves the turn as cancelled and keeps what streamed", async () => {
   const session = runtime.createSession();
-  const pending = session.turn("a long answer [[sim:hang]]");
-  await new Promise((r) => setTimeout(r, 60));
-  await session.interrupt();
-  const result = await pending;
+  const stream = session.stream("a long answer [[sim:hang]]");
+  for await (const event of stream) {
+    // Text has streamed and the provider hangs: interrupt.
+    if (event.type === "text_delta") await session.interrupt();
+  }
+  const result = stream.result;
   expect(result.text.length).toBeGreaterThan(0);
   expect("You said: a long answer (1 messages in context)".startsWith(result.text)).toBe(true);
   const events = session.pollEvents();
@@ -80,18 +82,23 @@ test("interrupt mid-stream resolves the turn as cancelled and keeps what streame
 
 test("interrupt while a tool runs pairs the call with an interrupted result", async () => {
   let release: (value: string) => void = () => {};
-  runtime.registerTool("clock", "Time", { type: "object" }, () => new Promise<string>((r) => (release = r)));
+  let called: () => void = () => {};
+  const running = new Promise<void>((r) => (called = r));
+  runtime.registerTool("clock", "Time", { type: "object" }, () => {
+    called();
+    return new Promise<string>((r) => (release = r));
+  });
   const session = runtime.createSession();
   const pending = session.turn("what does the clock say");
-  await new Promise((r) => setTimeout(r, 60));
+  await running; // the handler is running: interrupt it
   await session.interrupt();
   const result = await pending;
   expect(result.toolCalls).toBe(1);
   release("too late"); // a late result changes nothing
-  // The next request pairs the tool call with its interrupted result (the
-  // simulated model reports tool results before anything else).
+  // The next request pairs the tool call with its interrupted result, and
+  // the new words after it are what the model answers.
   const next = await session.turn("and after that?");
-  expect(next.text).toBe("clock failed: INTERRUPTED: the user interrupted the turn before this tool finished.");
+  expect(next.text).toBe("You said: and after that? (3 messages in context)");
   const sent = (await simRequests()).at(-1)!;
   expect(sent.body.messages[2].content[0]).toMatchObject({ type: "tool_result", is_error: true });
   expect(sent.body.messages[2].content[1]).toEqual({ type: "text", text: "and after that?" });
@@ -101,11 +108,17 @@ test("interrupt during backoff ends the turn without retrying", async () => {
   const slow = await simRuntime({ retry: { maxRetries: 2, initialDelayMs: 5000, maxDelayMs: 5000 } });
   try {
     const session = slow.createSession();
-    const pending = session.turn("overloaded once [[sim:error=529]]");
-    await new Promise((r) => setTimeout(r, 100));
-    expect(session.pollEvents().some((e) => e.type === "retrying")).toBe(true);
-    await session.interrupt();
-    const result = await pending;
+    const stream = session.stream("overloaded once [[sim:error=529]]");
+    let retried = false;
+    for await (const event of stream) {
+      // Waiting out the 5 s backoff: interrupt it.
+      if (event.type === "retrying") {
+        retried = true;
+        await session.interrupt();
+      }
+    }
+    expect(retried).toBe(true);
+    const result = stream.result;
     expect(result.text).toBe("");
     expect(session.pollEvents().find((e) => e.type === "turn_completed")).toMatchObject({ stopReason: "cancelled" });
     const sent = (await simRequests()).filter((r) => JSON.stringify(r.body).includes("overloaded once"));

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { ERROR_CODES, MeerkatError, MeerkatRuntime, SessionNotFoundError, type Session } from "@rkat/web";
-import { resetSim, simRuntime, wasm } from "./support/runtime.js";
+import { resetSim, simRequests, simRuntime, wasm } from "./support/runtime.js";
 
 let runtime: MeerkatRuntime;
 let session: Session;
@@ -162,5 +162,269 @@ describe("session methods", () => {
     refuses(() => session.stream("x"), "SESSION_NOT_FOUND");
     await rejects(() => session.history(), "SESSION_NOT_FOUND");
     await stillWorks();
+  });
+});
+
+/** Nothing was sent to the provider since `count` requests. */
+async function nothingSentSince(count: number): Promise<void> {
+  expect((await simRequests()).length).toBe(count);
+}
+
+describe("hooks", () => {
+  const noop = () => undefined;
+  test("registerHook refuses unknown points, non-functions and bad options with INVALID_HOOK", async () => {
+    refuses(() => runtime.registerHook("nowhere" as never, noop), "INVALID_HOOK", /run_started/);
+    refuses(() => runtime.registerHook(5 as never, noop), "INVALID_HOOK");
+    refuses(() => runtime.registerHook("run_started", "nope" as never), "INVALID_HOOK", /handler/);
+    refuses(() => runtime.registerHook("run_started", undefined as never), "INVALID_HOOK", /handler/);
+    refuses(() => runtime.registerHook("run_started", noop, "fast" as never), "INVALID_HOOK");
+    refuses(() => runtime.registerHook("run_started", noop, [] as never), "INVALID_HOOK");
+    refuses(() => runtime.registerHook("run_started", noop, { mode: "later" } as never), "INVALID_HOOK", /mode/);
+    refuses(() => runtime.registerHook("run_started", noop, { failurePolicy: "maybe" } as never), "INVALID_HOOK", /failurePolicy/);
+    refuses(() => runtime.registerHook("run_started", noop, { timeoutMs: 0 }), "INVALID_HOOK", /timeoutMs/);
+    refuses(() => runtime.registerHook("run_started", noop, { timeoutMs: -5 }), "INVALID_HOOK", /timeoutMs/);
+    refuses(() => runtime.registerHook("run_started", noop, { timeoutMs: 1.5 }), "INVALID_HOOK", /timeoutMs/);
+    refuses(() => runtime.registerHook("run_started", noop, { priority: 1.5 }), "INVALID_HOOK", /priority/);
+    refuses(() => runtime.registerHook("run_started", noop, { priority: "high" } as never), "INVALID_HOOK", /priority/);
+    refuses(() => runtime.registerHook("run_started", noop, { when: "always" } as never), "INVALID_HOOK", /when/);
+    refuses(() => runtime.registerHook("run_started", noop, { timeoutMs: (() => 1) as never }), "INVALID_HOOK");
+    refuses(() => session.registerHook("nowhere" as never, noop), "INVALID_HOOK");
+    refuses(() => session.registerHook("run_started", 42 as never), "INVALID_HOOK");
+    refuses(() => runtime.unregisterHook("hook-999"), "HOOK_NOT_FOUND");
+    refuses(() => runtime.unregisterHook(5 as never), "INVALID_ARGUMENT");
+
+    // No hook was registered by any of them.
+    await session.turn("no hooks");
+    expect(session.pollEvents().filter((e) => e.type.startsWith("hook_"))).toEqual([]);
+  });
+
+  test("a destroyed session takes no hooks", () => {
+    session.destroy();
+    refuses(() => session.registerHook("run_started", noop), "SESSION_NOT_FOUND");
+  });
+});
+
+describe("budgets", () => {
+  test("createSession refuses bad budgets with INVALID_CONFIG", () => {
+    const bad: unknown[] = [
+      { tokens: -1 },
+      { tokens: 0 },
+      { durationMs: 0 },
+      { toolCalls: 0 },
+      { toolCalls: 1.5 },
+      { tokens: "100" },
+      { warnAtPercent: 0 },
+      { warnAtPercent: 101 },
+      { time: 5 },
+      "lots",
+      [],
+    ];
+    for (const budget of bad) {
+      refuses(() => runtime.createSession({ budget: budget as never }), "INVALID_CONFIG");
+    }
+    refuses(() => runtime.createSession({ budget: { tokens: 0 } }), "INVALID_CONFIG", /tokens/);
+    refuses(() => runtime.createSession({ budget: { time: 5 } as never }), "INVALID_CONFIG", /time/);
+    expect(runtime.listSessions().map((s) => s.sessionId)).toEqual([session.id]);
+  });
+
+  test("turn refuses bad budgets before sending anything", async () => {
+    const sent = (await simRequests()).length;
+    await rejects(() => session.turn("x", { budget: { tokens: 0 } }), "INVALID_CONFIG", /tokens/);
+    await rejects(() => session.turn("x", { budget: { toolCalls: -2 } }), "INVALID_CONFIG");
+    await rejects(() => session.turn("x", { budget: { durationMs: 0 } }), "INVALID_CONFIG");
+    await rejects(() => session.turn("x", { budget: { seconds: 5 } as never }), "INVALID_CONFIG", /seconds/);
+    await rejects(() => session.turn("x", { budget: 5 as never }), "INVALID_CONFIG");
+    await rejects(() => session.turn("x", { budgets: {} } as never), "INVALID_ARGUMENT", /budgets/);
+    refuses(() => session.stream("x", { budget: { warnAtPercent: 500 } }), "INVALID_CONFIG", /warnAtPercent/);
+    await nothingSentSince(sent);
+    expect(session.pollEvents()).toEqual([]);
+    expect(await session.history()).toEqual([]);
+    await stillWorks();
+  });
+});
+
+describe("tool options", () => {
+  const schema = { type: "object" as const };
+  test("bad toolTimeoutMs and readOnly in createSession", () => {
+    for (const toolTimeoutMs of [0, -5, 1.5, "50", true]) {
+      refuses(() => runtime.createSession({ toolTimeoutMs: toolTimeoutMs as never }), "INVALID_CONFIG");
+    }
+    refuses(() => runtime.createSession({ toolTimeoutMs: 0 }), "INVALID_CONFIG", /toolTimeoutMs/);
+    refuses(() => runtime.createSession({ readOnly: "yes" as never }), "INVALID_CONFIG", /readOnly/);
+    expect(runtime.listSessions().map((s) => s.sessionId)).toEqual([session.id]);
+  });
+
+  test("bad registerTool options register nothing", async () => {
+    refuses(() => runtime.registerTool("t", "d", schema, () => "", { timeoutMs: 0 }), "INVALID_TOOL", /timeoutMs/);
+    refuses(() => runtime.registerTool("t", "d", schema, () => "", { timeoutMs: -1 }), "INVALID_TOOL", /timeoutMs/);
+    refuses(() => runtime.registerTool("t", "d", schema, () => "", { timeoutMs: 2.5 }), "INVALID_TOOL", /timeoutMs/);
+    refuses(() => runtime.registerTool("t", "d", schema, () => "", { readOnly: "yes" } as never), "INVALID_TOOL", /readOnly/);
+    refuses(() => runtime.registerTool("t", "d", schema, () => "", { retries: 3 } as never), "INVALID_TOOL", /retries/);
+    refuses(() => runtime.registerTool("t", "d", schema, () => "", "fast" as never), "INVALID_ARGUMENT", /options/);
+    // "t" was never registered: registering it now is not a duplicate, and no session saw it.
+    runtime.registerTool("t", "d", schema, () => "", { timeoutMs: 10, readOnly: true });
+    await session.turn("no tools marker-val-tools");
+    await stillWorks();
+  });
+});
+
+describe("skills", () => {
+  const tone = { name: "tone", description: "How to write", content: "Always answer in haiku." };
+
+  test("addSkillSource refuses malformed sources with INVALID_SKILL_SOURCE and adds nothing", async () => {
+    const kept = runtime.addSkillSource({ sourceUuid: "kept", skills: [tone] });
+    const before = runtime.listSkillSources();
+    const bad: unknown[] = [
+      null,
+      "skills",
+      [],
+      {},
+      { skills: "tone" },
+      { skills: [{}] },
+      { skills: [{ name: "empty", content: "" }] },
+      { skills: [{ name: "blank", content: "   \n" }] },
+      { skills: [{ content: "a skill without a name" }] },
+      { skills: [{ name: "a/b", content: "slash in the name" }] },
+      { skills: [{ name: "dup", content: "one" }, { name: "dup", content: "two" }] },
+      { skills: [{ name: "x", content: "x", extra: true }] },
+      { skills: [tone], colour: "blue" },
+      { sourceUuid: "with/slash", skills: [tone] },
+      { sourceUuid: "", skills: [tone] },
+      { sourceUuid: "kept", skills: [tone] },
+      { skills: [{ name: "fn", content: (() => "x") as never }] },
+      { url: "ftp://127.0.0.1/index.json" },
+      { url: "not a url" },
+      { url: 5 },
+      { url: "http://127.0.0.1:1/index.json", skills: [tone] },
+    ];
+    for (const source of bad) {
+      await rejects(async () => runtime.addSkillSource(source as never), "INVALID_SKILL_SOURCE");
+    }
+    expect(runtime.listSkillSources()).toEqual(before);
+    expect(kept.sourceUuid).toBe("kept");
+  });
+
+  test("remove refuses unknown sources", async () => {
+    runtime.addSkillSource({ sourceUuid: "embedded", skills: [tone] });
+    refuses(() => runtime.removeSkillSource("nope"), "SKILL_SOURCE_NOT_FOUND");
+    refuses(() => runtime.removeSkillSource(5 as never), "INVALID_ARGUMENT");
+    await rejects(() => runtime.refreshSkillSource(5 as never), "INVALID_ARGUMENT");
+    expect(runtime.listSkillSources().map((s) => s.sourceUuid)).toEqual(["embedded"]);
+  });
+
+  test("refresh refuses unknown or embedded sources and leaves nothing pending", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const own = await simRuntime();
+      own.addSkillSource({ sourceUuid: "embedded", skills: [tone] });
+      await rejects(() => own.refreshSkillSource("nope"), "SKILL_SOURCE_NOT_FOUND");
+      await rejects(() => own.refreshSkillSource("embedded"), "INVALID_SKILL_SOURCE", /embedded/);
+      expect(own.listSkillSources().map((s) => s.sourceUuid)).toEqual(["embedded"]);
+      // A refused call must not leave a waiter behind that rejects, unhandled, when the runtime goes.
+      own.destroy();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
+  test("bad or unknown skill references refuse before anything is sent", async () => {
+    const { sourceUuid } = runtime.addSkillSource({ skills: [tone] });
+    const sent = (await simRequests()).length;
+    await rejects(() => session.turn("x", { skillRefs: [{ sourceUuid, skillName: "nope" }] }), "SKILL_NOT_FOUND", /nope/);
+    await rejects(() => session.turn("x", { skillRefs: [{ sourceUuid: "missing", skillName: "tone" }] }), "SKILL_NOT_FOUND");
+    await rejects(() => session.invokeSkill({ sourceUuid, skillName: "nope" }, "x"), "SKILL_NOT_FOUND");
+    await rejects(() => session.turn("x", { skillRefs: "tone" as never }), "INVALID_ARGUMENT", /skillRefs/);
+    await rejects(() => session.turn("x", { skillRefs: [5 as never] }), "INVALID_ARGUMENT");
+    await rejects(() => session.invokeSkill(null as never, "x"), "INVALID_ARGUMENT");
+    await rejects(() => session.turn("x", { skillRefs: [{ sourceUuid, skillName: "" }] }), "INVALID_ARGUMENT");
+    await rejects(() => session.turn("x", { skillRefs: [{ sourceUuid, skillName: "tone", version: 2 } as never] }), "INVALID_ARGUMENT");
+    await nothingSentSince(sent);
+    expect(session.pollEvents()).toEqual([]);
+    expect(await session.history()).toEqual([]);
+
+    refuses(() => runtime.createSession({ preloadSkills: [{ sourceUuid, skillName: "nope" }] }), "SKILL_NOT_FOUND");
+    refuses(() => runtime.createSession({ preloadSkills: "tone" as never }), "INVALID_CONFIG", /preloadSkills/);
+    refuses(() => runtime.createSession({ skillTools: "yes" as never }), "INVALID_CONFIG", /skillTools/);
+    expect(runtime.listSessions().map((s) => s.sessionId)).toEqual([session.id]);
+    await stillWorks();
+  });
+});
+
+describe("compaction", () => {
+  test("createSession refuses bad compaction settings with INVALID_CONFIG", () => {
+    const bad: unknown[] = [
+      { thresholdTokens: 0 },
+      { thresholdTokens: -1 },
+      { thresholdTokens: 1.5 },
+      { keepRecentTurns: 0 },
+      { keepRecentTurns: -1 },
+      { keepRecentTurns: 2.5 },
+      { keepRecentTurns: "3" },
+      { everyTurns: 5 },
+      "auto",
+      [],
+    ];
+    for (const compaction of bad) {
+      refuses(() => runtime.createSession({ compaction: compaction as never }), "INVALID_CONFIG");
+    }
+    refuses(() => runtime.createSession({ compaction: { thresholdTokens: 0 } }), "INVALID_CONFIG", /thresholdTokens/);
+    refuses(() => runtime.createSession({ compaction: { keepRecentTurns: 0 } }), "INVALID_CONFIG", /keepRecentTurns/);
+    refuses(() => runtime.createSession({ compaction: { everyTurns: 5 } as never }), "INVALID_CONFIG", /everyTurns/);
+    expect(runtime.listSessions().map((s) => s.sessionId)).toEqual([session.id]);
+  });
+
+  test("compact() refuses on a busy or destroyed session", async () => {
+    const first = session.turn("first [[sim:delay=20,chunk=200]]");
+    await rejects(() => session.compact(), "SESSION_BUSY");
+    await first;
+    expect(await session.history()).toHaveLength(2);
+    session.destroy();
+    await rejects(() => session.compact(), "SESSION_NOT_FOUND");
+  });
+});
+
+describe("session API", () => {
+  test("appendSystemContext refuses empty or non-string text and changes nothing", async () => {
+    refuses(() => session.appendSystemContext(""), "INVALID_ARGUMENT", /empty/);
+    refuses(() => session.appendSystemContext("   \n"), "INVALID_ARGUMENT", /empty/);
+    refuses(() => session.appendSystemContext(5 as never), "INVALID_ARGUMENT");
+    refuses(() => session.appendSystemContext(null as never), "INVALID_ARGUMENT");
+    await session.turn("no extra context marker-val-asc");
+    const [sent] = (await simRequests()).filter((r) => JSON.stringify(r.body).includes("marker-val-asc"));
+    expect(sent!.body.system).toBeUndefined();
+  });
+
+  test("archive refuses a busy or destroyed session", async () => {
+    const first = session.turn("first [[sim:delay=20,chunk=200]]");
+    await rejects(() => session.archive(), "SESSION_BUSY");
+    await first;
+    expect((await session.turn("still open")).text).toContain("still open");
+    session.destroy();
+    await rejects(() => session.archive(), "SESSION_NOT_FOUND");
+    refuses(() => session.appendSystemContext("x"), "SESSION_NOT_FOUND");
+    await rejects(() => session.subscribeEvents(), "SESSION_NOT_FOUND");
+  });
+
+  test("deferred sessions refuse bad configs and bad first turns", async () => {
+    refuses(() => runtime.createDeferredSession(null as never), "INVALID_CONFIG");
+    refuses(() => runtime.createDeferredSession({ budget: { tokens: 0 } }), "INVALID_CONFIG");
+    expect(runtime.listSessions().map((s) => s.sessionId)).toEqual([session.id]);
+    const deferred = runtime.createDeferredSession();
+    const sent = (await simRequests()).length;
+    await rejects(() => deferred.startTurn(undefined as never), "INVALID_ARGUMENT");
+    await rejects(() => deferred.startTurn("x", { bogus: 1 } as never), "INVALID_ARGUMENT", /bogus/);
+    await rejects(() => deferred.startTurn("x", { budget: { tokens: 0 } }), "INVALID_CONFIG");
+    expect(deferred.isStarted).toBe(false);
+    await nothingSentSince(sent);
+    expect((await deferred.startTurn("fine")).text).toBe("You said: fine (1 messages in context)");
+  });
+
+  test("requireCapability refuses a non-string id", () => {
+    refuses(() => runtime.requireCapability(5 as never), "INVALID_ARGUMENT");
   });
 });

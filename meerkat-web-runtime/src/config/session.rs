@@ -117,7 +117,7 @@ impl SessionConfig {
         };
         let preload_skills = match f.get("preloadSkills") {
             None => Vec::new(),
-            Some(Json::Arr(items)) => skill_keys(items, "session config.preloadSkills")?,
+            Some(Json::Arr(items)) => skill_keys(items, "session config.preloadSkills", ErrorCode::InvalidConfig)?,
             Some(other) => {
                 return Err(CoreError::new(
                     ErrorCode::InvalidConfig,

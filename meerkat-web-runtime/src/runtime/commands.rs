@@ -228,7 +228,7 @@ fn skill_refs(value: Option<&Json<'_>>) -> CoreResult<Vec<SkillKey>> {
     let items = value.as_array().ok_or_else(|| {
         invalid(format!("turn options.skillRefs must be an array of skill references, got {}", value.kind()))
     })?;
-    skill_keys(items, "turn options.skillRefs")
+    skill_keys(items, "turn options.skillRefs", ErrorCode::InvalidArgument)
 }
 
 fn append_context(session: &mut Session, text: &str) -> CoreResult<()> {

@@ -30,8 +30,8 @@ pub struct SkillKey {
 impl SkillKey {
     /// A `SkillKey` object or the legacy string `"<sourceUuid>/<skillName>"`;
     /// the flag says the legacy form was used (the host warns once).
-    pub fn from_json(value: &Json<'_>, what: &'static str) -> CoreResult<(SkillKey, bool)> {
-        let bad = |message: String| CoreError::new(ErrorCode::InvalidConfig, message);
+    pub fn from_json(value: &Json<'_>, what: &'static str, code: ErrorCode) -> CoreResult<(SkillKey, bool)> {
+        let bad = |message: String| CoreError::new(code, message);
         if let Some(text) = value.as_str() {
             return match text.split_once('/') {
                 Some((source, name)) if !source.is_empty() && !name.is_empty() => {
@@ -43,7 +43,7 @@ impl SkillKey {
                 ))),
             };
         }
-        let f = Fields::new(value, what, &["sourceUuid", "skillName"], ErrorCode::InvalidConfig)?;
+        let f = Fields::new(value, what, &["sourceUuid", "skillName"], code)?;
         let source = f.str("sourceUuid")?.filter(|s| !s.is_empty());
         let name = f.str("skillName")?.filter(|s| !s.is_empty());
         match (source, name) {
@@ -59,10 +59,10 @@ impl SkillKey {
 }
 
 /// A list of references, each a `SkillKey` or a legacy string.
-pub fn skill_keys(items: &[Json<'_>], what: &'static str) -> CoreResult<Vec<SkillKey>> {
+pub fn skill_keys(items: &[Json<'_>], what: &'static str, code: ErrorCode) -> CoreResult<Vec<SkillKey>> {
     let mut keys = Vec::with_capacity(items.len());
     for item in items {
-        keys.push(SkillKey::from_json(item, what)?.0);
+        keys.push(SkillKey::from_json(item, what, code)?.0);
     }
     Ok(keys)
 }

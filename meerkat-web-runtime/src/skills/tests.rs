@@ -56,7 +56,7 @@ fn bad_sources_and_references_are_refused() {
     ] {
         assert_eq!(embedded(&mut r, bad.clone()).unwrap_err().code, "INVALID_SKILL_SOURCE", "{bad}");
     }
-    let k = |v: Value| SkillKey::from_json(&parse(&v.to_string()).unwrap(), "ref");
+    let k = |v: Value| SkillKey::from_json(&parse(&v.to_string()).unwrap(), "ref", ErrorCode::InvalidConfig);
     assert_eq!(k(json!("src/name")).unwrap(), (key("src", "name"), true));
     assert_eq!(k(json!({"sourceUuid":"s","skillName":"n"})).unwrap(), (key("s", "n"), false));
     for bad in [json!("noslash"), json!("/x"), json!("x/"), json!({"sourceUuid":"s"}), json!(5), json!({"a":1})] {
