@@ -134,11 +134,11 @@ export class Driver {
         case "tool":
           // Let the events announcing the call reach their consumers first.
           this.notify(effect.sessionId);
-          setTimeout(() => void this.tool(effect), 0);
+          nextTask(() => void this.tool(effect));
           break;
         case "hook":
           this.notify(effect.sessionId);
-          setTimeout(() => void this.hook(effect), 0);
+          nextTask(() => void this.hook(effect));
           break;
         case "run_finished":
           this.finish(effect);
@@ -264,6 +264,28 @@ export class Driver {
     const set = this.listeners.get(sessionId);
     if (set) for (const listener of set) listener();
   }
+}
+
+let taskQueue: { port: MessagePort; tasks: Array<() => void> } | undefined;
+
+/**
+ * Run `task` as a new task (after the current one and its microtasks, so
+ * consumers woken by `notify` read their events first), without
+ * `setTimeout`'s clamp of a millisecond or more per call.
+ */
+function nextTask(task: () => void): void {
+  if (typeof setImmediate === "function") {
+    setImmediate(task);
+    return;
+  }
+  if (!taskQueue) {
+    const channel = new MessageChannel();
+    const queue = { port: channel.port2, tasks: [] as Array<() => void> };
+    channel.port1.onmessage = () => queue.tasks.shift()?.();
+    taskQueue = queue;
+  }
+  taskQueue.tasks.push(task);
+  taskQueue.port.postMessage(0);
 }
 
 function coreError(error: CoreErrorShape): MeerkatError {

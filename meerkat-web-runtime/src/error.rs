@@ -91,8 +91,14 @@ error_codes! {
 }
 
 /// A typed error: stable code plus a human message saying what to fix.
+///
+/// Boxed: every `CoreResult` moves through `?` many times, and a
+/// pointer-sized error keeps that code small in the wasm.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CoreError {
+pub struct CoreError(Box<ErrorInfo>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorInfo {
     pub code: &'static str,
     pub message: String,
     /// Provider failures that a retry may cure (used by the retry policy).
@@ -103,15 +109,39 @@ pub struct CoreError {
     pub details: Option<String>,
 }
 
+impl core::ops::Deref for CoreError {
+    type Target = ErrorInfo;
+    fn deref(&self) -> &ErrorInfo {
+        &self.0
+    }
+}
+
+impl core::ops::DerefMut for CoreError {
+    fn deref_mut(&mut self) -> &mut ErrorInfo {
+        &mut self.0
+    }
+}
+
 impl CoreError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        CoreError {
+        Self::make(code, message.into())
+    }
+
+    /// One copy of the construction, not one per call site.
+    #[inline(never)]
+    fn make(code: ErrorCode, message: String) -> Self {
+        CoreError(Box::new(ErrorInfo {
             code: code.as_str(),
-            message: message.into(),
+            message,
             retryable: false,
             retry_after_ms: None,
             details: None,
-        }
+        }))
+    }
+
+    /// The message, taking it out of the error.
+    pub fn into_message(self) -> String {
+        self.0.message
     }
 
     pub fn is(&self, code: ErrorCode) -> bool {

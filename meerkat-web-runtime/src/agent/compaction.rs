@@ -72,7 +72,7 @@ pub(super) fn start_on_demand(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
         // Nothing old enough to summarise: done, nothing changed.
         None => {
             let result = finish::result_of(st, run);
-            finish::report(st, run, Outcome::Completed(result))
+            finish::report(st, run, Outcome::Completed(Box::new(result)))
         }
     }
 }
@@ -132,7 +132,7 @@ fn finished_with(st: &mut Step<'_, '_>, run: &mut Run, outcome: CoreResult<Assis
     match (run.compact_only, applied) {
         (true, Ok(())) => {
             let result = finish::result_of(st, run);
-            finish::report(st, run, Outcome::Completed(result))
+            finish::report(st, run, Outcome::Completed(Box::new(result)))
         }
         (true, Err(error)) => finish::report(st, run, Outcome::Failed(error)),
         // The run goes on either way.

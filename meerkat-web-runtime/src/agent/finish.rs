@@ -19,7 +19,7 @@ use crate::transcript::{Message, Part};
 /// is reported.
 pub(super) fn complete(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
     let result = result_of(st, run);
-    hooks::enter(st, run, HookPoint::RunCompleted, Resume::Finish(Outcome::Completed(result)))
+    hooks::enter(st, run, HookPoint::RunCompleted, Resume::Finish(Outcome::Completed(Box::new(result))))
 }
 
 /// The run failed: stop what is in flight, keep the transcript consistent,
@@ -174,9 +174,9 @@ pub(super) fn report(st: &mut Step<'_, '_>, run: &mut Run, outcome: Outcome) -> 
                     result: result.text.clone(),
                     usage: result.usage,
                 });
-                session.last_result = Some(result.clone());
+                session.last_result = Some((*result).clone());
             }
-            (Some(Box::new(result)), None)
+            (Some(result), None)
         }
         Outcome::Failed(error) => {
             session.totals.add_run(&run.usage, run.completed_turns, run.tool_calls);

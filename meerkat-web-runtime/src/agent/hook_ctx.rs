@@ -24,7 +24,9 @@ pub(super) fn build(st: &Step<'_, '_>, run: &Run, point: HookPoint, subject: &Su
     let mut out = String::with_capacity(256);
     let mut o = ObjectWriter::new(&mut out);
     o.str("point", point.as_str()).str("sessionId", &session.id).u64("runId", run.id);
-    o.u64("turnNumber", u64::from(run.llm_turns));
+    // Before a request, the turn it starts (the counter moves when it is sent).
+    let upcoming = u64::from(point == HookPoint::PreLlmRequest);
+    o.u64("turnNumber", u64::from(run.llm_turns) + upcoming);
     match (point, subject) {
         (HookPoint::RunStarted, _) => {
             let prompt = session.transcript.get(run.transcript_mark).map(|m| m.text()).unwrap_or_default();

@@ -208,7 +208,7 @@ fn denied(st: &mut Step<'_, '_>, run: &mut Run, point: HookPoint, then: Resume, 
 /// What a rewrite at a point may change.
 pub(super) enum Patchable<'x> {
     Run(&'x mut Resume, &'x mut Run),
-    Slot { args: &'x mut Raw, output: Option<&'x mut ToolOutput> },
+    Slot { args: &'x mut Raw, rewritten: &'x mut bool, output: Option<&'x mut ToolOutput> },
 }
 
 /// Judge an answer: report it, apply a rewrite, decide allow or deny.
@@ -302,7 +302,9 @@ fn apply(point: HookPoint, patch: &Raw, target: &mut Patchable<'_>) -> Result<()
     match target {
         Patchable::Run(Resume::Response(turn), _) => super::request::patch_response(turn, &value),
         Patchable::Run(_, run) if point == HookPoint::PreLlmRequest => run.patch.apply(&value),
-        Patchable::Slot { args, output } => super::tools::patch(point, args, output.as_deref_mut(), &value),
+        Patchable::Slot { args, rewritten, output } => {
+            super::tools::patch(point, args, rewritten, output.as_deref_mut(), &value)
+        }
         Patchable::Run(..) => Err(format!("{} hooks cannot rewrite here", point.as_str())),
     }
 }

@@ -174,8 +174,8 @@ pub enum Resume {
     Begin,
     /// After `pre_llm_request`: send the request.
     Send,
-    /// After `post_llm_response`: record the answer.
-    Response(AssistantTurn),
+    /// After `post_llm_response`: record the answer (boxed: phases move often).
+    Response(Box<AssistantTurn>),
     /// After `turn_boundary`: the next LLM turn.
     NextTurn,
     /// After `run_completed` / `run_failed`: report the end.
@@ -184,7 +184,7 @@ pub enum Resume {
 
 #[derive(Debug)]
 pub enum Outcome {
-    Completed(RunResult),
+    Completed(Box<RunResult>),
     Failed(CoreError),
 }
 
@@ -193,7 +193,7 @@ fn resume(st: &mut Step<'_, '_>, run: &mut Run, then: Resume) -> Flow {
     match then {
         Resume::Begin | Resume::NextTurn => request::begin_turn(st, run),
         Resume::Send => request::send(st, run, true),
-        Resume::Response(turn) => request::record(st, run, turn),
+        Resume::Response(turn) => request::record(st, run, *turn),
         Resume::Finish(outcome) => finish::report(st, run, outcome),
     }
 }

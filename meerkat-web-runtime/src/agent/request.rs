@@ -264,7 +264,7 @@ pub(super) fn failed(st: &mut Step<'_, '_>, run: &mut Run, error: CoreError) -> 
             st.session.events.push(&Event::Retrying {
                 attempt,
                 max_attempts: policy.max_retries,
-                error: error.message,
+                error: error.into_message(),
                 delay_ms,
             });
             Flow::Wait
@@ -288,7 +288,7 @@ pub(super) fn failed(st: &mut Step<'_, '_>, run: &mut Run, error: CoreError) -> 
 /// A whole answer arrived: the `post_llm_response` hooks see it first.
 fn received(st: &mut Step<'_, '_>, run: &mut Run, turn: AssistantTurn) -> Flow {
     run.phase = Phase::Starting;
-    hooks::enter(st, run, HookPoint::PostLlmResponse, Resume::Response(turn))
+    hooks::enter(st, run, HookPoint::PostLlmResponse, Resume::Response(Box::new(turn)))
 }
 
 /// Record the (possibly rewritten) answer; run its tools or finish.

@@ -176,9 +176,9 @@ fn resolve_skills(ctx: &super::Ctx<'_>, session: &mut crate::session::Session, r
     for key in &keys {
         match ctx.skills.resolve(key) {
             Ok(skill) => resolved.push((key, skill)),
-            Err(error) => {
-                session.events.push(&Event::SkillResolutionFailed { reference: key.label(), error: error.message })
-            }
+            Err(error) => session
+                .events
+                .push(&Event::SkillResolutionFailed { reference: key.label(), error: error.into_message() }),
         }
     }
     if resolved.is_empty() {

@@ -57,6 +57,8 @@ pub struct ToolSlot {
     name: String,
     /// The arguments as they will run (a hook may rewrite them).
     args: Raw,
+    /// A hook rewrote `args`: they are checked against the schema again.
+    rewritten: bool,
     stage: Stage,
 }
 
@@ -100,6 +102,7 @@ impl ToolSlot {
 pub(super) fn patch(
     point: HookPoint,
     args: &mut Raw,
+    rewritten: &mut bool,
     output: Option<&mut ToolOutput>,
     patch: &Json<'_>,
 ) -> Result<(), String> {
@@ -107,6 +110,7 @@ pub(super) fn patch(
         (HookPoint::PreToolExecution, None) => match patch.get("args") {
             Some(new @ Json::Obj(_)) => {
                 *args = Raw::from_json(new);
+                *rewritten = true;
                 Ok(())
             }
             Some(_) => Err("patch.args must be an object".into()),
@@ -116,7 +120,9 @@ pub(super) fn patch(
             if let Some(content) = patch.get("content") {
                 output.content = match content {
                     Json::Str(text) => vec![Part::Text { text: text.to_string() }],
-                    Json::Arr(items) => content_blocks(items.clone(), "patch.content").map_err(|e| e.message)?,
+                    Json::Arr(items) => {
+                        content_blocks(items.clone(), "patch.content").map_err(CoreError::into_message)?
+                    }
                     _ => return Err("patch.content must be a string or content blocks".into()),
                 };
             }
@@ -139,7 +145,7 @@ pub(super) fn dispatch(st: &mut Step<'_, '_>, run: &mut Run, calls: Vec<ToolCall
     for call in calls {
         let checked = check(st, &call);
         let args = call.args.unwrap_or_else(|_| Raw::empty_object());
-        let mut slot = ToolSlot { call_id: call.id, name: call.name, args, stage: Stage::Moving };
+        let mut slot = ToolSlot { call_id: call.id, name: call.name, args, rewritten: false, stage: Stage::Moving };
         match checked {
             Err(message) => {
                 started(st, &slot);
@@ -200,7 +206,7 @@ fn execute(st: &mut Step<'_, '_>, run: &mut Run, slot: &mut ToolSlot) {
         return done(st, slot, ToolOutput::error(message));
     };
     // A hook may have rewritten the arguments: they must still fit.
-    if let Err(message) = validate_args(&def, &slot.args) {
+    if let Err(message) = if slot.rewritten { validate_args(&def, &slot.args) } else { Ok(()) } {
         started(st, slot);
         return done(st, slot, ToolOutput::error(message));
     }
@@ -346,7 +352,7 @@ fn hook_answered(st: &mut Step<'_, '_>, run: &mut Run, slot: &mut ToolSlot, answ
             return;
         }
     };
-    let target = &mut Patchable::Slot { args: &mut slot.args, output: output.as_mut() };
+    let target = &mut Patchable::Slot { args: &mut slot.args, rewritten: &mut slot.rewritten, output: output.as_mut() };
     match hooks::judge(st, &mut chain, answer, target) {
         Judged::Next => {
             let waiting = match &output {

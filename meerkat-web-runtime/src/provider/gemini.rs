@@ -528,7 +528,9 @@ fn google_error(what: &str, http: u16, error: &Json<'_>, retry_after: Option<u64
         }
         None => {
             let fallback = super::classify_status("gemini", http, &detail, retry_after);
-            CoreError { message: format!("gemini {what} {http}: {detail}"), ..fallback }
+            let mut error = fallback;
+            error.message = format!("gemini {what} {http}: {detail}");
+            error
         }
     }
 }

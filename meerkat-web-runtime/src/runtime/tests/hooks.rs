@@ -68,7 +68,7 @@ fn pre_llm_request_rewrites_change_only_the_request() {
     assert_eq!(ctx["request"]["system"], "original");
     assert_eq!(ctx["request"]["maxTokens"], 100);
     assert_eq!(ctx["request"]["messages"][0]["content"][0]["text"], "hi");
-    assert_eq!(ctx["turnNumber"], 0);
+    assert_eq!(ctx["turnNumber"], 1, "the turn the request starts");
     let sent = body(&h.take("http"));
     assert_eq!(sent["system"], "rewritten");
     assert_eq!(sent["max_tokens"], 7);
