@@ -139,6 +139,8 @@ export function formatReport(results) {
     if (floor) lines.push(`    (the whole JS floor, for scale: ${num(floor.median)} ns/event)`);
   }
   if (results.breakdown && results.breakdownByProvider) printBreakdownByProvider(lines, results);
+  if (results.hooks) printHooks(lines, results.hooks);
+  if (results.compaction) printLongHistory(lines, results.compaction);
   if (results.browser?.events) printEvents(lines, "Per-event cost, Chromium module Worker (in-Worker MeerkatRuntime), Anthropic Messages", results.browser.events);
   if (results.browser?.events) printProviderTable(lines, "Per-event cost by wire format, Chromium module Worker (in-Worker MeerkatRuntime)", byProvider(results.browser.events, results.providers?.chromium), "(the formats other than Anthropic with 16 KiB chunks only: a full run stays under 90 s)");
   if (results.browser?.bridge) printEvents(lines, "End to end, Chromium: main thread ⇄ Worker bridge (comlink, event batches)", results.browser.bridge);
@@ -191,6 +193,79 @@ function printModules(lines, modules, wasm) {
   if (mismatched.length) {
     lines.push(`    WARNING: the name section and twiggy disagree on the functions of ${mismatched.map((m) => `${m.module} (${m.stubbed} vs ${m.functions})`).join(", ")}`);
   }
+}
+
+const usSpread = (s) => `${num(s.median)} µs (${num(s.p25)}–${num(s.p75)})`;
+const spansZero = (s) => s.p25 <= 0 && s.p75 >= 0;
+/** µs as "33.0 µs" or "2.31 ms". */
+const usText = (x) => (Math.abs(x) >= 1000 ? `${(x / 1000).toFixed(2)} ms` : `${num(x)} µs`);
+const pct = (s) => `${(100 * s.median).toFixed(1)}% (${(100 * s.p25).toFixed(1)}–${(100 * s.p75).toFixed(1)})`;
+const kB = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** Median µs per command, largest first: "hook_result 22.3, tool_result 3.3, …". */
+function byOp(ops, min = 0.5) {
+  return Object.entries(ops)
+    .filter(([, s]) => Math.abs(s.median) >= min)
+    .sort((a, b) => Math.abs(b[1].median) - Math.abs(a[1].median))
+    .map(([op, s]) => `${op} ${s.median >= 0 ? "+" : ""}${num(s.median)}`)
+    .join(", ");
+}
+
+/** The core's cost of a foreground hook (core-node.mjs benchHooks). */
+function printHooks(lines, h) {
+  const row = (label, key, share) => {
+    const cell = (kind) => `${usSpread(h[kind][key])}${share ? `  ${pct(h[kind][share])}` : ""}`;
+    lines.push(`    ${label.padEnd(56)} ${cell("core").padEnd(44)} ${cell("host")}`);
+  };
+  lines.push(
+    "",
+    "## Foreground hooks, scripted core in Node (no network, no driver; every hook answered at once with allow)",
+    `a run: ${h.rounds} tool-call round trips (request, streamed response with one tool call, tool effect, tool result) and a final answer, fresh session; ${h.reps} runs of each variant per round, interleaved; ${h.core.roundTripUs.n} rounds`,
+    "core: time inside the wasm calls (glue included); host: + JSON.parse of every reply (a hook's context comes in one) and of the events, as the driver does",
+    "a round's run time: per wasm call, the median over its runs, summed; µs: median (p25–p75) over rounds of the difference to the run without hooks, per hooked call; %: of that round's tool-call round trip without hooks",
+    `    ${"".padEnd(56)} ${"core".padEnd(44)} host`,
+  );
+  row("tool-call round trip, no hook (run time / round trips)", "roundTripUs");
+  row("pre_tool_execution hook, per tool call", "perToolCallUs", "perToolCallShare");
+  row(`pre_llm_request hook, per request (${h.rounds + 1} a run)`, "perRequestUs", "perRequestShare");
+  row("one empty command through the boundary, for scale", "commandUs");
+  lines.push(
+    `    where a hook's core time goes, µs per hooked call by command (vs the same command without hooks):`,
+    `      pre_tool_execution: ${byOp(h.byOp.preTool)}`,
+    `      pre_llm_request:    ${byOp(h.byOp.preLlm)}`,
+    `      (no hook, µs per round trip: ${byOp(h.byOp.none)})`,
+    `    hook contexts: pre_tool_execution ${h.toolCtxBytes} B; pre_llm_request the whole request (${kB(h.lastLlmCtxBytes)} at the last request, whose body is ${kB(h.lastRequestBytes)})`,
+  );
+}
+
+/** Compaction bookkeeping and a pre_llm_request hook on a long history (core-node.mjs benchLongHistory). */
+function printLongHistory(lines, c) {
+  const row = (label, key, share) => {
+    const cell = (kind) => `${usSpread(c[kind][key])}${share ? `  ${share === "compactRatio" ? `${c[kind][share].median.toFixed(2)}× (${c[kind][share].p25.toFixed(2)}–${c[kind][share].p75.toFixed(2)})` : pct(c[kind][share])}` : ""}`;
+    lines.push(`    ${label.padEnd(58)} ${cell("core").padEnd(46)} ${cell("host")}`);
+  };
+  const n = c.core.compactUs.n;
+  lines.push(
+    "",
+    `## Long history, scripted core in Node: ${c.history} text turns behind each session (${c.messagesBefore} messages when compacted)`,
+    `${n} rounds, each with three freshly built sessions and ${c.turns} turns on each, interleaved; request body ${kB(c.requestBytes)}`,
+    "a round's turn time: per wasm call, the median over its turns, summed; µs: median (p25–p75) over rounds; %: of that round's turn without compaction or hooks; compact(): one per round; core / host as above",
+    `    ${"".padEnd(58)} ${"core".padEnd(46)} host`,
+  );
+  row("text turn, no compaction, no hook (the baseline)", "turnUs");
+  row("compaction configured, never due: deciding, per request", "decisionUs", "decisionShare");
+  if (spansZero(c.core.decisionUs) || c.core.decisionUs.median <= 0) {
+    lines.push("      (zero or below, or its p25–p75 spans zero: the token estimate is below what this comparison resolves)");
+  }
+  row(`pre_llm_request hook, per request (context ${kB(c.ctxBytes)})`, "perRequestHookUs", "perRequestHookShare");
+  row(`session.compact(), summary answered at once`, "compactUs", "compactRatio");
+  const turn = c.byOp.turn;
+  const compact = c.byOp.compact;
+  lines.push(
+    `    session.compact() by command (core µs): compact (plan; the summary request built, ${kB(c.summaryRequestBytes)}) ${num(compact.compact.median)}, body pushed ${num(compact.pushBody.median)}, http_end (the summary applied, ${c.messagesBefore} → ${c.messagesAfter} messages; the run reported) ${num(compact.http_end.median)}`,
+    `    an ordinary turn on the same history by command (core µs): turn (the request built) ${num(turn.turn.median)}, body pushed ${num(turn.pushBody.median)}, http_end ${num(turn.http_end.median)}`,
+    `    where the hook's core time goes, µs per request by command: ${byOp(c.byOp.hooked)}`,
+  );
 }
 
 /** Where the time goes in turn()+pollEvents(), one column per wire format. */
@@ -276,6 +351,42 @@ export function readmeTable(results) {
     }
   }
   if (results.browser?.bridge) eventRows("Chromium", results.browser.bridge, ["bridgeStream"], "the JS floor on the main thread");
+  if (results.hooks) {
+    const { core } = results.hooks;
+    const share = (s) => `${(100 * s.median).toFixed(0)}%`;
+    const roundTrip = `a tool-call round trip without hooks (${usText(core.roundTripUs.median)}, scripted core)`;
+    rows.push([
+      "Foreground `pre_tool_execution` hook answered at once, per tool call, core time, Node",
+      usText(core.perToolCallUs.median),
+      `${share(core.perToolCallShare)} of ${roundTrip}`,
+    ]);
+    rows.push([
+      "Foreground `pre_llm_request` hook answered at once, per request, core time, Node",
+      usText(core.perRequestUs.median),
+      `${share(core.perRequestShare)} of ${roundTrip}`,
+    ]);
+  }
+  if (results.compaction) {
+    const c = results.compaction;
+    const { core } = c;
+    const turn = `a text turn on that history (${usText(core.turnUs.median)})`;
+    const d = core.decisionUs;
+    rows.push([
+      `Deciding compaction (token estimate) per request, ${c.history}-turn history, core time, Node`,
+      spansZero(d) || d.median <= 0 ? `not measurable (median ${num(d.median)}, p25–p75 ${num(d.p25)} to ${num(d.p75)} µs)` : usText(d.median),
+      `${(100 * core.decisionShare.median).toFixed(1)}% of ${turn}`,
+    ]);
+    rows.push([
+      `\`pre_llm_request\` hook per request, ${c.history}-turn history, core time, Node`,
+      usText(core.perRequestHookUs.median),
+      `${(100 * core.perRequestHookShare.median).toFixed(0)}% of ${turn}`,
+    ]);
+    rows.push([
+      `\`session.compact()\` of a ${c.history}-turn history (summary answered at once), core time, Node`,
+      usText(core.compactUs.median),
+      `${core.compactRatio.median.toFixed(2)}× ${turn}`,
+    ]);
+  }
   if (results.ready) {
     const r = results.ready;
     rows.push([

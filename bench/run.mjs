@@ -3,14 +3,18 @@
 //
 //   node bench/run.mjs                    everything
 //   node bench/run.mjs --quick            fewer runs
-//   node bench/run.mjs size node breakdown browser ready checks   any subset
+//   node bench/run.mjs size node breakdown hooks compaction browser ready checks   any subset
 //
 // `node` and `browser` measure every wire format the runtime speaks
 // (providers.mjs: Anthropic, OpenAI Chat, OpenAI Responses, Gemini), each
 // against its own hand-written floor (in Chromium the other formats with
 // 16 KiB chunks only, to keep a full run under 90 s); `breakdown` splits
 // the Anthropic time (stream and turn+poll) and every other provider's
-// turn+poll.
+// turn+poll. `hooks` and `compaction` drive the wasm core directly with
+// scripted effect outcomes (core-node.mjs): what a foreground hook costs
+// the core per tool call and per request, and compaction's bookkeeping on
+// a 200-turn history (the long-history rounds are fewer: each builds three
+// such sessions).
 // Prints a report and a README table; writes bench/results.json.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -22,7 +26,7 @@ import { PROVIDER_IDS, PROVIDERS } from "./providers.mjs";
 import { analyzeEvents, analyzeReady, formatReport } from "./report.mjs";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-const PARTS = ["size", "node", "breakdown", "browser", "ready", "checks"];
+const PARTS = ["size", "node", "breakdown", "hooks", "compaction", "browser", "ready", "checks"];
 const CHUNK_SIZES = [16 * 1024, 1024];
 /** Measured besides Anthropic, whose figures keep their own sections. */
 const OTHER_PROVIDERS = PROVIDER_IDS.filter((id) => id !== "anthropic");
@@ -48,6 +52,7 @@ for (const file of ["../dist/index.js", "../dist/worker/index.js", "../pkg/meerk
 const runs = quick ? 5 : 31;
 const warmup = quick ? 1 : 5;
 const readyRuns = quick ? 8 : 40;
+const historyRuns = quick ? 3 : 11;
 
 function commit() {
   try {
@@ -90,6 +95,7 @@ const results = {
     staleBuild: staleBuild(),
     runs,
     warmup,
+    historyRuns,
     quick,
     parts: [...parts],
   },
@@ -122,6 +128,18 @@ if (parts.has("breakdown")) {
     progress(`where the time goes per event in Node: ${PROVIDERS[provider].label}`);
     results.breakdownByProvider[provider] = await breakdownNode({ runs, warmup, size: 16 * 1024, provider, modes: ["turnPoll"] });
   }
+}
+
+if (parts.has("hooks")) {
+  progress("hooks: the core's cost of a foreground hook (scripted outcomes)");
+  const { benchHooks } = await import("./core-node.mjs");
+  results.hooks = benchHooks({ runs, warmup });
+}
+
+if (parts.has("compaction")) {
+  progress("compaction and hooks on a 200-turn history (scripted outcomes)");
+  const { benchLongHistory } = await import("./core-node.mjs");
+  results.compaction = benchLongHistory({ runs: historyRuns, warmup: 1 });
 }
 
 if (parts.has("checks")) {

@@ -1,5 +1,6 @@
-// What each provider module (and the JSON and JSON Schema modules) adds to
-// the wasm, estimated from the named cargo output
+// What each provider module (and the JSON and JSON Schema modules, and the
+// run engine's modules: agent, hooks, skills, events, runtime) adds to the
+// wasm, estimated from the named cargo output
 // (target/wasm32-unknown-unknown/release/meerkat_web_runtime.wasm, before
 // wasm-bindgen and wasm-opt -Oz, with its name section):
 //
@@ -22,7 +23,17 @@ import { gzipSync } from "node:zlib";
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 export const NAMED_WASM = "target/wasm32-unknown-unknown/release/meerkat_web_runtime.wasm";
 
-/** Name fragments, in report order; a function counts for the first one its name contains. */
+const CRATE = "meerkat_web_runtime::";
+
+/**
+ * Modules in report order: [name, label, name fragment (default: the name)];
+ * a function counts for the first module whose fragment its name contains.
+ * The fragments of top-level modules carry the crate path: a bare `json::`
+ * would also take every other module's `write_json::h…`/`from_json::h…`,
+ * and `schema::` `config::output_schema::h…`. `agent::` comes before
+ * `hooks::`, so the run engine's hook phases (`agent::hooks::`) count for
+ * `agent::` and `hooks::` is the registry and verdicts.
+ */
 export const MODULES = [
   ["provider::anthropic", "Anthropic Messages"],
   ["provider::openai_chat", "OpenAI Chat Completions"],
@@ -30,8 +41,13 @@ export const MODULES = [
   ["provider::openai_shared", "shared by both OpenAI APIs"],
   ["provider::gemini", "Gemini"],
   ["provider::sse", "SSE framing, every provider"],
-  ["schema::", "JSON Schema validation"],
-  ["json::", "JSON parser and writer"],
+  ["schema::", "JSON Schema validation", `${CRATE}schema::`],
+  ["json::", "JSON parser and writer", `${CRATE}json::`],
+  ["agent::", "run engine (tools, hook phases, compaction)", `${CRATE}agent::`],
+  ["hooks::", "hook registry and verdicts", `${CRATE}hooks::`],
+  ["skills::", "skill sources and skill tools", `${CRATE}skills::`],
+  ["events::", "events and the cursor event log", `${CRATE}events::`],
+  ["runtime::", "command table and outcome routing", `${CRATE}runtime::`],
 ];
 
 const gzip9 = (bytes) => gzipSync(bytes, { level: 9 }).length;
@@ -49,7 +65,7 @@ function findTwiggy() {
 }
 
 function moduleOf(name) {
-  return MODULES.find(([fragment]) => name.includes(fragment))?.[0];
+  return MODULES.find(([module, , fragment = module]) => name.includes(fragment))?.[0];
 }
 
 // ---------------------------------------------------------------- wasm binary
