@@ -56,9 +56,15 @@ export const HOST_ERROR_CODES = [
   "WORKER_FAILED",
 ] as const;
 
-export const ERROR_CODES = [...CORE_ERROR_CODES, ...HOST_ERROR_CODES] as const;
+export type ErrorCode = (typeof CORE_ERROR_CODES)[number] | (typeof HOST_ERROR_CODES)[number];
 
-export type ErrorCode = (typeof ERROR_CODES)[number];
+/**
+ * Every code. Marked pure so that a bundle which never reads the list
+ * (most apps) does not ship it.
+ */
+export const ERROR_CODES: readonly ErrorCode[] = /* @__PURE__ */ (CORE_ERROR_CODES as readonly ErrorCode[]).concat(
+  HOST_ERROR_CODES,
+);
 
 export interface CapabilityHint {
   capability_id: string;

@@ -337,16 +337,28 @@ impl ResponsesEvents {
     /// first text of a later answer item starts a new paragraph.
     fn on_text(&mut self, wire: &Json<'_>, piece: &str, sink: &mut dyn TextSink) -> CoreResult<()> {
         let item_id = wire.get("item_id").and_then(Json::as_str).unwrap_or_default();
-        let at = self.text_item(item_id, wire.get("output_index").and_then(Json::as_u64))?;
-        let earlier_answer = self.items.iter().take(at).any(|i| !i.commentary && !i.text.is_empty());
-        let Some(item) = self.items.get_mut(at) else { return Ok(()) };
+        let output_index = wire.get("output_index").and_then(Json::as_u64);
+        // The hot path: deltas keep coming for the item the last one was for.
+        let last = self.items.len().checked_sub(1);
+        let at = match last.and_then(|at| self.items.get(at).map(|i| (at, i))) {
+            Some((at, i))
+                if (!item_id.is_empty() && i.item_id == item_id)
+                    || (item_id.is_empty() && i.output_index == output_index) =>
+            {
+                at
+            }
+            _ => self.text_item(item_id, output_index)?,
+        };
+        let Some(item) = self.items.get(at) else { return Ok(()) };
         if item.commentary || piece.is_empty() {
             return Ok(());
         }
-        if item.text.is_empty() && earlier_answer {
+        if item.text.is_empty() && self.items.iter().take(at).any(|i| !i.commentary && !i.text.is_empty()) {
             sink.text_delta(PARAGRAPH);
         }
-        item.text.push_str(piece);
+        if let Some(item) = self.items.get_mut(at) {
+            item.text.push_str(piece);
+        }
         self.text_bytes += piece.len();
         sink.text_delta(piece);
         Ok(())
