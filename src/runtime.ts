@@ -4,7 +4,8 @@
  */
 import { CoreHandle, isWasmModule, loadWasm, type WasmModule } from "./core.js";
 import { Driver, deadRuntimeError } from "./driver.js";
-import { CapabilityUnavailableError, MeerkatError } from "./errors.js";
+import { requireCapabilityIn } from "./capabilities.js";
+import { MeerkatError } from "./errors.js";
 import type { HookPoint } from "./events.js";
 import { hookRegistration, type HookHandler, type HookOptions } from "./hooks.js";
 import { DeferredSession } from "./deferred.js";
@@ -195,13 +196,7 @@ export class MeerkatRuntime {
 
   /** Throws `CapabilityUnavailableError` unless `id` is available. */
   requireCapability(id: string): void {
-    requireString(id, "requireCapability: id");
-    const found = this.capabilities.find((c) => c.id === id);
-    if (found?.status === "Available") return;
-    const message = found
-      ? `capability ${id} is ${found.status}: ${found.description} is not available in the browser runtime`
-      : `unknown capability ${JSON.stringify(id)}; runtime.capabilities lists them`;
-    throw new CapabilityUnavailableError("CAPABILITY_UNAVAILABLE", message, undefined, { capability_id: id, message });
+    requireCapabilityIn(this.capabilities, id);
   }
 
   /** Free the core; turns in flight reject with `RUNTIME_DESTROYED`. Idempotent. */

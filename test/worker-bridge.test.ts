@@ -4,27 +4,18 @@
  */
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { MeerkatError, SessionNotFoundError, type AgentEvent } from "@rkat/web";
-import { connectRuntime, exposeRuntime, type WorkerRuntime } from "@rkat/web/worker";
-import { proxyUrl, resetSim, shape, wasm } from "./support/runtime.js";
+import { connectRuntime, type WorkerRuntime } from "@rkat/web/worker";
+import { resetSim, shape, workerPair } from "./support/runtime.js";
 
 let channel: MessageChannel;
 let runtime: WorkerRuntime;
+let close: () => Promise<void>;
 
 beforeEach(async () => {
   await resetSim();
-  channel = new MessageChannel();
-  exposeRuntime(wasm, { endpoint: channel.port1 as never });
-  runtime = await connectRuntime(channel.port2 as never, {
-    anthropicApiKey: "proxy",
-    anthropicBaseUrl: `${proxyUrl()}/anthropic`,
-    model: "claude-sonnet-4-6",
-  });
+  ({ runtime, channel, close } = await workerPair());
 });
-afterEach(async () => {
-  await runtime.destroy().catch(() => {});
-  channel.port1.close();
-  channel.port2.close();
-});
+afterEach(() => close());
 
 test("turn, events, history and getters across the bridge", async () => {
   const session = await runtime.createSession({ systemPrompt: "pirate" });

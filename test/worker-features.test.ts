@@ -6,28 +6,18 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { CapabilityUnavailableError, MeerkatError, SkillNotFoundError, type AgentEvent, type RunResult } from "@rkat/web";
-import { connectRuntime, exposeRuntime, WorkerDeferredSession, WorkerSession, type WorkerRuntime } from "@rkat/web/worker";
-import { proxyUrl, resetSim, simRequests, wasm } from "./support/runtime.js";
+import { WorkerDeferredSession, WorkerSession, type WorkerRuntime } from "@rkat/web/worker";
+import { resetSim, simRequests, workerPair } from "./support/runtime.js";
 import { errorOf, gate, ofType, requestsWith, systemOf, thrownBy, until, weatherSchema } from "./support/features.js";
 
-let channel: MessageChannel;
 let runtime: WorkerRuntime;
+let close: () => Promise<void>;
 
 beforeEach(async () => {
   await resetSim();
-  channel = new MessageChannel();
-  exposeRuntime(wasm, { endpoint: channel.port1 as never });
-  runtime = await connectRuntime(channel.port2 as never, {
-    anthropicApiKey: "proxy",
-    anthropicBaseUrl: `${proxyUrl()}/anthropic`,
-    model: "claude-sonnet-4-6",
-  });
+  ({ runtime, close } = await workerPair());
 });
-afterEach(async () => {
-  await runtime.destroy().catch(() => {});
-  channel.port1.close();
-  channel.port2.close();
-});
+afterEach(() => close());
 
 describe("events", () => {
   test("subscribeEvents pushes batches; pollEvents keeps its own cursor", async () => {

@@ -8,7 +8,8 @@
  */
 import * as Comlink from "comlink";
 import type { AgentEvent, HookPoint } from "../events.js";
-import { CapabilityUnavailableError, MeerkatError } from "../errors.js";
+import { requireCapabilityIn } from "../capabilities.js";
+import { MeerkatError } from "../errors.js";
 import { hookRegistration, type HookHandler, type HookOptions } from "../hooks.js";
 import { turnOptions } from "../options.js";
 import type { SkillRef, SkillSourceInfo, SkillSourceInput } from "../skills.js";
@@ -182,13 +183,7 @@ export class WorkerRuntime implements RuntimeMirror {
 
   /** Throws `CapabilityUnavailableError` unless `id` is available (answered on the page). */
   requireCapability(id: string): void {
-    requireString(id, "requireCapability: id");
-    const found = this.capabilities.find((c) => c.id === id);
-    if (found?.status === "Available") return;
-    const message = found
-      ? `capability ${id} is ${found.status}: ${found.description} is not available in the browser runtime`
-      : `unknown capability ${JSON.stringify(id)}; runtime.capabilities lists them`;
-    throw new CapabilityUnavailableError("CAPABILITY_UNAVAILABLE", message, undefined, { capability_id: id, message });
+    requireCapabilityIn(this.capabilities, id);
   }
 
   /** Free the runtime inside the Worker (the Worker itself stays yours). */

@@ -2,6 +2,7 @@
 import { inject } from "vitest";
 import * as wasm from "@rkat/web/wasm/meerkat_web_runtime.js";
 import { MeerkatRuntime, type RuntimeConfig } from "@rkat/web";
+import { connectRuntime, exposeRuntime, type WorkerRuntime } from "@rkat/web/worker";
 
 export { wasm };
 
@@ -15,6 +16,30 @@ export function simRuntime(extra: RuntimeConfig = {}): Promise<MeerkatRuntime> {
     model: "claude-sonnet-4-6",
     ...extra,
   });
+}
+
+/**
+ * A runtime served by `exposeRuntime` over a real MessageChannel (real
+ * comlink, real structured clone), pointed at the simulated provider.
+ */
+export async function workerPair(): Promise<{
+  runtime: WorkerRuntime;
+  channel: MessageChannel;
+  close: () => Promise<void>;
+}> {
+  const channel = new MessageChannel();
+  exposeRuntime(wasm, { endpoint: channel.port1 as never });
+  const runtime = await connectRuntime(channel.port2 as never, {
+    anthropicApiKey: "proxy",
+    anthropicBaseUrl: `${proxyUrl()}/anthropic`,
+    model: "claude-sonnet-4-6",
+  });
+  const close = async () => {
+    await runtime.destroy().catch(() => {});
+    channel.port1.close();
+    channel.port2.close();
+  };
+  return { runtime, channel, close };
 }
 
 /** Queue behaviours for the next simulated requests. */
