@@ -89,7 +89,7 @@ pub(super) fn start(st: &mut Step<'_, '_>, run: &mut Run, plan: Plan) -> Flow {
     });
     let Some(provider) = st.session.api.implementation() else {
         let error = CoreError::new(ErrorCode::UnsupportedModel, "provider unavailable");
-        return finished_with(st, run, Err(error));
+        return finished(st, run, Err(error));
     };
     let session = &*st.session;
     let mut messages: Vec<Message> = session.transcript.get(..plan.keep_from).unwrap_or_default().to_vec();
@@ -113,10 +113,6 @@ pub(super) fn start(st: &mut Step<'_, '_>, run: &mut Run, plan: Plan) -> Flow {
 
 /// The summary request ended (or failed).
 pub(super) fn finished(st: &mut Step<'_, '_>, run: &mut Run, outcome: CoreResult<AssistantTurn>) -> Flow {
-    finished_with(st, run, outcome)
-}
-
-fn finished_with(st: &mut Step<'_, '_>, run: &mut Run, outcome: CoreResult<AssistantTurn>) -> Flow {
     let plan = match core::mem::replace(&mut run.phase, Phase::Starting) {
         Phase::Compacting { plan, .. } => Some(plan),
         _ => None,

@@ -71,21 +71,19 @@ fn write_request(st: &Step<'_, '_>, run: &Run, out: &mut String) {
     let patch = &run.patch;
     let mut r = ObjectWriter::new(out);
     r.str("model", &session.model);
-    let system = patch.system.clone().or_else(|| session.system_prompt(&run.injection));
-    match system {
+    match patch.system(session, &run.injection) {
         Some(system) => r.str("system", &system),
         None => r.raw("system", "null"),
     };
-    let messages = patch.messages.as_deref().unwrap_or(&session.transcript);
-    write_array(r.key("messages"), messages, |m, out| m.write_json(out));
+    write_array(r.key("messages"), patch.messages(session), |m, out| m.write_json(out));
     let tools = st.ctx.tools.visible(session.tools.as_deref(), &session.core_tools);
     write_array(r.key("tools"), tools, |tool, out| {
         let mut t = ObjectWriter::new(out);
         t.str("name", &tool.name).str("description", &tool.description).raw("inputSchema", tool.input_schema.as_str());
         t.end();
     });
-    r.u64("maxTokens", u64::from(patch.max_tokens.unwrap_or(session.max_tokens)));
-    match patch.temperature.as_ref().or(session.temperature.as_ref()) {
+    r.u64("maxTokens", u64::from(patch.max_tokens(session)));
+    match patch.temperature(session) {
         Some(t) => r.raw("temperature", t.as_str()),
         None => r.raw("temperature", "null"),
     };

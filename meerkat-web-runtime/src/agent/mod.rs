@@ -74,14 +74,6 @@ impl Agent {
         self.run.is_some()
     }
 
-    pub fn run_id(&self) -> Option<u64> {
-        self.run.as_ref().map(|r| r.id)
-    }
-
-    pub fn queued(&self) -> usize {
-        self.queue.len()
-    }
-
     /// Does this session own effect `id` (a run's or a background hook's)?
     pub fn awaits(&self, id: u32) -> bool {
         self.background.iter().any(|b| b.effect == id) || self.run.as_ref().is_some_and(|r| r.awaits(id))

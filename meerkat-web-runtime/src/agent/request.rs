@@ -9,6 +9,7 @@ use crate::events::{Event, EventLog};
 use crate::hooks::HookPoint;
 use crate::json::{Json, Raw, decimal_scaled};
 use crate::provider::{AssistantTurn, LlmRequest, StreamParser, TextSink, ToolSpec};
+use crate::session::Session;
 use crate::transcript::{Message, Part};
 
 /// Error bodies are kept up to this size for classification.
@@ -48,6 +49,24 @@ pub struct RequestPatch {
 }
 
 impl RequestPatch {
+    /// The system prompt the request carries: the rewrite's, else the
+    /// session's with the run's skills.
+    pub fn system(&self, session: &Session, injection: &str) -> Option<String> {
+        self.system.clone().or_else(|| session.system_prompt(injection))
+    }
+
+    pub fn messages<'a>(&'a self, session: &'a Session) -> &'a [Message] {
+        self.messages.as_deref().unwrap_or(&session.transcript)
+    }
+
+    pub fn max_tokens(&self, session: &Session) -> u32 {
+        self.max_tokens.unwrap_or(session.max_tokens)
+    }
+
+    pub fn temperature<'a>(&'a self, session: &'a Session) -> Option<&'a Raw> {
+        self.temperature.as_ref().or(session.temperature.as_ref())
+    }
+
     /// `{system?, maxTokens?, temperature?, messages?}`.
     pub fn apply(&mut self, patch: &Json<'_>) -> Result<(), String> {
         if let Some(system) = patch.get("system") {
@@ -118,15 +137,15 @@ pub(super) fn send(st: &mut Step<'_, '_>, run: &mut Run, new_turn: bool) -> Flow
     let tools = st.ctx.tools.visible(session.tools.as_deref(), &session.core_tools);
     let specs: Vec<ToolSpec<'_>> = tools.iter().map(|t| t.spec()).collect();
     let patch = &run.patch;
-    let system = patch.system.clone().or_else(|| session.system_prompt(&run.injection));
+    let system = patch.system(session, &run.injection);
     let request = provider.build_request(&LlmRequest {
         endpoint: st.ctx.settings.endpoint(session.provider),
         model: &session.model,
         system_prompt: system.as_deref(),
-        messages: patch.messages.as_deref().unwrap_or(&session.transcript),
+        messages: patch.messages(session),
         tools: &specs,
-        max_tokens: patch.max_tokens.unwrap_or(session.max_tokens),
-        temperature: patch.temperature.as_ref().or(session.temperature.as_ref()),
+        max_tokens: patch.max_tokens(session),
+        temperature: patch.temperature(session),
         thinking: session.thinking.as_ref(),
         output_schema: run.output_schema.as_ref(),
     });

@@ -194,7 +194,7 @@ fn read_index(
             _ => None,
         };
         if let Some(message) = problem {
-            quarantine(fetch, uuid, &entry, "invalid_entry", "validation", message, secs);
+            quarantine(&mut fetch.quarantined, uuid, &entry, "invalid_entry", "validation", message, secs);
             continue;
         }
         if let Some(content) = field("content") {
@@ -214,7 +214,7 @@ fn read_index(
             }
             None => {
                 let message = format!("entry {i}: cannot resolve url {}", quote(target));
-                quarantine(fetch, uuid, &entry, "invalid_url", "validation", message, secs);
+                quarantine(&mut fetch.quarantined, uuid, &entry, "invalid_url", "validation", message, secs);
             }
         }
     }
@@ -229,7 +229,8 @@ fn finish_entry(
     body: &[u8],
     secs: u64,
 ) {
-    let Some(entry) = fetch.entries.get(at) else { return };
+    let Fetch { entries, quarantined, .. } = fetch;
+    let Some(entry) = entries.get_mut(at) else { return };
     let outcome = match error {
         Some(error) => Err(error),
         None => match core::str::from_utf8(body) {
@@ -239,30 +240,13 @@ fn finish_entry(
         },
     };
     match outcome {
-        Ok(skill) => {
-            if let Some(entry) = fetch.entries.get_mut(at) {
-                entry.skill = Some(skill);
-            }
-        }
-        Err((code, class, message)) => {
-            let entry = Entry { skill: None, ..clone_entry(entry) };
-            quarantine(fetch, uuid, &entry, code, class, message, secs);
-        }
-    }
-}
-
-fn clone_entry(entry: &Entry) -> Entry {
-    Entry {
-        id: entry.id.clone(),
-        name: entry.name.clone(),
-        description: entry.description.clone(),
-        location: entry.location.clone(),
-        skill: None,
+        Ok(skill) => entry.skill = Some(skill),
+        Err((code, class, message)) => quarantine(quarantined, uuid, entry, code, class, message, secs),
     }
 }
 
 fn quarantine(
-    fetch: &mut Fetch,
+    list: &mut Vec<Quarantine>,
     uuid: &str,
     entry: &Entry,
     code: &'static str,
@@ -270,7 +254,7 @@ fn quarantine(
     message: String,
     secs: u64,
 ) {
-    fetch.quarantined.push(Quarantine {
+    list.push(Quarantine {
         source: uuid.to_string(),
         skill_id: entry.id.clone(),
         location: entry.location.clone(),
@@ -295,19 +279,11 @@ fn complete(source: &mut Source, out: &mut Outbox, secs: u64) {
     let listed = fetch.listed;
     let mut skills: Vec<Skill> = Vec::new();
     let mut quarantined = fetch.quarantined;
-    for entry in fetch.entries {
-        let Some(skill) = entry.skill else { continue };
+    for mut entry in fetch.entries {
+        let Some(skill) = entry.skill.take() else { continue };
         if skills.iter().any(|s| s.name == skill.name) {
-            quarantined.push(Quarantine {
-                source: source.uuid.clone(),
-                skill_id: entry.id,
-                location: entry.location,
-                error_code: "duplicate_name",
-                error_class: "validation",
-                message: format!("the name {} is used by an earlier entry", quote(&skill.name)),
-                first_seen_secs: secs,
-                last_seen_secs: secs,
-            });
+            let message = format!("the name {} is used by an earlier entry", quote(&skill.name));
+            quarantine(&mut quarantined, &source.uuid, &entry, "duplicate_name", "validation", message, secs);
             continue;
         }
         skills.push(skill);
