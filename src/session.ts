@@ -93,34 +93,18 @@ export class Session {
    * the network gets several network reads' worth in one batch.
    */
   stream(prompt: Prompt, options?: TurnOptions): EventStream {
-    const reader = this.openReader("session.stream");
-    const channel = new EventChannel(() => this.drainQuietly(reader));
-    const stop = this.host.driver.listen(this.id, () => channel.poke());
-    const close = () => {
-      stop();
-      this.closeReader(reader);
-    };
-    let done: Promise<RunOutcome>;
-    try {
-      done = this.start(prompt, options, "session.stream").done;
-    } catch (error) {
-      close();
-      throw error;
-    }
-    done.then(
-      (outcome) => {
-        // The run's last events move into the stream, so the reader can go
-        // now even if the stream is never read to its end.
-        const rest = this.drainQuietly(reader);
+    // `turn` is read only when the consumer pulls, after readTurn returned.
+    const channel = new EventChannel(() => this.drainQuietly(turn.reader));
+    const turn = this.readTurn(prompt, options, "session.stream", () => channel.poke());
+    turn.ended.then(
+      ({ outcome, rest }) => {
+        // The run's last events move into the stream, so the reader is gone
+        // even if the stream is never read to its end.
         if (rest.length > 2) channel.push(JSON.parse(rest) as AgentEvent[]);
-        close();
         if (outcome.result) channel.end(outcome.result);
         else channel.fail(outcome.error as MeerkatError);
       },
-      (error: MeerkatError) => {
-        close();
-        channel.fail(error);
-      },
+      (error: MeerkatError) => channel.fail(error),
     );
     return new EventStream(this.id, channel);
   }
@@ -138,27 +122,55 @@ export class Session {
     what: string,
     onBatch: (json: string) => void,
   ): Promise<RunResult> {
-    const reader = this.openReader(what);
-    const pump = () => {
-      const json = this.drainQuietly(reader);
+    const send = (json: string) => {
       if (json.length > 2) onBatch(json);
     };
-    const stop = this.host.driver.listen(this.id, pump);
+    // The reader comes as an argument: news can arrive while the turn starts.
+    const turn = this.readTurn(prompt, options, what, (reader) => send(this.drainQuietly(reader)));
+    send(this.drainQuietly(turn.reader));
+    return turn.ended.then(({ outcome, rest }) => {
+      send(rest);
+      return settle(outcome);
+    });
+  }
+
+  /**
+   * Start a turn read through a reader of its own: `onNews` runs whenever
+   * events may have arrived; when the run ends, `rest` holds the events not
+   * yet read and the reader is closed. Bad input throws synchronously,
+   * leaving no reader behind.
+   */
+  private readTurn(
+    prompt: Prompt,
+    options: TurnOptions | undefined,
+    what: string,
+    onNews: (reader: number) => void,
+  ): { reader: number; ended: Promise<{ outcome: RunOutcome; rest: string }> } {
+    const reader = this.openReader(what);
+    const stop = this.host.driver.listen(this.id, () => onNews(reader));
+    const close = () => {
+      stop();
+      this.closeReader(reader);
+    };
     let done: Promise<RunOutcome>;
     try {
       done = this.start(prompt, options, what).done;
     } catch (error) {
-      stop();
-      this.closeReader(reader);
+      close();
       throw error;
     }
-    pump();
-    return done.then((outcome) => {
-      pump();
-      stop();
-      this.closeReader(reader);
-      return settle(outcome);
-    });
+    const ended = done.then(
+      (outcome) => {
+        const rest = this.drainQuietly(reader);
+        close();
+        return { outcome, rest };
+      },
+      (error: unknown) => {
+        close();
+        throw error;
+      },
+    );
+    return { reader, ended };
   }
 
   /** @internal Call `listener` whenever the session may have new events; returns the remover. */

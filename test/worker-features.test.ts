@@ -290,3 +290,14 @@ describe("session API", () => {
     expect(error.capabilityHint).toEqual({ capability_id: "mcp_stdio", message: error.message });
   });
 });
+
+test("a stream whose run_started hook answers while the turn starts still delivers every event", async () => {
+  await runtime.registerHook("run_started", () => undefined);
+  const session = await runtime.createSession();
+  const events: AgentEvent[] = [];
+  const stream = session.stream("hello with a hook");
+  for await (const event of stream) events.push(event);
+  expect(events.map((e) => e.type)).toContain("hook_completed");
+  expect(events[0]?.type).toBe("run_started");
+  expect(events.at(-1)?.type).toBe("run_completed");
+});
