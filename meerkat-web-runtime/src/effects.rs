@@ -28,13 +28,17 @@ pub enum Owner {
     Session(String),
     /// A skill source being fetched.
     Source(String),
+    /// The message bus (a request's timeout).
+    Comms,
+    /// A mob (a flow step's timeout, a wake-up held back by a limit).
+    Mob(String),
 }
 
 impl Owner {
     pub fn session(&self) -> Option<&str> {
         match self {
             Owner::Session(id) => Some(id),
-            Owner::Source(_) => None,
+            _ => None,
         }
     }
 }

@@ -78,6 +78,11 @@ error_codes! {
     SkillNotFound => "SKILL_NOT_FOUND", Caller, "A skill reference cannot be resolved.";
     InvalidSkillSource => "INVALID_SKILL_SOURCE", Caller, "A skill source or its index is malformed.";
     SkillSourceNotFound => "SKILL_SOURCE_NOT_FOUND", Caller, "No skill source has this id.";
+    InvalidMobDefinition => "INVALID_MOB_DEFINITION", Caller, "A mob definition is invalid; the message names the field.";
+    MobNotFound => "MOB_NOT_FOUND", Caller, "No mob has this id (never created).";
+    MemberNotFound => "MEMBER_NOT_FOUND", Caller, "The mob has no member with this identity.";
+    MobNotRunning => "MOB_NOT_RUNNING", Caller, "The mob is stopped, completed or destroyed: it starts no new work.";
+    FlowNotFound => "FLOW_NOT_FOUND", Caller, "No flow (or flow run) has this id.";
     SkillSourceFailed => "SKILL_SOURCE_FAILED", Provider, "An HTTP skill source could not be fetched.";
     CapabilityUnavailable => "CAPABILITY_UNAVAILABLE", Caller, "The capability is not available in this build or browser.";
     ProviderAuth => "PROVIDER_AUTH", Provider, "The provider rejected the credentials (HTTP 401/403).";

@@ -86,6 +86,19 @@ pub enum Event {
     SkillsResolved { skills: Vec<String>, injection_bytes: u64 },
     SkillResolutionFailed { reference: String, error: String },
     StreamTruncated { reason: String },
+    // Comms, on a member's session.
+    MessageReceived { from: String, kind: &'static str, bytes: u64 },
+    InteractionComplete { interaction_id: String, result: String },
+    InteractionFailed { interaction_id: String, error: String },
+    // A mob's own events (its subscription).
+    MemberSpawned { member: String, role: String, session_id: String },
+    MemberRetired { member: String },
+    PeersWired { a: String, b: String },
+    PeersUnwired { a: String, b: String },
+    MessageDelivered { from: String, to: String, kind: &'static str, bytes: u64 },
+    LimitReached { limit: &'static str, member: String, detail: String },
+    FlowStepChanged { run_id: String, flow_id: String, step: String, member: Option<String>, status: &'static str },
+    MobStatusChanged { status: &'static str },
 }
 
 impl Event {
@@ -116,6 +129,17 @@ impl Event {
             Event::SkillsResolved { .. } => "skills_resolved",
             Event::SkillResolutionFailed { .. } => "skill_resolution_failed",
             Event::StreamTruncated { .. } => "stream_truncated",
+            Event::MessageReceived { .. } => "message_received",
+            Event::InteractionComplete { .. } => "interaction_complete",
+            Event::InteractionFailed { .. } => "interaction_failed",
+            Event::MemberSpawned { .. } => "member_spawned",
+            Event::MemberRetired { .. } => "member_retired",
+            Event::PeersWired { .. } => "peers_wired",
+            Event::PeersUnwired { .. } => "peers_unwired",
+            Event::MessageDelivered { .. } => "message_delivered",
+            Event::LimitReached { .. } => "limit_reached",
+            Event::FlowStepChanged { .. } => "flow_step_changed",
+            Event::MobStatusChanged { .. } => "mob_status_changed",
         }
     }
 
@@ -215,6 +239,37 @@ impl Event {
             }
             Event::StreamTruncated { reason } => {
                 o.str("reason", reason);
+            }
+            Event::MessageReceived { from, kind, bytes } => {
+                o.str("from", from).str("kind", kind).u64("bytes", *bytes);
+            }
+            Event::InteractionComplete { interaction_id, result } => {
+                o.str("interactionId", interaction_id).str("result", result);
+            }
+            Event::InteractionFailed { interaction_id, error } => {
+                o.str("interactionId", interaction_id).str("error", error);
+            }
+            Event::MemberSpawned { member, role, session_id } => {
+                o.str("member", member).str("role", role).str("sessionId", session_id);
+            }
+            Event::MemberRetired { member } => {
+                o.str("member", member);
+            }
+            Event::PeersWired { a, b } | Event::PeersUnwired { a, b } => {
+                o.str("a", a).str("b", b);
+            }
+            Event::MessageDelivered { from, to, kind, bytes } => {
+                o.str("from", from).str("to", to).str("kind", kind).u64("bytes", *bytes);
+            }
+            Event::LimitReached { limit, member, detail } => {
+                o.str("limit", limit).str("member", member).str("detail", detail);
+            }
+            Event::FlowStepChanged { run_id, flow_id, step, member, status } => {
+                o.str("runId", run_id).str("flowId", flow_id).str("step", step).opt_str("member", member.as_deref());
+                o.str("status", status);
+            }
+            Event::MobStatusChanged { status } => {
+                o.str("status", status);
             }
         }
     }

@@ -28,7 +28,9 @@ pub mod usage;
 // Wire formats: the providers, with their endpoints and secrets.
 pub mod provider;
 
-// Registries and configuration.
+// Registries and configuration; the message bus between agents (below
+// the engine, whose comms tools use it).
+pub mod comms;
 pub mod config;
 pub mod skills;
 pub mod tools;
@@ -36,6 +38,9 @@ pub mod tools;
 // State and the engine that drives it.
 pub mod agent;
 pub mod session;
+
+// Mobs: members, lifecycle, flows (above the engine they drive).
+pub mod mob;
 
 // The command table over all of it.
 pub mod runtime;

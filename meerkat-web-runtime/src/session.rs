@@ -127,7 +127,7 @@ impl Session {
             read_only: config.read_only,
             compaction: config.compaction,
             preload_skills: config.preload_skills,
-            core_tools: if config.skill_tools { CoreTool::ALL.to_vec() } else { Vec::new() },
+            core_tools: if config.skill_tools { CoreTool::SKILLS.to_vec() } else { Vec::new() },
             system_context: Vec::new(),
             transcript: Vec::new(),
             events: EventLog::new(settings.event_queue_capacity),

@@ -13,10 +13,16 @@ use crate::provider::ToolSpec;
 pub enum CoreTool {
     BrowseSkills,
     LoadSkill,
+    Peers,
+    SendMessage,
+    SendRequest,
+    SendResponse,
 }
 
 impl CoreTool {
-    pub const ALL: [CoreTool; 2] = [CoreTool::BrowseSkills, CoreTool::LoadSkill];
+    pub const SKILLS: [CoreTool; 2] = [CoreTool::BrowseSkills, CoreTool::LoadSkill];
+    pub const COMMS: [CoreTool; 4] =
+        [CoreTool::Peers, CoreTool::SendMessage, CoreTool::SendRequest, CoreTool::SendResponse];
 
     fn def(self) -> ToolDef {
         let (name, description, schema) = match self {
@@ -30,6 +36,26 @@ impl CoreTool {
                 "Load the full instructions of a skill by its key (from browse_skills).",
                 r#"{"type":"object","properties":{"key":{"type":"string","description":"The skill's key, \"<sourceUuid>/<skillName>\""}},"required":["key"]}"#,
             ),
+            CoreTool::Peers => (
+                "peers",
+                "List the peers you can talk to: their names, mobs, roles and descriptions.",
+                r#"{"type":"object","properties":{}}"#,
+            ),
+            CoreTool::SendMessage => (
+                "send_message",
+                "Send a message to a peer (by name, from peers). It is delivered to the peer's inbox.",
+                r#"{"type":"object","properties":{"to":{"type":"string"},"body":{"type":"string"}},"required":["to","body"]}"#,
+            ),
+            CoreTool::SendRequest => (
+                "send_request",
+                "Ask a peer for something. Returns a requestId; the peer's response arrives as a message.",
+                r#"{"type":"object","properties":{"to":{"type":"string"},"body":{"type":"string"},"intent":{"type":"string"}},"required":["to","body"]}"#,
+            ),
+            CoreTool::SendResponse => (
+                "send_response",
+                "Answer a peer's request, by its requestId.",
+                r#"{"type":"object","properties":{"to":{"type":"string"},"requestId":{"type":"string"},"body":{"type":"string"}},"required":["to","requestId","body"]}"#,
+            ),
         };
         ToolDef {
             name: name.to_string(),
@@ -37,7 +63,8 @@ impl CoreTool {
             input_schema: Raw::trusted(schema.to_string()),
             kind: ToolKind::Core(self),
             timeout_ms: None,
-            read_only: true,
+            // Messages change other agents' state: not for read-only sessions.
+            read_only: matches!(self, CoreTool::BrowseSkills | CoreTool::LoadSkill | CoreTool::Peers),
         }
     }
 }
@@ -133,7 +160,10 @@ pub struct ToolRegistry {
 
 impl Default for ToolRegistry {
     fn default() -> Self {
-        ToolRegistry { tools: Vec::new(), core: CoreTool::ALL.into_iter().map(CoreTool::def).collect() }
+        ToolRegistry {
+            tools: Vec::new(),
+            core: CoreTool::SKILLS.into_iter().chain(CoreTool::COMMS).map(CoreTool::def).collect(),
+        }
     }
 }
 

@@ -1,17 +1,26 @@
-//! The tools the core runs itself: skills on demand.
+//! The tools the core runs itself: skills on demand, and the comms tools
+//! (carried out by the message bus).
 
+use super::Ctx;
 use super::tools::ToolOutput;
+use crate::comms::{self, PeerCall};
 use crate::json::{self, Json, ObjectWriter, Raw, quote, write_array};
 use crate::skills::{SkillKey, SkillRegistry};
 use crate::tools::CoreTool;
 use crate::transcript::Part;
 
-pub fn run(skills: &SkillRegistry, tool: CoreTool, args: &Raw) -> ToolOutput {
+pub fn run(ctx: &mut Ctx<'_>, session: &str, tool: CoreTool, args: &Raw) -> ToolOutput {
     let args = json::parse(args.as_str()).unwrap_or(Json::Null);
     let field = |name| args.get(name).and_then(Json::as_str);
+    let skills = ctx.skills;
+    let mut peer = |call| comms::call(ctx.bus, session, call, &args, ctx.out, ctx.now_ms);
     let result = match tool {
         CoreTool::BrowseSkills => Ok(browse(skills, field("query").unwrap_or_default())),
         CoreTool::LoadSkill => load(skills, field("key").unwrap_or_default()),
+        CoreTool::Peers => peer(PeerCall::Peers),
+        CoreTool::SendMessage => peer(PeerCall::Message),
+        CoreTool::SendRequest => peer(PeerCall::Request),
+        CoreTool::SendResponse => peer(PeerCall::Response),
     };
     let (text, is_error) = match result {
         Ok(text) => (text, false),

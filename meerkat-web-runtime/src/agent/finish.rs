@@ -5,7 +5,7 @@
 use super::budget::Exhausted;
 use super::hooks;
 use super::request::HttpState;
-use super::{Flow, Outcome, Phase, Resume, Run, Step, structured, tools};
+use super::{Flow, Outcome, Phase, Reaction, Resume, Run, Step, structured, tools};
 use crate::effects::Effect;
 use crate::error::{CoreError, ErrorCode};
 use crate::events::{Event, StopReason};
@@ -187,6 +187,13 @@ pub(super) fn report(st: &mut Step<'_, '_>, run: &mut Run, outcome: Outcome) -> 
             (None, Some(error))
         }
     };
+    let output = match (&result, &error) {
+        (Some(r), _) => Ok(r.structured_output.as_ref().map_or_else(|| r.text.clone(), |s| s.as_str().to_string())),
+        (None, Some(e)) => Err(e.message.clone()),
+        (None, None) => Err(String::new()),
+    };
+    let session_id = session.id.clone();
+    st.ctx.reactions.push(Reaction::RunEnded { session: session_id, run_id: run.id, output });
     st.ctx.out.push(Effect::RunFinished {
         session_id: session.id.clone(),
         run_id: run.id,

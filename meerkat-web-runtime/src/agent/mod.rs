@@ -31,6 +31,7 @@ pub use start::{RunInput, RunOptions, Started, cancel_queued, start, start_queue
 
 use std::collections::VecDeque;
 
+use crate::comms::Bus;
 use crate::config::Settings;
 use crate::effects::Outbox;
 use crate::error::{CoreError, CoreResult, ErrorCode};
@@ -60,6 +61,9 @@ pub struct Agent {
     background: Vec<Background>,
     /// Inputs that arrived while a run was going, started in order.
     queue: VecDeque<(u64, RunInput, RunOptions)>,
+    /// The host's words for the running run, taken in at its next LLM
+    /// turn (`handlingMode: "steer"`), else by the next run.
+    pub steer: Vec<Part>,
 }
 
 /// Inputs waiting per session, at most.
@@ -67,11 +71,32 @@ const MAX_QUEUED: usize = 256;
 
 impl Agent {
     pub fn new(session: Session) -> Agent {
-        Agent { session, run: None, background: Vec::new(), queue: VecDeque::new() }
+        Agent { session, run: None, background: Vec::new(), queue: VecDeque::new(), steer: Vec::new() }
     }
 
     pub fn is_running(&self) -> bool {
         self.run.is_some()
+    }
+
+    /// Inputs waiting for the current run to end.
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// What the run is doing now, for a status display.
+    pub fn activity(&self) -> Option<String> {
+        let run = self.run.as_ref()?;
+        Some(match &run.phase {
+            Phase::Starting => "starting".to_string(),
+            Phase::Hooks { chain, .. } => format!("hooks:{}", chain.point.as_str()),
+            Phase::Llm(_) => "llm_request".to_string(),
+            Phase::Compacting { .. } => "compacting".to_string(),
+            Phase::BackingOff { .. } => "backing_off".to_string(),
+            Phase::Tools { slots } => {
+                let names: Vec<&str> = slots.iter().map(|s| s.name()).collect();
+                format!("tools:{}", names.join(","))
+            }
+        })
     }
 
     /// Does this session own effect `id` (a run's or a background hook's)?
@@ -236,7 +261,9 @@ pub enum Input<'a> {
 /// What a run's end asks of the runtime.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Reaction {
-    RunEnded { session: String, run_id: u64 },
+    /// `output`: the answer (structured output as JSON text when asked
+    /// for), or the error message.
+    RunEnded { session: String, run_id: u64, output: Result<String, String> },
 }
 
 /// Everything outside the session that a step may read or write.
@@ -249,6 +276,7 @@ pub struct Ctx<'a> {
     pub rng: &'a mut Rng,
     pub now_ms: f64,
     pub reactions: &'a mut Vec<Reaction>,
+    pub bus: &'a mut Bus,
 }
 
 /// One step's view: the runtime context, the session, and the engine's
@@ -257,6 +285,7 @@ pub(crate) struct Step<'s, 'a> {
     pub ctx: &'s mut Ctx<'a>,
     pub session: &'s mut Session,
     background: &'s mut Vec<Background>,
+    steer: &'s mut Vec<Part>,
 }
 
 impl TextSink for EventLog {
@@ -291,18 +320,15 @@ pub fn advance(ctx: &mut Ctx<'_>, agent: &mut Agent, input: Input<'_>) -> CoreRe
             _ => Err(not_awaited(&agent.session.id)),
         };
     };
-    let mut step = Step { ctx, session: &mut agent.session, background: &mut agent.background };
+    let mut step =
+        Step { ctx, session: &mut agent.session, background: &mut agent.background, steer: &mut agent.steer };
     let flow = dispatch(&mut step, &mut run, input);
     match flow {
         Ok(Flow::Wait) => {
             agent.run = Some(run);
             Ok(())
         }
-        Ok(Flow::Ended) => {
-            let session = agent.session.id.clone();
-            ctx.reactions.push(Reaction::RunEnded { session, run_id: run.id });
-            Ok(())
-        }
+        Ok(Flow::Ended) => Ok(()),
         Err(error) => {
             // The input was refused; the run is as it was.
             agent.run = Some(run);
@@ -327,20 +353,16 @@ fn dispatch(st: &mut Step<'_, '_>, run: &mut Run, input: Input<'_>) -> CoreResul
 /// Body bytes of the run's HTTP request: the hot path, kept out of
 /// [`advance`]'s bookkeeping (no run is moved for a chunk).
 pub fn on_body(ctx: &mut Ctx<'_>, agent: &mut Agent, id: u32, bytes: &[u8]) -> CoreResult<()> {
-    let Agent { session, run, .. } = agent;
+    let Agent { session, run, background, steer, .. } = agent;
     let Some(active) = run.as_mut() else { return Err(not_awaited(&session.id)) };
     match request::feed(active, &mut session.events, id, bytes) {
         Ok(None) => Ok(()),
         Ok(Some(failure)) => {
             ctx.out.abort_http(id);
             let Some(mut taken) = run.take() else { return Ok(()) };
-            let mut step = Step { ctx, session, background: &mut agent.background };
-            match request::failed(&mut step, &mut taken, failure) {
-                Flow::Wait => agent.run = Some(taken),
-                Flow::Ended => {
-                    let session = agent.session.id.clone();
-                    ctx.reactions.push(Reaction::RunEnded { session, run_id: taken.id });
-                }
+            let mut step = Step { ctx, session, background, steer };
+            if request::failed(&mut step, &mut taken, failure) == Flow::Wait {
+                agent.run = Some(taken);
             }
             Ok(())
         }

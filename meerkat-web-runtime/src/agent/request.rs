@@ -10,7 +10,7 @@ use crate::hooks::HookPoint;
 use crate::json::{Json, Raw, decimal_scaled};
 use crate::provider::{AssistantTurn, LlmRequest, StreamParser, TextSink, ToolSpec};
 use crate::session::Session;
-use crate::transcript::{Message, Part};
+use crate::transcript::{Message, Part, Role};
 
 /// Error bodies are kept up to this size for classification.
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -109,6 +109,7 @@ pub fn patch_response(turn: &mut AssistantTurn, patch: &Json<'_>) -> Result<(), 
 /// Start an LLM turn: budget first, then compaction if due, then the
 /// `pre_llm_request` hooks.
 pub(super) fn begin_turn(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
+    take_steered(st, run);
     run.patch = RequestPatch::default();
     run.compacted_this_turn = false;
     if let Some(exhausted) =
@@ -121,6 +122,19 @@ pub(super) fn begin_turn(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
         return compaction::start(st, run, plan);
     }
     pre_request(st, run)
+}
+
+/// Between two LLM turns (a safe boundary: no tool is running), the host's
+/// steered words join the turn's input, after the tool results.
+fn take_steered(st: &mut Step<'_, '_>, run: &Run) {
+    if run.llm_turns == 0 || st.steer.is_empty() {
+        return;
+    }
+    let steered = core::mem::take(st.steer);
+    match st.session.transcript.last_mut() {
+        Some(last) if last.role == Role::User => last.content.extend(steered),
+        _ => st.session.transcript.push(Message::user(steered)),
+    }
 }
 
 pub(super) fn pre_request(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {

@@ -1,7 +1,7 @@
 //! Starting a run from any input.
 
 use super::budget::BudgetState;
-use super::{Agent, Flow, MAX_QUEUED, Phase, Reaction, Resume, Run, Step, compaction, hooks};
+use super::{Agent, Flow, MAX_QUEUED, Phase, Resume, Run, Step, compaction, hooks};
 use crate::config::Budget;
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::Event;
@@ -21,6 +21,9 @@ pub enum RunInput {
     Injected { text: String },
     /// Summarise the history now (`session.compact()`).
     Compact,
+    /// Read what waits: the inbox's messages and steered words (a member
+    /// woken by a peer's message).
+    Wake,
 }
 
 /// Per-run options (a turn's, else the session's).
@@ -30,6 +33,8 @@ pub struct RunOptions {
     pub budget: Option<Budget>,
     /// Skills injected for this run only.
     pub skills: Vec<SkillKey>,
+    /// Wait for the current run instead of failing with `SESSION_BUSY`.
+    pub queue: bool,
 }
 
 /// Whether the input started a run now or waits for the current one.
@@ -62,7 +67,7 @@ pub fn start(
         ctx.skills.resolve(key)?;
     }
     if agent.run.is_some() {
-        if !matches!(input, RunInput::Injected { .. }) {
+        if !(options.queue || matches!(input, RunInput::Injected { .. } | RunInput::Wake)) {
             return Err(CoreError::new(
                 ErrorCode::SessionBusy,
                 format!("session {} already has a turn in flight; await it (or interrupt it) first", session.id),
@@ -111,17 +116,23 @@ pub(super) fn begin(ctx: &mut super::Ctx<'_>, agent: &mut Agent, run_id: u64, in
     session.updated_ms = ctx.now_ms;
     let mark = session.transcript.len();
     let compact_only = matches!(input, RunInput::Compact);
-    let prompt = match input {
-        RunInput::User(prompt) => {
-            let text = prompt.text();
-            session.transcript.push(Message::user(prompt.into_parts()));
-            Some(text)
+    let prompt = if compact_only {
+        None
+    } else {
+        // Peers' messages and steered words that waited come first.
+        let mut parts: Vec<Part> =
+            ctx.bus.take_inbox(&session.id).map(|text| Part::Text { text }).into_iter().collect();
+        parts.append(&mut agent.steer);
+        match input {
+            RunInput::User(prompt) => parts.extend(prompt.into_parts()),
+            RunInput::Injected { text } => parts.push(Part::Text { text }),
+            RunInput::Compact | RunInput::Wake => {}
         }
-        RunInput::Injected { text } => {
-            session.transcript.push(Message::user(vec![Part::Text { text: text.clone() }]));
-            Some(text)
-        }
-        RunInput::Compact => None,
+        let texts: Vec<&str> =
+            parts.iter().filter_map(|p| if let Part::Text { text } = p { Some(text.as_str()) } else { None }).collect();
+        let text = texts.join("\n\n");
+        session.transcript.push(Message::user(parts));
+        Some(text)
     };
     let mut run = Run {
         id: run_id,
@@ -148,18 +159,14 @@ pub(super) fn begin(ctx: &mut super::Ctx<'_>, agent: &mut Agent, run_id: u64, in
         session.events.push(&Event::RunStarted { session_id: session.id.clone(), prompt });
         resolve_skills(ctx, session, &mut run, options.skills);
     }
-    let mut step = Step { ctx, session, background: &mut agent.background };
+    let mut step = Step { ctx, session, background: &mut agent.background, steer: &mut agent.steer };
     let flow = if compact_only {
         compaction::start_on_demand(&mut step, &mut run)
     } else {
         hooks::enter(&mut step, &mut run, HookPoint::RunStarted, Resume::Begin)
     };
-    match flow {
-        Flow::Wait => agent.run = Some(run),
-        Flow::Ended => {
-            let session = agent.session.id.clone();
-            ctx.reactions.push(Reaction::RunEnded { session, run_id });
-        }
+    if flow == Flow::Wait {
+        agent.run = Some(run);
     }
 }
 

@@ -222,7 +222,7 @@ fn execute(st: &mut Step<'_, '_>, run: &mut Run, slot: &mut ToolSlot) {
     started(st, slot);
     match def.kind {
         ToolKind::Core(tool) => {
-            let output = core_tools::run(st.ctx.skills, tool, &slot.args);
+            let output = core_tools::run(st.ctx, &st.session.id, tool, &slot.args);
             post(st, run, slot, output);
         }
         ToolKind::Host => {

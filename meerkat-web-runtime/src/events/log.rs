@@ -33,8 +33,11 @@ pub struct EventLog {
     buf: String,
     /// Absolute offset (since the log began) of `buf[0]`.
     origin: u64,
-    /// Absolute offset of each retained event.
-    starts: VecDeque<u64>,
+    /// Absolute offset of each retained event, and when it was appended
+    /// (a mob subscription merges several logs by time).
+    starts: VecDeque<(u64, f64)>,
+    /// The core's clock at the current input (set by the runtime).
+    pub now_ms: f64,
     /// Sequence number of the oldest retained event.
     first_seq: u64,
     next_seq: u64,
@@ -50,6 +53,7 @@ impl EventLog {
             buf: String::new(),
             origin: 0,
             starts: VecDeque::new(),
+            now_ms: 0.0,
             first_seq: 1,
             next_seq: 1,
             capacity: capacity.max(1),
@@ -81,7 +85,7 @@ impl EventLog {
             self.first_seq += 1;
             self.compact();
         }
-        self.starts.push_back(self.origin + self.buf.len() as u64);
+        self.starts.push_back((self.origin + self.buf.len() as u64, self.now_ms));
         let seq = self.next_seq;
         self.next_seq += 1;
         seq
@@ -150,11 +154,37 @@ impl EventLog {
         Some(out)
     }
 
+    /// Like [`read`](Self::read), one event at a time: `(json, at_ms)` of
+    /// each unread event (a `stream_truncated` first when events were
+    /// dropped). `false` for an unknown reader.
+    pub fn read_each(&mut self, id: ReaderId, mut each: impl FnMut(&str, f64)) -> bool {
+        let Some(at) = self.readers.iter().position(|(r, _)| *r == id) else { return false };
+        let from = self.readers.get(at).map_or(self.next_seq, |(_, n)| *n);
+        if from < self.first_seq {
+            let mut gap = String::new();
+            let reason = format!("{} events were dropped while this subscriber was behind", self.first_seq - from);
+            Event::StreamTruncated { reason }.write_json(self.first_seq - 1, &mut gap);
+            each(&gap, self.now_ms);
+        }
+        let skip = from.saturating_sub(self.first_seq) as usize;
+        let mut entries = self.starts.iter().skip(skip).peekable();
+        while let Some(&(start, at_ms)) = entries.next() {
+            let end = entries.peek().map_or(self.origin + self.buf.len() as u64, |(next, _)| *next);
+            let slice = self.buf.get((start - self.origin) as usize..(end - self.origin - 1) as usize);
+            each(slice.unwrap_or_default(), at_ms);
+        }
+        if let Some(reader) = self.readers.get_mut(at) {
+            reader.1 = self.next_seq;
+        }
+        self.free_read();
+        true
+    }
+
     /// The serialized events from sequence number `seq` on, without the
     /// trailing comma.
     fn slice_from(&self, seq: u64) -> &str {
         let index = (seq - self.first_seq) as usize;
-        let Some(&start) = self.starts.get(index) else { return "" };
+        let Some(&(start, _)) = self.starts.get(index) else { return "" };
         let from = (start - self.origin) as usize;
         let to = self.buf.len().saturating_sub(1);
         self.buf.get(from..to).unwrap_or_default()
@@ -171,7 +201,7 @@ impl EventLog {
 
     /// Cut freed bytes off the buffer's front once they are worth moving.
     fn compact(&mut self) {
-        let head = self.starts.front().map_or(self.buf.len(), |&s| (s - self.origin) as usize);
+        let head = self.starts.front().map_or(self.buf.len(), |&(s, _)| (s - self.origin) as usize);
         if head == self.buf.len() {
             self.origin += head as u64;
             self.buf.clear();

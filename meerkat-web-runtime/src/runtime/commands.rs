@@ -40,6 +40,26 @@ const OPS: &[(&str, &[&str])] = &[
     ("hook_result", &["op", "id", "verdict", "error"]),
     ("timer_fired", &["op", "id"]),
     ("interrupt", &["op", "session"]),
+    ("create_mob", &["op", "definition"]),
+    ("list_mobs", &["op"]),
+    ("mob_status", &["op", "mob"]),
+    ("mob_lifecycle", &["op", "mob", "action"]),
+    ("mob_spawn", &["op", "mob", "specs"]),
+    ("mob_retire", &["op", "mob", "member"]),
+    ("mob_respawn", &["op", "mob", "member", "initialMessage"]),
+    ("mob_members", &["op", "mob"]),
+    ("mob_member_status", &["op", "mob", "member"]),
+    ("mob_send", &["op", "mob", "member", "content", "handlingMode"]),
+    ("mob_wire", &["op", "mob", "a", "b"]),
+    ("mob_unwire", &["op", "mob", "a", "b"]),
+    ("wire_cross_mob", &["op", "mobA", "memberA", "mobB", "memberB"]),
+    ("unwire_cross_mob", &["op", "mobA", "memberA", "mobB", "memberB"]),
+    ("mob_subscribe", &["op", "mob"]),
+    ("mob_poll", &["op", "mob", "subscription"]),
+    ("mob_unsubscribe", &["op", "mob", "subscription"]),
+    ("mob_run_flow", &["op", "mob", "flow", "params"]),
+    ("mob_flow_status", &["op", "mob", "runId"]),
+    ("mob_cancel_flow", &["op", "mob", "runId"]),
 ];
 
 /// Appended system context: enough for real use, bounded against mistakes.
@@ -141,7 +161,10 @@ impl Runtime {
                 let session = f.req_str("session")?;
                 self.step(now_ms, session, |ctx, a| agent::advance(ctx, a, Input::Interrupt)).map(|()| None)
             }
-            _ => self.outcome(now_ms, op, &f, &cmd).map(|()| None),
+            "http_head" | "http_end" | "http_error" | "tool_result" | "hook_result" | "timer_fired" => {
+                self.outcome(now_ms, op, &f, &cmd).map(|()| None)
+            }
+            _ => self.mob_command(now_ms, op, &f),
         }
     }
 
@@ -161,6 +184,11 @@ impl Runtime {
     }
 
     fn destroy_session(&mut self, now_ms: f64, id: &str) -> CoreResult<()> {
+        self.check_not_member(id)?;
+        self.destroy_session_now(now_ms, id)
+    }
+
+    pub(super) fn destroy_session_now(&mut self, now_ms: f64, id: &str) -> CoreResult<()> {
         self.step(now_ms, id, |ctx, agent| {
             let error = CoreError::new(ErrorCode::Cancelled, "the session was destroyed while a turn was in flight");
             agent::cancel_queued(ctx, agent, &error);
@@ -181,6 +209,7 @@ impl Runtime {
             output_schema: f.get("outputSchema").map(|s| output_schema(s, "outputSchema")).transpose()?,
             budget: f.get("budget").map(|b| Budget::from_json(b, "turn options.budget")).transpose()?,
             skills: skill_refs(f.get("skillRefs"))?,
+            queue: false,
         };
         let run_id = self.new_run_id();
         self.step(now_ms, session, |ctx, a| agent::start(ctx, a, run_id, RunInput::User(prompt), options))?;
@@ -214,7 +243,7 @@ impl Runtime {
     }
 }
 
-fn run_reply(run_id: u64) -> String {
+pub(super) fn run_reply(run_id: u64) -> String {
     let mut out = String::new();
     let mut o = ObjectWriter::new(&mut out);
     o.u64("runId", run_id);

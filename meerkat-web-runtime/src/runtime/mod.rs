@@ -8,9 +8,12 @@
 
 mod capabilities;
 mod commands;
+mod mob_work;
+mod mobs;
 mod outcomes;
 
 use crate::agent::{self, Agent, Ctx, Reaction};
+use crate::comms::Bus;
 use crate::config::Settings;
 use crate::effects::Outbox;
 use crate::error::{CoreError, CoreResult, ErrorCode};
@@ -18,6 +21,7 @@ use crate::events::ReaderId;
 use crate::hooks::HookRegistry;
 use crate::ids::Rng;
 use crate::json::{self, ObjectWriter, quote};
+use crate::mob::Mob;
 use crate::skills::SkillRegistry;
 use crate::sorted_map::SortedMap;
 use crate::tools::ToolRegistry;
@@ -38,6 +42,12 @@ pub struct Runtime {
     out: Outbox,
     next_run: u64,
     reactions: Vec<Reaction>,
+    bus: Bus,
+    mobs: SortedMap<String, Mob>,
+    /// The mob of each member session.
+    member_of: SortedMap<String, String>,
+    /// Wires between members of two mobs, kept across respawns.
+    cross: Vec<(mobs::MemberId, mobs::MemberId)>,
 }
 
 impl Runtime {
@@ -52,6 +62,10 @@ impl Runtime {
             out: Outbox::default(),
             next_run: 0,
             reactions: Vec::new(),
+            bus: Bus::default(),
+            mobs: SortedMap::default(),
+            member_of: SortedMap::default(),
+            cross: Vec::new(),
         })
     }
 
@@ -124,12 +138,17 @@ impl Runtime {
     fn react(&mut self, now_ms: f64) {
         // Each start can end at once (a hook-free failure), which queues
         // another reaction; the queue of inputs bounds the loop.
-        while !self.reactions.is_empty() {
+        while !self.reactions.is_empty() || !self.bus.notes.is_empty() {
+            self.bus_notes(now_ms);
             let batch: Vec<Reaction> = self.reactions.drain(..).collect();
             for reaction in batch {
                 match reaction {
-                    Reaction::RunEnded { session, .. } => {
-                        let _ = self.step(now_ms, &session, |ctx, agent| Ok(agent::start_queued(ctx, agent)));
+                    Reaction::RunEnded { session, run_id, output } => {
+                        if self.may_start(&session) {
+                            let _ = self.step(now_ms, &session, |ctx, agent| Ok(agent::start_queued(ctx, agent)));
+                        }
+                        self.member_run_ended(now_ms, &session, run_id, &output);
+                        self.wake(now_ms, &session);
                     }
                 }
             }
@@ -148,6 +167,7 @@ impl Runtime {
         f: impl FnOnce(&mut Ctx<'_>, &mut Agent) -> CoreResult<T>,
     ) -> CoreResult<T> {
         let agent = self.agents.get_mut(id).ok_or_else(|| session_not_found(id))?;
+        agent.session.events.now_ms = now_ms;
         let mut ctx = Ctx {
             settings: &self.settings,
             tools: &self.tools,
@@ -157,8 +177,15 @@ impl Runtime {
             rng: &mut self.rng,
             now_ms,
             reactions: &mut self.reactions,
+            bus: &mut self.bus,
         };
         f(&mut ctx, agent)
+    }
+
+    /// Queued input may start: not for members of a mob that is stopped.
+    fn may_start(&self, session: &str) -> bool {
+        let mob = self.member_of.get(session).and_then(|m| self.mobs.get(m));
+        mob.is_none_or(|m| m.status == crate::mob::MobStatus::Running)
     }
 
     fn new_run_id(&mut self) -> u64 {

@@ -26,6 +26,7 @@ impl Runtime {
                     Owner::Source(u) => {
                         self.skills.on_http(&u, HttpOutcome::Head { id, status }, &mut self.out, now_ms)
                     }
+                    _ => Err(not_session(id)),
                 }
             }
             "http_end" | "http_error" => {
@@ -39,6 +40,7 @@ impl Runtime {
                     (Owner::Source(u), false) => {
                         self.skills.on_http(&u, HttpOutcome::Error { id, message }, &mut self.out, now_ms)
                     }
+                    _ => Err(not_session(id)),
                 }
             }
             "tool_result" => {
@@ -58,9 +60,17 @@ impl Runtime {
                 self.advance(now_ms, &s, Input::HookResult { id, verdict })
             }
             "timer_fired" => {
-                let Owner::Session(s) = self.owner(id, Kind::Timer)? else { return Err(not_session(id)) };
+                let owner = self.owner(id, Kind::Timer)?;
                 self.out.settle(id)?;
-                self.advance(now_ms, &s, Input::Timer { id })
+                match owner {
+                    Owner::Session(s) => self.advance(now_ms, &s, Input::Timer { id }),
+                    Owner::Comms => {
+                        self.bus.on_timer(id);
+                        Ok(())
+                    }
+                    Owner::Mob(mob) => self.mob_timer(now_ms, &mob, id),
+                    Owner::Source(_) => Err(not_session(id)),
+                }
             }
             _ => Err(CoreError::new(ErrorCode::Internal, "an op is listed without a handler")),
         }
@@ -71,6 +81,7 @@ impl Runtime {
         match self.owner(id, Kind::Http)? {
             Owner::Session(s) => self.step(now_ms, &s, |ctx, agent| agent::on_body(ctx, agent, id, bytes)),
             Owner::Source(u) => self.skills.on_http(&u, HttpOutcome::Body { id, bytes }, &mut self.out, now_ms),
+            _ => Err(not_session(id)),
         }
     }
 

@@ -2,8 +2,10 @@
 
 mod budget;
 mod compaction;
+mod flows;
 mod fuzz;
 mod hooks;
+mod mobs;
 mod readers;
 mod recovery;
 mod skills;

@@ -1,0 +1,165 @@
+//! The comms tools as the bus carries them out: `peers`, `send_message`,
+//! `send_request`, `send_response`. Every refusal is text the model can
+//! read (`CODE: why`), never an error of the run.
+
+use super::{Bus, Envelope, Kind, Note};
+use crate::effects::Outbox;
+use crate::events::Event;
+use crate::json::{Json, ObjectWriter, quote, write_array};
+
+/// Which comms tool was called.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeerCall {
+    Peers,
+    Message,
+    Request,
+    Response,
+}
+
+/// Bodies larger than this are refused: an inbox holds text for a model.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Run comms tool `call` for member `me` with `args`; the tool result
+/// text, or the refusal.
+pub fn call(
+    bus: &mut Bus,
+    me: &str,
+    call: PeerCall,
+    args: &Json<'_>,
+    out: &mut Outbox,
+    now_ms: f64,
+) -> Result<String, String> {
+    let field = |name| args.get(name).and_then(Json::as_str);
+    if call == PeerCall::Peers {
+        return Ok(peers(bus, me));
+    }
+    let to = field("to").unwrap_or_default();
+    let body = field("body").unwrap_or_default();
+    let target = addressable(bus, me, to)?;
+    if body.len() > MAX_BODY_BYTES {
+        return Err(format!("MESSAGE_TOO_LARGE: the body is {} bytes; the limit is {MAX_BODY_BYTES}", body.len()));
+    }
+    let kind = match call {
+        PeerCall::Request => {
+            Kind::Request { id: String::new(), intent: field("intent").filter(|i| !i.is_empty()).map(str::to_string) }
+        }
+        PeerCall::Response => {
+            let id = field("requestId").unwrap_or_default();
+            if !bus.is_pending(id, me, &target) {
+                return Err(format!(
+                    "REQUEST_NOT_FOUND: {} has no open request {} to you (answered already, timed out, or never sent)",
+                    quote(to),
+                    quote(id)
+                ));
+            }
+            Kind::Response { id: id.to_string() }
+        }
+        _ => Kind::Message,
+    };
+    let answered = match &kind {
+        Kind::Response { id } => Some(id.clone()),
+        _ => None,
+    };
+    let result = deliver(bus, me, &target, kind, body, out, now_ms)?;
+    if let Some(id) = answered {
+        bus.settle(&id, me, &target, out);
+        let event = Event::InteractionComplete { interaction_id: id, result: body.to_string() };
+        bus.notes.push(Note::Event { session: target, event });
+    }
+    Ok(result)
+}
+
+/// `[{name, mob, role, description}]` of `me`'s wired peers.
+fn peers(bus: &Bus, me: &str) -> String {
+    let list = bus.endpoint(me).map(|e| e.peers.as_slice()).unwrap_or_default();
+    let mut out = String::new();
+    write_array(&mut out, list.iter().filter_map(|p| Some((p, bus.endpoint(p)?))), |(session, e), out| {
+        let mut o = ObjectWriter::new(out);
+        o.str("name", &bus.name_for(me, session)).str("mob", &e.mob).str("role", &e.role);
+        o.str("description", &e.description);
+        o.end();
+    });
+    out
+}
+
+/// The session `to` names, if `me` may write to it.
+fn addressable(bus: &Bus, me: &str, to: &str) -> Result<String, String> {
+    let peers = || {
+        let names: Vec<String> =
+            bus.endpoint(me).map(|e| e.peers.iter().map(|p| bus.name_for(me, p)).collect()).unwrap_or_default();
+        if names.is_empty() {
+            "you have no wired peers".to_string()
+        } else {
+            format!("your peers: {}", names.join(", "))
+        }
+    };
+    let Some(target) = bus.resolve(me, to) else {
+        return Err(format!("PEER_NOT_FOUND: no member is named {} ({})", quote(to), peers()));
+    };
+    if target == me {
+        return Err("INVALID_PEER: you cannot send a message to yourself".to_string());
+    }
+    if bus.endpoint(&target).is_some_and(|e| e.retired) {
+        return Err(format!("PEER_RETIRED: {} was retired and takes no messages", quote(to)));
+    }
+    if !bus.endpoint(me).is_some_and(|e| e.peers.contains(&target)) {
+        return Err(format!("PEER_NOT_WIRED: {} is not wired to you ({})", quote(to), peers()));
+    }
+    Ok(target)
+}
+
+/// Put the message in `target`'s inbox, within the limits.
+fn deliver(
+    bus: &mut Bus,
+    me: &str,
+    target: &str,
+    mut kind: Kind,
+    body: &str,
+    out: &mut Outbox,
+    now_ms: f64,
+) -> Result<String, String> {
+    let (Some(sender), Some(recipient)) = (bus.endpoint(me), bus.endpoint(target)) else {
+        return Err("PEER_NOT_FOUND: the peer is gone".to_string());
+    };
+    let hops = sender.hops + 1;
+    if hops > sender.limits.max_hops {
+        let detail =
+            format!("a message would be {hops} hops from the host's input; maxHops is {}", sender.limits.max_hops);
+        bus.notes.push(Note::Limit { session: me.to_string(), limit: "maxHops", detail: detail.clone() });
+        return Err(format!("HOP_LIMIT: {detail}; answer the host instead of messaging peers"));
+    }
+    let depth = recipient.limits.max_inbox_depth as usize;
+    if recipient.inbox.len() >= depth {
+        let detail = format!("the inbox of {} holds {depth} messages already", recipient.identity);
+        bus.notes.push(Note::Limit { session: target.to_string(), limit: "maxInboxDepth", detail: detail.clone() });
+        return Err(format!("INBOX_FULL: {detail}; try again later"));
+    }
+    let (from, role) = (bus.name_for(target, me), sender.role.clone());
+    let shown_to = bus.name_for(me, target);
+    let mut result = String::new();
+    let mut o = ObjectWriter::new(&mut result);
+    if let Kind::Request { id, .. } = &mut kind {
+        *id = bus.new_request(me, target, out, now_ms);
+        o.str("requestId", id);
+    } else {
+        o.bool("delivered", true);
+    }
+    o.str("to", &shown_to);
+    o.end();
+    bus.notes.push(Note::Traffic {
+        from: me.to_string(),
+        to: target.to_string(),
+        kind: kind.as_str(),
+        bytes: body.len() as u64,
+    });
+    bus.notes.push(Note::Event {
+        session: target.to_string(),
+        event: Event::MessageReceived { from: from.clone(), kind: kind.as_str(), bytes: body.len() as u64 },
+    });
+    let envelope = Envelope { from, role, kind, body: body.to_string(), hops };
+    if let Some(recipient) = bus.endpoint_mut(target) {
+        recipient.inbox.push_back(envelope);
+    }
+    bus.notes.push(Note::Delivered { to: target.to_string() });
+    Ok(result)
+}

@@ -1,0 +1,218 @@
+//! A flow run: the DAG scheduler. It decides which steps are due, skipped
+//! or cancelled; the runtime starts the member runs it asks for and tells
+//! it how they ended.
+
+use super::flow::{FlowDef, Scope};
+use crate::json::{ObjectWriter, write_array};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Pending,
+    Dispatched,
+    Running,
+    Completed,
+    Failed,
+    Skipped,
+    Canceled,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Dispatched => "dispatched",
+            Status::Running => "running",
+            Status::Completed => "completed",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped",
+            Status::Canceled => "canceled",
+        }
+    }
+
+    fn settled(self) -> bool {
+        matches!(self, Status::Completed | Status::Failed | Status::Skipped | Status::Canceled)
+    }
+}
+
+/// One member's run of a step.
+#[derive(Debug)]
+pub struct Task {
+    pub member: String,
+    pub session: String,
+    pub run_id: u64,
+    pub status: Status,
+    pub output: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct StepState {
+    pub status: Status,
+    pub tasks: Vec<Task>,
+    pub timer: Option<u32>,
+}
+
+#[derive(Debug)]
+pub struct FlowRun {
+    pub id: String,
+    pub flow: usize,
+    pub params: String,
+    pub status: Status,
+    pub steps: Vec<StepState>,
+}
+
+/// A step whose turn has come: its message rendered, for every member of
+/// its role.
+#[derive(Debug)]
+pub struct Dispatch {
+    pub step: usize,
+    pub message: String,
+}
+
+/// What changed, for `flow_step_changed` events: (step, member, status).
+pub type Changes = Vec<(usize, Option<String>, Status)>;
+
+impl FlowRun {
+    pub fn new(id: String, flow: usize, params: String, steps: usize) -> FlowRun {
+        let steps = (0..steps).map(|_| StepState { status: Status::Pending, tasks: Vec::new(), timer: None }).collect();
+        FlowRun { id, flow, params, status: Status::Running, steps }
+    }
+
+    /// Steps' outputs so far (fanned-out outputs joined by blank lines).
+    fn outputs(&self) -> Vec<Option<String>> {
+        self.steps
+            .iter()
+            .map(|s| {
+                let outputs: Vec<&str> = s.tasks.iter().filter_map(|t| t.output.as_deref()).collect();
+                (s.status == Status::Completed).then(|| outputs.join("\n\n"))
+            })
+            .collect()
+    }
+
+    /// Settle what can be settled (skips, cancellations, the run's end) and
+    /// return the steps to dispatch now.
+    pub fn schedule(&mut self, def: &FlowDef, changes: &mut Changes) -> Vec<Dispatch> {
+        let mut due = Vec::new();
+        if self.status != Status::Running {
+            return due;
+        }
+        loop {
+            let outputs = self.outputs();
+            let scope = Scope { params: &self.params, outputs: &outputs };
+            let mut moved = false;
+            for (i, step) in def.steps.iter().enumerate() {
+                if self.steps[i].status != Status::Pending {
+                    continue;
+                }
+                let deps: Vec<Status> = step.depends_on.iter().map(|d| self.steps[*d].status).collect();
+                let next = if deps.iter().any(|s| matches!(s, Status::Failed | Status::Canceled)) {
+                    Status::Canceled
+                } else if !deps.iter().all(|s| s.settled()) {
+                    continue;
+                } else if step.condition.as_ref().is_some_and(|c| !super::flow::truthy(&scope.eval(c))) {
+                    Status::Skipped
+                } else {
+                    due.push(Dispatch { step: i, message: scope.render(&step.message) });
+                    Status::Dispatched
+                };
+                self.steps[i].status = next;
+                if next != Status::Dispatched {
+                    changes.push((i, None, next));
+                }
+                moved = true;
+            }
+            if !moved {
+                break;
+            }
+        }
+        self.finish_if_settled();
+        due
+    }
+
+    fn finish_if_settled(&mut self) {
+        if self.status == Status::Running && self.steps.iter().all(|s| s.status.settled()) {
+            let failed = self.steps.iter().any(|s| s.status == Status::Failed);
+            self.status = if failed { Status::Failed } else { Status::Completed };
+        }
+    }
+
+    /// The run `run_id` of `session` ended; the step it served, if any.
+    pub fn run_ended(&mut self, session: &str, run_id: u64, output: &Result<String, String>) -> Option<usize> {
+        let (i, task) = self.steps.iter_mut().enumerate().find_map(|(i, s)| {
+            let task = s.tasks.iter_mut().find(|t| t.run_id == run_id && t.session == session)?;
+            Some((i, task))
+        })?;
+        if task.status.settled() {
+            return None;
+        }
+        task.status = if output.is_ok() { Status::Completed } else { Status::Failed };
+        task.output = Some(output.clone().unwrap_or_else(|e| e));
+        let step = &mut self.steps[i];
+        if step.tasks.iter().all(|t| t.status.settled()) {
+            let failed = step.tasks.iter().any(|t| t.status == Status::Failed);
+            step.status = if failed { Status::Failed } else { Status::Completed };
+        }
+        if step.status == Status::Failed {
+            self.fail_rest();
+        }
+        Some(i)
+    }
+
+    /// Step `i` failed as a whole (no member, a timeout).
+    pub fn fail_step(&mut self, i: usize) {
+        if let Some(step) = self.steps.get_mut(i) {
+            step.status = Status::Failed;
+            for task in step.tasks.iter_mut().filter(|t| !t.status.settled()) {
+                task.status = Status::Failed;
+            }
+        }
+        self.fail_rest();
+    }
+
+    fn fail_rest(&mut self) {
+        self.cancel_open(Status::Canceled);
+        self.status = Status::Failed;
+    }
+
+    /// Cancel every open step (`cancelFlow`, a mob completed).
+    pub fn cancel(&mut self) {
+        if self.status == Status::Running {
+            self.cancel_open(Status::Canceled);
+            self.status = Status::Canceled;
+        }
+    }
+
+    fn cancel_open(&mut self, to: Status) {
+        for step in &mut self.steps {
+            if !step.status.settled() {
+                step.status = to;
+            }
+            for task in step.tasks.iter_mut().filter(|t| !t.status.settled()) {
+                task.status = to;
+            }
+        }
+    }
+
+    /// Timers of steps still waiting (to cancel once the run is over).
+    pub fn open_timers(&mut self) -> Vec<u32> {
+        self.steps.iter_mut().filter(|s| s.status.settled()).filter_map(|s| s.timer.take()).collect()
+    }
+
+    pub fn write_json(&self, def: &FlowDef, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        o.str("runId", &self.id).str("flowId", &def.id).str("status", self.status.as_str());
+        let rows = self.steps.iter().zip(&def.steps).flat_map(|(state, step)| {
+            let tasks: Vec<(Option<&str>, Status, Option<&str>)> = if state.tasks.is_empty() {
+                vec![(None, state.status, None)]
+            } else {
+                state.tasks.iter().map(|t| (Some(t.member.as_str()), t.status, t.output.as_deref())).collect()
+            };
+            tasks.into_iter().map(move |t| (step.id.as_str(), t))
+        });
+        write_array(o.key("steps"), rows, |(id, (member, status, output)), out| {
+            let mut s = ObjectWriter::new(out);
+            s.str("id", id).opt_str("member", member).str("status", status.as_str()).opt_str("output", output);
+            s.end();
+        });
+        o.end();
+    }
+}

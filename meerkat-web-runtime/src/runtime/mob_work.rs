@@ -1,0 +1,500 @@
+//! Mobs at work: lifecycle, subscriptions, flows, and the reactions that
+//! keep members going (wake-ups on messages, flow steps on run ends, the
+//! bus's notes, mob timers).
+
+use super::{Reply, Runtime};
+use crate::agent::{self, RunInput, RunOptions};
+use crate::comms::Note;
+use crate::effects::Owner;
+use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
+use crate::events::Event;
+use crate::fields::Fields;
+use crate::json::{Json, ObjectWriter, Raw, quote};
+use crate::mob::flow_run::{Changes, Dispatch, FlowRun, Status, Task};
+use crate::mob::{MobStatus, RuntimeMode, write_item};
+
+/// Flow runs kept per mob; the oldest finished ones go first.
+const MAX_FLOW_RUNS: usize = 256;
+
+impl Runtime {
+    pub(super) fn mob_other(&mut self, now_ms: f64, op: &str, f: &Fields<'_, '_>) -> CoreResult<Reply> {
+        let mob_id = f.req_str("mob")?;
+        match op {
+            "mob_status" => {
+                let mob = self.mob(mob_id)?;
+                let mut out = String::new();
+                let mut o = ObjectWriter::new(&mut out);
+                o.str("mobId", mob_id).str("status", mob.status.as_str());
+                o.end();
+                Ok(Some(out))
+            }
+            "mob_lifecycle" => self.lifecycle(now_ms, mob_id, f.req_str("action")?).map(|()| None),
+            "mob_subscribe" => {
+                let members: Vec<String> =
+                    self.mob(mob_id)?.members.iter().filter(|m| !m.retired).map(|m| m.session.clone()).collect();
+                let readers = members
+                    .into_iter()
+                    .filter_map(|s| Some((s.clone(), self.agents.get_mut(&s)?.session.events.open_reader()?)))
+                    .collect();
+                let id = self
+                    .mob_mut(mob_id)?
+                    .subscribe(readers)
+                    .ok_or_else(|| invalid("this mob has too many subscriptions open; close some first"))?;
+                let mut out = String::new();
+                let mut o = ObjectWriter::new(&mut out);
+                o.u64("subscription", u64::from(id));
+                o.end();
+                Ok(Some(out))
+            }
+            "mob_poll" => self.poll_mob(mob_id, subscription(f)?).map(Some),
+            "mob_unsubscribe" => {
+                let id = subscription(f)?;
+                let mob = self.mob_mut(mob_id)?;
+                let Some(at) = mob.subscriptions.iter().position(|s| s.id == id) else { return Ok(None) };
+                let sub = mob.subscriptions.remove(at);
+                mob.log.close_reader(sub.reader);
+                for (session, reader) in sub.members {
+                    if let Some(agent) = self.agents.get_mut(&session) {
+                        agent.session.events.close_reader(reader);
+                    }
+                }
+                Ok(None)
+            }
+            "mob_run_flow" => self.run_flow(now_ms, mob_id, f.req_str("flow")?, f.get("params")).map(Some),
+            "mob_flow_status" => {
+                let run_id = f.req_str("runId")?;
+                let mob = self.mob(mob_id)?;
+                let run = mob.flows.iter().find(|r| r.id == run_id).ok_or_else(|| flow_run_not_found(run_id))?;
+                let mut out = String::new();
+                if let Some(def) = mob.def.flows.get(run.flow) {
+                    run.write_json(def, &mut out);
+                }
+                Ok(Some(out))
+            }
+            "mob_cancel_flow" => {
+                let run_id = f.req_str("runId")?;
+                let mob = self.mob(mob_id)?;
+                let at = mob.flows.iter().position(|r| r.id == run_id).ok_or_else(|| flow_run_not_found(run_id))?;
+                self.cancel_flow(now_ms, mob_id, at);
+                Ok(None)
+            }
+            _ => Err(CoreError::new(ErrorCode::Internal, "an op is listed without a handler")),
+        }
+    }
+
+    fn lifecycle(&mut self, now_ms: f64, mob_id: &str, action: &str) -> CoreResult<()> {
+        let status = self.mob(mob_id)?.status;
+        let ended = matches!(status, MobStatus::Completed | MobStatus::Destroyed);
+        match action {
+            "stop" | "resume" if ended => {
+                self.running_mob(mob_id)?;
+            }
+            "stop" => self.mob_mut(mob_id)?.set_status(now_ms, MobStatus::Stopped),
+            "resume" => {
+                self.mob_mut(mob_id)?.set_status(now_ms, MobStatus::Running);
+                let sessions: Vec<String> = self.mob(mob_id)?.members.iter().map(|m| m.session.clone()).collect();
+                for session in sessions {
+                    let _ = self.step(now_ms, &session, |ctx, a| Ok(agent::start_queued(ctx, a)));
+                    self.wake(now_ms, &session);
+                }
+                for at in 0..self.mob(mob_id)?.flows.len() {
+                    self.schedule_flow(now_ms, mob_id, at);
+                }
+            }
+            "complete" if status == MobStatus::Destroyed => {
+                self.running_mob(mob_id)?;
+            }
+            "complete" => {
+                for at in 0..self.mob(mob_id)?.flows.len() {
+                    self.cancel_flow(now_ms, mob_id, at);
+                }
+                let sessions: Vec<String> = self.mob(mob_id)?.members.iter().map(|m| m.session.clone()).collect();
+                for session in sessions {
+                    let _ = self.step(now_ms, &session, |ctx, a| {
+                        let error = CoreError::new(ErrorCode::Cancelled, "the mob was completed");
+                        agent::cancel_queued(ctx, a, &error);
+                        agent::advance(ctx, a, agent::Input::Interrupt)
+                    });
+                    if let Some(agent) = self.agents.get_mut(&session) {
+                        agent.session.archived = true;
+                    }
+                }
+                self.mob_mut(mob_id)?.set_status(now_ms, MobStatus::Completed);
+            }
+            "destroy" => self.destroy_mob(now_ms, mob_id),
+            _ => {
+                return Err(invalid(format!(
+                    "mob lifecycle action must be stop, resume, complete or destroy, got {}",
+                    quote(action)
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every member's session goes (runs cancelled), the mob's wires and
+    /// skills too; the id answers `destroyed` until it is reused.
+    fn destroy_mob(&mut self, now_ms: f64, mob_id: &str) {
+        let Some(mob) = self.mobs.get_mut(mob_id) else { return };
+        let sessions: Vec<String> = mob.members.drain(..).map(|m| m.session).collect();
+        let timers: Vec<u32> = mob.step_timers.drain(..).map(|(t, _, _)| t).collect();
+        mob.flows.clear();
+        mob.subscriptions.clear();
+        let source = mob.skill_source.take();
+        mob.set_status(now_ms, MobStatus::Destroyed);
+        for timer in timers {
+            self.out.cancel_timer(timer);
+        }
+        for session in sessions {
+            self.drop_member_session(&session);
+        }
+        self.cross.retain(|(a, b)| a.0 != mob_id && b.0 != mob_id);
+        if let Some(uuid) = source {
+            let _ = self.skills.remove(&uuid, &mut self.out);
+        }
+    }
+
+    /// Everything the subscription has not read: the mob's events and its
+    /// members', in time order, numbered by the subscription.
+    fn poll_mob(&mut self, mob_id: &str, id: u32) -> CoreResult<String> {
+        let Runtime { mobs, agents, .. } = self;
+        let mob = mobs.get_mut(mob_id).ok_or_else(|| super::mobs::mob_not_found(mob_id))?;
+        let at = mob.subscriptions.iter().position(|s| s.id == id).ok_or_else(|| {
+            invalid(format!("mob {} has no subscription {id} (closed, or never opened)", quote(mob_id)))
+        })?;
+        let mut items: Vec<(f64, Option<usize>, String)> = Vec::new();
+        let reader = mob.subscriptions[at].reader;
+        mob.log.read_each(reader, |json, at_ms| items.push((at_ms, None, json.to_string())));
+        let readers = core::mem::take(&mut mob.subscriptions[at].members);
+        let mut kept = Vec::with_capacity(readers.len());
+        for (session, reader) in readers {
+            let Some(agent) = agents.get_mut(&session) else { continue };
+            let who = mob.members.iter().position(|m| m.session == session);
+            if agent.session.events.read_each(reader, |json, at_ms| items.push((at_ms, who, json.to_string()))) {
+                kept.push((session, reader));
+            }
+        }
+        // Stable: each log's own order survives the merge.
+        items.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let sub = &mut mob.subscriptions[at];
+        sub.members = kept;
+        let mut out = String::from("[");
+        for (i, (at_ms, who, json)) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let member = who.and_then(|w| mob.members.get(w)).map(|m| (m.identity.as_str(), m.role.as_str()));
+            write_item(member, sub.next_seq, *at_ms, json, &mut out);
+            sub.next_seq += 1;
+        }
+        out.push(']');
+        Ok(out)
+    }
+
+    fn run_flow(&mut self, now_ms: f64, mob_id: &str, flow_id: &str, params: Option<&Json<'_>>) -> CoreResult<String> {
+        let mob = self.running_mob(mob_id)?;
+        let flow = mob.def.flows.iter().position(|f| f.id == flow_id).ok_or_else(|| {
+            CoreError::new(ErrorCode::FlowNotFound, format!("mob {} has no flow {}", quote(mob_id), quote(flow_id)))
+        })?;
+        let params = match params {
+            None => "{}".to_string(),
+            Some(p) if p.as_object().is_some() => p.to_text(),
+            Some(p) => return Err(invalid(format!("runFlow params must be an object, got {}", p.kind()))),
+        };
+        if mob.flows.len() >= MAX_FLOW_RUNS {
+            match mob.flows.iter().position(|r| r.status != Status::Running) {
+                Some(at) => {
+                    mob.flows.remove(at);
+                    mob.step_timers.retain(|t| t.1 != at);
+                    for t in &mut mob.step_timers {
+                        t.1 -= usize::from(t.1 > at);
+                    }
+                }
+                None => return Err(invalid(format!("mob {} has {MAX_FLOW_RUNS} flows running", quote(mob_id)))),
+            }
+        }
+        let steps = mob.def.flows[flow].steps.len();
+        let run_id = format!("{flow_id}#{}", self.new_run_id());
+        let mob = self.mob_mut(mob_id)?;
+        mob.flows.push(FlowRun::new(run_id.clone(), flow, params, steps));
+        let at = mob.flows.len() - 1;
+        self.schedule_flow(now_ms, mob_id, at);
+        let mut out = String::new();
+        let mut o = ObjectWriter::new(&mut out);
+        o.str("runId", &run_id);
+        o.end();
+        Ok(out)
+    }
+
+    /// Dispatch the flow run's due steps (when the mob is running).
+    fn schedule_flow(&mut self, now_ms: f64, mob_id: &str, at: usize) {
+        let Some(mob) = self.mobs.get_mut(mob_id).filter(|m| m.status == MobStatus::Running) else { return };
+        let Some(run) = mob.flows.get_mut(at) else { return };
+        let Some(def) = mob.def.flows.get(run.flow) else { return };
+        let mut changes = Changes::new();
+        let due = run.schedule(def, &mut changes);
+        self.flow_changes(now_ms, mob_id, at, changes);
+        for dispatch in due {
+            self.dispatch_step(now_ms, mob_id, at, dispatch);
+        }
+        self.flow_settled(mob_id, at);
+    }
+
+    /// Start the step's run on every member of its role.
+    fn dispatch_step(&mut self, now_ms: f64, mob_id: &str, at: usize, dispatch: Dispatch) {
+        let Some(mob) = self.mobs.get(mob_id) else { return };
+        let Some(step) =
+            mob.flows.get(at).and_then(|r| mob.def.flows.get(r.flow)).and_then(|f| f.steps.get(dispatch.step))
+        else {
+            return;
+        };
+        let (json, timeout_ms, role) = (step.json, step.timeout_ms, step.role.clone());
+        let schema = mob.def.profile(&role).and_then(|p| p.config.output_schema.clone());
+        let members: Vec<(String, String)> = mob
+            .members
+            .iter()
+            .filter(|m| !m.retired && m.role == role)
+            .map(|m| (m.identity.clone(), m.session.clone()))
+            .collect();
+        let mut tasks = Vec::new();
+        for (identity, session) in members {
+            let run_id = self.new_run_id();
+            let options = RunOptions {
+                output_schema: json
+                    .then(|| schema.clone().unwrap_or_else(|| Raw::trusted(r#"{"type":"object"}"#.into()))),
+                queue: true,
+                ..RunOptions::default()
+            };
+            let input = RunInput::Injected { text: dispatch.message.clone() };
+            let started = self.step(now_ms, &session, |ctx, a| agent::start(ctx, a, run_id, input, options));
+            let status = if started.is_ok() { Status::Running } else { Status::Failed };
+            let output = started.err().map(CoreError::into_message);
+            tasks.push(Task { member: identity, session, run_id, status, output });
+        }
+        let changes: Changes =
+            tasks.iter().map(|t| (dispatch.step, Some(t.member.clone()), Status::Dispatched)).collect();
+        let Some(mob) = self.mobs.get_mut(mob_id) else { return };
+        let Some(run) = mob.flows.get_mut(at) else { return };
+        let failed = tasks.is_empty() || tasks.iter().any(|t| t.status == Status::Failed);
+        if let Some(state) = run.steps.get_mut(dispatch.step) {
+            state.tasks = tasks;
+            state.status = Status::Running;
+            if let Some(ms) = timeout_ms.filter(|_| !failed) {
+                let timer = self.out.timer(Owner::Mob(mob_id.to_string()), ms, now_ms);
+                state.timer = Some(timer);
+                mob.step_timers.push((timer, at, dispatch.step));
+            }
+        }
+        if failed {
+            run.fail_step(dispatch.step);
+        }
+        self.flow_changes(now_ms, mob_id, at, changes);
+        if failed {
+            self.flow_changes(now_ms, mob_id, at, vec![(dispatch.step, None, Status::Failed)]);
+        }
+    }
+
+    fn flow_changes(&mut self, now_ms: f64, mob_id: &str, at: usize, changes: Changes) {
+        let Some(mob) = self.mobs.get_mut(mob_id) else { return };
+        let Some(run) = mob.flows.get(at) else { return };
+        let Some(def) = mob.def.flows.get(run.flow) else { return };
+        let events: Vec<Event> = changes
+            .into_iter()
+            .filter_map(|(step, member, status)| {
+                Some(Event::FlowStepChanged {
+                    run_id: run.id.clone(),
+                    flow_id: def.id.clone(),
+                    step: def.steps.get(step)?.id.clone(),
+                    member,
+                    status: status.as_str(),
+                })
+            })
+            .collect();
+        for event in events {
+            mob.emit(now_ms, &event);
+        }
+    }
+
+    /// A finished flow run's step timers are cancelled.
+    fn flow_settled(&mut self, mob_id: &str, at: usize) {
+        let Some(mob) = self.mobs.get_mut(mob_id) else { return };
+        let Some(run) = mob.flows.get_mut(at) else { return };
+        for timer in run.open_timers() {
+            mob.step_timers.retain(|t| t.0 != timer);
+            self.out.cancel_timer(timer);
+        }
+    }
+
+    fn cancel_flow(&mut self, now_ms: f64, mob_id: &str, at: usize) {
+        let Some(run) = self.mobs.get_mut(mob_id).and_then(|m| m.flows.get_mut(at)) else { return };
+        if run.status != Status::Running {
+            return;
+        }
+        let running: Vec<(String, u64)> = run
+            .steps
+            .iter()
+            .flat_map(|s| &s.tasks)
+            .filter(|t| t.status == Status::Running)
+            .map(|t| (t.session.clone(), t.run_id))
+            .collect();
+        run.cancel();
+        for (session, run_id) in running {
+            let _ = self.step(now_ms, &session, |ctx, a| {
+                if a.run.as_ref().is_some_and(|r| r.id == run_id) {
+                    agent::advance(ctx, a, agent::Input::Interrupt)
+                } else {
+                    Ok(())
+                }
+            });
+        }
+        self.flow_settled(mob_id, at);
+    }
+
+    /// A member's run ended: its flow step may be done, and it may wake.
+    pub(super) fn member_run_ended(
+        &mut self,
+        now_ms: f64,
+        session: &str,
+        run_id: u64,
+        output: &Result<String, String>,
+    ) {
+        let Some(mob_id) = self.member_of.get(session).cloned() else { return };
+        let Some(mob) = self.mobs.get_mut(&mob_id) else { return };
+        let member = mob.by_session(session).map(|m| m.identity.clone());
+        let mut touched = Vec::new();
+        for (at, run) in mob.flows.iter_mut().enumerate() {
+            if let Some(step) = run.run_ended(session, run_id, output) {
+                let status = if output.is_ok() { Status::Completed } else { Status::Failed };
+                touched.push((at, vec![(step, member.clone(), status)]));
+            }
+        }
+        for (at, changes) in touched {
+            self.flow_changes(now_ms, &mob_id, at, changes);
+            self.schedule_flow(now_ms, &mob_id, at);
+            self.flow_settled(&mob_id, at);
+        }
+    }
+
+    /// Start a turn for a member that has something to read, if it may:
+    /// the mob runs, the member is idle, and (when woken by peers) it is
+    /// autonomous and within its turn rate.
+    pub(super) fn wake(&mut self, now_ms: f64, session: &str) {
+        let Some(mob_id) = self.member_of.get(session).cloned() else { return };
+        let Some(agent) = self.agents.get(session) else { return };
+        if agent.is_running() || agent.queued() > 0 {
+            return;
+        }
+        let host_words = !agent.steer.is_empty();
+        let Some(mob) = self.mobs.get_mut(&mob_id) else { return };
+        let Some(member) = mob.by_session(session) else { return };
+        if mob.status != MobStatus::Running || member.retired || member.wake_timer.is_some() {
+            return;
+        }
+        if !host_words && (member.mode != RuntimeMode::AutonomousHost || self.bus.inbox_depth(session) == 0) {
+            return;
+        }
+        let identity = member.identity.clone();
+        if !host_words && let Err(wait_ms) = mob.admit_wake(session, now_ms) {
+            let limit = mob.def.limits.max_turns_per_minute;
+            let detail = format!("{identity} was woken {limit} times in the last minute; its messages wait");
+            mob.emit(now_ms, &Event::LimitReached { limit: "maxTurnsPerMemberPerMinute", member: identity, detail });
+            let timer = self.out.timer(Owner::Mob(mob_id), wait_ms as u64, now_ms);
+            if let Some(member) = mob.by_session_mut(session) {
+                member.wake_timer = Some(timer);
+            }
+            return;
+        }
+        let run_id = self.new_run_id();
+        let _ =
+            self.step(now_ms, session, |ctx, a| agent::start(ctx, a, run_id, RunInput::Wake, RunOptions::default()));
+    }
+
+    /// What the bus noted during the last step.
+    pub(super) fn bus_notes(&mut self, now_ms: f64) {
+        for note in core::mem::take(&mut self.bus.notes) {
+            match note {
+                Note::Delivered { to } => self.wake(now_ms, &to),
+                Note::Traffic { from, to, kind, bytes } => {
+                    let mobs = [self.member_of.get(&from).cloned(), self.member_of.get(&to).cloned()];
+                    let cross = mobs[0] != mobs[1];
+                    let name = |s: &str, mob: &Option<String>| match (cross, self.bus.endpoint(s)) {
+                        (true, Some(e)) => format!("{}/{}", e.mob, e.identity),
+                        (false, Some(e)) => e.identity.clone(),
+                        _ => mob.clone().unwrap_or_default(),
+                    };
+                    let event =
+                        Event::MessageDelivered { from: name(&from, &mobs[0]), to: name(&to, &mobs[1]), kind, bytes };
+                    for mob in mobs.iter().take(if cross { 2 } else { 1 }).flatten() {
+                        if let Some(mob) = self.mobs.get_mut(mob) {
+                            mob.emit(now_ms, &event);
+                        }
+                    }
+                }
+                Note::Limit { session, limit, detail } => {
+                    let member = self.bus.endpoint(&session).map(|e| e.identity.clone()).unwrap_or_default();
+                    if let Some(mob) = self.member_of.get(&session).and_then(|m| self.mobs.get_mut(m)) {
+                        mob.emit(now_ms, &Event::LimitReached { limit, member, detail });
+                    }
+                }
+                Note::Event { session, event } => {
+                    if let Some(agent) = self.agents.get_mut(&session) {
+                        agent.session.events.now_ms = now_ms;
+                        agent.session.events.push(&event);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A mob's timer fired: a held-back wake-up, or a flow step's timeout.
+    pub(super) fn mob_timer(&mut self, now_ms: f64, mob_id: &str, timer: u32) -> CoreResult<()> {
+        let mob = self.mob_mut(mob_id)?;
+        if let Some(member) = mob.members.iter_mut().find(|m| m.wake_timer == Some(timer)) {
+            member.wake_timer = None;
+            let session = member.session.clone();
+            self.wake(now_ms, &session);
+            return Ok(());
+        }
+        let Some(found) = mob.step_timers.iter().position(|t| t.0 == timer) else {
+            return Err(CoreError::new(
+                ErrorCode::UnknownEffect,
+                format!("timer {timer} is not awaited by mob {mob_id}"),
+            ));
+        };
+        let (_, at, step) = mob.step_timers.remove(found);
+        let Some(run) = mob.flows.get_mut(at) else { return Ok(()) };
+        if let Some(state) = run.steps.get_mut(step) {
+            state.timer = None;
+            for task in state.tasks.iter_mut().filter(|t| t.status == Status::Running) {
+                task.output = Some("the step timed out".to_string());
+            }
+        }
+        run.fail_step(step);
+        self.flow_changes(now_ms, mob_id, at, vec![(step, None, Status::Failed)]);
+        self.flow_settled(mob_id, at);
+        Ok(())
+    }
+
+    /// Refuse to destroy a member's session behind its mob's back.
+    pub(super) fn check_not_member(&self, session: &str) -> CoreResult<()> {
+        match self.member_of.get(session) {
+            None => Ok(()),
+            Some(mob) => {
+                let identity = self.bus.endpoint(session).map(|e| e.identity.clone()).unwrap_or_default();
+                Err(invalid(format!(
+                    "session {session} is member {} of mob {}: retire the member or destroy the mob instead",
+                    quote(&identity),
+                    quote(mob)
+                )))
+            }
+        }
+    }
+}
+
+fn subscription(f: &Fields<'_, '_>) -> CoreResult<u32> {
+    Ok(u32::try_from(f.req_u64("subscription")?).unwrap_or(u32::MAX))
+}
+
+fn flow_run_not_found(run_id: &str) -> CoreError {
+    CoreError::new(ErrorCode::FlowNotFound, format!("no flow run {} in this mob", quote(run_id)))
+}
