@@ -3,6 +3,7 @@
 // format. Keeping the rules here means OpenAI and Gemini simulators answer
 // exactly like the Anthropic one, which keeps cross-provider tests symmetric.
 import { buildToolInput } from './arguments.mjs';
+import { planComms } from './comms.mjs';
 import { clip, simMessage } from './conversation.mjs';
 import { structuredText } from './structured.mjs';
 import { asksForSummary, summaryText } from './summary.mjs';
@@ -163,7 +164,9 @@ function textAnswer(conv, last) {
  * Decides the reply to a conversation. Rules, in order: `deltas=N` → generated
  * text; a system prompt saying "Summarize the conversation" (or "Summarise")
  * → a summary of the messages before the last user turn (summary.mjs; tools
- * are never called); tool results alone in the last user turn → report them
+ * are never called); comms tools offered and a prompt that talks to a peer or
+ * carries peer traffic → the comms exchange (comms.mjs); tool results alone
+ * in the last user turn → report them
  * (results followed by new words are answered as words); tools
  * mentioned → call them with arguments read from the prompt (arguments.mjs);
  * otherwise a text answer. A system prompt mentioning "pirate" prefixes text
@@ -182,6 +185,15 @@ export function planReply(conv, directives) {
   let stopReason = 'end_turn';
   let thought;
   let generated = 0;
+  // Mob comms come after the two rules above and before everything else.
+  const comms = directives.deltas === undefined && !asksForSummary(conv.system) ? planComms(conv) : undefined;
+
+  /** Tool calls, after a preamble unless a forced tool_choice skips it (as the API does). */
+  const pushCalls = (/** @type {{ name: string, input: Record<string, unknown> }[]} */ calls) => {
+    const names = [...new Set(calls.map((c) => c.name))];
+    if (conv.toolChoice === 'auto') blocks.push(textBlock(say(`Let me use ${names.join(' and ')}.`)));
+    for (const { name, input } of calls) blocks.push({ type: 'tool_use', name, input, json: spacedJson(input) });
+  };
 
   /** The final answer: a JSON document when structured output was requested. */
   const answer = (/** @type {string} */ text, /** @type {string} */ source) =>
@@ -197,6 +209,13 @@ export function planReply(conv, directives) {
     thought = 'The earlier conversation must be summarised.';
     const summary = summaryText(conv);
     blocks.push(textBlock(answer(summary, summary)));
+  } else if (comms) {
+    thought = comms.thought;
+    if ('text' in comms) blocks.push(textBlock(answer(comms.text, comms.text)));
+    else {
+      pushCalls(comms.calls);
+      stopReason = 'tool_use';
+    }
   } else if (last.toolResults.length > 0 && last.text.trim() === '') {
     // Results with new words after them (the user spoke after a run that
     // stopped mid-tools) are answered as words, below.
@@ -206,14 +225,8 @@ export function planReply(conv, directives) {
   } else {
     const tools = chooseTools(conv, last.text);
     if (tools.length > 0) {
-      const names = tools.map((t) => t.name);
-      thought = `I should call ${names.join(' and ')}.`;
-      // A forced tool_choice makes the API skip the preamble text.
-      if (conv.toolChoice === 'auto') blocks.push(textBlock(say(`Let me use ${names.join(' and ')}.`)));
-      for (const tool of tools) {
-        const input = buildToolInput(tool, last.text, conv.tools);
-        blocks.push({ type: 'tool_use', name: tool.name, input, json: spacedJson(input) });
-      }
+      thought = `I should call ${tools.map((t) => t.name).join(' and ')}.`;
+      pushCalls(tools.map((tool) => ({ name: tool.name, input: buildToolInput(tool, last.text, conv.tools) })));
       stopReason = 'tool_use';
     } else {
       thought = conv.jsonOutput ? 'The answer must be JSON.' : 'A direct answer is enough.';

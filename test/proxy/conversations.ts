@@ -95,14 +95,25 @@ export function structuredBody(api: AnyApi, prompt: string, schema: Json): Json 
 /** A tool as every API declares it: name, description, JSON Schema parameters. */
 export interface ToolSpec { name: string; description?: string; parameters: Json }
 
-/** One user turn offering exactly these tools, in any of the four APIs. */
-export function toolsBody(api: AnyApi, prompt: string, tools: ToolSpec[], extra: Json = {}): Json {
+/** The request's `tools` field offering exactly these tools, in any of the four APIs. */
+export function nativeTools(api: AnyApi, tools: ToolSpec[]): Json[] {
   const described = tools.map((t) => ({ ...t, description: t.description ?? t.name }));
   switch (api) {
-    case 'anthropic': return messages(prompt, { tools: described.map(({ parameters, ...t }) => ({ ...t, input_schema: parameters })), ...extra });
-    case 'chat': return chat(prompt, { tools: described.map((t) => ({ type: 'function', function: t })), ...extra });
-    case 'responses': return responses(prompt, { tools: described.map((t) => ({ type: 'function', ...t })), ...extra });
-    default: return gemini(prompt, { tools: [{ functionDeclarations: described }], ...extra });
+    case 'anthropic': return described.map(({ parameters, ...t }) => ({ ...t, input_schema: parameters }));
+    case 'chat': return described.map((t) => ({ type: 'function', function: t }));
+    case 'responses': return described.map((t) => ({ type: 'function', ...t }));
+    default: return [{ functionDeclarations: described }];
+  }
+}
+
+/** One user turn offering exactly these tools, in any of the four APIs. */
+export function toolsBody(api: AnyApi, prompt: string, tools: ToolSpec[], extra: Json = {}): Json {
+  const field = { tools: nativeTools(api, tools), ...extra };
+  switch (api) {
+    case 'anthropic': return messages(prompt, field);
+    case 'chat': return chat(prompt, field);
+    case 'responses': return responses(prompt, field);
+    default: return gemini(prompt, field);
   }
 }
 
