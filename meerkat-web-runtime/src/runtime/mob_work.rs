@@ -136,8 +136,9 @@ impl Runtime {
     /// skills too; the id answers `destroyed` until it is reused.
     fn destroy_mob(&mut self, now_ms: f64, mob_id: &str) {
         let Some(mob) = self.mobs.get_mut(mob_id) else { return };
+        let mut timers: Vec<u32> = mob.step_timers.drain(..).map(|(t, _, _)| t).collect();
+        timers.extend(mob.members.iter().filter_map(|m| m.wake_timer));
         let sessions: Vec<String> = mob.members.drain(..).map(|m| m.session).collect();
-        let timers: Vec<u32> = mob.step_timers.drain(..).map(|(t, _, _)| t).collect();
         mob.flows.clear();
         mob.subscriptions.clear();
         let source = mob.skill_source.take();
@@ -146,7 +147,7 @@ impl Runtime {
             self.out.cancel_timer(timer);
         }
         for session in sessions {
-            self.drop_member_session(&session);
+            self.drop_member_session(now_ms, &session);
         }
         self.cross.retain(|(a, b)| a.0 != mob_id && b.0 != mob_id);
         if let Some(uuid) = source {
@@ -174,13 +175,16 @@ impl Runtime {
                 kept.push((session, reader));
             }
         }
-        // Stable: each log's own order survives the merge.
-        items.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // By time, then arrival: each log's own order survives the merge
+        // (an unstable sort on a unique key: stable sorts cost the wasm KBs).
+        let mut order: Vec<(f64, usize)> = items.iter().enumerate().map(|(i, item)| (item.0, i)).collect();
+        order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let sub = &mut mob.subscriptions[at];
         sub.members = kept;
         let mut out = String::from("[");
-        for (i, (at_ms, who, json)) in items.iter().enumerate() {
-            if i > 0 {
+        for (n, (_, i)) in order.into_iter().enumerate() {
+            let (at_ms, who, json) = &items[i];
+            if n > 0 {
                 out.push(',');
             }
             let member = who.and_then(|w| mob.members.get(w)).map(|m| (m.identity.as_str(), m.role.as_str()));

@@ -349,7 +349,7 @@ impl Runtime {
         let (role, mode) = (member.role.clone(), member.mode);
         self.retire(now_ms, mob_id, identity);
         let session = self.create_member_session(now_ms, mob_id, &role, identity)?;
-        self.drop_member_session(&old);
+        self.drop_member_session(now_ms, &old);
         let member = Member {
             identity: identity.to_string(),
             role,
@@ -364,8 +364,8 @@ impl Runtime {
     }
 
     /// Forget a member's session entirely (respawned, or the mob destroyed).
-    pub(super) fn drop_member_session(&mut self, session: &str) {
-        let _ = self.destroy_session_now(0.0, session);
+    pub(super) fn drop_member_session(&mut self, now_ms: f64, session: &str) {
+        let _ = self.destroy_session_now(now_ms, session);
         self.bus.leave(session, &mut self.out);
         self.member_of.remove(session);
     }
