@@ -26,10 +26,13 @@ const NO_TOTALS = { usage: { inputTokens: 0, outputTokens: 0 }, turns: 0, toolCa
 export class Driver {
   private readonly requests = new Map<number, { controller: AbortController; sessionId: string | undefined }>();
   private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
-  private readonly runWaiters = new Map<number, (outcome: RunOutcome) => void>();
+  /** Several callers may wait on one run (a `steer` send joins the run in flight). */
+  private readonly runWaiters = new Map<number, Array<(outcome: RunOutcome) => void>>();
   /** Every caller waiting on a source's load (two refreshes may overlap). */
   private readonly sourceWaiters = new Map<string, Array<(error: MeerkatError | undefined) => void>>();
   private readonly listeners = new Map<string, Set<() => void>>();
+  /** Told of every session's news and of outcomes that belong to no session (a mob's timers). */
+  private readonly anyListeners = new Set<() => void>();
   /** Outcomes of runs that ended inside the command being applied. */
   private captured: Map<number, RunOutcome> | undefined;
 
@@ -53,20 +56,42 @@ export class Driver {
    * that run's end. Throws synchronously when the command is refused.
    */
   startRun(cmd: object): { runId: number; done: Promise<RunOutcome> } {
+    const { ok, runs } = this.commandWithRuns(cmd, (reply) => [(reply as { runId: number }).runId]);
+    const runId = (ok as { runId: number }).runId;
+    return { runId, done: runs.get(runId) as Promise<RunOutcome> };
+  }
+
+  /**
+   * Run a command whose reply names runs it started or joined (`runIds`
+   * reads them from the reply) and wait for each one's end, including a run
+   * that ended inside the command itself. Throws synchronously when the
+   * command is refused.
+   */
+  commandWithRuns(cmd: object, runIds: (ok: unknown) => number[]): { ok: unknown; runs: Map<number, Promise<RunOutcome>> } {
     const captured = new Map<number, RunOutcome>();
+    const outer = this.captured;
     this.captured = captured;
     let ok: unknown;
     try {
       ok = this.command(cmd);
     } finally {
-      this.captured = undefined;
+      this.captured = outer;
     }
-    const { runId } = ok as { runId: number };
-    const early = captured.get(runId);
-    const done = early
-      ? Promise.resolve(early)
-      : new Promise<RunOutcome>((resolve) => this.runWaiters.set(runId, resolve));
-    return { runId, done };
+    const runs = new Map<number, Promise<RunOutcome>>();
+    for (const runId of runIds(ok)) {
+      const early = captured.get(runId);
+      runs.set(runId, early ? Promise.resolve(early) : this.waitForRun(runId));
+    }
+    return { ok, runs };
+  }
+
+  /** The end of run `runId`, which has not ended yet. */
+  private waitForRun(runId: number): Promise<RunOutcome> {
+    return new Promise<RunOutcome>((resolve) => {
+      const waiters = this.runWaiters.get(runId) ?? [];
+      waiters.push(resolve);
+      this.runWaiters.set(runId, waiters);
+    });
   }
 
   /** Resolve once skill source `uuid` has loaded (or failed to). */
@@ -89,6 +114,12 @@ export class Driver {
     };
   }
 
+  /** Call `listener` whenever anything in the runtime may have changed; returns the remover. */
+  listenAny(listener: () => void): () => void {
+    this.anyListeners.add(listener);
+    return () => this.anyListeners.delete(listener);
+  }
+
   /** Drop what the driver keeps for a destroyed session. */
   forget(sessionId: string): void {
     this.listeners.delete(sessionId);
@@ -100,11 +131,12 @@ export class Driver {
     this.requests.clear();
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    for (const waiter of this.runWaiters.values()) waiter({ error: reason, totals: NO_TOTALS });
+    for (const waiters of this.runWaiters.values()) for (const waiter of waiters) waiter({ error: reason, totals: NO_TOTALS });
     this.runWaiters.clear();
     for (const waiters of this.sourceWaiters.values()) for (const waiter of waiters) waiter(reason);
     this.sourceWaiters.clear();
     for (const set of [...this.listeners.values()]) for (const listener of [...set]) listener();
+    for (const listener of [...this.anyListeners]) listener();
   }
 
   private apply(reply: Reply | undefined): void {
@@ -158,6 +190,7 @@ export class Driver {
   private feed(cmd: object, sessionId: string | undefined): Reply | undefined {
     const reply = this.send(cmd);
     if (sessionId) this.notify(sessionId);
+    else this.notifyAny();
     return reply;
   }
 
@@ -248,21 +281,26 @@ export class Driver {
     const outcome: RunOutcome = { totals: effect.totals };
     if (effect.result) outcome.result = effect.result;
     if (effect.error) outcome.error = coreError(effect.error);
-    const waiter = this.runWaiters.get(effect.runId);
-    if (waiter) {
+    const waiters = this.runWaiters.get(effect.runId);
+    if (waiters) {
       this.runWaiters.delete(effect.runId);
-      waiter(outcome);
-    } else {
-      // A run that ended inside the command that started it; the outcome
-      // of a run nobody started from here is not kept.
-      this.captured?.set(effect.runId, outcome);
+      for (const waiter of waiters) waiter(outcome);
     }
+    // A run that ended inside the command that started (or joined) it; the
+    // outcome of a run nobody started from here is not kept.
+    this.captured?.set(effect.runId, outcome);
     this.notify(effect.sessionId);
   }
 
   private notify(sessionId: string): void {
     const set = this.listeners.get(sessionId);
     if (set) for (const listener of set) listener();
+    this.notifyAny();
+  }
+
+  private notifyAny(): void {
+    if (this.anyListeners.size === 0) return;
+    for (const listener of this.anyListeners) listener();
   }
 }
 

@@ -91,8 +91,14 @@ export interface HookPatchPublishedEvent extends EventBase {
 }
 export interface SkillsResolvedEvent extends EventBase { type: "skills_resolved"; skills: readonly string[]; injectionBytes: number }
 export interface SkillResolutionFailedEvent extends EventBase { type: "skill_resolution_failed"; reference: string; error: string }
+/** A request this member sent was answered (`interactionId` is the request id). */
 export interface InteractionCompleteEvent extends EventBase { type: "interaction_complete"; interactionId: string; result: string }
+/** A request this member sent got no answer in time (or could not be delivered). */
 export interface InteractionFailedEvent extends EventBase { type: "interaction_failed"; interactionId: string; error: string }
+/** What a peer's message is to the comms tools. */
+export type CommsKind = "message" | "request" | "response";
+/** A peer's message reached this member's inbox (its body goes to the model, not into events). */
+export interface MessageReceivedEvent extends EventBase { type: "message_received"; from: string; kind: CommsKind; bytes: number }
 export interface ToolConfigChangedPayload {
   operation: "add" | "remove" | "reload";
   target: string;
@@ -136,6 +142,7 @@ export type AgentEvent =
   | SkillResolutionFailedEvent
   | InteractionCompleteEvent
   | InteractionFailedEvent
+  | MessageReceivedEvent
   | StreamTruncatedEvent
   | ToolConfigChangedEvent
   | UnknownEvent;

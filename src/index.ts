@@ -10,6 +10,41 @@ export { Session } from "./session.js";
 export { DeferredSession } from "./deferred.js";
 export { EventStream } from "./stream.js";
 export { EventSubscription } from "./subscription.js";
+export { Mob } from "./mob/mob.js";
+export type {
+  AttributedMobEvent,
+  FlowRunState,
+  FlowStepChangedEvent,
+  FlowStepState,
+  LimitReachedEvent,
+  MemberHandle,
+  MemberRetiredEvent,
+  MemberSendOptions,
+  MemberSendResult,
+  MemberSpawnedEvent,
+  MemberState,
+  MemberStatus,
+  MessageDeliveredEvent,
+  MobDefinition,
+  MobEvent,
+  MobFlowDefinition,
+  MobFlowStatus,
+  MobFlowStep,
+  MobLifecycleAction,
+  MobLimits,
+  MobMember,
+  MobProfile,
+  MobRuntimeMode,
+  MobStatus,
+  MobStatusChangedEvent,
+  MobSummary,
+  PeersUnwiredEvent,
+  PeersWiredEvent,
+  SpawnedMember,
+  SpawnFailure,
+  SpawnResult,
+  SpawnSpec,
+} from "./mob/types.js";
 export { HOOK_POINTS } from "./hooks.js";
 export type { HookContext, HookDecision, HookHandler, HookOptions, HookRequest } from "./hooks.js";
 export type {
@@ -73,6 +108,8 @@ export type {
   SkillResolutionFailedEvent,
   InteractionCompleteEvent,
   InteractionFailedEvent,
+  MessageReceivedEvent,
+  CommsKind,
   StreamTruncatedEvent,
   ToolConfigChangedEvent,
   ToolConfigChangedPayload,

@@ -9,6 +9,9 @@ import { MeerkatError } from "./errors.js";
 import type { HookPoint } from "./events.js";
 import { hookRegistration, type HookHandler, type HookOptions } from "./hooks.js";
 import { DeferredSession } from "./deferred.js";
+import { checkDefinition, crossMobArgs } from "./mob/checks.js";
+import { Mob, type MobHost } from "./mob/mob.js";
+import type { MobDefinition, MobSummary } from "./mob/types.js";
 import { Session, type SessionHost } from "./session.js";
 import type { EmbeddedSkill, SkillSourceInfo, SkillSourceInput } from "./skills.js";
 import type {
@@ -39,6 +42,7 @@ export class MeerkatRuntime {
   private readonly sessionHooks = new Map<string, string[]>();
   private readonly driver: Driver;
   private readonly host: SessionHost;
+  private readonly mobHost: MobHost;
   private capabilityList: Capability[] | undefined;
   private destroyedBy: MeerkatError | undefined;
 
@@ -59,6 +63,7 @@ export class MeerkatRuntime {
         this.sessionHooks.delete(id);
       },
     };
+    this.mobHost = { core, driver: this.driver, assertAlive: (what) => this.assertAlive(what) };
   }
 
   /**
@@ -185,6 +190,37 @@ export class MeerkatRuntime {
   listSessions(): SessionInfo[] {
     this.assertAlive("listSessions");
     return this.driver.command({ op: "list_sessions" }) as SessionInfo[];
+  }
+
+  /**
+   * Create a mob from its definition (checked in full by the core before
+   * anything is created: `INVALID_MOB_DEFINITION` names the field).
+   */
+  async createMob(definition: MobDefinition): Promise<Mob> {
+    this.assertAlive("createMob");
+    checkDefinition(definition, "createMob: definition");
+    const { mobId } = this.driver.command({ op: "create_mob", definition }) as { mobId: string };
+    return new Mob(mobId, this.mobHost);
+  }
+
+  /** Every mob with its status and member count (a destroyed one until its id is reused). */
+  async listMobs(): Promise<MobSummary[]> {
+    this.assertAlive("listMobs");
+    return this.driver.command({ op: "list_mobs" }) as MobSummary[];
+  }
+
+  /**
+   * Mutual trust between a member of one mob and a member of another: each
+   * sees the other in `peers` (as `"<mobId>/<identity>"`) and can message it.
+   */
+  async wireCrossMob(mobA: string, memberA: string, mobB: string, memberB: string): Promise<void> {
+    this.assertAlive("wireCrossMob");
+    this.driver.command({ op: "wire_cross_mob", ...crossMobArgs("wireCrossMob", mobA, memberA, mobB, memberB) });
+  }
+
+  async unwireCrossMob(mobA: string, memberA: string, mobB: string, memberB: string): Promise<void> {
+    this.assertAlive("unwireCrossMob");
+    this.driver.command({ op: "unwire_cross_mob", ...crossMobArgs("unwireCrossMob", mobA, memberA, mobB, memberB) });
   }
 
   /** What this build offers (`Available`) and what a browser cannot have (`NotCompiled`). */

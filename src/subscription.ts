@@ -1,30 +1,32 @@
 /**
- * `EventSubscription`: a reader of a session's events with its own cursor.
- * `poll()` is synchronous and returns what arrived since the last poll; a
- * subscriber that falls too far behind gets one `stream_truncated` of its
- * own. Reading never takes events from `pollEvents()` or other subscribers.
+ * `EventSubscription`: a reader of a session's events (or, as
+ * `EventSubscription<AttributedMobEvent>`, of a whole mob's) with its own
+ * cursor. `poll()` is synchronous and returns what arrived since the last
+ * poll; a subscriber that falls too far behind gets one `stream_truncated`
+ * of its own. Reading never takes events from `pollEvents()` or other
+ * subscribers.
  */
 import type { AgentEvent } from "./events.js";
 import { MeerkatError } from "./errors.js";
 
-export class EventSubscription {
+export class EventSubscription<T = AgentEvent> {
   private closed = false;
 
-  /** @internal Subscriptions come from `session.subscribeEvents()`. */
+  /** @internal Subscriptions come from `session.subscribeEvents()`, `mob.subscribeEvents()`... */
   constructor(
-    private readonly pull: () => AgentEvent[],
+    private readonly pull: () => T[],
     private readonly release: () => void,
   ) {}
 
   /** The events since the subscription began or the last poll. */
-  poll(): AgentEvent[] {
+  poll(): T[] {
     if (this.closed) {
       throw new MeerkatError("INVALID_ARGUMENT", "this subscription is closed; subscribe again to read events");
     }
     return this.pull();
   }
 
-  /** Stop reading; the session stops keeping events for this subscriber. Idempotent. */
+  /** Stop reading; the core stops keeping events for this subscriber. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;

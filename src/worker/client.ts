@@ -30,14 +30,18 @@ import type {
   Usage,
 } from "../types.js";
 import { fail, isPlainObject, requireFunction, requireObject, requirePrompt, requireString, toJsonText } from "../validate.js";
+import { checkDefinition, crossMobArgs } from "../mob/checks.js";
+import type { MobDefinition, MobSummary } from "../mob/types.js";
 import type { DeferredSessionMirror, RuntimeMirror, SessionMirror } from "./mirror.js";
+import { WorkerMob } from "./mob.js";
 import { installErrorTransfer, type RuntimeHost, type SessionState } from "./protocol.js";
+import { pushedSubscription, type Remote } from "./remote.js";
 
 /** A Worker, or any comlink endpoint with error events. */
 export type WorkerLike = Comlink.Endpoint;
 
-/** Tracks the Worker's liveness and rejects pending calls when it dies. */
-class Link {
+/** Tracks the Worker's liveness and rejects pending calls when it dies. @internal */
+export class Link {
   private readonly pending = new Set<(error: MeerkatError) => void>();
   dead: MeerkatError | undefined;
 
@@ -91,12 +95,6 @@ export async function connectRuntime(worker: WorkerLike, config: RuntimeConfig):
   return new WorkerRuntime(host, link, ready.capabilities);
 }
 
-/** What the Worker handles of this page share. @internal */
-interface Remote {
-  host: Comlink.Remote<RuntimeHost>;
-  link: Link;
-  requireCapability(id: string): void;
-}
 
 export class WorkerRuntime implements RuntimeMirror {
   private readonly remote: Remote;
@@ -179,6 +177,26 @@ export class WorkerRuntime implements RuntimeMirror {
 
   listSessions(): Promise<SessionInfo[]> {
     return this.link.call(() => this.host.listSessions());
+  }
+
+  async createMob(definition: MobDefinition): Promise<WorkerMob> {
+    checkDefinition(definition, "createMob: definition");
+    const mobId = await this.link.call(() => this.host.createMob(definition));
+    return new WorkerMob(mobId, this.remote);
+  }
+
+  listMobs(): Promise<MobSummary[]> {
+    return this.link.call(() => this.host.listMobs());
+  }
+
+  async wireCrossMob(mobA: string, memberA: string, mobB: string, memberB: string): Promise<void> {
+    const ids = crossMobArgs("wireCrossMob", mobA, memberA, mobB, memberB);
+    await this.link.call(() => this.host.wireCrossMob(ids.mobA, ids.memberA, ids.mobB, ids.memberB, true));
+  }
+
+  async unwireCrossMob(mobA: string, memberA: string, mobB: string, memberB: string): Promise<void> {
+    const ids = crossMobArgs("unwireCrossMob", mobA, memberA, mobB, memberB);
+    await this.link.call(() => this.host.wireCrossMob(ids.mobA, ids.memberA, ids.mobB, ids.memberB, false));
   }
 
   /** Throws `CapabilityUnavailableError` unless `id` is available (answered on the page). */
@@ -295,20 +313,8 @@ export class WorkerSession implements SessionMirror {
   }
 
   /** Batches are pushed from the Worker as they come; `poll()` returns what arrived. */
-  async subscribeEvents(): Promise<EventSubscription> {
-    let buffered: AgentEvent[] = [];
-    const onBatch = Comlink.proxy(async (json: string) => {
-      buffered = buffered.concat(JSON.parse(json) as AgentEvent[]);
-    });
-    const id = await this.remote.link.call(() => this.remote.host.subscribe(this.id, onBatch));
-    return new EventSubscription(
-      () => {
-        const taken = buffered;
-        buffered = [];
-        return taken;
-      },
-      () => void this.remote.link.call(() => this.remote.host.unsubscribe(id)).catch(() => {}),
-    );
+  subscribeEvents(): Promise<EventSubscription> {
+    return pushedSubscription<AgentEvent>(this.remote, (onBatch) => this.remote.host.subscribe(this.id, onBatch));
   }
 
   history(): Promise<HistoryMessage[]> {

@@ -9,8 +9,9 @@ import type { DeferredSession } from "../deferred.js";
 import { MeerkatError, makeError } from "../errors.js";
 import { MeerkatRuntime, type RuntimeOptions } from "../runtime.js";
 import type { Session } from "../session.js";
-import type { EventSubscription } from "../subscription.js";
-import { installErrorTransfer, type BatchSink, type RuntimeHost, type SessionState } from "./protocol.js";
+import { createMobHost } from "./expose-mob.js";
+import { BatchOutbox, release } from "./outbox.js";
+import { installErrorTransfer, type RuntimeHost, type SessionState } from "./protocol.js";
 
 export interface ExposeOptions {
   /** Where to serve (default: the Worker's global scope). */
@@ -39,7 +40,7 @@ function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): Runtime
   const sessions = new Map<string, Session>();
   const deferred = new Map<string, DeferredSession>();
   const proxies = new Map<string, unknown>();
-  const subscriptions = new Map<number, { sub: EventSubscription; stop: () => void }>();
+  const subscriptions = new Map<number, { sub: { close(): void }; stop: () => void }>();
   let nextSubscription = 0;
   // Event batches on their way to the page: a tool or hook call (which
   // travels on another port) waits for them, so the page sees events first.
@@ -62,6 +63,12 @@ function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): Runtime
     toolCalls: s.toolCalls,
     lastResult: s.lastResult,
   });
+  const addSubscription = (sub: { close(): void }, stop: () => void): number => {
+    const id = ++nextSubscription;
+    subscriptions.set(id, { sub, stop });
+    return id;
+  };
+  const mobHost = createMobHost({ live, addSubscription });
   const keep = (key: string, proxy: unknown) => {
     release(proxies.get(key));
     proxies.set(key, proxy);
@@ -75,6 +82,7 @@ function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): Runtime
       runtime = await MeerkatRuntime.init(await wasm, config, options);
       sessions.clear();
       deferred.clear();
+      mobHost.reset();
       return { version: MeerkatRuntime.version, capabilities: runtime.capabilities };
     },
     registerTool(name, description, inputSchema, handler, toolOptions) {
@@ -180,13 +188,9 @@ function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): Runtime
         if (events.length > 0) outbox.push(JSON.stringify(events));
       };
       const stop = s.listen(pump);
-      const id = ++nextSubscription;
-      subscriptions.set(id, {
-        sub,
-        stop: () => {
-          stop();
-          release(onBatch);
-        },
+      const id = addSubscription(sub, () => {
+        stop();
+        release(onBatch);
       });
       pump();
       return id;
@@ -231,61 +235,16 @@ function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): Runtime
     listSessions() {
       return live().listSessions();
     },
+    ...mobHost.methods,
     destroy() {
       runtime?.destroy();
       sessions.clear();
       deferred.clear();
+      mobHost.reset();
       for (const { stop } of subscriptions.values()) stop();
       subscriptions.clear();
       for (const proxy of proxies.values()) release(proxy);
       proxies.clear();
     },
   };
-}
-
-/**
- * Sends event batches to the page one call at a time: while a call is
- * unanswered, new batches queue and go out merged as one. Under load (many
- * small network reads) this turns thousands of round trips into a few; when
- * reads are spaced out each batch still goes at once.
- */
-class BatchOutbox {
-  private queued: string[] = [];
-  private inFlight: Promise<void> | undefined;
-
-  constructor(private readonly send: BatchSink) {}
-
-  push(json: string): void {
-    this.queued.push(json);
-    this.pump();
-  }
-
-  /** Resolves once everything pushed so far has been delivered. */
-  async drained(): Promise<void> {
-    while (this.inFlight) await this.inFlight;
-  }
-
-  private pump(): void {
-    if (this.inFlight || this.queued.length === 0) return;
-    const json = mergeEventArrays(this.queued);
-    this.queued = [];
-    this.inFlight = this.send(json)
-      .catch(() => {}) // a page that went away is not the run's failure
-      .then(() => {
-        this.inFlight = undefined;
-        this.pump();
-      });
-  }
-}
-
-/** `["[a,b]", "[c]"]` → `"[a,b,c]"` without parsing. */
-function mergeEventArrays(arrays: string[]): string {
-  if (arrays.length === 1) return arrays[0] as string;
-  return `[${arrays.map((a) => a.slice(1, -1)).filter((inner) => inner.length > 0).join(",")}]`;
-}
-
-/** Close the port behind a callback proxied from the page. */
-function release(callback: unknown): void {
-  const remote = callback as { [Comlink.releaseProxy]?: () => void } | undefined;
-  remote?.[Comlink.releaseProxy]?.();
 }

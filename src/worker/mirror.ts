@@ -9,18 +9,22 @@
 import type { DeferredSession } from "../deferred.js";
 import type { EventStream } from "../stream.js";
 import type { EventSubscription } from "../subscription.js";
+import type { Mob } from "../mob/mob.js";
 import type { MeerkatRuntime } from "../runtime.js";
 import type { Session } from "../session.js";
 import type { WorkerDeferredSession, WorkerSession } from "./client.js";
+import type { WorkerMob } from "./mob.js";
 
 /** A main-thread value as the Worker client returns it. */
 type Remote<T> = T extends Session
   ? WorkerSession
   : T extends DeferredSession
     ? WorkerDeferredSession
-    : T extends EventSubscription
-      ? EventSubscription
-      : T;
+    : T extends Mob
+      ? WorkerMob
+      : T extends EventSubscription<infer E>
+        ? EventSubscription<E>
+        : T;
 
 /**
  * `T`'s public surface without `Internal` members; methods return promises
@@ -41,6 +45,12 @@ type SessionInternals = "runStreaming" | "drainJson" | "markDestroyed" | "beginT
 export type SessionMirror = Mirror<Session, SessionInternals, "stream">;
 
 export type DeferredSessionMirror = Mirror<DeferredSession>;
+
+/** `Mob` members that are the package's own plumbing (the Worker host's), not API. */
+type MobInternals = "openMemberSubscription" | "listenAll" | "listen";
+
+/** `member(id)` hands back its handle at once in both places (its methods are async anyway). */
+export type MobMirror = Mirror<Mob, MobInternals, "member">;
 
 /** Everything of `MeerkatRuntime`; `capabilities` and `destroyed` stay synchronous. */
 export type RuntimeMirror = Mirror<MeerkatRuntime, never, "capabilities" | "destroyed" | "requireCapability">;

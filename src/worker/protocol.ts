@@ -7,6 +7,8 @@ import * as Comlink from "comlink";
 import { reviveError } from "../errors.js";
 import type { HookPoint } from "../events.js";
 import type { HookContext, HookDecision, HookOptions } from "../hooks.js";
+import type { Mob } from "../mob/mob.js";
+import type { MemberHandle, MobDefinition, MobSummary } from "../mob/types.js";
 import type { SkillRef, SkillSourceInfo, SkillSourceInput } from "../skills.js";
 import type {
   Capability,
@@ -36,6 +38,36 @@ export type RemoteToolHandler = (args: Record<string, unknown>) => Promise<ToolO
 export type RemoteHookHandler = (ctx: HookContext) => Promise<HookDecision>;
 /** Event batches cross as JSON text: cheaper to clone than objects, parsed once on the page. */
 export type BatchSink = (eventsJson: string) => Promise<void>;
+
+/** `Mob` methods whose arguments and results are plain data: the page calls them by name. */
+export const MOB_METHODS = [
+  "spawn",
+  "retire",
+  "respawn",
+  "listMembers",
+  "memberStatus",
+  "wire",
+  "unwire",
+  "runFlow",
+  "flowStatus",
+  "cancelFlow",
+  "stop",
+  "resume",
+  "complete",
+  "destroy",
+  "status",
+] as const satisfies ReadonlyArray<keyof Mob>;
+export type MobMethod = (typeof MOB_METHODS)[number];
+
+/** `MemberHandle` methods, called by name the same way. */
+export const MEMBER_METHODS = ["send", "waitForRun", "status", "history", "interrupt"] as const satisfies ReadonlyArray<
+  keyof MemberHandle
+>;
+export type MemberMethod = (typeof MEMBER_METHODS)[number];
+
+/** The result of `Mob[K]` / `MemberHandle[K]`, as it crosses. */
+export type MobResult<K extends MobMethod> = Awaited<ReturnType<Mob[K]>>;
+export type MemberResult<K extends MemberMethod> = Awaited<ReturnType<MemberHandle[K]>>;
 
 /** What `init` tells the page. */
 export interface HostReady {
@@ -78,6 +110,23 @@ export interface RuntimeHost {
   state(sessionId: string): SessionState;
   destroySession(sessionId: string): void;
   listSessions(): SessionInfo[];
+  createMob(definition: MobDefinition): Promise<string>;
+  listMobs(): Promise<MobSummary[]>;
+  /** `wireCrossMob` (`wire` true) or `unwireCrossMob`. */
+  wireCrossMob(mobA: string, memberA: string, mobB: string, memberB: string, wire: boolean): Promise<void>;
+  /** `mob[method](...args)`; the mob's subscriptions have their news before it settles. */
+  mobCall<K extends MobMethod>(mobId: string, method: K, args: Parameters<Mob[K]>): Promise<MobResult<K>>;
+  /** `mob.member(member)[method](...args)`, likewise. */
+  memberCall<K extends MemberMethod>(
+    mobId: string,
+    member: string,
+    method: K,
+    args: Parameters<MemberHandle[K]>,
+  ): Promise<MemberResult<K>>;
+  /** A member's events, pushed to `onBatch`; returns the subscription's id (for `unsubscribe`). */
+  subscribeMember(mobId: string, member: string, onBatch: BatchSink): Promise<number>;
+  /** A mob's attributed events, pushed to `onBatch`; returns the subscription's id. */
+  subscribeMob(mobId: string, onBatch: BatchSink): Promise<number>;
   destroy(): void;
 }
 

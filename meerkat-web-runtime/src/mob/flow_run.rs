@@ -3,7 +3,7 @@
 //! it how they ended.
 
 use super::flow::{FlowDef, Scope};
-use crate::json::{ObjectWriter, write_array};
+use crate::json::{self, ObjectWriter, write_array};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -26,6 +26,15 @@ impl Status {
             Status::Failed => "failed",
             Status::Skipped => "skipped",
             Status::Canceled => "canceled",
+        }
+    }
+
+    /// A step's status as the API names it: a step whose member runs are
+    /// under way is still `dispatched` (the run's own status says `running`).
+    pub fn step_str(self) -> &'static str {
+        match self {
+            Status::Running => "dispatched",
+            other => other.as_str(),
         }
     }
 
@@ -206,11 +215,22 @@ impl FlowRun {
             } else {
                 state.tasks.iter().map(|t| (Some(t.member.as_str()), t.status, t.output.as_deref())).collect()
             };
-            tasks.into_iter().map(move |t| (step.id.as_str(), t))
+            tasks.into_iter().map(move |t| (step, t))
         });
-        write_array(o.key("steps"), rows, |(id, (member, status, output)), out| {
+        write_array(o.key("steps"), rows, |(step, (member, status, output)), out| {
             let mut s = ObjectWriter::new(out);
-            s.str("id", id).opt_str("member", member).str("status", status.as_str()).opt_str("output", output);
+            s.str("id", &step.id);
+            match member {
+                Some(m) => s.str("member", m),
+                None => s.raw("member", "null"),
+            };
+            s.str("status", status.step_str());
+            match output {
+                // A structured step's answer is handed over parsed, as JSON.
+                Some(text) if step.json && json::parse(text).is_ok() => s.raw("output", text),
+                Some(text) => s.str("output", text),
+                None => s.raw("output", "null"),
+            };
             s.end();
         });
         o.end();

@@ -310,7 +310,7 @@ impl Runtime {
                     flow_id: def.id.clone(),
                     step: def.steps.get(step)?.id.clone(),
                     member,
-                    status: status.as_str(),
+                    status: status.step_str(),
                 })
             })
             .collect();

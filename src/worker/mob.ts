@@ -1,0 +1,170 @@
+/**
+ * The page side of a mob living in the Worker: the `Mob` API with every
+ * method async, checked here before anything crosses. `member(id)` hands
+ * back its handle at once, as on the main thread. Subscriptions are fed
+ * with batches the Worker pushes.
+ */
+import type { AgentEvent } from "../events.js";
+import type { Mob } from "../mob/mob.js";
+import {
+  checkContent,
+  checkId,
+  checkInitialMessage,
+  checkParams,
+  checkRunId,
+  checkSpecs,
+  sendOptions,
+} from "../mob/checks.js";
+import type {
+  AttributedMobEvent,
+  MemberHandle,
+  MemberSendOptions,
+  MemberSendResult,
+  MemberStatus,
+  MobFlowStatus,
+  MobMember,
+  MobStatus,
+  SpawnedMember,
+  SpawnResult,
+  SpawnSpec,
+} from "../mob/types.js";
+import type { EventSubscription } from "../subscription.js";
+import type { HistoryMessage, Prompt, RunResult } from "../types.js";
+import type { MobMirror } from "./mirror.js";
+import type { MemberMethod, MemberResult, MobMethod, MobResult } from "./protocol.js";
+import { pushedSubscription, type Remote } from "./remote.js";
+
+export class WorkerMob implements MobMirror {
+  readonly mobId: string;
+
+  /** @internal Use `runtime.createMob`. */
+  constructor(
+    mobId: string,
+    private readonly remote: Remote,
+  ) {
+    this.mobId = mobId;
+  }
+
+  async spawn(specs: SpawnSpec[]): Promise<SpawnResult[]> {
+    checkSpecs(specs, "mob.spawn");
+    return this.call("spawn", specs);
+  }
+
+  async retire(id: string): Promise<void> {
+    return this.call("retire", checkId(id, "mob.retire: id"));
+  }
+
+  async respawn(id: string, initialMessage?: Prompt): Promise<SpawnedMember> {
+    checkId(id, "mob.respawn: id");
+    checkInitialMessage(initialMessage, "mob.respawn: initialMessage");
+    return initialMessage === undefined ? this.call("respawn", id) : this.call("respawn", id, initialMessage);
+  }
+
+  listMembers(): Promise<MobMember[]> {
+    return this.call("listMembers");
+  }
+
+  async memberStatus(id: string): Promise<MemberStatus> {
+    return this.call("memberStatus", checkId(id, "mob.memberStatus: id"));
+  }
+
+  member(id: string): MemberHandle {
+    return new WorkerMemberHandle(this.mobId, checkId(id, "mob.member: id"), this.remote);
+  }
+
+  async wire(a: string, b: string): Promise<void> {
+    return this.call("wire", checkId(a, "mob.wire: a"), checkId(b, "mob.wire: b"));
+  }
+
+  async unwire(a: string, b: string): Promise<void> {
+    return this.call("unwire", checkId(a, "mob.unwire: a"), checkId(b, "mob.unwire: b"));
+  }
+
+  async subscribeMemberEvents(id: string): Promise<EventSubscription> {
+    checkId(id, "mob.subscribeMemberEvents: id");
+    const { host } = this.remote;
+    return pushedSubscription<AgentEvent>(this.remote, (onBatch) => host.subscribeMember(this.mobId, id, onBatch));
+  }
+
+  subscribeEvents(): Promise<EventSubscription<AttributedMobEvent>> {
+    const { host } = this.remote;
+    return pushedSubscription<AttributedMobEvent>(this.remote, (onBatch) => host.subscribeMob(this.mobId, onBatch));
+  }
+
+  async runFlow(flowId: string, params?: Record<string, unknown>): Promise<string> {
+    checkId(flowId, "mob.runFlow: flowId");
+    return this.call("runFlow", flowId, checkParams(params, "mob.runFlow: params"));
+  }
+
+  async flowStatus(runId: string): Promise<MobFlowStatus> {
+    return this.call("flowStatus", checkId(runId, "mob.flowStatus: runId"));
+  }
+
+  async cancelFlow(runId: string): Promise<void> {
+    return this.call("cancelFlow", checkId(runId, "mob.cancelFlow: runId"));
+  }
+
+  stop(): Promise<void> {
+    return this.call("stop");
+  }
+
+  resume(): Promise<void> {
+    return this.call("resume");
+  }
+
+  complete(): Promise<void> {
+    return this.call("complete");
+  }
+
+  destroy(): Promise<void> {
+    return this.call("destroy");
+  }
+
+  status(): Promise<MobStatus> {
+    return this.call("status");
+  }
+
+  private call<K extends MobMethod>(method: K, ...args: Parameters<Mob[K]>): Promise<MobResult<K>> {
+    const { host, link } = this.remote;
+    return link.call(() => host.mobCall(this.mobId, method, args) as Promise<MobResult<K>>);
+  }
+}
+
+/** `mob.member(id)` of a Worker mob. */
+export class WorkerMemberHandle implements MemberHandle {
+  /** @internal Use `mob.member(id)`. */
+  constructor(
+    readonly mobId: string,
+    readonly agentIdentity: string,
+    private readonly remote: Remote,
+  ) {}
+
+  async send(content: Prompt, options?: MemberSendOptions): Promise<MemberSendResult> {
+    checkContent(content, "member.send: content");
+    sendOptions(options, "member.send");
+    return options === undefined ? this.call("send", content) : this.call("send", content, options);
+  }
+
+  async waitForRun(runId: number): Promise<RunResult> {
+    return this.call("waitForRun", checkRunId(runId, "member.waitForRun: runId"));
+  }
+
+  status(): Promise<MemberStatus> {
+    return this.call("status");
+  }
+
+  history(): Promise<HistoryMessage[]> {
+    return this.call("history");
+  }
+
+  interrupt(): Promise<void> {
+    return this.call("interrupt");
+  }
+
+  private call<K extends MemberMethod>(method: K, ...args: Parameters<MemberHandle[K]>): Promise<MemberResult<K>> {
+    const { host, link } = this.remote;
+    return link.call(
+      () => host.memberCall(this.mobId, this.agentIdentity, method, args) as Promise<MemberResult<K>>,
+    );
+  }
+}
