@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing @rkat/web needs, idempotently: each
 # step checks first and skips what is already there.
-#   rustup target wasm32-unknown-unknown, wasm-bindgen-cli (the exact version
+#   rustup target wasm32-unknown-unknown, the pinned nightly with rust-src
+#   that builds the wasm, wasm-bindgen-cli (the exact version
 #   Cargo.lock pins), wasm-pack, Debian's chromium, npm ci (brings wasm-opt
 #   from npm's binaryen: Debian's binaryen 108 corrupts wasm-bindgen output).
 set -euo pipefail
@@ -21,6 +22,17 @@ if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 else
   say "adding rust target wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
+fi
+
+# The shipped wasm is built on a pinned nightly with its own std (see
+# scripts/build-wasm.sh); tests and clippy run on stable.
+source scripts/toolchain.env
+if rustup run "$WASM_TOOLCHAIN" rustc --print sysroot >/dev/null 2>&1 &&
+  [ -d "$(rustup run "$WASM_TOOLCHAIN" rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
+  say "rust $WASM_TOOLCHAIN with rust-src: present"
+else
+  say "installing rust $WASM_TOOLCHAIN with rust-src (builds the wasm's std for size)"
+  rustup toolchain install "$WASM_TOOLCHAIN" --profile minimal -c rust-src -t wasm32-unknown-unknown
 fi
 
 # The CLI must match the wasm-bindgen crate in Cargo.lock exactly.

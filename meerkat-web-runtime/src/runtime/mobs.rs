@@ -253,6 +253,16 @@ impl Runtime {
             }
         }
         let def = &mob.def;
+        // Read once: scanning every wire per member made spawning cubic.
+        let remembered: Vec<&str> = mob
+            .wires
+            .iter()
+            .filter_map(|(a, b)| match (*a == identity, *b == identity) {
+                (true, _) => Some(b.as_str()),
+                (_, true) => Some(a.as_str()),
+                _ => None,
+            })
+            .collect();
         let mut partners: Vec<MemberId> = Vec::new();
         for other in mob.members.iter().filter(|m| !m.retired && m.identity != identity) {
             let orchestrated =
@@ -261,11 +271,7 @@ impl Runtime {
                 .role_wiring
                 .iter()
                 .any(|(a, b)| (*a == role && *b == other.role) || (*b == role && *a == other.role));
-            let remembered = mob
-                .wires
-                .iter()
-                .any(|(a, b)| (*a == identity && *b == other.identity) || (*b == identity && *a == other.identity));
-            if orchestrated || by_role || remembered {
+            if orchestrated || by_role || remembered.contains(&other.identity.as_str()) {
                 partners.push((mob_id.to_string(), other.identity.clone()));
             }
         }

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds pkg/ (the wasm and its glue) with wasm-pack, the seed's own build
+# command, on a pinned nightly that rebuilds the standard library for size:
+# -Zbuild-std with optimize_for_size and the immediate-abort panic strategy
+# takes 11.6 KB (8%) off the gzip wasm against stable's prebuilt std
+# (142.3 -> 130.7 KB, measured on the mobs commit). The core never panics by
+# policy (clippy denies unwrap/expect/panic), so nothing is lost: a panic was
+# already an abort. `cargo test` and clippy stay on stable.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+source scripts/toolchain.env
+export RUSTUP_TOOLCHAIN="$WASM_TOOLCHAIN"
+export RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort"
+exec wasm-pack build meerkat-web-runtime --target web --out-dir ../pkg --release \
+  -- -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
