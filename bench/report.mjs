@@ -2,6 +2,7 @@
 // prints the report and the README table.
 import { PARTS as BREAKDOWN_PARTS } from "./breakdown-node.mjs";
 import { PROVIDER_IDS, PROVIDERS } from "./providers.mjs";
+import { mobReadmeRows, mobSizeRow, printMobs } from "./report-mobs.mjs";
 import { kb, num, scale, summarize } from "./stats.mjs";
 
 const LABELS = {
@@ -141,6 +142,7 @@ export function formatReport(results) {
   if (results.breakdown && results.breakdownByProvider) printBreakdownByProvider(lines, results);
   if (results.hooks) printHooks(lines, results.hooks);
   if (results.compaction) printLongHistory(lines, results.compaction);
+  if (results.mobs) printMobs(lines, results.mobs);
   if (results.browser?.events) printEvents(lines, "Per-event cost, Chromium module Worker (in-Worker MeerkatRuntime), Anthropic Messages", results.browser.events);
   if (results.browser?.events) printProviderTable(lines, "Per-event cost by wire format, Chromium module Worker (in-Worker MeerkatRuntime)", byProvider(results.browser.events, results.providers?.chromium), "(the formats other than Anthropic with 16 KiB chunks only: a full run stays under 90 s)");
   if (results.browser?.bridge) printEvents(lines, "End to end, Chromium: main thread ⇄ Worker bridge (comlink, event batches)", results.browser.bridge);
@@ -184,11 +186,11 @@ function printModules(lines, modules, wasm) {
       `    ${m.module.padEnd(28)} ${m.label.padEnd(44)} ${String(m.functions).padStart(9)} ${m.bytes.toLocaleString("en").padStart(9)} B ${`${m.pctOfCode.toFixed(1)}%`.padStart(8)} ${kb(m.gzip).padStart(8)}`,
     );
   }
-  const p = modules.providers;
-  lines.push(
-    `    ${"the six provider::… above".padEnd(28)} ${"together (every stubbed at once)".padEnd(44)} ${"".padStart(9)} ${p.bytes.toLocaleString("en").padStart(9)} B ${`${((100 * p.bytes) / modules.codeBytes).toFixed(1)}%`.padStart(8)} ${kb(p.gzip).padStart(8)}`,
-    "    (pre-wasm-opt code only: code LTO inlined into callers such as Runtime::dispatch and string data are not counted)",
-  );
+  const together = (label, p) =>
+    `    ${label.padEnd(28)} ${"together (every stubbed at once)".padEnd(44)} ${"".padStart(9)} ${p.bytes.toLocaleString("en").padStart(9)} B ${`${((100 * p.bytes) / modules.codeBytes).toFixed(1)}%`.padStart(8)} ${kb(p.gzip).padStart(8)}`;
+  lines.push(together("the six provider::… above", modules.providers));
+  if (modules.mobs) lines.push(together("the four mob modules above", modules.mobs));
+  lines.push("    (pre-wasm-opt code only: code LTO inlined into callers such as Runtime::dispatch and string data are not counted)");
   const mismatched = modules.modules.filter((m) => m.stubbed !== m.functions);
   if (mismatched.length) {
     lines.push(`    WARNING: the name section and twiggy disagree on the functions of ${mismatched.map((m) => `${m.module} (${m.stubbed} vs ${m.functions})`).join(", ")}`);
@@ -316,6 +318,7 @@ export function readmeTable(results) {
           `≈ ${kb(m.gzip)} gzip`,
         ]);
       }
+      if (modules.mobs) rows.push(mobSizeRow(modules));
     }
   }
   const eventRows = (realm, analyzed, names, baselineLabel) => {
@@ -387,6 +390,7 @@ export function readmeTable(results) {
       `${core.compactRatio.median.toFixed(2)}× ${turn}`,
     ]);
   }
+  if (results.mobs) rows.push(...mobReadmeRows(results.mobs));
   if (results.ready) {
     const r = results.ready;
     rows.push([

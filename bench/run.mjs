@@ -3,7 +3,7 @@
 //
 //   node bench/run.mjs                    everything
 //   node bench/run.mjs --quick            fewer runs
-//   node bench/run.mjs size node breakdown hooks compaction browser ready checks   any subset
+//   node bench/run.mjs size node breakdown hooks compaction mobs browser ready checks   any subset
 //
 // `node` and `browser` measure every wire format the runtime speaks
 // (providers.mjs: Anthropic, OpenAI Chat, OpenAI Responses, Gemini), each
@@ -14,7 +14,10 @@
 // scripted effect outcomes (core-node.mjs): what a foreground hook costs
 // the core per tool call and per request, and compaction's bookkeeping on
 // a 200-turn history (the long-history rounds are fewer: each builds three
-// such sessions).
+// such sessions). `mobs` drives the core the same way with a scripted
+// model calling the comms tools (mob-node.mjs): a 100-member broadcast and
+// a 20-member request chain against the plain turns floor, and memory per
+// member in fresh `node --expose-gc` processes (mob-memory.mjs).
 // Prints a report and a README table; writes bench/results.json.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -26,7 +29,7 @@ import { PROVIDER_IDS, PROVIDERS } from "./providers.mjs";
 import { analyzeEvents, analyzeReady, formatReport } from "./report.mjs";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-const PARTS = ["size", "node", "breakdown", "hooks", "compaction", "browser", "ready", "checks"];
+const PARTS = ["size", "node", "breakdown", "hooks", "compaction", "mobs", "browser", "ready", "checks"];
 const CHUNK_SIZES = [16 * 1024, 1024];
 /** Measured besides Anthropic, whose figures keep their own sections. */
 const OTHER_PROVIDERS = PROVIDER_IDS.filter((id) => id !== "anthropic");
@@ -140,6 +143,14 @@ if (parts.has("compaction")) {
   progress("compaction and hooks on a 200-turn history (scripted outcomes)");
   const { benchLongHistory } = await import("./core-node.mjs");
   results.compaction = benchLongHistory({ runs: historyRuns, warmup: 1 });
+}
+
+if (parts.has("mobs")) {
+  progress("mobs: broadcast and request chain (scripted outcomes)");
+  const { benchMobs, benchMobMemory } = await import("./mob-node.mjs");
+  results.mobs = benchMobs({ runs, warmup });
+  progress("mobs: memory per member (fresh node --expose-gc processes)");
+  results.mobs.memory = benchMobMemory({ counts: [100, 1000] });
 }
 
 if (parts.has("checks")) {

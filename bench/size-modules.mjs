@@ -1,5 +1,6 @@
-// What each provider module (and the JSON and JSON Schema modules, and the
-// run engine's modules: agent, hooks, skills, events, runtime) adds to the
+// What each provider module (and the JSON and JSON Schema modules, the
+// run engine's modules: agent, hooks, skills, events, runtime, and the
+// mob modules: comms, mob, runtime::mobs, runtime::mob_work) adds to the
 // wasm, estimated from the named cargo output
 // (target/wasm32-unknown-unknown/release/meerkat_web_runtime.wasm, before
 // wasm-bindgen and wasm-opt -Oz, with its name section):
@@ -32,7 +33,10 @@ const CRATE = "meerkat_web_runtime::";
  * would also take every other module's `write_json::h…`/`from_json::h…`,
  * and `schema::` `config::output_schema::h…`. `agent::` comes before
  * `hooks::`, so the run engine's hook phases (`agent::hooks::`) count for
- * `agent::` and `hooks::` is the registry and verdicts.
+ * `agent::` and `hooks::` is the registry and verdicts. The mob modules come
+ * before `runtime::`, so the runtime's mob commands (`runtime::mobs::`,
+ * `runtime::mob_work::`) are theirs; the comms tools' dispatch in the run
+ * engine (`agent::core_tools`) stays `agent::`'s.
  */
 export const MODULES = [
   ["provider::anthropic", "Anthropic Messages"],
@@ -47,8 +51,15 @@ export const MODULES = [
   ["hooks::", "hook registry and verdicts", `${CRATE}hooks::`],
   ["skills::", "skill sources and skill tools", `${CRATE}skills::`],
   ["events::", "events and the cursor event log", `${CRATE}events::`],
+  ["comms::", "mobs: message bus and comms tools", `${CRATE}comms::`],
+  ["mob::", "mobs: definitions, flows, flow runs", `${CRATE}mob::`],
+  ["runtime::mobs", "mobs: commands, members, wiring, sends", `${CRATE}runtime::mobs::`],
+  ["runtime::mob_work", "mobs: lifecycle, subscriptions, flows, wakes", `${CRATE}runtime::mob_work::`],
   ["runtime::", "command table and outcome routing", `${CRATE}runtime::`],
 ];
+
+/** The modules of mobs, also stubbed at once for their gzip share together. */
+export const MOB_MODULES = ["comms::", "mob::", "runtime::mobs", "runtime::mob_work"];
 
 const gzip9 = (bytes) => gzipSync(bytes, { level: 9 }).length;
 
@@ -267,6 +278,8 @@ export async function benchSizeModules() {
   });
   const providers = new Set(MODULES.filter(([m]) => m.startsWith("provider::")).map(([m]) => m));
   const providersGzip = gzipAll - gzipWithStubs(bytes, all, code, imported, (i) => providers.has(byIndex.get(i)));
+  const mobModules = new Set(MOB_MODULES);
+  const mobsGzip = gzipAll - gzipWithStubs(bytes, all, code, imported, (i) => mobModules.has(byIndex.get(i)));
   return {
     tool: twiggy.version,
     file: NAMED_WASM,
@@ -278,6 +291,10 @@ export async function benchSizeModules() {
     providers: {
       bytes: modules.filter((m) => providers.has(m.module)).reduce((s, m) => s + m.bytes, 0),
       gzip: providersGzip,
+    },
+    mobs: {
+      bytes: modules.filter((m) => mobModules.has(m.module)).reduce((s, m) => s + m.bytes, 0),
+      gzip: mobsGzip,
     },
   };
 }
