@@ -50,7 +50,7 @@ export function settingsFromQuery(search: string): AgentSettings {
 }
 
 /** The runtime config for one provider: a placeholder key (the proxy holds the real one). */
-function runtimeConfig(settings: AgentSettings): RuntimeConfig {
+export function runtimeConfig(settings: AgentSettings): RuntimeConfig {
   switch (settings.provider) {
     case "anthropic":
       return { anthropicApiKey: "proxy", anthropicBaseUrl: settings.baseUrl, model: settings.model };
@@ -62,7 +62,7 @@ function runtimeConfig(settings: AgentSettings): RuntimeConfig {
   }
 }
 
-function sessionConfig(settings: AgentSettings): SessionConfig {
+export function sessionConfig(settings: AgentSettings): SessionConfig {
   const provider = settings.provider === "gemini" ? "gemini" : settings.provider === "anthropic" ? "anthropic" : "openai";
   const config: SessionConfig = { model: settings.model, provider };
   if (settings.provider === "openai-responses") config.openaiApi = "responses";

@@ -81,6 +81,8 @@ export function summarize(event: AgentEvent): string {
       return `${event.messagesBefore} → ${event.messagesAfter} messages, summary ${event.summaryTokens} tokens`;
     case "compaction_failed":
       return event.error;
+    case "message_received":
+      return `from ${event.from} · ${event.kind} · ${event.bytes} B`;
     case "interaction_complete":
       return `${event.interactionId} ${quote(event.result, 30)}`;
     case "interaction_failed":

@@ -1,12 +1,15 @@
 /**
  * The demo page: a chat with an agent whose runtime (wasm core + driver)
- * runs in a Web Worker, its events streamed into a log, its tools run here.
+ * runs in a Web Worker, its events streamed into a log, its tools run here;
+ * and, on the Mobs tab (mobs.ts), several agents talking to each other.
  */
 import "./style.css";
 import type { AgentEvent } from "@rkat/web";
 import type { WorkerSession } from "@rkat/web/worker";
 import { DemoAgent, settingsFromQuery, type AgentSettings } from "./agent.js";
 import { choiceTags, turnOptions, type HookVerdict } from "./loop.js";
+import { MobsPage } from "./mobs.js";
+import { setupTabs } from "./tabs.js";
 import type { ToolRun } from "./tools.js";
 import { DemoUI, describeError, type Counters, type ReplyView } from "./ui.js";
 
@@ -251,3 +254,9 @@ const initial = settingsFromQuery(location.search);
 ui.showSettings(initial);
 ui.setCounters(counters);
 void connect(initial);
+
+// The Mobs tab: its own runtime Worker, started the first time the tab is shown.
+const mobs = new MobsPage(() => ui.readSettings());
+setupTabs((tab) => {
+  if (tab === "mobs") mobs.show();
+});

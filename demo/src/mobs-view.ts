@@ -1,0 +1,279 @@
+/** The Mobs page's DOM: status, buttons, members, messages, composer, flow and member log. */
+import type { AgentEvent, MobFlowStatus } from "@rkat/web";
+import { quote, summarize } from "./format.js";
+import { renderGraph } from "./mobs-graph.js";
+import { MOB_EXAMPLES, type MemberKey } from "./mobs-setup.js";
+import { displayName, type Delivery, type Edge, type MemberRow } from "./mobs-state.js";
+
+export type MobsStatus = "idle" | "connecting" | "ready" | "streaming" | "error";
+
+/** Member log lines kept on screen. */
+const LOG_LINES = 600;
+
+function byId<T extends HTMLElement>(id: string): T {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`demo page is missing #${id}`);
+  return element as T;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  if (className) element.className = className;
+  if (text !== undefined) element.textContent = text;
+  return element;
+}
+
+/** A row of cells. */
+function tr(cells: Array<string | HTMLElement>): HTMLTableRowElement {
+  const row = el("tr");
+  for (const cell of cells) {
+    const td = el("td");
+    td.append(cell);
+    row.append(td);
+  }
+  return row;
+}
+
+/**
+ * Fill a `<select>` with members, keeping the choice when it is still
+ * offered; `preferred` wins once it is. Returns whether `preferred` was taken.
+ */
+function fillMembers(select: HTMLSelectElement, rows: readonly MemberRow[], preferred = ""): boolean {
+  const chosen = select.value;
+  const keys = rows.map((r) => r.key);
+  if (keys.join("\n") !== [...select.options].map((o) => o.value).join("\n")) {
+    select.replaceChildren(...rows.map((r) => new Option(`${r.agentIdentity} (${r.mobId})`, r.key)));
+  }
+  if (keys.includes(preferred)) {
+    select.value = preferred;
+    return true;
+  }
+  if (keys.includes(chosen)) select.value = chosen;
+  return false;
+}
+
+/** What a click on a member does. */
+export interface MemberActions {
+  select(key: MemberKey): void;
+  retire(key: MemberKey): void;
+  respawn(key: MemberKey): void;
+}
+
+/** One line of the composer's history: a send, then the run's answer. */
+export interface ReplyLine {
+  done(text: string): void;
+  fail(code: string, message: string): void;
+}
+
+export class MobsView {
+  readonly startResearch = byId<HTMLButtonElement>("start-research");
+  readonly startAmbassadors = byId<HTMLButtonElement>("start-ambassadors");
+  readonly reset = byId<HTMLButtonElement>("mobs-reset");
+  readonly sendForm = byId<HTMLFormElement>("mob-send");
+  readonly sendTo = byId<HTMLSelectElement>("mob-send-to");
+  readonly sendText = byId<HTMLTextAreaElement>("mob-send-text");
+  readonly runFlow = byId<HTMLButtonElement>("mob-run-flow");
+  readonly flowTopic = byId<HTMLInputElement>("mob-flow-topic");
+  readonly logMember = byId<HTMLSelectElement>("mob-log-member");
+  private readonly sendButton = byId<HTMLButtonElement>("mob-send-button");
+  private readonly status = byId<HTMLElement>("mobs-status");
+  private readonly statusText = byId<HTMLElement>("mobs-status-text");
+  private readonly graph = byId<HTMLElement>("mob-graph");
+  private readonly members = byId<HTMLTableElement>("mob-members");
+  private readonly messages = byId<HTMLOListElement>("mob-messages");
+  private readonly messageCount = byId<HTMLElement>("mob-message-count");
+  private readonly replies = byId<HTMLOListElement>("mob-replies");
+  private readonly flowState = byId<HTMLElement>("mob-flow-state");
+  private readonly flowSteps = byId<HTMLTableElement>("mob-flow-steps");
+  private readonly log = byId<HTMLOListElement>("mob-log");
+  /** Deliveries already listed, and log events already shown (of `logShown`'s member). */
+  private deliveriesShown = 0;
+  private logShown: { key: MemberKey | undefined; count: number } = { key: undefined, count: 0 };
+  /** Where the next example sends to, once that member exists. */
+  private wantedTarget: MemberKey = MOB_EXAMPLES[0]?.to ?? "";
+
+  constructor() {
+    const examples = byId<HTMLElement>("mob-examples");
+    for (const example of MOB_EXAMPLES) {
+      const chip = el("button", "example", example.label);
+      chip.type = "button";
+      chip.title = `To ${example.to}: ${example.text}`;
+      chip.dataset.to = example.to;
+      chip.addEventListener("click", () => {
+        this.sendText.value = example.text;
+        const offered = [...this.sendTo.options].some((o) => o.value === example.to);
+        if (offered) this.sendTo.value = example.to;
+        this.wantedTarget = offered ? "" : example.to;
+        this.sendText.focus();
+      });
+      examples.append(chip);
+    }
+    // A member picked by hand is not replaced by an example's pending target.
+    this.sendTo.addEventListener("change", () => (this.wantedTarget = ""));
+    this.sendText.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.sendForm.requestSubmit();
+      }
+    });    this.renderFlow(undefined);
+  }
+
+  setStatus(kind: MobsStatus, text: string): void {
+    this.status.dataset.state = kind;
+    this.statusText.textContent = text;
+    this.status.title = text;
+  }
+
+  /** Which buttons may be pressed, from what has started. */
+  setControls(state: { connected: boolean; busy: boolean; research: boolean; ambassadors: boolean; members: number }): void {
+    this.startResearch.disabled = state.busy || state.research;
+    this.startAmbassadors.disabled = state.busy || state.ambassadors;
+    this.reset.disabled = state.busy || !state.connected;
+    this.sendButton.disabled = state.members === 0;
+    this.runFlow.disabled = !state.research;
+  }
+
+  /** The members table, the graph and the member pickers. */
+  renderMembers(
+    rows: readonly MemberRow[],
+    edges: readonly Edge[],
+    deliveries: readonly Delivery[],
+    actions: MemberActions,
+  ): void {
+    if (fillMembers(this.sendTo, rows.filter((r) => r.status !== "retired"), this.wantedTarget)) this.wantedTarget = "";
+    fillMembers(this.logMember, rows);
+    const selected = this.logMember.value || undefined;
+    const body = rows.map((r) => {
+      const status = el("span", "badge", r.status);
+      status.dataset.status = r.status;
+      const wired = r.wiredTo.length > 0 ? r.wiredTo.join(", ") : "—";
+      const retired = r.status === "retired";
+      const action = el("button", "link row-action", retired ? "respawn" : "retire");
+      action.type = "button";
+      action.title = retired ? `mob.respawn("${r.agentIdentity}"): a new session, its wires restored` : `mob.retire("${r.agentIdentity}")`;
+      action.addEventListener("click", (event) => {
+        event.stopPropagation();
+        action.disabled = true;
+        (retired ? actions.respawn : actions.retire)(r.key);
+      });
+      const row = tr([el("strong", undefined, r.agentIdentity), r.mobId, r.role, r.runtimeMode, status, wired, action]);
+      row.dataset.member = r.key;
+      row.dataset.status = r.status;
+      if (r.key === selected) row.classList.add("selected");
+      row.title = `${r.memberRef} · session ${r.sessionId}`;
+      row.addEventListener("click", () => actions.select(r.key));
+      return row;
+    });
+    const tbody = this.members.tBodies[0] as HTMLTableSectionElement;
+    tbody.replaceChildren(...body);
+    if (rows.length === 0) {
+      const empty = tr([el("span", "muted", "No mob started yet.")]);
+      (empty.cells[0] as HTMLTableCellElement).colSpan = 7;
+      tbody.append(empty);
+    }
+    renderGraph(this.graph, rows, edges, deliveries, selected, actions.select);
+  }
+
+  /** List the deliveries not listed yet. */
+  renderMessages(deliveries: readonly Delivery[]): void {
+    if (deliveries.length < this.deliveriesShown) this.clearMessages();
+    for (const d of deliveries.slice(this.deliveriesShown)) {
+      const item = el("li", d.cross ? "delivery cross" : "delivery");
+      item.dataset.from = d.from;
+      item.dataset.to = d.to;
+      item.dataset.kind = d.kind;
+      const route = `${displayName(d.from, d.cross)} → ${displayName(d.to, d.cross)}`;
+      item.append(el("span", "route", route), el("span", `kind ${d.kind}`, d.kind), el("span", "bytes", `${d.bytes} B`));
+      item.title = `${route} · ${d.kind} · ${d.bytes} bytes (the body is not in the event)`;
+      this.messages.append(item);
+    }
+    this.deliveriesShown = deliveries.length;
+    this.messageCount.textContent = String(deliveries.length);
+    this.messages.scrollTop = this.messages.scrollHeight;
+  }
+
+  /** Show `key`'s events: all of them when the member changed, else only the new ones. */
+  renderLog(key: MemberKey | undefined, events: readonly AgentEvent[]): void {
+    if (key !== this.logShown.key || events.length < this.logShown.count) {
+      this.log.replaceChildren();
+      this.logShown = { key, count: 0 };
+    }
+    const stick = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 40;
+    for (const event of events.slice(this.logShown.count)) {
+      const item = el("li", "ev");
+      item.dataset.type = event.type;
+      item.dataset.seq = String(event.seq);
+      const summary = summarize(event);
+      item.title = `#${event.seq} ${event.type} ${summary}`;
+      item.append(el("span", "t", `#${event.seq}`), el("span", "type", event.type), el("span", "sum", summary));
+      this.log.append(item);
+    }
+    this.logShown.count = events.length;
+    while (this.log.childElementCount > LOG_LINES) this.log.firstElementChild?.remove();
+    if (stick) this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  /** The flow run's steps, or nothing before the first run. */
+  renderFlow(status: MobFlowStatus | undefined): void {
+    const tbody = this.flowSteps.tBodies[0] as HTMLTableSectionElement;
+    this.flowState.textContent = status ? `${status.flowId} · ${status.status}` : "";
+    this.flowState.dataset.status = status?.status ?? "";
+    if (!status) {
+      const empty = tr([el("span", "muted", "Not run yet.")]);
+      (empty.cells[0] as HTMLTableCellElement).colSpan = 4;
+      tbody.replaceChildren(empty);
+      return;
+    }
+    tbody.replaceChildren(
+      ...status.steps.map((step) => {
+        const badge = el("span", "badge", step.status);
+        badge.dataset.status = step.status;
+        const output = step.output === null ? "" : typeof step.output === "string" ? step.output : JSON.stringify(step.output);
+        const out = el("span", "output", output === "" ? "—" : quote(output, 60));
+        out.title = output;
+        const row = tr([el("code", undefined, step.id), step.member ?? "—", badge, out]);
+        row.dataset.step = step.id;
+        row.dataset.status = step.status;
+        return row;
+      }),
+    );
+  }
+
+  /** A line for a send; its answer fills in when the member's run ends. */
+  addReply(to: MemberKey, text: string): ReplyLine {
+    const item = el("li", "reply");
+    item.dataset.state = "pending";
+    item.dataset.to = to;
+    const answer = el("div", "answer muted", "…");
+    item.append(el("div", "asked", `→ ${to}: ${text}`), answer);
+    this.replies.append(item);
+    this.replies.scrollTop = this.replies.scrollHeight;
+    return {
+      done: (result) => {
+        item.dataset.state = "done";
+        answer.className = "answer";
+        answer.textContent = result === "" ? "(no text)" : result;
+      },
+      fail: (code, message) => {
+        item.dataset.state = "error";
+        answer.className = "answer error";
+        answer.textContent = `${code}: ${message}`;
+      },
+    };
+  }
+
+  /** Forget everything shown (a new runtime). */
+  clear(): void {
+    this.clearMessages();
+    this.replies.replaceChildren();
+    this.log.replaceChildren();
+    this.logShown = { key: undefined, count: 0 };
+    this.renderFlow(undefined);
+  }
+
+  private clearMessages(): void {
+    this.messages.replaceChildren();
+    this.deliveriesShown = 0;
+    this.messageCount.textContent = "0";
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * The demo's Mobs page: the research team (lead-1, worker-1) and the
+ * north/south ambassadors, in the page's runtime Worker against the
+ * simulated provider, which uses the comms tools when a prompt tells a
+ * member to talk to a peer.
+ */
+import { expect, test, type Page } from "@playwright/test";
+import { openDemo } from "./helpers.js";
+
+/**
+ * Open the demo on the Mobs page (by its tab, or by its URL), wait for its
+ * runtime Worker; returns the page's errors and console errors as they come.
+ */
+async function openMobs(page: Page, via: "tab" | "url"): Promise<string[]> {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  if (via === "tab") {
+    await openDemo(page);
+    await page.getByRole("tab", { name: "Mobs" }).click();
+  } else {
+    await openDemo(page, "#mobs");
+  }
+  await expect(page.getByRole("tab", { name: "Mobs" })).toHaveAttribute("aria-selected", "true");
+  await expect(page.locator("#mobs-view")).toBeVisible();
+  await expect(page.locator("#chat-view")).toBeHidden();
+  await expect(page.locator("#mobs-status")).toHaveAttribute("data-state", "ready");
+  return errors;
+}
+
+/** Start one of the teams and wait until it is listed. */
+async function start(page: Page, button: string, members: number): Promise<void> {
+  await page.getByRole("button", { name: button }).click();
+  await expect(page.getByRole("button", { name: button })).toBeDisabled();
+  await expect(page.locator("#mob-members tbody tr[data-member]")).toHaveCount(members);
+  await expect(page.locator("#mobs-status")).toHaveAttribute("data-state", "ready");
+}
+
+/** Send `text` to a member (`"<mob>/<identity>"`) through the composer. */
+async function sendTo(page: Page, member: string, text: string): Promise<void> {
+  await page.locator("#mob-send-to").selectOption(member);
+  await page.locator("#mob-send-text").fill(text);
+  await page.locator("#mob-send-button").click();
+}
+
+const member = (page: Page, key: string) => page.locator(`#mob-members tr[data-member="${key}"]`);
+
+/** No provider key anywhere in the page: the proxy holds it. */
+async function expectNoKeys(page: Page): Promise<void> {
+  const html = await page.content();
+  expect(html).not.toMatch(/sk-ant-|sk-proj-|AIza[0-9A-Za-z_-]{20}/);
+}
+
+test("the research team: members, wiring, a message and its reply, a member's events, the review flow", async ({ page }) => {
+  const errors = await openMobs(page, "tab");
+  await start(page, "Start research team", 2);
+
+  // 1, 3: the members, as listMembers says.
+  await expect(member(page, "research-team/lead-1").locator("td")).toHaveText([
+    "lead-1", "research-team", "lead", "autonomous_host", "idle", "worker-1", "retire",
+  ]);
+  await expect(member(page, "research-team/worker-1").locator("td")).toHaveText([
+    "worker-1", "research-team", "worker", "autonomous_host", "idle", "lead-1", "retire",
+  ]);
+
+  // 4: the wiring graph, a node per member and the wire between them.
+  const graph = page.locator("#mob-graph");
+  await expect(graph.locator(".node")).toHaveCount(2);
+  await expect(graph.locator('.node[data-member="research-team/lead-1"]')).toContainText("lead-1");
+  await expect(graph.locator(".edge")).toHaveCount(1);
+  await expect(graph.locator('.edge[data-edge="lead-1—worker-1"]')).toHaveCount(1);
+  await expect(graph.locator(".edge.cross")).toHaveCount(0);
+
+  // 6: lead-1 is told to message worker-1; worker-1 wakes and replies; lead-1 acknowledges.
+  await expect(page.locator("#mob-send-to")).toHaveValue("research-team/lead-1");
+  await sendTo(page, "research-team/lead-1", "Send a message to worker-1: collect the data.");
+  const reply = page.locator("#mob-replies li").last();
+  await expect(reply).toHaveAttribute("data-state", "done");
+  await expect(reply.locator(".answer")).toHaveText("I sent worker-1 a message: Collect the data.");
+
+  // 5: the messages list, from message_delivered.
+  await expect(page.locator("#mob-messages li .route")).toHaveText(["lead-1 → worker-1", "worker-1 → lead-1"]);
+  await expect(page.locator("#mob-messages li .kind")).toHaveText(["message", "message"]);
+  await expect(page.locator("#mob-messages li .bytes").first()).toHaveText(/^[1-9]\d* B$/);
+  await expect(page.locator("#mob-message-count")).toHaveText("2");
+  await expect(graph.locator('.edge[data-edge="lead-1—worker-1"] .edge-count')).toHaveText("2 msgs");
+
+  // 5: worker-1's own events (subscribeMemberEvents): it heard lead-1, then answered.
+  await page.locator("#mob-log-member").selectOption("research-team/worker-1");
+  const log = page.locator("#mob-log");
+  await expect(log.locator('li[data-type="message_received"]')).toHaveCount(1);
+  await expect(log.locator('li[data-type="message_received"] .sum')).toHaveText(/^from lead-1 · message · \d+ B$/);
+  await expect(log.locator('li[data-type="tool_call_requested"] .sum')).toContainText(["send_message"]);
+  await expect(log.locator('li[data-type="run_completed"]')).toHaveCount(1);
+  await expect(log.locator('li[data-type="run_completed"] .sum')).toContainText("I replied to lead-1.");
+  await expect(member(page, "research-team/worker-1")).toHaveClass(/selected/);
+  await expect(graph.locator('.node.selected[data-member="research-team/worker-1"]')).toHaveCount(1);
+
+  // lead-1 ran twice (the send, then the acknowledgement); both members end idle.
+  await page.locator("#mob-log-member").selectOption("research-team/lead-1");
+  await expect(log.locator('li[data-type="run_completed"]')).toHaveCount(2);
+  await expect(log.locator('li[data-type="run_completed"] .sum').last()).toContainText("worker-1 replied: Re: received");
+  await expect(member(page, "research-team/lead-1")).toHaveAttribute("data-status", "idle");
+  await expect(member(page, "research-team/worker-1")).toHaveAttribute("data-status", "idle");
+
+  // 7: the review flow: draft on worker-1, then check on lead-1.
+  await page.locator("#mob-flow-topic").fill("otters");
+  await page.getByRole("button", { name: "Run flow" }).click();
+  const steps = page.locator("#mob-flow-steps tbody tr");
+  await expect(page.locator("#mob-flow-state")).toHaveText("review · completed");
+  await expect(steps).toHaveCount(2);
+  await expect(steps.locator("td:nth-child(1)")).toHaveText(["draft", "check"]);
+  await expect(steps.locator("td:nth-child(2)")).toHaveText(["worker-1", "lead-1"]);
+  await expect(steps.locator("td:nth-child(3)")).toHaveText(["completed", "completed"]);
+  await expect(page.locator('#mob-flow-steps tr[data-step="draft"] .output')).toContainText("Draft a note on otters.");
+  await expect(page.locator('#mob-flow-steps tr[data-step="check"] .output')).toContainText("Check this draft:");
+  // The flow's steps are runs of the members, not peer messages.
+  await expect(page.locator("#mob-message-count")).toHaveText("2");
+
+  await page.screenshot({ path: "test-results/demo-mobs.png" });
+
+  // Retire worker-1: listed as retired, unwired (peers_unwired), no longer a send target.
+  await member(page, "research-team/worker-1").getByRole("button", { name: "retire" }).click();
+  await expect(member(page, "research-team/worker-1")).toHaveAttribute("data-status", "retired");
+  await expect(member(page, "research-team/worker-1").locator("td").nth(5)).toHaveText("—");
+  await expect(graph.locator(".edge")).toHaveCount(0);
+  await expect(graph.locator('.node[data-member="research-team/worker-1"]')).toHaveAttribute("data-status", "retired");
+  await expect(page.locator("#mob-send-to option")).toHaveText(["lead-1 (research-team)"]);
+  // Respawn: a new session, its wire restored.
+  await member(page, "research-team/worker-1").getByRole("button", { name: "respawn" }).click();
+  await expect(member(page, "research-team/worker-1")).toHaveAttribute("data-status", "idle");
+  await expect(graph.locator('.edge[data-edge="lead-1—worker-1"]')).toHaveCount(1);
+  await expect(page.locator("#mob-send-to option")).toHaveCount(2);
+  // Its log goes on from the new session: worker-1 tells lead-1, lead-1 replies.
+  await page.locator("#mob-log-member").selectOption("research-team/worker-1");
+  await sendTo(page, "research-team/worker-1", "Tell lead-1 the survey is done.");
+  await expect(page.locator("#mob-messages li .route")).toHaveText([
+    "lead-1 → worker-1", "worker-1 → lead-1", "worker-1 → lead-1", "lead-1 → worker-1",
+  ]);
+  await expect(log.locator('li[data-type="message_received"]')).toHaveCount(2);
+  await expect(log.locator('li[data-type="run_completed"] .sum').last()).toContainText("lead-1 replied: Re: received");
+  await expectNoKeys(page);
+  expect(errors).toEqual([]);
+});
+
+test("the ambassadors: two mobs wired across, a request and its response, then a reset", async ({ page }) => {
+  const errors = await openMobs(page, "url");
+  await start(page, "Start north & south", 2);
+
+  await expect(member(page, "north/ambassador-north").locator("td")).toHaveText([
+    "ambassador-north", "north", "ambassador", "autonomous_host", "idle", "south/ambassador-south", "retire",
+  ]);
+  await expect(member(page, "south/ambassador-south").locator("td").nth(5)).toHaveText("north/ambassador-north");
+  const graph = page.locator("#mob-graph");
+  await expect(graph.locator(".mob")).toHaveCount(2);
+  await expect(graph.locator('.edge.cross[data-edge="north/ambassador-north—south/ambassador-south"]')).toHaveCount(1);
+
+  await sendTo(page, "north/ambassador-north", "Send a request to south/ambassador-south: will you trade grain?");
+  await expect(page.locator("#mob-replies li").last().locator(".answer")).toHaveText(
+    /^I sent south\/ambassador-south a request \(\S+\): Will you trade grain\?$/,
+  );
+  // Reported in both mobs, listed once.
+  await expect(page.locator("#mob-messages li .route")).toHaveText([
+    "north/ambassador-north → south/ambassador-south",
+    "south/ambassador-south → north/ambassador-north",
+  ]);
+  await expect(page.locator("#mob-messages li .kind")).toHaveText(["request", "response"]);
+  await expect(page.locator("#mob-messages li.cross")).toHaveCount(2);
+
+  await page.locator("#mob-log-member").selectOption("south/ambassador-south");
+  await expect(page.locator('#mob-log li[data-type="message_received"] .sum')).toHaveText(
+    /^from north\/ambassador-north · request · \d+ B$/,
+  );
+  await page.locator("#mob-log-member").selectOption("north/ambassador-north");
+  await expect(page.locator('#mob-log li[data-type="interaction_complete"]')).toHaveCount(1);
+
+  // The research team joins the same runtime: three mobs in the graph.
+  await start(page, "Start research team", 4);
+  await expect(graph.locator(".mob")).toHaveCount(3);
+  await expect(graph.locator(".edge")).toHaveCount(2);
+  await page.screenshot({ path: "test-results/demo-mobs-all.png" });
+
+  // Reset: a fresh runtime, nothing listed, both teams can start again.
+  await page.getByRole("button", { name: "Reset" }).click();
+  await expect(page.locator("#mobs-status")).toHaveAttribute("data-state", "ready");
+  await expect(page.locator("#mob-members tbody tr[data-member]")).toHaveCount(0);
+  await expect(page.locator("#mob-messages li")).toHaveCount(0);
+  await expect(graph.locator(".node")).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Start north & south" })).toBeEnabled();
+  await expect(page.getByRole("button", { name: "Start research team" })).toBeEnabled();
+
+  // The Chat tab is still there, with its own runtime.
+  await page.getByRole("tab", { name: "Chat" }).click();
+  await expect(page.locator("#chat-view")).toBeVisible();
+  await expect(page.locator("#mobs-view")).toBeHidden();
+  await expect(page.locator("#status")).toHaveAttribute("data-state", "ready");
+  await expectNoKeys(page);
+  expect(errors).toEqual([]);
+});
