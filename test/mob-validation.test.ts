@@ -4,35 +4,9 @@
  * nothing changed.
  */
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { ERROR_CODES, MeerkatError } from "@rkat/web";
+import { refuses, rejects } from "./support/refusals.js";
 import { resetSim } from "./support/runtime.js";
 import { MODEL, researchTeam, SIDES, type AnyMob, type AnyRuntime } from "./support/mob.js";
-
-/** A rejection with `code` (and `hint` in its message). */
-async function rejects(call: () => Promise<unknown>, code: string, hint?: RegExp): Promise<void> {
-  const error = await call().then(
-    (value: unknown) => new Error(`expected ${code}, got ${typeof value}`),
-    (e: unknown) => e,
-  );
-  expect(error, `expected ${code}`).toBeInstanceOf(MeerkatError);
-  expect((error as MeerkatError).code).toBe(code);
-  expect(ERROR_CODES).toContain((error as MeerkatError).code);
-  expect((error as MeerkatError).message.length).toBeGreaterThan(10);
-  if (hint) expect((error as MeerkatError).message).toMatch(hint);
-}
-
-/** A synchronous throw with `code`. */
-function throws(call: () => unknown, code: string, hint?: RegExp): void {
-  let caught: unknown;
-  try {
-    call();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, `expected ${code}`).toBeInstanceOf(MeerkatError);
-  expect((caught as MeerkatError).code).toBe(code);
-  if (hint) expect((caught as MeerkatError).message).toMatch(hint);
-}
 
 describe.each(SIDES)("mob input checks ($name)", (side) => {
   let runtime: AnyRuntime;
@@ -154,8 +128,8 @@ describe.each(SIDES)("mob input checks ($name)", (side) => {
   });
 
   test("member handles", async () => {
-    throws(() => mob.member(5 as never), "INVALID_ARGUMENT", /mob\.member: id must be a string/);
-    throws(() => mob.member(undefined as never), "INVALID_ARGUMENT");
+    refuses(() => mob.member(5 as never), "INVALID_ARGUMENT", /mob\.member: id must be a string/);
+    refuses(() => mob.member(undefined as never), "INVALID_ARGUMENT");
     const ghost = mob.member("ghost"); // looked up by each call
     await rejects(() => ghost.send("hello"), "MEMBER_NOT_FOUND", /ghost/);
     await rejects(() => ghost.status(), "MEMBER_NOT_FOUND", /ghost/);
@@ -193,7 +167,7 @@ describe.each(SIDES)("mob input checks ($name)", (side) => {
     const sub = await mob.subscribeEvents();
     sub.close();
     sub.close(); // idempotent
-    throws(() => sub.poll(), "INVALID_ARGUMENT", /closed/);
+    refuses(() => sub.poll(), "INVALID_ARGUMENT", /closed/);
   });
 
   test("flows", async () => {

@@ -3,7 +3,8 @@
  * message saying what to fix, and nothing changed.
  */
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { ERROR_CODES, MeerkatError, MeerkatRuntime, SessionNotFoundError, type Session } from "@rkat/web";
+import { MeerkatRuntime, SessionNotFoundError, type Session } from "@rkat/web";
+import { refuses, rejects } from "./support/refusals.js";
 import { resetSim, simRequests, simRuntime, wasm } from "./support/runtime.js";
 
 let runtime: MeerkatRuntime;
@@ -15,32 +16,6 @@ beforeEach(async () => {
   session = runtime.createSession();
 });
 afterEach(() => runtime.destroy());
-
-/** Assert a sync call throws a MeerkatError with `code` whose message mentions `hint`. */
-function refuses(call: () => unknown, code: string, hint?: RegExp): void {
-  let caught: unknown;
-  try {
-    call();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, `expected ${code}`).toBeInstanceOf(MeerkatError);
-  const error = caught as MeerkatError;
-  expect(error.code).toBe(code);
-  expect(ERROR_CODES).toContain(error.code);
-  expect(error.message.length).toBeGreaterThan(10);
-  if (hint) expect(error.message).toMatch(hint);
-}
-
-async function rejects(call: () => Promise<unknown>, code: string, hint?: RegExp): Promise<void> {
-  const error = await call().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, `expected ${code}`).toBeInstanceOf(MeerkatError);
-  expect((error as MeerkatError).code).toBe(code);
-  if (hint) expect((error as MeerkatError).message).toMatch(hint);
-}
 
 /** The runtime still works after the refusal. */
 async function stillWorks(): Promise<void> {
