@@ -10,7 +10,8 @@ import { MeerkatError, makeError } from "../errors.js";
 import type { Mob } from "../mob/mob.js";
 import type { MeerkatRuntime } from "../runtime.js";
 import { describeValue, fail } from "../validate.js";
-import { BatchOutbox, release } from "./outbox.js";
+import { BatchOutbox } from "./outbox.js";
+import { release } from "./rpc.js";
 import { MEMBER_METHODS, MOB_METHODS, type BatchSink, type RuntimeHost } from "./protocol.js";
 
 export type MobHostMethods = Pick<

@@ -1,21 +1,21 @@
 /**
  * Worker side: `exposeRuntime()` serves one `MeerkatRuntime` to the page.
- * It calls `Comlink.expose` synchronously (awaiting the wasm first would
- * lose the page's first messages) and loads the wasm inside `init`.
+ * It listens synchronously (awaiting the wasm first would lose the page's
+ * first messages) and loads the wasm inside `init`.
  */
-import * as Comlink from "comlink";
 import type { WasmModule } from "../core.js";
 import type { DeferredSession } from "../deferred.js";
 import { MeerkatError, makeError } from "../errors.js";
 import { MeerkatRuntime, type RuntimeOptions } from "../runtime.js";
 import type { Session } from "../session.js";
 import { createMobHost } from "./expose-mob.js";
-import { BatchOutbox, release } from "./outbox.js";
-import { installErrorTransfer, type RuntimeHost, type SessionState } from "./protocol.js";
+import { BatchOutbox } from "./outbox.js";
+import { connect, release, type Endpoint } from "./rpc.js";
+import type { RuntimeHost, SessionState } from "./protocol.js";
 
 export interface ExposeOptions {
   /** Where to serve (default: the Worker's global scope). */
-  endpoint?: Comlink.Endpoint;
+  endpoint?: Endpoint;
   /** The `fetch` the runtime uses (default: the Worker's). */
   fetch?: typeof fetch;
 }
@@ -26,13 +26,13 @@ export interface ExposeOptions {
  * in parallel with the page's first message).
  */
 export function exposeRuntime(wasm?: WasmModule, options: ExposeOptions = {}): void {
-  installErrorTransfer();
   const module: Promise<WasmModule> = wasm
     ? Promise.resolve(wasm)
     : (import("../../pkg/meerkat_web_runtime.js") as Promise<unknown> as Promise<WasmModule>);
   module.catch(() => {}); // reported by init, which awaits it
   const runtimeOptions: RuntimeOptions = options.fetch ? { fetch: options.fetch } : {};
-  Comlink.expose(createHost(module, runtimeOptions), options.endpoint ?? (globalThis as unknown as Comlink.Endpoint));
+  const host = createHost(module, runtimeOptions) as unknown as Record<string, (...args: unknown[]) => unknown>;
+  connect(options.endpoint ?? (globalThis as unknown as Endpoint), (name) => (Object.hasOwn(host, name) ? host[name] : undefined));
 }
 
 function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): RuntimeHost {
