@@ -72,42 +72,28 @@ export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefi
     const fns: number[] = [];
     const sent = args.map((arg, i) => {
       if (typeof arg !== "function") return arg;
-      const fn = ++nextId;
-      callbacks.set(fn, arg as Fn);
+      callbacks.set(++nextId, arg as Fn);
       fns.push(i);
-      return fn;
+      return nextId;
     });
     return new Promise((resolve, reject) => {
+      post({ rkat: "call", id, to, args: sent, fns }); // arguments that cannot be cloned reject here
       pending.set(id, { resolve, reject });
-      try {
-        post({ rkat: "call", id, to, args: sent, fns });
-      } catch (error) {
-        pending.delete(id);
-        for (const i of fns) callbacks.delete(sent[i] as number);
-        reject(error); // arguments that cannot be cloned
-      }
     });
   };
 
+  /** Run a call from the other side (a sync throw, or nothing to call, rejects) and answer it. */
   const answer = (id: number, to: string | number, args: unknown[]): void => {
-    let result: unknown;
-    try {
-      const target = typeof to === "number" ? callbacks.get(to) : serve(to);
-      if (!target) throw new TypeError(`nothing to call as ${String(to)}`);
-      result = target(...args);
-    } catch (error) {
-      result = Promise.reject(error);
-    }
-    const reply = (message: Message) => {
+    const reply = (outcome: { value: unknown } | { thrown: Thrown }) => {
       try {
-        post(message);
+        post({ rkat: "reply", id, ...outcome });
       } catch {
         post({ rkat: "reply", id, thrown: { name: "TypeError", message: "Unserializable return value" } });
       }
     };
-    Promise.resolve(result).then(
-      (value) => reply({ rkat: "reply", id, value }),
-      (error: unknown) => reply({ rkat: "reply", id, thrown: toThrown(error) }),
+    new Promise((resolve) => resolve((typeof to === "number" ? callbacks.get(to) : serve(to))!(...args))).then(
+      (value) => reply({ value }),
+      (error: unknown) => reply({ thrown: toThrown(error) }),
     );
   };
 
