@@ -179,21 +179,8 @@ function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): Runtime
     },
     async subscribe(sessionId, onBatch) {
       const s = session(sessionId);
-      const sub = await s.subscribeEvents();
       // Batches go when the session has news, never one message per event.
-      const outbox = new BatchOutbox(onBatch);
-      const pump = () => {
-        if (sub.isClosed) return;
-        const events = sub.poll();
-        if (events.length > 0) outbox.push(JSON.stringify(events));
-      };
-      const stop = s.listen(pump);
-      const id = addSubscription(sub, () => {
-        stop();
-        release(onBatch);
-      });
-      pump();
-      return id;
+      return mobHost.feed(await s.subscribeEvents(), onBatch, (pump) => s.listen(pump));
     },
     unsubscribe(subscriptionId) {
       const found = subscriptions.get(subscriptionId);
