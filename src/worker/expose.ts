@@ -42,8 +42,9 @@ function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): Runtime
   const proxies = new Map<string, unknown>();
   const subscriptions = new Map<number, { sub: { close(): void }; stop: () => void }>();
   let nextSubscription = 0;
-  // Event batches on their way to the page: a tool or hook call (which
-  // travels on another port) waits for them, so the page sees events first.
+  // Event batches on their way to the page: a tool or hook call waits for
+  // them (an outbox holds batches back while one is unanswered), so the page
+  // sees events first.
   const outboxes = new Set<BatchOutbox>();
   const flushed = () => Promise.all([...outboxes].map((o) => o.drained()));
 
@@ -167,7 +168,7 @@ function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): Runtime
       try {
         await s.runStreaming(prompt, turnOptions, "session.stream", (json) => outbox.push(json));
       } finally {
-        // The last batch lands before the result (they travel on different ports).
+        // The last batch (maybe still held back in the outbox) lands before the result.
         await outbox.drained();
         outboxes.delete(outbox);
         release(onBatch);
