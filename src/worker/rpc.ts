@@ -82,8 +82,8 @@ export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefi
     });
   };
 
-  /** Run a call from the other side (a sync throw, or nothing to call, rejects) and answer it. */
-  const answer = (id: number, to: string | number, args: unknown[]): void => {
+  /** Run a call from the other side (a sync throw, or nothing to call, rejects) and answer it; its outcome. */
+  const answer = (id: number, to: string | number, args: unknown[]): Promise<unknown> => {
     const reply = (outcome: { value: unknown } | { thrown: Thrown }) => {
       try {
         post({ rkat: "reply", id, ...outcome });
@@ -91,19 +91,22 @@ export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefi
         post({ rkat: "reply", id, thrown: { name: "TypeError", message: "Unserializable return value" } });
       }
     };
-    new Promise((resolve) => resolve((typeof to === "number" ? callbacks.get(to) : serve(to))!(...args))).then(
+    const result = new Promise((resolve) => resolve((typeof to === "number" ? callbacks.get(to) : serve(to))!(...args)));
+    result.then(
       (value) => reply({ value }),
       (error: unknown) => reply({ thrown: toThrown(error) }),
     );
+    return result;
   };
 
   endpoint.addEventListener("message", (event) => {
     const message = (event as MessageEvent).data as Message | null;
     switch (message?.rkat) {
       case "call": {
-        const args = message.args;
-        for (const i of message.fns) args[i] = remoteCallback(args[i] as number);
-        answer(message.id, message.to, args);
+        const { args, fns } = message;
+        for (const i of fns) args[i] = remoteCallback(args[i] as number);
+        // A call that failed kept none of its callbacks: the other side may drop them.
+        answer(message.id, message.to, args).catch(() => fns.forEach((i) => release(args[i])));
         break;
       }
       case "reply": {
