@@ -1,12 +1,11 @@
 /**
  * Main-thread side: the `MeerkatRuntime` API, with async methods, for a
- * runtime living in a Worker. Tools and hooks cross as comlink proxies;
+ * runtime living in a Worker. Tools and hooks cross as callbacks (`rpc.ts`);
  * events cross in batches. If the Worker dies, every pending call rejects
- * with `RUNTIME_TRAPPED` instead of hanging (comlink alone would hang).
+ * with `RUNTIME_TRAPPED` instead of hanging.
  * The classes implement the mirrors of `mirror.ts`: their shape is checked
  * against the main-thread classes.
  */
-import * as Comlink from "comlink";
 import type { AgentEvent, HookPoint } from "../events.js";
 import { requireCapabilityIn } from "../capabilities.js";
 import { MeerkatError } from "../errors.js";
@@ -34,52 +33,12 @@ import { checkDefinition, crossMobArgs } from "../mob/checks.js";
 import type { MobDefinition, MobSummary } from "../mob/types.js";
 import type { DeferredSessionMirror, RuntimeMirror, SessionMirror } from "./mirror.js";
 import { WorkerMob } from "./mob.js";
-import { installErrorTransfer, type RuntimeHost, type SessionState } from "./protocol.js";
-import { pushedSubscription, type Remote } from "./remote.js";
+import type { HostReady, SessionState } from "./protocol.js";
+import { pushedSubscription, type HostCall, type Remote } from "./remote.js";
+import { connect, type Endpoint, type Peer } from "./rpc.js";
 
-/** A Worker, or any comlink endpoint with error events. */
-export type WorkerLike = Comlink.Endpoint;
-
-/** Tracks the Worker's liveness and rejects pending calls when it dies. @internal */
-export class Link {
-  private readonly pending = new Set<(error: MeerkatError) => void>();
-  dead: MeerkatError | undefined;
-
-  constructor(worker: WorkerLike) {
-    const die = (why: string) => {
-      if (this.dead) return;
-      this.dead = new MeerkatError("RUNTIME_TRAPPED", `the runtime worker failed: ${why}; create a new worker and runtime`);
-      for (const reject of this.pending) reject(this.dead);
-      this.pending.clear();
-    };
-    worker.addEventListener("error", (event) => die((event as ErrorEvent).message || "uncaught error in the worker"));
-    worker.addEventListener("messageerror", () => die("a message could not be deserialized"));
-  }
-
-  /** Run a remote call, rejecting at once if the Worker dies meanwhile. */
-  call<T>(remote: () => Promise<T>): Promise<T> {
-    if (this.dead) return Promise.reject(this.dead);
-    return new Promise<T>((resolve, reject) => {
-      const onDeath = (error: MeerkatError) => reject(error);
-      this.pending.add(onDeath);
-      remote().then(
-        (value) => {
-          this.pending.delete(onDeath);
-          resolve(value);
-        },
-        (error: unknown) => {
-          this.pending.delete(onDeath);
-          reject(error);
-        },
-      );
-    });
-  }
-
-  /** Die on purpose (the runtime was destroyed): later calls fail fast. */
-  close(): void {
-    this.dead = new MeerkatError("RUNTIME_DESTROYED", "the worker runtime was destroyed; create a new one");
-  }
-}
+/** A Worker, or any endpoint with error events. */
+export type WorkerLike = Endpoint;
 
 /** Start a runtime inside `worker` (which must call `exposeRuntime()`). */
 export async function connectRuntime(worker: WorkerLike, config: RuntimeConfig): Promise<WorkerRuntime> {
@@ -88,39 +47,41 @@ export async function connectRuntime(worker: WorkerLike, config: RuntimeConfig):
   }
   requireObject(config, "connectRuntime: config", "INVALID_CONFIG");
   toJsonText(config, "connectRuntime: config", "INVALID_CONFIG");
-  installErrorTransfer();
-  const link = new Link(worker);
-  const host = Comlink.wrap<RuntimeHost>(worker);
-  const ready = await link.call(() => host.init(config));
-  return new WorkerRuntime(host, link, ready.capabilities);
+  const peer = connect(worker);
+  // If the Worker dies, every pending call rejects instead of hanging.
+  const die = (why: string) =>
+    peer.stop(new MeerkatError("RUNTIME_TRAPPED", `the runtime worker failed: ${why}; create a new worker and runtime`), true);
+  worker.addEventListener("error", (event) => die((event as ErrorEvent).message || "uncaught error in the worker"));
+  worker.addEventListener("messageerror", () => die("a message could not be deserialized"));
+  const ready = (await peer.call("init", [config])) as HostReady;
+  return new WorkerRuntime(peer, ready.capabilities);
 }
-
 
 export class WorkerRuntime implements RuntimeMirror {
   private readonly remote: Remote;
 
   /** @internal Use `connectRuntime`. */
   constructor(
-    private readonly host: Comlink.Remote<RuntimeHost>,
-    private readonly link: Link,
+    private readonly peer: Peer,
     readonly capabilities: Capability[],
   ) {
-    this.remote = { host, link, requireCapability: (id) => this.requireCapability(id) };
+    const call = (method: string, ...args: unknown[]) => peer.call(method, args);
+    this.remote = { call: call as HostCall, requireCapability: (id) => this.requireCapability(id) };
   }
 
   get destroyed(): boolean {
-    return this.link.dead !== undefined;
+    return this.peer.stopped !== undefined;
   }
 
   async createSession(config: SessionConfig = {}): Promise<WorkerSession> {
     checkSessionConfig(config);
-    const id = await this.link.call(() => this.host.createSession(config));
+    const id = await this.remote.call("createSession", config);
     return new WorkerSession(id, this.remote);
   }
 
   async createDeferredSession(config: SessionConfig = {}): Promise<WorkerDeferredSession> {
     checkSessionConfig(config);
-    const id = await this.link.call(() => this.host.createDeferredSession(config));
+    const id = await this.remote.call("createDeferredSession", config);
     return new WorkerDeferredSession(new WorkerSession(id, this.remote, "deferred"));
   }
 
@@ -137,13 +98,12 @@ export class WorkerRuntime implements RuntimeMirror {
     toJsonText(inputSchema, "registerTool: inputSchema");
     requireFunction(handler, "registerTool: handler");
     requireObject(options, "registerTool: options");
-    const remote = Comlink.proxy(async (args: Record<string, unknown>) => handler(args));
-    await this.link.call(() => this.host.registerTool(name, description, inputSchema, remote, options));
+    await this.remote.call("registerTool", name, description, inputSchema, handler, options);
   }
 
   async unregisterTool(name: string): Promise<void> {
     requireString(name, "unregisterTool: name");
-    await this.link.call(() => this.host.unregisterTool(name));
+    await this.remote.call("unregisterTool", name);
   }
 
   async registerHook(point: HookPoint, handler: HookHandler, options?: HookOptions): Promise<string> {
@@ -152,51 +112,51 @@ export class WorkerRuntime implements RuntimeMirror {
 
   async unregisterHook(hookId: string): Promise<void> {
     requireString(hookId, "unregisterHook: hookId");
-    await this.link.call(() => this.host.unregisterHook(hookId));
+    await this.remote.call("unregisterHook", hookId);
   }
 
   async addSkillSource(source: SkillSourceInput): Promise<{ sourceUuid: string }> {
     if (!isPlainObject(source)) fail("INVALID_SKILL_SOURCE", "addSkillSource: pass { skills: [...] } or { url }");
     toJsonText(source, "addSkillSource: source", "INVALID_SKILL_SOURCE");
-    return this.link.call(() => this.host.addSkillSource(source));
+    return this.remote.call("addSkillSource", source);
   }
 
   async refreshSkillSource(sourceUuid: string): Promise<void> {
     requireString(sourceUuid, "refreshSkillSource: sourceUuid");
-    await this.link.call(() => this.host.refreshSkillSource(sourceUuid));
+    await this.remote.call("refreshSkillSource", sourceUuid);
   }
 
   async removeSkillSource(sourceUuid: string): Promise<void> {
     requireString(sourceUuid, "removeSkillSource: sourceUuid");
-    await this.link.call(() => this.host.removeSkillSource(sourceUuid));
+    await this.remote.call("removeSkillSource", sourceUuid);
   }
 
   listSkillSources(): Promise<SkillSourceInfo[]> {
-    return this.link.call(() => this.host.listSkillSources());
+    return this.remote.call("listSkillSources");
   }
 
   listSessions(): Promise<SessionInfo[]> {
-    return this.link.call(() => this.host.listSessions());
+    return this.remote.call("listSessions");
   }
 
   async createMob(definition: MobDefinition): Promise<WorkerMob> {
     checkDefinition(definition, "createMob: definition");
-    const mobId = await this.link.call(() => this.host.createMob(definition));
+    const mobId = await this.remote.call("createMob", definition);
     return new WorkerMob(mobId, this.remote);
   }
 
   listMobs(): Promise<MobSummary[]> {
-    return this.link.call(() => this.host.listMobs());
+    return this.remote.call("listMobs");
   }
 
   async wireCrossMob(mobA: string, memberA: string, mobB: string, memberB: string): Promise<void> {
     const ids = crossMobArgs("wireCrossMob", mobA, memberA, mobB, memberB);
-    await this.link.call(() => this.host.wireCrossMob(ids.mobA, ids.memberA, ids.mobB, ids.memberB, true));
+    await this.remote.call("wireCrossMob", ids.mobA, ids.memberA, ids.mobB, ids.memberB, true);
   }
 
   async unwireCrossMob(mobA: string, memberA: string, mobB: string, memberB: string): Promise<void> {
     const ids = crossMobArgs("unwireCrossMob", mobA, memberA, mobB, memberB);
-    await this.link.call(() => this.host.wireCrossMob(ids.mobA, ids.memberA, ids.mobB, ids.memberB, false));
+    await this.remote.call("wireCrossMob", ids.mobA, ids.memberA, ids.mobB, ids.memberB, false);
   }
 
   /** Throws `CapabilityUnavailableError` unless `id` is available (answered on the page). */
@@ -206,9 +166,10 @@ export class WorkerRuntime implements RuntimeMirror {
 
   /** Free the runtime inside the Worker (the Worker itself stays yours). */
   async destroy(): Promise<void> {
-    if (this.link.dead) return;
-    await this.link.call(() => this.host.destroy());
-    this.link.close();
+    if (this.peer.stopped) return;
+    await this.remote.call("destroy");
+    // Later calls fail fast; calls still under way get their answers.
+    this.peer.stop(new MeerkatError("RUNTIME_DESTROYED", "the worker runtime was destroyed; create a new one"), false);
   }
 }
 
@@ -222,8 +183,7 @@ async function registerRemoteHook(
 ): Promise<string> {
   hookRegistration(point, handler, options, what);
   toJsonText(options ?? {}, `${what}: options`, "INVALID_HOOK");
-  const proxied = Comlink.proxy(async (ctx: Parameters<HookHandler>[0]) => handler(ctx));
-  return remote.link.call(() => remote.host.registerHook(point, proxied, options, sessionId));
+  return remote.call("registerHook", point, handler, options, sessionId);
 }
 
 function checkSessionConfig(config: SessionConfig): void {
@@ -282,7 +242,7 @@ export class WorkerSession implements SessionMirror {
   async run(prompt: Prompt, options: TurnOptions | undefined, what: string, skill?: SkillRef): Promise<RunResult> {
     this.check(prompt, options, what);
     const how = this.mode === "deferred" ? "deferred" : skill;
-    const call = this.remote.link.call(() => this.remote.host.turn(this.id, prompt, options, how));
+    const call = this.remote.call("turn", this.id, prompt, options, how);
     if (how === "deferred") this.mode = "ready";
     return this.settle(call);
   }
@@ -292,10 +252,8 @@ export class WorkerSession implements SessionMirror {
     this.checkPrompt(prompt, "session.stream");
     turnOptions(options, "session.stream");
     const channel = new EventChannel();
-    const onBatch = Comlink.proxy(async (json: string) => channel.push(JSON.parse(json) as AgentEvent[]));
-    this.remote.link
-      .call(() => this.remote.host.stream(this.id, prompt, options, onBatch))
-      .then(
+    const onBatch = async (json: string) => channel.push(JSON.parse(json) as AgentEvent[]);
+    this.remote.call("stream", this.id, prompt, options, onBatch).then(
         (state) => {
           this.state = state;
           channel.end(state.lastResult);
@@ -309,34 +267,34 @@ export class WorkerSession implements SessionMirror {
   }
 
   async pollEvents(): Promise<AgentEvent[]> {
-    return JSON.parse(await this.remote.link.call(() => this.remote.host.pollEvents(this.id))) as AgentEvent[];
+    return JSON.parse(await this.remote.call("pollEvents", this.id)) as AgentEvent[];
   }
 
   /** Batches are pushed from the Worker as they come; `poll()` returns what arrived. */
   subscribeEvents(): Promise<EventSubscription> {
-    return pushedSubscription<AgentEvent>(this.remote, (onBatch) => this.remote.host.subscribe(this.id, onBatch));
+    return pushedSubscription<AgentEvent>(this.remote, (onBatch) => this.remote.call("subscribe", this.id, onBatch));
   }
 
   history(): Promise<HistoryMessage[]> {
-    return this.remote.link.call(() => this.remote.host.history(this.id));
+    return this.remote.call("history", this.id);
   }
 
   /** Stop the turn in flight; it resolves with stop reason `cancelled`. */
   interrupt(): Promise<void> {
-    return this.remote.link.call(() => this.remote.host.interrupt(this.id));
+    return this.remote.call("interrupt", this.id);
   }
 
   async compact(): Promise<void> {
-    await this.settle(this.remote.link.call(() => this.remote.host.compact(this.id)));
+    await this.settle(this.remote.call("compact", this.id));
   }
 
   archive(): Promise<void> {
-    return this.remote.link.call(() => this.remote.host.archive(this.id));
+    return this.remote.call("archive", this.id);
   }
 
   async appendSystemContext(text: string): Promise<void> {
     requireString(text, "session.appendSystemContext: text");
-    await this.remote.link.call(() => this.remote.host.appendSystemContext(this.id, text));
+    await this.remote.call("appendSystemContext", this.id, text);
   }
 
   async invokeSkill(ref: SkillRef, prompt: Prompt, options?: TurnOptions): Promise<RunResult> {
@@ -349,7 +307,7 @@ export class WorkerSession implements SessionMirror {
   }
 
   async destroy(): Promise<void> {
-    await this.remote.link.call(() => this.remote.host.destroySession(this.id));
+    await this.remote.call("destroySession", this.id);
   }
 
   /** A run's end: the counters come back with it (also after a failure). */
@@ -366,7 +324,7 @@ export class WorkerSession implements SessionMirror {
   /** After a failed run the counters still moved (usage of failed attempts). */
   private async refresh(): Promise<void> {
     try {
-      this.state = await this.remote.link.call(() => this.remote.host.state(this.id));
+      this.state = await this.remote.call("state", this.id);
     } catch {
       // the session or worker is gone: keep the last known counters
     }

@@ -10,7 +10,8 @@ import { MeerkatError, makeError } from "../errors.js";
 import type { Mob } from "../mob/mob.js";
 import type { MeerkatRuntime } from "../runtime.js";
 import { describeValue, fail } from "../validate.js";
-import { BatchOutbox, release } from "./outbox.js";
+import { BatchOutbox } from "./outbox.js";
+import { release } from "./rpc.js";
 import { MEMBER_METHODS, MOB_METHODS, type BatchSink, type RuntimeHost } from "./protocol.js";
 
 export type MobHostMethods = Pick<
@@ -24,7 +25,14 @@ export interface MobHostDeps {
   addSubscription(sub: { close(): void }, stop: () => void): number;
 }
 
-export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; reset(): void } {
+/** Feed a subscription's `poll()` to `onBatch` whenever `listen` says there may be news; returns its id. */
+export type Feed = <T>(
+  sub: { poll(): T[]; close(): void; isClosed: boolean },
+  onBatch: BatchSink,
+  listen: (pump: () => void) => () => void,
+) => number;
+
+export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; feed: Feed; reset(): void } {
   const mobs = new Map<string, Mob>();
   /** Every live subscription's pump, and its outbox. */
   const feeds = new Map<() => void, BatchOutbox>();
@@ -52,14 +60,10 @@ export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; res
   };
 
   /**
-   * Feed `poll()`'s items to `onBatch` whenever `listen` says there may be
-   * news; a subscription whose mob or session is gone stops pumping.
+   * A subscription whose mob or session is gone stops pumping. The host's
+   * session subscriptions are fed this way too.
    */
-  const feed = <T>(
-    sub: { poll(): T[]; close(): void; isClosed: boolean },
-    onBatch: BatchSink,
-    listen: (pump: () => void) => () => void,
-  ): number => {
+  const feed: Feed = (sub, onBatch, listen) => {
     const outbox = new BatchOutbox(onBatch);
     let pumping = false;
     const pump = () => {
@@ -132,6 +136,7 @@ export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; res
   };
   return {
     methods,
+    feed,
     reset() {
       mobs.clear();
     },

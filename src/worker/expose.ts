@@ -1,21 +1,21 @@
 /**
  * Worker side: `exposeRuntime()` serves one `MeerkatRuntime` to the page.
- * It calls `Comlink.expose` synchronously (awaiting the wasm first would
- * lose the page's first messages) and loads the wasm inside `init`.
+ * It listens synchronously (awaiting the wasm first would lose the page's
+ * first messages) and loads the wasm inside `init`.
  */
-import * as Comlink from "comlink";
 import type { WasmModule } from "../core.js";
 import type { DeferredSession } from "../deferred.js";
 import { MeerkatError, makeError } from "../errors.js";
 import { MeerkatRuntime, type RuntimeOptions } from "../runtime.js";
 import type { Session } from "../session.js";
 import { createMobHost } from "./expose-mob.js";
-import { BatchOutbox, release } from "./outbox.js";
-import { installErrorTransfer, type RuntimeHost, type SessionState } from "./protocol.js";
+import { BatchOutbox } from "./outbox.js";
+import { connect, release, type Endpoint } from "./rpc.js";
+import type { RuntimeHost, SessionState } from "./protocol.js";
 
 export interface ExposeOptions {
   /** Where to serve (default: the Worker's global scope). */
-  endpoint?: Comlink.Endpoint;
+  endpoint?: Endpoint;
   /** The `fetch` the runtime uses (default: the Worker's). */
   fetch?: typeof fetch;
 }
@@ -26,13 +26,13 @@ export interface ExposeOptions {
  * in parallel with the page's first message).
  */
 export function exposeRuntime(wasm?: WasmModule, options: ExposeOptions = {}): void {
-  installErrorTransfer();
   const module: Promise<WasmModule> = wasm
     ? Promise.resolve(wasm)
     : (import("../../pkg/meerkat_web_runtime.js") as Promise<unknown> as Promise<WasmModule>);
   module.catch(() => {}); // reported by init, which awaits it
   const runtimeOptions: RuntimeOptions = options.fetch ? { fetch: options.fetch } : {};
-  Comlink.expose(createHost(module, runtimeOptions), options.endpoint ?? (globalThis as unknown as Comlink.Endpoint));
+  const host = createHost(module, runtimeOptions) as unknown as Record<string, (...args: unknown[]) => unknown>;
+  connect(options.endpoint ?? (globalThis as unknown as Endpoint), (name) => (Object.hasOwn(host, name) ? host[name] : undefined));
 }
 
 function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): RuntimeHost {
@@ -42,8 +42,9 @@ function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): Runtime
   const proxies = new Map<string, unknown>();
   const subscriptions = new Map<number, { sub: { close(): void }; stop: () => void }>();
   let nextSubscription = 0;
-  // Event batches on their way to the page: a tool or hook call (which
-  // travels on another port) waits for them, so the page sees events first.
+  // Event batches on their way to the page: a tool or hook call waits for
+  // them (an outbox holds batches back while one is unanswered), so the page
+  // sees events first.
   const outboxes = new Set<BatchOutbox>();
   const flushed = () => Promise.all([...outboxes].map((o) => o.drained()));
 
@@ -167,7 +168,7 @@ function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): Runtime
       try {
         await s.runStreaming(prompt, turnOptions, "session.stream", (json) => outbox.push(json));
       } finally {
-        // The last batch lands before the result (they travel on different ports).
+        // The last batch (maybe still held back in the outbox) lands before the result.
         await outbox.drained();
         outboxes.delete(outbox);
         release(onBatch);
@@ -179,21 +180,8 @@ function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): Runtime
     },
     async subscribe(sessionId, onBatch) {
       const s = session(sessionId);
-      const sub = await s.subscribeEvents();
       // Batches go when the session has news, never one message per event.
-      const outbox = new BatchOutbox(onBatch);
-      const pump = () => {
-        if (sub.isClosed) return;
-        const events = sub.poll();
-        if (events.length > 0) outbox.push(JSON.stringify(events));
-      };
-      const stop = s.listen(pump);
-      const id = addSubscription(sub, () => {
-        stop();
-        release(onBatch);
-      });
-      pump();
-      return id;
+      return mobHost.feed(await s.subscribeEvents(), onBatch, (pump) => s.listen(pump));
     },
     unsubscribe(subscriptionId) {
       const found = subscriptions.get(subscriptionId);

@@ -82,13 +82,11 @@ export class WorkerMob implements MobMirror {
 
   async subscribeMemberEvents(id: string): Promise<EventSubscription> {
     checkId(id, "mob.subscribeMemberEvents: id");
-    const { host } = this.remote;
-    return pushedSubscription<AgentEvent>(this.remote, (onBatch) => host.subscribeMember(this.mobId, id, onBatch));
+    return pushedSubscription<AgentEvent>(this.remote, (onBatch) => this.remote.call("subscribeMember", this.mobId, id, onBatch));
   }
 
   subscribeEvents(): Promise<EventSubscription<AttributedMobEvent>> {
-    const { host } = this.remote;
-    return pushedSubscription<AttributedMobEvent>(this.remote, (onBatch) => host.subscribeMob(this.mobId, onBatch));
+    return pushedSubscription<AttributedMobEvent>(this.remote, (onBatch) => this.remote.call("subscribeMob", this.mobId, onBatch));
   }
 
   async runFlow(flowId: string, params?: Record<string, unknown>): Promise<string> {
@@ -125,8 +123,7 @@ export class WorkerMob implements MobMirror {
   }
 
   private call<K extends MobMethod>(method: K, ...args: Parameters<Mob[K]>): Promise<MobResult<K>> {
-    const { host, link } = this.remote;
-    return link.call(() => host.mobCall(this.mobId, method, args) as Promise<MobResult<K>>);
+    return this.remote.call("mobCall", this.mobId, method, args) as Promise<MobResult<K>>;
   }
 }
 
@@ -162,9 +159,6 @@ export class WorkerMemberHandle implements MemberHandle {
   }
 
   private call<K extends MemberMethod>(method: K, ...args: Parameters<MemberHandle[K]>): Promise<MemberResult<K>> {
-    const { host, link } = this.remote;
-    return link.call(
-      () => host.memberCall(this.mobId, this.agentIdentity, method, args) as Promise<MemberResult<K>>,
-    );
+    return this.remote.call("memberCall", this.mobId, this.agentIdentity, method, args) as Promise<MemberResult<K>>;
   }
 }

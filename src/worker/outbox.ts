@@ -1,8 +1,4 @@
-/**
- * Event batches on their way from the Worker to the page, and the release
- * of callbacks the page proxied over.
- */
-import * as Comlink from "comlink";
+/** Event batches on their way from the Worker to the page. */
 import type { BatchSink } from "./protocol.js";
 
 /**
@@ -44,10 +40,4 @@ export class BatchOutbox {
 function mergeEventArrays(arrays: string[]): string {
   if (arrays.length === 1) return arrays[0] as string;
   return `[${arrays.map((a) => a.slice(1, -1)).filter((inner) => inner.length > 0).join(",")}]`;
-}
-
-/** Close the port behind a callback proxied from the page. */
-export function release(callback: unknown): void {
-  const remote = callback as { [Comlink.releaseProxy]?: () => void } | undefined;
-  remote?.[Comlink.releaseProxy]?.();
 }

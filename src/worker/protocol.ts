@@ -1,10 +1,7 @@
 /**
- * What crosses the Worker boundary: the host API the Worker exposes, and
- * the error transfer that keeps `MeerkatError` subclasses and codes intact
- * (comlink's default flattens errors to name + message).
+ * What crosses the Worker boundary: the host API the Worker exposes (its
+ * methods are called by name over `rpc.ts`; callbacks cross as callbacks).
  */
-import * as Comlink from "comlink";
-import { reviveError } from "../errors.js";
 import type { HookPoint } from "../events.js";
 import type { HookContext, HookDecision, HookOptions } from "../hooks.js";
 import type { Mob } from "../mob/mob.js";
@@ -34,8 +31,9 @@ export interface SessionState {
   lastResult: RunResult;
 }
 
-export type RemoteToolHandler = (args: Record<string, unknown>) => Promise<ToolOutput>;
-export type RemoteHookHandler = (ctx: HookContext) => Promise<HookDecision>;
+/** A page callback; called from the Worker, it always answers with a promise. */
+export type RemoteToolHandler = (args: Record<string, unknown>) => ToolOutput | Promise<ToolOutput>;
+export type RemoteHookHandler = (ctx: HookContext) => HookDecision | Promise<HookDecision>;
 /** Event batches cross as JSON text: cheaper to clone than objects, parsed once on the page. */
 export type BatchSink = (eventsJson: string) => Promise<void>;
 
@@ -128,50 +126,4 @@ export interface RuntimeHost {
   /** A mob's attributed events, pushed to `onBatch`; returns the subscription's id. */
   subscribeMob(mobId: string, onBatch: BatchSink): Promise<number>;
   destroy(): void;
-}
-
-interface PlainError {
-  isError: true;
-  name: string;
-  message: string;
-  code?: string;
-  details?: unknown;
-}
-
-let installed = false;
-
-/** Replace comlink's `throw` handler on this side of the boundary (both sides call it). */
-export function installErrorTransfer(): void {
-  if (installed) return;
-  installed = true;
-  const base = Comlink.transferHandlers.get("throw");
-  if (!base) return;
-  Comlink.transferHandlers.set("throw", {
-    canHandle: base.canHandle,
-    serialize(thrown: unknown) {
-      const value = (thrown as { value: unknown }).value;
-      if (value instanceof Error) {
-        const { code, details } = value as Error & { code?: unknown; details?: unknown };
-        const plain: PlainError = { isError: true, name: value.name, message: value.message };
-        if (typeof code === "string") plain.code = code;
-        if (details !== undefined) plain.details = cloneable(details);
-        return [plain, []];
-      }
-      return [{ isError: false, value }, []];
-    },
-    deserialize(serialized: unknown) {
-      const s = serialized as PlainError | { isError: false; value: unknown };
-      if (!s.isError) throw s.value;
-      if (s.code !== undefined) throw reviveError(s);
-      throw Object.assign(new Error(s.message), { name: s.name });
-    },
-  });
-}
-
-function cloneable(value: unknown): unknown {
-  try {
-    return structuredClone(value);
-  } catch {
-    return undefined;
-  }
 }

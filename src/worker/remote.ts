@@ -1,16 +1,19 @@
 /**
- * What the page-side handles of a Worker runtime share: the remote host,
- * the liveness link, and subscriptions whose batches the Worker pushes.
+ * What the page-side handles of a Worker runtime share: calls to the
+ * Worker's host, and subscriptions whose batches the Worker pushes.
  */
-import * as Comlink from "comlink";
 import { EventSubscription } from "../subscription.js";
-import type { Link } from "./client.js";
 import type { BatchSink, RuntimeHost } from "./protocol.js";
+
+/** `host[method](...args)` in the Worker; refused at once once the Worker is dead. */
+export type HostCall = <K extends keyof RuntimeHost>(
+  method: K,
+  ...args: Parameters<RuntimeHost[K]>
+) => Promise<Awaited<ReturnType<RuntimeHost[K]>>>;
 
 /** @internal */
 export interface Remote {
-  host: Comlink.Remote<RuntimeHost>;
-  link: Link;
+  call: HostCall;
   requireCapability(id: string): void;
 }
 
@@ -25,16 +28,15 @@ export async function pushedSubscription<T>(
   open: (onBatch: BatchSink) => Promise<number>,
 ): Promise<EventSubscription<T>> {
   let buffered: T[] = [];
-  const onBatch = Comlink.proxy(async (json: string) => {
+  const id = await open(async (json: string) => {
     for (const item of JSON.parse(json) as T[]) buffered.push(item);
   });
-  const id = await remote.link.call(() => open(onBatch));
   return new EventSubscription<T>(
     () => {
       const taken = buffered;
       buffered = [];
       return taken;
     },
-    () => void remote.link.call(() => remote.host.unsubscribe(id)).catch(() => {}),
+    () => void remote.call("unsubscribe", id).catch(() => {}),
   );
 }

@@ -1,0 +1,161 @@
+/**
+ * The wire between the page and the Worker, in the comlink spirit but only
+ * what the runtime needs: calls by name (page → Worker) and calls of the
+ * callbacks the page passed along (Worker → page: tools, hooks, event
+ * batches), all over one port, each answered with its value or its error.
+ * Errors keep their `MeerkatError` subclass, code and details (comlink's
+ * default flattened them to name + message).
+ */
+import { reviveError } from "../errors.js";
+
+/** A Worker, a `MessagePort`, or the Worker's global scope (comlink's `Endpoint` shape). */
+export interface Endpoint {
+  postMessage(message: any, transfer?: Transferable[]): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: {}): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: {}): void;
+  start?: () => void;
+}
+
+/**
+ * The messages, tagged so that other traffic on the same port is left alone.
+ * A call's `to` is a host method's name or the number of a callback; the
+ * arguments at the positions in `fns` are callbacks, sent as their numbers.
+ */
+type Message =
+  | { rkat: "call"; id: number; to: string | number; args: unknown[]; fns: number[] }
+  | { rkat: "reply"; id: number; value?: unknown; thrown?: Thrown }
+  | { rkat: "release"; fn: number };
+
+/** A thrown value as it crosses: an `Error`'s parts, or anything else as it is. */
+type Thrown = { name: string; message: string; code?: string; details?: unknown } | { value: unknown };
+
+type Fn = (...args: any[]) => unknown;
+
+export interface Peer {
+  /** Call `to` on the other side; functions among `args` become callbacks there. */
+  call(to: string | number, args: unknown[]): Promise<unknown>;
+  /** Refuse later calls with `error`; with `failPending`, reject the unanswered ones too. */
+  stop(error: Error, failPending: boolean): void;
+  /** Why calls are refused, once they are. */
+  readonly stopped: Error | undefined;
+}
+
+/** Callbacks received from the other side → how to release them there. */
+const releases = new WeakMap<Fn, () => void>();
+
+/** Tell the other side that a callback it passed will not be called again. */
+export function release(callback: unknown): void {
+  releases.get(callback as Fn)?.();
+  releases.delete(callback as Fn);
+}
+
+/**
+ * Talk over `endpoint`. Incoming calls by name go to `serve(name)` (the
+ * Worker's host); calls by number go to the callbacks this side passed.
+ */
+export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefined = () => undefined): Peer {
+  const pending = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
+  const callbacks = new Map<number, Fn>();
+  let nextId = 0;
+  let stopped: Error | undefined;
+  const post = (message: Message) => endpoint.postMessage(message);
+
+  const remoteCallback = (fn: number): Fn => {
+    const callback = (...args: unknown[]) => call(fn, args);
+    releases.set(callback, () => post({ rkat: "release", fn }));
+    return callback;
+  };
+
+  const call = (to: string | number, args: unknown[]): Promise<unknown> => {
+    if (stopped) return Promise.reject(stopped);
+    const id = ++nextId;
+    const fns: number[] = [];
+    const sent = args.map((arg, i) => {
+      if (typeof arg !== "function") return arg;
+      callbacks.set(++nextId, arg as Fn);
+      fns.push(i);
+      return nextId;
+    });
+    return new Promise((resolve, reject) => {
+      post({ rkat: "call", id, to, args: sent, fns }); // arguments that cannot be cloned reject here
+      pending.set(id, { resolve, reject });
+    });
+  };
+
+  /** Run a call from the other side (a sync throw, or nothing to call, rejects) and answer it; its outcome. */
+  const answer = (id: number, to: string | number, args: unknown[]): Promise<unknown> => {
+    const reply = (outcome: { value: unknown } | { thrown: Thrown }) => {
+      try {
+        post({ rkat: "reply", id, ...outcome });
+      } catch {
+        post({ rkat: "reply", id, thrown: { name: "TypeError", message: "Unserializable return value" } });
+      }
+    };
+    const result = new Promise((resolve) => resolve((typeof to === "number" ? callbacks.get(to) : serve(to))!(...args)));
+    result.then(
+      (value) => reply({ value }),
+      (error: unknown) => reply({ thrown: toThrown(error) }),
+    );
+    return result;
+  };
+
+  endpoint.addEventListener("message", (event) => {
+    const message = (event as MessageEvent).data as Message | null;
+    switch (message?.rkat) {
+      case "call": {
+        const { args, fns } = message;
+        for (const i of fns) args[i] = remoteCallback(args[i] as number);
+        // A call that failed kept none of its callbacks: the other side may drop them.
+        answer(message.id, message.to, args).catch(() => fns.forEach((i) => release(args[i])));
+        break;
+      }
+      case "reply": {
+        const waiter = pending.get(message.id);
+        pending.delete(message.id);
+        if (!message.thrown) waiter?.resolve(message.value);
+        else waiter?.reject(fromThrown(message.thrown));
+        break;
+      }
+      case "release":
+        callbacks.delete(message.fn);
+    }
+  });
+  endpoint.start?.();
+
+  return {
+    call,
+    stop(error, failPending) {
+      if (stopped) return;
+      stopped = error;
+      if (!failPending) return;
+      for (const { reject } of pending.values()) reject(error);
+      pending.clear();
+    },
+    get stopped() {
+      return stopped;
+    },
+  };
+}
+
+function toThrown(value: unknown): Thrown {
+  if (!(value instanceof Error)) return { value };
+  const { code, details } = value as Error & { code?: unknown; details?: unknown };
+  const thrown: Thrown = { name: value.name, message: value.message };
+  if (typeof code === "string") thrown.code = code;
+  if (details !== undefined) thrown.details = cloneable(details);
+  return thrown;
+}
+
+function fromThrown(thrown: Thrown): unknown {
+  if ("value" in thrown) return thrown.value;
+  if (thrown.code !== undefined) return reviveError(thrown);
+  return Object.assign(new Error(thrown.message), { name: thrown.name });
+}
+
+function cloneable(value: unknown): unknown {
+  try {
+    return structuredClone(value);
+  } catch {
+    return undefined;
+  }
+}
