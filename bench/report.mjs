@@ -145,7 +145,7 @@ export function formatReport(results) {
   if (results.mobs) printMobs(lines, results.mobs);
   if (results.browser?.events) printEvents(lines, "Per-event cost, Chromium module Worker (in-Worker MeerkatRuntime), Anthropic Messages", results.browser.events);
   if (results.browser?.events) printProviderTable(lines, "Per-event cost by wire format, Chromium module Worker (in-Worker MeerkatRuntime)", byProvider(results.browser.events, results.providers?.chromium), "(the formats other than Anthropic with 16 KiB chunks only: a full run stays under 90 s)");
-  if (results.browser?.bridge) printEvents(lines, "End to end, Chromium: main thread ⇄ Worker bridge (comlink, event batches)", results.browser.bridge);
+  if (results.browser?.bridge) printEvents(lines, "End to end, Chromium: main thread ⇄ Worker bridge (RPC, event batches)", results.browser.bridge);
   if (results.ready) {
     const r = results.ready;
     lines.push(

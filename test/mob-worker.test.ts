@@ -1,5 +1,5 @@
 /**
- * Mobs through the Worker bridge (real comlink over a MessageChannel):
+ * Mobs through the Worker bridge (the real RPC over a MessageChannel):
  * subscriptions are pushed in batches, in order, and what a call produced
  * is on the page before the call settles; a dying Worker rejects mob calls.
  */

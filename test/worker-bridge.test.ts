@@ -1,5 +1,5 @@
 /**
- * The Worker bridge over a real MessageChannel (real comlink, real
+ * The Worker bridge over a real MessageChannel (the real RPC, real
  * structured clone); the Playwright suite runs it in a real Web Worker.
  */
 import { afterEach, beforeEach, expect, test } from "vitest";

@@ -1,6 +1,6 @@
 /**
  * The agent-loop features across the Worker bridge (real MessageChannel,
- * real comlink, real structured clone): hooks and tools run on this side as
+ * the real RPC, real structured clone): hooks and tools run on this side as
  * proxies, subscriptions push batches, budgets/skills/compaction/deferred
  * sessions work through async mirrors, errors keep class, code and details.
  */

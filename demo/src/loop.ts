@@ -8,7 +8,7 @@ import type { HookHandler, SkillSourceInput, TurnOptions } from "@rkat/web";
 export type { HookHandler };
 
 // ---------------------------------------------------------------------------
-// The hook: runs on this page (it crosses to the Worker as a comlink proxy)
+// The hook: runs on this page (the Worker calls it back across the bridge)
 // before every tool call, and denies the calculator.
 
 export const DENY_REASON_CODE = "demo_policy";

@@ -1,6 +1,6 @@
 /**
  * Example tools, registered from the main thread. Their handlers run here,
- * on the page; the runtime in the Worker calls them through comlink.
+ * on the page; the runtime in the Worker calls them back across the bridge.
  */
 import type { ToolHandler, ToolInputSchema } from "@rkat/web";
 
