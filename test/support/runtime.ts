@@ -19,8 +19,8 @@ export function simRuntime(extra: RuntimeConfig = {}): Promise<MeerkatRuntime> {
 }
 
 /**
- * A runtime served by `exposeRuntime` over a real MessageChannel (real
- * comlink, real structured clone), pointed at the simulated provider.
+ * A runtime served by `exposeRuntime` over a real MessageChannel (the real
+ * RPC, real structured clone), pointed at the simulated provider.
  */
 export async function workerPair(): Promise<{
   runtime: WorkerRuntime;
