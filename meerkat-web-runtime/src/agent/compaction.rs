@@ -54,8 +54,12 @@ pub(super) fn due(st: &Step<'_, '_>, run: &Run) -> Option<Plan> {
 /// The older part to summarise: everything before the `keep`-th most
 /// recent user turn, when there are at least two such messages.
 fn plan(session: &Session, keep: u32) -> Option<Plan> {
-    let starts: Vec<usize> =
-        session.transcript.iter().enumerate().filter(|(_, m)| m.starts_turn()).map(|(i, _)| i).collect();
+    let mut starts = Vec::new();
+    for (i, message) in session.transcript.iter().enumerate() {
+        if message.starts_turn() {
+            starts.push(i);
+        }
+    }
     let keep = keep as usize;
     if starts.len() <= keep {
         return None;

@@ -93,8 +93,14 @@ impl Agent {
             Phase::Compacting { .. } => "compacting".to_string(),
             Phase::BackingOff { .. } => "backing_off".to_string(),
             Phase::Tools { slots } => {
-                let names: Vec<&str> = slots.iter().map(|s| s.name()).collect();
-                format!("tools:{}", names.join(","))
+                let mut text = "tools:".to_string();
+                for (i, slot) in slots.iter().enumerate() {
+                    if i > 0 {
+                        text.push(',');
+                    }
+                    text.push_str(slot.name());
+                }
+                text
             }
         })
     }
