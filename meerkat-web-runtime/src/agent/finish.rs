@@ -77,12 +77,10 @@ fn stop(st: &mut Step<'_, '_>, run: &mut Run, tool_message: &str) -> Option<Assi
             chain.abandon(st);
             match then {
                 // A whole answer waiting on its hooks: keep its text.
-                Resume::Response(turn) => {
-                    let texts = turn.content.into_iter().filter_map(|p| match p {
-                        Part::Text { text } => Some(text),
-                        _ => None,
-                    });
-                    Some(AssistantTurn::interrupted(texts, turn.usage))
+                Resume::Response(mut turn) => {
+                    turn.content.retain(|p| matches!(p, Part::Text { text } if !text.is_empty()));
+                    let AssistantTurn { content, usage, .. } = *turn;
+                    Some(AssistantTurn { content, tool_calls: Vec::new(), stop_reason: StopReason::Cancelled, usage })
                 }
                 _ => None,
             }

@@ -183,10 +183,16 @@ pub(super) fn begin(ctx: &mut super::Ctx<'_>, agent: &mut Agent, run_id: u64, in
 /// source went away is reported and left out; the run goes on.
 fn resolve_skills(ctx: &super::Ctx<'_>, session: &mut crate::session::Session, run: &mut Run, turn: Vec<SkillKey>) {
     let mut keys: Vec<SkillKey> = Vec::new();
-    for key in session.preload_skills.iter().cloned().chain(turn) {
-        if !keys.contains(&key) {
-            keys.push(key);
+    let mut add = |key: &SkillKey| {
+        if !keys.contains(key) {
+            keys.push(key.clone());
         }
+    };
+    for key in &session.preload_skills {
+        add(key);
+    }
+    for key in &turn {
+        add(key);
     }
     let mut resolved = Vec::with_capacity(keys.len());
     for key in &keys {
@@ -201,8 +207,11 @@ fn resolve_skills(ctx: &super::Ctx<'_>, session: &mut crate::session::Session, r
         return;
     }
     run.injection = skills::injection(&resolved);
-    let labels = resolved.iter().map(|(key, _)| key.label()).collect();
-    run.skills = resolved.into_iter().map(|(key, _)| key.clone()).collect();
+    let mut labels = Vec::with_capacity(resolved.len());
+    for (key, _) in &resolved {
+        labels.push(key.label());
+        run.skills.push((*key).clone());
+    }
     session.events.push(&Event::SkillsResolved { skills: labels, injection_bytes: run.injection.len() as u64 });
 }
 
