@@ -79,7 +79,7 @@ pub fn start(
                 format!("session {} has {MAX_QUEUED} inputs waiting already", session.id),
             ));
         }
-        agent.queue.push_back((run_id, input, options));
+        agent.queue.push((run_id, input, options));
         return Ok(Started::Queued);
     }
     begin(ctx, agent, run_id, input, options);
@@ -92,14 +92,17 @@ pub fn start_queued(ctx: &mut super::Ctx<'_>, agent: &mut Agent) -> Option<u64> 
     if agent.run.is_some() {
         return None;
     }
-    let (run_id, input, options) = agent.queue.pop_front()?;
+    if agent.queue.is_empty() {
+        return None;
+    }
+    let (run_id, input, options) = agent.queue.remove(0);
     begin(ctx, agent, run_id, input, options);
     Some(run_id)
 }
 
 /// The session is going away: every waiting input is reported cancelled.
 pub fn cancel_queued(ctx: &mut super::Ctx<'_>, agent: &mut Agent, error: &CoreError) {
-    for (run_id, _, _) in agent.queue.drain(..) {
+    for (run_id, _, _) in core::mem::take(&mut agent.queue) {
         ctx.out.push(crate::effects::Effect::RunFinished {
             session_id: agent.session.id.clone(),
             run_id,
