@@ -6,7 +6,6 @@ use super::budget::Exhausted;
 use super::hooks;
 use super::request::HttpState;
 use super::{Flow, Outcome, Phase, Reaction, Resume, Run, Step, structured, tools};
-use crate::effects::Effect;
 use crate::error::{CoreError, ErrorCode};
 use crate::events::{Event, StopReason};
 use crate::hooks::HookPoint;
@@ -172,7 +171,6 @@ pub(super) fn report(st: &mut Step<'_, '_>, run: &mut Run, outcome: Outcome) -> 
                     result: result.text.clone(),
                     usage: result.usage,
                 });
-                session.last_result = Some((*result).clone());
             }
             (Some(result), None)
         }
@@ -192,12 +190,11 @@ pub(super) fn report(st: &mut Step<'_, '_>, run: &mut Run, outcome: Outcome) -> 
     };
     let session_id = session.id.clone();
     st.ctx.reactions.push(Reaction::RunEnded { session: session_id, run_id: run.id, output });
-    st.ctx.out.push(Effect::RunFinished {
-        session_id: session.id.clone(),
-        run_id: run.id,
-        result,
-        error,
-        totals: session.totals.clone(),
-    });
+    st.ctx.out.run_finished(&session.id, run.id, result.as_deref(), error.as_ref(), &session.totals);
+    if let Some(result) = result
+        && !run.compact_only
+    {
+        session.last_result = Some(*result);
+    }
     Flow::Ended
 }

@@ -103,13 +103,7 @@ pub fn start_queued(ctx: &mut super::Ctx<'_>, agent: &mut Agent) -> Option<u64> 
 /// The session is going away: every waiting input is reported cancelled.
 pub fn cancel_queued(ctx: &mut super::Ctx<'_>, agent: &mut Agent, error: &CoreError) {
     for (run_id, _, _) in core::mem::take(&mut agent.queue) {
-        ctx.out.push(crate::effects::Effect::RunFinished {
-            session_id: agent.session.id.clone(),
-            run_id,
-            result: None,
-            error: Some(error.clone()),
-            totals: agent.session.totals.clone(),
-        });
+        ctx.out.run_finished(&agent.session.id, run_id, None, Some(error), &agent.session.totals);
     }
 }
 
