@@ -111,10 +111,10 @@ impl<'s, 'a> Validator<'s, 'a> {
     }
 
     fn check_values(&mut self, schema: &Json<'_>, instance: &Json<'_>, path: &str) {
-        if let Some(Json::Arr(options)) = schema.get("enum")
-            && !options.iter().any(|o| json_equal(o, instance))
+        if let Some(options @ Json::Arr(items)) = schema.get("enum")
+            && !items.iter().any(|o| json_equal(o, instance))
         {
-            self.report(path, format!("must be one of {}", truncated(&Json::Arr(options.clone()).to_text())));
+            self.report(path, format!("must be one of {}", truncated(&options.to_text())));
         }
         if let Some(expected) = schema.get("const")
             && !json_equal(expected, instance)
