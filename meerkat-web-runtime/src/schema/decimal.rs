@@ -29,7 +29,8 @@ impl Decimal {
         };
         let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
         let mut exp = parse_exponent(exponent)?.saturating_sub(frac.len() as i64);
-        // Plain loops: an iterator chain costs the wasm several times more.
+        // Plain loops (an iterator chain costs the wasm several times
+        // more); leading zeros are not kept.
         let mut digits: Vec<u8> = Vec::with_capacity(int.len() + frac.len());
         for part in [int, frac] {
             for b in part.bytes() {
@@ -37,11 +38,11 @@ impl Decimal {
                 if d > 9 {
                     return None;
                 }
-                digits.push(d);
+                if d > 0 || !digits.is_empty() {
+                    digits.push(d);
+                }
             }
         }
-        let leading = digits.iter().take_while(|&&d| d == 0).count();
-        digits.drain(..leading);
         while digits.last() == Some(&0) {
             digits.pop();
             exp = exp.saturating_add(1);
