@@ -6,6 +6,10 @@
 //! in flight and who owns them, so an outcome for an unknown or settled id
 //! is a typed error that changes nothing, and the runtime knows where to
 //! route the rest.
+//!
+//! Each effect is written as JSON (camelCase fields) the moment it is
+//! asked for, into one buffer the next reply carries: nothing but the text
+//! is kept, so no effect value is built, cloned or dropped.
 
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::json::{ObjectWriter, write_array, write_str};
@@ -43,109 +47,6 @@ impl Owner {
     }
 }
 
-/// What the core asks the host to do. Field names are camelCase on the wire.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Effect {
-    Http {
-        id: u32,
-        owner: Owner,
-        request: HttpRequest,
-    },
-    HttpAbort {
-        id: u32,
-    },
-    /// Call `timer_fired` with this id after `delay_ms`.
-    Timer {
-        id: u32,
-        owner: Owner,
-        delay_ms: u64,
-    },
-    /// A timer that is no longer wanted.
-    TimerCancel {
-        id: u32,
-    },
-    /// Run the host tool `name` and answer with `tool_result`.
-    Tool {
-        id: u32,
-        session_id: String,
-        call_id: String,
-        name: String,
-        args: String,
-    },
-    /// Run hook `hook_id` with `ctx` (JSON) and answer with `hook_result`.
-    Hook {
-        id: u32,
-        session_id: String,
-        hook_id: String,
-        point: &'static str,
-        ctx: String,
-    },
-    /// A run ended; `result` or `error` is set.
-    RunFinished {
-        session_id: String,
-        run_id: u64,
-        result: Option<Box<RunResult>>,
-        error: Option<CoreError>,
-        totals: Totals,
-    },
-    /// A skill source finished loading (or failed to).
-    SourceReady {
-        source: String,
-        error: Option<CoreError>,
-    },
-}
-
-impl Effect {
-    pub fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        match self {
-            Effect::Http { id, owner, request } => {
-                o.str("kind", "http").u64("id", u64::from(*id)).opt_str("sessionId", owner.session());
-                o.str("url", &request.url).str("method", request.method);
-                write_array(o.key("headers"), &request.headers, |(name, value), out| {
-                    write_array(out, [name, value], |s, out| write_str(s, out));
-                });
-                o.str("body", &request.body);
-            }
-            Effect::HttpAbort { id } => {
-                o.str("kind", "http_abort").u64("id", u64::from(*id));
-            }
-            Effect::Timer { id, owner, delay_ms } => {
-                o.str("kind", "timer").u64("id", u64::from(*id)).opt_str("sessionId", owner.session());
-                o.u64("delayMs", *delay_ms);
-            }
-            Effect::TimerCancel { id } => {
-                o.str("kind", "timer_cancel").u64("id", u64::from(*id));
-            }
-            Effect::Tool { id, session_id, call_id, name, args } => {
-                o.str("kind", "tool").u64("id", u64::from(*id)).str("sessionId", session_id);
-                o.str("callId", call_id).str("name", name).raw("args", args);
-            }
-            Effect::Hook { id, session_id, hook_id, point, ctx } => {
-                o.str("kind", "hook").u64("id", u64::from(*id)).str("sessionId", session_id);
-                o.str("hookId", hook_id).str("point", point).raw("ctx", ctx);
-            }
-            Effect::RunFinished { session_id, run_id, result, error, totals } => {
-                o.str("kind", "run_finished").str("sessionId", session_id).u64("runId", *run_id);
-                if let Some(result) = result {
-                    result.write_json(o.key("result"));
-                }
-                if let Some(error) = error {
-                    error.write_json(o.key("error"));
-                }
-                totals.write_json(o.key("totals"));
-            }
-            Effect::SourceReady { source, error } => {
-                o.str("kind", "skill_source_ready").str("sourceUuid", source);
-                if let Some(error) = error {
-                    error.write_json(o.key("error"));
-                }
-            }
-        }
-        o.end();
-    }
-}
-
 /// The kinds of effect that have outcomes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -176,59 +77,61 @@ pub struct Inflight {
 
 #[derive(Debug, Default)]
 pub struct Outbox {
-    effects: Vec<Effect>,
+    /// The pending effects: JSON objects joined by commas.
+    json: String,
     next_id: u32,
     inflight: SortedMap<u32, Inflight>,
 }
 
 impl Outbox {
     pub fn http(&mut self, owner: Owner, request: HttpRequest, now_ms: f64) -> u32 {
-        let id = self.allocate(Kind::Http, owner.clone(), now_ms);
-        self.effects.push(Effect::Http { id, owner, request });
-        id
+        let id = self.new_id();
+        let mut o = self.begin("http", Some(id));
+        o.opt_str("sessionId", owner.session()).str("url", &request.url).str("method", request.method);
+        write_array(o.key("headers"), &request.headers, |(name, value), out| {
+            write_array(out, [name, value], |s, out| write_str(s, out));
+        });
+        o.str("body", &request.body);
+        o.end();
+        self.track(id, Kind::Http, owner, now_ms)
     }
 
     pub fn tool(&mut self, session: &str, call_id: &str, name: &str, args: &str, now_ms: f64) -> u32 {
-        let id = self.allocate(Kind::Tool, Owner::Session(session.to_string()), now_ms);
-        self.effects.push(Effect::Tool {
-            id,
-            session_id: session.to_string(),
-            call_id: call_id.to_string(),
-            name: name.to_string(),
-            args: args.to_string(),
-        });
-        id
+        let id = self.new_id();
+        let mut o = self.begin("tool", Some(id));
+        o.str("sessionId", session).str("callId", call_id).str("name", name).raw("args", args);
+        o.end();
+        self.track(id, Kind::Tool, Owner::Session(session.to_string()), now_ms)
     }
 
     pub fn hook(&mut self, session: &str, hook_id: &str, point: &'static str, ctx: String, now_ms: f64) -> u32 {
-        let id = self.allocate(Kind::Hook, Owner::Session(session.to_string()), now_ms);
-        self.effects.push(Effect::Hook {
-            id,
-            session_id: session.to_string(),
-            hook_id: hook_id.to_string(),
-            point,
-            ctx,
-        });
-        id
+        let id = self.new_id();
+        let mut o = self.begin("hook", Some(id));
+        o.str("sessionId", session).str("hookId", hook_id).str("point", point).raw("ctx", &ctx);
+        o.end();
+        self.track(id, Kind::Hook, Owner::Session(session.to_string()), now_ms)
     }
 
+    /// Call `timer_fired` with the returned id after `delay_ms`.
     pub fn timer(&mut self, owner: Owner, delay_ms: u64, now_ms: f64) -> u32 {
-        let id = self.allocate(Kind::Timer, owner.clone(), now_ms);
-        self.effects.push(Effect::Timer { id, owner, delay_ms });
-        id
+        let id = self.new_id();
+        let mut o = self.begin("timer", Some(id));
+        o.opt_str("sessionId", owner.session()).u64("delayMs", delay_ms);
+        o.end();
+        self.track(id, Kind::Timer, owner, now_ms)
     }
 
     /// Cancel a pending timer (no-op if it has fired).
     pub fn cancel_timer(&mut self, id: u32) {
         if self.inflight.remove(&id).is_some() {
-            self.effects.push(Effect::TimerCancel { id });
+            self.begin("timer_cancel", Some(id)).end();
         }
     }
 
     /// Abort an HTTP request still in flight (no-op if it has settled).
     pub fn abort_http(&mut self, id: u32) {
         if self.inflight.remove(&id).is_some() {
-            self.effects.push(Effect::HttpAbort { id });
+            self.begin("http_abort", Some(id)).end();
         }
     }
 
@@ -238,8 +141,35 @@ impl Outbox {
         self.inflight.remove(&id);
     }
 
-    pub fn push(&mut self, effect: Effect) {
-        self.effects.push(effect);
+    /// A run ended, with its `result` or its `error`.
+    pub fn run_finished(
+        &mut self,
+        session_id: &str,
+        run_id: u64,
+        result: Option<&RunResult>,
+        error: Option<&CoreError>,
+        totals: &Totals,
+    ) {
+        let mut o = self.begin("run_finished", None);
+        o.str("sessionId", session_id).u64("runId", run_id);
+        if let Some(result) = result {
+            result.write_json(o.key("result"));
+        }
+        if let Some(error) = error {
+            error.write_json(o.key("error"));
+        }
+        totals.write_json(o.key("totals"));
+        o.end();
+    }
+
+    /// A skill source finished loading (or failed to).
+    pub fn source_ready(&mut self, source: &str, error: Option<&CoreError>) {
+        let mut o = self.begin("skill_source_ready", None);
+        o.str("sourceUuid", source);
+        if let Some(error) = error {
+            error.write_json(o.key("error"));
+        }
+        o.end();
     }
 
     pub fn lookup(&self, id: u32) -> CoreResult<&Inflight> {
@@ -268,30 +198,49 @@ impl Outbox {
         self.inflight.contains_key(&id)
     }
 
-    /// Write the pending effects as a JSON array and clear them.
+    /// Write the pending effects as a JSON array and clear them (the
+    /// buffer is handed over, so a large request body is not kept).
     pub fn drain_json(&mut self, out: &mut String) {
-        write_array(out, self.effects.drain(..), |effect, out| effect.write_json(out));
+        out.push('[');
+        out.push_str(&core::mem::take(&mut self.json));
+        out.push(']');
     }
 
     pub fn is_empty(&self) -> bool {
-        self.effects.is_empty()
+        self.json.is_empty()
     }
 
     pub fn in_flight(&self) -> usize {
         self.inflight.len()
     }
 
-    fn allocate(&mut self, kind: Kind, owner: Owner, started_ms: f64) -> u32 {
-        // Ids start at 1 and wrap far beyond any realistic lifetime; skip
-        // any still in flight so an id is never reused while live.
+    /// Start the next effect: `{"kind":..,"id":..` so far.
+    fn begin(&mut self, kind: &str, id: Option<u32>) -> ObjectWriter<'_> {
+        if !self.json.is_empty() {
+            self.json.push(',');
+        }
+        let mut o = ObjectWriter::new(&mut self.json);
+        o.str("kind", kind);
+        if let Some(id) = id {
+            o.u64("id", u64::from(id));
+        }
+        o
+    }
+
+    /// Ids start at 1 and wrap far beyond any realistic lifetime; any
+    /// still in flight is skipped so an id is never reused while live.
+    fn new_id(&mut self) -> u32 {
         loop {
             self.next_id = self.next_id.wrapping_add(1).max(1);
             if !self.inflight.contains_key(&self.next_id) {
-                break;
+                return self.next_id;
             }
         }
-        self.inflight.insert(self.next_id, Inflight { kind, owner, started_ms });
-        self.next_id
+    }
+
+    fn track(&mut self, id: u32, kind: Kind, owner: Owner, started_ms: f64) -> u32 {
+        self.inflight.insert(id, Inflight { kind, owner, started_ms });
+        id
     }
 }
 

@@ -134,10 +134,14 @@ impl HookRegistry {
         };
         let priority = match f.get("priority") {
             None => 0,
+            // Through the u64 parser the core links anyway (no i64 one).
             Some(Json::Num(n)) => n
-                .parse::<i64>()
+                .strip_prefix('-')
+                .unwrap_or(n)
+                .parse::<u64>()
                 .ok()
-                .filter(|p| p.abs() <= 1_000_000)
+                .filter(|p| *p <= 1_000_000)
+                .map(|p| if n.starts_with('-') { -(p as i64) } else { p as i64 })
                 .ok_or_else(|| bad("hook priority must be an integer between -1000000 and 1000000".to_string()))?,
             Some(other) => return Err(bad(format!("hook priority must be an integer, got {}", other.kind()))),
         };

@@ -142,15 +142,22 @@ impl Session {
     /// The system prompt of the next request: the configured one, then
     /// appended context, then `extra` (resolved skills).
     pub fn system_prompt(&self, extra: &str) -> Option<String> {
-        let parts: Vec<&str> = self
-            .system_prompt
-            .iter()
-            .map(String::as_str)
-            .chain(self.system_context.iter().map(String::as_str))
-            .chain(Some(extra))
-            .filter(|p| !p.is_empty())
-            .collect();
-        (!parts.is_empty()).then(|| parts.join("\n\n"))
+        // A plain loop: an iterator chain here costs the wasm ~0.5 KB.
+        let mut out = String::new();
+        let mut add = |part: &str| {
+            if !part.is_empty() {
+                if !out.is_empty() {
+                    out.push_str("\n\n");
+                }
+                out.push_str(part);
+            }
+        };
+        add(self.system_prompt.as_deref().unwrap_or_default());
+        for part in &self.system_context {
+            add(part);
+        }
+        add(extra);
+        (!out.is_empty()).then_some(out)
     }
 
     /// What `session_info` reports; `running` comes from the run engine.

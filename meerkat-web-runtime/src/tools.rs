@@ -160,10 +160,14 @@ pub struct ToolRegistry {
 
 impl Default for ToolRegistry {
     fn default() -> Self {
-        ToolRegistry {
-            tools: Vec::new(),
-            core: CoreTool::SKILLS.into_iter().chain(CoreTool::COMMS).map(CoreTool::def).collect(),
+        let mut core = Vec::new();
+        for tool in CoreTool::SKILLS {
+            core.push(tool.def());
         }
+        for tool in CoreTool::COMMS {
+            core.push(tool.def());
+        }
+        ToolRegistry { tools: Vec::new(), core }
     }
 }
 
@@ -204,9 +208,19 @@ impl ToolRegistry {
     /// The tools a session may use: its host tools (all, or the named
     /// subset), then the core tools it enables.
     pub fn visible<'a>(&'a self, allowed: Option<&[String]>, core: &[CoreTool]) -> Vec<&'a ToolDef> {
-        let host = self.tools.iter().filter(|t| allowed.is_none_or(|names| names.iter().any(|n| n == &t.name)));
-        let core = self.core.iter().filter(|t| matches!(t.kind, ToolKind::Core(c) if core.contains(&c)));
-        host.chain(core).collect()
+        // Plain loops: iterator chains cost the wasm far more.
+        let mut out = Vec::new();
+        for tool in &self.tools {
+            if allowed.is_none_or(|names| names.iter().any(|n| n == &tool.name)) {
+                out.push(tool);
+            }
+        }
+        for tool in &self.core {
+            if matches!(tool.kind, ToolKind::Core(c) if core.contains(&c)) {
+                out.push(tool);
+            }
+        }
+        out
     }
 }
 

@@ -62,7 +62,13 @@ impl Part {
             Part::RedactedThinking { data } => (data.len() as u64, 0),
             Part::ToolUse { name, input, .. } => ((name.len() + input.as_str().len()) as u64, 0),
             Part::ToolResult { content, .. } => {
-                content.iter().map(Part::weight).fold((16, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+                let (mut bytes, mut images) = (16, 0);
+                for part in content {
+                    let (b, i) = part.weight();
+                    bytes += b;
+                    images += i;
+                }
+                (bytes, images)
             }
         }
     }
@@ -261,7 +267,11 @@ pub fn content_blocks(items: Vec<Json<'_>>, what: &str) -> CoreResult<Vec<Part>>
     if items.is_empty() {
         return Err(invalid(format!("{what}: the content block array is empty")));
     }
-    items.into_iter().enumerate().map(|(i, item)| content_block(item, what, i)).collect()
+    let mut parts = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        parts.push(content_block(item, what, i)?);
+    }
+    Ok(parts)
 }
 
 fn content_block(mut item: Json<'_>, what: &str, index: usize) -> CoreResult<Part> {

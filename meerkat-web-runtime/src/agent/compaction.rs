@@ -54,8 +54,12 @@ pub(super) fn due(st: &Step<'_, '_>, run: &Run) -> Option<Plan> {
 /// The older part to summarise: everything before the `keep`-th most
 /// recent user turn, when there are at least two such messages.
 fn plan(session: &Session, keep: u32) -> Option<Plan> {
-    let starts: Vec<usize> =
-        session.transcript.iter().enumerate().filter(|(_, m)| m.starts_turn()).map(|(i, _)| i).collect();
+    let mut starts = Vec::new();
+    for (i, message) in session.transcript.iter().enumerate() {
+        if message.starts_turn() {
+            starts.push(i);
+        }
+    }
     let keep = keep as usize;
     if starts.len() <= keep {
         return None;
@@ -91,20 +95,24 @@ pub(super) fn start(st: &mut Step<'_, '_>, run: &mut Run, plan: Plan) -> Flow {
         let error = CoreError::new(ErrorCode::UnsupportedModel, "provider unavailable");
         return finished(st, run, Err(error));
     };
-    let session = &*st.session;
-    let mut messages: Vec<Message> = session.transcript.get(..plan.keep_from).unwrap_or_default().to_vec();
-    messages.push(Message::user(vec![Part::Text { text: INSTRUCTION.to_string() }]));
+    // The older part plus the instruction, built in place and put back
+    // after (no copy of the history).
+    let session = &mut *st.session;
+    let kept = session.transcript.split_off(plan.keep_from.min(session.transcript.len()));
+    session.transcript.push(Message::user(vec![Part::Text { text: INSTRUCTION.to_string() }]));
     let request = provider.build_request(&LlmRequest {
         endpoint: st.ctx.settings.endpoint(session.provider),
         model: &session.model,
         system_prompt: Some(SYSTEM),
-        messages: &messages,
+        messages: &session.transcript,
         tools: &[] as &[ToolSpec<'_>],
         max_tokens: session.max_tokens.min(MAX_SUMMARY_TOKENS),
         temperature: None,
         thinking: None,
         output_schema: None,
     });
+    session.transcript.pop();
+    session.transcript.extend(kept);
     let owner = Owner::Session(session.id.clone());
     let id = st.ctx.out.http(owner, request, st.ctx.now_ms);
     run.phase = Phase::Compacting { call: HttpCall { request: id, state: HttpState::AwaitingHead }, plan };

@@ -4,7 +4,7 @@
 use super::Ctx;
 use super::tools::ToolOutput;
 use crate::comms::{self, PeerCall};
-use crate::json::{self, Json, ObjectWriter, Raw, quote, write_array};
+use crate::json::{self, ArrayWriter, Json, ObjectWriter, Raw, quote};
 use crate::skills::{SkillKey, SkillRegistry};
 use crate::tools::CoreTool;
 use crate::transcript::Part;
@@ -35,14 +35,19 @@ pub fn run(ctx: &mut Ctx<'_>, session: &str, tool: CoreTool, args: &Raw) -> Tool
 fn browse(skills: &SkillRegistry, query: &str) -> String {
     let query = query.to_ascii_lowercase();
     let has = |text: &str| text.to_ascii_lowercase().contains(&query);
-    let matching = skills.all().filter(|(_, skill)| query.is_empty() || has(&skill.name) || has(&skill.description));
     let mut out = String::new();
-    write_array(&mut out, matching, |(source, skill), out| {
-        let mut o = ObjectWriter::new(out);
-        o.str("key", &format!("{}/{}", source.uuid, skill.name)).str("name", &skill.name);
-        o.str("description", &skill.description);
-        o.end();
-    });
+    let mut list = ArrayWriter::new(&mut out);
+    for source in skills.sources() {
+        for skill in &source.skills {
+            if query.is_empty() || has(&skill.name) || has(&skill.description) {
+                let mut o = ObjectWriter::new(list.item());
+                o.str("key", &format!("{}/{}", source.uuid, skill.name)).str("name", &skill.name);
+                o.str("description", &skill.description);
+                o.end();
+            }
+        }
+    }
+    list.end();
     out
 }
 

@@ -6,7 +6,6 @@ use super::budget::Exhausted;
 use super::hooks;
 use super::request::HttpState;
 use super::{Flow, Outcome, Phase, Reaction, Resume, Run, Step, structured, tools};
-use crate::effects::Effect;
 use crate::error::{CoreError, ErrorCode};
 use crate::events::{Event, StopReason};
 use crate::hooks::HookPoint;
@@ -77,12 +76,10 @@ fn stop(st: &mut Step<'_, '_>, run: &mut Run, tool_message: &str) -> Option<Assi
             chain.abandon(st);
             match then {
                 // A whole answer waiting on its hooks: keep its text.
-                Resume::Response(turn) => {
-                    let texts = turn.content.into_iter().filter_map(|p| match p {
-                        Part::Text { text } => Some(text),
-                        _ => None,
-                    });
-                    Some(AssistantTurn::interrupted(texts, turn.usage))
+                Resume::Response(mut turn) => {
+                    turn.content.retain(|p| matches!(p, Part::Text { text } if !text.is_empty()));
+                    let AssistantTurn { content, usage, .. } = *turn;
+                    Some(AssistantTurn { content, tool_calls: Vec::new(), stop_reason: StopReason::Cancelled, usage })
                 }
                 _ => None,
             }
@@ -174,7 +171,6 @@ pub(super) fn report(st: &mut Step<'_, '_>, run: &mut Run, outcome: Outcome) -> 
                     result: result.text.clone(),
                     usage: result.usage,
                 });
-                session.last_result = Some((*result).clone());
             }
             (Some(result), None)
         }
@@ -194,12 +190,11 @@ pub(super) fn report(st: &mut Step<'_, '_>, run: &mut Run, outcome: Outcome) -> 
     };
     let session_id = session.id.clone();
     st.ctx.reactions.push(Reaction::RunEnded { session: session_id, run_id: run.id, output });
-    st.ctx.out.push(Effect::RunFinished {
-        session_id: session.id.clone(),
-        run_id: run.id,
-        result,
-        error,
-        totals: session.totals.clone(),
-    });
+    st.ctx.out.run_finished(&session.id, run.id, result.as_deref(), error.as_ref(), &session.totals);
+    if let Some(result) = result
+        && !run.compact_only
+    {
+        session.last_result = Some(*result);
+    }
     Flow::Ended
 }

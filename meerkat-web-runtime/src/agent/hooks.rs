@@ -227,8 +227,7 @@ pub(super) fn judge(
     let policy = st.ctx.hooks.get(&hook_id).map_or(FailurePolicy::FailOpen, |h| h.failure_policy);
     let verdict = match answer {
         Answer::TimedOut => Err(format!("the hook did not answer within its timeout ({duration_ms} ms)")),
-        Answer::Verdict(Err(thrown)) => Err(format!("the hook threw: {}", clip(&thrown))),
-        Answer::Verdict(Ok(value)) => Verdict::from_json(&value).map_err(|why| format!("invalid hook answer: {why}")),
+        Answer::Verdict(verdict) => read_verdict(verdict.as_ref().map_err(String::as_str)),
     };
     let verdict = verdict.and_then(|v| match v {
         Verdict::Rewrite { patch } => apply(point, &patch, target).map(|()| Verdict::Rewrite { patch }),
@@ -320,10 +319,7 @@ pub(super) fn background_answered(
     ctx.out.cancel_timer(done.timer);
     let duration_ms = (ctx.now_ms - done.started_ms).max(0.0) as u64;
     let (hook_id, point) = (done.hook, done.point);
-    match verdict
-        .map_err(|thrown| format!("the hook threw: {}", clip(thrown)))
-        .and_then(|v| Verdict::from_json(v).map_err(|why| format!("invalid hook answer: {why}")))
-    {
+    match read_verdict(verdict) {
         Err(error) => session.events.push(&Event::HookFailed { hook_id, point, error }),
         Ok(verdict) => {
             session.events.push(&Event::HookCompleted { hook_id: hook_id.clone(), point, duration_ms });
@@ -342,6 +338,14 @@ pub(super) fn background_timed_out(ctx: &mut super::Ctx<'_>, session: &mut Sessi
     ctx.out.forget(done.effect);
     let error = "the hook did not answer within its timeout".to_string();
     session.events.push(&Event::HookFailed { hook_id: done.hook, point: done.point, error });
+}
+
+/// A hook's answer (or what it threw) as a verdict, or why it is none.
+fn read_verdict(answer: Result<&Json<'_>, &str>) -> Result<Verdict, String> {
+    match answer {
+        Err(thrown) => Err(format!("the hook threw: {}", clip(thrown))),
+        Ok(value) => Verdict::from_json(value).map_err(|why| format!("invalid hook answer: {why}")),
+    }
 }
 
 fn clip(text: &str) -> String {

@@ -29,8 +29,6 @@ mod tools;
 
 pub use start::{RunInput, RunOptions, Started, cancel_queued, start, start_queued};
 
-use std::collections::VecDeque;
-
 use crate::comms::Bus;
 use crate::config::Settings;
 use crate::effects::Outbox;
@@ -59,8 +57,9 @@ pub struct Agent {
     pub run: Option<Run>,
     /// Background hook calls in flight (they outlive runs).
     background: Vec<Background>,
-    /// Inputs that arrived while a run was going, started in order.
-    queue: VecDeque<(u64, RunInput, RunOptions)>,
+    /// Inputs that arrived while a run was going, started in order (a
+    /// Vec, not a VecDeque: at most `MAX_QUEUED`, and less wasm).
+    queue: Vec<(u64, RunInput, RunOptions)>,
     /// The host's words for the running run, taken in at its next LLM
     /// turn (`handlingMode: "steer"`), else by the next run.
     pub steer: Vec<Part>,
@@ -71,7 +70,7 @@ const MAX_QUEUED: usize = 256;
 
 impl Agent {
     pub fn new(session: Session) -> Agent {
-        Agent { session, run: None, background: Vec::new(), queue: VecDeque::new(), steer: Vec::new() }
+        Agent { session, run: None, background: Vec::new(), queue: Vec::new(), steer: Vec::new() }
     }
 
     pub fn is_running(&self) -> bool {
@@ -93,8 +92,14 @@ impl Agent {
             Phase::Compacting { .. } => "compacting".to_string(),
             Phase::BackingOff { .. } => "backing_off".to_string(),
             Phase::Tools { slots } => {
-                let names: Vec<&str> = slots.iter().map(|s| s.name()).collect();
-                format!("tools:{}", names.join(","))
+                let mut text = "tools:".to_string();
+                for (i, slot) in slots.iter().enumerate() {
+                    if i > 0 {
+                        text.push(',');
+                    }
+                    text.push_str(slot.name());
+                }
+                text
             }
         })
     }

@@ -79,7 +79,7 @@ pub fn start(
                 format!("session {} has {MAX_QUEUED} inputs waiting already", session.id),
             ));
         }
-        agent.queue.push_back((run_id, input, options));
+        agent.queue.push((run_id, input, options));
         return Ok(Started::Queued);
     }
     begin(ctx, agent, run_id, input, options);
@@ -92,21 +92,18 @@ pub fn start_queued(ctx: &mut super::Ctx<'_>, agent: &mut Agent) -> Option<u64> 
     if agent.run.is_some() {
         return None;
     }
-    let (run_id, input, options) = agent.queue.pop_front()?;
+    if agent.queue.is_empty() {
+        return None;
+    }
+    let (run_id, input, options) = agent.queue.remove(0);
     begin(ctx, agent, run_id, input, options);
     Some(run_id)
 }
 
 /// The session is going away: every waiting input is reported cancelled.
 pub fn cancel_queued(ctx: &mut super::Ctx<'_>, agent: &mut Agent, error: &CoreError) {
-    for (run_id, _, _) in agent.queue.drain(..) {
-        ctx.out.push(crate::effects::Effect::RunFinished {
-            session_id: agent.session.id.clone(),
-            run_id,
-            result: None,
-            error: Some(error.clone()),
-            totals: agent.session.totals.clone(),
-        });
+    for (run_id, _, _) in core::mem::take(&mut agent.queue) {
+        ctx.out.run_finished(&agent.session.id, run_id, None, Some(error), &agent.session.totals);
     }
 }
 
@@ -128,9 +125,18 @@ pub(super) fn begin(ctx: &mut super::Ctx<'_>, agent: &mut Agent, run_id: u64, in
             RunInput::Injected { text } => parts.push(Part::Text { text }),
             RunInput::Compact | RunInput::Wake => {}
         }
-        let texts: Vec<&str> =
-            parts.iter().filter_map(|p| if let Part::Text { text } = p { Some(text.as_str()) } else { None }).collect();
-        let text = texts.join("\n\n");
+        // The text parts joined by blank lines (a plain loop: smaller wasm).
+        let mut text = String::new();
+        let mut first = true;
+        for part in &parts {
+            if let Part::Text { text: piece } = part {
+                if !first {
+                    text.push_str("\n\n");
+                }
+                first = false;
+                text.push_str(piece);
+            }
+        }
         session.transcript.push(Message::user(parts));
         Some(text)
     };
@@ -174,10 +180,16 @@ pub(super) fn begin(ctx: &mut super::Ctx<'_>, agent: &mut Agent, run_id: u64, in
 /// source went away is reported and left out; the run goes on.
 fn resolve_skills(ctx: &super::Ctx<'_>, session: &mut crate::session::Session, run: &mut Run, turn: Vec<SkillKey>) {
     let mut keys: Vec<SkillKey> = Vec::new();
-    for key in session.preload_skills.iter().cloned().chain(turn) {
-        if !keys.contains(&key) {
-            keys.push(key);
+    let mut add = |key: &SkillKey| {
+        if !keys.contains(key) {
+            keys.push(key.clone());
         }
+    };
+    for key in &session.preload_skills {
+        add(key);
+    }
+    for key in &turn {
+        add(key);
     }
     let mut resolved = Vec::with_capacity(keys.len());
     for key in &keys {
@@ -192,8 +204,11 @@ fn resolve_skills(ctx: &super::Ctx<'_>, session: &mut crate::session::Session, r
         return;
     }
     run.injection = skills::injection(&resolved);
-    let labels = resolved.iter().map(|(key, _)| key.label()).collect();
-    run.skills = resolved.into_iter().map(|(key, _)| key.clone()).collect();
+    let mut labels = Vec::with_capacity(resolved.len());
+    for (key, _) in &resolved {
+        labels.push(key.label());
+        run.skills.push((*key).clone());
+    }
     session.events.push(&Event::SkillsResolved { skills: labels, injection_bytes: run.injection.len() as u64 });
 }
 

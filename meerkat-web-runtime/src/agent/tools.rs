@@ -199,14 +199,16 @@ fn validate_args(def: &ToolDef, args: &Raw) -> Result<(), String> {
 /// Run the call: a core tool now, a host tool as an effect.
 fn execute(st: &mut Step<'_, '_>, run: &mut Run, slot: &mut ToolSlot) {
     let session = &*st.session;
-    let visible = st.ctx.tools.visible(session.tools.as_deref(), &session.core_tools);
-    let Some(def) = visible.into_iter().find(|t| t.name == slot.name).cloned() else {
+    // The registry outlives the step: `def` borrows it, not `st`.
+    let tools = st.ctx.tools;
+    let visible = tools.visible(session.tools.as_deref(), &session.core_tools);
+    let Some(def) = visible.into_iter().find(|t| t.name == slot.name) else {
         started(st, slot);
         let message = format!("TOOL_NOT_FOUND: tool {} was unregistered before it could run", quote(&slot.name));
         return done(st, slot, ToolOutput::error(message));
     };
     // A hook may have rewritten the arguments: they must still fit.
-    if let Err(message) = if slot.rewritten { validate_args(&def, &slot.args) } else { Ok(()) } {
+    if let Err(message) = if slot.rewritten { validate_args(def, &slot.args) } else { Ok(()) } {
         started(st, slot);
         return done(st, slot, ToolOutput::error(message));
     }

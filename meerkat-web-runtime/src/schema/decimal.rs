@@ -29,12 +29,20 @@ impl Decimal {
         };
         let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
         let mut exp = parse_exponent(exponent)?.saturating_sub(frac.len() as i64);
-        let mut digits: Vec<u8> = int.bytes().chain(frac.bytes()).map(|b| b.wrapping_sub(b'0')).collect();
-        if digits.iter().any(|&d| d > 9) {
-            return None;
+        // Plain loops (an iterator chain costs the wasm several times
+        // more); leading zeros are not kept.
+        let mut digits: Vec<u8> = Vec::with_capacity(int.len() + frac.len());
+        for part in [int, frac] {
+            for b in part.bytes() {
+                let d = b.wrapping_sub(b'0');
+                if d > 9 {
+                    return None;
+                }
+                if d > 0 || !digits.is_empty() {
+                    digits.push(d);
+                }
+            }
         }
-        let leading = digits.iter().take_while(|&&d| d == 0).count();
-        digits.drain(..leading);
         while digits.last() == Some(&0) {
             digits.pop();
             exp = exp.saturating_add(1);

@@ -111,10 +111,10 @@ impl<'s, 'a> Validator<'s, 'a> {
     }
 
     fn check_values(&mut self, schema: &Json<'_>, instance: &Json<'_>, path: &str) {
-        if let Some(Json::Arr(options)) = schema.get("enum")
-            && !options.iter().any(|o| json_equal(o, instance))
+        if let Some(options @ Json::Arr(items)) = schema.get("enum")
+            && !items.iter().any(|o| json_equal(o, instance))
         {
-            self.report(path, format!("must be one of {}", truncated(&Json::Arr(options.clone()).to_text())));
+            self.report(path, format!("must be one of {}", truncated(&options.to_text())));
         }
         if let Some(expected) = schema.get("const")
             && !json_equal(expected, instance)
@@ -289,7 +289,8 @@ fn resolve<'s, 'a>(root: &'s Json<'a>, reference: &str) -> Option<&'s Json<'a>> 
         let segment = percent_decode(raw).replace("~1", "/").replace("~0", "~");
         node = match node {
             Json::Obj(_) => node.get(&segment)?,
-            Json::Arr(items) => items.get(segment.parse::<usize>().ok()?)?,
+            // Through the u64 parser the core links anyway.
+            Json::Arr(items) => items.get(usize::try_from(segment.parse::<u64>().ok()?).ok()?)?,
             _ => return None,
         };
     }
@@ -302,8 +303,7 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| core::str::from_utf8(h).ok());
-        match (b, hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+        match (b, bytes.get(i + 1..i + 3).and_then(hex_byte)) {
             (b'%', Some(decoded)) => {
                 out.push(decoded);
                 i += 3;
@@ -315,6 +315,17 @@ fn percent_decode(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Two hex digits as a byte, read as `u8::from_str_radix(_, 16)` would
+/// (which also takes `+` and one digit), without linking it.
+fn hex_byte(pair: &[u8]) -> Option<u8> {
+    let digit = |b: u8| char::from(b).to_digit(16).and_then(|d| u8::try_from(d).ok());
+    match *pair {
+        [b'+', low] => digit(low),
+        [high, low] => Some(digit(high)? * 16 + digit(low)?),
+        _ => None,
+    }
 }
 
 /// JSON equality: numbers by value (1 == 1.0), objects regardless of order.

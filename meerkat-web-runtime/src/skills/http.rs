@@ -8,7 +8,7 @@
 
 use super::source::{Health, MAX_SKILLS, Quarantine, Skill, Source};
 use super::url;
-use crate::effects::{Effect, HttpRequest, Outbox, Owner};
+use crate::effects::{HttpRequest, Outbox, Owner};
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::json::{self, Json, quote};
 
@@ -273,7 +273,7 @@ fn complete(source: &mut Source, out: &mut Outbox, secs: u64) {
     if let Some(error) = fetch.failure {
         source.health.failure_streak += 1;
         source.health.handshake_failed = true;
-        out.push(Effect::SourceReady { source: source.uuid.clone(), error: Some(error) });
+        out.source_ready(&source.uuid, Some(&error));
         return;
     }
     let listed = fetch.listed;
@@ -304,7 +304,7 @@ fn complete(source: &mut Source, out: &mut Outbox, secs: u64) {
     source.skills = skills;
     source.quarantined = quarantined;
     source.loaded = true;
-    out.push(Effect::SourceReady { source: source.uuid.clone(), error: None });
+    out.source_ready(&source.uuid, None);
 }
 
 fn failed(message: String) -> CoreError {

@@ -17,7 +17,7 @@ use crate::effects::Outbox;
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::fields::Fields;
 use crate::ids::Rng;
-use crate::json::{Json, ObjectWriter, Raw, quote, write_array};
+use crate::json::{ArrayWriter, Json, ObjectWriter, Raw, quote, write_array};
 use crate::sorted_map::SortedMap;
 
 /// `SkillKey {sourceUuid, skillName}`.
@@ -162,9 +162,9 @@ impl SkillRegistry {
         self.sources.get(uuid)
     }
 
-    /// Every usable skill, for `browse_skills`.
-    pub fn all(&self) -> impl Iterator<Item = (&Source, &Skill)> {
-        self.sources.values().flat_map(|s| s.skills.iter().map(move |k| (s, k)))
+    /// Every usable source, for `browse_skills`.
+    pub fn sources(&self) -> impl Iterator<Item = &Source> {
+        self.sources.values()
     }
 
     /// The HTTP fetch of `source` wants this outcome; `Ok(false)` when the
@@ -210,7 +210,13 @@ impl SkillRegistry {
         let mut out = String::new();
         let mut o = ObjectWriter::new(&mut out);
         Health::combined(used.iter().map(|s| &s.health)).write_json(o.key("sourceHealth"));
-        write_array(o.key("quarantined"), used.iter().flat_map(|s| s.quarantined.iter()), |q, out| q.write_json(out));
+        let mut list = ArrayWriter::new(o.key("quarantined"));
+        for source in &used {
+            for q in &source.quarantined {
+                q.write_json(list.item());
+            }
+        }
+        list.end();
         o.end();
         Some(Raw::trusted(out))
     }

@@ -64,25 +64,30 @@ fn normalize(path: &str) -> String {
         None => (path, ""),
     };
     let mut out: Vec<&str> = Vec::new();
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
-    let last = segments.len().saturating_sub(1);
-    for (i, segment) in segments.iter().enumerate() {
-        match *segment {
-            "." => {
-                if i == last {
-                    out.push("");
-                }
-            }
+    let mut segments = path.split('/').skip(1).peekable();
+    while let Some(segment) = segments.next() {
+        let last = segments.peek().is_none();
+        match segment {
+            "." => {}
             ".." => {
                 out.pop();
-                if i == last {
-                    out.push("");
-                }
             }
             other => out.push(other),
         }
+        if last && matches!(segment, "." | "..") {
+            out.push("");
+        }
     }
-    format!("/{}{query}", out.join("/"))
+    let mut joined = String::new();
+    for segment in out {
+        joined.push('/');
+        joined.push_str(segment);
+    }
+    if joined.is_empty() {
+        joined.push('/');
+    }
+    joined.push_str(query);
+    joined
 }
 
 #[cfg(test)]
