@@ -76,7 +76,10 @@ function findTwiggy() {
 }
 
 function moduleOf(name) {
-  return MODULES.find(([module, , fragment = module]) => name.includes(fragment))?.[0];
+  // A std built from source (-Zbuild-std) tags crate names with a hash:
+  // `meerkat_web_runtime[1a2b…]::agent::…`.
+  const plain = name.replace(/\[[0-9a-f]+\]/g, "");
+  return MODULES.find(([module, , fragment = module]) => plain.includes(fragment))?.[0];
 }
 
 // ---------------------------------------------------------------- wasm binary
