@@ -2,6 +2,7 @@
 //! keep members going (wake-ups on messages, flow steps on run ends, the
 //! bus's notes, mob timers).
 
+use super::commands::Op;
 use super::{Reply, Runtime};
 use crate::agent::{self, RunInput, RunOptions};
 use crate::comms::Note;
@@ -17,10 +18,10 @@ use crate::mob::{MobStatus, RuntimeMode, write_item};
 const MAX_FLOW_RUNS: usize = 256;
 
 impl Runtime {
-    pub(super) fn mob_other(&mut self, now_ms: f64, op: &str, f: &Fields<'_, '_>) -> CoreResult<Reply> {
+    pub(super) fn mob_other(&mut self, now_ms: f64, op: Op, f: &Fields<'_, '_>) -> CoreResult<Reply> {
         let mob_id = f.req_str("mob")?;
         match op {
-            "mob_status" => {
+            Op::MobStatus => {
                 let mob = self.mob(mob_id)?;
                 let mut out = String::new();
                 let mut o = ObjectWriter::new(&mut out);
@@ -28,8 +29,8 @@ impl Runtime {
                 o.end();
                 Ok(Some(out))
             }
-            "mob_lifecycle" => self.lifecycle(now_ms, mob_id, f.req_str("action")?).map(|()| None),
-            "mob_subscribe" => {
+            Op::MobLifecycle => self.lifecycle(now_ms, mob_id, f.req_str("action")?).map(|()| None),
+            Op::MobSubscribe => {
                 let members: Vec<String> =
                     self.mob(mob_id)?.members.iter().filter(|m| !m.retired).map(|m| m.session.clone()).collect();
                 let readers = members
@@ -46,8 +47,8 @@ impl Runtime {
                 o.end();
                 Ok(Some(out))
             }
-            "mob_poll" => self.poll_mob(mob_id, subscription(f)?).map(Some),
-            "mob_unsubscribe" => {
+            Op::MobPoll => self.poll_mob(mob_id, subscription(f)?).map(Some),
+            Op::MobUnsubscribe => {
                 let id = subscription(f)?;
                 let mob = self.mob_mut(mob_id)?;
                 let Some(at) = mob.subscriptions.iter().position(|s| s.id == id) else { return Ok(None) };
@@ -60,8 +61,8 @@ impl Runtime {
                 }
                 Ok(None)
             }
-            "mob_run_flow" => self.run_flow(now_ms, mob_id, f.req_str("flow")?, f.get("params")).map(Some),
-            "mob_flow_status" => {
+            Op::MobRunFlow => self.run_flow(now_ms, mob_id, f.req_str("flow")?, f.get("params")).map(Some),
+            Op::MobFlowStatus => {
                 let run_id = f.req_str("runId")?;
                 let mob = self.mob(mob_id)?;
                 let run = mob.flows.iter().find(|r| r.id == run_id).ok_or_else(|| flow_run_not_found(run_id))?;
@@ -71,7 +72,7 @@ impl Runtime {
                 }
                 Ok(Some(out))
             }
-            "mob_cancel_flow" => {
+            Op::MobCancelFlow => {
                 let run_id = f.req_str("runId")?;
                 let mob = self.mob(mob_id)?;
                 let at = mob.flows.iter().position(|r| r.id == run_id).ok_or_else(|| flow_run_not_found(run_id))?;

@@ -1,7 +1,7 @@
 //! Mob commands: definitions, members, wiring, sends. The mob layer keeps
 //! the bookkeeping; this is where it meets the sessions and the bus.
 
-use super::commands::run_reply;
+use super::commands::{Op, run_reply};
 use super::{Reply, Runtime};
 use crate::agent::{self, Agent, RunInput, RunOptions};
 use crate::comms::Endpoint;
@@ -24,37 +24,37 @@ const MAX_MOBS: usize = 256;
 pub(super) type MemberId = (String, String);
 
 impl Runtime {
-    pub(super) fn mob_command(&mut self, now_ms: f64, op: &str, f: &Fields<'_, '_>) -> CoreResult<Reply> {
+    pub(super) fn mob_command(&mut self, now_ms: f64, op: Op, f: &Fields<'_, '_>) -> CoreResult<Reply> {
         match op {
-            "create_mob" => self.create_mob(f.get("definition").unwrap_or(&Json::Null)).map(Some),
-            "list_mobs" => {
+            Op::CreateMob => self.create_mob(f.get("definition").unwrap_or(&Json::Null)).map(Some),
+            Op::ListMobs => {
                 let mut out = String::new();
                 write_array(&mut out, self.mobs.values(), |m, out| m.write_summary(out));
                 Ok(Some(out))
             }
-            "mob_spawn" => self.spawn(now_ms, f.req_str("mob")?, f.get("specs")).map(Some),
-            "mob_retire" => {
+            Op::MobSpawn => self.spawn(now_ms, f.req_str("mob")?, f.get("specs")).map(Some),
+            Op::MobRetire => {
                 let (mob, member) = (f.req_str("mob")?, f.req_str("member")?);
                 self.member_session(mob, member)?;
                 self.retire(now_ms, mob, member);
                 Ok(None)
             }
-            "mob_respawn" => {
+            Op::MobRespawn => {
                 self.respawn(now_ms, f.req_str("mob")?, f.req_str("member")?, f.get("initialMessage")).map(Some)
             }
-            "mob_members" => self.write_members(f.req_str("mob")?).map(Some),
-            "mob_member_status" => self.member_status(f.req_str("mob")?, f.req_str("member")?).map(Some),
-            "mob_send" => self.mob_send(now_ms, f).map(Some),
-            "mob_wire" | "mob_unwire" => {
+            Op::MobMembers => self.write_members(f.req_str("mob")?).map(Some),
+            Op::MobMemberStatus => self.member_status(f.req_str("mob")?, f.req_str("member")?).map(Some),
+            Op::MobSend => self.mob_send(now_ms, f).map(Some),
+            Op::MobWire | Op::MobUnwire => {
                 let mob = f.req_str("mob")?;
                 let a = (mob.to_string(), f.req_str("a")?.to_string());
                 let b = (mob.to_string(), f.req_str("b")?.to_string());
-                self.set_wire(now_ms, &a, &b, op == "mob_wire").map(|()| None)
+                self.set_wire(now_ms, &a, &b, op == Op::MobWire).map(|()| None)
             }
-            "wire_cross_mob" | "unwire_cross_mob" => {
+            Op::WireCrossMob | Op::UnwireCrossMob => {
                 let a = (f.req_str("mobA")?.to_string(), f.req_str("memberA")?.to_string());
                 let b = (f.req_str("mobB")?.to_string(), f.req_str("memberB")?.to_string());
-                self.set_wire(now_ms, &a, &b, op == "wire_cross_mob").map(|()| None)
+                self.set_wire(now_ms, &a, &b, op == Op::WireCrossMob).map(|()| None)
             }
             _ => self.mob_other(now_ms, op, f),
         }

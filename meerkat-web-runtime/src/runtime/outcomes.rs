@@ -2,6 +2,7 @@
 //! effect: a session's run (or background hook) or a skill source.
 
 use super::Runtime;
+use super::commands::Op;
 use crate::agent::{self, Input};
 use crate::effects::{Kind, Owner};
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
@@ -11,10 +12,10 @@ use crate::skills::HttpOutcome;
 use crate::transcript::{Part, content_blocks};
 
 impl Runtime {
-    pub(super) fn outcome(&mut self, now_ms: f64, op: &str, f: &Fields<'_, '_>, cmd: &Json<'_>) -> CoreResult<()> {
+    pub(super) fn outcome(&mut self, now_ms: f64, op: Op, f: &Fields<'_, '_>, cmd: &Json<'_>) -> CoreResult<()> {
         let id = effect_id(f)?;
         match op {
-            "http_head" => {
+            Op::HttpHead => {
                 let status = f.req_u64("status")?;
                 let status = u16::try_from(status)
                     .ok()
@@ -29,11 +30,11 @@ impl Runtime {
                     _ => Err(not_session(id)),
                 }
             }
-            "http_end" | "http_error" => {
+            Op::HttpEnd | Op::HttpError => {
                 let message = f.str("message")?.unwrap_or("network error");
                 let owner = self.owner(id, Kind::Http)?;
                 self.out.settle(id)?;
-                match (owner, op == "http_end") {
+                match (owner, op == Op::HttpEnd) {
                     (Owner::Session(s), true) => self.advance(now_ms, &s, Input::HttpEnd { id }),
                     (Owner::Session(s), false) => self.advance(now_ms, &s, Input::HttpError { id, message }),
                     (Owner::Source(u), true) => self.skills.on_http(&u, HttpOutcome::End { id }, &mut self.out, now_ms),
@@ -43,14 +44,14 @@ impl Runtime {
                     _ => Err(not_session(id)),
                 }
             }
-            "tool_result" => {
+            Op::ToolResult => {
                 let is_error = f.bool("isError")?.unwrap_or(false);
                 let content = parse_tool_content(cmd.get("content").cloned().unwrap_or(Json::Null))?;
                 let Owner::Session(s) = self.owner(id, Kind::Tool)? else { return Err(not_session(id)) };
                 self.out.settle(id)?;
                 self.advance(now_ms, &s, Input::ToolResult { id, content, is_error })
             }
-            "hook_result" => {
+            Op::HookResult => {
                 let verdict = match f.str("error")? {
                     Some(thrown) => Err(thrown.to_string()),
                     None => Ok(f.get("verdict").cloned().unwrap_or(Json::Null)),
@@ -59,7 +60,7 @@ impl Runtime {
                 self.out.settle(id)?;
                 self.advance(now_ms, &s, Input::HookResult { id, verdict })
             }
-            "timer_fired" => {
+            Op::TimerFired => {
                 let owner = self.owner(id, Kind::Timer)?;
                 self.out.settle(id)?;
                 match owner {
