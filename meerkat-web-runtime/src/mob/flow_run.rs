@@ -2,8 +2,8 @@
 //! or cancelled; the runtime starts the member runs it asks for and tells
 //! it how they ended.
 
-use super::flow::{FlowDef, Scope};
-use crate::json::{self, ObjectWriter, write_array};
+use super::flow::{FlowDef, Scope, StepDef};
+use crate::json::{self, ArrayWriter, ObjectWriter};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -209,30 +209,34 @@ impl FlowRun {
     pub fn write_json(&self, def: &FlowDef, out: &mut String) {
         let mut o = ObjectWriter::new(out);
         o.str("runId", &self.id).str("flowId", &def.id).str("status", self.status.as_str());
-        let rows = self.steps.iter().zip(&def.steps).flat_map(|(state, step)| {
-            let tasks: Vec<(Option<&str>, Status, Option<&str>)> = if state.tasks.is_empty() {
-                vec![(None, state.status, None)]
-            } else {
-                state.tasks.iter().map(|t| (Some(t.member.as_str()), t.status, t.output.as_deref())).collect()
-            };
-            tasks.into_iter().map(move |t| (step, t))
-        });
-        write_array(o.key("steps"), rows, |(step, (member, status, output)), out| {
-            let mut s = ObjectWriter::new(out);
-            s.str("id", &step.id);
-            match member {
-                Some(m) => s.str("member", m),
-                None => s.raw("member", "null"),
-            };
-            s.str("status", status.step_str());
-            match output {
-                // A structured step's answer is handed over parsed, as JSON.
-                Some(text) if step.json && json::parse(text).is_ok() => s.raw("output", text),
-                Some(text) => s.str("output", text),
-                None => s.raw("output", "null"),
-            };
-            s.end();
-        });
+        // A row per member run; a step not dispatched yet is one row of its own.
+        let mut rows = ArrayWriter::new(o.key("steps"));
+        for (state, step) in self.steps.iter().zip(&def.steps) {
+            if state.tasks.is_empty() {
+                write_row(rows.item(), step, None, state.status, None);
+            }
+            for t in &state.tasks {
+                write_row(rows.item(), step, Some(&t.member), t.status, t.output.as_deref());
+            }
+        }
+        rows.end();
         o.end();
     }
+}
+
+fn write_row(out: &mut String, step: &StepDef, member: Option<&str>, status: Status, output: Option<&str>) {
+    let mut s = ObjectWriter::new(out);
+    s.str("id", &step.id);
+    match member {
+        Some(m) => s.str("member", m),
+        None => s.raw("member", "null"),
+    };
+    s.str("status", status.step_str());
+    match output {
+        // A structured step's answer is handed over parsed, as JSON.
+        Some(text) if step.json && json::parse(text).is_ok() => s.raw("output", text),
+        Some(text) => s.str("output", text),
+        None => s.raw("output", "null"),
+    };
+    s.end();
 }

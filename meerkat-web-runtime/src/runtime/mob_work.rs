@@ -8,7 +8,7 @@ use crate::agent::{self, RunInput, RunOptions};
 use crate::comms::Note;
 use crate::effects::Owner;
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
-use crate::events::Event;
+use crate::events::{Event, EventLog, ReaderId};
 use crate::fields::Fields;
 use crate::json::{Json, ObjectWriter, Raw, quote};
 use crate::mob::flow_run::{Changes, Dispatch, FlowRun, Status, Task};
@@ -164,15 +164,14 @@ impl Runtime {
         let at = mob.subscriptions.iter().position(|s| s.id == id).ok_or_else(|| {
             invalid(format!("mob {} has no subscription {id} (closed, or never opened)", quote(mob_id)))
         })?;
-        let mut items: Vec<(f64, Option<usize>, String)> = Vec::new();
-        let reader = mob.subscriptions[at].reader;
-        mob.log.read_each(reader, |json, at_ms| items.push((at_ms, None, json.to_string())));
+        let mut items: Vec<Item> = Vec::new();
+        read_into(&mut mob.log, mob.subscriptions[at].reader, None, &mut items);
         let readers = core::mem::take(&mut mob.subscriptions[at].members);
         let mut kept = Vec::with_capacity(readers.len());
         for (session, reader) in readers {
             let Some(agent) = agents.get_mut(&session) else { continue };
             let who = mob.members.iter().position(|m| m.session == session);
-            if agent.session.events.read_each(reader, |json, at_ms| items.push((at_ms, who, json.to_string()))) {
+            if read_into(&mut agent.session.events, reader, who, &mut items) {
                 kept.push((session, reader));
             }
         }
@@ -494,6 +493,15 @@ impl Runtime {
             }
         }
     }
+}
+
+/// An event read for a mob subscription: when, whose (member index), the JSON.
+type Item = (f64, Option<usize>, String);
+
+/// Append what `reader` has not read of `log` (one reading closure for the
+/// mob's log and the members': the reader loop is compiled once).
+fn read_into(log: &mut EventLog, reader: ReaderId, who: Option<usize>, items: &mut Vec<Item>) -> bool {
+    log.read_each(reader, |json, at_ms| items.push((at_ms, who, json.to_string())))
 }
 
 fn subscription(f: &Fields<'_, '_>) -> CoreResult<u32> {
