@@ -88,13 +88,22 @@ impl FlowRun {
 
     /// Steps' outputs so far (fanned-out outputs joined by blank lines).
     fn outputs(&self) -> Vec<Option<String>> {
-        self.steps
-            .iter()
-            .map(|s| {
-                let outputs: Vec<&str> = s.tasks.iter().filter_map(|t| t.output.as_deref()).collect();
-                (s.status == Status::Completed).then(|| outputs.join("\n\n"))
-            })
-            .collect()
+        let mut all = Vec::with_capacity(self.steps.len());
+        for step in &self.steps {
+            let mut joined = None;
+            if step.status == Status::Completed {
+                let mut text = String::new();
+                for (n, output) in step.tasks.iter().filter_map(|t| t.output.as_deref()).enumerate() {
+                    if n > 0 {
+                        text.push_str("\n\n");
+                    }
+                    text.push_str(output);
+                }
+                joined = Some(text);
+            }
+            all.push(joined);
+        }
+        all
     }
 
     /// Settle what can be settled (skips, cancellations, the run's end) and

@@ -31,14 +31,15 @@ impl Runtime {
             }
             Op::MobLifecycle => self.lifecycle(now_ms, mob_id, f.req_str("action")?).map(|()| None),
             Op::MobSubscribe => {
-                let members: Vec<String> =
-                    self.mob(mob_id)?.members.iter().filter(|m| !m.retired).map(|m| m.session.clone()).collect();
-                let readers = members
-                    .into_iter()
-                    .filter_map(|s| Some((s.clone(), self.agents.get_mut(&s)?.session.events.open_reader()?)))
-                    .collect();
-                let id = self
-                    .mob_mut(mob_id)?
+                let Runtime { mobs, agents, .. } = self;
+                let mob = mobs.get_mut(mob_id).ok_or_else(|| super::mobs::mob_not_found(mob_id))?;
+                let mut readers = Vec::new();
+                for member in mob.members.iter().filter(|m| !m.retired) {
+                    if let Some(reader) = agents.get_mut(&member.session).and_then(|a| a.session.events.open_reader()) {
+                        readers.push((member.session.clone(), reader));
+                    }
+                }
+                let id = mob
                     .subscribe(readers)
                     .ok_or_else(|| invalid("this mob has too many subscriptions open; close some first"))?;
                 let mut out = String::new();
@@ -254,13 +255,11 @@ impl Runtime {
         };
         let (json, timeout_ms, role) = (step.json, step.timeout_ms, step.role.clone());
         let schema = mob.def.profile(&role).and_then(|p| p.config.output_schema.clone());
-        let members: Vec<(String, String)> = mob
-            .members
-            .iter()
-            .filter(|m| !m.retired && m.role == role)
-            .map(|m| (m.identity.clone(), m.session.clone()))
-            .collect();
-        let mut tasks = Vec::new();
+        let mut members = Vec::new();
+        for m in mob.members.iter().filter(|m| !m.retired && m.role == role) {
+            members.push((m.identity.clone(), m.session.clone()));
+        }
+        let (mut tasks, mut changes) = (Vec::new(), Changes::new());
         for (identity, session) in members {
             let run_id = self.new_run_id();
             let options = RunOptions {
@@ -273,10 +272,9 @@ impl Runtime {
             let started = self.step(now_ms, &session, |ctx, a| agent::start(ctx, a, run_id, input, options));
             let status = if started.is_ok() { Status::Running } else { Status::Failed };
             let output = started.err().map(CoreError::into_message);
+            changes.push((dispatch.step, Some(identity.clone()), Status::Dispatched));
             tasks.push(Task { member: identity, session, run_id, status, output });
         }
-        let changes: Changes =
-            tasks.iter().map(|t| (dispatch.step, Some(t.member.clone()), Status::Dispatched)).collect();
         let Some(mob) = self.mobs.get_mut(mob_id) else { return };
         let Some(run) = mob.flows.get_mut(at) else { return };
         let failed = tasks.is_empty() || tasks.iter().any(|t| t.status == Status::Failed);
@@ -302,20 +300,11 @@ impl Runtime {
         let Some(mob) = self.mobs.get_mut(mob_id) else { return };
         let Some(run) = mob.flows.get(at) else { return };
         let Some(def) = mob.def.flows.get(run.flow) else { return };
-        let events: Vec<Event> = changes
-            .into_iter()
-            .filter_map(|(step, member, status)| {
-                Some(Event::FlowStepChanged {
-                    run_id: run.id.clone(),
-                    flow_id: def.id.clone(),
-                    step: def.steps.get(step)?.id.clone(),
-                    member,
-                    status: status.step_str(),
-                })
-            })
-            .collect();
-        for event in events {
-            mob.emit(now_ms, &event);
+        mob.log.now_ms = now_ms;
+        for (step, member, status) in changes {
+            let Some(step) = def.steps.get(step) else { continue };
+            let (run_id, flow_id, step) = (run.id.clone(), def.id.clone(), step.id.clone());
+            mob.log.push(&Event::FlowStepChanged { run_id, flow_id, step, member, status: status.step_str() });
         }
     }
 
@@ -334,13 +323,12 @@ impl Runtime {
         if run.status != Status::Running {
             return;
         }
-        let running: Vec<(String, u64)> = run
-            .steps
-            .iter()
-            .flat_map(|s| &s.tasks)
-            .filter(|t| t.status == Status::Running)
-            .map(|t| (t.session.clone(), t.run_id))
-            .collect();
+        let mut running = Vec::new();
+        for task in run.steps.iter().flat_map(|s| &s.tasks) {
+            if task.status == Status::Running {
+                running.push((task.session.clone(), task.run_id));
+            }
+        }
         run.cancel();
         for (session, run_id) in running {
             let _ = self.step(now_ms, &session, |ctx, a| {
