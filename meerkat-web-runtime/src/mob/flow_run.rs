@@ -121,10 +121,15 @@ impl FlowRun {
                 if self.steps[i].status != Status::Pending {
                     continue;
                 }
-                let deps: Vec<Status> = step.depends_on.iter().map(|d| self.steps[*d].status).collect();
-                let next = if deps.iter().any(|s| matches!(s, Status::Failed | Status::Canceled)) {
+                let (mut broken, mut settled) = (false, true);
+                for d in &step.depends_on {
+                    let status = self.steps[*d].status;
+                    broken |= matches!(status, Status::Failed | Status::Canceled);
+                    settled &= status.settled();
+                }
+                let next = if broken {
                     Status::Canceled
-                } else if !deps.iter().all(|s| s.settled()) {
+                } else if !settled {
                     continue;
                 } else if step.condition.as_ref().is_some_and(|c| !super::flow::truthy(&scope.eval(c))) {
                     Status::Skipped
@@ -212,7 +217,11 @@ impl FlowRun {
 
     /// Timers of steps still waiting (to cancel once the run is over).
     pub fn open_timers(&mut self) -> Vec<u32> {
-        self.steps.iter_mut().filter(|s| s.status.settled()).filter_map(|s| s.timer.take()).collect()
+        let mut timers = Vec::new();
+        for step in self.steps.iter_mut().filter(|s| s.status.settled()) {
+            timers.extend(step.timer.take());
+        }
+        timers
     }
 
     pub fn write_json(&self, def: &FlowDef, out: &mut String) {

@@ -94,8 +94,7 @@ impl Runtime {
             "stop" => self.mob_mut(mob_id)?.set_status(now_ms, MobStatus::Stopped),
             "resume" => {
                 self.mob_mut(mob_id)?.set_status(now_ms, MobStatus::Running);
-                let sessions: Vec<String> = self.mob(mob_id)?.members.iter().map(|m| m.session.clone()).collect();
-                for session in sessions {
+                for session in self.member_sessions(mob_id) {
                     let _ = self.step(now_ms, &session, |ctx, a| Ok(agent::start_queued(ctx, a)));
                     self.wake(now_ms, &session);
                 }
@@ -110,8 +109,7 @@ impl Runtime {
                 for at in 0..self.mob(mob_id)?.flows.len() {
                     self.cancel_flow(now_ms, mob_id, at);
                 }
-                let sessions: Vec<String> = self.mob(mob_id)?.members.iter().map(|m| m.session.clone()).collect();
-                for session in sessions {
+                for session in self.member_sessions(mob_id) {
                     let _ = self.step(now_ms, &session, |ctx, a| {
                         let error = CoreError::new(ErrorCode::Cancelled, "the mob was completed");
                         agent::cancel_queued(ctx, a, &error);
@@ -134,13 +132,28 @@ impl Runtime {
         Ok(())
     }
 
+    /// The sessions of the mob's members, retired ones included.
+    fn member_sessions(&self, mob_id: &str) -> Vec<String> {
+        let mut sessions = Vec::new();
+        for member in self.mobs.get(mob_id).map(|m| m.members.as_slice()).unwrap_or_default() {
+            sessions.push(member.session.clone());
+        }
+        sessions
+    }
+
     /// Every member's session goes (runs cancelled), the mob's wires and
     /// skills too; the id answers `destroyed` until it is reused.
     fn destroy_mob(&mut self, now_ms: f64, mob_id: &str) {
         let Some(mob) = self.mobs.get_mut(mob_id) else { return };
-        let mut timers: Vec<u32> = mob.step_timers.drain(..).map(|(t, _, _)| t).collect();
-        timers.extend(mob.members.iter().filter_map(|m| m.wake_timer));
-        let sessions: Vec<String> = mob.members.drain(..).map(|m| m.session).collect();
+        let mut timers = Vec::new();
+        for (timer, _, _) in mob.step_timers.drain(..) {
+            timers.push(timer);
+        }
+        let mut sessions = Vec::new();
+        for member in mob.members.drain(..) {
+            timers.extend(member.wake_timer);
+            sessions.push(member.session);
+        }
         mob.flows.clear();
         mob.subscriptions.clear();
         let source = mob.skill_source.take();
