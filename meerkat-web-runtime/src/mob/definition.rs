@@ -6,7 +6,7 @@ use crate::comms::Limits;
 use crate::config::{Budget, SessionConfig, output_schema};
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::fields::Fields;
-use crate::json::{Json, ObjectWriter, quote, write_array};
+use crate::json::{Json, ObjectWriter, quote, write_array, write_str};
 use crate::skills::SkillKey;
 
 const CODE: ErrorCode = ErrorCode::InvalidMobDefinition;
@@ -138,6 +138,19 @@ impl Definition {
 
 pub fn bad(message: impl Into<String>) -> CoreError {
     CoreError::new(CODE, message)
+}
+
+/// `before`, `value` as a JSON string, then `after`: the shape of most
+/// messages here, built by one function instead of a formatting call each.
+pub fn quoted(before: &str, value: &str, after: &str) -> String {
+    let mut out = String::from(before);
+    write_str(value, &mut out);
+    out.push_str(after);
+    out
+}
+
+pub fn bad_quoted(before: &str, value: &str, after: &str) -> CoreError {
+    bad(quoted(before, value, after))
 }
 
 /// Ids and identities: short, printable, no `/` (it separates a mob
