@@ -168,9 +168,8 @@ fn step_def(value: &Json<'_>, ids: &[&str], roles: &[&str]) -> CoreResult<StepDe
     let index = |name: &str| ids.iter().position(|i| *i == name);
     let mut depends_on = Vec::new();
     for dep in f.str_list("dependsOn")?.unwrap_or_default() {
-        depends_on.push(
-            index(&dep).ok_or_else(|| bad_quoted("step.dependsOn names ", &dep, ", no step of this flow"))?,
-        );
+        depends_on
+            .push(index(&dep).ok_or_else(|| bad_quoted("step.dependsOn names ", &dep, ", no step of this flow"))?);
     }
     let json = match f.str("outputFormat")? {
         None | Some("text") => false,
@@ -226,8 +225,7 @@ fn path(text: &str, index: &dyn Fn(&str) -> Option<usize>) -> CoreResult<Path> {
         }
         Some("steps") => {
             let step = parts.next().ok_or_else(wrong)?;
-            let at =
-                index(step).ok_or_else(|| bad_quoted("step reference ", text, " names no step of this flow"))?;
+            let at = index(step).ok_or_else(|| bad_quoted("step reference ", text, " names no step of this flow"))?;
             if parts.next() != Some("output") {
                 return Err(wrong());
             }
@@ -254,9 +252,7 @@ fn check_acyclic(steps: &[StepDef]) -> CoreResult<()> {
     }
     match done.iter().position(|d| !d) {
         None => Ok(()),
-        Some(i) => {
-            Err(bad_quoted("flow steps depend on each other in a cycle (through step ", &steps[i].id, ")"))
-        }
+        Some(i) => Err(bad_quoted("flow steps depend on each other in a cycle (through step ", &steps[i].id, ")")),
     }
 }
 
@@ -281,7 +277,11 @@ fn check_refs(steps: &[StepDef], i: usize, step: &StepDef) -> CoreResult<()> {
     }
     match refs.into_iter().find(|at| *at == i || !ancestors[*at]) {
         None => Ok(()),
-        Some(at) => Err(bad_quoted("step reads the output of step ", &steps[at].id, ", which it does not depend on (add it to dependsOn)")),
+        Some(at) => Err(bad_quoted(
+            "step reads the output of step ",
+            &steps[at].id,
+            ", which it does not depend on (add it to dependsOn)",
+        )),
     }
 }
 

@@ -14,7 +14,8 @@ use crate::transcript::{Part, content_blocks};
 impl Runtime {
     pub(super) fn outcome(&mut self, now_ms: f64, op: Op, f: &Fields<'_, '_>, cmd: &Json<'_>) -> CoreResult<()> {
         let id = effect_id(f)?;
-        match op {
+        // The input for a session, and for a skill source when it is HTTP.
+        let (kind, input, http) = match op {
             Op::HttpHead => {
                 let status = f.req_u64("status")?;
                 let status = u16::try_from(status)
@@ -22,58 +23,43 @@ impl Runtime {
                     .filter(|s| (100..=999).contains(s))
                     .ok_or_else(|| invalid(format!("http_head.status must be an HTTP status code, got {status}")))?;
                 let headers = parse_headers(f.get("headers"))?;
-                match self.owner(id, Kind::Http)? {
-                    Owner::Session(s) => self.advance(now_ms, &s, Input::HttpHead { id, status, headers }),
-                    Owner::Source(u) => {
-                        self.skills.on_http(&u, HttpOutcome::Head { id, status }, &mut self.out, now_ms)
-                    }
-                    _ => Err(not_session(id)),
-                }
+                (Kind::Http, Input::HttpHead { id, status, headers }, Some(HttpOutcome::Head { id, status }))
             }
-            Op::HttpEnd | Op::HttpError => {
+            Op::HttpEnd => (Kind::Http, Input::HttpEnd { id }, Some(HttpOutcome::End { id })),
+            Op::HttpError => {
                 let message = f.str("message")?.unwrap_or("network error");
-                let owner = self.owner(id, Kind::Http)?;
-                self.out.settle(id)?;
-                match (owner, op == Op::HttpEnd) {
-                    (Owner::Session(s), true) => self.advance(now_ms, &s, Input::HttpEnd { id }),
-                    (Owner::Session(s), false) => self.advance(now_ms, &s, Input::HttpError { id, message }),
-                    (Owner::Source(u), true) => self.skills.on_http(&u, HttpOutcome::End { id }, &mut self.out, now_ms),
-                    (Owner::Source(u), false) => {
-                        self.skills.on_http(&u, HttpOutcome::Error { id, message }, &mut self.out, now_ms)
-                    }
-                    _ => Err(not_session(id)),
-                }
+                (Kind::Http, Input::HttpError { id, message }, Some(HttpOutcome::Error { id, message }))
             }
             Op::ToolResult => {
                 let is_error = f.bool("isError")?.unwrap_or(false);
                 let content = parse_tool_content(cmd.get("content").cloned().unwrap_or(Json::Null))?;
-                let Owner::Session(s) = self.owner(id, Kind::Tool)? else { return Err(not_session(id)) };
-                self.out.settle(id)?;
-                self.advance(now_ms, &s, Input::ToolResult { id, content, is_error })
+                (Kind::Tool, Input::ToolResult { id, content, is_error }, None)
             }
             Op::HookResult => {
                 let verdict = match f.str("error")? {
                     Some(thrown) => Err(thrown.to_string()),
                     None => Ok(f.get("verdict").cloned().unwrap_or(Json::Null)),
                 };
-                let Owner::Session(s) = self.owner(id, Kind::Hook)? else { return Err(not_session(id)) };
-                self.out.settle(id)?;
-                self.advance(now_ms, &s, Input::HookResult { id, verdict })
+                (Kind::Hook, Input::HookResult { id, verdict }, None)
             }
-            Op::TimerFired => {
-                let owner = self.owner(id, Kind::Timer)?;
-                self.out.settle(id)?;
-                match owner {
-                    Owner::Session(s) => self.advance(now_ms, &s, Input::Timer { id }),
-                    Owner::Comms => {
-                        self.bus.on_timer(id);
-                        Ok(())
-                    }
-                    Owner::Mob(mob) => self.mob_timer(now_ms, &mob, id),
-                    Owner::Source(_) => Err(not_session(id)),
-                }
+            _ => (Kind::Timer, Input::Timer { id }, None),
+        };
+        let owner = self.owner(id, kind)?;
+        // A response head leaves the request in flight: its body follows.
+        if op != Op::HttpHead {
+            self.out.settle(id)?;
+        }
+        // Tools and hooks belong to sessions, HTTP to sessions and skill
+        // sources, timers to sessions, the bus and mobs.
+        match (owner, http) {
+            (Owner::Session(s), _) => self.advance(now_ms, &s, input),
+            (Owner::Source(u), Some(http)) => self.skills.on_http(&u, http, &mut self.out, now_ms),
+            (Owner::Comms, None) if kind == Kind::Timer => {
+                self.bus.on_timer(id);
+                Ok(())
             }
-            _ => Err(CoreError::new(ErrorCode::Internal, "an op is listed without a handler")),
+            (Owner::Mob(mob), None) if kind == Kind::Timer => self.mob_timer(now_ms, &mob, id),
+            _ => Err(not_session(id)),
         }
     }
 
