@@ -155,9 +155,14 @@ impl Bus {
             endpoint.retired = true;
             endpoint.inbox.clear();
         }
-        let (gone, kept): (Vec<Pending>, Vec<Pending>) =
-            self.pending.drain(..).partition(|p| p.from == session || p.to == session);
-        self.pending = kept;
+        let mut gone = Vec::new();
+        for request in core::mem::take(&mut self.pending) {
+            if request.from == session || request.to == session {
+                gone.push(request);
+            } else {
+                self.pending.push(request);
+            }
+        }
         for request in gone {
             out.cancel_timer(request.timer);
             if request.from != session {

@@ -82,8 +82,11 @@ pub type Changes = Vec<(usize, Option<String>, Status)>;
 
 impl FlowRun {
     pub fn new(id: String, flow: usize, params: String, steps: usize) -> FlowRun {
-        let steps = (0..steps).map(|_| StepState { status: Status::Pending, tasks: Vec::new(), timer: None }).collect();
-        FlowRun { id, flow, params, status: Status::Running, steps }
+        let mut states = Vec::with_capacity(steps);
+        for _ in 0..steps {
+            states.push(StepState { status: Status::Pending, tasks: Vec::new(), timer: None });
+        }
+        FlowRun { id, flow, params, status: Status::Running, steps: states }
     }
 
     /// Steps' outputs so far (fanned-out outputs joined by blank lines).

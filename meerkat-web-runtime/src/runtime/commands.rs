@@ -122,11 +122,14 @@ impl Runtime {
     pub(super) fn dispatch(&mut self, now_ms: f64, cmd: Json<'_>) -> CoreResult<Reply> {
         let op = cmd.get("op").and_then(Json::as_str).unwrap_or_default();
         let Some(&(_, op, allowed)) = OPS.iter().find(|(name, _, _)| *name == op) else {
-            let names: Vec<&str> = OPS.iter().map(|(name, _, _)| *name).collect();
-            return Err(CoreError::new(
-                ErrorCode::InvalidCommand,
-                format!("command needs \"op\", one of: {}", names.join(", ")),
-            ));
+            let mut message = "command needs \"op\", one of: ".to_string();
+            for (i, (name, _, _)) in OPS.iter().enumerate() {
+                if i > 0 {
+                    message.push_str(", ");
+                }
+                message.push_str(name);
+            }
+            return Err(CoreError::new(ErrorCode::InvalidCommand, message));
         };
         let f = Fields::new(&cmd, "command", allowed, ErrorCode::InvalidCommand)?;
         match op {

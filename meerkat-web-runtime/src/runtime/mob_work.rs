@@ -191,7 +191,10 @@ impl Runtime {
         }
         // By time, then arrival: each log's own order survives the merge
         // (an unstable sort on a unique key: stable sorts cost the wasm KBs).
-        let mut order: Vec<(f64, usize)> = items.iter().enumerate().map(|(i, item)| (item.0, i)).collect();
+        let mut order = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            order.push((item.0, i));
+        }
         order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let sub = &mut mob.subscriptions[at];
         sub.members = kept;

@@ -254,15 +254,14 @@ impl Runtime {
         }
         let def = &mob.def;
         // Read once: scanning every wire per member made spawning cubic.
-        let remembered: Vec<&str> = mob
-            .wires
-            .iter()
-            .filter_map(|(a, b)| match (*a == identity, *b == identity) {
-                (true, _) => Some(b.as_str()),
-                (_, true) => Some(a.as_str()),
-                _ => None,
-            })
-            .collect();
+        let mut remembered: Vec<&str> = Vec::new();
+        for (a, b) in &mob.wires {
+            match (*a == identity, *b == identity) {
+                (true, _) => remembered.push(b),
+                (_, true) => remembered.push(a),
+                _ => {}
+            }
+        }
         let mut partners: Vec<MemberId> = Vec::new();
         for other in mob.members.iter().filter(|m| !m.retired && m.identity != identity) {
             let orchestrated =
@@ -276,10 +275,10 @@ impl Runtime {
             }
         }
         let me = (mob_id.to_string(), identity.clone());
-        for (a, b) in self.cross.clone() {
-            match (a == me, b == me) {
-                (true, _) => partners.push(b),
-                (_, true) => partners.push(a),
+        for (a, b) in &self.cross {
+            match (*a == me, *b == me) {
+                (true, _) => partners.push(b.clone()),
+                (_, true) => partners.push(a.clone()),
                 _ => {}
             }
         }

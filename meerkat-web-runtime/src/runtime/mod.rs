@@ -140,8 +140,7 @@ impl Runtime {
         // another reaction; the queue of inputs bounds the loop.
         while !self.reactions.is_empty() || !self.bus.notes.is_empty() {
             self.bus_notes(now_ms);
-            let batch: Vec<Reaction> = self.reactions.drain(..).collect();
-            for reaction in batch {
+            for reaction in core::mem::take(&mut self.reactions) {
                 match reaction {
                     Reaction::RunEnded { session, run_id, output } => {
                         if self.may_start(&session) {

@@ -105,13 +105,14 @@ fn effect_id(f: &Fields<'_, '_>) -> CoreResult<u32> {
 fn parse_headers(value: Option<&Json<'_>>) -> CoreResult<Vec<(String, String)>> {
     let Some(value) = value else { return Ok(Vec::new()) };
     let pairs = value.as_array().ok_or_else(|| invalid("headers must be an array of [name, value] pairs"))?;
-    pairs
-        .iter()
-        .map(|pair| match pair.as_array() {
-            Some([Json::Str(name), Json::Str(value)]) => Ok((name.to_string(), value.to_string())),
-            _ => Err(invalid("headers must be an array of [name, value] string pairs")),
-        })
-        .collect()
+    let mut headers = Vec::with_capacity(pairs.len());
+    for pair in pairs {
+        let Some([Json::Str(name), Json::Str(value)]) = pair.as_array() else {
+            return Err(invalid("headers must be an array of [name, value] string pairs"));
+        };
+        headers.push((name.to_string(), value.to_string()));
+    }
+    Ok(headers)
 }
 
 /// A tool result: a string, or content blocks.
