@@ -140,7 +140,7 @@ impl Runtime {
                 let run_id = self.new_run_id();
                 let session = f.req_str("session")?;
                 let options = RunOptions::default();
-                self.step(now_ms, session, |ctx, a| agent::start(ctx, a, run_id, RunInput::Compact, options))?;
+                self.start_run(now_ms, session, run_id, RunInput::Compact, options)?;
                 Ok(Some(run_reply(run_id)))
             }
             Op::History => {
@@ -214,7 +214,7 @@ impl Runtime {
             Op::Capabilities => Ok(Some(capabilities::json())),
             Op::Interrupt => {
                 let session = f.req_str("session")?;
-                self.step(now_ms, session, |ctx, a| agent::advance(ctx, a, Input::Interrupt)).map(|()| None)
+                self.advance(now_ms, session, Input::Interrupt).map(|()| None)
             }
             Op::HttpHead | Op::HttpEnd | Op::HttpError | Op::ToolResult | Op::HookResult | Op::TimerFired => {
                 self.outcome(now_ms, op, &f, &cmd).map(|()| None)
@@ -267,7 +267,7 @@ impl Runtime {
             queue: false,
         };
         let run_id = self.new_run_id();
-        self.step(now_ms, session, |ctx, a| agent::start(ctx, a, run_id, RunInput::User(prompt), options))?;
+        self.start_run(now_ms, session, run_id, RunInput::User(prompt), options)?;
         Ok(run_reply(run_id))
     }
 

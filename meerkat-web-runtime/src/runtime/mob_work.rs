@@ -95,7 +95,7 @@ impl Runtime {
             "resume" => {
                 self.mob_mut(mob_id)?.set_status(now_ms, MobStatus::Running);
                 for session in self.member_sessions(mob_id) {
-                    let _ = self.step(now_ms, &session, |ctx, a| Ok(agent::start_queued(ctx, a)));
+                    self.start_queued(now_ms, &session);
                     self.wake(now_ms, &session);
                 }
                 for at in 0..self.mob(mob_id)?.flows.len() {
@@ -285,7 +285,7 @@ impl Runtime {
                 ..RunOptions::default()
             };
             let input = RunInput::Injected { text: dispatch.message.clone() };
-            let started = self.step(now_ms, &session, |ctx, a| agent::start(ctx, a, run_id, input, options));
+            let started = self.start_run(now_ms, &session, run_id, input, options);
             let status = if started.is_ok() { Status::Running } else { Status::Failed };
             let output = started.err().map(CoreError::into_message);
             changes.push((dispatch.step, Some(identity.clone()), Status::Dispatched));
@@ -413,8 +413,7 @@ impl Runtime {
             return;
         }
         let run_id = self.new_run_id();
-        let _ =
-            self.step(now_ms, session, |ctx, a| agent::start(ctx, a, run_id, RunInput::Wake, RunOptions::default()));
+        let _ = self.start_run(now_ms, session, run_id, RunInput::Wake, RunOptions::default());
     }
 
     /// What the bus noted during the last step.

@@ -300,7 +300,7 @@ impl Runtime {
             Some(prompt) => {
                 let run_id = self.new_run_id();
                 let options = RunOptions { queue: true, ..RunOptions::default() };
-                self.step(now_ms, session, |ctx, a| agent::start(ctx, a, run_id, RunInput::User(prompt), options))?;
+                self.start_run(now_ms, session, run_id, RunInput::User(prompt), options)?;
                 Some(run_id)
             }
         };
@@ -444,7 +444,7 @@ impl Runtime {
         }
         let run_id = self.new_run_id();
         let options = RunOptions { queue: true, ..RunOptions::default() };
-        self.step(now_ms, &session, |ctx, a| agent::start(ctx, a, run_id, RunInput::User(prompt), options))?;
+        self.start_run(now_ms, &session, run_id, RunInput::User(prompt), options)?;
         Ok(run_reply(run_id))
     }
 

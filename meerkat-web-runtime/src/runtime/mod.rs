@@ -108,7 +108,7 @@ impl Runtime {
         let run_id = self.new_run_id();
         let input = agent::RunInput::Injected { text };
         let options = agent::RunOptions::default();
-        self.step(now_ms, session, |ctx, a| agent::start(ctx, a, run_id, input, options))?;
+        self.start_run(now_ms, session, run_id, input, options)?;
         self.react(now_ms);
         Ok(run_id)
     }
@@ -144,7 +144,7 @@ impl Runtime {
                 match reaction {
                     Reaction::RunEnded { session, run_id, output } => {
                         if self.may_start(&session) {
-                            let _ = self.step(now_ms, &session, |ctx, agent| Ok(agent::start_queued(ctx, agent)));
+                            self.start_queued(now_ms, &session);
                         }
                         self.member_run_ended(now_ms, &session, run_id, &output);
                         self.wake(now_ms, &session);
@@ -179,6 +179,24 @@ impl Runtime {
             bus: &mut self.bus,
         };
         f(&mut ctx, agent)
+    }
+
+    /// Start a run of a session (or queue it, as `options` say): one
+    /// instance of `step` for every caller.
+    fn start_run(
+        &mut self,
+        now_ms: f64,
+        session: &str,
+        run_id: u64,
+        input: agent::RunInput,
+        options: agent::RunOptions,
+    ) -> CoreResult<()> {
+        self.step(now_ms, session, |ctx, a| agent::start(ctx, a, run_id, input, options)).map(|_| ())
+    }
+
+    /// Start the session's queued input, if any.
+    fn start_queued(&mut self, now_ms: f64, session: &str) {
+        let _ = self.step(now_ms, session, |ctx, agent| Ok(agent::start_queued(ctx, agent)));
     }
 
     /// Queued input may start: not for members of a mob that is stopped.

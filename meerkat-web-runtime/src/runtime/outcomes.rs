@@ -87,7 +87,7 @@ impl Runtime {
         Ok(owner)
     }
 
-    fn advance(&mut self, now_ms: f64, session: &str, input: Input<'_>) -> CoreResult<()> {
+    pub(super) fn advance(&mut self, now_ms: f64, session: &str, input: Input<'_>) -> CoreResult<()> {
         self.step(now_ms, session, |ctx, agent| agent::advance(ctx, agent, input))
     }
 }
