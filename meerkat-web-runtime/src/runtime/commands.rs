@@ -1,7 +1,7 @@
 //! The command table: every op, the fields it takes, and its handler.
 
 use super::{MAX_SESSIONS, Reply, Runtime, capabilities, session_not_found};
-use crate::agent::{self, Agent, Input, RunInput, RunOptions};
+use crate::agent::{Agent, Input, RunInput, RunOptions};
 use crate::config::{Budget, SessionConfig, output_schema};
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
 use crate::fields::Fields;
@@ -244,11 +244,7 @@ impl Runtime {
     }
 
     pub(super) fn destroy_session_now(&mut self, now_ms: f64, id: &str) -> CoreResult<()> {
-        self.step(now_ms, id, |ctx, agent| {
-            let error = CoreError::new(ErrorCode::Cancelled, "the session was destroyed while a turn was in flight");
-            agent::cancel_queued(ctx, agent, &error);
-            agent::advance(ctx, agent, Input::Cancel(error))
-        })?;
+        self.stop_session(now_ms, id, "the session was destroyed while a turn was in flight".to_string(), false)?;
         self.agents.remove(id);
         self.hooks.remove_session(id);
         Ok(())

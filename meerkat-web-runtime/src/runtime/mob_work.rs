@@ -110,11 +110,7 @@ impl Runtime {
                     self.cancel_flow(now_ms, mob_id, at);
                 }
                 for session in self.member_sessions(mob_id) {
-                    let _ = self.step(now_ms, &session, |ctx, a| {
-                        let error = CoreError::new(ErrorCode::Cancelled, "the mob was completed");
-                        agent::cancel_queued(ctx, a, &error);
-                        agent::advance(ctx, a, agent::Input::Interrupt)
-                    });
+                    let _ = self.stop_session(now_ms, &session, "the mob was completed".to_string(), true);
                     if let Some(agent) = self.agents.get_mut(&session) {
                         agent.session.archived = true;
                     }

@@ -3,7 +3,7 @@
 
 use super::commands::{Op, run_reply};
 use super::{Reply, Runtime};
-use crate::agent::{self, Agent, RunInput, RunOptions};
+use crate::agent::{Agent, RunInput, RunOptions};
 use crate::comms::Endpoint;
 use crate::config::SessionConfig;
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
@@ -327,13 +327,9 @@ impl Runtime {
         if let Some(timer) = member.wake_timer.take() {
             self.out.cancel_timer(timer);
         }
-        let _ = self.step(now_ms, &session, |ctx, agent| {
-            let error = CoreError::new(ErrorCode::Cancelled, format!("member {identity} was retired"));
-            agent::cancel_queued(ctx, agent, &error);
-            agent.steer.clear();
-            agent::advance(ctx, agent, agent::Input::Cancel(error))
-        });
+        let _ = self.stop_session(now_ms, &session, format!("member {identity} was retired"), false);
         if let Some(agent) = self.agents.get_mut(&session) {
+            agent.steer.clear();
             agent.session.archived = true;
         }
         for peer in self.bus.endpoint(&session).map(|e| e.peers.clone()).unwrap_or_default() {

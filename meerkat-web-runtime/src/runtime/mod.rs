@@ -194,6 +194,18 @@ impl Runtime {
         self.step(now_ms, session, |ctx, a| agent::start(ctx, a, run_id, input, options)).map(|_| ())
     }
 
+    /// Stop a session: its queued inputs fail with `why` (`CANCELLED`), and
+    /// its run is cancelled with the same error or, with `interrupt`,
+    /// interrupted (keeping what it said so far).
+    fn stop_session(&mut self, now_ms: f64, session: &str, why: String, interrupt: bool) -> CoreResult<()> {
+        self.step(now_ms, session, |ctx, agent| {
+            let error = CoreError::new(ErrorCode::Cancelled, why);
+            agent::cancel_queued(ctx, agent, &error);
+            let input = if interrupt { agent::Input::Interrupt } else { agent::Input::Cancel(error) };
+            agent::advance(ctx, agent, input)
+        })
+    }
+
     /// Start the session's queued input, if any.
     fn start_queued(&mut self, now_ms: f64, session: &str) {
         let _ = self.step(now_ms, session, |ctx, agent| Ok(agent::start_queued(ctx, agent)));
