@@ -47,14 +47,13 @@ impl Runtime {
             Op::MobSend => self.mob_send(now_ms, f).map(Some),
             Op::MobWire | Op::MobUnwire => {
                 let mob = f.req_str("mob")?;
-                let a = (mob.to_string(), f.req_str("a")?.to_string());
-                let b = (mob.to_string(), f.req_str("b")?.to_string());
-                self.set_wire(now_ms, &a, &b, op == Op::MobWire).map(|()| None)
+                let (a, b) = ((mob, f.req_str("a")?), (mob, f.req_str("b")?));
+                self.set_wire(now_ms, a, b, op == Op::MobWire).map(|()| None)
             }
             Op::WireCrossMob | Op::UnwireCrossMob => {
-                let a = (f.req_str("mobA")?.to_string(), f.req_str("memberA")?.to_string());
-                let b = (f.req_str("mobB")?.to_string(), f.req_str("memberB")?.to_string());
-                self.set_wire(now_ms, &a, &b, op == Op::WireCrossMob).map(|()| None)
+                let a = (f.req_str("mobA")?, f.req_str("memberA")?);
+                let b = (f.req_str("mobB")?, f.req_str("memberB")?);
+                self.set_wire(now_ms, a, b, op == Op::WireCrossMob).map(|()| None)
             }
             _ => self.mob_other(now_ms, op, f),
         }
@@ -262,6 +261,7 @@ impl Runtime {
                 _ => {}
             }
         }
+        // Owned: wiring changes the mobs and the cross-mob wires read here.
         let mut partners: Vec<MemberId> = Vec::new();
         for other in mob.members.iter().filter(|m| !m.retired && m.identity != identity) {
             let orchestrated =
@@ -274,16 +274,16 @@ impl Runtime {
                 partners.push((mob_id.to_string(), other.identity.clone()));
             }
         }
-        let me = (mob_id.to_string(), identity.clone());
+        let me = (mob_id, identity.as_str());
         for (a, b) in &self.cross {
-            match (*a == me, *b == me) {
+            match (is(a, me), is(b, me)) {
                 (true, _) => partners.push(b.clone()),
                 (_, true) => partners.push(a.clone()),
                 _ => {}
             }
         }
-        for partner in partners {
-            let _ = self.set_wire(now_ms, &me, &partner, true);
+        for (mob, identity) in &partners {
+            let _ = self.set_wire(now_ms, me, (mob, identity), true);
         }
     }
 
@@ -445,10 +445,10 @@ impl Runtime {
     }
 
     /// Wire (or unwire) two members, possibly of two mobs.
-    fn set_wire(&mut self, now_ms: f64, a: &MemberId, b: &MemberId, on: bool) -> CoreResult<()> {
-        let (sa, sb) = (self.member_session(&a.0, &a.1)?, self.member_session(&b.0, &b.1)?);
+    fn set_wire(&mut self, now_ms: f64, a: (&str, &str), b: (&str, &str), on: bool) -> CoreResult<()> {
+        let (sa, sb) = (self.member_session(a.0, a.1)?, self.member_session(b.0, b.1)?);
         if sa == sb {
-            return Err(invalid(format!("cannot wire {} to itself", quote(&a.1))));
+            return Err(invalid(format!("cannot wire {} to itself", quote(a.1))));
         }
         for (mob, identity) in [a, b] {
             if on && self.mob(mob)?.member(identity).is_some_and(|m| m.retired) {
@@ -458,18 +458,16 @@ impl Runtime {
                 self.running_mob(mob)?;
             }
         }
-        let pair = (a.clone(), b.clone());
-        let same = |(x, y): &(MemberId, MemberId)| (x == a && y == b) || (x == b && y == a);
         if a.0 == b.0 {
-            let mob = self.mob_mut(&a.0)?;
-            mob.wires.retain(|(x, y)| !((*x == a.1 && *y == b.1) || (*x == b.1 && *y == a.1)));
+            let mob = self.mob_mut(a.0)?;
+            mob.wires.retain(|(x, y)| !((x == a.1 && y == b.1) || (x == b.1 && y == a.1)));
             if on {
-                mob.wires.push((a.1.clone(), b.1.clone()));
+                mob.wires.push((a.1.to_string(), b.1.to_string()));
             }
         } else {
-            self.cross.retain(|p| !same(p));
+            self.cross.retain(|(x, y)| !((is(x, a) && is(y, b)) || (is(x, b) && is(y, a))));
             if on {
-                self.cross.push(pair);
+                self.cross.push(((a.0.to_string(), a.1.to_string()), (b.0.to_string(), b.1.to_string())));
             }
         }
         let changed = if on { self.bus.wire(&sa, &sb) } else { self.bus.unwire(&sa, &sb) };
@@ -519,6 +517,11 @@ fn member_config(profile: &Profile, mob: &str, identity: &str, source: Option<&s
     }
     config.system_prompt = Some(prompt);
     config
+}
+
+/// Is `id` the member `(mob, identity)`?
+fn is(id: &MemberId, (mob, identity): (&str, &str)) -> bool {
+    id.0 == mob && id.1 == identity
 }
 
 pub(super) fn mob_not_found(id: &str) -> CoreError {
