@@ -1,7 +1,7 @@
 //! Flow definitions: steps for roles in a DAG, with `{{...}}` templates
 //! and small conditions (equality, `&&`, `||`, `!`; never `eval`).
 
-use super::definition::{bad, bad_quoted, check_name};
+use super::definition::{Profile, bad, bad_quoted, check_name};
 use crate::error::{CoreError, CoreResult};
 use crate::fields::Fields;
 use crate::json::{self, Json, quote};
@@ -114,8 +114,8 @@ pub fn truthy(value: &str) -> bool {
     !matches!(value, "" | "false" | "0" | "null")
 }
 
-/// `flows: { [flowId]: { steps: [...] } }`, with `roles` the profile names.
-pub fn definitions(value: &Json<'_>, roles: &[&str]) -> CoreResult<Vec<FlowDef>> {
+/// `flows: { [flowId]: { steps: [...] } }`; steps name `roles` (profiles).
+pub fn definitions(value: &Json<'_>, roles: &[Profile]) -> CoreResult<Vec<FlowDef>> {
     let entries = value
         .as_object()
         .ok_or_else(|| bad("mob definition.flows must be an object: { [flowId]: { steps: [...] } }"))?;
@@ -129,7 +129,10 @@ pub fn definitions(value: &Json<'_>, roles: &[&str]) -> CoreResult<Vec<FlowDef>>
         if steps.is_empty() || steps.len() > MAX_STEPS {
             return Err(bad(format!("{path}.steps must be an array of 1 to {MAX_STEPS} steps")));
         }
-        let ids: Vec<&str> = steps.iter().map(|s| s.get("id").and_then(Json::as_str).unwrap_or_default()).collect();
+        let mut ids = Vec::with_capacity(steps.len());
+        for step in steps {
+            ids.push(step.get("id").and_then(Json::as_str).unwrap_or_default());
+        }
         let mut defs = Vec::with_capacity(steps.len());
         for (i, step) in steps.iter().enumerate() {
             defs.push(step_def(step, &ids, roles).map_err(|e| placed(&format!("{path}.steps[{i}]"), e))?);
@@ -149,7 +152,7 @@ fn placed(path: &str, error: CoreError) -> CoreError {
     bad(format!("{path}{}{rest}", if rest.starts_with(['.', ' ']) { "" } else { ": " }))
 }
 
-fn step_def(value: &Json<'_>, ids: &[&str], roles: &[&str]) -> CoreResult<StepDef> {
+fn step_def(value: &Json<'_>, ids: &[&str], roles: &[Profile]) -> CoreResult<StepDef> {
     let f = Fields::new(
         value,
         "step",
@@ -162,7 +165,7 @@ fn step_def(value: &Json<'_>, ids: &[&str], roles: &[&str]) -> CoreResult<StepDe
         return Err(bad_quoted("step.id ", id, " is used twice"));
     }
     let role = f.req_str("role")?;
-    if !roles.contains(&role) {
+    if !roles.iter().any(|p| p.name == role) {
         return Err(bad_quoted("step.role ", role, " is not a profile of the mob"));
     }
     let index = |name: &str| ids.iter().position(|i| *i == name);
@@ -213,7 +216,13 @@ pub fn template(text: &str, index: &dyn Fn(&str) -> Option<usize>) -> CoreResult
 
 fn path(text: &str, index: &dyn Fn(&str) -> Option<usize>) -> CoreResult<Path> {
     let mut parts = text.split('.');
-    let keys = |parts: core::str::Split<'_, char>| parts.map(str::to_string).collect::<Vec<_>>();
+    let keys = |parts: core::str::Split<'_, char>| {
+        let mut keys = Vec::new();
+        for part in parts {
+            keys.push(part.to_string());
+        }
+        keys
+    };
     let wrong = || bad_quoted("step reference ", text, " must be params.<name> or steps.<id>.output");
     match parts.next() {
         Some("params") => {
