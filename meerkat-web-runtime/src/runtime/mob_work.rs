@@ -418,20 +418,14 @@ impl Runtime {
             match note {
                 Note::Delivered { to } => self.wake(now_ms, &to),
                 Note::Traffic { from, to, kind, bytes } => {
-                    let mobs = [self.member_of.get(&from).cloned(), self.member_of.get(&to).cloned()];
-                    let cross = mobs[0] != mobs[1];
-                    let name = |s: &str, mob: &Option<String>| match (cross, self.bus.endpoint(s)) {
+                    let cross = self.member_of.get(&from) != self.member_of.get(&to);
+                    let name = |s: &str| match (cross, self.bus.endpoint(s)) {
                         (true, Some(e)) => format!("{}/{}", e.mob, e.identity),
                         (false, Some(e)) => e.identity.clone(),
-                        _ => mob.clone().unwrap_or_default(),
+                        _ => self.member_of.get(s).cloned().unwrap_or_default(),
                     };
-                    let event =
-                        Event::MessageDelivered { from: name(&from, &mobs[0]), to: name(&to, &mobs[1]), kind, bytes };
-                    for mob in mobs.iter().take(if cross { 2 } else { 1 }).flatten() {
-                        if let Some(mob) = self.mobs.get_mut(mob) {
-                            mob.emit(now_ms, &event);
-                        }
-                    }
+                    let event = Event::MessageDelivered { from: name(&from), to: name(&to), kind, bytes };
+                    self.emit_for_pair(now_ms, &from, &to, &event);
                 }
                 Note::Limit { session, limit, detail } => {
                     let member = self.bus.endpoint(&session).map(|e| e.identity.clone()).unwrap_or_default();

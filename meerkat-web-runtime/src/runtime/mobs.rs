@@ -479,15 +479,23 @@ impl Runtime {
 
     /// `peers_wired` / `peers_unwired` in the mobs of both members.
     fn emit_wiring(&mut self, now_ms: f64, sa: &str, sb: &str, on: bool) {
-        let mobs = [self.member_of.get(sa).cloned(), self.member_of.get(sb).cloned()];
         let (na, nb) = (self.bus.name_for(sb, sa), self.bus.name_for(sa, sb));
         let event = if on { Event::PeersWired { a: na, b: nb } } else { Event::PeersUnwired { a: na, b: nb } };
-        for (i, mob) in mobs.iter().enumerate() {
-            if let Some(mob) = mob.as_ref().filter(|m| i == 0 || Some(*m) != mobs[0].as_ref())
-                && let Some(mob) = self.mobs.get_mut(mob)
-            {
-                mob.emit(now_ms, &event);
-            }
+        self.emit_for_pair(now_ms, sa, sb, &event);
+    }
+
+    /// `event` in the logs of the mobs of both sessions (once when they
+    /// share one).
+    pub(super) fn emit_for_pair(&mut self, now_ms: f64, a: &str, b: &str, event: &Event) {
+        let Runtime { member_of, mobs, .. } = self;
+        let (ma, mb) = (member_of.get(a), member_of.get(b));
+        if let Some(mob) = ma.and_then(|m| mobs.get_mut(m)) {
+            mob.emit(now_ms, event);
+        }
+        if mb != ma
+            && let Some(mob) = mb.and_then(|m| mobs.get_mut(m))
+        {
+            mob.emit(now_ms, event);
         }
     }
 }
