@@ -10,8 +10,6 @@ mod send;
 
 pub use send::{PeerCall, call};
 
-use std::collections::VecDeque;
-
 use crate::effects::{Outbox, Owner};
 use crate::events::Event;
 use crate::sorted_map::SortedMap;
@@ -41,7 +39,7 @@ pub struct Endpoint {
     pub limits: Limits,
     /// Session ids of the wired peers.
     pub peers: Vec<String>,
-    pub inbox: VecDeque<Envelope>,
+    pub inbox: Vec<Envelope>,
     /// Hops of the messages the current run answers (0 for the host's input).
     pub hops: u32,
     pub retired: bool,
@@ -264,7 +262,7 @@ impl Bus {
         if let Some(e) = self.endpoints.get_mut(&request.from)
             && !e.retired
         {
-            e.inbox.push_back(notice);
+            e.inbox.push(notice);
             self.notes.push(Note::Delivered { to: request.from });
         }
     }

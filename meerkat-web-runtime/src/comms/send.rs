@@ -166,7 +166,7 @@ fn deliver(
     });
     let envelope = Envelope { from, role, kind, body: body.to_string(), hops };
     if let Some(recipient) = bus.endpoint_mut(target) {
-        recipient.inbox.push_back(envelope);
+        recipient.inbox.push(envelope);
     }
     bus.notes.push(Note::Delivered { to: target.to_string() });
     Ok(result)
