@@ -173,6 +173,12 @@ impl Bus {
         self.endpoints.get(session)
     }
 
+    /// The mob of a member session (every member has an endpoint, from
+    /// its spawn until its session is dropped).
+    pub fn mob_of(&self, session: &str) -> Option<&String> {
+        self.endpoint(session).map(|e| &e.mob)
+    }
+
     pub fn endpoint_mut(&mut self, session: &str) -> Option<&mut Endpoint> {
         self.endpoints.get_mut(session)
     }

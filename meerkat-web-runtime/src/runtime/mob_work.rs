@@ -362,7 +362,7 @@ impl Runtime {
         run_id: u64,
         output: &Result<String, String>,
     ) {
-        let Some(mob_id) = self.member_of.get(session).cloned() else { return };
+        let Some(mob_id) = self.bus.mob_of(session).cloned() else { return };
         let Some(mob) = self.mobs.get_mut(&mob_id) else { return };
         let member = mob.by_session(session).map(|m| m.identity.clone());
         let mut touched = Vec::new();
@@ -383,7 +383,7 @@ impl Runtime {
     /// the mob runs, the member is idle, and (when woken by peers) it is
     /// autonomous and within its turn rate.
     pub(super) fn wake(&mut self, now_ms: f64, session: &str) {
-        let Some(mob_id) = self.member_of.get(session).cloned() else { return };
+        let Some(mob_id) = self.bus.mob_of(session).cloned() else { return };
         let Some(agent) = self.agents.get(session) else { return };
         if agent.is_running() || agent.queued() > 0 {
             return;
@@ -418,18 +418,18 @@ impl Runtime {
             match note {
                 Note::Delivered { to } => self.wake(now_ms, &to),
                 Note::Traffic { from, to, kind, bytes } => {
-                    let cross = self.member_of.get(&from) != self.member_of.get(&to);
+                    let cross = self.bus.mob_of(&from) != self.bus.mob_of(&to);
                     let name = |s: &str| match (cross, self.bus.endpoint(s)) {
                         (true, Some(e)) => format!("{}/{}", e.mob, e.identity),
                         (false, Some(e)) => e.identity.clone(),
-                        _ => self.member_of.get(s).cloned().unwrap_or_default(),
+                        (_, None) => String::new(),
                     };
                     let event = Event::MessageDelivered { from: name(&from), to: name(&to), kind, bytes };
                     self.emit_for_pair(now_ms, &from, &to, &event);
                 }
                 Note::Limit { session, limit, detail } => {
                     let member = self.bus.endpoint(&session).map(|e| e.identity.clone()).unwrap_or_default();
-                    if let Some(mob) = self.member_of.get(&session).and_then(|m| self.mobs.get_mut(m)) {
+                    if let Some(mob) = self.bus.mob_of(&session).and_then(|m| self.mobs.get_mut(m)) {
                         mob.emit(now_ms, &Event::LimitReached { limit, member, detail });
                     }
                 }
@@ -474,7 +474,7 @@ impl Runtime {
 
     /// Refuse to destroy a member's session behind its mob's back.
     pub(super) fn check_not_member(&self, session: &str) -> CoreResult<()> {
-        match self.member_of.get(session) {
+        match self.bus.mob_of(session) {
             None => Ok(()),
             Some(mob) => {
                 let identity = self.bus.endpoint(session).map(|e| e.identity.clone()).unwrap_or_default();

@@ -213,7 +213,6 @@ impl Runtime {
             session.core_tools.extend(CoreTool::COMMS);
         }
         self.agents.insert(id.clone(), Agent::new(session));
-        self.member_of.insert(id.clone(), mob_id.to_string());
         let endpoint = Endpoint {
             mob: mob_id.to_string(),
             identity: identity.to_string(),
@@ -368,7 +367,6 @@ impl Runtime {
     pub(super) fn drop_member_session(&mut self, now_ms: f64, session: &str) {
         let _ = self.destroy_session_now(now_ms, session);
         self.bus.leave(session, &mut self.out);
-        self.member_of.remove(session);
     }
 
     fn write_members(&self, mob_id: &str) -> CoreResult<String> {
@@ -487,8 +485,8 @@ impl Runtime {
     /// `event` in the logs of the mobs of both sessions (once when they
     /// share one).
     pub(super) fn emit_for_pair(&mut self, now_ms: f64, a: &str, b: &str, event: &Event) {
-        let Runtime { member_of, mobs, .. } = self;
-        let (ma, mb) = (member_of.get(a), member_of.get(b));
+        let Runtime { bus, mobs, .. } = self;
+        let (ma, mb) = (bus.mob_of(a), bus.mob_of(b));
         if let Some(mob) = ma.and_then(|m| mobs.get_mut(m)) {
             mob.emit(now_ms, event);
         }

@@ -44,8 +44,6 @@ pub struct Runtime {
     reactions: Vec<Reaction>,
     bus: Bus,
     mobs: SortedMap<String, Mob>,
-    /// The mob of each member session.
-    member_of: SortedMap<String, String>,
     /// Wires between members of two mobs, kept across respawns.
     cross: Vec<(mobs::MemberId, mobs::MemberId)>,
 }
@@ -64,7 +62,6 @@ impl Runtime {
             reactions: Vec::new(),
             bus: Bus::default(),
             mobs: SortedMap::default(),
-            member_of: SortedMap::default(),
             cross: Vec::new(),
         })
     }
@@ -213,7 +210,7 @@ impl Runtime {
 
     /// Queued input may start: not for members of a mob that is stopped.
     fn may_start(&self, session: &str) -> bool {
-        let mob = self.member_of.get(session).and_then(|m| self.mobs.get(m));
+        let mob = self.bus.mob_of(session).and_then(|m| self.mobs.get(m));
         mob.is_none_or(|m| m.status == crate::mob::MobStatus::Running)
     }
 
