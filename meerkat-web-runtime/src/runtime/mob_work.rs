@@ -368,12 +368,12 @@ impl Runtime {
         let mut touched = Vec::new();
         for (at, run) in mob.flows.iter_mut().enumerate() {
             if let Some(step) = run.run_ended(session, run_id, output) {
-                let status = if output.is_ok() { Status::Completed } else { Status::Failed };
-                touched.push((at, vec![(step, member.clone(), status)]));
+                touched.push((at, step));
             }
         }
-        for (at, changes) in touched {
-            self.flow_changes(now_ms, &mob_id, at, changes);
+        let status = if output.is_ok() { Status::Completed } else { Status::Failed };
+        for (at, step) in touched {
+            self.flow_changes(now_ms, &mob_id, at, vec![(step, member.clone(), status)]);
             self.schedule_flow(now_ms, &mob_id, at);
             self.flow_settled(&mob_id, at);
         }
