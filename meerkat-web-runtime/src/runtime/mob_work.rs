@@ -18,8 +18,7 @@ use crate::mob::{MobStatus, RuntimeMode, write_item};
 const MAX_FLOW_RUNS: usize = 256;
 
 impl Runtime {
-    pub(super) fn mob_other(&mut self, now_ms: f64, op: Op, f: &Fields<'_, '_>) -> CoreResult<Reply> {
-        let mob_id = f.req_str("mob")?;
+    pub(super) fn mob_other(&mut self, now_ms: f64, op: Op, mob_id: &str, f: &Fields<'_, '_>) -> CoreResult<Reply> {
         match op {
             Op::MobStatus => {
                 let mob = self.mob(mob_id)?;

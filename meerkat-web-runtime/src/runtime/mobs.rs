@@ -32,30 +32,34 @@ impl Runtime {
                 write_array(&mut out, self.mobs.values(), |m, out| m.write_summary(out));
                 Ok(Some(out))
             }
-            Op::MobSpawn => self.spawn(now_ms, f.req_str("mob")?, f.get("specs")).map(Some),
-            Op::MobRetire => {
-                let (mob, member) = (f.req_str("mob")?, f.req_str("member")?);
-                self.member_session(mob, member)?;
-                self.retire(now_ms, mob, member);
-                Ok(None)
-            }
-            Op::MobRespawn => {
-                self.respawn(now_ms, f.req_str("mob")?, f.req_str("member")?, f.get("initialMessage")).map(Some)
-            }
-            Op::MobMembers => self.write_members(f.req_str("mob")?).map(Some),
-            Op::MobMemberStatus => self.member_status(f.req_str("mob")?, f.req_str("member")?).map(Some),
-            Op::MobSend => self.mob_send(now_ms, f).map(Some),
-            Op::MobWire | Op::MobUnwire => {
-                let mob = f.req_str("mob")?;
-                let (a, b) = ((mob, f.req_str("a")?), (mob, f.req_str("b")?));
-                self.set_wire(now_ms, a, b, op == Op::MobWire).map(|()| None)
-            }
             Op::WireCrossMob | Op::UnwireCrossMob => {
                 let a = (f.req_str("mobA")?, f.req_str("memberA")?);
                 let b = (f.req_str("mobB")?, f.req_str("memberB")?);
                 self.set_wire(now_ms, a, b, op == Op::WireCrossMob).map(|()| None)
             }
-            _ => self.mob_other(now_ms, op, f),
+            // Every other mob op names its mob first.
+            _ => self.member_command(now_ms, op, f.req_str("mob")?, f),
+        }
+    }
+
+    fn member_command(&mut self, now_ms: f64, op: Op, mob: &str, f: &Fields<'_, '_>) -> CoreResult<Reply> {
+        match op {
+            Op::MobSpawn => self.spawn(now_ms, mob, f.get("specs")).map(Some),
+            Op::MobRetire => {
+                let member = f.req_str("member")?;
+                self.member_session(mob, member)?;
+                self.retire(now_ms, mob, member);
+                Ok(None)
+            }
+            Op::MobRespawn => self.respawn(now_ms, mob, f.req_str("member")?, f.get("initialMessage")).map(Some),
+            Op::MobMembers => self.write_members(mob).map(Some),
+            Op::MobMemberStatus => self.member_status(mob, f.req_str("member")?).map(Some),
+            Op::MobSend => self.mob_send(now_ms, mob, f).map(Some),
+            Op::MobWire | Op::MobUnwire => {
+                let (a, b) = ((mob, f.req_str("a")?), (mob, f.req_str("b")?));
+                self.set_wire(now_ms, a, b, op == Op::MobWire).map(|()| None)
+            }
+            _ => self.mob_other(now_ms, op, mob, f),
         }
     }
 
@@ -412,8 +416,8 @@ impl Runtime {
     }
 
     /// `member(id).send(content, {handlingMode})`: the host's work for a member.
-    fn mob_send(&mut self, now_ms: f64, f: &Fields<'_, '_>) -> CoreResult<String> {
-        let (mob_id, identity) = (f.req_str("mob")?, f.req_str("member")?);
+    fn mob_send(&mut self, now_ms: f64, mob_id: &str, f: &Fields<'_, '_>) -> CoreResult<String> {
+        let identity = f.req_str("member")?;
         self.running_mob(mob_id)?;
         let session = self.member_session(mob_id, identity)?;
         if self.mob(mob_id)?.member(identity).is_some_and(|m| m.retired) {
