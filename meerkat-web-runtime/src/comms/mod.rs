@@ -10,8 +10,6 @@ mod send;
 
 pub use send::{PeerCall, call};
 
-use std::collections::VecDeque;
-
 use crate::effects::{Outbox, Owner};
 use crate::events::Event;
 use crate::sorted_map::SortedMap;
@@ -41,7 +39,7 @@ pub struct Endpoint {
     pub limits: Limits,
     /// Session ids of the wired peers.
     pub peers: Vec<String>,
-    pub inbox: VecDeque<Envelope>,
+    pub inbox: Vec<Envelope>,
     /// Hops of the messages the current run answers (0 for the host's input).
     pub hops: u32,
     pub retired: bool,
@@ -155,9 +153,14 @@ impl Bus {
             endpoint.retired = true;
             endpoint.inbox.clear();
         }
-        let (gone, kept): (Vec<Pending>, Vec<Pending>) =
-            self.pending.drain(..).partition(|p| p.from == session || p.to == session);
-        self.pending = kept;
+        let mut gone = Vec::new();
+        for request in core::mem::take(&mut self.pending) {
+            if request.from == session || request.to == session {
+                gone.push(request);
+            } else {
+                self.pending.push(request);
+            }
+        }
         for request in gone {
             out.cancel_timer(request.timer);
             if request.from != session {
@@ -168,6 +171,12 @@ impl Bus {
 
     pub fn endpoint(&self, session: &str) -> Option<&Endpoint> {
         self.endpoints.get(session)
+    }
+
+    /// The mob of a member session (every member has an endpoint, from
+    /// its spawn until its session is dropped).
+    pub fn mob_of(&self, session: &str) -> Option<&String> {
+        self.endpoint(session).map(|e| &e.mob)
     }
 
     pub fn endpoint_mut(&mut self, session: &str) -> Option<&mut Endpoint> {
@@ -259,7 +268,7 @@ impl Bus {
         if let Some(e) = self.endpoints.get_mut(&request.from)
             && !e.retired
         {
-            e.inbox.push_back(notice);
+            e.inbox.push(notice);
             self.notes.push(Note::Delivered { to: request.from });
         }
     }

@@ -5,7 +5,7 @@
 use super::{Bus, Envelope, Kind, Note};
 use crate::effects::Outbox;
 use crate::events::Event;
-use crate::json::{Json, ObjectWriter, quote, write_array};
+use crate::json::{ArrayWriter, Json, ObjectWriter, quote};
 
 /// Which comms tool was called.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,25 +73,33 @@ pub fn call(
 fn peers(bus: &Bus, me: &str) -> String {
     let list = bus.endpoint(me).map(|e| e.peers.as_slice()).unwrap_or_default();
     let mut out = String::new();
-    write_array(&mut out, list.iter().filter_map(|p| Some((p, bus.endpoint(p)?))), |(session, e), out| {
-        let mut o = ObjectWriter::new(out);
+    let mut items = ArrayWriter::new(&mut out);
+    for session in list {
+        let Some(e) = bus.endpoint(session) else { continue };
+        let mut o = ObjectWriter::new(items.item());
         o.str("name", &bus.name_for(me, session)).str("mob", &e.mob).str("role", &e.role);
         o.str("description", &e.description);
         o.end();
-    });
+    }
+    items.end();
     out
 }
 
 /// The session `to` names, if `me` may write to it.
 fn addressable(bus: &Bus, me: &str, to: &str) -> Result<String, String> {
     let peers = || {
-        let names: Vec<String> =
-            bus.endpoint(me).map(|e| e.peers.iter().map(|p| bus.name_for(me, p)).collect()).unwrap_or_default();
-        if names.is_empty() {
-            "you have no wired peers".to_string()
-        } else {
-            format!("your peers: {}", names.join(", "))
+        let list = bus.endpoint(me).map(|e| e.peers.as_slice()).unwrap_or_default();
+        if list.is_empty() {
+            return "you have no wired peers".to_string();
         }
+        let mut text = "your peers: ".to_string();
+        for (i, peer) in list.iter().enumerate() {
+            if i > 0 {
+                text.push_str(", ");
+            }
+            text.push_str(&bus.name_for(me, peer));
+        }
+        text
     };
     let Some(target) = bus.resolve(me, to) else {
         return Err(format!("PEER_NOT_FOUND: no member is named {} ({})", quote(to), peers()));
@@ -158,7 +166,7 @@ fn deliver(
     });
     let envelope = Envelope { from, role, kind, body: body.to_string(), hops };
     if let Some(recipient) = bus.endpoint_mut(target) {
-        recipient.inbox.push_back(envelope);
+        recipient.inbox.push(envelope);
     }
     bus.notes.push(Note::Delivered { to: target.to_string() });
     Ok(result)

@@ -6,7 +6,7 @@ use crate::comms::Limits;
 use crate::config::{Budget, SessionConfig, output_schema};
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::fields::Fields;
-use crate::json::{Json, ObjectWriter, quote, write_array};
+use crate::json::{Json, ObjectWriter, quote, write_array, write_str};
 use crate::skills::SkillKey;
 
 const CODE: ErrorCode = ErrorCode::InvalidMobDefinition;
@@ -110,7 +110,7 @@ impl Definition {
             Some(w) => {
                 let w = Fields::new(w, "mob definition.wiring", &["autoWireOrchestrator", "roleWiring"], CODE)?;
                 let mut pairs = Vec::new();
-                for (i, pair) in w.get("roleWiring").map(array_of).transpose()?.unwrap_or_default().iter().enumerate() {
+                for (i, pair) in array_of(w.get("roleWiring"))?.iter().enumerate() {
                     let p = Fields::new(pair, "mob definition.wiring.roleWiring entry", &["a", "b"], CODE)?;
                     let path = format!("mob definition.wiring.roleWiring[{i}]");
                     pairs.push((known(p.req_str("a")?, &path)?, known(p.req_str("b")?, &path)?));
@@ -118,10 +118,9 @@ impl Definition {
                 (w.bool("autoWireOrchestrator")?.unwrap_or(true), pairs)
             }
         };
-        let roles: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
         let flows = match f.get("flows") {
             None => Vec::new(),
-            Some(v) => flow::definitions(v, &roles)?,
+            Some(v) => flow::definitions(v, &profiles)?,
         };
         Ok(Definition {
             id: id.to_string(),
@@ -140,6 +139,19 @@ pub fn bad(message: impl Into<String>) -> CoreError {
     CoreError::new(CODE, message)
 }
 
+/// `before`, `value` as a JSON string, then `after`: the shape of most
+/// messages here, built by one function instead of a formatting call each.
+pub fn quoted(before: &str, value: &str, after: &str) -> String {
+    let mut out = String::from(before);
+    write_str(value, &mut out);
+    out.push_str(after);
+    out
+}
+
+pub fn bad_quoted(before: &str, value: &str, after: &str) -> CoreError {
+    bad(quoted(before, value, after))
+}
+
 /// Ids and identities: short, printable, no `/` (it separates a mob
 /// from a member in peer names).
 pub fn check_name(name: &str, path: &str) -> CoreResult<()> {
@@ -153,8 +165,12 @@ pub fn check_name(name: &str, path: &str) -> CoreResult<()> {
     }
 }
 
-fn array_of<'j, 'a>(value: &'j Json<'a>) -> CoreResult<&'j [Json<'a>]> {
-    value.as_array().ok_or_else(|| bad(format!("expected an array, got {}", value.kind())))
+/// An optional array field's items (none when absent).
+fn array_of<'j, 'a>(value: Option<&'j Json<'a>>) -> CoreResult<&'j [Json<'a>]> {
+    match value {
+        None => Ok(&[]),
+        Some(value) => value.as_array().ok_or_else(|| bad(format!("expected an array, got {}", value.kind()))),
+    }
 }
 
 /// A field under its camelCase name or the seed's snake_case one.
@@ -204,7 +220,7 @@ fn profile(name: &str, value: &Json<'_>, skill_names: &[String]) -> CoreResult<P
             ..SessionConfig::default()
         };
         let mut own_skills = Vec::new();
-        for entry in f.get("skills").map(array_of).transpose()?.unwrap_or_default() {
+        for entry in array_of(f.get("skills"))? {
             match entry.as_str() {
                 Some(own) if !own.contains('/') => {
                     if !skill_names.iter().any(|n| n == own) {

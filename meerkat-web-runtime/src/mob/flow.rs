@@ -1,7 +1,7 @@
 //! Flow definitions: steps for roles in a DAG, with `{{...}}` templates
 //! and small conditions (equality, `&&`, `||`, `!`; never `eval`).
 
-use super::definition::{bad, check_name};
+use super::definition::{Profile, bad, bad_quoted, check_name};
 use crate::error::{CoreError, CoreResult};
 use crate::fields::Fields;
 use crate::json::{self, Json, quote};
@@ -114,8 +114,8 @@ pub fn truthy(value: &str) -> bool {
     !matches!(value, "" | "false" | "0" | "null")
 }
 
-/// `flows: { [flowId]: { steps: [...] } }`, with `roles` the profile names.
-pub fn definitions(value: &Json<'_>, roles: &[&str]) -> CoreResult<Vec<FlowDef>> {
+/// `flows: { [flowId]: { steps: [...] } }`; steps name `roles` (profiles).
+pub fn definitions(value: &Json<'_>, roles: &[Profile]) -> CoreResult<Vec<FlowDef>> {
     let entries = value
         .as_object()
         .ok_or_else(|| bad("mob definition.flows must be an object: { [flowId]: { steps: [...] } }"))?;
@@ -129,7 +129,10 @@ pub fn definitions(value: &Json<'_>, roles: &[&str]) -> CoreResult<Vec<FlowDef>>
         if steps.is_empty() || steps.len() > MAX_STEPS {
             return Err(bad(format!("{path}.steps must be an array of 1 to {MAX_STEPS} steps")));
         }
-        let ids: Vec<&str> = steps.iter().map(|s| s.get("id").and_then(Json::as_str).unwrap_or_default()).collect();
+        let mut ids = Vec::with_capacity(steps.len());
+        for step in steps {
+            ids.push(step.get("id").and_then(Json::as_str).unwrap_or_default());
+        }
         let mut defs = Vec::with_capacity(steps.len());
         for (i, step) in steps.iter().enumerate() {
             defs.push(step_def(step, &ids, roles).map_err(|e| placed(&format!("{path}.steps[{i}]"), e))?);
@@ -149,7 +152,7 @@ fn placed(path: &str, error: CoreError) -> CoreError {
     bad(format!("{path}{}{rest}", if rest.starts_with(['.', ' ']) { "" } else { ": " }))
 }
 
-fn step_def(value: &Json<'_>, ids: &[&str], roles: &[&str]) -> CoreResult<StepDef> {
+fn step_def(value: &Json<'_>, ids: &[&str], roles: &[Profile]) -> CoreResult<StepDef> {
     let f = Fields::new(
         value,
         "step",
@@ -159,18 +162,17 @@ fn step_def(value: &Json<'_>, ids: &[&str], roles: &[&str]) -> CoreResult<StepDe
     let id = f.req_str("id")?;
     check_name(id, "step.id")?;
     if ids.iter().filter(|other| **other == id).count() > 1 {
-        return Err(bad(format!("step.id {} is used twice", quote(id))));
+        return Err(bad_quoted("step.id ", id, " is used twice"));
     }
     let role = f.req_str("role")?;
-    if !roles.contains(&role) {
-        return Err(bad(format!("step.role {} is not a profile of the mob", quote(role))));
+    if !roles.iter().any(|p| p.name == role) {
+        return Err(bad_quoted("step.role ", role, " is not a profile of the mob"));
     }
     let index = |name: &str| ids.iter().position(|i| *i == name);
     let mut depends_on = Vec::new();
     for dep in f.str_list("dependsOn")?.unwrap_or_default() {
-        depends_on.push(
-            index(&dep).ok_or_else(|| bad(format!("step.dependsOn names {}, no step of this flow", quote(&dep))))?,
-        );
+        depends_on
+            .push(index(&dep).ok_or_else(|| bad_quoted("step.dependsOn names ", &dep, ", no step of this flow"))?);
     }
     let json = match f.str("outputFormat")? {
         None | Some("text") => false,
@@ -214,8 +216,14 @@ pub fn template(text: &str, index: &dyn Fn(&str) -> Option<usize>) -> CoreResult
 
 fn path(text: &str, index: &dyn Fn(&str) -> Option<usize>) -> CoreResult<Path> {
     let mut parts = text.split('.');
-    let keys = |parts: core::str::Split<'_, char>| parts.map(str::to_string).collect::<Vec<_>>();
-    let wrong = || bad(format!("step reference {} must be params.<name> or steps.<id>.output", quote(text)));
+    let keys = |parts: core::str::Split<'_, char>| {
+        let mut keys = Vec::new();
+        for part in parts {
+            keys.push(part.to_string());
+        }
+        keys
+    };
+    let wrong = || bad_quoted("step reference ", text, " must be params.<name> or steps.<id>.output");
     match parts.next() {
         Some("params") => {
             let keys = keys(parts);
@@ -226,8 +234,7 @@ fn path(text: &str, index: &dyn Fn(&str) -> Option<usize>) -> CoreResult<Path> {
         }
         Some("steps") => {
             let step = parts.next().ok_or_else(wrong)?;
-            let at =
-                index(step).ok_or_else(|| bad(format!("step reference {} names no step of this flow", quote(text))))?;
+            let at = index(step).ok_or_else(|| bad_quoted("step reference ", text, " names no step of this flow"))?;
             if parts.next() != Some("output") {
                 return Err(wrong());
             }
@@ -254,9 +261,7 @@ fn check_acyclic(steps: &[StepDef]) -> CoreResult<()> {
     }
     match done.iter().position(|d| !d) {
         None => Ok(()),
-        Some(i) => {
-            Err(bad(format!("flow steps depend on each other in a cycle (through step {})", quote(&steps[i].id))))
-        }
+        Some(i) => Err(bad_quoted("flow steps depend on each other in a cycle (through step ", &steps[i].id, ")")),
     }
 }
 
@@ -281,10 +286,11 @@ fn check_refs(steps: &[StepDef], i: usize, step: &StepDef) -> CoreResult<()> {
     }
     match refs.into_iter().find(|at| *at == i || !ancestors[*at]) {
         None => Ok(()),
-        Some(at) => Err(bad(format!(
-            "step reads the output of step {}, which it does not depend on (add it to dependsOn)",
-            quote(&steps[at].id)
-        ))),
+        Some(at) => Err(bad_quoted(
+            "step reads the output of step ",
+            &steps[at].id,
+            ", which it does not depend on (add it to dependsOn)",
+        )),
     }
 }
 
@@ -318,7 +324,7 @@ impl<'t> Parser<'t, '_> {
         let expr = p.or(0)?;
         match p.tokens.get(p.at) {
             None => Ok(expr),
-            Some(extra) => Err(bad(format!("step.condition has {} where it should end", quote(extra)))),
+            Some(extra) => Err(bad_quoted("step.condition has ", extra, " where it should end")),
         }
     }
 
@@ -383,7 +389,7 @@ impl<'t> Parser<'t, '_> {
         if token.starts_with("params.") || token.starts_with("steps.") {
             return Ok(Expr::Ref(path(token, self.index)?));
         }
-        Err(bad(format!("step.condition has {}: expected a value, params.<name> or steps.<id>.output", quote(token))))
+        Err(bad_quoted("step.condition has ", token, ": expected a value, params.<name> or steps.<id>.output"))
     }
 }
 
@@ -413,7 +419,7 @@ fn tokens(text: &str) -> CoreResult<Vec<&str>> {
                 }
                 if i == start {
                     let shown: String = text[start..].chars().take(1).collect();
-                    return Err(bad(format!("step.condition has an unexpected {}", quote(&shown))));
+                    return Err(bad_quoted("step.condition has an unexpected ", &shown, ""));
                 }
             }
         }

@@ -2,8 +2,8 @@
 //! or cancelled; the runtime starts the member runs it asks for and tells
 //! it how they ended.
 
-use super::flow::{FlowDef, Scope};
-use crate::json::{self, ObjectWriter, write_array};
+use super::flow::{FlowDef, Scope, StepDef};
+use crate::json::{self, ArrayWriter, ObjectWriter};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -82,19 +82,31 @@ pub type Changes = Vec<(usize, Option<String>, Status)>;
 
 impl FlowRun {
     pub fn new(id: String, flow: usize, params: String, steps: usize) -> FlowRun {
-        let steps = (0..steps).map(|_| StepState { status: Status::Pending, tasks: Vec::new(), timer: None }).collect();
-        FlowRun { id, flow, params, status: Status::Running, steps }
+        let mut states = Vec::with_capacity(steps);
+        for _ in 0..steps {
+            states.push(StepState { status: Status::Pending, tasks: Vec::new(), timer: None });
+        }
+        FlowRun { id, flow, params, status: Status::Running, steps: states }
     }
 
     /// Steps' outputs so far (fanned-out outputs joined by blank lines).
     fn outputs(&self) -> Vec<Option<String>> {
-        self.steps
-            .iter()
-            .map(|s| {
-                let outputs: Vec<&str> = s.tasks.iter().filter_map(|t| t.output.as_deref()).collect();
-                (s.status == Status::Completed).then(|| outputs.join("\n\n"))
-            })
-            .collect()
+        let mut all = Vec::with_capacity(self.steps.len());
+        for step in &self.steps {
+            let mut joined = None;
+            if step.status == Status::Completed {
+                let mut text = String::new();
+                for (n, output) in step.tasks.iter().filter_map(|t| t.output.as_deref()).enumerate() {
+                    if n > 0 {
+                        text.push_str("\n\n");
+                    }
+                    text.push_str(output);
+                }
+                joined = Some(text);
+            }
+            all.push(joined);
+        }
+        all
     }
 
     /// Settle what can be settled (skips, cancellations, the run's end) and
@@ -112,10 +124,15 @@ impl FlowRun {
                 if self.steps[i].status != Status::Pending {
                     continue;
                 }
-                let deps: Vec<Status> = step.depends_on.iter().map(|d| self.steps[*d].status).collect();
-                let next = if deps.iter().any(|s| matches!(s, Status::Failed | Status::Canceled)) {
+                let (mut broken, mut settled) = (false, true);
+                for d in &step.depends_on {
+                    let status = self.steps[*d].status;
+                    broken |= matches!(status, Status::Failed | Status::Canceled);
+                    settled &= status.settled();
+                }
+                let next = if broken {
                     Status::Canceled
-                } else if !deps.iter().all(|s| s.settled()) {
+                } else if !settled {
                     continue;
                 } else if step.condition.as_ref().is_some_and(|c| !super::flow::truthy(&scope.eval(c))) {
                     Status::Skipped
@@ -203,36 +220,44 @@ impl FlowRun {
 
     /// Timers of steps still waiting (to cancel once the run is over).
     pub fn open_timers(&mut self) -> Vec<u32> {
-        self.steps.iter_mut().filter(|s| s.status.settled()).filter_map(|s| s.timer.take()).collect()
+        let mut timers = Vec::new();
+        for step in self.steps.iter_mut().filter(|s| s.status.settled()) {
+            timers.extend(step.timer.take());
+        }
+        timers
     }
 
     pub fn write_json(&self, def: &FlowDef, out: &mut String) {
         let mut o = ObjectWriter::new(out);
         o.str("runId", &self.id).str("flowId", &def.id).str("status", self.status.as_str());
-        let rows = self.steps.iter().zip(&def.steps).flat_map(|(state, step)| {
-            let tasks: Vec<(Option<&str>, Status, Option<&str>)> = if state.tasks.is_empty() {
-                vec![(None, state.status, None)]
-            } else {
-                state.tasks.iter().map(|t| (Some(t.member.as_str()), t.status, t.output.as_deref())).collect()
-            };
-            tasks.into_iter().map(move |t| (step, t))
-        });
-        write_array(o.key("steps"), rows, |(step, (member, status, output)), out| {
-            let mut s = ObjectWriter::new(out);
-            s.str("id", &step.id);
-            match member {
-                Some(m) => s.str("member", m),
-                None => s.raw("member", "null"),
-            };
-            s.str("status", status.step_str());
-            match output {
-                // A structured step's answer is handed over parsed, as JSON.
-                Some(text) if step.json && json::parse(text).is_ok() => s.raw("output", text),
-                Some(text) => s.str("output", text),
-                None => s.raw("output", "null"),
-            };
-            s.end();
-        });
+        // A row per member run; a step not dispatched yet is one row of its own.
+        let mut rows = ArrayWriter::new(o.key("steps"));
+        for (state, step) in self.steps.iter().zip(&def.steps) {
+            if state.tasks.is_empty() {
+                write_row(rows.item(), step, None, state.status, None);
+            }
+            for t in &state.tasks {
+                write_row(rows.item(), step, Some(&t.member), t.status, t.output.as_deref());
+            }
+        }
+        rows.end();
         o.end();
     }
+}
+
+fn write_row(out: &mut String, step: &StepDef, member: Option<&str>, status: Status, output: Option<&str>) {
+    let mut s = ObjectWriter::new(out);
+    s.str("id", &step.id);
+    match member {
+        Some(m) => s.str("member", m),
+        None => s.raw("member", "null"),
+    };
+    s.str("status", status.step_str());
+    match output {
+        // A structured step's answer is handed over parsed, as JSON.
+        Some(text) if step.json && json::parse(text).is_ok() => s.raw("output", text),
+        Some(text) => s.str("output", text),
+        None => s.raw("output", "null"),
+    };
+    s.end();
 }

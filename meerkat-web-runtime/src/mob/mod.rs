@@ -9,8 +9,6 @@ pub mod flow_run;
 
 pub use definition::{Definition, Profile, RuntimeMode};
 
-use std::collections::VecDeque;
-
 use crate::events::{Event, EventLog, ReaderId};
 use crate::json::ObjectWriter;
 
@@ -47,7 +45,7 @@ pub struct Member {
     pub session: String,
     pub retired: bool,
     /// When it was woken by messages within the last minute.
-    pub wakes: VecDeque<f64>,
+    pub wakes: Vec<f64>,
     /// A wake-up held back by the turn-rate limit.
     pub wake_timer: Option<u32>,
 }
@@ -131,14 +129,14 @@ impl Mob {
     pub fn admit_wake(&mut self, session: &str, now_ms: f64) -> Result<(), f64> {
         let limit = self.def.limits.max_turns_per_minute as usize;
         let Some(member) = self.by_session_mut(session) else { return Err(0.0) };
-        while member.wakes.front().is_some_and(|t| now_ms - t >= MINUTE_MS) {
-            member.wakes.pop_front();
-        }
+        // Oldest first: drop the wakes that left the window.
+        let expired = member.wakes.iter().take_while(|t| now_ms - **t >= MINUTE_MS).count();
+        member.wakes.drain(..expired);
         if member.wakes.len() >= limit {
-            let oldest = member.wakes.front().copied().unwrap_or(now_ms);
+            let oldest = member.wakes.first().copied().unwrap_or(now_ms);
             return Err((oldest + MINUTE_MS - now_ms).max(1.0));
         }
-        member.wakes.push_back(now_ms);
+        member.wakes.push(now_ms);
         Ok(())
     }
 

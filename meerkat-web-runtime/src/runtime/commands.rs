@@ -1,7 +1,7 @@
 //! The command table: every op, the fields it takes, and its handler.
 
 use super::{MAX_SESSIONS, Reply, Runtime, capabilities, session_not_found};
-use crate::agent::{self, Agent, Input, RunInput, RunOptions};
+use crate::agent::{Agent, Input, RunInput, RunOptions};
 use crate::config::{Budget, SessionConfig, output_schema};
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
 use crate::fields::Fields;
@@ -11,55 +11,107 @@ use crate::skills::{SkillKey, skill_keys};
 use crate::tools::ToolDef;
 use crate::transcript::Prompt;
 
+/// The ops, in the table's order: handlers match on these, not on names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Op {
+    CreateSession,
+    DestroySession,
+    Turn,
+    Compact,
+    History,
+    SessionInfo,
+    ListSessions,
+    Archive,
+    AppendSystemContext,
+    OpenReader,
+    CloseReader,
+    RegisterTool,
+    UnregisterTool,
+    RegisterHook,
+    UnregisterHook,
+    AddSkillSource,
+    RefreshSkillSource,
+    RemoveSkillSource,
+    ListSkillSources,
+    Capabilities,
+    HttpHead,
+    HttpEnd,
+    HttpError,
+    ToolResult,
+    HookResult,
+    TimerFired,
+    Interrupt,
+    CreateMob,
+    ListMobs,
+    MobStatus,
+    MobLifecycle,
+    MobSpawn,
+    MobRetire,
+    MobRespawn,
+    MobMembers,
+    MobMemberStatus,
+    MobSend,
+    MobWire,
+    MobUnwire,
+    WireCrossMob,
+    UnwireCrossMob,
+    MobSubscribe,
+    MobPoll,
+    MobUnsubscribe,
+    MobRunFlow,
+    MobFlowStatus,
+    MobCancelFlow,
+}
+
 /// Every command is `{"op": ..., ...fields}`; these are the fields per op.
-const OPS: &[(&str, &[&str])] = &[
-    ("create_session", &["op", "config"]),
-    ("destroy_session", &["op", "session"]),
-    ("turn", &["op", "session", "prompt", "outputSchema", "budget", "skillRefs"]),
-    ("compact", &["op", "session"]),
-    ("history", &["op", "session"]),
-    ("session_info", &["op", "session"]),
-    ("list_sessions", &["op"]),
-    ("archive", &["op", "session"]),
-    ("append_system_context", &["op", "session", "text"]),
-    ("open_reader", &["op", "session"]),
-    ("close_reader", &["op", "session", "reader"]),
-    ("register_tool", &["op", "tool"]),
-    ("unregister_tool", &["op", "name"]),
-    ("register_hook", &["op", "hook", "session"]),
-    ("unregister_hook", &["op", "hookId"]),
-    ("add_skill_source", &["op", "source"]),
-    ("refresh_skill_source", &["op", "sourceUuid"]),
-    ("remove_skill_source", &["op", "sourceUuid"]),
-    ("list_skill_sources", &["op"]),
-    ("capabilities", &["op"]),
-    ("http_head", &["op", "id", "status", "headers"]),
-    ("http_end", &["op", "id"]),
-    ("http_error", &["op", "id", "message"]),
-    ("tool_result", &["op", "id", "content", "isError"]),
-    ("hook_result", &["op", "id", "verdict", "error"]),
-    ("timer_fired", &["op", "id"]),
-    ("interrupt", &["op", "session"]),
-    ("create_mob", &["op", "definition"]),
-    ("list_mobs", &["op"]),
-    ("mob_status", &["op", "mob"]),
-    ("mob_lifecycle", &["op", "mob", "action"]),
-    ("mob_spawn", &["op", "mob", "specs"]),
-    ("mob_retire", &["op", "mob", "member"]),
-    ("mob_respawn", &["op", "mob", "member", "initialMessage"]),
-    ("mob_members", &["op", "mob"]),
-    ("mob_member_status", &["op", "mob", "member"]),
-    ("mob_send", &["op", "mob", "member", "content", "handlingMode"]),
-    ("mob_wire", &["op", "mob", "a", "b"]),
-    ("mob_unwire", &["op", "mob", "a", "b"]),
-    ("wire_cross_mob", &["op", "mobA", "memberA", "mobB", "memberB"]),
-    ("unwire_cross_mob", &["op", "mobA", "memberA", "mobB", "memberB"]),
-    ("mob_subscribe", &["op", "mob"]),
-    ("mob_poll", &["op", "mob", "subscription"]),
-    ("mob_unsubscribe", &["op", "mob", "subscription"]),
-    ("mob_run_flow", &["op", "mob", "flow", "params"]),
-    ("mob_flow_status", &["op", "mob", "runId"]),
-    ("mob_cancel_flow", &["op", "mob", "runId"]),
+const OPS: &[(&str, Op, &[&str])] = &[
+    ("create_session", Op::CreateSession, &["op", "config"]),
+    ("destroy_session", Op::DestroySession, &["op", "session"]),
+    ("turn", Op::Turn, &["op", "session", "prompt", "outputSchema", "budget", "skillRefs"]),
+    ("compact", Op::Compact, &["op", "session"]),
+    ("history", Op::History, &["op", "session"]),
+    ("session_info", Op::SessionInfo, &["op", "session"]),
+    ("list_sessions", Op::ListSessions, &["op"]),
+    ("archive", Op::Archive, &["op", "session"]),
+    ("append_system_context", Op::AppendSystemContext, &["op", "session", "text"]),
+    ("open_reader", Op::OpenReader, &["op", "session"]),
+    ("close_reader", Op::CloseReader, &["op", "session", "reader"]),
+    ("register_tool", Op::RegisterTool, &["op", "tool"]),
+    ("unregister_tool", Op::UnregisterTool, &["op", "name"]),
+    ("register_hook", Op::RegisterHook, &["op", "hook", "session"]),
+    ("unregister_hook", Op::UnregisterHook, &["op", "hookId"]),
+    ("add_skill_source", Op::AddSkillSource, &["op", "source"]),
+    ("refresh_skill_source", Op::RefreshSkillSource, &["op", "sourceUuid"]),
+    ("remove_skill_source", Op::RemoveSkillSource, &["op", "sourceUuid"]),
+    ("list_skill_sources", Op::ListSkillSources, &["op"]),
+    ("capabilities", Op::Capabilities, &["op"]),
+    ("http_head", Op::HttpHead, &["op", "id", "status", "headers"]),
+    ("http_end", Op::HttpEnd, &["op", "id"]),
+    ("http_error", Op::HttpError, &["op", "id", "message"]),
+    ("tool_result", Op::ToolResult, &["op", "id", "content", "isError"]),
+    ("hook_result", Op::HookResult, &["op", "id", "verdict", "error"]),
+    ("timer_fired", Op::TimerFired, &["op", "id"]),
+    ("interrupt", Op::Interrupt, &["op", "session"]),
+    ("create_mob", Op::CreateMob, &["op", "definition"]),
+    ("list_mobs", Op::ListMobs, &["op"]),
+    ("mob_status", Op::MobStatus, &["op", "mob"]),
+    ("mob_lifecycle", Op::MobLifecycle, &["op", "mob", "action"]),
+    ("mob_spawn", Op::MobSpawn, &["op", "mob", "specs"]),
+    ("mob_retire", Op::MobRetire, &["op", "mob", "member"]),
+    ("mob_respawn", Op::MobRespawn, &["op", "mob", "member", "initialMessage"]),
+    ("mob_members", Op::MobMembers, &["op", "mob"]),
+    ("mob_member_status", Op::MobMemberStatus, &["op", "mob", "member"]),
+    ("mob_send", Op::MobSend, &["op", "mob", "member", "content", "handlingMode"]),
+    ("mob_wire", Op::MobWire, &["op", "mob", "a", "b"]),
+    ("mob_unwire", Op::MobUnwire, &["op", "mob", "a", "b"]),
+    ("wire_cross_mob", Op::WireCrossMob, &["op", "mobA", "memberA", "mobB", "memberB"]),
+    ("unwire_cross_mob", Op::UnwireCrossMob, &["op", "mobA", "memberA", "mobB", "memberB"]),
+    ("mob_subscribe", Op::MobSubscribe, &["op", "mob"]),
+    ("mob_poll", Op::MobPoll, &["op", "mob", "subscription"]),
+    ("mob_unsubscribe", Op::MobUnsubscribe, &["op", "mob", "subscription"]),
+    ("mob_run_flow", Op::MobRunFlow, &["op", "mob", "flow", "params"]),
+    ("mob_flow_status", Op::MobFlowStatus, &["op", "mob", "runId"]),
+    ("mob_cancel_flow", Op::MobCancelFlow, &["op", "mob", "runId"]),
 ];
 
 /// Appended system context: enough for real use, bounded against mistakes.
@@ -69,49 +121,52 @@ const MAX_CONTEXT_ENTRIES: usize = 256;
 impl Runtime {
     pub(super) fn dispatch(&mut self, now_ms: f64, cmd: Json<'_>) -> CoreResult<Reply> {
         let op = cmd.get("op").and_then(Json::as_str).unwrap_or_default();
-        let Some((op, allowed)) = OPS.iter().find(|(name, _)| *name == op) else {
-            let names: Vec<&str> = OPS.iter().map(|(name, _)| *name).collect();
-            return Err(CoreError::new(
-                ErrorCode::InvalidCommand,
-                format!("command needs \"op\", one of: {}", names.join(", ")),
-            ));
+        let Some(&(_, op, allowed)) = OPS.iter().find(|(name, _, _)| *name == op) else {
+            let mut message = "command needs \"op\", one of: ".to_string();
+            for (i, (name, _, _)) in OPS.iter().enumerate() {
+                if i > 0 {
+                    message.push_str(", ");
+                }
+                message.push_str(name);
+            }
+            return Err(CoreError::new(ErrorCode::InvalidCommand, message));
         };
         let f = Fields::new(&cmd, "command", allowed, ErrorCode::InvalidCommand)?;
-        match *op {
-            "create_session" => self.create_session(now_ms, f.get("config").unwrap_or(&Json::Null)).map(Some),
-            "destroy_session" => self.destroy_session(now_ms, f.req_str("session")?).map(|()| None),
-            "turn" => self.turn(now_ms, &f).map(Some),
-            "compact" => {
+        match op {
+            Op::CreateSession => self.create_session(now_ms, f.get("config").unwrap_or(&Json::Null)).map(Some),
+            Op::DestroySession => self.destroy_session(now_ms, f.req_str("session")?).map(|()| None),
+            Op::Turn => self.turn(now_ms, &f).map(Some),
+            Op::Compact => {
                 let run_id = self.new_run_id();
                 let session = f.req_str("session")?;
                 let options = RunOptions::default();
-                self.step(now_ms, session, |ctx, a| agent::start(ctx, a, run_id, RunInput::Compact, options))?;
+                self.start_run(now_ms, session, run_id, RunInput::Compact, options)?;
                 Ok(Some(run_reply(run_id)))
             }
-            "history" => {
+            Op::History => {
                 let agent = self.agent_mut(f.req_str("session")?)?;
                 let mut out = String::new();
                 write_array(&mut out, &agent.session.transcript, |m, out| m.write_json(out));
                 Ok(Some(out))
             }
-            "session_info" => {
+            Op::SessionInfo => {
                 let agent = self.agent_mut(f.req_str("session")?)?;
                 let mut out = String::new();
                 agent.session.write_info(agent.is_running(), &mut out);
                 Ok(Some(out))
             }
-            "list_sessions" => {
+            Op::ListSessions => {
                 let mut out = String::new();
                 write_array(&mut out, self.agents.values(), |a, out| a.session.write_summary(a.is_running(), out));
                 Ok(Some(out))
             }
-            "archive" => self.archive(f.req_str("session")?).map(|()| None),
-            "append_system_context" => {
+            Op::Archive => self.archive(f.req_str("session")?).map(|()| None),
+            Op::AppendSystemContext => {
                 let text = f.req_str("text")?;
                 let session = &mut self.agent_mut(f.req_str("session")?)?.session;
                 append_context(session, text).map(|()| None)
             }
-            "open_reader" => {
+            Op::OpenReader => {
                 let session = &mut self.agent_mut(f.req_str("session")?)?.session;
                 let reader = session.events.open_reader().ok_or_else(|| {
                     invalid("this session has too many event readers open; close some subscriptions first")
@@ -122,18 +177,18 @@ impl Runtime {
                 o.end();
                 Ok(Some(out))
             }
-            "close_reader" => {
+            Op::CloseReader => {
                 let reader = u32::try_from(f.req_u64("reader")?).unwrap_or(u32::MAX);
                 let session = &mut self.agent_mut(f.req_str("session")?)?.session;
                 session.events.close_reader(reader);
                 Ok(None)
             }
-            "register_tool" => {
+            Op::RegisterTool => {
                 let def = ToolDef::from_json(f.get("tool").unwrap_or(&Json::Null))?;
                 self.tools.register(def).map(|()| None)
             }
-            "unregister_tool" => self.tools.unregister(f.req_str("name")?).map(|()| None),
-            "register_hook" => {
+            Op::UnregisterTool => self.tools.unregister(f.req_str("name")?).map(|()| None),
+            Op::RegisterHook => {
                 let session = f.str("session")?;
                 if let Some(id) = session {
                     self.agent_mut(id)?;
@@ -145,23 +200,23 @@ impl Runtime {
                 o.end();
                 Ok(Some(out))
             }
-            "unregister_hook" => self.hooks.unregister(f.req_str("hookId")?).map(|()| None),
-            "add_skill_source" => self.add_skill_source(now_ms, f.get("source").unwrap_or(&Json::Null)).map(Some),
-            "refresh_skill_source" => {
+            Op::UnregisterHook => self.hooks.unregister(f.req_str("hookId")?).map(|()| None),
+            Op::AddSkillSource => self.add_skill_source(now_ms, f.get("source").unwrap_or(&Json::Null)).map(Some),
+            Op::RefreshSkillSource => {
                 self.skills.refresh(f.req_str("sourceUuid")?, &mut self.out, now_ms).map(|()| None)
             }
-            "remove_skill_source" => self.skills.remove(f.req_str("sourceUuid")?, &mut self.out).map(|()| None),
-            "list_skill_sources" => {
+            Op::RemoveSkillSource => self.skills.remove(f.req_str("sourceUuid")?, &mut self.out).map(|()| None),
+            Op::ListSkillSources => {
                 let mut out = String::new();
                 self.skills.write_list(&mut out);
                 Ok(Some(out))
             }
-            "capabilities" => Ok(Some(capabilities::json())),
-            "interrupt" => {
+            Op::Capabilities => Ok(Some(capabilities::json())),
+            Op::Interrupt => {
                 let session = f.req_str("session")?;
-                self.step(now_ms, session, |ctx, a| agent::advance(ctx, a, Input::Interrupt)).map(|()| None)
+                self.advance(now_ms, session, Input::Interrupt).map(|()| None)
             }
-            "http_head" | "http_end" | "http_error" | "tool_result" | "hook_result" | "timer_fired" => {
+            Op::HttpHead | Op::HttpEnd | Op::HttpError | Op::ToolResult | Op::HookResult | Op::TimerFired => {
                 self.outcome(now_ms, op, &f, &cmd).map(|()| None)
             }
             _ => self.mob_command(now_ms, op, &f),
@@ -189,11 +244,7 @@ impl Runtime {
     }
 
     pub(super) fn destroy_session_now(&mut self, now_ms: f64, id: &str) -> CoreResult<()> {
-        self.step(now_ms, id, |ctx, agent| {
-            let error = CoreError::new(ErrorCode::Cancelled, "the session was destroyed while a turn was in flight");
-            agent::cancel_queued(ctx, agent, &error);
-            agent::advance(ctx, agent, Input::Cancel(error))
-        })?;
+        self.stop_session(now_ms, id, "the session was destroyed while a turn was in flight".to_string(), false)?;
         self.agents.remove(id);
         self.hooks.remove_session(id);
         Ok(())
@@ -212,7 +263,7 @@ impl Runtime {
             queue: false,
         };
         let run_id = self.new_run_id();
-        self.step(now_ms, session, |ctx, a| agent::start(ctx, a, run_id, RunInput::User(prompt), options))?;
+        self.start_run(now_ms, session, run_id, RunInput::User(prompt), options)?;
         Ok(run_reply(run_id))
     }
 

@@ -2,12 +2,13 @@
 //! keep members going (wake-ups on messages, flow steps on run ends, the
 //! bus's notes, mob timers).
 
+use super::commands::Op;
 use super::{Reply, Runtime};
 use crate::agent::{self, RunInput, RunOptions};
 use crate::comms::Note;
 use crate::effects::Owner;
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
-use crate::events::Event;
+use crate::events::{Event, EventLog, ReaderId};
 use crate::fields::Fields;
 use crate::json::{Json, ObjectWriter, Raw, quote};
 use crate::mob::flow_run::{Changes, Dispatch, FlowRun, Status, Task};
@@ -17,10 +18,9 @@ use crate::mob::{MobStatus, RuntimeMode, write_item};
 const MAX_FLOW_RUNS: usize = 256;
 
 impl Runtime {
-    pub(super) fn mob_other(&mut self, now_ms: f64, op: &str, f: &Fields<'_, '_>) -> CoreResult<Reply> {
-        let mob_id = f.req_str("mob")?;
+    pub(super) fn mob_other(&mut self, now_ms: f64, op: Op, mob_id: &str, f: &Fields<'_, '_>) -> CoreResult<Reply> {
         match op {
-            "mob_status" => {
+            Op::MobStatus => {
                 let mob = self.mob(mob_id)?;
                 let mut out = String::new();
                 let mut o = ObjectWriter::new(&mut out);
@@ -28,16 +28,17 @@ impl Runtime {
                 o.end();
                 Ok(Some(out))
             }
-            "mob_lifecycle" => self.lifecycle(now_ms, mob_id, f.req_str("action")?).map(|()| None),
-            "mob_subscribe" => {
-                let members: Vec<String> =
-                    self.mob(mob_id)?.members.iter().filter(|m| !m.retired).map(|m| m.session.clone()).collect();
-                let readers = members
-                    .into_iter()
-                    .filter_map(|s| Some((s.clone(), self.agents.get_mut(&s)?.session.events.open_reader()?)))
-                    .collect();
-                let id = self
-                    .mob_mut(mob_id)?
+            Op::MobLifecycle => self.lifecycle(now_ms, mob_id, f.req_str("action")?).map(|()| None),
+            Op::MobSubscribe => {
+                let Runtime { mobs, agents, .. } = self;
+                let mob = mobs.get_mut(mob_id).ok_or_else(|| super::mobs::mob_not_found(mob_id))?;
+                let mut readers = Vec::new();
+                for member in mob.members.iter().filter(|m| !m.retired) {
+                    if let Some(reader) = agents.get_mut(&member.session).and_then(|a| a.session.events.open_reader()) {
+                        readers.push((member.session.clone(), reader));
+                    }
+                }
+                let id = mob
                     .subscribe(readers)
                     .ok_or_else(|| invalid("this mob has too many subscriptions open; close some first"))?;
                 let mut out = String::new();
@@ -46,8 +47,8 @@ impl Runtime {
                 o.end();
                 Ok(Some(out))
             }
-            "mob_poll" => self.poll_mob(mob_id, subscription(f)?).map(Some),
-            "mob_unsubscribe" => {
+            Op::MobPoll => self.poll_mob(mob_id, subscription(f)?).map(Some),
+            Op::MobUnsubscribe => {
                 let id = subscription(f)?;
                 let mob = self.mob_mut(mob_id)?;
                 let Some(at) = mob.subscriptions.iter().position(|s| s.id == id) else { return Ok(None) };
@@ -60,8 +61,8 @@ impl Runtime {
                 }
                 Ok(None)
             }
-            "mob_run_flow" => self.run_flow(now_ms, mob_id, f.req_str("flow")?, f.get("params")).map(Some),
-            "mob_flow_status" => {
+            Op::MobRunFlow => self.run_flow(now_ms, mob_id, f.req_str("flow")?, f.get("params")).map(Some),
+            Op::MobFlowStatus => {
                 let run_id = f.req_str("runId")?;
                 let mob = self.mob(mob_id)?;
                 let run = mob.flows.iter().find(|r| r.id == run_id).ok_or_else(|| flow_run_not_found(run_id))?;
@@ -71,7 +72,7 @@ impl Runtime {
                 }
                 Ok(Some(out))
             }
-            "mob_cancel_flow" => {
+            Op::MobCancelFlow => {
                 let run_id = f.req_str("runId")?;
                 let mob = self.mob(mob_id)?;
                 let at = mob.flows.iter().position(|r| r.id == run_id).ok_or_else(|| flow_run_not_found(run_id))?;
@@ -92,9 +93,8 @@ impl Runtime {
             "stop" => self.mob_mut(mob_id)?.set_status(now_ms, MobStatus::Stopped),
             "resume" => {
                 self.mob_mut(mob_id)?.set_status(now_ms, MobStatus::Running);
-                let sessions: Vec<String> = self.mob(mob_id)?.members.iter().map(|m| m.session.clone()).collect();
-                for session in sessions {
-                    let _ = self.step(now_ms, &session, |ctx, a| Ok(agent::start_queued(ctx, a)));
+                for session in self.member_sessions(mob_id) {
+                    self.start_queued(now_ms, &session);
                     self.wake(now_ms, &session);
                 }
                 for at in 0..self.mob(mob_id)?.flows.len() {
@@ -108,13 +108,8 @@ impl Runtime {
                 for at in 0..self.mob(mob_id)?.flows.len() {
                     self.cancel_flow(now_ms, mob_id, at);
                 }
-                let sessions: Vec<String> = self.mob(mob_id)?.members.iter().map(|m| m.session.clone()).collect();
-                for session in sessions {
-                    let _ = self.step(now_ms, &session, |ctx, a| {
-                        let error = CoreError::new(ErrorCode::Cancelled, "the mob was completed");
-                        agent::cancel_queued(ctx, a, &error);
-                        agent::advance(ctx, a, agent::Input::Interrupt)
-                    });
+                for session in self.member_sessions(mob_id) {
+                    let _ = self.stop_session(now_ms, &session, "the mob was completed".to_string(), true);
                     if let Some(agent) = self.agents.get_mut(&session) {
                         agent.session.archived = true;
                     }
@@ -132,13 +127,28 @@ impl Runtime {
         Ok(())
     }
 
+    /// The sessions of the mob's members, retired ones included.
+    fn member_sessions(&self, mob_id: &str) -> Vec<String> {
+        let mut sessions = Vec::new();
+        for member in self.mobs.get(mob_id).map(|m| m.members.as_slice()).unwrap_or_default() {
+            sessions.push(member.session.clone());
+        }
+        sessions
+    }
+
     /// Every member's session goes (runs cancelled), the mob's wires and
     /// skills too; the id answers `destroyed` until it is reused.
     fn destroy_mob(&mut self, now_ms: f64, mob_id: &str) {
         let Some(mob) = self.mobs.get_mut(mob_id) else { return };
-        let mut timers: Vec<u32> = mob.step_timers.drain(..).map(|(t, _, _)| t).collect();
-        timers.extend(mob.members.iter().filter_map(|m| m.wake_timer));
-        let sessions: Vec<String> = mob.members.drain(..).map(|m| m.session).collect();
+        let mut timers = Vec::new();
+        for (timer, _, _) in mob.step_timers.drain(..) {
+            timers.push(timer);
+        }
+        let mut sessions = Vec::new();
+        for member in mob.members.drain(..) {
+            timers.extend(member.wake_timer);
+            sessions.push(member.session);
+        }
         mob.flows.clear();
         mob.subscriptions.clear();
         let source = mob.skill_source.take();
@@ -163,21 +173,23 @@ impl Runtime {
         let at = mob.subscriptions.iter().position(|s| s.id == id).ok_or_else(|| {
             invalid(format!("mob {} has no subscription {id} (closed, or never opened)", quote(mob_id)))
         })?;
-        let mut items: Vec<(f64, Option<usize>, String)> = Vec::new();
-        let reader = mob.subscriptions[at].reader;
-        mob.log.read_each(reader, |json, at_ms| items.push((at_ms, None, json.to_string())));
+        let mut items: Vec<Item> = Vec::new();
+        read_into(&mut mob.log, mob.subscriptions[at].reader, None, &mut items);
         let readers = core::mem::take(&mut mob.subscriptions[at].members);
         let mut kept = Vec::with_capacity(readers.len());
         for (session, reader) in readers {
             let Some(agent) = agents.get_mut(&session) else { continue };
             let who = mob.members.iter().position(|m| m.session == session);
-            if agent.session.events.read_each(reader, |json, at_ms| items.push((at_ms, who, json.to_string()))) {
+            if read_into(&mut agent.session.events, reader, who, &mut items) {
                 kept.push((session, reader));
             }
         }
         // By time, then arrival: each log's own order survives the merge
         // (an unstable sort on a unique key: stable sorts cost the wasm KBs).
-        let mut order: Vec<(f64, usize)> = items.iter().enumerate().map(|(i, item)| (item.0, i)).collect();
+        let mut order = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            order.push((item.0, i));
+        }
         order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let sub = &mut mob.subscriptions[at];
         sub.members = kept;
@@ -254,13 +266,11 @@ impl Runtime {
         };
         let (json, timeout_ms, role) = (step.json, step.timeout_ms, step.role.clone());
         let schema = mob.def.profile(&role).and_then(|p| p.config.output_schema.clone());
-        let members: Vec<(String, String)> = mob
-            .members
-            .iter()
-            .filter(|m| !m.retired && m.role == role)
-            .map(|m| (m.identity.clone(), m.session.clone()))
-            .collect();
-        let mut tasks = Vec::new();
+        let mut members = Vec::new();
+        for m in mob.members.iter().filter(|m| !m.retired && m.role == role) {
+            members.push((m.identity.clone(), m.session.clone()));
+        }
+        let (mut tasks, mut changes) = (Vec::new(), Changes::new());
         for (identity, session) in members {
             let run_id = self.new_run_id();
             let options = RunOptions {
@@ -270,13 +280,12 @@ impl Runtime {
                 ..RunOptions::default()
             };
             let input = RunInput::Injected { text: dispatch.message.clone() };
-            let started = self.step(now_ms, &session, |ctx, a| agent::start(ctx, a, run_id, input, options));
+            let started = self.start_run(now_ms, &session, run_id, input, options);
             let status = if started.is_ok() { Status::Running } else { Status::Failed };
             let output = started.err().map(CoreError::into_message);
+            changes.push((dispatch.step, Some(identity.clone()), Status::Dispatched));
             tasks.push(Task { member: identity, session, run_id, status, output });
         }
-        let changes: Changes =
-            tasks.iter().map(|t| (dispatch.step, Some(t.member.clone()), Status::Dispatched)).collect();
         let Some(mob) = self.mobs.get_mut(mob_id) else { return };
         let Some(run) = mob.flows.get_mut(at) else { return };
         let failed = tasks.is_empty() || tasks.iter().any(|t| t.status == Status::Failed);
@@ -302,20 +311,11 @@ impl Runtime {
         let Some(mob) = self.mobs.get_mut(mob_id) else { return };
         let Some(run) = mob.flows.get(at) else { return };
         let Some(def) = mob.def.flows.get(run.flow) else { return };
-        let events: Vec<Event> = changes
-            .into_iter()
-            .filter_map(|(step, member, status)| {
-                Some(Event::FlowStepChanged {
-                    run_id: run.id.clone(),
-                    flow_id: def.id.clone(),
-                    step: def.steps.get(step)?.id.clone(),
-                    member,
-                    status: status.step_str(),
-                })
-            })
-            .collect();
-        for event in events {
-            mob.emit(now_ms, &event);
+        mob.log.now_ms = now_ms;
+        for (step, member, status) in changes {
+            let Some(step) = def.steps.get(step) else { continue };
+            let (run_id, flow_id, step) = (run.id.clone(), def.id.clone(), step.id.clone());
+            mob.log.push(&Event::FlowStepChanged { run_id, flow_id, step, member, status: status.step_str() });
         }
     }
 
@@ -334,13 +334,12 @@ impl Runtime {
         if run.status != Status::Running {
             return;
         }
-        let running: Vec<(String, u64)> = run
-            .steps
-            .iter()
-            .flat_map(|s| &s.tasks)
-            .filter(|t| t.status == Status::Running)
-            .map(|t| (t.session.clone(), t.run_id))
-            .collect();
+        let mut running = Vec::new();
+        for task in run.steps.iter().flat_map(|s| &s.tasks) {
+            if task.status == Status::Running {
+                running.push((task.session.clone(), task.run_id));
+            }
+        }
         run.cancel();
         for (session, run_id) in running {
             let _ = self.step(now_ms, &session, |ctx, a| {
@@ -362,18 +361,18 @@ impl Runtime {
         run_id: u64,
         output: &Result<String, String>,
     ) {
-        let Some(mob_id) = self.member_of.get(session).cloned() else { return };
+        let Some(mob_id) = self.bus.mob_of(session).cloned() else { return };
         let Some(mob) = self.mobs.get_mut(&mob_id) else { return };
         let member = mob.by_session(session).map(|m| m.identity.clone());
         let mut touched = Vec::new();
         for (at, run) in mob.flows.iter_mut().enumerate() {
             if let Some(step) = run.run_ended(session, run_id, output) {
-                let status = if output.is_ok() { Status::Completed } else { Status::Failed };
-                touched.push((at, vec![(step, member.clone(), status)]));
+                touched.push((at, step));
             }
         }
-        for (at, changes) in touched {
-            self.flow_changes(now_ms, &mob_id, at, changes);
+        let status = if output.is_ok() { Status::Completed } else { Status::Failed };
+        for (at, step) in touched {
+            self.flow_changes(now_ms, &mob_id, at, vec![(step, member.clone(), status)]);
             self.schedule_flow(now_ms, &mob_id, at);
             self.flow_settled(&mob_id, at);
         }
@@ -383,7 +382,7 @@ impl Runtime {
     /// the mob runs, the member is idle, and (when woken by peers) it is
     /// autonomous and within its turn rate.
     pub(super) fn wake(&mut self, now_ms: f64, session: &str) {
-        let Some(mob_id) = self.member_of.get(session).cloned() else { return };
+        let Some(mob_id) = self.bus.mob_of(session).cloned() else { return };
         let Some(agent) = self.agents.get(session) else { return };
         if agent.is_running() || agent.queued() > 0 {
             return;
@@ -409,8 +408,7 @@ impl Runtime {
             return;
         }
         let run_id = self.new_run_id();
-        let _ =
-            self.step(now_ms, session, |ctx, a| agent::start(ctx, a, run_id, RunInput::Wake, RunOptions::default()));
+        let _ = self.start_run(now_ms, session, run_id, RunInput::Wake, RunOptions::default());
     }
 
     /// What the bus noted during the last step.
@@ -419,24 +417,18 @@ impl Runtime {
             match note {
                 Note::Delivered { to } => self.wake(now_ms, &to),
                 Note::Traffic { from, to, kind, bytes } => {
-                    let mobs = [self.member_of.get(&from).cloned(), self.member_of.get(&to).cloned()];
-                    let cross = mobs[0] != mobs[1];
-                    let name = |s: &str, mob: &Option<String>| match (cross, self.bus.endpoint(s)) {
+                    let cross = self.bus.mob_of(&from) != self.bus.mob_of(&to);
+                    let name = |s: &str| match (cross, self.bus.endpoint(s)) {
                         (true, Some(e)) => format!("{}/{}", e.mob, e.identity),
                         (false, Some(e)) => e.identity.clone(),
-                        _ => mob.clone().unwrap_or_default(),
+                        (_, None) => String::new(),
                     };
-                    let event =
-                        Event::MessageDelivered { from: name(&from, &mobs[0]), to: name(&to, &mobs[1]), kind, bytes };
-                    for mob in mobs.iter().take(if cross { 2 } else { 1 }).flatten() {
-                        if let Some(mob) = self.mobs.get_mut(mob) {
-                            mob.emit(now_ms, &event);
-                        }
-                    }
+                    let event = Event::MessageDelivered { from: name(&from), to: name(&to), kind, bytes };
+                    self.emit_for_pair(now_ms, &from, &to, &event);
                 }
                 Note::Limit { session, limit, detail } => {
                     let member = self.bus.endpoint(&session).map(|e| e.identity.clone()).unwrap_or_default();
-                    if let Some(mob) = self.member_of.get(&session).and_then(|m| self.mobs.get_mut(m)) {
+                    if let Some(mob) = self.bus.mob_of(&session).and_then(|m| self.mobs.get_mut(m)) {
                         mob.emit(now_ms, &Event::LimitReached { limit, member, detail });
                     }
                 }
@@ -481,7 +473,7 @@ impl Runtime {
 
     /// Refuse to destroy a member's session behind its mob's back.
     pub(super) fn check_not_member(&self, session: &str) -> CoreResult<()> {
-        match self.member_of.get(session) {
+        match self.bus.mob_of(session) {
             None => Ok(()),
             Some(mob) => {
                 let identity = self.bus.endpoint(session).map(|e| e.identity.clone()).unwrap_or_default();
@@ -493,6 +485,15 @@ impl Runtime {
             }
         }
     }
+}
+
+/// An event read for a mob subscription: when, whose (member index), the JSON.
+type Item = (f64, Option<usize>, String);
+
+/// Append what `reader` has not read of `log` (one reading closure for the
+/// mob's log and the members': the reader loop is compiled once).
+fn read_into(log: &mut EventLog, reader: ReaderId, who: Option<usize>, items: &mut Vec<Item>) -> bool {
+    log.read_each(reader, |json, at_ms| items.push((at_ms, who, json.to_string())))
 }
 
 fn subscription(f: &Fields<'_, '_>) -> CoreResult<u32> {

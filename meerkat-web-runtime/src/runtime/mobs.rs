@@ -1,9 +1,9 @@
 //! Mob commands: definitions, members, wiring, sends. The mob layer keeps
 //! the bookkeeping; this is where it meets the sessions and the bus.
 
-use super::commands::run_reply;
+use super::commands::{Op, run_reply};
 use super::{Reply, Runtime};
-use crate::agent::{self, Agent, RunInput, RunOptions};
+use crate::agent::{Agent, RunInput, RunOptions};
 use crate::comms::Endpoint;
 use crate::config::SessionConfig;
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
@@ -24,39 +24,42 @@ const MAX_MOBS: usize = 256;
 pub(super) type MemberId = (String, String);
 
 impl Runtime {
-    pub(super) fn mob_command(&mut self, now_ms: f64, op: &str, f: &Fields<'_, '_>) -> CoreResult<Reply> {
+    pub(super) fn mob_command(&mut self, now_ms: f64, op: Op, f: &Fields<'_, '_>) -> CoreResult<Reply> {
         match op {
-            "create_mob" => self.create_mob(f.get("definition").unwrap_or(&Json::Null)).map(Some),
-            "list_mobs" => {
+            Op::CreateMob => self.create_mob(f.get("definition").unwrap_or(&Json::Null)).map(Some),
+            Op::ListMobs => {
                 let mut out = String::new();
                 write_array(&mut out, self.mobs.values(), |m, out| m.write_summary(out));
                 Ok(Some(out))
             }
-            "mob_spawn" => self.spawn(now_ms, f.req_str("mob")?, f.get("specs")).map(Some),
-            "mob_retire" => {
-                let (mob, member) = (f.req_str("mob")?, f.req_str("member")?);
+            Op::WireCrossMob | Op::UnwireCrossMob => {
+                let a = (f.req_str("mobA")?, f.req_str("memberA")?);
+                let b = (f.req_str("mobB")?, f.req_str("memberB")?);
+                self.set_wire(now_ms, a, b, op == Op::WireCrossMob).map(|()| None)
+            }
+            // Every other mob op names its mob first.
+            _ => self.member_command(now_ms, op, f.req_str("mob")?, f),
+        }
+    }
+
+    fn member_command(&mut self, now_ms: f64, op: Op, mob: &str, f: &Fields<'_, '_>) -> CoreResult<Reply> {
+        match op {
+            Op::MobSpawn => self.spawn(now_ms, mob, f.get("specs")).map(Some),
+            Op::MobRetire => {
+                let member = f.req_str("member")?;
                 self.member_session(mob, member)?;
                 self.retire(now_ms, mob, member);
                 Ok(None)
             }
-            "mob_respawn" => {
-                self.respawn(now_ms, f.req_str("mob")?, f.req_str("member")?, f.get("initialMessage")).map(Some)
+            Op::MobRespawn => self.respawn(now_ms, mob, f.req_str("member")?, f.get("initialMessage")).map(Some),
+            Op::MobMembers => self.write_members(mob).map(Some),
+            Op::MobMemberStatus => self.member_status(mob, f.req_str("member")?).map(Some),
+            Op::MobSend => self.mob_send(now_ms, mob, f).map(Some),
+            Op::MobWire | Op::MobUnwire => {
+                let (a, b) = ((mob, f.req_str("a")?), (mob, f.req_str("b")?));
+                self.set_wire(now_ms, a, b, op == Op::MobWire).map(|()| None)
             }
-            "mob_members" => self.write_members(f.req_str("mob")?).map(Some),
-            "mob_member_status" => self.member_status(f.req_str("mob")?, f.req_str("member")?).map(Some),
-            "mob_send" => self.mob_send(now_ms, f).map(Some),
-            "mob_wire" | "mob_unwire" => {
-                let mob = f.req_str("mob")?;
-                let a = (mob.to_string(), f.req_str("a")?.to_string());
-                let b = (mob.to_string(), f.req_str("b")?.to_string());
-                self.set_wire(now_ms, &a, &b, op == "mob_wire").map(|()| None)
-            }
-            "wire_cross_mob" | "unwire_cross_mob" => {
-                let a = (f.req_str("mobA")?.to_string(), f.req_str("memberA")?.to_string());
-                let b = (f.req_str("mobB")?.to_string(), f.req_str("memberB")?.to_string());
-                self.set_wire(now_ms, &a, &b, op == "wire_cross_mob").map(|()| None)
-            }
-            _ => self.mob_other(now_ms, op, f),
+            _ => self.mob_other(now_ms, op, mob, f),
         }
     }
 
@@ -214,7 +217,6 @@ impl Runtime {
             session.core_tools.extend(CoreTool::COMMS);
         }
         self.agents.insert(id.clone(), Agent::new(session));
-        self.member_of.insert(id.clone(), mob_id.to_string());
         let endpoint = Endpoint {
             mob: mob_id.to_string(),
             identity: identity.to_string(),
@@ -254,15 +256,15 @@ impl Runtime {
         }
         let def = &mob.def;
         // Read once: scanning every wire per member made spawning cubic.
-        let remembered: Vec<&str> = mob
-            .wires
-            .iter()
-            .filter_map(|(a, b)| match (*a == identity, *b == identity) {
-                (true, _) => Some(b.as_str()),
-                (_, true) => Some(a.as_str()),
-                _ => None,
-            })
-            .collect();
+        let mut remembered: Vec<&str> = Vec::new();
+        for (a, b) in &mob.wires {
+            match (*a == identity, *b == identity) {
+                (true, _) => remembered.push(b),
+                (_, true) => remembered.push(a),
+                _ => {}
+            }
+        }
+        // Owned: wiring changes the mobs and the cross-mob wires read here.
         let mut partners: Vec<MemberId> = Vec::new();
         for other in mob.members.iter().filter(|m| !m.retired && m.identity != identity) {
             let orchestrated =
@@ -275,16 +277,16 @@ impl Runtime {
                 partners.push((mob_id.to_string(), other.identity.clone()));
             }
         }
-        let me = (mob_id.to_string(), identity.clone());
-        for (a, b) in self.cross.clone() {
-            match (a == me, b == me) {
-                (true, _) => partners.push(b),
-                (_, true) => partners.push(a),
+        let me = (mob_id, identity.as_str());
+        for (a, b) in &self.cross {
+            match (is(a, me), is(b, me)) {
+                (true, _) => partners.push(b.clone()),
+                (_, true) => partners.push(a.clone()),
                 _ => {}
             }
         }
-        for partner in partners {
-            let _ = self.set_wire(now_ms, &me, &partner, true);
+        for (mob, identity) in &partners {
+            let _ = self.set_wire(now_ms, me, (mob, identity), true);
         }
     }
 
@@ -301,7 +303,7 @@ impl Runtime {
             Some(prompt) => {
                 let run_id = self.new_run_id();
                 let options = RunOptions { queue: true, ..RunOptions::default() };
-                self.step(now_ms, session, |ctx, a| agent::start(ctx, a, run_id, RunInput::User(prompt), options))?;
+                self.start_run(now_ms, session, run_id, RunInput::User(prompt), options)?;
                 Some(run_id)
             }
         };
@@ -328,13 +330,9 @@ impl Runtime {
         if let Some(timer) = member.wake_timer.take() {
             self.out.cancel_timer(timer);
         }
-        let _ = self.step(now_ms, &session, |ctx, agent| {
-            let error = CoreError::new(ErrorCode::Cancelled, format!("member {identity} was retired"));
-            agent::cancel_queued(ctx, agent, &error);
-            agent.steer.clear();
-            agent::advance(ctx, agent, agent::Input::Cancel(error))
-        });
+        let _ = self.stop_session(now_ms, &session, format!("member {identity} was retired"), false);
         if let Some(agent) = self.agents.get_mut(&session) {
+            agent.steer.clear();
             agent.session.archived = true;
         }
         for peer in self.bus.endpoint(&session).map(|e| e.peers.clone()).unwrap_or_default() {
@@ -373,7 +371,6 @@ impl Runtime {
     pub(super) fn drop_member_session(&mut self, now_ms: f64, session: &str) {
         let _ = self.destroy_session_now(now_ms, session);
         self.bus.leave(session, &mut self.out);
-        self.member_of.remove(session);
     }
 
     fn write_members(&self, mob_id: &str) -> CoreResult<String> {
@@ -419,8 +416,8 @@ impl Runtime {
     }
 
     /// `member(id).send(content, {handlingMode})`: the host's work for a member.
-    fn mob_send(&mut self, now_ms: f64, f: &Fields<'_, '_>) -> CoreResult<String> {
-        let (mob_id, identity) = (f.req_str("mob")?, f.req_str("member")?);
+    fn mob_send(&mut self, now_ms: f64, mob_id: &str, f: &Fields<'_, '_>) -> CoreResult<String> {
+        let identity = f.req_str("member")?;
         self.running_mob(mob_id)?;
         let session = self.member_session(mob_id, identity)?;
         if self.mob(mob_id)?.member(identity).is_some_and(|m| m.retired) {
@@ -445,15 +442,15 @@ impl Runtime {
         }
         let run_id = self.new_run_id();
         let options = RunOptions { queue: true, ..RunOptions::default() };
-        self.step(now_ms, &session, |ctx, a| agent::start(ctx, a, run_id, RunInput::User(prompt), options))?;
+        self.start_run(now_ms, &session, run_id, RunInput::User(prompt), options)?;
         Ok(run_reply(run_id))
     }
 
     /// Wire (or unwire) two members, possibly of two mobs.
-    fn set_wire(&mut self, now_ms: f64, a: &MemberId, b: &MemberId, on: bool) -> CoreResult<()> {
-        let (sa, sb) = (self.member_session(&a.0, &a.1)?, self.member_session(&b.0, &b.1)?);
+    fn set_wire(&mut self, now_ms: f64, a: (&str, &str), b: (&str, &str), on: bool) -> CoreResult<()> {
+        let (sa, sb) = (self.member_session(a.0, a.1)?, self.member_session(b.0, b.1)?);
         if sa == sb {
-            return Err(invalid(format!("cannot wire {} to itself", quote(&a.1))));
+            return Err(invalid(format!("cannot wire {} to itself", quote(a.1))));
         }
         for (mob, identity) in [a, b] {
             if on && self.mob(mob)?.member(identity).is_some_and(|m| m.retired) {
@@ -463,18 +460,16 @@ impl Runtime {
                 self.running_mob(mob)?;
             }
         }
-        let pair = (a.clone(), b.clone());
-        let same = |(x, y): &(MemberId, MemberId)| (x == a && y == b) || (x == b && y == a);
         if a.0 == b.0 {
-            let mob = self.mob_mut(&a.0)?;
-            mob.wires.retain(|(x, y)| !((*x == a.1 && *y == b.1) || (*x == b.1 && *y == a.1)));
+            let mob = self.mob_mut(a.0)?;
+            mob.wires.retain(|(x, y)| !((x == a.1 && y == b.1) || (x == b.1 && y == a.1)));
             if on {
-                mob.wires.push((a.1.clone(), b.1.clone()));
+                mob.wires.push((a.1.to_string(), b.1.to_string()));
             }
         } else {
-            self.cross.retain(|p| !same(p));
+            self.cross.retain(|(x, y)| !((is(x, a) && is(y, b)) || (is(x, b) && is(y, a))));
             if on {
-                self.cross.push(pair);
+                self.cross.push(((a.0.to_string(), a.1.to_string()), (b.0.to_string(), b.1.to_string())));
             }
         }
         let changed = if on { self.bus.wire(&sa, &sb) } else { self.bus.unwire(&sa, &sb) };
@@ -486,15 +481,23 @@ impl Runtime {
 
     /// `peers_wired` / `peers_unwired` in the mobs of both members.
     fn emit_wiring(&mut self, now_ms: f64, sa: &str, sb: &str, on: bool) {
-        let mobs = [self.member_of.get(sa).cloned(), self.member_of.get(sb).cloned()];
         let (na, nb) = (self.bus.name_for(sb, sa), self.bus.name_for(sa, sb));
         let event = if on { Event::PeersWired { a: na, b: nb } } else { Event::PeersUnwired { a: na, b: nb } };
-        for (i, mob) in mobs.iter().enumerate() {
-            if let Some(mob) = mob.as_ref().filter(|m| i == 0 || Some(*m) != mobs[0].as_ref())
-                && let Some(mob) = self.mobs.get_mut(mob)
-            {
-                mob.emit(now_ms, &event);
-            }
+        self.emit_for_pair(now_ms, sa, sb, &event);
+    }
+
+    /// `event` in the logs of the mobs of both sessions (once when they
+    /// share one).
+    pub(super) fn emit_for_pair(&mut self, now_ms: f64, a: &str, b: &str, event: &Event) {
+        let Runtime { bus, mobs, .. } = self;
+        let (ma, mb) = (bus.mob_of(a), bus.mob_of(b));
+        if let Some(mob) = ma.and_then(|m| mobs.get_mut(m)) {
+            mob.emit(now_ms, event);
+        }
+        if mb != ma
+            && let Some(mob) = mb.and_then(|m| mobs.get_mut(m))
+        {
+            mob.emit(now_ms, event);
         }
     }
 }
@@ -524,6 +527,11 @@ fn member_config(profile: &Profile, mob: &str, identity: &str, source: Option<&s
     }
     config.system_prompt = Some(prompt);
     config
+}
+
+/// Is `id` the member `(mob, identity)`?
+fn is(id: &MemberId, (mob, identity): (&str, &str)) -> bool {
+    id.0 == mob && id.1 == identity
 }
 
 pub(super) fn mob_not_found(id: &str) -> CoreError {

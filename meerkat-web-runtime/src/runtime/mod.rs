@@ -44,8 +44,6 @@ pub struct Runtime {
     reactions: Vec<Reaction>,
     bus: Bus,
     mobs: SortedMap<String, Mob>,
-    /// The mob of each member session.
-    member_of: SortedMap<String, String>,
     /// Wires between members of two mobs, kept across respawns.
     cross: Vec<(mobs::MemberId, mobs::MemberId)>,
 }
@@ -64,7 +62,6 @@ impl Runtime {
             reactions: Vec::new(),
             bus: Bus::default(),
             mobs: SortedMap::default(),
-            member_of: SortedMap::default(),
             cross: Vec::new(),
         })
     }
@@ -108,7 +105,7 @@ impl Runtime {
         let run_id = self.new_run_id();
         let input = agent::RunInput::Injected { text };
         let options = agent::RunOptions::default();
-        self.step(now_ms, session, |ctx, a| agent::start(ctx, a, run_id, input, options))?;
+        self.start_run(now_ms, session, run_id, input, options)?;
         self.react(now_ms);
         Ok(run_id)
     }
@@ -140,12 +137,11 @@ impl Runtime {
         // another reaction; the queue of inputs bounds the loop.
         while !self.reactions.is_empty() || !self.bus.notes.is_empty() {
             self.bus_notes(now_ms);
-            let batch: Vec<Reaction> = self.reactions.drain(..).collect();
-            for reaction in batch {
+            for reaction in core::mem::take(&mut self.reactions) {
                 match reaction {
                     Reaction::RunEnded { session, run_id, output } => {
                         if self.may_start(&session) {
-                            let _ = self.step(now_ms, &session, |ctx, agent| Ok(agent::start_queued(ctx, agent)));
+                            self.start_queued(now_ms, &session);
                         }
                         self.member_run_ended(now_ms, &session, run_id, &output);
                         self.wake(now_ms, &session);
@@ -182,9 +178,39 @@ impl Runtime {
         f(&mut ctx, agent)
     }
 
+    /// Start a run of a session (or queue it, as `options` say): one
+    /// instance of `step` for every caller.
+    fn start_run(
+        &mut self,
+        now_ms: f64,
+        session: &str,
+        run_id: u64,
+        input: agent::RunInput,
+        options: agent::RunOptions,
+    ) -> CoreResult<()> {
+        self.step(now_ms, session, |ctx, a| agent::start(ctx, a, run_id, input, options)).map(|_| ())
+    }
+
+    /// Stop a session: its queued inputs fail with `why` (`CANCELLED`), and
+    /// its run is cancelled with the same error or, with `interrupt`,
+    /// interrupted (keeping what it said so far).
+    fn stop_session(&mut self, now_ms: f64, session: &str, why: String, interrupt: bool) -> CoreResult<()> {
+        self.step(now_ms, session, |ctx, agent| {
+            let error = CoreError::new(ErrorCode::Cancelled, why);
+            agent::cancel_queued(ctx, agent, &error);
+            let input = if interrupt { agent::Input::Interrupt } else { agent::Input::Cancel(error) };
+            agent::advance(ctx, agent, input)
+        })
+    }
+
+    /// Start the session's queued input, if any.
+    fn start_queued(&mut self, now_ms: f64, session: &str) {
+        let _ = self.step(now_ms, session, |ctx, agent| Ok(agent::start_queued(ctx, agent)));
+    }
+
     /// Queued input may start: not for members of a mob that is stopped.
     fn may_start(&self, session: &str) -> bool {
-        let mob = self.member_of.get(session).and_then(|m| self.mobs.get(m));
+        let mob = self.bus.mob_of(session).and_then(|m| self.mobs.get(m));
         mob.is_none_or(|m| m.status == crate::mob::MobStatus::Running)
     }
 

@@ -2,6 +2,7 @@
 //! effect: a session's run (or background hook) or a skill source.
 
 use super::Runtime;
+use super::commands::Op;
 use crate::agent::{self, Input};
 use crate::effects::{Kind, Owner};
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
@@ -11,68 +12,54 @@ use crate::skills::HttpOutcome;
 use crate::transcript::{Part, content_blocks};
 
 impl Runtime {
-    pub(super) fn outcome(&mut self, now_ms: f64, op: &str, f: &Fields<'_, '_>, cmd: &Json<'_>) -> CoreResult<()> {
+    pub(super) fn outcome(&mut self, now_ms: f64, op: Op, f: &Fields<'_, '_>, cmd: &Json<'_>) -> CoreResult<()> {
         let id = effect_id(f)?;
-        match op {
-            "http_head" => {
+        // The input for a session, and for a skill source when it is HTTP.
+        let (kind, input, http) = match op {
+            Op::HttpHead => {
                 let status = f.req_u64("status")?;
                 let status = u16::try_from(status)
                     .ok()
                     .filter(|s| (100..=999).contains(s))
                     .ok_or_else(|| invalid(format!("http_head.status must be an HTTP status code, got {status}")))?;
                 let headers = parse_headers(f.get("headers"))?;
-                match self.owner(id, Kind::Http)? {
-                    Owner::Session(s) => self.advance(now_ms, &s, Input::HttpHead { id, status, headers }),
-                    Owner::Source(u) => {
-                        self.skills.on_http(&u, HttpOutcome::Head { id, status }, &mut self.out, now_ms)
-                    }
-                    _ => Err(not_session(id)),
-                }
+                (Kind::Http, Input::HttpHead { id, status, headers }, Some(HttpOutcome::Head { id, status }))
             }
-            "http_end" | "http_error" => {
+            Op::HttpEnd => (Kind::Http, Input::HttpEnd { id }, Some(HttpOutcome::End { id })),
+            Op::HttpError => {
                 let message = f.str("message")?.unwrap_or("network error");
-                let owner = self.owner(id, Kind::Http)?;
-                self.out.settle(id)?;
-                match (owner, op == "http_end") {
-                    (Owner::Session(s), true) => self.advance(now_ms, &s, Input::HttpEnd { id }),
-                    (Owner::Session(s), false) => self.advance(now_ms, &s, Input::HttpError { id, message }),
-                    (Owner::Source(u), true) => self.skills.on_http(&u, HttpOutcome::End { id }, &mut self.out, now_ms),
-                    (Owner::Source(u), false) => {
-                        self.skills.on_http(&u, HttpOutcome::Error { id, message }, &mut self.out, now_ms)
-                    }
-                    _ => Err(not_session(id)),
-                }
+                (Kind::Http, Input::HttpError { id, message }, Some(HttpOutcome::Error { id, message }))
             }
-            "tool_result" => {
+            Op::ToolResult => {
                 let is_error = f.bool("isError")?.unwrap_or(false);
                 let content = parse_tool_content(cmd.get("content").cloned().unwrap_or(Json::Null))?;
-                let Owner::Session(s) = self.owner(id, Kind::Tool)? else { return Err(not_session(id)) };
-                self.out.settle(id)?;
-                self.advance(now_ms, &s, Input::ToolResult { id, content, is_error })
+                (Kind::Tool, Input::ToolResult { id, content, is_error }, None)
             }
-            "hook_result" => {
+            Op::HookResult => {
                 let verdict = match f.str("error")? {
                     Some(thrown) => Err(thrown.to_string()),
                     None => Ok(f.get("verdict").cloned().unwrap_or(Json::Null)),
                 };
-                let Owner::Session(s) = self.owner(id, Kind::Hook)? else { return Err(not_session(id)) };
-                self.out.settle(id)?;
-                self.advance(now_ms, &s, Input::HookResult { id, verdict })
+                (Kind::Hook, Input::HookResult { id, verdict }, None)
             }
-            "timer_fired" => {
-                let owner = self.owner(id, Kind::Timer)?;
-                self.out.settle(id)?;
-                match owner {
-                    Owner::Session(s) => self.advance(now_ms, &s, Input::Timer { id }),
-                    Owner::Comms => {
-                        self.bus.on_timer(id);
-                        Ok(())
-                    }
-                    Owner::Mob(mob) => self.mob_timer(now_ms, &mob, id),
-                    Owner::Source(_) => Err(not_session(id)),
-                }
+            _ => (Kind::Timer, Input::Timer { id }, None),
+        };
+        let owner = self.owner(id, kind)?;
+        // A response head leaves the request in flight: its body follows.
+        if op != Op::HttpHead {
+            self.out.settle(id)?;
+        }
+        // Tools and hooks belong to sessions, HTTP to sessions and skill
+        // sources, timers to sessions, the bus and mobs.
+        match (owner, http) {
+            (Owner::Session(s), _) => self.advance(now_ms, &s, input),
+            (Owner::Source(u), Some(http)) => self.skills.on_http(&u, http, &mut self.out, now_ms),
+            (Owner::Comms, None) if kind == Kind::Timer => {
+                self.bus.on_timer(id);
+                Ok(())
             }
-            _ => Err(CoreError::new(ErrorCode::Internal, "an op is listed without a handler")),
+            (Owner::Mob(mob), None) if kind == Kind::Timer => self.mob_timer(now_ms, &mob, id),
+            _ => Err(not_session(id)),
         }
     }
 
@@ -100,7 +87,7 @@ impl Runtime {
         Ok(owner)
     }
 
-    fn advance(&mut self, now_ms: f64, session: &str, input: Input<'_>) -> CoreResult<()> {
+    pub(super) fn advance(&mut self, now_ms: f64, session: &str, input: Input<'_>) -> CoreResult<()> {
         self.step(now_ms, session, |ctx, agent| agent::advance(ctx, agent, input))
     }
 }
@@ -118,13 +105,14 @@ fn effect_id(f: &Fields<'_, '_>) -> CoreResult<u32> {
 fn parse_headers(value: Option<&Json<'_>>) -> CoreResult<Vec<(String, String)>> {
     let Some(value) = value else { return Ok(Vec::new()) };
     let pairs = value.as_array().ok_or_else(|| invalid("headers must be an array of [name, value] pairs"))?;
-    pairs
-        .iter()
-        .map(|pair| match pair.as_array() {
-            Some([Json::Str(name), Json::Str(value)]) => Ok((name.to_string(), value.to_string())),
-            _ => Err(invalid("headers must be an array of [name, value] string pairs")),
-        })
-        .collect()
+    let mut headers = Vec::with_capacity(pairs.len());
+    for pair in pairs {
+        let Some([Json::Str(name), Json::Str(value)]) = pair.as_array() else {
+            return Err(invalid("headers must be an array of [name, value] string pairs"));
+        };
+        headers.push((name.to_string(), value.to_string()));
+    }
+    Ok(headers)
 }
 
 /// A tool result: a string, or content blocks.
