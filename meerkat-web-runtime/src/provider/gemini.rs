@@ -484,7 +484,7 @@ fn is_daily_quota(error: &Json<'_>) -> bool {
         .filter_map(|d| d.get("violations").and_then(Json::as_array))
         .flatten()
         .filter_map(|v| v.get("quotaId").and_then(Json::as_str))
-        .any(|id| id.contains("PerDay"))
+        .any(|id| crate::text::contains(id, "PerDay"))
 }
 
 /// The error code for Google's error model; the canonical `status` is

@@ -268,7 +268,7 @@ pub fn retry_after_ms(headers: &[(String, String)]) -> Option<u64> {
 /// An HTTP date (IMF-fixdate, `Wed, 21 Oct 2015 07:28:00 GMT`) in Unix
 /// milliseconds: `retry-after` may be a date instead of seconds.
 pub fn http_date_ms(text: &str) -> Option<u64> {
-    let rest = text.trim().split_once(", ")?.1;
+    let rest = crate::text::split_once(text.trim(), ", ")?.1;
     let mut parts = rest.split(' ');
     let day: u64 = parts.next()?.parse().ok()?;
     let name = parts.next()?;

@@ -10,6 +10,7 @@ use super::sse::SseDecoder;
 use crate::error::{CoreError, ErrorCode};
 use crate::json::{self, Json, write_str};
 use crate::provider::Endpoint;
+use crate::text;
 use crate::transcript::Part;
 use crate::usage::Usage;
 
@@ -115,7 +116,7 @@ impl ErrorFields<'_> {
     fn detail(&self) -> String {
         let mut out = String::new();
         for label in [self.code.as_str(), self.kind] {
-            if !label.is_empty() && !out.contains(label) {
+            if !label.is_empty() && !text::contains(&out, label) {
                 out.push_str(label);
                 out.push_str(": ");
             }
@@ -132,7 +133,7 @@ impl ErrorFields<'_> {
             (ErrorCode::ProviderQuota, false)
         } else if is("invalid_api_key") || is("authentication_error") || is("permission_error") {
             (ErrorCode::ProviderAuth, false)
-        } else if self.code.contains("overloaded") || self.kind.contains("overloaded") {
+        } else if text::contains(&self.code, "overloaded") || text::contains(self.kind, "overloaded") {
             (ErrorCode::ProviderOverloaded, true)
         } else {
             return None;

@@ -1,0 +1,63 @@
+//! Small string helpers that stand in for standard-library ones whose
+//! generic machinery costs the wasm more than the core's few uses are worth.
+
+/// Byte offset of the first `needle` in `hay`. A plain scan: `str::find`,
+/// `contains` and `split_once` with a `&str` pattern link core's two-way
+/// searcher (~2 KB of wasm) for the handful of short needles the core
+/// looks for, all off the streaming path. A match offset is always a char
+/// boundary (UTF-8 is self-synchronizing).
+pub fn find(hay: &str, needle: &str) -> Option<usize> {
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    let mut at = 0;
+    while let Some(window) = hay.get(at..at + needle.len()) {
+        if window == needle {
+            return Some(at);
+        }
+        at += 1;
+    }
+    None
+}
+
+pub fn contains(hay: &str, needle: &str) -> bool {
+    find(hay, needle).is_some()
+}
+
+/// `hay.split_once(needle)` (see [`find`]).
+pub fn split_once<'a>(hay: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
+    let at = find(hay, needle)?;
+    Some((hay.get(..at)?, hay.get(at + needle.len()..)?))
+}
+
+/// `hay.replace(from, to)` for a non-empty `from` (see [`find`]).
+pub fn replace(hay: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(hay.len());
+    let mut rest = hay;
+    while let Some((before, after)) = split_once(rest, from).filter(|_| !from.is_empty()) {
+        out.push_str(before);
+        out.push_str(to);
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agrees_with_the_standard_library() {
+        let hays = ["", "a", "abc", "a, b, c", "{{x}} {{y}}", "~01~1", "é, ü", "aaab"];
+        let needles = ["", "a", "c", ", ", "{{", "}}", "~1", "ü", "aab", "abcd"];
+        for hay in hays {
+            for needle in needles {
+                assert_eq!(find(hay, needle), hay.find(needle), "{hay:?} {needle:?}");
+                assert_eq!(contains(hay, needle), hay.contains(needle));
+                assert_eq!(split_once(hay, needle), hay.split_once(needle));
+                if !needle.is_empty() {
+                    assert_eq!(replace(hay, needle, "/"), hay.replace(needle, "/"));
+                }
+            }
+        }
+    }
+}
