@@ -20,7 +20,11 @@ impl<'j, 'a> Fields<'j, 'a> {
             let shown: String = key.chars().take(64).collect();
             return Err(CoreError::new(
                 code,
-                format!("{what} has an unknown field {}; expected one of: {}", quote(&shown), allowed.join(", ")),
+                format!(
+                    "{what} has an unknown field {}; expected one of: {}",
+                    quote(&shown),
+                    crate::text::join(allowed, ", ")
+                ),
             ));
         }
         Ok(Fields { value, what, code })

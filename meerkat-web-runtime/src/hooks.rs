@@ -108,7 +108,11 @@ impl HookRegistry {
         let point_name = f.req_str("point")?;
         let point = HookPoint::parse(point_name).ok_or_else(|| {
             let names: Vec<&str> = HookPoint::ALL.iter().map(|p| p.as_str()).collect();
-            bad(format!("unknown hook point {}; expected one of: {}", quote(point_name), names.join(", ")))
+            bad(format!(
+                "unknown hook point {}; expected one of: {}",
+                quote(point_name),
+                crate::text::join(&names, ", ")
+            ))
         })?;
         let mode = match f.str("mode")? {
             None | Some("foreground") => Mode::Foreground,

@@ -150,7 +150,7 @@ impl Session {
             .chain(Some(extra))
             .filter(|p| !p.is_empty())
             .collect();
-        (!parts.is_empty()).then(|| parts.join("\n\n"))
+        (!parts.is_empty()).then(|| crate::text::join(&parts, "\n\n"))
     }
 
     /// What `session_info` reports; `running` comes from the run engine.

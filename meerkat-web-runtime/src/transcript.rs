@@ -242,7 +242,7 @@ impl Prompt {
                         _ => None,
                     })
                     .collect();
-                texts.join("\n")
+                crate::text::join(&texts, "\n")
             }
         }
     }

@@ -94,7 +94,7 @@ impl Agent {
             Phase::BackingOff { .. } => "backing_off".to_string(),
             Phase::Tools { slots } => {
                 let names: Vec<&str> = slots.iter().map(|s| s.name()).collect();
-                format!("tools:{}", names.join(","))
+                format!("tools:{}", crate::text::join(&names, ","))
             }
         })
     }

@@ -130,7 +130,7 @@ pub(super) fn begin(ctx: &mut super::Ctx<'_>, agent: &mut Agent, run_id: u64, in
         }
         let texts: Vec<&str> =
             parts.iter().filter_map(|p| if let Part::Text { text } = p { Some(text.as_str()) } else { None }).collect();
-        let text = texts.join("\n\n");
+        let text = crate::text::join(&texts, "\n\n");
         session.transcript.push(Message::user(parts));
         Some(text)
     };

@@ -90,7 +90,7 @@ fn addressable(bus: &Bus, me: &str, to: &str) -> Result<String, String> {
         if names.is_empty() {
             "you have no wired peers".to_string()
         } else {
-            format!("your peers: {}", names.join(", "))
+            format!("your peers: {}", crate::text::join(&names, ", "))
         }
     };
     let Some(target) = bus.resolve(me, to) else {

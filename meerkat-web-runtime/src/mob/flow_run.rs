@@ -92,7 +92,7 @@ impl FlowRun {
             .iter()
             .map(|s| {
                 let outputs: Vec<&str> = s.tasks.iter().filter_map(|t| t.output.as_deref()).collect();
-                (s.status == Status::Completed).then(|| outputs.join("\n\n"))
+                (s.status == Status::Completed).then(|| crate::text::join(&outputs, "\n\n"))
             })
             .collect()
     }

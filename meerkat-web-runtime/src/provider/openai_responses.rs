@@ -368,7 +368,7 @@ impl ResponsesEvents {
     fn answer_text(&mut self) -> String {
         let texts: Vec<String> =
             self.items.drain(..).filter(|i| !i.commentary && !i.text.is_empty()).map(|i| i.text).collect();
-        texts.join(PARAGRAPH)
+        crate::text::join(&texts, PARAGRAPH)
     }
 
     /// `output_item.added` starts a call; `.done` confirms it (and stands in

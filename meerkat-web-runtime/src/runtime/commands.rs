@@ -73,7 +73,7 @@ impl Runtime {
             let names: Vec<&str> = OPS.iter().map(|(name, _)| *name).collect();
             return Err(CoreError::new(
                 ErrorCode::InvalidCommand,
-                format!("command needs \"op\", one of: {}", names.join(", ")),
+                format!("command needs \"op\", one of: {}", crate::text::join(&names, ", ")),
             ));
         };
         let f = Fields::new(&cmd, "command", allowed, ErrorCode::InvalidCommand)?;

@@ -82,7 +82,7 @@ fn normalize(path: &str) -> String {
             other => out.push(other),
         }
     }
-    format!("/{}{query}", out.join("/"))
+    format!("/{}{query}", crate::text::join(&out, "/"))
 }
 
 #[cfg(test)]
