@@ -17,12 +17,12 @@ impl<'j, 'a> Fields<'j, 'a> {
             return Err(CoreError::new(code, format!("{what} must be an object, got {}", value.kind())));
         };
         if let Some((key, _)) = members.iter().find(|(k, _)| !allowed.contains(&k.as_ref())) {
-            let shown: String = key.chars().take(64).collect();
+            let shown = crate::text::first_chars(key, 64);
             return Err(CoreError::new(
                 code,
                 format!(
                     "{what} has an unknown field {}; expected one of: {}",
-                    quote(&shown),
+                    quote(shown),
                     crate::text::join(allowed, ", ")
                 ),
             ));

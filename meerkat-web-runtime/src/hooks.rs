@@ -159,10 +159,10 @@ impl HookRegistry {
         let before = self.hooks.len();
         self.hooks.retain(|h| h.id != id);
         if self.hooks.len() == before {
-            let shown: String = id.chars().take(80).collect();
+            let shown = crate::text::first_chars(id, 80);
             return Err(CoreError::new(
                 ErrorCode::HookNotFound,
-                format!("no hook with id {} is registered", quote(&shown)),
+                format!("no hook with id {} is registered", quote(shown)),
             ));
         }
         Ok(())

@@ -41,6 +41,15 @@ pub fn replace(hay: &str, from: &str, to: &str) -> String {
     out
 }
 
+/// The first `n` chars of `text` (all of it when shorter), to show
+/// untrusted input in a message without collecting it char by char.
+pub fn first_chars(text: &str, n: usize) -> &str {
+    match text.char_indices().nth(n) {
+        Some((end, _)) => text.get(..end).unwrap_or(text),
+        None => text,
+    }
+}
+
 /// `items.join(sep)`: the standard `join` is specialized per separator
 /// length and element type, several hundred bytes of wasm per use.
 pub fn join<S: AsRef<str>>(items: &[S], sep: &str) -> String {
@@ -57,6 +66,13 @@ pub fn join<S: AsRef<str>>(items: &[S], sep: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_chars_counts_chars() {
+        for (text, n) in [("", 3), ("abc", 0), ("abc", 2), ("abc", 3), ("abc", 9), ("é☀️x", 2)] {
+            assert_eq!(first_chars(text, n), text.chars().take(n).collect::<String>());
+        }
+    }
 
     #[test]
     fn join_agrees_with_the_standard_library() {

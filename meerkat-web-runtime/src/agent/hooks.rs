@@ -350,5 +350,5 @@ pub(super) fn background_timed_out(ctx: &mut super::Ctx<'_>, session: &mut Sessi
 }
 
 fn clip(text: &str) -> String {
-    text.chars().take(500).collect()
+    crate::text::first_chars(text, 500).to_string()
 }

@@ -413,8 +413,8 @@ fn tokens(text: &str) -> CoreResult<Vec<&str>> {
                     i += 1;
                 }
                 if i == start {
-                    let shown: String = text[start..].chars().take(1).collect();
-                    return Err(bad(format!("step.condition has an unexpected {}", quote(&shown))));
+                    let shown = crate::text::first_chars(&text[start..], 1);
+                    return Err(bad(format!("step.condition has an unexpected {}", quote(shown))));
                 }
             }
         }

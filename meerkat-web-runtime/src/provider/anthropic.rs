@@ -422,8 +422,8 @@ pub fn classify_error(status: u16, headers: &[(String, String)], body: &[u8]) ->
     let parsed = json::parse(&text).ok();
     let (kind, message) = error_fields(parsed.as_ref().and_then(|b| b.get("error")));
     if kind.is_empty() {
-        let snippet: String = text.chars().take(200).collect();
-        return super::classify_status("anthropic", status, &snippet, retry_after);
+        let snippet = crate::text::first_chars(&text, 200);
+        return super::classify_status("anthropic", status, snippet, retry_after);
     }
     let detail = format!("{kind}: {message}");
     match code_for_type(kind) {

@@ -290,8 +290,8 @@ impl SseHandler for GeminiEvents {
         if self.finish_reason.is_none() && self.block_reason.is_none() {
             let mut message = "gemini stream ended before any finishReason".to_string();
             if !self.stray.is_empty() {
-                let snippet: String = self.stray.chars().take(200).collect();
-                message.push_str(&format!(" (unparsed text: {})", json::quote(&snippet)));
+                let snippet = crate::text::first_chars(&self.stray, 200);
+                message.push_str(&format!(" (unparsed text: {})", json::quote(snippet)));
             }
             return Err(CoreError::new(ErrorCode::StreamTruncated, message).retryable(None));
         }
@@ -553,8 +553,8 @@ pub fn classify_error(status: u16, headers: &[(String, String)], body: &[u8]) ->
     match root.and_then(|r| r.get("error")).filter(|e| e.as_object().is_some()) {
         Some(error) => google_error("answered HTTP", status, error, retry_after),
         None => {
-            let snippet: String = text.chars().take(200).collect();
-            super::classify_status("gemini", status, &snippet, retry_after)
+            let snippet = crate::text::first_chars(&text, 200);
+            super::classify_status("gemini", status, snippet, retry_after)
         }
     }
 }

@@ -197,8 +197,8 @@ pub fn classify_error(status: u16, headers: &[(String, String)], body: &[u8]) ->
     let parsed = json::parse(&text).ok();
     let fields = error_fields(parsed.as_ref().and_then(|b| b.get("error")).filter(|e| e.as_object().is_some()));
     if fields.is_empty() {
-        let snippet: String = text.chars().take(200).collect();
-        return super::classify_status("openai", status, &snippet, retry_after);
+        let snippet = crate::text::first_chars(&text, 200);
+        return super::classify_status("openai", status, snippet, retry_after);
     }
     let detail = fields.detail();
     if let Some((code, retryable)) = fields.decisive() {
