@@ -1,6 +1,8 @@
 //! Small string helpers that stand in for standard-library ones whose
 //! generic machinery costs the wasm more than the core's few uses are worth.
 
+use std::borrow::Cow;
+
 /// Byte offset of the first `needle` in `hay`. A plain scan: `str::find`,
 /// `contains` and `split_once` with a `&str` pattern link core's two-way
 /// searcher (~2 KB of wasm) for the handful of short needles the core
@@ -50,6 +52,32 @@ pub fn first_chars(text: &str, n: usize) -> &str {
     }
 }
 
+/// `String::from_utf8_lossy` on `from_utf8` alone: valid UTF-8 is
+/// borrowed as is, and each invalid sequence (as `Utf8Error::error_len`
+/// delimits it, the same maximal subparts the standard function uses)
+/// becomes one U+FFFD. Spares the wasm the standard chunk iterator.
+pub fn lossy(bytes: &[u8]) -> Cow<'_, str> {
+    let mut rest = match core::str::from_utf8(bytes) {
+        Ok(text) => return Cow::Borrowed(text),
+        Err(_) => bytes,
+    };
+    let mut out = String::with_capacity(bytes.len() + 2);
+    loop {
+        match core::str::from_utf8(rest) {
+            Ok(text) => {
+                out.push_str(text);
+                return Cow::Owned(out);
+            }
+            Err(e) => {
+                let (valid, invalid) = rest.split_at(e.valid_up_to());
+                out.push_str(core::str::from_utf8(valid).unwrap_or_default());
+                out.push('\u{FFFD}');
+                rest = invalid.get(e.error_len().unwrap_or(invalid.len())..).unwrap_or_default();
+            }
+        }
+    }
+}
+
 /// `items.join(sep)`: the standard `join` is specialized per separator
 /// length and element type, several hundred bytes of wasm per use.
 pub fn join<S: AsRef<str>>(items: &[S], sep: &str) -> String {
@@ -71,6 +99,23 @@ mod tests {
     fn first_chars_counts_chars() {
         for (text, n) in [("", 3), ("abc", 0), ("abc", 2), ("abc", 3), ("abc", 9), ("é☀️x", 2)] {
             assert_eq!(first_chars(text, n), text.chars().take(n).collect::<String>());
+        }
+    }
+
+    #[test]
+    fn lossy_agrees_with_the_standard_library() {
+        let cases: [&[u8]; 8] = [
+            b"",
+            b"plain",
+            "18 \u{b0}C \u{2600}".as_bytes(),
+            b"a\xffb",
+            b"\xf0\x9f\x98",
+            b"x\xe2\x82y\xc3",
+            b"\xed\xa0\x80\xc0\xaf",
+            b"ok\xf4\x90\x80\x80\xe2\x82\xac",
+        ];
+        for bytes in cases {
+            assert_eq!(lossy(bytes), String::from_utf8_lossy(bytes), "{bytes:?}");
         }
     }
 

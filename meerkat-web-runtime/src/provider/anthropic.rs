@@ -418,7 +418,7 @@ fn stream_error(error: Option<&Json<'_>>) -> CoreError {
 
 pub fn classify_error(status: u16, headers: &[(String, String)], body: &[u8]) -> CoreError {
     let retry_after = super::retry_after_ms(headers);
-    let text = String::from_utf8_lossy(body);
+    let text = crate::text::lossy(body);
     let parsed = json::parse(&text).ok();
     let (kind, message) = error_fields(parsed.as_ref().and_then(|b| b.get("error")));
     if kind.is_empty() {

@@ -543,7 +543,7 @@ fn stream_error(error: &Json<'_>) -> CoreError {
 
 pub fn classify_error(status: u16, headers: &[(String, String)], body: &[u8]) -> CoreError {
     let retry_after = super::retry_after_ms(headers);
-    let text = String::from_utf8_lossy(body);
+    let text = crate::text::lossy(body);
     let parsed = json::parse(&text).ok();
     // Without `alt=sse` errors come wrapped in an array; accept both.
     let root = match &parsed {

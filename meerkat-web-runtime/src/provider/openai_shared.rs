@@ -193,7 +193,7 @@ pub fn stray_error(sse: &mut SseDecoder) -> Option<CoreError> {
 /// A non-2xx response: `{"error":{"message","type","param","code"}}`.
 pub fn classify_error(status: u16, headers: &[(String, String)], body: &[u8]) -> CoreError {
     let retry_after = super::retry_after_ms(headers);
-    let text = String::from_utf8_lossy(body);
+    let text = text::lossy(body);
     let parsed = json::parse(&text).ok();
     let fields = error_fields(parsed.as_ref().and_then(|b| b.get("error")).filter(|e| e.as_object().is_some()));
     if fields.is_empty() {

@@ -315,7 +315,7 @@ fn percent_decode(text: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    crate::text::lossy(&out).into_owned()
 }
 
 /// JSON equality: numbers by value (1 == 1.0), objects regardless of order.
