@@ -10,7 +10,7 @@ use super::{AssistantTurn, LlmRequest, Provider, StreamParser, TextSink, TurnBui
 use crate::effects::HttpRequest;
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::StopReason;
-use crate::json::{self, Json, ObjectWriter, Raw, decimal_scaled, write_array};
+use crate::json::{self, ArrayWriter, Json, ObjectWriter, Raw, decimal_scaled, write_array};
 use crate::transcript::{Message, Part, Role, text_of};
 use crate::usage::Usage;
 
@@ -55,15 +55,16 @@ fn is_sendable(part: &Part) -> bool {
 /// carry: take it from the call with that id (searching back, as the call
 /// is normally just before its result).
 fn tool_name<'m>(history: &'m [Message], id: &'m str) -> &'m str {
-    history
-        .iter()
-        .rev()
-        .flat_map(|m| m.content.iter())
-        .find_map(|p| match p {
-            Part::ToolUse { id: call, name, .. } if call == id => Some(name.as_str()),
-            _ => None,
-        })
-        .unwrap_or(id)
+    for message in history.iter().rev() {
+        for part in &message.content {
+            if let Part::ToolUse { id: call, name, .. } = part
+                && call == id
+            {
+                return name;
+            }
+        }
+    }
+    id
 }
 
 fn write_part(part: &Part, history: &[Message], out: &mut String) {
@@ -118,13 +119,22 @@ fn write_contents(messages: &[Message], out: &mut String) {
         o.str("role", if *role == Role::User { "user" } else { "model" });
         let split = parts.iter().rposition(|p| matches!(p, Part::ToolResult { .. })).map_or(0, |last| last + 1);
         let (results, after) = parts.split_at(split);
-        let result_parts = results.iter().flat_map(|p| match p {
-            Part::ToolResult { content, .. } => content.as_slice(),
-            _ => &[],
-        });
-        let tool_images = result_parts.filter(|p| matches!(p, Part::Image { .. }));
-        let ordered = results.iter().copied().chain(tool_images).chain(after.iter().copied());
-        write_array(o.key("parts"), ordered, |p, out| write_part(p, messages, out));
+        // Plain loops: an iterator chain here costs the wasm ~1 KB.
+        let mut items = ArrayWriter::new(o.key("parts"));
+        for part in results {
+            write_part(part, messages, items.item());
+        }
+        for part in results {
+            if let Part::ToolResult { content, .. } = part {
+                for image in content.iter().filter(|p| matches!(p, Part::Image { .. })) {
+                    write_part(image, messages, items.item());
+                }
+            }
+        }
+        for part in after {
+            write_part(part, messages, items.item());
+        }
+        items.end();
         o.end();
     });
 }
@@ -139,11 +149,15 @@ fn model_path(model: &str) -> String {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(char::from(HEX_UPPER[usize::from(b >> 4)]));
+            out.push(char::from(HEX_UPPER[usize::from(b & 0xf)]));
         }
     }
     out
 }
+
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
 /// What the system instruction says when JSON mode cannot be used.
 pub const JSON_INSTRUCTION: &str =
@@ -160,10 +174,13 @@ fn json_mode_allowed(req: &LlmRequest<'_>) -> bool {
 
 /// The major version of a `gemini-<N>...` model name, when it has one.
 fn generation(model: &str) -> Option<u32> {
-    let name = model.strip_prefix("models/").unwrap_or(model).to_ascii_lowercase();
-    let rest = name.strip_prefix("gemini-")?;
-    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    digits.parse().ok()
+    let name = model.strip_prefix("models/").unwrap_or(model);
+    let prefix = "gemini-";
+    let rest = name
+        .get(prefix.len()..)
+        .filter(|_| name.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix)))?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    rest.get(..digits)?.parse().ok()
 }
 
 pub fn build_request(req: &LlmRequest<'_>) -> HttpRequest {
