@@ -175,11 +175,13 @@ impl SseHandler for AnthropicEvents {
     }
 
     fn partial(&mut self) -> AssistantTurn {
-        let texts = self.blocks.drain(..).filter_map(|block| match block {
-            Some(Block::Text(text)) => Some(text),
-            _ => None,
-        });
-        AssistantTurn::interrupted(texts, self.usage)
+        let mut turn = TurnBuilder::default();
+        for block in self.blocks.drain(..) {
+            if let Some(Block::Text(text)) = block {
+                turn.text(text);
+            }
+        }
+        turn.interrupted(self.usage)
     }
 
     fn finish(&mut self, _sse: &mut SseDecoder) -> CoreResult<AssistantTurn> {

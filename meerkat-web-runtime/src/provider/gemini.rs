@@ -293,11 +293,13 @@ impl SseHandler for GeminiEvents {
     }
 
     fn partial(&mut self) -> AssistantTurn {
-        let texts = self.blocks.drain(..).filter_map(|block| match block {
-            Block::Text(text) => Some(text),
-            _ => None,
-        });
-        AssistantTurn::interrupted(texts, self.usage)
+        let mut turn = TurnBuilder::default();
+        for block in self.blocks.drain(..) {
+            if let Block::Text(text) = block {
+                turn.text(text);
+            }
+        }
+        turn.interrupted(self.usage)
     }
 
     fn finish(&mut self, sse: &mut SseDecoder) -> CoreResult<AssistantTurn> {
@@ -482,26 +484,45 @@ pub fn map_stop_reason(raw: Option<&str>) -> StopReason {
 
 // ---------------------------------------------------------------- errors
 
-/// `details[]` entries of one `@type` (all of them for an empty `kind`).
-fn detail_of<'j, 'a>(error: &'j Json<'a>, kind: &str) -> impl Iterator<Item = &'j Json<'a>> {
-    let details = error.get("details").and_then(Json::as_array).unwrap_or_default();
-    details.iter().filter(move |d| d.get("@type").and_then(Json::as_str).unwrap_or_default().ends_with(kind))
+/// `details[]` of an error (plain loops read them: iterator chains here
+/// cost the wasm several hundred bytes).
+fn details<'j, 'a>(error: &'j Json<'a>) -> &'j [Json<'a>] {
+    error.get("details").and_then(Json::as_array).unwrap_or_default()
+}
+
+/// A string member of a JSON value, `""` when absent.
+fn str_of<'j>(value: &'j Json<'_>, name: &str) -> &'j str {
+    value.get(name).and_then(Json::as_str).unwrap_or_default()
+}
+
+fn is_detail(detail: &Json<'_>, kind: &str) -> bool {
+    str_of(detail, "@type").ends_with(kind)
 }
 
 /// `RetryInfo.retryDelay`, a protobuf Duration (`"34s"`, `"0.5s"`), in ms.
 fn retry_delay_ms(error: &Json<'_>) -> Option<u64> {
-    detail_of(error, "google.rpc.RetryInfo")
-        .filter_map(|d| d.get("retryDelay").and_then(Json::as_str))
-        .find_map(|delay| decimal_scaled(delay.strip_suffix('s')?, 1000))
+    for detail in details(error) {
+        let delay = detail.get("retryDelay").and_then(Json::as_str).and_then(|d| d.strip_suffix('s'));
+        if is_detail(detail, "google.rpc.RetryInfo")
+            && let Some(ms) = delay.and_then(|d| decimal_scaled(d, 1000))
+        {
+            return Some(ms);
+        }
+    }
+    None
 }
 
 /// A daily quota will not refill within any retry delay worth waiting.
 fn is_daily_quota(error: &Json<'_>) -> bool {
-    detail_of(error, "google.rpc.QuotaFailure")
-        .filter_map(|d| d.get("violations").and_then(Json::as_array))
-        .flatten()
-        .filter_map(|v| v.get("quotaId").and_then(Json::as_str))
-        .any(|id| crate::text::contains(id, "PerDay"))
+    for detail in details(error) {
+        let violations = detail.get("violations").and_then(Json::as_array).unwrap_or_default();
+        if is_detail(detail, "google.rpc.QuotaFailure")
+            && violations.iter().any(|v| crate::text::contains(str_of(v, "quotaId"), "PerDay"))
+        {
+            return true;
+        }
+    }
+    false
 }
 
 /// The error code for Google's error model; the canonical `status` is
@@ -509,9 +530,7 @@ fn is_daily_quota(error: &Json<'_>) -> bool {
 fn code_for(http: u16, error: &Json<'_>) -> Option<(ErrorCode, bool)> {
     // A bad key is a 400 INVALID_ARGUMENT; only `details[].reason` tells
     // (API_KEY_INVALID, and API_KEY_EXPIRED / _SERVICE_BLOCKED ... alike).
-    let bad_key = detail_of(error, "")
-        .filter_map(|d| d.get("reason").and_then(Json::as_str))
-        .any(|reason| reason.starts_with("API_KEY_"));
+    let bad_key = details(error).iter().any(|d| str_of(d, "reason").starts_with("API_KEY_"));
     let status = error.get("status").and_then(Json::as_str).unwrap_or_default();
     let exhausted = status == "RESOURCE_EXHAUSTED" || http == 429;
     Some(match status {

@@ -203,6 +203,12 @@ impl TurnBuilder {
         self.tool_calls.push(ToolCall { id, name, args });
     }
 
+    /// What an interrupted turn keeps (`StreamParser::partial`): the text
+    /// parts given so far; calls (incomplete) are not offered.
+    pub fn interrupted(self, usage: Usage) -> AssistantTurn {
+        AssistantTurn { content: self.content, tool_calls: Vec::new(), stop_reason: StopReason::Cancelled, usage }
+    }
+
     /// `wire` is the provider's own stop reason. A message that carries
     /// tool calls stopped for them, whatever the wire said: some services
     /// say `stop`/`end_turn`/`STOP` after calls, and the calls are what

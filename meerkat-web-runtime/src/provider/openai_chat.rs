@@ -207,7 +207,9 @@ impl SseHandler for ChatEvents {
     }
 
     fn partial(&mut self) -> AssistantTurn {
-        AssistantTurn::interrupted([core::mem::take(&mut self.text)], self.usage)
+        let mut turn = TurnBuilder::default();
+        turn.text(core::mem::take(&mut self.text));
+        turn.interrupted(self.usage)
     }
 
     fn finish(&mut self, sse: &mut SseDecoder) -> CoreResult<AssistantTurn> {

@@ -211,7 +211,9 @@ impl SseHandler for ResponsesEvents {
     }
 
     fn partial(&mut self) -> AssistantTurn {
-        AssistantTurn::interrupted([self.answer_text()], self.usage)
+        let mut turn = TurnBuilder::default();
+        turn.text(self.answer_text());
+        turn.interrupted(self.usage)
     }
 
     fn finish(&mut self, sse: &mut SseDecoder) -> CoreResult<AssistantTurn> {
