@@ -110,11 +110,11 @@ impl<'j, 'a> Fields<'j, 'a> {
     pub fn str_list(&self, key: &str) -> CoreResult<Option<Vec<String>>> {
         let Some(v) = self.get(key) else { return Ok(None) };
         let items = v.as_array().ok_or_else(|| self.wrong(key, "an array of strings", v))?;
-        items
-            .iter()
-            .map(|item| item.as_str().map(str::to_string).ok_or_else(|| self.wrong(key, "an array of strings", item)))
-            .collect::<CoreResult<Vec<_>>>()
-            .map(Some)
+        let mut list = Vec::with_capacity(items.len());
+        for item in items {
+            list.push(item.as_str().ok_or_else(|| self.wrong(key, "an array of strings", item))?.to_string());
+        }
+        Ok(Some(list))
     }
 }
 

@@ -73,14 +73,7 @@ fn write_part(part: &Part, out: &mut String) {
 /// Consecutive messages of one role become one message (the API would merge
 /// them anyway; doing it here keeps tool results first in their turn).
 fn write_messages(messages: &[Message], out: &mut String) {
-    let mut merged: Vec<(Role, Vec<&Part>)> = Vec::with_capacity(messages.len());
-    for message in messages {
-        let parts = message.content.iter().filter(|p| !p.is_empty_text());
-        match merged.last_mut() {
-            Some((role, content)) if *role == message.role => content.extend(parts),
-            _ => merged.push((message.role, parts.collect())),
-        }
-    }
+    let mut merged = super::merge_turns(messages, |p| !p.is_empty_text(), false);
     merged.retain(|(_, content)| !content.is_empty());
     write_array(out, merged, |(role, content), out| {
         let mut o = ObjectWriter::new(out);

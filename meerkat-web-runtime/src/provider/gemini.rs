@@ -103,17 +103,7 @@ fn write_part(part: &Part, history: &[Message], out: &mut String) {
 /// `functionResponse` of the turn: `response` holds only JSON, and the
 /// responses must stay together to pair with the calls in order.
 fn write_contents(messages: &[Message], out: &mut String) {
-    let mut merged: Vec<(Role, Vec<&Part>)> = Vec::with_capacity(messages.len());
-    for message in messages {
-        let mut parts = message.content.iter().filter(|p| is_sendable(p)).peekable();
-        if parts.peek().is_none() {
-            continue;
-        }
-        match merged.last_mut() {
-            Some((role, content)) if *role == message.role => content.extend(parts),
-            _ => merged.push((message.role, parts.collect())),
-        }
-    }
+    let merged = super::merge_turns(messages, is_sendable, true);
     write_array(out, &merged, |(role, parts), out| {
         let mut o = ObjectWriter::new(out);
         o.str("role", if *role == Role::User { "user" } else { "model" });

@@ -19,7 +19,7 @@ use crate::effects::HttpRequest;
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::StopReason;
 use crate::json::{self, Json, Raw, decimal_scaled};
-use crate::transcript::{Message, Part};
+use crate::transcript::{Message, Part, Role};
 use crate::usage::Usage;
 
 /// A tool as offered to the model.
@@ -237,6 +237,25 @@ pub trait Provider {
     fn stream_parser(&self, call_ids: &str) -> Box<dyn StreamParser>;
     /// Turn a non-2xx response into a typed error.
     fn classify_error(&self, status: u16, headers: &[(String, String)], body: &[u8]) -> CoreError;
+}
+
+/// Consecutive messages of one role as one turn, with the parts `keep`
+/// accepts. A message with none of them is left out when `skip_empty`;
+/// otherwise it still ends the turn before it (and may come out empty).
+pub fn merge_turns(messages: &[Message], keep: fn(&Part) -> bool, skip_empty: bool) -> Vec<(Role, Vec<&Part>)> {
+    let mut merged: Vec<(Role, Vec<&Part>)> = Vec::with_capacity(messages.len());
+    for message in messages {
+        if skip_empty && !message.content.iter().any(keep) {
+            continue;
+        }
+        if merged.last().is_none_or(|(role, _)| *role != message.role) {
+            merged.push((message.role, Vec::new()));
+        }
+        if let Some((_, content)) = merged.last_mut() {
+            content.extend(message.content.iter().filter(|p| keep(p)));
+        }
+    }
+    merged
 }
 
 /// Streamed arguments, parsed once at the end. Nothing streamed means `{}`.

@@ -368,9 +368,14 @@ impl ResponsesEvents {
 
     /// The answer: the non-commentary items' text, one paragraph each.
     fn answer_text(&mut self) -> String {
-        let texts: Vec<String> =
-            self.items.drain(..).filter(|i| !i.commentary && !i.text.is_empty()).map(|i| i.text).collect();
-        crate::text::join(&texts, PARAGRAPH)
+        let mut answer = String::new();
+        for item in self.items.drain(..).filter(|i| !i.commentary && !i.text.is_empty()) {
+            if !answer.is_empty() {
+                answer.push_str(PARAGRAPH);
+            }
+            answer.push_str(&item.text);
+        }
+        answer
     }
 
     /// `output_item.added` starts a call; `.done` confirms it (and stands in
