@@ -111,10 +111,11 @@ fn write_user_turn(content: &[Part], items: &mut ArrayWriter<'_>) {
             _ => {}
         }
     }
-    for group in [images, rest] {
-        if !group.is_empty() {
-            write_user(&group, items.item());
-        }
+    if !images.is_empty() {
+        write_user(&images, items.item());
+    }
+    if !rest.is_empty() {
+        write_user(&rest, items.item());
     }
 }
 

@@ -97,10 +97,11 @@ fn write_user_turn(content: &[Part], items: &mut ArrayWriter<'_>) {
             _ => {}
         }
     }
-    for group in [images, rest] {
-        if !group.is_empty() {
-            write_user(&group, items.item());
-        }
+    if !images.is_empty() {
+        write_user(&images, items.item());
+    }
+    if !rest.is_empty() {
+        write_user(&rest, items.item());
     }
 }
 
@@ -369,12 +370,13 @@ impl ResponsesEvents {
     /// The answer: the non-commentary items' text, one paragraph each.
     fn answer_text(&mut self) -> String {
         let mut answer = String::new();
-        for item in self.items.drain(..).filter(|i| !i.commentary && !i.text.is_empty()) {
+        for item in self.items.iter().filter(|i| !i.commentary && !i.text.is_empty()) {
             if !answer.is_empty() {
                 answer.push_str(PARAGRAPH);
             }
             answer.push_str(&item.text);
         }
+        self.items.clear();
         answer
     }
 
