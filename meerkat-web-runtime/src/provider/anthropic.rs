@@ -313,7 +313,8 @@ impl AnthropicEvents {
 
     fn take_turn(&mut self) -> AssistantTurn {
         let mut turn = TurnBuilder::default();
-        for block in self.blocks.drain(..).flatten() {
+        for block in self.blocks.drain(..) {
+            let Some(block) = block else { continue };
             match block {
                 Block::Text(text) => turn.text(text),
                 Block::Thinking { text, signature } => turn.part(Part::Thinking { thinking: text, signature }),
