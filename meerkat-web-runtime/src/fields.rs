@@ -17,10 +17,14 @@ impl<'j, 'a> Fields<'j, 'a> {
             return Err(CoreError::new(code, format!("{what} must be an object, got {}", value.kind())));
         };
         if let Some((key, _)) = members.iter().find(|(k, _)| !allowed.contains(&k.as_ref())) {
-            let shown: String = key.chars().take(64).collect();
+            let shown = crate::text::first_chars(key, 64);
             return Err(CoreError::new(
                 code,
-                format!("{what} has an unknown field {}; expected one of: {}", quote(&shown), allowed.join(", ")),
+                format!(
+                    "{what} has an unknown field {}; expected one of: {}",
+                    quote(shown),
+                    crate::text::join(allowed, ", ")
+                ),
             ));
         }
         Ok(Fields { value, what, code })
@@ -106,11 +110,11 @@ impl<'j, 'a> Fields<'j, 'a> {
     pub fn str_list(&self, key: &str) -> CoreResult<Option<Vec<String>>> {
         let Some(v) = self.get(key) else { return Ok(None) };
         let items = v.as_array().ok_or_else(|| self.wrong(key, "an array of strings", v))?;
-        items
-            .iter()
-            .map(|item| item.as_str().map(str::to_string).ok_or_else(|| self.wrong(key, "an array of strings", item)))
-            .collect::<CoreResult<Vec<_>>>()
-            .map(Some)
+        let mut list = Vec::with_capacity(items.len());
+        for item in items {
+            list.push(item.as_str().ok_or_else(|| self.wrong(key, "an array of strings", item))?.to_string());
+        }
+        Ok(Some(list))
     }
 }
 

@@ -108,7 +108,11 @@ impl HookRegistry {
         let point_name = f.req_str("point")?;
         let point = HookPoint::parse(point_name).ok_or_else(|| {
             let names: Vec<&str> = HookPoint::ALL.iter().map(|p| p.as_str()).collect();
-            bad(format!("unknown hook point {}; expected one of: {}", quote(point_name), names.join(", ")))
+            bad(format!(
+                "unknown hook point {}; expected one of: {}",
+                quote(point_name),
+                crate::text::join(&names, ", ")
+            ))
         })?;
         let mode = match f.str("mode")? {
             None | Some("foreground") => Mode::Foreground,
@@ -159,10 +163,10 @@ impl HookRegistry {
         let before = self.hooks.len();
         self.hooks.retain(|h| h.id != id);
         if self.hooks.len() == before {
-            let shown: String = id.chars().take(80).collect();
+            let shown = crate::text::first_chars(id, 80);
             return Err(CoreError::new(
                 ErrorCode::HookNotFound,
-                format!("no hook with id {} is registered", quote(&shown)),
+                format!("no hook with id {} is registered", quote(shown)),
             ));
         }
         Ok(())

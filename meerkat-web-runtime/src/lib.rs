@@ -16,6 +16,7 @@ pub mod ids;
 pub mod json;
 pub mod schema;
 pub mod sorted_map;
+pub mod text;
 
 // Data: the conversation, usage, hook points, events, results, effects.
 pub mod effects;

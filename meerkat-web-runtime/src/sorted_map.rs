@@ -1,14 +1,18 @@
 //! A map on a sorted `Vec`: binary-search lookups with a fraction of
 //! `BTreeMap`'s code size (it matters in wasm), and ordered iteration.
+//! Keys and values live in separate vectors, so the search is compiled
+//! once per key type rather than once per map.
 
 #[derive(Debug)]
 pub struct SortedMap<K, V> {
-    entries: Vec<(K, V)>,
+    keys: Vec<K>,
+    /// `values[i]` belongs to `keys[i]`.
+    values: Vec<V>,
 }
 
 impl<K, V> Default for SortedMap<K, V> {
     fn default() -> Self {
-        SortedMap { entries: Vec::new() }
+        SortedMap { keys: Vec::new(), values: Vec::new() }
     }
 }
 
@@ -17,7 +21,7 @@ impl<K: Ord, V> SortedMap<K, V> {
     where
         K: core::borrow::Borrow<Q>,
     {
-        self.entries.binary_search_by(|(k, _)| k.borrow().cmp(key))
+        self.keys.binary_search_by(|k| k.borrow().cmp(key))
     }
 
     pub fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&V>
@@ -25,7 +29,7 @@ impl<K: Ord, V> SortedMap<K, V> {
         K: core::borrow::Borrow<Q>,
     {
         let at = self.find(key).ok()?;
-        self.entries.get(at).map(|(_, v)| v)
+        self.values.get(at)
     }
 
     pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
@@ -33,7 +37,7 @@ impl<K: Ord, V> SortedMap<K, V> {
         K: core::borrow::Borrow<Q>,
     {
         let at = self.find(key).ok()?;
-        self.entries.get_mut(at).map(|(_, v)| v)
+        self.values.get_mut(at)
     }
 
     pub fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
@@ -47,11 +51,14 @@ impl<K: Ord, V> SortedMap<K, V> {
     pub fn insert(&mut self, key: K, value: V) {
         match self.find(&key) {
             Ok(at) => {
-                if let Some(slot) = self.entries.get_mut(at) {
-                    slot.1 = value;
+                if let Some(slot) = self.values.get_mut(at) {
+                    *slot = value;
                 }
             }
-            Err(at) => self.entries.insert(at, (key, value)),
+            Err(at) => {
+                self.keys.insert(at, key);
+                self.values.insert(at, value);
+            }
         }
     }
 
@@ -60,31 +67,32 @@ impl<K: Ord, V> SortedMap<K, V> {
         K: core::borrow::Borrow<Q>,
     {
         let at = self.find(key).ok()?;
-        Some(self.entries.remove(at).1)
+        self.keys.remove(at);
+        Some(self.values.remove(at))
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.keys.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.keys.is_empty()
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &K> {
-        self.entries.iter().map(|(k, _)| k)
+        self.keys.iter()
     }
 
     pub fn values(&self) -> impl Iterator<Item = &V> {
-        self.entries.iter().map(|(_, v)| v)
+        self.values.iter()
     }
 
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
-        self.entries.iter_mut().map(|(_, v)| v)
+        self.values.iter_mut()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
-        self.entries.iter().map(|(k, v)| (k, v))
+        self.keys.iter().zip(&self.values)
     }
 }
 

@@ -248,7 +248,7 @@ impl Prompt {
                         _ => None,
                     })
                     .collect();
-                texts.join("\n")
+                crate::text::join(&texts, "\n")
             }
         }
     }

@@ -34,7 +34,7 @@ pub fn run(ctx: &mut Ctx<'_>, session: &str, tool: CoreTool, args: &Raw) -> Tool
 /// cost the wasm several KB for a filter).
 fn browse(skills: &SkillRegistry, query: &str) -> String {
     let query = query.to_ascii_lowercase();
-    let has = |text: &str| text.to_ascii_lowercase().contains(&query);
+    let has = |text: &str| crate::text::contains(&text.to_ascii_lowercase(), &query);
     let mut out = String::new();
     let mut list = ArrayWriter::new(&mut out);
     for source in skills.sources() {

@@ -296,7 +296,12 @@ fn apply(point: HookPoint, patch: &Raw, target: &mut Patchable<'_>) -> Result<()
         return Err(format!("{} hooks cannot rewrite (allow or deny only)", point.as_str()));
     }
     if let Some((key, _)) = value.as_object().unwrap_or_default().iter().find(|(k, _)| !allowed.contains(&k.as_ref())) {
-        return Err(format!("a {} patch may set {}, not {}", point.as_str(), allowed.join(", "), quote(&clip(key))));
+        return Err(format!(
+            "a {} patch may set {}, not {}",
+            point.as_str(),
+            crate::text::join(allowed, ", "),
+            quote(&clip(key))
+        ));
     }
     match target {
         Patchable::Run(Resume::Response(turn), _) => super::request::patch_response(turn, &value),
@@ -349,5 +354,5 @@ fn read_verdict(answer: Result<&Json<'_>, &str>) -> Result<Verdict, String> {
 }
 
 fn clip(text: &str) -> String {
-    text.chars().take(500).collect()
+    crate::text::first_chars(text, 500).to_string()
 }

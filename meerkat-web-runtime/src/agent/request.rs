@@ -272,7 +272,7 @@ pub(super) fn on_error(st: &mut Step<'_, '_>, run: &mut Run, id: u32, message: &
     if call_mut(run, id).is_none() {
         return Err(not_in_flight(st, id));
     }
-    let message: String = message.chars().take(500).collect();
+    let message = crate::text::first_chars(message, 500);
     let error = CoreError::new(ErrorCode::NetworkError, format!("the request to the provider failed: {message}"))
         .retryable(None);
     if matches!(run.phase, Phase::Compacting { .. }) {

@@ -48,7 +48,8 @@ pub fn quote(s: &str) -> String {
 pub fn decimal_scaled(text: &str, multiplier: u64) -> Option<u64> {
     let (int, frac) = text.split_once('.').unwrap_or((text, ""));
     if int.is_empty()
-        || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
         || (text.contains('.') && frac.is_empty())
     {
         return None;

@@ -160,8 +160,8 @@ pub fn check_name(name: &str, path: &str) -> CoreResult<()> {
     if ok {
         Ok(())
     } else {
-        let shown: String = name.chars().take(64).collect();
-        Err(bad(format!("{path} must be 1 to 128 characters without spaces or '/', got {}", quote(&shown))))
+        let shown = crate::text::first_chars(name, 64);
+        Err(bad(format!("{path} must be 1 to 128 characters without spaces or '/', got {}", quote(shown))))
     }
 }
 

@@ -5,6 +5,7 @@ use super::definition::{Profile, bad, bad_quoted, check_name};
 use crate::error::{CoreError, CoreResult};
 use crate::fields::Fields;
 use crate::json::{self, Json, quote};
+use crate::text::find;
 
 const MAX_STEPS: usize = 256;
 
@@ -200,8 +201,8 @@ fn step_def(value: &Json<'_>, ids: &[&str], roles: &[Profile]) -> CoreResult<Ste
 pub fn template(text: &str, index: &dyn Fn(&str) -> Option<usize>) -> CoreResult<Vec<Piece>> {
     let mut pieces = Vec::new();
     let mut rest = text;
-    while let Some(open) = rest.find("{{") {
-        let close = rest[open..].find("}}").ok_or_else(|| bad("step.message has a {{ without its }}"))? + open;
+    while let Some(open) = find(rest, "{{") {
+        let close = find(&rest[open..], "}}").ok_or_else(|| bad("step.message has a {{ without its }}"))? + open;
         if open > 0 {
             pieces.push(Piece::Text(rest[..open].to_string()));
         }
@@ -418,8 +419,8 @@ fn tokens(text: &str) -> CoreResult<Vec<&str>> {
                     i += 1;
                 }
                 if i == start {
-                    let shown: String = text[start..].chars().take(1).collect();
-                    return Err(bad_quoted("step.condition has an unexpected ", &shown, ""));
+                    let shown = crate::text::first_chars(&text[start..], 1);
+                    return Err(bad_quoted("step.condition has an unexpected ", shown, ""));
                 }
             }
         }

@@ -73,14 +73,7 @@ fn write_part(part: &Part, out: &mut String) {
 /// Consecutive messages of one role become one message (the API would merge
 /// them anyway; doing it here keeps tool results first in their turn).
 fn write_messages(messages: &[Message], out: &mut String) {
-    let mut merged: Vec<(Role, Vec<&Part>)> = Vec::with_capacity(messages.len());
-    for message in messages {
-        let parts = message.content.iter().filter(|p| !p.is_empty_text());
-        match merged.last_mut() {
-            Some((role, content)) if *role == message.role => content.extend(parts),
-            _ => merged.push((message.role, parts.collect())),
-        }
-    }
+    let mut merged = super::merge_turns(messages, |p| !p.is_empty_text(), false);
     merged.retain(|(_, content)| !content.is_empty());
     write_array(out, merged, |(role, content), out| {
         let mut o = ObjectWriter::new(out);
@@ -175,11 +168,13 @@ impl SseHandler for AnthropicEvents {
     }
 
     fn partial(&mut self) -> AssistantTurn {
-        let texts = self.blocks.drain(..).filter_map(|block| match block {
-            Some(Block::Text(text)) => Some(text),
-            _ => None,
-        });
-        AssistantTurn::interrupted(texts, self.usage)
+        let mut turn = TurnBuilder::default();
+        for block in self.blocks.drain(..) {
+            if let Some(Block::Text(text)) = block {
+                turn.text(text);
+            }
+        }
+        turn.interrupted(self.usage)
     }
 
     fn finish(&mut self, _sse: &mut SseDecoder) -> CoreResult<AssistantTurn> {
@@ -318,7 +313,8 @@ impl AnthropicEvents {
 
     fn take_turn(&mut self) -> AssistantTurn {
         let mut turn = TurnBuilder::default();
-        for block in self.blocks.drain(..).flatten() {
+        for block in self.blocks.drain(..) {
+            let Some(block) = block else { continue };
             match block {
                 Block::Text(text) => turn.text(text),
                 Block::Thinking { text, signature } => turn.part(Part::Thinking { thinking: text, signature }),
@@ -418,12 +414,12 @@ fn stream_error(error: Option<&Json<'_>>) -> CoreError {
 
 pub fn classify_error(status: u16, headers: &[(String, String)], body: &[u8]) -> CoreError {
     let retry_after = super::retry_after_ms(headers);
-    let text = String::from_utf8_lossy(body);
+    let text = crate::text::lossy(body);
     let parsed = json::parse(&text).ok();
     let (kind, message) = error_fields(parsed.as_ref().and_then(|b| b.get("error")));
     if kind.is_empty() {
-        let snippet: String = text.chars().take(200).collect();
-        return super::classify_status("anthropic", status, &snippet, retry_after);
+        let snippet = crate::text::first_chars(&text, 200);
+        return super::classify_status("anthropic", status, snippet, retry_after);
     }
     let detail = format!("{kind}: {message}");
     match code_for_type(kind) {

@@ -10,7 +10,7 @@ use super::{AssistantTurn, LlmRequest, Provider, StreamParser, TextSink, TurnBui
 use crate::effects::HttpRequest;
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::StopReason;
-use crate::json::{self, Json, ObjectWriter, Raw, decimal_scaled, write_array};
+use crate::json::{self, ArrayWriter, Json, ObjectWriter, Raw, decimal_scaled, write_array};
 use crate::transcript::{Message, Part, Role, text_of};
 use crate::usage::Usage;
 
@@ -55,15 +55,16 @@ fn is_sendable(part: &Part) -> bool {
 /// carry: take it from the call with that id (searching back, as the call
 /// is normally just before its result).
 fn tool_name<'m>(history: &'m [Message], id: &'m str) -> &'m str {
-    history
-        .iter()
-        .rev()
-        .flat_map(|m| m.content.iter())
-        .find_map(|p| match p {
-            Part::ToolUse { id: call, name, .. } if call == id => Some(name.as_str()),
-            _ => None,
-        })
-        .unwrap_or(id)
+    for message in history.iter().rev() {
+        for part in &message.content {
+            if let Part::ToolUse { id: call, name, .. } = part
+                && call == id
+            {
+                return name;
+            }
+        }
+    }
+    id
 }
 
 fn write_part(part: &Part, history: &[Message], out: &mut String) {
@@ -102,29 +103,28 @@ fn write_part(part: &Part, history: &[Message], out: &mut String) {
 /// `functionResponse` of the turn: `response` holds only JSON, and the
 /// responses must stay together to pair with the calls in order.
 fn write_contents(messages: &[Message], out: &mut String) {
-    let mut merged: Vec<(Role, Vec<&Part>)> = Vec::with_capacity(messages.len());
-    for message in messages {
-        let mut parts = message.content.iter().filter(|p| is_sendable(p)).peekable();
-        if parts.peek().is_none() {
-            continue;
-        }
-        match merged.last_mut() {
-            Some((role, content)) if *role == message.role => content.extend(parts),
-            _ => merged.push((message.role, parts.collect())),
-        }
-    }
+    let merged = super::merge_turns(messages, is_sendable, true);
     write_array(out, &merged, |(role, parts), out| {
         let mut o = ObjectWriter::new(out);
         o.str("role", if *role == Role::User { "user" } else { "model" });
         let split = parts.iter().rposition(|p| matches!(p, Part::ToolResult { .. })).map_or(0, |last| last + 1);
         let (results, after) = parts.split_at(split);
-        let result_parts = results.iter().flat_map(|p| match p {
-            Part::ToolResult { content, .. } => content.as_slice(),
-            _ => &[],
-        });
-        let tool_images = result_parts.filter(|p| matches!(p, Part::Image { .. }));
-        let ordered = results.iter().copied().chain(tool_images).chain(after.iter().copied());
-        write_array(o.key("parts"), ordered, |p, out| write_part(p, messages, out));
+        // Plain loops: an iterator chain here costs the wasm ~1 KB.
+        let mut items = ArrayWriter::new(o.key("parts"));
+        for part in results {
+            write_part(part, messages, items.item());
+        }
+        for part in results {
+            if let Part::ToolResult { content, .. } = part {
+                for image in content.iter().filter(|p| matches!(p, Part::Image { .. })) {
+                    write_part(image, messages, items.item());
+                }
+            }
+        }
+        for part in after {
+            write_part(part, messages, items.item());
+        }
+        items.end();
         o.end();
     });
 }
@@ -139,11 +139,15 @@ fn model_path(model: &str) -> String {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(char::from(HEX_UPPER[usize::from(b >> 4)]));
+            out.push(char::from(HEX_UPPER[usize::from(b & 0xf)]));
         }
     }
     out
 }
+
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
 /// What the system instruction says when JSON mode cannot be used.
 pub const JSON_INSTRUCTION: &str =
@@ -160,10 +164,13 @@ fn json_mode_allowed(req: &LlmRequest<'_>) -> bool {
 
 /// The major version of a `gemini-<N>...` model name, when it has one.
 fn generation(model: &str) -> Option<u32> {
-    let name = model.strip_prefix("models/").unwrap_or(model).to_ascii_lowercase();
-    let rest = name.strip_prefix("gemini-")?;
-    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    digits.parse().ok()
+    let name = model.strip_prefix("models/").unwrap_or(model);
+    let prefix = "gemini-";
+    let rest = name
+        .get(prefix.len()..)
+        .filter(|_| name.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix)))?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    rest.get(..digits)?.parse().ok()
 }
 
 pub fn build_request(req: &LlmRequest<'_>) -> HttpRequest {
@@ -276,11 +283,13 @@ impl SseHandler for GeminiEvents {
     }
 
     fn partial(&mut self) -> AssistantTurn {
-        let texts = self.blocks.drain(..).filter_map(|block| match block {
-            Block::Text(text) => Some(text),
-            _ => None,
-        });
-        AssistantTurn::interrupted(texts, self.usage)
+        let mut turn = TurnBuilder::default();
+        for block in self.blocks.drain(..) {
+            if let Block::Text(text) = block {
+                turn.text(text);
+            }
+        }
+        turn.interrupted(self.usage)
     }
 
     fn finish(&mut self, sse: &mut SseDecoder) -> CoreResult<AssistantTurn> {
@@ -290,8 +299,8 @@ impl SseHandler for GeminiEvents {
         if self.finish_reason.is_none() && self.block_reason.is_none() {
             let mut message = "gemini stream ended before any finishReason".to_string();
             if !self.stray.is_empty() {
-                let snippet: String = self.stray.chars().take(200).collect();
-                message.push_str(&format!(" (unparsed text: {})", json::quote(&snippet)));
+                let snippet = crate::text::first_chars(&self.stray, 200);
+                message.push_str(&format!(" (unparsed text: {})", json::quote(snippet)));
             }
             return Err(CoreError::new(ErrorCode::StreamTruncated, message).retryable(None));
         }
@@ -465,26 +474,45 @@ pub fn map_stop_reason(raw: Option<&str>) -> StopReason {
 
 // ---------------------------------------------------------------- errors
 
-/// `details[]` entries of one `@type` (all of them for an empty `kind`).
-fn detail_of<'j, 'a>(error: &'j Json<'a>, kind: &str) -> impl Iterator<Item = &'j Json<'a>> {
-    let details = error.get("details").and_then(Json::as_array).unwrap_or_default();
-    details.iter().filter(move |d| d.get("@type").and_then(Json::as_str).unwrap_or_default().ends_with(kind))
+/// `details[]` of an error (plain loops read them: iterator chains here
+/// cost the wasm several hundred bytes).
+fn details<'j, 'a>(error: &'j Json<'a>) -> &'j [Json<'a>] {
+    error.get("details").and_then(Json::as_array).unwrap_or_default()
+}
+
+/// A string member of a JSON value, `""` when absent.
+fn str_of<'j>(value: &'j Json<'_>, name: &str) -> &'j str {
+    value.get(name).and_then(Json::as_str).unwrap_or_default()
+}
+
+fn is_detail(detail: &Json<'_>, kind: &str) -> bool {
+    str_of(detail, "@type").ends_with(kind)
 }
 
 /// `RetryInfo.retryDelay`, a protobuf Duration (`"34s"`, `"0.5s"`), in ms.
 fn retry_delay_ms(error: &Json<'_>) -> Option<u64> {
-    detail_of(error, "google.rpc.RetryInfo")
-        .filter_map(|d| d.get("retryDelay").and_then(Json::as_str))
-        .find_map(|delay| decimal_scaled(delay.strip_suffix('s')?, 1000))
+    for detail in details(error) {
+        let delay = detail.get("retryDelay").and_then(Json::as_str).and_then(|d| d.strip_suffix('s'));
+        if is_detail(detail, "google.rpc.RetryInfo")
+            && let Some(ms) = delay.and_then(|d| decimal_scaled(d, 1000))
+        {
+            return Some(ms);
+        }
+    }
+    None
 }
 
 /// A daily quota will not refill within any retry delay worth waiting.
 fn is_daily_quota(error: &Json<'_>) -> bool {
-    detail_of(error, "google.rpc.QuotaFailure")
-        .filter_map(|d| d.get("violations").and_then(Json::as_array))
-        .flatten()
-        .filter_map(|v| v.get("quotaId").and_then(Json::as_str))
-        .any(|id| id.contains("PerDay"))
+    for detail in details(error) {
+        let violations = detail.get("violations").and_then(Json::as_array).unwrap_or_default();
+        if is_detail(detail, "google.rpc.QuotaFailure")
+            && violations.iter().any(|v| crate::text::contains(str_of(v, "quotaId"), "PerDay"))
+        {
+            return true;
+        }
+    }
+    false
 }
 
 /// The error code for Google's error model; the canonical `status` is
@@ -492,9 +520,7 @@ fn is_daily_quota(error: &Json<'_>) -> bool {
 fn code_for(http: u16, error: &Json<'_>) -> Option<(ErrorCode, bool)> {
     // A bad key is a 400 INVALID_ARGUMENT; only `details[].reason` tells
     // (API_KEY_INVALID, and API_KEY_EXPIRED / _SERVICE_BLOCKED ... alike).
-    let bad_key = detail_of(error, "")
-        .filter_map(|d| d.get("reason").and_then(Json::as_str))
-        .any(|reason| reason.starts_with("API_KEY_"));
+    let bad_key = details(error).iter().any(|d| str_of(d, "reason").starts_with("API_KEY_"));
     let status = error.get("status").and_then(Json::as_str).unwrap_or_default();
     let exhausted = status == "RESOURCE_EXHAUSTED" || http == 429;
     Some(match status {
@@ -543,7 +569,7 @@ fn stream_error(error: &Json<'_>) -> CoreError {
 
 pub fn classify_error(status: u16, headers: &[(String, String)], body: &[u8]) -> CoreError {
     let retry_after = super::retry_after_ms(headers);
-    let text = String::from_utf8_lossy(body);
+    let text = crate::text::lossy(body);
     let parsed = json::parse(&text).ok();
     // Without `alt=sse` errors come wrapped in an array; accept both.
     let root = match &parsed {
@@ -553,8 +579,8 @@ pub fn classify_error(status: u16, headers: &[(String, String)], body: &[u8]) ->
     match root.and_then(|r| r.get("error")).filter(|e| e.as_object().is_some()) {
         Some(error) => google_error("answered HTTP", status, error, retry_after),
         None => {
-            let snippet: String = text.chars().take(200).collect();
-            super::classify_status("gemini", status, &snippet, retry_after)
+            let snippet = crate::text::first_chars(&text, 200);
+            super::classify_status("gemini", status, snippet, retry_after)
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::effects::HttpRequest;
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::StopReason;
 use crate::json::{self, Json, Raw, decimal_scaled};
-use crate::transcript::{Message, Part};
+use crate::transcript::{Message, Part, Role};
 use crate::usage::Usage;
 
 /// A tool as offered to the model.
@@ -203,6 +203,12 @@ impl TurnBuilder {
         self.tool_calls.push(ToolCall { id, name, args });
     }
 
+    /// What an interrupted turn keeps (`StreamParser::partial`): the text
+    /// parts given so far; calls (incomplete) are not offered.
+    pub fn interrupted(self, usage: Usage) -> AssistantTurn {
+        AssistantTurn { content: self.content, tool_calls: Vec::new(), stop_reason: StopReason::Cancelled, usage }
+    }
+
     /// `wire` is the provider's own stop reason. A message that carries
     /// tool calls stopped for them, whatever the wire said: some services
     /// say `stop`/`end_turn`/`STOP` after calls, and the calls are what
@@ -231,6 +237,25 @@ pub trait Provider {
     fn stream_parser(&self, call_ids: &str) -> Box<dyn StreamParser>;
     /// Turn a non-2xx response into a typed error.
     fn classify_error(&self, status: u16, headers: &[(String, String)], body: &[u8]) -> CoreError;
+}
+
+/// Consecutive messages of one role as one turn, with the parts `keep`
+/// accepts. A message with none of them is left out when `skip_empty`;
+/// otherwise it still ends the turn before it (and may come out empty).
+pub fn merge_turns(messages: &[Message], keep: fn(&Part) -> bool, skip_empty: bool) -> Vec<(Role, Vec<&Part>)> {
+    let mut merged: Vec<(Role, Vec<&Part>)> = Vec::with_capacity(messages.len());
+    for message in messages {
+        if skip_empty && !message.content.iter().any(keep) {
+            continue;
+        }
+        if merged.last().is_none_or(|(role, _)| *role != message.role) {
+            merged.push((message.role, Vec::new()));
+        }
+        if let Some((_, content)) = merged.last_mut() {
+            content.extend(message.content.iter().filter(|p| keep(p)));
+        }
+    }
+    merged
 }
 
 /// Streamed arguments, parsed once at the end. Nothing streamed means `{}`.
@@ -268,7 +293,7 @@ pub fn retry_after_ms(headers: &[(String, String)]) -> Option<u64> {
 /// An HTTP date (IMF-fixdate, `Wed, 21 Oct 2015 07:28:00 GMT`) in Unix
 /// milliseconds: `retry-after` may be a date instead of seconds.
 pub fn http_date_ms(text: &str) -> Option<u64> {
-    let rest = text.trim().split_once(", ")?.1;
+    let rest = crate::text::split_once(text.trim(), ", ")?.1;
     let mut parts = rest.split(' ');
     let day: u64 = parts.next()?.parse().ok()?;
     let name = parts.next()?;

@@ -66,8 +66,8 @@ fn write_user(parts: &[&Part], out: &mut String) {
 
 fn write_assistant(content: &[Part], items: &mut ArrayWriter<'_>) {
     let text = text_of(content);
-    let calls: Vec<&Part> = content.iter().filter(|p| matches!(p, Part::ToolUse { .. })).collect();
-    if text.is_empty() && calls.is_empty() {
+    let has_calls = content.iter().any(|p| matches!(p, Part::ToolUse { .. }));
+    if text.is_empty() && !has_calls {
         return; // thinking only: nothing this API can take back
     }
     let mut o = ObjectWriter::new(items.item());
@@ -77,10 +77,11 @@ fn write_assistant(content: &[Part], items: &mut ArrayWriter<'_>) {
     } else {
         o.str("content", &text);
     }
-    if !calls.is_empty() {
-        write_array(o.key("tool_calls"), calls, |part, out| {
+    if has_calls {
+        let mut calls = ArrayWriter::new(o.key("tool_calls"));
+        for part in content {
             if let Part::ToolUse { id, name, input, .. } = part {
-                let mut c = ObjectWriter::new(out);
+                let mut c = ObjectWriter::new(calls.item());
                 c.str("id", id).str("type", "function");
                 let mut f = ObjectWriter::new(c.key("function"));
                 // `arguments` is JSON text inside a string, not an object.
@@ -88,7 +89,8 @@ fn write_assistant(content: &[Part], items: &mut ArrayWriter<'_>) {
                 f.end();
                 c.end();
             }
-        });
+        }
+        calls.end();
     }
     o.end();
 }
@@ -111,10 +113,11 @@ fn write_user_turn(content: &[Part], items: &mut ArrayWriter<'_>) {
             _ => {}
         }
     }
-    for group in [images, rest] {
-        if !group.is_empty() {
-            write_user(&group, items.item());
-        }
+    if !images.is_empty() {
+        write_user(&images, items.item());
+    }
+    if !rest.is_empty() {
+        write_user(&rest, items.item());
     }
 }
 
@@ -207,7 +210,9 @@ impl SseHandler for ChatEvents {
     }
 
     fn partial(&mut self) -> AssistantTurn {
-        AssistantTurn::interrupted([core::mem::take(&mut self.text)], self.usage)
+        let mut turn = TurnBuilder::default();
+        turn.text(core::mem::take(&mut self.text));
+        turn.interrupted(self.usage)
     }
 
     fn finish(&mut self, sse: &mut SseDecoder) -> CoreResult<AssistantTurn> {

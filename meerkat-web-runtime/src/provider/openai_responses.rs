@@ -97,10 +97,11 @@ fn write_user_turn(content: &[Part], items: &mut ArrayWriter<'_>) {
             _ => {}
         }
     }
-    for group in [images, rest] {
-        if !group.is_empty() {
-            write_user(&group, items.item());
-        }
+    if !images.is_empty() {
+        write_user(&images, items.item());
+    }
+    if !rest.is_empty() {
+        write_user(&rest, items.item());
     }
 }
 
@@ -211,7 +212,9 @@ impl SseHandler for ResponsesEvents {
     }
 
     fn partial(&mut self) -> AssistantTurn {
-        AssistantTurn::interrupted([self.answer_text()], self.usage)
+        let mut turn = TurnBuilder::default();
+        turn.text(self.answer_text());
+        turn.interrupted(self.usage)
     }
 
     fn finish(&mut self, sse: &mut SseDecoder) -> CoreResult<AssistantTurn> {
@@ -366,9 +369,15 @@ impl ResponsesEvents {
 
     /// The answer: the non-commentary items' text, one paragraph each.
     fn answer_text(&mut self) -> String {
-        let texts: Vec<String> =
-            self.items.drain(..).filter(|i| !i.commentary && !i.text.is_empty()).map(|i| i.text).collect();
-        texts.join(PARAGRAPH)
+        let mut answer = String::new();
+        for item in self.items.iter().filter(|i| !i.commentary && !i.text.is_empty()) {
+            if !answer.is_empty() {
+                answer.push_str(PARAGRAPH);
+            }
+            answer.push_str(&item.text);
+        }
+        self.items.clear();
+        answer
     }
 
     /// `output_item.added` starts a call; `.done` confirms it (and stands in

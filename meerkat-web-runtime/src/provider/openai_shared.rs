@@ -10,6 +10,7 @@ use super::sse::SseDecoder;
 use crate::error::{CoreError, ErrorCode};
 use crate::json::{self, Json, write_str};
 use crate::provider::Endpoint;
+use crate::text;
 use crate::transcript::Part;
 use crate::usage::Usage;
 
@@ -115,7 +116,7 @@ impl ErrorFields<'_> {
     fn detail(&self) -> String {
         let mut out = String::new();
         for label in [self.code.as_str(), self.kind] {
-            if !label.is_empty() && !out.contains(label) {
+            if !label.is_empty() && !text::contains(&out, label) {
                 out.push_str(label);
                 out.push_str(": ");
             }
@@ -132,7 +133,7 @@ impl ErrorFields<'_> {
             (ErrorCode::ProviderQuota, false)
         } else if is("invalid_api_key") || is("authentication_error") || is("permission_error") {
             (ErrorCode::ProviderAuth, false)
-        } else if self.code.contains("overloaded") || self.kind.contains("overloaded") {
+        } else if text::contains(&self.code, "overloaded") || text::contains(self.kind, "overloaded") {
             (ErrorCode::ProviderOverloaded, true)
         } else {
             return None;
@@ -192,12 +193,12 @@ pub fn stray_error(sse: &mut SseDecoder) -> Option<CoreError> {
 /// A non-2xx response: `{"error":{"message","type","param","code"}}`.
 pub fn classify_error(status: u16, headers: &[(String, String)], body: &[u8]) -> CoreError {
     let retry_after = super::retry_after_ms(headers);
-    let text = String::from_utf8_lossy(body);
+    let text = text::lossy(body);
     let parsed = json::parse(&text).ok();
     let fields = error_fields(parsed.as_ref().and_then(|b| b.get("error")).filter(|e| e.as_object().is_some()));
     if fields.is_empty() {
-        let snippet: String = text.chars().take(200).collect();
-        return super::classify_status("openai", status, &snippet, retry_after);
+        let snippet = crate::text::first_chars(&text, 200);
+        return super::classify_status("openai", status, snippet, retry_after);
     }
     let detail = fields.detail();
     if let Some((code, retryable)) = fields.decisive() {

@@ -6,10 +6,9 @@
 //! line ends, `:` comments, multi-line `data:`, `data:` without a space, and
 //! a leading BOM (per the WHATWG event-stream rules).
 
-use std::borrow::Cow;
-
 use super::{AssistantTurn, StreamParser, TextSink};
 use crate::error::{CoreError, CoreResult, ErrorCode};
+use crate::text::lossy;
 
 /// One dispatched event: its `event:` name (empty when absent) and data.
 #[derive(Debug, PartialEq, Eq)]
@@ -154,7 +153,7 @@ impl SseDecoder {
             return None;
         }
         let bytes = core::mem::take(&mut self.stray);
-        Some(String::from_utf8_lossy(&bytes).into_owned())
+        Some(lossy(&bytes).into_owned())
     }
 
     fn dispatch(&mut self, on_event: &mut dyn FnMut(SseEvent<'_>) -> CoreResult<()>) -> CoreResult<()> {
@@ -164,8 +163,9 @@ impl SseDecoder {
         }
         self.has_data = false;
         let result = {
-            let name = utf8(&self.name);
-            let data = utf8(&self.data);
+            // Valid UTF-8 (the common case) is borrowed as is.
+            let name = lossy(&self.name);
+            let data = lossy(&self.data);
             on_event(SseEvent { name: &name, data: &data })
         };
         self.name.clear();
@@ -217,15 +217,6 @@ impl<H: SseHandler> StreamParser for SseStream<H> {
 
     fn partial(&mut self) -> AssistantTurn {
         self.handler.partial()
-    }
-}
-
-/// Valid UTF-8 is borrowed as is (the common case, and much faster than
-/// `from_utf8_lossy`'s chunk iterator); invalid bytes become U+FFFD.
-fn utf8(bytes: &[u8]) -> Cow<'_, str> {
-    match core::str::from_utf8(bytes) {
-        Ok(text) => Cow::Borrowed(text),
-        Err(_) => String::from_utf8_lossy(bytes),
     }
 }
 

@@ -535,11 +535,11 @@ fn is(id: &MemberId, (mob, identity): (&str, &str)) -> bool {
 }
 
 pub(super) fn mob_not_found(id: &str) -> CoreError {
-    let shown: String = id.chars().take(80).collect();
-    CoreError::new(ErrorCode::MobNotFound, format!("no mob with id {} (never created)", quote(&shown)))
+    let shown = crate::text::first_chars(id, 80);
+    CoreError::new(ErrorCode::MobNotFound, format!("no mob with id {} (never created)", quote(shown)))
 }
 
 pub(super) fn member_not_found(mob: &str, identity: &str) -> CoreError {
-    let shown: String = identity.chars().take(80).collect();
-    CoreError::new(ErrorCode::MemberNotFound, format!("mob {} has no member {}", quote(mob), quote(&shown)))
+    let shown = crate::text::first_chars(identity, 80);
+    CoreError::new(ErrorCode::MemberNotFound, format!("mob {} has no member {}", quote(mob), quote(shown)))
 }

@@ -221,10 +221,10 @@ impl Runtime {
 }
 
 fn session_not_found(id: &str) -> CoreError {
-    let shown: String = id.chars().take(80).collect();
+    let shown = crate::text::first_chars(id, 80);
     CoreError::new(
         ErrorCode::SessionNotFound,
-        format!("no session with id {} (never created, or destroyed)", quote(&shown)),
+        format!("no session with id {} (never created, or destroyed)", quote(shown)),
     )
 }
 

@@ -17,6 +17,7 @@ mod decimal;
 use decimal::Decimal;
 
 use crate::json::{Json, quote};
+use crate::text::replace;
 
 /// One place where the instance does not match.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -286,7 +287,7 @@ fn resolve<'s, 'a>(root: &'s Json<'a>, reference: &str) -> Option<&'s Json<'a>> 
     let pointer = reference.strip_prefix('#')?;
     let mut node = root;
     for raw in pointer.split('/').skip(1) {
-        let segment = percent_decode(raw).replace("~1", "/").replace("~0", "~");
+        let segment = replace(&replace(&percent_decode(raw), "~1", "/"), "~0", "~");
         node = match node {
             Json::Obj(_) => node.get(&segment)?,
             // Through the u64 parser the core links anyway.
@@ -314,7 +315,7 @@ fn percent_decode(text: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    crate::text::lossy(&out).into_owned()
 }
 
 /// Two hex digits as a byte, read as `u8::from_str_radix(_, 16)` would

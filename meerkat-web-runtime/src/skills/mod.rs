@@ -68,7 +68,7 @@ pub fn skill_keys(items: &[Json<'_>], what: &'static str, code: ErrorCode) -> Co
 }
 
 fn clip(text: &str) -> String {
-    text.chars().take(80).collect()
+    crate::text::first_chars(text, 80).to_string()
 }
 
 /// At most this many sources (each up to its own limits).

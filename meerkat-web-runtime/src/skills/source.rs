@@ -51,7 +51,7 @@ fn check_name(name: &str) -> Result<(), String> {
     } else {
         Err(format!(
             "skill name {} must be 1-128 letters, digits, spaces, '-', '_' or '.' (no '/')",
-            quote(&name.chars().take(80).collect::<String>())
+            quote(crate::text::first_chars(name, 80))
         ))
     }
 }

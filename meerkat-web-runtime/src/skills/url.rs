@@ -43,7 +43,7 @@ pub fn resolve(base: &str, reference: &str) -> Option<String> {
     }
     let (origin, base_path) = split(base)?;
     if let Some(rest) = reference.strip_prefix("//") {
-        let scheme = origin.split_once("//")?.0;
+        let scheme = crate::text::split_once(origin, "//")?.0;
         let absolute = format!("{scheme}//{rest}");
         return split(&absolute).map(|_| absolute.clone());
     }

@@ -514,7 +514,7 @@ fn models_before_gemini_3_get_no_json_mode_beside_tools() {
         let req = LlmRequest { model, tools, output_schema: Some(&schema), ..request(&proxy, &messages) };
         body_of(&build_request(&req))["generationConfig"].clone()
     };
-    for old in ["gemini-2.5-flash", "models/gemini-2.0-flash", "gemini-1.5-pro"] {
+    for old in ["gemini-2.5-flash", "models/gemini-2.0-flash", "gemini-1.5-pro", "Gemini-2.5-Pro"] {
         let g = config(old, &tools);
         assert!(g.get("responseMimeType").is_none() && g.get("responseJsonSchema").is_none(), "{old}: {g}");
         // ...and the model is asked in words.

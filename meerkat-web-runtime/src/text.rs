@@ -1,0 +1,144 @@
+//! Small string helpers that stand in for standard-library ones whose
+//! generic machinery costs the wasm more than the core's few uses are worth.
+
+use std::borrow::Cow;
+
+/// Byte offset of the first `needle` in `hay`. A plain scan: `str::find`,
+/// `contains` and `split_once` with a `&str` pattern link core's two-way
+/// searcher (~2 KB of wasm) for the handful of short needles the core
+/// looks for, all off the streaming path. A match offset is always a char
+/// boundary (UTF-8 is self-synchronizing).
+pub fn find(hay: &str, needle: &str) -> Option<usize> {
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    let mut at = 0;
+    while let Some(window) = hay.get(at..at + needle.len()) {
+        if window == needle {
+            return Some(at);
+        }
+        at += 1;
+    }
+    None
+}
+
+pub fn contains(hay: &str, needle: &str) -> bool {
+    find(hay, needle).is_some()
+}
+
+/// `hay.split_once(needle)` (see [`find`]).
+pub fn split_once<'a>(hay: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
+    let at = find(hay, needle)?;
+    Some((hay.get(..at)?, hay.get(at + needle.len()..)?))
+}
+
+/// `hay.replace(from, to)` for a non-empty `from` (see [`find`]).
+pub fn replace(hay: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(hay.len());
+    let mut rest = hay;
+    while let Some((before, after)) = split_once(rest, from).filter(|_| !from.is_empty()) {
+        out.push_str(before);
+        out.push_str(to);
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The first `n` chars of `text` (all of it when shorter), to show
+/// untrusted input in a message without collecting it char by char.
+pub fn first_chars(text: &str, n: usize) -> &str {
+    match text.char_indices().nth(n) {
+        Some((end, _)) => text.get(..end).unwrap_or(text),
+        None => text,
+    }
+}
+
+/// `String::from_utf8_lossy` on `from_utf8` alone: valid UTF-8 is
+/// borrowed as is, and each invalid sequence (as `Utf8Error::error_len`
+/// delimits it, the same maximal subparts the standard function uses)
+/// becomes one U+FFFD. Spares the wasm the standard chunk iterator.
+pub fn lossy(bytes: &[u8]) -> Cow<'_, str> {
+    let mut rest = match core::str::from_utf8(bytes) {
+        Ok(text) => return Cow::Borrowed(text),
+        Err(_) => bytes,
+    };
+    let mut out = String::with_capacity(bytes.len() + 2);
+    loop {
+        match core::str::from_utf8(rest) {
+            Ok(text) => {
+                out.push_str(text);
+                return Cow::Owned(out);
+            }
+            Err(e) => {
+                let (valid, invalid) = rest.split_at(e.valid_up_to());
+                out.push_str(core::str::from_utf8(valid).unwrap_or_default());
+                out.push('\u{FFFD}');
+                rest = invalid.get(e.error_len().unwrap_or(invalid.len())..).unwrap_or_default();
+            }
+        }
+    }
+}
+
+/// `items.join(sep)`: the standard `join` is specialized per separator
+/// length and element type, several hundred bytes of wasm per use.
+pub fn join<S: AsRef<str>>(items: &[S], sep: &str) -> String {
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(item.as_ref());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_chars_counts_chars() {
+        for (text, n) in [("", 3), ("abc", 0), ("abc", 2), ("abc", 3), ("abc", 9), ("é☀️x", 2)] {
+            assert_eq!(first_chars(text, n), text.chars().take(n).collect::<String>());
+        }
+    }
+
+    #[test]
+    fn lossy_agrees_with_the_standard_library() {
+        let cases: [&[u8]; 8] = [
+            b"",
+            b"plain",
+            "18 \u{b0}C \u{2600}".as_bytes(),
+            b"a\xffb",
+            b"\xf0\x9f\x98",
+            b"x\xe2\x82y\xc3",
+            b"\xed\xa0\x80\xc0\xaf",
+            b"ok\xf4\x90\x80\x80\xe2\x82\xac",
+        ];
+        for bytes in cases {
+            assert_eq!(lossy(bytes), String::from_utf8_lossy(bytes), "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn join_agrees_with_the_standard_library() {
+        for items in [&[][..], &["a"], &["a", "", "b"]] {
+            assert_eq!(join(items, ", "), items.join(", "));
+        }
+    }
+
+    #[test]
+    fn agrees_with_the_standard_library() {
+        let hays = ["", "a", "abc", "a, b, c", "{{x}} {{y}}", "~01~1", "é, ü", "aaab"];
+        let needles = ["", "a", "c", ", ", "{{", "}}", "~1", "ü", "aab", "abcd"];
+        for hay in hays {
+            for needle in needles {
+                assert_eq!(find(hay, needle), hay.find(needle), "{hay:?} {needle:?}");
+                assert_eq!(contains(hay, needle), hay.contains(needle));
+                assert_eq!(split_once(hay, needle), hay.split_once(needle));
+                if !needle.is_empty() {
+                    assert_eq!(replace(hay, needle, "/"), hay.replace(needle, "/"));
+                }
+            }
+        }
+    }
+}
