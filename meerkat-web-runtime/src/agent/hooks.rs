@@ -234,53 +234,39 @@ pub(super) fn judge(
         other => Ok(other),
     });
     let events = &mut st.session.events;
-    match verdict {
+    // Each way to a denial ends in the same event and error.
+    let (reason_code, message, payload) = match verdict {
         Err(error) => {
-            events.push(&Event::HookFailed { hook_id: hook_id.clone(), point, error: error.clone() });
-            match policy {
-                FailurePolicy::FailOpen => Judged::Next,
-                FailurePolicy::FailClosed => {
-                    let message = format!("hook {hook_id} failed and its failurePolicy is fail_closed: {error}");
-                    events.push(&Event::HookDenied {
-                        hook_id: hook_id.clone(),
-                        point,
-                        reason_code: "hook_failure".into(),
-                        message: message.clone(),
-                        payload: None,
-                    });
-                    Judged::Denied(denial(&hook_id, point, "hook_failure", message, None))
-                }
-            }
+            let closed = policy == FailurePolicy::FailClosed;
+            let message =
+                closed.then(|| format!("hook {hook_id} failed and its failurePolicy is fail_closed: {error}"));
+            events.push(&Event::HookFailed { hook_id: hook_id.clone(), point, error });
+            let Some(message) = message else { return Judged::Next };
+            ("hook_failure".to_string(), message, None)
         }
         Ok(verdict) => {
             events.push(&Event::HookCompleted { hook_id: hook_id.clone(), point, duration_ms });
             match verdict {
-                Verdict::Allow => Judged::Next,
+                Verdict::Allow => return Judged::Next,
                 Verdict::Rewrite { patch } => {
                     events.push(&Event::HookRewriteApplied { hook_id, point, patch });
-                    Judged::Next
+                    return Judged::Next;
                 }
-                Verdict::Deny { reason_code, message, payload } => {
-                    events.push(&Event::HookDenied {
-                        hook_id: hook_id.clone(),
-                        point,
-                        reason_code: reason_code.clone(),
-                        message: message.clone(),
-                        payload: payload.clone(),
-                    });
-                    Judged::Denied(denial(&hook_id, point, &reason_code, message, payload))
-                }
+                Verdict::Deny { reason_code, message, payload } => (reason_code, message, payload),
             }
         }
-    }
+    };
+    let error = denial(&hook_id, point, &reason_code, &message, payload.as_ref());
+    events.push(&Event::HookDenied { hook_id, point, reason_code, message, payload });
+    Judged::Denied(error)
 }
 
 /// `HOOK_DENIED` with `details: {hookId, point, reasonCode, payload}`.
-fn denial(hook_id: &str, point: HookPoint, reason_code: &str, message: String, payload: Option<Raw>) -> CoreError {
+fn denial(hook_id: &str, point: HookPoint, reason_code: &str, message: &str, payload: Option<&Raw>) -> CoreError {
     let mut details = String::new();
     let mut o = ObjectWriter::new(&mut details);
     o.str("hookId", hook_id).str("point", point.as_str()).str("reasonCode", reason_code);
-    if let Some(payload) = &payload {
+    if let Some(payload) = payload {
         o.raw("payload", payload.as_str());
     }
     o.end();
