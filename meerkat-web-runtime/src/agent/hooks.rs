@@ -140,7 +140,7 @@ fn send(st: &mut Step<'_, '_>, hook: &HookDef, context: String) -> (u32, u32) {
     let point = hook.point;
     let effect = st.ctx.out.hook(&session, &hook.id, point.as_str(), context, st.ctx.now_ms);
     let timer = st.ctx.out.timer(Owner::Session(session), hook.timeout_ms, st.ctx.now_ms);
-    st.session.events.push(&Event::HookStarted { hook_id: hook.id.clone(), point });
+    st.session.events.push(&Event::HookStarted { hook_id: &hook.id, point });
     (effect, timer)
 }
 
@@ -240,25 +240,25 @@ pub(super) fn judge(
             let closed = policy == FailurePolicy::FailClosed;
             let message =
                 closed.then(|| format!("hook {hook_id} failed and its failurePolicy is fail_closed: {error}"));
-            events.push(&Event::HookFailed { hook_id: hook_id.clone(), point, error });
+            events.push(&Event::HookFailed { hook_id: &hook_id, point, error: &error });
             let Some(message) = message else { return Judged::Next };
             ("hook_failure".to_string(), message, None)
         }
         Ok(verdict) => {
-            events.push(&Event::HookCompleted { hook_id: hook_id.clone(), point, duration_ms });
+            events.push(&Event::HookCompleted { hook_id: &hook_id, point, duration_ms });
             match verdict {
                 Verdict::Allow => return Judged::Next,
                 Verdict::Rewrite { patch } => {
-                    events.push(&Event::HookRewriteApplied { hook_id, point, patch });
+                    events.push(&Event::HookRewriteApplied { hook_id: &hook_id, point, patch: &patch });
                     return Judged::Next;
                 }
                 Verdict::Deny { reason_code, message, payload } => (reason_code, message, payload),
             }
         }
     };
-    let error = denial(&hook_id, point, &reason_code, &message, payload.as_ref());
+    let (hook_id, reason_code, message, payload) = (&hook_id, &reason_code, &message, payload.as_ref());
     events.push(&Event::HookDenied { hook_id, point, reason_code, message, payload });
-    Judged::Denied(error)
+    Judged::Denied(denial(hook_id, point, reason_code, message, payload))
 }
 
 /// `HOOK_DENIED` with `details: {hookId, point, reasonCode, payload}`.
@@ -306,15 +306,19 @@ pub(super) fn background_answered(
     let duration_ms = (ctx.now_ms - done.started_ms).max(0.0) as u64;
     let (hook_id, point) = (done.hook, done.point);
     match read_verdict(verdict) {
-        Err(error) => session.events.push(&Event::HookFailed { hook_id, point, error }),
+        Err(error) => session.events.push(&Event::HookFailed { hook_id: &hook_id, point, error: &error }),
         Ok(verdict) => {
-            session.events.push(&Event::HookCompleted { hook_id: hook_id.clone(), point, duration_ms });
+            session.events.push(&Event::HookCompleted { hook_id: &hook_id, point, duration_ms });
             if let Verdict::Rewrite { patch } = verdict {
                 let mut envelope = String::new();
                 let mut o = ObjectWriter::new(&mut envelope);
                 o.str("point", point.as_str()).raw("patch", patch.as_str()).bool("applied", false);
                 o.end();
-                session.events.push(&Event::HookPatchPublished { hook_id, point, envelope: Raw::trusted(envelope) });
+                session.events.push(&Event::HookPatchPublished {
+                    hook_id: &hook_id,
+                    point,
+                    envelope: &Raw::trusted(envelope),
+                });
             }
         }
     }
@@ -322,8 +326,8 @@ pub(super) fn background_answered(
 
 pub(super) fn background_timed_out(ctx: &mut super::Ctx<'_>, session: &mut Session, done: Background) {
     ctx.out.forget(done.effect);
-    let error = "the hook did not answer within its timeout".to_string();
-    session.events.push(&Event::HookFailed { hook_id: done.hook, point: done.point, error });
+    let error = "the hook did not answer within its timeout";
+    session.events.push(&Event::HookFailed { hook_id: &done.hook, point: done.point, error });
 }
 
 /// A hook's answer (or what it threw) as a verdict, or why it is none.

@@ -162,7 +162,7 @@ pub(super) fn begin(ctx: &mut super::Ctx<'_>, agent: &mut Agent, run_id: u64, in
         over_budget: None,
     };
     if let Some(prompt) = prompt {
-        session.events.push(&Event::RunStarted { session_id: session.id.clone(), prompt });
+        session.events.push(&Event::RunStarted { session_id: &session.id, prompt: &prompt });
         resolve_skills(ctx, session, &mut run, options.skills);
     }
     let mut step = Step { ctx, session, background: &mut agent.background, steer: &mut agent.steer };
@@ -195,9 +195,10 @@ fn resolve_skills(ctx: &super::Ctx<'_>, session: &mut crate::session::Session, r
     for key in &keys {
         match ctx.skills.resolve(key) {
             Ok(skill) => resolved.push((key, skill)),
-            Err(error) => session
-                .events
-                .push(&Event::SkillResolutionFailed { reference: key.label(), error: error.into_message() }),
+            Err(error) => {
+                let (reference, error) = (&key.label(), &error.message);
+                session.events.push(&Event::SkillResolutionFailed { reference, error });
+            }
         }
     }
     if resolved.is_empty() {
@@ -209,7 +210,7 @@ fn resolve_skills(ctx: &super::Ctx<'_>, session: &mut crate::session::Session, r
         labels.push(key.label());
         run.skills.push((*key).clone());
     }
-    session.events.push(&Event::SkillsResolved { skills: labels, injection_bytes: run.injection.len() as u64 });
+    session.events.push(&Event::SkillsResolved { skills: &labels, injection_bytes: run.injection.len() as u64 });
 }
 
 fn validate_prompt(prompt: &Prompt, max_bytes: usize) -> CoreResult<()> {
