@@ -117,11 +117,13 @@ pub(super) fn begin(ctx: &mut super::Ctx<'_>, agent: &mut Agent, run_id: u64, in
         None
     } else {
         // Peers' messages and steered words that waited come first.
-        let mut parts: Vec<Part> =
-            ctx.bus.take_inbox(&session.id).map(|text| Part::Text { text }).into_iter().collect();
+        let mut parts = Vec::new();
+        if let Some(text) = ctx.bus.take_inbox(&session.id) {
+            parts.push(Part::Text { text });
+        }
         parts.append(&mut agent.steer);
         match input {
-            RunInput::User(prompt) => parts.extend(prompt.into_parts()),
+            RunInput::User(prompt) => parts.append(&mut prompt.into_parts()),
             RunInput::Injected { text } => parts.push(Part::Text { text }),
             RunInput::Compact | RunInput::Wake => {}
         }
