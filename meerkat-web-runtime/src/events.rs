@@ -58,50 +58,60 @@ impl BudgetType {
     }
 }
 
+/// An event written now and logged later, once its sequence number is
+/// known: the bus's events for sessions other than the running one (an
+/// [`Event`] only borrows its text).
+#[derive(Debug, PartialEq)]
+pub struct KeptEvent {
+    kind: &'static str,
+    /// The fields as a JSON object.
+    fields: String,
+}
+
 /// The events of the SDK reference this core emits.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Event {
-    RunStarted { session_id: String, prompt: String },
-    RunCompleted { session_id: String, result: String, usage: Usage },
-    RunFailed { session_id: String, error: String },
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Event<'a> {
+    RunStarted { session_id: &'a str, prompt: &'a str },
+    RunCompleted { session_id: &'a str, result: &'a str, usage: Usage },
+    RunFailed { session_id: &'a str, error: &'a str },
     TurnStarted { turn_number: u32 },
-    TextComplete { content: String },
-    ToolCallRequested { id: String, name: String, args: Raw },
-    ToolResultReceived { id: String, name: String, is_error: bool },
+    TextComplete { content: &'a str },
+    ToolCallRequested { id: &'a str, name: &'a str, args: &'a Raw },
+    ToolResultReceived { id: &'a str, name: &'a str, is_error: bool },
     TurnCompleted { stop_reason: StopReason, usage: Usage },
-    Retrying { attempt: u32, max_attempts: u32, error: String, delay_ms: u64 },
-    ToolExecutionStarted { id: String, name: String },
-    ToolExecutionCompleted { id: String, name: String, result: String, is_error: bool, duration_ms: u64 },
-    ToolExecutionTimedOut { id: String, name: String, timeout_ms: u64 },
+    Retrying { attempt: u32, max_attempts: u32, error: &'a str, delay_ms: u64 },
+    ToolExecutionStarted { id: &'a str, name: &'a str },
+    ToolExecutionCompleted { id: &'a str, name: &'a str, result: &'a str, is_error: bool, duration_ms: u64 },
+    ToolExecutionTimedOut { id: &'a str, name: &'a str, timeout_ms: u64 },
     CompactionStarted { input_tokens: u64, estimated_history_tokens: u64, message_count: u64 },
     CompactionCompleted { summary_tokens: u64, messages_before: u64, messages_after: u64 },
-    CompactionFailed { error: String },
+    CompactionFailed { error: &'a str },
     BudgetWarning { budget_type: BudgetType, used: u64, limit: u64, percent: u64 },
-    HookStarted { hook_id: String, point: HookPoint },
-    HookCompleted { hook_id: String, point: HookPoint, duration_ms: u64 },
-    HookFailed { hook_id: String, point: HookPoint, error: String },
-    HookDenied { hook_id: String, point: HookPoint, reason_code: String, message: String, payload: Option<Raw> },
-    HookRewriteApplied { hook_id: String, point: HookPoint, patch: Raw },
-    HookPatchPublished { hook_id: String, point: HookPoint, envelope: Raw },
-    SkillsResolved { skills: Vec<String>, injection_bytes: u64 },
-    SkillResolutionFailed { reference: String, error: String },
-    StreamTruncated { reason: String },
+    HookStarted { hook_id: &'a str, point: HookPoint },
+    HookCompleted { hook_id: &'a str, point: HookPoint, duration_ms: u64 },
+    HookFailed { hook_id: &'a str, point: HookPoint, error: &'a str },
+    HookDenied { hook_id: &'a str, point: HookPoint, reason_code: &'a str, message: &'a str, payload: Option<&'a Raw> },
+    HookRewriteApplied { hook_id: &'a str, point: HookPoint, patch: &'a Raw },
+    HookPatchPublished { hook_id: &'a str, point: HookPoint, envelope: &'a Raw },
+    SkillsResolved { skills: &'a [String], injection_bytes: u64 },
+    SkillResolutionFailed { reference: &'a str, error: &'a str },
+    StreamTruncated { reason: &'a str },
     // Comms, on a member's session.
-    MessageReceived { from: String, kind: &'static str, bytes: u64 },
-    InteractionComplete { interaction_id: String, result: String },
-    InteractionFailed { interaction_id: String, error: String },
+    MessageReceived { from: &'a str, kind: &'static str, bytes: u64 },
+    InteractionComplete { interaction_id: &'a str, result: &'a str },
+    InteractionFailed { interaction_id: &'a str, error: &'a str },
     // A mob's own events (its subscription).
-    MemberSpawned { member: String, role: String, session_id: String },
-    MemberRetired { member: String },
-    PeersWired { a: String, b: String },
-    PeersUnwired { a: String, b: String },
-    MessageDelivered { from: String, to: String, kind: &'static str, bytes: u64 },
-    LimitReached { limit: &'static str, member: String, detail: String },
-    FlowStepChanged { run_id: String, flow_id: String, step: String, member: Option<String>, status: &'static str },
+    MemberSpawned { member: &'a str, role: &'a str, session_id: &'a str },
+    MemberRetired { member: &'a str },
+    PeersWired { a: &'a str, b: &'a str },
+    PeersUnwired { a: &'a str, b: &'a str },
+    MessageDelivered { from: &'a str, to: &'a str, kind: &'static str, bytes: u64 },
+    LimitReached { limit: &'static str, member: &'a str, detail: &'a str },
+    FlowStepChanged { run_id: &'a str, flow_id: &'a str, step: &'a str, member: Option<&'a str>, status: &'static str },
     MobStatusChanged { status: &'static str },
 }
 
-impl Event {
+impl Event<'_> {
     pub fn kind(&self) -> &'static str {
         match self {
             Event::RunStarted { .. } => "run_started",
@@ -149,6 +159,15 @@ impl Event {
         o.str("type", self.kind()).u64("seq", seq);
         self.write_fields(&mut o);
         o.end();
+    }
+
+    /// Written now, logged later (see [`KeptEvent`]).
+    pub fn keep(&self) -> KeptEvent {
+        let mut fields = String::new();
+        let mut o = ObjectWriter::new(&mut fields);
+        self.write_fields(&mut o);
+        o.end();
+        KeptEvent { kind: self.kind(), fields }
     }
 
     fn write_fields(&self, o: &mut ObjectWriter<'_>) {
@@ -231,7 +250,7 @@ impl Event {
                 o.str("hookId", hook_id).str("point", point.as_str()).raw("envelope", envelope.as_str());
             }
             Event::SkillsResolved { skills, injection_bytes } => {
-                write_array(o.key("skills"), skills, |s, out| write_str(s, out));
+                write_array(o.key("skills"), *skills, |s, out| write_str(s, out));
                 o.u64("injectionBytes", *injection_bytes);
             }
             Event::SkillResolutionFailed { reference, error } => {

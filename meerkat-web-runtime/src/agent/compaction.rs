@@ -131,7 +131,7 @@ pub(super) fn finished(st: &mut Step<'_, '_>, run: &mut Run, outcome: CoreResult
         (Err(error), _) => Err(error),
     };
     if let Err(error) = &applied {
-        st.session.events.push(&Event::CompactionFailed { error: error.message.clone() });
+        st.session.events.push(&Event::CompactionFailed { error: &error.message });
     }
     match (run.compact_only, applied) {
         (true, Ok(())) => {

@@ -167,8 +167,8 @@ pub(super) fn report(st: &mut Step<'_, '_>, run: &mut Run, outcome: Outcome) -> 
             session.totals.add_run(&run.usage, run.llm_turns, run.tool_calls);
             if !run.compact_only {
                 session.events.push(&Event::RunCompleted {
-                    session_id: session.id.clone(),
-                    result: result.text.clone(),
+                    session_id: &session.id,
+                    result: &result.text,
                     usage: result.usage,
                 });
             }
@@ -177,7 +177,7 @@ pub(super) fn report(st: &mut Step<'_, '_>, run: &mut Run, outcome: Outcome) -> 
         Outcome::Failed(error) => {
             session.totals.add_run(&run.usage, run.completed_turns, run.tool_calls);
             if !run.compact_only {
-                let event = Event::RunFailed { session_id: session.id.clone(), error: error.message.clone() };
+                let event = Event::RunFailed { session_id: &session.id, error: &error.message };
                 session.events.push(&event);
             }
             (None, Some(error))

@@ -140,7 +140,7 @@ fn send(st: &mut Step<'_, '_>, hook: &HookDef, context: String) -> (u32, u32) {
     let point = hook.point;
     let effect = st.ctx.out.hook(&session, &hook.id, point.as_str(), context, st.ctx.now_ms);
     let timer = st.ctx.out.timer(Owner::Session(session), hook.timeout_ms, st.ctx.now_ms);
-    st.session.events.push(&Event::HookStarted { hook_id: hook.id.clone(), point });
+    st.session.events.push(&Event::HookStarted { hook_id: &hook.id, point });
     (effect, timer)
 }
 
@@ -234,53 +234,39 @@ pub(super) fn judge(
         other => Ok(other),
     });
     let events = &mut st.session.events;
-    match verdict {
+    // Each way to a denial ends in the same event and error.
+    let (reason_code, message, payload) = match verdict {
         Err(error) => {
-            events.push(&Event::HookFailed { hook_id: hook_id.clone(), point, error: error.clone() });
-            match policy {
-                FailurePolicy::FailOpen => Judged::Next,
-                FailurePolicy::FailClosed => {
-                    let message = format!("hook {hook_id} failed and its failurePolicy is fail_closed: {error}");
-                    events.push(&Event::HookDenied {
-                        hook_id: hook_id.clone(),
-                        point,
-                        reason_code: "hook_failure".into(),
-                        message: message.clone(),
-                        payload: None,
-                    });
-                    Judged::Denied(denial(&hook_id, point, "hook_failure", message, None))
-                }
-            }
+            let closed = policy == FailurePolicy::FailClosed;
+            let message =
+                closed.then(|| format!("hook {hook_id} failed and its failurePolicy is fail_closed: {error}"));
+            events.push(&Event::HookFailed { hook_id: &hook_id, point, error: &error });
+            let Some(message) = message else { return Judged::Next };
+            ("hook_failure".to_string(), message, None)
         }
         Ok(verdict) => {
-            events.push(&Event::HookCompleted { hook_id: hook_id.clone(), point, duration_ms });
+            events.push(&Event::HookCompleted { hook_id: &hook_id, point, duration_ms });
             match verdict {
-                Verdict::Allow => Judged::Next,
+                Verdict::Allow => return Judged::Next,
                 Verdict::Rewrite { patch } => {
-                    events.push(&Event::HookRewriteApplied { hook_id, point, patch });
-                    Judged::Next
+                    events.push(&Event::HookRewriteApplied { hook_id: &hook_id, point, patch: &patch });
+                    return Judged::Next;
                 }
-                Verdict::Deny { reason_code, message, payload } => {
-                    events.push(&Event::HookDenied {
-                        hook_id: hook_id.clone(),
-                        point,
-                        reason_code: reason_code.clone(),
-                        message: message.clone(),
-                        payload: payload.clone(),
-                    });
-                    Judged::Denied(denial(&hook_id, point, &reason_code, message, payload))
-                }
+                Verdict::Deny { reason_code, message, payload } => (reason_code, message, payload),
             }
         }
-    }
+    };
+    let (hook_id, reason_code, message, payload) = (&hook_id, &reason_code, &message, payload.as_ref());
+    events.push(&Event::HookDenied { hook_id, point, reason_code, message, payload });
+    Judged::Denied(denial(hook_id, point, reason_code, message, payload))
 }
 
 /// `HOOK_DENIED` with `details: {hookId, point, reasonCode, payload}`.
-fn denial(hook_id: &str, point: HookPoint, reason_code: &str, message: String, payload: Option<Raw>) -> CoreError {
+fn denial(hook_id: &str, point: HookPoint, reason_code: &str, message: &str, payload: Option<&Raw>) -> CoreError {
     let mut details = String::new();
     let mut o = ObjectWriter::new(&mut details);
     o.str("hookId", hook_id).str("point", point.as_str()).str("reasonCode", reason_code);
-    if let Some(payload) = &payload {
+    if let Some(payload) = payload {
         o.raw("payload", payload.as_str());
     }
     o.end();
@@ -325,15 +311,19 @@ pub(super) fn background_answered(
     let duration_ms = (ctx.now_ms - done.started_ms).max(0.0) as u64;
     let (hook_id, point) = (done.hook, done.point);
     match read_verdict(verdict) {
-        Err(error) => session.events.push(&Event::HookFailed { hook_id, point, error }),
+        Err(error) => session.events.push(&Event::HookFailed { hook_id: &hook_id, point, error: &error }),
         Ok(verdict) => {
-            session.events.push(&Event::HookCompleted { hook_id: hook_id.clone(), point, duration_ms });
+            session.events.push(&Event::HookCompleted { hook_id: &hook_id, point, duration_ms });
             if let Verdict::Rewrite { patch } = verdict {
                 let mut envelope = String::new();
                 let mut o = ObjectWriter::new(&mut envelope);
                 o.str("point", point.as_str()).raw("patch", patch.as_str()).bool("applied", false);
                 o.end();
-                session.events.push(&Event::HookPatchPublished { hook_id, point, envelope: Raw::trusted(envelope) });
+                session.events.push(&Event::HookPatchPublished {
+                    hook_id: &hook_id,
+                    point,
+                    envelope: &Raw::trusted(envelope),
+                });
             }
         }
     }
@@ -341,8 +331,8 @@ pub(super) fn background_answered(
 
 pub(super) fn background_timed_out(ctx: &mut super::Ctx<'_>, session: &mut Session, done: Background) {
     ctx.out.forget(done.effect);
-    let error = "the hook did not answer within its timeout".to_string();
-    session.events.push(&Event::HookFailed { hook_id: done.hook, point: done.point, error });
+    let error = "the hook did not answer within its timeout";
+    session.events.push(&Event::HookFailed { hook_id: &done.hook, point: done.point, error });
 }
 
 /// A hook's answer (or what it threw) as a verdict, or why it is none.

@@ -297,7 +297,7 @@ pub(super) fn failed(st: &mut Step<'_, '_>, run: &mut Run, error: CoreError) -> 
             st.session.events.push(&Event::Retrying {
                 attempt,
                 max_attempts: policy.max_retries,
-                error: error.into_message(),
+                error: &error.message,
                 delay_ms,
             });
             Flow::Wait
@@ -329,7 +329,7 @@ pub(super) fn record(st: &mut Step<'_, '_>, run: &mut Run, turn: AssistantTurn) 
     let text = turn.text();
     let events = &mut st.session.events;
     if !text.is_empty() {
-        events.push(&Event::TextComplete { content: text.clone() });
+        events.push(&Event::TextComplete { content: &text });
     }
     events.push(&Event::TurnCompleted { stop_reason: turn.stop_reason, usage: turn.usage });
     if !turn.content.is_empty() {

@@ -117,11 +117,13 @@ pub(super) fn begin(ctx: &mut super::Ctx<'_>, agent: &mut Agent, run_id: u64, in
         None
     } else {
         // Peers' messages and steered words that waited come first.
-        let mut parts: Vec<Part> =
-            ctx.bus.take_inbox(&session.id).map(|text| Part::Text { text }).into_iter().collect();
+        let mut parts = Vec::new();
+        if let Some(text) = ctx.bus.take_inbox(&session.id) {
+            parts.push(Part::Text { text });
+        }
         parts.append(&mut agent.steer);
         match input {
-            RunInput::User(prompt) => parts.extend(prompt.into_parts()),
+            RunInput::User(prompt) => parts.append(&mut prompt.into_parts()),
             RunInput::Injected { text } => parts.push(Part::Text { text }),
             RunInput::Compact | RunInput::Wake => {}
         }
@@ -162,7 +164,7 @@ pub(super) fn begin(ctx: &mut super::Ctx<'_>, agent: &mut Agent, run_id: u64, in
         over_budget: None,
     };
     if let Some(prompt) = prompt {
-        session.events.push(&Event::RunStarted { session_id: session.id.clone(), prompt });
+        session.events.push(&Event::RunStarted { session_id: &session.id, prompt: &prompt });
         resolve_skills(ctx, session, &mut run, options.skills);
     }
     let mut step = Step { ctx, session, background: &mut agent.background, steer: &mut agent.steer };
@@ -195,9 +197,10 @@ fn resolve_skills(ctx: &super::Ctx<'_>, session: &mut crate::session::Session, r
     for key in &keys {
         match ctx.skills.resolve(key) {
             Ok(skill) => resolved.push((key, skill)),
-            Err(error) => session
-                .events
-                .push(&Event::SkillResolutionFailed { reference: key.label(), error: error.into_message() }),
+            Err(error) => {
+                let (reference, error) = (&key.label(), &error.message);
+                session.events.push(&Event::SkillResolutionFailed { reference, error });
+            }
         }
     }
     if resolved.is_empty() {
@@ -209,7 +212,7 @@ fn resolve_skills(ctx: &super::Ctx<'_>, session: &mut crate::session::Session, r
         labels.push(key.label());
         run.skills.push((*key).clone());
     }
-    session.events.push(&Event::SkillsResolved { skills: labels, injection_bytes: run.injection.len() as u64 });
+    session.events.push(&Event::SkillsResolved { skills: &labels, injection_bytes: run.injection.len() as u64 });
 }
 
 fn validate_prompt(prompt: &Prompt, max_bytes: usize) -> CoreResult<()> {

@@ -137,9 +137,10 @@ pub(super) fn patch(
 
 /// A finished LLM turn's calls: announce them, then start every slot.
 pub(super) fn dispatch(st: &mut Step<'_, '_>, run: &mut Run, calls: Vec<ToolCall>) -> Flow {
+    let null = Raw::trusted("null".into()); // the arguments of a call that did not parse
     for call in &calls {
-        let args = call.args.clone().unwrap_or_else(|_| Raw::trusted("null".into()));
-        st.session.events.push(&Event::ToolCallRequested { id: call.id.clone(), name: call.name.clone(), args });
+        let args = call.args.as_ref().unwrap_or(&null);
+        st.session.events.push(&Event::ToolCallRequested { id: &call.id, name: &call.name, args });
     }
     let mut slots = Vec::with_capacity(calls.len());
     for call in calls {
@@ -239,7 +240,7 @@ fn execute(st: &mut Step<'_, '_>, run: &mut Run, slot: &mut ToolSlot) {
 }
 
 fn started(st: &mut Step<'_, '_>, slot: &ToolSlot) {
-    st.session.events.push(&Event::ToolExecutionStarted { id: slot.call_id.clone(), name: slot.name.clone() });
+    st.session.events.push(&Event::ToolExecutionStarted { id: &slot.call_id, name: &slot.name });
 }
 
 /// The tool answered: the `post_tool_execution` hooks see the result.
@@ -253,17 +254,13 @@ fn post(st: &mut Step<'_, '_>, run: &Run, slot: &mut ToolSlot, output: ToolOutpu
 fn done(st: &mut Step<'_, '_>, slot: &mut ToolSlot, output: ToolOutput) {
     let events = &mut st.session.events;
     events.push(&Event::ToolExecutionCompleted {
-        id: slot.call_id.clone(),
-        name: slot.name.clone(),
-        result: text_of(&output.content),
+        id: &slot.call_id,
+        name: &slot.name,
+        result: &text_of(&output.content),
         is_error: output.is_error,
         duration_ms: output.duration_ms,
     });
-    events.push(&Event::ToolResultReceived {
-        id: slot.call_id.clone(),
-        name: slot.name.clone(),
-        is_error: output.is_error,
-    });
+    events.push(&Event::ToolResultReceived { id: &slot.call_id, name: &slot.name, is_error: output.is_error });
     slot.stage = Stage::Done(output);
 }
 
@@ -320,8 +317,8 @@ pub(super) fn on_timeout(st: &mut Step<'_, '_>, run: &mut Run, id: u32) -> CoreR
                 st.ctx.out.forget(effect); // a late answer is refused
                 let timeout_ms = timeout_ms.unwrap_or_default();
                 st.session.events.push(&Event::ToolExecutionTimedOut {
-                    id: slot.call_id.clone(),
-                    name: slot.name.clone(),
+                    id: &slot.call_id,
+                    name: &slot.name,
                     timeout_ms,
                 });
                 let duration_ms = (st.ctx.now_ms - started_ms).max(0.0) as u64;

@@ -11,7 +11,7 @@ mod send;
 pub use send::{PeerCall, call};
 
 use crate::effects::{Outbox, Owner};
-use crate::events::Event;
+use crate::events::{Event, KeptEvent};
 use crate::sorted_map::SortedMap;
 
 /// Per-mob bounds on traffic (`limits` of a mob definition).
@@ -111,7 +111,7 @@ pub enum Note {
     /// A limit refused something (`session`: whose mob reports it).
     Limit { session: String, limit: &'static str, detail: String },
     /// An event for a session other than the one running.
-    Event { session: String, event: Event },
+    Event { session: String, event: KeptEvent },
 }
 
 /// A request still waiting for its response.
@@ -262,7 +262,7 @@ impl Bus {
         let error = format!("request {} failed: {why}", request.id);
         self.notes.push(Note::Event {
             session: request.from.clone(),
-            event: Event::InteractionFailed { interaction_id: request.id, error: error.clone() },
+            event: Event::InteractionFailed { interaction_id: &request.id, error: &error }.keep(),
         });
         let notice = Envelope { from: String::new(), role: String::new(), kind: Kind::Notice, body: error, hops: 0 };
         if let Some(e) = self.endpoints.get_mut(&request.from)

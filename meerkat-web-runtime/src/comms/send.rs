@@ -63,7 +63,7 @@ pub fn call(
     let result = deliver(bus, me, &target, kind, body, out, now_ms)?;
     if let Some(id) = answered {
         bus.settle(&id, me, &target, out);
-        let event = Event::InteractionComplete { interaction_id: id, result: body.to_string() };
+        let event = Event::InteractionComplete { interaction_id: &id, result: body }.keep();
         bus.notes.push(Note::Event { session: target, event });
     }
     Ok(result)
@@ -162,7 +162,7 @@ fn deliver(
     });
     bus.notes.push(Note::Event {
         session: target.to_string(),
-        event: Event::MessageReceived { from: from.clone(), kind: kind.as_str(), bytes: body.len() as u64 },
+        event: Event::MessageReceived { from: &from, kind: kind.as_str(), bytes: body.len() as u64 }.keep(),
     });
     let envelope = Envelope { from, role, kind, body: body.to_string(), hops };
     if let Some(recipient) = bus.endpoint_mut(target) {

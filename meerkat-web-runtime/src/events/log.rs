@@ -9,8 +9,8 @@
 
 use std::collections::VecDeque;
 
-use super::Event;
-use crate::json::write_str;
+use super::{Event, KeptEvent};
+use crate::json::{ObjectWriter, write_str};
 
 pub type ReaderId = u32;
 
@@ -65,6 +65,22 @@ impl EventLog {
     pub fn push(&mut self, event: &Event) {
         let seq = self.begin();
         event.write_json(seq, &mut self.buf);
+        self.buf.push(',');
+    }
+
+    /// A kept event: its fields follow the `type` and `seq` written now.
+    pub fn push_kept(&mut self, event: &KeptEvent) {
+        let seq = self.begin();
+        let mut o = ObjectWriter::new(&mut self.buf);
+        o.str("type", event.kind).u64("seq", seq);
+        o.end();
+        if let Some(fields) = event.fields.strip_prefix('{')
+            && fields != "}"
+        {
+            self.buf.pop(); // the `}`: the kept fields close the object
+            self.buf.push(',');
+            self.buf.push_str(fields);
+        }
         self.buf.push(',');
     }
 
@@ -140,7 +156,7 @@ impl EventLog {
                 "{dropped} events were dropped because at most {} unread events are kept; poll more often or raise eventQueueCapacity",
                 self.capacity
             );
-            Event::StreamTruncated { reason }.write_json(self.first_seq - 1, &mut out);
+            Event::StreamTruncated { reason: &reason }.write_json(self.first_seq - 1, &mut out);
             if !slice.is_empty() {
                 out.push(',');
             }
@@ -163,7 +179,7 @@ impl EventLog {
         if from < self.first_seq {
             let mut gap = String::new();
             let reason = format!("{} events were dropped while this subscriber was behind", self.first_seq - from);
-            Event::StreamTruncated { reason }.write_json(self.first_seq - 1, &mut gap);
+            Event::StreamTruncated { reason: &reason }.write_json(self.first_seq - 1, &mut gap);
             each(&gap, self.now_ms);
         }
         let skip = from.saturating_sub(self.first_seq) as usize;

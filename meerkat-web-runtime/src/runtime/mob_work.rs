@@ -314,7 +314,7 @@ impl Runtime {
         mob.log.now_ms = now_ms;
         for (step, member, status) in changes {
             let Some(step) = def.steps.get(step) else { continue };
-            let (run_id, flow_id, step) = (run.id.clone(), def.id.clone(), step.id.clone());
+            let (run_id, flow_id, step, member) = (&run.id, &def.id, &step.id, member.as_deref());
             mob.log.push(&Event::FlowStepChanged { run_id, flow_id, step, member, status: status.step_str() });
         }
     }
@@ -400,7 +400,10 @@ impl Runtime {
         if !host_words && let Err(wait_ms) = mob.admit_wake(session, now_ms) {
             let limit = mob.def.limits.max_turns_per_minute;
             let detail = format!("{identity} was woken {limit} times in the last minute; its messages wait");
-            mob.emit(now_ms, &Event::LimitReached { limit: "maxTurnsPerMemberPerMinute", member: identity, detail });
+            mob.emit(
+                now_ms,
+                &Event::LimitReached { limit: "maxTurnsPerMemberPerMinute", member: &identity, detail: &detail },
+            );
             let timer = self.out.timer(Owner::Mob(mob_id), wait_ms as u64, now_ms);
             if let Some(member) = mob.by_session_mut(session) {
                 member.wake_timer = Some(timer);
@@ -423,19 +426,19 @@ impl Runtime {
                         (false, Some(e)) => e.identity.clone(),
                         (_, None) => String::new(),
                     };
-                    let event = Event::MessageDelivered { from: name(&from), to: name(&to), kind, bytes };
+                    let event = Event::MessageDelivered { from: &name(&from), to: &name(&to), kind, bytes };
                     self.emit_for_pair(now_ms, &from, &to, &event);
                 }
                 Note::Limit { session, limit, detail } => {
                     let member = self.bus.endpoint(&session).map(|e| e.identity.clone()).unwrap_or_default();
                     if let Some(mob) = self.bus.mob_of(&session).and_then(|m| self.mobs.get_mut(m)) {
-                        mob.emit(now_ms, &Event::LimitReached { limit, member, detail });
+                        mob.emit(now_ms, &Event::LimitReached { limit, member: &member, detail: &detail });
                     }
                 }
                 Note::Event { session, event } => {
                     if let Some(agent) = self.agents.get_mut(&session) {
                         agent.session.events.now_ms = now_ms;
-                        agent.session.events.push(&event);
+                        agent.session.events.push_kept(&event);
                     }
                 }
             }

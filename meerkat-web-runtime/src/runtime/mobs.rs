@@ -236,11 +236,7 @@ impl Runtime {
     /// (and earlier wires of the same identity) say.
     fn admit_member(&mut self, now_ms: f64, mob_id: &str, member: Member) {
         let Some(mob) = self.mobs.get_mut(mob_id) else { return };
-        let event = Event::MemberSpawned {
-            member: member.identity.clone(),
-            role: member.role.clone(),
-            session_id: member.session.clone(),
-        };
+        let event = Event::MemberSpawned { member: &member.identity, role: &member.role, session_id: &member.session };
         mob.emit(now_ms, &event);
         let (identity, role, session) = (member.identity.clone(), member.role.clone(), member.session.clone());
         match mob.members.iter_mut().find(|m| m.identity == identity) {
@@ -340,7 +336,7 @@ impl Runtime {
         }
         self.bus.retire(&session, &mut self.out);
         if let Some(mob) = self.mobs.get_mut(mob_id) {
-            mob.emit(now_ms, &Event::MemberRetired { member: identity.to_string() });
+            mob.emit(now_ms, &Event::MemberRetired { member: identity });
         }
     }
 
@@ -482,7 +478,7 @@ impl Runtime {
     /// `peers_wired` / `peers_unwired` in the mobs of both members.
     fn emit_wiring(&mut self, now_ms: f64, sa: &str, sb: &str, on: bool) {
         let (na, nb) = (self.bus.name_for(sb, sa), self.bus.name_for(sa, sb));
-        let event = if on { Event::PeersWired { a: na, b: nb } } else { Event::PeersUnwired { a: na, b: nb } };
+        let event = if on { Event::PeersWired { a: &na, b: &nb } } else { Event::PeersUnwired { a: &na, b: &nb } };
         self.emit_for_pair(now_ms, sa, sb, &event);
     }
 

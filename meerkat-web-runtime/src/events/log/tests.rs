@@ -30,6 +30,19 @@ fn shapes_match_the_sdk_reference_with_a_sequence_number() {
 }
 
 #[test]
+fn a_kept_event_is_logged_as_if_pushed_when_it_was_kept() {
+    let event = Event::InteractionComplete { interaction_id: "r1", result: "ok" };
+    let kept = event.keep();
+    let (mut pushed, mut logged) = (EventLog::new(10), EventLog::new(10));
+    pushed.push(&event);
+    logged.push_kept(&kept);
+    assert_eq!(logged.read(DEFAULT_READER), pushed.read(DEFAULT_READER));
+    logged.push_kept(&Event::MemberRetired { member: "" }.keep());
+    let v = parse(&logged.read(DEFAULT_READER).unwrap());
+    assert_eq!(v[0], json!({"type":"member_retired","seq":2,"member":""}));
+}
+
+#[test]
 fn readers_never_take_each_others_events() {
     let mut log = EventLog::new(100);
     log.push_text_delta("a");
@@ -62,7 +75,7 @@ fn a_reader_that_falls_behind_gets_its_own_truncation_marker() {
     assert_eq!(types, ["stream_truncated", "text_delta", "text_delta", "text_delta"]);
     assert!(slow[0]["reason"].as_str().unwrap().starts_with("2 events were dropped"));
     assert_eq!(seqs(&slow), [2, 3, 4, 5]);
-    log.push(&Event::RunCompleted { session_id: "s".into(), result: "r".into(), usage: Usage::default() });
+    log.push(&Event::RunCompleted { session_id: "s", result: "r", usage: Usage::default() });
     // The fast reader never saw a gap.
     assert_eq!(parse(&log.read(fast).unwrap())[0]["type"], "run_completed");
     // Truncation when nothing is left after the gap.
