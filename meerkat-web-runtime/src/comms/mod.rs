@@ -146,12 +146,16 @@ impl Bus {
     /// dropped, requests to or from it failed. It stays addressable by
     /// name, so senders learn it was retired.
     pub fn retire(&mut self, session: &str, out: &mut Outbox) {
-        for peer in self.endpoint(session).map(|e| e.peers.clone()).unwrap_or_default() {
-            self.unwire(session, &peer);
-        }
+        let mut peers = Vec::new();
         if let Some(endpoint) = self.endpoints.get_mut(session) {
             endpoint.retired = true;
             endpoint.inbox.clear();
+            peers = core::mem::take(&mut endpoint.peers);
+        }
+        for peer in peers {
+            if let Some(e) = self.endpoints.get_mut(&peer) {
+                e.peers.retain(|p| p != session);
+            }
         }
         let mut gone = Vec::new();
         for request in core::mem::take(&mut self.pending) {

@@ -62,22 +62,14 @@ impl Settings {
         let value = json::parse(text)
             .map_err(|e| CoreError::new(ErrorCode::InvalidConfig, format!("runtime config is not valid JSON: {e}")))?;
         let f = Fields::new(&value, "runtime config", RUNTIME_FIELDS, ErrorCode::InvalidConfig)?;
-        let secret = |key| f.str(key).map(|s| s.map(Secret::new));
-        let url = |key| -> CoreResult<Option<String>> {
-            let url = f.string(key)?;
-            if let Some(u) = &url {
-                check_base_url(key, u)?;
-            }
-            Ok(url)
-        };
         let model = f.string("model")?;
         if let Some(m) = &model {
             check_model(m)?;
         }
         let mut settings = Settings {
-            anthropic: Endpoint { api_key: secret("anthropicApiKey")?, base_url: url("anthropicBaseUrl")? },
-            openai: Endpoint { api_key: secret("openaiApiKey")?, base_url: url("openaiBaseUrl")? },
-            gemini: Endpoint { api_key: secret("geminiApiKey")?, base_url: url("geminiBaseUrl")? },
+            anthropic: endpoint(&f, "anthropicApiKey", "anthropicBaseUrl")?,
+            openai: endpoint(&f, "openaiApiKey", "openaiBaseUrl")?,
+            gemini: endpoint(&f, "geminiApiKey", "geminiBaseUrl")?,
             default_model: model,
             max_tokens: positive("maxTokens", f.u32("maxTokens")?, DEFAULT_MAX_TOKENS)?,
             max_turns: positive("maxTurns", f.u32("maxTurns")?, DEFAULT_MAX_TURNS)?,
@@ -104,14 +96,13 @@ impl Settings {
             Some(m) => ProviderKind::for_model(m).unwrap_or(ProviderKind::Anthropic),
             None => ProviderKind::Anthropic,
         };
-        let legacy_key = secret("apiKey")?;
-        let legacy_url = url("baseUrl")?;
+        let legacy = endpoint(&f, "apiKey", "baseUrl")?;
         let endpoint = settings.endpoint_mut(legacy_target);
         if endpoint.api_key.is_none() {
-            endpoint.api_key = legacy_key;
+            endpoint.api_key = legacy.api_key;
         }
         if endpoint.base_url.is_none() {
-            endpoint.base_url = legacy_url;
+            endpoint.base_url = legacy.base_url;
         }
         Ok(settings)
     }
@@ -131,6 +122,16 @@ impl Settings {
             ProviderKind::Gemini => &mut self.gemini,
         }
     }
+}
+
+/// A provider's key and base URL from the fields that name them.
+fn endpoint(f: &Fields<'_, '_>, key: &str, url: &str) -> CoreResult<Endpoint> {
+    let api_key = f.str(key)?.map(Secret::new);
+    let base_url = f.string(url)?;
+    if let Some(u) = &base_url {
+        check_base_url(url, u)?;
+    }
+    Ok(Endpoint { api_key, base_url })
 }
 
 fn positive(field: &str, value: Option<u32>, default: u32) -> CoreResult<u32> {

@@ -285,14 +285,16 @@ fn check_refs(steps: &[StepDef], i: usize, step: &StepDef) -> CoreResult<()> {
     if let Some(condition) = &step.condition {
         condition_refs(condition, &mut refs);
     }
-    match refs.into_iter().find(|at| *at == i || !ancestors[*at]) {
-        None => Ok(()),
-        Some(at) => Err(bad_quoted(
-            "step reads the output of step ",
-            &steps[at].id,
-            ", which it does not depend on (add it to dependsOn)",
-        )),
+    for at in refs {
+        if at == i || !ancestors[at] {
+            return Err(bad_quoted(
+                "step reads the output of step ",
+                &steps[at].id,
+                ", which it does not depend on (add it to dependsOn)",
+            ));
+        }
     }
+    Ok(())
 }
 
 fn condition_refs(expr: &Expr, out: &mut Vec<usize>) {
@@ -365,10 +367,9 @@ impl<'t> Parser<'t, '_> {
             return Ok(Expr::Not(Box::new(self.unary(depth + 1)?)));
         }
         let left = self.atom(depth)?;
-        for (op, equal) in [("==", true), ("!=", false)] {
-            if self.eat(op) {
-                return Ok(Expr::Eq(Box::new(left), Box::new(self.atom(depth)?), equal));
-            }
+        let equal = self.eat("==");
+        if equal || self.eat("!=") {
+            return Ok(Expr::Eq(Box::new(left), Box::new(self.atom(depth)?), equal));
         }
         Ok(left)
     }

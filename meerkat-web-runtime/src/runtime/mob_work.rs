@@ -265,7 +265,11 @@ impl Runtime {
             return;
         };
         let (json, timeout_ms, role) = (step.json, step.timeout_ms, step.role.clone());
-        let schema = mob.def.profile(&role).and_then(|p| p.config.output_schema.clone());
+        // A JSON step without a schema of its own still answers an object.
+        let schema = json.then(|| {
+            let own = mob.def.profile(&role).and_then(|p| p.config.output_schema.clone());
+            own.unwrap_or_else(|| Raw::trusted(r#"{"type":"object"}"#.into()))
+        });
         let mut members = Vec::new();
         for m in mob.members.iter().filter(|m| !m.retired && m.role == role) {
             members.push((m.identity.clone(), m.session.clone()));
@@ -273,12 +277,7 @@ impl Runtime {
         let (mut tasks, mut changes) = (Vec::new(), Changes::new());
         for (identity, session) in members {
             let run_id = self.new_run_id();
-            let options = RunOptions {
-                output_schema: json
-                    .then(|| schema.clone().unwrap_or_else(|| Raw::trusted(r#"{"type":"object"}"#.into()))),
-                queue: true,
-                ..RunOptions::default()
-            };
+            let options = RunOptions { output_schema: schema.clone(), queue: true, ..RunOptions::default() };
             let input = RunInput::Injected { text: dispatch.message.clone() };
             let started = self.start_run(now_ms, &session, run_id, input, options);
             let status = if started.is_ok() { Status::Running } else { Status::Failed };
@@ -300,11 +299,9 @@ impl Runtime {
         }
         if failed {
             run.fail_step(dispatch.step);
+            changes.push((dispatch.step, None, Status::Failed));
         }
         self.flow_changes(now_ms, mob_id, at, changes);
-        if failed {
-            self.flow_changes(now_ms, mob_id, at, vec![(dispatch.step, None, Status::Failed)]);
-        }
     }
 
     fn flow_changes(&mut self, now_ms: f64, mob_id: &str, at: usize, changes: Changes) {

@@ -503,8 +503,9 @@ impl Runtime {
 fn member_config(profile: &Profile, mob: &str, identity: &str, source: Option<&str>) -> SessionConfig {
     let mut config = profile.config.clone();
     if let Some(uuid) = source {
-        let own = profile.own_skills.iter().map(|name| SkillKey { source: uuid.to_string(), name: name.clone() });
-        config.preload_skills.extend(own);
+        for name in &profile.own_skills {
+            config.preload_skills.push(SkillKey { source: uuid.to_string(), name: name.clone() });
+        }
     }
     let mut prompt = config.system_prompt.take().unwrap_or_default();
     if !prompt.is_empty() {
@@ -512,7 +513,8 @@ fn member_config(profile: &Profile, mob: &str, identity: &str, source: Option<&s
     }
     prompt.push_str(&format!("You are {identity}, a member of the mob {mob} with the role {}.", profile.name));
     if !profile.description.is_empty() {
-        prompt.push_str(&format!(" {}", profile.description));
+        prompt.push(' ');
+        prompt.push_str(&profile.description);
     }
     if profile.comms {
         prompt.push_str(

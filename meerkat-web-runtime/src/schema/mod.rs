@@ -136,7 +136,10 @@ impl<'s, 'a> Validator<'s, 'a> {
             self.report(path, "matches none of the anyOf alternatives".to_string());
         }
         if let Some(Json::Arr(one)) = schema.get("oneOf") {
-            let matching = one.iter().filter(|sub| self.conforms(sub, instance, depth + 1)).count();
+            let mut matching = 0;
+            for sub in one {
+                matching += usize::from(self.conforms(sub, instance, depth + 1));
+            }
             if matching != 1 {
                 self.report(path, format!("must match exactly one oneOf alternative, matches {matching}"));
             }
@@ -151,8 +154,10 @@ impl<'s, 'a> Validator<'s, 'a> {
     fn check_object(&mut self, schema: &Json<'_>, instance: &Json<'_>, path: &mut String, depth: usize) {
         let members = instance.as_object().unwrap_or_default();
         if let Some(Json::Arr(required)) = schema.get("required") {
-            for name in required.iter().filter_map(Json::as_str) {
-                if instance.get(name).is_none() {
+            for name in required {
+                if let Some(name) = name.as_str()
+                    && instance.get(name).is_none()
+                {
                     self.report(path, format!("missing required property {}", quote(name)));
                 }
             }
@@ -197,7 +202,13 @@ impl<'s, 'a> Validator<'s, 'a> {
             }
         }
         if schema.get("uniqueItems") == Some(&Json::Bool(true)) {
-            let duplicate = items.iter().enumerate().any(|(i, a)| items.iter().skip(i + 1).any(|b| json_equal(a, b)));
+            let mut duplicate = false;
+            for (i, a) in items.iter().enumerate() {
+                if items.get(i + 1..).unwrap_or_default().iter().any(|b| json_equal(a, b)) {
+                    duplicate = true;
+                    break;
+                }
+            }
             if duplicate {
                 self.report(path, "items must be unique".to_string());
             }

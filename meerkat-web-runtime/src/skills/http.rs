@@ -6,7 +6,7 @@
 //! quarantined; an unusable index fails the fetch (a refresh then keeps
 //! serving the cached skills).
 
-use super::source::{Health, MAX_SKILLS, Quarantine, Skill, Source};
+use super::source::{Health, MAX_SKILLS, Origin, Quarantine, Skill, Source};
 use super::url;
 use crate::effects::{HttpRequest, Outbox, Owner};
 use crate::error::{CoreError, CoreResult, ErrorCode};
@@ -115,17 +115,18 @@ pub fn on_outcome(source: &mut Source, outcome: Outcome<'_>, out: &mut Outbox, n
         Outcome::End { .. } | Outcome::Error { .. } => {}
     }
     let request = fetch.requests.remove(at);
-    let uuid = source.uuid.clone();
-    let index_url = source.url().unwrap_or_default().to_string();
     let secs = (now_ms / 1000.0).max(0.0) as u64;
-    let Some(fetch) = source.fetch.as_mut() else { return Ok(()) };
+    // Borrow the source's parts apart: the fetch changes, the rest is read.
+    let Source { uuid, origin: Origin::Http { url: index_url }, fetch: Some(fetch), .. } = source else {
+        return Ok(());
+    };
     match (outcome, request.target) {
         (Outcome::Error { message, .. }, Target::Index) => {
             fetch.failure =
-                Some(failed(format!("the skill index {} could not be fetched: {message}", quote(&index_url))));
+                Some(failed(format!("the skill index {} could not be fetched: {message}", quote(index_url))));
         }
         (Outcome::End { .. }, Target::Index) => {
-            if let Err(error) = read_index(fetch, &uuid, &index_url, &request, out, now_ms, secs) {
+            if let Err(error) = read_index(fetch, uuid, index_url, &request, out, now_ms, secs) {
                 fetch.failure = Some(error);
             }
         }
@@ -138,7 +139,7 @@ pub fn on_outcome(source: &mut Source, outcome: Outcome<'_>, out: &mut Outbox, n
                 }
                 _ => None,
             };
-            finish_entry(fetch, &uuid, i, error, &request.body, secs);
+            finish_entry(fetch, uuid, i, error, &request.body, secs);
         }
     }
     if source.fetch.as_ref().is_some_and(|f| f.requests.is_empty()) {
@@ -177,15 +178,15 @@ fn read_index(
     fetch.listed = items.len();
     for (i, item) in items.iter().enumerate() {
         let field = |name| item.get(name).and_then(Json::as_str);
-        let id = field("name").map_or_else(|| format!("#{i}"), str::to_string);
+        let (name, href, content) = (field("name"), field("url"), field("content"));
         let mut entry = Entry {
-            id,
-            name: field("name").map(str::to_string),
+            id: name.map_or_else(|| format!("#{i}"), str::to_string),
+            name: name.map(str::to_string),
             description: field("description").map(str::to_string),
             location: index_url.to_string(),
             skill: None,
         };
-        let problem = match (item.as_object(), field("name"), field("url"), field("content")) {
+        let problem = match (item.as_object(), name, href, content) {
             (None, ..) => Some(format!("entry {i} is {}, not an object", item.kind())),
             (_, None, ..) => Some(format!("entry {i} has no string name")),
             (_, _, Some(_), Some(_)) | (_, _, None, None) => {
@@ -197,13 +198,13 @@ fn read_index(
             quarantine(&mut fetch.quarantined, uuid, &entry, "invalid_entry", "validation", message, secs);
             continue;
         }
-        if let Some(content) = field("content") {
+        if let Some(content) = content {
             fetch.entries.push(entry);
             let at = fetch.entries.len() - 1;
             finish_entry(fetch, uuid, at, None, content.as_bytes(), secs);
             continue;
         }
-        let target = field("url").unwrap_or_default();
+        let target = href.unwrap_or_default();
         match url::resolve(index_url, target) {
             Some(resolved) => {
                 entry.location = resolved.clone();
