@@ -3,6 +3,9 @@
  * It listens synchronously (awaiting the wasm first would lose the page's
  * first messages) and loads the wasm inside `init`.
  */
+// The glue is imported statically: bundlers put it in the worker's chunk,
+// one request fewer (and less code) than a chunk of its own loaded later.
+import * as shippedWasm from "../../pkg/meerkat_web_runtime.js";
 import type { WasmModule } from "../core.js";
 import type { DeferredSession } from "../deferred.js";
 import { MeerkatError, makeError } from "../errors.js";
@@ -22,20 +25,15 @@ export interface ExposeOptions {
 
 /**
  * Serve a runtime to the page. Pass the wasm module namespace, or omit it to
- * load the one shipped with this package (its download starts right away,
- * in parallel with the page's first message).
+ * use the one shipped with this package (its `.wasm` is fetched on `init`).
  */
-export function exposeRuntime(wasm?: WasmModule, options: ExposeOptions = {}): void {
-  const module: Promise<WasmModule> = wasm
-    ? Promise.resolve(wasm)
-    : (import("../../pkg/meerkat_web_runtime.js") as Promise<unknown> as Promise<WasmModule>);
-  module.catch(() => {}); // reported by init, which awaits it
+export function exposeRuntime(wasm: WasmModule = shippedWasm, options: ExposeOptions = {}): void {
   const runtimeOptions: RuntimeOptions = options.fetch ? { fetch: options.fetch } : {};
-  const host = createHost(module, runtimeOptions) as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const host = createHost(wasm, runtimeOptions) as unknown as Record<string, (...args: unknown[]) => unknown>;
   connect(options.endpoint ?? (globalThis as unknown as Endpoint), (name) => (Object.hasOwn(host, name) ? host[name] : undefined));
 }
 
-function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): RuntimeHost {
+function createHost(wasm: WasmModule, options: RuntimeOptions): RuntimeHost {
   let runtime: MeerkatRuntime | undefined;
   const sessions = new Map<string, Session>();
   const deferred = new Map<string, DeferredSession>();
@@ -80,7 +78,7 @@ function createHost(wasm: Promise<WasmModule>, options: RuntimeOptions): Runtime
       if (runtime && !runtime.destroyed) {
         throw new MeerkatError("INVALID_ARGUMENT", "this worker already serves a runtime; destroy it first");
       }
-      runtime = await MeerkatRuntime.init(await wasm, config, options);
+      runtime = await MeerkatRuntime.init(wasm, config, options);
       sessions.clear();
       deferred.clear();
       mobHost.reset();
