@@ -5,7 +5,7 @@
  */
 // The glue is imported statically: bundlers put it in the worker's chunk,
 // one request fewer (and less code) than a chunk of its own loaded later.
-import * as shippedWasm from "../../pkg/meerkat_web_runtime.js";
+import init, { Core, initSync } from "../../pkg/meerkat_web_runtime.js";
 import type { WasmModule } from "../core.js";
 import type { DeferredSession } from "../deferred.js";
 import { MeerkatError, makeError } from "../errors.js";
@@ -27,7 +27,7 @@ export interface ExposeOptions {
  * Serve a runtime to the page. Pass the wasm module namespace, or omit it to
  * use the one shipped with this package (its `.wasm` is fetched on `init`).
  */
-export function exposeRuntime(wasm: WasmModule = shippedWasm, options: ExposeOptions = {}): void {
+export function exposeRuntime(wasm: WasmModule = { default: init, initSync, Core }, options: ExposeOptions = {}): void {
   const runtimeOptions: RuntimeOptions = options.fetch ? { fetch: options.fetch } : {};
   const host = createHost(wasm, runtimeOptions) as unknown as Record<string, (...args: unknown[]) => unknown>;
   connect(options.endpoint ?? (globalThis as unknown as Endpoint), (name) => (Object.hasOwn(host, name) ? host[name] : undefined));
