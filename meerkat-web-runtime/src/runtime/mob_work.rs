@@ -332,9 +332,11 @@ impl Runtime {
             return;
         }
         let mut running = Vec::new();
-        for task in run.steps.iter().flat_map(|s| &s.tasks) {
-            if task.status == Status::Running {
-                running.push((task.session.clone(), task.run_id));
+        for step in &run.steps {
+            for task in &step.tasks {
+                if task.status == Status::Running {
+                    running.push((task.session.clone(), task.run_id));
+                }
             }
         }
         run.cancel();
