@@ -193,7 +193,7 @@ fn step_def(value: &Json<'_>, ids: &[&str], roles: &[Profile]) -> CoreResult<Ste
 }
 
 /// `text {{params.x}} more {{steps.a.output}}`.
-pub fn template(text: &str, index: &dyn Fn(&str) -> Option<usize>) -> CoreResult<Vec<Piece>> {
+pub fn template(text: &str, index: &impl Fn(&str) -> Option<usize>) -> CoreResult<Vec<Piece>> {
     let mut pieces = Vec::new();
     let mut rest = text;
     while let Some(open) = find(rest, "{{") {
@@ -210,7 +210,7 @@ pub fn template(text: &str, index: &dyn Fn(&str) -> Option<usize>) -> CoreResult
     Ok(pieces)
 }
 
-fn path(text: &str, index: &dyn Fn(&str) -> Option<usize>) -> CoreResult<Path> {
+fn path(text: &str, index: &impl Fn(&str) -> Option<usize>) -> CoreResult<Path> {
     let mut parts = text.split('.');
     let keys = |parts: core::str::Split<'_, char>| {
         let mut keys = Vec::new();
@@ -305,16 +305,16 @@ fn condition_refs(expr: &Expr, out: &mut Vec<usize>) {
 }
 
 /// Recursive descent over `||` < `&&` < `!` < `==`/`!=` < atoms.
-pub(crate) struct Parser<'t, 'i> {
+pub(crate) struct Parser<'t, 'i, F> {
     tokens: Vec<&'t str>,
     at: usize,
-    index: &'i dyn Fn(&str) -> Option<usize>,
+    index: &'i F,
 }
 
 const MAX_CONDITION_BYTES: usize = 4096;
 
-impl<'t> Parser<'t, '_> {
-    pub(crate) fn parse(text: &'t str, index: &dyn Fn(&str) -> Option<usize>) -> CoreResult<Expr> {
+impl<'t, F: Fn(&str) -> Option<usize>> Parser<'t, '_, F> {
+    pub(crate) fn parse(text: &'t str, index: &F) -> CoreResult<Expr> {
         if text.len() > MAX_CONDITION_BYTES {
             return Err(bad(format!("step.condition is longer than {MAX_CONDITION_BYTES} bytes")));
         }
