@@ -77,8 +77,10 @@ pub struct Dispatch {
     pub message: String,
 }
 
-/// What changed, for `flow_step_changed` events: (step, member, status).
-pub type Changes = Vec<(usize, Option<String>, Status)>;
+/// A change, for a `flow_step_changed` event: (step, the member's task in
+/// it if the change is that member's, status). Indices: nothing to drop.
+pub type Change = (usize, Option<usize>, Status);
+pub type Changes = Vec<Change>;
 
 impl FlowRun {
     pub fn new(id: String, flow: usize, params: String, steps: usize) -> FlowRun {
@@ -163,11 +165,13 @@ impl FlowRun {
         }
     }
 
-    /// The run `run_id` of `session` ended; the step it served, if any.
-    pub fn run_ended(&mut self, session: &str, run_id: u64, output: &Result<String, String>) -> Option<usize> {
+    /// The run `run_id` of `session` ended; the step it served and its
+    /// task there, if any.
+    pub fn run_ended(&mut self, session: &str, run_id: u64, output: &Result<String, String>) -> Option<(usize, usize)> {
         let i = self.steps.iter().position(|s| s.tasks.iter().any(|t| t.run_id == run_id && t.session == session))?;
         let step = &mut self.steps[i];
-        let task = step.tasks.iter_mut().find(|t| t.run_id == run_id && t.session == session)?;
+        let k = step.tasks.iter().position(|t| t.run_id == run_id && t.session == session)?;
+        let task = &mut step.tasks[k];
         if task.status.settled() {
             return None;
         }
@@ -182,7 +186,7 @@ impl FlowRun {
         if step.status == Status::Failed {
             self.fail_rest();
         }
-        Some(i)
+        Some((i, k))
     }
 
     /// Step `i` failed as a whole (no member, a timeout).
