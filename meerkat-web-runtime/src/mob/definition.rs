@@ -249,13 +249,23 @@ fn profile(name: &str, value: &Json<'_>, skill_names: &[String]) -> CoreResult<P
 
 /// An error inside profile `name`, re-coded and placed.
 fn at(name: &str, error: CoreError) -> CoreError {
+    placed(&format!("mob definition.profiles.{name}"), "mob profile", error, ".")
+}
+
+/// An error about `subject` (`step`, `mob profile`) re-coded and placed at
+/// `path`: the subject becomes the path, or the path comes first, then
+/// `joint`, then the message.
+pub fn placed(path: &str, subject: &str, error: CoreError, joint: &str) -> CoreError {
     let message = error.into_message();
-    let path = format!("mob definition.profiles.{name}");
-    bad(match (message.strip_prefix("mob profile."), message.strip_prefix("mob profile ")) {
-        (Some(rest), _) => format!("{path}.{rest}"),
-        (_, Some(rest)) => format!("{path} {rest}"),
-        _ => format!("{path}.{message}"),
-    })
+    let mut out = String::from(path);
+    match message.strip_prefix(subject) {
+        Some(rest) if rest.starts_with(['.', ' ']) => out.push_str(rest),
+        _ => {
+            out.push_str(joint);
+            out.push_str(&message);
+        }
+    }
+    bad(out)
 }
 
 /// `skills: { [name]: { source: "inline", content, description? } }`: the names.

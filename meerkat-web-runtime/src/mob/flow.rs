@@ -1,8 +1,8 @@
 //! Flow definitions: steps for roles in a DAG, with `{{...}}` templates
 //! and small conditions (equality, `&&`, `||`, `!`; never `eval`).
 
-use super::definition::{Profile, bad, bad_quoted, check_name};
-use crate::error::{CoreError, CoreResult};
+use super::definition::{Profile, bad, bad_quoted, check_name, placed};
+use crate::error::CoreResult;
 use crate::fields::Fields;
 use crate::json::{self, Json, quote};
 use crate::text::find;
@@ -125,7 +125,7 @@ pub fn definitions(value: &Json<'_>, roles: &[Profile]) -> CoreResult<Vec<FlowDe
         let path = format!("mob definition.flows.{id}");
         check_name(id, &path)?;
         let f = Fields::new(flow, "flow", &["steps", "description"], crate::error::ErrorCode::InvalidMobDefinition)
-            .map_err(|e| placed(&path, e))?;
+            .map_err(|e| placed(&path, "flow", e, ": "))?;
         let steps = f.get("steps").and_then(Json::as_array).unwrap_or_default();
         if steps.is_empty() || steps.len() > MAX_STEPS {
             return Err(bad(format!("{path}.steps must be an array of 1 to {MAX_STEPS} steps")));
@@ -134,23 +134,18 @@ pub fn definitions(value: &Json<'_>, roles: &[Profile]) -> CoreResult<Vec<FlowDe
         for step in steps {
             ids.push(step.get("id").and_then(Json::as_str).unwrap_or_default());
         }
+        let at_step = |i: usize, e| placed(&format!("{path}.steps[{i}]"), "step", e, ": ");
         let mut defs = Vec::with_capacity(steps.len());
         for (i, step) in steps.iter().enumerate() {
-            defs.push(step_def(step, &ids, roles).map_err(|e| placed(&format!("{path}.steps[{i}]"), e))?);
+            defs.push(step_def(step, &ids, roles).map_err(|e| at_step(i, e))?);
         }
-        check_acyclic(&defs).map_err(|e| placed(&path, e))?;
+        check_acyclic(&defs).map_err(|e| placed(&path, "flow", e, ": "))?;
         for (i, step) in defs.iter().enumerate() {
-            check_refs(&defs, i, step).map_err(|e| placed(&format!("{path}.steps[{i}]"), e))?;
+            check_refs(&defs, i, step).map_err(|e| at_step(i, e))?;
         }
         flows.push(FlowDef { id: id.to_string(), steps: defs });
     }
     Ok(flows)
-}
-
-fn placed(path: &str, error: CoreError) -> CoreError {
-    let message = error.into_message();
-    let rest = message.strip_prefix("step").or(message.strip_prefix("flow")).unwrap_or(&message);
-    bad(format!("{path}{}{rest}", if rest.starts_with(['.', ' ']) { "" } else { ": " }))
 }
 
 fn step_def(value: &Json<'_>, ids: &[&str], roles: &[Profile]) -> CoreResult<StepDef> {
@@ -198,7 +193,7 @@ fn step_def(value: &Json<'_>, ids: &[&str], roles: &[Profile]) -> CoreResult<Ste
 }
 
 /// `text {{params.x}} more {{steps.a.output}}`.
-pub fn template(text: &str, index: &dyn Fn(&str) -> Option<usize>) -> CoreResult<Vec<Piece>> {
+pub fn template(text: &str, index: &impl Fn(&str) -> Option<usize>) -> CoreResult<Vec<Piece>> {
     let mut pieces = Vec::new();
     let mut rest = text;
     while let Some(open) = find(rest, "{{") {
@@ -215,7 +210,7 @@ pub fn template(text: &str, index: &dyn Fn(&str) -> Option<usize>) -> CoreResult
     Ok(pieces)
 }
 
-fn path(text: &str, index: &dyn Fn(&str) -> Option<usize>) -> CoreResult<Path> {
+fn path(text: &str, index: &impl Fn(&str) -> Option<usize>) -> CoreResult<Path> {
     let mut parts = text.split('.');
     let keys = |parts: core::str::Split<'_, char>| {
         let mut keys = Vec::new();
@@ -310,16 +305,16 @@ fn condition_refs(expr: &Expr, out: &mut Vec<usize>) {
 }
 
 /// Recursive descent over `||` < `&&` < `!` < `==`/`!=` < atoms.
-pub(crate) struct Parser<'t, 'i> {
+pub(crate) struct Parser<'t, 'i, F> {
     tokens: Vec<&'t str>,
     at: usize,
-    index: &'i dyn Fn(&str) -> Option<usize>,
+    index: &'i F,
 }
 
 const MAX_CONDITION_BYTES: usize = 4096;
 
-impl<'t> Parser<'t, '_> {
-    pub(crate) fn parse(text: &'t str, index: &dyn Fn(&str) -> Option<usize>) -> CoreResult<Expr> {
+impl<'t, F: Fn(&str) -> Option<usize>> Parser<'t, '_, F> {
+    pub(crate) fn parse(text: &'t str, index: &F) -> CoreResult<Expr> {
         if text.len() > MAX_CONDITION_BYTES {
             return Err(bad(format!("step.condition is longer than {MAX_CONDITION_BYTES} bytes")));
         }

@@ -77,8 +77,10 @@ pub struct Dispatch {
     pub message: String,
 }
 
-/// What changed, for `flow_step_changed` events: (step, member, status).
-pub type Changes = Vec<(usize, Option<String>, Status)>;
+/// A change, for a `flow_step_changed` event: (step, the member's task in
+/// it if the change is that member's, status). Indices: nothing to drop.
+pub type Change = (usize, Option<usize>, Status);
+pub type Changes = Vec<Change>;
 
 impl FlowRun {
     pub fn new(id: String, flow: usize, params: String, steps: usize) -> FlowRun {
@@ -96,11 +98,13 @@ impl FlowRun {
             let mut joined = None;
             if step.status == Status::Completed {
                 let mut text = String::new();
-                for (n, output) in step.tasks.iter().filter_map(|t| t.output.as_deref()).enumerate() {
-                    if n > 0 {
-                        text.push_str("\n\n");
+                let mut separator = "";
+                for task in &step.tasks {
+                    if let Some(output) = &task.output {
+                        text.push_str(separator);
+                        text.push_str(output);
+                        separator = "\n\n";
                     }
-                    text.push_str(output);
                 }
                 joined = Some(text);
             }
@@ -161,18 +165,20 @@ impl FlowRun {
         }
     }
 
-    /// The run `run_id` of `session` ended; the step it served, if any.
-    pub fn run_ended(&mut self, session: &str, run_id: u64, output: &Result<String, String>) -> Option<usize> {
-        let (i, task) = self.steps.iter_mut().enumerate().find_map(|(i, s)| {
-            let task = s.tasks.iter_mut().find(|t| t.run_id == run_id && t.session == session)?;
-            Some((i, task))
-        })?;
+    /// The run `run_id` of `session` ended; the step it served and its
+    /// task there, if any.
+    pub fn run_ended(&mut self, session: &str, run_id: u64, output: &Result<String, String>) -> Option<(usize, usize)> {
+        let i = self.steps.iter().position(|s| s.tasks.iter().any(|t| t.run_id == run_id && t.session == session))?;
+        let step = &mut self.steps[i];
+        let k = step.tasks.iter().position(|t| t.run_id == run_id && t.session == session)?;
+        let task = &mut step.tasks[k];
         if task.status.settled() {
             return None;
         }
         task.status = if output.is_ok() { Status::Completed } else { Status::Failed };
-        task.output = Some(output.clone().unwrap_or_else(|e| e));
-        let step = &mut self.steps[i];
+        task.output = Some(match output {
+            Ok(text) | Err(text) => text.clone(),
+        });
         if step.tasks.iter().all(|t| t.status.settled()) {
             let failed = step.tasks.iter().any(|t| t.status == Status::Failed);
             step.status = if failed { Status::Failed } else { Status::Completed };
@@ -180,7 +186,7 @@ impl FlowRun {
         if step.status == Status::Failed {
             self.fail_rest();
         }
-        Some(i)
+        Some((i, k))
     }
 
     /// Step `i` failed as a whole (no member, a timeout).

@@ -11,7 +11,7 @@ use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
 use crate::events::{Event, EventLog, ReaderId};
 use crate::fields::Fields;
 use crate::json::{Json, ObjectWriter, Raw, quote};
-use crate::mob::flow_run::{Changes, Dispatch, FlowRun, Status, Task};
+use crate::mob::flow_run::{Change, Changes, Dispatch, FlowRun, Status, Task};
 use crate::mob::{MobStatus, RuntimeMode, write_item};
 
 /// Flow runs kept per mob; the oldest finished ones go first.
@@ -249,7 +249,7 @@ impl Runtime {
         let Some(def) = mob.def.flows.get(run.flow) else { return };
         let mut changes = Changes::new();
         let due = run.schedule(def, &mut changes);
-        self.flow_changes(now_ms, mob_id, at, changes);
+        self.flow_changes(now_ms, mob_id, at, &changes);
         for dispatch in due {
             self.dispatch_step(now_ms, mob_id, at, dispatch);
         }
@@ -282,7 +282,7 @@ impl Runtime {
             let started = self.start_run(now_ms, &session, run_id, input, options);
             let status = if started.is_ok() { Status::Running } else { Status::Failed };
             let output = started.err().map(CoreError::into_message);
-            changes.push((dispatch.step, Some(identity.clone()), Status::Dispatched));
+            changes.push((dispatch.step, Some(tasks.len()), Status::Dispatched));
             tasks.push(Task { member: identity, session, run_id, status, output });
         }
         let Some(mob) = self.mobs.get_mut(mob_id) else { return };
@@ -301,17 +301,18 @@ impl Runtime {
             run.fail_step(dispatch.step);
             changes.push((dispatch.step, None, Status::Failed));
         }
-        self.flow_changes(now_ms, mob_id, at, changes);
+        self.flow_changes(now_ms, mob_id, at, &changes);
     }
 
-    fn flow_changes(&mut self, now_ms: f64, mob_id: &str, at: usize, changes: Changes) {
+    fn flow_changes(&mut self, now_ms: f64, mob_id: &str, at: usize, changes: &[Change]) {
         let Some(mob) = self.mobs.get_mut(mob_id) else { return };
         let Some(run) = mob.flows.get(at) else { return };
         let Some(def) = mob.def.flows.get(run.flow) else { return };
         mob.log.now_ms = now_ms;
-        for (step, member, status) in changes {
-            let Some(step) = def.steps.get(step) else { continue };
-            let (run_id, flow_id, step, member) = (&run.id, &def.id, &step.id, member.as_deref());
+        for &(i, task, status) in changes {
+            let (Some(step), Some(state)) = (def.steps.get(i), run.steps.get(i)) else { continue };
+            let member = task.and_then(|k| state.tasks.get(k)).map(|t| t.member.as_str());
+            let (run_id, flow_id, step) = (&run.id, &def.id, &step.id);
             mob.log.push(&Event::FlowStepChanged { run_id, flow_id, step, member, status: status.step_str() });
         }
     }
@@ -332,9 +333,11 @@ impl Runtime {
             return;
         }
         let mut running = Vec::new();
-        for task in run.steps.iter().flat_map(|s| &s.tasks) {
-            if task.status == Status::Running {
-                running.push((task.session.clone(), task.run_id));
+        for step in &run.steps {
+            for task in &step.tasks {
+                if task.status == Status::Running {
+                    running.push((task.session.clone(), task.run_id));
+                }
             }
         }
         run.cancel();
@@ -360,7 +363,6 @@ impl Runtime {
     ) {
         let Some(mob_id) = self.bus.mob_of(session).cloned() else { return };
         let Some(mob) = self.mobs.get_mut(&mob_id) else { return };
-        let member = mob.by_session(session).map(|m| m.identity.clone());
         let mut touched = Vec::new();
         for (at, run) in mob.flows.iter_mut().enumerate() {
             if let Some(step) = run.run_ended(session, run_id, output) {
@@ -368,8 +370,8 @@ impl Runtime {
             }
         }
         let status = if output.is_ok() { Status::Completed } else { Status::Failed };
-        for (at, step) in touched {
-            self.flow_changes(now_ms, &mob_id, at, vec![(step, member.clone(), status)]);
+        for (at, (step, task)) in touched {
+            self.flow_changes(now_ms, &mob_id, at, &[(step, Some(task), status)]);
             self.schedule_flow(now_ms, &mob_id, at);
             self.flow_settled(&mob_id, at);
         }
@@ -466,7 +468,7 @@ impl Runtime {
             }
         }
         run.fail_step(step);
-        self.flow_changes(now_ms, mob_id, at, vec![(step, None, Status::Failed)]);
+        self.flow_changes(now_ms, mob_id, at, &[(step, None, Status::Failed)]);
         self.flow_settled(mob_id, at);
         Ok(())
     }
