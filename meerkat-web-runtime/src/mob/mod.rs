@@ -50,6 +50,21 @@ pub struct Member {
     pub wake_timer: Option<u32>,
 }
 
+impl Member {
+    /// A live member, not yet woken.
+    pub fn new(identity: &str, role: String, mode: RuntimeMode, session: String) -> Self {
+        Member {
+            identity: identity.to_string(),
+            role,
+            mode,
+            session,
+            retired: false,
+            wakes: Vec::new(),
+            wake_timer: None,
+        }
+    }
+}
+
 /// A reader of the whole mob: its own events and every member's.
 #[derive(Debug)]
 pub struct Subscription {

@@ -191,16 +191,7 @@ impl Runtime {
         };
         let initial = f.get("initialMessage").map(|m| Prompt::from_json(m.clone())).transpose()?;
         let session = self.create_member_session(now_ms, mob_id, profile_name, identity)?;
-        let member = Member {
-            identity: identity.to_string(),
-            role: profile_name.to_string(),
-            mode,
-            session: session.clone(),
-            retired: false,
-            wakes: Default::default(),
-            wake_timer: None,
-        };
-        self.admit_member(now_ms, mob_id, member);
+        self.admit_member(now_ms, mob_id, Member::new(identity, profile_name.to_string(), mode, session.clone()));
         self.spawned_reply(now_ms, mob_id, identity, &session, initial)
     }
 
@@ -350,16 +341,7 @@ impl Runtime {
         self.retire(now_ms, mob_id, identity);
         let session = self.create_member_session(now_ms, mob_id, &role, identity)?;
         self.drop_member_session(now_ms, &old);
-        let member = Member {
-            identity: identity.to_string(),
-            role,
-            mode,
-            session: session.clone(),
-            retired: false,
-            wakes: Default::default(),
-            wake_timer: None,
-        };
-        self.admit_member(now_ms, mob_id, member);
+        self.admit_member(now_ms, mob_id, Member::new(identity, role, mode, session.clone()));
         self.spawned_reply(now_ms, mob_id, identity, &session, initial)
     }
 
