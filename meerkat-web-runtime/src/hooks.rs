@@ -47,15 +47,15 @@ impl HookPoint {
         HookPoint::ALL.into_iter().find(|p| p.as_str() == name)
     }
 
-    /// The fields a rewrite may patch at this point, as the error lists
-    /// them (empty: rewrite is not offered there).
-    fn patch_fields(self) -> &'static str {
+    /// The fields a rewrite may patch at this point (none: rewrite is not
+    /// offered there).
+    fn patch_fields(self) -> &'static [&'static str] {
         match self {
-            HookPoint::PreLlmRequest => "system, maxTokens, temperature, messages",
-            HookPoint::PreToolExecution => "args",
-            HookPoint::PostToolExecution => "content, isError",
-            HookPoint::PostLlmResponse => "text",
-            _ => "",
+            HookPoint::PreLlmRequest => &["system", "maxTokens", "temperature", "messages"],
+            HookPoint::PreToolExecution => &["args"],
+            HookPoint::PostToolExecution => &["content", "isError"],
+            HookPoint::PostLlmResponse => &["text"],
+            _ => &[],
         }
     }
 
@@ -66,9 +66,9 @@ impl HookPoint {
             return Err(format!("{} hooks cannot rewrite (allow or deny only)", self.as_str()));
         }
         for (key, _) in patch.as_object().unwrap_or_default() {
-            // Split on the char (a `&str` pattern links a substring searcher).
-            if !allowed.split(',').any(|field| field.trim_start_matches(' ') == key.as_ref()) {
+            if !allowed.contains(&key.as_ref()) {
                 let key = quote(crate::text::first_chars(key, 500));
+                let allowed = crate::text::join(allowed, ", ");
                 return Err(format!("a {} patch may set {allowed}, not {key}", self.as_str()));
             }
         }
