@@ -332,11 +332,7 @@ pub(super) fn background_timed_out(ctx: &mut super::Ctx<'_>, session: &mut Sessi
 /// A hook's answer (or what it threw) as a verdict, or why it is none.
 fn read_verdict<'a>(answer: Result<&'a Json<'a>, &str>) -> Result<Verdict<'a>, String> {
     match answer {
-        Err(thrown) => Err(format!("the hook threw: {}", clip(thrown))),
+        Err(thrown) => Err(format!("the hook threw: {}", crate::text::first_chars(thrown, 500))),
         Ok(value) => Verdict::from_json(value).map_err(|why| format!("invalid hook answer: {why}")),
     }
-}
-
-fn clip(text: &str) -> String {
-    crate::text::first_chars(text, 500).to_string()
 }
