@@ -21,6 +21,12 @@ pub(super) fn complete(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
     hooks::enter(st, run, HookPoint::RunCompleted, Resume::Finish(Outcome::Completed(Box::new(result))))
 }
 
+/// A compaction run is done: reported at once, without hooks.
+pub(super) fn report_completed(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
+    let result = result_of(st, run);
+    report(st, run, Outcome::Completed(Box::new(result)))
+}
+
 /// The run failed: stop what is in flight, keep the transcript consistent,
 /// let the `run_failed` hooks see the error, report it.
 pub(super) fn fail(st: &mut Step<'_, '_>, run: &mut Run, error: CoreError) -> Flow {
