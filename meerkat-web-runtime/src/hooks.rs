@@ -49,7 +49,7 @@ impl HookPoint {
 
     /// The fields a rewrite may patch at this point (none: rewrite is not
     /// offered there).
-    pub fn patch_fields(self) -> &'static [&'static str] {
+    fn patch_fields(self) -> &'static [&'static str] {
         match self {
             HookPoint::PreLlmRequest => &["system", "maxTokens", "temperature", "messages"],
             HookPoint::PreToolExecution => &["args"],
@@ -57,6 +57,22 @@ impl HookPoint {
             HookPoint::PostLlmResponse => &["text"],
             _ => &[],
         }
+    }
+
+    /// Whether `patch` only sets fields a rewrite may patch here; `Err` is why not.
+    pub fn check_patch(self, patch: &Json<'_>) -> Result<(), String> {
+        let allowed = self.patch_fields();
+        if allowed.is_empty() {
+            return Err(format!("{} hooks cannot rewrite (allow or deny only)", self.as_str()));
+        }
+        for (key, _) in patch.as_object().unwrap_or_default() {
+            if !allowed.contains(&key.as_ref()) {
+                let key = quote(crate::text::first_chars(key, 500));
+                let allowed = crate::text::join(allowed, ", ");
+                return Err(format!("a {} patch may set {allowed}, not {key}", self.as_str()));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -198,25 +214,25 @@ impl HookRegistry {
     }
 }
 
-/// A hook's answer.
+/// A hook's answer, borrowed from what it returned.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Verdict {
+pub enum Verdict<'a> {
     Allow,
     Deny {
-        reason_code: String,
-        message: String,
+        reason_code: &'a str,
+        message: &'a str,
         payload: Option<Raw>,
     },
     /// A JSON object of the fields to change.
     Rewrite {
-        patch: Raw,
+        patch: &'a Json<'a>,
     },
 }
 
-impl Verdict {
+impl<'a> Verdict<'a> {
     /// `null`/`{decision:"allow"}`, `{decision:"deny", reasonCode, message,
     /// payload?}` or `{decision:"rewrite", patch}`; anything else is why not.
-    pub fn from_json(value: &Json<'_>) -> Result<Verdict, String> {
+    pub fn from_json(value: &'a Json<'a>) -> Result<Verdict<'a>, String> {
         if value.is_null() {
             return Ok(Verdict::Allow);
         }
@@ -227,13 +243,13 @@ impl Verdict {
         match decision {
             "allow" => Ok(Verdict::Allow),
             "deny" => {
-                let reason_code = field("reasonCode").filter(|s| !s.is_empty()).unwrap_or("denied").to_string();
-                let message = field("message").unwrap_or("denied by a hook").to_string();
+                let reason_code = field("reasonCode").filter(|s| !s.is_empty()).unwrap_or("denied");
+                let message = field("message").unwrap_or("denied by a hook");
                 let payload = value.get("payload").filter(|p| !p.is_null()).map(Raw::from_json);
                 Ok(Verdict::Deny { reason_code, message, payload })
             }
             "rewrite" => match value.get("patch") {
-                Some(patch @ Json::Obj(_)) => Ok(Verdict::Rewrite { patch: Raw::from_json(patch) }),
+                Some(patch @ Json::Obj(_)) => Ok(Verdict::Rewrite { patch }),
                 _ => Err("a rewrite needs a patch object".to_string()),
             },
             other => Err(format!("unknown hook decision {}; expected allow, deny or rewrite", quote(other))),
@@ -277,14 +293,13 @@ mod tests {
 
     #[test]
     fn verdicts() {
-        let v = |t: &str| Verdict::from_json(&parse(t).unwrap());
-        assert_eq!(v("null").unwrap(), Verdict::Allow);
-        assert_eq!(v(r#"{"decision":"allow"}"#).unwrap(), Verdict::Allow);
-        assert!(matches!(
-            v(r#"{"decision":"deny","reasonCode":"r","message":"m","payload":{"a":1}}"#).unwrap(),
-            Verdict::Deny { payload: Some(_), .. }
-        ));
-        assert!(matches!(v(r#"{"decision":"rewrite","patch":{"args":{}}}"#).unwrap(), Verdict::Rewrite { .. }));
+        // A verdict borrows its answer: compared by its debug form.
+        let v = |t: &str| Verdict::from_json(&parse(t).unwrap()).map(|v| format!("{v:?}"));
+        assert_eq!(v("null").unwrap(), "Allow");
+        assert_eq!(v(r#"{"decision":"allow"}"#).unwrap(), "Allow");
+        let deny = v(r#"{"decision":"deny","reasonCode":"r","message":"m","payload":{"a":1}}"#).unwrap();
+        assert!(deny.starts_with("Deny") && deny.contains("payload: Some"), "{deny}");
+        assert!(v(r#"{"decision":"rewrite","patch":{"args":{}}}"#).unwrap().starts_with("Rewrite"));
         for bad in
             ["1", r#"{"decision":"maybe"}"#, r#"{"decision":"rewrite"}"#, r#"{"decision":"rewrite","patch":[]}"#, "{}"]
         {

@@ -74,10 +74,7 @@ pub(super) fn start_on_demand(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
     match plan(st.session, keep) {
         Some(plan) => start(st, run, plan),
         // Nothing old enough to summarise: done, nothing changed.
-        None => {
-            let result = finish::result_of(st, run);
-            finish::report(st, run, Outcome::Completed(Box::new(result)))
-        }
+        None => finish::report_completed(st, run),
     }
 }
 
@@ -134,10 +131,7 @@ pub(super) fn finished(st: &mut Step<'_, '_>, run: &mut Run, outcome: CoreResult
         st.session.events.push(&Event::CompactionFailed { error: &error.message });
     }
     match (run.compact_only, applied) {
-        (true, Ok(())) => {
-            let result = finish::result_of(st, run);
-            finish::report(st, run, Outcome::Completed(Box::new(result)))
-        }
+        (true, Ok(())) => finish::report_completed(st, run),
         (true, Err(error)) => finish::report(st, run, Outcome::Failed(error)),
         // The run goes on either way.
         (false, _) => request::pre_request(st, run),

@@ -9,7 +9,7 @@ use super::{Flow, Outcome, Phase, Reaction, Resume, Run, Step, structured, tools
 use crate::error::{CoreError, ErrorCode};
 use crate::events::{Event, StopReason};
 use crate::hooks::HookPoint;
-use crate::json::ObjectWriter;
+use crate::json::{ObjectWriter, Raw};
 use crate::provider::AssistantTurn;
 use crate::results::RunResult;
 use crate::transcript::{Message, Part};
@@ -19,6 +19,12 @@ use crate::transcript::{Message, Part};
 pub(super) fn complete(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
     let result = result_of(st, run);
     hooks::enter(st, run, HookPoint::RunCompleted, Resume::Finish(Outcome::Completed(Box::new(result))))
+}
+
+/// A compaction run is done: reported at once, without hooks.
+pub(super) fn report_completed(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
+    let result = result_of(st, run);
+    report(st, run, Outcome::Completed(Box::new(result)))
 }
 
 /// The run failed: stop what is in flight, keep the transcript consistent,
@@ -184,7 +190,7 @@ pub(super) fn report(st: &mut Step<'_, '_>, run: &mut Run, outcome: Outcome) -> 
         }
     };
     let output = match (&result, &error) {
-        (Some(r), _) => Ok(r.structured_output.as_ref().map_or_else(|| r.text.clone(), |s| s.as_str().to_string())),
+        (Some(r), _) => Ok(r.structured_output.as_ref().map_or(r.text.as_str(), Raw::as_str).to_string()),
         (None, Some(e)) => Err(e.message.clone()),
         (None, None) => Err(String::new()),
     };

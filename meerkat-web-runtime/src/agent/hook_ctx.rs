@@ -6,7 +6,7 @@
 use super::tools::{ToolOutput, ToolSlot};
 use super::{Outcome, Run, Step};
 use crate::hooks::HookPoint;
-use crate::json::{ObjectWriter, write_array};
+use crate::json::{ObjectWriter, Raw, write_array};
 use crate::provider::AssistantTurn;
 use crate::transcript::text_of;
 
@@ -39,10 +39,7 @@ pub(super) fn build(st: &Step<'_, '_>, run: &Run, point: HookPoint, subject: &Su
             write_array(r.key("toolCalls"), &turn.tool_calls, |call, out| {
                 let mut c = ObjectWriter::new(out);
                 c.str("id", &call.id).str("name", &call.name);
-                match &call.args {
-                    Ok(args) => c.raw("args", args.as_str()),
-                    Err(_) => c.raw("args", "null"),
-                };
+                c.raw("args", call.args.as_ref().map_or("null", Raw::as_str));
                 c.end();
             });
             r.str("stopReason", turn.stop_reason.as_str());
@@ -83,9 +80,6 @@ fn write_request(st: &Step<'_, '_>, run: &Run, out: &mut String) {
         t.end();
     });
     r.u64("maxTokens", u64::from(patch.max_tokens(session)));
-    match patch.temperature(session) {
-        Some(t) => r.raw("temperature", t.as_str()),
-        None => r.raw("temperature", "null"),
-    };
+    r.raw("temperature", patch.temperature(session).map_or("null", Raw::as_str));
     r.end();
 }

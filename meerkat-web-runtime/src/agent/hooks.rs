@@ -10,9 +10,9 @@ use super::tools::ToolOutput;
 use super::{Flow, Outcome, Phase, Resume, Run, Step, resume};
 use crate::effects::Owner;
 use crate::error::{CoreError, CoreResult, ErrorCode};
-use crate::events::Event;
+use crate::events::{Event, EventLog};
 use crate::hooks::{FailurePolicy, HookDef, HookPoint, Mode, Verdict};
-use crate::json::{Json, ObjectWriter, Raw, quote};
+use crate::json::{Json, ObjectWriter, Raw};
 use crate::session::Session;
 
 /// The foreground hooks of one point, asked in turn.
@@ -223,46 +223,52 @@ pub(super) fn judge(
     st.ctx.out.forget(asking.effect);
     st.ctx.out.cancel_timer(asking.timer);
     let duration_ms = (st.ctx.now_ms - asking.started_ms).max(0.0) as u64;
-    let hook_id = asking.hook;
-    let policy = st.ctx.hooks.get(&hook_id).map_or(FailurePolicy::FailOpen, |h| h.failure_policy);
-    let verdict = match answer {
+    let hook_id = &asking.hook;
+    let policy = st.ctx.hooks.get(hook_id).map_or(FailurePolicy::FailOpen, |h| h.failure_policy);
+    let verdict = match &answer {
         Answer::TimedOut => Err(format!("the hook did not answer within its timeout ({duration_ms} ms)")),
         Answer::Verdict(verdict) => read_verdict(verdict.as_ref().map_err(String::as_str)),
     };
     let verdict = verdict.and_then(|v| match v {
-        Verdict::Rewrite { patch } => apply(point, &patch, target).map(|()| Verdict::Rewrite { patch }),
+        Verdict::Rewrite { patch } => apply(point, patch, target).map(|()| v),
         other => Ok(other),
     });
     let events = &mut st.session.events;
-    // Each way to a denial ends in the same event and error.
-    let (reason_code, message, payload) = match verdict {
+    let verdict = match verdict {
         Err(error) => {
-            let closed = policy == FailurePolicy::FailClosed;
-            let message =
-                closed.then(|| format!("hook {hook_id} failed and its failurePolicy is fail_closed: {error}"));
-            events.push(&Event::HookFailed { hook_id: &hook_id, point, error: &error });
-            let Some(message) = message else { return Judged::Next };
-            ("hook_failure".to_string(), message, None)
-        }
-        Ok(verdict) => {
-            events.push(&Event::HookCompleted { hook_id: &hook_id, point, duration_ms });
-            match verdict {
-                Verdict::Allow => return Judged::Next,
-                Verdict::Rewrite { patch } => {
-                    events.push(&Event::HookRewriteApplied { hook_id: &hook_id, point, patch: &patch });
-                    return Judged::Next;
-                }
-                Verdict::Deny { reason_code, message, payload } => (reason_code, message, payload),
+            events.push(&Event::HookFailed { hook_id, point, error: &error });
+            if policy == FailurePolicy::FailOpen {
+                return Judged::Next;
             }
+            let message = format!("hook {hook_id} failed and its failurePolicy is fail_closed: {error}");
+            return deny(events, hook_id, point, "hook_failure", &message, None);
         }
+        Ok(verdict) => verdict,
     };
-    let (hook_id, reason_code, message, payload) = (&hook_id, &reason_code, &message, payload.as_ref());
-    events.push(&Event::HookDenied { hook_id, point, reason_code, message, payload });
-    Judged::Denied(denial(hook_id, point, reason_code, message, payload))
+    events.push(&Event::HookCompleted { hook_id, point, duration_ms });
+    match verdict {
+        Verdict::Allow => Judged::Next,
+        Verdict::Rewrite { patch } => {
+            events.push(&Event::HookRewriteApplied { hook_id, point, patch: &Raw::from_json(patch) });
+            Judged::Next
+        }
+        Verdict::Deny { reason_code, message, payload } => {
+            deny(events, hook_id, point, reason_code, message, payload.as_ref())
+        }
+    }
 }
 
-/// `HOOK_DENIED` with `details: {hookId, point, reasonCode, payload}`.
-fn denial(hook_id: &str, point: HookPoint, reason_code: &str, message: &str, payload: Option<&Raw>) -> CoreError {
+/// Report a denial; the run gets `HOOK_DENIED` with `details: {hookId,
+/// point, reasonCode, payload}`.
+fn deny(
+    events: &mut EventLog,
+    hook_id: &str,
+    point: HookPoint,
+    reason_code: &str,
+    message: &str,
+    payload: Option<&Raw>,
+) -> Judged {
+    events.push(&Event::HookDenied { hook_id, point, reason_code, message, payload });
     let mut details = String::new();
     let mut o = ObjectWriter::new(&mut details);
     o.str("hookId", hook_id).str("point", point.as_str()).str("reasonCode", reason_code);
@@ -271,29 +277,17 @@ fn denial(hook_id: &str, point: HookPoint, reason_code: &str, message: &str, pay
     }
     o.end();
     let text = format!("hook {hook_id} denied at {}: {message}", point.as_str());
-    CoreError::new(ErrorCode::HookDenied, text).with_details(details)
+    Judged::Denied(CoreError::new(ErrorCode::HookDenied, text).with_details(details))
 }
 
 /// Apply a rewrite to what the point decides; `Err` is why it is invalid.
-fn apply(point: HookPoint, patch: &Raw, target: &mut Patchable<'_>) -> Result<(), String> {
-    let value = crate::json::parse(patch.as_str()).map_err(|e| e.to_string())?;
-    let allowed = point.patch_fields();
-    if allowed.is_empty() {
-        return Err(format!("{} hooks cannot rewrite (allow or deny only)", point.as_str()));
-    }
-    if let Some((key, _)) = value.as_object().unwrap_or_default().iter().find(|(k, _)| !allowed.contains(&k.as_ref())) {
-        return Err(format!(
-            "a {} patch may set {}, not {}",
-            point.as_str(),
-            crate::text::join(allowed, ", "),
-            quote(&clip(key))
-        ));
-    }
+fn apply(point: HookPoint, patch: &Json<'_>, target: &mut Patchable<'_>) -> Result<(), String> {
+    point.check_patch(patch)?;
     match target {
-        Patchable::Run(Resume::Response(turn), _) => super::request::patch_response(turn, &value),
-        Patchable::Run(_, run) if point == HookPoint::PreLlmRequest => run.patch.apply(&value),
+        Patchable::Run(Resume::Response(turn), _) => super::request::patch_response(turn, patch),
+        Patchable::Run(_, run) if point == HookPoint::PreLlmRequest => run.patch.apply(patch),
         Patchable::Slot { args, rewritten, output } => {
-            super::tools::patch(point, args, rewritten, output.as_deref_mut(), &value)
+            super::tools::patch(point, args, rewritten, output.as_deref_mut(), patch)
         }
         Patchable::Run(..) => Err(format!("{} hooks cannot rewrite here", point.as_str())),
     }
@@ -317,7 +311,7 @@ pub(super) fn background_answered(
             if let Verdict::Rewrite { patch } = verdict {
                 let mut envelope = String::new();
                 let mut o = ObjectWriter::new(&mut envelope);
-                o.str("point", point.as_str()).raw("patch", patch.as_str()).bool("applied", false);
+                o.str("point", point.as_str()).raw("patch", &patch.to_text()).bool("applied", false);
                 o.end();
                 session.events.push(&Event::HookPatchPublished {
                     hook_id: &hook_id,
@@ -336,13 +330,9 @@ pub(super) fn background_timed_out(ctx: &mut super::Ctx<'_>, session: &mut Sessi
 }
 
 /// A hook's answer (or what it threw) as a verdict, or why it is none.
-fn read_verdict(answer: Result<&Json<'_>, &str>) -> Result<Verdict, String> {
+fn read_verdict<'a>(answer: Result<&'a Json<'a>, &str>) -> Result<Verdict<'a>, String> {
     match answer {
-        Err(thrown) => Err(format!("the hook threw: {}", clip(thrown))),
+        Err(thrown) => Err(format!("the hook threw: {}", crate::text::first_chars(thrown, 500))),
         Ok(value) => Verdict::from_json(value).map_err(|why| format!("invalid hook answer: {why}")),
     }
-}
-
-fn clip(text: &str) -> String {
-    crate::text::first_chars(text, 500).to_string()
 }

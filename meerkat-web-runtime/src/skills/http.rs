@@ -50,9 +50,9 @@ struct Request {
 
 #[derive(Debug)]
 struct Entry {
-    /// The name from the index, or `#<position>` when it has none.
+    /// The name from the index, or `#<position>` when it has none (such an
+    /// entry is quarantined at once: a kept entry's id is its name).
     id: String,
-    name: Option<String>,
     description: Option<String>,
     location: String,
     skill: Option<Skill>,
@@ -181,7 +181,6 @@ fn read_index(
         let (name, href, content) = (field("name"), field("url"), field("content"));
         let mut entry = Entry {
             id: name.map_or_else(|| format!("#{i}"), str::to_string),
-            name: name.map(str::to_string),
             description: field("description").map(str::to_string),
             location: index_url.to_string(),
             skill: None,
@@ -236,7 +235,7 @@ fn finish_entry(
         Some(error) => Err(error),
         None => match core::str::from_utf8(body) {
             Err(_) => Err(("invalid_utf8", "parse", "the skill document is not UTF-8 text".to_string())),
-            Ok(text) => Skill::from_document(entry.name.as_deref(), entry.description.as_deref(), text)
+            Ok(text) => Skill::from_document(Some(&entry.id), entry.description.as_deref(), text)
                 .map_err(|why| ("invalid_skill", "validation", why)),
         },
     };

@@ -32,24 +32,24 @@ impl SkillKey {
     /// the flag says the legacy form was used (the host warns once).
     pub fn from_json(value: &Json<'_>, what: &'static str, code: ErrorCode) -> CoreResult<(SkillKey, bool)> {
         let bad = |message: String| CoreError::new(code, message);
-        if let Some(text) = value.as_str() {
-            return match text.split_once('/') {
-                Some((source, name)) if !source.is_empty() && !name.is_empty() => {
-                    Ok((SkillKey { source: source.to_string(), name: name.to_string() }, true))
-                }
-                _ => Err(bad(format!(
+        let legacy = value.as_str();
+        let (source, name) = match legacy {
+            Some(text) => text.split_once('/').unwrap_or_default(),
+            None => {
+                let f = Fields::new(value, what, &["sourceUuid", "skillName"], code)?;
+                (f.str("sourceUuid")?.unwrap_or_default(), f.str("skillName")?.unwrap_or_default())
+            }
+        };
+        if source.is_empty() || name.is_empty() {
+            return Err(match legacy {
+                Some(text) => bad(format!(
                     "{what}: a skill reference string must be \"<sourceUuid>/<skillName>\", got {}",
-                    quote(&clip(text))
-                ))),
-            };
+                    quote(clip(text))
+                )),
+                None => bad(format!("{what}: a SkillKey needs non-empty sourceUuid and skillName")),
+            });
         }
-        let f = Fields::new(value, what, &["sourceUuid", "skillName"], code)?;
-        let source = f.str("sourceUuid")?.filter(|s| !s.is_empty());
-        let name = f.str("skillName")?.filter(|s| !s.is_empty());
-        match (source, name) {
-            (Some(source), Some(name)) => Ok((SkillKey { source: source.to_string(), name: name.to_string() }, false)),
-            _ => Err(bad(format!("{what}: a SkillKey needs non-empty sourceUuid and skillName"))),
-        }
+        Ok((SkillKey { source: source.to_string(), name: name.to_string() }, legacy.is_some()))
     }
 
     /// `"<sourceUuid>/<skillName>"`, as events report keys.
@@ -67,8 +67,8 @@ pub fn skill_keys(items: &[Json<'_>], what: &'static str, code: ErrorCode) -> Co
     Ok(keys)
 }
 
-fn clip(text: &str) -> String {
-    crate::text::first_chars(text, 80).to_string()
+fn clip(text: &str) -> &str {
+    crate::text::first_chars(text, 80)
 }
 
 /// At most this many sources (each up to its own limits).
@@ -229,13 +229,13 @@ pub fn not_found(key: &SkillKey, why: &str) -> CoreError {
         ErrorCode::SkillNotFound,
         format!(
             "skill {} cannot be resolved ({why}); add its source with runtime.addSkillSource first",
-            quote(&clip(&key.label()))
+            quote(clip(&key.label()))
         ),
     )
 }
 
 fn not_found_source(uuid: &str) -> CoreError {
-    CoreError::new(ErrorCode::SkillSourceNotFound, format!("no skill source with id {}", quote(&clip(uuid))))
+    CoreError::new(ErrorCode::SkillSourceNotFound, format!("no skill source with id {}", quote(clip(uuid))))
 }
 
 /// The system-prompt section for resolved skills, and its size in bytes.

@@ -19,21 +19,25 @@ pub const MAX_SKILL_BYTES: usize = 256 * 1024;
 impl Skill {
     /// A skill from its document; the front matter's `name` and
     /// `description` fill in what the entry leaves out.
-    pub fn from_document(name: Option<&str>, description: Option<&str>, document: &str) -> Result<Skill, String> {
+    pub fn from_document<'a>(
+        name: Option<&'a str>,
+        description: Option<&'a str>,
+        document: &'a str,
+    ) -> Result<Skill, String> {
         if document.len() > MAX_SKILL_BYTES {
             return Err(format!("the skill document is larger than {} KiB", MAX_SKILL_BYTES / 1024));
         }
         let (front, body) = front_matter(document);
-        let pick = |given: Option<&str>, key: &str| {
-            given.map(str::to_string).or_else(|| front.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()))
+        let pick = |given: Option<&'a str>, key: &str| {
+            given.or_else(|| front.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)).unwrap_or_default()
         };
-        let name = pick(name, "name").unwrap_or_default();
-        check_name(&name)?;
-        let description = pick(description, "description").unwrap_or_default();
+        let name = pick(name, "name");
+        check_name(name)?;
+        let description = pick(description, "description");
         if body.trim().is_empty() {
-            return Err(format!("skill {} has no content", quote(&name)));
+            return Err(format!("skill {} has no content", quote(name)));
         }
-        Ok(Skill { name, description, content: body.to_string() })
+        Ok(Skill { name: name.to_string(), description: description.to_string(), content: body.to_string() })
     }
 }
 
@@ -58,7 +62,7 @@ fn check_name(name: &str) -> Result<(), String> {
 
 /// `---\nkey: value\n---\n` at the top of a document: its simple
 /// `key: value` lines (quotes stripped) and the body after it.
-pub fn front_matter(document: &str) -> (Vec<(&str, String)>, &str) {
+pub fn front_matter(document: &str) -> (Vec<(&str, &str)>, &str) {
     let text = document.strip_prefix('\u{feff}').unwrap_or(document);
     let Some(rest) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) else {
         return (Vec::new(), text);
@@ -78,7 +82,7 @@ pub fn front_matter(document: &str) -> (Vec<(&str, String)>, &str) {
                 .and_then(|v| v.strip_suffix('"'))
                 .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
                 .unwrap_or(value);
-            fields.push((key.trim(), unquoted.to_string()));
+            fields.push((key.trim(), unquoted));
         }
     }
     (Vec::new(), text) // no closing line: not front matter after all
