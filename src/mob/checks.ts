@@ -24,10 +24,6 @@ export function checkSpecs(specs: SpawnSpec[], what: string): void {
   toJsonText(specs, `${what}: specs`);
 }
 
-export function checkId(id: string, what: string): string {
-  return requireString(id, what);
-}
-
 export function checkContent(content: Prompt, what: string): void {
   requirePrompt(content, what);
   toJsonText(content, what);
@@ -74,9 +70,9 @@ export function crossMobArgs(
   memberB: string,
 ): { mobA: string; memberA: string; mobB: string; memberB: string } {
   return {
-    mobA: checkId(mobA, `${what}: mobA`),
-    memberA: checkId(memberA, `${what}: memberA`),
-    mobB: checkId(mobB, `${what}: mobB`),
-    memberB: checkId(memberB, `${what}: memberB`),
+    mobA: requireString(mobA, `${what}: mobA`),
+    memberA: requireString(memberA, `${what}: memberA`),
+    mobB: requireString(mobB, `${what}: mobB`),
+    memberB: requireString(memberB, `${what}: memberB`),
   };
 }

@@ -12,10 +12,9 @@ import type { AgentEvent } from "../events.js";
 import { settle } from "../session.js";
 import { EventSubscription } from "../subscription.js";
 import type { HistoryMessage, Prompt, RunResult } from "../types.js";
-import { fail } from "../validate.js";
+import { fail, requireString } from "../validate.js";
 import {
   checkContent,
-  checkId,
   checkInitialMessage,
   checkParams,
   checkRunId,
@@ -70,12 +69,12 @@ export class Mob {
 
   /** Retire a member: its session is archived and unwired; it stays listed as `retired`. */
   async retire(id: string): Promise<void> {
-    this.command({ op: "mob_retire", member: checkId(id, "mob.retire: id") }, "mob.retire");
+    this.command({ op: "mob_retire", member: requireString(id, "mob.retire: id") }, "mob.retire");
   }
 
   /** A new session for a member (same identity, same role, its wiring restored). */
   async respawn(id: string, initialMessage?: Prompt): Promise<SpawnedMember> {
-    checkId(id, "mob.respawn: id");
+    requireString(id, "mob.respawn: id");
     checkInitialMessage(initialMessage, "mob.respawn: initialMessage");
     const cmd = { op: "mob_respawn", member: id, ...(initialMessage === undefined ? {} : { initialMessage }) };
     return this.withRuns(cmd, "mob.respawn", (ok) => [ok as SpawnedMember])[0] as SpawnedMember;
@@ -87,12 +86,12 @@ export class Mob {
   }
 
   async memberStatus(id: string): Promise<MemberStatus> {
-    return this.statusOf(checkId(id, "mob.memberStatus: id"), "mob.memberStatus");
+    return this.statusOf(requireString(id, "mob.memberStatus: id"), "mob.memberStatus");
   }
 
   /** A handle on one member (synchronous; each of its calls looks the member up). */
   member(id: string): MemberHandle {
-    const agentIdentity = checkId(id, "mob.member: id");
+    const agentIdentity = requireString(id, "mob.member: id");
     return {
       mobId: this.mobId,
       agentIdentity,
@@ -108,11 +107,11 @@ export class Mob {
 
   /** Mutual visibility and trust between two members (`peers`, the comms tools). */
   async wire(a: string, b: string): Promise<void> {
-    this.command({ op: "mob_wire", a: checkId(a, "mob.wire: a"), b: checkId(b, "mob.wire: b") }, "mob.wire");
+    this.command({ op: "mob_wire", a: requireString(a, "mob.wire: a"), b: requireString(b, "mob.wire: b") }, "mob.wire");
   }
 
   async unwire(a: string, b: string): Promise<void> {
-    this.command({ op: "mob_unwire", a: checkId(a, "mob.unwire: a"), b: checkId(b, "mob.unwire: b") }, "mob.unwire");
+    this.command({ op: "mob_unwire", a: requireString(a, "mob.unwire: a"), b: requireString(b, "mob.unwire: b") }, "mob.unwire");
   }
 
   /**
@@ -121,7 +120,7 @@ export class Mob {
    * It follows the member's current session; after a respawn, subscribe again.
    */
   async subscribeMemberEvents(id: string): Promise<EventSubscription> {
-    return this.openMemberSubscription(checkId(id, "mob.subscribeMemberEvents: id")).subscription;
+    return this.openMemberSubscription(requireString(id, "mob.subscribeMemberEvents: id")).subscription;
   }
 
   /**
@@ -139,18 +138,18 @@ export class Mob {
 
   /** Start a flow of the definition; its run id for `flowStatus` and `cancelFlow`. */
   async runFlow(flowId: string, params?: Record<string, unknown>): Promise<string> {
-    checkId(flowId, "mob.runFlow: flowId");
+    requireString(flowId, "mob.runFlow: flowId");
     const p = checkParams(params, "mob.runFlow: params");
     const { runId } = this.command({ op: "mob_run_flow", flow: flowId, params: p }, "mob.runFlow") as { runId: string };
     return runId;
   }
 
   async flowStatus(runId: string): Promise<MobFlowStatus> {
-    return this.command({ op: "mob_flow_status", runId: checkId(runId, "mob.flowStatus: runId") }, "mob.flowStatus") as MobFlowStatus;
+    return this.command({ op: "mob_flow_status", runId: requireString(runId, "mob.flowStatus: runId") }, "mob.flowStatus") as MobFlowStatus;
   }
 
   async cancelFlow(runId: string): Promise<void> {
-    this.command({ op: "mob_cancel_flow", runId: checkId(runId, "mob.cancelFlow: runId") }, "mob.cancelFlow");
+    this.command({ op: "mob_cancel_flow", runId: requireString(runId, "mob.cancelFlow: runId") }, "mob.cancelFlow");
   }
 
   /** No new turns start (sends and flows are refused with `MOB_NOT_RUNNING`); running turns finish. */

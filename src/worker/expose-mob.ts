@@ -59,6 +59,22 @@ export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; fee
     }
   };
 
+  /** `target()[method](...args)` for a method the page may call, then the news it made. */
+  const invoke = (
+    owner: string,
+    allowed: readonly string[],
+    method: string,
+    target: () => object,
+    args: unknown[],
+  ): Promise<never> => {
+    if (!allowed.includes(method)) {
+      fail("INVALID_ARGUMENT", `${owner} has no method ${JSON.stringify(method) ?? describeValue(method)}`);
+    }
+    const found = target() as Record<string, (...a: unknown[]) => Promise<never>>;
+    const fn = found[method] as (...a: unknown[]) => Promise<never>;
+    return settled(() => fn.apply(found, args));
+  };
+
   /**
    * A subscription whose mob or session is gone stops pumping. The host's
    * session subscriptions are fed this way too.
@@ -107,20 +123,10 @@ export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; fee
       );
     },
     mobCall(mobId, method, args) {
-      if (!(MOB_METHODS as readonly string[]).includes(method)) {
-        fail("INVALID_ARGUMENT", `mob has no method ${JSON.stringify(method) ?? describeValue(method)}`);
-      }
-      const target = mob(mobId);
-      const fn = target[method] as (...a: unknown[]) => Promise<never>;
-      return settled(() => fn.apply(target, args));
+      return invoke("mob", MOB_METHODS, method, () => mob(mobId), args);
     },
     memberCall(mobId, member, method, args) {
-      if (!(MEMBER_METHODS as readonly string[]).includes(method)) {
-        fail("INVALID_ARGUMENT", `a mob member has no method ${JSON.stringify(method) ?? describeValue(method)}`);
-      }
-      const handle = mob(mobId).member(member);
-      const fn = handle[method] as (...a: unknown[]) => Promise<never>;
-      return settled(() => fn.apply(handle, args));
+      return invoke("a mob member", MEMBER_METHODS, method, () => mob(mobId).member(member), args);
     },
     async subscribeMember(mobId, member, onBatch) {
       const target = mob(mobId);

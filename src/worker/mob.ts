@@ -5,10 +5,10 @@
  * with batches the Worker pushes.
  */
 import type { AgentEvent } from "../events.js";
+import { requireString } from "../validate.js";
 import type { Mob } from "../mob/mob.js";
 import {
   checkContent,
-  checkId,
   checkInitialMessage,
   checkParams,
   checkRunId,
@@ -51,11 +51,11 @@ export class WorkerMob implements MobMirror {
   }
 
   async retire(id: string): Promise<void> {
-    return this.call("retire", checkId(id, "mob.retire: id"));
+    return this.call("retire", requireString(id, "mob.retire: id"));
   }
 
   async respawn(id: string, initialMessage?: Prompt): Promise<SpawnedMember> {
-    checkId(id, "mob.respawn: id");
+    requireString(id, "mob.respawn: id");
     checkInitialMessage(initialMessage, "mob.respawn: initialMessage");
     return initialMessage === undefined ? this.call("respawn", id) : this.call("respawn", id, initialMessage);
   }
@@ -65,23 +65,23 @@ export class WorkerMob implements MobMirror {
   }
 
   async memberStatus(id: string): Promise<MemberStatus> {
-    return this.call("memberStatus", checkId(id, "mob.memberStatus: id"));
+    return this.call("memberStatus", requireString(id, "mob.memberStatus: id"));
   }
 
   member(id: string): MemberHandle {
-    return new WorkerMemberHandle(this.mobId, checkId(id, "mob.member: id"), this.remote);
+    return new WorkerMemberHandle(this.mobId, requireString(id, "mob.member: id"), this.remote);
   }
 
   async wire(a: string, b: string): Promise<void> {
-    return this.call("wire", checkId(a, "mob.wire: a"), checkId(b, "mob.wire: b"));
+    return this.call("wire", requireString(a, "mob.wire: a"), requireString(b, "mob.wire: b"));
   }
 
   async unwire(a: string, b: string): Promise<void> {
-    return this.call("unwire", checkId(a, "mob.unwire: a"), checkId(b, "mob.unwire: b"));
+    return this.call("unwire", requireString(a, "mob.unwire: a"), requireString(b, "mob.unwire: b"));
   }
 
   async subscribeMemberEvents(id: string): Promise<EventSubscription> {
-    checkId(id, "mob.subscribeMemberEvents: id");
+    requireString(id, "mob.subscribeMemberEvents: id");
     return pushedSubscription<AgentEvent>(this.remote, (onBatch) => this.remote.call("subscribeMember", this.mobId, id, onBatch));
   }
 
@@ -90,16 +90,16 @@ export class WorkerMob implements MobMirror {
   }
 
   async runFlow(flowId: string, params?: Record<string, unknown>): Promise<string> {
-    checkId(flowId, "mob.runFlow: flowId");
+    requireString(flowId, "mob.runFlow: flowId");
     return this.call("runFlow", flowId, checkParams(params, "mob.runFlow: params"));
   }
 
   async flowStatus(runId: string): Promise<MobFlowStatus> {
-    return this.call("flowStatus", checkId(runId, "mob.flowStatus: runId"));
+    return this.call("flowStatus", requireString(runId, "mob.flowStatus: runId"));
   }
 
   async cancelFlow(runId: string): Promise<void> {
-    return this.call("cancelFlow", checkId(runId, "mob.cancelFlow: runId"));
+    return this.call("cancelFlow", requireString(runId, "mob.cancelFlow: runId"));
   }
 
   stop(): Promise<void> {
