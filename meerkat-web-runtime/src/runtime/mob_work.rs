@@ -10,7 +10,7 @@ use crate::effects::Owner;
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
 use crate::events::{Event, EventLog, ReaderId};
 use crate::fields::Fields;
-use crate::json::{Json, ObjectWriter, Raw, quote};
+use crate::json::{ArrayWriter, Json, ObjectWriter, Raw, quote};
 use crate::mob::flow_run::{Change, Changes, Dispatch, FlowRun, Status, Task};
 use crate::mob::{MobStatus, RuntimeMode, write_item};
 
@@ -193,17 +193,15 @@ impl Runtime {
         order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let sub = &mut mob.subscriptions[at];
         sub.members = kept;
-        let mut out = String::from("[");
-        for (n, (_, i)) in order.into_iter().enumerate() {
+        let mut out = String::new();
+        let mut list = ArrayWriter::new(&mut out);
+        for (_, i) in order {
             let (at_ms, who, json) = &items[i];
-            if n > 0 {
-                out.push(',');
-            }
             let member = who.and_then(|w| mob.members.get(w)).map(|m| (m.identity.as_str(), m.role.as_str()));
-            write_item(member, sub.next_seq, *at_ms, json, &mut out);
+            write_item(member, sub.next_seq, *at_ms, json, list.item());
             sub.next_seq += 1;
         }
-        out.push(']');
+        list.end();
         Ok(out)
     }
 
