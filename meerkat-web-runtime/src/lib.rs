@@ -49,6 +49,10 @@ pub mod runtime;
 #[cfg(target_arch = "wasm32")]
 mod bindings;
 
+// Entry points of the fuzz targets in `fuzz/` (never in the wasm).
+#[cfg(any(test, fuzzing))]
+pub mod fuzzing;
+
 #[cfg(test)]
 mod test_support;
 

@@ -1,0 +1,99 @@
+//! Entry points of the coverage-guided fuzz targets (`fuzz/`, run with
+//! `cargo +nightly fuzz`), and the deterministic run of their seed inputs
+//! that `cargo test` makes on every build.
+//!
+//! Each entry takes arbitrary bytes and must return without panicking: a
+//! panic in the wasm traps the whole instance, so the fuzzer treats one as a
+//! finding. They also check the invariants that hold for every input (a
+//! parsed JSON value writes back to text that parses to the same text).
+//!
+//! Only compiled for tests and under `--cfg fuzzing` (set by cargo-fuzz):
+//! nothing here ships in the wasm.
+
+use crate::json;
+use crate::provider::{TextSink, WireApi};
+use crate::runtime::Runtime;
+
+/// The JSON parser: any text parses or errs, and what parses round-trips.
+pub fn json(data: &[u8]) {
+    let Ok(text) = core::str::from_utf8(data) else { return };
+    let Ok(value) = json::parse(text) else { return };
+    let written = value.to_text();
+    match json::parse(&written) {
+        Ok(again) => assert_eq!(again.to_text(), written, "JSON write is not stable for {text:?}"),
+        Err(e) => panic!("the writer produced unparsable JSON {written:?} from {text:?}: {e}"),
+    }
+}
+
+/// One provider's stream parser fed a response body. The first byte picks
+/// the chunk size, so the fuzzer also explores where the network cuts.
+pub fn stream(wire: WireApi, data: &[u8]) {
+    let Some(provider) = wire.implementation() else { return };
+    let (step, body) = match data.split_first() {
+        Some((&first, rest)) => (usize::from(first).max(1), rest),
+        None => (1, data),
+    };
+    let mut parser = provider.stream_parser("fuzz");
+    let mut sink = Discard;
+    for chunk in body.chunks(step) {
+        if parser.feed(chunk, &mut sink).is_err() {
+            let _ = parser.partial();
+            return;
+        }
+    }
+    let _ = parser.partial();
+    let _ = parser.finish(&mut sink);
+}
+
+/// Keys for every provider, so commands can create sessions of any model.
+const CONFIG: &str = r#"{"anthropicApiKey":"k","openaiApiKey":"k","geminiApiKey":"k"}"#;
+
+/// The command table: each line is one command, on a clock that moves a
+/// millisecond per line; then the bytes as a response body for the first
+/// effect ids (issued or not).
+pub fn command(data: &[u8]) {
+    let Ok(mut runtime) = Runtime::new(CONFIG, &[7; 32]) else { return };
+    let text = String::from_utf8_lossy(data);
+    let mut now = 0.0;
+    for line in text.lines() {
+        now += 1.0;
+        let _ = runtime.command(now, line);
+    }
+    for id in 1..4 {
+        let _ = runtime.push_body(now, id, data);
+    }
+}
+
+/// Where each target's seed inputs live, relative to the repository root:
+/// `fuzz/run.sh` hands the same directories to libFuzzer, and `cargo test`
+/// runs every file in them (and cuts and flips of it) through the entry.
+pub const SEED_DIRS: [(&str, &str); 6] = [
+    ("json", "fixtures/providers"),
+    ("anthropic", "fixtures/providers/anthropic"),
+    ("openai_chat", "fixtures/providers/openai/chat"),
+    ("openai_responses", "fixtures/providers/openai/responses"),
+    ("gemini", "fixtures/providers/gemini"),
+    ("command", "fuzz/seeds/command"),
+];
+
+/// The entry of a target by its name.
+pub fn entry(target: &str) -> Option<fn(&[u8])> {
+    Some(match target {
+        "json" => json,
+        "anthropic" => |d| stream(WireApi::AnthropicMessages, d),
+        "openai_chat" => |d| stream(WireApi::OpenAiChat, d),
+        "openai_responses" => |d| stream(WireApi::OpenAiResponses, d),
+        "gemini" => |d| stream(WireApi::Gemini, d),
+        "command" => command,
+        _ => return None,
+    })
+}
+
+struct Discard;
+
+impl TextSink for Discard {
+    fn text_delta(&mut self, _text: &str) {}
+}
+
+#[cfg(test)]
+mod tests;
