@@ -131,7 +131,7 @@ fn endpoint(f: &Fields<'_, '_>, key: &str, url: &str) -> CoreResult<Endpoint> {
     if let Some(u) = &base_url {
         check_base_url(url, u)?;
     }
-    Ok(Endpoint { api_key, base_url })
+    Ok(Endpoint { api_key, base_url, bearer: false })
 }
 
 fn positive(field: &str, value: Option<u32>, default: u32) -> CoreResult<u32> {
