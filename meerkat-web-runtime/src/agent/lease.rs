@@ -68,11 +68,11 @@ pub(super) fn on_result(
     })
 }
 
-/// An HTTP 401 on a leased request: drop the lease it carried and send
-/// again with a fresh one, once per LLM turn. False when that was done.
+/// An HTTP 401 on a leased request: drop the lease it carried (the next
+/// request asks for a fresh one) and say whether to send again, which is
+/// once per LLM turn.
 pub(super) fn refused(st: &mut Step<'_, '_>, run: &mut Run) -> bool {
-    let Some(binding) = leased(st).filter(|_| !run.auth_retried) else { return false };
-    run.auth_retried = true;
+    let Some(binding) = leased(st) else { return false };
     st.ctx.leases.refused(binding, run.lease_generation);
-    true
+    !core::mem::replace(&mut run.auth_retried, true)
 }

@@ -289,6 +289,10 @@ fn a_401_drops_the_lease_and_retries_once_with_a_fresh_one() {
     let message = done["error"]["message"].as_str().unwrap();
     assert!(message.contains("fresh lease from the external auth resolver was refused too"), "{message}");
     assert!(h.effects.iter().all(|e| e["kind"] != "auth"));
+    // The refused lease is not kept: the next turn asks for a new one.
+    h.turn(&s, "after");
+    assert_eq!(h.kinds(), ["auth"]);
+    h.effects.clear();
     // An inline binding gets no second chance: its key will not change.
     let inline = bound(&mut h, "team-beta", "anthropic");
     h.turn(&inline, "hi");
