@@ -52,11 +52,12 @@ pub(super) fn on_result(
     id: u32,
     result: Result<(), CoreError>,
 ) -> CoreResult<Flow> {
-    if !matches!(&run.phase, Phase::Auth { effect, .. } if *effect == id) {
-        return Err(CoreError::new(ErrorCode::UnknownEffect, format!("lease {id} is not awaited by this run")));
-    }
-    let Phase::Auth { then, .. } = core::mem::replace(&mut run.phase, Phase::Starting) else {
-        return Err(CoreError::new(ErrorCode::Internal, "the run left its auth phase"));
+    let then = match core::mem::replace(&mut run.phase, Phase::Starting) {
+        Phase::Auth { effect, then } if effect == id => then,
+        other => {
+            run.phase = other;
+            return Err(CoreError::new(ErrorCode::UnknownEffect, "the lease is not awaited by this run"));
+        }
     };
     if let Err(error) = result {
         return Ok(finish::fail(st, run, error));

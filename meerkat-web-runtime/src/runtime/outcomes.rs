@@ -77,7 +77,7 @@ impl Runtime {
         let index = self.leases.settle(id);
         let binding = index.and_then(|i| self.settings.bindings.get(i));
         let Some((index, binding)) = index.zip(binding) else {
-            return Err(CoreError::new(ErrorCode::Internal, format!("lease {id} belongs to no binding")));
+            return Err(CoreError::new(ErrorCode::UnknownEffect, "the lease answers no binding"));
         };
         let error = match (f.str("error")?, f.str("reason")?) {
             (None, _) => match parse_lease(f.get("lease").unwrap_or(&Json::Null), now_ms) {
