@@ -58,6 +58,7 @@ export type Effect =
   | { kind: "timer_cancel"; id: number }
   | { kind: "tool"; id: number; sessionId: string; callId: string; name: string; args: Record<string, unknown> }
   | { kind: "hook"; id: number; sessionId: string; hookId: string; point: string; ctx: Record<string, unknown> }
+  | { kind: "auth"; id: number; realm: string; binding: string; provider: import("./auth/types.js").ProviderName }
   | {
       kind: "run_finished";
       sessionId: string;

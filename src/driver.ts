@@ -1,11 +1,13 @@
 /**
  * The effect driver: carries out what the core asks (HTTP with streaming
- * bodies, timers, tool and hook calls) and feeds each outcome back. It never
- * interprets an effect beyond executing it; every agent decision is the core's.
+ * bodies, timers, tool, hook and auth resolver calls) and feeds each outcome
+ * back. It never interprets an effect beyond executing it; every agent
+ * decision is the core's (a lease is checked and cached there too).
  *
  * Waiters are keyed by run id: a run the core starts on its own resolves
  * nobody's `turn()`, and a later `turn()` never sees a stale result.
  */
+import type { RegisteredResolver } from "./auth/registry.js";
 import type { CoreErrorShape, CoreHandle, Effect, Reply } from "./core.js";
 import { MeerkatError, makeError } from "./errors.js";
 import type { HookHandler } from "./hooks.js";
@@ -20,12 +22,15 @@ export interface RunOutcome {
 type HttpEffect = Extract<Effect, { kind: "http" }>;
 type ToolEffect = Extract<Effect, { kind: "tool" }>;
 type HookEffect = Extract<Effect, { kind: "hook" }>;
+type AuthEffect = Extract<Effect, { kind: "auth" }>;
 
 const NO_TOTALS = { usage: { inputTokens: 0, outputTokens: 0 }, turns: 0, toolCalls: 0 };
 
 export class Driver {
   private readonly requests = new Map<number, { controller: AbortController; sessionId: string | undefined }>();
   private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
+  /** Deadlines of resolver calls under way. */
+  private readonly authTimers = new Set<ReturnType<typeof setTimeout>>();
   /** Several callers may wait on one run (a `steer` send joins the run in flight). */
   private readonly runWaiters = new Map<number, Array<(outcome: RunOutcome) => void>>();
   /** Every caller waiting on a source's load (two refreshes may overlap). */
@@ -41,6 +46,8 @@ export class Driver {
     private readonly tools: Map<string, ToolHandler>,
     private readonly hooks: Map<string, HookHandler>,
     private readonly fetchImpl: typeof fetch = (input, init) => globalThis.fetch(input, init),
+    /** The external auth resolver, looked up when a lease is asked for. */
+    private readonly authResolver: () => RegisteredResolver | undefined = () => undefined,
   ) {}
 
   /** Run a command and start its effects; throws the core's error. */
@@ -131,6 +138,8 @@ export class Driver {
     this.requests.clear();
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    for (const timer of this.authTimers) clearTimeout(timer);
+    this.authTimers.clear();
     for (const waiters of this.runWaiters.values()) for (const waiter of waiters) waiter({ error: reason, totals: NO_TOTALS });
     this.runWaiters.clear();
     for (const waiters of this.sourceWaiters.values()) for (const waiter of waiters) waiter(reason);
@@ -171,6 +180,9 @@ export class Driver {
         case "hook":
           this.notify(effect.sessionId);
           nextTask(() => void this.hook(effect));
+          break;
+        case "auth":
+          nextTask(() => void this.auth(effect));
           break;
         case "run_finished":
           this.finish(effect);
@@ -277,6 +289,42 @@ export class Driver {
     this.feed({ op: "hook_result", id: effect.id, ...answer }, effect.sessionId);
   }
 
+  /**
+   * Ask the external resolver for a lease (one call per effect; the core
+   * shares it between runs). A missing resolver, a throw, a timeout or a
+   * value that is not JSON data goes back as a failure; the lease itself is
+   * checked by the core. Nothing here logs or keeps the lease.
+   */
+  private async auth(effect: AuthEffect): Promise<void> {
+    const { id, realm, binding, provider } = effect;
+    const registered = this.authResolver();
+    let answer: { lease: unknown } | { error: string; reason: "missing" | "failed" | "invalid" };
+    if (!registered) {
+      answer = { error: "no resolver", reason: "missing" };
+    } else {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        const lease = await new Promise<unknown>((resolve, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`it did not answer within ${registered.timeoutMs} ms`)),
+            registered.timeoutMs,
+          );
+          this.authTimers.add(timer);
+          Promise.resolve()
+            .then(() => registered.resolve({ realm, binding, provider }))
+            .then(resolve, reject);
+        });
+        answer = leaseAnswer(lease);
+      } catch (error) {
+        answer = { error: describe(error), reason: "failed" };
+      } finally {
+        clearTimeout(timer);
+        if (timer !== undefined) this.authTimers.delete(timer);
+      }
+    }
+    this.feed({ op: "auth_result", id, ...answer }, undefined);
+  }
+
   private finish(effect: Extract<Effect, { kind: "run_finished" }>): void {
     const outcome: RunOutcome = { totals: effect.totals };
     if (effect.result) outcome.result = effect.result;
@@ -328,6 +376,15 @@ function nextTask(task: () => void): void {
 
 function coreError(error: CoreErrorShape): MeerkatError {
   return makeError(error.code, error.message, error.details);
+}
+
+/** The lease as JSON data for the core, or why it cannot be sent. */
+function leaseAnswer(lease: unknown): { lease: unknown } | { error: string; reason: "invalid" } {
+  try {
+    return { lease: JSON.parse(JSON.stringify(lease) ?? "null") as unknown };
+  } catch (error) {
+    return { error: `the lease is not JSON data (${describe(error)})`, reason: "invalid" };
+  }
 }
 
 function describe(error: unknown): string {

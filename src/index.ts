@@ -45,6 +45,19 @@ export type {
   SpawnResult,
   SpawnSpec,
 } from "./mob/types.js";
+export { clearExternalAuthResolver, registerExternalAuthResolver } from "./auth/registry.js";
+export type { AuthResolverTarget } from "./auth/registry.js";
+export { withAuthBinding } from "./auth/binding.js";
+export type {
+  AuthBinding,
+  AuthLease,
+  AuthResolverRequest,
+  ExternalAuthResolver,
+  ExternalAuthResolverOptions,
+  ProviderName,
+  RealmBindingConfig,
+  RealmConfig,
+} from "./auth/types.js";
 export { HOOK_POINTS } from "./hooks.js";
 export type { HookContext, HookDecision, HookHandler, HookOptions, HookRequest } from "./hooks.js";
 export type {

@@ -2,6 +2,7 @@
  * `MeerkatRuntime`: one wasm core, its sessions, tools, hooks and skill
  * sources, and the driver that carries out the core's effects.
  */
+import { resolverFor } from "./auth/registry.js";
 import { CoreHandle, isWasmModule, loadWasm, type WasmModule } from "./core.js";
 import { Driver, deadRuntimeError } from "./driver.js";
 import { requireCapabilityIn } from "./capabilities.js";
@@ -49,8 +50,10 @@ export class MeerkatRuntime {
   private constructor(
     private readonly core: CoreHandle,
     options: RuntimeOptions,
+    wasm: WasmModule,
   ) {
-    this.driver = new Driver(core, this.tools, this.hooks, options.fetch);
+    // The resolver is looked up per lease: registering (or clearing) it later applies at once.
+    this.driver = new Driver(core, this.tools, this.hooks, options.fetch, () => resolverFor(wasm));
     core.onDeath = (reason) => this.teardown(reason);
     this.host = {
       core,
@@ -83,7 +86,7 @@ export class MeerkatRuntime {
     requireObject(options, "MeerkatRuntime.init: options");
     if (options.fetch !== undefined) requireFunction(options.fetch, "MeerkatRuntime.init: options.fetch");
     await loadWasm(wasm);
-    return new MeerkatRuntime(new CoreHandle(wasm, configJson), options);
+    return new MeerkatRuntime(new CoreHandle(wasm, configJson), options, wasm);
   }
 
   /** Create a session (synchronous). Model, provider, tools and preloaded skills are checked now. */

@@ -127,6 +127,12 @@ export interface RuntimeConfig {
   maxPromptBytes?: number;
   /** Retries of transient provider failures (default 2 retries, 500 ms doubling, at most 30 s). */
   retry?: RetryPolicy;
+  /**
+   * Realms beyond `default` (which the provider keys above form, with the
+   * bindings `anthropic`, `openai`, `gemini`); sessions pick one with
+   * `authBinding` (see `withAuthBinding`).
+   */
+  realms?: Record<string, import("./auth/types.js").RealmConfig>;
 }
 
 /**
@@ -172,6 +178,8 @@ export interface SessionConfig {
   preloadSkills?: import("./skills.js").SkillRef[];
   /** Offer the model the runtime's `browse_skills` and `load_skill` tools. */
   skillTools?: boolean;
+  /** The realm binding whose endpoint and credential the requests use (default: the `default` realm's). */
+  authBinding?: import("./auth/types.js").AuthBinding;
 }
 
 /** JSON Schema of a tool's arguments: an object schema. */

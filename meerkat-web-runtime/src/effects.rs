@@ -2,7 +2,7 @@
 //!
 //! The host carries each effect out and feeds the outcome back quoting the
 //! id (`http_head`, body bytes, `http_end`/`http_error`, `tool_result`,
-//! `hook_result`, `timer_fired`). The [`Outbox`] remembers which effects are
+//! `hook_result`, `timer_fired`, `auth_result`). The [`Outbox`] remembers which effects are
 //! in flight and who owns them, so an outcome for an unknown or settled id
 //! is a typed error that changes nothing, and the runtime knows where to
 //! route the rest.
@@ -36,6 +36,9 @@ pub enum Owner {
     Comms,
     /// A mob (a flow step's timeout, a wake-up held back by a limit).
     Mob(String),
+    /// The lease cache (a lease asked of the external resolver, shared
+    /// by every run that needs it).
+    Auth,
 }
 
 impl Owner {
@@ -54,6 +57,7 @@ pub enum Kind {
     Tool,
     Timer,
     Hook,
+    Auth,
 }
 
 impl Kind {
@@ -64,6 +68,7 @@ impl Kind {
             Kind::Tool => "a tool call",
             Kind::Timer => "a timer",
             Kind::Hook => "a hook call",
+            Kind::Auth => "an auth lease request",
         }
     }
 }
@@ -110,6 +115,16 @@ impl Outbox {
         o.str("sessionId", session).str("hookId", hook_id).str("point", point).raw("ctx", &ctx);
         o.end();
         self.track(id, Kind::Hook, Owner::Session(session.to_string()), now_ms)
+    }
+
+    /// Ask the host's external auth resolver for a lease of a binding;
+    /// answered by `auth_result`.
+    pub fn auth(&mut self, realm: &str, binding: &str, provider: &str, now_ms: f64) -> u32 {
+        let id = self.new_id();
+        let mut o = self.begin("auth", Some(id));
+        o.str("realm", realm).str("binding", binding).str("provider", provider);
+        o.end();
+        self.track(id, Kind::Auth, Owner::Auth, now_ms)
     }
 
     /// Call `timer_fired` with the returned id after `delay_ms`.

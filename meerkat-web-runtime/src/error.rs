@@ -83,6 +83,10 @@ error_codes! {
     MemberNotFound => "MEMBER_NOT_FOUND", Caller, "The mob has no member with this identity.";
     MobNotRunning => "MOB_NOT_RUNNING", Caller, "The mob is stopped, completed or destroyed: it starts no new work.";
     FlowNotFound => "FLOW_NOT_FOUND", Caller, "No flow (or flow run) has this id.";
+    AuthBindingNotFound => "AUTH_BINDING_NOT_FOUND", Caller, "The session's authBinding names a realm or binding the runtime config does not declare.";
+    AuthResolverMissing => "AUTH_RESOLVER_MISSING", Caller, "The run needs a lease from an external auth resolver and none is registered.";
+    AuthResolverFailed => "AUTH_RESOLVER_FAILED", Caller, "The external auth resolver threw, rejected or did not answer in time.";
+    AuthLeaseInvalid => "AUTH_LEASE_INVALID", Caller, "The external auth resolver returned a lease that is malformed or already expired.";
     SkillSourceFailed => "SKILL_SOURCE_FAILED", Provider, "An HTTP skill source could not be fetched.";
     CapabilityUnavailable => "CAPABILITY_UNAVAILABLE", Caller, "The capability is not available in this build or browser.";
     ProviderAuth => "PROVIDER_AUTH", Provider, "The provider rejected the credentials (HTTP 401/403).";

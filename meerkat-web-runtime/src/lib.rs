@@ -36,6 +36,9 @@ pub mod config;
 pub mod skills;
 pub mod tools;
 
+// Leases from the host's external auth resolver, per realm binding.
+pub mod auth;
+
 // State and the engine that drives it.
 pub mod agent;
 pub mod session;

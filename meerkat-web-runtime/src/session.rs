@@ -2,7 +2,7 @@
 //! and counters. The run engine (`agent`) drives it; this layer knows
 //! nothing of runs.
 
-use crate::config::{Budget, CompactionConfig, RetryPolicy, SessionConfig, Settings, check_model};
+use crate::config::{Budget, CompactionConfig, DEFAULT_REALM, RetryPolicy, SessionConfig, Settings, check_model};
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::EventLog;
 use crate::json::{ObjectWriter, Raw, quote, write_u64};
@@ -19,6 +19,9 @@ pub struct Session {
     pub provider: ProviderKind,
     /// The wire protocol (a family like OpenAI has two).
     pub api: WireApi,
+    /// The realm binding (index in `Settings::bindings`) whose endpoint
+    /// and credential the requests use; none: the default realm's.
+    pub binding: Option<usize>,
     pub system_prompt: Option<String>,
     pub max_tokens: u32,
     pub max_turns: u32,
@@ -70,8 +73,13 @@ impl Session {
             }
         };
         check_model(&model)?;
-        let provider = resolve_provider(&model, config.provider.as_deref())?;
-        if settings.endpoint(provider).api_key.is_none() {
+        let (provider, binding) =
+            match bound(&model, config.auth_binding.as_ref(), config.provider.as_deref(), settings)? {
+                Some(found) => found,
+                None => (resolve_provider(&model, config.provider.as_deref())?, None),
+            };
+        let declared = binding.and_then(|i| settings.bindings.get(i));
+        if declared.is_none() && settings.endpoint(provider).api_key.is_none() {
             return Err(CoreError::new(
                 ErrorCode::ProviderNotConfigured,
                 format!(
@@ -80,7 +88,8 @@ impl Session {
                 ),
             ));
         }
-        let api = WireApi::for_family(provider, config.openai_api.as_deref()).ok_or_else(|| {
+        let openai_api = config.openai_api.as_deref().or(declared.and_then(|b| b.openai_api.as_deref()));
+        let api = WireApi::for_family(provider, openai_api).ok_or_else(|| {
             CoreError::new(
                 ErrorCode::InvalidConfig,
                 "openaiApi is \"chat\" or \"responses\", and applies to OpenAI models only",
@@ -114,6 +123,7 @@ impl Session {
             model,
             provider,
             api,
+            binding,
             system_prompt: config.system_prompt,
             max_tokens: config.max_tokens.unwrap_or(settings.max_tokens),
             max_turns: config.max_turns.unwrap_or(settings.max_turns),
@@ -226,6 +236,42 @@ pub fn write_iso8601(ms: f64, out: &mut String) {
     }
     two(millis, out);
     out.push_str("Z\"");
+}
+
+/// The provider and the declared binding (index in `Settings::bindings`;
+/// none for the default realm) of the session's `authBinding`, if it has
+/// one: the realm and binding must exist (`AUTH_BINDING_NOT_FOUND`), and
+/// the model must be one of the binding's provider.
+fn bound(
+    model: &str,
+    auth_binding: Option<&(String, String)>,
+    named: Option<&str>,
+    settings: &Settings,
+) -> CoreResult<Option<(ProviderKind, Option<usize>)>> {
+    let Some((realm, name)) = auth_binding else { return Ok(None) };
+    let found = if realm == DEFAULT_REALM {
+        ProviderKind::parse(name).map(|p| (p, None))
+    } else {
+        settings.binding(realm, name).and_then(|i| Some((settings.bindings.get(i)?.provider, Some(i))))
+    };
+    let Some(found) = found else {
+        return Err(CoreError::new(
+            ErrorCode::AuthBindingNotFound,
+            format!("authBinding {realm}/{name} is not declared in the runtime config's realms"),
+        ));
+    };
+    // The model (or the provider named) must be the binding's provider.
+    let family = match named {
+        Some(p) => ProviderKind::parse(p),
+        None => ProviderKind::for_model(model),
+    };
+    if family.map_or(named.is_some(), |f| f != found.0) {
+        return Err(CoreError::new(
+            ErrorCode::InvalidConfig,
+            format!("authBinding {realm}/{name} reaches {}: model {model} is not one of its models", found.0.name()),
+        ));
+    }
+    Ok(Some(found))
 }
 
 fn resolve_provider(model: &str, explicit: Option<&str>) -> CoreResult<ProviderKind> {

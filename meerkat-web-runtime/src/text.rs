@@ -43,6 +43,17 @@ pub fn replace(hay: &str, from: &str, to: &str) -> String {
     out
 }
 
+/// Days from 1970-01-01 to a civil date (Howard Hinnant's
+/// days_from_civil), for dates from 1970 on; `month` is 1 to 12.
+pub fn unix_days(year: u64, month: u64, day: u64) -> Option<u64> {
+    let (y, mp) = if month <= 2 { (year.checked_sub(1)?, month + 9) } else { (year, month.checked_sub(3)?) };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * mp + 2) / 5 + day.checked_sub(1)?;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe).checked_sub(719_468)
+}
+
 /// The first `n` chars of `text` (all of it when shorter), to show
 /// untrusted input in a message without collecting it char by char.
 pub fn first_chars(text: &str, n: usize) -> &str {

@@ -118,7 +118,7 @@ export function sendGeminiError(ctx, status, body) {
 
 /**
  * Checks every simulated Gemini request passes: an API key (header or `key`
- * query parameter), a JSON body, body validation, then directives. Answers
+ * query parameter) or an OAuth Bearer token, a JSON body, body validation, then directives. Answers
  * the error itself and returns undefined, or returns the planned reply.
  * @param {SimRequestContext} ctx
  * @param {SimApi} api
@@ -126,7 +126,9 @@ export function sendGeminiError(ctx, status, body) {
  */
 export function admitGeminiRequest(ctx, api) {
   const model = ctx.params.model ?? '';
-  if (!ctx.req.headers['x-goog-api-key'] && !ctx.url.searchParams.get('key')) {
+  // An OAuth access token (`authorization: Bearer`) stands in for a key, as on the real API.
+  const bearer = /^bearer\s+\S/i.test(ctx.req.headers.authorization ?? '');
+  if (!ctx.req.headers['x-goog-api-key'] && !ctx.url.searchParams.get('key') && !bearer) {
     sendGeminiError(ctx, 400, apiKeyInvalid());
     return undefined;
   }

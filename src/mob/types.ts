@@ -41,6 +41,8 @@ export interface MobProfile {
   outputSchema?: Record<string, unknown>;
   budget?: Budget;
   maxTokens?: number;
+  /** The realm binding the members' requests go through (see `withAuthBinding`). */
+  authBinding?: import("../auth/types.js").AuthBinding;
 }
 
 /** One step of a flow; a step for a role runs on every member of that role. */

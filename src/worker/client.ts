@@ -6,6 +6,8 @@
  * The classes implement the mirrors of `mirror.ts`: their shape is checked
  * against the main-thread classes.
  */
+import { checkResolver } from "../auth/registry.js";
+import type { ExternalAuthResolver, ExternalAuthResolverOptions } from "../auth/types.js";
 import type { AgentEvent, HookPoint } from "../events.js";
 import { requireCapabilityIn } from "../capabilities.js";
 import { MeerkatError } from "../errors.js";
@@ -113,6 +115,24 @@ export class WorkerRuntime implements RuntimeMirror {
   async unregisterHook(hookId: string): Promise<void> {
     requireString(hookId, "unregisterHook: hookId");
     await this.remote.call("unregisterHook", hookId);
+  }
+
+  /**
+   * The external auth resolver of this Worker's runtime. It stays on this
+   * thread (your login code does not move); the Worker calls it across the
+   * bridge and enforces its timeout. `registerExternalAuthResolver(runtime,
+   * resolver)` does the same.
+   */
+  async registerExternalAuthResolver(resolver: ExternalAuthResolver, options?: ExternalAuthResolverOptions): Promise<void> {
+    const timeoutMs = checkResolver(resolver, options, "registerExternalAuthResolver");
+    // The lease crosses as JSON data, as it reaches the core on the main thread.
+    const asJson: ExternalAuthResolver = async (request) => JSON.parse(JSON.stringify(await resolver(request)) ?? "null");
+    await this.remote.call("setAuthResolver", asJson, timeoutMs);
+  }
+
+  /** Forget the resolver; runs that need a lease then fail with `AUTH_RESOLVER_MISSING`. */
+  async clearExternalAuthResolver(): Promise<void> {
+    await this.remote.call("setAuthResolver", undefined, undefined);
   }
 
   async addSkillSource(source: SkillSourceInput): Promise<{ sourceUuid: string }> {

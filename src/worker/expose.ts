@@ -6,6 +6,7 @@
 // The glue is imported statically: bundlers put it in the worker's chunk,
 // one request fewer (and less code) than a chunk of its own loaded later.
 import init, { Core, initSync } from "../../pkg/meerkat_web_runtime.js";
+import { registerExternalAuthResolver, resolverFor, unregisterIf, type RegisteredResolver } from "../auth/registry.js";
 import type { WasmModule } from "../core.js";
 import type { DeferredSession } from "../deferred.js";
 import { MeerkatError, makeError } from "../errors.js";
@@ -72,6 +73,15 @@ function createHost(wasm: WasmModule, options: RuntimeOptions): RuntimeHost {
     release(proxies.get(key));
     proxies.set(key, proxy);
   };
+  // The page's auth resolver, registered on this host's wasm module (every
+  // runtime this Worker serves from it uses it), forgotten on destroy.
+  let authResolver: RegisteredResolver | undefined;
+  const dropAuthResolver = () => {
+    unregisterIf(wasm, authResolver);
+    authResolver = undefined;
+    release(proxies.get("auth"));
+    proxies.delete("auth");
+  };
 
   return {
     async init(config) {
@@ -112,6 +122,13 @@ function createHost(wasm: WasmModule, options: RuntimeOptions): RuntimeHost {
         : live().registerHook(point, wrapped, hookOptions);
       keep(`hook:${id}`, handler);
       return id;
+    },
+    setAuthResolver(resolver, timeoutMs) {
+      dropAuthResolver();
+      if (!resolver) return;
+      registerExternalAuthResolver(wasm, (request) => resolver(request), timeoutMs === undefined ? undefined : { timeoutMs });
+      authResolver = resolverFor(wasm);
+      proxies.set("auth", resolver);
     },
     unregisterHook(hookId) {
       live().unregisterHook(hookId);
@@ -229,6 +246,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions): RuntimeHost {
       mobHost.reset();
       for (const { stop } of subscriptions.values()) stop();
       subscriptions.clear();
+      dropAuthResolver();
       for (const proxy of proxies.values()) release(proxy);
       proxies.clear();
     },

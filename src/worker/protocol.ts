@@ -2,6 +2,7 @@
  * What crosses the Worker boundary: the host API the Worker exposes (its
  * methods are called by name over `rpc.ts`; callbacks cross as callbacks).
  */
+import type { ExternalAuthResolver } from "../auth/types.js";
 import type { HookPoint } from "../events.js";
 import type { HookContext, HookDecision, HookOptions } from "../hooks.js";
 import type { Mob } from "../mob/mob.js";
@@ -86,6 +87,8 @@ export interface RuntimeHost {
   unregisterTool(name: string): void;
   registerHook(point: HookPoint, handler: RemoteHookHandler, options: HookOptions | undefined, sessionId?: string): string;
   unregisterHook(hookId: string): void;
+  /** The page's external auth resolver (a callback) for this Worker's runtimes, or none. */
+  setAuthResolver(resolver: ExternalAuthResolver | undefined, timeoutMs: number | undefined): void;
   addSkillSource(source: SkillSourceInput): Promise<{ sourceUuid: string }>;
   refreshSkillSource(sourceUuid: string): Promise<void>;
   removeSkillSource(sourceUuid: string): void;

@@ -5,6 +5,7 @@
 //! tool call is never separated from its result. A failed summary leaves
 //! the history intact and the run goes on.
 
+use super::lease::{self, AfterAuth};
 use super::request::{HttpCall, HttpState};
 use super::{Flow, Outcome, Phase, Run, Step, finish, request};
 use crate::config::DEFAULT_KEEP_RECENT_TURNS;
@@ -78,8 +79,11 @@ pub(super) fn start_on_demand(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
     }
 }
 
-/// Send the summary request.
+/// Send the summary request (its lease first, when one is needed).
 pub(super) fn start(st: &mut Step<'_, '_>, run: &mut Run, plan: Plan) -> Flow {
+    let Some(endpoint) = lease::endpoint(st, run) else {
+        return lease::wait(st, run, AfterAuth::Compact(plan));
+    };
     run.compacted_this_turn = true;
     let (history, input) = estimate(st, run);
     let session = &*st.session;
@@ -98,7 +102,7 @@ pub(super) fn start(st: &mut Step<'_, '_>, run: &mut Run, plan: Plan) -> Flow {
     let kept = session.transcript.split_off(plan.keep_from.min(session.transcript.len()));
     session.transcript.push(Message::user(vec![Part::Text { text: INSTRUCTION.to_string() }]));
     let request = provider.build_request(&LlmRequest {
-        endpoint: st.ctx.settings.endpoint(session.provider),
+        endpoint: &endpoint,
         model: &session.model,
         system_prompt: Some(SYSTEM),
         messages: &session.transcript,

@@ -105,6 +105,8 @@ fn stop(st: &mut Step<'_, '_>, run: &mut Run, tool_message: &str) -> Option<Assi
             st.ctx.out.cancel_timer(timer);
             None
         }
+        // The lease effect is shared: it stays in flight for the others.
+        Phase::Auth { .. } => None,
         Phase::Tools { slots } => {
             tools::close(st, slots, tool_message);
             None

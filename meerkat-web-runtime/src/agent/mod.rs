@@ -10,8 +10,10 @@
 //! ([`Reaction::RunEnded`]), which may start the next queued input.
 //!
 //! Order of a run: `run_started` hooks → per LLM turn: budget check,
-//! compaction when due, `pre_llm_request` hooks, the request (retried
-//! after a backoff timer when transient), `post_llm_response` hooks, then
+//! compaction when due, `pre_llm_request` hooks, the request (its lease
+//! asked for first when the session's binding has none usable; retried
+//! after a backoff timer when transient, and once with a fresh lease after
+//! a 401), `post_llm_response` hooks, then
 //! tool calls (each: checks, `pre_tool_execution` hooks, the tool,
 //! `post_tool_execution` hooks) and `turn_boundary` hooks before the next
 //! turn; at the end `run_completed` or `run_failed` hooks, then the report.
@@ -22,6 +24,7 @@ mod core_tools;
 mod finish;
 mod hook_ctx;
 mod hooks;
+mod lease;
 mod request;
 mod start;
 mod structured;
@@ -29,6 +32,7 @@ mod tools;
 
 pub use start::{RunInput, RunOptions, Started, cancel_queued, start, start_queued};
 
+use crate::auth::Leases;
 use crate::comms::Bus;
 use crate::config::Settings;
 use crate::effects::Outbox;
@@ -47,6 +51,7 @@ use crate::usage::Usage;
 
 use budget::BudgetState;
 use hooks::{Background, HookChain};
+use lease::AfterAuth;
 use request::{HttpCall, RequestPatch};
 use tools::ToolSlot;
 
@@ -91,6 +96,7 @@ impl Agent {
             Phase::Llm(_) => "llm_request".to_string(),
             Phase::Compacting { .. } => "compacting".to_string(),
             Phase::BackingOff { .. } => "backing_off".to_string(),
+            Phase::Auth { .. } => "auth".to_string(),
             Phase::Tools { slots } => {
                 let mut text = "tools:".to_string();
                 for (i, slot) in slots.iter().enumerate() {
@@ -102,6 +108,11 @@ impl Agent {
                 text
             }
         })
+    }
+
+    /// Is this session's run waiting for the lease of auth effect `id`?
+    pub fn awaits_lease(&self, id: u32) -> bool {
+        self.run.as_ref().is_some_and(|r| matches!(r.phase, Phase::Auth { effect, .. } if effect == id))
     }
 
     /// Does this session own effect `id` (a run's or a background hook's)?
@@ -144,6 +155,13 @@ pub struct Run {
     /// Set when a tool call went over the budget: the run fails once the
     /// other calls of the batch settle.
     over_budget: Option<CoreError>,
+    /// The run just waited for its lease: use it even inside the expiry
+    /// margin (taken by the next request).
+    fresh_lease: bool,
+    /// The generation of the lease the last request carried.
+    lease_generation: u32,
+    /// This LLM turn already asked for a fresh lease after a 401.
+    auth_retried: bool,
 }
 
 impl Run {
@@ -153,7 +171,7 @@ impl Run {
             Phase::Starting => false,
             Phase::Hooks { chain, .. } => chain.awaits(id),
             Phase::Llm(call) | Phase::Compacting { call, .. } => call.request == id,
-            Phase::BackingOff { timer } => *timer == id,
+            Phase::BackingOff { timer } | Phase::Auth { effect: timer, .. } => *timer == id,
             Phase::Tools { slots } => slots.iter().any(|s| s.awaits(id)),
         }
     }
@@ -174,6 +192,9 @@ pub enum Phase {
     BackingOff { timer: u32 },
     /// A turn's tool calls, each in its own stage.
     Tools { slots: Vec<ToolSlot> },
+    /// Waiting for the lease of the session's binding (auth effect `effect`,
+    /// shared with other runs), then `then`.
+    Auth { effect: u32, then: AfterAuth },
 }
 
 impl core::fmt::Debug for Phase {
@@ -185,6 +206,7 @@ impl core::fmt::Debug for Phase {
             Phase::Compacting { call, .. } => write!(f, "Compacting({})", call.request),
             Phase::BackingOff { timer } => write!(f, "BackingOff({timer})"),
             Phase::Tools { slots } => write!(f, "Tools({})", slots.len()),
+            Phase::Auth { effect, .. } => write!(f, "Auth({effect})"),
         }
     }
 }
@@ -257,6 +279,11 @@ pub enum Input<'a> {
         id: u32,
         verdict: Result<Json<'a>, String>,
     },
+    /// The lease the run waits for is in the cache, or why it is not.
+    Auth {
+        id: u32,
+        result: Result<(), CoreError>,
+    },
     /// Stop now, keeping what streamed (`session.interrupt()`).
     Interrupt,
     /// Stop now and fail (the session or runtime is going away).
@@ -282,6 +309,7 @@ pub struct Ctx<'a> {
     pub now_ms: f64,
     pub reactions: &'a mut Vec<Reaction>,
     pub bus: &'a mut Bus,
+    pub leases: &'a mut Leases,
 }
 
 /// One step's view: the runtime context, the session, and the engine's
@@ -350,6 +378,7 @@ fn dispatch(st: &mut Step<'_, '_>, run: &mut Run, input: Input<'_>) -> CoreResul
         Input::Timer { id } => on_timer(st, run, id),
         Input::ToolResult { id, content, is_error } => tools::on_result(st, run, id, content, is_error),
         Input::HookResult { id, verdict } => hooks::on_result(st, run, id, verdict),
+        Input::Auth { id, result } => lease::on_result(st, run, id, result),
         Input::Interrupt => Ok(finish::interrupt(st, run)),
         Input::Cancel(error) => Ok(finish::cancel(st, run, error)),
     }

@@ -2,6 +2,7 @@
 //! any `pre_llm_request` rewrite), its response head and streamed body, a
 //! transient failure retried after a timer, and the finished answer.
 
+use super::lease::{self, AfterAuth};
 use super::{Flow, Phase, Resume, Run, Step, compaction, finish, hooks, tools};
 use crate::effects::Owner;
 use crate::error::{CoreError, CoreResult, ErrorCode};
@@ -141,8 +142,12 @@ pub(super) fn pre_request(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
     hooks::enter(st, run, HookPoint::PreLlmRequest, Resume::Send)
 }
 
-/// Send the turn's request (`new_turn`), or again after a transient failure.
+/// Send the turn's request (`new_turn`), or again after a transient failure
+/// (or a 401); first its lease, when the session's binding has none usable.
 pub(super) fn send(st: &mut Step<'_, '_>, run: &mut Run, new_turn: bool) -> Flow {
+    let Some(endpoint) = lease::endpoint(st, run) else {
+        return lease::wait(st, run, AfterAuth::Send { new_turn });
+    };
     let session = &*st.session;
     let Some(provider) = session.api.implementation() else {
         let error = CoreError::new(ErrorCode::UnsupportedModel, "provider unavailable");
@@ -153,7 +158,7 @@ pub(super) fn send(st: &mut Step<'_, '_>, run: &mut Run, new_turn: bool) -> Flow
     let patch = &run.patch;
     let system = patch.system(session, &run.injection);
     let request = provider.build_request(&LlmRequest {
-        endpoint: st.ctx.settings.endpoint(session.provider),
+        endpoint: &endpoint,
         model: &session.model,
         system_prompt: system.as_deref(),
         messages: patch.messages(session),
@@ -169,6 +174,7 @@ pub(super) fn send(st: &mut Step<'_, '_>, run: &mut Run, new_turn: bool) -> Flow
     if new_turn {
         run.llm_turns += 1;
         run.attempt = 0;
+        run.auth_retried = false;
         st.session.events.push(&Event::TurnStarted { turn_number: run.llm_turns });
     }
     Flow::Wait
@@ -252,6 +258,7 @@ pub(super) fn on_end(st: &mut Step<'_, '_>, run: &mut Run, id: u32) -> CoreResul
         return Err(CoreError::new(ErrorCode::Internal, "session provider has no implementation"));
     };
     let Some(call) = call_mut(run, id) else { return Err(not_in_flight(st, id)) };
+    let unauthorized = matches!(call.state, HttpState::ReadingError { status: 401, .. });
     let outcome = match &mut call.state {
         HttpState::Streaming(parser) => parser.finish(&mut Quiet),
         HttpState::ReadingError { status, headers, body } => Err(provider.classify_error(*status, headers, body)),
@@ -262,9 +269,18 @@ pub(super) fn on_end(st: &mut Step<'_, '_>, run: &mut Run, id: u32) -> CoreResul
     if matches!(run.phase, Phase::Compacting { .. }) {
         return Ok(compaction::finished(st, run, outcome));
     }
+    if unauthorized && lease::refused(st, run) {
+        // The lease was refused: once more with a fresh one.
+        return Ok(send(st, run, false));
+    }
     Ok(match outcome {
         Ok(turn) => received(st, run, turn),
-        Err(error) => failed(st, run, error),
+        Err(mut error) => {
+            if unauthorized && lease::leased(st).is_some() {
+                error.message.push_str(" (a fresh lease from the external auth resolver was refused too)");
+            }
+            failed(st, run, error)
+        }
     })
 }
 

@@ -162,6 +162,9 @@ pub(super) fn begin(ctx: &mut super::Ctx<'_>, agent: &mut Agent, run_id: u64, in
         compacted_this_turn: false,
         compact_only,
         over_budget: None,
+        fresh_lease: false,
+        lease_generation: 0,
+        auth_retried: false,
     };
     if let Some(prompt) = prompt {
         session.events.push(&Event::RunStarted { session_id: &session.id, prompt: &prompt });

@@ -4,12 +4,14 @@
 //! silently); the message names the field and lists the valid ones.
 
 mod budget;
+pub mod realms;
 mod retry;
 mod session;
 
 pub use budget::Budget;
+pub use realms::{Binding, DEFAULT_REALM};
 pub use retry::RetryPolicy;
-pub use session::{CompactionConfig, DEFAULT_KEEP_RECENT_TURNS, SessionConfig, timeout};
+pub use session::{CompactionConfig, DEFAULT_KEEP_RECENT_TURNS, SessionConfig, auth_binding, timeout};
 
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::DEFAULT_LOG_CAPACITY;
@@ -32,6 +34,7 @@ const RUNTIME_FIELDS: &[&str] = &[
     "eventQueueCapacity",
     "maxPromptBytes",
     "retry",
+    "realms",
 ];
 
 /// The validated runtime settings the core works from.
@@ -46,6 +49,8 @@ pub struct Settings {
     pub event_queue_capacity: usize,
     pub max_prompt_bytes: usize,
     pub retry: RetryPolicy,
+    /// The bindings of `realms` (the default realm's are the fields above).
+    pub bindings: Vec<Binding>,
 }
 
 pub const DEFAULT_MAX_TOKENS: u32 = 4096;
@@ -89,6 +94,10 @@ impl Settings {
                 Some(r) => RetryPolicy::from_json(r, "runtime config.retry", RetryPolicy::default())?,
                 None => RetryPolicy::default(),
             },
+            bindings: match f.get("realms") {
+                Some(r) => realms::parse(r)?,
+                None => Vec::new(),
+            },
         };
         // The legacy fields fill in for the default model's provider only
         // where its specific field is absent.
@@ -115,6 +124,11 @@ impl Settings {
         }
     }
 
+    /// The index of binding `name` of `realm` among `bindings`.
+    pub fn binding(&self, realm: &str, name: &str) -> Option<usize> {
+        self.bindings.iter().position(|b| b.realm == realm && b.name == name)
+    }
+
     fn endpoint_mut(&mut self, kind: ProviderKind) -> &mut Endpoint {
         match kind {
             ProviderKind::Anthropic => &mut self.anthropic,
@@ -131,7 +145,7 @@ fn endpoint(f: &Fields<'_, '_>, key: &str, url: &str) -> CoreResult<Endpoint> {
     if let Some(u) = &base_url {
         check_base_url(url, u)?;
     }
-    Ok(Endpoint { api_key, base_url })
+    Ok(Endpoint { api_key, base_url, bearer: false })
 }
 
 fn positive(field: &str, value: Option<u32>, default: u32) -> CoreResult<u32> {
@@ -152,7 +166,7 @@ fn bounded(field: &str, value: Option<u64>, default: usize, max: usize) -> CoreR
     }
 }
 
-fn check_base_url(field: &str, url: &str) -> CoreResult<()> {
+pub(crate) fn check_base_url(field: &str, url: &str) -> CoreResult<()> {
     let ok = (url.starts_with("http://") || url.starts_with("https://"))
         && url.len() > "http://".len()
         && url.len() <= 2048

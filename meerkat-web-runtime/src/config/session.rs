@@ -25,6 +25,7 @@ const SESSION_FIELDS: &[&str] = &[
     "compaction",
     "preloadSkills",
     "skillTools",
+    "authBinding",
     "apiKey",
     "baseUrl",
 ];
@@ -94,6 +95,9 @@ pub struct SessionConfig {
     pub preload_skills: Vec<SkillKey>,
     /// Offer the core's `browse_skills` and `load_skill` tools.
     pub skill_tools: bool,
+    /// `authBinding: {realm, binding}`: the realm binding whose endpoint
+    /// and credential the session uses (absent: the default realm's).
+    pub auth_binding: Option<(String, String)>,
 }
 
 impl SessionConfig {
@@ -158,6 +162,7 @@ impl SessionConfig {
                 .transpose()?,
             preload_skills,
             skill_tools: f.bool("skillTools")?.unwrap_or(false),
+            auth_binding: f.get("authBinding").map(|b| auth_binding(b, f.code())).transpose()?,
         };
         config.validate()?;
         Ok(config)
@@ -179,6 +184,13 @@ impl SessionConfig {
         }
         Ok(())
     }
+}
+
+/// `authBinding: {realm, binding}` (checked against the realms when the
+/// session is created).
+pub fn auth_binding(value: &Json<'_>, code: ErrorCode) -> CoreResult<(String, String)> {
+    let f = Fields::new(value, "authBinding", &["realm", "binding"], code)?;
+    Ok((f.req_str("realm")?.to_string(), f.req_str("binding")?.to_string()))
 }
 
 /// A timeout in milliseconds: 1 ms to a day.

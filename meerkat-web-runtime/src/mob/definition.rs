@@ -3,7 +3,7 @@
 
 use super::flow::{self, FlowDef};
 use crate::comms::Limits;
-use crate::config::{Budget, SessionConfig, output_schema};
+use crate::config::{Budget, SessionConfig, auth_binding, output_schema};
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::fields::Fields;
 use crate::json::{Json, ObjectWriter, quote, write_array, write_str};
@@ -196,6 +196,7 @@ fn profile(name: &str, value: &Json<'_>, skill_names: &[String]) -> CoreResult<P
             "outputSchema",
             "budget",
             "maxTokens",
+            "authBinding",
         ],
         CODE,
     )
@@ -217,6 +218,7 @@ fn profile(name: &str, value: &Json<'_>, skill_names: &[String]) -> CoreResult<P
             output_schema: f.get("outputSchema").map(|s| output_schema(s, "outputSchema")).transpose()?,
             budget: f.get("budget").map(|b| Budget::from_json(b, "budget")).transpose()?,
             tools: host,
+            auth_binding: f.get("authBinding").map(|b| auth_binding(b, CODE)).transpose()?,
             ..SessionConfig::default()
         };
         let mut own_skills = Vec::new();

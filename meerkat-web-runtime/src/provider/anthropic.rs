@@ -121,8 +121,8 @@ pub fn build_request(req: &LlmRequest<'_>) -> HttpRequest {
         ("anthropic-version".to_string(), API_VERSION.to_string()),
         ("anthropic-dangerous-direct-browser-access".to_string(), "true".to_string()),
     ];
-    if let Some(key) = &req.endpoint.api_key {
-        headers.push(("x-api-key".to_string(), key.expose().to_string()));
+    if let Some(key) = req.endpoint.key_header("x-api-key") {
+        headers.push(key);
     }
     HttpRequest { url: super::join_url(base, "/v1/messages"), method: "POST", headers, body }
 }

@@ -26,6 +26,26 @@ impl core::fmt::Debug for Secret {
 pub struct Endpoint {
     pub api_key: Option<Secret>,
     pub base_url: Option<String>,
+    /// Send the key as `authorization: Bearer` (an OAuth token) instead of
+    /// in the provider's own key header.
+    pub bearer: bool,
+}
+
+impl Endpoint {
+    /// The credential header: the key in `native` (the provider's own
+    /// header; `authorization` means a Bearer token), or as a Bearer token
+    /// when the endpoint says so. None without a key (a proxy adds it).
+    pub fn key_header(&self, native: &str) -> Option<(String, String)> {
+        let key = self.api_key.as_ref()?.expose();
+        let mut value = String::with_capacity(key.len() + 7);
+        let mut name = native;
+        if self.bearer || native == "authorization" {
+            name = "authorization";
+            value.push_str("Bearer ");
+        }
+        value.push_str(key);
+        Some((name.to_string(), value))
+    }
 }
 
 /// Extended-thinking settings of a session.

@@ -239,8 +239,8 @@ pub fn build_request(req: &LlmRequest<'_>) -> HttpRequest {
     let path = format!("/v1beta/models/{}:streamGenerateContent?alt=sse", model_path(req.model));
     let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
     // The header, not `?key=`: a key in the URL ends up in logs and history.
-    if let Some(key) = &req.endpoint.api_key {
-        headers.push(("x-goog-api-key".to_string(), key.expose().to_string()));
+    if let Some(key) = req.endpoint.key_header("x-goog-api-key") {
+        headers.push(key);
     }
     HttpRequest { url: super::join_url(base, &path), method: "POST", headers, body }
 }

@@ -305,14 +305,7 @@ pub fn http_date_ms(text: &str) -> Option<u64> {
     if parts.next() != Some("GMT") || !(1..=31).contains(&day) || year < 1970 || h > 23 || m > 59 || s > 60 {
         return None;
     }
-    // Days since 1970-01-01 (Howard Hinnant's days_from_civil, years >= 1970).
-    let (y, mp) = if month <= 2 { (year - 1, month + 9) } else { (year, month - 3) };
-    let era = y / 400;
-    let yoe = y - era * 400;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = (era * 146_097 + doe).checked_sub(719_468)?;
-    Some(((days * 24 + h) * 60 + m) * 60_000 + s * 1000)
+    Some(((crate::text::unix_days(year, month, day)? * 24 + h) * 60 + m) * 60_000 + s * 1000)
 }
 
 /// `retry-after` given as an HTTP date becomes `retry-after-ms` relative to

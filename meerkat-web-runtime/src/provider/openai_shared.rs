@@ -31,8 +31,8 @@ pub fn headers(endpoint: &Endpoint) -> Vec<(String, String)> {
         ("content-type".to_string(), "application/json".to_string()),
         ("accept".to_string(), "text/event-stream".to_string()),
     ];
-    if let Some(key) = &endpoint.api_key {
-        headers.push(("authorization".to_string(), format!("Bearer {}", key.expose())));
+    if let Some(key) = endpoint.key_header("authorization") {
+        headers.push(key);
     }
     headers
 }

@@ -40,6 +40,7 @@ pub(super) enum Op {
     ToolResult,
     HookResult,
     TimerFired,
+    AuthResult,
     Interrupt,
     CreateMob,
     ListMobs,
@@ -91,6 +92,7 @@ const OPS: &[(&str, Op, &[&str])] = &[
     ("tool_result", Op::ToolResult, &["op", "id", "content", "isError"]),
     ("hook_result", Op::HookResult, &["op", "id", "verdict", "error"]),
     ("timer_fired", Op::TimerFired, &["op", "id"]),
+    ("auth_result", Op::AuthResult, &["op", "id", "lease", "error", "reason"]),
     ("interrupt", Op::Interrupt, &["op", "session"]),
     ("create_mob", Op::CreateMob, &["op", "definition"]),
     ("list_mobs", Op::ListMobs, &["op"]),
@@ -216,9 +218,13 @@ impl Runtime {
                 let session = f.req_str("session")?;
                 self.advance(now_ms, session, Input::Interrupt).map(|()| None)
             }
-            Op::HttpHead | Op::HttpEnd | Op::HttpError | Op::ToolResult | Op::HookResult | Op::TimerFired => {
-                self.outcome(now_ms, op, &f, &cmd).map(|()| None)
-            }
+            Op::HttpHead
+            | Op::HttpEnd
+            | Op::HttpError
+            | Op::ToolResult
+            | Op::HookResult
+            | Op::TimerFired
+            | Op::AuthResult => self.outcome(now_ms, op, &f, &cmd).map(|()| None),
             _ => self.mob_command(now_ms, op, &f),
         }
     }

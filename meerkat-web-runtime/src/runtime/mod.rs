@@ -13,6 +13,7 @@ mod mobs;
 mod outcomes;
 
 use crate::agent::{self, Agent, Ctx, Reaction};
+use crate::auth::Leases;
 use crate::comms::Bus;
 use crate::config::Settings;
 use crate::effects::Outbox;
@@ -46,12 +47,16 @@ pub struct Runtime {
     mobs: SortedMap<String, Mob>,
     /// Wires between members of two mobs, kept across respawns.
     cross: Vec<(mobs::MemberId, mobs::MemberId)>,
+    /// Leases of the bindings whose credential the host resolves.
+    leases: Leases,
 }
 
 impl Runtime {
     pub fn new(config_json: &str, entropy: &[u8]) -> CoreResult<Runtime> {
+        let settings = Settings::from_json(config_json)?;
         Ok(Runtime {
-            settings: Settings::from_json(config_json)?,
+            leases: Leases::new(settings.bindings.len()),
+            settings,
             rng: Rng::from_entropy(entropy),
             tools: ToolRegistry::default(),
             hooks: HookRegistry::default(),
@@ -174,6 +179,7 @@ impl Runtime {
             now_ms,
             reactions: &mut self.reactions,
             bus: &mut self.bus,
+            leases: &mut self.leases,
         };
         f(&mut ctx, agent)
     }

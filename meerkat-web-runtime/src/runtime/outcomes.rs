@@ -1,9 +1,11 @@
 //! Effect outcomes fed back by the host, routed to whoever owns the
-//! effect: a session's run (or background hook) or a skill source.
+//! effect: a session's run (or background hook), a skill source, or the
+//! lease cache (whose answer goes to every run waiting on it).
 
 use super::Runtime;
 use super::commands::Op;
 use crate::agent::{self, Input};
+use crate::auth::parse_lease;
 use crate::effects::{Kind, Owner};
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
 use crate::fields::Fields;
@@ -42,6 +44,8 @@ impl Runtime {
                 };
                 (Kind::Hook, Input::HookResult { id, verdict }, None)
             }
+            // Its input is built by `auth_result` (the lease is read once it is known to be awaited).
+            Op::AuthResult => (Kind::Auth, Input::Interrupt, None),
             _ => (Kind::Timer, Input::Timer { id }, None),
         };
         let owner = self.owner(id, kind)?;
@@ -59,8 +63,51 @@ impl Runtime {
                 Ok(())
             }
             (Owner::Mob(mob), None) if kind == Kind::Timer => self.mob_timer(now_ms, &mob, id),
+            (Owner::Auth, None) if kind == Kind::Auth => self.auth_result(now_ms, id, f),
             _ => Err(not_session(id)),
         }
+    }
+
+    /// `auth_result`: `{id, lease}` from the external resolver, or `{id,
+    /// error, reason}` where `reason` is `"missing"` (no resolver
+    /// registered), `"invalid"` (what it returned is not JSON data) or
+    /// `"failed"` (it threw or timed out; the default). The lease is
+    /// cached; every run waiting on it goes on, or fails with the error.
+    fn auth_result(&mut self, now_ms: f64, id: u32, f: &Fields<'_, '_>) -> CoreResult<()> {
+        let index = self.leases.settle(id);
+        let binding = index.and_then(|i| self.settings.bindings.get(i));
+        let Some((index, binding)) = index.zip(binding) else {
+            return Err(CoreError::new(ErrorCode::UnknownEffect, "the lease answers no binding"));
+        };
+        let error = match (f.str("error")?, f.str("reason")?) {
+            (None, _) => match parse_lease(f.get("lease").unwrap_or(&Json::Null), now_ms) {
+                Ok(lease) => {
+                    self.leases.store(index, lease);
+                    None
+                }
+                Err(why) => Some((ErrorCode::AuthLeaseInvalid, why)),
+            },
+            (Some(_), Some("missing")) => Some((
+                ErrorCode::AuthResolverMissing,
+                "none is registered: call registerExternalAuthResolver(wasm, resolver)".to_string(),
+            )),
+            (Some(why), Some("invalid")) => Some((ErrorCode::AuthLeaseInvalid, why.to_string())),
+            (Some(why), _) => Some((ErrorCode::AuthResolverFailed, crate::text::first_chars(why, 500).to_string())),
+        };
+        let result = match error {
+            None => Ok(()),
+            Some((code, why)) => Err(CoreError::new(
+                code,
+                format!("external auth resolver for {}/{}: {why}", binding.realm, binding.name),
+            )),
+        };
+        let waiting: Vec<String> =
+            self.agents.iter().filter(|(_, a)| a.awaits_lease(id)).map(|(session, _)| session.clone()).collect();
+        for session in waiting {
+            // A run that fails here has reported it; nothing to refuse.
+            let _ = self.advance(now_ms, &session, Input::Auth { id, result: result.clone() });
+        }
+        Ok(())
     }
 
     /// Body bytes: the hot path goes straight to the run's parser.

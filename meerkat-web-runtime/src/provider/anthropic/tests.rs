@@ -184,8 +184,11 @@ fn http_errors_are_classified_from_status_and_body() {
 
 #[test]
 fn request_matches_the_documented_shape() {
-    let endpoint =
-        Endpoint { api_key: Some(Secret::new("sk-test")), base_url: Some("http://localhost:3100/anthropic/".into()) };
+    let endpoint = Endpoint {
+        api_key: Some(Secret::new("sk-test")),
+        base_url: Some("http://localhost:3100/anthropic/".into()),
+        bearer: false,
+    };
     let tool = test_support::weather_tool();
     let messages = vec![
         Message::user(vec![Part::Text { text: "Hi".into() }]),

@@ -355,7 +355,7 @@ fn google_error_model_is_classified() {
 // ---------------------------------------------------------------- request
 
 fn endpoint(base: Option<&str>) -> Endpoint {
-    Endpoint { api_key: Some(Secret::new("AIza-test")), base_url: base.map(str::to_string) }
+    Endpoint { api_key: Some(Secret::new("AIza-test")), base_url: base.map(str::to_string), bearer: false }
 }
 
 fn request<'a>(endpoint: &'a Endpoint, messages: &'a [Message]) -> LlmRequest<'a> {

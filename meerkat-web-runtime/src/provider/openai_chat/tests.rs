@@ -242,8 +242,11 @@ fn request(endpoint: &Endpoint, messages: &[Message], tools: &[ToolSpec<'_>], sc
 
 #[test]
 fn request_matches_the_documented_shape() {
-    let endpoint =
-        Endpoint { api_key: Some(Secret::new("sk-test")), base_url: Some("http://127.0.0.1:3100/openai/v1/".into()) };
+    let endpoint = Endpoint {
+        api_key: Some(Secret::new("sk-test")),
+        base_url: Some("http://127.0.0.1:3100/openai/v1/".into()),
+        bearer: false,
+    };
     let tool = weather_tool();
     let messages = history();
     let http = OpenAiChat.build_request(&LlmRequest {
@@ -297,7 +300,7 @@ fn request_matches_the_documented_shape() {
 
 #[test]
 fn tool_only_assistant_turns_have_null_content_and_schemas_become_response_format() {
-    let endpoint = Endpoint { api_key: None, base_url: None };
+    let endpoint = Endpoint { api_key: None, base_url: None, bearer: false };
     let messages = vec![Message::assistant(vec![Part::ToolUse {
         id: "c".into(),
         name: "t".into(),

@@ -212,8 +212,11 @@ fn history() -> Vec<Message> {
 
 #[test]
 fn request_matches_the_documented_shape() {
-    let endpoint =
-        Endpoint { api_key: Some(Secret::new("sk-test")), base_url: Some("http://127.0.0.1:3100/openai/v1/".into()) };
+    let endpoint = Endpoint {
+        api_key: Some(Secret::new("sk-test")),
+        base_url: Some("http://127.0.0.1:3100/openai/v1/".into()),
+        bearer: false,
+    };
     let tool = crate::test_support::weather_tool();
     let messages = history();
     let temperature = raw(&json!(1));
@@ -263,7 +266,7 @@ fn request_matches_the_documented_shape() {
     );
 
     let bare = build_request(&LlmRequest {
-        endpoint: &Endpoint { api_key: None, base_url: None },
+        endpoint: &Endpoint { api_key: None, base_url: None, bearer: false },
         model: "o4-mini",
         system_prompt: Some(""),
         messages: &[],

@@ -175,14 +175,17 @@ fn usage_takes_cached_tokens_out_of_the_input() {
 
 #[test]
 fn endpoint_headers_and_data_urls() {
-    let keyed =
-        Endpoint { api_key: Some(Secret::new("sk-test")), base_url: Some("http://127.0.0.1:3100/openai/v1/".into()) };
+    let keyed = Endpoint {
+        api_key: Some(Secret::new("sk-test")),
+        base_url: Some("http://127.0.0.1:3100/openai/v1/".into()),
+        bearer: false,
+    };
     assert_eq!(url(&keyed, "/responses"), "http://127.0.0.1:3100/openai/v1/responses");
     let h = headers(&keyed);
     assert_eq!(header(&h, "authorization"), Some("Bearer sk-test"));
     assert_eq!(header(&h, "content-type"), Some("application/json"));
     assert_eq!(header(&h, "accept"), Some("text/event-stream"));
-    let bare = Endpoint { api_key: None, base_url: None };
+    let bare = Endpoint { api_key: None, base_url: None, bearer: false };
     assert_eq!(url(&bare, "/chat/completions"), "https://api.openai.com/v1/chat/completions");
     assert_eq!(header(&headers(&bare), "authorization"), None);
 

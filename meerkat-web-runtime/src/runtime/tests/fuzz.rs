@@ -29,6 +29,7 @@ const OPS: &[(&str, &[&str])] = &[
     ("tool_result", &["id", "content", "isError"]),
     ("hook_result", &["id", "verdict", "error"]),
     ("timer_fired", &["id"]),
+    ("auth_result", &["id", "lease", "error", "reason"]),
     ("interrupt", &["session"]),
 ];
 

@@ -1,5 +1,6 @@
 //! The loop driven end to end by scripted outcomes: no HTTP, no clock.
 
+mod auth;
 mod budget;
 mod compaction;
 mod flows;

@@ -1,0 +1,91 @@
+/** Helpers of the auth suites: realms on the simulated provider, a recording fetch, a fake login. */
+import { MeerkatRuntime, type AuthLease, type AuthResolverRequest, type RuntimeConfig } from "@rkat/web";
+import { proxyUrl, wasm } from "./runtime.js";
+
+/** Every request the runtime sent, with its headers as sent (the simulator's own log redacts them). */
+export interface Sent {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A `fetch` that records each request, then sends it. */
+export function recordingFetch(): { fetch: typeof fetch; sent: Sent[] } {
+  const sent: Sent[] = [];
+  const recording: typeof fetch = (input, init) => {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of new Headers(init?.headers)) headers[name] = value;
+    sent.push({ url: String(input), headers, body: String(init?.body ?? "") });
+    return globalThis.fetch(input, init);
+  };
+  return { fetch: recording, sent };
+}
+
+/** `team-alpha` takes its credentials from the resolver; `team-beta` has inline keys. */
+export function realmsConfig(): RuntimeConfig {
+  const base = proxyUrl();
+  return {
+    anthropicApiKey: "proxy",
+    anthropicBaseUrl: `${base}/anthropic`,
+    model: "claude-sonnet-4-6",
+    retry: { maxRetries: 0 },
+    realms: {
+      "team-alpha": {
+        bindings: {
+          anthropic: { provider: "anthropic", credentialSource: "external_resolver", baseUrl: `${base}/anthropic` },
+          oauth: { provider: "anthropic", credentialSource: "external_resolver", baseUrl: `${base}/anthropic`, header: "bearer" },
+          openai: { provider: "openai", credentialSource: "external_resolver", baseUrl: `${base}/openai/v1` },
+          responses: {
+            provider: "openai",
+            credentialSource: "external_resolver",
+            baseUrl: `${base}/openai/v1`,
+            openaiApi: "responses",
+          },
+          gemini: { provider: "gemini", credentialSource: "external_resolver", baseUrl: `${base}/gemini`, header: "bearer" },
+        },
+      },
+      "team-beta": {
+        bindings: {
+          gemini: { provider: "gemini", credentialSource: "inline", apiKey: "AIza-beta", baseUrl: `${base}/gemini` },
+        },
+      },
+    },
+  };
+}
+
+/** A runtime with the realms above and a recording fetch. */
+export async function authRuntime(extra: RuntimeConfig = {}): Promise<{ runtime: MeerkatRuntime; sent: Sent[] }> {
+  const { fetch, sent } = recordingFetch();
+  const runtime = await MeerkatRuntime.init(wasm, { ...realmsConfig(), ...extra }, { fetch });
+  return { runtime, sent };
+}
+
+/**
+ * The host app's login, as the docs' sample calls it: each call mints a
+ * new access token (`tok-N`) valid for `lifetimeMs` from the current `Date`.
+ */
+export function fakeHostAuth(lifetimeMs = 3_600_000) {
+  const calls: AuthResolverRequest[] = [];
+  const hostAuth = {
+    calls,
+    async freshAccessToken(binding: AuthResolverRequest) {
+      calls.push({ ...binding });
+      return {
+        accessToken: `tok-SECRET-${calls.length}`,
+        accountId: "acct-7",
+        expiresAt: new Date(Date.now() + lifetimeMs).toISOString(),
+      };
+    },
+  };
+  return hostAuth;
+}
+
+/** A lease with a fresh secret of `calls` so far. */
+export function leaseOf(secret: string, expires_at?: string | number): AuthLease {
+  return expires_at === undefined ? { kind: "inline_secret", secret } : { kind: "inline_secret", secret, expires_at };
+}
+
+/** The credential a recorded request carried (key header or Bearer token). */
+export function credentialOf(request: Sent): string | undefined {
+  return request.headers["x-api-key"] ?? request.headers["x-goog-api-key"] ?? request.headers.authorization;
+}
