@@ -9,6 +9,7 @@ import type { WorkerSession } from "@rkat/web/worker";
 import { DemoAgent, settingsFromQuery, type AgentSettings } from "./agent.js";
 import { choiceTags, turnOptions, type HookVerdict } from "./loop.js";
 import { MobsPage } from "./mobs.js";
+import { SignInPage } from "./signin.js";
 import { setupTabs } from "./tabs.js";
 import type { ToolRun } from "./tools.js";
 import { DemoUI, describeError, type Counters, type ReplyView } from "./ui.js";
@@ -241,6 +242,7 @@ ui.settingsForm.addEventListener("submit", (event) => {
   event.preventDefault();
   if (state.busy) return;
   const settings = ui.readSettings();
+  signIn.dispose(); // its Worker reconnects on these settings when next used
   void connect(settings).then((ok) => {
     if (ok) ui.clearChat();
   });
@@ -257,6 +259,9 @@ void connect(initial);
 
 // The Mobs tab: its own runtime Worker, started the first time the tab is shown.
 const mobs = new MobsPage(() => ui.readSettings());
+// The Sign-in tab: a chat whose credential comes from a login on the page.
+const signIn = new SignInPage(() => ui.readSettings());
 setupTabs((tab) => {
   if (tab === "mobs") mobs.show();
+  if (tab === "signin") signIn.show();
 });

@@ -4,24 +4,12 @@ import { quote, summarize } from "./format.js";
 import { renderGraph } from "./mobs-graph.js";
 import { MOB_EXAMPLES, type MemberKey } from "./mobs-setup.js";
 import { displayName, type Delivery, type Edge, type MemberRow } from "./mobs-state.js";
+import { byId, el } from "./dom.js";
 
 export type MobsStatus = "idle" | "connecting" | "ready" | "streaming" | "error";
 
 /** Member log lines kept on screen. */
 const LOG_LINES = 600;
-
-function byId<T extends HTMLElement>(id: string): T {
-  const element = document.getElementById(id);
-  if (!element) throw new Error(`demo page is missing #${id}`);
-  return element as T;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
-  if (className) element.className = className;
-  if (text !== undefined) element.textContent = text;
-  return element;
-}
 
 /** A row of cells. */
 function tr(cells: Array<string | HTMLElement>): HTMLTableRowElement {

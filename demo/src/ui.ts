@@ -3,6 +3,7 @@ import type { AgentEvent } from "@rkat/web";
 import { DEFAULT_SETTINGS, PROVIDERS, providerDefaults, type AgentSettings, type ProviderId, type SkillChoice } from "./agent.js";
 import { errorDetail, quote, summarize } from "./format.js";
 import type { HookVerdict, TurnChoices } from "./loop.js";
+import { byId, el } from "./dom.js";
 
 export type StatusKind = "connecting" | "ready" | "streaming" | "error";
 
@@ -29,19 +30,6 @@ const WRAPPED_TYPES = new Set([
   "compaction_completed",
   "compaction_failed",
 ]);
-
-function byId<T extends HTMLElement>(id: string): T {
-  const element = document.getElementById(id);
-  if (!element) throw new Error(`demo page is missing #${id}`);
-  return element as T;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
-  if (className) element.className = className;
-  if (text !== undefined) element.textContent = text;
-  return element;
-}
 
 /** An error's code and message (and a line about its details), whatever was thrown. */
 export function describeError(error: unknown): { code: string; message: string; detail?: string } {

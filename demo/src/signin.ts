@@ -1,0 +1,177 @@
+/**
+ * The Sign-in page: a chat whose credential comes from the host app's login
+ * (a fake identity provider on this page), not from the runtime config.
+ *
+ * The runtime runs in its own Worker with a realm `team-alpha` whose
+ * binding takes its key from an external auth resolver. The resolver stays
+ * here on the page: the Worker asks for a lease across the bridge when a
+ * request needs one, the runtime caches it until 30 s before it expires,
+ * and a signed-out page fails the run with AUTH_RESOLVER_FAILED.
+ */
+import { withAuthBinding, type AgentEvent, type AuthLease, type AuthResolverRequest, type RuntimeConfig } from "@rkat/web";
+import { connectRuntime, type WorkerRuntime } from "@rkat/web/worker";
+import { runtimeConfig, sessionConfig, type AgentSettings } from "./agent.js";
+import { byId, el } from "./dom.js";
+import { FakeIdentityProvider } from "./fake-login.js";
+import { describeError } from "./ui.js";
+
+const REALM = "team-alpha";
+
+/** The provider family of the chat's settings: the binding's name and provider. */
+function family(settings: AgentSettings): "anthropic" | "openai" | "gemini" {
+  return settings.provider === "anthropic" || settings.provider === "gemini" ? settings.provider : "openai";
+}
+
+/** The chat's runtime config plus the realm whose binding asks the resolver. */
+export function realmConfig(settings: AgentSettings): RuntimeConfig {
+  const provider = family(settings);
+  const binding = { provider, credentialSource: "external_resolver" as const, baseUrl: settings.baseUrl };
+  return { ...runtimeConfig(settings), realms: { [REALM]: { bindings: { [provider]: binding } } } };
+}
+
+export class SignInPage {
+  private readonly idp = new FakeIdentityProvider();
+  private worker: Worker | undefined;
+  private runtime: WorkerRuntime | undefined;
+  private connecting: Promise<WorkerRuntime> | undefined;
+  private readonly status = byId<HTMLElement>("signin-status");
+  private readonly statusText = byId<HTMLElement>("signin-status-text");
+  private readonly loginForm = byId<HTMLFormElement>("login");
+  private readonly user = byId<HTMLInputElement>("login-user");
+  private readonly password = byId<HTMLInputElement>("login-password");
+  private readonly signOutButton = byId<HTMLButtonElement>("sign-out");
+  private readonly account = byId<HTMLElement>("login-account");
+  private readonly resolverLog = byId<HTMLOListElement>("resolver-log");
+  private readonly chatForm = byId<HTMLFormElement>("signin-chat");
+  private readonly prompt = byId<HTMLTextAreaElement>("signin-prompt");
+  private readonly send = byId<HTMLButtonElement>("signin-send");
+  private readonly transcript = byId<HTMLElement>("signin-messages");
+  private readonly eventLog = byId<HTMLOListElement>("signin-events");
+
+  constructor(private readonly settings: () => AgentSettings) {
+    this.loginForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.signIn();
+    });
+    this.signOutButton.addEventListener("click", () => this.signOut());
+    this.chatForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      void this.ask(this.prompt.value);
+    });
+    this.renderAccount();
+  }
+
+  /** The tab is shown: start its runtime Worker if it is not running. */
+  show(): void {
+    void this.connect().catch((error) => this.setStatus("error", `worker failed: ${describeError(error).message}`));
+  }
+
+  private connect(): Promise<WorkerRuntime> {
+    if (this.runtime) return Promise.resolve(this.runtime);
+    this.connecting ??= this.start().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async start(): Promise<WorkerRuntime> {
+    const settings = this.settings();
+    this.setStatus("connecting", "connecting: starting the runtime worker…");
+    const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+    this.worker = worker;
+    try {
+      const runtime = await connectRuntime(worker, realmConfig(settings));
+      await runtime.registerExternalAuthResolver((request) => this.resolve(request));
+      this.runtime = runtime;
+      this.setStatus("ready", `ready · ${REALM}/${family(settings)} via ${settings.baseUrl}`);
+      return runtime;
+    } catch (error) {
+      worker.terminate();
+      this.worker = undefined;
+      throw error;
+    }
+  }
+
+  /** The external auth resolver: the page's login hands over a fresh token. */
+  private resolve(request: AuthResolverRequest): AuthLease {
+    const line = `${new Date().toLocaleTimeString()} ${request.realm}/${request.binding} (${request.provider}): `;
+    try {
+      const token = this.idp.freshAccessToken();
+      this.logResolver(`${line}token #${this.idp.issued} for ${token.accountId}, expires ${token.expiresAt}`, "ok");
+      return { kind: "inline_secret", secret: token.accessToken, metadata: { account_id: token.accountId }, expires_at: token.expiresAt };
+    } catch (error) {
+      this.logResolver(`${line}refused: ${describeError(error).message}`, "refused");
+      throw error;
+    }
+  }
+
+  private signIn(): void {
+    try {
+      this.idp.signIn(this.user.value, this.password.value);
+      this.password.value = "";
+    } catch (error) {
+      this.logResolver(`sign-in failed: ${describeError(error).message}`, "refused");
+    }
+    this.renderAccount();
+  }
+
+  private signOut(): void {
+    this.idp.signOut();
+    this.renderAccount();
+  }
+
+  private renderAccount(): void {
+    const who = this.idp.signedInAs;
+    this.account.textContent = who ? `signed in as ${who}` : "signed out";
+    this.account.dataset.state = who ? "in" : "out";
+    this.loginForm.hidden = who !== undefined;
+    this.signOutButton.hidden = who === undefined;
+  }
+
+  /** One turn on a fresh session bound to the realm: streamed text and its events. */
+  private async ask(text: string): Promise<void> {
+    const prompt = text.trim();
+    if (!prompt || this.send.disabled) return;
+    this.send.disabled = true;
+    this.prompt.value = "";
+    this.transcript.append(el("div", "msg user", prompt));
+    const reply = this.transcript.appendChild(el("div", "msg assistant"));
+    try {
+      const runtime = await this.connect();
+      const settings = this.settings();
+      const session = await runtime.createSession(withAuthBinding({ realm: REALM, binding: family(settings) }, sessionConfig(settings)));
+      this.setStatus("streaming", "streaming…");
+      for await (const event of session.stream(prompt)) this.showEvent(event, reply);
+      await session.destroy();
+      this.setStatus("ready", "ready");
+    } catch (error) {
+      const { code, message } = describeError(error);
+      reply.append(el("div", "error-box", `${code}: ${message}`));
+      this.setStatus("ready", `last turn failed: ${code}`);
+    } finally {
+      this.send.disabled = false;
+    }
+  }
+
+  private showEvent(event: AgentEvent, reply: HTMLElement): void {
+    if (event.type === "text_delta") reply.append(event.delta);
+    const item = this.eventLog.appendChild(el("li", undefined, event.type));
+    item.dataset.type = event.type;
+    this.eventLog.scrollTop = this.eventLog.scrollHeight;
+  }
+
+  private logResolver(text: string, outcome: "ok" | "refused"): void {
+    const item = this.resolverLog.appendChild(el("li", undefined, text));
+    item.dataset.outcome = outcome;
+  }
+
+  private setStatus(state: "connecting" | "ready" | "streaming" | "error", text: string): void {
+    this.status.dataset.state = state;
+    this.statusText.textContent = text;
+  }
+
+  /** Stop the Worker (a settings change reconnects on next use). */
+  dispose(): void {
+    this.worker?.terminate();
+    this.worker = undefined;
+    this.runtime = undefined;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The demo's Sign-in page: a chat bound to a realm whose credential comes
+ * from an external auth resolver on the page, answered by a fake login.
+ * Against the simulated provider, in the page's runtime Worker.
+ */
+import { expect, test, type Page, type Request } from "@playwright/test";
+import { openDemo } from "./helpers.js";
+
+async function ask(page: Page, prompt: string): Promise<void> {
+  const before = await page.locator("#signin-messages .msg.assistant").count();
+  await page.locator("#signin-prompt").fill(prompt);
+  await page.locator("#signin-send").click();
+  await expect(page.locator("#signin-messages .msg.assistant")).toHaveCount(before + 1);
+  await expect(page.locator("#signin-send")).toBeEnabled();
+}
+
+const lastReply = (page: Page) => page.locator("#signin-messages .msg.assistant").last();
+
+test("a signed-out page fails the run; after sign-in the resolver's token is used and cached", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  const keys: string[] = [];
+  page.context().on("request", (request: Request) => {
+    const key = request.headers()["x-api-key"];
+    if (request.url().includes("/anthropic/") && key) keys.push(key);
+  });
+
+  await openDemo(page, "#signin");
+  await expect(page.getByRole("tab", { name: "Sign-in" })).toHaveAttribute("aria-selected", "true");
+  await expect(page.locator("#signin-status")).toHaveAttribute("data-state", "ready");
+  await expect(page.locator("#login-account")).toHaveText("signed out");
+
+  // Signed out: the resolver refuses, the run fails with a clear code, the page stays usable.
+  await ask(page, "Hello before signing in");
+  await expect(lastReply(page).locator(".error-box")).toContainText("AUTH_RESOLVER_FAILED");
+  await expect(lastReply(page).locator(".error-box")).toContainText("not signed in");
+  await expect(page.locator('#resolver-log li[data-outcome="refused"]')).toHaveCount(1);
+
+  // A wrong password does not sign in.
+  await page.locator("#login-password").fill("nope");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator("#login-account")).toHaveText("signed out");
+
+  await page.locator("#login-user").fill("ada");
+  await page.locator("#login-password").fill("demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator("#login-account")).toHaveText("signed in as ada");
+
+  await ask(page, "Hello after signing in");
+  await expect(lastReply(page).locator(".error-box")).toHaveCount(0);
+  await expect(lastReply(page)).not.toBeEmpty();
+  await expect(page.locator('#signin-events li[data-type="run_completed"]')).toHaveCount(1);
+  await expect(page.locator('#resolver-log li[data-outcome="ok"]')).toHaveCount(1);
+  await expect(page.locator('#resolver-log li[data-outcome="ok"]')).toContainText("acct-ada");
+
+  // A second turn (a new session on the same binding) reuses the cached lease.
+  await ask(page, "And again");
+  await expect(page.locator('#signin-events li[data-type="run_completed"]')).toHaveCount(2);
+  await expect(page.locator('#resolver-log li[data-outcome="ok"]')).toHaveCount(1);
+
+  // The provider got the resolver's token as its key, both times; the page never shows it.
+  expect(keys.length).toBeGreaterThanOrEqual(2);
+  for (const key of keys) expect(key).toMatch(/^demo-token-[0-9a-f]{24}$/);
+  expect(new Set(keys).size).toBe(1);
+  await expect(page.locator("#signin-view")).not.toContainText(keys[0]!);
+  expect(errors).toEqual([]);
+});
