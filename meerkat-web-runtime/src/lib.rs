@@ -9,7 +9,9 @@
 //! modules listed above it.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo))]
 
-// Foundations: JSON, ids, errors, small containers, the schema validator.
+// Foundations: JSON, ids, errors, small containers, the schema validator,
+// what this build offers.
+pub mod capabilities;
 pub mod error;
 pub mod fields;
 pub mod ids;
