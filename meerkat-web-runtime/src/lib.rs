@@ -20,6 +20,10 @@ pub mod schema;
 pub mod sorted_map;
 pub mod text;
 
+// Mobpacks: archives read into checked parts (the mob definition itself is
+// checked by `mob`, when the mob is created).
+pub mod mobpack;
+
 // Data: the conversation, usage, hook points, events, results, effects.
 pub mod effects;
 pub mod events;

@@ -1,0 +1,3 @@
+//! Mobpacks: a mob shipped as one file, read and checked in the core.
+
+pub mod toml;
