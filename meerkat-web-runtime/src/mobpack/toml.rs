@@ -189,7 +189,7 @@ impl Parser<'_> {
                 if key.is_empty() {
                     return Err(self.error("expected a key (letters, digits, '_', '-', or a quoted string)"));
                 }
-                Ok(String::from_utf8_lossy(key).into_owned())
+                Ok(String::from_utf8(key.to_vec()).unwrap_or_default())
             }
         }
     }
@@ -309,7 +309,7 @@ impl Parser<'_> {
         }
         let text = self.bytes.get(start..self.at).unwrap_or_default();
         self.at += 1;
-        Ok(String::from_utf8_lossy(text).into_owned())
+        Ok(String::from_utf8(text.to_vec()).unwrap_or_default())
     }
 
     fn basic_string(&mut self) -> Result<String, TomlError> {
@@ -322,7 +322,7 @@ impl Parser<'_> {
             let Some(b) = self.peek() else { return Err(self.error("the string is not closed")) };
             self.at += 1;
             match b {
-                b'"' => return Ok(String::from_utf8_lossy(&out).into_owned()),
+                b'"' => return Ok(String::from_utf8(out).unwrap_or_default()),
                 b'\\' => self.escape(&mut out)?,
                 b if b < 0x20 && b != b'\t' || b == 0x7f => {
                     return Err(self.error("the string is not closed on its line (or holds a control character)"));
@@ -345,12 +345,12 @@ impl Parser<'_> {
             b'\\' => b'\\',
             b'u' | b'U' => {
                 let len = if b == b'u' { 4 } else { 8 };
-                let hex = self.bytes.get(self.at..self.at + len).unwrap_or_default();
-                let code = core::str::from_utf8(hex)
-                    .ok()
-                    .filter(|h| h.len() == len)
-                    .and_then(|h| u32::from_str_radix(h, 16).ok());
-                let c = code.and_then(char::from_u32).ok_or_else(|| self.error("malformed \\u escape"))?;
+                let hex = self.bytes.get(self.at..self.at + len).filter(|h| h.len() == len).unwrap_or_default();
+                let code = hex.iter().try_fold(0u32, |code, &b| Some(code << 4 | char::from(b).to_digit(16)?));
+                let c = code
+                    .filter(|_| !hex.is_empty())
+                    .and_then(char::from_u32)
+                    .ok_or_else(|| self.error("malformed \\u escape"))?;
                 self.at += len;
                 let mut buf = [0u8; 4];
                 out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
