@@ -99,18 +99,19 @@ export class MeerkatRuntime {
     mobpackBytes: MobpackBytes,
     config: MobpackRuntimeConfig,
     options: RuntimeOptions = {},
-  ): Promise<MeerkatRuntime> {
+  ): Promise<MeerkatRuntime & { readonly mobpack: MobpackInfo }> {
     const what = "MeerkatRuntime.initFromMobpack";
     checkInit(wasm, options, what);
     const pack = await openPack(wasm, mobpackBytes, config, what);
     const runtime = new MeerkatRuntime(new CoreHandle(wasm, pack.configJson), options);
     try {
       runtime.pack = pack.info(runtime.addSkillSource(pack.skillSource).sourceUuid);
+      // `mobpack` is set: the type says so, for `runtime.mobpack.definition`.
+      return runtime as MeerkatRuntime & { readonly mobpack: MobpackInfo };
     } catch (error) {
       runtime.destroy();
       throw packSkillError(error);
     }
-    return runtime;
   }
 
   /**

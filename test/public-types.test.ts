@@ -61,6 +61,7 @@ assert<Equals<MeerkatRuntime["capabilities"], Capability[]>>();
 assert<Equals<ReturnType<MeerkatRuntime["createDeferredSession"]>, DeferredSession>>();
 assert<Equals<ReturnType<WorkerRuntime["createDeferredSession"]>, Promise<WorkerDeferredSession>>>();
 assert<Equals<MeerkatRuntime["mobpack"], MobpackInfo | null>>();
+assert<Equals<Awaited<ReturnType<typeof MeerkatRuntime.initFromMobpack>>["mobpack"], MobpackInfo>>();
 assert<Equals<WorkerRuntime["mobpack"], MobpackInfo | null>>();
 assert<Equals<Awaited<ReturnType<typeof MeerkatRuntime.inspectMobpack>>, InspectedMobpack>>();
 assert<Equals<Parameters<typeof MeerkatRuntime.initFromMobpack>[1], MobpackBytes>>();

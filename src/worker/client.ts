@@ -59,6 +59,12 @@ export interface ConnectOptions {
 export async function connectRuntime(
   worker: WorkerLike,
   config: MobpackRuntimeConfig,
+  options: ConnectOptions & { mobpack: MobpackBytes },
+): Promise<WorkerRuntime & { readonly mobpack: MobpackInfo }>;
+export async function connectRuntime(worker: WorkerLike, config: MobpackRuntimeConfig, options?: ConnectOptions): Promise<WorkerRuntime>;
+export async function connectRuntime(
+  worker: WorkerLike,
+  config: MobpackRuntimeConfig,
   options: ConnectOptions = {},
 ): Promise<WorkerRuntime> {
   if (typeof (worker as { postMessage?: unknown } | null)?.postMessage !== "function") {
