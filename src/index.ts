@@ -58,6 +58,16 @@ export type {
   RealmBindingConfig,
   RealmConfig,
 } from "./auth/types.js";
+export type {
+  InspectedMobpack,
+  MobpackBytes,
+  MobpackDefaults,
+  MobpackInfo,
+  MobpackManifest,
+  MobpackRuntimeConfig,
+  MobpackSkill,
+  MobpackTrust,
+} from "./mobpack/types.js";
 export { HOOK_POINTS } from "./hooks.js";
 export type { HookContext, HookDecision, HookHandler, HookOptions, HookRequest } from "./hooks.js";
 export type {

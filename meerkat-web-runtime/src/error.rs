@@ -87,6 +87,8 @@ error_codes! {
     AuthResolverMissing => "AUTH_RESOLVER_MISSING", Caller, "The run needs a lease from an external auth resolver and none is registered.";
     AuthResolverFailed => "AUTH_RESOLVER_FAILED", Caller, "The external auth resolver threw, rejected or did not answer in time.";
     AuthLeaseInvalid => "AUTH_LEASE_INVALID", Caller, "The external auth resolver returned a lease that is malformed or already expired.";
+    InvalidMobpack => "INVALID_MOBPACK", Caller, "A mobpack is malformed or unsafe (paths, links, sizes, layout, manifest, definition); the message names the entry.";
+    UntrustedMobpack => "UNTRUSTED_MOBPACK", Caller, "A mobpack's signature is missing, unknown, bad or from another key than the trusted one.";
     SkillSourceFailed => "SKILL_SOURCE_FAILED", Provider, "An HTTP skill source could not be fetched.";
     CapabilityUnavailable => "CAPABILITY_UNAVAILABLE", Caller, "The capability is not available in this build or browser.";
     ProviderAuth => "PROVIDER_AUTH", Provider, "The provider rejected the credentials (HTTP 401/403).";
