@@ -15,17 +15,11 @@ export interface CoreInstance {
 }
 
 /** The module namespace of `@rkat/web/wasm/meerkat_web_runtime.js`. */
-export interface WasmModule {
-  default?: () => Promise<unknown>;
-  initSync?: (input: { module: BufferSource | WebAssembly.Module }) => unknown;
+export interface WasmModule extends WasmGlue {
   Core: {
     new (configJson: string, entropy: Uint8Array): CoreInstance;
     version(): string;
     errorCodes(): string;
-    /** `{"ok":{...}}` or `{"error":{code,message}}` (see `mobpack/pack.ts`). */
-    readMobpack(bytes: Uint8Array): string;
-    /** `""` when the pack is trusted, else `{"error":{code,message}}`. */
-    trustMobpack(trustJson: string, signatureJson: string, signatureValid: boolean): string;
   };
 }
 
@@ -81,31 +75,42 @@ export function isWasmModule(value: unknown): value is WasmModule {
 const isNode = (): boolean =>
   typeof process !== "undefined" && typeof process.versions?.node === "string" && typeof window === "undefined";
 
+/** What every wasm-bindgen glue module (`--target web`) offers to load its wasm. */
+export interface WasmGlue {
+  default?: () => Promise<unknown>;
+  initSync?: (input: { module: BufferSource | WebAssembly.Module }) => unknown;
+}
+
 /**
- * Instantiate the module if it is not yet: in a browser the glue fetches the
- * `.wasm` beside itself; in Node (no `fetch` of `file:` URLs) the bytes are
- * read from this package's `pkg/` folder. Both calls are no-ops once loaded.
+ * Instantiate a glue module's wasm if it is not yet: in a browser the glue
+ * fetches the `.wasm` beside itself; in Node (no `fetch` of `file:` URLs)
+ * the bytes are read from `nodeFile`. Both calls are no-ops once loaded.
+ * `version` is the loaded module's version, checked against this package's.
  */
-export async function loadWasm(wasm: WasmModule): Promise<void> {
+export async function instantiate(glue: WasmGlue, nodeFile: URL, version: () => string): Promise<void> {
   try {
-    if (isNode() && wasm.initSync) {
+    if (isNode() && glue.initSync) {
       const fsName = "node:fs/promises";
       const fs = (await import(/* @vite-ignore */ fsName)) as typeof import("node:fs/promises");
-      const bytes = await fs.readFile(new URL("../pkg/meerkat_web_runtime_bg.wasm", import.meta.url));
-      wasm.initSync({ module: bytes });
-    } else if (wasm.default) {
-      await wasm.default();
+      glue.initSync({ module: await fs.readFile(nodeFile) });
+    } else if (glue.default) {
+      await glue.default();
     }
   } catch (cause) {
     throw new MeerkatError("WASM_INIT_FAILED", `could not instantiate the wasm module: ${String(cause)}`);
   }
-  const found = wasm.Core.version();
+  const found = version();
   if (found !== VERSION) {
     throw new MeerkatError(
       "VERSION_MISMATCH",
       `the wasm core is version ${found} but @rkat/web is ${VERSION}: rebuild (npm run build) or reinstall so both match`,
     );
   }
+}
+
+/** Instantiate the agent core's module (`@rkat/web/wasm/meerkat_web_runtime.js`). */
+export function loadWasm(wasm: WasmModule): Promise<void> {
+  return instantiate(wasm, new URL("../pkg/meerkat_web_runtime_bg.wasm", import.meta.url), () => wasm.Core.version());
 }
 
 /** 32 bytes from the platform CSPRNG: seeds session ids and retry jitter. */

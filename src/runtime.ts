@@ -11,7 +11,6 @@ import type { HookPoint } from "./events.js";
 import { hookRegistration, type HookHandler, type HookOptions } from "./hooks.js";
 import { DeferredSession } from "./deferred.js";
 import { checkDefinition, crossMobArgs } from "./mob/checks.js";
-import { inspectPack, openPack, packSkillError } from "./mobpack/pack.js";
 import type { InspectedMobpack, MobpackBytes, MobpackInfo, MobpackRuntimeConfig } from "./mobpack/types.js";
 import { Mob, type MobHost } from "./mob/mob.js";
 import type { MobDefinition, MobSummary } from "./mob/types.js";
@@ -105,6 +104,8 @@ export class MeerkatRuntime {
   ): Promise<MeerkatRuntime & { readonly mobpack: MobpackInfo }> {
     const what = "MeerkatRuntime.initFromMobpack";
     checkInit(wasm, options, what);
+    // Loaded on first use, with the pack reader's wasm: apps that never open a pack do not ship either.
+    const { openPack, packSkillError } = await import("./mobpack/pack.js");
     const pack = await openPack(wasm, mobpackBytes, config, what);
     const runtime = new MeerkatRuntime(new CoreHandle(wasm, pack.configJson), options, wasm);
     try {
@@ -124,7 +125,8 @@ export class MeerkatRuntime {
    */
   static async inspectMobpack(wasm: WasmModule, mobpackBytes: MobpackBytes): Promise<InspectedMobpack> {
     checkWasm(wasm, "MeerkatRuntime.inspectMobpack");
-    return inspectPack(wasm, mobpackBytes, "MeerkatRuntime.inspectMobpack");
+    const { inspectPack } = await import("./mobpack/pack.js");
+    return inspectPack(mobpackBytes, "MeerkatRuntime.inspectMobpack");
   }
 
   /** The pack this runtime was made from (`initFromMobpack`), else `null`. */

@@ -1,18 +1,23 @@
 //! The wasm-bindgen boundary: the only file with `#[wasm_bindgen]` items.
 //!
-//! One class, `Core`, owning one [`Runtime`]: JSON commands in, JSON replies
-//! out; response bodies as raw bytes; events drained as one JSON batch per
-//! session. No callbacks into JS: everything the core wants done is an effect.
+//! The `runtime` build has one class, `Core`, owning one [`Runtime`]: JSON
+//! commands in, JSON replies out; response bodies as raw bytes; events
+//! drained as one JSON batch per session. No callbacks into JS: everything
+//! the core wants done is an effect. The `mobpack` build has `PackReader`,
+//! three stateless functions.
 
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "runtime")]
 use crate::runtime::Runtime;
 
+#[cfg(feature = "runtime")]
 #[wasm_bindgen]
 pub struct Core {
     runtime: Runtime,
 }
 
+#[cfg(feature = "runtime")]
 #[wasm_bindgen]
 impl Core {
     /// `config_json` is the RuntimeConfig; `entropy` seeds ids and jitter.
@@ -31,22 +36,6 @@ impl Core {
     #[wasm_bindgen(js_name = errorCodes)]
     pub fn error_codes() -> String {
         crate::error::codes_json()
-    }
-
-    /// Read a `.mobpack` (gzip bytes): `{"ok":{manifest, definition,
-    /// skills, defaults, digest, signature}}` or `{"error":{code,message}}`.
-    /// Needs no runtime: packs are inspected before one exists.
-    #[wasm_bindgen(js_name = readMobpack)]
-    pub fn read_mobpack(bytes: &[u8]) -> String {
-        crate::mobpack::read_reply(bytes)
-    }
-
-    /// Whether to run a pack, given `mobpackTrust` (JSON), the pack's
-    /// `signature` block from `readMobpack` (JSON, `null` if unsigned) and
-    /// whether the host verified that signature: `""` or `{"error":..}`.
-    #[wasm_bindgen(js_name = trustMobpack)]
-    pub fn trust_mobpack(trust_json: &str, signature_json: &str, signature_valid: bool) -> String {
-        crate::mobpack::trust::reply(trust_json, signature_json, signature_valid)
     }
 
     pub fn command(&mut self, now_ms: f64, json: &str) -> String {
@@ -68,6 +57,34 @@ impl Core {
             Ok(json) => json,
             Err(e) => format!(r#"{{"error":{}}}"#, e.to_json()),
         }
+    }
+}
+
+/// The pack reader, a wasm of its own (the `mobpack` build): read before
+/// any runtime exists, and loaded only by apps that open packs.
+#[cfg(feature = "mobpack")]
+#[wasm_bindgen]
+pub struct PackReader;
+
+#[cfg(feature = "mobpack")]
+#[wasm_bindgen]
+impl PackReader {
+    /// The crate version, checked against the TypeScript package's.
+    pub fn version() -> String {
+        crate::VERSION.to_string()
+    }
+
+    /// Read a `.mobpack` (gzip bytes): `{"ok":{manifest, definition,
+    /// skills, defaults, digest, signature}}` or `{"error":{code,message}}`.
+    pub fn read(bytes: &[u8]) -> String {
+        crate::mobpack::read_reply(bytes)
+    }
+
+    /// Whether to run a pack, given `mobpackTrust` (JSON), the pack's
+    /// `signature` block from `read` (JSON, `null` if unsigned) and
+    /// whether the host verified that signature: `""` or `{"error":..}`.
+    pub fn trust(trust_json: &str, signature_json: &str, signature_valid: bool) -> String {
+        crate::mobpack::trust::reply(trust_json, signature_json, signature_valid)
     }
 }
 

@@ -21,7 +21,9 @@ pub mod sorted_map;
 pub mod text;
 
 // Mobpacks: archives read into checked parts (the mob definition itself is
-// checked by `mob`, when the mob is created).
+// checked by `mob`, when the mob is created). Its own wasm build (the
+// `mobpack` feature, see Cargo.toml), loaded only by apps that open packs.
+#[cfg(feature = "mobpack")]
 pub mod mobpack;
 
 // Data: the conversation, usage, hook points, events, results, effects.
@@ -59,7 +61,7 @@ pub mod runtime;
 mod bindings;
 
 // Entry points of the fuzz targets in `fuzz/` (never in the wasm).
-#[cfg(any(test, fuzzing))]
+#[cfg(all(any(test, fuzzing), feature = "runtime", feature = "mobpack"))]
 pub mod fuzzing;
 
 #[cfg(test)]

@@ -1,11 +1,15 @@
 /**
- * Mobpacks on the host: the core reads and checks a pack
- * (`Core.readMobpack`), the host verifies its Ed25519 signature with
- * WebCrypto (no signature code in the wasm), and the core decides whether
- * to trust it (`Core.trustMobpack`). What is left here is plumbing: bytes
+ * Mobpacks on the host: the pack reader (the core's sources in a wasm of
+ * their own, `reader.ts`) reads and checks a pack, the host verifies its
+ * Ed25519 signature with WebCrypto (no signature code in any wasm), and the
+ * reader decides whether to trust it. What is left here is plumbing: bytes
  * in, the verification, defaults, and the skill names of the definition.
+ * `runtime.ts` imports this module on first use, so apps that never open a
+ * pack do not ship it.
  */
 import { loadWasm, type CoreErrorShape, type WasmModule } from "../core.js";
+import { packBytes } from "./bytes.js";
+import { packReader, type PackReader } from "./reader.js";
 import { CapabilityUnavailableError, MeerkatError, makeError } from "../errors.js";
 import type { MobDefinition } from "../mob/types.js";
 import type { EmbeddedSkill } from "../skills.js";
@@ -21,7 +25,7 @@ import type {
   MobpackSkill,
 } from "./types.js";
 
-/** `Core.readMobpack`'s `ok`. */
+/** `PackReader.read`'s `ok`. */
 interface PackContents {
   manifest: MobpackManifest;
   definition: Record<string, unknown>;
@@ -39,18 +43,6 @@ export interface OpenedPack {
   skillSource: { name: string; skills: EmbeddedSkill[] };
   /** `runtime.mobpack`, once the skill source has its id. */
   info(sourceUuid: string): MobpackInfo;
-}
-
-const tag = (value: unknown): string => Object.prototype.toString.call(value);
-
-/** `Uint8Array` or `ArrayBuffer` (from any realm), as a `Uint8Array`. */
-export function packBytes(value: unknown, what: string): Uint8Array {
-  if (tag(value) === "[object Uint8Array]") return value as Uint8Array;
-  if (tag(value) === "[object ArrayBuffer]") return new Uint8Array(value as ArrayBuffer);
-  return fail(
-    "INVALID_ARGUMENT",
-    `${what} must be the .mobpack file's bytes, a Uint8Array or an ArrayBuffer (e.g. new Uint8Array(await (await fetch(url)).arrayBuffer())), got ${describeValue(value)}`,
-  );
 }
 
 /** `mobpackTrust` as the JSON the core checks; only its shape is checked here. */
@@ -71,7 +63,7 @@ function coreError(error: CoreErrorShape): MeerkatError {
   return makeError(error.code, error.message, error.details);
 }
 
-/** A static call into the module; a trap (never expected) becomes `RUNTIME_TRAPPED`. */
+/** A call into the reader; a trap (never expected) becomes `RUNTIME_TRAPPED`. */
 function callCore(call: () => string, what: string): string {
   try {
     return call();
@@ -80,8 +72,8 @@ function callCore(call: () => string, what: string): string {
   }
 }
 
-function readPack(wasm: WasmModule, bytes: Uint8Array, what: string): PackContents {
-  const reply = JSON.parse(callCore(() => wasm.Core.readMobpack(bytes), what)) as { ok?: PackContents; error?: CoreErrorShape };
+function readPack(reader: PackReader, bytes: Uint8Array, what: string): PackContents {
+  const reply = JSON.parse(callCore(() => reader.read(bytes), what)) as { ok?: PackContents; error?: CoreErrorShape };
   if (reply.error) throw coreError(reply.error);
   return reply.ok as PackContents;
 }
@@ -165,10 +157,10 @@ export async function openPack(wasm: WasmModule, mobpackBytes: MobpackBytes, con
   const { mobpackTrust, ...runtimeConfig } = config;
   const trust = trustJson(mobpackTrust, what);
   toJsonText(runtimeConfig, `${what}: config`, "INVALID_CONFIG");
-  await loadWasm(wasm);
-  const pack = readPack(wasm, bytes, what);
+  const [reader] = await Promise.all([packReader(), loadWasm(wasm)]);
+  const pack = readPack(reader, bytes, what);
   const valid = await verify(pack, what);
-  const verdict = callCore(() => wasm.Core.trustMobpack(trust, JSON.stringify(pack.signature), valid), what);
+  const verdict = callCore(() => reader.trust(trust, JSON.stringify(pack.signature), valid), what);
   if (verdict) throw coreError((JSON.parse(verdict) as { error: CoreErrorShape }).error);
   const names = pack.skills.map((s) => s.name);
   return {
@@ -192,10 +184,9 @@ export function packSkillError(error: unknown): unknown {
 }
 
 /** `MeerkatRuntime.inspectMobpack`. */
-export async function inspectPack(wasm: WasmModule, mobpackBytes: MobpackBytes, what: string): Promise<InspectedMobpack> {
+export async function inspectPack(mobpackBytes: MobpackBytes, what: string): Promise<InspectedMobpack> {
   const bytes = packBytes(mobpackBytes, `${what}: mobpackBytes`);
-  await loadWasm(wasm);
-  const pack = readPack(wasm, bytes, what);
+  const pack = readPack(await packReader(), bytes, what);
   return {
     manifest: pack.manifest,
     definition: pack.definition as unknown as MobDefinition,

@@ -31,7 +31,7 @@ import type {
 } from "../types.js";
 import { fail, isPlainObject, requireFunction, requireObject, requirePrompt, requireString, toJsonText } from "../validate.js";
 import { checkDefinition, crossMobArgs } from "../mob/checks.js";
-import { packBytes } from "../mobpack/pack.js";
+import { packBytes } from "../mobpack/bytes.js";
 import type { MobpackBytes, MobpackInfo, MobpackRuntimeConfig } from "../mobpack/types.js";
 import type { MobDefinition, MobSummary } from "../mob/types.js";
 import type { DeferredSessionMirror, RuntimeMirror, SessionMirror } from "./mirror.js";
