@@ -6,7 +6,8 @@
 #   cargo install cargo-fuzz            # once
 #   fuzz/run.sh <target> [libFuzzer options, e.g. -max_total_time=300]
 #
-# Targets: json, anthropic, openai_chat, openai_responses, gemini, command.
+# Targets: json, anthropic, openai_chat, openai_responses, gemini, command,
+# mobpack.
 # Findings land in fuzz/artifacts/<target>/; replay one with
 #   fuzz/run.sh <target> fuzz/artifacts/<target>/crash-…
 set -euo pipefail
@@ -21,6 +22,7 @@ case "$target" in
   openai_responses) seeds=fixtures/providers/openai/responses ;;
   gemini) seeds=fixtures/providers/gemini ;;
   command) seeds=fuzz/seeds/command ;;
+  mobpack) seeds=fuzz/seeds/mobpack ;;
   *) echo "unknown target $target" >&2; exit 2 ;;
 esac
 source scripts/toolchain.env

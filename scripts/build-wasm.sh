@@ -27,7 +27,7 @@ wasm-pack build meerkat-web-runtime --target web --out-dir ../pkg --release \
 
 reader_out=$(mktemp -d)
 trap 'rm -rf "$reader_out"' EXIT
-CARGO_TARGET_DIR=target/mobpack wasm-pack build meerkat-web-runtime --target web --out-dir "$reader_out" \
+CARGO_TARGET_DIR="$PWD/target/mobpack" wasm-pack build meerkat-web-runtime --target web --out-dir "$reader_out" \
   --out-name meerkat_mobpack --release -- --no-default-features --features mobpack "${STD[@]}"
 cp "$reader_out"/meerkat_mobpack.js "$reader_out"/meerkat_mobpack.d.ts \
   "$reader_out"/meerkat_mobpack_bg.wasm "$reader_out"/meerkat_mobpack_bg.wasm.d.ts pkg/

@@ -64,16 +64,47 @@ pub fn command(data: &[u8]) {
     }
 }
 
+/// The mobpack reader. The first byte chooses what the rest is: even, the
+/// `.mobpack` file itself; odd, the tar inside it, gzipped here, so the
+/// fuzzer also reaches the tar, TOML and layout checks past the CRC.
+pub fn mobpack(data: &[u8]) {
+    let Some((&mode, rest)) = data.split_first() else { return };
+    let file = if mode % 2 == 0 { rest.to_vec() } else { gzip(rest) };
+    let _ = crate::mobpack::read_reply(&file);
+    let _ = crate::mobpack::trust::reply(&String::from_utf8_lossy(rest), "null", mode & 2 != 0);
+}
+
+/// A gzip member around `data` (stored deflate blocks, no compression).
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
+    out.extend(miniz_oxide::deflate::compress_to_vec(data, 0));
+    out.extend(crc32(data).to_le_bytes());
+    out.extend((data.len() as u32).to_le_bytes());
+    out
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
+        }
+    }
+    !crc
+}
+
 /// Where each target's seed inputs live, relative to the repository root:
 /// `fuzz/run.sh` hands the same directories to libFuzzer, and `cargo test`
 /// runs every file in them (and cuts and flips of it) through the entry.
-pub const SEED_DIRS: [(&str, &str); 6] = [
+pub const SEED_DIRS: [(&str, &str); 7] = [
     ("json", "fixtures/providers"),
     ("anthropic", "fixtures/providers/anthropic"),
     ("openai_chat", "fixtures/providers/openai/chat"),
     ("openai_responses", "fixtures/providers/openai/responses"),
     ("gemini", "fixtures/providers/gemini"),
     ("command", "fuzz/seeds/command"),
+    ("mobpack", "fuzz/seeds/mobpack"),
 ];
 
 /// The entry of a target by its name.
@@ -85,6 +116,7 @@ pub fn entry(target: &str) -> Option<fn(&[u8])> {
         "openai_responses" => |d| stream(WireApi::OpenAiResponses, d),
         "gemini" => |d| stream(WireApi::Gemini, d),
         "command" => command,
+        "mobpack" => mobpack,
         _ => return None,
     })
 }

@@ -77,3 +77,13 @@ fn json_round_trips_what_it_parses() {
         super::json(text.as_bytes());
     }
 }
+
+#[test]
+fn the_mobpack_seeds_are_valid_packs_so_the_fuzzer_starts_past_the_checks() {
+    let dir = repo_root().join("fuzz/seeds/mobpack");
+    let gz = std::fs::read(dir.join("research-team.mobpack.seed")).unwrap();
+    let tar = std::fs::read(dir.join("research-team.tar.seed")).unwrap();
+    assert_eq!((gz[0], tar[0]), (0, 1), "the first byte says what follows");
+    crate::mobpack::read(&gz[1..]).unwrap();
+    crate::mobpack::read(&super::gzip(&tar[1..])).unwrap();
+}

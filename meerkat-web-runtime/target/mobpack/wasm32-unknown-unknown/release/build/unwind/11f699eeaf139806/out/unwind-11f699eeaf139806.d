@@ -1,9 +1,0 @@
-/work/main/meerkat-web-runtime/target/mobpack/wasm32-unknown-unknown/release/build/unwind/11f699eeaf139806/out/unwind-11f699eeaf139806.d: /root/.rustup/toolchains/nightly-2026-10-29-x86_64-unknown-linux-gnu/lib/rustlib/src/rust/library/unwind/src/lib.rs /root/.rustup/toolchains/nightly-2026-10-29-x86_64-unknown-linux-gnu/lib/rustlib/src/rust/library/unwind/src/types.rs /root/.rustup/toolchains/nightly-2026-10-29-x86_64-unknown-linux-gnu/lib/rustlib/src/rust/library/unwind/src/wasm.rs
-
-/work/main/meerkat-web-runtime/target/mobpack/wasm32-unknown-unknown/release/build/unwind/11f699eeaf139806/out/libunwind-11f699eeaf139806.rlib: /root/.rustup/toolchains/nightly-2026-10-29-x86_64-unknown-linux-gnu/lib/rustlib/src/rust/library/unwind/src/lib.rs /root/.rustup/toolchains/nightly-2026-10-29-x86_64-unknown-linux-gnu/lib/rustlib/src/rust/library/unwind/src/types.rs /root/.rustup/toolchains/nightly-2026-10-29-x86_64-unknown-linux-gnu/lib/rustlib/src/rust/library/unwind/src/wasm.rs
-
-/work/main/meerkat-web-runtime/target/mobpack/wasm32-unknown-unknown/release/build/unwind/11f699eeaf139806/out/libunwind-11f699eeaf139806.rmeta: /root/.rustup/toolchains/nightly-2026-10-29-x86_64-unknown-linux-gnu/lib/rustlib/src/rust/library/unwind/src/lib.rs /root/.rustup/toolchains/nightly-2026-10-29-x86_64-unknown-linux-gnu/lib/rustlib/src/rust/library/unwind/src/types.rs /root/.rustup/toolchains/nightly-2026-10-29-x86_64-unknown-linux-gnu/lib/rustlib/src/rust/library/unwind/src/wasm.rs
-
-/root/.rustup/toolchains/nightly-2026-10-29-x86_64-unknown-linux-gnu/lib/rustlib/src/rust/library/unwind/src/lib.rs:
-/root/.rustup/toolchains/nightly-2026-10-29-x86_64-unknown-linux-gnu/lib/rustlib/src/rust/library/unwind/src/types.rs:
-/root/.rustup/toolchains/nightly-2026-10-29-x86_64-unknown-linux-gnu/lib/rustlib/src/rust/library/unwind/src/wasm.rs:
