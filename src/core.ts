@@ -22,6 +22,10 @@ export interface WasmModule {
     new (configJson: string, entropy: Uint8Array): CoreInstance;
     version(): string;
     errorCodes(): string;
+    /** `{"ok":{...}}` or `{"error":{code,message}}` (see `mobpack/pack.ts`). */
+    readMobpack(bytes: Uint8Array): string;
+    /** `""` when the pack is trusted, else `{"error":{code,message}}`. */
+    trustMobpack(trustJson: string, signatureJson: string, signatureValid: boolean): string;
   };
 }
 

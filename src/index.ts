@@ -45,6 +45,16 @@ export type {
   SpawnResult,
   SpawnSpec,
 } from "./mob/types.js";
+export type {
+  InspectedMobpack,
+  MobpackBytes,
+  MobpackDefaults,
+  MobpackInfo,
+  MobpackManifest,
+  MobpackRuntimeConfig,
+  MobpackSkill,
+  MobpackTrust,
+} from "./mobpack/types.js";
 export { HOOK_POINTS } from "./hooks.js";
 export type { HookContext, HookDecision, HookHandler, HookOptions, HookRequest } from "./hooks.js";
 export type {

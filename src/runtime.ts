@@ -10,6 +10,8 @@ import type { HookPoint } from "./events.js";
 import { hookRegistration, type HookHandler, type HookOptions } from "./hooks.js";
 import { DeferredSession } from "./deferred.js";
 import { checkDefinition, crossMobArgs } from "./mob/checks.js";
+import { inspectPack, openPack, packSkillError } from "./mobpack/pack.js";
+import type { InspectedMobpack, MobpackBytes, MobpackInfo, MobpackRuntimeConfig } from "./mobpack/types.js";
 import { Mob, type MobHost } from "./mob/mob.js";
 import type { MobDefinition, MobSummary } from "./mob/types.js";
 import { Session, type SessionHost } from "./session.js";
@@ -45,6 +47,7 @@ export class MeerkatRuntime {
   private readonly mobHost: MobHost;
   private capabilityList: Capability[] | undefined;
   private destroyedBy: MeerkatError | undefined;
+  private pack: MobpackInfo | null = null;
 
   private constructor(
     private readonly core: CoreHandle,
@@ -72,18 +75,58 @@ export class MeerkatRuntime {
    * Loads the module if needed and checks its version.
    */
   static async init(wasm: WasmModule, config: RuntimeConfig, options: RuntimeOptions = {}): Promise<MeerkatRuntime> {
-    if (!isWasmModule(wasm)) {
-      fail(
-        "INVALID_ARGUMENT",
-        'MeerkatRuntime.init: pass the wasm module namespace: import * as wasm from "@rkat/web/wasm/meerkat_web_runtime.js"',
-      );
-    }
+    checkInit(wasm, options, "MeerkatRuntime.init");
     requireObject(config, "MeerkatRuntime.init: config", "INVALID_CONFIG");
+    if ("mobpackTrust" in config) {
+      fail("INVALID_CONFIG", "MeerkatRuntime.init: config.mobpackTrust only applies to MeerkatRuntime.initFromMobpack");
+    }
     const configJson = toJsonText(config, "MeerkatRuntime.init: config", "INVALID_CONFIG");
-    requireObject(options, "MeerkatRuntime.init: options");
-    if (options.fetch !== undefined) requireFunction(options.fetch, "MeerkatRuntime.init: options.fetch");
     await loadWasm(wasm);
     return new MeerkatRuntime(new CoreHandle(wasm, configJson), options);
+  }
+
+  /**
+   * Create a runtime from a `.mobpack`: the pack is read and checked, its
+   * signature verified (WebCrypto Ed25519) and judged by
+   * `config.mobpackTrust` (strict by default: only packs of listed
+   * signers), its `config/defaults.toml` fills what `config` leaves unset,
+   * and its skills become an embedded skill source. `runtime.mobpack` then
+   * holds the pack; `runtime.createMob(runtime.mobpack.definition)` starts
+   * its mob.
+   */
+  static async initFromMobpack(
+    wasm: WasmModule,
+    mobpackBytes: MobpackBytes,
+    config: MobpackRuntimeConfig,
+    options: RuntimeOptions = {},
+  ): Promise<MeerkatRuntime & { readonly mobpack: MobpackInfo }> {
+    const what = "MeerkatRuntime.initFromMobpack";
+    checkInit(wasm, options, what);
+    const pack = await openPack(wasm, mobpackBytes, config, what);
+    const runtime = new MeerkatRuntime(new CoreHandle(wasm, pack.configJson), options);
+    try {
+      runtime.pack = pack.info(runtime.addSkillSource(pack.skillSource).sourceUuid);
+      // `mobpack` is set: the type says so, for `runtime.mobpack.definition`.
+      return runtime as MeerkatRuntime & { readonly mobpack: MobpackInfo };
+    } catch (error) {
+      runtime.destroy();
+      throw packSkillError(error);
+    }
+  }
+
+  /**
+   * Read and check a `.mobpack` without trusting or running it: its
+   * manifest, definition, skills, defaults, digest, signer and whether its
+   * signature verifies.
+   */
+  static async inspectMobpack(wasm: WasmModule, mobpackBytes: MobpackBytes): Promise<InspectedMobpack> {
+    checkWasm(wasm, "MeerkatRuntime.inspectMobpack");
+    return inspectPack(wasm, mobpackBytes, "MeerkatRuntime.inspectMobpack");
+  }
+
+  /** The pack this runtime was made from (`initFromMobpack`), else `null`. */
+  get mobpack(): MobpackInfo | null {
+    return this.pack;
   }
 
   /** Create a session (synchronous). Model, provider, tools and preloaded skills are checked now. */
@@ -273,4 +316,16 @@ export class MeerkatRuntime {
       throw new MeerkatError(this.destroyedBy.code, `${what}: ${this.destroyedBy.message}`);
     }
   }
+}
+
+function checkWasm(wasm: WasmModule, what: string): void {
+  if (!isWasmModule(wasm)) {
+    fail("INVALID_ARGUMENT", `${what}: pass the wasm module namespace: import * as wasm from "@rkat/web/wasm/meerkat_web_runtime.js"`);
+  }
+}
+
+function checkInit(wasm: WasmModule, options: RuntimeOptions, what: string): void {
+  checkWasm(wasm, what);
+  requireObject(options, `${what}: options`);
+  if (options.fetch !== undefined) requireFunction(options.fetch, `${what}: options.fetch`);
 }

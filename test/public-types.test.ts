@@ -49,7 +49,8 @@ const missingExports = (output: string): string[] =>
 test("the types named by the API can be imported", () => {
   const output = compile(`
 import type { Capability, DeferredSession, EventSubscription, MeerkatRuntime, Session, SessionInfo, SkillKey } from "@rkat/web";
-import type { WorkerDeferredSession, WorkerRuntime } from "@rkat/web/worker";
+import type { InspectedMobpack, MobpackBytes, MobpackDefaults, MobpackInfo, MobpackManifest, MobpackRuntimeConfig, MobpackSkill, MobpackTrust } from "@rkat/web";
+import type { ConnectOptions, WorkerDeferredSession, WorkerRuntime } from "@rkat/web/worker";
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assert<T extends true>(): T | void {}
@@ -59,6 +60,17 @@ assert<Equals<ReturnType<MeerkatRuntime["listSessions"]>, SessionInfo[]>>();
 assert<Equals<MeerkatRuntime["capabilities"], Capability[]>>();
 assert<Equals<ReturnType<MeerkatRuntime["createDeferredSession"]>, DeferredSession>>();
 assert<Equals<ReturnType<WorkerRuntime["createDeferredSession"]>, Promise<WorkerDeferredSession>>>();
+assert<Equals<MeerkatRuntime["mobpack"], MobpackInfo | null>>();
+assert<Equals<Awaited<ReturnType<typeof MeerkatRuntime.initFromMobpack>>["mobpack"], MobpackInfo>>();
+assert<Equals<WorkerRuntime["mobpack"], MobpackInfo | null>>();
+assert<Equals<Awaited<ReturnType<typeof MeerkatRuntime.inspectMobpack>>, InspectedMobpack>>();
+assert<Equals<Parameters<typeof MeerkatRuntime.initFromMobpack>[1], MobpackBytes>>();
+assert<Equals<Parameters<typeof MeerkatRuntime.initFromMobpack>[2], MobpackRuntimeConfig>>();
+assert<Equals<MobpackRuntimeConfig["mobpackTrust"], MobpackTrust | undefined>>();
+assert<Equals<ConnectOptions["mobpack"], MobpackBytes | undefined>>();
+assert<Equals<MobpackInfo["skills"], readonly MobpackSkill[]>>();
+assert<Equals<MobpackInfo["manifest"], MobpackManifest>>();
+assert<Equals<InspectedMobpack["defaults"], MobpackDefaults | null>>();
 const key: SkillKey = { sourceUuid: "u", skillName: "n" };
 export { key };
 `);

@@ -33,6 +33,22 @@ impl Core {
         crate::error::codes_json()
     }
 
+    /// Read a `.mobpack` (gzip bytes): `{"ok":{manifest, definition,
+    /// skills, defaults, digest, signature}}` or `{"error":{code,message}}`.
+    /// Needs no runtime: packs are inspected before one exists.
+    #[wasm_bindgen(js_name = readMobpack)]
+    pub fn read_mobpack(bytes: &[u8]) -> String {
+        crate::mobpack::read_reply(bytes)
+    }
+
+    /// Whether to run a pack, given `mobpackTrust` (JSON), the pack's
+    /// `signature` block from `readMobpack` (JSON, `null` if unsigned) and
+    /// whether the host verified that signature: `""` or `{"error":..}`.
+    #[wasm_bindgen(js_name = trustMobpack)]
+    pub fn trust_mobpack(trust_json: &str, signature_json: &str, signature_valid: bool) -> String {
+        crate::mobpack::trust::reply(trust_json, signature_json, signature_valid)
+    }
+
     pub fn command(&mut self, now_ms: f64, json: &str) -> String {
         self.runtime.command(now_ms, json)
     }

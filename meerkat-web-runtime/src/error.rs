@@ -83,6 +83,8 @@ error_codes! {
     MemberNotFound => "MEMBER_NOT_FOUND", Caller, "The mob has no member with this identity.";
     MobNotRunning => "MOB_NOT_RUNNING", Caller, "The mob is stopped, completed or destroyed: it starts no new work.";
     FlowNotFound => "FLOW_NOT_FOUND", Caller, "No flow (or flow run) has this id.";
+    InvalidMobpack => "INVALID_MOBPACK", Caller, "A mobpack is malformed or unsafe (paths, links, sizes, layout, manifest, definition); the message names the entry.";
+    UntrustedMobpack => "UNTRUSTED_MOBPACK", Caller, "A mobpack's signature is missing, unknown, bad or from another key than the trusted one.";
     SkillSourceFailed => "SKILL_SOURCE_FAILED", Provider, "An HTTP skill source could not be fetched.";
     CapabilityUnavailable => "CAPABILITY_UNAVAILABLE", Caller, "The capability is not available in this build or browser.";
     ProviderAuth => "PROVIDER_AUTH", Provider, "The provider rejected the credentials (HTTP 401/403).";

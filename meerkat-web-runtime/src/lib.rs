@@ -9,7 +9,9 @@
 //! modules listed above it.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo))]
 
-// Foundations: JSON, ids, errors, small containers, the schema validator.
+// Foundations: JSON, ids, errors, small containers, the schema validator,
+// what this build offers.
+pub mod capabilities;
 pub mod error;
 pub mod fields;
 pub mod ids;
@@ -17,6 +19,10 @@ pub mod json;
 pub mod schema;
 pub mod sorted_map;
 pub mod text;
+
+// Mobpacks: archives read into checked parts (the mob definition itself is
+// checked by `mob`, when the mob is created).
+pub mod mobpack;
 
 // Data: the conversation, usage, hook points, events, results, effects.
 pub mod effects;

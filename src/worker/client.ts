@@ -19,7 +19,6 @@ import type {
   HistoryMessage,
   Prompt,
   RunResult,
-  RuntimeConfig,
   SessionConfig,
   SessionInfo,
   ToolHandler,
@@ -30,6 +29,8 @@ import type {
 } from "../types.js";
 import { fail, isPlainObject, requireFunction, requireObject, requirePrompt, requireString, toJsonText } from "../validate.js";
 import { checkDefinition, crossMobArgs } from "../mob/checks.js";
+import { packBytes } from "../mobpack/pack.js";
+import type { MobpackBytes, MobpackInfo, MobpackRuntimeConfig } from "../mobpack/types.js";
 import type { MobDefinition, MobSummary } from "../mob/types.js";
 import type { DeferredSessionMirror, RuntimeMirror, SessionMirror } from "./mirror.js";
 import { WorkerMob } from "./mob.js";
@@ -40,21 +41,61 @@ import { connect, type Endpoint, type Peer } from "./rpc.js";
 /** A Worker, or any endpoint with error events. */
 export type WorkerLike = Endpoint;
 
-/** Start a runtime inside `worker` (which must call `exposeRuntime()`). */
-export async function connectRuntime(worker: WorkerLike, config: RuntimeConfig): Promise<WorkerRuntime> {
+/** `connectRuntime` options. */
+export interface ConnectOptions {
+  /**
+   * Start the runtime from this `.mobpack` (`MeerkatRuntime.initFromMobpack`
+   * in the Worker). The bytes are transferred, not copied: a `Uint8Array`
+   * spanning its whole `ArrayBuffer` (or an `ArrayBuffer`) is detached on
+   * this side; a view of part of a buffer is copied first.
+   */
+  mobpack?: MobpackBytes;
+}
+
+/**
+ * Start a runtime inside `worker` (which must call `exposeRuntime()`),
+ * from `config` alone or, with `options.mobpack`, from a pack.
+ */
+export async function connectRuntime(
+  worker: WorkerLike,
+  config: MobpackRuntimeConfig,
+  options: ConnectOptions & { mobpack: MobpackBytes },
+): Promise<WorkerRuntime & { readonly mobpack: MobpackInfo }>;
+export async function connectRuntime(worker: WorkerLike, config: MobpackRuntimeConfig, options?: ConnectOptions): Promise<WorkerRuntime>;
+export async function connectRuntime(
+  worker: WorkerLike,
+  config: MobpackRuntimeConfig,
+  options: ConnectOptions = {},
+): Promise<WorkerRuntime> {
   if (typeof (worker as { postMessage?: unknown } | null)?.postMessage !== "function") {
     throw new MeerkatError("INVALID_ARGUMENT", "connectRuntime: pass a Worker (new Worker(url, { type: 'module' }))");
   }
   requireObject(config, "connectRuntime: config", "INVALID_CONFIG");
   toJsonText(config, "connectRuntime: config", "INVALID_CONFIG");
+  requireObject(options, "connectRuntime: options");
+  for (const key of Object.keys(options)) {
+    if (key !== "mobpack") fail("INVALID_ARGUMENT", `connectRuntime: unknown option ${JSON.stringify(key)}; expected mobpack`);
+  }
+  const pack = options.mobpack === undefined ? undefined : movable(packBytes(options.mobpack, "connectRuntime: options.mobpack"));
+  if (!pack && config.mobpackTrust !== undefined) {
+    fail("INVALID_CONFIG", "connectRuntime: config.mobpackTrust only applies with options.mobpack");
+  }
   const peer = connect(worker);
   // If the Worker dies, every pending call rejects instead of hanging.
   const die = (why: string) =>
     peer.stop(new MeerkatError("RUNTIME_TRAPPED", `the runtime worker failed: ${why}; create a new worker and runtime`), true);
   worker.addEventListener("error", (event) => die((event as ErrorEvent).message || "uncaught error in the worker"));
   worker.addEventListener("messageerror", () => die("a message could not be deserialized"));
-  const ready = (await peer.call("init", [config])) as HostReady;
-  return new WorkerRuntime(peer, ready.capabilities);
+  const args = pack ? [config, pack] : [config];
+  const ready = (await peer.call("init", args, pack ? [pack.buffer] : [])) as HostReady;
+  return new WorkerRuntime(peer, ready.capabilities, ready.mobpack);
+}
+
+/** Bytes whose buffer can be transferred: the caller's own when they span it, else a copy. */
+function movable(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const buffer = bytes.buffer;
+  const whole = buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength;
+  return whole ? (bytes as Uint8Array<ArrayBuffer>) : bytes.slice();
 }
 
 export class WorkerRuntime implements RuntimeMirror {
@@ -64,6 +105,8 @@ export class WorkerRuntime implements RuntimeMirror {
   constructor(
     private readonly peer: Peer,
     readonly capabilities: Capability[],
+    /** The pack the runtime was made from (`options.mobpack`), else `null`. */
+    readonly mobpack: MobpackInfo | null = null,
   ) {
     const call = (method: string, ...args: unknown[]) => peer.call(method, args);
     this.remote = { call: call as HostCall, requireCapability: (id) => this.requireCapability(id) };

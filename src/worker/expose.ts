@@ -74,15 +74,17 @@ function createHost(wasm: WasmModule, options: RuntimeOptions): RuntimeHost {
   };
 
   return {
-    async init(config) {
+    async init(config, mobpack) {
       if (runtime && !runtime.destroyed) {
         throw new MeerkatError("INVALID_ARGUMENT", "this worker already serves a runtime; destroy it first");
       }
-      runtime = await MeerkatRuntime.init(wasm, config, options);
+      runtime = mobpack
+        ? await MeerkatRuntime.initFromMobpack(wasm, mobpack, config, options)
+        : await MeerkatRuntime.init(wasm, config, options);
       sessions.clear();
       deferred.clear();
       mobHost.reset();
-      return { version: MeerkatRuntime.version, capabilities: runtime.capabilities };
+      return { version: MeerkatRuntime.version, capabilities: runtime.capabilities, mobpack: runtime.mobpack };
     },
     registerTool(name, description, inputSchema, handler, toolOptions) {
       live().registerTool(

@@ -7,5 +7,5 @@
 export { exposeRuntime } from "./expose.js";
 export type { ExposeOptions } from "./expose.js";
 export { connectRuntime, WorkerDeferredSession, WorkerRuntime, WorkerSession } from "./client.js";
-export type { WorkerLike } from "./client.js";
+export type { ConnectOptions, WorkerLike } from "./client.js";
 export { WorkerMemberHandle, WorkerMob } from "./mob.js";

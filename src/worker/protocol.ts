@@ -6,13 +6,13 @@ import type { HookPoint } from "../events.js";
 import type { HookContext, HookDecision, HookOptions } from "../hooks.js";
 import type { Mob } from "../mob/mob.js";
 import type { MemberHandle, MobDefinition, MobSummary } from "../mob/types.js";
+import type { MobpackInfo, MobpackRuntimeConfig } from "../mobpack/types.js";
 import type { SkillRef, SkillSourceInfo, SkillSourceInput } from "../skills.js";
 import type {
   Capability,
   HistoryMessage,
   Prompt,
   RunResult,
-  RuntimeConfig,
   SessionConfig,
   SessionInfo,
   ToolInputSchema,
@@ -71,11 +71,14 @@ export type MemberResult<K extends MemberMethod> = Awaited<ReturnType<MemberHand
 export interface HostReady {
   version: string;
   capabilities: Capability[];
+  /** The pack the runtime was made from (`connectRuntime(..., { mobpack })`), else `null`. */
+  mobpack: MobpackInfo | null;
 }
 
 /** The object `exposeRuntime()` exposes inside the Worker. */
 export interface RuntimeHost {
-  init(config: RuntimeConfig): Promise<HostReady>;
+  /** `MeerkatRuntime.init`, or `initFromMobpack` when the pack's bytes come along (transferred). */
+  init(config: MobpackRuntimeConfig, mobpack?: Uint8Array): Promise<HostReady>;
   registerTool(
     name: string,
     description: string,

@@ -32,8 +32,11 @@ type Thrown = { name: string; message: string; code?: string; details?: unknown 
 type Fn = (...args: any[]) => unknown;
 
 export interface Peer {
-  /** Call `to` on the other side; functions among `args` become callbacks there. */
-  call(to: string | number, args: unknown[]): Promise<unknown>;
+  /**
+   * Call `to` on the other side; functions among `args` become callbacks
+   * there; what `transfer` lists moves instead of being copied.
+   */
+  call(to: string | number, args: unknown[], transfer?: Transferable[]): Promise<unknown>;
   /** Refuse later calls with `error`; with `failPending`, reject the unanswered ones too. */
   stop(error: Error, failPending: boolean): void;
   /** Why calls are refused, once they are. */
@@ -58,7 +61,7 @@ export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefi
   const callbacks = new Map<number, Fn>();
   let nextId = 0;
   let stopped: Error | undefined;
-  const post = (message: Message) => endpoint.postMessage(message);
+  const post = (message: Message, transfer: Transferable[] = []) => endpoint.postMessage(message, transfer);
 
   const remoteCallback = (fn: number): Fn => {
     const callback = (...args: unknown[]) => call(fn, args);
@@ -66,7 +69,7 @@ export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefi
     return callback;
   };
 
-  const call = (to: string | number, args: unknown[]): Promise<unknown> => {
+  const call = (to: string | number, args: unknown[], transfer: Transferable[] = []): Promise<unknown> => {
     if (stopped) return Promise.reject(stopped);
     const id = ++nextId;
     const fns: number[] = [];
@@ -77,7 +80,7 @@ export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefi
       return nextId;
     });
     return new Promise((resolve, reject) => {
-      post({ rkat: "call", id, to, args: sent, fns }); // arguments that cannot be cloned reject here
+      post({ rkat: "call", id, to, args: sent, fns }, transfer); // arguments that cannot be cloned reject here
       pending.set(id, { resolve, reject });
     });
   };

@@ -1,7 +1,8 @@
 //! The command table: every op, the fields it takes, and its handler.
 
-use super::{MAX_SESSIONS, Reply, Runtime, capabilities, session_not_found};
+use super::{MAX_SESSIONS, Reply, Runtime, session_not_found};
 use crate::agent::{Agent, Input, RunInput, RunOptions};
+use crate::capabilities;
 use crate::config::{Budget, SessionConfig, output_schema};
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
 use crate::fields::Fields;

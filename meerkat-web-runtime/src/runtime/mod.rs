@@ -6,7 +6,6 @@
 //! input: effects (in the reply), then events (`drain_events`). After every
 //! input the runtime also reacts to runs that ended (starting what waited).
 
-mod capabilities;
 mod commands;
 mod mob_work;
 mod mobs;

@@ -1,4 +1,5 @@
-//! What this build offers (`runtime.capabilities`): one table.
+//! What this build offers (`runtime.capabilities`, and what a mobpack may
+//! require): one table.
 
 use crate::json::{ObjectWriter, write_array};
 
@@ -14,11 +15,24 @@ const CAPABILITIES: &[(&str, &str, &str)] = &[
     ("compaction", "Context compaction by summary", "Available"),
     ("structured_output", "Structured output checked against a JSON Schema", "Available"),
     ("budgets", "Token, time and tool-call budgets per run", "Available"),
+    ("mobs", "Multi-agent mobs: members, wiring, flows", "Available"),
+    ("comms", "Peer messaging between mob members (comms tools)", "Available"),
     ("shell", "Shell tools", "NotCompiled"),
     ("filesystem", "Filesystem tools and sources", "NotCompiled"),
     ("mcp_stdio", "MCP servers over stdio", "NotCompiled"),
     ("process_spawn", "Spawning processes", "NotCompiled"),
 ];
+
+/// The status of capability `id`, if this build knows it.
+pub fn status(id: &str) -> Option<&'static str> {
+    CAPABILITIES.iter().find(|(known, _, _)| *known == id).map(|(_, _, status)| *status)
+}
+
+/// Every capability id, for messages.
+pub fn ids() -> String {
+    let ids: Vec<&str> = CAPABILITIES.iter().map(|(id, _, _)| *id).collect();
+    crate::text::join(&ids, ", ")
+}
 
 pub fn json() -> String {
     let mut out = String::new();

@@ -1,0 +1,209 @@
+/**
+ * Mobpacks on the host: the core reads and checks a pack
+ * (`Core.readMobpack`), the host verifies its Ed25519 signature with
+ * WebCrypto (no signature code in the wasm), and the core decides whether
+ * to trust it (`Core.trustMobpack`). What is left here is plumbing: bytes
+ * in, the verification, defaults, and the skill names of the definition.
+ */
+import { loadWasm, type CoreErrorShape, type WasmModule } from "../core.js";
+import { CapabilityUnavailableError, MeerkatError, makeError } from "../errors.js";
+import type { MobDefinition } from "../mob/types.js";
+import type { EmbeddedSkill } from "../skills.js";
+import type { RuntimeConfig } from "../types.js";
+import { describeValue, fail, isPlainObject, requireObject, toJsonText } from "../validate.js";
+import type {
+  InspectedMobpack,
+  MobpackBytes,
+  MobpackDefaults,
+  MobpackInfo,
+  MobpackManifest,
+  MobpackRuntimeConfig,
+  MobpackSkill,
+} from "./types.js";
+
+/** `Core.readMobpack`'s `ok`. */
+interface PackContents {
+  manifest: MobpackManifest;
+  definition: Record<string, unknown>;
+  skills: { name: string; content: string }[];
+  defaults: MobpackDefaults | null;
+  digest: string;
+  signature: { signerId: string; publicKey: string; signature: string } | null;
+}
+
+/** A pack read, verified and trusted, waiting for its runtime. */
+export interface OpenedPack {
+  /** The runtime config with the pack's defaults filled in, as JSON. */
+  configJson: string;
+  /** The `addSkillSource` input holding the pack's skills. */
+  skillSource: { name: string; skills: EmbeddedSkill[] };
+  /** `runtime.mobpack`, once the skill source has its id. */
+  info(sourceUuid: string): MobpackInfo;
+}
+
+const tag = (value: unknown): string => Object.prototype.toString.call(value);
+
+/** `Uint8Array` or `ArrayBuffer` (from any realm), as a `Uint8Array`. */
+export function packBytes(value: unknown, what: string): Uint8Array {
+  if (tag(value) === "[object Uint8Array]") return value as Uint8Array;
+  if (tag(value) === "[object ArrayBuffer]") return new Uint8Array(value as ArrayBuffer);
+  return fail(
+    "INVALID_ARGUMENT",
+    `${what} must be the .mobpack file's bytes, a Uint8Array or an ArrayBuffer (e.g. new Uint8Array(await (await fetch(url)).arrayBuffer())), got ${describeValue(value)}`,
+  );
+}
+
+/** `mobpackTrust` as the JSON the core checks; only its shape is checked here. */
+function trustJson(trust: unknown, what: string): string {
+  if (trust === undefined) return "{}";
+  if (!isPlainObject(trust)) {
+    fail("INVALID_CONFIG", `${what}: config.mobpackTrust must be a plain object { policy?, trustedSigners? }, got ${describeValue(trust)}`);
+  }
+  return toJsonText(trust, `${what}: config.mobpackTrust`, "INVALID_CONFIG");
+}
+
+/** A core error as the right `MeerkatError`; a missing capability carries its hint. */
+function coreError(error: CoreErrorShape): MeerkatError {
+  const id = (error.details as { capabilityId?: unknown } | undefined)?.capabilityId;
+  if (error.code === "CAPABILITY_UNAVAILABLE" && typeof id === "string") {
+    return new CapabilityUnavailableError(error.code, error.message, error.details, { capability_id: id, message: error.message });
+  }
+  return makeError(error.code, error.message, error.details);
+}
+
+/** A static call into the module; a trap (never expected) becomes `RUNTIME_TRAPPED`. */
+function callCore(call: () => string, what: string): string {
+  try {
+    return call();
+  } catch (error) {
+    throw new MeerkatError("RUNTIME_TRAPPED", `${what}: the wasm core trapped (${String(error)}); reload the module`);
+  }
+}
+
+function readPack(wasm: WasmModule, bytes: Uint8Array, what: string): PackContents {
+  const reply = JSON.parse(callCore(() => wasm.Core.readMobpack(bytes), what)) as { ok?: PackContents; error?: CoreErrorShape };
+  if (reply.error) throw coreError(reply.error);
+  return reply.ok as PackContents;
+}
+
+function hexBytes(hex: string): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
+}
+
+/**
+ * Whether the pack's signature is an Ed25519 signature of its 32 digest
+ * bytes by its public key. A key that is not a valid point verifies
+ * nothing; a platform without Ed25519 cannot tell, which is refused.
+ */
+async function verify(pack: PackContents, what: string): Promise<boolean> {
+  const sig = pack.signature;
+  if (!sig) return false;
+  const subtle = globalThis.crypto?.subtle;
+  const cannot = (why: string) =>
+    new MeerkatError("UNTRUSTED_MOBPACK", `${what}: cannot verify the mobpack's signature: ${why}`);
+  if (!subtle) throw cannot("WebCrypto (crypto.subtle) is not available here; it needs a secure context (https or localhost)");
+  let key: CryptoKey;
+  try {
+    key = await subtle.importKey("raw", hexBytes(sig.publicKey), { name: "Ed25519" }, false, ["verify"]);
+  } catch (error) {
+    if ((error as { name?: unknown }).name === "NotSupportedError") {
+      throw cannot("this platform's WebCrypto has no Ed25519 (Chromium 137+, Firefox 129+, Safari 17+, Node 20+ have it)");
+    }
+    return false;
+  }
+  try {
+    return await subtle.verify("Ed25519", key, hexBytes(sig.signature), hexBytes(pack.digest));
+  } catch {
+    return false;
+  }
+}
+
+const encoder = new TextEncoder();
+const skillBytes = (pack: PackContents): MobpackSkill[] =>
+  pack.skills.map(({ name, content }) => ({ name, bytes: encoder.encode(content) }));
+
+/** Runtime config fields a pack's `config/defaults.toml` may fill. */
+const DEFAULTED = ["model", "maxTokens", "anthropicBaseUrl", "openaiBaseUrl", "geminiBaseUrl"] as const;
+
+/**
+ * `config` with what it leaves unset taken from the pack's defaults. A
+ * legacy `baseUrl` says where the caller wants requests to go: the pack's
+ * base URLs are then left out.
+ */
+function withDefaults(config: RuntimeConfig, defaults: MobpackDefaults | null): RuntimeConfig {
+  const filled: Record<string, unknown> = { ...config };
+  for (const key of DEFAULTED) {
+    if (key.endsWith("BaseUrl") && config.baseUrl !== undefined) continue;
+    if (filled[key] === undefined && defaults?.[key] !== undefined) filled[key] = defaults[key];
+  }
+  return filled as RuntimeConfig;
+}
+
+/**
+ * The definition with each profile's bare skill names that name a pack
+ * skill (and none of the definition's own `skills`) turned into a
+ * `SkillKey` of the pack's source, so `createMob` resolves them.
+ */
+function bindSkills(definition: Record<string, unknown>, pack: string[], sourceUuid: string): MobDefinition {
+  const own = isPlainObject(definition.skills) ? definition.skills : {};
+  const profiles = isPlainObject(definition.profiles) ? definition.profiles : {};
+  for (const profile of Object.values(profiles)) {
+    if (!isPlainObject(profile) || !Array.isArray(profile.skills)) continue;
+    profile.skills = profile.skills.map((ref: unknown) =>
+      typeof ref === "string" && pack.includes(ref) && !Object.hasOwn(own, ref) ? { sourceUuid, skillName: ref } : ref,
+    );
+  }
+  return definition as unknown as MobDefinition;
+}
+
+/** Read, verify and trust a pack, and fill the runtime config from it (`initFromMobpack` up to the runtime). */
+export async function openPack(wasm: WasmModule, mobpackBytes: MobpackBytes, config: MobpackRuntimeConfig, what: string): Promise<OpenedPack> {
+  const bytes = packBytes(mobpackBytes, `${what}: mobpackBytes`);
+  requireObject(config, `${what}: config`, "INVALID_CONFIG");
+  const { mobpackTrust, ...runtimeConfig } = config;
+  const trust = trustJson(mobpackTrust, what);
+  toJsonText(runtimeConfig, `${what}: config`, "INVALID_CONFIG");
+  await loadWasm(wasm);
+  const pack = readPack(wasm, bytes, what);
+  const valid = await verify(pack, what);
+  const verdict = callCore(() => wasm.Core.trustMobpack(trust, JSON.stringify(pack.signature), valid), what);
+  if (verdict) throw coreError((JSON.parse(verdict) as { error: CoreErrorShape }).error);
+  const names = pack.skills.map((s) => s.name);
+  return {
+    configJson: toJsonText(withDefaults(runtimeConfig, pack.defaults), `${what}: config`, "INVALID_CONFIG"),
+    skillSource: { name: `mobpack ${pack.manifest.name}`, skills: pack.skills.map(({ name, content }) => ({ name, content })) },
+    info: (sourceUuid) => ({
+      manifest: pack.manifest,
+      definition: bindSkills(pack.definition, names, sourceUuid),
+      skills: skillBytes(pack),
+      digest: pack.digest,
+      signerId: pack.signature?.signerId ?? null,
+      skillSource: sourceUuid,
+    }),
+  };
+}
+
+/** A pack's skills the skill registry refused (a name it does not allow, an empty body): the pack is at fault. */
+export function packSkillError(error: unknown): unknown {
+  if (!(error instanceof MeerkatError) || error.code !== "INVALID_SKILL_SOURCE") return error;
+  return new MeerkatError("INVALID_MOBPACK", `invalid mobpack: its skills cannot be used: ${error.message}`);
+}
+
+/** `MeerkatRuntime.inspectMobpack`. */
+export async function inspectPack(wasm: WasmModule, mobpackBytes: MobpackBytes, what: string): Promise<InspectedMobpack> {
+  const bytes = packBytes(mobpackBytes, `${what}: mobpackBytes`);
+  await loadWasm(wasm);
+  const pack = readPack(wasm, bytes, what);
+  return {
+    manifest: pack.manifest,
+    definition: pack.definition as unknown as MobDefinition,
+    skills: skillBytes(pack),
+    defaults: pack.defaults,
+    digest: pack.digest,
+    signerId: pack.signature?.signerId ?? null,
+    publicKey: pack.signature?.publicKey ?? null,
+    signatureValid: await verify(pack, what),
+  };
+}
