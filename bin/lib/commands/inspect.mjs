@@ -41,7 +41,7 @@ function text(s) {
   const signer = s.signerId === null ? 'none (unsigned)' : `${s.signerId} (${s.signatureValid ? 'signature valid' : 'SIGNATURE INVALID'}; key ${s.publicKey})`;
   const lines = [
     `${name} ${version}${description ? ` — ${description}` : ''}`,
-    ...Object.entries(rest).map(([key, value]) => `  ${key.padEnd(14)} ${JSON.stringify(value)}`),
+    ...Object.entries(rest).map(([key, value]) => `  ${key.padEnd(14)} ${Array.isArray(value) ? value.join(', ') || '(none)' : JSON.stringify(value)}`),
     `  file           ${s.file} (${size(s.size)})`,
     `  digest         ${s.digest}`,
     `  signer         ${signer}`,

@@ -56,5 +56,9 @@ function siteInfo({ info }, trust) {
     digest: info.digest,
     signerId: info.signerId,
     trust,
+    // The page's default base URLs: the pack's own defaults where it has them.
+    baseUrls: Object.fromEntries(
+      ['anthropic', 'openai', 'gemini'].flatMap((p) => (info.defaults?.[`${p}BaseUrl`] ? [[p, info.defaults[`${p}BaseUrl`]]] : [])),
+    ),
   };
 }

@@ -23,10 +23,10 @@ view.settings(defaultUrls(), (urls) =>
   }),
 );
 
-/** `?anthropic=<url>` (etc.) or the local rkat-web-proxy. */
+/** `?anthropic=<url>` (etc.), else the pack's config/defaults.toml, else the local rkat-web-proxy. */
 function defaultUrls() {
   const query = new URLSearchParams(location.search);
-  return Object.fromEntries(PROVIDERS.map((p) => [p, query.get(p) ?? `${PROXY}/${p}`]));
+  return Object.fromEntries(PROVIDERS.map((p) => [p, query.get(p) ?? site.baseUrls?.[p] ?? `${PROXY}/${p}`]));
 }
 
 /** A config with a placeholder key per provider: the proxy at each base URL holds the real one. */
@@ -48,7 +48,7 @@ async function start(urls) {
     throw error;
   });
   running = true;
-  const pack = await runtime.mobpack;
+  const pack = runtime.mobpack; // as the runtime read and trusted it
   view.showPack({ ...site, ...pack.manifest, digest: pack.digest, signerId: pack.signerId, policy: site.trust.policy }, true);
   await runMob(runtime, pack.definition);
 }
