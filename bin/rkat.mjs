@@ -17,12 +17,12 @@ the rest of the pack tools (verify, inspect, keygen).`;
 /** The exit code of `rkat <argv>`. */
 async function rkat(argv) {
   const [group, sub, sub2, ...rest] = argv;
-  if (group === undefined || ((group === '--help' || group === '-h') && sub === undefined)) {
-    console.log(USAGE);
-    return group === undefined ? 2 : 0;
-  }
   if (group === 'mob' && sub === 'pack') return runCommand('rkat mob', { ...build, name: 'pack' }, argv.slice(2));
   if (group === 'mob' && sub === 'web' && sub2 === 'build') return runCommand('rkat mob web', { ...webBuild, name: 'build' }, rest);
+  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return argv.length === 0 ? 2 : 0;
+  }
   const command = ['rkat', ...argv.filter((a) => !a.startsWith('-')).slice(0, 3)].join(' ');
   console.error(
     `rkat: \`${command}\` is not part of @rkat/web. This package ships only \`rkat mob pack\` and \`rkat mob web build\`; ` +

@@ -1,9 +1,9 @@
 // A .mobpack file as the commands see it: its bytes, what the core reads in
-// it, and (for display) its entries and signer key.
+// it, and (for display) its entries.
 import { readFileSync, statSync } from 'node:fs';
 import { inspectPack } from './core.mjs';
 import { CliError } from './errors.mjs';
-import { listEntries, signaturePublicKey } from './tar-list.mjs';
+import { listEntries } from './tar-list.mjs';
 
 /** The bytes of the pack file at `path`. */
 export function readPackFile(path) {
@@ -24,6 +24,5 @@ export function readPackFile(path) {
 export async function openPack(path) {
   const bytes = readPackFile(path);
   const info = await inspectPack(bytes, path);
-  const entries = listEntries(bytes);
-  return { bytes, info, entries, publicKey: info.publicKey ?? signaturePublicKey(entries) };
+  return { bytes, info, entries: listEntries(bytes), publicKey: info.publicKey };
 }

@@ -1,6 +1,6 @@
-// Listing the entries of a .mobpack for display (inspect's file list) and
-// reading signature.toml's public key: only after the core has read and
-// accepted the same bytes, so this never decides what a pack may hold.
+// Listing the entries of a .mobpack for display (inspect's file list), only
+// after the core has read and accepted the same bytes: this never decides
+// what a pack may hold.
 import { gunzipSync } from 'node:zlib';
 
 const BLOCK = 512;
@@ -32,11 +32,4 @@ export function listEntries(gz) {
     at = body + Math.ceil(size / BLOCK) * BLOCK;
   }
   return entries;
-}
-
-/** `public_key` of signature.toml, or null. */
-export function signaturePublicKey(entries) {
-  const signature = entries.find((e) => e.path === 'signature.toml');
-  const match = signature && /^\s*public_key\s*=\s*["']([0-9a-fA-F]{64})["']/m.exec(signature.bytes.toString('utf8'));
-  return match ? match[1].toLowerCase() : null;
 }

@@ -43,7 +43,7 @@ signature is always refused.`,
     console.log(`wrote ${out}/ for ${pack.info.manifest.name} ${pack.info.manifest.version}`);
     console.log(`  digest  ${pack.info.digest}`);
     console.log(`  signer  ${pack.info.signerId ?? 'none (unsigned)'} · policy ${trust.policy}`);
-    console.log(`serve it with any static server, e.g.: npx vite preview --outDir ${out}  or  python3 -m http.server -d ${out}`);
+    console.log(`serve it with any static server, e.g.: python3 -m http.server 8080 --bind 127.0.0.1 --directory ${out}`);
   },
 };
 
