@@ -40,17 +40,26 @@ let running = false;
 
 async function start(urls) {
   if (running) return;
-  view.setStatus("connecting", "loading the pack and starting the runtime worker…");
-  const bytes = new Uint8Array(await (await fetch(`./${site.pack}`)).arrayBuffer());
-  const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
-  const runtime = await connectRuntime(worker, runtimeConfig(urls), { mobpack: bytes }).catch((error) => {
-    worker.terminate();
-    throw error;
-  });
   running = true;
-  const pack = runtime.mobpack; // as the runtime read and trusted it
-  view.showPack({ ...site, ...pack.manifest, digest: pack.digest, signerId: pack.signerId, policy: site.trust.policy }, true);
-  await runMob(runtime, pack.definition);
+  view.setStatus("connecting", "loading the pack and starting the runtime worker…");
+  let worker;
+  let runtime;
+  try {
+    const response = await fetch(`./${site.pack}`);
+    if (!response.ok) throw new Error(`could not load ${site.pack}: HTTP ${response.status}`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+    runtime = await connectRuntime(worker, runtimeConfig(urls), { mobpack: bytes });
+    const pack = runtime.mobpack; // as the runtime read and trusted it
+    view.showPack({ ...site, ...pack.manifest, digest: pack.digest, signerId: pack.signerId, policy: site.trust.policy }, true);
+    await runMob(runtime, pack.definition);
+  } catch (error) {
+    // Start afresh on the next try: a new Worker and runtime.
+    await runtime?.destroy().catch(() => {});
+    worker?.terminate();
+    running = false;
+    throw error;
+  }
 }
 
 /** The pack's members: one per profile, identity = profile name, the orchestrator first. */
