@@ -11,7 +11,7 @@ import { join, relative, resolve } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MeerkatRuntime } from "@rkat/web";
-import { packSource, runBin, tempDir, writePackSource } from "./support/cli.js";
+import { packSource, removeTempDirs, runBin, tempDir, writePackSource } from "./support/cli.js";
 import { proxyUrl, resetSim, wasm } from "./support/runtime.js";
 
 const work = tempDir();
@@ -47,8 +47,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  rmSync(work, { recursive: true, force: true });
-  rmSync(source, { recursive: true, force: true });
+  removeTempDirs();
 });
 
 describe("build", () => {

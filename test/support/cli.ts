@@ -3,7 +3,7 @@
  * writing pack source directories for them.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,9 +26,18 @@ export function runBin(name: "rkat-web-pack" | "rkat", args: string[]): Promise<
   });
 }
 
-/** A fresh temporary directory. */
+const made: string[] = [];
+
+/** A fresh temporary directory (removed by `removeTempDirs`). */
 export function tempDir(prefix = "rkat-cli-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** Remove every directory `tempDir` made. */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** The files of a small valid pack: a lead (orchestrator) and a worker on the simulated Anthropic model. */
