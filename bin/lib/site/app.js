@@ -1,0 +1,132 @@
+// The page: reads site.json, asks for the provider base URLs, then starts
+// the runtime in a module Worker with the pack (the runtime checks it
+// against site.json's trust), creates the pack's mob, spawns one member per
+// profile (the orchestrator first), and keeps the members table and each
+// member's event log up to date on every animation frame.
+import { connectRuntime } from "./dist/worker/index.js";
+import { View } from "./view.js";
+
+const PROXY = "http://localhost:3100";
+const PROVIDERS = ["anthropic", "openai", "gemini"];
+/** Mob events after which the members table is asked again. */
+const MEMBER_CHANGES = new Set(["member_spawned", "member_retired", "peers_wired", "peers_unwired", "mob_status_changed"]);
+
+const view = new View();
+const site = await (await fetch("./site.json")).json();
+view.showPack({ ...site, policy: site.trust.policy }, false);
+view.setStatus("idle", "set the provider base URLs and start the mob");
+view.settings(defaultUrls(), (urls) =>
+  start(urls).catch((error) => {
+    view.setStatus("error", `${error.code ?? "ERROR"}: ${error.message}`);
+    view.allowStart();
+    console.error(error);
+  }),
+);
+
+/** `?anthropic=<url>` (etc.), else the pack's config/defaults.toml, else the local rkat-web-proxy. */
+function defaultUrls() {
+  const query = new URLSearchParams(location.search);
+  return Object.fromEntries(PROVIDERS.map((p) => [p, query.get(p) ?? site.baseUrls?.[p] ?? `${PROXY}/${p}`]));
+}
+
+/** A config with a placeholder key per provider: the proxy at each base URL holds the real one. */
+function runtimeConfig(urls) {
+  const config = { mobpackTrust: site.trust };
+  for (const p of PROVIDERS) Object.assign(config, { [`${p}ApiKey`]: "proxy", [`${p}BaseUrl`]: urls[p] });
+  return config;
+}
+
+let running = false;
+
+async function start(urls) {
+  if (running) return;
+  running = true;
+  view.setStatus("connecting", "loading the pack and starting the runtime worker…");
+  let worker;
+  let runtime;
+  try {
+    const response = await fetch(`./${site.pack}`);
+    if (!response.ok) throw new Error(`could not load ${site.pack}: HTTP ${response.status}`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+    runtime = await connectRuntime(worker, runtimeConfig(urls), { mobpack: bytes });
+    const pack = runtime.mobpack; // as the runtime read and trusted it
+    view.showPack({ ...site, ...pack.manifest, digest: pack.digest, signerId: pack.signerId, policy: site.trust.policy }, true);
+    await runMob(runtime, pack.definition);
+  } catch (error) {
+    // Start afresh on the next try: a new Worker and runtime.
+    await runtime?.destroy().catch(() => {});
+    worker?.terminate();
+    running = false;
+    throw error;
+  }
+}
+
+/** The pack's members: one per profile, identity = profile name, the orchestrator first. */
+function memberSpecs(definition) {
+  const first = definition.orchestrator?.profile;
+  const profiles = Object.keys(definition.profiles);
+  const ordered = first === undefined ? profiles : [first, ...profiles.filter((p) => p !== first)];
+  return ordered.map((profile) => ({ profile, agent_identity: profile }));
+}
+
+async function runMob(runtime, definition) {
+  view.setStatus("connecting", `creating mob ${definition.id}…`);
+  const mob = await runtime.createMob(definition);
+  const mobEvents = await mob.subscribeEvents();
+  const logs = new Map();
+  const specs = memberSpecs(definition);
+  for (const result of await mob.spawn(specs)) {
+    if (result.status === "failed") throw Object.assign(new Error(`spawn ${result.agentIdentity}: ${result.message}`), { code: result.code });
+    logs.set(result.agentIdentity, await mob.subscribeMemberEvents(result.agentIdentity));
+  }
+  // A definition without wiring rules: the orchestrator can reach every member.
+  const [lead, ...others] = specs.map((s) => s.agent_identity);
+  if (definition.wiring === undefined && definition.orchestrator !== undefined) for (const id of others) await mob.wire(lead, id);
+  const refresh = coalesced(() => mob.listMembers().then((members) => view.renderMembers(members), (e) => console.warn("list members", e)));
+  await refresh();
+  view.chat([lead, ...others], (to, text) => void chat(mob, to, text));
+  view.setStatus("ready", `ready · ${specs.length} member(s) · talk to ${lead}`);
+  const tick = () => {
+    requestAnimationFrame(tick);
+    const changes = mobEvents.poll();
+    if (changes.some(({ event, member }) => member === null ? MEMBER_CHANGES.has(event.type) : /^run_/.test(event.type))) refresh();
+    for (const [id, sub] of logs) {
+      const events = sub.poll();
+      if (events.length > 0) view.appendEvents(id, events);
+    }
+  };
+  requestAnimationFrame(tick);
+}
+
+async function chat(mob, to, text) {
+  const line = view.addExchange(to, text);
+  try {
+    const member = mob.member(to);
+    const { runId } = await member.send(text);
+    line.done((await member.waitForRun(runId)).text);
+  } catch (error) {
+    line.fail(`${error.code ?? "ERROR"}: ${error.message}`);
+  }
+}
+
+/** `fn` run at most once at a time; a call while it runs runs it once more after. */
+function coalesced(fn) {
+  let running = null;
+  let again = false;
+  const run = () => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = fn().finally(() => {
+      running = null;
+      if (again) {
+        again = false;
+        run();
+      }
+    });
+    return running;
+  };
+  return run;
+}

@@ -1,0 +1,132 @@
+// The page's DOM: the pack header, the settings form, the members table,
+// the chat and one event log per member. No framework: plain elements.
+
+const $ = (selector) => document.querySelector(selector);
+
+function element(tag, attributes = {}, text = "") {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  node.textContent = text;
+  return node;
+}
+
+/** One line of a member's log for an event (text deltas are joined by `appendEvents`). */
+export function describeEvent(event) {
+  switch (event.type) {
+    case "run_started": return `run started: ${event.prompt}`;
+    case "run_completed": return `run completed (${event.usage?.outputTokens ?? 0} output tokens)`;
+    case "run_failed": return `run failed: ${event.error}`;
+    case "turn_started": return `turn ${event.turnNumber}`;
+    case "turn_completed": return `turn completed: ${event.stopReason}`;
+    case "tool_call_requested": return `tool call ${event.name} ${JSON.stringify(event.args)}`;
+    case "tool_result_received": return `tool result ${event.name}${event.isError ? " (error)" : ""}`;
+    case "message_received": return `message from ${event.from} (${event.kind})`;
+    case "retrying": return `retrying (${event.attempt}/${event.maxAttempts}): ${event.error}`;
+    default: return event.type;
+  }
+}
+
+export class View {
+  /** Show what the site says of the pack; `verified` once the runtime has read it itself. */
+  showPack(pack, verified) {
+    document.title = `${pack.name} ${pack.version}`;
+    $("[data-testid=pack-name]").textContent = pack.name;
+    $("[data-testid=pack-version]").textContent = pack.version;
+    $("[data-testid=pack-description]").textContent = pack.description ?? "";
+    $("[data-testid=pack-digest]").textContent = pack.digest;
+    const signer = pack.signerId === null ? "unsigned" : pack.signerId;
+    const how = verified ? `verified by the runtime (${pack.policy} policy)` : "not checked yet";
+    $("[data-testid=pack-signer]").textContent = `${signer} · ${how}`;
+  }
+
+  setStatus(state, text) {
+    const status = $("[data-testid=status]");
+    status.dataset.state = state;
+    status.textContent = text;
+  }
+
+  /** Fill the base URL fields and call `start(urls)` on submit. */
+  settings(defaults, start) {
+    const form = $("#settings");
+    for (const [name, url] of Object.entries(defaults)) form.elements[name].value = url;
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      form.querySelector("button").disabled = true;
+      start(Object.fromEntries(Object.keys(defaults).map((name) => [name, form.elements[name].value.trim()])));
+    });
+  }
+
+  /** The form may start again (after a failure). */
+  allowStart() {
+    $("[data-testid=start]").disabled = false;
+  }
+
+  renderMembers(members) {
+    const body = $("[data-testid=members] tbody");
+    body.replaceChildren(
+      ...members.map((m) => {
+        const row = element("tr", { "data-member": m.agentIdentity });
+        row.append(element("td", {}, m.agentIdentity), element("td", {}, m.role), element("td", {}, m.status), element("td", {}, m.wiredTo.join(", ")));
+        return row;
+      }),
+    );
+  }
+
+  /** The chat's recipients, the orchestrator first and chosen; `send(to, text)` on submit. */
+  chat(ids, send) {
+    const form = $("#send");
+    form.elements.to.replaceChildren(...ids.map((id, i) => element("option", { value: id }, i === 0 ? `${id} (orchestrator)` : id)));
+    form.elements.text.disabled = form.querySelector("button").disabled = false;
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const text = form.elements.text.value.trim();
+      if (text === "") return;
+      form.elements.text.value = "";
+      send(form.elements.to.value, text);
+    });
+  }
+
+  /** A chat exchange: your line now, the answer's line once it comes. */
+  addExchange(to, text) {
+    const list = $("#chat");
+    list.append(element("li", { class: "you" }, `you → ${to}: ${text}`));
+    const answer = element("li", { "data-testid": "chat-reply", "data-state": "waiting", "data-member": to }, `${to}: …`);
+    list.append(answer);
+    return {
+      done(reply) {
+        answer.dataset.state = "done";
+        answer.textContent = `${to}: ${reply}`;
+      },
+      fail(message) {
+        answer.dataset.state = "failed";
+        answer.className = "failed";
+        answer.textContent = `${to}: failed: ${message}`;
+      },
+    };
+  }
+
+  /** Add events to a member's log (made on first use); consecutive text deltas form one line. */
+  appendEvents(member, events) {
+    const list = this.log(member);
+    for (const event of events) {
+      const last = list.lastElementChild;
+      if (event.type === "text_delta" && last?.dataset.type === "text_delta") {
+        last.textContent += event.delta;
+        continue;
+      }
+      const text = event.type === "text_delta" ? `text: ${event.delta}` : describeEvent(event);
+      list.append(element("li", { "data-type": event.type }, text));
+    }
+    list.scrollTop = list.scrollHeight;
+  }
+
+  log(member) {
+    const found = document.querySelector(`#logs section[data-member="${CSS.escape(member)}"] ol`);
+    if (found) return found;
+    const section = element("section", { "data-member": member, "data-testid": "member-log" });
+    const list = element("ol");
+    section.append(element("h3", {}, member), list);
+    $("#logs").append(section);
+    return list;
+  }
+}

@@ -1,0 +1,80 @@
+// Writing the static site of `web-build`: the page and Worker templates of
+// site/, site.json (what the page loads and how it trusts the pack), the
+// runtime's unbundled ES modules (dist/), the wasm and its glue (pkg/), and
+// the pack. The site keeps the package's own layout (dist/ beside pkg/), so
+// the modules' relative imports (dist/worker/expose.js imports
+// ../../pkg/meerkat_web_runtime.js) resolve with no bundler and no import map.
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CliError } from './errors.mjs';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const TEMPLATES = fileURLToPath(new URL('./site/', import.meta.url));
+const GENERATOR = 'rkat-web-pack web-build';
+/** What the site holds besides the pack (removed before a rebuild into the same directory). */
+const OWNED = ['index.html', 'app.js', 'view.js', 'worker.js', 'style.css', 'README.md', 'site.json', 'dist', 'pkg'];
+// The agent core, and the pack reader the runtime loads to open the site's pack.
+const GLUE = ['meerkat_web_runtime.js', 'meerkat_web_runtime_bg.wasm', 'meerkat_mobpack.js', 'meerkat_mobpack_bg.wasm'];
+
+/** The JavaScript files under `dir` (relative paths): dist/ without its .d.ts and source maps. */
+function jsFiles(dir, prefix = '') {
+  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((entry) => {
+    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) return jsFiles(dir, path);
+    return entry.name.endsWith('.js') ? [path] : [];
+  });
+}
+
+/** Copy `relative` from `from` to `to`, dropping its `//# sourceMappingURL` (the maps point at src/, not shipped). */
+function copyModule(from, to, relative) {
+  mkdirSync(join(to, relative, '..'), { recursive: true });
+  const text = readFileSync(join(from, relative), 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
+  writeFileSync(join(to, relative), text);
+}
+
+/**
+ * Make `out` ready: a new or empty directory, or one an earlier web-build
+ * wrote (its files are replaced); anything else is refused.
+ */
+export function prepareOutput(out) {
+  if (!existsSync(out)) return mkdirSync(out, { recursive: true });
+  if (!statSync(out).isDirectory()) throw new CliError(`${out} exists and is not a directory`);
+  const names = readdirSync(out);
+  if (names.length === 0) return;
+  let previous;
+  try {
+    previous = JSON.parse(readFileSync(join(out, 'site.json'), 'utf8'));
+  } catch {
+    previous = undefined;
+  }
+  if (previous?.generator !== GENERATOR) {
+    throw new CliError(`${out} is not empty and was not written by web-build; choose a new or empty directory`);
+  }
+  for (const name of [...OWNED, basename(String(previous.pack ?? ''))]) {
+    if (name) rmSync(join(out, name), { recursive: true, force: true });
+  }
+}
+
+/** Copy the runtime: dist/**\/*.js and the wasm with its glue. */
+function copyRuntime(out) {
+  const dist = join(ROOT, 'dist');
+  for (const path of [join(dist, 'worker', 'index.js'), ...GLUE.map((g) => join(ROOT, 'pkg', g))]) {
+    if (!existsSync(path)) throw new CliError(`${path} is missing: build the package first (npm run build)`);
+  }
+  for (const file of jsFiles(dist)) copyModule(dist, join(out, 'dist'), file);
+  mkdirSync(join(out, 'pkg'), { recursive: true });
+  for (const file of GLUE) copyFileSync(join(ROOT, 'pkg', file), join(out, 'pkg', file));
+}
+
+/**
+ * Write the whole site into `out` (prepared by `prepareOutput`).
+ * @param {string} out
+ * @param {{ packName: string, bytes: Uint8Array, site: Record<string, unknown> }} content
+ */
+export function writeSite(out, { packName, bytes, site }) {
+  copyRuntime(out);
+  for (const name of readdirSync(TEMPLATES)) copyFileSync(join(TEMPLATES, name), join(out, name));
+  writeFileSync(join(out, packName), bytes);
+  writeFileSync(join(out, 'site.json'), `${JSON.stringify({ generator: GENERATOR, pack: packName, ...site }, null, 2)}\n`);
+}

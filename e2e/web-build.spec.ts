@@ -1,0 +1,129 @@
+/**
+ * The `rkat mob web build` site: built by the CLI from the example pack
+ * (signed with a fresh key), served by a plain static server, opened in
+ * Chromium, its mob run against the simulated provider (the proxy of
+ * playwright.config.ts). No bundler is involved: the page loads the
+ * runtime's ES modules and the wasm as files.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, test } from "@playwright/test";
+import { PROXY } from "./helpers.js";
+import { serveStatic, type StaticServer } from "./static-server.js";
+
+const EXAMPLE = "examples/packs/research-team";
+
+/** `node bin/<bin>.mjs ...args` from the package root; its stdout (throws on a non-zero exit). */
+function cli(bin: string, ...args: string[]): string {
+  return execFileSync(process.execPath, [join("bin", `${bin}.mjs`), ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+interface Definition {
+  orchestrator?: { profile: string };
+  profiles: Record<string, unknown>;
+}
+
+let work = "";
+let server: StaticServer;
+let digest = "";
+const definition = JSON.parse(readFileSync(join(EXAMPLE, "definition.json"), "utf8")) as Definition;
+const manifest = readFileSync(join(EXAMPLE, "manifest.toml"), "utf8");
+const lead = definition.orchestrator?.profile ?? Object.keys(definition.profiles)[0]!;
+const other = Object.keys(definition.profiles).find((p) => p !== lead)!;
+
+test.beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), "rkat-web-build-"));
+  cli("rkat-web-pack", "keygen", "-o", join(work, "key.pem"));
+  const pack = join(work, "research-team.mobpack");
+  const built = cli("rkat", "mob", "pack", EXAMPLE, "-o", pack, "--sign", join(work, "key.pem"), "--signer-id", "e2e-signer");
+  digest = /digest\s+([0-9a-f]{64})/.exec(built)![1]!;
+  cli("rkat", "mob", "web", "build", pack, "-o", join(work, "site"));
+});
+
+test.beforeEach(async () => {
+  server = await serveStatic(join(work, "site"));
+  await fetch(`${PROXY}/_sim/reset`, { method: "POST" });
+});
+
+test.afterEach(async () => {
+  await server.close();
+});
+
+test.afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+test("the site shows the pack, runs its mob in a Worker, chats with the orchestrator and shows members' events", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  // The provider requests (made by the Worker), with the key header they carried.
+  const keys: string[] = [];
+  page.context().on("request", (request) => {
+    if (request.url().startsWith(`${PROXY}/anthropic/`) && request.method() === "POST") keys.push(request.headers()["x-api-key"] ?? "(none)");
+  });
+
+  await page.goto(`${server.url}/`);
+  const name = /^\s*name\s*=\s*"([^"]+)"/m.exec(manifest)![1]!;
+  await expect(page.getByTestId("pack-name")).toHaveText(name);
+  await expect(page.getByTestId("pack-digest")).toHaveText(digest);
+  await expect(page.getByTestId("pack-signer")).toContainText("e2e-signer · not checked yet");
+  // The page asks for base URLs, defaulting to the local proxy, and holds no key.
+  await expect(page.locator("input[name=anthropic]")).toHaveValue("http://localhost:3100/anthropic");
+  await expect(page.locator("input[name=gemini]")).toHaveValue("http://localhost:3100/gemini");
+  for (const provider of ["anthropic", "openai", "gemini"]) await page.locator(`input[name=${provider}]`).fill(`${PROXY}/${provider}`);
+  await page.getByTestId("start").click();
+
+  await expect(page.getByTestId("status")).toHaveAttribute("data-state", "ready");
+  await expect(page.getByTestId("pack-signer")).toContainText("e2e-signer · verified by the runtime (strict policy)");
+  const rows = page.locator("[data-testid=members] tbody tr[data-member]");
+  await expect(rows).toHaveCount(Object.keys(definition.profiles).length);
+  await expect(rows.first()).toHaveAttribute("data-member", lead);
+  await expect(page.getByTestId("send-to")).toHaveValue(lead);
+
+  // A plain message: the orchestrator answers in the chat.
+  await page.getByTestId("send-text").fill("hello team");
+  await page.getByTestId("send").click();
+  const reply = page.getByTestId("chat-reply").first();
+  await expect(reply).toHaveAttribute("data-state", "done");
+  await expect(reply).toContainText(`${lead}: `);
+  await expect(reply).toContainText("hello team");
+  const leadLog = page.locator(`[data-testid=member-log][data-member="${lead}"]`);
+  await expect(leadLog).toContainText("run started: hello team");
+  await expect(leadLog).toContainText("run completed");
+
+  // The orchestrator messages another member with the comms tools: that member's log shows it.
+  await page.getByTestId("send-text").fill(`Send a message to ${other}: start the survey.`);
+  await page.getByTestId("send").click();
+  await expect(page.getByTestId("chat-reply").nth(1)).toHaveAttribute("data-state", "done");
+  await expect(leadLog).toContainText("tool call send_message");
+  const otherLog = page.locator(`[data-testid=member-log][data-member="${other}"]`);
+  await expect(otherLog).toContainText(`message from ${lead}`);
+  await expect(otherLog).toContainText("run completed");
+
+  // Every provider request carried the placeholder key, never a real one.
+  expect(keys.length).toBeGreaterThanOrEqual(3);
+  expect(new Set(keys)).toEqual(new Set(["proxy"]));
+  expect(errors).toEqual([]);
+});
+
+test("the site refuses a pack replaced after the build (pinned signer key)", async ({ page }) => {
+  // Replace the site's pack with one signed by another key: the runtime in the Worker refuses it.
+  const other = mkdtempSync(join(tmpdir(), "rkat-web-build-other-"));
+  const sitePack = join(work, "site", "research-team.mobpack");
+  const original = readFileSync(sitePack);
+  try {
+    cli("rkat-web-pack", "keygen", "-o", join(other, "key.pem"));
+    cli("rkat-web-pack", "build", EXAMPLE, "-o", sitePack, "--sign", join(other, "key.pem"), "--signer-id", "e2e-signer");
+    await page.goto(`${server.url}/`);
+    await page.locator("input[name=anthropic]").fill(`${PROXY}/anthropic`);
+    await page.getByTestId("start").click();
+    await expect(page.getByTestId("status")).toHaveAttribute("data-state", "error");
+    await expect(page.getByTestId("status")).toContainText("UNTRUSTED_MOBPACK");
+    await expect(page.getByTestId("start")).toBeEnabled();
+  } finally {
+    writeFileSync(sitePack, original);
+    rmSync(other, { recursive: true, force: true });
+  }
+});
