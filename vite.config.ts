@@ -4,12 +4,14 @@
 // aliases below point those names at the sources in this repository.
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
+import { demoPack } from "./demo/pack-plugin.js";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 export default defineConfig({
   root: "demo",
   base: "./",
+  plugins: [demoPack(here("."), "examples/packs/research-team")],
   resolve: {
     // Most specific first: `@rkat/web` must not swallow `@rkat/web/worker`.
     alias: [

@@ -199,3 +199,32 @@ test("the ambassadors: two mobs wired across, a request and its response, then a
   await expectNoKeys(page);
   expect(errors).toEqual([]);
 });
+
+test("the example pack: the runtime comes from the signed .mobpack and runs the pack's mob", async ({ page }) => {
+  const errors = await openMobs(page, "url");
+  // The pack the Worker's runtime was made from (connectRuntime with { mobpack }).
+  await expect(page.locator("#mob-pack")).toBeVisible();
+  await expect(page.locator("#mob-pack")).toContainText("research-team 1.0.0 · signed by rkat-demo · digest ");
+  await start(page, "Start the example pack", 2);
+
+  // One member per profile of the pack, the orchestrator (lead) auto-wired to the worker.
+  await expect(member(page, "pack/lead-1").locator("td")).toHaveText([
+    "lead-1", "pack", "lead", "autonomous_host", "idle", "worker-1", "retire",
+  ]);
+  await expect(member(page, "pack/worker-1").locator("td").nth(2)).toHaveText("worker");
+  await expect(page.locator('#mob-graph .edge[data-edge="lead-1—worker-1"]')).toHaveCount(1);
+
+  // The pack's members talk like any others.
+  await sendTo(page, "pack/lead-1", "Send a message to worker-1: collect the data.");
+  const reply = page.locator("#mob-replies li").last();
+  await expect(reply).toHaveAttribute("data-state", "done");
+  await expect(reply.locator(".answer")).toHaveText("I sent worker-1 a message: Collect the data.");
+  await expect(page.locator("#mob-messages li .route")).toHaveText(["lead-1 → worker-1", "worker-1 → lead-1"]);
+
+  // lead-1's runs have the pack's skill: its profile names `research`, from the pack's skill source.
+  await page.locator("#mob-log-member").selectOption("pack/lead-1");
+  await expect(page.locator('#mob-log li[data-type="run_completed"]')).toHaveCount(2);
+  await expect(page.locator('#mob-log li[data-type="skills_resolved"]').first()).toContainText("research");
+  await expectNoKeys(page);
+  expect(errors).toEqual([]);
+});

@@ -104,6 +104,33 @@ export function ambassadors(settings: AgentSettings): TeamPlan {
   };
 }
 
+/** The mob of the example pack, under its own id (its definition's id is the research team's). */
+export const PACK_MOB = "pack";
+
+/**
+ * The example pack's mob (`runtime.mobpack.definition`) on the page's
+ * provider settings: each profile keeps its prompt, skills and comms, with
+ * the page's model; one member per profile, the orchestrator first (its
+ * auto-wiring wires the others to it).
+ */
+export function packTeam(settings: AgentSettings, definition: MobDefinition): TeamPlan {
+  const profiles = Object.fromEntries(
+    Object.entries(definition.profiles).map(([name, p]) => [name, { ...p, ...profile(settings, p.peerDescription ?? name) }]),
+  );
+  const first = definition.orchestrator?.profile ?? Object.keys(profiles)[0] ?? "";
+  const names = [first, ...Object.keys(profiles).filter((name) => name !== first)];
+  return {
+    mobs: [
+      {
+        definition: { ...definition, id: PACK_MOB, profiles },
+        members: names.map((name) => ({ profile: name, agent_identity: `${name}-1` })),
+        wires: [],
+      },
+    ],
+    crossWires: [],
+  };
+}
+
 /** An example prompt of the composer: who gets it, and what. */
 export interface MobExample {
   label: string;

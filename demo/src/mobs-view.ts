@@ -1,5 +1,5 @@
 /** The Mobs page's DOM: status, buttons, members, messages, composer, flow and member log. */
-import type { AgentEvent, MobFlowStatus } from "@rkat/web";
+import type { AgentEvent, MobFlowStatus, MobpackInfo } from "@rkat/web";
 import { quote, summarize } from "./format.js";
 import { renderGraph } from "./mobs-graph.js";
 import { MOB_EXAMPLES, type MemberKey } from "./mobs-setup.js";
@@ -56,6 +56,8 @@ export interface ReplyLine {
 export class MobsView {
   readonly startResearch = byId<HTMLButtonElement>("start-research");
   readonly startAmbassadors = byId<HTMLButtonElement>("start-ambassadors");
+  readonly startPack = byId<HTMLButtonElement>("start-pack");
+  private readonly packLine = byId<HTMLElement>("mob-pack");
   readonly reset = byId<HTMLButtonElement>("mobs-reset");
   readonly sendForm = byId<HTMLFormElement>("mob-send");
   readonly sendTo = byId<HTMLSelectElement>("mob-send-to");
@@ -112,10 +114,19 @@ export class MobsView {
     this.status.title = text;
   }
 
+  /** What the runtime's pack is: name, version, digest and who signed it. */
+  showPack(pack: MobpackInfo | null): void {
+    this.packLine.textContent = pack
+      ? `${pack.manifest.name} ${pack.manifest.version} · signed by ${pack.signerId ?? "nobody"} · digest ${pack.digest.slice(0, 16)}…`
+      : "";
+    this.packLine.hidden = !pack;
+  }
+
   /** Which buttons may be pressed, from what has started. */
-  setControls(state: { connected: boolean; busy: boolean; research: boolean; ambassadors: boolean; members: number }): void {
+  setControls(state: { connected: boolean; busy: boolean; research: boolean; ambassadors: boolean; pack: boolean; members: number }): void {
     this.startResearch.disabled = state.busy || state.research;
     this.startAmbassadors.disabled = state.busy || state.ambassadors;
+    this.startPack.disabled = state.busy || state.pack || !state.connected;
     this.reset.disabled = state.busy || !state.connected;
     this.sendButton.disabled = state.members === 0;
     this.runFlow.disabled = !state.research;

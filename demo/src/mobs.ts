@@ -6,13 +6,14 @@
  * the flow's steps (members and flow status are asked again when an event
  * says they changed).
  */
-import type { AttributedMobEvent, EventSubscription } from "@rkat/web";
+import type { AttributedMobEvent, EventSubscription, MobpackInfo } from "@rkat/web";
 import { connectRuntime, type WorkerMob, type WorkerRuntime } from "@rkat/web/worker";
 import { runtimeConfig, type AgentSettings } from "./agent.js";
 import { Coalesced } from "./coalesced.js";
 import {
   ambassadors,
   memberKey,
+  packTeam,
   researchTeam,
   RESEARCH_TEAM,
   REVIEW_FLOW,
@@ -25,18 +26,27 @@ import { MobsView } from "./mobs-view.js";
 import "./mobs.css";
 import { describeError } from "./ui.js";
 
-type Team = "research" | "ambassadors";
+type Team = "research" | "ambassadors" | "pack";
+
+const TEAM_NAMES: Record<Team, string> = { research: "research team", ambassadors: "ambassadors", pack: "example pack's mob" };
+
+/** The example pack's bytes (built and signed by demo/pack-plugin.ts). */
+async function fetchPack(): Promise<Uint8Array> {
+  const response = await fetch(new URL(__DEMO_PACK__.file, location.href));
+  if (!response.ok) throw new Error(`${__DEMO_PACK__.file}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
 
 export class MobsPage {
   private readonly view = new MobsView();
   private readonly model = new MobsModel();
   private worker: Worker | undefined;
-  private runtime: WorkerRuntime | undefined;
+  private runtime: (WorkerRuntime & { readonly mobpack: MobpackInfo }) | undefined;
   private connecting: Promise<void> | undefined;
   private readonly mobs = new Map<string, { mob: WorkerMob; events: EventSubscription<AttributedMobEvent> }>();
   private readonly memberEvents = new Map<MemberKey, EventSubscription>();
   private readonly memberRefresh = new Map<string, Coalesced>();
-  private readonly started: Record<Team, boolean> = { research: false, ambassadors: false };
+  private readonly started: Record<Team, boolean> = { research: false, ambassadors: false, pack: false };
   private busy = false;
   /** The flow run shown, and its status refresher. */
   private flowRun: string | undefined;
@@ -49,6 +59,7 @@ export class MobsPage {
     const v = this.view;
     v.startResearch.addEventListener("click", () => void this.start("research"));
     v.startAmbassadors.addEventListener("click", () => void this.start("ambassadors"));
+    v.startPack.addEventListener("click", () => void this.start("pack"));
     v.reset.addEventListener("click", () => void this.reset());
     v.runFlow.addEventListener("click", () => void this.runFlow());
     v.logMember.addEventListener("change", () => this.select(v.logMember.value));
@@ -72,9 +83,14 @@ export class MobsPage {
     const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
     this.worker = worker;
     try {
-      const runtime = await connectRuntime(worker, runtimeConfig(settings));
+      // The runtime comes from the example pack (its bytes transferred to the
+      // Worker), trusting only the key the page was built with.
+      const trust = { trustedSigners: { [__DEMO_PACK__.signerId]: __DEMO_PACK__.publicKey } };
+      const config = { ...runtimeConfig(settings), mobpackTrust: trust };
+      const runtime = await connectRuntime(worker, config, { mobpack: await fetchPack() });
       if (generation !== this.generation) return;
       this.runtime = runtime;
+      this.view.showPack(runtime.mobpack);
       this.view.setStatus("ready", `ready · ${settings.model} via ${settings.baseUrl}`);
       this.frame = requestAnimationFrame(this.tick);
     } catch (error) {
@@ -95,9 +111,14 @@ export class MobsPage {
     if (!runtime || this.started[team]) return;
     const generation = this.generation;
     const settings = this.settings();
-    const plan: TeamPlan = team === "research" ? researchTeam(settings) : ambassadors(settings);
+    const plan: TeamPlan =
+      team === "research"
+        ? researchTeam(settings)
+        : team === "ambassadors"
+          ? ambassadors(settings)
+          : packTeam(settings, runtime.mobpack.definition);
     this.setBusy(true);
-    this.view.setStatus("streaming", `starting the ${team === "research" ? "research team" : "ambassadors"}…`);
+    this.view.setStatus("streaming", `starting the ${TEAM_NAMES[team]}…`);
     try {
       for (const { definition, members, wires } of plan.mobs) {
         const mob = await runtime.createMob(definition);
@@ -263,6 +284,7 @@ export class MobsPage {
       busy: this.busy,
       research: this.started.research,
       ambassadors: this.started.ambassadors,
+      pack: this.started.pack,
       members: this.model.members.size,
     });
   }
@@ -278,7 +300,8 @@ export class MobsPage {
     this.memberEvents.clear();
     this.memberRefresh.clear();
     [this.worker, this.runtime, this.connecting, this.flowRun] = [undefined, undefined, undefined, undefined];
-    this.started.research = this.started.ambassadors = false;
+    this.started.research = this.started.ambassadors = this.started.pack = false;
+    this.view.showPack(null);
     this.model.clear();
     this.view.clear();
     this.render();
