@@ -111,7 +111,13 @@ export function createRequestHandler({ providers, control, log, allowedOrigins }
    * @param {typeof routed[number] | undefined} entry the provider owning the path
    */
   async function route(req, res, url, entry) {
-    if (req.method === 'OPTIONS') return sendPreflight(req, res);
+    if (req.method === 'OPTIONS') {
+      // A page the forwarded key would refuse learns so at its preflight:
+      // the browser then never sends the request at all.
+      const refusal = entry?.provider.mode === 'forward' ? forwardRefusal(req.headers, allowedOrigins) : null;
+      if (refusal) return sendJson(res, 403, entry.provider.spec.errorBody(403, `rkat-web-proxy: ${refusal}`));
+      return sendPreflight(req, res);
+    }
     if (url.pathname === '/health' && req.method === 'GET') {
       return sendJson(res, 200, { ok: true, mode: Object.fromEntries(providers.map((p) => [p.spec.id, p.mode])) });
     }

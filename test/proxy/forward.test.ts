@@ -221,6 +221,29 @@ describe('who may use the key', () => {
     expect(seen.length).toBe(0);
   });
 
+  const preflight = (origin: string) =>
+    fetch(`${proxy.url}/anthropic/v1/messages`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-api-key' },
+    });
+
+  it('answers the preflight of a refused origin with 403, so the browser never sends the request', async () => {
+    const res = await preflight('https://evil.example');
+    expect(res.status).toBe(403);
+    expect(res.headers.get('access-control-allow-methods')).toBeNull();
+    const text = await res.text();
+    expect(text).toContain('RKAT_PROXY_ALLOWED_ORIGINS');
+    expect(text).not.toContain(REAL_KEY);
+    expect(seen.length).toBe(0);
+  });
+
+  it('allows the preflight of loopback origins', async () => {
+    const res = await preflight('http://localhost:5173');
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(res.headers.get('access-control-allow-headers')).toBe('content-type,x-api-key');
+  });
+
   it('refuses a non-loopback Host (DNS rebinding)', async () => {
     const { request } = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
