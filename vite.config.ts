@@ -29,6 +29,7 @@ export default defineConfig({
       input: {
         index: here("./demo/index.html"),
         seed: here("./demo/seed.html"),
+        seedAuth: here("./demo/seed-auth.html"),
       },
     },
   },

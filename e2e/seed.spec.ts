@@ -27,3 +27,32 @@ test("the docs samples: init (proxy), create session and run turn, poll events",
   expect(verdict.eventsLeft).toBe(0);
   await expect(page.locator("body")).toContainText("You said: Hello (1 messages in context)");
 });
+
+interface AuthPackVerdict extends Verdict {
+  auth?: { resolverCalls: number };
+  pack?: { refusalCode?: string; refusalMessage?: string; name: string; signerId: string | null; replyText: string };
+}
+
+test("the docs samples: an external auth resolver with withAuthBinding, and initFromMobpack", async ({ page }) => {
+  const keys: string[] = [];
+  page.on("request", (request) => {
+    const key = request.headers()["x-api-key"];
+    if (key) keys.push(key);
+  });
+  await page.goto("/seed-auth.html");
+  const verdict = JSON.parse((await page.locator("#verdict").textContent({ timeout: 20_000 })) ?? "null") as AuthPackVerdict;
+  expect(verdict.error).toBeUndefined();
+  expect(verdict.ok).toBe(true);
+
+  // The bound session's turn ran on the resolver's token: asked once, sent as the key.
+  expect(verdict.resultText).toBe("You said: Hello (1 messages in context)");
+  expect(verdict.auth).toEqual({ resolverCalls: 1 });
+  expect(keys[0]).toBe("oauth-team-alpha-1");
+
+  // initFromMobpack as written is strict: no signer is trusted, so the pack is refused, saying how to fix it.
+  expect(verdict.pack?.refusalCode).toBe("UNTRUSTED_MOBPACK");
+  expect(verdict.pack?.refusalMessage).toMatch(/trustedSigners/);
+  // Pinned, the same pack runs its mob.
+  expect(verdict.pack).toMatchObject({ name: "research-team", signerId: "rkat-demo" });
+  expect(verdict.pack?.replyText.length).toBeGreaterThan(0);
+});

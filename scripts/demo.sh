@@ -81,7 +81,7 @@ else
   say "open ${url}   (Ctrl-C to stop the demo and the proxy)"
   say "mobs (research team, north/south ambassadors, the signed example pack): ${url}#mobs"
   say "sign-in (a chat whose credential comes from a login, through an external auth resolver): ${url}#signin"
-  [ "$PROXY_PORT" != 3100 ] || say "the docs' samples (main thread, proxy at localhost:3100) run at http://127.0.0.1:${DEMO_PORT}/seed.html"
+  [ "$PROXY_PORT" != 3100 ] || say "the docs' samples (main thread, proxy at localhost:3100) run at http://127.0.0.1:${DEMO_PORT}/seed.html and /seed-auth.html"
   echo
   ./node_modules/.bin/vite preview --host 127.0.0.1 --port "$DEMO_PORT" --strictPort &
   server_pid=$!

@@ -11,6 +11,10 @@ export interface SeedVerdict {
   bodyText?: string;
   /** Events still queued after the "Poll events" sample (0 expected). */
   eventsLeft?: number;
+  /** The auth sample (seed-auth): how often the host's login was asked. */
+  auth?: { resolverCalls: number };
+  /** The mobpack sample (seed-auth): its refusal as written, then the pinned pack's run. */
+  pack?: { refusalCode?: string; refusalMessage?: string; name: string; signerId: string | null; replyText: string };
   error?: { name: string; code?: string; message: string };
 }
 
