@@ -207,7 +207,7 @@ impl Runtime {
         if comms {
             session.core_tools.extend(CoreTool::COMMS);
         }
-        self.agents.insert(id.clone(), Agent::new(session));
+        self.agents.insert(id.clone(), Box::new(Agent::new(session)));
         let endpoint = Endpoint {
             mob: mob_id.to_string(),
             identity: identity.to_string(),
@@ -367,7 +367,7 @@ impl Runtime {
     }
 
     fn member_state(&self, member: &Member) -> &'static str {
-        match (member.retired, self.agents.get(&member.session).is_some_and(Agent::is_running)) {
+        match (member.retired, self.agents.get(&member.session).is_some_and(|a| a.is_running())) {
             (true, _) => "retired",
             (false, true) => "running",
             (false, false) => "idle",
