@@ -3,6 +3,7 @@
 import { PARTS as BREAKDOWN_PARTS } from "./breakdown-node.mjs";
 import { PROVIDER_IDS, PROVIDERS } from "./providers.mjs";
 import { mobReadmeRows, mobSizeRow, printMobs } from "./report-mobs.mjs";
+import { printSoak, soakReadmeRows } from "./report-soak.mjs";
 import { kb, num, scale, summarize } from "./stats.mjs";
 
 const LABELS = {
@@ -148,6 +149,7 @@ export function formatReport(results) {
   if (results.hooks) printHooks(lines, results.hooks);
   if (results.compaction) printLongHistory(lines, results.compaction);
   if (results.mobs) printMobs(lines, results.mobs);
+  if (results.soak) printSoak(lines, results.soak);
   if (results.browser?.events) printEvents(lines, "Per-event cost, Chromium module Worker (in-Worker MeerkatRuntime), Anthropic Messages", results.browser.events);
   if (results.browser?.events) printProviderTable(lines, "Per-event cost by wire format, Chromium module Worker (in-Worker MeerkatRuntime)", byProvider(results.browser.events, results.providers?.chromium), "(the formats other than Anthropic with 16 KiB chunks only: a full run stays under 90 s)");
   if (results.browser?.bridge) printEvents(lines, "End to end, Chromium: main thread ⇄ Worker bridge (RPC, event batches)", results.browser.bridge);
@@ -403,6 +405,7 @@ export function readmeTable(results) {
     ]);
   }
   if (results.mobs) rows.push(...mobReadmeRows(results.mobs));
+  if (results.soak) rows.push(...soakReadmeRows(results.soak));
   if (results.ready) {
     const r = results.ready;
     rows.push([

@@ -3,7 +3,7 @@
 //
 //   node bench/run.mjs                    everything
 //   node bench/run.mjs --quick            fewer runs
-//   node bench/run.mjs size node breakdown hooks compaction mobs browser ready checks   any subset
+//   node bench/run.mjs size node breakdown hooks compaction mobs soak browser ready checks   any subset
 //
 // `node` and `browser` measure every wire format the runtime speaks
 // (providers.mjs: Anthropic, OpenAI Chat, OpenAI Responses, Gemini), each
@@ -17,7 +17,12 @@
 // such sessions). `mobs` drives the core the same way with a scripted
 // model calling the comms tools (mob-node.mjs): a 100-member broadcast and
 // a 20-member request chain against the plain turns floor, and memory per
-// member in fresh `node --expose-gc` processes (mob-memory.mjs).
+// member in fresh `node --expose-gc` processes (mob-memory.mjs). `soak`
+// runs each long-run scenario in a fresh `node --expose-gc` (soak.mjs:
+// 1,000 turns with compaction, the same never polled, 100 sessions
+// streaming at once, 10,000 idle sessions and createSession's time, a
+// 100-member mob for 10 simulated minutes) and createSession in Chromium
+// (soak-chromium.mjs), printing wasm memory and JS heap at start and end.
 // Prints a report and a README table; writes bench/results.json.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -29,7 +34,7 @@ import { PROVIDER_IDS, PROVIDERS } from "./providers.mjs";
 import { analyzeEvents, analyzeReady, formatReport } from "./report.mjs";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-const PARTS = ["size", "node", "breakdown", "hooks", "compaction", "mobs", "browser", "ready", "checks"];
+const PARTS = ["size", "node", "breakdown", "hooks", "compaction", "mobs", "soak", "browser", "ready", "checks"];
 const CHUNK_SIZES = [16 * 1024, 1024];
 /** Measured besides Anthropic, whose figures keep their own sections. */
 const OTHER_PROVIDERS = PROVIDER_IDS.filter((id) => id !== "anthropic");
@@ -151,6 +156,15 @@ if (parts.has("mobs")) {
   results.mobs = benchMobs({ runs, warmup });
   progress("mobs: memory per member (fresh node --expose-gc processes)");
   results.mobs.memory = benchMobMemory({ counts: [100, 1000] });
+}
+
+if (parts.has("soak")) {
+  progress("soak: memory over long runs (fresh node --expose-gc processes)");
+  const { benchSoak } = await import("./soak.mjs");
+  results.soak = benchSoak({ quick });
+  progress("soak: createSession and idle sessions in Chromium");
+  const { benchIdleChromium } = await import("./soak-chromium.mjs");
+  results.soak.chromium = await benchIdleChromium();
 }
 
 if (parts.has("checks")) {

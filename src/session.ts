@@ -39,8 +39,10 @@ const POLL_READER = 0;
 
 export class Session {
   readonly id: string;
-  private totals: SessionTotals = { usage: { inputTokens: 0, outputTokens: 0 }, turns: 0, toolCalls: 0 };
-  private last: RunResult;
+  // The zero totals and result are made when first read: an idle session
+  // (there may be thousands) holds no objects but itself.
+  private totals: SessionTotals | undefined;
+  private last: RunResult | undefined;
   private destroyed = false;
 
   /** @internal Sessions come from `runtime.createSession()`. */
@@ -49,32 +51,35 @@ export class Session {
     private readonly host: SessionHost,
   ) {
     this.id = id;
-    this.last = { sessionId: id, text: "", turns: 0, toolCalls: 0, usage: { inputTokens: 0, outputTokens: 0 } };
   }
 
   /** Assistant text of the last run. */
   get text(): string {
-    return this.last.text;
+    return this.last?.text ?? "";
   }
   /** Usage summed over every run of this session. */
   get usage(): Usage {
-    return this.totals.usage;
+    return this.sessionTotals().usage;
   }
   /** LLM turns over every run of this session. */
   get turns(): number {
-    return this.totals.turns;
+    return this.totals?.turns ?? 0;
   }
   /** Tool calls over every run of this session. */
   get toolCalls(): number {
-    return this.totals.toolCalls;
+    return this.totals?.toolCalls ?? 0;
   }
   /** The last run's result (zero values before the first run). */
   get lastResult(): RunResult {
-    return this.last;
+    return (this.last ??= { sessionId: this.id, text: "", turns: 0, toolCalls: 0, usage: { inputTokens: 0, outputTokens: 0 } });
   }
   /** The last run's parsed structured output, when it asked for one. */
   get structuredOutput(): unknown {
-    return this.last.structuredOutput;
+    return this.last?.structuredOutput;
+  }
+
+  private sessionTotals(): SessionTotals {
+    return (this.totals ??= { usage: { inputTokens: 0, outputTokens: 0 }, turns: 0, toolCalls: 0 });
   }
 
   /** Run one turn (the model may call tools several times) to completion. */

@@ -45,7 +45,8 @@ pub struct Session {
     pub transcript: Vec<Message>,
     pub events: EventLog,
     pub totals: Totals,
-    pub last_result: Option<RunResult>,
+    /// Boxed: most sessions at any moment are idle, some never ran.
+    pub last_result: Option<Box<RunResult>>,
     /// Read-only: history kept, no new turns.
     pub archived: bool,
     pub created_ms: f64,

@@ -87,3 +87,62 @@ pub fn all_chunkings(parser: &dyn Fn() -> Box<dyn StreamParser>, body: &[u8]) ->
     assert_eq!(turn, whole);
     (text, whole)
 }
+
+/// What this thread holds from the allocator: the test binary's global
+/// allocator counts, per thread (each test runs on its own), so a test can
+/// tell whether a loop keeps memory.
+pub mod heap {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    thread_local! {
+        static LIVE: Cell<i64> = const { Cell::new(0) };
+    }
+
+    fn add(bytes: i64) {
+        // try_with: allocations during thread teardown go uncounted.
+        let _ = LIVE.try_with(|live| live.set(live.get() + bytes));
+    }
+
+    struct Counting;
+
+    // SAFETY: every call is passed on to the system allocator unchanged.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            let ptr = unsafe { System.alloc(layout) };
+            if !ptr.is_null() {
+                add(layout.size() as i64);
+            }
+            ptr
+        }
+
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            let ptr = unsafe { System.alloc_zeroed(layout) };
+            if !ptr.is_null() {
+                add(layout.size() as i64);
+            }
+            ptr
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            unsafe { System.dealloc(ptr, layout) };
+            add(-(layout.size() as i64));
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            let new = unsafe { System.realloc(ptr, layout, new_size) };
+            if !new.is_null() {
+                add(new_size as i64 - layout.size() as i64);
+            }
+            new
+        }
+    }
+
+    #[global_allocator]
+    static COUNTING: Counting = Counting;
+
+    /// Bytes allocated and not yet freed by this thread.
+    pub fn live() -> i64 {
+        LIVE.with(Cell::get)
+    }
+}

@@ -202,7 +202,7 @@ pub(super) fn report(st: &mut Step<'_, '_>, run: &mut Run, outcome: Outcome) -> 
     if let Some(result) = result
         && !run.compact_only
     {
-        session.last_result = Some(*result);
+        session.last_result = Some(result);
     }
     Flow::Ended
 }

@@ -59,7 +59,9 @@ use tools::ToolSlot;
 #[derive(Debug)]
 pub struct Agent {
     pub session: Session,
-    pub run: Option<Run>,
+    /// Boxed: an idle session does not carry a run's room, and a run moves
+    /// in and out of here on every input as a pointer.
+    pub run: Option<Box<Run>>,
     /// Background hook calls in flight (they outlive runs).
     background: Vec<Background>,
     /// Inputs that arrived while a run was going, started in order (a

@@ -177,7 +177,7 @@ pub(super) fn begin(ctx: &mut super::Ctx<'_>, agent: &mut Agent, run_id: u64, in
         hooks::enter(&mut step, &mut run, HookPoint::RunStarted, Resume::Begin)
     };
     if flow == Flow::Wait {
-        agent.run = Some(run);
+        agent.run = Some(Box::new(run));
     }
 }
 

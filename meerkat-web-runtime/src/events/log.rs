@@ -6,6 +6,11 @@
 //! freed; when more than `capacity` events are unread by the slowest
 //! reader, the oldest are dropped, and a reader that had not read them
 //! gets one `stream_truncated` of its own, where the gap is.
+//!
+//! A log without readers keeps nothing: a reader only ever sees the events
+//! appended after it opened. Logs no host can poll (a mob member's, a
+//! mob's own) are made without the poll reader, so they hold only what a
+//! subscription has yet to read.
 
 use std::collections::VecDeque;
 
@@ -26,6 +31,11 @@ const MAX_READERS: usize = 1024;
 /// Freed bytes are only cut from the buffer's front past this size (the
 /// move is amortised over at least this much reading).
 const COMPACT_BYTES: usize = 4096;
+
+/// A buffer larger than this is given back once every event in it is read:
+/// one long answer read in one poll must not hold its peak size for the
+/// rest of the session's life. (Smaller ones are kept for reuse.)
+const KEEP_BYTES: usize = 64 * 1024;
 
 #[derive(Debug)]
 pub struct EventLog {
@@ -48,7 +58,18 @@ pub struct EventLog {
 }
 
 impl EventLog {
+    /// A session's log, with its poll reader ([`DEFAULT_READER`]).
     pub fn new(capacity: usize) -> Self {
+        // Exactly one slot: a session that never subscribes keeps no more.
+        EventLog::with_readers(capacity, vec![(DEFAULT_READER, 1)])
+    }
+
+    /// A log read only through readers opened later (`open_reader`).
+    pub fn unpolled(capacity: usize) -> Self {
+        EventLog::with_readers(capacity, Vec::new())
+    }
+
+    fn with_readers(capacity: usize, readers: Vec<(ReaderId, u64)>) -> Self {
         EventLog {
             buf: String::new(),
             origin: 0,
@@ -57,20 +78,20 @@ impl EventLog {
             first_seq: 1,
             next_seq: 1,
             capacity: capacity.max(1),
-            readers: vec![(DEFAULT_READER, 1)],
+            readers,
             next_reader: DEFAULT_READER + 1,
         }
     }
 
     pub fn push(&mut self, event: &Event) {
-        let seq = self.begin();
+        let Some(seq) = self.begin() else { return };
         event.write_json(seq, &mut self.buf);
         self.buf.push(',');
     }
 
     /// A kept event: its fields follow the `type` and `seq` written now.
     pub fn push_kept(&mut self, event: &KeptEvent) {
-        let seq = self.begin();
+        let Some(seq) = self.begin() else { return };
         let mut o = ObjectWriter::new(&mut self.buf);
         o.str("type", event.kind).u64("seq", seq);
         o.end();
@@ -86,7 +107,7 @@ impl EventLog {
 
     /// The hot path: one `text_delta` without building an `Event`.
     pub fn push_text_delta(&mut self, delta: &str) {
-        let seq = self.begin();
+        let Some(seq) = self.begin() else { return };
         self.buf.push_str(r#"{"type":"text_delta","seq":"#);
         crate::json::write_u64(seq, &mut self.buf);
         self.buf.push_str(r#","delta":"#);
@@ -94,8 +115,15 @@ impl EventLog {
         self.buf.push_str("},");
     }
 
-    /// Make room and record where the next event starts; its sequence number.
-    fn begin(&mut self) -> u64 {
+    /// Make room and record where the next event starts; its sequence
+    /// number, or `None` when no reader exists to read it (it is numbered,
+    /// not kept).
+    fn begin(&mut self) -> Option<u64> {
+        if self.readers.is_empty() {
+            self.next_seq += 1;
+            self.first_seq = self.next_seq;
+            return None;
+        }
         if self.starts.len() >= self.capacity {
             self.starts.pop_front();
             self.first_seq += 1;
@@ -104,7 +132,7 @@ impl EventLog {
         self.starts.push_back((self.origin + self.buf.len() as u64, self.now_ms));
         let seq = self.next_seq;
         self.next_seq += 1;
-        seq
+        Some(seq)
     }
 
     /// A new reader that sees the events appended from now on.
@@ -220,7 +248,12 @@ impl EventLog {
         let head = self.starts.front().map_or(self.buf.len(), |&(s, _)| (s - self.origin) as usize);
         if head == self.buf.len() {
             self.origin += head as u64;
-            self.buf.clear();
+            if self.buf.capacity() > KEEP_BYTES {
+                self.buf = String::new();
+                self.starts = VecDeque::new();
+            } else {
+                self.buf.clear();
+            }
         } else if head > COMPACT_BYTES && head * 2 > self.buf.len() {
             self.buf.drain(..head);
             self.origin += head as u64;
@@ -234,6 +267,18 @@ impl EventLog {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Events held (unread by some reader).
+    #[cfg(test)]
+    pub fn retained(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Bytes the log's buffers have reserved.
+    #[cfg(test)]
+    pub fn reserved_bytes(&self) -> usize {
+        self.buf.capacity() + self.starts.capacity() * size_of::<(u64, f64)>()
     }
 
     /// Sequence number the next event will get.

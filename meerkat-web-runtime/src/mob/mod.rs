@@ -102,7 +102,7 @@ impl Mob {
             status: MobStatus::Running,
             members: Vec::new(),
             wires: Vec::new(),
-            log: EventLog::new(capacity),
+            log: EventLog::unpolled(capacity),
             subscriptions: Vec::new(),
             flows: Vec::new(),
             skill_source,

@@ -237,7 +237,7 @@ impl Runtime {
         let config = SessionConfig::from_json(config, &self.settings)?;
         let id = self.rng.uuid_v4();
         let session = Session::create(id.clone(), config, &self.settings, &self.tools, &self.skills, now_ms)?;
-        self.agents.insert(id.clone(), Agent::new(session));
+        self.agents.insert(id.clone(), Box::new(Agent::new(session)));
         let mut out = String::new();
         let mut o = ObjectWriter::new(&mut out);
         o.str("sessionId", &id);

@@ -7,7 +7,7 @@ use crate::agent::{Agent, RunInput, RunOptions};
 use crate::comms::Endpoint;
 use crate::config::SessionConfig;
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
-use crate::events::Event;
+use crate::events::{Event, EventLog};
 use crate::fields::Fields;
 use crate::json::{self, Json, ObjectWriter, quote, write_array, write_str};
 use crate::mob::definition::{self, MAX_MEMBERS, check_name, either};
@@ -204,10 +204,14 @@ impl Runtime {
         let (comms, description, limits) = (profile.comms, profile.description.clone(), mob.def.limits);
         let id = self.rng.uuid_v4();
         let mut session = Session::create(id.clone(), config, &self.settings, &self.tools, &self.skills, now_ms)?;
+        // No poll reader: no host API polls a member's session (hosts read
+        // members through subscriptions), and one would keep every event
+        // the member ever logged, up to the queue's capacity.
+        session.events = EventLog::unpolled(self.settings.event_queue_capacity);
         if comms {
             session.core_tools.extend(CoreTool::COMMS);
         }
-        self.agents.insert(id.clone(), Agent::new(session));
+        self.agents.insert(id.clone(), Box::new(Agent::new(session)));
         let endpoint = Endpoint {
             mob: mob_id.to_string(),
             identity: identity.to_string(),
@@ -367,7 +371,7 @@ impl Runtime {
     }
 
     fn member_state(&self, member: &Member) -> &'static str {
-        match (member.retired, self.agents.get(&member.session).is_some_and(Agent::is_running)) {
+        match (member.retired, self.agents.get(&member.session).is_some_and(|a| a.is_running())) {
             (true, _) => "retired",
             (false, true) => "running",
             (false, false) => "idle",

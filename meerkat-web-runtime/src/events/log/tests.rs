@@ -119,3 +119,40 @@ fn memory_is_freed_once_every_reader_has_read() {
     assert_eq!(v.len(), 11);
     assert_eq!(v[10]["seq"], 10_000);
 }
+
+#[test]
+fn an_unpolled_log_keeps_only_what_a_reader_has_yet_to_read() {
+    let mut log = EventLog::unpolled(100);
+    assert!(log.read(DEFAULT_READER).is_none(), "no poll reader");
+    log.push_text_delta("nobody reads this");
+    log.push(&Event::TurnStarted { turn_number: 1 });
+    assert_eq!(log.retained(), 0);
+    let sub = log.open_reader().unwrap();
+    log.push_text_delta("a");
+    log.push_kept(&Event::MemberRetired { member: "m" }.keep());
+    assert_eq!(log.retained(), 2);
+    // Numbered as if kept: sequence numbers never repeat.
+    assert_eq!(seqs(&parse(&log.read(sub).unwrap())), [3, 4]);
+    assert_eq!(log.retained(), 0);
+    log.push_text_delta("b");
+    assert!(log.close_reader(sub));
+    assert_eq!(log.retained(), 0);
+    log.push_text_delta("c");
+    assert_eq!((log.retained(), log.next_seq()), (0, 7));
+}
+
+#[test]
+fn a_long_burst_read_at_once_gives_its_buffers_back() {
+    let mut log = EventLog::new(100_000);
+    for _ in 0..20_000 {
+        log.push_text_delta("a delta of a long answer");
+    }
+    assert!(log.reserved_bytes() > 1_000_000);
+    assert_eq!(parse(&log.read(DEFAULT_READER).unwrap()).len(), 20_000);
+    assert_eq!(log.reserved_bytes(), 0);
+    // Small buffers stay for reuse: a streamed answer read chunk by chunk
+    // does not allocate them anew for every read.
+    log.push_text_delta("short");
+    log.read(DEFAULT_READER).unwrap();
+    assert!(log.reserved_bytes() > 0);
+}

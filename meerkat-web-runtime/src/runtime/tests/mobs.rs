@@ -17,14 +17,27 @@ impl Harness {
     pub(super) fn spawn(&mut self, mob: &str, rows: &[(&str, &str)]) -> Vec<String> {
         let specs: Vec<Value> = rows.iter().map(|(p, id)| json!({"profile":p,"agent_identity":id})).collect();
         let out = self.cmd(json!({"op":"mob_spawn","mob":mob,"specs":specs})).unwrap();
-        out.as_array()
+        let ids: Vec<String> = out
+            .as_array()
             .unwrap()
             .iter()
             .map(|r| {
                 assert_eq!(r["status"], "spawned", "{r}");
                 r["sessionId"].as_str().unwrap().to_string()
             })
-            .collect()
+            .collect();
+        for id in &ids {
+            self.read_member(id);
+        }
+        ids
+    }
+
+    /// Open the reader `events` reads member session `session` with (as
+    /// `subscribeMemberEvents` does): members have no poll reader.
+    pub(super) fn read_member(&mut self, session: &str) {
+        assert!(self.rt.drain_events(session, 0).is_err(), "a member has no poll reader");
+        let reader = self.cmd(json!({"op":"open_reader","session":session})).unwrap()["reader"].as_u64().unwrap();
+        self.member_readers.push((session.to_string(), reader as u32));
     }
 
     /// The oldest HTTP effect of `session`.
@@ -204,7 +217,7 @@ fn a_message_wakes_an_autonomous_peer_as_attributed_context() {
     assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>());
     assert!(events.iter().all(|e| e["timestampMs"] == 1000));
     assert!(h.mob_events(&mob, sub).is_empty());
-    // Member events are still all there for the session's own reader.
+    // Member events are still all there for a member reader (opened at spawn).
     assert!(h.events(&worker).iter().any(|e| e["type"] == "message_received"));
 }
 

@@ -10,6 +10,7 @@ mod mobs;
 mod readers;
 mod recovery;
 mod skills;
+mod soak;
 mod tools;
 
 use super::*;
@@ -22,11 +23,19 @@ struct Harness {
     rt: Runtime,
     now: f64,
     effects: Vec<Value>,
+    /// The reader `events` reads a member's session with (members have no
+    /// poll reader): opened when the member is spawned.
+    member_readers: Vec<(String, u32)>,
 }
 
 impl Harness {
     fn new(config: Value) -> Harness {
-        Harness { rt: Runtime::new(&config.to_string(), b"seed").unwrap(), now: 1_000.0, effects: Vec::new() }
+        Harness {
+            rt: Runtime::new(&config.to_string(), b"seed").unwrap(),
+            now: 1_000.0,
+            effects: Vec::new(),
+            member_readers: Vec::new(),
+        }
     }
 
     fn proxy() -> Harness {
@@ -115,7 +124,8 @@ impl Harness {
     }
 
     fn events(&mut self, session: &str) -> Vec<Value> {
-        let mut events: Vec<Value> = serde_json::from_str(&self.rt.drain_events(session, 0).unwrap()).unwrap();
+        let reader = self.member_readers.iter().find(|(s, _)| s == session).map_or(0, |(_, r)| *r);
+        let mut events: Vec<Value> = serde_json::from_str(&self.rt.drain_events(session, reader).unwrap()).unwrap();
         let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().expect("every event has a seq")).collect();
         assert!(seqs.windows(2).all(|w| w[0] < w[1]), "sequence numbers increase: {seqs:?}");
         for e in &mut events {
