@@ -104,9 +104,9 @@ pub fn join<S: AsRef<str>>(items: &[S], sep: &str) -> String {
 
 // ---------------------------------------------------------------- word scans
 // Byte loops cost several cycles per byte in wasm (and the size-optimised
-// std searches byte by byte); the streaming hot paths (SSE
-// line ends, JSON strings) look at eight bytes
-// per step instead, then at the bytes of the one word that matches.
+// std compares and searches byte by byte); the streaming hot paths (SSE
+// line ends, JSON strings, events of a known shape) look at eight bytes
+// per step instead, then at the bytes of the one word that differs.
 
 const LOW_BITS: u64 = 0x0101_0101_0101_0101;
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
@@ -157,6 +157,26 @@ pub fn find_byte(
     None
 }
 
+/// `a == b`, a word at a time.
+pub fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && common_prefix(a.as_bytes(), b.as_bytes()) == a.len()
+}
+
+/// How many leading bytes `a` and `b` have in common.
+pub fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let mut at = 0;
+    while let (Some(x), Some(y)) = (word(a, at), word(b, at)) {
+        if x != y {
+            break;
+        }
+        at += 8;
+    }
+    while a.get(at).is_some_and(|x| b.get(at) == Some(x)) {
+        at += 1;
+    }
+    at
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,6 +225,14 @@ mod tests {
             let stop = |b: u8| b == b'"' || b == b'\\' || b < 0x20;
             let plain = a.iter().skip(from).position(|&b| stop(b)).map(|i| i + from);
             assert_eq!(find_byte(&a, from, special, stop), plain, "{a:?} from {from}");
+            let mut b = a.clone();
+            if len > 0 && rng.next_u64().is_multiple_of(2) {
+                let at = (rng.next_u64() % len as u64) as usize;
+                b[at] = pick(&mut rng);
+            }
+            b.truncate((rng.next_u64() % (len as u64 + 1)) as usize);
+            let same = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+            assert_eq!(common_prefix(&a, &b), same, "{a:?} {b:?}");
         }
     }
 

@@ -174,6 +174,27 @@ impl SseDecoder {
     }
 }
 
+/// Whether a handler reads events on its fast path first. Always, in the
+/// shipped core (this is then empty); tests and fuzzing turn it off in one
+/// of two parsers fed the same bytes, to check both paths agree.
+#[derive(Debug, Default)]
+pub struct FastPath {
+    #[cfg(any(test, fuzzing))]
+    pub off: bool,
+}
+
+impl FastPath {
+    #[cfg(any(test, fuzzing))]
+    pub fn on(&self) -> bool {
+        !self.off
+    }
+
+    #[cfg(not(any(test, fuzzing)))]
+    pub fn on(&self) -> bool {
+        true
+    }
+}
+
 /// Offset of the first CR or LF, eight bytes per step (events are a few
 /// hundred bytes: this scan is most of the framing's cost).
 fn line_end(bytes: &[u8]) -> Option<usize> {
