@@ -49,7 +49,7 @@ pub fn stream(wire: WireApi, data: &[u8]) {
 /// A parser with a fast path reads any body exactly as it does with the
 /// fast path off: the same deltas, errors and turn.
 fn same_with_fast_path_off(wire: WireApi, step: usize, body: &[u8]) {
-    use crate::provider::{StreamParser, openai_chat, openai_responses};
+    use crate::provider::{StreamParser, gemini, openai_chat, openai_responses};
     let (mut fast, mut general): (Box<dyn StreamParser>, Box<dyn StreamParser>) = match wire {
         WireApi::OpenAiChat => {
             let mut general = openai_chat::stream("fuzz");
@@ -61,7 +61,12 @@ fn same_with_fast_path_off(wire: WireApi, step: usize, body: &[u8]) {
             general.handler.fast.off = true;
             (Box::new(openai_responses::stream("fuzz")), Box::new(general))
         }
-        WireApi::AnthropicMessages | WireApi::Gemini => return,
+        WireApi::Gemini => {
+            let mut general = gemini::stream("fuzz");
+            general.handler.fast.off = true;
+            (Box::new(gemini::stream("fuzz")), Box::new(general))
+        }
+        WireApi::AnthropicMessages => return,
     };
     let (mut a, mut b) = (Record::default(), Record::default());
     for chunk in body.chunks(step) {
