@@ -43,6 +43,41 @@ pub fn stream(wire: WireApi, data: &[u8]) {
     }
     let _ = parser.partial();
     let _ = parser.finish(&mut sink);
+    same_with_fast_path_off(wire, step, body);
+}
+
+/// A parser with a fast path reads any body exactly as it does with the
+/// fast path off: the same deltas, errors and turn.
+fn same_with_fast_path_off(wire: WireApi, step: usize, body: &[u8]) {
+    use crate::provider::{StreamParser, gemini, openai_chat, openai_responses};
+    let (mut fast, mut general): (Box<dyn StreamParser>, Box<dyn StreamParser>) = match wire {
+        WireApi::OpenAiChat => {
+            let mut general = openai_chat::stream("fuzz");
+            general.handler.fast.off = true;
+            (Box::new(openai_chat::stream("fuzz")), Box::new(general))
+        }
+        WireApi::OpenAiResponses => {
+            let mut general = openai_responses::stream("fuzz");
+            general.handler.fast.off = true;
+            (Box::new(openai_responses::stream("fuzz")), Box::new(general))
+        }
+        WireApi::Gemini => {
+            let mut general = gemini::stream("fuzz");
+            general.handler.fast.off = true;
+            (Box::new(gemini::stream("fuzz")), Box::new(general))
+        }
+        WireApi::AnthropicMessages => return,
+    };
+    let (mut a, mut b) = (Record::default(), Record::default());
+    for chunk in body.chunks(step) {
+        let (x, y) = (fast.feed(chunk, &mut a), general.feed(chunk, &mut b));
+        assert_eq!((&x, &a.0), (&y, &b.0), "the fast path read {body:?} differently");
+        if x.is_err() {
+            return;
+        }
+    }
+    assert_eq!(fast.partial(), general.partial());
+    assert_eq!(fast.finish(&mut a), general.finish(&mut b), "the fast path read {body:?} differently");
 }
 
 /// Keys for every provider, so commands can create sessions of any model.
@@ -122,6 +157,15 @@ pub fn entry(target: &str) -> Option<fn(&[u8])> {
 }
 
 struct Discard;
+
+#[derive(Default)]
+struct Record(Vec<String>);
+
+impl TextSink for Record {
+    fn text_delta(&mut self, text: &str) {
+        self.0.push(text.to_string());
+    }
+}
 
 impl TextSink for Discard {
     fn text_delta(&mut self, _text: &str) {}

@@ -10,14 +10,18 @@
 //!   formatting code is linked;
 //! - [`Raw`] holds validated JSON text that is spliced verbatim into output
 //!   (tool arguments, input schemas);
+//! - [`Shape`] reads the events of a stream that share one shape (all
+//!   but a few values) without a tree;
 //! - [`ObjectWriter`] / [`write_str`] write output without a tree.
 
 use std::borrow::Cow;
 
 mod parse;
+mod shape;
 mod write;
 
 pub use parse::{parse, parse_string_prefix};
+pub use shape::{Shape, Use};
 pub use write::{ArrayWriter, ObjectWriter, decimal_scaled, quote, write_array, write_str, write_u64};
 
 /// A parsed JSON value. `'a` is the lifetime of the parsed text.

@@ -146,3 +146,169 @@ pub mod heap {
         LIVE.with(Cell::get)
     }
 }
+
+// ---------------------------------------------------------------- fast paths
+// A stream parser with a fast path must read every stream as it reads it
+// with the fast path off: `Gen` writes events the way varied servers do,
+// `same_as_general` feeds both parsers.
+
+/// A sink that keeps each delta apart.
+#[derive(Debug, Default, PartialEq)]
+pub struct Deltas(pub Vec<String>);
+
+impl TextSink for Deltas {
+    fn text_delta(&mut self, text: &str) {
+        self.0.push(text.to_string());
+    }
+}
+
+/// How one server writes its events: separators, escapes, extra members.
+#[derive(Clone, Debug)]
+pub struct Style {
+    pub colon: &'static str,
+    pub comma: &'static str,
+    /// 0: plain; 1: `\/`; 2: `\uXXXX` for all but ASCII; 3: both.
+    pub escapes: u64,
+    /// Members a server adds, as (key, JSON text).
+    pub extra: Vec<(String, String)>,
+    /// Shuffles member order.
+    pub order: u64,
+}
+
+/// Text pieces with what JSON must escape and what UTF-8 makes long.
+const PIECES: [&str; 16] = [
+    "Hello",
+    " world",
+    " said \"hi\"",
+    " back\\slash",
+    "\n",
+    "\ttab",
+    " 18 °C",
+    " ☀️",
+    " 😀",
+    " a/b",
+    " crème brûlée",
+    "\u{1}",
+    " <script>",
+    "",
+    " 42",
+    " \u{2028}",
+];
+
+pub struct Gen {
+    pub rng: crate::ids::Rng,
+}
+
+impl Gen {
+    pub fn new(seed: &[u8]) -> Gen {
+        Gen { rng: crate::ids::Rng::from_entropy(seed) }
+    }
+
+    /// 0..n
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.rng.next_u64() % n.max(1)
+    }
+
+    pub fn one_in(&mut self, n: u64) -> bool {
+        self.below(n) == 0
+    }
+
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
+    }
+
+    /// One to three pieces.
+    pub fn text(&mut self) -> String {
+        (0..1 + self.below(3)).map(|_| self.pick(&PIECES)).collect()
+    }
+
+    /// Letters and digits, like ids and padding.
+    pub fn token(&mut self, len: u64) -> String {
+        let chars = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        (0..len).map(|_| char::from(self.pick(chars))).collect()
+    }
+
+    pub fn style(&mut self) -> Style {
+        let (colon, comma) = self.pick(&[(":", ","), (":", ","), (": ", ", "), (" : ", ",\n ")]);
+        let mut extra = Vec::new();
+        for _ in 0..self.below(3) {
+            let value = match self.below(4) {
+                0 => format!("\"{}\"", self.token(8)),
+                1 => self.below(1000).to_string(),
+                2 => "null".to_string(),
+                _ => format!("{{\"k\":[1,{{\"v\":\"{}\"}}]}}", self.token(3)),
+            };
+            extra.push((format!("x_{}", self.token(4)), value));
+        }
+        Style { colon, comma, escapes: self.below(4), extra, order: self.rng.next_u64() }
+    }
+
+    /// `s` as a JSON string, escaped the style's way.
+    pub fn string(&self, s: &str, style: &Style) -> String {
+        let mut out = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '/' if style.escapes & 1 == 1 => out.push_str("\\/"),
+                '\n' => out.push_str("\\n"),
+                c if (c as u32) < 0x20 || (style.escapes & 2 == 2 && !c.is_ascii()) => {
+                    let mut units = [0u16; 2];
+                    for unit in c.encode_utf16(&mut units) {
+                        out.push_str(&format!("\\u{unit:04x}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    /// An object of `members` (key, JSON text) and the style's extras, in
+    /// the style's order.
+    pub fn object(&self, members: &[(&str, String)], style: &Style) -> String {
+        let mut all: Vec<(String, &str)> = members.iter().map(|(k, v)| (self.string(k, style), v.as_str())).collect();
+        all.extend(style.extra.iter().map(|(k, v)| (self.string(k, style), v.as_str())));
+        let mut order = style.order;
+        for i in (1..all.len()).rev() {
+            all.swap(i, (order % (i as u64 + 1)) as usize);
+            order /= i as u64 + 1;
+        }
+        let items: Vec<String> = all.iter().map(|(k, v)| format!("{k}{}{v}", style.colon)).collect();
+        format!("{{{}}}", items.join(style.comma))
+    }
+}
+
+/// Feed `body` to a parser with its fast path and one without, cut at the
+/// same random points: the same deltas, one by one, the same errors, the
+/// same turn (or partial turn). Returns the deltas.
+pub fn same_as_general(
+    fast: &dyn Fn() -> Box<dyn StreamParser>,
+    general: &dyn Fn() -> Box<dyn StreamParser>,
+    body: &[u8],
+    g: &mut Gen,
+) -> Vec<String> {
+    let (mut a, mut b) = (fast(), general());
+    let (mut da, mut db) = (Deltas::default(), Deltas::default());
+    let mut at = 0;
+    while at < body.len() {
+        let most = if g.one_in(4) { 16 } else { 4096 };
+        let end = (at + 1 + g.below(most) as usize).min(body.len());
+        let (ra, rb) = (a.feed(&body[at..end], &mut da), b.feed(&body[at..end], &mut db));
+        assert_eq!(ra, rb, "feed differs at {at}..{end}");
+        assert_eq!(da, db, "deltas differ after {end}");
+        if ra.is_err() {
+            assert_eq!(a.partial(), b.partial());
+            return da.0;
+        }
+        at = end;
+    }
+    if g.one_in(8) {
+        assert_eq!(a.partial(), b.partial());
+    } else {
+        assert_eq!(a.finish(&mut da), b.finish(&mut db));
+    }
+    assert_eq!(da, db);
+    da.0
+}

@@ -102,6 +102,81 @@ pub fn join<S: AsRef<str>>(items: &[S], sep: &str) -> String {
     out
 }
 
+// ---------------------------------------------------------------- word scans
+// Byte loops cost several cycles per byte in wasm (and the size-optimised
+// std compares and searches byte by byte); the streaming hot paths (SSE
+// line ends, JSON strings, events of a known shape) look at eight bytes
+// per step instead, then at the bytes of the one word that differs.
+
+const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes at `at`, if there are eight.
+#[inline(always)]
+fn word(bytes: &[u8], at: usize) -> Option<u64> {
+    match bytes.get(at..at + 8)? {
+        &[a, b, c, d, e, f, g, h] => Some(u64::from_le_bytes([a, b, c, d, e, f, g, h])),
+        _ => None,
+    }
+}
+
+/// Whether a byte of `word` is `byte` (exact in both directions).
+#[inline(always)]
+pub fn word_has(word: u64, byte: u8) -> bool {
+    word_has_below(word ^ (LOW_BITS * u64::from(byte)), 1)
+}
+
+/// Whether a byte of `word` is below `n`, for `n` up to 128 (exact).
+#[inline(always)]
+pub fn word_has_below(word: u64, n: u8) -> bool {
+    word.wrapping_sub(LOW_BITS * u64::from(n)) & !word & HIGH_BITS != 0
+}
+
+/// Offset of the first byte at or after `at` that `stop` holds for.
+/// `in_word` must say whether a word holds such a byte: words that do not
+/// are skipped whole.
+#[inline(always)]
+pub fn find_byte(
+    bytes: &[u8],
+    mut at: usize,
+    in_word: impl Fn(u64) -> bool,
+    stop: impl Fn(u8) -> bool,
+) -> Option<usize> {
+    while let Some(w) = word(bytes, at) {
+        if in_word(w) {
+            break;
+        }
+        at += 8;
+    }
+    while let Some(&b) = bytes.get(at) {
+        if stop(b) {
+            return Some(at);
+        }
+        at += 1;
+    }
+    None
+}
+
+/// `a == b`, a word at a time.
+pub fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && common_prefix(a.as_bytes(), b.as_bytes()) == a.len()
+}
+
+/// How many leading bytes `a` and `b` have in common.
+pub fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let mut at = 0;
+    while let (Some(x), Some(y)) = (word(a, at), word(b, at)) {
+        if x != y {
+            break;
+        }
+        at += 8;
+    }
+    while a.get(at).is_some_and(|x| b.get(at) == Some(x)) {
+        at += 1;
+    }
+    at
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +209,30 @@ mod tests {
     fn join_agrees_with_the_standard_library() {
         for items in [&[][..], &["a"], &["a", "", "b"]] {
             assert_eq!(join(items, ", "), items.join(", "));
+        }
+    }
+
+    #[test]
+    fn word_scans_agree_with_byte_loops() {
+        let mut rng = crate::ids::Rng::from_entropy(b"word scans");
+        let alphabet = b"ab\"\\\n\r\x01\x1f \x7f\x80\xff";
+        for _ in 0..5000 {
+            let len = (rng.next_u64() % 40) as usize;
+            let pick = |rng: &mut crate::ids::Rng| alphabet[(rng.next_u64() % alphabet.len() as u64) as usize];
+            let a: Vec<u8> = (0..len).map(|_| pick(&mut rng)).collect();
+            let from = (rng.next_u64() % (len as u64 + 1)) as usize;
+            let special = |w| word_has(w, b'"') | word_has(w, b'\\') | word_has_below(w, 0x20);
+            let stop = |b: u8| b == b'"' || b == b'\\' || b < 0x20;
+            let plain = a.iter().skip(from).position(|&b| stop(b)).map(|i| i + from);
+            assert_eq!(find_byte(&a, from, special, stop), plain, "{a:?} from {from}");
+            let mut b = a.clone();
+            if len > 0 && rng.next_u64().is_multiple_of(2) {
+                let at = (rng.next_u64() % len as u64) as usize;
+                b[at] = pick(&mut rng);
+            }
+            b.truncate((rng.next_u64() % (len as u64 + 1)) as usize);
+            let same = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+            assert_eq!(common_prefix(&a, &b), same, "{a:?} {b:?}");
         }
     }
 

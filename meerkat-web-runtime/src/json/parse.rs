@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use super::{Json, JsonError, MAX_DEPTH};
+use crate::text;
 
 /// A JSON string literal at the start of `text`: its value and the rest of
 /// the text after the closing quote (for hand-written fast paths).
@@ -27,10 +28,11 @@ pub fn parse(text: &str) -> Result<Json<'_>, JsonError> {
     Ok(value)
 }
 
-struct Parser<'a> {
-    text: &'a str,
-    bytes: &'a [u8],
-    pos: usize,
+/// Also the reader under [`Shape`](super::Shape), which reads values with it.
+pub(super) struct Parser<'a> {
+    pub(super) text: &'a str,
+    pub(super) bytes: &'a [u8],
+    pub(super) pos: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -39,12 +41,12 @@ impl<'a> Parser<'a> {
     }
 
     #[inline(always)]
-    fn peek(&self) -> Option<u8> {
+    pub(super) fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
     #[inline(always)]
-    fn skip_ws(&mut self) {
+    pub(super) fn skip_ws(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             self.pos += 1;
         }
@@ -59,7 +61,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Json<'a>, JsonError> {
+    pub(super) fn value(&mut self, depth: usize) -> Result<Json<'a>, JsonError> {
         match self.peek() {
             None => Err(self.error("unexpected end of JSON")),
             Some(b'n') => self.literal("null", Json::Null),
@@ -176,18 +178,16 @@ impl<'a> Parser<'a> {
     fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         self.pos += 1;
         let start = self.pos;
-        loop {
-            match self.peek() {
-                None => return Err(self.error("unterminated string")),
-                Some(b'"') => {
-                    let s = self.text.get(start..self.pos).unwrap_or_default();
-                    self.pos += 1;
-                    return Ok(Cow::Borrowed(s));
-                }
-                Some(b'\\') => break,
-                Some(0x00..=0x1f) => return Err(self.error("control character in string")),
-                Some(_) => self.pos += 1,
+        self.pos = self.plain_end();
+        match self.peek() {
+            None => return Err(self.error("unterminated string")),
+            Some(b'"') => {
+                let s = self.text.get(start..self.pos).unwrap_or_default();
+                self.pos += 1;
+                return Ok(Cow::Borrowed(s));
             }
+            Some(b'\\') => {}
+            Some(_) => return Err(self.error("control character in string")),
         }
         let mut owned = String::from(self.text.get(start..self.pos).unwrap_or_default());
         loop {
@@ -205,13 +205,19 @@ impl<'a> Parser<'a> {
                 Some(_) => {
                     // Copy the run up to the next quote or backslash at once.
                     let run_start = self.pos;
-                    while matches!(self.peek(), Some(b) if b != b'"' && b != b'\\' && b >= 0x20) {
-                        self.pos += 1;
-                    }
+                    self.pos = self.plain_end();
                     owned.push_str(self.text.get(run_start..self.pos).unwrap_or_default());
                 }
             }
         }
+    }
+
+    /// Where the run of plain string bytes from `pos` ends: at a quote, a
+    /// backslash, a control byte or the end of the text.
+    fn plain_end(&self) -> usize {
+        let special = |w| text::word_has(w, b'"') | text::word_has(w, b'\\') | text::word_has_below(w, 0x20);
+        let stop = |b| b == b'"' || b == b'\\' || b < 0x20;
+        text::find_byte(self.bytes, self.pos, special, stop).unwrap_or(self.bytes.len())
     }
 
     fn escape(&mut self, out: &mut String) -> Result<(), JsonError> {

@@ -5,12 +5,12 @@
 //! `http://localhost:3100/gemini`); requests go to
 //! `{base}/v1beta/models/{model}:streamGenerateContent?alt=sse`.
 
-use super::sse::{SseDecoder, SseEvent, SseHandler, SseStream};
+use super::sse::{FastPath, SseDecoder, SseEvent, SseHandler, SseStream};
 use super::{AssistantTurn, LlmRequest, Provider, StreamParser, TextSink, TurnBuilder};
 use crate::effects::HttpRequest;
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::StopReason;
-use crate::json::{self, ArrayWriter, Json, ObjectWriter, Raw, decimal_scaled, write_array};
+use crate::json::{self, ArrayWriter, Json, ObjectWriter, Raw, Shape, decimal_scaled, write_array};
 use crate::transcript::{Message, Part, Role, text_of};
 use crate::usage::Usage;
 
@@ -271,6 +271,8 @@ pub struct GeminiEvents {
     block_reason: Option<String>,
     /// Non-SSE lines, kept until they form a JSON value (a bare error).
     stray: String,
+    pub fast: FastPath,
+    shape: Shape,
 }
 
 impl SseHandler for GeminiEvents {
@@ -310,7 +312,8 @@ impl SseHandler for GeminiEvents {
 
 impl GeminiEvents {
     fn on_data(&mut self, data: &str, sink: &mut dyn TextSink) -> CoreResult<()> {
-        if data.trim().is_empty() {
+        // Blank, or read on the fast path (see `fast`): nothing more to do.
+        if data.trim().is_empty() || (self.fast.on() && self.read_plain(data, sink)?) {
             return Ok(());
         }
         let wire = json::parse(data).map_err(|e| protocol(&format!("an event that is not valid JSON ({e})")))?;
@@ -328,18 +331,17 @@ impl GeminiEvents {
             self.block_reason = Some(reason.to_string());
         }
         // One candidate is all we ask for.
-        let Some(candidate) = wire.get("candidates").and_then(Json::as_array).and_then(<[_]>::first) else {
-            return Ok(());
-        };
-        if let Some(parts) = candidate.get("content").and_then(|c| c.get("parts")).and_then(Json::as_array) {
-            for part in parts {
-                self.on_part(part, sink)?;
-            }
+        let candidates = wire.get("candidates").and_then(Json::as_array).unwrap_or_default();
+        let Some(candidate) = candidates.first() else { return Ok(()) };
+        let parts = candidate.get("content").and_then(|c| c.get("parts")).and_then(Json::as_array);
+        for part in parts.unwrap_or_default() {
+            self.on_part(part, sink)?;
         }
         // Older models repeat STOP on every chunk: keep the last, read on.
         if let Some(reason) = candidate.get("finishReason").and_then(Json::as_str) {
             self.finish_reason = Some(reason.to_string());
         }
+        self.learn_plain(data, &wire, candidates, parts);
         Ok(())
     }
 
@@ -372,6 +374,10 @@ impl GeminiEvents {
         }
         // A signature on a visible text part is dropped: only calls must
         // carry theirs back (request.md), and text has nowhere to keep one.
+        self.on_visible(text, sink)
+    }
+
+    fn on_visible(&mut self, text: &str, sink: &mut dyn TextSink) -> CoreResult<()> {
         if text.is_empty() {
             return Ok(());
         }
@@ -448,11 +454,15 @@ fn protocol(what: &str) -> CoreError {
 /// excludes thoughts; missing counters are 0. Tool-use prompt tokens (from
 /// built-in tools) are input too, so the parts add up to `totalTokenCount`.
 fn read_usage(wire: &Json<'_>) -> Usage {
-    let count = |name| wire.get(name).and_then(Json::as_u64).unwrap_or(0);
-    let cached = count("cachedContentTokenCount");
+    let count = |i: usize| fast::USAGE_COUNTS.get(i).and_then(|n| wire.get(n)).and_then(Json::as_u64).unwrap_or(0);
+    usage_of([count(0), count(1), count(2), count(3), count(4)])
+}
+
+/// The same from the counts, in `fast::USAGE_COUNTS`' order.
+fn usage_of([prompt, cached, tool_prompt, candidates, thoughts]: [u64; 5]) -> Usage {
     Usage {
-        input_tokens: count("promptTokenCount").saturating_sub(cached).saturating_add(count("toolUsePromptTokenCount")),
-        output_tokens: count("candidatesTokenCount").saturating_add(count("thoughtsTokenCount")),
+        input_tokens: prompt.saturating_sub(cached).saturating_add(tool_prompt),
+        output_tokens: candidates.saturating_add(thoughts),
         // Implicit caching applies to every request, so 0 is a real count.
         cache_read_tokens: Some(cached),
         cache_creation_tokens: None,
@@ -585,5 +595,6 @@ pub fn classify_error(status: u16, headers: &[(String, String)], body: &[u8]) ->
     }
 }
 
+mod fast;
 #[cfg(test)]
 mod tests;

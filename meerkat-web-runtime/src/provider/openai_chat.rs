@@ -5,12 +5,12 @@
 //! speak, so the parser is lenient about what it does not need.
 
 use super::openai_shared::{self as shared, MAX_CALLS, images_in, tool_result_text, write_data_url};
-use super::sse::{MAX_EVENT_BYTES, SseDecoder, SseEvent, SseHandler, SseStream};
+use super::sse::{FastPath, MAX_EVENT_BYTES, SseDecoder, SseEvent, SseHandler, SseStream};
 use super::{AssistantTurn, LlmRequest, Provider, StreamParser, TextSink, TurnBuilder};
 use crate::effects::HttpRequest;
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::StopReason;
-use crate::json::{self, ArrayWriter, Json, ObjectWriter, write_array};
+use crate::json::{self, ArrayWriter, Json, ObjectWriter, Shape, Use, write_array};
 use crate::transcript::{Message, Part, Role, text_of};
 use crate::usage::Usage;
 
@@ -202,6 +202,8 @@ pub struct ChatEvents {
     finish_reason: Option<String>,
     usage: Usage,
     done: bool,
+    pub fast: FastPath,
+    shape: Shape,
 }
 
 impl SseHandler for ChatEvents {
@@ -235,6 +237,11 @@ impl ChatEvents {
             self.done = true;
             return Ok(());
         }
+        let mut fields = [None, None];
+        if event.name != "error" && self.fast.on() && self.shape.read(event.data, &mut fields).is_some() {
+            let [content, finish_reason] = fields;
+            return self.apply_choice(content.as_ref().and_then(Json::as_str), finish_reason.as_ref(), sink);
+        }
         let wire = json::parse(event.data).map_err(|e| protocol(&format!("an event that is not valid JSON ({e})")))?;
         if wire.as_object().is_none() {
             return Err(protocol(&format!("an event that is {}, not an object", wire.kind())));
@@ -246,7 +253,8 @@ impl ChatEvents {
         if event.name == "error" {
             return Err(shared::stream_error(Some(&wire)));
         }
-        if let Some(usage) = wire.get("usage").filter(|u| u.as_object().is_some()) {
+        let usage = wire.get("usage").filter(|u| u.as_object().is_some());
+        if let Some(usage) = usage {
             self.usage = shared::usage(usage, "prompt_tokens", "completion_tokens", "prompt_tokens_details");
         }
         let choices = match wire.get("choices") {
@@ -259,10 +267,39 @@ impl ChatEvents {
         let Some(choice) = choices.iter().find(|c| c.get("index").and_then(Json::as_u64).unwrap_or(0) == 0) else {
             return Ok(());
         };
-        if let Some(delta) = choice.get("delta") {
+        let delta = choice.get("delta");
+        if let Some(delta) = delta {
             self.apply_delta(delta, sink)?;
         }
-        if let Some(reason) = choice.get("finish_reason").and_then(Json::as_str) {
+        self.apply_choice(None, choice.get("finish_reason"), sink)?;
+        // Text and nothing else: later chunks of this shape take the fast path.
+        let field = |name| delta.and_then(|d| d.get(name));
+        if usage.is_none()
+            && choices.len() == 1
+            && field("refusal").and_then(Json::as_str).is_none_or(str::is_empty)
+            && field("tool_calls").and_then(Json::as_array).is_none_or(<[_]>::is_empty)
+        {
+            self.shape.learn(event.data, &wire, PLAIN_CHUNK_USES);
+        }
+        Ok(())
+    }
+
+    /// The text of a choice's delta (`content`, then `refusal`) and its
+    /// finish reason: what both paths apply.
+    fn apply_choice(
+        &mut self,
+        text: Option<&str>,
+        finish: Option<&Json<'_>>,
+        sink: &mut dyn TextSink,
+    ) -> CoreResult<()> {
+        if let Some(piece) = text.filter(|s| !s.is_empty()) {
+            if self.text.len() + piece.len() > MAX_EVENT_BYTES {
+                return Err(protocol("more than 16 MiB of text"));
+            }
+            self.text.push_str(piece);
+            sink.text_delta(piece);
+        }
+        if let Some(reason) = finish.and_then(Json::as_str) {
             self.finish_reason = Some(reason.to_string());
         }
         Ok(())
@@ -271,13 +308,7 @@ impl ChatEvents {
     fn apply_delta(&mut self, delta: &Json<'_>, sink: &mut dyn TextSink) -> CoreResult<()> {
         // A refusal is the model's answer too: shown, not dropped.
         for field in ["content", "refusal"] {
-            if let Some(piece) = delta.get(field).and_then(Json::as_str).filter(|s| !s.is_empty()) {
-                if self.text.len() + piece.len() > MAX_EVENT_BYTES {
-                    return Err(protocol("more than 16 MiB of text"));
-                }
-                self.text.push_str(piece);
-                sink.text_delta(piece);
-            }
+            self.apply_choice(delta.get(field).and_then(Json::as_str), None, sink)?;
         }
         match delta.get("tool_calls") {
             None | Some(Json::Null) => Ok(()),
@@ -343,6 +374,24 @@ impl ChatEvents {
         turn.finish(map_stop_reason(self.finish_reason.as_deref()), self.usage)
     }
 }
+
+/// The fields the fast path reads: the one choice's text and finish reason.
+const CONTENT: u8 = 0;
+const FINISH_REASON: u8 = 1;
+
+/// What the general path makes of each value of a plain text chunk (see
+/// [`Shape`]): it reads the text and the finish reason, decides on the
+/// error, the choice's index, a refusal and tool calls, and never reads
+/// the rest (ids, model, padding...; a scalar `usage` or `delta` is
+/// nothing to it).
+const PLAIN_CHUNK_USES: &[(&[&str], Use)] = &[
+    (&["choices", "delta", "content"], Use::Field(CONTENT)),
+    (&["choices", "finish_reason"], Use::Field(FINISH_REASON)),
+    (&["error"], Use::Checked),
+    (&["choices", "index"], Use::Checked),
+    (&["choices", "delta", "refusal"], Use::Checked),
+    (&["choices", "delta", "tool_calls"], Use::Checked),
+];
 
 fn protocol(what: &str) -> CoreError {
     CoreError::new(ErrorCode::StreamProtocol, format!("openai sent {what}"))

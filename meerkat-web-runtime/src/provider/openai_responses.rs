@@ -5,12 +5,12 @@
 //! refers to a stored response.
 
 use super::openai_shared::{self as shared, MAX_CALLS, images_in, tool_result_text, write_data_url};
-use super::sse::{MAX_EVENT_BYTES, SseDecoder, SseEvent, SseHandler, SseStream};
+use super::sse::{FastPath, MAX_EVENT_BYTES, SseDecoder, SseEvent, SseHandler, SseStream};
 use super::{AssistantTurn, LlmRequest, Provider, StreamParser, TextSink, TurnBuilder};
 use crate::effects::HttpRequest;
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::StopReason;
-use crate::json::{self, ArrayWriter, Json, ObjectWriter, write_array};
+use crate::json::{self, ArrayWriter, Json, ObjectWriter, Shape, Use, write_array};
 use crate::transcript::{Message, Part, Role, text_of};
 use crate::usage::Usage;
 
@@ -204,6 +204,8 @@ pub struct ResponsesEvents {
     calls: Vec<PendingCall>,
     usage: Usage,
     terminal: Option<Terminal>,
+    pub fast: FastPath,
+    shape: Shape,
 }
 
 impl SseHandler for ResponsesEvents {
@@ -241,7 +243,24 @@ impl ResponsesEvents {
         if self.terminal.is_some() || event.data.trim() == "[DONE]" {
             return Ok(());
         }
-        let wire = json::parse(event.data).map_err(|e| protocol(&format!("an event that is not valid JSON ({e})")))?;
+        let mut fields = [None, None, None];
+        let wire;
+        let (item_id, output_index, piece) = if self.fast.on() && self.shape.read(event.data, &mut fields).is_some() {
+            let [delta, item_id, output_index] = &fields;
+            (str_field(item_id), output_index.as_ref().and_then(Json::as_u64), str_field(delta))
+        } else {
+            wire = json::parse(event.data).map_err(|e| protocol(&format!("an event that is not valid JSON ({e})")))?;
+            match self.on_general(&wire, event)? {
+                Some(text) => text,
+                None => return Ok(()),
+            }
+        };
+        self.on_text(item_id, output_index, piece, sink)
+    }
+
+    /// An event read with a tree, handled; or a text delta, read for
+    /// `on_text` (what the fast path reads without a tree).
+    fn on_general<'w>(&mut self, wire: &'w Json<'_>, event: SseEvent<'_>) -> CoreResult<Option<TextDelta<'w>>> {
         if wire.as_object().is_none() {
             return Err(protocol(&format!("an event that is {}, not an object", wire.kind())));
         }
@@ -249,12 +268,14 @@ impl ResponsesEvents {
         let kind = wire.get("type").and_then(Json::as_str).unwrap_or(event.name);
         let field = |name| wire.get(name).and_then(Json::as_str).unwrap_or_default();
         match kind {
-            "response.output_text.delta" | "response.refusal.delta" => {
-                let piece = field("delta");
-                if self.text_bytes + piece.len() > MAX_EVENT_BYTES {
-                    return Err(protocol("more than 16 MiB of text"));
+            TEXT_DELTA | REFUSAL_DELTA => {
+                // Later deltas of this shape take the fast path (when the
+                // type is in the data: the event name is no part of a shape).
+                if wire.get("type").and_then(Json::as_str).is_some() {
+                    self.shape.learn(event.data, wire, TEXT_DELTA_USES);
                 }
-                self.on_text(&wire, piece, sink)?;
+                let output_index = wire.get("output_index").and_then(Json::as_u64);
+                return Ok(Some((field("item_id"), output_index, field("delta"))));
             }
             "response.output_item.added" | "response.output_item.done" => {
                 let item = wire.get("item");
@@ -267,14 +288,14 @@ impl ResponsesEvents {
             }
             "response.function_call_arguments.delta" => {
                 let piece = field("delta");
-                let call = self.call_for(&wire)?;
+                let call = self.call_for(wire)?;
                 if call.arguments.len() + piece.len() > MAX_EVENT_BYTES {
                     return Err(protocol("tool arguments larger than 16 MiB"));
                 }
                 call.arguments.push_str(piece);
             }
             "response.function_call_arguments.done" => {
-                let call = self.call_for(&wire)?;
+                let call = self.call_for(wire)?;
                 if let Some(arguments) = wire.get("arguments").and_then(Json::as_str) {
                     call.arguments = arguments.to_string();
                 }
@@ -300,13 +321,13 @@ impl ResponsesEvents {
             // Documented shape: the fields on the event; captured: nested.
             "error" => {
                 let nested = wire.get("error").filter(|e| e.as_object().is_some());
-                return Err(shared::stream_error(nested.or(Some(&wire))));
+                return Err(shared::stream_error(nested.or(Some(wire))));
             }
             // created, in_progress, content parts, reasoning, annotations,
             // hosted tools, and event types added after this was written.
             _ => {}
         }
-        Ok(())
+        Ok(None)
     }
 
     /// A message item: remember its phase, so its text is read right.
@@ -338,14 +359,21 @@ impl ResponsesEvents {
 
     /// A text delta: streamed and kept unless its item is commentary; the
     /// first text of a later answer item starts a new paragraph.
-    fn on_text(&mut self, wire: &Json<'_>, piece: &str, sink: &mut dyn TextSink) -> CoreResult<()> {
-        let item_id = wire.get("item_id").and_then(Json::as_str).unwrap_or_default();
-        let output_index = wire.get("output_index").and_then(Json::as_u64);
+    fn on_text(
+        &mut self,
+        item_id: &str,
+        output_index: Option<u64>,
+        piece: &str,
+        sink: &mut dyn TextSink,
+    ) -> CoreResult<()> {
+        if self.text_bytes + piece.len() > MAX_EVENT_BYTES {
+            return Err(protocol("more than 16 MiB of text"));
+        }
         // The hot path: deltas keep coming for the item the last one was for.
         let last = self.items.len().checked_sub(1);
         let at = match last.and_then(|at| self.items.get(at).map(|i| (at, i))) {
             Some((at, i))
-                if (!item_id.is_empty() && i.item_id == item_id)
+                if (!item_id.is_empty() && crate::text::same(&i.item_id, item_id))
                     || (item_id.is_empty() && i.output_index == output_index) =>
             {
                 at
@@ -442,6 +470,33 @@ impl ResponsesEvents {
         };
         turn.finish(wire, self.usage)
     }
+}
+
+const TEXT_DELTA: &str = "response.output_text.delta";
+const REFUSAL_DELTA: &str = "response.refusal.delta";
+
+/// A text delta's item id, output index and piece.
+type TextDelta<'a> = (&'a str, Option<u64>, &'a str);
+
+/// The fields the fast path reads from a text delta.
+const DELTA: u8 = 0;
+const ITEM_ID: u8 = 1;
+const OUTPUT_INDEX: u8 = 2;
+
+/// What the general path makes of each value of a text delta (see
+/// [`Shape`]): it reads the piece and where it goes, decides on the type,
+/// and never reads the rest (sequence numbers, logprobs, padding...).
+const TEXT_DELTA_USES: &[(&[&str], Use)] = &[
+    (&["delta"], Use::Field(DELTA)),
+    (&["item_id"], Use::Field(ITEM_ID)),
+    (&["output_index"], Use::Field(OUTPUT_INDEX)),
+    (&["type"], Use::Checked),
+];
+
+/// A field read as the general path reads a string: absent or not a
+/// string is empty.
+fn str_field<'j>(value: &'j Option<Json<'_>>) -> &'j str {
+    value.as_ref().and_then(Json::as_str).unwrap_or_default()
 }
 
 fn protocol(what: &str) -> CoreError {

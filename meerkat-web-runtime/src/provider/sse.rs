@@ -8,7 +8,7 @@
 
 use super::{AssistantTurn, StreamParser, TextSink};
 use crate::error::{CoreError, CoreResult, ErrorCode};
-use crate::text::lossy;
+use crate::text::{self, lossy};
 
 /// One dispatched event: its `event:` name (empty when absent) and data.
 #[derive(Debug, PartialEq, Eq)]
@@ -51,7 +51,7 @@ impl SseDecoder {
                 rest = tail;
             }
         }
-        while let Some(end) = rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+        while let Some(end) = line_end(rest) {
             let (line, after) = rest.split_at(end);
             let mut after = after.get(1..).unwrap_or_default();
             if rest.get(end) == Some(&b'\r') {
@@ -172,6 +172,34 @@ impl SseDecoder {
         self.data.clear();
         result
     }
+}
+
+/// Whether a handler reads events on its fast path first. Always, in the
+/// shipped core (this is then empty); tests and fuzzing turn it off in one
+/// of two parsers fed the same bytes, to check both paths agree.
+#[derive(Debug, Default)]
+pub struct FastPath {
+    #[cfg(any(test, fuzzing))]
+    pub off: bool,
+}
+
+impl FastPath {
+    #[cfg(any(test, fuzzing))]
+    pub fn on(&self) -> bool {
+        !self.off
+    }
+
+    #[cfg(not(any(test, fuzzing)))]
+    pub fn on(&self) -> bool {
+        true
+    }
+}
+
+/// Offset of the first CR or LF, eight bytes per step (events are a few
+/// hundred bytes: this scan is most of the framing's cost).
+fn line_end(bytes: &[u8]) -> Option<usize> {
+    let in_word = |w| text::word_has(w, b'\n') | text::word_has(w, b'\r');
+    text::find_byte(bytes, 0, in_word, |b| b == b'\n' || b == b'\r')
 }
 
 /// What differs between the SSE-based wire formats: how an event is read,

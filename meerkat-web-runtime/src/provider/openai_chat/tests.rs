@@ -4,7 +4,7 @@ use crate::provider::ToolSpec;
 use crate::provider::openai_shared::tests::{all_chunkings, assert_typed, check_fixture, fuzz, json_error_bodies, run};
 use crate::provider::{Endpoint, Secret};
 use crate::provider::{WireApi, header};
-use crate::test_support::{Collected, fixture, raw, value};
+use crate::test_support::{Collected, Gen, Style, fixture, raw, same_as_general, value};
 use serde_json::{Value, json};
 
 fn parser() -> Box<dyn StreamParser> {
@@ -325,4 +325,171 @@ fn the_wire_api_has_this_implementation() {
     let (headers, body) = crate::test_support::split_http(&fixture("openai/e-429-rate-limit.http"));
     let err = OpenAiChat.classify_error(429, &headers, &body);
     assert_eq!((err.code, err.retry_after_ms), ("PROVIDER_RATE_LIMITED", Some(1000)));
+}
+
+// ---------------------------------------------------------------- fast path
+
+fn general() -> Box<dyn StreamParser> {
+    let mut stream = stream("call_7_");
+    stream.handler.fast.off = true;
+    Box::new(stream)
+}
+
+/// One chunk in `style`: mostly text, sometimes what else a stream
+/// carries (role, finish, usage, refusals, tool calls, other choices, odd
+/// values), which the fast path must leave to the general one. Some
+/// servers do one of those on every chunk (`style.order` picks which).
+fn chunk(g: &mut Gen, style: &Style, id: &str) -> String {
+    let inner = Style { extra: Vec::new(), ..style.clone() };
+    let (text, other) = (g.text(), g.text());
+    let every = |mode| style.order % 16 == mode;
+    let mut delta = vec![("content", g.string(&text, style))];
+    match g.below(40) {
+        _ if every(1) => delta.push(("refusal", "\"Sorry\"".into())),
+        _ if every(2) => delta.push(("tool_calls", r#"[{"index":0,"function":{"arguments":"{}"}}]"#.into())),
+        0 => delta = vec![("role", "\"assistant\"".into()), ("content", "\"\"".into()), ("refusal", "null".into())],
+        1 => delta.push(("refusal", g.string(&other, style))),
+        2 => {
+            let args = g.string(r#"{"location":"Par"#, style);
+            let call = format!(
+                r#"{{"index":0,"id":"call_1","type":"function","function":{{"name":"get_weather","arguments":{args}}}}}"#
+            );
+            delta = vec![("tool_calls", format!("[{call}]"))];
+        }
+        3 => delta = vec![("content", "null".into())],
+        4 => delta.push(("content", g.string(&other, style))),
+        5 => delta = vec![("con\\u0074ent", g.string(&other, style))],
+        6 => delta = vec![("content", "42".into())],
+        7 => delta.push(("tool_calls", "null".into())),
+        8 => delta.push(("tool_calls", "[]".into())),
+        9 => delta.push(("refusal", "\"\"".into())),
+        _ => {}
+    }
+    let index = match g.below(60) {
+        _ if every(3) => "\"0\"",
+        0 => "1",
+        1 => "\"0\"",
+        2 => "0.0",
+        _ => "0",
+    };
+    let finish = match g.below(30) {
+        0 => "\"stop\"",
+        1 => "\"length\"",
+        2 => "7",
+        _ => "null",
+    };
+    let logprobs = if every(4) || g.one_in(50) { r#"{"content":[]}"# } else { "null" };
+    let mut choice = vec![("index", index.to_string()), ("delta", g.object(&delta, &inner))];
+    choice.extend([("logprobs", logprobs.to_string()), ("finish_reason", finish.to_string())]);
+    let choice = g.object(&choice, &inner);
+    let second = format!(r#"{{"index":1,"delta":{{"content":{}}}}}"#, g.string(&other, style));
+    let choices = match g.below(60) {
+        _ if every(5) => format!("[{choice},{second}]"),
+        _ if every(6) => format!("[{second},{choice}]"),
+        0 => "[]".to_string(),
+        1 => format!("[{choice},{second}]"),
+        2 => "null".to_string(),
+        _ => format!("[{choice}]"),
+    };
+    let usage = match g.below(60) {
+        _ if every(7) => r#"{"prompt_tokens":5,"completion_tokens":3}"#,
+        0 => r#"{"prompt_tokens":5,"completion_tokens":3}"#,
+        1 => "7",
+        _ => "null",
+    };
+    let len = 2 + g.below(13);
+    let padding = g.token(len);
+    let mut top = vec![
+        ("id", g.string(id, style)),
+        ("object", "\"chat.completion.chunk\"".into()),
+        ("created", (1_756_728_000 + g.below(3)).to_string()),
+        ("model", "\"gpt-4.1-2025-04-14\"".into()),
+        ("choices", choices),
+        ("usage", usage.to_string()),
+        ("obfuscation", g.string(&padding, style)),
+    ];
+    // Some servers send `"error":null` on every chunk; then one with an error.
+    match (every(8), g.below(200)) {
+        (true, 0) => top.push(("error", "\"boom\"".into())),
+        (true, _) => top.push(("error", "null".into())),
+        (false, 0) => top.push(("error", r#"{"message":"boom","type":"server_error"}"#.into())),
+        (false, 1) => top.push(("choices", "[]".into())),
+        _ => {}
+    }
+    g.object(&top, style)
+}
+
+/// Runs of chunks, each run in one server's style, then usage and [DONE]
+/// (usually).
+fn generated_stream(g: &mut Gen) -> Vec<u8> {
+    let mut out = String::new();
+    for _ in 0..1 + g.below(4) {
+        let style = g.style();
+        let id = format!("chatcmpl-{}", g.token(29));
+        for _ in 0..g.below(40) {
+            let line_end = if g.one_in(50) { "\r\n" } else { "\n" };
+            let name = if g.one_in(200) { "event: error\n" } else { "" };
+            out.push_str(&format!("{name}data: {}{line_end}{line_end}", chunk(g, &style, &id)));
+        }
+    }
+    out.push_str(&format!("data: {}\n\n", usage_chunk()));
+    if !g.one_in(10) {
+        out.push_str("data: [DONE]\n\n");
+    }
+    out.into_bytes()
+}
+
+#[test]
+fn the_fast_path_reads_every_stream_as_the_general_one() {
+    let mut g = Gen::new(b"openai chat fast path");
+    let (mut deltas, mut fast) = (0, 0);
+    for _ in 0..400 {
+        let body = generated_stream(&mut g);
+        deltas += same_as_general(&parser, &general, &body, &mut g).len();
+        let mut stream = stream("call_7_");
+        let _ = stream.feed(&body, &mut Collected::default());
+        fast += stream.handler.shape.reads.get();
+    }
+    // Many text deltas took the fast path (a chunk the general path
+    // reads, or whose text is escaped, leaves a stream without a shape
+    // until the next plain one).
+    assert!(fast * 8 > deltas && deltas > 5000, "{fast} of {deltas}");
+}
+
+#[test]
+fn the_fast_path_reads_the_fixtures_however_cut() {
+    for name in ["a-text", "b-tool-call"] {
+        let body = fixture(&format!("openai/chat/{name}.sse"));
+        let mut g = Gen::new(name.as_bytes());
+        for _ in 0..200 {
+            same_as_general(&parser, &general, &body, &mut g);
+        }
+    }
+}
+
+#[test]
+fn chunks_that_carry_more_than_text_are_never_read_by_shape() {
+    // Each kind on every chunk, so a shape learned from one would be used;
+    // only plain text without usage is.
+    let kinds = [
+        r#"[{"index":0,"delta":{"content":"T"}}]"#,
+        r#"[{"index":0,"delta":{"content":"T","refusal":"Sorry"}}]"#,
+        r#"[{"index":0,"delta":{"content":"T","tool_calls":[{"index":0,"function":{"arguments":"{}"}}]}}]"#,
+        r#"[{"index":0,"delta":{"content":"T"}},{"index":1,"delta":{"content":"U"}}]"#,
+        r#"[{"index":1,"delta":{"content":"U"}},{"index":0,"delta":{"content":"T"}}]"#,
+    ];
+    for (i, kind) in kinds.iter().enumerate() {
+        for usage in ["null", r#"{"prompt_tokens":5,"completion_tokens":N}"#] {
+            let chunk = |t: &str, n: &str| {
+                format!("data: {{\"choices\":{},\"usage\":{}}}\n\n", kind.replace('T', t), usage.replace('N', n))
+            };
+            let body = format!("{}{}{}data: [DONE]\n\n", chunk("a", "1"), chunk("b", "2"), chunk("c", "3"));
+            let deltas = same_as_general(&parser, &general, body.as_bytes(), &mut Gen::new(body.as_bytes()));
+            assert!(!deltas.is_empty(), "{body}");
+            let mut stream = stream("call_7_");
+            stream.feed(body.as_bytes(), &mut Collected::default()).unwrap();
+            let fast = i == 0 && usage == "null";
+            assert_eq!(stream.handler.shape.reads.get(), if fast { 2 } else { 0 }, "{body}");
+        }
+    }
 }

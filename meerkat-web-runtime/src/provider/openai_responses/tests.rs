@@ -2,7 +2,7 @@ use super::*;
 use crate::provider::openai_shared::tests::{all_chunkings, assert_typed, check_fixture, fuzz, json_error_bodies, run};
 use crate::provider::{Endpoint, Secret};
 use crate::provider::{WireApi, header};
-use crate::test_support::{Collected, fixture, raw, value};
+use crate::test_support::{Collected, Gen, Style, fixture, raw, same_as_general, value};
 use serde_json::{Value, json};
 
 fn parser() -> Box<dyn StreamParser> {
@@ -332,4 +332,160 @@ fn a_trailing_done_after_the_terminal_event_is_ignored() {
     body.extend_from_slice(b"data: [DONE]\n\n");
     let (text, turn) = all_chunkings(&parser, &body);
     assert_eq!((text.as_str(), turn.unwrap().text()), ("Hi", "Hi".to_string()));
+}
+
+// ---------------------------------------------------------------- fast path
+
+fn general() -> Box<dyn StreamParser> {
+    let mut stream = stream("call_9_");
+    stream.handler.fast.off = true;
+    Box::new(stream)
+}
+
+/// One event: its `event:` name (or none) and its data, in `style`.
+fn event(g: &Gen, style: &Style, kind: &str, seq: u64, members: &[(&str, String)]) -> String {
+    let mut all = vec![("type", g.string(kind, style)), ("sequence_number", seq.to_string())];
+    all.extend(members.iter().cloned());
+    format!("event: {kind}\ndata: {}\n\n", g.object(&all, style))
+}
+
+/// A text delta for `item`, mostly plain, sometimes what the fast path
+/// must leave to the general one (no type, odd fields, logprobs...). Some
+/// servers do one of those on every delta (`style.order` picks which).
+fn text_delta(g: &mut Gen, style: &Style, item: &(String, u64), seq: u64) -> String {
+    let every = |mode| style.order % 12 == mode;
+    let (text, padding) = (g.text(), g.token(2 + seq % 13));
+    let mut members = vec![
+        ("item_id", g.string(&item.0, style)),
+        ("output_index", item.1.to_string()),
+        ("content_index", "0".to_string()),
+        ("delta", g.string(&text, style)),
+        ("logprobs", if every(1) || g.one_in(50) { r#"[{"token":"x","logprob":-0.1}]"# } else { "[]" }.to_string()),
+        ("obfuscation", g.string(&padding, style)),
+    ];
+    match g.below(40) {
+        _ if every(2) => members.retain(|(k, _)| *k != "item_id"),
+        0 => members.push(("delta", g.string("again", style))),
+        1 => members[3].1 = "null".to_string(),
+        2 => members[1].1 = "\"0\"".to_string(),
+        3 => members.retain(|(k, _)| *k != "item_id"),
+        _ => {}
+    }
+    // Audio transcripts stream in events of the same shape, not text.
+    let kind = g.pick(&["response.refusal.delta", "response.audio_transcript.delta"]);
+    let kind = if g.one_in(15) { kind } else { "response.output_text.delta" };
+    let out = event(g, style, kind, seq, &members);
+    if every(3) || g.one_in(60) {
+        // The type only in the event name.
+        return out.replacen(
+            &format!("{}{}{}", g.string("type", style), style.colon, g.string(kind, style)),
+            "\"x\":0",
+            1,
+        );
+    }
+    out
+}
+
+/// A Responses stream: message items (some commentary) and function calls,
+/// each item's events in one server's style, then the terminal event
+/// (usually).
+fn generated_stream(g: &mut Gen) -> Vec<u8> {
+    let style = g.style();
+    let mut out = event(g, &style, "response.created", 0, &[("response", r#"{"id":"resp_1","usage":null}"#.into())]);
+    let mut seq = 1;
+    for index in 0..1 + g.below(3) {
+        let id = format!("msg_{}", g.token(20));
+        if g.one_in(4) {
+            let call = format!(
+                r#"{{"id":"fc_{index}","type":"function_call","call_id":"call_{index}","name":"f","arguments":""}}"#
+            );
+            out += &event(
+                g,
+                &style,
+                "response.output_item.added",
+                seq,
+                &[("output_index", index.to_string()), ("item", call)],
+            );
+            let args = g.string(r#"{"a":1}"#, &style);
+            let members =
+                [("item_id", format!("\"fc_{index}\"")), ("output_index", index.to_string()), ("delta", args)];
+            out += &event(g, &style, "response.function_call_arguments.delta", seq + 1, &members);
+            seq += 2;
+            continue;
+        }
+        let phase = if g.one_in(4) { r#","phase":"commentary""# } else { "" };
+        let item = format!(r#"{{"id":"{id}","type":"message","status":"in_progress","content":[]{phase}}}"#);
+        out += &event(
+            g,
+            &style,
+            "response.output_item.added",
+            seq,
+            &[("output_index", index.to_string()), ("item", item)],
+        );
+        seq += 1;
+        let style = if g.one_in(3) { g.style() } else { style.clone() };
+        for _ in 0..g.below(40) {
+            out += &text_delta(g, &style, &(id.clone(), index), seq);
+            seq += 1;
+        }
+    }
+    match g.below(12) {
+        0 => {}
+        1 => {
+            out += &event(g, &style, "error", seq, &[("code", "\"server_error\"".into()), ("message", "\"m\"".into())])
+        }
+        2 => {
+            out += &format!(
+                "data: {}\n\n",
+                json!({"type":"response.incomplete","response":{"incomplete_details":{"reason":"max_output_tokens"}}})
+            )
+        }
+        _ => out += &format!("event: response.completed\ndata: {}\n\n", completed()),
+    }
+    out.into_bytes()
+}
+
+#[test]
+fn the_fast_path_reads_every_stream_as_the_general_one() {
+    let mut g = Gen::new(b"openai responses fast path");
+    let (mut deltas, mut fast) = (0, 0);
+    for _ in 0..600 {
+        let body = generated_stream(&mut g);
+        deltas += same_as_general(&parser, &general, &body, &mut g).len();
+        let mut stream = stream("call_9_");
+        let _ = stream.feed(&body, &mut Collected::default());
+        fast += stream.handler.shape.reads.get();
+    }
+    // Most text deltas took the fast path.
+    assert!(fast * 2 > deltas && deltas > 5000, "{fast} of {deltas}");
+}
+
+#[test]
+fn the_fast_path_reads_the_fixtures_however_cut() {
+    for name in ["a-text", "b-tool-call"] {
+        let body = fixture(&format!("openai/responses/{name}.sse"));
+        let mut g = Gen::new(name.as_bytes());
+        for _ in 0..200 {
+            same_as_general(&parser, &general, &body, &mut g);
+        }
+    }
+}
+
+#[test]
+fn deltas_typed_only_by_their_event_name_are_never_read_by_shape() {
+    // A shape holds the data, not the event name: the same data under
+    // another name is another event.
+    let data = r#"{"item_id":"msg_1","output_index":0,"delta":"T"}"#;
+    let mut body = String::new();
+    for (name, t) in
+        [("response.output_text.delta", "a"), ("response.output_text.delta", "b"), ("response.output_text.done", "c")]
+    {
+        body += &format!("event: {name}\ndata: {}\n\n", data.replace('T', t));
+    }
+    body += &format!("data: {}\n\n", completed());
+    let deltas = same_as_general(&parser, &general, body.as_bytes(), &mut Gen::new(b"names"));
+    assert_eq!(deltas, ["a", "b"]);
+    let mut stream = stream("call_9_");
+    stream.feed(body.as_bytes(), &mut Collected::default()).unwrap();
+    assert_eq!(stream.handler.shape.reads.get(), 0);
 }
