@@ -2,6 +2,7 @@
 // prints the report and the README table.
 import { PARTS as BREAKDOWN_PARTS } from "./breakdown-node.mjs";
 import { PROVIDER_IDS, PROVIDERS } from "./providers.mjs";
+import { printBridgeProfile } from "./report-bridge.mjs";
 import { mobReadmeRows, mobSizeRow, printMobs } from "./report-mobs.mjs";
 import { kb, num, scale, summarize } from "./stats.mjs";
 
@@ -151,6 +152,7 @@ export function formatReport(results) {
   if (results.browser?.events) printEvents(lines, "Per-event cost, Chromium module Worker (in-Worker MeerkatRuntime), Anthropic Messages", results.browser.events);
   if (results.browser?.events) printProviderTable(lines, "Per-event cost by wire format, Chromium module Worker (in-Worker MeerkatRuntime)", byProvider(results.browser.events, results.providers?.chromium), "(the formats other than Anthropic with 16 KiB chunks only: a full run stays under 90 s)");
   if (results.browser?.bridge) printEvents(lines, "End to end, Chromium: main thread ⇄ Worker bridge (RPC, event batches)", results.browser.bridge);
+  if (results.browser?.bridgeProfile) printBridgeProfile(lines, results.browser.bridgeProfile);
   if (results.ready) {
     const r = results.ready;
     lines.push(

@@ -3,7 +3,7 @@
 //
 //   node bench/run.mjs                    everything
 //   node bench/run.mjs --quick            fewer runs
-//   node bench/run.mjs size node breakdown hooks compaction mobs browser ready checks   any subset
+//   node bench/run.mjs size node breakdown hooks compaction mobs browser bridge ready checks   any subset
 //
 // `node` and `browser` measure every wire format the runtime speaks
 // (providers.mjs: Anthropic, OpenAI Chat, OpenAI Responses, Gemini), each
@@ -18,6 +18,9 @@
 // model calling the comms tools (mob-node.mjs): a 100-member broadcast and
 // a 20-member request chain against the plain turns floor, and memory per
 // member in fresh `node --expose-gc` processes (mob-memory.mjs).
+// `bridge` measures the Worker bridge in Chromium (browser/bridge.js):
+// connectRuntime + stream() against the floor on the main thread, and
+// where that time goes on each side (probes in the Worker and on the page).
 // Prints a report and a README table; writes bench/results.json.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -26,10 +29,11 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PROVIDER_IDS, PROVIDERS } from "./providers.mjs";
+import { analyzeBridgeProfile } from "./report-bridge.mjs";
 import { analyzeEvents, analyzeReady, formatReport } from "./report.mjs";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-const PARTS = ["size", "node", "breakdown", "hooks", "compaction", "mobs", "browser", "ready", "checks"];
+const PARTS = ["size", "node", "breakdown", "hooks", "compaction", "mobs", "browser", "bridge", "ready", "checks"];
 const CHUNK_SIZES = [16 * 1024, 1024];
 /** Measured besides Anthropic, whose figures keep their own sections. */
 const OTHER_PROVIDERS = PROVIDER_IDS.filter((id) => id !== "anthropic");
@@ -56,6 +60,7 @@ const runs = quick ? 5 : 31;
 const warmup = quick ? 1 : 5;
 const readyRuns = quick ? 8 : 40;
 const historyRuns = quick ? 3 : 11;
+const profileRuns = quick ? 5 : 15;
 
 function commit() {
   try {
@@ -159,7 +164,7 @@ if (parts.has("checks")) {
   results.checks = { node: await checksNode() };
 }
 
-if (parts.has("browser") || parts.has("ready") || parts.has("checks")) {
+if (parts.has("browser") || parts.has("bridge") || parts.has("ready") || parts.has("checks")) {
   progress("Chromium: building and serving the bench page");
   const { withBenchPage } = await import("./browser/runner.mjs");
   await withBenchPage(async ({ call, version }) => {
@@ -181,9 +186,14 @@ if (parts.has("browser") || parts.has("ready") || parts.has("checks")) {
           "floor",
         );
       }
+      results.browser = { events };
+    }
+    if (parts.has("bridge")) {
       progress("end to end through the Worker bridge");
-      const bridge = analyzeEvents(await call("bridge", { runs, warmup, sizes: CHUNK_SIZES }), "floorMain");
-      results.browser = { events, bridge };
+      results.browser ??= {};
+      results.browser.bridge = analyzeEvents(await call("bridge", { runs, warmup, sizes: CHUNK_SIZES }), "floorMain");
+      progress("where the time goes over the Worker bridge (probes on)");
+      results.browser.bridgeProfile = analyzeBridgeProfile(await call("bridgeProfile", { runs: profileRuns, warmup, sizes: CHUNK_SIZES }));
     }
     if (parts.has("checks")) {
       progress("bug checks in a Chromium Worker");

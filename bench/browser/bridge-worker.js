@@ -4,6 +4,7 @@
 // Every other request (the wasm asset) goes to the bench server as usual.
 import { exposeRuntime } from "@rkat/web/worker";
 import { cutEvery, makeBody, sseResponse } from "../sse-body.mjs";
+import { installProbe } from "./bridge-probe.js";
 
 const realFetch = globalThis.fetch.bind(globalThis);
 const chunksBySize = new Map();
@@ -20,4 +21,5 @@ globalThis.fetch = async (input, init) => {
   return sseResponse(chunksBySize.get(size));
 };
 
+installProbe();
 exposeRuntime();
