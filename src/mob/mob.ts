@@ -21,6 +21,7 @@ import {
   checkSpecs,
   sendOptions,
 } from "./checks.js";
+import { mobItems } from "./items.js";
 import { RunBook } from "./runs.js";
 import type {
   AttributedMobEvent,
@@ -131,7 +132,7 @@ export class Mob {
   async subscribeEvents(): Promise<EventSubscription<AttributedMobEvent>> {
     const { subscription } = this.command({ op: "mob_subscribe" }, "mob.subscribeEvents") as { subscription: number };
     return new EventSubscription<AttributedMobEvent>(
-      () => this.command({ op: "mob_poll", subscription }, "subscription.poll") as AttributedMobEvent[],
+      () => mobItems(this.command({ op: "mob_poll", subscription }, "subscription.poll") as Parameters<typeof mobItems>[0]),
       () => this.quietly({ op: "mob_unsubscribe", mob: this.mobId, subscription }),
     );
   }

@@ -75,9 +75,8 @@ pub fn write_u64(mut n: u64, out: &mut String) {
             break;
         }
     }
-    for &d in digits.iter().skip(at) {
-        out.push(char::from(d));
-    }
+    // One append, not one per digit (this runs for every event's `seq`).
+    out.push_str(core::str::from_utf8(digits.get(at..).unwrap_or_default()).unwrap_or_default());
 }
 
 /// Writes one JSON object member by member, without building a tree.

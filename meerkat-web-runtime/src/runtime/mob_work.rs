@@ -10,9 +10,9 @@ use crate::effects::Owner;
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
 use crate::events::{Event, EventLog, ReaderId};
 use crate::fields::Fields;
-use crate::json::{ArrayWriter, Json, ObjectWriter, Raw, quote};
+use crate::json::{Json, ObjectWriter, Raw, quote};
 use crate::mob::flow_run::{Change, Changes, Dispatch, FlowRun, Status, Task};
-use crate::mob::{MobStatus, RuntimeMode, write_item};
+use crate::mob::{MobStatus, RuntimeMode, write_run_head};
 
 /// Flow runs kept per mob; the oldest finished ones go first.
 const MAX_FLOW_RUNS: usize = 256;
@@ -166,42 +166,56 @@ impl Runtime {
     }
 
     /// Everything the subscription has not read: the mob's events and its
-    /// members', in time order, numbered by the subscription.
-    fn poll_mob(&mut self, mob_id: &str, id: u32) -> CoreResult<String> {
+    /// members', in time order, numbered by the subscription, as a JSON
+    /// array of runs: consecutive items of one source and millisecond,
+    /// attributed once (see [`write_run_head`]). Half the bytes of one
+    /// attributed object per item for the page to parse, and no per-item
+    /// writing here: `mob_poll`, and what the Worker host reads as bytes.
+    pub fn poll_mob(&mut self, mob_id: &str, id: u32) -> CoreResult<String> {
         let Runtime { mobs, agents, .. } = self;
         let mob = mobs.get_mut(mob_id).ok_or_else(|| super::mobs::mob_not_found(mob_id))?;
         let at = mob.subscriptions.iter().position(|s| s.id == id).ok_or_else(|| {
             invalid(format!("mob {} has no subscription {id} (closed, or never opened)", quote(mob_id)))
         })?;
-        let mut items: Vec<Item> = Vec::new();
-        read_into(&mut mob.log, mob.subscriptions[at].reader, None, &mut items);
+        // Every unread event's JSON one after another, and where each is:
+        // no allocation per event (this runs for every batch a page reads).
+        let mut unread = Unread::default();
+        unread.read(&mut mob.log, mob.subscriptions[at].reader, None);
         let readers = core::mem::take(&mut mob.subscriptions[at].members);
         let mut kept = Vec::with_capacity(readers.len());
         for (session, reader) in readers {
             let Some(agent) = agents.get_mut(&session) else { continue };
             let who = mob.members.iter().position(|m| m.session == session);
-            if read_into(&mut agent.session.events, reader, who, &mut items) {
+            if unread.read(&mut agent.session.events, reader, who) {
                 kept.push((session, reader));
             }
         }
-        // By time, then arrival: each log's own order survives the merge
-        // (an unstable sort on a unique key: stable sorts cost the wasm KBs).
-        let mut order = Vec::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
-            order.push((item.0, i));
-        }
-        order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let Unread { text, items } = unread;
         let sub = &mut mob.subscriptions[at];
         sub.members = kept;
-        let mut out = String::new();
-        let mut list = ArrayWriter::new(&mut out);
-        for (_, i) in order {
-            let (at_ms, who, json) = &items[i];
-            let member = who.and_then(|w| mob.members.get(w)).map(|m| (m.identity.as_str(), m.role.as_str()));
-            write_item(member, sub.next_seq, *at_ms, json, list.item());
+        let mut out = String::with_capacity(text.len() + 2);
+        out.push('[');
+        let mut run = None;
+        for i in by_time(&items) {
+            let Some(&(at_ms, start, who, end)) = items.get(i) else { continue };
+            let key = (who, at_ms.max(0.0) as u64);
+            if run == Some(key) {
+                out.push(',');
+            } else {
+                if run.is_some() {
+                    out.push_str("]},");
+                }
+                let member = who.and_then(|w| mob.members.get(w)).map(|m| (m.identity.as_str(), m.role.as_str()));
+                write_run_head(member, sub.next_seq, key.1, &mut out);
+                run = Some(key);
+            }
+            out.push_str(text.get(start..end).unwrap_or_default());
             sub.next_seq += 1;
         }
-        list.end();
+        if run.is_some() {
+            out.push_str("]}");
+        }
+        out.push(']');
         Ok(out)
     }
 
@@ -487,13 +501,40 @@ impl Runtime {
     }
 }
 
-/// An event read for a mob subscription: when, whose (member index), the JSON.
-type Item = (f64, Option<usize>, String);
+/// What a mob poll has read so far: the events' JSON, one after another,
+/// and per event `(at_ms, start, member index, end)` in `text`.
+#[derive(Default)]
+struct Unread {
+    text: String,
+    items: Vec<(f64, usize, Option<usize>, usize)>,
+}
 
-/// Append what `reader` has not read of `log` (one reading closure for the
-/// mob's log and the members': the reader loop is compiled once).
-fn read_into(log: &mut EventLog, reader: ReaderId, who: Option<usize>, items: &mut Vec<Item>) -> bool {
-    log.read_each(reader, |json, at_ms| items.push((at_ms, who, json.to_string())))
+impl Unread {
+    /// Append what `reader` has not read of `log`; `false` for an unknown reader.
+    fn read(&mut self, log: &mut EventLog, reader: ReaderId, who: Option<usize>) -> bool {
+        let Unread { text, items } = self;
+        log.read_each(reader, |json, at_ms| {
+            let start = text.len();
+            text.push_str(json);
+            items.push((at_ms, start, who, text.len()));
+        })
+    }
+}
+
+/// The items' indices by time, then arrival (their index: each log's own
+/// order survives the merge). Sorted as plain integers, the time relative
+/// to the poll's earliest in the high half (whole ms; a poll spanning
+/// more than 49 days keeps the rest in arrival order), the index in the
+/// low: a generic comparator costs this hot path several times more.
+fn by_time(items: &[(f64, usize, Option<usize>, usize)]) -> impl Iterator<Item = usize> {
+    let first = items.iter().map(|i| i.0).fold(f64::INFINITY, f64::min);
+    let mut keys: Vec<u64> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| (((item.0 - first).max(0.0) as u32 as u64) << 32) | (i as u32 as u64))
+        .collect();
+    keys.sort_unstable();
+    keys.into_iter().map(|k| (k & 0xffff_ffff) as usize)
 }
 
 fn subscription(f: &Fields<'_, '_>) -> CoreResult<u32> {
