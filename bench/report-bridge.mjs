@@ -1,6 +1,10 @@
-// The bridge figures of the report (bench/browser/bridge.js): where the
-// time goes on each side of the Worker bridge, per text_delta.
+// The bridge figures of the report (bench/browser/bridge.js,
+// bridge-mob.js): where the time goes on each side of the Worker bridge
+// per text_delta, mob events over the bridge, and the issue's targets.
 import { num, summarize } from "./stats.mjs";
+
+/** The targets of the bridge figures (ratios, medians of the same run). */
+export const BRIDGE_TARGETS = { stream: 1.1, mob: 1.2 };
 
 const sizeLabel = (size) => (size >= 1024 ? `${size / 1024} KiB` : `${size} B`);
 
@@ -68,4 +72,52 @@ export function printBridgeProfile(lines, p) {
   row("ms: last body read in the Worker", (b) => num(b.timeline.lastRead));
   row("ms: last event on the page", (b) => num(b.timeline.end));
   row("ms: tail (last read → last event: not overlapped)", (b) => num(b.timeline.tail));
+}
+
+/** Raw mob-over-bridge samples → ns/event of each side and the per-round ratio. */
+export function analyzeMobBridge(raw) {
+  const perEvent = (name) => raw.ms[name].map((ms) => (ms * 1e6) / raw.events[name]);
+  const mob = perEvent("mob");
+  const session = perEvent("session");
+  return {
+    members: raw.members,
+    deltas: raw.deltas,
+    size: raw.size,
+    events: raw.events,
+    nsPerEvent: { mob: summarize(mob), session: summarize(session) },
+    ratio: summarize(mob.map((x, i) => x / session[i])),
+  };
+}
+
+const spreadRatio = (r) => `${r.median.toFixed(2)}× (p25–p75 ${r.p25.toFixed(2)}–${r.p75.toFixed(2)})`;
+
+export function printMobBridge(lines, m) {
+  lines.push(
+    "",
+    `## Mob events over the Worker bridge, Chromium (${m.members} members, each streaming ${m.deltas.toLocaleString("en")} text deltas at once, ${sizeLabel(m.size)} reads)`,
+    `mob: the ${m.members} member.send() calls to the last run_completed read through mob.subscribeEvents() on the page (${m.events.mob.toLocaleString("en")} items); session: one session's turn of ${(m.members * m.deltas).toLocaleString("en")} deltas to its run_completed read through session.subscribeEvents() (${m.events.session.toLocaleString("en")} events); each in a Worker of its own, interleaved rounds; ratio: median of the per-round ratios of ns per event`,
+    `    ${"mob.subscribeEvents(), per item".padEnd(52)} ${num(m.nsPerEvent.mob.median).padStart(6)} ns  (p25–p75 ${num(m.nsPerEvent.mob.p25)}–${num(m.nsPerEvent.mob.p75)}, n=${m.nsPerEvent.mob.n})`,
+    `    ${"one session's subscribeEvents(), per event".padEnd(52)} ${num(m.nsPerEvent.session.median).padStart(6)} ns  (p25–p75 ${num(m.nsPerEvent.session.p25)}–${num(m.nsPerEvent.session.p75)})`,
+    `    ratio mob / session: ${spreadRatio(m.ratio)} (target ≤ ${BRIDGE_TARGETS.mob}×)`,
+  );
+}
+
+/** The bridge figures beside their targets. */
+export function printBridgeTargets(lines, bridge, mob) {
+  lines.push("", "## Worker bridge targets (same run, medians)");
+  for (const [size, f] of Object.entries(bridge?.bySize ?? {}).sort((a, b) => b[0] - a[0])) {
+    const r = f.ratioToBaseline.bridgeStream;
+    lines.push(`    per text_delta over the bridge (connectRuntime + stream()), ${sizeLabel(Number(size))} reads: ${spreadRatio(r)} the main-thread floor (target ≤ ${BRIDGE_TARGETS.stream}×)`);
+  }
+  if (mob) lines.push(`    mob events over the bridge (${mob.members} members streaming, subscribeEvents): ${spreadRatio(mob.ratio)} the same events from one session (target ≤ ${BRIDGE_TARGETS.mob}×)`);
+}
+
+/** The README row of the mob figure. */
+export function mobBridgeReadmeRow(m) {
+  const us = (ns) => `${(ns / 1000).toFixed(2)} µs`;
+  return [
+    `Mob events over the Worker bridge, ${m.members} members streaming at once, \`mob.subscribeEvents()\`, per item`,
+    us(m.nsPerEvent.mob.median),
+    `${m.ratio.median.toFixed(2)}× the same events from one session over the bridge (${us(m.nsPerEvent.session.median)}); target ≤ ${BRIDGE_TARGETS.mob}×`,
+  ];
 }

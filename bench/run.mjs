@@ -19,8 +19,10 @@
 // a 20-member request chain against the plain turns floor, and memory per
 // member in fresh `node --expose-gc` processes (mob-memory.mjs).
 // `bridge` measures the Worker bridge in Chromium (browser/bridge.js):
-// connectRuntime + stream() against the floor on the main thread, and
-// where that time goes on each side (probes in the Worker and on the page).
+// connectRuntime + stream() against the floor on the main thread, where
+// that time goes on each side (probes in the Worker and on the page), and
+// a 20-member mob streaming at once read through mob.subscribeEvents()
+// against the same number of events from one session (bridge-mob.js).
 // Prints a report and a README table; writes bench/results.json.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -29,7 +31,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PROVIDER_IDS, PROVIDERS } from "./providers.mjs";
-import { analyzeBridgeProfile } from "./report-bridge.mjs";
+import { analyzeBridgeProfile, analyzeMobBridge } from "./report-bridge.mjs";
 import { analyzeEvents, analyzeReady, formatReport } from "./report.mjs";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -194,6 +196,8 @@ if (parts.has("browser") || parts.has("bridge") || parts.has("ready") || parts.h
       results.browser.bridge = analyzeEvents(await call("bridge", { runs, warmup, sizes: CHUNK_SIZES }), "floorMain");
       progress("where the time goes over the Worker bridge (probes on)");
       results.browser.bridgeProfile = analyzeBridgeProfile(await call("bridgeProfile", { runs: profileRuns, warmup, sizes: CHUNK_SIZES }));
+      progress("mob events over the Worker bridge");
+      results.browser.mobBridge = analyzeMobBridge(await call("mobBridge", { runs, warmup, size: 16 * 1024, members: 20, deltas: 1000 }));
     }
     if (parts.has("checks")) {
       progress("bug checks in a Chromium Worker");

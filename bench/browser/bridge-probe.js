@@ -29,6 +29,7 @@ function zero() {
     postedBytes: 0,
     firstPushAt: 0,
     lastPushAt: 0,
+    postLog: [],
   };
 }
 
@@ -81,11 +82,22 @@ function start() {
   wrap(TextEncoder.prototype, "encode", "textCodec", { nested: "glueDecode" });
   wrap(TextEncoder.prototype, "encodeInto", "textCodec", { nested: "glueDecode" });
   wrap(TextDecoder.prototype, "decode", "textCodec", { nested: "glueDecode" });
-  const count = ([message]) => {
-    acc.posts++;
-    acc.postedBytes += sizeOf(message?.args ?? message?.value ?? message);
+  const original = self.postMessage;
+  self.postMessage = function (message, transfer) {
+    const size = sizeOf(message?.args ?? message?.value ?? message);
+    const t0 = performance.now();
+    try {
+      return original.call(this, message, transfer);
+    } finally {
+      const t1 = performance.now();
+      acc.postMessage += t1 - t0;
+      acc.posts++;
+      acc.postedBytes += size;
+      // [when, ms, kind, size, transferred]: for a timeline by hand.
+      acc.postLog.push([now() - (t1 - t0), t1 - t0, message?.rkat, size, transfer?.length ?? 0]);
+    }
   };
-  wrap(self, "postMessage", "postMessage", { after: count });
+  restore.push(() => (self.postMessage = original));
 }
 
 function take() {

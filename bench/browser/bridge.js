@@ -9,7 +9,7 @@ import { cutEvery, makeBody } from "../sse-body.mjs";
 const now = () => performance.timeOrigin + performance.now();
 
 /** The Worker's message listeners (the RPC's), timed while `probe.on`. */
-function probedWorker(spawn) {
+export function probedWorker(spawn) {
   const worker = spawn();
   const probe = { on: false, wrapped: false, acc: undefined };
   const add = worker.addEventListener.bind(worker);
@@ -30,6 +30,8 @@ function probedWorker(spawn) {
         acc.messageData += t1 - t0;
         acc.listener += t2 - t1;
         if (data?.rkat === "call") acc.arrivals.push(now());
+        // [when it was dispatched, deserialize ms, listener ms, kind]: for a timeline by hand.
+        acc.log?.push([now() - (t2 - t0), t1 - t0, t2 - t1, data?.rkat]);
       },
       options,
     );
@@ -38,7 +40,7 @@ function probedWorker(spawn) {
 }
 
 /** A message to the Worker's probe, and its answer when it has one. */
-function toProbe(worker, command) {
+export function toProbe(worker, command) {
   if (command === "start") {
     worker.postMessage({ benchProbe: "start" });
     return Promise.resolve();
@@ -117,7 +119,7 @@ export async function bridgeProfile(spawn, { runs, warmup, sizes }) {
       verify("floorMain", await runFloor(chunks), body);
       const floor = performance.now() - f0;
 
-      const page = { messages: 0, messageData: 0, listener: 0, jsonParse: 0, textCodec: 0, arrivals: [] };
+      const page = { messages: 0, messageData: 0, listener: 0, jsonParse: 0, textCodec: 0, arrivals: [], log: [] };
       probe.acc = page;
       await toProbe(worker, "start");
       JSON.parse = function (text, reviver) {

@@ -3,6 +3,7 @@
 import { connectRuntime } from "@rkat/web/worker";
 import { BENCH_CONFIG } from "../contestants.mjs";
 import { bridge, bridgeProfile } from "./bridge.js";
+import { mobBridge } from "./bridge-mob.js";
 
 // Vite only rewrites `new Worker(new URL(literal, import.meta.url))` written out in full.
 const spawn = {
@@ -66,6 +67,7 @@ window.bench = {
   checks: () => inWorker("checks"),
   bridge: (opts) => bridge(spawn.bridge, opts),
   bridgeProfile: (opts) => bridgeProfile(spawn.bridge, opts),
+  mobBridge: (opts) => mobBridge(spawn.bridge, opts),
   ready,
   userAgent: () => navigator.userAgent,
 };
