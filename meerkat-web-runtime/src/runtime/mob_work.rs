@@ -168,17 +168,17 @@ impl Runtime {
     /// Everything the subscription has not read: the mob's events and its
     /// members', in time order, numbered by the subscription, as a JSON
     /// array of runs: consecutive items of one source and millisecond,
-    /// attributed once (see [`write_run_head`]). Half the bytes of one
-    /// attributed object per item for the page to parse, and no per-item
-    /// writing here: `mob_poll`, and what the Worker host reads as bytes.
+    /// attributed once (see [`write_run_head`]). Each log's unread events
+    /// are copied once and merged by millisecond (then by source), each
+    /// run written with one copy: no work per item here, and half the
+    /// text of one attributed object per item for the page to parse.
+    /// (`mob_poll`, and what the Worker host reads as bytes.)
     pub fn poll_mob(&mut self, mob_id: &str, id: u32) -> CoreResult<String> {
         let Runtime { mobs, agents, .. } = self;
         let mob = mobs.get_mut(mob_id).ok_or_else(|| super::mobs::mob_not_found(mob_id))?;
         let at = mob.subscriptions.iter().position(|s| s.id == id).ok_or_else(|| {
             invalid(format!("mob {} has no subscription {id} (closed, or never opened)", quote(mob_id)))
         })?;
-        // Every unread event's JSON one after another, and where each is:
-        // no allocation per event (this runs for every batch a page reads).
         let mut unread = Unread::default();
         unread.read(&mut mob.log, mob.subscriptions[at].reader, None);
         let readers = core::mem::take(&mut mob.subscriptions[at].members);
@@ -190,30 +190,35 @@ impl Runtime {
                 kept.push((session, reader));
             }
         }
-        let Unread { text, items } = unread;
         let sub = &mut mob.subscriptions[at];
         sub.members = kept;
+        let Unread { text, marks, sources } = unread;
+        let mut cursors: Vec<usize> = sources.iter().map(|s| s.first).collect();
         let mut out = String::with_capacity(text.len() + 2);
         out.push('[');
-        let mut run = None;
-        for i in by_time(&items) {
-            let Some(&(at_ms, start, who, end)) = items.get(i) else { continue };
-            let key = (who, at_ms.max(0.0) as u64);
-            if run == Some(key) {
-                out.push(',');
-            } else {
-                if run.is_some() {
-                    out.push_str("]},");
+        // The earliest millisecond left, then every source's events of it, in order.
+        while let Some(ms) =
+            sources.iter().zip(&cursors).filter_map(|(s, &c)| marks.get(c).filter(|_| c < s.end)).map(|m| m.0).min()
+        {
+            for (source, cursor) in sources.iter().zip(cursors.iter_mut()) {
+                let from = *cursor;
+                let to = from + marks.iter().skip(from).take(source.end - from).take_while(|m| m.0 == ms).count();
+                if to == from {
+                    continue;
                 }
-                let member = who.and_then(|w| mob.members.get(w)).map(|m| (m.identity.as_str(), m.role.as_str()));
-                write_run_head(member, sub.next_seq, key.1, &mut out);
-                run = Some(key);
+                let start = marks.get(from).map_or(0, |m| m.1);
+                let stop = marks.get(to).filter(|_| to < source.end).map_or(source.bytes_end, |m| m.1);
+                if out.len() > 1 {
+                    out.push(',');
+                }
+                let member =
+                    source.who.and_then(|w| mob.members.get(w)).map(|m| (m.identity.as_str(), m.role.as_str()));
+                write_run_head(member, sub.next_seq, ms, &mut out);
+                out.push_str(text.get(start..stop - 1).unwrap_or_default()); // without the last comma
+                out.push_str("]}");
+                sub.next_seq += (to - from) as u64;
+                *cursor = to;
             }
-            out.push_str(text.get(start..end).unwrap_or_default());
-            sub.next_seq += 1;
-        }
-        if run.is_some() {
-            out.push_str("]}");
         }
         out.push(']');
         Ok(out)
@@ -501,40 +506,34 @@ impl Runtime {
     }
 }
 
-/// What a mob poll has read so far: the events' JSON, one after another,
-/// and per event `(at_ms, start, member index, end)` in `text`.
+/// What a mob poll has read so far: the events' JSON one after another
+/// (each followed by a comma), `(whole ms, start in text)` of each, and
+/// which events came from which source.
 #[derive(Default)]
 struct Unread {
     text: String,
-    items: Vec<(f64, usize, Option<usize>, usize)>,
+    marks: Vec<(u64, usize)>,
+    sources: Vec<Source>,
+}
+
+/// One log's events in an [`Unread`]: `marks[first..end]`, ending at `bytes_end` in `text`.
+struct Source {
+    who: Option<usize>,
+    first: usize,
+    end: usize,
+    bytes_end: usize,
 }
 
 impl Unread {
     /// Append what `reader` has not read of `log`; `false` for an unknown reader.
     fn read(&mut self, log: &mut EventLog, reader: ReaderId, who: Option<usize>) -> bool {
-        let Unread { text, items } = self;
-        log.read_each(reader, |json, at_ms| {
-            let start = text.len();
-            text.push_str(json);
-            items.push((at_ms, start, who, text.len()));
-        })
+        let first = self.marks.len();
+        let known = log.read_marked(reader, &mut self.text, &mut self.marks);
+        if self.marks.len() > first {
+            self.sources.push(Source { who, first, end: self.marks.len(), bytes_end: self.text.len() });
+        }
+        known
     }
-}
-
-/// The items' indices by time, then arrival (their index: each log's own
-/// order survives the merge). Sorted as plain integers, the time relative
-/// to the poll's earliest in the high half (whole ms; a poll spanning
-/// more than 49 days keeps the rest in arrival order), the index in the
-/// low: a generic comparator costs this hot path several times more.
-fn by_time(items: &[(f64, usize, Option<usize>, usize)]) -> impl Iterator<Item = usize> {
-    let first = items.iter().map(|i| i.0).fold(f64::INFINITY, f64::min);
-    let mut keys: Vec<u64> = items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| (((item.0 - first).max(0.0) as u32 as u64) << 32) | (i as u32 as u64))
-        .collect();
-    keys.sort_unstable();
-    keys.into_iter().map(|k| (k & 0xffff_ffff) as usize)
 }
 
 fn subscription(f: &Fields<'_, '_>) -> CoreResult<u32> {
