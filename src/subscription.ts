@@ -21,9 +21,12 @@ export interface ByteReader {
   close(): void;
 }
 
-/** @internal Told when a reader may have events (`news`), and once more before it closes (`last`). */
+/**
+ * @internal Told when a reader may have events (`news`; `now`: they should
+ * go at once), and once more before it closes (`last`).
+ */
 export interface EventFeed {
-  news(): void;
+  news(now: boolean): void;
   last(): void;
 }
 

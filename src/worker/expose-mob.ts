@@ -10,6 +10,7 @@ import { MeerkatError, makeError } from "../errors.js";
 import type { Mob } from "../mob/mob.js";
 import type { MeerkatRuntime } from "../runtime.js";
 import { describeValue, fail } from "../validate.js";
+import type { Listener } from "../driver.js";
 import type { ByteReader } from "../subscription.js";
 import { BatchOutbox } from "./outbox.js";
 import { release } from "./rpc.js";
@@ -30,12 +31,12 @@ export interface MobHostDeps {
  * Feed a reader's events to `onBatch` (an outbox paced by the page)
  * whenever `listen` says there may be news; returns the subscription's id.
  */
-export type Feed = (reader: ByteReader, onBatch: BatchSink, listen: (pump: () => void) => () => void) => number;
+export type Feed = (reader: ByteReader, onBatch: BatchSink, listen: (pump: Listener) => () => void) => number;
 
 export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; feed: Feed; reset(): void } {
   const mobs = new Map<string, Mob>();
   /** Every live subscription's pump, and its outbox. */
-  const feeds = new Map<() => void, BatchOutbox>();
+  const feeds = new Map<Listener, BatchOutbox>();
 
   const mob = (mobId: string): Mob => {
     const found = mobs.get(mobId);
@@ -48,7 +49,7 @@ export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; fee
    * whatever the page's pace: the batches go ahead of the call's reply.
    */
   const settled = async <T>(call: () => Promise<T>): Promise<T> => {
-    for (const pump of [...feeds.keys()]) pump(); // what came before goes first
+    for (const pump of [...feeds.keys()]) pump(false); // what came before goes first
     try {
       return await call();
     } finally {
@@ -89,7 +90,7 @@ export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; fee
       }
     };
     const outbox = new BatchOutbox(read, onBatch);
-    const pump = () => outbox.news();
+    const pump: Listener = (now) => outbox.news(now);
     const unlisten = listen(pump);
     feeds.set(pump, outbox);
     const stop = () => {
@@ -101,7 +102,7 @@ export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; fee
       stop();
       release(onBatch);
     });
-    pump();
+    pump(false);
     return id;
   };
 

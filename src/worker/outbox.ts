@@ -20,10 +20,11 @@ const SLICE_MS = 2;
  * `stream_truncated`). Each batch is read straight from the core as bytes
  * and transferred, never copied or decoded on this side.
  *
- * One exception keeps the two sides working in parallel: a Worker that
+ * Two exceptions keep the two sides working in parallel: a Worker that
  * has not been back to its event loop for `SLICE_MS` cannot have seen the
  * page's answer, so it sends the next batch without it, once every
- * `SLICE_MS`.
+ * `SLICE_MS`; and when a response body has ended (`news(true)`), what it
+ * carried goes at once, so the page parses it while the core ends the run.
  */
 export class BatchOutbox implements EventFeed {
   private pending = false;
@@ -36,15 +37,15 @@ export class BatchOutbox implements EventFeed {
     private readonly send: BatchSink,
   ) {}
 
-  /** Events may be waiting: send them if it is their turn. */
-  news(): void {
+  /** Events may be waiting: send them if it is their turn (or `now`). */
+  news(now = false): void {
     this.pending = true;
-    if (this.inFlight === 0) {
+    if (this.inFlight === 0 || now) {
       this.flush();
       return;
     }
-    const now = performance.now();
-    if (now - this.sentAt >= SLICE_MS && busyFor(now) >= SLICE_MS) this.flush();
+    const t = performance.now();
+    if (t - this.sentAt >= SLICE_MS && busyFor(t) >= SLICE_MS) this.flush();
   }
 
   /** The reader is about to close: send what it holds now. */
