@@ -11,8 +11,9 @@ import type { Mob } from "../mob/mob.js";
 import type { MeerkatRuntime } from "../runtime.js";
 import { describeValue, fail } from "../validate.js";
 import type { Listener } from "../driver.js";
-import type { ByteReader } from "../subscription.js";
+import type { ByteReader, ReadBytes } from "../subscription.js";
 import { BatchOutbox } from "./outbox.js";
+import type { BufferPool } from "./pool.js";
 import { release } from "./rpc.js";
 import { MEMBER_METHODS, MOB_METHODS, type BatchSink, type RuntimeHost } from "./protocol.js";
 
@@ -23,6 +24,8 @@ export type MobHostMethods = Pick<
 
 export interface MobHostDeps {
   live(): MeerkatRuntime;
+  /** Where the subscriptions' batches are copied (and come back to). */
+  pool: BufferPool;
   /** Keep a subscription for `unsubscribe` (which calls `stop`, then closes it); returns its id. */
   addSubscription(sub: { close(): void }, stop: () => void): number;
 }
@@ -49,7 +52,7 @@ export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; fee
    * whatever the page's pace: the batches go ahead of the call's reply.
    */
   const settled = async <T>(call: () => Promise<T>): Promise<T> => {
-    for (const pump of [...feeds.keys()]) pump(false); // what came before goes first
+    // (What came before is read first anyway: a reader's events are in order.)
     try {
       return await call();
     } finally {
@@ -79,17 +82,17 @@ export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; fee
    */
   const feed: Feed = (reader, onBatch, listen) => {
     let closed = false;
-    const read = () => {
+    const read: ReadBytes = (into) => {
       if (closed) return undefined;
       try {
-        return reader.read();
+        return reader.read(into);
       } catch (error) {
         if (!(error instanceof MeerkatError)) throw error;
         stop(); // its mob or session went away: nothing more will come
         return undefined;
       }
     };
-    const outbox = new BatchOutbox(read, onBatch);
+    const outbox = new BatchOutbox(read, onBatch, deps.pool);
     const pump: Listener = (now) => outbox.news(now);
     const unlisten = listen(pump);
     feeds.set(pump, outbox);

@@ -14,6 +14,7 @@ import { MeerkatRuntime, type RuntimeOptions } from "../runtime.js";
 import type { Session } from "../session.js";
 import { createMobHost } from "./expose-mob.js";
 import { BatchOutbox } from "./outbox.js";
+import { BufferPool } from "./pool.js";
 import { connect, release, transfer, type Endpoint } from "./rpc.js";
 import type { RuntimeHost, SessionState } from "./protocol.js";
 
@@ -45,6 +46,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions): RuntimeHost {
   // them (an outbox holds batches back while one is unanswered), so the page
   // sees events first.
   const outboxes = new Set<BatchOutbox>();
+  const pool = new BufferPool();
   const flushed = () => Promise.all([...outboxes].map((o) => o.drained()));
 
   const live = (): MeerkatRuntime => {
@@ -67,7 +69,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions): RuntimeHost {
     subscriptions.set(id, { sub, stop });
     return id;
   };
-  const mobHost = createMobHost({ live, addSubscription });
+  const mobHost = createMobHost({ live, addSubscription, pool });
   const keep = (key: string, proxy: unknown) => {
     release(proxies.get(key));
     proxies.set(key, proxy);
@@ -182,7 +184,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions): RuntimeHost {
       let outbox: BatchOutbox | undefined;
       try {
         await s.runStreaming(prompt, turnOptions, "session.stream", (read) => {
-          outbox = new BatchOutbox(read, onBatch);
+          outbox = new BatchOutbox(read, onBatch, pool);
           outboxes.add(outbox);
           return outbox;
         });
@@ -194,7 +196,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions): RuntimeHost {
       return state(s);
     },
     pollEvents(sessionId) {
-      const bytes = session(sessionId).drainBytes("session.pollEvents");
+      const bytes = session(sessionId).drainBytes("session.pollEvents", (length) => new Uint8Array(length));
       return bytes ? transfer(bytes, [bytes.buffer]) : null;
     },
     async subscribe(sessionId, onBatch) {

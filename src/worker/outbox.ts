@@ -1,5 +1,6 @@
 /** Event batches on their way from the Worker to the page, at the page's pace. */
 import type { EventFeed, ReadBytes } from "../subscription.js";
+import type { BufferPool } from "./pool.js";
 import type { BatchSink } from "./protocol.js";
 import { transfer } from "./rpc.js";
 
@@ -18,7 +19,8 @@ const SLICE_MS = 2;
  * is their turn (so a slow page gets larger batches, not more of them; a
  * reader that falls `eventQueueCapacity` behind gets its
  * `stream_truncated`). Each batch is read straight from the core as bytes
- * and transferred, never copied or decoded on this side.
+ * into a buffer of the pool and transferred (the page hands it back),
+ * never decoded on this side.
  *
  * Two exceptions keep the two sides working in parallel: a Worker that
  * has not been back to its event loop for `SLICE_MS` cannot have seen the
@@ -35,6 +37,7 @@ export class BatchOutbox implements EventFeed {
   constructor(
     private readonly read: ReadBytes,
     private readonly send: BatchSink,
+    private readonly pool: BufferPool,
   ) {}
 
   /** Events may be waiting: send them if it is their turn (or `now`). */
@@ -61,12 +64,13 @@ export class BatchOutbox implements EventFeed {
    */
   flush(): void {
     this.pending = false;
-    const bytes = this.read();
+    const bytes = this.read((length) => this.pool.take(length));
     if (!bytes) return;
     this.inFlight++;
     this.sentAt = performance.now();
     busyFor(this.sentAt);
     this.send(transfer(bytes, [bytes.buffer]))
+      .then((buffer) => this.pool.give(buffer)) // the page hands the buffer back
       .catch(() => {}) // a page that went away is not the run's failure
       .then(() => this.taken());
   }
