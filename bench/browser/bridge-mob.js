@@ -125,7 +125,7 @@ export async function mobBridge(spawn, { runs, warmup, size, members, deltas, pr
   for (let round = 0; round < warmup + runs; round++) {
     for (const [name, run] of round % 2 ? [["mob", mobRound], ["session", sessionRound]] : [["session", sessionRound], ["mob", mobRound]]) {
       const { worker, probe } = sides[name];
-      const page = { messages: 0, messageData: 0, listener: 0, arrivals: [] };
+      const page = { messages: 0, messageData: 0, listener: 0, arrivals: [], log: [] };
       if (probeOn) {
         probe.acc = page;
         probe.on = true;
