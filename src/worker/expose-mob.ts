@@ -137,11 +137,8 @@ export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; fee
     },
     async subscribeMob(mobId, onBatch) {
       const target = mob(mobId);
-      // Mob news is not tied to one session (a delivery, a timer, a flow
-      // step). A member's body ending is no reason to send before the page
-      // is ready: with many members that made a batch each, twice the
-      // messages (20 members streaming: 1.45x -> 1.2x the session's time).
-      return feed(target.openByteReader(), onBatch, (pump) => target.listenAll(() => pump(false)));
+      // Mob news is not tied to one session (a delivery, a timer, a flow step).
+      return feed(target.openByteReader(), onBatch, (pump) => target.listenAll(pump));
     },
   };
   return {
