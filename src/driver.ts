@@ -26,13 +26,6 @@ type AuthEffect = Extract<Effect, { kind: "auth" }>;
 
 const NO_TOTALS = { usage: { inputTokens: 0, outputTokens: 0 }, turns: 0, toolCalls: 0 };
 
-/**
- * Told that a session (or the runtime) may have news; `now`: what there is
- * should reach its readers at once (a response body ended: the run's end,
- * a longer step, comes next), so readers that batch need not wait.
- */
-export type Listener = (now: boolean) => void;
-
 export class Driver {
   private readonly requests = new Map<number, { controller: AbortController; sessionId: string | undefined }>();
   private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
@@ -42,9 +35,9 @@ export class Driver {
   private readonly runWaiters = new Map<number, Array<(outcome: RunOutcome) => void>>();
   /** Every caller waiting on a source's load (two refreshes may overlap). */
   private readonly sourceWaiters = new Map<string, Array<(error: MeerkatError | undefined) => void>>();
-  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly listeners = new Map<string, Set<() => void>>();
   /** Told of every session's news and of outcomes that belong to no session (a mob's timers). */
-  private readonly anyListeners = new Set<Listener>();
+  private readonly anyListeners = new Set<() => void>();
   /** Outcomes of runs that ended inside the command being applied. */
   private captured: Map<number, RunOutcome> | undefined;
 
@@ -118,7 +111,7 @@ export class Driver {
   }
 
   /** Call `listener` whenever the session may have new events; returns the remover. */
-  listen(sessionId: string, listener: Listener): () => void {
+  listen(sessionId: string, listener: () => void): () => void {
     let set = this.listeners.get(sessionId);
     if (!set) this.listeners.set(sessionId, (set = new Set()));
     set.add(listener);
@@ -129,7 +122,7 @@ export class Driver {
   }
 
   /** Call `listener` whenever anything in the runtime may have changed; returns the remover. */
-  listenAny(listener: Listener): () => void {
+  listenAny(listener: () => void): () => void {
     this.anyListeners.add(listener);
     return () => this.anyListeners.delete(listener);
   }
@@ -151,8 +144,8 @@ export class Driver {
     this.runWaiters.clear();
     for (const waiters of this.sourceWaiters.values()) for (const waiter of waiters) waiter(reason);
     this.sourceWaiters.clear();
-    for (const set of [...this.listeners.values()]) for (const listener of [...set]) listener(false);
-    for (const listener of [...this.anyListeners]) listener(false);
+    for (const set of [...this.listeners.values()]) for (const listener of [...set]) listener();
+    for (const listener of [...this.anyListeners]) listener();
   }
 
   private apply(reply: Reply | undefined): void {
@@ -255,8 +248,6 @@ export class Driver {
           void reader.cancel().catch(() => {});
           return;
         }
-        // What the body carried goes now, ahead of the run's end (a longer step).
-        if (sessionId) this.notify(sessionId, true);
       }
       this.requests.delete(id);
       this.feed({ op: "http_end", id }, sessionId);
@@ -349,15 +340,15 @@ export class Driver {
     this.notify(effect.sessionId);
   }
 
-  private notify(sessionId: string, now = false): void {
+  private notify(sessionId: string): void {
     const set = this.listeners.get(sessionId);
-    if (set) for (const listener of set) listener(now);
-    this.notifyAny(now);
+    if (set) for (const listener of set) listener();
+    this.notifyAny();
   }
 
-  private notifyAny(now = false): void {
+  private notifyAny(): void {
     if (this.anyListeners.size === 0) return;
-    for (const listener of this.anyListeners) listener(now);
+    for (const listener of this.anyListeners) listener();
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import type { AgentEvent } from "./events.js";
 import { SessionNotFoundError, type MeerkatError } from "./errors.js";
-import type { Driver, Listener, RunOutcome } from "./driver.js";
+import type { Driver, RunOutcome } from "./driver.js";
 import type { CoreHandle } from "./core.js";
 import { hookRegistration, type HookHandler, type HookOptions } from "./hooks.js";
 import { turnOptions } from "./options.js";
@@ -120,8 +120,8 @@ export class Session {
     let feed: EventFeed | undefined;
     // The reader comes as an argument: news can arrive while the turn starts.
     const feedOf = (reader: number) => (feed ??= open((into) => this.bytesQuietly(reader, into)));
-    const turn = this.readTurn(prompt, options, what, (r, now) => feedOf(r).news(now), (r) => feedOf(r).last());
-    feedOf(turn.reader).news(false);
+    const turn = this.readTurn(prompt, options, what, (r) => feedOf(r).news(), (r) => feedOf(r).last());
+    feedOf(turn.reader).news();
     return turn.ended.then(({ outcome }) => settle(outcome));
   }
 
@@ -135,11 +135,11 @@ export class Session {
     prompt: Prompt,
     options: TurnOptions | undefined,
     what: string,
-    onNews: (reader: number, now: boolean) => void,
+    onNews: (reader: number) => void,
     atEnd: (reader: number) => T,
   ): { reader: number; ended: Promise<{ outcome: RunOutcome; rest: T }> } {
     const reader = this.openReader(what);
-    const stop = this.host.driver.listen(this.id, (now) => onNews(reader, now));
+    const stop = this.host.driver.listen(this.id, () => onNews(reader));
     const close = () => {
       stop();
       this.closeReader(reader);
@@ -170,7 +170,7 @@ export class Session {
   }
 
   /** @internal Call `listener` whenever the session may have new events; returns the remover. */
-  listen(listener: Listener): () => void {
+  listen(listener: () => void): () => void {
     return this.host.driver.listen(this.id, listener);
   }
 

@@ -21,12 +21,9 @@ export interface ByteReader {
   close(): void;
 }
 
-/**
- * @internal Told when a reader may have events (`news`; `now`: they should
- * go at once), and once more before it closes (`last`).
- */
+/** @internal Told when a reader may have events (`news`), and once more before it closes (`last`). */
 export interface EventFeed {
-  news(now: boolean): void;
+  news(): void;
   last(): void;
 }
 

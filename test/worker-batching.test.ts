@@ -107,18 +107,6 @@ describe("the outbox", () => {
     expect(done).toBe(true);
   });
 
-  test("news(true) sends at once, whatever the page's pace: a response body ended", async () => {
-    const { source, sent, outbox } = outboxOver();
-    source.add();
-    outbox.news();
-    await nextTurn();
-    source.add(2);
-    outbox.news(false);
-    expect(sent).toEqual([[1]]);
-    outbox.news(true);
-    expect(sent).toEqual([[1], [2, 3]]);
-  });
-
   test("the buffers the page hands back carry the next batches: no new memory per batch", async () => {
     const { source, sent, buffers, answer, outbox } = outboxOver();
     for (let i = 0; i < 5; i++) {
@@ -252,10 +240,8 @@ describe("over the bridge", () => {
       return got.at(-1)?.type === "run_completed" ? true : undefined;
     });
     expect(ofType(got, "stream_truncated")).toHaveLength(1);
-    // What the first batch carried, the marker where the gap is, then every event from the newest kept on.
-    const after = got.slice(got.findIndex((e) => e.type === "stream_truncated") + 1);
-    expect(after.length).toBeGreaterThanOrEqual(20);
-    expect(after.map((e) => e.seq)).toEqual(after.map((_, i) => after[0]!.seq + i));
+    // What the first batch carried, the marker, then the newest 20.
+    expect(got.length - got.findIndex((e) => e.type === "stream_truncated") - 1).toBe(20);
     expect(ofType(got, "run_completed")[0]!.result).toBe(result.text);
     const seqs = got.map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));

@@ -6,7 +6,7 @@
  * runtime, read the same way (`subscribeMemberEvents` is a session reader).
  */
 import type { CoreHandle } from "../core.js";
-import type { Driver, Listener } from "../driver.js";
+import type { Driver } from "../driver.js";
 import { MeerkatError } from "../errors.js";
 import type { AgentEvent } from "../events.js";
 import { settle } from "../session.js";
@@ -198,12 +198,12 @@ export class Mob {
   }
 
   /** @internal Call `listener` whenever anything in the runtime may have changed. */
-  listenAll(listener: Listener): () => void {
+  listenAll(listener: () => void): () => void {
     return this.host.driver.listenAny(listener);
   }
 
   /** @internal Call `listener` whenever session `sessionId` may have new events. */
-  listen(sessionId: string, listener: Listener): () => void {
+  listen(sessionId: string, listener: () => void): () => void {
     return this.host.driver.listen(sessionId, listener);
   }
 

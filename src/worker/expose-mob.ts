@@ -10,7 +10,6 @@ import { MeerkatError, makeError } from "../errors.js";
 import type { Mob } from "../mob/mob.js";
 import type { MeerkatRuntime } from "../runtime.js";
 import { describeValue, fail } from "../validate.js";
-import type { Listener } from "../driver.js";
 import type { ByteReader, ReadBytes } from "../subscription.js";
 import { BatchOutbox } from "./outbox.js";
 import type { BufferPool } from "./pool.js";
@@ -34,12 +33,12 @@ export interface MobHostDeps {
  * Feed a reader's events to `onBatch` (an outbox paced by the page)
  * whenever `listen` says there may be news; returns the subscription's id.
  */
-export type Feed = (reader: ByteReader, onBatch: BatchSink, listen: (pump: Listener) => () => void) => number;
+export type Feed = (reader: ByteReader, onBatch: BatchSink, listen: (pump: () => void) => () => void) => number;
 
 export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; feed: Feed; reset(): void } {
   const mobs = new Map<string, Mob>();
   /** Every live subscription's pump, and its outbox. */
-  const feeds = new Map<Listener, BatchOutbox>();
+  const feeds = new Map<() => void, BatchOutbox>();
 
   const mob = (mobId: string): Mob => {
     const found = mobs.get(mobId);
@@ -93,7 +92,7 @@ export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; fee
       }
     };
     const outbox = new BatchOutbox(read, onBatch, deps.pool);
-    const pump: Listener = (now) => outbox.news(now);
+    const pump = () => outbox.news();
     const unlisten = listen(pump);
     feeds.set(pump, outbox);
     const stop = () => {
@@ -105,7 +104,7 @@ export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; fee
       stop();
       release(onBatch);
     });
-    pump(false);
+    pump();
     return id;
   };
 

@@ -22,11 +22,10 @@ const SLICE_MS = 2;
  * into a buffer of the pool and transferred (the page hands it back),
  * never decoded on this side.
  *
- * Two exceptions keep the two sides working in parallel: a Worker that
+ * One exception keeps the two sides working in parallel: a Worker that
  * has not been back to its event loop for `SLICE_MS` cannot have seen the
  * page's answer, so it sends the next batch without it, once every
- * `SLICE_MS`; and when a response body has ended (`news(true)`), what it
- * carried goes at once, so the page parses it while the core ends the run.
+ * `SLICE_MS`.
  */
 export class BatchOutbox implements EventFeed {
   private pending = false;
@@ -40,15 +39,15 @@ export class BatchOutbox implements EventFeed {
     private readonly pool: BufferPool,
   ) {}
 
-  /** Events may be waiting: send them if it is their turn (or `now`). */
-  news(now = false): void {
+  /** Events may be waiting: send them if it is their turn. */
+  news(): void {
     this.pending = true;
-    if (this.inFlight === 0 || now) {
+    if (this.inFlight === 0) {
       this.flush();
       return;
     }
-    const t = performance.now();
-    if (t - this.sentAt >= SLICE_MS && busyFor(t) >= SLICE_MS) this.flush();
+    const now = performance.now();
+    if (now - this.sentAt >= SLICE_MS && busyFor(now) >= SLICE_MS) this.flush();
   }
 
   /** The reader is about to close: send what it holds now. */
