@@ -11,8 +11,7 @@ export interface CoreInstance {
   command(nowMs: number, json: string): string;
   pushBody(nowMs: number, id: number, bytes: Uint8Array): string;
   drainEvents(session: string, reader: number): string;
-  /** Where the bytes are in the wasm memory, after their length (u32, little-endian). */
-  drainEventBytes(sessionOrMob: string, reader: number, mob: boolean): number;
+  drainEventBytes(sessionOrMob: string, reader: number, mob: boolean): Uint8Array;
   free(): void;
 }
 
@@ -129,12 +128,10 @@ function entropy(): Uint8Array {
 export class CoreHandle {
   private core: CoreInstance | undefined;
   private deadReason: MeerkatError | undefined;
-  private readonly glue: WasmGlue;
   /** Called once when the core dies (trap or destroy). */
   onDeath: ((error: MeerkatError) => void) | undefined;
 
   constructor(wasm: WasmModule, configJson: string) {
-    this.glue = wasm;
     try {
       this.core = new wasm.Core(configJson, entropy());
     } catch (error) {
@@ -170,36 +167,17 @@ export class CoreHandle {
 
   /**
    * Unread events of a session's `reader` (with `mob`: the items of that
-   * mob's subscription `reader`) as the UTF-8 bytes of a JSON array,
-   * copied out of the wasm memory into `into(length)` (the caller's
-   * buffer, which it may reuse); `undefined` when there are none. The
-   * Worker host hands them to the page as they are.
+   * mob's subscription `reader`) as the UTF-8 bytes of a JSON array, in a
+   * buffer of their own; `undefined` when there are none. The Worker host
+   * hands them to the page as they are.
    */
-  drainEventBytes(target: string, reader: number, mob: boolean, into: (length: number) => Uint8Array): Uint8Array | undefined {
-    const at = this.guard((core) => core.drainEventBytes(target, reader, mob));
-    const { buffer } = this.memory();
-    const bytes = new Uint8Array(buffer, at + 4, new DataView(buffer).getUint32(at, true));
+  drainEventBytes(target: string, reader: number, mob = false): Uint8Array | undefined {
+    const bytes = this.guard((core) => core.drainEventBytes(target, reader, mob));
     if (bytes[0] !== 91 /* [ */) {
       const { error } = JSON.parse(new TextDecoder().decode(bytes)) as { error: CoreErrorShape };
       throw makeError(error.code, error.message, error.details);
     }
-    if (bytes.length <= 2) return undefined;
-    const out = into(bytes.length);
-    out.set(bytes);
-    return out;
-  }
-
-  /**
-   * The wasm memory. The glue's `initSync` hands back the instance's
-   * exports, memory included, once the module is loaded (it is: this core
-   * exists), without reading its argument.
-   */
-  private memory(): WebAssembly.Memory {
-    const exports = this.glue.initSync?.(undefined as never) as { memory?: unknown } | undefined;
-    if (!(exports?.memory instanceof WebAssembly.Memory)) {
-      throw new MeerkatError("WASM_INIT_FAILED", "the wasm module namespace has no initSync giving its memory: pass this package's glue");
-    }
-    return exports.memory;
+    return bytes.length > 2 ? bytes : undefined;
   }
 
   destroy(reason: MeerkatError): void {

@@ -119,7 +119,7 @@ export class Session {
   runStreaming(prompt: Prompt, options: TurnOptions | undefined, what: string, open: (read: ReadBytes) => EventFeed): Promise<RunResult> {
     let feed: EventFeed | undefined;
     // The reader comes as an argument: news can arrive while the turn starts.
-    const feedOf = (reader: number) => (feed ??= open((into) => this.bytesQuietly(reader, into)));
+    const feedOf = (reader: number) => (feed ??= open(() => this.bytesQuietly(reader)));
     const turn = this.readTurn(prompt, options, what, (r) => feedOf(r).news(), (r) => feedOf(r).last());
     feedOf(turn.reader).news();
     return turn.ended.then(({ outcome }) => settle(outcome));
@@ -191,13 +191,13 @@ export class Session {
    */
   openByteReader(): ByteReader {
     const reader = this.openReader("session.subscribeEvents");
-    return { read: (into) => this.drainBytes("subscription.poll", into, reader), close: () => this.closeReader(reader) };
+    return { read: () => this.drainBytes("subscription.poll", reader), close: () => this.closeReader(reader) };
   }
 
-  /** @internal Unread events of `reader` as bytes (in `into(length)`), `undefined` when there are none. */
-  drainBytes(what: string, into: (length: number) => Uint8Array, reader = POLL_READER): Uint8Array | undefined {
+  /** @internal Unread events of `reader` as bytes, `undefined` when there are none. */
+  drainBytes(what: string, reader = POLL_READER): Uint8Array | undefined {
     this.assertUsable(what);
-    return this.host.core.drainEventBytes(this.id, reader, false, into);
+    return this.host.core.drainEventBytes(this.id, reader);
   }
 
   /**
@@ -315,9 +315,9 @@ export class Session {
   }
 
   /** Unread events of `reader` as bytes, or `undefined` when none or once the session or runtime is gone. */
-  private bytesQuietly(reader: number, into: (length: number) => Uint8Array): Uint8Array | undefined {
+  private bytesQuietly(reader: number): Uint8Array | undefined {
     try {
-      return this.drainBytes("session.stream", into, reader);
+      return this.drainBytes("session.stream", reader);
     } catch {
       return undefined; // the run's outcome says why
     }

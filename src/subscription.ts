@@ -11,9 +11,9 @@ import { MeerkatError } from "./errors.js";
 
 /**
  * @internal Takes a reader's unread events as the UTF-8 bytes of a JSON
- * array, copied into `into(length)`, or `undefined` when there are none.
+ * array (a buffer of their own), or `undefined` when there are none.
  */
-export type ReadBytes = (into: (length: number) => Uint8Array) => Uint8Array | undefined;
+export type ReadBytes = () => Uint8Array | undefined;
 
 /** @internal A reader whose events are read as bytes: what the Worker host sends to the page. */
 export interface ByteReader {

@@ -9,7 +9,6 @@
 import { afterEach, describe, expect, test } from "vitest";
 import type { AgentEvent } from "@rkat/web";
 import { BatchOutbox } from "../src/worker/outbox.js";
-import { BufferPool } from "../src/worker/pool.js";
 import { ofType, until } from "./support/features.js";
 import { gatedPair } from "./support/gated.js";
 import { resetSim, workerPair } from "./support/runtime.js";
@@ -22,7 +21,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const hasResult = (message: { rkat?: string; value?: unknown }) =>
   message.rkat === "reply" && typeof (message.value as { lastResult?: unknown } | null)?.lastResult === "object";
 
-/** A reader over numbered events, and an outbox whose page answers when told to (handing the buffer back). */
+/** A reader over numbered events, and an outbox whose page answers when told to. */
 function outboxOver() {
   let next = 1;
   let unread: number[] = [];
@@ -33,30 +32,20 @@ function outboxOver() {
     },
   };
   const sent: number[][] = [];
-  const buffers: ArrayBufferLike[] = [];
   const answers: Array<() => void> = [];
-  const read = (into: (length: number) => Uint8Array) => {
+  const read = () => {
     source.reads++;
     if (unread.length === 0) return undefined;
-    const json = encoder.encode(JSON.stringify(unread));
+    const bytes = encoder.encode(JSON.stringify(unread));
     unread = [];
-    const bytes = into(json.length);
-    bytes.set(json);
     return bytes;
   };
-  const pool = new BufferPool();
-  const outbox = new BatchOutbox(
-    read,
-    async (bytes) => {
-      sent.push(JSON.parse(decoder.decode(bytes)) as number[]);
-      buffers.push(bytes.buffer);
-      await new Promise<void>((resolve) => answers.push(resolve));
-      return bytes.buffer as ArrayBuffer;
-    },
-    pool,
-  );
+  const outbox = new BatchOutbox(read, async (bytes) => {
+    sent.push(JSON.parse(decoder.decode(bytes)) as number[]);
+    await new Promise<void>((resolve) => answers.push(resolve));
+  });
   const answer = () => answers.shift()?.();
-  return { source, sent, buffers, answer, outbox, inFlight: () => answers.length };
+  return { source, sent, answer, outbox, inFlight: () => answers.length };
 }
 
 describe("the outbox", () => {
@@ -105,25 +94,6 @@ describe("the outbox", () => {
     answer();
     await drained;
     expect(done).toBe(true);
-  });
-
-  test("the buffers the page hands back carry the next batches: no new memory per batch", async () => {
-    const { source, sent, buffers, answer, outbox } = outboxOver();
-    for (let i = 0; i < 5; i++) {
-      source.add(3);
-      outbox.news();
-      answer();
-      await until(() => (sent.length === i + 1 ? true : undefined));
-      await nextTurn();
-    }
-    expect(sent.flat()).toEqual(sent.flat().map((_, i) => i + 1));
-    expect(new Set(buffers).size).toBe(1);
-    const pool = new BufferPool();
-    const big = pool.take(200_000);
-    expect(big.length).toBe(200_000);
-    pool.give(big.buffer);
-    expect(pool.take(100_000).buffer).toBe(big.buffer); // a kept buffer that fits
-    expect(pool.take(100_000).buffer).not.toBe(big.buffer); // taken: a new one
   });
 
   test("last() sends at once, whatever the page's pace: the reader is about to close", async () => {

@@ -15,8 +15,6 @@ use crate::runtime::Runtime;
 #[wasm_bindgen]
 pub struct Core {
     runtime: Runtime,
-    /// What the last `drainEventBytes` read, for the host to copy out.
-    staged: Vec<u8>,
 }
 
 #[cfg(feature = "runtime")]
@@ -26,9 +24,7 @@ impl Core {
     /// Throws `{code, message}` JSON text when the config is invalid.
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str, entropy: &[u8]) -> Result<Core, JsError> {
-        Runtime::new(config_json, entropy)
-            .map(|runtime| Core { runtime, staged: Vec::new() })
-            .map_err(|e| JsError::new(&e.to_json()))
+        Runtime::new(config_json, entropy).map(|runtime| Core { runtime }).map_err(|e| JsError::new(&e.to_json()))
     }
 
     /// The crate version; `MeerkatRuntime.init` refuses a mismatch.
@@ -62,22 +58,16 @@ impl Core {
 
     /// `drainEvents` as UTF-8 bytes, or with `mob` set the unread items of
     /// that mob's subscription `reader` (`mob_poll`, without a command's
-    /// parse and reply). Returns where they are in the wasm memory, after
-    /// their length (4 bytes, little-endian), valid until the next call:
-    /// the Worker copies them into a buffer it reuses and transfers to the
-    /// page, never decoding them into a string nor making a buffer per batch.
+    /// parse and reply): the Worker transfers them to the page as they are,
+    /// never decoded into a string on its side.
     #[wasm_bindgen(js_name = drainEventBytes)]
-    pub fn drain_event_bytes(&mut self, session_or_mob: &str, reader: u32, mob: bool) -> usize {
+    pub fn drain_event_bytes(&mut self, session_or_mob: &str, reader: u32, mob: bool) -> Vec<u8> {
         let drained = if mob {
             self.runtime.poll_mob(session_or_mob, reader)
         } else {
             self.runtime.drain_events(session_or_mob, reader)
         };
-        let json = or_error(drained);
-        self.staged.clear();
-        self.staged.extend_from_slice(&(json.len() as u32).to_le_bytes());
-        self.staged.extend_from_slice(json.as_bytes());
-        self.staged.as_ptr() as usize
+        or_error(drained).into_bytes()
     }
 }
 

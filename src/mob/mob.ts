@@ -10,7 +10,7 @@ import type { Driver } from "../driver.js";
 import { MeerkatError } from "../errors.js";
 import type { AgentEvent } from "../events.js";
 import { settle } from "../session.js";
-import { EventSubscription, type ByteReader, type ReadBytes } from "../subscription.js";
+import { EventSubscription, type ByteReader } from "../subscription.js";
 import type { HistoryMessage, Prompt, RunResult } from "../types.js";
 import { fail, requireString } from "../validate.js";
 import {
@@ -145,9 +145,9 @@ export class Mob {
    */
   openByteReader(): ByteReader {
     const { subscription, close } = this.subscribe();
-    const read: ReadBytes = (into) => {
+    const read = () => {
       this.host.assertAlive("subscription.poll");
-      return this.host.core.drainEventBytes(this.mobId, subscription, true, into);
+      return this.host.core.drainEventBytes(this.mobId, subscription, true);
     };
     return { read, close };
   }
@@ -194,7 +194,7 @@ export class Mob {
   /** @internal A member's event reader, read as bytes, with the session it reads (the Worker host listens to it). */
   openMemberReader(id: string): { sessionId: string; reader: ByteReader } {
     const { sessionId, reader, close } = this.memberReader(id);
-    return { sessionId, reader: { read: (into) => this.host.core.drainEventBytes(sessionId, reader, false, into), close } };
+    return { sessionId, reader: { read: () => this.host.core.drainEventBytes(sessionId, reader), close } };
   }
 
   /** @internal Call `listener` whenever anything in the runtime may have changed. */

@@ -37,7 +37,7 @@ import type { MobDefinition, MobSummary } from "../mob/types.js";
 import type { DeferredSessionMirror, RuntimeMirror, SessionMirror } from "./mirror.js";
 import { WorkerMob } from "./mob.js";
 import type { HostReady, SessionState } from "./protocol.js";
-import { handBack, parseBatch, pushedSubscription, type HostCall, type Remote } from "./remote.js";
+import { parseBatch, pushedSubscription, type HostCall, type Remote } from "./remote.js";
 import { connect, type Endpoint, type Peer } from "./rpc.js";
 
 /** A Worker, or any endpoint with error events. */
@@ -315,10 +315,7 @@ export class WorkerSession implements SessionMirror {
     this.checkPrompt(prompt, "session.stream");
     turnOptions(options, "session.stream");
     const channel = new EventChannel();
-    const onBatch = async (bytes: Uint8Array) => {
-      channel.push(parseBatch<AgentEvent>(bytes));
-      return handBack(bytes);
-    };
+    const onBatch = async (bytes: Uint8Array) => channel.push(parseBatch<AgentEvent>(bytes));
     this.remote.call("stream", this.id, prompt, options, onBatch).then(
         (state) => {
           this.state = state;

@@ -10,9 +10,8 @@ import { MeerkatError, makeError } from "../errors.js";
 import type { Mob } from "../mob/mob.js";
 import type { MeerkatRuntime } from "../runtime.js";
 import { describeValue, fail } from "../validate.js";
-import type { ByteReader, ReadBytes } from "../subscription.js";
+import type { ByteReader } from "../subscription.js";
 import { BatchOutbox } from "./outbox.js";
-import type { BufferPool } from "./pool.js";
 import { release } from "./rpc.js";
 import { MEMBER_METHODS, MOB_METHODS, type BatchSink, type RuntimeHost } from "./protocol.js";
 
@@ -23,8 +22,6 @@ export type MobHostMethods = Pick<
 
 export interface MobHostDeps {
   live(): MeerkatRuntime;
-  /** Where the subscriptions' batches are copied (and come back to). */
-  pool: BufferPool;
   /** Keep a subscription for `unsubscribe` (which calls `stop`, then closes it); returns its id. */
   addSubscription(sub: { close(): void }, stop: () => void): number;
 }
@@ -81,17 +78,17 @@ export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; fee
    */
   const feed: Feed = (reader, onBatch, listen) => {
     let closed = false;
-    const read: ReadBytes = (into) => {
+    const read = () => {
       if (closed) return undefined;
       try {
-        return reader.read(into);
+        return reader.read();
       } catch (error) {
         if (!(error instanceof MeerkatError)) throw error;
         stop(); // its mob or session went away: nothing more will come
         return undefined;
       }
     };
-    const outbox = new BatchOutbox(read, onBatch, deps.pool);
+    const outbox = new BatchOutbox(read, onBatch);
     const pump = () => outbox.news();
     const unlisten = listen(pump);
     feeds.set(pump, outbox);

@@ -14,7 +14,6 @@ import { MeerkatRuntime, type RuntimeOptions } from "../runtime.js";
 import type { Session } from "../session.js";
 import { createMobHost } from "./expose-mob.js";
 import { BatchOutbox } from "./outbox.js";
-import { BufferPool } from "./pool.js";
 import { connect, release, transfer, type Endpoint } from "./rpc.js";
 import type { RuntimeHost, SessionState } from "./protocol.js";
 
@@ -46,7 +45,6 @@ function createHost(wasm: WasmModule, options: RuntimeOptions): RuntimeHost {
   // them (an outbox holds batches back while one is unanswered), so the page
   // sees events first.
   const outboxes = new Set<BatchOutbox>();
-  const pool = new BufferPool();
   const flushed = () => Promise.all([...outboxes].map((o) => o.drained()));
 
   const live = (): MeerkatRuntime => {
@@ -69,7 +67,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions): RuntimeHost {
     subscriptions.set(id, { sub, stop });
     return id;
   };
-  const mobHost = createMobHost({ live, addSubscription, pool });
+  const mobHost = createMobHost({ live, addSubscription });
   const keep = (key: string, proxy: unknown) => {
     release(proxies.get(key));
     proxies.set(key, proxy);
@@ -184,7 +182,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions): RuntimeHost {
       let outbox: BatchOutbox | undefined;
       try {
         await s.runStreaming(prompt, turnOptions, "session.stream", (read) => {
-          outbox = new BatchOutbox(read, onBatch, pool);
+          outbox = new BatchOutbox(read, onBatch);
           outboxes.add(outbox);
           return outbox;
         });
@@ -196,7 +194,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions): RuntimeHost {
       return state(s);
     },
     pollEvents(sessionId) {
-      const bytes = session(sessionId).drainBytes("session.pollEvents", (length) => new Uint8Array(length));
+      const bytes = session(sessionId).drainBytes("session.pollEvents");
       return bytes ? transfer(bytes, [bytes.buffer]) : null;
     },
     async subscribe(sessionId, onBatch) {

@@ -1,6 +1,5 @@
 /** Event batches on their way from the Worker to the page, at the page's pace. */
 import type { EventFeed, ReadBytes } from "../subscription.js";
-import type { BufferPool } from "./pool.js";
 import type { BatchSink } from "./protocol.js";
 import { transfer } from "./rpc.js";
 
@@ -19,8 +18,7 @@ const SLICE_MS = 2;
  * is their turn (so a slow page gets larger batches, not more of them; a
  * reader that falls `eventQueueCapacity` behind gets its
  * `stream_truncated`). Each batch is read straight from the core as bytes
- * into a buffer of the pool and transferred (the page hands it back),
- * never decoded on this side.
+ * and transferred, never copied or decoded on this side.
  *
  * One exception keeps the two sides working in parallel: a Worker that
  * has not been back to its event loop for `SLICE_MS` cannot have seen the
@@ -36,7 +34,6 @@ export class BatchOutbox implements EventFeed {
   constructor(
     private readonly read: ReadBytes,
     private readonly send: BatchSink,
-    private readonly pool: BufferPool,
   ) {}
 
   /** Events may be waiting: send them if it is their turn. */
@@ -63,13 +60,12 @@ export class BatchOutbox implements EventFeed {
    */
   flush(): void {
     this.pending = false;
-    const bytes = this.read((length) => this.pool.take(length));
+    const bytes = this.read();
     if (!bytes) return;
     this.inFlight++;
     this.sentAt = performance.now();
     busyFor(this.sentAt);
     this.send(transfer(bytes, [bytes.buffer]))
-      .then((buffer) => this.pool.give(buffer)) // the page hands the buffer back
       .catch(() => {}) // a page that went away is not the run's failure
       .then(() => this.taken());
   }

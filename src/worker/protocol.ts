@@ -40,10 +40,9 @@ export type RemoteHookHandler = (ctx: HookContext) => HookDecision | Promise<Hoo
 /**
  * An event batch crosses as the UTF-8 bytes of a JSON array, read from the
  * core as they are and transferred (not copied); decoded and parsed once on
- * the page. The call settles once the page has taken it, with the batch's
- * buffer, transferred back for the next batch.
+ * the page. The call settles once the page has taken it.
  */
-export type BatchSink = (events: Uint8Array) => Promise<ArrayBuffer | undefined>;
+export type BatchSink = (events: Uint8Array) => Promise<void>;
 
 /** `Mob` methods whose arguments and results are plain data: the page calls them by name. */
 export const MOB_METHODS = [

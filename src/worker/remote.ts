@@ -4,7 +4,6 @@
  */
 import { EventSubscription } from "../subscription.js";
 import type { BatchSink, RuntimeHost } from "./protocol.js";
-import { transfer } from "./rpc.js";
 
 /** `host[method](...args)` in the Worker; refused at once once the Worker is dead. */
 export type HostCall = <K extends keyof RuntimeHost>(
@@ -26,12 +25,6 @@ export function parseBatch<T>(bytes: Uint8Array): T[] {
   return JSON.parse(decoder.decode(bytes)) as T[];
 }
 
-/** A taken batch's buffer, to hand back to the Worker (moved, for its next batch). */
-export function handBack(bytes: Uint8Array): ArrayBuffer {
-  const buffer = bytes.buffer as ArrayBuffer;
-  return transfer(buffer, [buffer]);
-}
-
 /**
  * A subscription fed by the Worker: `open` registers `onBatch` there and
  * returns the subscription's id (`itemsOf` makes a batch's items of what
@@ -49,7 +42,6 @@ export async function pushedSubscription<T>(
     const items = itemsOf(parseBatch<never>(bytes));
     if (buffered.length === 0) buffered = items;
     else for (const item of items) buffered.push(item);
-    return handBack(bytes);
   });
   return new EventSubscription<T>(
     () => {
