@@ -21,14 +21,16 @@ const SLICE_MS = 2;
  * and transferred, never copied or decoded on this side.
  *
  * One exception keeps the two sides working in parallel: a Worker that
- * has not been back to its event loop for `SLICE_MS` cannot have seen the
- * page's answer, so it sends the next batch without it, once every
- * `SLICE_MS`.
+ * has not been back to its event loop since it sent the last batch (or
+ * not for `SLICE_MS`, whenever it last was) cannot have seen the page's
+ * answer, so it sends the next batch without it, once every `SLICE_MS`.
  */
 export class BatchOutbox implements EventFeed {
   private pending = false;
   private inFlight = 0;
   private sentAt = 0;
+  /** `turns` when the last batch went. */
+  private sentTurn = -1;
   private idle: Array<() => void> = [];
 
   constructor(
@@ -44,7 +46,7 @@ export class BatchOutbox implements EventFeed {
       return;
     }
     const now = performance.now();
-    if (now - this.sentAt >= SLICE_MS && busyFor(now) >= SLICE_MS) this.flush();
+    if (now - this.sentAt >= SLICE_MS && (this.sentTurn === turns || busyFor(now) >= SLICE_MS)) this.flush();
   }
 
   /** The reader is about to close: send what it holds now. */
@@ -64,6 +66,7 @@ export class BatchOutbox implements EventFeed {
     if (!bytes) return;
     this.inFlight++;
     this.sentAt = performance.now();
+    this.sentTurn = turns;
     busyFor(this.sentAt);
     this.send(transfer(bytes, [bytes.buffer]))
       .catch(() => {}) // a page that went away is not the run's failure
@@ -87,6 +90,9 @@ export class BatchOutbox implements EventFeed {
   }
 }
 
+/** The Worker's returns to its event loop, counted by the ticks `busyFor` queues. */
+let turns = 0;
+
 /** When the task still waiting for this Worker's next return to its event loop was queued. */
 let tickQueuedAt: number | undefined;
 
@@ -97,7 +103,10 @@ let tickQueuedAt: number | undefined;
 function busyFor(now: number): number {
   if (tickQueuedAt !== undefined) return now - tickQueuedAt;
   tickQueuedAt = now;
-  nextTask(() => (tickQueuedAt = undefined));
+  nextTask(() => {
+    tickQueuedAt = undefined;
+    turns++;
+  });
   return 0;
 }
 
