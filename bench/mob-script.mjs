@@ -101,10 +101,13 @@ function createMob(host, definition, rows) {
   return bySession;
 }
 
-/** A mob subscription (what `mob.subscribeEvents()` opens), read to the end once. */
+/** A mob subscription (what `mob.subscribeEvents()` opens), read to the end once; its runs made items as `mobItems` does. */
 function subscribe(host) {
   const { subscription } = host.command("mob_subscribe", `{"op":"mob_subscribe","mob":"${MOB_ID}"}`).ok;
-  const poll = () => host.command("mob_poll", `{"op":"mob_poll","mob":"${MOB_ID}","subscription":${subscription}}`).ok;
+  const poll = () =>
+    host
+      .command("mob_poll", `{"op":"mob_poll","mob":"${MOB_ID}","subscription":${subscription}}`)
+      .ok.flatMap(({ events, ...run }) => events.map((event, i) => ({ ...run, seq: run.seq + i, event })));
   poll();
   return poll;
 }

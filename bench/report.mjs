@@ -2,6 +2,7 @@
 // prints the report and the README table.
 import { PARTS as BREAKDOWN_PARTS } from "./breakdown-node.mjs";
 import { PROVIDER_IDS, PROVIDERS } from "./providers.mjs";
+import { BRIDGE_TARGETS, mobBridgeReadmeRow, printBridgeProfile, printBridgeTargets, printMobBridge } from "./report-bridge.mjs";
 import { mobReadmeRows, mobSizeRow, printMobs } from "./report-mobs.mjs";
 import { printSoak, soakReadmeRows } from "./report-soak.mjs";
 import { kb, num, scale, summarize } from "./stats.mjs";
@@ -153,6 +154,9 @@ export function formatReport(results) {
   if (results.browser?.events) printEvents(lines, "Per-event cost, Chromium module Worker (in-Worker MeerkatRuntime), Anthropic Messages", results.browser.events);
   if (results.browser?.events) printProviderTable(lines, "Per-event cost by wire format, Chromium module Worker (in-Worker MeerkatRuntime)", byProvider(results.browser.events, results.providers?.chromium), "(the formats other than Anthropic with 16 KiB chunks only: a full run stays under 90 s)");
   if (results.browser?.bridge) printEvents(lines, "End to end, Chromium: main thread ⇄ Worker bridge (RPC, event batches)", results.browser.bridge);
+  if (results.browser?.bridgeProfile) printBridgeProfile(lines, results.browser.bridgeProfile);
+  if (results.browser?.mobBridge) printMobBridge(lines, results.browser.mobBridge);
+  if (results.browser?.bridge || results.browser?.mobBridge) printBridgeTargets(lines, results.browser.bridge, results.browser.mobBridge);
   if (results.ready) {
     const r = results.ready;
     lines.push(
@@ -367,7 +371,12 @@ export function readmeTable(results) {
       }
     }
   }
-  if (results.browser?.bridge) eventRows("Chromium", results.browser.bridge, ["bridgeStream"], "the JS floor on the main thread");
+  if (results.browser?.bridge) {
+    const from = rows.length;
+    eventRows("Chromium", results.browser.bridge, ["bridgeStream"], "the JS floor on the main thread");
+    for (const row of rows.slice(from)) row[2] += `; target ≤ ${BRIDGE_TARGETS.stream}×`;
+  }
+  if (results.browser?.mobBridge) rows.push(mobBridgeReadmeRow(results.browser.mobBridge));
   if (results.hooks) {
     const { core } = results.hooks;
     const share = (s) => `${(100 * s.median).toFixed(0)}%`;

@@ -3,7 +3,7 @@
 //
 //   node bench/run.mjs                    everything
 //   node bench/run.mjs --quick            fewer runs
-//   node bench/run.mjs size node breakdown hooks compaction mobs soak browser ready checks   any subset
+//   node bench/run.mjs size node breakdown hooks compaction mobs soak browser bridge ready checks   any subset
 //
 // `node` and `browser` measure every wire format the runtime speaks
 // (providers.mjs: Anthropic, OpenAI Chat, OpenAI Responses, Gemini), each
@@ -23,6 +23,11 @@
 // streaming at once, 10,000 idle sessions and createSession's time, a
 // 100-member mob for 10 simulated minutes) and createSession in Chromium
 // (soak-chromium.mjs), printing wasm memory and JS heap at start and end.
+// `bridge` measures the Worker bridge in Chromium (browser/bridge.js):
+// connectRuntime + stream() against the floor on the main thread, where
+// that time goes on each side (probes in the Worker and on the page), and
+// a 20-member mob streaming at once read through mob.subscribeEvents()
+// against the same number of events from one session (bridge-mob.js).
 // Prints a report and a README table; writes bench/results.json.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -31,10 +36,11 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PROVIDER_IDS, PROVIDERS } from "./providers.mjs";
+import { analyzeBridgeProfile, analyzeMobBridge } from "./report-bridge.mjs";
 import { analyzeEvents, analyzeReady, formatReport } from "./report.mjs";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-const PARTS = ["size", "node", "breakdown", "hooks", "compaction", "mobs", "soak", "browser", "ready", "checks"];
+const PARTS = ["size", "node", "breakdown", "hooks", "compaction", "mobs", "soak", "browser", "bridge", "ready", "checks"];
 const CHUNK_SIZES = [16 * 1024, 1024];
 /** Measured besides Anthropic, whose figures keep their own sections. */
 const OTHER_PROVIDERS = PROVIDER_IDS.filter((id) => id !== "anthropic");
@@ -61,6 +67,7 @@ const runs = quick ? 5 : 31;
 const warmup = quick ? 1 : 5;
 const readyRuns = quick ? 8 : 40;
 const historyRuns = quick ? 3 : 11;
+const profileRuns = quick ? 5 : 15;
 
 function commit() {
   try {
@@ -173,7 +180,7 @@ if (parts.has("checks")) {
   results.checks = { node: await checksNode() };
 }
 
-if (parts.has("browser") || parts.has("ready") || parts.has("checks")) {
+if (parts.has("browser") || parts.has("bridge") || parts.has("ready") || parts.has("checks")) {
   progress("Chromium: building and serving the bench page");
   const { withBenchPage } = await import("./browser/runner.mjs");
   await withBenchPage(async ({ call, version }) => {
@@ -195,9 +202,16 @@ if (parts.has("browser") || parts.has("ready") || parts.has("checks")) {
           "floor",
         );
       }
+      results.browser = { events };
+    }
+    if (parts.has("bridge")) {
       progress("end to end through the Worker bridge");
-      const bridge = analyzeEvents(await call("bridge", { runs, warmup, sizes: CHUNK_SIZES }), "floorMain");
-      results.browser = { events, bridge };
+      results.browser ??= {};
+      results.browser.bridge = analyzeEvents(await call("bridge", { runs, warmup, sizes: CHUNK_SIZES }), "floorMain");
+      progress("where the time goes over the Worker bridge (probes on)");
+      results.browser.bridgeProfile = analyzeBridgeProfile(await call("bridgeProfile", { runs: profileRuns, warmup, sizes: CHUNK_SIZES }));
+      progress("mob events over the Worker bridge");
+      results.browser.mobBridge = analyzeMobBridge(await call("mobBridge", { runs, warmup, size: 16 * 1024, members: 20, deltas: 1000 }));
     }
     if (parts.has("checks")) {
       progress("bug checks in a Chromium Worker");

@@ -11,6 +11,7 @@ export interface CoreInstance {
   command(nowMs: number, json: string): string;
   pushBody(nowMs: number, id: number, bytes: Uint8Array): string;
   drainEvents(session: string, reader: number): string;
+  drainEventBytes(sessionOrMob: string, reader: number, mob: boolean): Uint8Array;
   free(): void;
 }
 
@@ -162,6 +163,21 @@ export class CoreHandle {
       throw makeError(error.code, error.message, error.details);
     }
     return text;
+  }
+
+  /**
+   * Unread events of a session's `reader` (with `mob`: the items of that
+   * mob's subscription `reader`) as the UTF-8 bytes of a JSON array, in a
+   * buffer of their own; `undefined` when there are none. The Worker host
+   * hands them to the page as they are.
+   */
+  drainEventBytes(target: string, reader: number, mob = false): Uint8Array | undefined {
+    const bytes = this.guard((core) => core.drainEventBytes(target, reader, mob));
+    if (bytes[0] !== 91 /* [ */) {
+      const { error } = JSON.parse(new TextDecoder().decode(bytes)) as { error: CoreErrorShape };
+      throw makeError(error.code, error.message, error.details);
+    }
+    return bytes.length > 2 ? bytes : undefined;
   }
 
   destroy(reason: MeerkatError): void {

@@ -12,7 +12,7 @@ import { hookRegistration, type HookHandler, type HookOptions } from "./hooks.js
 import { turnOptions } from "./options.js";
 import type { SkillRef } from "./skills.js";
 import { EventChannel, EventStream } from "./stream.js";
-import { EventSubscription } from "./subscription.js";
+import { EventSubscription, type ByteReader, type EventFeed, type ReadBytes } from "./subscription.js";
 import type { HistoryMessage, Prompt, RunResult, TurnOptions, Usage } from "./types.js";
 import { requirePrompt, requireString, toJsonText } from "./validate.js";
 import type { HookPoint } from "./events.js";
@@ -100,7 +100,7 @@ export class Session {
   stream(prompt: Prompt, options?: TurnOptions): EventStream {
     // `turn` is read only when the consumer pulls, after readTurn returned.
     const channel = new EventChannel(() => this.drainQuietly(turn.reader));
-    const turn = this.readTurn(prompt, options, "session.stream", () => channel.poke());
+    const turn = this.readTurn(prompt, options, "session.stream", () => channel.poke(), (reader) => this.drainQuietly(reader));
     turn.ended.then(
       ({ outcome, rest }) => {
         // The run's last events move into the stream, so the reader is gone
@@ -115,42 +115,34 @@ export class Session {
   }
 
   /**
-   * @internal Run one turn, handing its events to `onBatch` as they arrive,
-   * as the JSON text of an event array (one batch per network read or tool
-   * result, never one call per event; parsed once, where it is consumed).
-   * Bad input throws synchronously. The last batch is delivered before the
-   * promise settles. (The Worker host pushes batches to the page this way.)
+   * @internal Run one turn read by the feed that `open` makes of a reader
+   * (`read` takes its unread events as bytes): `feed.news()` whenever
+   * events may be waiting, `feed.last()` once the run has ended, before the
+   * reader closes. Bad input throws synchronously. (The Worker host sends
+   * a stream's events to the page this way, when the page is ready.)
    */
-  runStreaming(
-    prompt: Prompt,
-    options: TurnOptions | undefined,
-    what: string,
-    onBatch: (json: string) => void,
-  ): Promise<RunResult> {
-    const send = (json: string) => {
-      if (json.length > 2) onBatch(json);
-    };
+  runStreaming(prompt: Prompt, options: TurnOptions | undefined, what: string, open: (read: ReadBytes) => EventFeed): Promise<RunResult> {
+    let feed: EventFeed | undefined;
     // The reader comes as an argument: news can arrive while the turn starts.
-    const turn = this.readTurn(prompt, options, what, (reader) => send(this.drainQuietly(reader)));
-    send(this.drainQuietly(turn.reader));
-    return turn.ended.then(({ outcome, rest }) => {
-      send(rest);
-      return settle(outcome);
-    });
+    const feedOf = (reader: number) => (feed ??= open(() => this.bytesQuietly(reader)));
+    const turn = this.readTurn(prompt, options, what, (r) => feedOf(r).news(), (r) => feedOf(r).last());
+    feedOf(turn.reader).news();
+    return turn.ended.then(({ outcome }) => settle(outcome));
   }
 
   /**
    * Start a turn read through a reader of its own: `onNews` runs whenever
-   * events may have arrived; when the run ends, `rest` holds the events not
-   * yet read and the reader is closed. Bad input throws synchronously,
-   * leaving no reader behind.
+   * events may have arrived; when the run ends, `atEnd` reads what is
+   * left (`rest`) and the reader is closed. Bad input throws
+   * synchronously, leaving no reader behind.
    */
-  private readTurn(
+  private readTurn<T>(
     prompt: Prompt,
     options: TurnOptions | undefined,
     what: string,
     onNews: (reader: number) => void,
-  ): { reader: number; ended: Promise<{ outcome: RunOutcome; rest: string }> } {
+    atEnd: (reader: number) => T,
+  ): { reader: number; ended: Promise<{ outcome: RunOutcome; rest: T }> } {
     const reader = this.openReader(what);
     const stop = this.host.driver.listen(this.id, () => onNews(reader));
     const close = () => {
@@ -166,8 +158,12 @@ export class Session {
     }
     const ended = done.then(
       (outcome) => {
-        const rest = this.drainQuietly(reader);
-        close();
+        let rest: T;
+        try {
+          rest = atEnd(reader);
+        } finally {
+          close();
+        }
         return { outcome, rest };
       },
       (error: unknown) => {
@@ -192,6 +188,21 @@ export class Session {
   drainJson(what: string, reader = POLL_READER): string {
     this.assertUsable(what);
     return this.host.core.drainEventsJson(this.id, reader);
+  }
+
+  /**
+   * @internal A reader of its own whose events are read as bytes (the
+   * Worker host sends them to the page as they are).
+   */
+  openByteReader(): ByteReader {
+    const reader = this.openReader("session.subscribeEvents");
+    return { read: () => this.drainBytes("subscription.poll", reader), close: () => this.closeReader(reader) };
+  }
+
+  /** @internal Unread events of `reader` as bytes, `undefined` when there are none. */
+  drainBytes(what: string, reader = POLL_READER): Uint8Array | undefined {
+    this.assertUsable(what);
+    return this.host.core.drainEventBytes(this.id, reader);
   }
 
   /**
@@ -305,6 +316,15 @@ export class Session {
       this.host.driver.command({ op: "close_reader", session: this.id, reader });
     } catch {
       // the session went away meanwhile: its readers went with it
+    }
+  }
+
+  /** Unread events of `reader` as bytes, or `undefined` when none or once the session or runtime is gone. */
+  private bytesQuietly(reader: number): Uint8Array | undefined {
+    try {
+      return this.drainBytes("session.stream", reader);
+    } catch {
+      return undefined; // the run's outcome says why
     }
   }
 

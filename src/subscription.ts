@@ -9,6 +9,24 @@
 import type { AgentEvent } from "./events.js";
 import { MeerkatError } from "./errors.js";
 
+/**
+ * @internal Takes a reader's unread events as the UTF-8 bytes of a JSON
+ * array (a buffer of their own), or `undefined` when there are none.
+ */
+export type ReadBytes = () => Uint8Array | undefined;
+
+/** @internal A reader whose events are read as bytes: what the Worker host sends to the page. */
+export interface ByteReader {
+  read: ReadBytes;
+  close(): void;
+}
+
+/** @internal Told when a reader may have events (`news`), and once more before it closes (`last`). */
+export interface EventFeed {
+  news(): void;
+  last(): void;
+}
+
 export class EventSubscription<T = AgentEvent> {
   private closed = false;
 

@@ -1,8 +1,9 @@
 // The bench page. The runner (runner.mjs) calls the functions on
 // `window.bench` through page.evaluate and gets raw samples (ms) back.
 import { connectRuntime } from "@rkat/web/worker";
-import { BENCH_CONFIG, PROMPT, measure, runFloor } from "../contestants.mjs";
-import { cutEvery, makeBody } from "../sse-body.mjs";
+import { BENCH_CONFIG } from "../contestants.mjs";
+import { bridge, bridgeProfile } from "./bridge.js";
+import { mobBridge } from "./bridge-mob.js";
 
 // Vite only rewrites `new Worker(new URL(literal, import.meta.url))` written out in full.
 const spawn = {
@@ -21,40 +22,6 @@ function inWorker(cmd, opts) {
     worker.onerror = (event) => reject(new Error(`bench worker: ${event.message}`));
     worker.postMessage({ cmd, opts });
   }).finally(() => worker.terminate());
-}
-
-/** End to end through the Worker bridge vs the floor on the main thread. */
-async function bridge({ runs, warmup, sizes }) {
-  const body = makeBody();
-  const bySize = {};
-  for (const size of sizes) {
-    const worker = spawn.bridge();
-    const runtime = await connectRuntime(worker, {
-      ...BENCH_CONFIG,
-      anthropicBaseUrl: `http://127.0.0.1:9/bench-chunk-${size}/anthropic`,
-    });
-    const chunks = cutEvery(body.bytes, size);
-    const sessions = [];
-    const times = await measure(
-      {
-        floorMain: () => runFloor(chunks),
-        bridgeStream: async () => {
-          const session = await runtime.createSession();
-          sessions.push(session); // destroyed after the timings
-          const events = [];
-          for await (const event of session.stream(PROMPT)) events.push(event);
-          return events;
-        },
-      },
-      body,
-      { runs, warmup },
-    );
-    for (const session of sessions) await session.destroy();
-    await runtime.destroy();
-    worker.terminate();
-    bySize[size] = { chunks: chunks.length, ms: times };
-  }
-  return { events: body.count, bytes: body.bytes.length, bySize };
 }
 
 /**
@@ -98,7 +65,9 @@ async function ready({ runs, warmup }) {
 window.bench = {
   events: (opts) => inWorker("events", opts),
   checks: () => inWorker("checks"),
-  bridge,
+  bridge: (opts) => bridge(spawn.bridge, opts),
+  bridgeProfile: (opts) => bridgeProfile(spawn.bridge, opts),
+  mobBridge: (opts) => mobBridge(spawn.bridge, opts),
   ready,
   userAgent: () => navigator.userAgent,
 };

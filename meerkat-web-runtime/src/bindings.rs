@@ -53,10 +53,30 @@ impl Core {
     /// or reader does not exist.
     #[wasm_bindgen(js_name = drainEvents)]
     pub fn drain_events(&mut self, session: &str, reader: u32) -> String {
-        match self.runtime.drain_events(session, reader) {
-            Ok(json) => json,
-            Err(e) => format!(r#"{{"error":{}}}"#, e.to_json()),
-        }
+        or_error(self.runtime.drain_events(session, reader))
+    }
+
+    /// `drainEvents` as UTF-8 bytes, or with `mob` set the unread items of
+    /// that mob's subscription `reader` (`mob_poll`, without a command's
+    /// parse and reply): the Worker transfers them to the page as they are,
+    /// never decoded into a string on its side.
+    #[wasm_bindgen(js_name = drainEventBytes)]
+    pub fn drain_event_bytes(&mut self, session_or_mob: &str, reader: u32, mob: bool) -> Vec<u8> {
+        let drained = if mob {
+            self.runtime.poll_mob(session_or_mob, reader)
+        } else {
+            self.runtime.drain_events(session_or_mob, reader)
+        };
+        or_error(drained).into_bytes()
+    }
+}
+
+/// A JSON array, or `{"error":{code,message}}`.
+#[cfg(feature = "runtime")]
+fn or_error(drained: crate::error::CoreResult<String>) -> String {
+    match drained {
+        Ok(json) => json,
+        Err(e) => format!(r#"{{"error":{}}}"#, e.to_json()),
     }
 }
 

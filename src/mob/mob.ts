@@ -10,7 +10,7 @@ import type { Driver } from "../driver.js";
 import { MeerkatError } from "../errors.js";
 import type { AgentEvent } from "../events.js";
 import { settle } from "../session.js";
-import { EventSubscription } from "../subscription.js";
+import { EventSubscription, type ByteReader } from "../subscription.js";
 import type { HistoryMessage, Prompt, RunResult } from "../types.js";
 import { fail, requireString } from "../validate.js";
 import {
@@ -21,6 +21,7 @@ import {
   checkSpecs,
   sendOptions,
 } from "./checks.js";
+import { mobItems } from "./items.js";
 import { RunBook } from "./runs.js";
 import type {
   AttributedMobEvent,
@@ -120,7 +121,8 @@ export class Mob {
    * It follows the member's current session; after a respawn, subscribe again.
    */
   async subscribeMemberEvents(id: string): Promise<EventSubscription> {
-    return this.openMemberSubscription(requireString(id, "mob.subscribeMemberEvents: id")).subscription;
+    const { sessionId, reader, close } = this.memberReader(requireString(id, "mob.subscribeMemberEvents: id"));
+    return new EventSubscription<AgentEvent>(() => JSON.parse(this.host.core.drainEventsJson(sessionId, reader)) as AgentEvent[], close);
   }
 
   /**
@@ -129,11 +131,25 @@ export class Mob {
    * attributed to their member and role.
    */
   async subscribeEvents(): Promise<EventSubscription<AttributedMobEvent>> {
-    const { subscription } = this.command({ op: "mob_subscribe" }, "mob.subscribeEvents") as { subscription: number };
+    const { subscription, close } = this.subscribe();
     return new EventSubscription<AttributedMobEvent>(
-      () => this.command({ op: "mob_poll", subscription }, "subscription.poll") as AttributedMobEvent[],
-      () => this.quietly({ op: "mob_unsubscribe", mob: this.mobId, subscription }),
+      () => mobItems(this.command({ op: "mob_poll", subscription }, "subscription.poll") as Parameters<typeof mobItems>[0]),
+      close,
     );
+  }
+
+  /**
+   * @internal The whole mob's reader, read as bytes (the runs `mob_poll`
+   * answers, without a command's parse): the Worker host sends them to the
+   * page as they are, where `mobItems` makes them items.
+   */
+  openByteReader(): ByteReader {
+    const { subscription, close } = this.subscribe();
+    const read = () => {
+      this.host.assertAlive("subscription.poll");
+      return this.host.core.drainEventBytes(this.mobId, subscription, true);
+    };
+    return { read, close };
   }
 
   /** Start a flow of the definition; its run id for `flowStatus` and `cancelFlow`. */
@@ -175,18 +191,10 @@ export class Mob {
     return (this.command({ op: "mob_status" }, "mob.status") as { status: MobStatus }).status;
   }
 
-  /** @internal A member's event reader, with the session it reads (the Worker host listens to it). */
-  openMemberSubscription(id: string): { sessionId: string; subscription: EventSubscription } {
-    const what = "mob.subscribeMemberEvents";
-    const { sessionId } = this.statusOf(id, what);
-    const { reader } = this.host.driver.command({ op: "open_reader", session: sessionId }) as { reader: number };
-    const subscription = new EventSubscription<AgentEvent>(
-      () => JSON.parse(this.host.core.drainEventsJson(sessionId, reader)) as AgentEvent[],
-      () => {
-        if (this.host.core.alive) this.quietly({ op: "close_reader", session: sessionId, reader });
-      },
-    );
-    return { sessionId, subscription };
+  /** @internal A member's event reader, read as bytes, with the session it reads (the Worker host listens to it). */
+  openMemberReader(id: string): { sessionId: string; reader: ByteReader } {
+    const { sessionId, reader, close } = this.memberReader(id);
+    return { sessionId, reader: { read: () => this.host.core.drainEventBytes(sessionId, reader), close } };
   }
 
   /** @internal Call `listener` whenever anything in the runtime may have changed. */
@@ -221,6 +229,22 @@ export class Mob {
       );
     }
     return settle(await done);
+  }
+
+  /** A new reader of member `id`'s current session, and how to close it. */
+  private memberReader(id: string): { sessionId: string; reader: number; close(): void } {
+    const { sessionId } = this.statusOf(id, "mob.subscribeMemberEvents");
+    const { reader } = this.host.driver.command({ op: "open_reader", session: sessionId }) as { reader: number };
+    const close = () => {
+      if (this.host.core.alive) this.quietly({ op: "close_reader", session: sessionId, reader });
+    };
+    return { sessionId, reader, close };
+  }
+
+  /** A new subscription of the whole mob, and how to close it. */
+  private subscribe(): { subscription: number; close(): void } {
+    const { subscription } = this.command({ op: "mob_subscribe" }, "mob.subscribeEvents") as { subscription: number };
+    return { subscription, close: () => this.quietly({ op: "mob_unsubscribe", mob: this.mobId, subscription }) };
   }
 
   /** A member's status (also: its current session). */

@@ -37,7 +37,7 @@ import type { MobDefinition, MobSummary } from "../mob/types.js";
 import type { DeferredSessionMirror, RuntimeMirror, SessionMirror } from "./mirror.js";
 import { WorkerMob } from "./mob.js";
 import type { HostReady, SessionState } from "./protocol.js";
-import { pushedSubscription, type HostCall, type Remote } from "./remote.js";
+import { parseBatch, pushedSubscription, type HostCall, type Remote } from "./remote.js";
 import { connect, type Endpoint, type Peer } from "./rpc.js";
 
 /** A Worker, or any endpoint with error events. */
@@ -269,11 +269,11 @@ export class WorkerSession implements SessionMirror {
   ) {
     this.id = id;
     const lastResult: RunResult = { sessionId: id, text: "", turns: 0, toolCalls: 0, usage: ZERO };
-    this.state = { text: "", usage: ZERO, turns: 0, toolCalls: 0, lastResult };
+    this.state = { usage: ZERO, turns: 0, toolCalls: 0, lastResult };
   }
 
   get text(): string {
-    return this.state.text;
+    return this.state.lastResult.text;
   }
   get usage(): Usage {
     return this.state.usage;
@@ -315,7 +315,7 @@ export class WorkerSession implements SessionMirror {
     this.checkPrompt(prompt, "session.stream");
     turnOptions(options, "session.stream");
     const channel = new EventChannel();
-    const onBatch = async (json: string) => channel.push(JSON.parse(json) as AgentEvent[]);
+    const onBatch = async (bytes: Uint8Array) => channel.push(parseBatch<AgentEvent>(bytes));
     this.remote.call("stream", this.id, prompt, options, onBatch).then(
         (state) => {
           this.state = state;
@@ -330,7 +330,8 @@ export class WorkerSession implements SessionMirror {
   }
 
   async pollEvents(): Promise<AgentEvent[]> {
-    return JSON.parse(await this.remote.call("pollEvents", this.id)) as AgentEvent[];
+    const bytes = await this.remote.call("pollEvents", this.id);
+    return bytes ? parseBatch<AgentEvent>(bytes) : [];
   }
 
   /** Batches are pushed from the Worker as they come; `poll()` returns what arrived. */

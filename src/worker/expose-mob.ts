@@ -1,15 +1,16 @@
 /**
  * The Worker host's mob methods: the page calls `Mob` and `MemberHandle`
  * methods by name (from a fixed list), and its subscriptions get batches
- * whenever the runtime has news. Before a call settles, every mob and
- * member subscription has been pumped and its batches delivered, so the
- * page's `poll()` after `await` sees what the call (or the run it waited
- * for) produced.
+ * whenever the runtime has news and the page is ready for them. Before a
+ * call settles, every mob and member subscription has sent what it holds,
+ * ahead of the call's reply, so the page's `poll()` after `await` sees
+ * what the call (or the run it waited for) produced.
  */
 import { MeerkatError, makeError } from "../errors.js";
 import type { Mob } from "../mob/mob.js";
 import type { MeerkatRuntime } from "../runtime.js";
 import { describeValue, fail } from "../validate.js";
+import type { ByteReader } from "../subscription.js";
 import { BatchOutbox } from "./outbox.js";
 import { release } from "./rpc.js";
 import { MEMBER_METHODS, MOB_METHODS, type BatchSink, type RuntimeHost } from "./protocol.js";
@@ -25,12 +26,11 @@ export interface MobHostDeps {
   addSubscription(sub: { close(): void }, stop: () => void): number;
 }
 
-/** Feed a subscription's `poll()` to `onBatch` whenever `listen` says there may be news; returns its id. */
-export type Feed = <T>(
-  sub: { poll(): T[]; close(): void; isClosed: boolean },
-  onBatch: BatchSink,
-  listen: (pump: () => void) => () => void,
-) => number;
+/**
+ * Feed a reader's events to `onBatch` (an outbox paced by the page)
+ * whenever `listen` says there may be news; returns the subscription's id.
+ */
+export type Feed = (reader: ByteReader, onBatch: BatchSink, listen: (pump: () => void) => () => void) => number;
 
 export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; feed: Feed; reset(): void } {
   const mobs = new Map<string, Mob>();
@@ -43,19 +43,16 @@ export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; fee
     return found;
   };
 
-  /** Push what every subscription has, and wait until the page has it. */
-  const deliver = async (): Promise<void> => {
-    for (const pump of [...feeds.keys()]) pump();
-    await Promise.all([...feeds.values()].map((outbox) => outbox.drained()));
-  };
-
-  /** Run a page call, then deliver the news it made (also when it failed). */
+  /**
+   * Run a page call, then send the news it made (also when it failed),
+   * whatever the page's pace: the batches go ahead of the call's reply.
+   */
   const settled = async <T>(call: () => Promise<T>): Promise<T> => {
-    for (const pump of [...feeds.keys()]) pump(); // what came before goes first
+    // (What came before is read first anyway: a reader's events are in order.)
     try {
       return await call();
     } finally {
-      await deliver();
+      for (const outbox of [...feeds.values()]) outbox.flush();
     }
   };
 
@@ -79,28 +76,29 @@ export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; fee
    * A subscription whose mob or session is gone stops pumping. The host's
    * session subscriptions are fed this way too.
    */
-  const feed: Feed = (sub, onBatch, listen) => {
-    const outbox = new BatchOutbox(onBatch);
-    let pumping = false;
-    const pump = () => {
-      if (pumping || sub.isClosed) return;
-      pumping = true;
+  const feed: Feed = (reader, onBatch, listen) => {
+    let closed = false;
+    const read = () => {
+      if (closed) return undefined;
       try {
-        const items = sub.poll();
-        if (items.length > 0) outbox.push(JSON.stringify(items));
+        return reader.read();
       } catch (error) {
         if (!(error instanceof MeerkatError)) throw error;
-        unlisten(); // its mob or session went away: nothing more will come
-        feeds.delete(pump);
-      } finally {
-        pumping = false;
+        stop(); // its mob or session went away: nothing more will come
+        return undefined;
       }
     };
+    const outbox = new BatchOutbox(read, onBatch);
+    const pump = () => outbox.news();
     const unlisten = listen(pump);
     feeds.set(pump, outbox);
-    const id = deps.addSubscription(sub, () => {
+    const stop = () => {
+      closed = true;
       unlisten();
       feeds.delete(pump);
+    };
+    const id = deps.addSubscription(reader, () => {
+      stop();
       release(onBatch);
     });
     pump();
@@ -130,14 +128,13 @@ export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; fee
     },
     async subscribeMember(mobId, member, onBatch) {
       const target = mob(mobId);
-      const { sessionId, subscription } = target.openMemberSubscription(member);
-      return feed(subscription, onBatch, (pump) => target.listen(sessionId, pump));
+      const { sessionId, reader } = target.openMemberReader(member);
+      return feed(reader, onBatch, (pump) => target.listen(sessionId, pump));
     },
     async subscribeMob(mobId, onBatch) {
       const target = mob(mobId);
-      const subscription = await target.subscribeEvents();
       // Mob news is not tied to one session (a delivery, a timer, a flow step).
-      return feed(subscription, onBatch, (pump) => target.listenAll(pump));
+      return feed(target.openByteReader(), onBatch, (pump) => target.listenAll(pump));
     },
   };
   return {

@@ -14,7 +14,7 @@ import { MeerkatRuntime, type RuntimeOptions } from "../runtime.js";
 import type { Session } from "../session.js";
 import { createMobHost } from "./expose-mob.js";
 import { BatchOutbox } from "./outbox.js";
-import { connect, release, type Endpoint } from "./rpc.js";
+import { connect, release, transfer, type Endpoint } from "./rpc.js";
 import type { RuntimeHost, SessionState } from "./protocol.js";
 
 export interface ExposeOptions {
@@ -57,7 +57,6 @@ function createHost(wasm: WasmModule, options: RuntimeOptions): RuntimeHost {
     return found;
   };
   const state = (s: Session): SessionState => ({
-    text: s.text,
     usage: s.usage,
     turns: s.turns,
     toolCalls: s.toolCalls,
@@ -180,25 +179,28 @@ function createHost(wasm: WasmModule, options: RuntimeOptions): RuntimeHost {
     },
     async stream(sessionId, prompt, turnOptions, onBatch) {
       const s = session(sessionId);
-      const outbox = new BatchOutbox(onBatch);
-      outboxes.add(outbox);
+      let outbox: BatchOutbox | undefined;
       try {
-        await s.runStreaming(prompt, turnOptions, "session.stream", (json) => outbox.push(json));
+        await s.runStreaming(prompt, turnOptions, "session.stream", (read) => {
+          outbox = new BatchOutbox(read, onBatch);
+          outboxes.add(outbox);
+          return outbox;
+        });
       } finally {
-        // The last batch (maybe still held back in the outbox) lands before the result.
-        await outbox.drained();
-        outboxes.delete(outbox);
+        // The run's last events went at its end (`last()`), ahead of this reply.
+        if (outbox) outboxes.delete(outbox);
         release(onBatch);
       }
       return state(s);
     },
     pollEvents(sessionId) {
-      return session(sessionId).drainJson("session.pollEvents");
+      const bytes = session(sessionId).drainBytes("session.pollEvents");
+      return bytes ? transfer(bytes, [bytes.buffer]) : null;
     },
     async subscribe(sessionId, onBatch) {
       const s = session(sessionId);
-      // Batches go when the session has news, never one message per event.
-      return mobHost.feed(await s.subscribeEvents(), onBatch, (pump) => s.listen(pump));
+      // Batches go when the session has news and the page is ready, never one message per event.
+      return mobHost.feed(s.openByteReader(), onBatch, (pump) => s.listen(pump));
     },
     unsubscribe(subscriptionId) {
       const found = subscriptions.get(subscriptionId);

@@ -39,7 +39,7 @@ export type Mirror<T, Internal extends keyof T = never, Sync extends keyof T = n
 };
 
 /** `Session` members that are the package's own plumbing, not API. */
-type SessionInternals = "runStreaming" | "drainJson" | "markDestroyed" | "beginTurn" | "listen";
+type SessionInternals = "runStreaming" | "drainJson" | "drainBytes" | "openByteReader" | "markDestroyed" | "beginTurn" | "listen";
 
 /** `stream()` hands back its iterator at once in both places. */
 export type SessionMirror = Mirror<Session, SessionInternals, "stream">;
@@ -47,7 +47,7 @@ export type SessionMirror = Mirror<Session, SessionInternals, "stream">;
 export type DeferredSessionMirror = Mirror<DeferredSession>;
 
 /** `Mob` members that are the package's own plumbing (the Worker host's), not API. */
-type MobInternals = "openMemberSubscription" | "listenAll" | "listen";
+type MobInternals = "openMemberReader" | "openByteReader" | "listenAll" | "listen";
 
 /** `member(id)` hands back its handle at once in both places (its methods are async anyway). */
 export type MobMirror = Mirror<Mob, MobInternals, "member">;

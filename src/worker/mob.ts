@@ -28,6 +28,7 @@ import type {
   SpawnResult,
   SpawnSpec,
 } from "../mob/types.js";
+import { mobItems } from "../mob/items.js";
 import type { EventSubscription } from "../subscription.js";
 import type { HistoryMessage, Prompt, RunResult } from "../types.js";
 import type { MobMirror } from "./mirror.js";
@@ -86,7 +87,11 @@ export class WorkerMob implements MobMirror {
   }
 
   subscribeEvents(): Promise<EventSubscription<AttributedMobEvent>> {
-    return pushedSubscription<AttributedMobEvent>(this.remote, (onBatch) => this.remote.call("subscribeMob", this.mobId, onBatch));
+    return pushedSubscription<AttributedMobEvent>(
+      this.remote,
+      (onBatch) => this.remote.call("subscribeMob", this.mobId, onBatch),
+      mobItems,
+    );
   }
 
   async runFlow(flowId: string, params?: Record<string, unknown>): Promise<string> {

@@ -23,9 +23,11 @@ import type {
   Usage,
 } from "../types.js";
 
-/** A session's counters, sent back with every finished run. */
+/**
+ * A session's counters, sent back with every finished run. Its text is
+ * `lastResult.text` (sent once: a long answer is not cloned twice).
+ */
 export interface SessionState {
-  text: string;
   usage: Usage;
   turns: number;
   toolCalls: number;
@@ -35,8 +37,12 @@ export interface SessionState {
 /** A page callback; called from the Worker, it always answers with a promise. */
 export type RemoteToolHandler = (args: Record<string, unknown>) => ToolOutput | Promise<ToolOutput>;
 export type RemoteHookHandler = (ctx: HookContext) => HookDecision | Promise<HookDecision>;
-/** Event batches cross as JSON text: cheaper to clone than objects, parsed once on the page. */
-export type BatchSink = (eventsJson: string) => Promise<void>;
+/**
+ * An event batch crosses as the UTF-8 bytes of a JSON array, read from the
+ * core as they are and transferred (not copied); decoded and parsed once on
+ * the page. The call settles once the page has taken it.
+ */
+export type BatchSink = (events: Uint8Array) => Promise<void>;
 
 /** `Mob` methods whose arguments and results are plain data: the page calls them by name. */
 export const MOB_METHODS = [
@@ -101,7 +107,8 @@ export interface RuntimeHost {
   /** A turn (`deferred` for a deferred session's first), with the skill added for `invokeSkill`. */
   turn(sessionId: string, prompt: Prompt, options: TurnOptions | undefined, how?: "deferred" | SkillRef): Promise<SessionState>;
   stream(sessionId: string, prompt: Prompt, options: TurnOptions | undefined, onBatch: BatchSink): Promise<SessionState>;
-  pollEvents(sessionId: string): string;
+  /** The events since the last poll as a batch's bytes (transferred), or `null` when there are none. */
+  pollEvents(sessionId: string): Uint8Array | null;
   /** A subscription whose batches are pushed to `onBatch`; returns its id. */
   subscribe(sessionId: string, onBatch: BatchSink): Promise<number>;
   unsubscribe(subscriptionId: number): void;

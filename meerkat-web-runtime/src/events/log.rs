@@ -198,24 +198,28 @@ impl EventLog {
         Some(out)
     }
 
-    /// Like [`read`](Self::read), one event at a time: `(json, at_ms)` of
-    /// each unread event (a `stream_truncated` first when events were
-    /// dropped). `false` for an unknown reader.
-    pub fn read_each(&mut self, id: ReaderId, mut each: impl FnMut(&str, f64)) -> bool {
+    /// Like [`read`](Self::read), for merging several logs by time: the
+    /// unread events are appended to `out`, each followed by a comma (one
+    /// copy), and `(whole ms, start in out)` of each to `marks` (a
+    /// `stream_truncated` first when events were dropped). `false` for an
+    /// unknown reader.
+    pub fn read_marked(&mut self, id: ReaderId, out: &mut String, marks: &mut Vec<(u64, usize)>) -> bool {
         let Some(at) = self.readers.iter().position(|(r, _)| *r == id) else { return false };
         let from = self.readers.get(at).map_or(self.next_seq, |(_, n)| *n);
+        let ms = |at_ms: f64| at_ms.max(0.0) as u64;
         if from < self.first_seq {
-            let mut gap = String::new();
+            marks.push((ms(self.now_ms), out.len()));
             let reason = format!("{} events were dropped while this subscriber was behind", self.first_seq - from);
-            Event::StreamTruncated { reason: &reason }.write_json(self.first_seq - 1, &mut gap);
-            each(&gap, self.now_ms);
+            Event::StreamTruncated { reason: &reason }.write_json(self.first_seq - 1, out);
+            out.push(',');
         }
         let skip = from.saturating_sub(self.first_seq) as usize;
-        let mut entries = self.starts.iter().skip(skip).peekable();
-        while let Some(&(start, at_ms)) = entries.next() {
-            let end = entries.peek().map_or(self.origin + self.buf.len() as u64, |(next, _)| *next);
-            let slice = self.buf.get((start - self.origin) as usize..(end - self.origin - 1) as usize);
-            each(slice.unwrap_or_default(), at_ms);
+        if let Some(&(first, _)) = self.starts.get(skip) {
+            let base = out.len();
+            out.push_str(self.buf.get((first - self.origin) as usize..).unwrap_or_default());
+            for &(start, at_ms) in self.starts.iter().skip(skip) {
+                marks.push((ms(at_ms), base + (start - first) as usize));
+            }
         }
         if let Some(reader) = self.readers.get_mut(at) {
             reader.1 = self.next_seq;

@@ -102,6 +102,17 @@ fn writer_escapes_like_serde_json() {
         assert_eq!(ours, serde_json::to_string(s).unwrap());
         assert_eq!(parse(&ours).unwrap().as_str(), Some(s));
     }
+    // Every escaped byte at every offset around the eight-byte steps, in
+    // text with multi-byte characters (whose bytes are all >= 0x80).
+    for special in ['"', '\\', '\n', '\u{0}', '\u{1f}', '\u{7f}', ' ', 'é', '😀'] {
+        for at in 0..20 {
+            let s: String =
+                "abcdefgé".chars().cycle().take(at).chain([special]).chain("xyz0123456789".chars()).collect();
+            let mut ours = String::new();
+            write_str(&s, &mut ours);
+            assert_eq!(ours, serde_json::to_string(&s).unwrap(), "{s:?}");
+        }
+    }
     let mut out = String::new();
     for n in [0, 7, 10, 12345, u64::MAX] {
         out.clear();

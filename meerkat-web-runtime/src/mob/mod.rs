@@ -174,14 +174,17 @@ impl Mob {
     }
 }
 
-/// One item of a mob subscription: `{member, role, seq, timestampMs, event}`
-/// (`member` and `role` are null for the mob's own events).
-pub fn write_item(member: Option<(&str, &str)>, seq: u64, at_ms: f64, event: &str, out: &mut String) {
+/// The head of a run of mob subscription items (consecutive items of one
+/// source and millisecond): `{"member":…,"role":…,"seq":…,"timestampMs":…,"events":[`,
+/// closed by the caller with `]}`. The TypeScript side makes each event an
+/// `AttributedMobEvent`, numbered from `seq` (`member` and `role` are null
+/// for the mob's own events).
+pub fn write_run_head(member: Option<(&str, &str)>, seq: u64, timestamp_ms: u64, out: &mut String) {
     let mut o = ObjectWriter::new(out);
     match member {
         Some((identity, role)) => o.str("member", identity).str("role", role),
         None => o.raw("member", "null").raw("role", "null"),
     };
-    o.u64("seq", seq).u64("timestampMs", at_ms.max(0.0) as u64).raw("event", event);
-    o.end();
+    o.u64("seq", seq).u64("timestampMs", timestamp_ms);
+    o.key("events").push('[');
 }

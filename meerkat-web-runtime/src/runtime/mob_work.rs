@@ -10,9 +10,9 @@ use crate::effects::Owner;
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
 use crate::events::{Event, EventLog, ReaderId};
 use crate::fields::Fields;
-use crate::json::{ArrayWriter, Json, ObjectWriter, Raw, quote};
+use crate::json::{Json, ObjectWriter, Raw, quote};
 use crate::mob::flow_run::{Change, Changes, Dispatch, FlowRun, Status, Task};
-use crate::mob::{MobStatus, RuntimeMode, write_item};
+use crate::mob::{MobStatus, RuntimeMode, write_run_head};
 
 /// Flow runs kept per mob; the oldest finished ones go first.
 const MAX_FLOW_RUNS: usize = 256;
@@ -166,42 +166,61 @@ impl Runtime {
     }
 
     /// Everything the subscription has not read: the mob's events and its
-    /// members', in time order, numbered by the subscription.
-    fn poll_mob(&mut self, mob_id: &str, id: u32) -> CoreResult<String> {
+    /// members', in time order, numbered by the subscription, as a JSON
+    /// array of runs: consecutive items of one source and millisecond,
+    /// attributed once (see [`write_run_head`]). Each log's unread events
+    /// are copied once and merged by millisecond (then by source), each
+    /// run written with one copy: no work per item here, and half the
+    /// text of one attributed object per item for the page to parse.
+    /// (`mob_poll`, and what the Worker host reads as bytes.)
+    pub fn poll_mob(&mut self, mob_id: &str, id: u32) -> CoreResult<String> {
         let Runtime { mobs, agents, .. } = self;
         let mob = mobs.get_mut(mob_id).ok_or_else(|| super::mobs::mob_not_found(mob_id))?;
         let at = mob.subscriptions.iter().position(|s| s.id == id).ok_or_else(|| {
             invalid(format!("mob {} has no subscription {id} (closed, or never opened)", quote(mob_id)))
         })?;
-        let mut items: Vec<Item> = Vec::new();
-        read_into(&mut mob.log, mob.subscriptions[at].reader, None, &mut items);
+        let mut unread = Unread::default();
+        unread.read(&mut mob.log, mob.subscriptions[at].reader, None);
         let readers = core::mem::take(&mut mob.subscriptions[at].members);
         let mut kept = Vec::with_capacity(readers.len());
         for (session, reader) in readers {
             let Some(agent) = agents.get_mut(&session) else { continue };
             let who = mob.members.iter().position(|m| m.session == session);
-            if read_into(&mut agent.session.events, reader, who, &mut items) {
+            if unread.read(&mut agent.session.events, reader, who) {
                 kept.push((session, reader));
             }
         }
-        // By time, then arrival: each log's own order survives the merge
-        // (an unstable sort on a unique key: stable sorts cost the wasm KBs).
-        let mut order = Vec::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
-            order.push((item.0, i));
-        }
-        order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let sub = &mut mob.subscriptions[at];
         sub.members = kept;
-        let mut out = String::new();
-        let mut list = ArrayWriter::new(&mut out);
-        for (_, i) in order {
-            let (at_ms, who, json) = &items[i];
-            let member = who.and_then(|w| mob.members.get(w)).map(|m| (m.identity.as_str(), m.role.as_str()));
-            write_item(member, sub.next_seq, *at_ms, json, list.item());
-            sub.next_seq += 1;
+        let Unread { text, marks, sources } = unread;
+        let mut cursors: Vec<usize> = sources.iter().map(|s| s.first).collect();
+        let mut out = String::with_capacity(text.len() + 2);
+        out.push('[');
+        // The earliest millisecond left, then every source's events of it, in order.
+        while let Some(ms) =
+            sources.iter().zip(&cursors).filter_map(|(s, &c)| marks.get(c).filter(|_| c < s.end)).map(|m| m.0).min()
+        {
+            for (source, cursor) in sources.iter().zip(cursors.iter_mut()) {
+                let from = *cursor;
+                let to = from + marks.iter().skip(from).take(source.end - from).take_while(|m| m.0 == ms).count();
+                if to == from {
+                    continue;
+                }
+                let start = marks.get(from).map_or(0, |m| m.1);
+                let stop = marks.get(to).filter(|_| to < source.end).map_or(source.bytes_end, |m| m.1);
+                if out.len() > 1 {
+                    out.push(',');
+                }
+                let member =
+                    source.who.and_then(|w| mob.members.get(w)).map(|m| (m.identity.as_str(), m.role.as_str()));
+                write_run_head(member, sub.next_seq, ms, &mut out);
+                out.push_str(text.get(start..stop - 1).unwrap_or_default()); // without the last comma
+                out.push_str("]}");
+                sub.next_seq += (to - from) as u64;
+                *cursor = to;
+            }
         }
-        list.end();
+        out.push(']');
         Ok(out)
     }
 
@@ -487,13 +506,34 @@ impl Runtime {
     }
 }
 
-/// An event read for a mob subscription: when, whose (member index), the JSON.
-type Item = (f64, Option<usize>, String);
+/// What a mob poll has read so far: the events' JSON one after another
+/// (each followed by a comma), `(whole ms, start in text)` of each, and
+/// which events came from which source.
+#[derive(Default)]
+struct Unread {
+    text: String,
+    marks: Vec<(u64, usize)>,
+    sources: Vec<Source>,
+}
 
-/// Append what `reader` has not read of `log` (one reading closure for the
-/// mob's log and the members': the reader loop is compiled once).
-fn read_into(log: &mut EventLog, reader: ReaderId, who: Option<usize>, items: &mut Vec<Item>) -> bool {
-    log.read_each(reader, |json, at_ms| items.push((at_ms, who, json.to_string())))
+/// One log's events in an [`Unread`]: `marks[first..end]`, ending at `bytes_end` in `text`.
+struct Source {
+    who: Option<usize>,
+    first: usize,
+    end: usize,
+    bytes_end: usize,
+}
+
+impl Unread {
+    /// Append what `reader` has not read of `log`; `false` for an unknown reader.
+    fn read(&mut self, log: &mut EventLog, reader: ReaderId, who: Option<usize>) -> bool {
+        let first = self.marks.len();
+        let known = log.read_marked(reader, &mut self.text, &mut self.marks);
+        if self.marks.len() > first {
+            self.sources.push(Source { who, first, end: self.marks.len(), bytes_end: self.text.len() });
+        }
+        known
+    }
 }
 
 fn subscription(f: &Fields<'_, '_>) -> CoreResult<u32> {

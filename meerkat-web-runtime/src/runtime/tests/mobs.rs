@@ -63,8 +63,17 @@ impl Harness {
         body
     }
 
+    /// A mob poll as items, each run expanded the way the TypeScript side does.
     pub(super) fn mob_events(&mut self, mob: &str, sub: u64) -> Vec<Value> {
-        self.cmd(json!({"op":"mob_poll","mob":mob,"subscription":sub})).unwrap().as_array().unwrap().clone()
+        let runs = self.cmd(json!({"op":"mob_poll","mob":mob,"subscription":sub})).unwrap();
+        let mut items = Vec::new();
+        for run in runs.as_array().unwrap() {
+            let seq = run["seq"].as_u64().unwrap();
+            for (i, event) in run["events"].as_array().unwrap().iter().enumerate() {
+                items.push(json!({"member":run["member"],"role":run["role"],"seq":seq + i as u64,"timestampMs":run["timestampMs"],"event":event}));
+            }
+        }
+        items
     }
 
     pub(super) fn subscribe(&mut self, mob: &str) -> u64 {
