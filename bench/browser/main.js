@@ -61,9 +61,15 @@ async function bridge({ runs, warmup, sizes }) {
 
 // Worker-ready samples, one per call (bench/ready.mjs runs the rounds).
 
-/** Before a sample: free what the last one left (gc() exists with --js-flags=--expose-gc). */
-function settle(opts) {
-  if (opts.gc && typeof globalThis.gc === "function") globalThis.gc();
+/**
+ * Before a sample: let the last one's Worker finish tearing down (it goes
+ * on after terminate(), with no event to wait for: a pause), and free what
+ * it left (gc() exists with --js-flags=--expose-gc).
+ */
+async function settle(opts) {
+  if (!opts.gc) return;
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  globalThis.gc?.();
 }
 
 /** new Worker() → its first message. */
@@ -81,7 +87,7 @@ function firstMessage(worker, what) {
  */
 async function readyOnce(opts) {
   const { contestant } = opts;
-  settle(opts);
+  await settle(opts);
   const t0 = performance.now();
   const worker = spawn[contestant]();
   if (contestant === "empty") {
@@ -112,7 +118,7 @@ function relative(marks, t0) {
  */
 async function profileOnce(opts) {
   const { which } = opts;
-  settle(opts);
+  await settle(opts);
   const t0 = performance.now();
   const page = {};
   const mark = (name) => (page[`page: ${name}`] = performance.now() - t0);
@@ -185,7 +191,7 @@ async function unbundledOnce(opts) {
   const { worker: script, client } = UNBUNDLED[contestant];
   const base = new URL(cold ? `cold/${n}/` : "unbundled/", location.href);
   const connect = client ? (await import(/* @vite-ignore */ new URL(client, base).href)).connectRuntime : undefined;
-  settle(opts);
+  await settle(opts);
   const t0 = performance.now();
   const worker = new Worker(new URL(script, base), { type: "module" });
   if (connect) {
