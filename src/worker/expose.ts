@@ -36,6 +36,18 @@ export function exposeRuntime(wasm: WasmModule = { default: init, initSync, Core
   connect(options.endpoint ?? (globalThis as unknown as Endpoint), (name) => (Object.hasOwn(host, name) ? host[name] : undefined));
 }
 
+/**
+ * Right after init's reply is posted (a task later): one read-only command,
+ * so that the browser compiles the core's command path (wasm compiles on
+ * first call) while the reply travels and the page asks for its first
+ * session, not after that request arrives.
+ */
+function warmUp(runtime: MeerkatRuntime): void {
+  setTimeout(() => {
+    if (!runtime.destroyed) runtime.listSessions();
+  }, 0);
+}
+
 function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean): RuntimeHost {
   let runtime: MeerkatRuntime | undefined;
   const sessions = new Map<string, Session>();
@@ -97,6 +109,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
       sessions.clear();
       deferred.clear();
       mobHost.reset();
+      warmUp(runtime);
       return { version: MeerkatRuntime.version, capabilities: runtime.capabilities, mobpack: runtime.mobpack };
     },
     registerTool(name, description, inputSchema, handler, toolOptions) {
