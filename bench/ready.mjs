@@ -36,9 +36,11 @@ export async function benchReady({ call }, { runs, warmup, profileRuns, unbundle
 
   const app = { empty: [], runtime: [], runtimeSession: [], runtimeStatic: [], first: {} };
   for (let round = 0; round < warmup + runs; round++) {
-    for (const contestant of shuffled(["empty", "runtime", "runtimeStatic"], round)) {
+    const order = shuffled(["empty", "runtime", "runtimeStatic"], round);
+    if (round === 0) app.firstOrder = order;
+    for (const contestant of order) {
       const { ms, sessionMs } = await sample("readyOnce", { contestant });
-      if (round === 0) app.first[contestant] = ms; // the first wasm load of a fresh browser context
+      if (round === 0) app.first[contestant] = ms; // a fresh browser context: the first runtime loads the wasm cold
       if (round < warmup) continue;
       app[contestant].push(ms);
       if (contestant === "runtime") app.runtimeSession.push(sessionMs);

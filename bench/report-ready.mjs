@@ -20,6 +20,7 @@ export function analyzeReady(raw, profile, unbundled) {
     ratioSession: raw.runtimeSession?.length ? paired(raw.runtimeSession, raw.empty) : undefined,
     ratioStatic: paired(raw.runtimeStatic, raw.empty),
     firstMs: raw.first,
+    firstOrder: raw.firstOrder ?? ["empty", "runtime", "runtimeStatic"],
   };
   if (profile) out.profile = { runtime: timeline(profile.runtime), empty: timeline(profile.empty) };
   if (unbundled) out.unbundled = analyzeUnbundled(unbundled);
@@ -64,6 +65,7 @@ function analyzeUnbundled(raw) {
   return out;
 }
 
+const FIRST_LABELS = { empty: "empty", runtime: "runtime", runtimeStatic: "static glue" };
 const spread = (s, unit = "") => `p25–p75 ${num(s.p25)}–${num(s.p75)}${unit}, n=${s.n}`;
 const verdict = (ratio, target) => `target ≤ ${target.toFixed(1)}×: ${ratio <= target ? "met" : "NOT met"}`;
 
@@ -79,7 +81,7 @@ export function printReady(lines, r) {
   lines.push(
     row("same, worker with static glue import + exposeRuntime(wasm)", r.runtimeStaticMs),
     `  ratio runtime / empty worker: ${r.ratio.median.toFixed(2)}× (p25–p75 ${r.ratio.p25.toFixed(2)}–${r.ratio.p75.toFixed(2)}; ${verdict(r.ratio.median, READY_TARGETS.vite)}); static glue: ${r.ratioStatic.median.toFixed(2)}×${r.ratioSession ? `; with the first session: ${r.ratioSession.median.toFixed(2)}×` : ""}; reference implementation: 17×`,
-    `  first round, fresh browser context: empty ${num(r.firstMs.empty)} ms, runtime ${num(r.firstMs.runtime)} ms (cold: first wasm load), static glue ${num(r.firstMs.runtimeStatic)} ms`,
+    `  first round, fresh browser context, in this order (the first runtime loads the wasm with a cold HTTP cache): ${r.firstOrder.map((name) => `${FIRST_LABELS[name]} ${num(r.firstMs[name])} ms`).join(", ")}`,
   );
   if (r.profile) printProfile(lines, r.profile);
   if (r.unbundled) printUnbundled(lines, r.unbundled);
