@@ -3,12 +3,13 @@
  * first line runs (thread, script fetch, parse); waiting for it to fetch
  * and compile the core's wasm puts a second network round trip and the
  * compile after all that. So `connectRuntime` fetches and compiles the
- * wasm on the page while the Worker starts (`compileStreaming` compiles off
- * the main thread) and hands the `WebAssembly.Module` over with `init`: a
- * module crosses `postMessage` shared, not copied, and the Worker only
- * instantiates it. (The Worker starting the compile as its very first
- * statement gained nothing measurable: that statement runs after the
- * thread, the script fetch and the parse, ~80% of an empty Worker's start.)
+ * wasm on the page while the Worker starts (`compileStreaming`: the compile
+ * runs mostly off the main thread) and hands the `WebAssembly.Module` over
+ * with `init`: a module crosses `postMessage` shared, not copied, and the
+ * Worker only instantiates it. (Starting the compile from the Worker's very
+ * first statement gained nothing: that statement runs about when an empty
+ * Worker is already ready.) Where the page cannot compile it (Node, a failed
+ * fetch, a page whose CSP refuses wasm), the Worker loads it as before.
  */
 import type { WasmModule } from "../core.js";
 import { VERSION } from "../version.js";
