@@ -5,7 +5,10 @@ import { PROVIDER_IDS, PROVIDERS } from "./providers.mjs";
 import { BRIDGE_TARGETS, mobBridgeReadmeRow, printBridgeProfile, printBridgeTargets, printMobBridge } from "./report-bridge.mjs";
 import { mobReadmeRows, mobSizeRow, printMobs } from "./report-mobs.mjs";
 import { printSoak, soakReadmeRows } from "./report-soak.mjs";
+import { printReady, readyReadmeRows } from "./report-ready.mjs";
 import { kb, num, scale, summarize } from "./stats.mjs";
+
+export { analyzeReady } from "./report-ready.mjs";
 
 const LABELS = {
   floor: "floor (hand-written JS SSE parser)",
@@ -35,17 +38,6 @@ export function analyzeEvents(raw, baseline) {
     bySize[size] = { chunks, nsPerEvent, ratioToBaseline };
   }
   return { provider: raw.provider ?? "anthropic", events: raw.events, bytes: raw.bytes, baseline, bySize };
-}
-
-export function analyzeReady(raw) {
-  return {
-    emptyMs: summarize(raw.empty),
-    runtimeMs: summarize(raw.runtime),
-    runtimeStaticMs: summarize(raw.runtimeStatic),
-    ratio: pairedRatio(raw.runtime, raw.empty),
-    ratioStatic: pairedRatio(raw.runtimeStatic, raw.empty),
-    firstMs: raw.first,
-  };
 }
 
 const spread = (s, unit = "") => `p25–p75 ${num(s.p25)}–${num(s.p75)}${unit}, min–max ${num(s.min)}–${num(s.max)}${unit}, n=${s.n}`;
@@ -157,18 +149,7 @@ export function formatReport(results) {
   if (results.browser?.bridgeProfile) printBridgeProfile(lines, results.browser.bridgeProfile);
   if (results.browser?.mobBridge) printMobBridge(lines, results.browser.mobBridge);
   if (results.browser?.bridge || results.browser?.mobBridge) printBridgeTargets(lines, results.browser.bridge, results.browser.mobBridge);
-  if (results.ready) {
-    const r = results.ready;
-    lines.push(
-      "",
-      "## Worker-ready time, Chromium (new Worker() → ready; warm HTTP cache, revalidated)",
-      `  ${'empty module worker posts "ready"'.padEnd(58)} ${num(r.emptyMs.median).padStart(6)} ms  (${spread(r.emptyMs, " ms")})`,
-      `  ${"connectRuntime(worker, config) resolved".padEnd(58)} ${num(r.runtimeMs.median).padStart(6)} ms  (${spread(r.runtimeMs, " ms")})`,
-      `  ${"same, worker with static glue import + exposeRuntime(wasm)".padEnd(58)} ${num(r.runtimeStaticMs.median).padStart(6)} ms  (${spread(r.runtimeStaticMs, " ms")})`,
-      `  ratio runtime / empty worker: ${times(r.ratio)} (p25–p75 ${r.ratio.p25.toFixed(2)}–${r.ratio.p75.toFixed(2)}); static glue: ${times(r.ratioStatic)}; reference implementation: 17×`,
-      `  first round, fresh browser context: empty ${num(r.firstMs.empty)} ms, runtime ${num(r.firstMs.runtime)} ms (cold: first wasm load), static glue ${num(r.firstMs.runtimeStatic)} ms`,
-    );
-  }
+  if (results.ready) printReady(lines, results.ready);
   if (results.checks) {
     lines.push("", "## Bug checks (the reference implementation fails these)");
     for (const [realm, list] of Object.entries(results.checks)) {
@@ -415,14 +396,7 @@ export function readmeTable(results) {
   }
   if (results.mobs) rows.push(...mobReadmeRows(results.mobs));
   if (results.soak) rows.push(...soakReadmeRows(results.soak));
-  if (results.ready) {
-    const r = results.ready;
-    rows.push([
-      "Worker ready (`new Worker` → `connectRuntime` resolved)",
-      `${num(r.runtimeMs.median)} ms`,
-      `${times(r.ratio)} an empty module worker (${num(r.emptyMs.median)} ms); reference: 17×`,
-    ]);
-  }
+  if (results.ready) rows.push(...readyReadmeRows(results.ready));
   if (results.checks) {
     const all = Object.values(results.checks).flat();
     const passed = all.filter((c) => c.pass).length;

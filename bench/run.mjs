@@ -65,7 +65,9 @@ for (const file of ["../dist/index.js", "../dist/worker/index.js", "../pkg/meerk
 
 const runs = quick ? 5 : 31;
 const warmup = quick ? 1 : 5;
-const readyRuns = quick ? 8 : 40;
+const readyRuns = quick ? 8 : 31;
+const profileRuns = quick ? 5 : 15;
+const unbundledRuns = quick ? 8 : 21;
 const historyRuns = quick ? 3 : 11;
 const profileRuns = quick ? 5 : 15;
 
@@ -183,12 +185,15 @@ if (parts.has("checks")) {
 if (parts.has("browser") || parts.has("bridge") || parts.has("ready") || parts.has("checks")) {
   progress("Chromium: building and serving the bench page");
   const { withBenchPage } = await import("./browser/runner.mjs");
-  await withBenchPage(async ({ call, version }) => {
+  await withBenchPage(async (page) => {
+    const { call, version } = page;
     results.meta.chromium = version;
     // Ready first: its first round is the only one with cold caches.
     if (parts.has("ready")) {
       progress("worker-ready time");
-      results.ready = analyzeReady(await call("ready", { runs: readyRuns, warmup: 3 }));
+      const { benchReady } = await import("./ready.mjs");
+      const raw = await benchReady(page, { runs: readyRuns, warmup: 3, profileRuns, unbundledRuns, progress });
+      results.ready = analyzeReady(raw.app, raw.profile, raw.unbundled);
     }
     if (parts.has("browser")) {
       progress("per-event cost in a Chromium Worker");

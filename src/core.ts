@@ -4,6 +4,7 @@
  * `MeerkatError`s and a wasm trap into a dead runtime.
  */
 import { MeerkatError, makeError } from "./errors.js";
+import type { Capability } from "./types.js";
 import { VERSION } from "./version.js";
 
 /** An instance of the wasm-bindgen class `Core` (see `pkg/meerkat_web_runtime.d.ts`). */
@@ -21,6 +22,7 @@ export interface WasmModule extends WasmGlue {
     new (configJson: string, entropy: Uint8Array): CoreInstance;
     version(): string;
     errorCodes(): string;
+    capabilities(): string;
   };
 }
 
@@ -127,11 +129,13 @@ function entropy(): Uint8Array {
  */
 export class CoreHandle {
   private core: CoreInstance | undefined;
+  private readonly statics: WasmModule["Core"];
   private deadReason: MeerkatError | undefined;
   /** Called once when the core dies (trap or destroy). */
   onDeath: ((error: MeerkatError) => void) | undefined;
 
   constructor(wasm: WasmModule, configJson: string) {
+    this.statics = wasm.Core;
     try {
       this.core = new wasm.Core(configJson, entropy());
     } catch (error) {
@@ -147,6 +151,11 @@ export class CoreHandle {
   command(cmd: object): Reply {
     const text = this.guard((core) => core.command(Date.now(), JSON.stringify(cmd)));
     return JSON.parse(text) as Reply;
+  }
+
+  /** The capability table: a static of the module, not a command (see `Core.capabilities` in bindings.rs). */
+  capabilities(): Capability[] {
+    return JSON.parse(this.guard(() => this.statics.capabilities())) as Capability[];
   }
 
   /** Feed body bytes; `undefined` when nothing came of it but parsing. */

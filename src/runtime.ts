@@ -274,7 +274,7 @@ export class MeerkatRuntime {
   /** What this build offers (`Available`) and what a browser cannot have (`NotCompiled`). */
   get capabilities(): Capability[] {
     this.assertAlive("capabilities");
-    this.capabilityList ??= this.driver.command({ op: "capabilities" }) as Capability[];
+    this.capabilityList ??= this.core.capabilities();
     return this.capabilityList;
   }
 

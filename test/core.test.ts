@@ -43,6 +43,20 @@ test("TypeScript error codes mirror the core's table", async () => {
   expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
 });
 
+test("Core.capabilities() (what init reports, with no command compiled yet) is the capabilities command's table", async () => {
+  await loadWasm(wasm);
+  const core = new wasm.Core(JSON.stringify({}), new Uint8Array(32));
+  try {
+    const reply = JSON.parse(core.command(Date.now(), JSON.stringify({ op: "capabilities" }))) as { ok: unknown };
+    expect(JSON.parse(wasm.Core.capabilities())).toEqual(reply.ok);
+    const runtime = await MeerkatRuntime.init(wasm, {});
+    expect(runtime.capabilities).toEqual(reply.ok);
+    runtime.destroy();
+  } finally {
+    core.free();
+  }
+});
+
 describe("a trapping core", () => {
   /**
    * The real module, with a trap injected: a command mentioning "trap-me"

@@ -17,7 +17,7 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-/** Run `fn({ call, userAgent })` against the bench page; always cleans up. */
+/** Run `fn({ call, userAgent, version })` against the bench page; always cleans up. */
 export async function withBenchPage(fn) {
   await build({ configFile, logLevel: "silent" });
   const server = await preview({ configFile, logLevel: "silent", preview: { host: "127.0.0.1", port: 0 } });
@@ -25,7 +25,8 @@ export async function withBenchPage(fn) {
   const origin = `http://127.0.0.1:${port}`;
   let browser;
   try {
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+    // gc(): the ready samples free the wasm modules of the sample before (see ready.mjs).
+    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: [...CHROMIUM_ARGS, "--js-flags=--expose-gc"] });
     const context = await browser.newContext();
     // Listen only (no interception, which would slow every request): every
     // request the page and its workers make must stay on 127.0.0.1.

@@ -38,6 +38,14 @@ impl Core {
         crate::error::codes_json()
     }
 
+    /// The capability table as JSON (the `capabilities` command's).
+    // A static of its own: a Worker's `init` reports the capabilities, and a
+    // first command would compile the whole command dispatch (browsers
+    // compile wasm on first call) before the page hears back.
+    pub fn capabilities() -> String {
+        crate::capabilities::json()
+    }
+
     pub fn command(&mut self, now_ms: f64, json: &str) -> String {
         self.runtime.command(now_ms, json)
     }

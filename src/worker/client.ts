@@ -38,6 +38,7 @@ import type { DeferredSessionMirror, RuntimeMirror, SessionMirror } from "./mirr
 import { WorkerMob } from "./mob.js";
 import type { HostReady, SessionState } from "./protocol.js";
 import { parseBatch, pushedSubscription, type HostCall, type Remote } from "./remote.js";
+import { compileCore } from "./prefetch.js";
 import { connect, type Endpoint, type Peer } from "./rpc.js";
 
 /** A Worker, or any endpoint with error events. */
@@ -82,13 +83,16 @@ export async function connectRuntime(
   if (!pack && config.mobpackTrust !== undefined) {
     fail("INVALID_CONFIG", "connectRuntime: config.mobpackTrust only applies with options.mobpack");
   }
+  // Fetched and compiled here while the Worker starts; it only instantiates (prefetch.ts).
+  const compiling = compileCore();
   const peer = connect(worker);
   // If the Worker dies, every pending call rejects instead of hanging.
   const die = (why: string) =>
     peer.stop(new MeerkatError("RUNTIME_TRAPPED", `the runtime worker failed: ${why}; create a new worker and runtime`), true);
   worker.addEventListener("error", (event) => die((event as ErrorEvent).message || "uncaught error in the worker"));
   worker.addEventListener("messageerror", () => die("a message could not be deserialized"));
-  const args = pack ? [config, pack] : [config];
+  // One message, sent once the module is compiled: the Worker cannot read it any sooner.
+  const args = [config, pack, await compiling];
   const ready = (await peer.call("init", args, pack ? [pack.buffer] : [])) as HostReady;
   return new WorkerRuntime(peer, ready.capabilities, ready.mobpack);
 }

@@ -14,6 +14,7 @@ import { MeerkatRuntime, type RuntimeOptions } from "../runtime.js";
 import type { Session } from "../session.js";
 import { createMobHost } from "./expose-mob.js";
 import { BatchOutbox } from "./outbox.js";
+import { adoptCompiled } from "./prefetch.js";
 import { connect, release, transfer, type Endpoint } from "./rpc.js";
 import type { RuntimeHost, SessionState } from "./protocol.js";
 
@@ -30,11 +31,24 @@ export interface ExposeOptions {
  */
 export function exposeRuntime(wasm: WasmModule = { default: init, initSync, Core }, options: ExposeOptions = {}): void {
   const runtimeOptions: RuntimeOptions = options.fetch ? { fetch: options.fetch } : {};
-  const host = createHost(wasm, runtimeOptions) as unknown as Record<string, (...args: unknown[]) => unknown>;
+  // The page's compiled module (prefetch.ts) fits this package's own glue only.
+  const host = createHost(wasm, runtimeOptions, wasm.Core === Core) as unknown as Record<string, (...args: unknown[]) => unknown>;
   connect(options.endpoint ?? (globalThis as unknown as Endpoint), (name) => (Object.hasOwn(host, name) ? host[name] : undefined));
 }
 
-function createHost(wasm: WasmModule, options: RuntimeOptions): RuntimeHost {
+/**
+ * Right after init's reply is posted (a task later): one read-only command,
+ * so that the browser compiles the core's command path (wasm compiles on
+ * first call) while the reply travels and the page asks for its first
+ * session, not after that request arrives.
+ */
+function warmUp(runtime: MeerkatRuntime): void {
+  setTimeout(() => {
+    if (!runtime.destroyed) runtime.listSessions();
+  }, 0);
+}
+
+function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean): RuntimeHost {
   let runtime: MeerkatRuntime | undefined;
   const sessions = new Map<string, Session>();
   const deferred = new Map<string, DeferredSession>();
@@ -83,16 +97,18 @@ function createHost(wasm: WasmModule, options: RuntimeOptions): RuntimeHost {
   };
 
   return {
-    async init(config, mobpack) {
+    async init(config, mobpack, compiled) {
       if (runtime && !runtime.destroyed) {
         throw new MeerkatError("INVALID_ARGUMENT", "this worker already serves a runtime; destroy it first");
       }
+      if (ownGlue) adoptCompiled(wasm, compiled);
       runtime = mobpack
         ? await MeerkatRuntime.initFromMobpack(wasm, mobpack, config, options)
         : await MeerkatRuntime.init(wasm, config, options);
       sessions.clear();
       deferred.clear();
       mobHost.reset();
+      warmUp(runtime);
       return { version: MeerkatRuntime.version, capabilities: runtime.capabilities, mobpack: runtime.mobpack };
     },
     registerTool(name, description, inputSchema, handler, toolOptions) {

@@ -9,6 +9,7 @@ import type { Mob } from "../mob/mob.js";
 import type { MemberHandle, MobDefinition, MobSummary } from "../mob/types.js";
 import type { MobpackInfo, MobpackRuntimeConfig } from "../mobpack/types.js";
 import type { SkillRef, SkillSourceInfo, SkillSourceInput } from "../skills.js";
+import type { CompiledCore } from "./prefetch.js";
 import type {
   Capability,
   HistoryMessage,
@@ -84,8 +85,12 @@ export interface HostReady {
 
 /** The object `exposeRuntime()` exposes inside the Worker. */
 export interface RuntimeHost {
-  /** `MeerkatRuntime.init`, or `initFromMobpack` when the pack's bytes come along (transferred). */
-  init(config: MobpackRuntimeConfig, mobpack?: Uint8Array): Promise<HostReady>;
+  /**
+   * `MeerkatRuntime.init`, or `initFromMobpack` when the pack's bytes come
+   * along (transferred); `compiled`: the core's wasm, compiled by the page
+   * (prefetch.ts), when it could.
+   */
+  init(config: MobpackRuntimeConfig, mobpack?: Uint8Array, compiled?: CompiledCore): Promise<HostReady>;
   registerTool(
     name: string,
     description: string,

@@ -3,7 +3,7 @@
 // against site.json's trust), creates the pack's mob, spawns one member per
 // profile (the orchestrator first), and keeps the members table and each
 // member's event log up to date on every animation frame.
-import { connectRuntime } from "./dist/worker/index.js";
+import { connectRuntime } from "./dist/rkat-web-worker.js";
 import { View } from "./view.js";
 
 const PROXY = "http://localhost:3100";

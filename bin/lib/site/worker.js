@@ -1,5 +1,6 @@
 // The runtime's Worker: the wasm core and its driver, served to the page.
-// exposeRuntime() loads ./pkg/meerkat_web_runtime_bg.wasm beside the glue.
-import { exposeRuntime } from "./dist/worker/index.js";
+// The page's connectRuntime compiles ./pkg/meerkat_web_runtime_bg.wasm while
+// this Worker starts and hands it over; exposeRuntime() instantiates it.
+import { exposeRuntime } from "./dist/rkat-web-worker.js";
 
 exposeRuntime();

@@ -1,0 +1,9 @@
+// As direct-modules.js, with the single-file build (dist/rkat-web.js).
+import { MeerkatRuntime } from "./dist/rkat-web.js";
+import * as wasm from "./pkg/meerkat_web_runtime.js";
+
+// The bench config (the base URL is never contacted).
+const CONFIG = { anthropicApiKey: "x", anthropicBaseUrl: "http://127.0.0.1:9/anthropic", model: "claude-sonnet-4-6" };
+const runtime = await MeerkatRuntime.init(wasm, CONFIG);
+runtime.createSession();
+postMessage("ready");
