@@ -66,10 +66,10 @@ for (const file of ["../dist/index.js", "../dist/worker/index.js", "../pkg/meerk
 const runs = quick ? 5 : 31;
 const warmup = quick ? 1 : 5;
 const readyRuns = quick ? 8 : 31;
+/** Rounds of the profiled runs: the Worker-ready profile and the bridge profile. */
 const profileRuns = quick ? 5 : 15;
 const unbundledRuns = quick ? 8 : 21;
 const historyRuns = quick ? 3 : 11;
-const profileRuns = quick ? 5 : 15;
 
 function commit() {
   try {
