@@ -300,9 +300,12 @@ export async function mobScenario({ members = 100, minutes = 10 } = {}) {
     }
   };
   const poll = () => {
-    const items = host.command("mob_poll", `{"op":"mob_poll","mob":"${mob}","subscription":${subscription}}`).ok;
-    counts.subscriptionEvents += items.length;
-    for (const item of items) if (item.event.type === "message_delivered") counts.delivered++;
+    // A poll answers runs of items (one source, one millisecond), as `mobItems` reads them.
+    const runs = host.command("mob_poll", `{"op":"mob_poll","mob":"${mob}","subscription":${subscription}}`).ok;
+    for (const { events } of runs) {
+      counts.subscriptionEvents += events.length;
+      for (const event of events) if (event.type === "message_delivered") counts.delivered++;
+    }
   };
   const start = host.now;
   let second = 0;
