@@ -175,7 +175,7 @@ impl<'a> Parser<'a> {
     }
 
     /// A string literal; borrowed when it has no escapes.
-    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
+    pub(super) fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         self.pos += 1;
         let start = self.pos;
         self.pos = self.plain_end();

@@ -78,10 +78,12 @@ impl Shape {
     }
 
     /// Read `data` into `fields` if it has this shape: the same bytes but
-    /// for a scalar in each hole. Matching runs to the next field, across
-    /// ignored values the event repeats; where the bytes differ, the
-    /// difference must lie in an ignored value, which is then read (a
-    /// number that grew a digit differs just past its end).
+    /// for a scalar in each hole. Bytes are compared as far as they agree,
+    /// across the values the event repeats (a repeated field is sliced from
+    /// `data` as the parser would: its bytes are those of a value it read
+    /// when learning); where they differ, the difference must lie in a
+    /// hole, whose value is then parsed (a number that grew a digit differs
+    /// just past its end).
     pub fn read<'a>(&self, data: &'a str, fields: &mut [Option<Json<'a>>]) -> Option<()> {
         let (shape, bytes) = (self.text.as_bytes(), data.as_bytes());
         if shape.is_empty() {
@@ -89,16 +91,21 @@ impl Shape {
         }
         let (mut at, mut pos, mut next) = (0, 0, 0);
         loop {
-            let field = self.holes.iter().skip(next).position(|h| h.field.is_some()).map(|i| i + next);
-            let limit = field.and_then(|i| self.holes.get(i)).map_or(shape.len(), |h| h.start as usize);
-            let same = text::common_prefix(shape.get(at..limit)?, bytes.get(pos..)?);
+            let same = text::common_prefix(shape.get(at..)?, bytes.get(pos..)?);
             at += same;
             pos += same;
-            if at < limit {
-                next += self.holes.iter().skip(next).position(|h| h.end as usize >= at)?;
-            } else if let Some(i) = field {
-                next = i;
-            } else {
+            while let Some(hole) = self.holes.get(next).filter(|h| (h.end as usize) < at) {
+                if let Some(slot) = hole.field.and_then(|f| fields.get_mut(usize::from(f))) {
+                    let start = (hole.start as usize + pos).checked_sub(at)?;
+                    let end = (hole.end as usize + pos).checked_sub(at)?;
+                    *slot = Some(match shape.get(hole.start as usize) {
+                        Some(b'"') => Json::Str(Cow::Borrowed(data.get(start + 1..end.checked_sub(1)?)?)),
+                        _ => Json::Num(Cow::Borrowed(data.get(start..end)?)),
+                    });
+                }
+                next += 1;
+            }
+            if at == shape.len() {
                 #[cfg(test)]
                 self.reads.set(self.reads.get() + usize::from(pos == bytes.len()));
                 return (pos == bytes.len()).then_some(());
@@ -107,9 +114,11 @@ impl Shape {
             // Back to where the value starts: the bytes before it matched.
             pos = pos.checked_sub(at.checked_sub(hole.start as usize)?)?;
             let mut p = Parser { text: data, bytes, pos };
-            let value = scalar(&mut p)?;
-            if let Some(slot) = hole.field.and_then(|f| fields.get_mut(usize::from(f))) {
-                *slot = Some(value);
+            match hole.field.and_then(|f| fields.get_mut(usize::from(f))) {
+                Some(slot) => *slot = Some(scalar(&mut p)?),
+                // An ignored string is only checked, not built.
+                None if p.peek() == Some(b'"') => drop(p.string().ok()?),
+                None => drop(scalar(&mut p)?),
             }
             pos = p.pos;
             at = hole.end as usize;

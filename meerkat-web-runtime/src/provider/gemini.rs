@@ -313,7 +313,8 @@ impl SseHandler for GeminiEvents {
 impl GeminiEvents {
     fn on_data(&mut self, data: &str, sink: &mut dyn TextSink) -> CoreResult<()> {
         // Blank, or read on the fast path (see `fast`): nothing more to do.
-        if data.trim().is_empty() || (self.fast.on() && self.read_plain(data, sink)?) {
+        let blank = !data.starts_with('{') && data.trim().is_empty();
+        if blank || (self.fast.on() && self.read_plain(data, sink)?) {
             return Ok(());
         }
         let wire = json::parse(data).map_err(|e| protocol(&format!("an event that is not valid JSON ({e})")))?;

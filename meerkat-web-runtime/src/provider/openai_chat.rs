@@ -233,7 +233,7 @@ impl ChatEvents {
         if self.done {
             return Ok(()); // nothing after [DONE] belongs to the answer
         }
-        if event.data.trim() == "[DONE]" {
+        if shared::is_done(event.data) {
             self.done = true;
             return Ok(());
         }

@@ -240,7 +240,7 @@ const PARAGRAPH: &str = "\n\n";
 impl ResponsesEvents {
     fn on_event(&mut self, event: SseEvent<'_>, sink: &mut dyn TextSink) -> CoreResult<()> {
         // Proxies add a `[DONE]`; nothing after the terminal event matters.
-        if self.terminal.is_some() || event.data.trim() == "[DONE]" {
+        if self.terminal.is_some() || shared::is_done(event.data) {
             return Ok(());
         }
         let mut fields = [None, None, None];

@@ -37,6 +37,12 @@ pub fn headers(endpoint: &Endpoint) -> Vec<(String, String)> {
     headers
 }
 
+/// `data: [DONE]`, the end of a stream (with any whitespace around it).
+/// An event object is never that: its first byte spares trimming it.
+pub fn is_done(data: &str) -> bool {
+    !data.starts_with('{') && data.trim() == "[DONE]"
+}
+
 /// An image as the `data:` URL both APIs take in place of a fetchable URL.
 pub fn write_data_url(media_type: &str, data: &str, out: &mut String) {
     let mut url = String::with_capacity(media_type.len() + data.len() + 13);
