@@ -90,7 +90,8 @@ export class MeerkatError extends Error {
 
   constructor(code: string, message: string, details?: unknown, capabilityHint?: CapabilityHint) {
     super(message);
-    this.name = new.target.name;
+    // Spelled out: a minifier renames classes, and `name` is part of the API.
+    this.name = ERROR_NAMES.get(new.target) ?? new.target.name;
     this.code = code;
     if (details !== undefined) this.details = details;
     if (capabilityHint !== undefined) this.capabilityHint = capabilityHint;
@@ -110,6 +111,9 @@ const SUBCLASSES: Record<string, typeof MeerkatError> = {
   SkillNotFoundError,
   ProviderError,
 };
+
+/** Each class's public name, as written in the source (the keys above are string literals, kept by minifiers). */
+const ERROR_NAMES = new Map<typeof MeerkatError, string>(Object.entries(SUBCLASSES).map(([name, Class]) => [Class, name]));
 
 /** The class an error with this code is thrown as. */
 export function errorClassFor(code: string): typeof MeerkatError {
