@@ -113,20 +113,11 @@ pub fn mobpack(data: &[u8]) {
 fn gzip(data: &[u8]) -> Vec<u8> {
     let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
     out.extend(miniz_oxide::deflate::compress_to_vec(data, 0));
-    out.extend(crc32(data).to_le_bytes());
+    let mut crc = crate::mobpack::gzip::Crc32::new();
+    crc.update(data);
+    out.extend(crc.finish().to_le_bytes());
     out.extend((data.len() as u32).to_le_bytes());
     out
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
-        }
-    }
-    !crc
 }
 
 /// Where each target's seed inputs live, relative to the repository root:

@@ -15,7 +15,7 @@
 //! Ed25519 over its 32 bytes. The host verifies it (WebCrypto) and
 //! [`trust::decide`] says whether to run the pack.
 
-mod gzip;
+pub(crate) mod gzip;
 mod parts;
 mod tar;
 pub mod toml;
