@@ -11,17 +11,13 @@
 // (the broadcast mob of the benchmark), never run.
 //
 //   node --expose-gc bench/mob-memory.mjs 1000
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { MeerkatRuntime } from "../dist/index.js";
 import * as wasm from "../pkg/meerkat_web_runtime.js";
+import { coreExports as exports, snapshot } from "./wasm-memory.mjs";
 
-const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const count = Number(process.argv[2] ?? 100);
 const gc = globalThis.gc;
 
-/** Instantiated here (the glue then keeps it) to reach the instance's exports; MeerkatRuntime.init finds it loaded. */
-const exports = wasm.initSync({ module: readFileSync(here("../pkg/meerkat_web_runtime_bg.wasm")) });
 const fetch = async () => {
   throw new Error("mob-memory: no request is expected");
 };
@@ -43,18 +39,6 @@ async function measure(mobId, n) {
     { profile: "lead", agentIdentity: "lead" },
     ...Array.from({ length: n - 1 }, (_, i) => ({ profile: "worker", agentIdentity: `worker-${String(i + 1).padStart(4, "0")}` })),
   ];
-  // Collected until heapUsed stops falling, the event loop turned in between (finalizers, promise jobs).
-  const snapshot = async () => {
-    let heapUsed = Infinity;
-    for (let i = 0; i < 10; i++) {
-      await new Promise((resolve) => setImmediate(resolve));
-      gc?.();
-      const now = process.memoryUsage().heapUsed;
-      if (now >= heapUsed) break;
-      heapUsed = now;
-    }
-    return { wasmBytes: exports.memory.buffer.byteLength, heapUsed };
-  };
   const before = await snapshot();
   const t0 = performance.now();
   const failed = (await mob.spawn(specs)).filter((r) => r.status !== "spawned");

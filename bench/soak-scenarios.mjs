@@ -20,16 +20,11 @@
 // end. Growth per step is taken after a warm-up (the history at its
 // compacted size, buffers at their working size), so it is what each
 // further turn costs.
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import * as wasm from "../pkg/meerkat_web_runtime.js";
 import { ScriptedHost } from "./core-node.mjs";
 import { sseBody } from "./mob-script.mjs";
 import { cutEvery, makeBody, sseResponse } from "./sse-body.mjs";
-
-const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-const exports = wasm.initSync({ module: readFileSync(here("../pkg/meerkat_web_runtime_bg.wasm")) });
-const gc = globalThis.gc;
+import { snapshot } from "./wasm-memory.mjs";
 
 /** The compaction request's system prompt says this (agent/compaction.rs). */
 const SUMMARY_MARK = "Summarize the conversation";
@@ -39,19 +34,6 @@ const COMPACTION = { thresholdTokens: 1500, keepRecentTurns: 3 };
 /** A turn's answer: 40 text deltas (0.4 KB of text, 6 KB of SSE). */
 const ANSWER = makeBody(40, 7).bytes;
 const SUMMARY = makeBody(60, 11).bytes;
-
-/** Wasm memory and JS heap, collected until heapUsed stops falling (the event loop turning in between). */
-export async function snapshot() {
-  let heapUsed = Infinity;
-  for (let i = 0; i < 10; i++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    gc?.();
-    const now = process.memoryUsage().heapUsed;
-    if (now >= heapUsed) break;
-    heapUsed = now;
-  }
-  return { wasmBytes: exports.memory.buffer.byteLength, heapUsed };
-}
 
 /**
  * Memory at checkpoints of a loop of `n` steps (`every` steps apart, and
