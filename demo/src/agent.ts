@@ -62,8 +62,13 @@ export function runtimeConfig(settings: AgentSettings): RuntimeConfig {
   }
 }
 
+/** The provider family of the settings' wire API (both OpenAI APIs are "openai"). */
+export function providerFamily(settings: AgentSettings): "anthropic" | "openai" | "gemini" {
+  return settings.provider === "anthropic" || settings.provider === "gemini" ? settings.provider : "openai";
+}
+
 export function sessionConfig(settings: AgentSettings): SessionConfig {
-  const provider = settings.provider === "gemini" ? "gemini" : settings.provider === "anthropic" ? "anthropic" : "openai";
+  const provider = providerFamily(settings);
   const config: SessionConfig = { model: settings.model, provider };
   if (settings.provider === "openai-responses") config.openaiApi = "responses";
   if (settings.provider === "openai-chat") config.openaiApi = "chat";

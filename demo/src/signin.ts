@@ -10,21 +10,16 @@
  */
 import { withAuthBinding, type AgentEvent, type AuthLease, type AuthResolverRequest, type RuntimeConfig } from "@rkat/web";
 import { connectRuntime, type WorkerRuntime } from "@rkat/web/worker";
-import { runtimeConfig, sessionConfig, type AgentSettings } from "./agent.js";
+import { providerFamily, runtimeConfig, sessionConfig, type AgentSettings } from "./agent.js";
 import { byId, el } from "./dom.js";
 import { FakeIdentityProvider } from "./fake-login.js";
 import { describeError } from "./ui.js";
 
 const REALM = "team-alpha";
 
-/** The provider family of the chat's settings: the binding's name and provider. */
-function family(settings: AgentSettings): "anthropic" | "openai" | "gemini" {
-  return settings.provider === "anthropic" || settings.provider === "gemini" ? settings.provider : "openai";
-}
-
 /** The chat's runtime config plus the realm whose binding asks the resolver. */
 export function realmConfig(settings: AgentSettings): RuntimeConfig {
-  const provider = family(settings);
+  const provider = providerFamily(settings);
   const binding = { provider, credentialSource: "external_resolver" as const, baseUrl: settings.baseUrl };
   return { ...runtimeConfig(settings), realms: { [REALM]: { bindings: { [provider]: binding } } } };
 }
@@ -81,7 +76,7 @@ export class SignInPage {
       const runtime = await connectRuntime(worker, realmConfig(settings));
       await runtime.registerExternalAuthResolver((request) => this.resolve(request));
       this.runtime = runtime;
-      this.setStatus("ready", `ready · ${REALM}/${family(settings)} via ${settings.baseUrl}`);
+      this.setStatus("ready", `ready · ${REALM}/${providerFamily(settings)} via ${settings.baseUrl}`);
       return runtime;
     } catch (error) {
       worker.terminate();
@@ -137,7 +132,7 @@ export class SignInPage {
     try {
       const runtime = await this.connect();
       const settings = this.settings();
-      const session = await runtime.createSession(withAuthBinding({ realm: REALM, binding: family(settings) }, sessionConfig(settings)));
+      const session = await runtime.createSession(withAuthBinding({ realm: REALM, binding: providerFamily(settings) }, sessionConfig(settings)));
       this.setStatus("streaming", "streaming…");
       for await (const event of session.stream(prompt)) this.showEvent(event, reply);
       await session.destroy();
