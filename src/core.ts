@@ -75,7 +75,7 @@ export function isWasmModule(value: unknown): value is WasmModule {
   return typeof core === "function" && typeof (core as { version?: unknown }).version === "function";
 }
 
-const isNode = (): boolean =>
+export const isNode = (): boolean =>
   typeof process !== "undefined" && typeof process.versions?.node === "string" && typeof window === "undefined";
 
 /** What every wasm-bindgen glue module (`--target web`) offers to load its wasm. */
@@ -84,20 +84,23 @@ export interface WasmGlue {
   initSync?: (input: { module: BufferSource | WebAssembly.Module }) => unknown;
 }
 
+/** The instance exports of each core glue loaded: what its mob part links to. */
+const instances = new WeakMap<WasmModule, WebAssembly.Exports>();
+
 /**
  * Instantiate a glue module's wasm if it is not yet: in a browser the glue
  * fetches the `.wasm` beside itself; in Node (no `fetch` of `file:` URLs)
  * the bytes are read from `nodeFile`. Both calls are no-ops once loaded.
  * `version` is the loaded module's version, checked against this package's.
+ * Returns the instance's exports (the glue's own, once loaded).
  */
-export async function instantiate(glue: WasmGlue, nodeFile: URL, version: () => string): Promise<void> {
+export async function instantiate(glue: WasmGlue, nodeFile: URL, version: () => string): Promise<unknown> {
+  let exports: unknown;
   try {
     if (isNode() && glue.initSync) {
-      const fsName = "node:fs/promises";
-      const fs = (await import(/* @vite-ignore */ fsName)) as typeof import("node:fs/promises");
-      glue.initSync({ module: await fs.readFile(nodeFile) });
+      exports = glue.initSync({ module: await readNodeFile(nodeFile) });
     } else if (glue.default) {
-      await glue.default();
+      exports = await glue.default();
     }
   } catch (cause) {
     throw new MeerkatError("WASM_INIT_FAILED", `could not instantiate the wasm module: ${String(cause)}`);
@@ -109,11 +112,21 @@ export async function instantiate(glue: WasmGlue, nodeFile: URL, version: () => 
       `the wasm core is version ${found} but @rkat/web is ${VERSION}: rebuild (npm run build) or reinstall so both match`,
     );
   }
+  return exports;
+}
+
+/** A file's bytes, in Node (which cannot `fetch` a `file:` URL). */
+export async function readNodeFile(file: URL): Promise<Uint8Array> {
+  const fsName = "node:fs/promises";
+  const fs = (await import(/* @vite-ignore */ fsName)) as typeof import("node:fs/promises");
+  return fs.readFile(file);
 }
 
 /** Instantiate the agent core's module (`@rkat/web/wasm/meerkat_web_runtime.js`). */
-export function loadWasm(wasm: WasmModule): Promise<void> {
-  return instantiate(wasm, new URL("../pkg/meerkat_web_runtime_bg.wasm", import.meta.url), () => wasm.Core.version());
+export async function loadWasm(wasm: WasmModule): Promise<void> {
+  const url = new URL("../pkg/meerkat_web_runtime_bg.wasm", import.meta.url);
+  const exports = await instantiate(wasm, url, () => wasm.Core.version());
+  if (exports) instances.set(wasm, exports as WebAssembly.Exports);
 }
 
 /** 32 bytes from the platform CSPRNG: seeds session ids and retry jitter. */
@@ -131,11 +144,13 @@ export class CoreHandle {
   private core: CoreInstance | undefined;
   private readonly statics: WasmModule["Core"];
   private deadReason: MeerkatError | undefined;
+  private readonly exports: WebAssembly.Exports | undefined;
   /** Called once when the core dies (trap or destroy). */
   onDeath: ((error: MeerkatError) => void) | undefined;
 
   constructor(wasm: WasmModule, configJson: string) {
     this.statics = wasm.Core;
+    this.exports = instances.get(wasm);
     try {
       this.core = new wasm.Core(configJson, entropy());
     } catch (error) {
@@ -151,6 +166,16 @@ export class CoreHandle {
   command(cmd: object): Reply {
     const text = this.guard((core) => core.command(Date.now(), JSON.stringify(cmd)));
     return JSON.parse(text) as Reply;
+  }
+
+  /**
+   * Link the core's mob part (mobs, flows, comms: a wasm of its own, see
+   * `src/mob/part.ts`) if it is not yet: before the first mob op.
+   */
+  async linkMobPart(): Promise<void> {
+    if (!this.exports) throw new MeerkatError("WASM_INIT_FAILED", "the wasm core was not loaded by MeerkatRuntime.init");
+    const { linkMobPart } = await import("./mob/part.js");
+    await linkMobPart(this.exports);
   }
 
   /** The capability table: a static of the module, not a command (see `Core.capabilities` in bindings.rs). */

@@ -247,6 +247,8 @@ export class MeerkatRuntime {
   async createMob(definition: MobDefinition): Promise<Mob> {
     this.assertAlive("createMob");
     checkDefinition(definition, "createMob: definition");
+    await this.core.linkMobPart();
+    this.assertAlive("createMob");
     const { mobId } = this.driver.command({ op: "create_mob", definition }) as { mobId: string };
     return new Mob(mobId, this.mobHost);
   }

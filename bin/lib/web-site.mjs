@@ -16,9 +16,9 @@ const TEMPLATES = fileURLToPath(new URL('./site/', import.meta.url));
 const GENERATOR = 'rkat-web-pack web-build';
 /** What the site holds besides the pack (removed before a rebuild into the same directory). */
 const OWNED = ['index.html', 'app.js', 'view.js', 'worker.js', 'style.css', 'README.md', 'site.json', 'dist', 'pkg'];
-// The agent core, and the pack reader the runtime loads to open the site's pack (their glue is in the build).
-const WASM = ['meerkat_web_runtime_bg.wasm', 'meerkat_mobpack_bg.wasm'];
-// The single-file Worker build and its chunks (`rkat-web-worker-*.js`: the pack reader, loaded lazily).
+// The agent core, its mob part (linked before the first mob) and the pack reader the runtime loads to open the site's pack.
+const WASM = ['meerkat_web_runtime_bg.wasm', 'meerkat_web_runtime_mobs.wasm', 'meerkat_mobpack_bg.wasm'];
+// The single-file Worker build and its chunks (`rkat-web-worker-*.js`: the pack reader and the mob part's linker, loaded lazily).
 const BUNDLE = 'rkat-web-worker';
 
 /** The build's files in dist/: the entry and its chunks, without source maps. */

@@ -71,7 +71,7 @@ impl Core {
     #[wasm_bindgen(js_name = drainEventBytes)]
     pub fn drain_event_bytes(&mut self, session_or_mob: &str, reader: u32, mob: bool) -> Vec<u8> {
         let drained = if mob {
-            self.runtime.poll_mob(session_or_mob, reader)
+            self.runtime.drain_mob(session_or_mob, reader)
         } else {
             self.runtime.drain_events(session_or_mob, reader)
         };

@@ -21,6 +21,9 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Run comms tool `call` for member `me` with `args`; the tool result
 /// text, or the refusal.
+/// An entry of the wasm's lazily loaded mob part (scripts/wasm-split.mjs):
+/// only members have comms tools.
+#[inline(never)]
 pub fn call(
     bus: &mut Bus,
     me: &str,

@@ -226,8 +226,22 @@ impl Runtime {
             | Op::HookResult
             | Op::TimerFired
             | Op::AuthResult => self.outcome(now_ms, op, &f, &cmd).map(|()| None),
+            // Until the first mob, mob ops are answered here: the mob code is
+            // a part of the wasm that the host links before its first
+            // `create_mob` (scripts/wasm-split.mjs).
+            _ if self.mobs.is_empty() && op != Op::CreateMob => self.before_first_mob(op, &f),
             _ => self.mob_command(now_ms, op, &f),
         }
+    }
+
+    /// A mob op while no mob exists: nothing to list, or the mob it names is missing.
+    fn before_first_mob(&self, op: Op, f: &Fields<'_, '_>) -> CoreResult<Reply> {
+        let mob = match op {
+            Op::ListMobs => return Ok(Some("[]".to_string())),
+            Op::WireCrossMob | Op::UnwireCrossMob => f.req_str("mobA")?,
+            _ => f.req_str("mob")?,
+        };
+        Err(super::mobs::mob_not_found(mob))
     }
 
     fn create_session(&mut self, now_ms: f64, config: &Json<'_>) -> CoreResult<String> {

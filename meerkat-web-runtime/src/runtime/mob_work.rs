@@ -173,7 +173,11 @@ impl Runtime {
     /// run written with one copy: no work per item here, and half the
     /// text of one attributed object per item for the page to parse.
     /// (`mob_poll`, and what the Worker host reads as bytes.)
-    pub fn poll_mob(&mut self, mob_id: &str, id: u32) -> CoreResult<String> {
+    ///
+    /// An entry of the wasm's lazily loaded mob part (scripts/wasm-split.mjs):
+    /// the mob exists ([`Runtime::drain_mob`] checks).
+    #[inline(never)]
+    pub(super) fn poll_mob(&mut self, mob_id: &str, id: u32) -> CoreResult<String> {
         let Runtime { mobs, agents, .. } = self;
         let mob = mobs.get_mut(mob_id).ok_or_else(|| super::mobs::mob_not_found(mob_id))?;
         let at = mob.subscriptions.iter().position(|s| s.id == id).ok_or_else(|| {
@@ -371,6 +375,9 @@ impl Runtime {
     }
 
     /// A member's run ended: its flow step may be done, and it may wake.
+    /// An entry of the wasm's lazily loaded mob part (scripts/wasm-split.mjs):
+    /// called for members only.
+    #[inline(never)]
     pub(super) fn member_run_ended(
         &mut self,
         now_ms: f64,
@@ -397,6 +404,9 @@ impl Runtime {
     /// Start a turn for a member that has something to read, if it may:
     /// the mob runs, the member is idle, and (when woken by peers) it is
     /// autonomous and within its turn rate.
+    /// An entry of the wasm's lazily loaded mob part (scripts/wasm-split.mjs):
+    /// called for members only.
+    #[inline(never)]
     pub(super) fn wake(&mut self, now_ms: f64, session: &str) {
         let Some(mob_id) = self.bus.mob_of(session).cloned() else { return };
         let Some(agent) = self.agents.get(session) else { return };
@@ -431,6 +441,9 @@ impl Runtime {
     }
 
     /// What the bus noted during the last step.
+    /// An entry of the wasm's lazily loaded mob part (scripts/wasm-split.mjs):
+    /// only members' comms make notes.
+    #[inline(never)]
     pub(super) fn bus_notes(&mut self, now_ms: f64) {
         for note in core::mem::take(&mut self.bus.notes) {
             match note {
@@ -462,6 +475,9 @@ impl Runtime {
     }
 
     /// A mob's timer fired: a held-back wake-up, or a flow step's timeout.
+    /// An entry of the wasm's lazily loaded mob part (scripts/wasm-split.mjs):
+    /// only mobs own mob timers.
+    #[inline(never)]
     pub(super) fn mob_timer(&mut self, now_ms: f64, mob_id: &str, timer: u32) -> CoreResult<()> {
         let mob = self.mob_mut(mob_id)?;
         if let Some(member) = mob.members.iter_mut().find(|m| m.wake_timer == Some(timer)) {

@@ -24,6 +24,9 @@ const MAX_MOBS: usize = 256;
 pub(super) type MemberId = (String, String);
 
 impl Runtime {
+    /// Every mob op once a mob exists (or `create_mob`).
+    /// An entry of the wasm's lazily loaded mob part (scripts/wasm-split.mjs).
+    #[inline(never)]
     pub(super) fn mob_command(&mut self, now_ms: f64, op: Op, f: &Fields<'_, '_>) -> CoreResult<Reply> {
         match op {
             Op::CreateMob => self.create_mob(f.get("definition").unwrap_or(&Json::Null)).map(Some),

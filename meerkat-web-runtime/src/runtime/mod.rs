@@ -103,6 +103,14 @@ impl Runtime {
         })
     }
 
+    /// The unread items of a mob's subscription `reader`, as a JSON array.
+    pub fn drain_mob(&mut self, mob: &str, reader: ReaderId) -> CoreResult<String> {
+        if !self.mobs.contains_key(mob) {
+            return Err(mobs::mob_not_found(mob));
+        }
+        self.poll_mob(mob, reader)
+    }
+
     /// Deliver a message the core itself produced (a peer's, a flow step's)
     /// to a session: it starts a run now, or waits for the current one to
     /// end. The text reaches the model as given (already attributed).
@@ -142,15 +150,19 @@ impl Runtime {
         // Each start can end at once (a hook-free failure), which queues
         // another reaction; the queue of inputs bounds the loop.
         while !self.reactions.is_empty() || !self.bus.notes.is_empty() {
-            self.bus_notes(now_ms);
+            if !self.bus.notes.is_empty() {
+                self.bus_notes(now_ms);
+            }
             for reaction in core::mem::take(&mut self.reactions) {
                 match reaction {
                     Reaction::RunEnded { session, run_id, output } => {
                         if self.may_start(&session) {
                             self.start_queued(now_ms, &session);
                         }
-                        self.member_run_ended(now_ms, &session, run_id, &output);
-                        self.wake(now_ms, &session);
+                        if self.bus.mob_of(&session).is_some() {
+                            self.member_run_ended(now_ms, &session, run_id, &output);
+                            self.wake(now_ms, &session);
+                        }
                     }
                 }
             }

@@ -97,6 +97,25 @@ pub(super) fn tool_result(body: &Value) -> (String, bool) {
     (text, part["is_error"] == true)
 }
 
+/// Before the first mob, mob ops never reach the mob code (in the wasm it
+/// is a part linked before the first `create_mob`): they are answered as
+/// they would be once mobs exist, and the bad ones refused the same way.
+#[test]
+fn mob_ops_before_the_first_mob_are_answered_without_the_mob_code() {
+    let mut h = Harness::proxy();
+    assert_eq!(h.cmd(json!({"op":"list_mobs"})).unwrap(), json!([]));
+    assert_eq!(h.code(json!({"op":"mob_status","mob":"nope"})), "MOB_NOT_FOUND");
+    assert_eq!(h.code(json!({"op":"mob_poll","mob":"nope","subscription":1})), "MOB_NOT_FOUND");
+    let wire = json!({"op":"wire_cross_mob","mobA":"a","memberA":"x","mobB":"b","memberB":"y"});
+    assert_eq!(h.code(wire), "MOB_NOT_FOUND");
+    assert_eq!(h.code(json!({"op":"mob_members"})), "INVALID_COMMAND");
+    assert!(h.rt.drain_mob("nope", 1).is_err_and(|e| e.code == "MOB_NOT_FOUND"));
+    // The same answers once a mob exists.
+    h.mob(team());
+    assert_eq!(h.code(json!({"op":"mob_status","mob":"nope"})), "MOB_NOT_FOUND");
+    assert!(h.rt.drain_mob("nope", 1).is_err_and(|e| e.code == "MOB_NOT_FOUND"));
+}
+
 #[test]
 fn definitions_are_checked_whole_and_name_the_field() {
     let mut h = Harness::proxy();

@@ -1,0 +1,232 @@
+#!/usr/bin/env node
+// Splits the core's wasm in two: the part every app loads at start, and the
+// mob part (mobs, flows and comms), fetched only when an app creates its
+// first mob. Chat-only apps then never download the mob code (≈ 20 KB gzip).
+//
+//   node scripts/wasm-split.mjs <in.wasm> <primary.wasm> <part.wasm> [-- wasm-opt flags]
+//
+// <in.wasm> is wasm-bindgen's output with its name section (before wasm-opt).
+// The part holds the ENTRIES below and every function that only they reach
+// (found on the call graph, so nothing the rest of the core uses can move).
+// In the primary, each entry becomes a stub that calls through the table
+// `mob_part` (exported as MOB_PART_TABLE); the host instantiates the part
+// with the primary's exports as its "primary" imports and puts the part's
+// `e<k>` exports in slot k (src/mob/part.ts). A stub called before that
+// traps, so the core calls an entry only when a mob exists (each entry's
+// Rust comment says why that holds) and the host links the part before
+// the first `create_mob`. Both halves export the global BUILD, a digest of
+// the input: the host links a part only to the core of its own build.
+import binaryen from "binaryen";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+
+/** `[module path under the crate, function]`: the part's entry points. */
+const ENTRIES = [
+  ["runtime::mobs", "mob_command"],
+  ["runtime::mob_work", "member_run_ended"],
+  ["runtime::mob_work", "wake"],
+  ["runtime::mob_work", "bus_notes"],
+  ["runtime::mob_work", "poll_mob"],
+  ["runtime::mob_work", "mob_timer"],
+  ["comms::send", "call"],
+];
+const CRATE = "meerkat_web_runtime";
+const MOB_PART_TABLE = "mob_part";
+const IMPORTS = "primary";
+const BUILD = "mob_part_build";
+
+const NAME = String.raw`\$(?:"(?:[^"\\]|\\.)*"|[^\s()"]+)`;
+const FUNC_LINE = new RegExp(String.raw`^ \(func (${NAME})`);
+const CALL = new RegExp(String.raw`\((?:call|return_call|ref\.func) (${NAME})`, "g");
+const GLOBAL = new RegExp(String.raw`\(global\.[gs]et (${NAME})`, "g");
+const TABLE = new RegExp(String.raw`\((?:call_indirect|return_call_indirect|table\.[a-z]+) (${NAME})`, "g");
+
+/** A name as binaryen prints it (`$name` or `$"name with spaces"`) → the name. */
+function nameOf(printed) {
+  const body = printed.slice(1);
+  if (!body.startsWith('"')) return body;
+  return body.slice(1, -1).replace(/\\(["\\ntr]|[0-9a-fA-F]{2})/g, (_, e) =>
+    ({ n: "\n", t: "\t", r: "\r" })[e] ?? (e.length === 2 ? String.fromCharCode(parseInt(e, 16)) : e),
+  );
+}
+
+/** Proposals the input uses (rustc's defaults and wasm-bindgen's externref table). */
+const FEATURES =
+  binaryen.Features.MutableGlobals |
+  binaryen.Features.SignExt |
+  binaryen.Features.BulkMemory |
+  binaryen.Features.BulkMemoryOpt |
+  binaryen.Features.NontrappingFPToInt |
+  binaryen.Features.ReferenceTypes |
+  binaryen.Features.Multivalue;
+
+function read(bytes) {
+  // Not Features.All: binaryen would write proposals engines lack (Node 20
+  // refuses its compact import section).
+  const mod = binaryen.readBinary(bytes);
+  mod.setFeatures(FEATURES);
+  return mod;
+}
+
+/** Functions with what each one calls and which globals and tables it touches. */
+function callGraph(mod) {
+  const funcs = new Map();
+  for (let i = 0; i < mod.getNumFunctions(); i++) {
+    const info = binaryen.getFunctionInfo(mod.getFunctionByIndex(i));
+    funcs.set(info.name, { info, calls: new Set(), globals: new Set(), tables: new Set() });
+  }
+  const defaultTable = mod.getNumTables() > 0 ? binaryen.getTableInfo(mod.getTableByIndex(0)).name : null;
+  const named = (printed) => {
+    const name = nameOf(printed);
+    if (!funcs.has(name)) throw new Error(`wasm-split: cannot resolve ${printed}`);
+    return name;
+  };
+  let current = null;
+  for (const line of mod.emitText().split("\n")) {
+    const head = FUNC_LINE.exec(line);
+    if (head) {
+      current = funcs.get(named(head[1]));
+      continue;
+    }
+    if (line.startsWith(" (")) current = null;
+    if (!current) continue;
+    for (const m of line.matchAll(CALL)) current.calls.add(named(m[1]));
+    for (const m of line.matchAll(GLOBAL)) current.globals.add(nameOf(m[1]));
+    for (const m of line.matchAll(TABLE)) current.tables.add(nameOf(m[1]));
+    if (/\(call_indirect(\s*\(type|\s*$)/.test(line)) current.tables.add(defaultTable);
+  }
+  const exports = [];
+  for (let i = 0; i < mod.getNumExports(); i++) exports.push(binaryen.getExportInfo(mod.getExportByIndex(i)));
+  const elems = [];
+  for (let i = 0; i < mod.getNumElementSegments(); i++) {
+    elems.push(binaryen.getElementSegmentInfo(mod.getElementSegmentByIndex(i)));
+  }
+  return { funcs, exports, elems };
+}
+
+function findEntries(funcs) {
+  return ENTRIES.map(([path, fn]) => {
+    const re = new RegExp(`^${CRATE}::${path.replace(/[<>]/g, "\\$&")}::(<impl [^>]+>::)?${fn}::h[0-9a-f]{16}$`);
+    const found = [...funcs.keys()].filter((n) => re.test(n));
+    if (found.length !== 1) {
+      throw new Error(
+        `wasm-split: entry ${path}::${fn} matches ${found.length} functions; it must be one, not inlined ` +
+          `(mark it #[inline(never)]) and present in a build with names`,
+      );
+    }
+    return found[0];
+  });
+}
+
+/** The part: functions reachable only through an entry. */
+function partition(graph, entries) {
+  const { funcs, exports, elems } = graph;
+  const isEntry = new Set(entries);
+  const resident = new Set();
+  const stack = [
+    ...exports.filter((e) => e.kind === binaryen.ExternalFunction).map((e) => e.value),
+    ...elems.flatMap((e) => e.data),
+  ].filter((n) => !isEntry.has(n));
+  while (stack.length) {
+    const name = stack.pop();
+    if (resident.has(name) || isEntry.has(name)) continue;
+    resident.add(name);
+    stack.push(...funcs.get(name).calls);
+  }
+  const part = new Set([...funcs.keys()].filter((n) => !resident.has(n)));
+  const needs = { funcs: new Set(), globals: new Set(), tables: new Set() };
+  for (const name of part) {
+    const f = funcs.get(name);
+    for (const callee of f.calls) if (!part.has(callee)) needs.funcs.add(callee);
+    for (const g of f.globals) needs.globals.add(g);
+    for (const t of f.tables) needs.tables.add(t);
+  }
+  return { part, needs };
+}
+
+function primary(bytes, graph, entries, { part, needs }, tag) {
+  const mod = read(bytes);
+  mod.addTable(MOB_PART_TABLE, entries.length, entries.length);
+  mod.addTableExport(MOB_PART_TABLE, MOB_PART_TABLE);
+  entries.forEach((name, slot) => {
+    const { params, results } = graph.funcs.get(name).info;
+    const args = binaryen.expandType(params).map((type, i) => mod.local.get(i, type));
+    mod.removeFunction(name);
+    mod.addFunction(name, params, results, [], mod.call_indirect(MOB_PART_TABLE, mod.i32.const(slot), args, params, results));
+  });
+  for (const name of part) if (!entries.includes(name)) mod.removeFunction(name);
+  [...needs.funcs].forEach((name, i) => mod.addFunctionExport(name, `f${i}`));
+  [...needs.globals].forEach((name, i) => mod.addGlobalExport(name, `g${i}`));
+  [...needs.tables].forEach((name, i) => mod.addTableExport(name, `t${i}`));
+  mod.addGlobal(BUILD, binaryen.i32, false, mod.i32.const(tag));
+  mod.addGlobalExport(BUILD, BUILD);
+  if (!mod.validate()) throw new Error("wasm-split: the primary module does not validate");
+  return mod.emitBinary();
+}
+
+function secondary(bytes, entries, { part, needs }, tag) {
+  const mod = read(bytes);
+  const { funcs, exports, elems } = callGraph(mod);
+  const memory = exports.find((e) => e.kind === binaryen.ExternalMemory)?.value;
+  for (const e of exports) mod.removeExport(e.name);
+  for (const e of elems) mod.removeElementSegment(e.name);
+  const wanted = [...needs.funcs];
+  for (const [name, { info }] of funcs) {
+    if (part.has(name)) continue;
+    mod.removeFunction(name);
+    const i = wanted.indexOf(name);
+    if (i >= 0) mod.addFunctionImport(name, IMPORTS, `f${i}`, info.params, info.results);
+  }
+  const globals = [...needs.globals];
+  for (let i = mod.getNumGlobals() - 1; i >= 0; i--) {
+    const g = binaryen.getGlobalInfo(mod.getGlobalByIndex(i));
+    mod.removeGlobal(g.name);
+    const k = globals.indexOf(g.name);
+    if (k >= 0) mod.addGlobalImport(g.name, IMPORTS, `g${k}`, g.type, g.mutable);
+  }
+  const tables = [...needs.tables];
+  for (let i = mod.getNumTables() - 1; i >= 0; i--) {
+    const t = binaryen.getTableInfo(mod.getTableByIndex(i));
+    mod.removeTable(t.name);
+    const k = tables.indexOf(t.name);
+    if (k >= 0) mod.addTableImport(t.name, IMPORTS, `t${k}`);
+  }
+  // The memory and its contents are the primary's: no data segments here.
+  const { initial, max } = mod.getMemoryInfo();
+  mod.setMemory(initial, max ?? -1, null, [], false, false, memory);
+  mod.addMemoryImport(memory, IMPORTS, "memory");
+  entries.forEach((name, slot) => mod.addFunctionExport(name, `e${slot}`));
+  mod.addGlobal(BUILD, binaryen.i32, false, mod.i32.const(tag));
+  mod.addGlobalExport(BUILD, BUILD);
+  if (!mod.validate()) throw new Error("wasm-split: the mob part does not validate");
+  return mod.emitBinary();
+}
+
+function wasmOpt(file, flags) {
+  const run = spawnSync("wasm-opt", [file, "-o", file, ...flags], { stdio: "inherit" });
+  if (run.status !== 0) throw new Error(`wasm-split: wasm-opt failed on ${file}`);
+}
+
+function main(argv) {
+  const dash = argv.indexOf("--");
+  const [input, primaryOut, partOut] = dash < 0 ? argv : argv.slice(0, dash);
+  const flags = dash < 0 ? [] : argv.slice(dash + 1);
+  if (!partOut) throw new Error("usage: wasm-split.mjs <in.wasm> <primary.wasm> <part.wasm> [-- wasm-opt flags]");
+  const bytes = readFileSync(input);
+  const graph = callGraph(read(bytes));
+  const entries = findEntries(graph.funcs);
+  const split = partition(graph, entries);
+  const tag = createHash("sha256").update(bytes).digest().readInt32LE(0);
+  writeFileSync(primaryOut, primary(bytes, graph, entries, split, tag));
+  writeFileSync(partOut, secondary(bytes, entries, split, tag));
+  for (const file of [primaryOut, partOut]) wasmOpt(file, flags);
+  console.log(`wasm-split: ${split.part.size} of ${graph.funcs.size} functions to the mob part (${entries.length} entries)`);
+}
+
+try {
+  main(process.argv.slice(2));
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}

@@ -1,0 +1,67 @@
+/**
+ * The core's mob part: mobs, flows and comms are a wasm of their own
+ * (`pkg/meerkat_web_runtime_mobs.wasm`, cut from the core at build time by
+ * `scripts/wasm-split.mjs`), fetched and linked the first time an app uses
+ * a mob, so that apps without mobs never download it. It shares the core's
+ * memory and calls the core's functions through the core instance's
+ * exports; the core calls into it through the table `mob_part`, whose slot
+ * k takes the part's export `e<k>`. Both export `mob_part_build`, a digest
+ * of their build: a part links only to the core it was cut from. This
+ * module is itself loaded on first use (a dynamic import), with the asset
+ * URL below.
+ */
+import { isNode, readNodeFile } from "../core.js";
+import { MeerkatError } from "../errors.js";
+
+/** Per core instance: its link, done or under way. */
+const links = new WeakMap<WebAssembly.Exports, Promise<void>>();
+
+/** Link the mob part to the core instance with `exports`, once; a failed link may be retried. */
+export function linkMobPart(exports: WebAssembly.Exports): Promise<void> {
+  let link = links.get(exports);
+  if (!link) {
+    link = instantiatePart(exports);
+    links.set(exports, link);
+    link.catch(() => links.delete(exports));
+  }
+  return link;
+}
+
+async function instantiatePart(exports: WebAssembly.Exports): Promise<void> {
+  // Written out in full: bundlers emit the wasm as an asset and rewrite this URL.
+  const url = new URL("../../pkg/meerkat_web_runtime_mobs.wasm", import.meta.url);
+  const imports = { primary: exports as WebAssembly.ModuleImports };
+  const table = exports.mob_part;
+  let instance: WebAssembly.Instance;
+  try {
+    if (!(table instanceof WebAssembly.Table)) throw new Error("the core has no mob_part table");
+    instance = await instantiateFrom(url, imports);
+    if (buildOf(instance.exports) !== buildOf(exports)) {
+      throw new Error("it is from another build than the core (rebuild, or serve both from one build)");
+    }
+    for (let slot = 0; slot < table.length; slot++) table.set(slot, instance.exports[`e${slot}`] as never);
+  } catch (cause) {
+    throw new MeerkatError(
+      "WASM_INIT_FAILED",
+      `could not link the core's mob part (${url.href}): ${String(cause)}; serve meerkat_web_runtime_mobs.wasm ` +
+        "from the same build beside meerkat_web_runtime_bg.wasm",
+    );
+  }
+}
+
+function buildOf(exports: WebAssembly.Exports): unknown {
+  const build = exports.mob_part_build;
+  return build instanceof WebAssembly.Global ? build.value : undefined;
+}
+
+async function instantiateFrom(url: URL, imports: WebAssembly.Imports): Promise<WebAssembly.Instance> {
+  if (isNode() && url.protocol === "file:") {
+    return (await WebAssembly.instantiate((await readNodeFile(url)) as BufferSource, imports)).instance;
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  if (response.headers.get("content-type")?.startsWith("application/wasm")) {
+    return (await WebAssembly.instantiateStreaming(response, imports)).instance;
+  }
+  return (await WebAssembly.instantiate(await response.arrayBuffer(), imports)).instance;
+}

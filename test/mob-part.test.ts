@@ -1,0 +1,72 @@
+/**
+ * The core's mob part (pkg/meerkat_web_runtime_mobs.wasm, cut from the core
+ * by scripts/wasm-split.mjs): a runtime links it before its first mob and
+ * not before; a part that cannot link is a clear `WASM_INIT_FAILED` that
+ * leaves the runtime usable; a part of another build does not link.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import { linkMobPart } from "../src/mob/part.js";
+import { researchTeam } from "./support/mob.js";
+import { simRuntime, wasm } from "./support/runtime.js";
+
+const PRIMARY = new URL("../pkg/meerkat_web_runtime_bg.wasm", import.meta.url);
+const PART = new URL("../pkg/meerkat_web_runtime_mobs.wasm", import.meta.url);
+
+/** The loaded core instance's exports (`initSync` returns them once loaded). */
+function coreExports(): WebAssembly.Exports {
+  const glue = wasm as unknown as { initSync(input: { module: BufferSource }): WebAssembly.Exports };
+  return glue.initSync({ module: readFileSync(PRIMARY) });
+}
+
+const slots = (): unknown[] => {
+  const table = coreExports().mob_part as WebAssembly.Table;
+  return Array.from({ length: table.length }, (_, i) => table.get(i));
+};
+
+describe("the mob part", () => {
+  // One test: the core instance is shared by every runtime of this file.
+  test("is linked by the first createMob, not by sessions or mob queries before it", async () => {
+    const runtime = await simRuntime();
+    const session = runtime.createSession({ model: "claude-sonnet-4-6" });
+    await session.turn("Hello");
+    expect(await runtime.listMobs()).toEqual([]);
+    await expect(runtime.wireCrossMob("a", "x", "b", "y")).rejects.toMatchObject({ code: "MOB_NOT_FOUND" });
+    expect(slots().length).toBeGreaterThan(0);
+    expect(slots().every((slot) => slot === null)).toBe(true);
+
+    const mob = await runtime.createMob(researchTeam());
+    expect(slots().every((slot) => typeof slot === "function")).toBe(true);
+    const [row] = await mob.spawn([{ profile: "lead", agent_identity: "lead-1" }]);
+    expect(row).toMatchObject({ status: "spawned" });
+    // A second runtime on the same instance finds it linked.
+    const second = await simRuntime();
+    await second.createMob(researchTeam());
+    expect(await second.listMobs()).toHaveLength(1);
+    runtime.destroy();
+    second.destroy();
+  });
+
+  test("that cannot link is WASM_INIT_FAILED, saying what to serve", async () => {
+    const error = await linkMobPart({}).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "WASM_INIT_FAILED" });
+    expect(String((error as Error).message)).toContain("meerkat_web_runtime_mobs.wasm");
+    // Exports of some other module: the part's imports are not there.
+    const other = { mob_part: new WebAssembly.Table({ element: "anyfunc", initial: 7 }), memory: new WebAssembly.Memory({ initial: 1 }) };
+    await expect(linkMobPart(other)).rejects.toMatchObject({ code: "WASM_INIT_FAILED" });
+  });
+
+  test("links only to the core of its own build", async () => {
+    const exports = coreExports();
+    const part = new WebAssembly.Module(readFileSync(PART));
+    expect(WebAssembly.Module.imports(part).every((i) => i.module === "primary")).toBe(true);
+    const build = exports.mob_part_build as WebAssembly.Global;
+    const own = new WebAssembly.Instance(part, { primary: exports as WebAssembly.ModuleImports });
+    expect((own.exports.mob_part_build as WebAssembly.Global).value).toBe(build.value);
+    // The same core but another build's digest: refused before any slot is set.
+    const other = { ...exports, mob_part_build: new WebAssembly.Global({ value: "i32" }, build.value ^ 1) };
+    const error = await linkMobPart(other).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "WASM_INIT_FAILED" });
+    expect(String((error as Error).message)).toContain("another build");
+  });
+});
