@@ -144,7 +144,8 @@ export class CoreHandle {
   private core: CoreInstance | undefined;
   private readonly statics: WasmModule["Core"];
   private deadReason: MeerkatError | undefined;
-  private readonly exports: WebAssembly.Exports | undefined;
+  /** The core instance's exports: what its mob part links to (`src/mob/part.ts`). */
+  readonly exports: WebAssembly.Exports | undefined;
   /** Called once when the core dies (trap or destroy). */
   onDeath: ((error: MeerkatError) => void) | undefined;
 
@@ -166,16 +167,6 @@ export class CoreHandle {
   command(cmd: object): Reply {
     const text = this.guard((core) => core.command(Date.now(), JSON.stringify(cmd)));
     return JSON.parse(text) as Reply;
-  }
-
-  /**
-   * Link the core's mob part (mobs, flows, comms: a wasm of its own, see
-   * `src/mob/part.ts`) if it is not yet: before the first mob op.
-   */
-  async linkMobPart(): Promise<void> {
-    if (!this.exports) throw new MeerkatError("WASM_INIT_FAILED", "the wasm core was not loaded by MeerkatRuntime.init");
-    const { linkMobPart } = await import("./mob/part.js");
-    await linkMobPart(this.exports);
   }
 
   /** The capability table: a static of the module, not a command (see `Core.capabilities` in bindings.rs). */

@@ -12,7 +12,7 @@ import { hookRegistration, type HookHandler, type HookOptions } from "./hooks.js
 import { DeferredSession } from "./deferred.js";
 import { checkDefinition, crossMobArgs } from "./mob/checks.js";
 import type { InspectedMobpack, MobpackBytes, MobpackInfo, MobpackRuntimeConfig } from "./mobpack/types.js";
-import { Mob, type MobHost } from "./mob/mob.js";
+import type { Mob, MobHost } from "./mob/mob.js";
 import type { MobDefinition, MobSummary } from "./mob/types.js";
 import { Session, type SessionHost } from "./session.js";
 import type { EmbeddedSkill, SkillSourceInfo, SkillSourceInput } from "./skills.js";
@@ -247,7 +247,9 @@ export class MeerkatRuntime {
   async createMob(definition: MobDefinition): Promise<Mob> {
     this.assertAlive("createMob");
     checkDefinition(definition, "createMob: definition");
-    await this.core.linkMobPart();
+    // Mobs load on first use: their class, and the core's mob part.
+    const { Mob, linkMobPart } = await import("./mob/lazy-mobs.js");
+    await linkMobPart(this.core);
     this.assertAlive("createMob");
     const { mobId } = this.driver.command({ op: "create_mob", definition }) as { mobId: string };
     return new Mob(mobId, this.mobHost);

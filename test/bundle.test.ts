@@ -2,9 +2,10 @@
  * The single-file builds (scripts/build-bundle.mjs; `@rkat/web/bundle`,
  * `@rkat/web/worker-bundle`), as built by `npm run build`: each entry is
  * one file that imports nothing at start, its URLs point at pkg/, the pack
- * reader stays a lazy chunk; and they run: a turn, a Worker runtime over a
- * real MessageChannel, a pack inspected through the lazy chunk, errors
- * keeping their class names through the minifier.
+ * reader and the mobs stay lazy chunks; and they run: a turn, a Worker
+ * runtime over a real MessageChannel, a pack inspected and a mob created
+ * through the lazy chunks, errors keeping their class names through the
+ * minifier.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -35,14 +36,14 @@ function references(file: string) {
 }
 
 describe("the single-file builds", () => {
-  test("each entry is one file (nothing imported at start); the pack reader is its lazy chunk; every URL points at an existing file", () => {
+  test("each entry is one file (nothing imported at start); the pack reader and the mobs are its lazy chunks; every URL points at an existing file", () => {
     for (const [exported, file] of Object.entries(ENTRIES)) {
       expect(pkgJson.exports[exported].default).toBe(`./dist/${file}`);
       const entry = references(file);
       expect(entry.static, `${file} imports`).toEqual([]);
-      // Besides the pack chunk, only the Node branch's node:fs/promises (never taken in a browser).
+      // Besides the lazy chunks, only the Node branch's node:fs/promises (never taken in a browser).
       const lazy = [...new Set(entry.dynamic)].filter((spec) => spec !== "node:fs/promises");
-      expect(lazy).toEqual([`./${file.replace(/\.js$/, "-pack.js")}`]);
+      expect(lazy.sort()).toEqual(["-lazy-mobs.js", "-pack.js"].map((chunk) => `./${file.replace(/\.js$/, chunk)}`));
       for (const chunk of [file, ...lazy, ...lazy.flatMap((l) => references(l).dynamic)]) {
         const refs = references(chunk.replace(/^\.\//, ""));
         for (const url of refs.urls) {
@@ -85,6 +86,10 @@ describe("the single-file builds", () => {
       const runtime = await connectRuntime(channel.port2 as never, config());
       const session = await runtime.createSession();
       expect((await session.turn("Hello worker bundle")).text).toContain("Hello worker bundle");
+      // The mob class and the core's mob part come through the lazy chunk.
+      const mob = await runtime.createMob({ id: "bundled", profiles: { solo: { model: "claude-sonnet-4-6" } } });
+      const [row] = await mob.spawn([{ profile: "solo", agent_identity: "solo-1" }]);
+      expect(row).toMatchObject({ status: "spawned", agentIdentity: "solo-1" });
       const refused = await runtime.createSession({ model: 42 } as never).catch((error: unknown) => error);
       expect(refused).toMatchObject({ name: "MeerkatError", code: "INVALID_CONFIG" });
       await runtime.destroy();

@@ -325,11 +325,15 @@ describe("web-build", () => {
     for (const f of ["index.html", "app.js", "view.js", "worker.js", "style.css", "README.md", "site.json", "site.mobpack"]) {
       expect(written).toContain(f);
     }
-    // The runtime as the single-file Worker build (the glue inside) with its pack-reader chunks, and the two wasm files.
+    // The runtime as the single-file Worker build (the glue inside) with its lazy chunks, and the three wasm files.
     expect(written.filter((f) => f.startsWith("dist/"))).toEqual(
-      ["dist/rkat-web-worker-meerkat_mobpack.js", "dist/rkat-web-worker-pack.js", "dist/rkat-web-worker.js"],
+      ["dist/rkat-web-worker-lazy-mobs.js", "dist/rkat-web-worker-meerkat_mobpack.js", "dist/rkat-web-worker-pack.js", "dist/rkat-web-worker.js"],
     );
-    expect(written.filter((f) => f.startsWith("pkg/"))).toEqual(["pkg/meerkat_mobpack_bg.wasm", "pkg/meerkat_web_runtime_bg.wasm"]);
+    expect(written.filter((f) => f.startsWith("pkg/"))).toEqual([
+      "pkg/meerkat_mobpack_bg.wasm",
+      "pkg/meerkat_web_runtime_bg.wasm",
+      "pkg/meerkat_web_runtime_mobs.wasm",
+    ]);
     expect(written.filter((f) => f.endsWith(".d.ts") || f.endsWith(".map"))).toEqual([]);
     const site = JSON.parse(readFileSync(join(out, "site.json"), "utf8"));
     expect(site).toMatchObject({

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { linkMobPart } from "../src/mob/part.js";
+import { linkTo } from "../src/mob/part.js";
 import { researchTeam } from "./support/mob.js";
 import { simRuntime, wasm } from "./support/runtime.js";
 
@@ -48,12 +48,12 @@ describe("the mob part", () => {
   });
 
   test("that cannot link is WASM_INIT_FAILED, saying what to serve", async () => {
-    const error = await linkMobPart({}).catch((e: unknown) => e);
+    const error = await linkTo({}).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "WASM_INIT_FAILED" });
     expect(String((error as Error).message)).toContain("meerkat_web_runtime_mobs.wasm");
     // Exports of some other module: the part's imports are not there.
     const other = { mob_part: new WebAssembly.Table({ element: "anyfunc", initial: 7 }), memory: new WebAssembly.Memory({ initial: 1 }) };
-    await expect(linkMobPart(other)).rejects.toMatchObject({ code: "WASM_INIT_FAILED" });
+    await expect(linkTo(other)).rejects.toMatchObject({ code: "WASM_INIT_FAILED" });
   });
 
   test("links only to the core of its own build", async () => {
@@ -65,7 +65,7 @@ describe("the mob part", () => {
     expect((own.exports.mob_part_build as WebAssembly.Global).value).toBe(build.value);
     // The same core but another build's digest: refused before any slot is set.
     const other = { ...exports, mob_part_build: new WebAssembly.Global({ value: "i32" }, build.value ^ 1) };
-    const error = await linkMobPart(other).catch((e: unknown) => e);
+    const error = await linkTo(other).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "WASM_INIT_FAILED" });
     expect(String((error as Error).message)).toContain("another build");
   });

@@ -7,17 +7,26 @@
  * exports; the core calls into it through the table `mob_part`, whose slot
  * k takes the part's export `e<k>`. Both export `mob_part_build`, a digest
  * of their build: a part links only to the core it was cut from. This
- * module is itself loaded on first use (a dynamic import), with the asset
+ * module is itself loaded on first use (`lazy-mobs.ts`), and with it the asset
  * URL below.
  */
-import { isNode, readNodeFile } from "../core.js";
+import { isNode, readNodeFile, type CoreHandle } from "../core.js";
 import { MeerkatError } from "../errors.js";
 
 /** Per core instance: its link, done or under way. */
 const links = new WeakMap<WebAssembly.Exports, Promise<void>>();
 
+/** Link the mob part to `core`'s instance, once: before its first mob op. */
+export function linkMobPart(core: CoreHandle): Promise<void> {
+  const exports = core.exports;
+  if (!exports) {
+    return Promise.reject(new MeerkatError("WASM_INIT_FAILED", "the wasm core was not loaded by MeerkatRuntime.init"));
+  }
+  return linkTo(exports);
+}
+
 /** Link the mob part to the core instance with `exports`, once; a failed link may be retried. */
-export function linkMobPart(exports: WebAssembly.Exports): Promise<void> {
+export function linkTo(exports: WebAssembly.Exports): Promise<void> {
   let link = links.get(exports);
   if (!link) {
     link = instantiatePart(exports);
