@@ -61,9 +61,19 @@ function toolBody(round) {
   return new TextEncoder().encode(TOOL_BODY_TEXT.replaceAll(TOOL_ID, id));
 }
 
-/** Instantiate the glue module (a no-op once done): pkg/'s wasm, or `wasmFile` for another build. */
+/** Instantiate the glue module (a no-op once done): pkg/'s wasm, or `wasmFile` for another build. Returns its exports. */
 function init(wasm, wasmFile = here("../pkg/meerkat_web_runtime_bg.wasm")) {
-  wasm.initSync({ module: readFileSync(wasmFile) });
+  return wasm.initSync({ module: readFileSync(wasmFile) });
+}
+
+/**
+ * Link the core's mob part (pkg/meerkat_web_runtime_mobs.wasm) to the glue's
+ * instance, as the runtime does before its first mob: a ScriptedHost's mob
+ * commands need it.
+ */
+export async function linkMobPart(wasm, wasmFile = undefined) {
+  const { linkTo } = await import("../dist/mob/part.js");
+  await linkTo(init(wasm, wasmFile));
 }
 
 /**

@@ -26,10 +26,9 @@
 //
 // Memory per member runs in fresh Node processes (mob-memory.mjs).
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as pkgWasm from "../pkg/meerkat_web_runtime.js";
-import { ScriptedHost, typical } from "./core-node.mjs";
+import { linkMobPart, ScriptedHost, typical } from "./core-node.mjs";
 import { broadcastScenario, chainScenario, plainTurnScenario, textBodyOfSize } from "./mob-script.mjs";
 import { summarize } from "./stats.mjs";
 
@@ -68,8 +67,8 @@ function check(name, value, expected) {
  * runs of each mob scenario and `floorReps` runs of each floor per rep,
  * interleaved, the order rotating.
  */
-export function benchMobs({ runs, warmup, wasm = pkgWasm, wasmFile = here("../pkg/meerkat_web_runtime_bg.wasm"), workers = 99, links = 20, reps = 5, floorReps = 3 }) {
-  wasm.initSync({ module: readFileSync(wasmFile) });
+export async function benchMobs({ runs, warmup, wasm = pkgWasm, wasmFile = here("../pkg/meerkat_web_runtime_bg.wasm"), workers = 99, links = 20, reps = 5, floorReps = 3 }) {
+  await linkMobPart(wasm, wasmFile);
   const host = new ScriptedHost(wasm);
   // ScriptedHost registers a host tool for core-node's benchmarks: none here (members and floor alike get no host tools).
   host.command("unregister_tool", '{"op":"unregister_tool","name":"get_weather"}');

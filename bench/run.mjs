@@ -163,7 +163,7 @@ if (parts.has("compaction")) {
 if (parts.has("mobs")) {
   progress("mobs: broadcast and request chain (scripted outcomes)");
   const { benchMobs, benchMobMemory } = await import("./mob-node.mjs");
-  results.mobs = benchMobs({ runs, warmup });
+  results.mobs = await benchMobs({ runs, warmup });
   progress("mobs: memory per member (fresh node --expose-gc processes)");
   results.mobs.memory = benchMobMemory({ counts: [100, 1000] });
 }

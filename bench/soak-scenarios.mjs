@@ -21,7 +21,7 @@
 // compacted size, buffers at their working size), so it is what each
 // further turn costs.
 import * as wasm from "../pkg/meerkat_web_runtime.js";
-import { ScriptedHost } from "./core-node.mjs";
+import { linkMobPart, ScriptedHost } from "./core-node.mjs";
 import { sseBody } from "./mob-script.mjs";
 import { cutEvery, makeBody, sseResponse } from "./sse-body.mjs";
 import { snapshot } from "./wasm-memory.mjs";
@@ -67,6 +67,9 @@ function slope(marks, key) {
   const den = marks.reduce((a, m) => a + (m.at - mx) ** 2, 0);
   return num / den;
 }
+
+// The 100-member mob is driven through ScriptedHost: the core's mob part first.
+await linkMobPart(wasm);
 
 function scriptedHost() {
   const host = new ScriptedHost(wasm);
