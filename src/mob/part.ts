@@ -48,7 +48,9 @@ async function instantiatePart(exports: WebAssembly.Exports): Promise<void> {
     if (buildOf(instance.exports) !== buildOf(exports)) {
       throw new Error("it is from another build than the core (rebuild, or serve both from one build)");
     }
-    for (let slot = 0; slot < table.length; slot++) table.set(slot, instance.exports[`e${slot}`] as never);
+    const entries = Array.from({ length: table.length }, (_, slot) => instance.exports[`e${slot}`]);
+    if (!entries.every((entry) => typeof entry === "function")) throw new Error("it lacks entries the core calls");
+    entries.forEach((entry, slot) => table.set(slot, entry as never));
   } catch (cause) {
     throw new MeerkatError(
       "WASM_INIT_FAILED",
