@@ -16,7 +16,8 @@
 #                             so the two builds keep their caches)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+# npm's binaryen first: never Debian's wasm-opt (see toolchain.md).
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 source scripts/toolchain.env
 export RUSTUP_TOOLCHAIN="$WASM_TOOLCHAIN"
 # Legacy mangling keeps the names bench/size-modules.mjs reads (the nightly
