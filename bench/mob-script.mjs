@@ -101,7 +101,7 @@ function createMob(host, definition, rows) {
   return bySession;
 }
 
-/** A mob subscription (what `mob.subscribeEvents()` opens), read to the end once; its runs made items as `mobItems` does. */
+/** A mob subscription (what `mob.subscribeEvents()` opens), read to the end once; its runs made items as `mobItemsReader` does. */
 function subscribe(host) {
   const { subscription } = host.command("mob_subscribe", `{"op":"mob_subscribe","mob":"${MOB_ID}"}`).ok;
   const poll = () =>

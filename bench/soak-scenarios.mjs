@@ -285,7 +285,7 @@ export async function mobScenario({ members = 100, minutes = 10 } = {}) {
     }
   };
   const poll = () => {
-    // A poll answers runs of items (one source, one millisecond), as `mobItems` reads them.
+    // A poll answers runs of items (one source, one millisecond), as `mobItemsReader` reads them.
     const runs = host.command("mob_poll", `{"op":"mob_poll","mob":"${mob}","subscription":${subscription}}`).ok;
     for (const { events } of runs) {
       counts.subscriptionEvents += events.length;

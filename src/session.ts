@@ -119,13 +119,14 @@ export class Session {
    * (`read` takes its unread events as bytes): `feed.news()` whenever
    * events may be waiting, `feed.last()` once the run has ended, before the
    * reader closes. Bad input throws synchronously. (The Worker host sends
-   * a stream's events to the page this way, when the page is ready.)
+   * a stream's events to the page this way, when the page is ready, from
+   * a compact reader: the page rebuilds the answer's text, `src/elided.ts`.)
    */
   runStreaming(prompt: Prompt, options: TurnOptions | undefined, what: string, open: (read: ReadBytes) => EventFeed): Promise<RunResult> {
     let feed: EventFeed | undefined;
     // The reader comes as an argument: news can arrive while the turn starts.
     const feedOf = (reader: number) => (feed ??= open(() => this.bytesQuietly(reader)));
-    const turn = this.readTurn(prompt, options, what, (r) => feedOf(r).news(), (r) => feedOf(r).last());
+    const turn = this.readTurn(prompt, options, what, (r) => feedOf(r).news(), (r) => feedOf(r).last(), true);
     feedOf(turn.reader).news();
     return turn.ended.then(({ outcome }) => settle(outcome));
   }
@@ -134,7 +135,7 @@ export class Session {
    * Start a turn read through a reader of its own: `onNews` runs whenever
    * events may have arrived; when the run ends, `atEnd` reads what is
    * left (`rest`) and the reader is closed. Bad input throws
-   * synchronously, leaving no reader behind.
+   * synchronously, leaving no reader behind. (`compact`: see `openReader`.)
    */
   private readTurn<T>(
     prompt: Prompt,
@@ -142,8 +143,9 @@ export class Session {
     what: string,
     onNews: (reader: number) => void,
     atEnd: (reader: number) => T,
+    compact = false,
   ): { reader: number; ended: Promise<{ outcome: RunOutcome; rest: T }> } {
-    const reader = this.openReader(what);
+    const reader = this.openReader(what, compact);
     const stop = this.host.driver.listen(this.id, () => onNews(reader));
     const close = () => {
       stop();
@@ -192,10 +194,11 @@ export class Session {
 
   /**
    * @internal A reader of its own whose events are read as bytes (the
-   * Worker host sends them to the page as they are).
+   * Worker host sends them to the page as they are), compact: the page
+   * rebuilds the answer's text (`src/elided.ts`).
    */
   openByteReader(): ByteReader {
-    const reader = this.openReader("session.subscribeEvents");
+    const reader = this.openReader("session.subscribeEvents", true);
     return { read: () => this.drainBytes("subscription.poll", reader), close: () => this.closeReader(reader) };
   }
 
@@ -304,9 +307,16 @@ export class Session {
     if (outcome.result) this.last = outcome.result;
   }
 
-  private openReader(what: string): number {
+  /**
+   * A reader of the session's events from now on. A `compact` one gets an
+   * answer's text once, in its `text_delta`s: the `text_complete` and
+   * `run_completed` that repeat it come `elided` (events/log.rs), for the
+   * page to rebuild (`src/elided.ts`).
+   */
+  private openReader(what: string, compact = false): number {
     this.assertUsable(what);
-    const { reader } = this.host.driver.command({ op: "open_reader", session: this.id }) as { reader: number };
+    const cmd = { op: "open_reader", session: this.id, ...(compact ? { compact } : {}) };
+    const { reader } = this.host.driver.command(cmd) as { reader: number };
     return reader;
   }
 

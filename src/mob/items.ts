@@ -3,7 +3,10 @@
  * consecutive items of one source and millisecond, attributed once), made
  * into `AttributedMobEvent`s here. Half the text of one attributed object
  * per item to parse, on the main thread and on a Worker client's page.
+ * The subscription's member readers are compact (the core's
+ * events/log.rs): each member's answer text is rebuilt from its deltas.
  */
+import { rebuildElided } from "../elided.js";
 import type { AgentEvent } from "../events.js";
 import type { AttributedMobEvent, MobEvent } from "./types.js";
 
@@ -16,13 +19,22 @@ interface ItemRun {
   events: Array<AgentEvent | MobEvent>;
 }
 
-/** The items of a poll's runs, in order. */
-export function mobItems(runs: readonly ItemRun[]): AttributedMobEvent[] {
-  const items: AttributedMobEvent[] = [];
-  for (const { member, role, seq, timestampMs, events } of runs) {
-    for (let i = 0; i < events.length; i++) {
-      items.push({ member, role, seq: seq + i, timestampMs, event: events[i] as AgentEvent | MobEvent });
+/**
+ * The items of a subscription's polls, in order: one of these per
+ * subscription (a member's deltas span polls).
+ */
+export function mobItemsReader(): (runs: readonly ItemRun[]) => AttributedMobEvent[] {
+  const rebuilders = new Map<string | null, ReturnType<typeof rebuildElided>>();
+  return (runs) => {
+    const items: AttributedMobEvent[] = [];
+    for (const { member, role, seq, timestampMs, events } of runs) {
+      let rebuild = rebuilders.get(member);
+      if (!rebuild) rebuilders.set(member, (rebuild = rebuildElided()));
+      rebuild(events as AgentEvent[]);
+      for (let i = 0; i < events.length; i++) {
+        items.push({ member, role, seq: seq + i, timestampMs, event: events[i] as AgentEvent | MobEvent });
+      }
     }
-  }
-  return items;
+    return items;
+  };
 }

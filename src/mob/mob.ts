@@ -21,7 +21,7 @@ import {
   checkSpecs,
   sendOptions,
 } from "./checks.js";
-import { mobItems } from "./items.js";
+import { mobItemsReader } from "./items.js";
 import { RunBook } from "./runs.js";
 import type {
   AttributedMobEvent,
@@ -132,8 +132,9 @@ export class Mob {
    */
   async subscribeEvents(): Promise<EventSubscription<AttributedMobEvent>> {
     const { subscription, close } = this.subscribe();
+    const items = mobItemsReader();
     return new EventSubscription<AttributedMobEvent>(
-      () => mobItems(this.command({ op: "mob_poll", subscription }, "subscription.poll") as Parameters<typeof mobItems>[0]),
+      () => items(this.command({ op: "mob_poll", subscription }, "subscription.poll") as Parameters<typeof items>[0]),
       close,
     );
   }
@@ -141,7 +142,7 @@ export class Mob {
   /**
    * @internal The whole mob's reader, read as bytes (the runs `mob_poll`
    * answers, without a command's parse): the Worker host sends them to the
-   * page as they are, where `mobItems` makes them items.
+   * page as they are, where `mobItemsReader` makes them items.
    */
   openByteReader(): ByteReader {
     const { subscription, close } = this.subscribe();

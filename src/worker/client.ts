@@ -37,6 +37,7 @@ import type { MobDefinition, MobSummary } from "../mob/types.js";
 import type { DeferredSessionMirror, RuntimeMirror, SessionMirror } from "./mirror.js";
 import { WorkerMob } from "./mob.js";
 import type { HostReady, SessionState } from "./protocol.js";
+import { rebuildElided } from "../elided.js";
 import { parseBatch, pushedSubscription, type HostCall, type Remote } from "./remote.js";
 import { compileCore } from "./prefetch.js";
 import { connect, type Endpoint, type Peer } from "./rpc.js";
@@ -319,7 +320,8 @@ export class WorkerSession implements SessionMirror {
     this.checkPrompt(prompt, "session.stream");
     turnOptions(options, "session.stream");
     const channel = new EventChannel();
-    const onBatch = async (bytes: Uint8Array) => channel.push(parseBatch<AgentEvent>(bytes));
+    const rebuild = rebuildElided();
+    const onBatch = async (bytes: Uint8Array) => channel.push(rebuild(parseBatch<AgentEvent>(bytes)));
     this.remote.call("stream", this.id, prompt, options, onBatch).then(
         (state) => {
           this.state = state;
@@ -340,7 +342,11 @@ export class WorkerSession implements SessionMirror {
 
   /** Batches are pushed from the Worker as they come; `poll()` returns what arrived. */
   subscribeEvents(): Promise<EventSubscription> {
-    return pushedSubscription<AgentEvent>(this.remote, (onBatch) => this.remote.call("subscribe", this.id, onBatch));
+    return pushedSubscription<AgentEvent>(
+      this.remote,
+      (onBatch) => this.remote.call("subscribe", this.id, onBatch),
+      rebuildElided() as (parsed: never[]) => AgentEvent[],
+    );
   }
 
   history(): Promise<HistoryMessage[]> {

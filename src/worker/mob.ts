@@ -28,7 +28,7 @@ import type {
   SpawnResult,
   SpawnSpec,
 } from "../mob/types.js";
-import { mobItems } from "../mob/items.js";
+import { mobItemsReader } from "../mob/items.js";
 import type { EventSubscription } from "../subscription.js";
 import type { HistoryMessage, Prompt, RunResult } from "../types.js";
 import type { MobMirror } from "./mirror.js";
@@ -90,7 +90,7 @@ export class WorkerMob implements MobMirror {
     return pushedSubscription<AttributedMobEvent>(
       this.remote,
       (onBatch) => this.remote.call("subscribeMob", this.mobId, onBatch),
-      mobItems,
+      mobItemsReader(),
     );
   }
 

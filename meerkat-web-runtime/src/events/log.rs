@@ -11,6 +11,13 @@
 //! appended after it opened. Logs no host can poll (a mob member's, a
 //! mob's own) are made without the poll reader, so they hold only what a
 //! subscription has yet to read.
+//!
+//! A *compact* reader (the Worker's, whose batches cross to the page) gets
+//! the answer once: a `text_complete` or `run_completed` whose text is the
+//! turn's `text_delta`s joined, when the reader had every event since the
+//! turn began, comes with that text empty and `"elided":true`; the page
+//! joins the deltas it got (`src/elided.ts`). A long answer would
+//! otherwise cross three times, the last two after the last body read.
 
 use std::collections::VecDeque;
 
@@ -37,6 +44,33 @@ const COMPACT_BYTES: usize = 4096;
 /// rest of the session's life. (Smaller ones are kept for reuse.)
 const KEEP_BYTES: usize = 64 * 1024;
 
+/// One cursor into the log.
+#[derive(Debug)]
+struct Reader {
+    id: ReaderId,
+    /// The next sequence number it wants.
+    next: u64,
+    compact: bool,
+    /// It has had every event from this sequence number on (since it
+    /// opened, or since the gap it was last told of).
+    whole_since: u64,
+}
+
+impl Reader {
+    fn new(id: ReaderId, next: u64, compact: bool) -> Self {
+        Reader { id, next, compact, whole_since: next }
+    }
+}
+
+/// The short form of a retained event whose text a compact reader can
+/// rebuild from the deltas since sequence number `since`.
+#[derive(Debug)]
+struct Elided {
+    seq: u64,
+    since: u64,
+    short: String,
+}
+
 #[derive(Debug)]
 pub struct EventLog {
     /// Retained events, each followed by a comma.
@@ -52,16 +86,21 @@ pub struct EventLog {
     first_seq: u64,
     next_seq: u64,
     capacity: usize,
-    /// Each reader and the next sequence number it wants.
-    readers: Vec<(ReaderId, u64)>,
+    readers: Vec<Reader>,
     next_reader: ReaderId,
+    /// While a compact reader exists: the `text_delta`s since the last
+    /// `turn_started` (at `turn_start`), joined.
+    streamed: Option<String>,
+    turn_start: u64,
+    /// Retained events with a short form, oldest first.
+    elided: VecDeque<Elided>,
 }
 
 impl EventLog {
     /// A session's log, with its poll reader ([`DEFAULT_READER`]).
     pub fn new(capacity: usize) -> Self {
         // Exactly one slot: a session that never subscribes keeps no more.
-        EventLog::with_readers(capacity, vec![(DEFAULT_READER, 1)])
+        EventLog::with_readers(capacity, vec![Reader::new(DEFAULT_READER, 1, false)])
     }
 
     /// A log read only through readers opened later (`open_reader`).
@@ -69,7 +108,7 @@ impl EventLog {
         EventLog::with_readers(capacity, Vec::new())
     }
 
-    fn with_readers(capacity: usize, readers: Vec<(ReaderId, u64)>) -> Self {
+    fn with_readers(capacity: usize, readers: Vec<Reader>) -> Self {
         EventLog {
             buf: String::new(),
             origin: 0,
@@ -80,6 +119,9 @@ impl EventLog {
             capacity: capacity.max(1),
             readers,
             next_reader: DEFAULT_READER + 1,
+            streamed: None,
+            turn_start: 0,
+            elided: VecDeque::new(),
         }
     }
 
@@ -87,6 +129,35 @@ impl EventLog {
         let Some(seq) = self.begin() else { return };
         event.write_json(seq, &mut self.buf);
         self.buf.push(',');
+        if self.readers.iter().any(|r| r.compact) {
+            self.note_for_compact(event, seq);
+        } else {
+            self.streamed = None;
+        }
+    }
+
+    /// Keep what compact readers need: the deltas of the turn, and the
+    /// short form of an event whose text they are.
+    fn note_for_compact(&mut self, event: &Event, seq: u64) {
+        let short = match *event {
+            Event::TurnStarted { .. } => {
+                self.streamed = Some(String::new());
+                self.turn_start = seq;
+                return;
+            }
+            Event::TextComplete { content } if self.streamed.as_deref() == Some(content) => {
+                Event::TextComplete { content: "" }
+            }
+            Event::RunCompleted { session_id, result, usage } if self.streamed.as_deref() == Some(result) => {
+                Event::RunCompleted { session_id, result: "", usage }
+            }
+            _ => return,
+        };
+        let mut text = String::new();
+        short.write_json(seq, &mut text);
+        text.pop(); // `}`
+        text.push_str(r#","elided":true}"#);
+        self.elided.push_back(Elided { seq, since: self.turn_start, short: text });
     }
 
     /// A kept event: its fields follow the `type` and `seq` written now.
@@ -108,6 +179,9 @@ impl EventLog {
     /// The hot path: one `text_delta` without building an `Event`.
     pub fn push_text_delta(&mut self, delta: &str) {
         let Some(seq) = self.begin() else { return };
+        if let Some(streamed) = &mut self.streamed {
+            streamed.push_str(delta);
+        }
         self.buf.push_str(r#"{"type":"text_delta","seq":"#);
         crate::json::write_u64(seq, &mut self.buf);
         self.buf.push_str(r#","delta":"#);
@@ -135,14 +209,15 @@ impl EventLog {
         Some(seq)
     }
 
-    /// A new reader that sees the events appended from now on.
-    pub fn open_reader(&mut self) -> Option<ReaderId> {
+    /// A new reader that sees the events appended from now on (`compact`:
+    /// with the answer once, see the module's docs).
+    pub fn open_reader(&mut self, compact: bool) -> Option<ReaderId> {
         if self.readers.len() >= MAX_READERS {
             return None;
         }
         let id = self.next_reader;
         self.next_reader = self.next_reader.wrapping_add(1).max(DEFAULT_READER + 1);
-        self.readers.push((id, self.next_seq));
+        self.readers.push(Reader::new(id, self.next_seq, compact));
         Some(id)
     }
 
@@ -153,28 +228,29 @@ impl EventLog {
             return false;
         }
         let before = self.readers.len();
-        self.readers.retain(|(r, _)| *r != id);
+        self.readers.retain(|r| r.id != id);
         let closed = self.readers.len() != before;
         self.free_read();
         closed
     }
 
     pub fn has_reader(&self, id: ReaderId) -> bool {
-        self.readers.iter().any(|(r, _)| *r == id)
+        self.readers.iter().any(|r| r.id == id)
     }
 
     /// Events the reader has not read yet.
     pub fn unread(&self, id: ReaderId) -> usize {
-        let next = self.readers.iter().find(|(r, _)| *r == id).map_or(self.next_seq, |(_, n)| *n);
+        let next = self.readers.iter().find(|r| r.id == id).map_or(self.next_seq, |r| r.next);
         (self.next_seq - next.max(self.first_seq)) as usize
     }
 
     /// Everything the reader has not read, as one JSON array; `None` for
     /// an unknown reader.
     pub fn read(&mut self, id: ReaderId) -> Option<String> {
-        let at = self.readers.iter().position(|(r, _)| *r == id)?;
-        let from = self.readers.get(at).map_or(self.next_seq, |(_, n)| *n);
+        let at = self.readers.iter().position(|r| r.id == id)?;
+        let from = self.readers.get(at).map_or(self.next_seq, |r| r.next);
         let start = from.max(self.first_seq);
+        let compact = self.gapless_since(at, from);
         let slice = self.slice_from(start);
         let mut out = String::with_capacity(slice.len() + 2);
         out.push('[');
@@ -189,13 +265,44 @@ impl EventLog {
                 out.push(',');
             }
         }
-        out.push_str(slice);
+        match compact {
+            Some(since) => self.write_compact(start, since, &mut out),
+            None => out.push_str(slice),
+        }
         out.push(']');
         if let Some(reader) = self.readers.get_mut(at) {
-            reader.1 = self.next_seq;
+            reader.next = self.next_seq;
         }
         self.free_read();
         Some(out)
+    }
+
+    /// For a compact reader about to read from `from`: the sequence number
+    /// since which it has every event (after the gap it is about to be
+    /// told of, if any); `None` for other readers.
+    fn gapless_since(&mut self, at: usize, from: u64) -> Option<u64> {
+        let first = self.first_seq;
+        let reader = self.readers.get_mut(at).filter(|r| r.compact)?;
+        if from < first {
+            reader.whole_since = first;
+        }
+        Some(reader.whole_since)
+    }
+
+    /// The events from `start` on, as [`slice_from`](Self::slice_from),
+    /// with the short form of those whose text a reader that has had
+    /// every event since `since` can rebuild.
+    fn write_compact(&self, start: u64, since: u64, out: &mut String) {
+        let mut from = start;
+        for e in self.elided.iter().filter(|e| e.seq >= start && e.since >= since) {
+            out.push_str(self.slice_between(from, e.seq));
+            out.push_str(&e.short);
+            from = e.seq + 1;
+            if from < self.next_seq {
+                out.push(',');
+            }
+        }
+        out.push_str(self.slice_from(from));
     }
 
     /// Like [`read`](Self::read), for merging several logs by time: the
@@ -204,8 +311,9 @@ impl EventLog {
     /// `stream_truncated` first when events were dropped). `false` for an
     /// unknown reader.
     pub fn read_marked(&mut self, id: ReaderId, out: &mut String, marks: &mut Vec<(u64, usize)>) -> bool {
-        let Some(at) = self.readers.iter().position(|(r, _)| *r == id) else { return false };
-        let from = self.readers.get(at).map_or(self.next_seq, |(_, n)| *n);
+        let Some(at) = self.readers.iter().position(|r| r.id == id) else { return false };
+        let from = self.readers.get(at).map_or(self.next_seq, |r| r.next);
+        let compact = self.gapless_since(at, from);
         let ms = |at_ms: f64| at_ms.max(0.0) as u64;
         if from < self.first_seq {
             marks.push((ms(self.now_ms), out.len()));
@@ -214,15 +322,33 @@ impl EventLog {
             out.push(',');
         }
         let skip = from.saturating_sub(self.first_seq) as usize;
-        if let Some(&(first, _)) = self.starts.get(skip) {
-            let base = out.len();
-            out.push_str(self.buf.get((first - self.origin) as usize..).unwrap_or_default());
-            for &(start, at_ms) in self.starts.iter().skip(skip) {
-                marks.push((ms(at_ms), base + (start - first) as usize));
+        match (compact, self.starts.get(skip)) {
+            (None, Some(&(first, _))) => {
+                let base = out.len();
+                out.push_str(self.buf.get((first - self.origin) as usize..).unwrap_or_default());
+                for &(start, at_ms) in self.starts.iter().skip(skip) {
+                    marks.push((ms(at_ms), base + (start - first) as usize));
+                }
             }
+            (Some(since), Some(_)) => {
+                // Event by event: each its slice, or its short form.
+                let first_seq = self.first_seq + skip as u64;
+                let mut elided = self.elided.iter().filter(|e| e.seq >= first_seq && e.since >= since).peekable();
+                for (seq, &(_, at_ms)) in (first_seq..).zip(self.starts.iter().skip(skip)) {
+                    marks.push((ms(at_ms), out.len()));
+                    match elided.next_if(|e| e.seq == seq) {
+                        Some(e) => {
+                            out.push_str(&e.short);
+                            out.push(',');
+                        }
+                        None => out.push_str(self.slice_between(seq, seq + 1)),
+                    }
+                }
+            }
+            (_, None) => {}
         }
         if let Some(reader) = self.readers.get_mut(at) {
-            reader.1 = self.next_seq;
+            reader.next = self.next_seq;
         }
         self.free_read();
         true
@@ -238,17 +364,30 @@ impl EventLog {
         self.buf.get(from..to).unwrap_or_default()
     }
 
+    /// The serialized events `[from, to)`, each followed by its comma.
+    fn slice_between(&self, from: u64, to: u64) -> &str {
+        let at = |seq: u64| match self.starts.get((seq - self.first_seq) as usize) {
+            Some(&(start, _)) => (start - self.origin) as usize,
+            None => self.buf.len(),
+        };
+        self.buf.get(at(from)..at(to)).unwrap_or_default()
+    }
+
     /// Free the events every reader has passed.
     fn free_read(&mut self) {
-        let oldest_wanted = self.readers.iter().map(|(_, n)| *n).min().unwrap_or(self.next_seq);
+        let oldest_wanted = self.readers.iter().map(|r| r.next).min().unwrap_or(self.next_seq);
         while self.first_seq < oldest_wanted && self.starts.pop_front().is_some() {
             self.first_seq += 1;
         }
         self.compact();
     }
 
-    /// Cut freed bytes off the buffer's front once they are worth moving.
+    /// Cut freed bytes off the buffer's front once they are worth moving
+    /// (and short forms of events gone).
     fn compact(&mut self) {
+        while self.elided.front().is_some_and(|e| e.seq < self.first_seq) {
+            self.elided.pop_front();
+        }
         let head = self.starts.front().map_or(self.buf.len(), |&(s, _)| (s - self.origin) as usize);
         if head == self.buf.len() {
             self.origin += head as u64;
@@ -291,5 +430,7 @@ impl EventLog {
     }
 }
 
+#[cfg(test)]
+mod compact_tests;
 #[cfg(test)]
 mod tests;

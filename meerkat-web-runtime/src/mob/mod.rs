@@ -159,7 +159,7 @@ impl Mob {
         if self.subscriptions.len() >= MAX_SUBSCRIPTIONS {
             return None;
         }
-        let reader = self.log.open_reader()?;
+        let reader = self.log.open_reader(false)?;
         let id = self.next_subscription;
         self.next_subscription += 1;
         self.subscriptions.push(Subscription { id, reader, members, next_seq: 1 });

@@ -76,7 +76,7 @@ const OPS: &[(&str, Op, &[&str])] = &[
     ("list_sessions", Op::ListSessions, &["op"]),
     ("archive", Op::Archive, &["op", "session"]),
     ("append_system_context", Op::AppendSystemContext, &["op", "session", "text"]),
-    ("open_reader", Op::OpenReader, &["op", "session"]),
+    ("open_reader", Op::OpenReader, &["op", "session", "compact"]),
     ("close_reader", Op::CloseReader, &["op", "session", "reader"]),
     ("register_tool", Op::RegisterTool, &["op", "tool"]),
     ("unregister_tool", Op::UnregisterTool, &["op", "name"]),
@@ -170,8 +170,9 @@ impl Runtime {
                 append_context(session, text).map(|()| None)
             }
             Op::OpenReader => {
+                let compact = f.bool("compact")?.unwrap_or(false);
                 let session = &mut self.agent_mut(f.req_str("session")?)?.session;
-                let reader = session.events.open_reader().ok_or_else(|| {
+                let reader = session.events.open_reader(compact).ok_or_else(|| {
                     invalid("this session has too many event readers open; close some subscriptions first")
                 })?;
                 let mut out = String::new();

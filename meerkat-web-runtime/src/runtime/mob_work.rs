@@ -34,7 +34,9 @@ impl Runtime {
                 let mob = mobs.get_mut(mob_id).ok_or_else(|| super::mobs::mob_not_found(mob_id))?;
                 let mut readers = Vec::new();
                 for member in mob.members.iter().filter(|m| !m.retired) {
-                    if let Some(reader) = agents.get_mut(&member.session).and_then(|a| a.session.events.open_reader()) {
+                    if let Some(reader) =
+                        agents.get_mut(&member.session).and_then(|a| a.session.events.open_reader(true))
+                    {
                         readers.push((member.session.clone(), reader));
                     }
                 }

@@ -243,7 +243,7 @@ impl Runtime {
         }
         if let Some(agent) = self.agents.get_mut(&session) {
             for sub in &mut mob.subscriptions {
-                if let Some(reader) = agent.session.events.open_reader() {
+                if let Some(reader) = agent.session.events.open_reader(true) {
                     sub.members.push((session.clone(), reader));
                 }
             }

@@ -46,7 +46,7 @@ fn a_kept_event_is_logged_as_if_pushed_when_it_was_kept() {
 fn readers_never_take_each_others_events() {
     let mut log = EventLog::new(100);
     log.push_text_delta("a");
-    let sub = log.open_reader().unwrap();
+    let sub = log.open_reader(false).unwrap();
     log.push_text_delta("b");
     log.push_text_delta("c");
     assert_eq!(seqs(&parse(&log.read(sub).unwrap())), [2, 3]);
@@ -64,7 +64,7 @@ fn readers_never_take_each_others_events() {
 #[test]
 fn a_reader_that_falls_behind_gets_its_own_truncation_marker() {
     let mut log = EventLog::new(3);
-    let fast = log.open_reader().unwrap();
+    let fast = log.open_reader(false).unwrap();
     for i in 0..5 {
         log.push_text_delta(&i.to_string());
         // `fast` keeps up; the default reader does not.
@@ -80,7 +80,7 @@ fn a_reader_that_falls_behind_gets_its_own_truncation_marker() {
     assert_eq!(parse(&log.read(fast).unwrap())[0]["type"], "run_completed");
     // Truncation when nothing is left after the gap.
     let mut log = EventLog::new(1);
-    let sub = log.open_reader().unwrap();
+    let sub = log.open_reader(false).unwrap();
     log.push_text_delta("a");
     log.push_text_delta("b");
     let _ = log.read(sub);
@@ -100,7 +100,7 @@ fn memory_is_freed_once_every_reader_has_read() {
         let _ = log.read(DEFAULT_READER);
     }
     assert!(log.buf.is_empty());
-    let sub = log.open_reader().unwrap();
+    let sub = log.open_reader(false).unwrap();
     for _ in 0..100 {
         log.push_text_delta(&long);
         let _ = log.read(sub);
@@ -127,7 +127,7 @@ fn an_unpolled_log_keeps_only_what_a_reader_has_yet_to_read() {
     log.push_text_delta("nobody reads this");
     log.push(&Event::TurnStarted { turn_number: 1 });
     assert_eq!(log.retained(), 0);
-    let sub = log.open_reader().unwrap();
+    let sub = log.open_reader(false).unwrap();
     log.push_text_delta("a");
     log.push_kept(&Event::MemberRetired { member: "m" }.keep());
     assert_eq!(log.retained(), 2);

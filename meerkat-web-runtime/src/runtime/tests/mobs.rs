@@ -241,6 +241,9 @@ fn a_message_wakes_an_autonomous_peer_as_attributed_context() {
     );
     let received = events.iter().find(|e| e["event"]["type"] == "message_received").unwrap();
     assert_eq!((received["member"].as_str(), received["role"].as_str()), (Some("worker-1"), Some("worker")));
+    // Subscriptions read members compactly: an answer's text comes once, in its deltas.
+    let answer = |e: &&Value| e["member"] == "worker-1" && e["event"]["type"] == "text_complete";
+    assert_eq!(events.iter().find(answer).unwrap()["event"]["elided"], true);
     let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
     assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>());
     assert!(events.iter().all(|e| e["timestampMs"] == 1000));
