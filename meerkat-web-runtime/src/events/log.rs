@@ -138,6 +138,7 @@ impl EventLog {
 
     /// Keep what compact readers need: the deltas of the turn, and the
     /// short form of an event whose text they are.
+    #[inline(never)]
     fn note_for_compact(&mut self, event: &Event, seq: u64) {
         let short = match *event {
             Event::TurnStarted { .. } => {
