@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Splits the core's wasm in two: the part every app loads at start, and the
 // mob part (mobs, flows and comms), fetched only when an app creates its
-// first mob. Chat-only apps then never download the mob code (≈ 20 KB gzip).
+// first mob. Chat-only apps then never download the mob code (≈ 25 KB gzip).
 //
 //   node scripts/wasm-split.mjs <in.wasm> <primary.wasm> <part.wasm> [-- wasm-opt flags]
 //
@@ -10,8 +10,10 @@
 // (found on the call graph, so nothing the rest of the core uses can move).
 // In the primary, each entry becomes a stub that calls through the table
 // `mob_part` (exported as MOB_PART_TABLE); the host instantiates the part
-// with the primary's exports as its "primary" imports and puts the part's
-// `e<k>` exports in slot k (src/mob/part.ts). A stub called before that
+// with the primary's exports as its "primary" imports (its memory, stack
+// pointer, and the table CALLS of the core functions the part calls, each
+// a stub in the part) and puts the part's `e<k>` exports in slot k of
+// MOB_PART_TABLE (src/mob/part.ts). A stub called before that
 // traps, so the core calls an entry only when a mob exists (each entry's
 // Rust comment says why that holds) and the host links the part before
 // the first `create_mob`. Both halves export the global BUILD, a digest of
@@ -35,6 +37,8 @@ const CRATE = "meerkat_web_runtime";
 const MOB_PART_TABLE = "mob_part";
 const IMPORTS = "primary";
 const BUILD = "mob_part_build";
+/** The core's functions the part calls, in a table: 180 exports cost 0.8 KB gzip, a table's elements 0.1 KB. */
+const CALLS = "mob_part_calls";
 
 const NAME = String.raw`\$(?:"(?:[^"\\]|\\.)*"|[^\s()"]+)`;
 const FUNC_LINE = new RegExp(String.raw`^ \(func (${NAME})`);
@@ -156,7 +160,10 @@ function primary(bytes, graph, entries, { part, needs }, tag) {
     mod.addFunction(name, params, results, [], mod.call_indirect(MOB_PART_TABLE, mod.i32.const(slot), args, params, results));
   });
   for (const name of part) if (!entries.includes(name)) mod.removeFunction(name);
-  [...needs.funcs].forEach((name, i) => mod.addFunctionExport(name, `f${i}`));
+  const calls = [...needs.funcs];
+  mod.addTable(CALLS, calls.length, calls.length);
+  mod.addActiveElementSegment(CALLS, CALLS, calls, mod.i32.const(0));
+  mod.addTableExport(CALLS, CALLS);
   [...needs.globals].forEach((name, i) => mod.addGlobalExport(name, `g${i}`));
   [...needs.tables].forEach((name, i) => mod.addTableExport(name, `t${i}`));
   mod.addGlobal(BUILD, binaryen.i32, false, mod.i32.const(tag));
@@ -171,12 +178,15 @@ function secondary(bytes, entries, { part, needs }, tag) {
   const memory = exports.find((e) => e.kind === binaryen.ExternalMemory)?.value;
   for (const e of exports) mod.removeExport(e.name);
   for (const e of elems) mod.removeElementSegment(e.name);
+  // Each core function the part calls becomes a stub calling through the core's table CALLS.
   const wanted = [...needs.funcs];
   for (const [name, { info }] of funcs) {
     if (part.has(name)) continue;
     mod.removeFunction(name);
-    const i = wanted.indexOf(name);
-    if (i >= 0) mod.addFunctionImport(name, IMPORTS, `f${i}`, info.params, info.results);
+    const slot = wanted.indexOf(name);
+    if (slot < 0) continue;
+    const args = binaryen.expandType(info.params).map((type, i) => mod.local.get(i, type));
+    mod.addFunction(name, info.params, info.results, [], mod.call_indirect(CALLS, mod.i32.const(slot), args, info.params, info.results));
   }
   const globals = [...needs.globals];
   for (let i = mod.getNumGlobals() - 1; i >= 0; i--) {
@@ -192,6 +202,8 @@ function secondary(bytes, entries, { part, needs }, tag) {
     const k = tables.indexOf(t.name);
     if (k >= 0) mod.addTableImport(t.name, IMPORTS, `t${k}`);
   }
+  mod.addTable(CALLS, wanted.length, wanted.length);
+  mod.addTableImport(CALLS, IMPORTS, CALLS);
   // The memory and its contents are the primary's: no data segments here.
   const { initial, max } = mod.getMemoryInfo();
   mod.setMemory(initial, max ?? -1, null, [], false, false, memory);

@@ -2,10 +2,10 @@
  * The core's mob part: mobs, flows and comms are a wasm of their own
  * (`pkg/meerkat_web_runtime_mobs.wasm`, cut from the core at build time by
  * `scripts/wasm-split.mjs`), fetched and linked the first time an app uses
- * a mob, so that apps without mobs never download it. It shares the core's
- * memory and calls the core's functions through the core instance's
- * exports; the core calls into it through the table `mob_part`, whose slot
- * k takes the part's export `e<k>`. Both export `mob_part_build`, a digest
+ * a mob, so that apps without mobs never download it. It imports the core
+ * instance's exports (its memory, and the table `mob_part_calls` of the
+ * core functions it calls); the core calls into it through the table
+ * `mob_part`, whose slot k takes the part's export `e<k>`. Both export `mob_part_build`, a digest
  * of their build: a part links only to the core it was cut from. This
  * module is itself loaded on first use (`lazy-mobs.ts`), and with it the asset
  * URL below.
