@@ -11,7 +11,7 @@ import type { Mob } from "../mob/mob.js";
 import type { MeerkatRuntime } from "../runtime.js";
 import { describeValue, fail } from "../validate.js";
 import type { ByteReader } from "../subscription.js";
-import { BatchOutbox } from "./outbox.js";
+import { BatchOutbox, nextTask } from "./outbox.js";
 import { release } from "./rpc.js";
 import { MEMBER_METHODS, MOB_METHODS, type BatchSink, type RuntimeHost } from "./protocol.js";
 
@@ -44,6 +44,21 @@ export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; fee
   };
 
   /**
+   * One flush of every subscription for the calls that end close together
+   * (the page's 20 `member.send()`s arrive as 20 messages in a row): once
+   * they have run, in a task of its own; each call's reply waits for it.
+   */
+  let flushing: Promise<void> | undefined;
+  const flushSoon = (): Promise<void> =>
+    (flushing ??= new Promise<void>((resolve) =>
+      nextTask(() => {
+        flushing = undefined;
+        for (const outbox of [...feeds.values()]) outbox.flush();
+        resolve();
+      }),
+    ));
+
+  /**
    * Run a page call, then send the news it made (also when it failed),
    * whatever the page's pace: the batches go ahead of the call's reply.
    */
@@ -52,7 +67,7 @@ export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; fee
     try {
       return await call();
     } finally {
-      for (const outbox of [...feeds.values()]) outbox.flush();
+      await flushSoon();
     }
   };
 

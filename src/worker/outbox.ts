@@ -114,7 +114,7 @@ let port: MessagePort | undefined;
 const queued: Array<() => void> = [];
 
 /** Run `task` as a task of its own (no `setTimeout` clamp). */
-function nextTask(task: () => void): void {
+export function nextTask(task: () => void): void {
   if (typeof setImmediate === "function") {
     setImmediate(task);
     return;
