@@ -25,34 +25,28 @@ export RUSTUP_TOOLCHAIN="$WASM_TOOLCHAIN"
 export RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Csymbol-mangling-version=legacy"
 STD=(-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size)
 
-# wasm-opt (npm's binaryen, see toolchain.md), run here rather than by
-# wasm-pack because the core is split first, by function names:
-# -Os gzips smaller than -Oz here (the shipped size is the gzip size).
-# --low-memory-unused lets wasm-opt fold `ptr + constant` into load/store
-# offsets: it only differs when an address computation wraps around 2^32
-# into the first 1 KB, which Rust pointer arithmetic never does. Together
-# -1.3 KB gzip.
-# --one-caller-inline-max-function-size=100: a function with one caller is
-# inlined only when small (binaryen's default inlines them all, at any
-# size). Chromium compiles wasm lazily, a function on its first call: the
-# default made the command entry point one 46 KB function (the dispatch
-# with every op's handler inlined), compiled whole by the first command of
-# every Worker; with the limit the first command is 1.3 ms instead of
-# 3.5 ms, and the wasm gzips 0.46 KB smaller.
-WASM_OPT=(-Os --low-memory-unused --enable-bulk-memory --enable-nontrapping-float-to-int
-  --enable-reference-types --one-caller-inline-max-function-size=100)
+# wasm-opt's flags: wasm-pack's own (Cargo.toml's wasm-pack profile, where
+# they are explained), for the passes run here.
+mapfile -t WASM_OPT < <(sed -n 's/^wasm-opt = \[\(.*\)\]$/\1/p' meerkat-web-runtime/Cargo.toml | tr ',' '\n' | tr -d ' "')
+WASM_OPT+=(--enable-reference-types)
 
 wasm-pack build meerkat-web-runtime --target web --out-dir ../pkg --release \
   -- --no-default-features --features runtime "${STD[@]}"
 # The mob part (mobs, flows, comms) becomes a wasm of its own, linked by the
-# runtime before an app's first mob: chat-only apps never download it.
-node scripts/wasm-split.mjs pkg/meerkat_web_runtime_bg.wasm \
+# runtime before an app's first mob: chat-only apps never download it. The
+# cut needs the function names wasm-opt drops, so it starts again from
+# cargo's output, through the same wasm-bindgen (whose glue must be
+# wasm-pack's), and replaces pkg/'s whole core with the two halves.
+split_in=$(mktemp -d)
+wasm-bindgen target/wasm32-unknown-unknown/release/meerkat_web_runtime.wasm --target web --out-dir "$split_in"
+cmp -s "$split_in/meerkat_web_runtime.js" pkg/meerkat_web_runtime.js || { echo "wasm-split: the glue differs from wasm-pack's" >&2; exit 1; }
+node scripts/wasm-split.mjs "$split_in/meerkat_web_runtime_bg.wasm" \
   pkg/meerkat_web_runtime_bg.wasm pkg/meerkat_web_runtime_mobs.wasm -- "${WASM_OPT[@]}"
+rm -rf "$split_in"
 
 reader_out=$(mktemp -d)
 trap 'rm -rf "$reader_out"' EXIT
 CARGO_TARGET_DIR="$PWD/target/mobpack" wasm-pack build meerkat-web-runtime --target web --out-dir "$reader_out" \
   --out-name meerkat_mobpack --release -- --no-default-features --features mobpack "${STD[@]}"
-wasm-opt "$reader_out"/meerkat_mobpack_bg.wasm -o pkg/meerkat_mobpack_bg.wasm "${WASM_OPT[@]}"
 cp "$reader_out"/meerkat_mobpack.js "$reader_out"/meerkat_mobpack.d.ts \
-  "$reader_out"/meerkat_mobpack_bg.wasm.d.ts pkg/
+  "$reader_out"/meerkat_mobpack_bg.wasm "$reader_out"/meerkat_mobpack_bg.wasm.d.ts pkg/
