@@ -60,7 +60,7 @@ export function printSoak(lines, s) {
     const m = s.mob;
     const messages = m.marks.at(-1).messages - m.marks[m.warm].messages;
     lines.push(
-      `  a ${m.members}-member mob, ${m.minutes} simulated minutes (a task a second, worker → lead → worker): ${m.delivered.toLocaleString("en")} messages delivered, ${m.requests.toLocaleString("en")} model requests, ${m.timersFired} held-back wake-ups fired, ${m.subscriptionEvents.toLocaleString("en")} subscription events: wasm ${span(m)}, JS heap ${heapSpan(m)}; after minute ${m.warm}: wasm ${signedKb(m.wasmGrowthPerStep)}/minute = ${signed((m.wasmGrowthPerStep * (m.minutes - m.warm)) / messages)} per transcript message (${m.marks.at(-1).messages.toLocaleString("en")} messages, ${(m.historyBytes / 1000).toFixed(0)} KB as JSON, at the end: profiles have no compaction, so a mob grows with its members' transcripts)`,
+      `  a ${m.members}-member mob, ${m.minutes} simulated minutes (a task a second, worker → lead → worker; profiles with compaction): ${m.delivered.toLocaleString("en")} messages delivered, ${m.requests.toLocaleString("en")} model requests (${m.compactions} compactions), ${m.timersFired} held-back wake-ups fired, ${m.subscriptionEvents.toLocaleString("en")} subscription events: wasm ${span(m)}, JS heap ${heapSpan(m)}; after minute ${m.warm}: wasm ${signedKb(m.wasmGrowthPerStep)}/minute, transcripts ${signed(messages, "messages")} (${m.marks.at(-1).messages.toLocaleString("en")} at the end, ${(m.historyBytes / 1000).toFixed(0)} KB as JSON); ${steady(m)}`,
     );
   }
 }
@@ -108,9 +108,9 @@ export function soakReadmeRows(s) {
   if (s.mob) {
     const m = s.mob;
     rows.push([
-      `Soak: ${m.members}-member mob, ${m.minutes} simulated minutes, ${m.delivered.toLocaleString("en")} messages`,
-      `wasm ${span(m)}; ${signedKb(m.wasmGrowthPerStep)}/minute`,
-      `its members' transcripts (${m.marks.at(-1).messages.toLocaleString("en")} messages; profiles have no compaction); JS heap ${heapSpan(m)}`,
+      `Soak: ${m.members}-member mob, ${m.minutes} simulated minutes, ${m.delivered.toLocaleString("en")} messages, profiles with compaction`,
+      `wasm ${span(m)}; ${signedKb(m.wasmGrowthPerStep)}/minute after minute ${m.warm}`,
+      `${steady(m)}; ${m.marks.at(-1).messages.toLocaleString("en")} transcript messages at the end (${m.compactions} compactions); JS heap ${heapSpan(m)}`,
     ]);
   }
   return rows;

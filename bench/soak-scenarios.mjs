@@ -31,6 +31,8 @@ const SUMMARY_MARK = "Summarize the conversation";
 const SYSTEM_PROMPT = "You are a concise assistant.";
 /** Compaction due every 9 or so turns of the bodies below (the first after 12 or so). */
 const COMPACTION = { thresholdTokens: 1500, keepRecentTurns: 3 };
+/** A worker hears of its task every 99 s: due after 4 or so tasks, inside the 10 minutes. */
+const MOB_COMPACTION = { thresholdTokens: 350, keepRecentTurns: 2 };
 /** A turn's answer: 40 text deltas (0.4 KB of text, 6 KB of SSE). */
 const ANSWER = makeBody(40, 7).bytes;
 const SUMMARY = makeBody(60, 11).bytes;
@@ -217,13 +219,15 @@ export async function idleScenario({ n = 10_000 } = {}) {
  * its inbox for a held-back wake-up, a timer), thanks each reporter
  * (send_message), who notes it. Every request is answered at once; the
  * mob's subscription is polled every simulated second. Memory every
- * simulated minute; the members' transcripts grow (profiles have no
- * compaction), so their size is reported beside the wasm's.
+ * simulated minute. The profiles have compaction on: the lead, who hears
+ * every report, is summarised every few wake-ups, a worker after every
+ * second task or so; the transcripts stop growing by minute 4 or 5, and
+ * growth is measured over the second half.
  */
 export async function mobScenario({ members = 100, minutes = 10 } = {}) {
   const host = scriptedHost();
   const mob = "soak-mob";
-  const profile = { model: "claude-sonnet-4-6", systemPrompt: SYSTEM_PROMPT };
+  const profile = { model: "claude-sonnet-4-6", systemPrompt: SYSTEM_PROMPT, compaction: MOB_COMPACTION };
   host.command(
     "create_mob",
     JSON.stringify({
@@ -242,9 +246,13 @@ export async function mobScenario({ members = 100, minutes = 10 } = {}) {
   const identity = new Map(spawned.map((r) => [r.sessionId, r.agentIdentity]));
   const { subscription } = host.command("mob_subscribe", `{"op":"mob_subscribe","mob":"${mob}"}`).ok;
   const timers = new Map();
-  const counts = { requests: 0, finished: 0, delivered: 0, timersFired: 0, subscriptionEvents: 0 };
+  const counts = { requests: 0, finished: 0, delivered: 0, timersFired: 0, subscriptionEvents: 0, compactions: 0 };
   let call = 0;
   const model = (e) => {
+    if (e.body.includes(SUMMARY_MARK)) {
+      counts.compactions++;
+      return SUMMARY;
+    }
     const last = JSON.parse(e.body).messages.at(-1);
     const blocks = typeof last.content === "string" ? [{ type: "text", text: last.content }] : last.content;
     if (blocks.some((b) => b.type === "tool_result")) return sseBody("Done.");
@@ -314,11 +322,12 @@ export async function mobScenario({ members = 100, minutes = 10 } = {}) {
       drive(host.command("mob_send", JSON.stringify({ op: "mob_send", mob, member, content: `Task ${second}` })).effects);
       poll();
     }
-  }, { every: 1, warm: 1, probe: messages });
+  }, { every: 1, warm: Math.ceil(minutes / 2), probe: messages });
   const ms = performance.now() - t0;
   fireTimers(Infinity);
   poll();
   const history = historyBytes();
   if (counts.delivered < second) throw new Error(`soak mob: only ${counts.delivered} messages delivered in ${second} s`);
+  if (counts.compactions === 0) throw new Error("soak mob: compaction never ran");
   return { members, minutes, simulatedMs: host.now - start, ...counts, historyBytes: history, ms, ...memory };
 }

@@ -43,6 +43,8 @@ export interface MobProfile {
   maxTokens?: number;
   /** The realm binding the members' requests go through (see `withAuthBinding`). */
   authBinding?: import("../auth/types.js").AuthBinding;
+  /** Automatic compaction of each member's history, as `SessionConfig.compaction` (absent: none). */
+  compaction?: import("../types.js").CompactionConfig;
 }
 
 /** One step of a flow; a step for a role runs on every member of that role. */

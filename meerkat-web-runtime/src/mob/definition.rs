@@ -3,7 +3,7 @@
 
 use super::flow::{self, FlowDef};
 use crate::comms::Limits;
-use crate::config::{Budget, SessionConfig, auth_binding, output_schema};
+use crate::config::{Budget, CompactionConfig, SessionConfig, auth_binding, output_schema};
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::fields::Fields;
 use crate::json::{Json, ObjectWriter, quote, write_array, write_str};
@@ -197,6 +197,7 @@ fn profile(name: &str, value: &Json<'_>, skill_names: &[String]) -> CoreResult<P
             "budget",
             "maxTokens",
             "authBinding",
+            "compaction",
         ],
         CODE,
     )
@@ -219,6 +220,7 @@ fn profile(name: &str, value: &Json<'_>, skill_names: &[String]) -> CoreResult<P
             budget: f.get("budget").map(|b| Budget::from_json(b, "budget")).transpose()?,
             tools: host,
             auth_binding: f.get("authBinding").map(|b| auth_binding(b, CODE)).transpose()?,
+            compaction: f.get("compaction").map(|c| CompactionConfig::from_json(c, "compaction")).transpose()?,
             ..SessionConfig::default()
         };
         let mut own_skills = Vec::new();

@@ -97,6 +97,34 @@ pub(super) fn tool_result(body: &Value) -> (String, bool) {
     (text, part["is_error"] == true)
 }
 
+/// A profile's `compaction` is each member's: a long-lived member's history
+/// is summarised as a session's would be.
+#[test]
+fn a_profile_with_compaction_has_its_members_summarised() {
+    let mut h = Harness::proxy();
+    let def = json!({"id":"m","profiles":{"a":{"model":"claude-sonnet-4-6","compaction":{"thresholdTokens":60,"keepRecentTurns":1}}}});
+    let mob = h.mob(def);
+    let s = h.spawn(&mob, &[("a", "a-1")]).remove(0);
+    let mut summaries = 0;
+    for i in 0..6 {
+        h.cmd(json!({"op":"mob_send","mob":mob,"member":"a-1","content":format!("Task number {i}, in some words.")}))
+            .unwrap();
+        loop {
+            let http = h.http_of(&s);
+            let body: Value = serde_json::from_str(http["body"].as_str().unwrap()).unwrap();
+            let summary = body["system"].as_str().is_some_and(|t| t.contains("Summarize the conversation"));
+            summaries += usize::from(summary);
+            h.answer(&http, &anthropic(if summary { "Tasks so far." } else { "Done with that task." }, &[]));
+            if !summary {
+                break;
+            }
+        }
+    }
+    assert!(summaries > 0, "the member was never summarised");
+    let history = h.cmd(json!({"op":"history","session":s})).unwrap();
+    assert!(history.as_array().unwrap().len() < 12, "{history}");
+}
+
 /// Before the first mob, mob ops never reach the mob code (in the wasm it
 /// is a part linked before the first `create_mob`): they are answered as
 /// they would be once mobs exist, and the bad ones refused the same way.
@@ -149,6 +177,10 @@ fn definitions_are_checked_whole_and_name_the_field() {
             "profiles.a.budget",
         ),
         (json!({"id":"m","profiles":{"a":{"model":"claude-sonnet-4-6"}},"skills":{"s":{"source":"url"}}}), "skills.s"),
+        (
+            json!({"id":"m","profiles":{"a":{"model":"claude-sonnet-4-6","compaction":{"keepRecentTurns":0}}}}),
+            "profiles.a.compaction",
+        ),
     ];
     for (def, needle) in cases {
         let e = h.cmd(json!({"op":"create_mob","definition":def})).unwrap_err();
