@@ -61,6 +61,11 @@ describe.each(SIDES)("mob input checks ($name)", (side) => {
       /profiles\.lead\.model/,
     );
     await rejects(
+      () => runtime.createMob({ id: "m", profiles: { lead: { model: MODEL, compaction: { keepRecentTurns: 0 } } } }),
+      "INVALID_MOB_DEFINITION",
+      /profiles\.lead\.compaction/,
+    );
+    await rejects(
       () => runtime.createMob({ id: "m", orchestrator: { profile: "boss" }, profiles: { lead: { model: MODEL } } }),
       "INVALID_MOB_DEFINITION",
       /orchestrator/,
