@@ -34,9 +34,9 @@ function shuffled(list, round) {
 export async function benchReady({ call }, { runs, warmup, profileRuns, unbundledRuns, progress }) {
   const sample = (name, opts) => call(name, { ...opts, gc: true });
 
-  const app = { empty: [], runtime: [], runtimeSession: [], runtimeStatic: [], first: {} };
+  const app = { empty: [], emptyCompiling: [], runtime: [], runtimeSession: [], runtimeStatic: [], first: {} };
   for (let round = 0; round < warmup + runs; round++) {
-    const order = shuffled(["empty", "runtime", "runtimeStatic"], round);
+    const order = shuffled(["empty", "emptyCompiling", "runtime", "runtimeStatic"], round);
     if (round === 0) app.firstOrder = order;
     for (const contestant of order) {
       const { ms, sessionMs } = await sample("readyOnce", { contestant });
