@@ -79,7 +79,7 @@ export function printReady(lines, r) {
   );
   if (r.emptyCompilingMs) {
     lines.push(
-      `${row("  … while the page compiles the core's wasm (connectRuntime's head start)", r.emptyCompilingMs)}  the compile's share of the start, on these 2 cores`,
+      `${row("  … while the page fetches and compiles the core's wasm", r.emptyCompilingMs)}  (connectRuntime's head start: its share of the start on these 2 cores, about 2/3 the fetch, 1/3 the compile)`,
     );
   }
   lines.push(row("connectRuntime(worker, config) resolved", r.runtimeMs));
