@@ -5,7 +5,7 @@
  * member to talk to a peer.
  */
 import { expect, test, type Page } from "@playwright/test";
-import { openDemo } from "./helpers.js";
+import { openDemo, sendAndWait } from "./helpers.js";
 
 /**
  * Open the demo on the Mobs page (by its tab, or by its URL), wait for its
@@ -227,4 +227,24 @@ test("the example pack: the runtime comes from the signed .mobpack and runs the 
   await expect(page.locator('#mob-log li[data-type="skills_resolved"]').first()).toContainText("research");
   await expectNoKeys(page);
   expect(errors).toEqual([]);
+});
+
+test("the mob part and the pack reader are fetched only when used: a chat loads neither", async ({ page }) => {
+  const fetched: string[] = [];
+  // The context sees the Workers' requests too.
+  page.context().on("request", (request) => fetched.push(new URL(request.url()).pathname));
+  const lazy = () => ({
+    mobPart: fetched.some((path) => /meerkat_web_runtime_mobs[^/]*\.wasm$/.test(path)),
+    packReader: fetched.some((path) => /meerkat_mobpack_bg[^/]*\.wasm$/.test(path)),
+  });
+  await openDemo(page);
+  await sendAndWait(page, "Hello");
+  expect(fetched.some((path) => /meerkat_web_runtime_bg[^/]*\.wasm$/.test(path))).toBe(true);
+  expect(lazy()).toEqual({ mobPart: false, packReader: false });
+  // The Mobs page's runtime is made from the example pack: the reader comes, the mob part not yet.
+  await page.getByRole("tab", { name: "Mobs" }).click();
+  await expect(page.locator("#mobs-status")).toHaveAttribute("data-state", "ready");
+  expect(lazy()).toEqual({ mobPart: false, packReader: true });
+  await start(page, "Start research team", 2);
+  expect(lazy()).toEqual({ mobPart: true, packReader: true });
 });
