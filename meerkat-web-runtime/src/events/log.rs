@@ -322,31 +322,28 @@ impl EventLog {
             Event::StreamTruncated { reason: &reason }.write_json(self.first_seq - 1, out);
             out.push(',');
         }
-        let skip = from.saturating_sub(self.first_seq) as usize;
-        match (compact, self.starts.get(skip)) {
-            (None, Some(&(first, _))) => {
-                let base = out.len();
-                out.push_str(self.buf.get((first - self.origin) as usize..).unwrap_or_default());
-                for &(start, at_ms) in self.starts.iter().skip(skip) {
-                    marks.push((ms(at_ms), base + (start - first) as usize));
-                }
+        let start = from.max(self.first_seq);
+        let mut seq = start;
+        // The short forms this reader gets (a compact one), in order.
+        let mut shorts =
+            self.elided.iter().filter(|e| e.seq >= start && compact.is_some_and(|since| e.since >= since)).peekable();
+        while seq < self.next_seq {
+            // Up to the next short form: one copy, and a mark per event.
+            let stop = shorts.peek().map_or(self.next_seq, |e| e.seq);
+            let at = (seq - self.first_seq) as usize;
+            let (base, first) = (out.len(), self.starts.get(at).map_or(0, |s| s.0));
+            out.push_str(self.slice_between(seq, stop));
+            for &(start, at_ms) in self.starts.iter().skip(at).take((stop - seq) as usize) {
+                marks.push((ms(at_ms), base + (start - first) as usize));
             }
-            (Some(since), Some(_)) => {
-                // Event by event: each its slice, or its short form.
-                let first_seq = self.first_seq + skip as u64;
-                let mut elided = self.elided.iter().filter(|e| e.seq >= first_seq && e.since >= since).peekable();
-                for (seq, &(_, at_ms)) in (first_seq..).zip(self.starts.iter().skip(skip)) {
-                    marks.push((ms(at_ms), out.len()));
-                    match elided.next_if(|e| e.seq == seq) {
-                        Some(e) => {
-                            out.push_str(&e.short);
-                            out.push(',');
-                        }
-                        None => out.push_str(self.slice_between(seq, seq + 1)),
-                    }
-                }
+            seq = stop;
+            if let Some(e) = shorts.next_if(|e| e.seq == stop) {
+                let at_ms = self.starts.get((stop - self.first_seq) as usize).map_or(self.now_ms, |s| s.1);
+                marks.push((ms(at_ms), out.len()));
+                out.push_str(&e.short);
+                out.push(',');
+                seq = stop + 1;
             }
-            (_, None) => {}
         }
         if let Some(reader) = self.readers.get_mut(at) {
             reader.next = self.next_seq;

@@ -99,6 +99,21 @@ fn a_gap_since_the_turn_began_means_the_whole_text() {
     assert_eq!(log.read(compact).unwrap().matches("elided").count(), 2);
 }
 
+/// `read_marked` as a JSON array, its marks checked: one per event, each at
+/// the event's first byte.
+fn marked_read(log: &mut EventLog, reader: ReaderId) -> String {
+    let (mut out, mut marks) = (String::new(), Vec::new());
+    assert!(log.read_marked(reader, &mut out, &mut marks));
+    let events: Vec<Value> = serde_json::from_str(&format!("[{}]", out.trim_end_matches(','))).unwrap();
+    assert_eq!(marks.len(), events.len());
+    for (i, &(_, at)) in marks.iter().enumerate() {
+        let end = marks.get(i + 1).map_or(out.len(), |m| m.1);
+        let one: Value = serde_json::from_str(out[at..end].trim_end_matches(',')).unwrap();
+        assert_eq!(one, events[i]);
+    }
+    format!("[{}]", out.trim_end_matches(','))
+}
+
 /// Random pushes and reads (a small capacity makes gaps): the compact
 /// reader, rebuilt, reads exactly what a full reader reads beside it.
 #[test]
@@ -108,7 +123,10 @@ fn rebuilt_compact_reads_equal_full_reads_under_random_histories() {
     for round in 0..300 {
         let mut log = EventLog::new(1 + (rng.next_u64() % 12) as usize);
         let (mut compact, mut full) = (None, None);
+        // A second pair read as a mob poll reads member logs (`read_marked`).
+        let (mut marked, mut marked_full) = (None, None);
         let mut page = Rebuild::default();
+        let mut marked_page = Rebuild::default();
         let mut deltas = String::new();
         for _ in 0..60 {
             match rng.next_u64() % 9 {
@@ -128,6 +146,8 @@ fn rebuilt_compact_reads_equal_full_reads_under_random_histories() {
                 5 if compact.is_none() => {
                     compact = log.open_reader(true);
                     full = log.open_reader(false);
+                    marked = log.open_reader(true);
+                    marked_full = log.open_reader(false);
                 }
                 _ => {
                     if let (Some(c), Some(f)) = (compact, full) {
@@ -141,7 +161,15 @@ fn rebuilt_compact_reads_equal_full_reads_under_random_histories() {
                                 .map(|e| if e["type"] == "stream_truncated" { json!(e["seq"]) } else { e })
                                 .collect()
                         };
-                        assert_eq!(strip(got), strip(want), "round {round}");
+                        assert_eq!(strip(got), strip(want.clone()), "round {round}");
+                        if let (Some(m), Some(mf)) = (marked, marked_full) {
+                            let got = marked_page.apply(&marked_read(&mut log, m));
+                            assert_eq!(
+                                strip(got),
+                                strip(serde_json::from_str(&marked_read(&mut log, mf)).unwrap()),
+                                "round {round}, marked"
+                            );
+                        }
                     }
                 }
             }
