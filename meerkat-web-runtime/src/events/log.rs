@@ -252,8 +252,7 @@ impl EventLog {
         let from = self.readers.get(at).map_or(self.next_seq, |r| r.next);
         let start = from.max(self.first_seq);
         let compact = self.gapless_since(at, from);
-        let slice = self.slice_from(start);
-        let mut out = String::with_capacity(slice.len() + 2);
+        let mut out = String::with_capacity(self.slice_between(start, self.next_seq).len() + 2);
         out.push('[');
         if from < self.first_seq {
             let dropped = self.first_seq - from;
@@ -262,13 +261,11 @@ impl EventLog {
                 self.capacity
             );
             Event::StreamTruncated { reason: &reason }.write_json(self.first_seq - 1, &mut out);
-            if !slice.is_empty() {
-                out.push(',');
-            }
+            out.push(',');
         }
-        match compact {
-            Some(since) => self.write_compact(start, since, &mut out),
-            None => out.push_str(slice),
+        self.write_from(start, compact, &mut out, None);
+        if out.ends_with(',') {
+            out.pop();
         }
         out.push(']');
         if let Some(reader) = self.readers.get_mut(at) {
@@ -290,22 +287,6 @@ impl EventLog {
         Some(reader.whole_since)
     }
 
-    /// The events from `start` on, as [`slice_from`](Self::slice_from),
-    /// with the short form of those whose text a reader that has had
-    /// every event since `since` can rebuild.
-    fn write_compact(&self, start: u64, since: u64, out: &mut String) {
-        let mut from = start;
-        for e in self.elided.iter().filter(|e| e.seq >= start && e.since >= since) {
-            out.push_str(self.slice_between(from, e.seq));
-            out.push_str(&e.short);
-            from = e.seq + 1;
-            if from < self.next_seq {
-                out.push(',');
-            }
-        }
-        out.push_str(self.slice_from(from));
-    }
-
     /// Like [`read`](Self::read), for merging several logs by time: the
     /// unread events are appended to `out`, each followed by a comma (one
     /// copy), and `(whole ms, start in out)` of each to `marks` (a
@@ -315,36 +296,13 @@ impl EventLog {
         let Some(at) = self.readers.iter().position(|r| r.id == id) else { return false };
         let from = self.readers.get(at).map_or(self.next_seq, |r| r.next);
         let compact = self.gapless_since(at, from);
-        let ms = |at_ms: f64| at_ms.max(0.0) as u64;
         if from < self.first_seq {
-            marks.push((ms(self.now_ms), out.len()));
+            marks.push((whole_ms(self.now_ms), out.len()));
             let reason = format!("{} events were dropped while this subscriber was behind", self.first_seq - from);
             Event::StreamTruncated { reason: &reason }.write_json(self.first_seq - 1, out);
             out.push(',');
         }
-        let start = from.max(self.first_seq);
-        let mut seq = start;
-        // The short forms this reader gets (a compact one), in order.
-        let mut shorts =
-            self.elided.iter().filter(|e| e.seq >= start && compact.is_some_and(|since| e.since >= since)).peekable();
-        while seq < self.next_seq {
-            // Up to the next short form: one copy, and a mark per event.
-            let stop = shorts.peek().map_or(self.next_seq, |e| e.seq);
-            let at = (seq - self.first_seq) as usize;
-            let (base, first) = (out.len(), self.starts.get(at).map_or(0, |s| s.0));
-            out.push_str(self.slice_between(seq, stop));
-            for &(start, at_ms) in self.starts.iter().skip(at).take((stop - seq) as usize) {
-                marks.push((ms(at_ms), base + (start - first) as usize));
-            }
-            seq = stop;
-            if let Some(e) = shorts.next_if(|e| e.seq == stop) {
-                let at_ms = self.starts.get((stop - self.first_seq) as usize).map_or(self.now_ms, |s| s.1);
-                marks.push((ms(at_ms), out.len()));
-                out.push_str(&e.short);
-                out.push(',');
-                seq = stop + 1;
-            }
-        }
+        self.write_from(from.max(self.first_seq), compact, out, Some(marks));
         if let Some(reader) = self.readers.get_mut(at) {
             reader.next = self.next_seq;
         }
@@ -352,14 +310,36 @@ impl EventLog {
         true
     }
 
-    /// The serialized events from sequence number `seq` on, without the
-    /// trailing comma.
-    fn slice_from(&self, seq: u64) -> &str {
-        let index = (seq - self.first_seq) as usize;
-        let Some(&(start, _)) = self.starts.get(index) else { return "" };
-        let from = (start - self.origin) as usize;
-        let to = self.buf.len().saturating_sub(1);
-        self.buf.get(from..to).unwrap_or_default()
+    /// The events from `start` on, each followed by a comma, with a mark
+    /// `(whole ms, start in out)` per event when `marks` is given. A compact
+    /// reader that has had every event since `since` gets the short form of
+    /// those whose text it can rebuild; stored events go in runs, one copy
+    /// up to each short form.
+    fn write_from(&self, start: u64, since: Option<u64>, out: &mut String, mut marks: Option<&mut Vec<(u64, usize)>>) {
+        let mut shorts =
+            self.elided.iter().filter(|e| e.seq >= start && since.is_some_and(|since| e.since >= since)).peekable();
+        let mut seq = start;
+        while seq < self.next_seq {
+            let stop = shorts.peek().map_or(self.next_seq, |e| e.seq);
+            let at = (seq - self.first_seq) as usize;
+            let (base, first) = (out.len(), self.starts.get(at).map_or(0, |s| s.0));
+            out.push_str(self.slice_between(seq, stop));
+            if let Some(marks) = marks.as_deref_mut() {
+                for &(start, at_ms) in self.starts.iter().skip(at).take((stop - seq) as usize) {
+                    marks.push((whole_ms(at_ms), base + (start - first) as usize));
+                }
+            }
+            seq = stop;
+            if let Some(e) = shorts.next_if(|e| e.seq == stop) {
+                if let Some(marks) = marks.as_deref_mut() {
+                    let at_ms = self.starts.get((stop - self.first_seq) as usize).map_or(self.now_ms, |s| s.1);
+                    marks.push((whole_ms(at_ms), out.len()));
+                }
+                out.push_str(&e.short);
+                out.push(',');
+                seq = stop + 1;
+            }
+        }
     }
 
     /// The serialized events `[from, to)`, each followed by its comma.
@@ -426,6 +406,11 @@ impl EventLog {
     pub fn next_seq(&self) -> u64 {
         self.next_seq
     }
+}
+
+/// A time on the core's clock, in whole milliseconds (a mob poll merges by them).
+fn whole_ms(at_ms: f64) -> u64 {
+    at_ms.max(0.0) as u64
 }
 
 #[cfg(test)]
