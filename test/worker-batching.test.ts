@@ -9,6 +9,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import type { AgentEvent } from "@rkat/web";
 import { BatchOutbox } from "../src/worker/outbox.js";
+import { batchesPostedDuring } from "./support/batches.js";
 import { ofType, until } from "./support/features.js";
 import { gatedPair } from "./support/gated.js";
 import { resetSim, workerPair } from "./support/runtime.js";
@@ -137,37 +138,21 @@ describe("over the bridge", () => {
     await resetSim();
     const pair = await workerPair();
     close = pair.close;
-    const posted = { batches: 0, transferred: 0, detached: 0 };
-    const original = MessagePort.prototype.postMessage;
-    MessagePort.prototype.postMessage = function (this: MessagePort, message: unknown, transfer?: unknown) {
-      const arg = (message as { rkat?: string; args?: unknown[] } | null)?.args?.[0];
-      const batch = (message as { rkat?: string }).rkat === "call" && arg instanceof Uint8Array;
-      const list: Transferable[] = Array.isArray(transfer) ? transfer : [];
-      if (batch) {
-        posted.batches++;
-        if (list.includes(arg.buffer)) posted.transferred++;
-      }
-      const out = original.call(this, message, { transfer: list });
-      if (batch && arg.byteLength === 0) posted.detached++; // moved, not copied: gone from the Worker
-      return out;
-    } as MessagePort["postMessage"];
     const events: AgentEvent[] = [];
-    let stream;
-    try {
+    let text = "";
+    const batches = await batchesPostedDuring(async () => {
       const session = await pair.runtime.createSession();
-      stream = session.stream("[[sim:deltas=10000,chunk=4096]]");
+      const stream = session.stream("[[sim:deltas=10000,chunk=4096]]");
       for await (const event of stream) events.push(event);
-    } finally {
-      MessagePort.prototype.postMessage = original;
-    }
+      text = stream.result.text;
+    });
     const deltas = ofType(events, "text_delta");
     expect(deltas.length).toBe(10000);
-    expect(deltas.map((e) => e.delta).join("")).toBe(stream.result.text);
+    expect(deltas.map((e) => e.delta).join("")).toBe(text);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-    expect(posted.batches).toBeGreaterThan(0);
-    expect(posted.batches).toBeLessThan(events.length / 20);
-    expect(posted.transferred).toBe(posted.batches);
-    expect(posted.detached).toBe(posted.batches);
+    expect(batches.length).toBeGreaterThan(0);
+    expect(batches.length).toBeLessThan(events.length / 20);
+    expect(batches.every((batch) => batch.transferred && batch.detached)).toBe(true);
   });
 
   test("many subscriptions of one session each get every event, in order", async () => {

@@ -8,30 +8,14 @@
 import { afterEach, describe, expect, test } from "vitest";
 import type { AgentEvent } from "@rkat/web";
 import { rebuildElided } from "../src/elided.js";
+import { batchesPostedDuring } from "./support/batches.js";
 import { ofType, until } from "./support/features.js";
 import { resetSim, simRuntime, workerPair } from "./support/runtime.js";
 
-const decoder = new TextDecoder();
 const PROMPT = "[[sim:deltas=3000,chunk=700]]";
 
-/** The batches the Worker posts while `run` runs, decoded before they are transferred away. */
-async function postedDuring(run: () => Promise<void>): Promise<Array<Record<string, unknown>>> {
-  const posted: Array<Record<string, unknown>> = [];
-  const original = MessagePort.prototype.postMessage;
-  MessagePort.prototype.postMessage = function (this: MessagePort, message: unknown, transfer?: unknown) {
-    const arg = (message as { rkat?: string; args?: unknown[] } | null)?.args?.[0];
-    if ((message as { rkat?: string }).rkat === "call" && arg instanceof Uint8Array) {
-      posted.push(...(JSON.parse(decoder.decode(arg)) as Array<Record<string, unknown>>));
-    }
-    return original.call(this, message, { transfer: Array.isArray(transfer) ? transfer : [] });
-  } as MessagePort["postMessage"];
-  try {
-    await run();
-  } finally {
-    MessagePort.prototype.postMessage = original;
-  }
-  return posted;
-}
+/** The events of the batches the Worker posts while `run` runs. */
+const postedDuring = async (run: () => Promise<void>) => (await batchesPostedDuring(run)).flatMap((batch) => batch.events);
 
 /** Events without what differs between two runs (ids), for comparison. */
 const comparable = (events: AgentEvent[]) =>
