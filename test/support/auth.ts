@@ -9,14 +9,23 @@ export interface Sent {
   body: string;
 }
 
-/** A `fetch` that records each request, then sends it. */
-export function recordingFetch(): { fetch: typeof fetch; sent: Sent[] } {
+/**
+ * A `fetch` that records each request, then sends it. With `echoKey`, it
+ * is also a careless gateway: every error body it passes on quotes the key
+ * of the request it refused (in the JSON error's message).
+ */
+export function recordingFetch(echoKey = false): { fetch: typeof fetch; sent: Sent[] } {
   const sent: Sent[] = [];
-  const recording: typeof fetch = (input, init) => {
+  const recording: typeof fetch = async (input, init) => {
     const headers: Record<string, string> = {};
     for (const [name, value] of new Headers(init?.headers)) headers[name] = value;
-    sent.push({ url: String(input), headers, body: String(init?.body ?? "") });
-    return globalThis.fetch(input, init);
+    const request = { url: String(input), headers, body: String(init?.body ?? "") };
+    sent.push(request);
+    const response = await globalThis.fetch(input, init);
+    if (!echoKey || response.ok) return response;
+    const body = (await response.json()) as { error?: { message?: string } };
+    if (body.error) body.error.message = `${body.error.message ?? ""} (refused key: ${credentialOf(request) ?? "none"})`;
+    return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
   };
   return { fetch: recording, sent };
 }
@@ -54,8 +63,11 @@ export function realmsConfig(): RuntimeConfig {
 }
 
 /** A runtime with the realms above and a recording fetch. */
-export async function authRuntime(extra: RuntimeConfig = {}): Promise<{ runtime: MeerkatRuntime; sent: Sent[] }> {
-  const { fetch, sent } = recordingFetch();
+export async function authRuntime(
+  extra: RuntimeConfig = {},
+  { echoKey = false } = {},
+): Promise<{ runtime: MeerkatRuntime; sent: Sent[] }> {
+  const { fetch, sent } = recordingFetch(echoKey);
   const runtime = await MeerkatRuntime.init(wasm, { ...realmsConfig(), ...extra }, { fetch });
   return { runtime, sent };
 }

@@ -6,7 +6,7 @@
 //! the history intact and the run goes on.
 
 use super::lease::{self, AfterAuth};
-use super::request::{HttpCall, HttpState};
+use super::request::HttpCall;
 use super::{Flow, Outcome, Phase, Run, Step, finish, request};
 use crate::config::DEFAULT_KEEP_RECENT_TURNS;
 use crate::effects::Owner;
@@ -116,7 +116,7 @@ pub(super) fn start(st: &mut Step<'_, '_>, run: &mut Run, plan: Plan) -> Flow {
     session.transcript.extend(kept);
     let owner = Owner::Session(session.id.clone());
     let id = st.ctx.out.http(owner, request, st.ctx.now_ms);
-    run.phase = Phase::Compacting { call: HttpCall { request: id, state: HttpState::AwaitingHead }, plan };
+    run.phase = Phase::Compacting { call: HttpCall::sent(id, endpoint), plan };
     Flow::Wait
 }
 

@@ -9,7 +9,7 @@ use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::{Event, EventLog};
 use crate::hooks::HookPoint;
 use crate::json::{Json, Raw, decimal_scaled};
-use crate::provider::{AssistantTurn, LlmRequest, StreamParser, TextSink, ToolSpec};
+use crate::provider::{AssistantTurn, Endpoint, LlmRequest, Secret, StreamParser, TextSink, ToolSpec, redact_error};
 use crate::session::Session;
 use crate::transcript::{Message, Part, Role};
 
@@ -20,6 +20,14 @@ const MAX_ERROR_BODY: usize = 64 * 1024;
 pub struct HttpCall {
     pub request: u32,
     pub state: HttpState,
+    /// The key this request carries, to take out of what its failure says.
+    pub credential: Option<Secret>,
+}
+
+impl HttpCall {
+    pub fn sent(request: u32, endpoint: Endpoint) -> Self {
+        HttpCall { request, state: HttpState::AwaitingHead, credential: endpoint.api_key }
+    }
 }
 
 pub enum HttpState {
@@ -170,7 +178,7 @@ pub(super) fn send(st: &mut Step<'_, '_>, run: &mut Run, new_turn: bool) -> Flow
     });
     let owner = Owner::Session(session.id.clone());
     let id = st.ctx.out.http(owner, request, st.ctx.now_ms);
-    run.phase = Phase::Llm(HttpCall { request: id, state: HttpState::AwaitingHead });
+    run.phase = Phase::Llm(HttpCall::sent(id, endpoint));
     if new_turn {
         run.llm_turns += 1;
         run.attempt = 0;
@@ -261,7 +269,11 @@ pub(super) fn on_end(st: &mut Step<'_, '_>, run: &mut Run, id: u32) -> CoreResul
     let unauthorized = matches!(call.state, HttpState::ReadingError { status: 401, .. });
     let outcome = match &mut call.state {
         HttpState::Streaming(parser) => parser.finish(&mut Quiet),
-        HttpState::ReadingError { status, headers, body } => Err(provider.classify_error(*status, headers, body)),
+        HttpState::ReadingError { status, headers, body } => {
+            let mut error = provider.classify_error(*status, headers, body);
+            redact_error(call.credential.as_ref(), &mut error);
+            Err(error)
+        }
         HttpState::AwaitingHead => {
             Err(CoreError::new(ErrorCode::NetworkError, "the response ended before its head arrived").retryable(None))
         }
@@ -285,12 +297,12 @@ pub(super) fn on_end(st: &mut Step<'_, '_>, run: &mut Run, id: u32) -> CoreResul
 }
 
 pub(super) fn on_error(st: &mut Step<'_, '_>, run: &mut Run, id: u32, message: &str) -> CoreResult<Flow> {
-    if call_mut(run, id).is_none() {
-        return Err(not_in_flight(st, id));
-    }
+    let Some(call) = call_mut(run, id) else { return Err(not_in_flight(st, id)) };
     let message = crate::text::first_chars(message, 500);
-    let error = CoreError::new(ErrorCode::NetworkError, format!("the request to the provider failed: {message}"))
+    // A fetch that refuses a header value may quote it.
+    let mut error = CoreError::new(ErrorCode::NetworkError, format!("the request to the provider failed: {message}"))
         .retryable(None);
+    redact_error(call.credential.as_ref(), &mut error);
     if matches!(run.phase, Phase::Compacting { .. }) {
         return Ok(compaction::finished(st, run, Err(error)));
     }

@@ -1,6 +1,8 @@
 //! Where a provider is reached and with what credential, and the
 //! provider-level request knobs a session may set.
 
+use crate::error::CoreError;
+
 /// A credential: never printed, never serialized back out.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Secret(String);
@@ -13,7 +15,30 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// Takes every copy of this secret out of `text` (a provider or a proxy
+    /// in front of it may echo the key it refused in its error body).
+    /// Shorter strings are placeholders such as the demo's `proxy`, not
+    /// credentials: blanking them would garble ordinary words.
+    pub fn redact(&self, text: &mut String) {
+        if self.0.len() >= MIN_REDACTED && crate::text::contains(text, &self.0) {
+            *text = crate::text::replace(text, &self.0, "[redacted]");
+        }
+    }
 }
+
+/// Takes the key a failed request carried out of its error's message and
+/// details.
+pub fn redact_error(key: Option<&Secret>, error: &mut CoreError) {
+    let Some(key) = key else { return };
+    key.redact(&mut error.message);
+    if let Some(details) = &mut error.details {
+        key.redact(details);
+    }
+}
+
+/// Secrets this long or longer are redacted from error text.
+const MIN_REDACTED: usize = 8;
 
 impl core::fmt::Debug for Secret {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

@@ -493,3 +493,58 @@ fn garbage_lease_answers_never_panic() {
         assert!(!h.rt.drain_events(&s, 0).unwrap().contains("tok-SECRET"));
     }
 }
+
+#[test]
+fn a_key_the_provider_echoes_back_is_redacted_from_errors_and_events() {
+    const INLINE: &str = "sk-ant-inline-echoed-0123456789";
+    let echo = |key: &str| {
+        format!(r#"{{"type":"error","error":{{"type":"authentication_error","message":"invalid x-api-key: {key}"}}}}"#)
+    };
+    let leaks = |h: &mut Harness, session: &str, done: &Value, key: &str| {
+        let events = serde_json::to_string(&h.events(session)).unwrap();
+        done.to_string().contains(key) || events.contains(key)
+    };
+
+    // A lease refused twice (the second 401 is final), and a compaction-free
+    // 400 that quotes it: neither the error nor the events carry it.
+    let mut h = realms();
+    let s = bound(&mut h, "team-alpha", "anthropic");
+    h.turn(&s, "hi");
+    resolve(&mut h, lease(SECRET, json!(null)));
+    let http = h.take("http");
+    h.respond(&http, 401, json!([]), echo(SECRET).as_bytes(), 7);
+    resolve(&mut h, lease(FRESH, json!(null)));
+    let http = h.take("http");
+    h.respond(&http, 401, json!([]), echo(FRESH).as_bytes(), 7);
+    let done = h.take("run_finished");
+    assert_eq!(done["error"]["code"], "PROVIDER_AUTH");
+    assert!(done["error"]["message"].as_str().unwrap().contains("invalid x-api-key: [redacted]"), "{done}");
+    assert!(!leaks(&mut h, &s, &done, FRESH), "{done}");
+    h.turn(&s, "again");
+    resolve(&mut h, lease(SECRET, json!(null)));
+    let http = h.take("http");
+    h.respond(&http, 400, json!([]), format!("upstream refused key {SECRET}").as_bytes(), 5);
+    let done = h.take("run_finished");
+    assert!(!leaks(&mut h, &s, &done, SECRET), "{done}");
+
+    // An inline key, echoed in an error body and quoted by a failed fetch.
+    let mut h = Harness::new(json!({
+        "anthropicApiKey":INLINE,"anthropicBaseUrl":"http://127.0.0.1:3100/anthropic","model":"claude-sonnet-4-6",
+        "retry":{"maxRetries":0}
+    }));
+    let s = h.session(json!({}));
+    h.turn(&s, "hi");
+    let http = h.take("http");
+    assert_eq!(header(&http, "x-api-key"), Some(INLINE));
+    h.respond(&http, 401, json!([]), echo(INLINE).as_bytes(), 9);
+    let done = h.take("run_finished");
+    assert!(done["error"]["message"].as_str().unwrap().contains("[redacted]"), "{done}");
+    assert!(!leaks(&mut h, &s, &done, INLINE), "{done}");
+    h.turn(&s, "hi");
+    let http = h.take("http");
+    let message = format!("Headers.append: \"{INLINE}\u{20ac}\" is an invalid header value.");
+    h.cmd(json!({"op":"http_error","id":http["id"],"message":message})).unwrap();
+    let done = h.take("run_finished");
+    assert_eq!(done["error"]["code"], "NETWORK_ERROR");
+    assert!(!leaks(&mut h, &s, &done, INLINE), "{done}");
+}
