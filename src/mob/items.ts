@@ -38,3 +38,20 @@ export function mobItemsReader(): (runs: readonly ItemRun[]) => AttributedMobEve
     return items;
   };
 }
+
+/**
+ * The events of a member's subscription (runs of that member's events
+ * only), in order, their answer text rebuilt: one per subscription.
+ */
+export function memberEventsReader(): (runs: readonly ItemRun[]) => AgentEvent[] {
+  const rebuild = rebuildElided();
+  return (runs) => {
+    const events: AgentEvent[] = [];
+    for (const run of runs) {
+      const batch = run.events as AgentEvent[];
+      rebuild(batch);
+      for (const event of batch) events.push(event);
+    }
+    return events;
+  };
+}

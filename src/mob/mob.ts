@@ -21,7 +21,7 @@ import {
   checkSpecs,
   sendOptions,
 } from "./checks.js";
-import { mobItemsReader } from "./items.js";
+import { memberEventsReader, mobItemsReader } from "./items.js";
 import { RunBook } from "./runs.js";
 import type {
   AttributedMobEvent,
@@ -118,11 +118,16 @@ export class Mob {
   /**
    * A reader of one member's events (its session's `AgentEvent`s, each with
    * `seq`), with its own cursor: reading takes nothing from other readers.
-   * It follows the member's current session; after a respawn, subscribe again.
+   * It follows the member: after a respawn it reads the new session's
+   * events (their `seq` starts again at 1).
    */
   async subscribeMemberEvents(id: string): Promise<EventSubscription> {
-    const { sessionId, reader, close } = this.memberReader(requireString(id, "mob.subscribeMemberEvents: id"));
-    return new EventSubscription<AgentEvent>(() => JSON.parse(this.host.core.drainEventsJson(sessionId, reader)) as AgentEvent[], close);
+    const { subscription, close } = this.subscribe(requireString(id, "mob.subscribeMemberEvents: id"));
+    const events = memberEventsReader();
+    return new EventSubscription<AgentEvent>(
+      () => events(this.command({ op: "mob_poll", subscription }, "subscription.poll") as Parameters<typeof events>[0]),
+      close,
+    );
   }
 
   /**
@@ -140,12 +145,13 @@ export class Mob {
   }
 
   /**
-   * @internal The whole mob's reader, read as bytes (the runs `mob_poll`
-   * answers, without a command's parse): the Worker host sends them to the
-   * page as they are, where `mobItemsReader` makes them items.
+   * @internal The whole mob's reader (or `member`'s), read as bytes (the
+   * runs `mob_poll` answers, without a command's parse): the Worker host
+   * sends them to the page as they are, where `mobItemsReader` (or
+   * `memberEventsReader`) makes them items.
    */
-  openByteReader(): ByteReader {
-    const { subscription, close } = this.subscribe();
+  openByteReader(member?: string): ByteReader {
+    const { subscription, close } = this.subscribe(member);
     const read = () => {
       this.host.assertAlive("subscription.poll");
       return this.host.core.drainEventBytes(this.mobId, subscription, true);
@@ -192,20 +198,9 @@ export class Mob {
     return (this.command({ op: "mob_status" }, "mob.status") as { status: MobStatus }).status;
   }
 
-  /** @internal A member's event reader, read as bytes, with the session it reads (the Worker host listens to it). */
-  openMemberReader(id: string): { sessionId: string; reader: ByteReader } {
-    const { sessionId, reader, close } = this.memberReader(id);
-    return { sessionId, reader: { read: () => this.host.core.drainEventBytes(sessionId, reader), close } };
-  }
-
   /** @internal Call `listener` whenever anything in the runtime may have changed. */
   listenAll(listener: () => void): () => void {
     return this.host.driver.listenAny(listener);
-  }
-
-  /** @internal Call `listener` whenever session `sessionId` may have new events. */
-  listen(sessionId: string, listener: () => void): () => void {
-    return this.host.driver.listen(sessionId, listener);
   }
 
   /** `member.send`. */
@@ -232,19 +227,10 @@ export class Mob {
     return settle(await done);
   }
 
-  /** A new reader of member `id`'s current session, and how to close it. */
-  private memberReader(id: string): { sessionId: string; reader: number; close(): void } {
-    const { sessionId } = this.statusOf(id, "mob.subscribeMemberEvents");
-    const { reader } = this.host.driver.command({ op: "open_reader", session: sessionId }) as { reader: number };
-    const close = () => {
-      if (this.host.core.alive) this.quietly({ op: "close_reader", session: sessionId, reader });
-    };
-    return { sessionId, reader, close };
-  }
-
-  /** A new subscription of the whole mob, and how to close it. */
-  private subscribe(): { subscription: number; close(): void } {
-    const { subscription } = this.command({ op: "mob_subscribe" }, "mob.subscribeEvents") as { subscription: number };
+  /** A new subscription of the whole mob (or of one `member`), and how to close it. */
+  private subscribe(member?: string): { subscription: number; close(): void } {
+    const what = member === undefined ? "mob.subscribeEvents" : "mob.subscribeMemberEvents";
+    const { subscription } = this.command({ op: "mob_subscribe", member }, what) as { subscription: number };
     return { subscription, close: () => this.quietly({ op: "mob_unsubscribe", mob: this.mobId, subscription }) };
   }
 

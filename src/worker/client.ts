@@ -38,7 +38,14 @@ import type { DeferredSessionMirror, RuntimeMirror, SessionMirror } from "./mirr
 import { WorkerMob } from "./mob.js";
 import type { HostReady, SessionState } from "./protocol.js";
 import { rebuildElided } from "../elided.js";
-import { parseBatch, pushedSubscription, type HostCall, type Remote } from "./remote.js";
+import {
+  DEFAULT_EVENT_QUEUE_CAPACITY,
+  parseBatch,
+  pushedSubscription,
+  truncatedEvent,
+  type HostCall,
+  type Remote,
+} from "./remote.js";
 import { compileCore } from "./prefetch.js";
 import { connect, type Endpoint, type Peer } from "./rpc.js";
 
@@ -95,7 +102,9 @@ export async function connectRuntime(
   // One message, sent once the module is compiled: the Worker cannot read it any sooner.
   const args = [config, pack, await compiling];
   const ready = (await peer.call("init", args, pack ? [pack.buffer] : [])) as HostReady;
-  return new WorkerRuntime(peer, ready.capabilities, ready.mobpack);
+  // Valid once init has accepted the config.
+  const capacity = typeof config.eventQueueCapacity === "number" ? config.eventQueueCapacity : DEFAULT_EVENT_QUEUE_CAPACITY;
+  return new WorkerRuntime(peer, ready.capabilities, ready.mobpack, capacity);
 }
 
 /** Bytes whose buffer can be transferred: the caller's own when they span it, else a copy. */
@@ -114,9 +123,10 @@ export class WorkerRuntime implements RuntimeMirror {
     readonly capabilities: Capability[],
     /** The pack the runtime was made from (`options.mobpack`), else `null`. */
     readonly mobpack: MobpackInfo | null = null,
+    capacity = DEFAULT_EVENT_QUEUE_CAPACITY,
   ) {
     const call = (method: string, ...args: unknown[]) => peer.call(method, args);
-    this.remote = { call: call as HostCall, requireCapability: (id) => this.requireCapability(id) };
+    this.remote = { call: call as HostCall, requireCapability: (id) => this.requireCapability(id), capacity };
   }
 
   get destroyed(): boolean {
@@ -346,6 +356,7 @@ export class WorkerSession implements SessionMirror {
       this.remote,
       (onBatch) => this.remote.call("subscribe", this.id, onBatch),
       rebuildElided() as (parsed: never[]) => AgentEvent[],
+      truncatedEvent,
     );
   }
 

@@ -32,7 +32,12 @@ export interface MobHostDeps {
  */
 export type Feed = (reader: ByteReader, onBatch: BatchSink, listen: (pump: () => void) => () => void) => number;
 
-export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; feed: Feed; reset(): void } {
+export function createMobHost(deps: MobHostDeps): {
+  methods: MobHostMethods;
+  feed: Feed;
+  settled: <T>(call: () => Promise<T>) => Promise<T>;
+  reset(): void;
+} {
   const mobs = new Map<string, Mob>();
   /** Every live subscription's pump, and its outbox. */
   const feeds = new Map<() => void, BatchOutbox>();
@@ -143,8 +148,8 @@ export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; fee
     },
     async subscribeMember(mobId, member, onBatch) {
       const target = mob(mobId);
-      const { sessionId, reader } = target.openMemberReader(member);
-      return feed(reader, onBatch, (pump) => target.listen(sessionId, pump));
+      // It follows the member across respawns: not tied to one session either.
+      return feed(target.openByteReader(member), onBatch, (pump) => target.listenAll(pump));
     },
     async subscribeMob(mobId, onBatch) {
       const target = mob(mobId);
@@ -155,6 +160,7 @@ export function createMobHost(deps: MobHostDeps): { methods: MobHostMethods; fee
   return {
     methods,
     feed,
+    settled,
     reset() {
       mobs.clear();
     },

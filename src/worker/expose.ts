@@ -179,7 +179,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
         const d = deferred.get(sessionId);
         if (!d) throw makeError("SESSION_NOT_FOUND", `no deferred session with id ${JSON.stringify(sessionId)}`);
         try {
-          await d.startTurn(prompt, turnOptions);
+          await mobHost.settled(() => d.startTurn(prompt, turnOptions));
         } finally {
           if (d.isStarted) {
             sessions.set(sessionId, d.session);
@@ -189,8 +189,8 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
         return state(d.session);
       }
       const s = session(sessionId);
-      if (how === undefined) await s.turn(prompt, turnOptions);
-      else await s.invokeSkill(how, prompt, turnOptions);
+      // The session's subscriptions send what the run made ahead of this reply.
+      await mobHost.settled(() => (how === undefined ? s.turn(prompt, turnOptions) : s.invokeSkill(how, prompt, turnOptions)));
       return state(s);
     },
     async stream(sessionId, prompt, turnOptions, onBatch) {
@@ -236,7 +236,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
     },
     async compact(sessionId) {
       const s = session(sessionId);
-      await s.compact();
+      await mobHost.settled(() => s.compact());
       return state(s);
     },
     async archive(sessionId) {

@@ -47,7 +47,7 @@ export type SessionMirror = Mirror<Session, SessionInternals, "stream">;
 export type DeferredSessionMirror = Mirror<DeferredSession>;
 
 /** `Mob` members that are the package's own plumbing (the Worker host's), not API. */
-type MobInternals = "openMemberReader" | "openByteReader" | "listenAll" | "listen";
+type MobInternals = "openByteReader" | "listenAll";
 
 /** `member(id)` hands back its handle at once in both places (its methods are async anyway). */
 export type MobMirror = Mirror<Mob, MobInternals, "member">;

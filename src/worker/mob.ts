@@ -28,12 +28,12 @@ import type {
   SpawnResult,
   SpawnSpec,
 } from "../mob/types.js";
-import { mobItemsReader } from "../mob/items.js";
+import { memberEventsReader, mobItemsReader } from "../mob/items.js";
 import type { EventSubscription } from "../subscription.js";
 import type { HistoryMessage, Prompt, RunResult } from "../types.js";
 import type { MobMirror } from "./mirror.js";
 import type { MemberMethod, MemberResult, MobMethod, MobResult } from "./protocol.js";
-import { pushedSubscription, type Remote } from "./remote.js";
+import { pushedSubscription, truncatedEvent, truncation, type Remote, type TruncationMarker } from "./remote.js";
 
 export class WorkerMob implements MobMirror {
   readonly mobId: string;
@@ -83,7 +83,12 @@ export class WorkerMob implements MobMirror {
 
   async subscribeMemberEvents(id: string): Promise<EventSubscription> {
     requireString(id, "mob.subscribeMemberEvents: id");
-    return pushedSubscription<AgentEvent>(this.remote, (onBatch) => this.remote.call("subscribeMember", this.mobId, id, onBatch));
+    return pushedSubscription<AgentEvent>(
+      this.remote,
+      (onBatch) => this.remote.call("subscribeMember", this.mobId, id, onBatch),
+      memberEventsReader(),
+      truncatedEvent,
+    );
   }
 
   subscribeEvents(): Promise<EventSubscription<AttributedMobEvent>> {
@@ -91,6 +96,7 @@ export class WorkerMob implements MobMirror {
       this.remote,
       (onBatch) => this.remote.call("subscribeMob", this.mobId, onBatch),
       mobItemsReader(),
+      truncatedItem,
     );
   }
 
@@ -167,3 +173,12 @@ export class WorkerMemberHandle implements MemberHandle {
     return this.remote.call("memberCall", this.mobId, this.agentIdentity, method, args) as Promise<MemberResult<K>>;
   }
 }
+
+/** The whole mob's subscription: the marker is a mob-level item. */
+const truncatedItem: TruncationMarker<AttributedMobEvent> = (first, dropped) => ({
+  member: null,
+  role: null,
+  seq: first.seq - 1,
+  timestampMs: first.timestampMs,
+  event: { type: "stream_truncated", seq: first.seq - 1, reason: truncation(dropped) },
+});

@@ -2,6 +2,7 @@
  * What the page-side handles of a Worker runtime share: calls to the
  * Worker's host, and subscriptions whose batches the Worker pushes.
  */
+import type { AgentEvent } from "../events.js";
 import { EventSubscription } from "../subscription.js";
 import type { BatchSink, RuntimeHost } from "./protocol.js";
 
@@ -15,6 +16,28 @@ export type HostCall = <K extends keyof RuntimeHost>(
 export interface Remote {
   call: HostCall;
   requireCapability(id: string): void;
+  /**
+   * The runtime's `eventQueueCapacity`: what a pushed subscription keeps
+   * unpolled on this page, as the Worker's readers do there.
+   */
+  capacity: number;
+}
+
+/** `eventQueueCapacity`'s default (the core's). */
+export const DEFAULT_EVENT_QUEUE_CAPACITY = 65_536;
+
+/** Makes the one `stream_truncated` item that stands for `dropped` items before `first`. */
+export type TruncationMarker<T> = (first: T, dropped: number) => T;
+
+/** A subscription of a session's (or a member's) events: the marker is an event. */
+export const truncatedEvent: TruncationMarker<AgentEvent> = (first, dropped) => ({
+  type: "stream_truncated",
+  seq: first.seq - 1,
+  reason: truncation(dropped),
+});
+
+export function truncation(dropped: number): string {
+  return `${dropped} events were dropped while this subscriber was behind; poll more often or raise eventQueueCapacity`;
 }
 
 /** One decoder for every batch that reaches this page. */
@@ -30,23 +53,34 @@ export function parseBatch<T>(bytes: Uint8Array): T[] {
  * returns the subscription's id (`itemsOf` makes a batch's items of what
  * was parsed); batches are pushed as the Worker has news
  * and this page has taken the previous one, never one message per event,
- * and `poll()` returns what arrived.
+ * and `poll()` returns what arrived. Like a reader in the core, it keeps at
+ * most `remote.capacity` items between polls: the oldest go, and the next
+ * poll starts with one `stream_truncated` (`marker`) saying how many.
  */
 export async function pushedSubscription<T>(
   remote: Remote,
   open: (onBatch: BatchSink) => Promise<number>,
-  itemsOf: (parsed: never[]) => T[] = (parsed) => parsed,
+  itemsOf: (parsed: never[]) => T[],
+  marker: TruncationMarker<T>,
 ): Promise<EventSubscription<T>> {
   let buffered: T[] = [];
+  let dropped = 0;
   const id = await open(async (bytes) => {
     const items = itemsOf(parseBatch<never>(bytes));
     if (buffered.length === 0) buffered = items;
     else for (const item of items) buffered.push(item);
+    const excess = buffered.length - remote.capacity;
+    if (excess > 0) {
+      buffered = buffered.slice(excess);
+      dropped += excess;
+    }
   });
   return new EventSubscription<T>(
     () => {
       const taken = buffered;
       buffered = [];
+      if (dropped > 0 && taken.length > 0) taken.unshift(marker(taken[0] as T, dropped));
+      dropped = 0;
       return taken;
     },
     () => void remote.call("unsubscribe", id).catch(() => {}),

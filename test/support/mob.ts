@@ -7,6 +7,7 @@ import type {
   Mob,
   MobDefinition,
   MobEvent,
+  RuntimeConfig,
 } from "@rkat/web";
 import type { WorkerMob, WorkerRuntime } from "@rkat/web/worker";
 import { until } from "./features.js";
@@ -17,22 +18,22 @@ export type AnyMob = Mob | WorkerMob;
 
 export interface Side {
   name: string;
-  open(): Promise<{ runtime: AnyRuntime; close: () => Promise<void> }>;
+  open(extra?: RuntimeConfig): Promise<{ runtime: AnyRuntime; close: () => Promise<void> }>;
 }
 
 /** The same tests run against a runtime on this thread and one behind the Worker bridge. */
 export const SIDES: Side[] = [
   {
     name: "main thread",
-    async open() {
-      const runtime = await simRuntime();
+    async open(extra) {
+      const runtime = await simRuntime(extra);
       return { runtime, close: async () => runtime.destroy() };
     },
   },
   {
     name: "worker",
-    async open() {
-      const { runtime, close } = await workerPair();
+    async open(extra) {
+      const { runtime, close } = await workerPair(extra);
       return { runtime, close };
     },
   },

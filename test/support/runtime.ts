@@ -22,7 +22,7 @@ export function simRuntime(extra: RuntimeConfig = {}): Promise<MeerkatRuntime> {
  * A runtime served by `exposeRuntime` over a real MessageChannel (the real
  * RPC, real structured clone), pointed at the simulated provider.
  */
-export async function workerPair(): Promise<{
+export async function workerPair(extra: RuntimeConfig = {}): Promise<{
   runtime: WorkerRuntime;
   channel: MessageChannel;
   close: () => Promise<void>;
@@ -33,6 +33,7 @@ export async function workerPair(): Promise<{
     anthropicApiKey: "proxy",
     anthropicBaseUrl: `${proxyUrl()}/anthropic`,
     model: "claude-sonnet-4-6",
+    ...extra,
   });
   const close = async () => {
     await runtime.destroy().catch(() => {});

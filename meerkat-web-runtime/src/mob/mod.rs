@@ -69,10 +69,20 @@ impl Member {
 #[derive(Debug)]
 pub struct Subscription {
     pub id: u32,
-    pub reader: ReaderId,
+    /// Its reader of the mob's own log; `None` for one member's subscription.
+    pub reader: Option<ReaderId>,
     /// (session, reader) of each member's log.
     pub members: Vec<(String, ReaderId)>,
     pub next_seq: u64,
+    /// The one member it follows (across respawns), if it is a member's.
+    pub member: Option<String>,
+}
+
+impl Subscription {
+    /// Whether it reads the events of the member `identity`.
+    pub fn follows(&self, identity: &str) -> bool {
+        self.member.as_deref().is_none_or(|m| m == identity)
+    }
 }
 
 #[derive(Debug)]
@@ -155,14 +165,19 @@ impl Mob {
         Ok(())
     }
 
-    pub fn subscribe(&mut self, members: Vec<(String, ReaderId)>) -> Option<u32> {
+    /// A new subscription of the whole mob, or of one `member` (its events
+    /// only, not the mob's own).
+    pub fn subscribe(&mut self, members: Vec<(String, ReaderId)>, member: Option<String>) -> Option<u32> {
         if self.subscriptions.len() >= MAX_SUBSCRIPTIONS {
             return None;
         }
-        let reader = self.log.open_reader(false)?;
+        let reader = match member {
+            Some(_) => None,
+            None => Some(self.log.open_reader(false)?),
+        };
         let id = self.next_subscription;
         self.next_subscription += 1;
-        self.subscriptions.push(Subscription { id, reader, members, next_seq: 1 });
+        self.subscriptions.push(Subscription { id, reader, members, next_seq: 1, member });
         Some(id)
     }
 

@@ -109,7 +109,7 @@ const OPS: &[(&str, Op, &[&str])] = &[
     ("mob_unwire", Op::MobUnwire, &["op", "mob", "a", "b"]),
     ("wire_cross_mob", Op::WireCrossMob, &["op", "mobA", "memberA", "mobB", "memberB"]),
     ("unwire_cross_mob", Op::UnwireCrossMob, &["op", "mobA", "memberA", "mobB", "memberB"]),
-    ("mob_subscribe", Op::MobSubscribe, &["op", "mob"]),
+    ("mob_subscribe", Op::MobSubscribe, &["op", "mob", "member"]),
     ("mob_poll", Op::MobPoll, &["op", "mob", "subscription"]),
     ("mob_unsubscribe", Op::MobUnsubscribe, &["op", "mob", "subscription"]),
     ("mob_run_flow", Op::MobRunFlow, &["op", "mob", "flow", "params"]),

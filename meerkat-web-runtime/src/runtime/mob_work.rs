@@ -32,16 +32,20 @@ impl Runtime {
             Op::MobSubscribe => {
                 let Runtime { mobs, agents, .. } = self;
                 let mob = mobs.get_mut(mob_id).ok_or_else(|| super::mobs::mob_not_found(mob_id))?;
+                // One member's subscription reads its session, retired or
+                // not, and each one it is respawned with.
+                let member = f.str("member")?;
+                if let Some(id) = member {
+                    mob.member(id).ok_or_else(|| super::mobs::member_not_found(mob_id, id))?;
+                }
                 let mut readers = Vec::new();
-                for member in mob.members.iter().filter(|m| !m.retired) {
-                    if let Some(reader) =
-                        agents.get_mut(&member.session).and_then(|a| a.session.events.open_reader(true))
-                    {
-                        readers.push((member.session.clone(), reader));
+                for m in mob.members.iter().filter(|m| member.map_or(!m.retired, |id| m.identity == id)) {
+                    if let Some(reader) = agents.get_mut(&m.session).and_then(|a| a.session.events.open_reader(true)) {
+                        readers.push((m.session.clone(), reader));
                     }
                 }
                 let id = mob
-                    .subscribe(readers)
+                    .subscribe(readers, member.map(str::to_string))
                     .ok_or_else(|| invalid("this mob has too many subscriptions open; close some first"))?;
                 let mut out = String::new();
                 let mut o = ObjectWriter::new(&mut out);
@@ -55,7 +59,9 @@ impl Runtime {
                 let mob = self.mob_mut(mob_id)?;
                 let Some(at) = mob.subscriptions.iter().position(|s| s.id == id) else { return Ok(None) };
                 let sub = mob.subscriptions.remove(at);
-                mob.log.close_reader(sub.reader);
+                if let Some(reader) = sub.reader {
+                    mob.log.close_reader(reader);
+                }
                 for (session, reader) in sub.members {
                     if let Some(agent) = self.agents.get_mut(&session) {
                         agent.session.events.close_reader(reader);
@@ -186,7 +192,9 @@ impl Runtime {
             invalid(format!("mob {} has no subscription {id} (closed, or never opened)", quote(mob_id)))
         })?;
         let mut unread = Unread::default();
-        unread.read(&mut mob.log, mob.subscriptions[at].reader, None);
+        if let Some(reader) = mob.subscriptions[at].reader {
+            unread.read(&mut mob.log, reader, None);
+        }
         let readers = core::mem::take(&mut mob.subscriptions[at].members);
         let mut kept = Vec::with_capacity(readers.len());
         for (session, reader) in readers {

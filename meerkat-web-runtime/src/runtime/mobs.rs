@@ -242,7 +242,7 @@ impl Runtime {
             None => mob.members.push(member),
         }
         if let Some(agent) = self.agents.get_mut(&session) {
-            for sub in &mut mob.subscriptions {
+            for sub in mob.subscriptions.iter_mut().filter(|s| s.follows(&identity)) {
                 if let Some(reader) = agent.session.events.open_reader(true) {
                     sub.members.push((session.clone(), reader));
                 }

@@ -104,3 +104,46 @@ fn archive_context_and_session_info() {
     let status = |id: &str| caps.as_array().unwrap().iter().find(|c| c["id"] == id).unwrap()["status"].clone();
     assert_eq!((status("hooks"), status("shell")), (json!("Available"), json!("NotCompiled")));
 }
+
+/// A member's subscription (`mob_subscribe` with `member`): that member's
+/// events only, never the mob's own or another member's, following the
+/// member across a respawn from the new session's first event.
+#[test]
+fn a_member_subscription_follows_its_member_across_respawns() {
+    use super::mobs::team;
+    let mut h = Harness::proxy();
+    let mob = h.mob(team());
+    let sessions = h.spawn(&mob, &[("lead", "lead-1"), ("worker", "worker-1")]);
+    let sub = h.cmd(json!({"op":"mob_subscribe","mob":mob,"member":"worker-1"})).unwrap()["subscription"].as_u64().unwrap();
+    let whole = h.subscribe(&mob);
+    let poll = |h: &mut Harness| -> Vec<Value> { h.mob_events(&mob, sub) };
+
+    h.cmd(json!({"op":"mob_send","mob":mob,"member":"lead-1","content":"plan"})).unwrap();
+    h.cmd(json!({"op":"mob_send","mob":mob,"member":"worker-1","content":"dig"})).unwrap();
+    h.reply(&sessions[0], "Planned.", &[]);
+    h.reply(&sessions[1], "Dug.", &[]);
+    let items = poll(&mut h);
+    assert!(items.iter().all(|i| i["member"] == "worker-1"), "{items:?}");
+    let types: Vec<&str> = items.iter().map(|i| i["event"]["type"].as_str().unwrap()).collect();
+    assert_eq!(types.first(), Some(&"run_started"));
+    assert_eq!(types.last(), Some(&"run_completed"));
+
+    let out = h.cmd(json!({"op":"mob_respawn","mob":mob,"member":"worker-1","initialMessage":"Back."})).unwrap();
+    let fresh = out["sessionId"].as_str().unwrap().to_string();
+    h.reply(&fresh, "Back at it.", &[]);
+    let items = poll(&mut h);
+    let events: Vec<&Value> = items.iter().map(|i| &i["event"]).collect();
+    assert!(items.iter().all(|i| i["member"] == "worker-1"), "{items:?}");
+    assert_eq!(events.first().map(|e| &e["type"]), Some(&json!("run_started")), "{events:?}");
+    assert_eq!(events.first().map(|e| &e["sessionId"]), Some(&json!(fresh)));
+    assert_eq!(events.last().map(|e| &e["type"]), Some(&json!("run_completed")));
+    // The whole mob's subscription saw the respawn itself; the member's did not.
+    let mob_events: Vec<Value> = h.mob_events(&mob, whole).into_iter().filter(|i| i["member"].is_null()).collect();
+    assert!(mob_events.iter().any(|i| i["event"]["type"] == "member_spawned"), "{mob_events:?}");
+    assert!(poll(&mut h).is_empty());
+
+    assert_eq!(h.code(json!({"op":"mob_subscribe","mob":mob,"member":"ghost"})), "MEMBER_NOT_FOUND");
+    assert_eq!(h.code(json!({"op":"mob_subscribe","mob":mob,"member":7})), "INVALID_COMMAND");
+    h.cmd(json!({"op":"mob_unsubscribe","mob":mob,"subscription":sub})).unwrap();
+    assert_eq!(h.code(json!({"op":"mob_poll","mob":mob,"subscription":sub})), "INVALID_ARGUMENT");
+}

@@ -1,0 +1,79 @@
+/**
+ * Subscriptions as a page keeps them for a long time: a member's follows
+ * the member across respawns, and every subscription keeps at most
+ * `eventQueueCapacity` events between polls, on the main thread and on a
+ * Worker client's page alike (the newest; one `stream_truncated` first).
+ */
+import { afterEach, describe, expect, test } from "vitest";
+import type { AgentEvent, AttributedMobEvent, RuntimeConfig } from "@rkat/web";
+import { resetSim } from "./support/runtime.js";
+import { SIDES, researchTeam, type AnyRuntime } from "./support/mob.js";
+
+describe.each(SIDES)("$name", (side) => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+  const open = async (extra?: RuntimeConfig): Promise<AnyRuntime> => {
+    await resetSim();
+    const opened = await side.open(extra);
+    close = opened.close;
+    return opened.runtime;
+  };
+
+  test("a member's subscription follows the member across a respawn", async () => {
+    const runtime = await open();
+    const mob = await runtime.createMob(researchTeam());
+    await mob.spawn([{ profile: "lead", agent_identity: "lead-1" }, { profile: "worker", agent_identity: "worker-1" }]);
+    const sub = await mob.subscribeMemberEvents("worker-1");
+    const worker = mob.member("worker-1");
+    await worker.waitForRun((await worker.send("Before.")).runId);
+    const before = sub.poll();
+    const firstSession = (await mob.memberStatus("worker-1")).sessionId;
+    expect(before.map((e) => e.type)).toContain("run_completed");
+
+    const { runId } = await mob.respawn("worker-1", "After.");
+    expect(runId).toBeTypeOf("number");
+    await worker.waitForRun(runId as number);
+    const after = sub.poll();
+    const started = after.filter((e): e is Extract<AgentEvent, { type: "run_started" }> => e.type === "run_started");
+    const secondSession = (await mob.memberStatus("worker-1")).sessionId;
+    expect(secondSession).not.toBe(firstSession);
+    expect(started.map((e) => [e.sessionId, e.prompt])).toEqual([[secondSession, "After."]]);
+    expect(after.at(-1)?.type).toBe("run_completed");
+    // Only the member's own events: nothing of the lead's, nor the mob's.
+    expect(after.every((e) => !("member" in e))).toBe(true);
+    expect(sub.poll()).toEqual([]);
+    sub.close();
+  });
+
+  test("a subscription nobody polls keeps the newest events, after one stream_truncated", async () => {
+    const capacity = 20;
+    const runtime = await open({ eventQueueCapacity: capacity });
+    const session = await runtime.createSession();
+    const sessionSub = await session.subscribeEvents();
+    const mob = await runtime.createMob(researchTeam());
+    await mob.spawn([{ profile: "worker", agent_identity: "worker-1" }]);
+    const memberSub = await mob.subscribeMemberEvents("worker-1");
+    const mobSub = await mob.subscribeEvents();
+    const worker = mob.member("worker-1");
+    await worker.waitForRun((await worker.send("[[sim:deltas=3000,chunk=4096]]")).runId);
+    await session.turn("[[sim:deltas=3000,chunk=4096]]");
+
+    for (const [name, events] of [
+      ["session", sessionSub.poll()],
+      ["member", memberSub.poll()],
+      ["mob", mobSub.poll().map((item: AttributedMobEvent) => ({ type: item.event.type, seq: item.seq }))],
+    ] as const) {
+      expect(events.length, name).toBeLessThanOrEqual(capacity + 1);
+      expect(events[0]?.type, name).toBe("stream_truncated");
+      expect(events.at(-1)?.type, name).toBe("run_completed");
+      const seqs = events.slice(1).map((e) => e.seq);
+      expect(seqs.length, name).toBeGreaterThan(0);
+    }
+    sessionSub.close();
+    memberSub.close();
+    mobSub.close();
+  });
+});
