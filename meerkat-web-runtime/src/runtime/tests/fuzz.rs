@@ -135,7 +135,7 @@ const MOB_OPS: &[(&str, &[&str])] = &[
     ("mob_unwire", &["mob", "a", "b"]),
     ("wire_cross_mob", &["mobA", "memberA", "mobB", "memberB"]),
     ("unwire_cross_mob", &["mobA", "memberA", "mobB", "memberB"]),
-    ("mob_subscribe", &["mob"]),
+    ("mob_subscribe", &["mob", "member"]),
     ("mob_poll", &["mob", "subscription"]),
     ("mob_unsubscribe", &["mob", "subscription"]),
     ("mob_run_flow", &["mob", "flow", "params"]),

@@ -114,7 +114,8 @@ fn a_member_subscription_follows_its_member_across_respawns() {
     let mut h = Harness::proxy();
     let mob = h.mob(team());
     let sessions = h.spawn(&mob, &[("lead", "lead-1"), ("worker", "worker-1")]);
-    let sub = h.cmd(json!({"op":"mob_subscribe","mob":mob,"member":"worker-1"})).unwrap()["subscription"].as_u64().unwrap();
+    let sub =
+        h.cmd(json!({"op":"mob_subscribe","mob":mob,"member":"worker-1"})).unwrap()["subscription"].as_u64().unwrap();
     let whole = h.subscribe(&mob);
     let poll = |h: &mut Harness| -> Vec<Value> { h.mob_events(&mob, sub) };
 
