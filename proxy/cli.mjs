@@ -5,6 +5,26 @@
 //   rkat-web-proxy listening on http://127.0.0.1:3100 (anthropic: simulated, openai: forward, gemini: simulated)
 import { startProxy } from './index.mjs';
 
+const USAGE = `usage: rkat-web-proxy            (takes no arguments; configured by the environment)
+
+Runs the provider proxy on http://127.0.0.1:$PORT until interrupted. A provider
+without a key is answered by the simulated provider; with one, requests are
+forwarded to it with the key added (the browser never sees it).
+
+  PORT                        port to listen on (default 3100; 0 picks a free one)
+  ANTHROPIC_API_KEY           forward /anthropic/* to Anthropic with this key
+  OPENAI_API_KEY              forward /openai/* to OpenAI with this key
+  GEMINI_API_KEY              forward /gemini/* to Gemini with this key
+  RKAT_PROXY_ALLOWED_ORIGINS  comma-separated origins allowed to call it (CORS)
+  RKAT_PROXY_QUIET=1          no request log`;
+
+const args = process.argv.slice(2);
+if (args.length > 0) {
+  const help = args.some((a) => a === '--help' || a === '-h');
+  (help ? console.log : console.error)(help ? USAGE : `rkat-web-proxy: unexpected argument ${JSON.stringify(args[0])}\n\n${USAGE}`);
+  process.exit(help ? 0 : 2);
+}
+
 const port = process.env.PORT === undefined || process.env.PORT === '' ? 3100 : Number(process.env.PORT);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`rkat-web-proxy: PORT must be an integer between 0 and 65535, got ${JSON.stringify(process.env.PORT)}`);

@@ -1,6 +1,6 @@
 // @vitest-environment node
 // The `rkat-web-proxy` bin starts, answers /health and exits cleanly on SIGTERM.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -50,5 +50,17 @@ describe('cli', () => {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
+  });
+
+  it('--help prints the usage and exits 0 without listening; any other argument is refused', () => {
+    const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8', env: { ...process.env, PORT: '0' } });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: rkat-web-proxy/);
+    expect(help.stdout).toContain('ANTHROPIC_API_KEY');
+    expect(help.stdout).not.toContain('listening');
+    const bad = spawnSync(process.execPath, [CLI, '--port', '9'], { encoding: 'utf8', env: { ...process.env, PORT: '0' } });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('unexpected argument "--port"');
+    expect(bad.stdout).toBe('');
   });
 });
