@@ -136,6 +136,40 @@ describe("build", () => {
     expect(existsSync(file)).toBe(false);
   });
 
+  it("refuses what the runtime would refuse when opening the pack: a definition createMob refuses, an empty skill", async () => {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ "definition.json": '{"hello":1}' }, 'INVALID_MOBPACK: invalid mobpack: definition.json: mob definition has an unknown field "hello"'],
+      [{ "definition.json": "{}" }, 'definition.json: mob definition needs a string field "id"'],
+      [{ "skills/empty.md": "" }, 'skills/empty.md: skill "empty" has no content'],
+    ];
+    for (const [changed, message] of cases) {
+      const dir = writePackSource({ ...packSource(), ...changed });
+      const file = join(work, "opened-refused.mobpack");
+      const run = await runBin("rkat-web-pack", ["build", dir, "-o", file]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/the pack built from .* is not a valid pack: /);
+      expect(run.stderr).toContain(message);
+      expect(existsSync(file)).toBe(false);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("writes a path over tar's 100-byte name field in its ustar prefix; refuses a file name that alone is over it", async () => {
+    const long = "a".repeat(95);
+    const dir = writePackSource({ ...packSource(), [`skills/${long}.md`]: "# Long\nA skill with a long name." });
+    const { file } = await build("long.mobpack", dir);
+    const inspected = await MeerkatRuntime.inspectMobpack(wasm, readFileSync(file));
+    expect(inspected.skills.map((s) => s.name)).toContain(long);
+    writeFileSync(join(dir, "skills", `${"b".repeat(98)}.md`), "# B\nText.");
+    const refused = join(work, "too-long.mobpack");
+    const run = await runBin("rkat-web-pack", ["build", dir, "-o", refused]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("is not a valid pack source; nothing was written");
+    expect(run.stderr).toContain(`skills/${"b".repeat(98)}.md: the file name is 101 bytes`);
+    expect(existsSync(refused)).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it("answers usage errors with exit 2 and the usage", async () => {
     const noOutput = await runBin("rkat-web-pack", ["build", source]);
     expect(noOutput.code).toBe(2);
