@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MeerkatRuntime } from "@rkat/web";
 import { packSource, removeTempDirs, runBin, tempDir, writePackSource } from "./support/cli.js";
 import { proxyUrl, resetSim, wasm } from "./support/runtime.js";
+import { serveStatic } from "../e2e/static-server.js";
+import { exampleFiles, pack } from "./support/pack.js";
 
 const work = tempDir();
 const source = writePackSource();
@@ -332,12 +334,27 @@ describe("inspect", () => {
 });
 
 describe("rkat", () => {
-  it("says that other commands are not part of @rkat/web", async () => {
-    for (const args of [["run", "hello"], ["mob", "list"], ["mob", "web", "serve"], []]) {
+  it("says that other commands are not part of @rkat/web, with --help too", async () => {
+    for (const args of [["run", "hello"], ["mob", "list"], ["mob", "web", "serve"], [], ["run", "--help"], ["mob", "list", "-h"]]) {
       const run = await runBin("rkat", args);
       expect(run.code).toBe(2);
-      if (args.length > 0) expect(run.stderr).toContain(`\`rkat ${args.join(" ")}\` is not part of @rkat/web`);
+      const words = args.filter((a) => !a.startsWith("-"));
+      if (args.length > 0) expect(run.stderr).toContain(`\`rkat ${words.join(" ")}\` is not part of @rkat/web`);
       expect(run.stderr + run.stdout).toContain("rkat mob web build <file.mobpack> -o <dir>");
+    }
+  });
+
+  it("shows its usage for --help (of itself and of its two commands) and its version for --version", async () => {
+    for (const args of [["--help"], ["mob", "--help"], ["mob", "web", "-h"]]) {
+      const run = await runBin("rkat", args);
+      expect([run.code, run.stderr]).toEqual([0, ""]);
+      expect(run.stdout).toContain("rkat mob web build <file.mobpack> -o <dir>");
+    }
+    const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    for (const bin of ["rkat", "rkat-web-pack"]) {
+      const run = await runBin(bin, ["--version"]);
+      expect([run.code, run.stderr]).toEqual([0, ""]);
+      expect(run.stdout).toMatch(new RegExp(`^${bin} ${version.replaceAll(".", "\\.")}\\b`));
     }
   });
 });
