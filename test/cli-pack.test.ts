@@ -279,6 +279,17 @@ describe("verify", () => {
     }
   });
 
+  it("refuses a pack the runtime would not open for that reason, without a trust hint (--permissive or not)", async () => {
+    const empty = join(work, "empty-skill.mobpack");
+    writeFileSync(empty, pack({ ...exampleFiles(), "skills/empty.md": "" }));
+    for (const extra of [["--permissive"], []]) {
+      const run = await runBin("rkat-web-pack", ["verify", empty, ...extra]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('INVALID_MOBPACK: invalid mobpack: its skills cannot be used: skills/empty.md: skill "empty" has no content');
+      expect(run.stderr).not.toContain("unsigned");
+    }
+  });
+
   it("refuses what is not a pack, and a missing file", async () => {
     const junk = join(work, "junk.mobpack");
     writeFileSync(junk, "not gzip at all");
