@@ -446,6 +446,24 @@ describe("web-build", () => {
     expect(existsSync(join(work, "strict-site"))).toBe(false);
   });
 
+  it("fetches a pack whose file name needs escaping in a URL (team#1.mobpack) by its own name", async () => {
+    const { file } = await build("team#1.mobpack");
+    const out = join(work, "hash-site");
+    expect((await runBin("rkat-web-pack", ["web-build", file, "-o", out])).code).toBe(0);
+    const site = JSON.parse(readFileSync(join(out, "site.json"), "utf8"));
+    expect(site).toMatchObject({ pack: "team#1.mobpack", packUrl: "./team%231.mobpack" });
+    // What the page fetches, resolved against the page as a browser does, from a static server.
+    expect(readFileSync(join(out, "app.js"), "utf8")).toContain("fetch(site.packUrl)");
+    const server = await serveStatic(resolve(out));
+    try {
+      const response = await fetch(new URL(site.packUrl, `${server.url}/index.html`));
+      expect(response.status).toBe(200);
+      expect(Buffer.from(await response.arrayBuffer()).equals(readFileSync(file))).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("rebuilds into its own earlier output, and refuses a directory it did not write", async () => {
     const { file } = await build("r.mobpack");
     const out = join(work, "again-site");
