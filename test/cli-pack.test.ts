@@ -362,7 +362,7 @@ describe("rkat", () => {
       expect(run.stdout).toContain("rkat mob web build <file.mobpack> -o <dir>");
     }
     const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
-    for (const bin of ["rkat", "rkat-web-pack"]) {
+    for (const bin of ["rkat", "rkat-web-pack"] as const) {
       const run = await runBin(bin, ["--version"]);
       expect([run.code, run.stderr]).toEqual([0, ""]);
       expect(run.stdout).toMatch(new RegExp(`^${bin} ${version.replaceAll(".", "\\.")}\\b`));
