@@ -229,7 +229,7 @@ test("the example pack: the runtime comes from the signed .mobpack and runs the 
   expect(errors).toEqual([]);
 });
 
-test("the mob part and the pack reader are fetched only when used: a chat loads neither", async ({ page }) => {
+test("the mob part and the pack reader are fetched only when used: a chat loads neither, a pack both", async ({ page }) => {
   const fetched: string[] = [];
   // The context sees the Workers' requests too.
   page.context().on("request", (request) => fetched.push(new URL(request.url()).pathname));
@@ -241,10 +241,11 @@ test("the mob part and the pack reader are fetched only when used: a chat loads 
   await sendAndWait(page, "Hello");
   expect(fetched.some((path) => /meerkat_web_runtime_bg[^/]*\.wasm$/.test(path))).toBe(true);
   expect(lazy()).toEqual({ mobPart: false, packReader: false });
-  // The Mobs page's runtime is made from the example pack: the reader comes, the mob part not yet.
+  // The Mobs page's runtime is made from the example pack: the reader comes, and the
+  // mob part with it (initFromMobpack checks the pack's definition with the part's reader).
   await page.getByRole("tab", { name: "Mobs" }).click();
   await expect(page.locator("#mobs-status")).toHaveAttribute("data-state", "ready");
-  expect(lazy()).toEqual({ mobPart: false, packReader: true });
+  expect(lazy()).toEqual({ mobPart: true, packReader: true });
   await start(page, "Start research team", 2);
   expect(lazy()).toEqual({ mobPart: true, packReader: true });
 });

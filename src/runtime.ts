@@ -126,7 +126,7 @@ export class MeerkatRuntime {
   static async inspectMobpack(wasm: WasmModule, mobpackBytes: MobpackBytes): Promise<InspectedMobpack> {
     checkWasm(wasm, "MeerkatRuntime.inspectMobpack");
     const { inspectPack } = await import("./mobpack/pack.js");
-    return inspectPack(mobpackBytes, "MeerkatRuntime.inspectMobpack");
+    return inspectPack(wasm, mobpackBytes, "MeerkatRuntime.inspectMobpack");
   }
 
   /** The pack this runtime was made from (`initFromMobpack`), else `null`. */

@@ -119,6 +119,11 @@ describe("withAuthBinding and bindings", () => {
     expect(error.message).toContain('unknown field "apikey"');
     error = await bad({ default: { bindings: {} } });
     expect(error.message).toContain("runtime config.realms.default");
+    const binding = { provider: "anthropic", credentialSource: "external_resolver" };
+    error = await bad({ "": { bindings: { b: binding } } });
+    expect([error.code, error.message]).toEqual(["INVALID_CONFIG", expect.stringContaining('config.realms has a realm named ""')]);
+    error = await bad({ r: { bindings: { "": binding } } });
+    expect([error.code, error.message]).toEqual(["INVALID_CONFIG", expect.stringContaining('config.realms.r: realm.bindings has a binding named ""')]);
   });
 
   test("registerExternalAuthResolver checks its arguments", () => {
@@ -279,6 +284,19 @@ describe("failures fail the run and leave the runtime usable", () => {
       () => registerExternalAuthResolver(wasm, () => ({ kind: "inline_secret" }) as never),
       "AUTH_LEASE_INVALID",
       /lease\.secret must be a non-empty string/,
+    ],
+    [
+      // fetch takes a header value as Latin-1 only: sent, it would fail as a NETWORK_ERROR.
+      "the lease's secret cannot go into an HTTP header",
+      () => registerExternalAuthResolver(wasm, () => leaseOf("tok-SECRET-€")),
+      "AUTH_LEASE_INVALID",
+      /lease\.secret must be text an HTTP header can carry/,
+    ],
+    [
+      "the lease's metadata is not an object",
+      () => registerExternalAuthResolver(wasm, () => ({ kind: "inline_secret", secret: "tok-SECRET-x", metadata: "tok-SECRET-m" }) as never),
+      "AUTH_LEASE_INVALID",
+      /lease\.metadata must be an object/,
     ],
     [
       "the lease has expired",

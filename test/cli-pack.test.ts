@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MeerkatRuntime } from "@rkat/web";
 import { packSource, removeTempDirs, runBin, tempDir, writePackSource } from "./support/cli.js";
 import { proxyUrl, resetSim, wasm } from "./support/runtime.js";
+import { serveStatic } from "../e2e/static-server.js";
+import { exampleFiles, pack } from "./support/pack.js";
 
 const work = tempDir();
 const source = writePackSource();
@@ -136,6 +138,40 @@ describe("build", () => {
     expect(existsSync(file)).toBe(false);
   });
 
+  it("refuses what the runtime would refuse when opening the pack: a definition createMob refuses, an empty skill", async () => {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ "definition.json": '{"hello":1}' }, 'INVALID_MOBPACK: invalid mobpack: definition.json: mob definition has an unknown field "hello"'],
+      [{ "definition.json": "{}" }, 'definition.json: mob definition needs a string field "id"'],
+      [{ "skills/empty.md": "" }, 'skills/empty.md: skill "empty" has no content'],
+    ];
+    for (const [changed, message] of cases) {
+      const dir = writePackSource({ ...packSource(), ...changed });
+      const file = join(work, "opened-refused.mobpack");
+      const run = await runBin("rkat-web-pack", ["build", dir, "-o", file]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/the pack built from .* is not a valid pack: /);
+      expect(run.stderr).toContain(message);
+      expect(existsSync(file)).toBe(false);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("writes a path over tar's 100-byte name field in its ustar prefix; refuses a file name that alone is over it", async () => {
+    const long = "a".repeat(95);
+    const dir = writePackSource({ ...packSource(), [`skills/${long}.md`]: "# Long\nA skill with a long name." });
+    const { file } = await build("long.mobpack", dir);
+    const inspected = await MeerkatRuntime.inspectMobpack(wasm, readFileSync(file));
+    expect(inspected.skills.map((s) => s.name)).toContain(long);
+    writeFileSync(join(dir, "skills", `${"b".repeat(98)}.md`), "# B\nText.");
+    const refused = join(work, "too-long.mobpack");
+    const run = await runBin("rkat-web-pack", ["build", dir, "-o", refused]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("is not a valid pack source; nothing was written");
+    expect(run.stderr).toContain(`skills/${"b".repeat(98)}.md: the file name is 101 bytes`);
+    expect(existsSync(refused)).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it("answers usage errors with exit 2 and the usage", async () => {
     const noOutput = await runBin("rkat-web-pack", ["build", source]);
     expect(noOutput.code).toBe(2);
@@ -243,6 +279,17 @@ describe("verify", () => {
     }
   });
 
+  it("refuses a pack the runtime would not open for that reason, without a trust hint (--permissive or not)", async () => {
+    const empty = join(work, "empty-skill.mobpack");
+    writeFileSync(empty, pack({ ...exampleFiles(), "skills/empty.md": "" }));
+    for (const extra of [["--permissive"], []]) {
+      const run = await runBin("rkat-web-pack", ["verify", empty, ...extra]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('INVALID_MOBPACK: invalid mobpack: its skills cannot be used: skills/empty.md: skill "empty" has no content');
+      expect(run.stderr).not.toContain("unsigned");
+    }
+  });
+
   it("refuses what is not a pack, and a missing file", async () => {
     const junk = join(work, "junk.mobpack");
     writeFileSync(junk, "not gzip at all");
@@ -298,12 +345,27 @@ describe("inspect", () => {
 });
 
 describe("rkat", () => {
-  it("says that other commands are not part of @rkat/web", async () => {
-    for (const args of [["run", "hello"], ["mob", "list"], ["mob", "web", "serve"], []]) {
+  it("says that other commands are not part of @rkat/web, with --help too", async () => {
+    for (const args of [["run", "hello"], ["mob", "list"], ["mob", "web", "serve"], [], ["run", "--help"], ["mob", "list", "-h"]]) {
       const run = await runBin("rkat", args);
       expect(run.code).toBe(2);
-      if (args.length > 0) expect(run.stderr).toContain(`\`rkat ${args.join(" ")}\` is not part of @rkat/web`);
+      const words = args.filter((a) => !a.startsWith("-"));
+      if (args.length > 0) expect(run.stderr).toContain(`\`rkat ${words.join(" ")}\` is not part of @rkat/web`);
       expect(run.stderr + run.stdout).toContain("rkat mob web build <file.mobpack> -o <dir>");
+    }
+  });
+
+  it("shows its usage for --help (of itself and of its two commands) and its version for --version", async () => {
+    for (const args of [["--help"], ["mob", "--help"], ["mob", "web", "-h"]]) {
+      const run = await runBin("rkat", args);
+      expect([run.code, run.stderr]).toEqual([0, ""]);
+      expect(run.stdout).toContain("rkat mob web build <file.mobpack> -o <dir>");
+    }
+    const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    for (const bin of ["rkat", "rkat-web-pack"] as const) {
+      const run = await runBin(bin, ["--version"]);
+      expect([run.code, run.stderr]).toEqual([0, ""]);
+      expect(run.stdout).toMatch(new RegExp(`^${bin} ${version.replaceAll(".", "\\.")}\\b`));
     }
   });
 });
@@ -382,6 +444,24 @@ describe("web-build", () => {
     expect(strict.code).toBe(1);
     expect(strict.stderr).toContain("UNTRUSTED_MOBPACK");
     expect(existsSync(join(work, "strict-site"))).toBe(false);
+  });
+
+  it("fetches a pack whose file name needs escaping in a URL (team#1.mobpack) by its own name", async () => {
+    const { file } = await build("team#1.mobpack");
+    const out = join(work, "hash-site");
+    expect((await runBin("rkat-web-pack", ["web-build", file, "-o", out])).code).toBe(0);
+    const site = JSON.parse(readFileSync(join(out, "site.json"), "utf8"));
+    expect(site).toMatchObject({ pack: "team#1.mobpack", packUrl: "./team%231.mobpack" });
+    // What the page fetches, resolved against the page as a browser does, from a static server.
+    expect(readFileSync(join(out, "app.js"), "utf8")).toContain("fetch(site.packUrl)");
+    const server = await serveStatic(resolve(out));
+    try {
+      const response = await fetch(new URL(site.packUrl, `${server.url}/index.html`));
+      expect(response.status).toBe(200);
+      expect(Buffer.from(await response.arrayBuffer()).equals(readFileSync(file))).toBe(true);
+    } finally {
+      await server.close();
+    }
   });
 
   it("rebuilds into its own earlier output, and refuses a directory it did not write", async () => {

@@ -186,6 +186,64 @@ test("a pack that needs what the browser lacks, hostile packs, and skills the re
   expect([badSkill.code, badSkill.message]).toEqual(["INVALID_MOBPACK", expect.stringContaining("its skills cannot be used")]);
 });
 
+test("a definition createMob would refuse, skills the registry would refuse and a small pack over the ratio are refused by init and inspect", async () => {
+  const files = exampleFiles();
+  const config = { anthropicApiKey: "proxy", mobpackTrust: { policy: "permissive" as const } };
+  const definition = JSON.parse(String(files["definition.json"])) as Record<string, unknown>;
+  const { "skills/research.md": _research, ...withoutResearch } = files;
+  const cases: Array<[Files, string]> = [
+    [{ ...files, "definition.json": '{"hello":1}' }, 'definition.json: mob definition has an unknown field "hello"'],
+    [{ ...files, "definition.json": "{}" }, 'definition.json: mob definition needs a string field "id"'],
+    [
+      { ...files, "definition.json": JSON.stringify({ ...definition, orchestrator: { profile: "boss" } }) },
+      'definition.json: orchestrator.profile names the profile "boss"',
+    ],
+    // A profile naming a skill neither the pack nor the definition has.
+    [{ ...withoutResearch, "skills/other.md": "# Other\nText." }, 'skills names "research"'],
+    [{ ...files, "skills/empty.md": "" }, 'its skills cannot be used: skills/empty.md: skill "empty" has no content'],
+    // 900 KB of spaces pack into ~2 KB: a ratio of ~440, with no floor to hide under.
+    [{ ...files, "skills/blank.md": `# Blank\n${" ".repeat(900 * 1024)}` }, "compression ratio is over 200"],
+  ];
+  for (const [changed, part] of cases) {
+    const bytes = pack(changed);
+    for (const error of [await refusal(init(bytes, config)), await refusal(MeerkatRuntime.inspectMobpack(wasm, bytes))]) {
+      expect([error.code, error.message]).toEqual(["INVALID_MOBPACK", expect.stringContaining(part)]);
+    }
+  }
+});
+
+/** Run `body` with `crypto.subtle` replaced (an own property shadows the prototype's getter). */
+async function withSubtle(subtle: unknown, body: () => Promise<void>): Promise<void> {
+  Object.defineProperty(globalThis.crypto, "subtle", { value: subtle, configurable: true });
+  try {
+    await body();
+  } finally {
+    delete (globalThis.crypto as { subtle?: unknown }).subtle;
+  }
+}
+
+test("without WebCrypto Ed25519, inspect reports a signature as not valid; init refuses a signed pack, saying why", async () => {
+  const signed = pack(exampleFiles(), acme);
+  const noEd25519 = {
+    importKey: () => Promise.reject(new DOMException("Ed25519 is not supported", "NotSupportedError")),
+  };
+  for (const [subtle, why] of [
+    [undefined, "WebCrypto (crypto.subtle) is not available here"],
+    [noEd25519, "cannot verify Ed25519"],
+  ] as const) {
+    await withSubtle(subtle, async () => {
+      const inspected = await MeerkatRuntime.inspectMobpack(wasm, signed);
+      expect([inspected.signerId, inspected.signatureValid]).toEqual(["acme", false]);
+      for (const policy of ["strict", "permissive"] as const) {
+        const error = await refusal(init(signed, { anthropicApiKey: "proxy", mobpackTrust: { ...trusted, policy } }));
+        expect([error.code, error.message]).toEqual(["UNTRUSTED_MOBPACK", expect.stringContaining(why)]);
+      }
+      // An unsigned pack needs no verifying: permissive runs it.
+      expect((await init(pack(exampleFiles()), { anthropicApiKey: "proxy", mobpackTrust: { policy: "permissive" } })).mobpack?.signerId).toBeNull();
+    });
+  }
+});
+
 test("bytes as an ArrayBuffer; runtime.mobpack is null for a runtime made by init", async () => {
   const bytes = pack(exampleAt(proxyUrl()), acme);
   const fromBuffer = await init(bytes.slice().buffer, { anthropicApiKey: "proxy", mobpackTrust: trusted });

@@ -1,6 +1,12 @@
 // Running a command: help, and turning what it throws into a message on
 // stderr and an exit code (2 usage, 1 refused input, 70 a bug).
+import { readFileSync } from 'node:fs';
 import { CliError, UsageError } from './errors.mjs';
+
+/** This package's version (its package.json). */
+export function packageVersion() {
+  return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+}
 
 /**
  * @typedef {{ name: string, summary: string, usage: string, run: (argv: string[]) => Promise<void> | void }} Command
@@ -43,6 +49,10 @@ export async function main(program, commands, argv) {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(programUsage(program, commands));
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    console.log(`${program} ${packageVersion()}`);
+    return 0;
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {

@@ -56,7 +56,8 @@ export async function checkTrust(bytes, trust) {
   try {
     runtime = await MeerkatRuntime.initFromMobpack(wasm, bytes, { mobpackTrust: trust });
   } catch (error) {
-    throw new CliError(`not verified: ${describe(error)}`);
+    // The code goes along: only a trust refusal (UNTRUSTED_MOBPACK) gets verify's hint.
+    throw Object.assign(new CliError(`not verified: ${describe(error)}`), { code: error?.code });
   } finally {
     await runtime?.destroy();
   }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { byPathBytes } from './digest.mjs';
 import { CliError } from './errors.mjs';
 import { checkDefaults, checkDefinition, checkManifest, checkText } from './pack-checks.mjs';
+import { ustarPath } from './tar.mjs';
 
 export const MAX_FILE_BYTES = 8 * 1024 * 1024;
 export const MAX_TOTAL_BYTES = 32 * 1024 * 1024;
@@ -55,6 +56,9 @@ function listPaths(dir, problems) {
 function skillRefusal(name) {
   if (!name.endsWith('.md')) return 'unknown file; skills are Markdown files named <skill>.md';
   if (!SKILL_NAME.test(name)) return "a skill file name uses letters, digits, '.', '_' and '-' only";
+  if (!ustarPath(`skills/${name}`)) {
+    return `the file name is ${Buffer.byteLength(name)} bytes; a pack's tar headers hold file names of at most 100 bytes (a skill name of at most 97 before .md)`;
+  }
   return null;
 }
 

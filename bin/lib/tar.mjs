@@ -1,6 +1,9 @@
 // A ustar writer for regular files only, with every varying field fixed
 // (mtime 0, uid/gid 0, empty owner names, mode 0644) so the same files give
-// the same bytes. Entries are written in the order given.
+// the same bytes. Entries are written in the order given. A path over the
+// 100-byte name field goes into ustar's prefix and name fields, which the
+// core's reader joins (meerkat-web-runtime/src/mobpack/tar.rs).
+import { CliError } from './errors.mjs';
 
 const BLOCK = 512;
 
@@ -14,16 +17,39 @@ function octal(value, width) {
   return value.toString(8).padStart(width - 1, '0') + '\0';
 }
 
+const NAME_BYTES = 100;
+const PREFIX_BYTES = 155;
+
+/**
+ * `path` as ustar's `{ prefix, name }` fields: as it is when it fits the
+ * name field, else cut at a '/' into a prefix of at most 155 bytes and a
+ * name of at most 100; `undefined` when no cut fits (a file name alone
+ * over 100 bytes).
+ * @param {string} path
+ */
+export function ustarPath(path) {
+  if (Buffer.byteLength(path) <= NAME_BYTES) return { prefix: '', name: path };
+  for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) {
+    const name = path.slice(cut + 1);
+    // Cutting further left only makes the name longer.
+    if (Buffer.byteLength(name) > NAME_BYTES) return undefined;
+    const prefix = path.slice(0, cut);
+    if (Buffer.byteLength(prefix) <= PREFIX_BYTES) return { prefix, name };
+  }
+  return undefined;
+}
+
 /**
  * One 512-byte ustar header for a regular file.
- * @param {string} path at most 100 bytes of UTF-8
+ * @param {string} path a path `ustarPath` can place (the pack directory's checks refuse others)
  * @param {number} size
  */
 export function fileHeader(path, size) {
-  const name = Buffer.from(path, 'utf8');
-  if (name.length > 100) throw new Error(`tar: the path ${JSON.stringify(path)} is longer than 100 bytes`);
+  const fields = ustarPath(path);
+  if (!fields) throw new CliError(`${path}: the file name is over 100 bytes, which a tar header cannot hold`);
   const header = Buffer.alloc(BLOCK);
-  name.copy(header, 0);
+  header.write(fields.name, 0, 'utf8');
+  header.write(fields.prefix, 345, 'utf8');
   put(header, 100, octal(0o644, 8)); // mode
   put(header, 108, octal(0, 8)); // uid
   put(header, 116, octal(0, 8)); // gid

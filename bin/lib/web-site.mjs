@@ -76,5 +76,8 @@ export function writeSite(out, { packName, bytes, site }) {
   copyRuntime(out);
   for (const name of readdirSync(TEMPLATES)) copyFileSync(join(TEMPLATES, name), join(out, name));
   writeFileSync(join(out, packName), bytes);
-  writeFileSync(join(out, 'site.json'), `${JSON.stringify({ generator: GENERATOR, pack: packName, ...site }, null, 2)}\n`);
+  // The page fetches the pack by `packUrl`: its file name as one URL path
+  // segment (`team#1.mobpack` is `./team%231.mobpack`; unescaped, `#` would end the path).
+  const packUrl = `./${encodeURIComponent(packName)}`;
+  writeFileSync(join(out, 'site.json'), `${JSON.stringify({ generator: GENERATOR, pack: packName, packUrl, ...site }, null, 2)}\n`);
 }

@@ -125,9 +125,22 @@ pub fn parse_lease(value: &Json<'_>, now_ms: f64) -> Result<Lease, String> {
         return Err("lease.kind must be \"inline_secret\"".into());
     }
     let secret = match f.get("secret") {
-        Some(Json::Str(s)) if !s.trim().is_empty() && !s.chars().any(char::is_control) => Secret::new(s.as_ref()),
+        Some(Json::Str(s)) if !s.trim().is_empty() && !s.chars().any(char::is_control) => {
+            // It goes into a request header, whose value fetch takes as
+            // Latin-1 bytes only: a wider character would fail every request
+            // as a network error that does not say the lease is to blame.
+            if s.chars().any(|c| c > '\u{ff}') {
+                return Err(
+                    "lease.secret must be text an HTTP header can carry: ASCII or Latin-1 characters only".into()
+                );
+            }
+            Secret::new(s.as_ref())
+        }
         _ => return Err("lease.secret must be a non-empty string".into()),
     };
+    if f.get("metadata").is_some_and(|m| m.as_object().is_none()) {
+        return Err("lease.metadata must be an object (kept with the lease for diagnostics)".into());
+    }
     let expires_ms = match f.get("expires_at") {
         None => None,
         Some(at) => match expiry_ms(at) {
@@ -270,6 +283,8 @@ mod tests {
         assert_eq!(ok.metadata.as_ref().map(Raw::as_str), Some(r#"{"account_id":"a1"}"#));
         assert!(!format!("{ok:?}").contains("SECRET"));
         assert_eq!(lease(r#"{"kind":"inline_secret","secret":"t"}"#).unwrap().expires_ms, None);
+        // Latin-1 is what a header value carries: accepted.
+        assert_eq!(lease(r#"{"kind":"inline_secret","secret":"tok-é"}"#).unwrap().secret.expose(), "tok-é");
         for (text, says) in [
             ("null", "lease must be an object"),
             ("[]", "lease must be an object"),
@@ -279,6 +294,9 @@ mod tests {
             (r#"{"kind":"inline_secret","secret":""}"#, "lease.secret"),
             (r#"{"kind":"inline_secret","secret":"tok-SECRET\n"}"#, "lease.secret"),
             (r#"{"kind":"inline_secret","secret":5}"#, "lease.secret"),
+            (r#"{"kind":"inline_secret","secret":"tok-SECRET-€"}"#, "lease.secret must be text an HTTP header"),
+            (r#"{"kind":"inline_secret","secret":"tok-SECRET","metadata":"tok-SECRET-m"}"#, "lease.metadata"),
+            (r#"{"kind":"inline_secret","secret":"tok-SECRET","metadata":[1]}"#, "lease.metadata"),
             (r#"{"kind":"inline_secret","secret":"tok-SECRET","expires_at":"tok-SECRET"}"#, "lease.expires_at must be"),
             (r#"{"kind":"inline_secret","secret":"tok-SECRET","expires_at":[]}"#, "lease.expires_at must be"),
             (r#"{"kind":"inline_secret","secret":"tok-SECRET","expires_at":1000}"#, "already past"),

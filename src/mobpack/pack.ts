@@ -9,6 +9,7 @@
  */
 import { loadWasm, type CoreErrorShape, type WasmModule } from "../core.js";
 import { packBytes } from "./bytes.js";
+import { bindSkills, checkContents } from "./check.js";
 import { packReader, type PackReader } from "./reader.js";
 import { CapabilityUnavailableError, MeerkatError, makeError } from "../errors.js";
 import type { MobDefinition } from "../mob/types.js";
@@ -86,30 +87,40 @@ function hexBytes(hex: string): Uint8Array<ArrayBuffer> {
 
 /**
  * Whether the pack's signature is an Ed25519 signature of its 32 digest
- * bytes by its public key. A key that is not a valid point verifies
- * nothing; a platform without Ed25519 cannot tell, which is refused.
+ * bytes by its public key (`valid`). A key that is not a valid point
+ * verifies nothing. A platform without Ed25519 cannot tell: `cannot` says
+ * why, for whoever must decide (inspect reports the signature as not
+ * valid; opening a signed pack refuses it rather than run it unverified).
  */
-async function verify(pack: PackContents, what: string): Promise<boolean> {
+async function verify(pack: PackContents): Promise<{ valid: boolean; cannot?: string }> {
   const sig = pack.signature;
-  if (!sig) return false;
+  if (!sig) return { valid: false };
   const subtle = globalThis.crypto?.subtle;
-  const cannot = (why: string) =>
-    new MeerkatError("UNTRUSTED_MOBPACK", `${what}: cannot verify the mobpack's signature: ${why}`);
-  if (!subtle) throw cannot("WebCrypto (crypto.subtle) is not available here; it needs a secure context (https or localhost)");
+  if (!subtle) {
+    return { valid: false, cannot: "WebCrypto (crypto.subtle) is not available here; it needs a secure context (https or localhost)" };
+  }
   let key: CryptoKey;
   try {
     key = await subtle.importKey("raw", hexBytes(sig.publicKey), { name: "Ed25519" }, false, ["verify"]);
   } catch (error) {
     if ((error as { name?: unknown }).name === "NotSupportedError") {
-      throw cannot("this platform's WebCrypto has no Ed25519 (Chromium 137+, Firefox 129+, Safari 17+, Node 20+ have it)");
+      return {
+        valid: false,
+        cannot: "this engine's WebCrypto cannot verify Ed25519 (Chromium 137+, Firefox 129+, Safari 17+, Node 20+ can)",
+      };
     }
-    return false;
+    return { valid: false };
   }
   try {
-    return await subtle.verify("Ed25519", key, hexBytes(sig.signature), hexBytes(pack.digest));
+    return { valid: await subtle.verify("Ed25519", key, hexBytes(sig.signature), hexBytes(pack.digest)) };
   } catch {
-    return false;
+    return { valid: false };
   }
+}
+
+/** The `addSkillSource` input of the pack's skills. */
+function skillSourceOf(pack: PackContents): { name: string; skills: { name: string; content: string }[] } {
+  return { name: `mobpack ${pack.manifest.name}`, skills: pack.skills.map(({ name, content }) => ({ name, content })) };
 }
 
 const encoder = new TextEncoder();
@@ -133,23 +144,6 @@ function withDefaults(config: RuntimeConfig, defaults: MobpackDefaults | null): 
   return filled as RuntimeConfig;
 }
 
-/**
- * The definition with each profile's bare skill names that name a pack
- * skill (and none of the definition's own `skills`) turned into a
- * `SkillKey` of the pack's source, so `createMob` resolves them.
- */
-function bindSkills(definition: Record<string, unknown>, pack: string[], sourceUuid: string): MobDefinition {
-  const own = isPlainObject(definition.skills) ? definition.skills : {};
-  const profiles = isPlainObject(definition.profiles) ? definition.profiles : {};
-  for (const profile of Object.values(profiles)) {
-    if (!isPlainObject(profile) || !Array.isArray(profile.skills)) continue;
-    profile.skills = profile.skills.map((ref: unknown) =>
-      typeof ref === "string" && pack.includes(ref) && !Object.hasOwn(own, ref) ? { sourceUuid, skillName: ref } : ref,
-    );
-  }
-  return definition as unknown as MobDefinition;
-}
-
 /** Read, verify and trust a pack, and fill the runtime config from it (`initFromMobpack` up to the runtime). */
 export async function openPack(wasm: WasmModule, mobpackBytes: MobpackBytes, config: MobpackRuntimeConfig, what: string): Promise<OpenedPack> {
   const bytes = packBytes(mobpackBytes, `${what}: mobpackBytes`);
@@ -159,13 +153,16 @@ export async function openPack(wasm: WasmModule, mobpackBytes: MobpackBytes, con
   toJsonText(runtimeConfig, `${what}: config`, "INVALID_CONFIG");
   const [reader] = await Promise.all([packReader(), loadWasm(wasm)]);
   const pack = readPack(reader, bytes, what);
-  const valid = await verify(pack, what);
+  const skillSource = skillSourceOf(pack);
+  await checkContents(wasm, skillSource, pack.definition);
+  const { valid, cannot } = await verify(pack);
+  if (cannot) throw new MeerkatError("UNTRUSTED_MOBPACK", `${what}: cannot verify the mobpack's signature: ${cannot}`);
   const verdict = callCore(() => reader.trust(trust, JSON.stringify(pack.signature), valid), what);
   if (verdict) throw coreError((JSON.parse(verdict) as { error: CoreErrorShape }).error);
   const names = pack.skills.map((s) => s.name);
   return {
     configJson: toJsonText(withDefaults(runtimeConfig, pack.defaults), `${what}: config`, "INVALID_CONFIG"),
-    skillSource: { name: `mobpack ${pack.manifest.name}`, skills: pack.skills.map(({ name, content }) => ({ name, content })) },
+    skillSource,
     info: (sourceUuid) => ({
       manifest: pack.manifest,
       definition: bindSkills(pack.definition, names, sourceUuid),
@@ -183,10 +180,11 @@ export function packSkillError(error: unknown): unknown {
   return new MeerkatError("INVALID_MOBPACK", `invalid mobpack: its skills cannot be used: ${error.message}`);
 }
 
-/** `MeerkatRuntime.inspectMobpack`. */
-export async function inspectPack(mobpackBytes: MobpackBytes, what: string): Promise<InspectedMobpack> {
+/** `MeerkatRuntime.inspectMobpack`: refuses what opening the pack would (trust aside), reports the signature. */
+export async function inspectPack(wasm: WasmModule, mobpackBytes: MobpackBytes, what: string): Promise<InspectedMobpack> {
   const bytes = packBytes(mobpackBytes, `${what}: mobpackBytes`);
   const pack = readPack(await packReader(), bytes, what);
+  await checkContents(wasm, skillSourceOf(pack), pack.definition);
   return {
     manifest: pack.manifest,
     definition: pack.definition as unknown as MobDefinition,
@@ -195,6 +193,6 @@ export async function inspectPack(mobpackBytes: MobpackBytes, what: string): Pro
     digest: pack.digest,
     signerId: pack.signature?.signerId ?? null,
     publicKey: pack.signature?.publicKey ?? null,
-    signatureValid: await verify(pack, what),
+    signatureValid: (await verify(pack)).valid,
   };
 }

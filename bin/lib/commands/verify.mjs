@@ -25,7 +25,8 @@ runtime's own (MeerkatRuntime.initFromMobpack with mobpackTrust).`,
     const pack = await openPack(positionals[0]);
     const { info } = pack;
     await checkTrust(pack.bytes, { policy: values.permissive ? 'permissive' : 'strict', trustedSigners: signers }).catch((error) => {
-      throw new CliError(`${positionals[0]}: ${error.message}${hint(info, signers, pack.publicKey)}`);
+      const why = error.code === 'UNTRUSTED_MOBPACK' ? hint(info, signers, pack.publicKey, values.permissive) : '';
+      throw new CliError(`${positionals[0]}: ${error.message}${why}`);
     });
     console.log(info.signerId === null ? 'accepted: unsigned pack (permissive policy)' : `verified (signer ${info.signerId})`);
     console.log(`  pack    ${info.manifest.name} ${info.manifest.version}`);
@@ -33,9 +34,11 @@ runtime's own (MeerkatRuntime.initFromMobpack with mobpackTrust).`,
   },
 };
 
-/** What to do about a refusal, when the inspection tells. */
-function hint(info, signers, publicKey) {
-  if (info.signerId === null) return '\n  the pack is unsigned (build it with --sign), or pass --permissive to accept unsigned packs';
+/** What to do about a trust refusal, when the inspection tells (never a guess for another kind of refusal). */
+function hint(info, signers, publicKey, permissive) {
+  if (info.signerId === null) {
+    return permissive ? '' : '\n  the pack is unsigned (build it with --sign), or pass --permissive to accept unsigned packs';
+  }
   if (!info.signatureValid) return '\n  the signature does not match the contents: the pack was changed after it was signed';
   if (!(info.signerId in signers)) {
     return `\n  signer ${info.signerId} is not trusted: pass --trusted-signer ${info.signerId}=<public key hex> with a key you got from the signer` +

@@ -45,7 +45,7 @@ async function start(urls) {
   let worker;
   let runtime;
   try {
-    const response = await fetch(`./${site.pack}`);
+    const response = await fetch(site.packUrl);
     if (!response.ok) throw new Error(`could not load ${site.pack}: HTTP ${response.status}`);
     const bytes = new Uint8Array(await response.arrayBuffer());
     worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });

@@ -42,6 +42,10 @@ pub fn parse(value: &Json<'_>) -> CoreResult<Vec<Binding>> {
     })?;
     let mut bindings = Vec::new();
     for (realm, body) in realms {
+        // A blank name could never be named back by `withAuthBinding`.
+        if realm.trim().is_empty() {
+            return Err(bad("runtime config.realms has a realm named \"\": a realm's name is a non-blank string"));
+        }
         if realm == DEFAULT_REALM {
             return Err(bad(
                 "runtime config.realms.default: the default realm is made of the provider keys; use another name",
@@ -51,6 +55,10 @@ pub fn parse(value: &Json<'_>) -> CoreResult<Vec<Binding>> {
         let checked = Fields::new(body, "realm", &["bindings"], ErrorCode::InvalidConfig)
             .and_then(|_| entries.ok_or_else(|| bad("realm.bindings must be an object with at least one binding")));
         for (name, spec) in checked.map_err(|e| at(realm, None, e))? {
+            if name.trim().is_empty() {
+                let why = bad("realm.bindings has a binding named \"\": a binding's name is a non-blank string");
+                return Err(at(realm, None, why));
+            }
             bindings.push(binding(realm, name, spec).map_err(|e| at(realm, Some(name), e))?);
         }
     }
@@ -155,6 +163,9 @@ mod tests {
             (r#"{"default":{"bindings":{"a":{}}}}"#, "runtime config.realms.default: the default realm"),
             (r#"{"r":{}}"#, "runtime config.realms.r: realm.bindings must be an object"),
             (r#"{"r":{"bindings":{}}}"#, "at least one binding"),
+            (r#"{"":{"bindings":{"a":{}}}}"#, "runtime config.realms has a realm named \"\""),
+            (r#"{" ":{"bindings":{"a":{}}}}"#, "runtime config.realms has a realm named \"\""),
+            (r#"{"r":{"bindings":{"":{}}}}"#, "runtime config.realms.r: realm.bindings has a binding named \"\""),
             (r#"{"r":{"binding":{}}}"#, "runtime config.realms.r: realm has an unknown field \"binding\""),
             (r#"{"r":{"bindings":{"b":[]}}}"#, "runtime config.realms.r.bindings.b: binding must be an object"),
             (r#"{"r":{"bindings":{"b":{"provider":"anthropic"}}}}"#, "needs a string field \"credentialSource\""),

@@ -10,11 +10,13 @@ use miniz_oxide::inflate::core::{DecompressorOxide, decompress};
 
 /// More unpacked bytes than this are refused.
 pub const MAX_UNPACKED: usize = 32 * 1024 * 1024;
-/// Unpacked bytes per compressed byte above which inflating stops...
+/// Unpacked bytes per byte of the whole gzip input above which inflating
+/// stops, from the first step: no floor. Real packs are far below it
+/// (measured): the example pack as `rkat-web-pack build` writes it unpacks
+/// at 6x, as `tar -czf` writes it (zero-padded to GNU tar's 10 KiB record)
+/// at 9x, and a two-file pack from `tar -czf` at 48x; a skill of one line
+/// repeated 300 times is at 105x.
 pub const MAX_RATIO: u64 = 200;
-/// ...once this much is unpacked (small packs of repetitive text may
-/// legitimately compress better than that).
-pub const RATIO_FLOOR: usize = 1024 * 1024;
 /// Inflated per step: the limits are checked after each.
 const STEP: usize = 64 * 1024;
 
@@ -40,6 +42,8 @@ pub fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, Stopped> {
     // one step at a time.
     let mut out: Vec<u8> = vec![0; STEP];
     let (mut unpacked, mut at) = (0, body);
+    // Against the whole input, known up front: the limit is a size to stop at.
+    let max_by_ratio = MAX_RATIO.saturating_mul(bytes.len() as u64);
     loop {
         let input = bytes.get(at..).unwrap_or_default();
         let (status, consumed, written) = decompress(&mut state, input, &mut out, unpacked, NON_WRAPPING);
@@ -49,7 +53,7 @@ pub fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, Stopped> {
         if unpacked > MAX_UNPACKED {
             return Err(stop("it unpacks to more than 32 MiB", unpacked));
         }
-        if unpacked > RATIO_FLOOR && unpacked as u64 > MAX_RATIO * (at - body) as u64 {
+        if unpacked as u64 > max_by_ratio {
             return Err(stop("its compression ratio is over 200 (a gzip bomb?)", unpacked));
         }
         match status {
@@ -162,7 +166,7 @@ mod tests {
 
     #[test]
     fn reads_what_it_writes_and_optional_header_fields() {
-        let data: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let data = noise(300_000, 0x5eed);
         assert_eq!(gunzip(&gzip(&data, 6)).unwrap(), data);
         assert_eq!(gunzip(&gzip(b"", 6)).unwrap(), b"");
         // FEXTRA, FNAME, FCOMMENT and FHCRC, put in by hand.
@@ -210,8 +214,24 @@ mod tests {
         assert!(bomb.len() < 100_000);
         let stopped = gunzip(&bomb).unwrap_err();
         assert!(stopped.why.contains("ratio"), "{}", stopped.why);
-        // Stopped at the floor, one step past at most: never the whole 40 MiB.
-        assert!(stopped.unpacked <= RATIO_FLOOR + STEP, "{}", stopped.unpacked);
+        // Stopped at 200x the input, one step past at most: never the whole 40 MiB.
+        assert!(stopped.unpacked <= 200 * bomb.len() + STEP, "{}", stopped.unpacked);
+    }
+
+    #[test]
+    fn the_ratio_holds_from_the_first_byte() {
+        // 900 KB of spaces in ~2 KB of gzip (ratio ~440): there is no floor
+        // under which such a pack passes.
+        let small = gzip(&vec![b' '; 900 * 1024], 9);
+        assert!(small.len() < 5_000, "{}", small.len());
+        let stopped = gunzip(&small).unwrap_err();
+        assert!(stopped.why.contains("ratio is over 200"), "{}", stopped.why);
+        assert!(stopped.unpacked <= 200 * small.len() + STEP);
+        // Just under the limit passes: the ratio counts the whole input, header and trailer too.
+        let text: Vec<u8> = b"Answer briefly and cite your sources.\n".repeat(300);
+        let packed = gzip(&text, 9);
+        assert!(text.len() < 200 * packed.len(), "{} / {}", text.len(), packed.len());
+        assert_eq!(gunzip(&packed).unwrap(), text);
     }
 
     #[test]

@@ -44,6 +44,7 @@ pub(super) enum Op {
     AuthResult,
     Interrupt,
     CreateMob,
+    CheckMobDefinition,
     ListMobs,
     MobStatus,
     MobLifecycle,
@@ -96,6 +97,7 @@ const OPS: &[(&str, Op, &[&str])] = &[
     ("auth_result", Op::AuthResult, &["op", "id", "lease", "error", "reason"]),
     ("interrupt", Op::Interrupt, &["op", "session"]),
     ("create_mob", Op::CreateMob, &["op", "definition"]),
+    ("check_mob_definition", Op::CheckMobDefinition, &["op", "definition"]),
     ("list_mobs", Op::ListMobs, &["op"]),
     ("mob_status", Op::MobStatus, &["op", "mob"]),
     ("mob_lifecycle", Op::MobLifecycle, &["op", "mob", "action"]),
@@ -229,8 +231,10 @@ impl Runtime {
             | Op::AuthResult => self.outcome(now_ms, op, &f, &cmd).map(|()| None),
             // Until the first mob, mob ops are answered here: the mob code is
             // a part of the wasm that the host links before its first
-            // `create_mob` (scripts/wasm-split.mjs).
-            _ if self.mobs.is_empty() && op != Op::CreateMob => self.before_first_mob(op, &f),
+            // `create_mob` or `check_mob_definition` (scripts/wasm-split.mjs).
+            _ if self.mobs.is_empty() && !matches!(op, Op::CreateMob | Op::CheckMobDefinition) => {
+                self.before_first_mob(op, &f)
+            }
             _ => self.mob_command(now_ms, op, &f),
         }
     }

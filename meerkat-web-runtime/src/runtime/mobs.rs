@@ -24,12 +24,18 @@ const MAX_MOBS: usize = 256;
 pub(super) type MemberId = (String, String);
 
 impl Runtime {
-    /// Every mob op once a mob exists (or `create_mob`).
+    /// Every mob op once a mob exists (or `create_mob`, `check_mob_definition`).
     /// An entry of the wasm's lazily loaded mob part (scripts/wasm-split.mjs).
     #[inline(never)]
     pub(super) fn mob_command(&mut self, now_ms: f64, op: Op, f: &Fields<'_, '_>) -> CoreResult<Reply> {
         match op {
             Op::CreateMob => self.create_mob(f.get("definition").unwrap_or(&Json::Null)).map(Some),
+            // A mobpack's definition, checked when the pack is opened (the
+            // host's `initFromMobpack`, `inspectMobpack`): what `create_mob`
+            // would refuse in it, without creating anything. Here, in the
+            // mob part, so the core every app loads does not carry the
+            // definition reader.
+            Op::CheckMobDefinition => Definition::from_json(f.get("definition").unwrap_or(&Json::Null)).map(|_| None),
             Op::ListMobs => {
                 let mut out = String::new();
                 write_array(&mut out, self.mobs.values(), |m, out| m.write_summary(out));

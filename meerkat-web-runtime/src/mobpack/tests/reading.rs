@@ -131,3 +131,30 @@ fn the_reply_is_json_of_the_documented_shape() {
     let error: serde_json::Value = serde_json::from_str(&read_reply(&gzip(b"not a tar", 6))).unwrap();
     assert_eq!(error["error"]["code"], "INVALID_MOBPACK");
 }
+
+/// The ratio limit has no floor (`gzip::MAX_RATIO`): the packs tools
+/// really write stay well under it, GNU tar's zero-padded records included.
+#[test]
+fn real_packs_pass_the_ratio_limit() {
+    // As GNU tar writes them: padded with zeros to a 10 KiB record, at the
+    // best compression (the padding costs the least bytes then).
+    let gnu = |files: &[(&str, &[u8])]| {
+        let mut tar = tar_of(files).finish();
+        tar.resize(tar.len().div_ceil(10 * 1024) * 10 * 1024, 0);
+        gzip(&tar, 9)
+    };
+    assert_eq!(read(&gnu(&example_files())).unwrap().manifest.name, "research-team");
+    let tiny: [(&str, &[u8]); 2] = [
+        ("manifest.toml", b"[mobpack]\nname = \"m\"\nversion = \"1\"\n"),
+        ("definition.json", b"{\"id\":\"m\",\"profiles\":{\"a\":{}}}"),
+    ];
+    assert_eq!(read(&gnu(&tiny)).unwrap().manifest.name, "m");
+    // A skill of 900 KB of spaces in a pack of a few KB is not one.
+    let spaces = vec![b' '; 900 * 1024];
+    let mut files = example_files();
+    files.push(("skills/blank.md", &spaces));
+    let packed = tar_of(&files).pack();
+    assert!(packed.len() < 5_000);
+    let e = read(&packed).unwrap_err();
+    assert!(e.message.contains("compression ratio is over 200"), "{}", e.message);
+}

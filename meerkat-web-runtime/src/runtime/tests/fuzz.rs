@@ -122,6 +122,7 @@ fn random_commands_against_live_state_give_typed_errors_and_leave_the_runtime_wo
 
 const MOB_OPS: &[(&str, &[&str])] = &[
     ("create_mob", &["definition"]),
+    ("check_mob_definition", &["definition"]),
     ("list_mobs", &[]),
     ("mob_status", &["mob"]),
     ("mob_lifecycle", &["mob", "action"]),

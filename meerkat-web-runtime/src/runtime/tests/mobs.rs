@@ -203,6 +203,24 @@ fn definitions_are_checked_whole_and_name_the_field() {
     );
 }
 
+/// `check_mob_definition` (a mobpack's definition, checked when the pack is
+/// opened) refuses what `create_mob` would, and creates nothing either way.
+#[test]
+fn check_mob_definition_refuses_what_create_mob_would_and_creates_nothing() {
+    let mut h = Harness::proxy();
+    for (def, needle) in [
+        (json!({"hello":1}), "hello"),
+        (json!({}), "id"),
+        (json!({"id":"m","orchestrator":{"profile":"boss"},"profiles":{"a":{}}}), "orchestrator.profile"),
+    ] {
+        let e = h.cmd(json!({"op":"check_mob_definition","definition":def})).unwrap_err();
+        assert_eq!(e["code"], "INVALID_MOB_DEFINITION", "{def}");
+        assert!(e["message"].as_str().unwrap().contains(needle), "{needle} in {}", e["message"]);
+    }
+    assert_eq!(h.cmd(json!({"op":"check_mob_definition","definition":team()})).unwrap(), Value::Null);
+    assert_eq!(h.cmd(json!({"op":"list_mobs"})).unwrap(), json!([]));
+}
+
 #[test]
 fn spawn_reports_each_row_and_wires_the_orchestrator() {
     let mut h = Harness::proxy();
