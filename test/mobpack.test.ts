@@ -159,6 +159,38 @@ test("config/defaults.toml fills only what the config leaves unset", async () =>
   expect((await simRequests()).at(-1)?.body.max_tokens).toBe(2048);
 });
 
+test("a pack nobody vouches for does not choose where the config's key is sent", async () => {
+  const files: Files = {
+    ...exampleFiles(),
+    "config/defaults.toml": `model = "claude-sonnet-4-6"\nmax_tokens = 2048\nanthropic_base_url = "${proxyUrl()}/anthropic"\n`,
+  };
+  // Nothing leaves this machine: the requests are only recorded.
+  const sent: Array<{ url: string; maxTokens: unknown }> = [];
+  const offline: typeof fetch = async (input, init) => {
+    sent.push({ url: String(input), maxTokens: (JSON.parse(String(init?.body)) as { max_tokens?: unknown }).max_tokens });
+    return new Response('{"type":"error","error":{"type":"api_error","message":"offline"}}', { status: 500 });
+  };
+  const urlOf = async (bytes: Uint8Array, config: MobpackRuntimeConfig) => {
+    const runtime = await MeerkatRuntime.initFromMobpack(wasm, bytes, { retry: { maxRetries: 0 }, ...config }, { fetch: offline });
+    open.push(runtime);
+    sent.length = 0;
+    await runtime.createSession().turn("hi").catch(() => undefined);
+    return sent;
+  };
+  const key = { anthropicApiKey: "sk-ant-a-real-key-0123456789" };
+  const permissive = { policy: "permissive" as const, trustedSigners: trusted.trustedSigners };
+  // Unsigned, or signed by a signer the config does not list: the pack's other defaults apply, its base URL does not.
+  for (const bytes of [pack(files), pack(files, mallory)]) {
+    expect(await urlOf(bytes, { ...key, mobpackTrust: permissive })).toEqual([
+      { url: "https://api.anthropic.com/v1/messages", maxTokens: 2048 },
+    ]);
+  }
+  // A trusted signer's pack: its base URL applies.
+  expect(await urlOf(pack(files, acme), { ...key, mobpackTrust: trusted })).toEqual([
+    { url: `${proxyUrl()}/anthropic/v1/messages`, maxTokens: 2048 },
+  ]);
+});
+
 test("a pack that needs what the browser lacks, hostile packs, and skills the registry refuses", async () => {
   const files = exampleFiles();
   const config = { anthropicApiKey: "proxy", mobpackTrust: { policy: "permissive" as const } };

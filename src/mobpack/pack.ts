@@ -133,15 +133,31 @@ const DEFAULTED = ["model", "maxTokens", "anthropicBaseUrl", "openaiBaseUrl", "g
 /**
  * `config` with what it leaves unset taken from the pack's defaults. A
  * legacy `baseUrl` says where the caller wants requests to go: the pack's
- * base URLs are then left out.
+ * base URLs are then left out. So are those of providers whose key the
+ * config gives, unless a signer the config trusts vouches for the pack:
+ * a pack nobody vouches for (unsigned, or an unknown signer, both only
+ * under the permissive policy) must not choose where that key is sent.
  */
-function withDefaults(config: RuntimeConfig, defaults: MobpackDefaults | null): RuntimeConfig {
+function withDefaults(config: RuntimeConfig, defaults: MobpackDefaults | null, vouched: boolean): RuntimeConfig {
   const filled: Record<string, unknown> = { ...config };
   for (const key of DEFAULTED) {
-    if (key.endsWith("BaseUrl") && config.baseUrl !== undefined) continue;
+    if (key.endsWith("BaseUrl") && (config.baseUrl !== undefined || (!vouched && hasKey(config, key)))) continue;
     if (filled[key] === undefined && defaults?.[key] !== undefined) filled[key] = defaults[key];
   }
   return filled as RuntimeConfig;
+}
+
+/** Whether `config` gives the key of the provider of base URL field `baseUrlKey`. */
+function hasKey(config: RuntimeConfig, baseUrlKey: string): boolean {
+  const provider = baseUrlKey.slice(0, -"BaseUrl".length);
+  const legacy = provider === "anthropic" ? config.apiKey : undefined;
+  return Boolean((config as Record<string, unknown>)[`${provider}ApiKey`] ?? legacy);
+}
+
+/** The pack's signature is valid and made by a signer `trust` lists, with that key. */
+function vouchedFor(pack: PackContents, valid: boolean, trust: MobpackRuntimeConfig["mobpackTrust"]): boolean {
+  const listed = pack.signature && trust?.trustedSigners?.[pack.signature.signerId];
+  return valid && typeof listed === "string" && listed.toLowerCase() === pack.signature?.publicKey.toLowerCase();
 }
 
 /** Read, verify and trust a pack, and fill the runtime config from it (`initFromMobpack` up to the runtime). */
@@ -161,7 +177,11 @@ export async function openPack(wasm: WasmModule, mobpackBytes: MobpackBytes, con
   if (verdict) throw coreError((JSON.parse(verdict) as { error: CoreErrorShape }).error);
   const names = pack.skills.map((s) => s.name);
   return {
-    configJson: toJsonText(withDefaults(runtimeConfig, pack.defaults), `${what}: config`, "INVALID_CONFIG"),
+    configJson: toJsonText(
+      withDefaults(runtimeConfig, pack.defaults, vouchedFor(pack, valid, mobpackTrust)),
+      `${what}: config`,
+      "INVALID_CONFIG",
+    ),
     skillSource,
     info: (sourceUuid) => ({
       manifest: pack.manifest,
