@@ -6,6 +6,7 @@ mod compaction;
 mod flows;
 mod fuzz;
 mod hooks;
+mod mob_refusals;
 mod mobs;
 mod readers;
 mod recovery;
