@@ -112,6 +112,15 @@ impl Agent {
         })
     }
 
+    /// The running run, if it can still take steered words (it has an LLM
+    /// request to come, or may make one more): not once it is ending (its
+    /// end hooks), nor one that only compacts.
+    pub fn steerable_run(&self) -> Option<u64> {
+        let run = self.run.as_ref()?;
+        let ending = run.interrupted || matches!(run.phase, Phase::Hooks { then: Resume::Finish(_), .. });
+        (!run.compact_only && !ending).then_some(run.id)
+    }
+
     /// Is this session's run waiting for the lease of auth effect `id`?
     pub fn awaits_lease(&self, id: u32) -> bool {
         self.run.as_ref().is_some_and(|r| matches!(r.phase, Phase::Auth { effect, .. } if effect == id))

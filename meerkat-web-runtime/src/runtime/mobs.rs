@@ -437,9 +437,12 @@ impl Runtime {
             }
         };
         let prompt = Prompt::from_json(f.get("content").cloned().unwrap_or(Json::Null))?;
+        let max_bytes = self.settings.max_prompt_bytes;
         let agent = self.agent_mut(&session)?;
-        if steer && let Some(run) = &agent.run {
-            let run_id = run.id;
+        // Steered words join the running run (its next LLM request); a run
+        // already ending cannot take them, so they start a run of their own.
+        if steer && let Some(run_id) = agent.steerable_run() {
+            agent::check_prompt(&prompt, max_bytes)?;
             agent.steer.extend(prompt.into_parts());
             return Ok(run_reply(run_id));
         }

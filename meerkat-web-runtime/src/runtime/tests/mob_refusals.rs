@@ -89,4 +89,8 @@ fn an_empty_message_is_refused_before_any_run() {
     let s = h.session(json!({}));
     assert_eq!(h.code(json!({"op":"turn","session":s,"prompt":""})), "INVALID_ARGUMENT");
     assert!(h.effects.is_empty(), "{:?}", h.kinds());
+    // Steered into a running run, too.
+    h.cmd(json!({"op":"mob_send","mob":mob,"member":"worker-1","content":"Work."})).unwrap();
+    let steer = json!({"op":"mob_send","mob":mob,"member":"worker-1","content":"","handlingMode":"steer"});
+    assert_eq!(h.code(steer), "INVALID_ARGUMENT");
 }

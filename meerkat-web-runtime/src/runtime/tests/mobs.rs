@@ -431,35 +431,6 @@ fn turn_rate_limit_holds_wake_ups_until_the_window_frees() {
 }
 
 #[test]
-fn steer_joins_the_running_turn_at_the_next_llm_request() {
-    let mut h = Harness::proxy();
-    h.cmd(weather_tool()).unwrap();
-    let mob = h.mob(team());
-    let lead = h.spawn(&mob, &[("lead", "lead-1")]).remove(0);
-    let first = h.cmd(json!({"op":"mob_send","mob":mob,"member":"lead-1","content":"Weather?"})).unwrap();
-    let _ = h.reply(&lead, "", &[("w", "get_weather", json!({"location":"Paris"}))]);
-    let steer = h
-        .cmd(json!({"op":"mob_send","mob":mob,"member":"lead-1","content":"Use Celsius.","handlingMode":"steer"}))
-        .unwrap();
-    assert_eq!(steer["runId"], first["runId"]);
-    let queued = h.cmd(json!({"op":"mob_send","mob":mob,"member":"lead-1","content":"And tomorrow?"})).unwrap();
-    assert_ne!(queued["runId"], first["runId"]);
-    let tool = h.take("tool");
-    h.cmd(json!({"op":"tool_result","id":tool["id"],"content":"18 C"})).unwrap();
-    let body = h.reply(&lead, "18 °C.", &[]);
-    let last = body["messages"].as_array().unwrap().last().unwrap().clone();
-    assert_eq!(last["content"][0]["type"], "tool_result");
-    assert_eq!(last["content"][1], json!({"type":"text","text":"Use Celsius."}));
-    // The queued send ran next, as the user's words.
-    let body = h.reply(&lead, "Also mild.", &[]);
-    assert_eq!(last_user_text(&body), "And tomorrow?");
-    assert_eq!(
-        h.code(json!({"op":"mob_send","mob":mob,"member":"lead-1","content":"x","handlingMode":"now"})),
-        "INVALID_ARGUMENT"
-    );
-}
-
-#[test]
 fn lifecycle_stops_resumes_completes_and_destroys() {
     let mut h = Harness::proxy();
     let mob = h.mob(team());

@@ -12,6 +12,7 @@ mod readers;
 mod recovery;
 mod skills;
 mod soak;
+mod steer;
 mod tools;
 
 use super::*;
