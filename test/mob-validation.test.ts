@@ -100,6 +100,32 @@ describe.each(SIDES)("mob input checks ($name)", (side) => {
       "INVALID_MOB_DEFINITION",
       /flows\.f/,
     );
+    // Every message names the field, in full.
+    await rejects(
+      () => runtime.createMob({ id: "m", profiles: { lead: { model: MODEL } }, wiring: { roleWiring: {} as never } }),
+      "INVALID_MOB_DEFINITION",
+      /mob definition\.wiring\.roleWiring must be an array, got an object/,
+    );
+    await rejects(
+      () => runtime.createMob({ id: "m", profiles: { lead: { model: MODEL, skills: "x" as never } } }),
+      "INVALID_MOB_DEFINITION",
+      /mob definition\.profiles\.lead\.skills must be an array, got a string/,
+    );
+    // Both spellings of a field may be given only with one value.
+    await rejects(
+      () =>
+        runtime.createMob({
+          id: "m",
+          profiles: { lead: { model: MODEL, runtimeMode: "turn_driven", runtime_mode: "autonomous_host" } as never },
+        }),
+      "INVALID_MOB_DEFINITION",
+      /profiles\.lead gives both runtimeMode and runtime_mode/,
+    );
+    await rejects(
+      () => runtime.createMob({ id: "m", profiles: { lead: { model: MODEL, peerDescription: "A", peer_description: "B" } as never } }),
+      "INVALID_MOB_DEFINITION",
+      /peerDescription and peer_description/,
+    );
     await rejects(() => runtime.createMob(researchTeam()), "INVALID_MOB_DEFINITION", /research-team/);
     // None of them was created.
     expect((await runtime.listMobs()).map((m) => m.mobId)).toEqual(["research-team"]);
@@ -116,8 +142,19 @@ describe.each(SIDES)("mob input checks ($name)", (side) => {
     );
     await unchanged();
     // Bad rows are the core's, one by one.
-    const rows = await mob.spawn([{ profile: "worker" } as never, { agent_identity: "w-2" } as never]);
-    expect(rows.map((r) => r.status)).toEqual(["failed", "failed"]);
+    const rows = await mob.spawn([
+      { profile: "worker" } as never,
+      { agent_identity: "w-2" } as never,
+      { profile: "worker", agent_identity: "w-3", initialMessage: "" },
+      { profile: "worker", agent_identity: "w-4", agentIdentity: "w-5" } as never,
+      { profile: "worker", agent_identity: "w-6", runtimeMode: "turn_driven", runtime_mode: "autonomous_host" } as never,
+    ]);
+    expect(rows.map((r) => r.status)).toEqual(["failed", "failed", "failed", "failed", "failed"]);
+    expect(rows.slice(2).map((r) => (r.status === "failed" ? [r.code, r.message] : []))).toEqual([
+      ["INVALID_ARGUMENT", expect.stringMatching(/^spawn spec\.initialMessage: .*empty/)],
+      ["INVALID_ARGUMENT", expect.stringMatching(/agentIdentity and agent_identity/)],
+      ["INVALID_ARGUMENT", expect.stringMatching(/runtimeMode and runtime_mode/)],
+    ]);
     await unchanged();
   });
 

@@ -123,7 +123,19 @@ impl Runtime {
                 if let Some(uuid) = &source {
                     let _ = self.skills.remove(uuid, &mut self.out);
                 }
-                return Err(definition::bad(format!("mob definition.profiles.{}: {}", profile.name, e.message)));
+                // The session's checks do not know the profile's fields: name
+                // the one the error is about when the code tells.
+                let is = |code: ErrorCode| e.code == code.as_str();
+                let field = if is(ErrorCode::ToolNotFound) {
+                    ".tools.host"
+                } else if is(ErrorCode::SkillNotFound) {
+                    ".skills"
+                } else if is(ErrorCode::ModelRequired) || is(ErrorCode::UnsupportedModel) {
+                    ".model"
+                } else {
+                    ""
+                };
+                return Err(definition::bad(format!("mob definition.profiles.{}{field}: {}", profile.name, e.message)));
             }
         }
         let id = def.id.clone();

@@ -94,3 +94,43 @@ fn an_empty_message_is_refused_before_any_run() {
     let steer = json!({"op":"mob_send","mob":mob,"member":"worker-1","content":"","handlingMode":"steer"});
     assert_eq!(h.code(steer), "INVALID_ARGUMENT");
 }
+
+#[test]
+fn both_spellings_of_a_field_must_agree() {
+    let mut h = Harness::proxy();
+    let profile = |extra: Value| {
+        let mut p = json!({"model":"claude-sonnet-4-6"});
+        p.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        json!({"id":"m","profiles":{"a":p}})
+    };
+    let conflicts = [
+        json!({"runtimeMode":"turn_driven","runtime_mode":"autonomous_host"}),
+        json!({"peerDescription":"One.","peer_description":"Two."}),
+    ];
+    for extra in conflicts {
+        let e = h.cmd(json!({"op":"create_mob","definition":profile(extra.clone())})).unwrap_err();
+        assert_eq!(e["code"], "INVALID_MOB_DEFINITION", "{extra}");
+        let message = e["message"].as_str().unwrap();
+        let keys: Vec<&String> = extra.as_object().unwrap().keys().collect();
+        assert!(message.contains("profiles.a") && keys.iter().all(|k| message.contains(k.as_str())), "{message}");
+    }
+    assert_eq!(h.cmd(json!({"op":"list_mobs"})).unwrap(), json!([]));
+    // The same value under both names is one value.
+    let mob = h.mob(profile(json!({"runtimeMode":"turn_driven","runtime_mode":"turn_driven"})));
+    let out = h
+        .cmd(json!({"op":"mob_spawn","mob":mob,"specs":[
+            {"profile":"a","agent_identity":"x","agentIdentity":"y"},
+            {"profile":"a","agent_identity":"z","runtimeMode":"turn_driven","runtime_mode":"autonomous_host"},
+            {"profile":"a","agent_identity":"w","agentIdentity":"w"}]}))
+        .unwrap();
+    for row in &out.as_array().unwrap()[..2] {
+        assert_eq!(row["status"], "failed", "{row}");
+        assert_eq!(row["code"], "INVALID_ARGUMENT");
+    }
+    assert!(out[0]["message"].as_str().unwrap().contains("agentIdentity and agent_identity"), "{}", out[0]);
+    assert!(out[1]["message"].as_str().unwrap().contains("runtimeMode and runtime_mode"), "{}", out[1]);
+    assert_eq!(out[2]["status"], "spawned");
+    let members = h.cmd(json!({"op":"mob_members","mob":mob})).unwrap();
+    assert_eq!(members.as_array().unwrap().len(), 1);
+    assert_eq!(members[0]["runtimeMode"], "turn_driven");
+}

@@ -181,6 +181,24 @@ fn definitions_are_checked_whole_and_name_the_field() {
             json!({"id":"m","profiles":{"a":{"model":"claude-sonnet-4-6","compaction":{"keepRecentTurns":0}}}}),
             "profiles.a.compaction",
         ),
+        (
+            json!({"id":"m","profiles":{"a":{"model":"claude-sonnet-4-6"}},"wiring":{"roleWiring":{}}}),
+            "mob definition.wiring.roleWiring must be an array, got an object",
+        ),
+        (
+            json!({"id":"m","profiles":{"a":{"model":"claude-sonnet-4-6"}},"wiring":{"roleWiring":[7]}}),
+            "mob definition.wiring.roleWiring[0] must be an object",
+        ),
+        (
+            json!({"id":"m","profiles":{"a":{"model":"claude-sonnet-4-6","skills":"x"}}}),
+            "mob definition.profiles.a.skills must be an array, got a string",
+        ),
+        (json!({"id":"m","profiles":{"a":{"model":"claude-sonnet-4-6","skills":[7]}}}), "profiles.a.skills[0]"),
+        (json!({"id":"m","profiles":{"a":{"model":"claude-sonnet-4-6"}},"skills":{"s":7}}), "mob definition.skills.s"),
+        (
+            json!({"id":"m","profiles":{"a":{"model":"claude-sonnet-4-6","tools":{"host":["nope"]}}}}),
+            "profiles.a.tools.host",
+        ),
     ];
     for (def, needle) in cases {
         let e = h.cmd(json!({"op":"create_mob","definition":def})).unwrap_err();
