@@ -377,6 +377,20 @@ describe.each(SIDES)("members, flows, lifecycle ($name)", (side) => {
     expect(await dropped).toMatchObject({ code: "CANCELLED" });
   });
 
+  test("destroy tells the other mob that its cross-mob wires are gone", async () => {
+    const make = (id: string) => runtime.createMob({ id, profiles: { envoy: { model: MODEL } } });
+    const north = await make("north");
+    const south = await make("south");
+    await north.spawn([{ profile: "envoy", agent_identity: "a" }]);
+    await south.spawn([{ profile: "envoy", agent_identity: "b" }]);
+    await runtime.wireCrossMob("north", "a", "south", "b");
+    const tape = await tapeOf(south);
+    await north.destroy();
+    expect((await south.listMembers())[0]?.wiredTo).toEqual([]);
+    tape.read();
+    expect(eventsOf(tape.items, "peers_unwired")).toEqual([expect.objectContaining({ a: "north/a", b: "south/b" })]);
+  });
+
   test("two mobs are listed; ids are unique", async () => {
     await team();
     await runtime.createMob({ id: "other", profiles: { solo: { model: MODEL } } });

@@ -158,6 +158,16 @@ impl Runtime {
         for timer in timers {
             self.out.cancel_timer(timer);
         }
+        // The other mobs' logs hear that their members lost these peers
+        // (as a retire tells them), or a wiring graph built from events
+        // keeps wires that are gone.
+        for session in &sessions {
+            let mut peers = self.bus.endpoint(session).map(|e| e.peers.clone()).unwrap_or_default();
+            peers.retain(|p| self.bus.mob_of(p).is_some_and(|m| m != mob_id));
+            for peer in &peers {
+                self.emit_wiring(now_ms, session, peer, false);
+            }
+        }
         for session in sessions {
             self.drop_member_session(now_ms, &session);
         }

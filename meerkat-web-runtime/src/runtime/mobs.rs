@@ -498,7 +498,7 @@ impl Runtime {
     }
 
     /// `peers_wired` / `peers_unwired` in the mobs of both members.
-    fn emit_wiring(&mut self, now_ms: f64, sa: &str, sb: &str, on: bool) {
+    pub(super) fn emit_wiring(&mut self, now_ms: f64, sa: &str, sb: &str, on: bool) {
         let (na, nb) = (self.bus.name_for(sb, sa), self.bus.name_for(sa, sb));
         let event = if on { Event::PeersWired { a: &na, b: &nb } } else { Event::PeersUnwired { a: &na, b: &nb } };
         self.emit_for_pair(now_ms, sa, sb, &event);

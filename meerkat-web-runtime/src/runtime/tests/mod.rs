@@ -3,6 +3,7 @@
 mod auth;
 mod budget;
 mod compaction;
+mod cross_mob;
 mod flows;
 mod fuzz;
 mod hooks;
