@@ -29,10 +29,17 @@ export function requireFunction<T extends (...args: never[]) => unknown>(value: 
   return value as T;
 }
 
-/** A prompt: a string or a non-empty array (its blocks are checked by the core). */
+/**
+ * A prompt: a non-empty string or array (its blocks are checked by the
+ * core). Empty is refused here: a provider refuses an empty message, but
+ * only after the run has started.
+ */
 export function requirePrompt(value: unknown, what: string): string | unknown[] {
-  if (typeof value === "string" || Array.isArray(value)) return value;
-  fail("INVALID_ARGUMENT", `${what} must be a string or an array of content blocks, got ${describeValue(value)}`);
+  if (typeof value !== "string" && !Array.isArray(value)) {
+    fail("INVALID_ARGUMENT", `${what} must be a string or an array of content blocks, got ${describeValue(value)}`);
+  }
+  if (value.length === 0) fail("INVALID_ARGUMENT", `${what} is empty; pass some text or content blocks`);
+  return value;
 }
 
 /**

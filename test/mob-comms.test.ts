@@ -5,8 +5,10 @@
  * simulated provider uses the comms tools when a prompt tells it to talk to
  * a peer, and answers peers briefly, so every conversation ends.
  */
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { resetSim, simRequests } from "./support/runtime.js";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { resetSim, simRequests, simRuntime } from "./support/runtime.js";
+import { until } from "./support/features.js";
+import { startPingPong, type PingPong } from "./support/pingpong.js";
 import {
   eventsOf,
   memberTape,
@@ -237,18 +239,6 @@ describe.each(SIDES)("comms ($name)", (side) => {
     expect(next.text).toContain("Then summarise.");
   });
 
-  test("a storm between two autonomous members ends at the mob's limits", async () => {
-    const mob = await team({ limits: { maxHops: 1 } });
-    const tape = await tapeOf(mob);
-    const lead = mob.member("lead-1");
-    await lead.waitForRun((await lead.send("Send a message to worker-1: ping.")).runId);
-    const items = await tape.until((all) => eventsOf(all, "limit_reached").length > 0);
-    const limit = eventsOf(items, "limit_reached")[0];
-    expect(limit).toMatchObject({ limit: expect.stringMatching(/hop/i), detail: expect.any(String) });
-    // Nothing delivered past the limit.
-    expect(eventsOf(tape.items, "message_delivered").length).toBe(1);
-  });
-
   test("cross-mob: wired members see each other as <mob>/<identity>, unwired they cannot talk", async () => {
     const make = (id: string) =>
       runtime.createMob({ id, orchestrator: { profile: "envoy" }, profiles: { envoy: { model: MODEL } } });
@@ -274,5 +264,118 @@ describe.each(SIDES)("comms ($name)", (side) => {
     expect((await north.listMembers())[0]?.wiredTo).toEqual([]);
     const refused = await envoy.waitForRun((await envoy.send("Send a message to south/ambassador-south: hello?")).runId);
     expect(refused.text).toMatch(/^I could not send south\/ambassador-south the message: PEER_NOT_WIRED: /);
+  });
+});
+
+/**
+ * Storms, against a model that messages its peer back every time (the
+ * simulated provider answers peers briefly, so it never storms): only the
+ * mob's limits can end them.
+ */
+describe("storms between autonomous members", () => {
+  let model: PingPong;
+  beforeAll(async () => {
+    model = await startPingPong();
+  });
+  afterAll(() => model.close());
+
+  async function stormMob(limits: { maxHops?: number; maxTurnsPerMemberPerMinute?: number }) {
+    const runtime = await simRuntime({ anthropicBaseUrl: model.url });
+    const mob = await runtime.createMob({
+      id: "storm",
+      profiles: { a: { model: MODEL } },
+      wiring: { roleWiring: [{ a: "a", b: "a" }] },
+      limits,
+    });
+    await mob.spawn([
+      { profile: "a", agent_identity: "x" },
+      { profile: "a", agent_identity: "y" },
+    ]);
+    return { runtime, mob, tape: await tapeOf(mob) };
+  }
+
+  /** Both members idle: the statuses once neither runs. */
+  function settled(mob: AnyMob) {
+    return until(async () => {
+      const all = await Promise.all(["x", "y"].map((id) => mob.memberStatus(id)));
+      return all.every((m) => m.status === "idle") ? all : undefined;
+    });
+  }
+
+  test("a ping-pong ends at maxHops with limit_reached, and nothing runs after it", async () => {
+    const { runtime, mob, tape } = await stormMob({ maxHops: 4 });
+    try {
+      const served = model.requests;
+      await mob.member("x").send("ping y");
+      await tape.until((all) => eventsOf(all, "limit_reached").length > 0);
+      const statuses = await settled(mob);
+      // Idle with empty inboxes: no run and no wake-up is left to start one.
+      expect(statuses.map((m) => m.inboxDepth)).toEqual([0, 0]);
+      tape.read();
+      expect(eventsOf(tape.items, "limit_reached")).toEqual([expect.objectContaining({ limit: "maxHops", member: "x" })]);
+      // Hops 1 to 4 were delivered (x, y, x, y sending); x's 5th was refused.
+      expect(eventsOf(tape.items, "message_delivered").map((e) => e.from)).toEqual(["x", "y", "x", "y"]);
+      // Five runs (x's from the host, then four wake-ups), two requests each.
+      expect(model.requests - served).toBe(10);
+      expect(statuses.map((m) => m.turns)).toEqual([6, 4]); // LLM turns: two per run
+    } finally {
+      runtime.destroy();
+    }
+  });
+
+  test("the turn rate limit holds a storming member's wake-ups: its messages wait", async () => {
+    const { runtime, mob, tape } = await stormMob({ maxHops: 1000, maxTurnsPerMemberPerMinute: 2 });
+    try {
+      await mob.member("x").send("ping y");
+      await tape.until((all) => eventsOf(all, "limit_reached").length > 0);
+      const statuses = await settled(mob);
+      tape.read();
+      const limits = eventsOf(tape.items, "limit_reached");
+      expect(limits).toEqual([expect.objectContaining({ limit: "maxTurnsPerMemberPerMinute", member: "y" })]);
+      // y was woken twice (its limit), x twice besides the host's run (two
+      // LLM turns a run); y's third message waits in its inbox until the
+      // minute has room.
+      expect(statuses.map((m) => [m.turns, m.inboxDepth])).toEqual([
+        [6, 0],
+        [4, 1],
+      ]);
+      expect(eventsOf(tape.items, "message_delivered")).toHaveLength(5);
+    } finally {
+      runtime.destroy();
+    }
+  });
+});
+
+describe("steer into a run's last request", () => {
+  test("the run makes one more request with the steered words: the runId send returned answers them", async () => {
+    let arrived!: () => void;
+    const inFlight = new Promise<void>((resolve) => (arrived = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // The first request is held until the steer is in; its answer has no tool call.
+    const model = await startPingPong({
+      hold: (text) => (text === "Tell me about owls." ? (arrived(), gate) : Promise.resolve()),
+    });
+    const runtime = await simRuntime({ anthropicBaseUrl: model.url });
+    try {
+      const mob = await runtime.createMob({ id: "m", profiles: { writer: { model: MODEL } } });
+      await mob.spawn([{ profile: "writer", agent_identity: "w" }]);
+      const writer = mob.member("w");
+      const first = await writer.send("Tell me about owls.");
+      await inFlight;
+      const steered = await writer.send("Also mention bats.", { handlingMode: "steer" });
+      expect(steered.runId).toBe(first.runId);
+      release();
+      const done = await writer.waitForRun(first.runId);
+      expect(done).toMatchObject({ text: "said: Also mention bats.", turns: 2 });
+      // No run of its own was left for the steered words.
+      expect(await mob.memberStatus("w")).toMatchObject({ status: "idle", inboxDepth: 0, turns: 2 });
+      expect(model.requests).toBe(2);
+      const history = await writer.history();
+      expect(history.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
+    } finally {
+      runtime.destroy();
+      await model.close();
+    }
   });
 });

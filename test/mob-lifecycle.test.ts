@@ -39,6 +39,19 @@ const FLOWS: MobDefinition["flows"] = {
   stuck: {
     steps: [{ id: "wait", role: "lead", message: "Take your time on {{params.topic}}." }],
   },
+  timed: {
+    steps: [
+      { id: "slow", role: "lead", message: "Race the clock on {{params.topic}}.", timeoutMs: 100 },
+      { id: "after", role: "worker", message: "Follow up.", dependsOn: ["slow"] },
+    ],
+  },
+};
+
+/** A schema for the structured step: the answer is an object with a list of facts. */
+const FACTS = {
+  type: "object",
+  properties: { facts: { type: "array", items: { type: "string" } } },
+  required: ["facts"],
 };
 
 describe.each(SIDES)("members, flows, lifecycle ($name)", (side) => {
@@ -274,16 +287,36 @@ describe.each(SIDES)("members, flows, lifecycle ($name)", (side) => {
   });
 
   test('outputFormat "json" gives the step a parsed structured output', async () => {
-    const mob = await team();
+    const mob = await team({ profiles: { lead: { model: MODEL, outputSchema: FACTS }, worker: { model: MODEL } } });
     const runId = await mob.runFlow("structured", { topic: "owls" });
     const status = await until(async () => {
       const s = await mob.flowStatus(runId);
       return s.status === "completed" || s.status === "failed" ? s : undefined;
     });
     expect(status.status).toBe("completed");
+    // The object itself, parsed: not its JSON text.
     const output = status.steps[0]?.output;
-    expect(typeof output === "object" || typeof output === "string").toBe(true);
-    if (typeof output === "string") expect(() => JSON.parse(output) as unknown).not.toThrow();
+    expect(output).toEqual({ facts: expect.arrayContaining([expect.any(String)]) });
+  });
+
+  test("a step that times out stops its member's run: the member is idle and takes new work", async () => {
+    const mob = await team();
+    await script("hang");
+    const runId = await mob.runFlow("timed", { topic: "time" });
+    await inFlight("Race the clock on time.");
+    const status = await until(async () => {
+      const s = await mob.flowStatus(runId);
+      return s.status === "failed" ? s : undefined;
+    });
+    expect(status.steps.map((s) => [s.id, s.status])).toEqual([
+      ["slow", "failed"],
+      ["after", "canceled"],
+    ]);
+    // The hung request was aborted with the step, not left to hold the member.
+    await until(async () => ((await mob.memberStatus("lead-1")).status === "idle" ? true : undefined));
+    const lead = mob.member("lead-1");
+    const next = await lead.waitForRun((await lead.send("Next task.")).runId);
+    expect(next.text).toContain("Next task.");
   });
 
   test("cancelFlow stops a flow in flight", async () => {
@@ -342,6 +375,20 @@ describe.each(SIDES)("members, flows, lifecycle ($name)", (side) => {
     await mob.destroy();
     expect(await ended).toMatchObject({ code: "CANCELLED" });
     expect(await dropped).toMatchObject({ code: "CANCELLED" });
+  });
+
+  test("destroy tells the other mob that its cross-mob wires are gone", async () => {
+    const make = (id: string) => runtime.createMob({ id, profiles: { envoy: { model: MODEL } } });
+    const north = await make("north");
+    const south = await make("south");
+    await north.spawn([{ profile: "envoy", agent_identity: "a" }]);
+    await south.spawn([{ profile: "envoy", agent_identity: "b" }]);
+    await runtime.wireCrossMob("north", "a", "south", "b");
+    const tape = await tapeOf(south);
+    await north.destroy();
+    expect((await south.listMembers())[0]?.wiredTo).toEqual([]);
+    tape.read();
+    expect(eventsOf(tape.items, "peers_unwired")).toEqual([expect.objectContaining({ a: "north/a", b: "south/b" })]);
   });
 
   test("two mobs are listed; ids are unique", async () => {

@@ -5,8 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { refuses, rejects } from "./support/refusals.js";
-import { resetSim } from "./support/runtime.js";
-import { MODEL, researchTeam, SIDES, type AnyMob, type AnyRuntime } from "./support/mob.js";
+import { resetSim, simRuntime } from "./support/runtime.js";
+import { MODEL, researchTeam, SIDES, tapeOf, type AnyMob, type AnyRuntime } from "./support/mob.js";
 
 describe.each(SIDES)("mob input checks ($name)", (side) => {
   let runtime: AnyRuntime;
@@ -100,6 +100,32 @@ describe.each(SIDES)("mob input checks ($name)", (side) => {
       "INVALID_MOB_DEFINITION",
       /flows\.f/,
     );
+    // Every message names the field, in full.
+    await rejects(
+      () => runtime.createMob({ id: "m", profiles: { lead: { model: MODEL } }, wiring: { roleWiring: {} as never } }),
+      "INVALID_MOB_DEFINITION",
+      /mob definition\.wiring\.roleWiring must be an array, got an object/,
+    );
+    await rejects(
+      () => runtime.createMob({ id: "m", profiles: { lead: { model: MODEL, skills: "x" as never } } }),
+      "INVALID_MOB_DEFINITION",
+      /mob definition\.profiles\.lead\.skills must be an array, got a string/,
+    );
+    // Both spellings of a field may be given only with one value.
+    await rejects(
+      () =>
+        runtime.createMob({
+          id: "m",
+          profiles: { lead: { model: MODEL, runtimeMode: "turn_driven", runtime_mode: "autonomous_host" } as never },
+        }),
+      "INVALID_MOB_DEFINITION",
+      /profiles\.lead gives both runtimeMode and runtime_mode/,
+    );
+    await rejects(
+      () => runtime.createMob({ id: "m", profiles: { lead: { model: MODEL, peerDescription: "A", peer_description: "B" } as never } }),
+      "INVALID_MOB_DEFINITION",
+      /peerDescription and peer_description/,
+    );
     await rejects(() => runtime.createMob(researchTeam()), "INVALID_MOB_DEFINITION", /research-team/);
     // None of them was created.
     expect((await runtime.listMobs()).map((m) => m.mobId)).toEqual(["research-team"]);
@@ -116,8 +142,19 @@ describe.each(SIDES)("mob input checks ($name)", (side) => {
     );
     await unchanged();
     // Bad rows are the core's, one by one.
-    const rows = await mob.spawn([{ profile: "worker" } as never, { agent_identity: "w-2" } as never]);
-    expect(rows.map((r) => r.status)).toEqual(["failed", "failed"]);
+    const rows = await mob.spawn([
+      { profile: "worker" } as never,
+      { agent_identity: "w-2" } as never,
+      { profile: "worker", agent_identity: "w-3", initialMessage: "" },
+      { profile: "worker", agent_identity: "w-4", agentIdentity: "w-5" } as never,
+      { profile: "worker", agent_identity: "w-6", runtimeMode: "turn_driven", runtime_mode: "autonomous_host" } as never,
+    ]);
+    expect(rows.map((r) => r.status)).toEqual(["failed", "failed", "failed", "failed", "failed"]);
+    expect(rows.slice(2).map((r) => (r.status === "failed" ? [r.code, r.message] : []))).toEqual([
+      ["INVALID_ARGUMENT", expect.stringMatching(/^spawn spec\.initialMessage: .*empty/)],
+      ["INVALID_ARGUMENT", expect.stringMatching(/agentIdentity and agent_identity/)],
+      ["INVALID_ARGUMENT", expect.stringMatching(/runtimeMode and runtime_mode/)],
+    ]);
     await unchanged();
   });
 
@@ -126,6 +163,7 @@ describe.each(SIDES)("mob input checks ($name)", (side) => {
     await rejects(() => mob.retire("ghost"), "MEMBER_NOT_FOUND", /ghost/);
     await rejects(() => mob.respawn(null as never), "INVALID_ARGUMENT", /mob\.respawn: id/);
     await rejects(() => mob.respawn("worker-1", 5 as never), "INVALID_ARGUMENT", /initialMessage/);
+    await rejects(() => mob.respawn("worker-1", ""), "INVALID_ARGUMENT", /mob\.respawn: initialMessage is empty/);
     await rejects(() => mob.respawn("ghost"), "MEMBER_NOT_FOUND", /ghost/);
     await rejects(() => mob.memberStatus({} as never), "INVALID_ARGUMENT", /mob\.memberStatus: id/);
     await rejects(() => mob.memberStatus("ghost"), "MEMBER_NOT_FOUND", /ghost/);
@@ -144,7 +182,9 @@ describe.each(SIDES)("mob input checks ($name)", (side) => {
     const worker = mob.member("worker-1");
     await rejects(() => worker.send(5 as never), "INVALID_ARGUMENT", /member\.send: content/);
     await rejects(() => worker.send(null as never), "INVALID_ARGUMENT", /member\.send: content/);
-    await rejects(() => worker.send([]), "INVALID_ARGUMENT");
+    await rejects(() => worker.send([]), "INVALID_ARGUMENT", /member\.send: content is empty/);
+    await rejects(() => worker.send(""), "INVALID_ARGUMENT", /member\.send: content is empty/);
+    await rejects(() => worker.send("", { handlingMode: "steer" }), "INVALID_ARGUMENT", /empty/);
     await rejects(() => worker.send([{ type: "video" } as never]), "INVALID_ARGUMENT");
     await rejects(() => worker.send("x", { handlingMode: "now" as never }), "INVALID_ARGUMENT", /"queue" or "steer"/);
     await rejects(() => worker.send("x", { mode: "queue" } as never), "INVALID_ARGUMENT", /unknown option "mode"/);
@@ -225,5 +265,43 @@ describe.each(SIDES)("mob input checks ($name)", (side) => {
     await rejects(() => runtime.listMobs(), "RUNTIME_DESTROYED");
     await rejects(() => mob.status(), "RUNTIME_DESTROYED");
     await rejects(() => mob.member("lead-1").send("x"), "RUNTIME_DESTROYED");
+  });
+});
+
+/**
+ * Messages over maxPromptBytes, refused by the core after the page's checks
+ * passed: a refused spawn row or respawn leaves no member, session, wire or
+ * event behind (the core's checks are the same on both sides).
+ */
+describe("refused messages change nothing", () => {
+  test("an oversized initialMessage in a spawn row or a respawn", async () => {
+    await resetSim();
+    const runtime = await simRuntime({ maxPromptBytes: 64 });
+    try {
+      const mob = await runtime.createMob(researchTeam());
+      await mob.spawn([
+        { profile: "lead", agent_identity: "lead-1" },
+        { profile: "worker", agent_identity: "worker-1" },
+      ]);
+      const before = await mob.listMembers();
+      const sessions = runtime.listSessions().length;
+      const tape = await tapeOf(mob);
+      const big = "x".repeat(100);
+
+      const rows = await mob.spawn([{ profile: "worker", agent_identity: "worker-2", initialMessage: big }]);
+      expect(rows).toEqual([
+        expect.objectContaining({ status: "failed", code: "PROMPT_TOO_LARGE", message: expect.stringMatching(/initialMessage/) }),
+      ]);
+      await rejects(() => mob.respawn("worker-1", big), "PROMPT_TOO_LARGE", /initialMessage/);
+
+      expect(await mob.listMembers()).toEqual(before);
+      expect(runtime.listSessions()).toHaveLength(sessions);
+      expect(tape.read()).toEqual([]);
+      // The identity stays free, and the member is still the same one.
+      const again = await mob.spawn([{ profile: "worker", agent_identity: "worker-2" }]);
+      expect(again[0]?.status).toBe("spawned");
+    } finally {
+      runtime.destroy();
+    }
   });
 });

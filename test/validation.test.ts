@@ -97,6 +97,9 @@ describe("session methods", () => {
     await rejects(() => session.turn(42 as never), "INVALID_ARGUMENT", /string or an array/);
     await rejects(() => session.turn(undefined as never), "INVALID_ARGUMENT");
     await rejects(() => session.turn([]), "INVALID_ARGUMENT", /empty/);
+    // Refused here, not by the provider after the run began.
+    await rejects(() => session.turn(""), "INVALID_ARGUMENT", /session\.turn: prompt is empty/);
+    refuses(() => session.stream(""), "INVALID_ARGUMENT", /session\.stream: prompt is empty/);
     await rejects(() => session.turn([{ type: "video" } as never]), "INVALID_ARGUMENT", /type/);
     await rejects(() => session.turn([{ type: "text" } as never]), "INVALID_ARGUMENT", /text/);
     await rejects(

@@ -30,7 +30,7 @@ mod start;
 mod structured;
 mod tools;
 
-pub use start::{RunInput, RunOptions, Started, cancel_queued, start, start_queued};
+pub use start::{RunInput, RunOptions, Started, cancel_queued, check_prompt, start, start_queued};
 
 use crate::auth::Leases;
 use crate::comms::Bus;
@@ -110,6 +110,15 @@ impl Agent {
                 text
             }
         })
+    }
+
+    /// The running run, if it can still take steered words (it has an LLM
+    /// request to come, or may make one more): not once it is ending (its
+    /// end hooks), nor one that only compacts.
+    pub fn steerable_run(&self) -> Option<u64> {
+        let run = self.run.as_ref()?;
+        let ending = run.interrupted || matches!(run.phase, Phase::Hooks { then: Resume::Finish(_), .. });
+        (!run.compact_only && !ending).then_some(run.id)
     }
 
     /// Is this session's run waiting for the lease of auth effect `id`?

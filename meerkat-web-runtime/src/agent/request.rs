@@ -367,5 +367,15 @@ pub(super) fn record(st: &mut Step<'_, '_>, run: &mut Run, turn: AssistantTurn) 
     run.completed_turns += 1;
     run.last_text = text;
     run.budget.observe_tokens(&run.usage, &mut st.session.events);
-    if turn.tool_calls.is_empty() { finish::complete(st, run) } else { tools::dispatch(st, run, turn.tool_calls) }
+    if !turn.tool_calls.is_empty() {
+        return tools::dispatch(st, run, turn.tool_calls);
+    }
+    // The host steered words into this run while its last request was out
+    // (`send` answered with this run's id): one more request carries them,
+    // so this run, not a later one, answers them. Within maxTurns only;
+    // past it they wait for the next run.
+    if !st.steer.is_empty() && run.llm_turns < st.session.max_turns {
+        return hooks::enter(st, run, HookPoint::TurnBoundary, Resume::NextTurn);
+    }
+    finish::complete(st, run)
 }

@@ -61,7 +61,7 @@ pub fn start(
         ));
     }
     if let RunInput::User(prompt) = &input {
-        validate_prompt(prompt, ctx.settings.max_prompt_bytes)?;
+        check_prompt(prompt, ctx.settings.max_prompt_bytes)?;
     }
     for key in &options.skills {
         ctx.skills.resolve(key)?;
@@ -218,7 +218,16 @@ fn resolve_skills(ctx: &super::Ctx<'_>, session: &mut crate::session::Session, r
     session.events.push(&Event::SkillsResolved { skills: &labels, injection_bytes: run.injection.len() as u64 });
 }
 
-fn validate_prompt(prompt: &Prompt, max_bytes: usize) -> CoreResult<()> {
+/// A user prompt the engine would accept: not over `max_bytes`, not
+/// empty (a provider refuses an empty message, and only after the run
+/// began). Public so a caller that creates things first (a mob spawning a
+/// member with an initial message) can check before it creates anything.
+pub fn check_prompt(prompt: &Prompt, max_bytes: usize) -> CoreResult<()> {
+    if let Prompt::Text(text) = prompt
+        && text.is_empty()
+    {
+        return Err(CoreError::new(ErrorCode::InvalidArgument, "the prompt is empty; give the model some text"));
+    }
     let size = prompt.size();
     if size > max_bytes {
         return Err(CoreError::new(

@@ -110,9 +110,10 @@ impl Definition {
             Some(w) => {
                 let w = Fields::new(w, "mob definition.wiring", &["autoWireOrchestrator", "roleWiring"], CODE)?;
                 let mut pairs = Vec::new();
-                for (i, pair) in array_of(w.get("roleWiring"))?.iter().enumerate() {
-                    let p = Fields::new(pair, "mob definition.wiring.roleWiring entry", &["a", "b"], CODE)?;
+                for (i, pair) in array_of(w.get("roleWiring"), "mob definition.wiring.roleWiring")?.iter().enumerate() {
                     let path = format!("mob definition.wiring.roleWiring[{i}]");
+                    let p = Fields::new(pair, "roleWiring entry", &["a", "b"], CODE)
+                        .map_err(|e| placed(&path, "roleWiring entry", e, ": "))?;
                     pairs.push((known(p.req_str("a")?, &path)?, known(p.req_str("b")?, &path)?));
                 }
                 (w.bool("autoWireOrchestrator")?.unwrap_or(true), pairs)
@@ -165,17 +166,26 @@ pub fn check_name(name: &str, path: &str) -> CoreResult<()> {
     }
 }
 
-/// An optional array field's items (none when absent).
-fn array_of<'j, 'a>(value: Option<&'j Json<'a>>) -> CoreResult<&'j [Json<'a>]> {
+/// An optional array field's items (none when absent); `path` names the
+/// field in the error.
+fn array_of<'j, 'a>(value: Option<&'j Json<'a>>, path: &str) -> CoreResult<&'j [Json<'a>]> {
     match value {
         None => Ok(&[]),
-        Some(value) => value.as_array().ok_or_else(|| bad(format!("expected an array, got {}", value.kind()))),
+        Some(value) => value.as_array().ok_or_else(|| bad(format!("{path} must be an array, got {}", value.kind()))),
     }
 }
 
-/// A field under its camelCase name or the seed's snake_case one.
+/// A field under its camelCase name or the seed's snake_case one; both
+/// may be given only with the same value (else which one wins would be a
+/// silent guess).
 pub fn either<'j, 'a>(f: &Fields<'j, 'a>, camel: &str, snake: &str) -> CoreResult<Option<&'j str>> {
-    Ok(f.str(camel)?.or(f.str(snake)?))
+    match (f.str(camel)?, f.str(snake)?) {
+        (Some(a), Some(b)) if a != b => Err(CoreError::new(
+            f.code(),
+            format!("{0} gives both {camel} and {snake}, with different values; give one of them", f.what()),
+        )),
+        (a, b) => Ok(a.or(b)),
+    }
 }
 
 fn profile(name: &str, value: &Json<'_>, skill_names: &[String]) -> CoreResult<Profile> {
@@ -224,7 +234,7 @@ fn profile(name: &str, value: &Json<'_>, skill_names: &[String]) -> CoreResult<P
             ..SessionConfig::default()
         };
         let mut own_skills = Vec::new();
-        for entry in array_of(f.get("skills"))? {
+        for (i, entry) in array_of(f.get("skills"), "skills")?.iter().enumerate() {
             match entry.as_str() {
                 Some(own) if !own.contains('/') => {
                     if !skill_names.iter().any(|n| n == own) {
@@ -232,7 +242,11 @@ fn profile(name: &str, value: &Json<'_>, skill_names: &[String]) -> CoreResult<P
                     }
                     own_skills.push(own.to_string());
                 }
-                _ => config.preload_skills.push(SkillKey::from_json(entry, "skills entry", CODE)?.0),
+                _ => {
+                    let key = SkillKey::from_json(entry, "skills entry", CODE)
+                        .map_err(|e| placed(&format!("skills[{i}]"), "skills entry", e, ": "))?;
+                    config.preload_skills.push(key.0);
+                }
             }
         }
         let mode = match either(&f, "runtimeMode", "runtime_mode")? {
@@ -263,7 +277,7 @@ pub fn placed(path: &str, subject: &str, error: CoreError, joint: &str) -> CoreE
     let message = error.into_message();
     let mut out = String::from(path);
     match message.strip_prefix(subject) {
-        Some(rest) if rest.starts_with(['.', ' ']) => out.push_str(rest),
+        Some(rest) if rest.starts_with(['.', ' ', ':']) => out.push_str(rest),
         _ => {
             out.push_str(joint);
             out.push_str(&message);
@@ -280,7 +294,8 @@ fn skill_names(value: Option<&Json<'_>>) -> CoreResult<Vec<String>> {
         .ok_or_else(|| bad("mob definition.skills must be an object: { [name]: { source: \"inline\", content } }"))?;
     let mut names = Vec::with_capacity(entries.len());
     for (name, skill) in entries {
-        let f = Fields::new(skill, "mob definition.skills entry", &["source", "content", "description"], CODE)?;
+        let f = Fields::new(skill, "skills entry", &["source", "content", "description"], CODE)
+            .map_err(|e| placed(&format!("mob definition.skills.{name}"), "skills entry", e, ": "))?;
         if f.str("source")? != Some("inline") || f.str("content")?.is_none_or(str::is_empty) {
             return Err(bad(format!(
                 "mob definition.skills.{name} must be {{ source: \"inline\", content: \"...\" }}; only inline skills can be defined in a mob"

@@ -11,7 +11,7 @@ use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
 use crate::events::{Event, EventLog, ReaderId};
 use crate::fields::Fields;
 use crate::json::{Json, ObjectWriter, Raw, quote};
-use crate::mob::flow_run::{Change, Changes, Dispatch, FlowRun, Status, Task};
+use crate::mob::flow_run::{Change, Changes, Dispatch, FlowRun, Status, StepState, Task};
 use crate::mob::{MobStatus, RuntimeMode, write_run_head};
 
 /// Flow runs kept per mob; the oldest finished ones go first.
@@ -163,6 +163,16 @@ impl Runtime {
         mob.set_status(now_ms, MobStatus::Destroyed);
         for timer in timers {
             self.out.cancel_timer(timer);
+        }
+        // The other mobs' logs hear that their members lost these peers
+        // (as a retire tells them), or a wiring graph built from events
+        // keeps wires that are gone.
+        for session in &sessions {
+            let mut peers = self.bus.endpoint(session).map(|e| e.peers.clone()).unwrap_or_default();
+            peers.retain(|p| self.bus.mob_of(p).is_some_and(|m| m != mob_id));
+            for peer in &peers {
+                self.emit_wiring(now_ms, session, peer, false);
+            }
         }
         for session in sessions {
             self.drop_member_session(now_ms, &session);
@@ -365,14 +375,18 @@ impl Runtime {
         }
         let mut running = Vec::new();
         for step in &run.steps {
-            for task in &step.tasks {
-                if task.status == Status::Running {
-                    running.push((task.session.clone(), task.run_id));
-                }
-            }
+            running.extend(running_tasks(step));
         }
         run.cancel();
-        for (session, run_id) in running {
+        self.interrupt_runs(now_ms, running);
+        self.flow_settled(mob_id, at);
+    }
+
+    /// Interrupt the member runs a flow no longer waits for, those under
+    /// way (one still queued behind another run of its member runs later;
+    /// its end no longer moves the flow).
+    fn interrupt_runs(&mut self, now_ms: f64, runs: Vec<(String, u64)>) {
+        for (session, run_id) in runs {
             let _ = self.step(now_ms, &session, |ctx, a| {
                 if a.run.as_ref().is_some_and(|r| r.id == run_id) {
                     agent::advance(ctx, a, agent::Input::Interrupt)
@@ -381,7 +395,6 @@ impl Runtime {
                 }
             });
         }
-        self.flow_settled(mob_id, at);
     }
 
     /// A member's run ended: its flow step may be done, and it may wake.
@@ -504,14 +517,19 @@ impl Runtime {
         };
         let (_, at, step) = mob.step_timers.remove(found);
         let Some(run) = mob.flows.get_mut(at) else { return Ok(()) };
+        let mut running = Vec::new();
         if let Some(state) = run.steps.get_mut(step) {
             state.timer = None;
+            running = running_tasks(state);
             for task in state.tasks.iter_mut().filter(|t| t.status == Status::Running) {
                 task.output = Some("the step timed out".to_string());
             }
         }
         run.fail_step(step);
         self.flow_changes(now_ms, mob_id, at, &[(step, None, Status::Failed)]);
+        // The members' runs for the step stop too, as cancelFlow stops them:
+        // else a hung request keeps the member busy, and its later work waits.
+        self.interrupt_runs(now_ms, running);
         self.flow_settled(mob_id, at);
         Ok(())
     }
@@ -560,6 +578,15 @@ impl Unread {
         }
         known
     }
+}
+
+/// (session, run id) of the step's member runs still under way.
+fn running_tasks(step: &StepState) -> Vec<(String, u64)> {
+    let mut running = Vec::new();
+    for task in step.tasks.iter().filter(|t| t.status == Status::Running) {
+        running.push((task.session.clone(), task.run_id));
+    }
+    running
 }
 
 fn subscription(f: &Fields<'_, '_>) -> CoreResult<u32> {

@@ -3,7 +3,7 @@
 
 use super::commands::{Op, run_reply};
 use super::{Reply, Runtime};
-use crate::agent::{Agent, RunInput, RunOptions};
+use crate::agent::{self, Agent, RunInput, RunOptions};
 use crate::comms::Endpoint;
 use crate::config::SessionConfig;
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
@@ -129,7 +129,19 @@ impl Runtime {
                 if let Some(uuid) = &source {
                     let _ = self.skills.remove(uuid, &mut self.out);
                 }
-                return Err(definition::bad(format!("mob definition.profiles.{}: {}", profile.name, e.message)));
+                // The session's checks do not know the profile's fields: name
+                // the one the error is about when the code tells.
+                let is = |code: ErrorCode| e.code == code.as_str();
+                let field = if is(ErrorCode::ToolNotFound) {
+                    ".tools.host"
+                } else if is(ErrorCode::SkillNotFound) {
+                    ".skills"
+                } else if is(ErrorCode::ModelRequired) || is(ErrorCode::UnsupportedModel) {
+                    ".model"
+                } else {
+                    ""
+                };
+                return Err(definition::bad(format!("mob definition.profiles.{}{field}: {}", profile.name, e.message)));
             }
         }
         let id = def.id.clone();
@@ -198,10 +210,26 @@ impl Runtime {
             Some(text) => RuntimeMode::parse(text, "spawn spec.runtimeMode").map_err(|e| invalid(e.into_message()))?,
             None => profile.mode,
         };
-        let initial = f.get("initialMessage").map(|m| Prompt::from_json(m.clone())).transpose()?;
+        // Checked before anything is made: a refused row leaves no member.
+        let initial = self.initial_message(f.get("initialMessage"), "spawn spec.initialMessage")?;
         let session = self.create_member_session(now_ms, mob_id, profile_name, identity)?;
         self.admit_member(now_ms, mob_id, Member::new(identity, profile_name.to_string(), mode, session.clone()));
         self.spawned_reply(now_ms, mob_id, identity, &session, initial)
+    }
+
+    /// A member's first message, checked as a run would check it (so the
+    /// run that carries it cannot be refused after the member exists).
+    fn initial_message(&self, value: Option<&Json<'_>>, path: &str) -> CoreResult<Option<Prompt>> {
+        let Some(value) = value else { return Ok(None) };
+        let checked = Prompt::from_json(value.clone())
+            .and_then(|prompt| agent::check_prompt(&prompt, self.settings.max_prompt_bytes).map(|()| prompt));
+        match checked {
+            Ok(prompt) => Ok(Some(prompt)),
+            Err(mut error) => {
+                error.message = format!("{path}: {}", error.message);
+                Err(error)
+            }
+        }
     }
 
     /// A member's session: the profile's settings, its identity in the
@@ -344,15 +372,17 @@ impl Runtime {
         }
     }
 
-    /// A fresh session for the same identity, its wires restored.
+    /// A fresh session for the same identity, its wires restored. Whatever
+    /// can be refused is refused before the old member is touched.
     fn respawn(&mut self, now_ms: f64, mob_id: &str, identity: &str, initial: Option<&Json<'_>>) -> CoreResult<String> {
         self.running_mob(mob_id)?;
         let old = self.member_session(mob_id, identity)?;
-        let initial = initial.map(|m| Prompt::from_json(m.clone())).transpose()?;
+        let initial = self.initial_message(initial, "initialMessage")?;
         let member = self.mob(mob_id)?.member(identity).ok_or_else(|| member_not_found(mob_id, identity))?;
         let (role, mode) = (member.role.clone(), member.mode);
-        self.retire(now_ms, mob_id, identity);
+        // The new session first (it can fail); the old one goes after.
         let session = self.create_member_session(now_ms, mob_id, &role, identity)?;
+        self.retire(now_ms, mob_id, identity);
         self.drop_member_session(now_ms, &old);
         self.admit_member(now_ms, mob_id, Member::new(identity, role, mode, session.clone()));
         self.spawned_reply(now_ms, mob_id, identity, &session, initial)
@@ -425,9 +455,12 @@ impl Runtime {
             }
         };
         let prompt = Prompt::from_json(f.get("content").cloned().unwrap_or(Json::Null))?;
+        let max_bytes = self.settings.max_prompt_bytes;
         let agent = self.agent_mut(&session)?;
-        if steer && let Some(run) = &agent.run {
-            let run_id = run.id;
+        // Steered words join the running run (its next LLM request); a run
+        // already ending cannot take them, so they start a run of their own.
+        if steer && let Some(run_id) = agent.steerable_run() {
+            agent::check_prompt(&prompt, max_bytes)?;
             agent.steer.extend(prompt.into_parts());
             return Ok(run_reply(run_id));
         }
@@ -471,7 +504,7 @@ impl Runtime {
     }
 
     /// `peers_wired` / `peers_unwired` in the mobs of both members.
-    fn emit_wiring(&mut self, now_ms: f64, sa: &str, sb: &str, on: bool) {
+    pub(super) fn emit_wiring(&mut self, now_ms: f64, sa: &str, sb: &str, on: bool) {
         let (na, nb) = (self.bus.name_for(sb, sa), self.bus.name_for(sa, sb));
         let event = if on { Event::PeersWired { a: &na, b: &nb } } else { Event::PeersUnwired { a: &na, b: &nb } };
         self.emit_for_pair(now_ms, sa, sb, &event);

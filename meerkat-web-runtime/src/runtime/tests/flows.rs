@@ -105,6 +105,31 @@ fn a_timed_out_or_failed_step_fails_the_flow_and_cancels_dependents() {
     assert_eq!(h.code(json!({"op":"mob_run_flow","mob":lonely,"flow":"f","params":[1]})), "INVALID_ARGUMENT");
 }
 
+/// A step that times out stops its member's run, as cancelFlow does: a
+/// hung request no longer keeps the member busy, and it takes new work.
+#[test]
+fn a_timed_out_step_interrupts_its_member_run() {
+    let mut h = Harness::proxy();
+    let mut def = pipeline();
+    def["flows"]["research"]["steps"][0]["timeoutMs"] = json!(500);
+    let mob = h.mob(def);
+    let s = h.spawn(&mob, &[("lead", "lead-1"), ("worker", "w1")]);
+    h.cmd(json!({"op":"mob_run_flow","mob":mob,"flow":"research","params":{}})).unwrap();
+    let hung = h.http_of(&s[0]);
+    let timer = h.effects.iter().find(|e| e["kind"] == "timer" && e["delayMs"] == 500).cloned().unwrap();
+    h.now += 500.0;
+    h.cmd(json!({"op":"timer_fired","id":timer["id"]})).unwrap();
+    assert!(h.effects.iter().any(|e| e["kind"] == "http_abort" && e["id"] == hung["id"]), "{:?}", h.kinds());
+    let status = h.cmd(json!({"op":"mob_member_status","mob":mob,"member":"lead-1"})).unwrap();
+    assert_eq!(status["status"], "idle");
+    let sent = h.cmd(json!({"op":"mob_send","mob":mob,"member":"lead-1","content":"Next task."})).unwrap();
+    let body = h.reply(&s[0], "Done.", &[]);
+    assert!(last_user_text(&body).ends_with("Next task."), "{}", last_user_text(&body));
+    let ends: Vec<Value> = h.effects.iter().filter(|e| e["kind"] == "run_finished").cloned().collect();
+    assert_eq!(ends.last().unwrap()["runId"], sent["runId"]);
+    assert_eq!(ends.last().unwrap()["result"]["text"], "Done.");
+}
+
 #[test]
 fn cancelling_a_flow_interrupts_its_running_steps() {
     let mut h = Harness::proxy();

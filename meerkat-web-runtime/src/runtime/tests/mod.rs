@@ -3,14 +3,17 @@
 mod auth;
 mod budget;
 mod compaction;
+mod cross_mob;
 mod flows;
 mod fuzz;
 mod hooks;
+mod mob_refusals;
 mod mobs;
 mod readers;
 mod recovery;
 mod skills;
 mod soak;
+mod steer;
 mod tools;
 
 use super::*;
