@@ -30,7 +30,7 @@ mod start;
 mod structured;
 mod tools;
 
-pub use start::{RunInput, RunOptions, Started, cancel_queued, check_prompt, start, start_queued};
+pub use start::{RunInput, RunOptions, Started, cancel_queued, cancel_queued_run, check_prompt, start, start_queued};
 
 use crate::auth::Leases;
 use crate::comms::Bus;

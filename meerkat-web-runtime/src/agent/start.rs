@@ -107,6 +107,15 @@ pub fn cancel_queued(ctx: &mut super::Ctx<'_>, agent: &mut Agent, error: &CoreEr
     }
 }
 
+/// End queued input `run_id` before it starts (its flow step is over):
+/// its waiter gets `error`. `false` if it is not queued.
+pub fn cancel_queued_run(ctx: &mut super::Ctx<'_>, agent: &mut Agent, run_id: u64, error: &CoreError) -> bool {
+    let Some(at) = agent.queue.iter().position(|(id, _, _)| *id == run_id) else { return false };
+    agent.queue.remove(at);
+    ctx.out.run_finished(&agent.session.id, run_id, None, Some(error), &agent.session.totals);
+    true
+}
+
 /// Create the run and move it to its first waiting phase.
 pub(super) fn begin(ctx: &mut super::Ctx<'_>, agent: &mut Agent, run_id: u64, input: RunInput, options: RunOptions) {
     let session = &mut agent.session;

@@ -382,17 +382,21 @@ impl Runtime {
         self.flow_settled(mob_id, at);
     }
 
-    /// Interrupt the member runs a flow no longer waits for, those under
-    /// way (one still queued behind another run of its member runs later;
-    /// its end no longer moves the flow).
+    /// Stop the member runs a flow no longer waits for: interrupt those
+    /// under way, drop those still queued behind another run of their member.
     fn interrupt_runs(&mut self, now_ms: f64, runs: Vec<(String, u64)>) {
         for (session, run_id) in runs {
             let _ = self.step(now_ms, &session, |ctx, a| {
                 if a.run.as_ref().is_some_and(|r| r.id == run_id) {
-                    agent::advance(ctx, a, agent::Input::Interrupt)
-                } else {
-                    Ok(())
+                    return agent::advance(ctx, a, agent::Input::Interrupt);
                 }
+                // Still waiting behind another run of the member: it never starts.
+                let why = CoreError::new(
+                    ErrorCode::Cancelled,
+                    "its flow step ended (canceled or timed out) before it started",
+                );
+                agent::cancel_queued_run(ctx, a, run_id, &why);
+                Ok(())
             });
         }
     }

@@ -130,6 +130,38 @@ fn a_timed_out_step_interrupts_its_member_run() {
     assert_eq!(ends.last().unwrap()["result"]["text"], "Done.");
 }
 
+/// A step whose run still waits behind another run of its member when it
+/// times out: that run never starts (its waiter hears CANCELLED), and the
+/// member goes idle once its own run ends.
+#[test]
+fn a_timed_out_step_still_queued_never_runs() {
+    let mut h = Harness::proxy();
+    let mut def = pipeline();
+    def["flows"]["research"]["steps"][0]["timeoutMs"] = json!(500);
+    let mob = h.mob(def);
+    let s = h.spawn(&mob, &[("lead", "lead-1"), ("worker", "w1")]);
+    let busy = h.cmd(json!({"op":"mob_send","mob":mob,"member":"lead-1","content":"Busy work."})).unwrap();
+    h.cmd(json!({"op":"mob_run_flow","mob":mob,"flow":"research","params":{}})).unwrap();
+    let status = h.cmd(json!({"op":"mob_member_status","mob":mob,"member":"lead-1"})).unwrap();
+    assert_eq!(status["inboxDepth"], 1, "the step waits behind the busy run: {status}");
+    let timer = h.effects.iter().find(|e| e["kind"] == "timer" && e["delayMs"] == 500).cloned().unwrap();
+    h.now += 500.0;
+    h.cmd(json!({"op":"timer_fired","id":timer["id"]})).unwrap();
+    let cancelled: Vec<Value> = h
+        .effects
+        .iter()
+        .filter(|e| e["kind"] == "run_finished" && e["error"]["code"] == "CANCELLED")
+        .cloned()
+        .collect();
+    assert_eq!(cancelled.len(), 1, "{:?}", h.kinds());
+    assert_ne!(cancelled[0]["runId"], busy["runId"]);
+    // The member's own run goes on, and nothing follows it.
+    h.reply(&s[0], "Done with the busy work.", &[]);
+    assert!(!h.has_http(&s[0]), "{:?}", h.kinds());
+    let status = h.cmd(json!({"op":"mob_member_status","mob":mob,"member":"lead-1"})).unwrap();
+    assert_eq!(status["status"], "idle");
+}
+
 #[test]
 fn cancelling_a_flow_interrupts_its_running_steps() {
     let mut h = Harness::proxy();
