@@ -9,7 +9,7 @@ use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::events::{Event, EventLog};
 use crate::hooks::HookPoint;
 use crate::json::{Json, Raw, decimal_scaled};
-use crate::provider::{AssistantTurn, Endpoint, LlmRequest, Secret, StreamParser, TextSink, ToolSpec, redact_error};
+use crate::provider::{AssistantTurn, Endpoint, LlmRequest, Secret, StreamParser, TextSink, ToolSpec};
 use crate::session::Session;
 use crate::transcript::{Message, Part, Role};
 
@@ -270,9 +270,11 @@ pub(super) fn on_end(st: &mut Step<'_, '_>, run: &mut Run, id: u32) -> CoreResul
     let outcome = match &mut call.state {
         HttpState::Streaming(parser) => parser.finish(&mut Quiet),
         HttpState::ReadingError { status, headers, body } => {
-            let mut error = provider.classify_error(*status, headers, body);
-            redact_error(call.credential.as_ref(), &mut error);
-            Err(error)
+            // Before the provider's message cuts the body: a cut key would not match.
+            if let Some(key) = &call.credential {
+                key.redact_bytes(body);
+            }
+            Err(provider.classify_error(*status, headers, body))
         }
         HttpState::AwaitingHead => {
             Err(CoreError::new(ErrorCode::NetworkError, "the response ended before its head arrived").retryable(None))
@@ -298,11 +300,14 @@ pub(super) fn on_end(st: &mut Step<'_, '_>, run: &mut Run, id: u32) -> CoreResul
 
 pub(super) fn on_error(st: &mut Step<'_, '_>, run: &mut Run, id: u32, message: &str) -> CoreResult<Flow> {
     let Some(call) = call_mut(run, id) else { return Err(not_in_flight(st, id)) };
-    let message = crate::text::first_chars(message, 500);
-    // A fetch that refuses a header value may quote it.
-    let mut error = CoreError::new(ErrorCode::NetworkError, format!("the request to the provider failed: {message}"))
+    // A fetch that refuses a header value may quote it: redacted before the cut.
+    let mut message = message.to_string();
+    if let Some(key) = &call.credential {
+        key.redact(&mut message);
+    }
+    let message = crate::text::first_chars(&message, 500);
+    let error = CoreError::new(ErrorCode::NetworkError, format!("the request to the provider failed: {message}"))
         .retryable(None);
-    redact_error(call.credential.as_ref(), &mut error);
     if matches!(run.phase, Phase::Compacting { .. }) {
         return Ok(compaction::finished(st, run, Err(error)));
     }

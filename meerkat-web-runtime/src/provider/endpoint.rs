@@ -1,8 +1,6 @@
 //! Where a provider is reached and with what credential, and the
 //! provider-level request knobs a session may set.
 
-use crate::error::CoreError;
-
 /// A credential: never printed, never serialized back out.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Secret(String);
@@ -25,15 +23,26 @@ impl Secret {
             *text = crate::text::replace(text, &self.0, "[redacted]");
         }
     }
-}
 
-/// Takes the key a failed request carried out of its error's message and
-/// details.
-pub fn redact_error(key: Option<&Secret>, error: &mut CoreError) {
-    let Some(key) = key else { return };
-    key.redact(&mut error.message);
-    if let Some(details) = &mut error.details {
-        key.redact(details);
+    /// [`Secret::redact`] on an error body (bytes, maybe not text), before
+    /// anything cuts it: a cut key would no longer match.
+    pub fn redact_bytes(&self, bytes: &mut Vec<u8>) {
+        let key = self.0.as_bytes();
+        if key.len() < MIN_REDACTED {
+            return;
+        }
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut at = 0;
+        while let Some(&byte) = bytes.get(at) {
+            if bytes.get(at..at + key.len()) == Some(key) {
+                out.extend_from_slice(b"[redacted]");
+                at += key.len();
+            } else {
+                out.push(byte);
+                at += 1;
+            }
+        }
+        *bytes = out;
     }
 }
 

@@ -13,7 +13,7 @@ pub mod openai_responses;
 pub mod openai_shared;
 pub mod sse;
 
-pub use endpoint::{Endpoint, Secret, ThinkingConfig, redact_error};
+pub use endpoint::{Endpoint, Secret, ThinkingConfig};
 
 use crate::effects::HttpRequest;
 use crate::error::{CoreError, CoreResult, ErrorCode};

@@ -547,4 +547,22 @@ fn a_key_the_provider_echoes_back_is_redacted_from_errors_and_events() {
     let done = h.take("run_finished");
     assert_eq!(done["error"]["code"], "NETWORK_ERROR");
     assert!(!leaks(&mut h, &s, &done, INLINE), "{done}");
+
+    // Where the error text is cut (a plain-text body, a long fetch message),
+    // the key is taken out before the cut: no prefix of it survives either.
+    let prefix = &INLINE[..12];
+    for pad in [150, 170, 175] {
+        h.turn(&s, "hi");
+        let http = h.take("http");
+        let body = format!("{} bad key {INLINE} rest", "x".repeat(pad));
+        h.respond(&http, 500, json!([["content-type", "text/plain"]]), body.as_bytes(), 64);
+        let done = h.take("run_finished");
+        assert!(!leaks(&mut h, &s, &done, prefix), "{pad}: {done}");
+        h.turn(&s, "hi");
+        let http = h.take("http");
+        let message = format!("{} key {INLINE} refused", "y".repeat(pad + 300));
+        h.cmd(json!({"op":"http_error","id":http["id"],"message":message})).unwrap();
+        let done = h.take("run_finished");
+        assert!(!leaks(&mut h, &s, &done, prefix), "{pad}: {done}");
+    }
 }
