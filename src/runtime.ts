@@ -10,7 +10,7 @@ import { MeerkatError } from "./errors.js";
 import type { HookPoint } from "./events.js";
 import { hookRegistration, type HookHandler, type HookOptions } from "./hooks.js";
 import { DeferredSession } from "./deferred.js";
-import { checkDefinition, crossMobArgs } from "./mob/checks.js";
+import { crossMobArgs } from "./mob/cross-args.js";
 import type { InspectedMobpack, MobpackBytes, MobpackInfo, MobpackRuntimeConfig } from "./mobpack/types.js";
 import type { Mob, MobHost } from "./mob/mob.js";
 import type { MobDefinition, MobSummary } from "./mob/types.js";
@@ -246,9 +246,9 @@ export class MeerkatRuntime {
    */
   async createMob(definition: MobDefinition): Promise<Mob> {
     this.assertAlive("createMob");
+    // Mobs load on first use: their class and checks, and the core's mob part.
+    const { Mob, checkDefinition, linkMobPart } = await import("./mob/lazy-mobs.js");
     checkDefinition(definition, "createMob: definition");
-    // Mobs load on first use: their class, and the core's mob part.
-    const { Mob, linkMobPart } = await import("./mob/lazy-mobs.js");
     await linkMobPart(this.core);
     this.assertAlive("createMob");
     const { mobId } = this.driver.command({ op: "create_mob", definition }) as { mobId: string };

@@ -60,19 +60,3 @@ export function checkRunId(runId: number, what: string): number {
   }
   return runId;
 }
-
-/** The four ids of a cross-mob wiring, checked. */
-export function crossMobArgs(
-  what: string,
-  mobA: string,
-  memberA: string,
-  mobB: string,
-  memberB: string,
-): { mobA: string; memberA: string; mobB: string; memberB: string } {
-  return {
-    mobA: requireString(mobA, `${what}: mobA`),
-    memberA: requireString(memberA, `${what}: memberA`),
-    mobB: requireString(mobB, `${what}: mobB`),
-    memberB: requireString(memberB, `${what}: memberB`),
-  };
-}

@@ -30,7 +30,8 @@ import type {
   Usage,
 } from "../types.js";
 import { fail, isPlainObject, requireFunction, requireObject, requirePrompt, requireString, toJsonText } from "../validate.js";
-import { checkDefinition, crossMobArgs } from "../mob/checks.js";
+import { checkDefinition } from "../mob/checks.js";
+import { crossMobArgs } from "../mob/cross-args.js";
 import { packBytes } from "../mobpack/bytes.js";
 import type { MobpackBytes, MobpackInfo, MobpackRuntimeConfig } from "../mobpack/types.js";
 import type { MobDefinition, MobSummary } from "../mob/types.js";
