@@ -11,7 +11,8 @@ import type { RegisteredResolver } from "./auth/registry.js";
 import type { CoreErrorShape, CoreHandle, Effect, Reply } from "./core.js";
 import { MeerkatError, makeError } from "./errors.js";
 import type { HookHandler } from "./hooks.js";
-import type { ContentBlock, RunResult, ToolHandler, ToolOutput, Usage } from "./types.js";
+import type { RunResult, ToolHandler, Usage } from "./types.js";
+import { describe, hookVerdict, jsonData, toolOutcome } from "./callbacks.js";
 
 export interface RunOutcome {
   result?: RunResult;
@@ -260,13 +261,9 @@ export class Driver {
 
   private async tool(effect: ToolEffect): Promise<void> {
     const handler = this.tools.get(effect.name);
-    let outcome: { content: string | ContentBlock[]; isError: boolean };
-    try {
-      if (!handler) throw new Error(`tool ${effect.name} has no handler in this runtime`);
-      outcome = normalizeToolOutput(effect.name, await handler(effect.args));
-    } catch (error) {
-      outcome = { content: `Error: ${describe(error)}`, isError: true };
-    }
+    const outcome = handler
+      ? await toolOutcome(effect.name, handler, effect.args)
+      : { content: `Error: tool ${effect.name} has no handler in this runtime`, isError: true };
     const reply = this.feed({ op: "tool_result", id: effect.id, ...outcome }, effect.sessionId);
     if (reply?.error?.code === "INVALID_ARGUMENT") {
       // Content blocks the core refused: the model gets the reason instead.
@@ -281,8 +278,7 @@ export class Driver {
     let answer: { verdict: unknown } | { error: string };
     try {
       if (!handler) throw new Error(`hook ${effect.hookId} has no handler in this runtime`);
-      const verdict = (await handler(effect.ctx as never)) ?? null;
-      answer = { verdict: JSON.parse(JSON.stringify(verdict) ?? "null") as unknown };
+      answer = { verdict: await hookVerdict(handler, effect.ctx as never) };
     } catch (error) {
       answer = { error: describe(error) };
     }
@@ -381,49 +377,12 @@ function coreError(error: CoreErrorShape): MeerkatError {
 /** The lease as JSON data for the core, or why it cannot be sent. */
 function leaseAnswer(lease: unknown): { lease: unknown } | { error: string; reason: "invalid" } {
   try {
-    return { lease: JSON.parse(JSON.stringify(lease) ?? "null") as unknown };
+    return { lease: jsonData(lease) };
   } catch (error) {
     return { error: `the lease is not JSON data (${describe(error)})`, reason: "invalid" };
   }
 }
 
-function describe(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
-}
-
-/**
- * What the model sees of a handler's return value: strings and
- * `{content, isError}` as they are, other JSON values as JSON text, and
- * anything that is not JSON as an error it can read.
- */
-export function normalizeToolOutput(
-  name: string,
-  output: ToolOutput | unknown,
-): { content: string | ContentBlock[]; isError: boolean } {
-  if (typeof output === "string") return { content: output, isError: false };
-  if (isStructuredOutput(output)) return { content: output.content, isError: output.isError === true };
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(output);
-  } catch {
-    text = undefined;
-  }
-  if (typeof text !== "string" || typeof output === "bigint") {
-    return {
-      content: `TOOL_RESULT_INVALID: tool ${name} returned ${output === undefined ? "undefined" : typeof output}, which is not JSON; return a string or { content, isError }`,
-      isError: true,
-    };
-  }
-  return { content: text, isError: false };
-}
-
-function isStructuredOutput(value: unknown): value is { content: string | ContentBlock[]; isError?: boolean } {
-  if (typeof value !== "object" || value === null || !("content" in value)) return false;
-  const { content, isError } = value as { content: unknown; isError?: unknown };
-  const contentOk = typeof content === "string" || (Array.isArray(content) && content.length > 0);
-  return contentOk && (isError === undefined || typeof isError === "boolean");
-}
 
 export function deadRuntimeError(): MeerkatError {
   return new MeerkatError("RUNTIME_DESTROYED", "the runtime was destroyed; create a new one with MeerkatRuntime.init");

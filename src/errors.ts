@@ -134,7 +134,13 @@ export function makeError(code: string, message: string, details?: unknown): Mee
  * Rebuild an error from its plain shape (after crossing a Worker boundary),
  * keeping its subclass, code and details.
  */
-export function reviveError(plain: { name?: string; code?: string; message?: string; details?: unknown }): MeerkatError {
+export function reviveError(plain: {
+  name?: string;
+  code?: string;
+  message?: string;
+  details?: unknown;
+  capabilityHint?: unknown;
+}): MeerkatError {
   const Class = (plain.name !== undefined && SUBCLASSES[plain.name]) || errorClassFor(plain.code ?? "INTERNAL");
-  return new Class(plain.code ?? "INTERNAL", plain.message ?? "unknown error", plain.details);
+  return new Class(plain.code ?? "INTERNAL", plain.message ?? "unknown error", plain.details, plain.capabilityHint as CapabilityHint | undefined);
 }

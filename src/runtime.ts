@@ -170,6 +170,7 @@ export class MeerkatRuntime {
     toJsonText(inputSchema, "registerTool: inputSchema");
     requireFunction(handler, "registerTool: handler");
     requireObject(options, "registerTool: options");
+    toJsonText(options, "registerTool: options", "INVALID_TOOL");
     this.driver.command({ op: "register_tool", tool: { name, description, inputSchema, ...options } });
     this.tools.set(name, handler);
   }

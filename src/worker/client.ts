@@ -10,8 +10,9 @@ import { checkResolver } from "../auth/registry.js";
 import type { ExternalAuthResolver, ExternalAuthResolverOptions } from "../auth/types.js";
 import type { AgentEvent, HookPoint } from "../events.js";
 import { requireCapabilityIn } from "../capabilities.js";
-import { MeerkatError } from "../errors.js";
-import { hookRegistration, type HookHandler, type HookOptions } from "../hooks.js";
+import { MeerkatError, SessionNotFoundError } from "../errors.js";
+import { hookRegistration, type HookContext, type HookHandler, type HookOptions } from "../hooks.js";
+import { describe, hookVerdict, jsonData, toolOutcome } from "../callbacks.js";
 import { turnOptions } from "../options.js";
 import type { SkillRef, SkillSourceInfo, SkillSourceInput } from "../skills.js";
 import { EventChannel, EventStream } from "../stream.js";
@@ -100,6 +101,17 @@ export async function connectRuntime(
     peer.stop(new MeerkatError("RUNTIME_TRAPPED", `the runtime worker failed: ${why}; create a new worker and runtime`), true);
   worker.addEventListener("error", (event) => die((event as ErrorEvent).message || "uncaught error in the worker"));
   worker.addEventListener("messageerror", () => die("a message could not be deserialized"));
+  // A MessagePort's other end going away (Node, recent Chromium: its `close` event).
+  worker.addEventListener("close", () => die("its end of the channel was closed"));
+  // A Worker says nothing when it is terminated: its terminate is watched (and still called).
+  const watched = worker as unknown as { terminate?: unknown };
+  const own = watched.terminate;
+  if (typeof own === "function") {
+    watched.terminate = function (this: unknown, ...args: unknown[]) {
+      die("it was terminated (worker.terminate())");
+      return own.apply(this, args);
+    };
+  }
   // One message, sent once the module is compiled: the Worker cannot read it any sooner.
   const args = [config, pack, await compiling];
   const ready = (await peer.call("init", args, pack ? [pack.buffer] : [])) as HostReady;
@@ -121,26 +133,39 @@ export class WorkerRuntime implements RuntimeMirror {
   /** @internal Use `connectRuntime`. */
   constructor(
     private readonly peer: Peer,
-    readonly capabilities: Capability[],
+    private readonly capabilityList: Capability[],
     /** The pack the runtime was made from (`options.mobpack`), else `null`. */
     readonly mobpack: MobpackInfo | null = null,
     capacity = DEFAULT_EVENT_QUEUE_CAPACITY,
   ) {
     const call = (method: string, ...args: unknown[]) => peer.call(method, args);
-    this.remote = { call: call as HostCall, requireCapability: (id) => this.requireCapability(id), capacity };
+    this.remote = {
+      call: call as HostCall,
+      requireCapability: (id) => this.requireCapability(id),
+      capacity,
+      destroyed: () => (peer.stopped as MeerkatError | undefined)?.code === "RUNTIME_DESTROYED",
+    };
   }
 
   get destroyed(): boolean {
     return this.peer.stopped !== undefined;
   }
 
+  /** What this build offers; like every method, refused once the runtime is destroyed. */
+  get capabilities(): Capability[] {
+    this.live("capabilities");
+    return this.capabilityList;
+  }
+
   async createSession(config: SessionConfig = {}): Promise<WorkerSession> {
+    this.live("createSession");
     checkSessionConfig(config);
     const id = await this.remote.call("createSession", config);
     return new WorkerSession(id, this.remote);
   }
 
   async createDeferredSession(config: SessionConfig = {}): Promise<WorkerDeferredSession> {
+    this.live("createDeferredSession");
     checkSessionConfig(config);
     const id = await this.remote.call("createDeferredSession", config);
     return new WorkerDeferredSession(new WorkerSession(id, this.remote, "deferred"));
@@ -153,25 +178,32 @@ export class WorkerRuntime implements RuntimeMirror {
     handler: ToolHandler,
     options: ToolOptions = {},
   ): Promise<void> {
+    this.live("registerTool");
     requireString(name, "registerTool: name");
     requireString(description, "registerTool: description");
     requireObject(inputSchema, "registerTool: inputSchema");
     toJsonText(inputSchema, "registerTool: inputSchema");
     requireFunction(handler, "registerTool: handler");
     requireObject(options, "registerTool: options");
-    await this.remote.call("registerTool", name, description, inputSchema, handler, options);
+    toJsonText(options, "registerTool: options", "INVALID_TOOL");
+    // The outcome is made here, as the main thread's driver makes it: what the handler returns may not cross as it is.
+    const outcome = (args: Record<string, unknown>) => toolOutcome(name, handler, args).then(jsonData);
+    await this.remote.call("registerTool", name, description, inputSchema, outcome as never, options);
   }
 
   async unregisterTool(name: string): Promise<void> {
+    this.live("unregisterTool");
     requireString(name, "unregisterTool: name");
     await this.remote.call("unregisterTool", name);
   }
 
   async registerHook(point: HookPoint, handler: HookHandler, options?: HookOptions): Promise<string> {
+    this.live("registerHook");
     return registerRemoteHook(this.remote, point, handler, options, undefined, "registerHook");
   }
 
   async unregisterHook(hookId: string): Promise<void> {
+    this.live("unregisterHook");
     requireString(hookId, "unregisterHook: hookId");
     await this.remote.call("unregisterHook", hookId);
   }
@@ -183,57 +215,79 @@ export class WorkerRuntime implements RuntimeMirror {
    * resolver)` does the same.
    */
   async registerExternalAuthResolver(resolver: ExternalAuthResolver, options?: ExternalAuthResolverOptions): Promise<void> {
+    this.live("registerExternalAuthResolver");
     const timeoutMs = checkResolver(resolver, options, "registerExternalAuthResolver");
-    // The lease crosses as JSON data, as it reaches the core on the main thread.
-    const asJson: ExternalAuthResolver = async (request) => JSON.parse(JSON.stringify(await resolver(request)) ?? "null");
-    await this.remote.call("setAuthResolver", asJson, timeoutMs);
+    // The lease crosses as JSON data, as it reaches the core on the main thread;
+    // one that is not JSON crosses as the reason (the Worker refuses it as the main thread would).
+    const asJson = async (request: Parameters<ExternalAuthResolver>[0]) => {
+      let lease: unknown;
+      try {
+        lease = await resolver(request);
+        return { lease: jsonData(lease) };
+      } catch (error) {
+        // (Only a lease that is there can fail to be JSON.) A throw crosses as its description.
+        if (lease === undefined) fail("AUTH_RESOLVER_FAILED", describe(error));
+        return { invalid: describe(error) };
+      }
+    };
+    await this.remote.call("setAuthResolver", asJson as never, timeoutMs);
   }
 
   /** Forget the resolver; runs that need a lease then fail with `AUTH_RESOLVER_MISSING`. */
   async clearExternalAuthResolver(): Promise<void> {
+    this.live("clearExternalAuthResolver");
     await this.remote.call("setAuthResolver", undefined, undefined);
   }
 
   async addSkillSource(source: SkillSourceInput): Promise<{ sourceUuid: string }> {
+    this.live("addSkillSource");
     if (!isPlainObject(source)) fail("INVALID_SKILL_SOURCE", "addSkillSource: pass { skills: [...] } or { url }");
     toJsonText(source, "addSkillSource: source", "INVALID_SKILL_SOURCE");
     return this.remote.call("addSkillSource", source);
   }
 
   async refreshSkillSource(sourceUuid: string): Promise<void> {
+    this.live("refreshSkillSource");
     requireString(sourceUuid, "refreshSkillSource: sourceUuid");
     await this.remote.call("refreshSkillSource", sourceUuid);
   }
 
   async removeSkillSource(sourceUuid: string): Promise<void> {
+    this.live("removeSkillSource");
     requireString(sourceUuid, "removeSkillSource: sourceUuid");
     await this.remote.call("removeSkillSource", sourceUuid);
   }
 
-  listSkillSources(): Promise<SkillSourceInfo[]> {
+  async listSkillSources(): Promise<SkillSourceInfo[]> {
+    this.live("listSkillSources");
     return this.remote.call("listSkillSources");
   }
 
-  listSessions(): Promise<SessionInfo[]> {
+  async listSessions(): Promise<SessionInfo[]> {
+    this.live("listSessions");
     return this.remote.call("listSessions");
   }
 
   async createMob(definition: MobDefinition): Promise<WorkerMob> {
+    this.live("createMob");
     checkDefinition(definition, "createMob: definition");
     const mobId = await this.remote.call("createMob", definition);
     return new WorkerMob(mobId, this.remote);
   }
 
-  listMobs(): Promise<MobSummary[]> {
+  async listMobs(): Promise<MobSummary[]> {
+    this.live("listMobs");
     return this.remote.call("listMobs");
   }
 
   async wireCrossMob(mobA: string, memberA: string, mobB: string, memberB: string): Promise<void> {
+    this.live("wireCrossMob");
     const ids = crossMobArgs("wireCrossMob", mobA, memberA, mobB, memberB);
     await this.remote.call("wireCrossMob", ids.mobA, ids.memberA, ids.mobB, ids.memberB, true);
   }
 
   async unwireCrossMob(mobA: string, memberA: string, mobB: string, memberB: string): Promise<void> {
+    this.live("unwireCrossMob");
     const ids = crossMobArgs("unwireCrossMob", mobA, memberA, mobB, memberB);
     await this.remote.call("wireCrossMob", ids.mobA, ids.memberA, ids.mobB, ids.memberB, false);
   }
@@ -250,6 +304,12 @@ export class WorkerRuntime implements RuntimeMirror {
     // Later calls fail fast; calls still under way get their answers.
     this.peer.stop(new MeerkatError("RUNTIME_DESTROYED", "the worker runtime was destroyed; create a new one"), false);
   }
+
+  /** As on the main thread: a dead runtime refuses `what` first, arguments or not. */
+  private live(what: string): void {
+    const why = this.peer.stopped as MeerkatError | undefined;
+    if (why) throw new MeerkatError(why.code, `${what}: ${why.message}`);
+  }
 }
 
 async function registerRemoteHook(
@@ -262,7 +322,9 @@ async function registerRemoteHook(
 ): Promise<string> {
   hookRegistration(point, handler, options, what);
   toJsonText(options ?? {}, `${what}: options`, "INVALID_HOOK");
-  return remote.call("registerHook", point, handler, options, sessionId);
+  // The verdict is made here, as the main thread's driver makes it; a failure crosses as its description.
+  const verdict = (ctx: HookContext) => hookVerdict(handler, ctx).catch((error: unknown) => fail("HOOK_DENIED", describe(error)));
+  return remote.call("registerHook", point, verdict as never, options, sessionId);
 }
 
 function checkSessionConfig(config: SessionConfig): void {
@@ -275,6 +337,8 @@ const ZERO: Usage = { inputTokens: 0, outputTokens: 0 };
 export class WorkerSession implements SessionMirror {
   readonly id: string;
   private state: SessionState;
+  /** `destroy()` was called: every call is then refused here, as on the main thread. */
+  private gone: Promise<void> | undefined;
 
   /** @internal Use `runtime.createSession`. */
   constructor(
@@ -311,10 +375,17 @@ export class WorkerSession implements SessionMirror {
     return this.run(prompt, options, "session.turn");
   }
 
-  /** @internal Bad input throws here, before anything is sent. */
+  /** @internal A destroyed session (or runtime) or bad input throws here, before anything is sent. */
   check(prompt: Prompt, options: TurnOptions | undefined, what: string): void {
-    this.checkPrompt(prompt, what);
+    this.usable(what);
+    requirePrompt(prompt, `${what}: prompt`);
+    toJsonText(prompt, `${what}: prompt`);
     turnOptions(options, what);
+  }
+
+  /** @internal Whether a deferred session's first turn was taken (until the Worker refuses it, it counts as taken). */
+  get started(): boolean {
+    return this.mode === "ready";
   }
 
   /** @internal The first turn of a deferred session, or an `invokeSkill`. */
@@ -323,13 +394,19 @@ export class WorkerSession implements SessionMirror {
     const how = this.mode === "deferred" ? "deferred" : skill;
     const call = this.remote.call("turn", this.id, prompt, options, how);
     if (how === "deferred") this.mode = "ready";
-    return this.settle(call);
+    try {
+      this.state = await call;
+    } catch (error) {
+      // The Worker keeps a deferred session whose first turn it refused unstarted; then it has no counters.
+      if (!(await this.refresh()) && how === "deferred") this.mode = "deferred";
+      throw error;
+    }
+    return this.state.lastResult;
   }
 
   /** Iterate the run's events; they arrive in batches from the Worker. */
   stream(prompt: Prompt, options?: TurnOptions): EventStream {
-    this.checkPrompt(prompt, "session.stream");
-    turnOptions(options, "session.stream");
+    this.check(prompt, options, "session.stream");
     const channel = new EventChannel();
     const rebuild = rebuildElided();
     const onBatch = async (bytes: Uint8Array) => channel.push(rebuild(parseBatch<AgentEvent>(bytes)));
@@ -347,12 +424,14 @@ export class WorkerSession implements SessionMirror {
   }
 
   async pollEvents(): Promise<AgentEvent[]> {
+    this.usable("session.pollEvents");
     const bytes = await this.remote.call("pollEvents", this.id);
     return bytes ? parseBatch<AgentEvent>(bytes) : [];
   }
 
   /** Batches are pushed from the Worker as they come; `poll()` returns what arrived. */
-  subscribeEvents(): Promise<EventSubscription> {
+  async subscribeEvents(): Promise<EventSubscription> {
+    this.usable("session.subscribeEvents");
     return pushedSubscription<AgentEvent>(
       this.remote,
       (onBatch) => this.remote.call("subscribe", this.id, onBatch),
@@ -361,24 +440,34 @@ export class WorkerSession implements SessionMirror {
     );
   }
 
-  history(): Promise<HistoryMessage[]> {
+  async history(): Promise<HistoryMessage[]> {
+    this.usable("session.history");
     return this.remote.call("history", this.id);
   }
 
   /** Stop the turn in flight; it resolves with stop reason `cancelled`. */
-  interrupt(): Promise<void> {
+  async interrupt(): Promise<void> {
+    this.usable("session.interrupt");
     return this.remote.call("interrupt", this.id);
   }
 
   async compact(): Promise<void> {
-    await this.settle(this.remote.call("compact", this.id));
+    this.usable("session.compact");
+    try {
+      this.state = await this.remote.call("compact", this.id);
+    } catch (error) {
+      await this.refresh();
+      throw error;
+    }
   }
 
-  archive(): Promise<void> {
+  async archive(): Promise<void> {
+    this.usable("session.archive");
     return this.remote.call("archive", this.id);
   }
 
   async appendSystemContext(text: string): Promise<void> {
+    this.usable("session.appendSystemContext");
     requireString(text, "session.appendSystemContext: text");
     await this.remote.call("appendSystemContext", this.id, text);
   }
@@ -388,73 +477,66 @@ export class WorkerSession implements SessionMirror {
     return this.run(prompt, options, "session.invokeSkill", ref);
   }
 
-  registerHook(point: HookPoint, handler: HookHandler, options?: HookOptions): Promise<string> {
+  async registerHook(point: HookPoint, handler: HookHandler, options?: HookOptions): Promise<string> {
+    this.usable("session.registerHook");
     return registerRemoteHook(this.remote, point, handler, options, this.id, "session.registerHook");
   }
 
+  /** Forget the session; idempotent (also once the runtime is destroyed), as on the main thread. */
   async destroy(): Promise<void> {
-    await this.remote.call("destroySession", this.id);
+    if (!this.remote.destroyed()) await (this.gone ??= this.remote.call("destroySession", this.id));
   }
 
-  /** A run's end: the counters come back with it (also after a failure). */
-  private async settle(call: Promise<SessionState>): Promise<RunResult> {
-    try {
-      this.state = await call;
-    } catch (error) {
-      await this.refresh();
-      throw error;
-    }
-    return this.state.lastResult;
-  }
-
-  /** After a failed run the counters still moved (usage of failed attempts). */
-  private async refresh(): Promise<void> {
+  /** After a failed run the counters still moved (usage of failed attempts); whether the Worker had them. */
+  private async refresh(): Promise<boolean> {
     try {
       this.state = await this.remote.call("state", this.id);
+      return true;
     } catch {
-      // the session or worker is gone: keep the last known counters
+      return false; // the session or worker is gone: keep the last known counters
     }
   }
 
-  private checkPrompt(prompt: Prompt, what: string): void {
-    requirePrompt(prompt, `${what}: prompt`);
-    toJsonText(prompt, `${what}: prompt`);
+  private usable(what: string): void {
+    if (this.gone || this.remote.destroyed()) {
+      throw new SessionNotFoundError("SESSION_NOT_FOUND", `${what}: session ${this.id} was destroyed; create a new one`);
+    }
   }
 }
 
 export class WorkerDeferredSession implements DeferredSessionMirror {
   readonly id: string;
-  private started = false;
 
   /** @internal Use `runtime.createDeferredSession`. */
   constructor(private readonly inner: WorkerSession) {
     this.id = inner.id;
   }
 
+  /**
+   * Whether the first turn has been started: from `startTurn` on, until the
+   * Worker refuses that turn (the main thread refuses it at once).
+   */
   get isStarted(): boolean {
-    return this.started;
+    return this.inner.started;
   }
 
   /** The session, once `startTurn` has been called. */
   get session(): WorkerSession {
-    if (!this.started) {
+    if (!this.isStarted) {
       throw new MeerkatError("INVALID_ARGUMENT", "deferred.session: call deferred.startTurn(prompt) first");
     }
     return this.inner;
   }
 
   async startTurn(prompt: Prompt, options?: TurnOptions): Promise<RunResult> {
-    if (this.started) {
+    if (this.isStarted) {
       throw new MeerkatError(
         "INVALID_ARGUMENT",
         "deferred.startTurn: the first turn was already started; use deferred.session.turn() for the next ones",
       );
     }
     // Bad input throws here and leaves the session unstarted.
-    this.inner.check(prompt, options, "deferred.startTurn");
-    const result = this.inner.run(prompt, options, "deferred.startTurn");
-    this.started = true;
-    return result;
+    return this.inner.run(prompt, options, "deferred.startTurn");
   }
 
   destroy(): Promise<void> {

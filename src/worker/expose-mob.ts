@@ -12,8 +12,8 @@ import type { MeerkatRuntime } from "../runtime.js";
 import { describeValue, fail } from "../validate.js";
 import type { ByteReader } from "../subscription.js";
 import { BatchOutbox, nextTask } from "./outbox.js";
-import { release } from "./rpc.js";
-import { MEMBER_METHODS, MOB_METHODS, type BatchSink, type RuntimeHost } from "./protocol.js";
+import { release, toThrown } from "./rpc.js";
+import { MEMBER_METHODS, MOB_METHODS, type RuntimeHost, type SubscriptionSink } from "./protocol.js";
 
 export type MobHostMethods = Pick<
   RuntimeHost,
@@ -30,12 +30,13 @@ export interface MobHostDeps {
  * Feed a reader's events to `onBatch` (an outbox paced by the page)
  * whenever `listen` says there may be news; returns the subscription's id.
  */
-export type Feed = (reader: ByteReader, onBatch: BatchSink, listen: (pump: () => void) => () => void) => number;
+export type Feed = (reader: ByteReader, onBatch: SubscriptionSink, listen: (pump: () => void) => () => void) => number;
 
 export function createMobHost(deps: MobHostDeps): {
   methods: MobHostMethods;
   feed: Feed;
   settled: <T>(call: () => Promise<T>) => Promise<T>;
+  quietly(change: () => void): void;
   reset(): void;
 } {
   const mobs = new Map<string, Mob>();
@@ -92,19 +93,25 @@ export function createMobHost(deps: MobHostDeps): {
     return settled(() => fn.apply(found, args));
   };
 
+  /** While a change that removes sessions runs: reads wait for it to end (`quietly`). */
+  let quiet = false;
+
   /**
-   * A subscription whose mob or session is gone stops pumping. The host's
-   * session subscriptions are fed this way too.
+   * A subscription whose mob or session is gone stops pumping and tells the
+   * page why (what a poll on the main thread would throw), once: the page's
+   * `poll()` returns what it holds, then throws that. The host's session
+   * subscriptions are fed this way too.
    */
   const feed: Feed = (reader, onBatch, listen) => {
     let closed = false;
     const read = () => {
-      if (closed) return undefined;
+      if (closed || quiet) return undefined;
       try {
         return reader.read();
       } catch (error) {
         if (!(error instanceof MeerkatError)) throw error;
-        stop(); // its mob or session went away: nothing more will come
+        stop(); // nothing more will come
+        onBatch(null, toThrown(error)).catch(() => {});
         return undefined;
       }
     };
@@ -123,6 +130,22 @@ export function createMobHost(deps: MobHostDeps): {
     });
     pump();
     return id;
+  };
+
+  /**
+   * Run `change` (a session's or the runtime's destroy), then read every
+   * subscription once. Reads wait until it is over: midway (the runtime
+   * tearing down, a session's runs ending) a reader fails with the core's
+   * error, not with what a poll says afterwards.
+   */
+  const quietly = (change: () => void): void => {
+    quiet = true;
+    try {
+      change();
+    } finally {
+      quiet = false;
+      for (const outbox of [...feeds.values()]) outbox.flush();
+    }
   };
 
   const methods: MobHostMethods = {
@@ -161,6 +184,7 @@ export function createMobHost(deps: MobHostDeps): {
     methods,
     feed,
     settled,
+    quietly,
     reset() {
       mobs.clear();
     },

@@ -10,6 +10,7 @@ import { registerExternalAuthResolver, resolverFor, unregisterIf, type Registere
 import type { WasmModule } from "../core.js";
 import type { DeferredSession } from "../deferred.js";
 import { MeerkatError, makeError } from "../errors.js";
+import { fail } from "../validate.js";
 import { MeerkatRuntime, type RuntimeOptions } from "../runtime.js";
 import type { Session } from "../session.js";
 import { createMobHost } from "./expose-mob.js";
@@ -67,7 +68,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
   };
   const session = (id: string): Session => {
     const found = sessions.get(id) ?? (deferred.get(id)?.isStarted ? deferred.get(id)?.session : undefined);
-    if (!found) throw makeError("SESSION_NOT_FOUND", `no session with id ${JSON.stringify(id)} in this worker`);
+    if (!found) throw makeError("SESSION_NOT_FOUND", `session ${id} was destroyed; create a new one`);
     return found;
   };
   const state = (s: Session): SessionState => ({
@@ -82,9 +83,16 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
     return id;
   };
   const mobHost = createMobHost({ live, addSubscription });
+  /** The session whose hook each `hook:<id>` is (its handler goes when the session does). */
+  const hookOwners = new Map<string, string>();
   const keep = (key: string, proxy: unknown) => {
-    release(proxies.get(key));
+    drop(key);
     proxies.set(key, proxy);
+  };
+  const drop = (key: string) => {
+    release(proxies.get(key));
+    proxies.delete(key);
+    hookOwners.delete(key);
   };
   // The page's auth resolver, registered on this host's wasm module (every
   // runtime this Worker serves from it uses it), forgotten on destroy.
@@ -92,8 +100,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
   const dropAuthResolver = () => {
     unregisterIf(wasm, authResolver);
     authResolver = undefined;
-    release(proxies.get("auth"));
-    proxies.delete("auth");
+    drop("auth");
   };
 
   return {
@@ -126,8 +133,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
     },
     unregisterTool(name) {
       live().unregisterTool(name);
-      release(proxies.get(`tool:${name}`));
-      proxies.delete(`tool:${name}`);
+      drop(`tool:${name}`);
     },
     registerHook(point, handler, hookOptions, sessionId) {
       const wrapped = async (ctx: Parameters<typeof handler>[0]) => {
@@ -138,19 +144,24 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
         ? session(sessionId).registerHook(point, wrapped, hookOptions)
         : live().registerHook(point, wrapped, hookOptions);
       keep(`hook:${id}`, handler);
+      if (sessionId) hookOwners.set(`hook:${id}`, sessionId);
       return id;
     },
     setAuthResolver(resolver, timeoutMs) {
       dropAuthResolver();
       if (!resolver) return;
-      registerExternalAuthResolver(wasm, (request) => resolver(request), timeoutMs === undefined ? undefined : { timeoutMs });
+      const resolve = async (request: Parameters<typeof resolver>[0]) => {
+        const answer = (await resolver(request)) as unknown as { lease: unknown } | { invalid: string };
+        // A lease the page could not send as JSON fails the driver's JSON check here, with the page's reason.
+        return "invalid" in answer ? { toJSON: () => fail("AUTH_LEASE_INVALID", answer.invalid) } : answer.lease;
+      };
+      registerExternalAuthResolver(wasm, resolve as typeof resolver, timeoutMs === undefined ? undefined : { timeoutMs });
       authResolver = resolverFor(wasm);
       proxies.set("auth", resolver);
     },
     unregisterHook(hookId) {
       live().unregisterHook(hookId);
-      release(proxies.get(`hook:${hookId}`));
-      proxies.delete(`hook:${hookId}`);
+      drop(`hook:${hookId}`);
     },
     async addSkillSource(source) {
       return live().addSkillSource(source);
@@ -247,28 +258,25 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
     },
     destroySession(sessionId) {
       const d = deferred.get(sessionId);
-      if (d) {
-        d.destroy();
-        deferred.delete(sessionId);
-        return;
-      }
-      session(sessionId).destroy();
+      mobHost.quietly(() => (d ?? session(sessionId)).destroy());
+      deferred.delete(sessionId);
       sessions.delete(sessionId);
+      // Its hooks went with it (the runtime forgot them): so do their page handlers.
+      for (const [key, owner] of hookOwners) if (owner === sessionId) drop(key);
     },
     listSessions() {
       return live().listSessions();
     },
     ...mobHost.methods,
     destroy() {
-      runtime?.destroy();
+      mobHost.quietly(() => runtime?.destroy());
       sessions.clear();
       deferred.clear();
       mobHost.reset();
       for (const { stop } of subscriptions.values()) stop();
       subscriptions.clear();
       dropAuthResolver();
-      for (const proxy of proxies.values()) release(proxy);
-      proxies.clear();
+      for (const key of [...proxies.keys()]) drop(key);
     },
   };
 }

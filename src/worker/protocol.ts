@@ -10,6 +10,7 @@ import type { MemberHandle, MobDefinition, MobSummary } from "../mob/types.js";
 import type { MobpackInfo, MobpackRuntimeConfig } from "../mobpack/types.js";
 import type { SkillRef, SkillSourceInfo, SkillSourceInput } from "../skills.js";
 import type { CompiledCore } from "./prefetch.js";
+import type { Thrown } from "./rpc.js";
 import type {
   Capability,
   HistoryMessage,
@@ -44,6 +45,11 @@ export type RemoteHookHandler = (ctx: HookContext) => HookDecision | Promise<Hoo
  * the page. The call settles once the page has taken it.
  */
 export type BatchSink = (events: Uint8Array) => Promise<void>;
+/**
+ * A subscription's sink: batches, then (`gone`) why it ended once its
+ * session, mob or runtime went away: the error a poll there would throw.
+ */
+export type SubscriptionSink = (events: Uint8Array | null, gone?: Thrown) => Promise<void>;
 
 /** `Mob` methods whose arguments and results are plain data: the page calls them by name. */
 export const MOB_METHODS = [
@@ -115,7 +121,7 @@ export interface RuntimeHost {
   /** The events since the last poll as a batch's bytes (transferred), or `null` when there are none. */
   pollEvents(sessionId: string): Uint8Array | null;
   /** A subscription whose batches are pushed to `onBatch`; returns its id. */
-  subscribe(sessionId: string, onBatch: BatchSink): Promise<number>;
+  subscribe(sessionId: string, onBatch: SubscriptionSink): Promise<number>;
   unsubscribe(subscriptionId: number): void;
   history(sessionId: string): Promise<HistoryMessage[]>;
   interrupt(sessionId: string): Promise<void>;
@@ -140,8 +146,8 @@ export interface RuntimeHost {
     args: Parameters<MemberHandle[K]>,
   ): Promise<MemberResult<K>>;
   /** A member's events, pushed to `onBatch`; returns the subscription's id (for `unsubscribe`). */
-  subscribeMember(mobId: string, member: string, onBatch: BatchSink): Promise<number>;
+  subscribeMember(mobId: string, member: string, onBatch: SubscriptionSink): Promise<number>;
   /** A mob's attributed events, pushed to `onBatch`; returns the subscription's id. */
-  subscribeMob(mobId: string, onBatch: BatchSink): Promise<number>;
+  subscribeMob(mobId: string, onBatch: SubscriptionSink): Promise<number>;
   destroy(): void;
 }

@@ -4,7 +4,8 @@
  */
 import type { AgentEvent } from "../events.js";
 import { EventSubscription } from "../subscription.js";
-import type { BatchSink, RuntimeHost } from "./protocol.js";
+import type { RuntimeHost, SubscriptionSink } from "./protocol.js";
+import { fromThrown } from "./rpc.js";
 
 /** `host[method](...args)` in the Worker; refused at once once the Worker is dead. */
 export type HostCall = <K extends keyof RuntimeHost>(
@@ -21,6 +22,8 @@ export interface Remote {
    * unpolled on this page, as the Worker's readers do there.
    */
   capacity: number;
+  /** Whether the page destroyed the runtime: its sessions then count as destroyed, as on the main thread. */
+  destroyed(): boolean;
 }
 
 /** `eventQueueCapacity`'s default (the core's). */
@@ -56,16 +59,20 @@ export function parseBatch<T>(bytes: Uint8Array): T[] {
  * and `poll()` returns what arrived. Like a reader in the core, it keeps at
  * most `remote.capacity` items between polls: the oldest go, and the next
  * poll starts with one `stream_truncated` (`marker`) saying how many.
+ * Once the Worker says its source is gone, `poll()` returns what is left,
+ * then throws what a poll on the main thread throws.
  */
 export async function pushedSubscription<T>(
   remote: Remote,
-  open: (onBatch: BatchSink) => Promise<number>,
+  open: (onBatch: SubscriptionSink) => Promise<number>,
   itemsOf: (parsed: never[]) => T[],
   marker: TruncationMarker<T>,
 ): Promise<EventSubscription<T>> {
   let buffered: T[] = [];
   let dropped = 0;
-  const id = await open(async (bytes) => {
+  let gone: unknown;
+  const id = await open(async (bytes, why) => {
+    if (!bytes) return void (gone = fromThrown(why!));
     const items = itemsOf(parseBatch<never>(bytes));
     if (buffered.length === 0) buffered = items;
     else for (const item of items) buffered.push(item);
@@ -78,6 +85,7 @@ export async function pushedSubscription<T>(
   return new EventSubscription<T>(
     () => {
       const taken = buffered;
+      if (taken.length === 0 && gone) throw gone;
       buffered = [];
       if (dropped > 0 && taken.length > 0) taken.unshift(marker(taken[0] as T, dropped));
       dropped = 0;

@@ -27,7 +27,7 @@ type Message =
   | { rkat: "release"; fn: number };
 
 /** A thrown value as it crosses: an `Error`'s parts, or anything else as it is. */
-type Thrown = { name: string; message: string; code?: string; details?: unknown } | { value: unknown };
+export type Thrown = { name: string; message: string; code?: string; details?: unknown; capabilityHint?: unknown } | { value: unknown };
 
 type Fn = (...args: any[]) => unknown;
 
@@ -156,16 +156,19 @@ export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefi
   };
 }
 
-function toThrown(value: unknown): Thrown {
+/** `value` (thrown) as it crosses; also how the Worker tells the page why a subscription ended. */
+export function toThrown(value: unknown): Thrown {
   if (!(value instanceof Error)) return { value };
-  const { code, details } = value as Error & { code?: unknown; details?: unknown };
+  const { code, details, capabilityHint } = value as Error & { code?: unknown; details?: unknown; capabilityHint?: unknown };
   const thrown: Thrown = { name: value.name, message: value.message };
   if (typeof code === "string") thrown.code = code;
   if (details !== undefined) thrown.details = cloneable(details);
+  // A CapabilityUnavailableError's hint says which capability was missing.
+  if (capabilityHint !== undefined) thrown.capabilityHint = cloneable(capabilityHint);
   return thrown;
 }
 
-function fromThrown(thrown: Thrown): unknown {
+export function fromThrown(thrown: Thrown): unknown {
   if ("value" in thrown) return thrown.value;
   if (thrown.code !== undefined) return reviveError(thrown);
   return Object.assign(new Error(thrown.message), { name: thrown.name });

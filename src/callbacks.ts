@@ -1,0 +1,68 @@
+/**
+ * What the core is told of a tool's or a hook's answer. The main thread's
+ * driver makes it here; so does the page for a runtime in a Worker, where
+ * the handler lives: a value that is not JSON (a function, a symbol) cannot
+ * cross to the Worker, and some would cross changed (a class with `toJSON`
+ * is cloned field by field), so the page converts before it sends.
+ */
+import type { ContentBlock, ToolHandler, ToolOutput } from "./types.js";
+import type { HookHandler } from "./hooks.js";
+
+export interface ToolOutcome {
+  content: string | ContentBlock[];
+  isError: boolean;
+}
+
+/** A tool's outcome: its value made readable by the model, or its error as an error result. */
+export async function toolOutcome(name: string, handler: ToolHandler, args: Record<string, unknown>): Promise<ToolOutcome> {
+  try {
+    return normalizeToolOutput(name, await handler(args));
+  } catch (error) {
+    return { content: `Error: ${describe(error)}`, isError: true };
+  }
+}
+
+/** A hook's verdict as JSON data (nothing counts as `null`); throws what the hook threw. */
+export async function hookVerdict(handler: HookHandler, ctx: Parameters<HookHandler>[0]): Promise<unknown> {
+  return jsonData((await handler(ctx)) ?? null);
+}
+
+/** `value` as the core reads it (JSON text, parsed); throws when it is not JSON data. */
+export function jsonData(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value) ?? "null") as unknown;
+}
+
+export function describe(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+/**
+ * What the model sees of a handler's return value: strings and
+ * `{content, isError}` as they are, other JSON values as JSON text, and
+ * anything that is not JSON as an error it can read.
+ */
+export function normalizeToolOutput(name: string, output: ToolOutput | unknown): ToolOutcome {
+  if (typeof output === "string") return { content: output, isError: false };
+  if (isStructuredOutput(output)) return { content: output.content, isError: output.isError === true };
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(output);
+  } catch {
+    text = undefined;
+  }
+  if (typeof text !== "string" || typeof output === "bigint") {
+    return {
+      content: `TOOL_RESULT_INVALID: tool ${name} returned ${output === undefined ? "undefined" : typeof output}, which is not JSON; return a string or { content, isError }`,
+      isError: true,
+    };
+  }
+  return { content: text, isError: false };
+}
+
+function isStructuredOutput(value: unknown): value is { content: string | ContentBlock[]; isError?: boolean } {
+  if (typeof value !== "object" || value === null || !("content" in value)) return false;
+  const { content, isError } = value as { content: unknown; isError?: unknown };
+  const contentOk = typeof content === "string" || (Array.isArray(content) && content.length > 0);
+  return contentOk && (isError === undefined || typeof isError === "boolean");
+}
