@@ -54,12 +54,7 @@ pub fn start(
     options: RunOptions,
 ) -> CoreResult<Started> {
     let session = &agent.session;
-    if session.archived {
-        return Err(CoreError::new(
-            ErrorCode::SessionArchived,
-            format!("session {} is archived: its history can be read, but it takes no new turns", session.id),
-        ));
-    }
+    session.check_open()?;
     if let RunInput::User(prompt) = &input {
         check_prompt(prompt, ctx.settings.max_prompt_bytes)?;
     }

@@ -338,6 +338,7 @@ fn skill_refs(value: Option<&Json<'_>>) -> CoreResult<Vec<SkillKey>> {
 }
 
 fn append_context(session: &mut Session, text: &str) -> CoreResult<()> {
+    session.check_open()?;
     if text.trim().is_empty() {
         return Err(invalid("appendSystemContext: the text is empty"));
     }
