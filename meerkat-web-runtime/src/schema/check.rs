@@ -1,78 +1,33 @@
 //! Is a schema usable by the validator? A keyword it reads with the wrong
 //! shape (`"type": "banana"`, `"properties": 5`) would otherwise be
 //! ignored silently: every answer would pass, or every call's arguments.
+//! Checked by the validator itself against this meta-schema (cheaper in
+//! wasm than a walk of its own).
 
-use super::MAX_DEPTH;
-use crate::json::Json;
+use crate::json::{Json, parse};
 
-const TYPES: [&str; 7] = ["null", "boolean", "object", "array", "number", "integer", "string"];
+const META: &str = concat!(
+    r##"{"definitions":{"t":{"enum":["null","boolean","object","array","number","integer","string"]},"##,
+    r##""a":{"type":"array","items":{"$ref":"#"}},"o":{"type":"object","additionalProperties":{"$ref":"#"}},"##,
+    r##""n":{"type":"number"}},"type":["object","boolean"],"properties":{"##,
+    r##""type":{"anyOf":[{"$ref":"#/definitions/t"},{"type":"array","items":{"$ref":"#/definitions/t"}}]},"##,
+    r##""properties":{"$ref":"#/definitions/o"},"definitions":{"$ref":"#/definitions/o"},"$defs":{"$ref":"#/definitions/o"},"##,
+    r##""items":{"anyOf":[{"$ref":"#"},{"$ref":"#/definitions/a"}]},"prefixItems":{"$ref":"#/definitions/a"},"##,
+    r##""anyOf":{"$ref":"#/definitions/a"},"oneOf":{"$ref":"#/definitions/a"},"allOf":{"$ref":"#/definitions/a"},"##,
+    r##""additionalProperties":{"$ref":"#"},"additionalItems":{"$ref":"#"},"not":{"$ref":"#"},"##,
+    r##""required":{"type":"array","items":{"type":"string"}},"enum":{"type":"array"},"uniqueItems":{"type":"boolean"},"##,
+    r##""$ref":{"type":"string"},"exclusiveMinimum":{"type":["number","boolean"]},"##,
+    r##""exclusiveMaximum":{"type":["number","boolean"]},"minimum":{"$ref":"#/definitions/n"},"##,
+    r##""maximum":{"$ref":"#/definitions/n"},"minLength":{"$ref":"#/definitions/n"},"maxLength":{"$ref":"#/definitions/n"},"##,
+    r##""minItems":{"$ref":"#/definitions/n"},"maxItems":{"$ref":"#/definitions/n"},"##,
+    r##""minProperties":{"$ref":"#/definitions/n"},"maxProperties":{"$ref":"#/definitions/n"}}}"##
+);
 
-/// The first keyword with the wrong shape, as `"<pointer>: <key> must be ..."`.
+/// The first keyword with the wrong shape, as `"<pointer>: <why>"`.
 pub fn check(schema: &Json<'_>) -> Result<(), String> {
-    at(schema, &mut String::new(), 0)
-}
-
-fn at(schema: &Json<'_>, path: &mut String, depth: usize) -> Result<(), String> {
-    let members = match schema {
-        Json::Obj(members) if depth <= MAX_DEPTH => members,
-        Json::Bool(_) => return Ok(()),
-        _ => return Err(format!("{path}: a schema must be an object or a boolean (nested at most {MAX_DEPTH} deep)")),
-    };
-    for (key, value) in members {
-        let len = path.len();
-        path.push('/');
-        path.push_str(key);
-        let sub = |v: &Json<'_>, path: &mut String| at(v, path, depth + 1);
-        let (ok, expected) = match key.as_ref() {
-            "type" => {
-                let known = |t: &str| TYPES.contains(&t);
-                let ok = match value {
-                    Json::Str(t) => known(t),
-                    Json::Arr(ts) => ts.iter().all(|t| t.as_str().is_some_and(known)),
-                    _ => false,
-                };
-                (ok, "a type name (null, boolean, object, array, number, integer, string) or an array of them")
-            }
-            "properties" | "definitions" | "$defs" => match value {
-                Json::Obj(named) => {
-                    for (name, v) in named {
-                        let len = path.len();
-                        path.push('/');
-                        path.push_str(name);
-                        sub(v, path)?;
-                        path.truncate(len);
-                    }
-                    (true, "")
-                }
-                _ => (false, "an object of schemas"),
-            },
-            "items" | "prefixItems" | "anyOf" | "oneOf" | "allOf" if matches!(value, Json::Arr(_)) => {
-                for v in value.as_array().unwrap_or_default() {
-                    sub(v, path)?;
-                }
-                (true, "")
-            }
-            "prefixItems" | "anyOf" | "oneOf" | "allOf" => (false, "an array of schemas"),
-            "items" | "additionalProperties" | "additionalItems" | "not" => {
-                sub(value, path)?;
-                (true, "")
-            }
-            "required" => {
-                let ok = value.as_array().is_some_and(|r| r.iter().all(|n| n.as_str().is_some()));
-                (ok, "an array of property names")
-            }
-            "enum" => (value.as_array().is_some(), "an array"),
-            "exclusiveMinimum" | "exclusiveMaximum" => (matches!(value, Json::Num(_) | Json::Bool(_)), "a number"),
-            "minimum" | "maximum" | "minLength" | "maxLength" | "minItems" | "maxItems" | "minProperties"
-            | "maxProperties" => (matches!(value, Json::Num(_)), "a number"),
-            "uniqueItems" => (matches!(value, Json::Bool(_)), "a boolean"),
-            "$ref" => (matches!(value, Json::Str(_)), "a string"),
-            _ => (true, ""),
-        };
-        if !ok {
-            return Err(format!("{path}: {key} must be {expected}"));
-        }
-        path.truncate(len);
+    let Ok(meta) = parse(META) else { return Ok(()) };
+    match super::validate(&meta, schema).first() {
+        Some(v) => Err(format!("{}: {}", if v.path.is_empty() { "/" } else { &v.path }, v.message)),
+        None => Ok(()),
     }
-    Ok(())
 }

@@ -126,22 +126,15 @@ fn hostile_schemas_terminate() {
 #[test]
 fn schemas_with_a_keyword_of_the_wrong_shape_are_refused_with_its_path() {
     let c = |t: &str| super::check(&parse(t).unwrap());
-    assert_eq!(
-        c(r#"{"type":"banana"}"#).unwrap_err(),
-        "/type: type must be a type name (null, boolean, object, array, number, integer, string) or an array of them"
-    );
+    assert_eq!(c(r#"{"type":"banana"}"#).unwrap_err(), "/type: matches none of the anyOf alternatives");
     assert_eq!(
         c(r#"{"type":"object","properties":5}"#).unwrap_err(),
-        "/properties: properties must be an object of schemas"
+        "/properties: expected type \"object\", got a number"
     );
-    assert_eq!(
-        c(r#"{"properties":{"a":{"items":{"minLength":"2"}}}}"#).unwrap_err(),
-        "/properties/a/items/minLength: minLength must be a number"
-    );
-    assert_eq!(
-        c(r#"{"anyOf":[{"type":"string"},3]}"#).unwrap_err(),
-        "/anyOf: a schema must be an object or a boolean (nested at most 64 deep)"
-    );
+    let e = c(r#"{"properties":{"a":{"items":{"minLength":"2"}}}}"#).unwrap_err();
+    assert!(e.starts_with("/properties/a/items"), "{e}");
+    assert!(c(r#"{"anyOf":[{"type":"string"},3]}"#).unwrap_err().starts_with("/anyOf/1: expected type"));
     assert!(c(r#"{"required":["a",1]}"#).is_err() && c(r#"{"enum":{}}"#).is_err() && c(r#"{"$ref":1}"#).is_err());
     assert_eq!(c(r#"{"type":["string","null"],"items":[true,{}],"x-vendor":1,"exclusiveMinimum":true}"#), Ok(()));
+    assert!(c("[]").is_err() && c("true").is_ok());
 }
