@@ -12,6 +12,7 @@ import type { CoreErrorShape, CoreHandle, Effect, Reply } from "./core.js";
 import { MeerkatError, makeError } from "./errors.js";
 import type { HookHandler } from "./hooks.js";
 import type { ContentBlock, RunResult, ToolHandler, ToolOutput, Usage } from "./types.js";
+import { describeThrown as describe } from "./validate.js";
 
 export interface RunOutcome {
   result?: RunResult;
@@ -385,11 +386,6 @@ function leaseAnswer(lease: unknown): { lease: unknown } | { error: string; reas
   } catch (error) {
     return { error: `the lease is not JSON data (${describe(error)})`, reason: "invalid" };
   }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
 }
 
 /**
