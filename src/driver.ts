@@ -12,7 +12,6 @@ import type { CoreErrorShape, CoreHandle, Effect, Reply } from "./core.js";
 import { MeerkatError, makeError } from "./errors.js";
 import type { HookHandler } from "./hooks.js";
 import type { ContentBlock, RunResult, ToolHandler, ToolOutput, Usage } from "./types.js";
-import { describeThrown as describe } from "./validate.js";
 
 export interface RunOutcome {
   result?: RunResult;
@@ -385,6 +384,19 @@ function leaseAnswer(lease: unknown): { lease: unknown } | { error: string; reas
     return { lease: JSON.parse(JSON.stringify(lease) ?? "null") as unknown };
   } catch (error) {
     return { error: `the lease is not JSON data (${describe(error)})`, reason: "invalid" };
+  }
+}
+
+/**
+ * A thrown value in words; never throws (a null-prototype object or a
+ * throwing `toString` must not hang the run from inside a catch). Kept
+ * here, not imported: importing validate.ts splits the Worker bundle.
+ */
+function describe(error: unknown): string {
+  try {
+    return error instanceof Error ? error.message || error.name : String(error);
+  } catch {
+    return "a value that cannot be printed";
   }
 }
 
