@@ -169,7 +169,7 @@ test("Hooks", async () => {
 });
 
 test("Budgets, tool timeouts, read-only sessions", async () => {
-  const schema = { type: "object", properties: { query: { type: "string" } } };
+  const schema = { type: "object" as const, properties: { query: { type: "string" } } };
   const search = async () => "found it";
   {
     // ---- README: Budgets, tool timeouts, read-only sessions ----
