@@ -33,8 +33,13 @@ export function jsonData(value: unknown): unknown {
 }
 
 export function describe(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
+  // Never throws: a null-prototype object or a throwing `toString` must not
+  // hang the run from inside a catch.
+  try {
+    return error instanceof Error ? error.message || error.name : String(error);
+  } catch {
+    return "a value that cannot be printed";
+  }
 }
 
 /**

@@ -98,5 +98,7 @@ export function hookRegistration(
     fail("INVALID_HOOK", (error as Error).message);
   }
   if (options !== undefined && !isPlainObject(options)) fail("INVALID_HOOK", `${what}: options must be a plain object`);
-  return { point, ...(options as HookOptions | undefined) };
+  // The point is the argument: an options.point must not replace it.
+  if (options && "point" in options) fail("INVALID_HOOK", `${what}: options.point is not an option; pass the point as the first argument`);
+  return { ...(options as HookOptions | undefined), point };
 }

@@ -170,8 +170,12 @@ export class MeerkatRuntime {
     toJsonText(inputSchema, "registerTool: inputSchema");
     requireFunction(handler, "registerTool: handler");
     requireObject(options, "registerTool: options");
+    // Only options here: a `name` (say) in them must not replace the checked argument.
+    for (const key in options) {
+      if (key !== "timeoutMs" && key !== "readOnly") fail("INVALID_TOOL", `registerTool: options.${key} is not an option; expected timeoutMs, readOnly`);
+    }
     toJsonText(options, "registerTool: options", "INVALID_TOOL");
-    this.driver.command({ op: "register_tool", tool: { name, description, inputSchema, ...options } });
+    this.driver.command({ op: "register_tool", tool: { ...options, name, description, inputSchema } });
     this.tools.set(name, handler);
   }
 
@@ -317,7 +321,7 @@ export class MeerkatRuntime {
   private teardown(reason: MeerkatError): void {
     this.destroyedBy = reason;
     this.driver.shutdown(reason);
-    for (const session of [...this.sessions.values()]) session.markDestroyed();
+    for (const session of [...this.sessions.values()]) session.markDestroyed(reason);
     this.sessions.clear();
   }
 

@@ -5,7 +5,7 @@
  * subscription) has its own cursor: none takes events from another.
  */
 import type { AgentEvent } from "./events.js";
-import { SessionNotFoundError, type MeerkatError } from "./errors.js";
+import { SessionNotFoundError, makeError, type MeerkatError } from "./errors.js";
 import type { Driver, RunOutcome } from "./driver.js";
 import type { CoreHandle } from "./core.js";
 import { hookRegistration, type HookHandler, type HookOptions } from "./hooks.js";
@@ -14,7 +14,7 @@ import type { SkillRef } from "./skills.js";
 import { EventChannel, EventStream } from "./stream.js";
 import { EventSubscription, type ByteReader, type EventFeed, type ReadBytes } from "./subscription.js";
 import type { HistoryMessage, Prompt, RunResult, TurnOptions, Usage } from "./types.js";
-import { requirePrompt, requireString, toJsonText } from "./validate.js";
+import { describeValue, fail, isPlainObject, requireObject, requirePrompt, requireString, toJsonText } from "./validate.js";
 import type { HookPoint } from "./events.js";
 
 /** Session-lifetime counters kept beside the last result. */
@@ -43,7 +43,8 @@ export class Session {
   // (there may be thousands) holds no objects but itself.
   private totals: SessionTotals | undefined;
   private last: RunResult | undefined;
-  private destroyed = false;
+  /** Why the session is gone: destroyed itself, or its runtime went away. */
+  private gone: MeerkatError | undefined;
 
   /** @internal Sessions come from `runtime.createSession()`. */
   constructor(
@@ -261,9 +262,14 @@ export class Session {
 
   /** A turn with one skill injected; needs the `skills` capability. */
   async invokeSkill(ref: SkillRef, prompt: Prompt, options?: TurnOptions): Promise<RunResult> {
+    const what = "session.invokeSkill";
     this.host.requireCapability("skills");
-    const skillRefs = [...(options?.skillRefs ?? []), ref];
-    return this.turn(prompt, { ...options, skillRefs });
+    if (typeof ref !== "string" && !isPlainObject(ref)) {
+      fail("INVALID_ARGUMENT", `${what}: ref must be { sourceUuid, skillName } or "<sourceUuid>/<name>", got ${describeValue(ref)}`);
+    }
+    const refs = options === undefined ? [] : requireObject(options, `${what}: options`).skillRefs ?? [];
+    if (!Array.isArray(refs)) fail("INVALID_ARGUMENT", `${what}: options.skillRefs must be an array, got ${describeValue(refs)}`);
+    return settle(await this.beginTurn(prompt, { ...options, skillRefs: [...refs, ref] as SkillRef[] }, what));
   }
 
   /** A hook for this session only; returns its id (for `runtime.unregisterHook`). */
@@ -274,15 +280,15 @@ export class Session {
 
   /** Forget the session; a turn in flight is aborted and rejects with `CANCELLED`. */
   destroy(): void {
-    if (this.destroyed) return;
+    if (this.gone) return;
     this.assertUsable("session.destroy");
     this.host.driver.command({ op: "destroy_session", session: this.id });
     this.markDestroyed();
   }
 
-  /** @internal The runtime went away. */
-  markDestroyed(): void {
-    this.destroyed = true;
+  /** @internal Destroyed, or (`reason`) its runtime went away. */
+  markDestroyed(reason?: MeerkatError): void {
+    this.gone = reason ?? new SessionNotFoundError("SESSION_NOT_FOUND", `session ${this.id} was destroyed; create a new one`);
     this.host.driver.forget(this.id);
     this.host.forget(this.id);
   }
@@ -321,7 +327,7 @@ export class Session {
   }
 
   private closeReader(reader: number): void {
-    if (this.destroyed || !this.host.core.alive) return;
+    if (this.gone || !this.host.core.alive) return;
     try {
       this.host.driver.command({ op: "close_reader", session: this.id, reader });
     } catch {
@@ -348,9 +354,8 @@ export class Session {
   }
 
   private assertUsable(what: string): void {
-    if (this.destroyed) {
-      throw new SessionNotFoundError("SESSION_NOT_FOUND", `${what}: session ${this.id} was destroyed; create a new one`);
-    }
+    const gone = this.gone;
+    if (gone) throw makeError(gone.code, `${what}: ${gone.message}`);
   }
 }
 

@@ -44,21 +44,34 @@ export function requirePrompt(value: unknown, what: string): string | unknown[] 
 
 /**
  * JSON text of a value that must be pure JSON data: functions, symbols,
- * bigints and cycles are refused rather than silently dropped by
- * `JSON.stringify`. (`undefined` members mean "absent", as in JSON.)
+ * bigints, cycles and non-finite numbers are refused (naming the path)
+ * rather than silently dropped or sent as `null`, which the core reads as
+ * "unset". (`undefined` members mean "absent", as in JSON.)
  */
 export function toJsonText(value: unknown, what: string, code = "INVALID_ARGUMENT"): string {
+  const paths = new Map<unknown, string>();
   try {
-    return JSON.stringify(value, (key, member: unknown) => {
+    return JSON.stringify(value, function (this: unknown, key, member: unknown) {
+      const path = key ? `${paths.get(this) ?? what}.${key}` : what;
       const kind = typeof member;
-      if (kind === "function" || kind === "symbol" || kind === "bigint") {
-        throw new MeerkatError(code, `${what}${key ? `.${key}` : ""} must be JSON data, got ${kind}`);
+      if (kind === "object") paths.set(member, path);
+      if (kind === "function" || kind === "symbol" || kind === "bigint" || (kind === "number" && !isFinite(member as number))) {
+        throw new MeerkatError(code, `${path} must be ${kind === "number" ? "a finite number" : "JSON data"}, got ${kind === "number" ? member : kind}`);
       }
       return member;
     });
   } catch (error) {
     if (error instanceof MeerkatError) throw error;
-    return fail(code, `${what} must be JSON data: ${String(error)}`);
+    return fail(code, `${what} must be JSON data: ${describeThrown(error)}`);
+  }
+}
+
+/** A thrown (or returned) value in words; never throws, whatever it is. */
+export function describeThrown(error: unknown): string {
+  try {
+    return error instanceof Error ? error.message || error.name : String(error);
+  } catch {
+    return "a value that cannot be printed";
   }
 }
 

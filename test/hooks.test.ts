@@ -175,6 +175,23 @@ describe("registration and contexts", () => {
     expect(() => runtime.unregisterHook(id)).toThrow(expect.objectContaining({ code: "HOOK_NOT_FOUND" }));
   });
 
+  test("unregistering a hook the run waits on releases the run at once (as allow, whatever its policy)", async () => {
+    const called = gate();
+    const id = runtime.registerHook("pre_llm_request", () => { called.resolve(); return new Promise<never>(() => {}); }, { failurePolicy: "fail_closed", timeoutMs: 600_000 });
+    const session = runtime.createSession();
+    const turn = session.turn("held marker-unreg");
+    await called.promise;
+    runtime.unregisterHook(id);
+    expect((await turn).text).toContain("held marker-unreg");
+  });
+
+  test("a hook that throws a value that cannot be printed fails (hook_failed) instead of hanging the run", async () => {
+    runtime.registerHook("pre_llm_request", () => { throw Object.create(null); });
+    const session = runtime.createSession();
+    expect((await session.turn("still runs")).text).toContain("still runs");
+    expect(ofType(session.pollEvents(), "hook_failed")[0]!.error).toMatch(/cannot be printed/);
+  });
+
   test("higher priority runs first; ties in registration order", async () => {
     const order: string[] = [];
     runtime.registerHook("run_started", () => void order.push("a0"), { priority: 0 });
@@ -322,6 +339,16 @@ describe("deny", () => {
     runtime.registerHook("run_started", () => ({ decision: "deny" }) as never);
     const error = await errorOf(runtime.createSession().turn("x"));
     expect(error.code).toBe("HOOK_DENIED");
+  });
+
+  test("a deny whose reasonCode or message is not text is an invalid answer: hook_failed, then the failure policy", async () => {
+    const id = runtime.registerHook("run_started", () => ({ decision: "deny", reasonCode: 5, message: 6 }) as never);
+    const session = runtime.createSession();
+    await session.turn("x"); // fail_open: allowed
+    expect(ofType(session.pollEvents(), "hook_failed")[0]!.error).toMatch(/deny\.reasonCode must be a string/);
+    runtime.unregisterHook(id);
+    runtime.registerHook("run_started", () => ({ decision: "deny", reasonCode: "r", message: {} }) as never, { failurePolicy: "fail_closed" });
+    expect((await errorOf(runtime.createSession().turn("x"))).details).toMatchObject({ reasonCode: "hook_failure" });
   });
 });
 

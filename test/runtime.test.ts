@@ -357,7 +357,9 @@ describe("lifecycle", () => {
     runtime.destroy();
     await expect(pending).rejects.toMatchObject({ code: "RUNTIME_DESTROYED" });
     expect(() => runtime.createSession()).toThrow(expect.objectContaining({ code: "RUNTIME_DESTROYED" }));
-    expect(() => session.pollEvents()).toThrow(expect.objectContaining({ code: "SESSION_NOT_FOUND" }));
+    // The session is gone because its runtime is: the error says so.
+    expect(() => session.pollEvents()).toThrow(expect.objectContaining({ code: "RUNTIME_DESTROYED", message: expect.stringMatching(/runtime was destroyed/) }));
+    await expect(session.turn("again")).rejects.toMatchObject({ code: "RUNTIME_DESTROYED" });
     runtime.destroy(); // idempotent
   });
 

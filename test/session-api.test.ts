@@ -238,6 +238,7 @@ describe("archive", () => {
     const error = await errorOf(session.turn("no more"));
     expect(error.code).toBe("SESSION_ARCHIVED");
     expect(() => session.stream("nor this")).toThrow(expect.objectContaining({ code: "SESSION_ARCHIVED" }));
+    expect(() => session.appendSystemContext("nor this")).toThrow(expect.objectContaining({ code: "SESSION_ARCHIVED" }));
     expect((await simRequests()).length).toBe(before);
     expect(await session.history()).toEqual(history);
     expect(session.pollEvents()).toEqual([]);

@@ -4,7 +4,7 @@
  * against the inputSchema, with the real core and the simulated provider.
  */
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import type { MeerkatRuntime } from "@rkat/web";
+import type { MeerkatError, MeerkatRuntime } from "@rkat/web";
 import { resetSim, simRequests, simRuntime } from "./support/runtime.js";
 import { gate, ofType, requestsWith, weatherSchema } from "./support/features.js";
 
@@ -246,5 +246,43 @@ describe("argument validation", () => {
     expect(calls).toEqual([{ location: "Lima" }]);
     expect(result.text).toBe("get_weather returned: mild.");
     expect((await simRequests()).length).toBe(2);
+  });
+});
+
+describe("results the core cannot take as they are", () => {
+  test("a handler that throws a value that cannot be printed: the model gets an error result, the run goes on", async () => {
+    const unprintable = [Object.create(null), { toString: () => { throw new Error("no"); } }];
+    for (const thrown of unprintable) {
+      runtime.registerTool("get_weather", "Weather", weatherSchema, () => { throw thrown; });
+      const session = runtime.createSession();
+      const result = await session.turn("What's the weather in Paris?");
+      expect(result.toolCalls).toBe(1);
+      const [done] = ofType(session.pollEvents(), "tool_execution_completed");
+      expect(done).toMatchObject({ isError: true, result: "Error: a value that cannot be printed" });
+      runtime.unregisterTool("get_weather");
+    }
+  });
+
+  test("a result past maxPromptBytes is cut with a note the model reads; the session stays usable", async () => {
+    const small = await simRuntime({ maxPromptBytes: 4096 });
+    small.registerTool("get_weather", "Weather", weatherSchema, () => "h".repeat(100_000));
+    const session = small.createSession();
+    await session.turn("What's the weather in Paris? marker-huge");
+    const [sent] = await toolResultsSent("marker-huge");
+    expect(sent!.text).toBe(`${"h".repeat(4096)}\n[TRUNCATED: the tool result was longer than 4096 bytes (maxPromptBytes); the rest was left out]`);
+    expect((await session.turn("still there?")).text).toContain("still there?");
+    small.destroy();
+  });
+
+  test("a handler that never settles is ended by a durationMs budget: BUDGET_EXHAUSTED with the partial result", async () => {
+    const late = gate<string>();
+    runtime.registerTool("get_weather", "Weather", weatherSchema, () => late.promise);
+    const session = runtime.createSession({ budget: { durationMs: 100 } });
+    const error = await session.turn("What's the weather in Paris?").catch((e: MeerkatError) => e);
+    expect(error).toMatchObject({ code: "BUDGET_EXHAUSTED", details: { budgetType: "time", limit: 100, partial: { toolCalls: 1 } } });
+    late.resolve("too late to matter");
+    const next = await session.turn("hello again");
+    expect(next.text).toContain("hello again");
+    expect(JSON.stringify(await session.history())).not.toContain("too late to matter");
   });
 });

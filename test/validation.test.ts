@@ -166,6 +166,11 @@ describe("hooks", () => {
     refuses(() => runtime.registerHook("run_started", noop, { priority: "high" } as never), "INVALID_HOOK", /priority/);
     refuses(() => runtime.registerHook("run_started", noop, { when: "always" } as never), "INVALID_HOOK", /when/);
     refuses(() => runtime.registerHook("run_started", noop, { timeoutMs: (() => 1) as never }), "INVALID_HOOK");
+    // The point is the argument; non-finite numbers are not "unset".
+    refuses(() => runtime.registerHook("run_started", noop, { point: "run_failed" } as never), "INVALID_HOOK", /options.point/);
+    refuses(() => session.registerHook("run_started", noop, { point: "run_failed" } as never), "INVALID_HOOK", /options.point/);
+    refuses(() => runtime.registerHook("run_started", noop, { timeoutMs: Infinity }), "INVALID_HOOK", /timeoutMs must be a finite number/);
+    refuses(() => runtime.registerHook("run_started", noop, { priority: NaN }), "INVALID_HOOK", /priority/);
     refuses(() => session.registerHook("nowhere" as never, noop), "INVALID_HOOK");
     refuses(() => session.registerHook("run_started", 42 as never), "INVALID_HOOK");
     refuses(() => runtime.unregisterHook("hook-999"), "HOOK_NOT_FOUND");
@@ -239,6 +244,11 @@ describe("tool options", () => {
     refuses(() => runtime.registerTool("t", "d", schema, () => "", { readOnly: "yes" } as never), "INVALID_TOOL", /readOnly/);
     refuses(() => runtime.registerTool("t", "d", schema, () => "", { retries: 3 } as never), "INVALID_TOOL", /retries/);
     refuses(() => runtime.registerTool("t", "d", schema, () => "", "fast" as never), "INVALID_ARGUMENT", /options/);
+    // Options cannot replace the checked positional arguments.
+    for (const key of ["name", "description", "inputSchema"]) {
+      refuses(() => runtime.registerTool("t", "d", schema, () => "", { [key]: "other" } as never), "INVALID_TOOL", new RegExp(`options.${key}`));
+    }
+    refuses(() => runtime.registerTool("t", "d", schema, () => "", { timeoutMs: NaN }), "INVALID_TOOL", /timeoutMs/);
     // "t" was never registered: registering it now is not a duplicate, and no session saw it.
     runtime.registerTool("t", "d", schema, () => "", { timeoutMs: 10, readOnly: true });
     await session.turn("no tools marker-val-tools");
@@ -404,5 +414,48 @@ describe("session API", () => {
 
   test("requireCapability refuses a non-string id", () => {
     refuses(() => runtime.requireCapability(5 as never), "INVALID_ARGUMENT");
+  });
+});
+
+describe("non-finite numbers", () => {
+  // JSON turns NaN and Infinity into null, which the core reads as "unset":
+  // they are refused with their path instead.
+  test("are refused everywhere a number is taken, naming the field", async () => {
+    await rejects(() => MeerkatRuntime.init(wasm, { maxTokens: NaN }), "INVALID_CONFIG", /config\.maxTokens must be a finite number/);
+    await rejects(() => MeerkatRuntime.init(wasm, { retry: { maxRetries: Infinity } }), "INVALID_CONFIG", /config\.retry\.maxRetries/);
+    const configs: Record<string, unknown>[] = [
+      { maxTokens: Infinity }, { temperature: NaN }, { maxTurns: NaN }, { toolTimeoutMs: NaN },
+      { budget: { tokens: NaN } }, { budget: { warnAtPercent: -Infinity } }, { retry: { maxDelayMs: NaN } },
+      { compaction: { thresholdTokens: NaN } },
+    ];
+    for (const config of configs) {
+      const field = Object.keys(config)[0]!;
+      refuses(() => runtime.createSession(config as never), "INVALID_CONFIG", new RegExp(`createSession: config\\.${field}.* must be a finite number, got (NaN|-?Infinity)`));
+    }
+    await rejects(() => session.turn("x", { budget: { toolCalls: NaN } }), "INVALID_CONFIG", /options\.budget\.toolCalls must be a finite number/);
+    expect(runtime.listSessions()).toHaveLength(1);
+    expect(await simRequests()).toEqual([]);
+  });
+});
+
+describe("invokeSkill", () => {
+  test("checks its own options and names itself", async () => {
+    const ref = { sourceUuid: "u", skillName: "s" };
+    await rejects(() => session.invokeSkill(ref, "hi", 42 as never), "INVALID_ARGUMENT", /session\.invokeSkill: options must be a plain object/);
+    await rejects(() => session.invokeSkill(ref, "hi", { skillRefs: 5 } as never), "INVALID_ARGUMENT", /invokeSkill: options\.skillRefs must be an array/);
+    await rejects(() => session.invokeSkill(ref, "hi", { skillRefs: "ab" } as never), "INVALID_ARGUMENT", /invokeSkill: options\.skillRefs must be an array/);
+    await rejects(() => session.invokeSkill(undefined as never, "hi"), "INVALID_ARGUMENT", /session\.invokeSkill: ref must be/);
+    await rejects(() => session.invokeSkill(ref, ""), "INVALID_ARGUMENT", /session\.invokeSkill: prompt/);
+    expect(await simRequests()).toEqual([]);
+  });
+});
+
+describe("schemas", () => {
+  test("schemas the core's validator cannot use are refused, naming the keyword", async () => {
+    refuses(() => runtime.createSession({ outputSchema: { type: "banana" } }), "INVALID_CONFIG", /outputSchema is not a usable JSON Schema: \/type/);
+    await rejects(() => session.turn("x", { outputSchema: { type: "object", required: "a" } }), "INVALID_CONFIG", /\/required/);
+    refuses(() => runtime.registerTool("t", "d", { type: "object", properties: 5 } as never, () => ""), "INVALID_TOOL", /inputSchema is not a usable JSON Schema: \/properties/);
+    expect(runtime.listSessions()).toHaveLength(1);
+    await stillWorks();
   });
 });

@@ -221,7 +221,7 @@ test("R4: subscriptions of a destroyed runtime and of a destroyed mob throw as o
   expect(seen[0].map((o) => (o as { code?: string }).code)).toEqual([
     "INVALID_ARGUMENT",
     "INVALID_ARGUMENT",
-    "SESSION_NOT_FOUND",
+    "RUNTIME_DESTROYED",
     "RUNTIME_DESTROYED",
   ]);
   expect(seen[1]).toEqual(seen[0]);
@@ -246,7 +246,7 @@ test("R5: after runtime.destroy(), sessions, capabilities and argument checks an
       await outcome(() => runtime.listSessions()),
     ].map(scrub);
   });
-  expect(seen[0][0]).toMatchObject({ code: "SESSION_NOT_FOUND", message: "session.turn: session SESSION was destroyed; create a new one" });
+  expect(seen[0][0]).toMatchObject({ code: "RUNTIME_DESTROYED", message: "session.turn: the runtime was destroyed; create a new one" });
   expect(seen[0][8]).toMatchObject({ code: "RUNTIME_DESTROYED", message: expect.stringMatching(/^createSession: /) });
   expect(seen[1]).toEqual(seen[0]);
 });

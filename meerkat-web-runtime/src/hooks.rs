@@ -239,12 +239,17 @@ impl<'a> Verdict<'a> {
         let Some(decision) = value.get("decision").and_then(Json::as_str) else {
             return Err(format!("a hook must return nothing or {{ decision: ... }}, got {}", value.kind()));
         };
-        let field = |name| value.get(name).and_then(Json::as_str);
+        // Absent: a default; present but not text: an invalid answer, not a silent default.
+        let field = |name, default| match value.get(name) {
+            None => Ok(default),
+            Some(Json::Str(text)) => Ok(text.as_ref()),
+            Some(other) => Err(format!("deny.{name} must be a string, got {}", other.kind())),
+        };
         match decision {
             "allow" => Ok(Verdict::Allow),
             "deny" => {
-                let reason_code = field("reasonCode").filter(|s| !s.is_empty()).unwrap_or("denied");
-                let message = field("message").unwrap_or("denied by a hook");
+                let reason_code = Some(field("reasonCode", "denied")?).filter(|s| !s.is_empty()).unwrap_or("denied");
+                let message = field("message", "denied by a hook")?;
                 let payload = value.get("payload").filter(|p| !p.is_null()).map(Raw::from_json);
                 Ok(Verdict::Deny { reason_code, message, payload })
             }
@@ -305,5 +310,10 @@ mod tests {
         {
             assert!(v(bad).is_err(), "{bad}");
         }
+        // A deny whose fields are not text is invalid (hook_failed), not a default deny.
+        let e = v(r#"{"decision":"deny","reasonCode":5,"message":"m"}"#).unwrap_err();
+        assert_eq!(e, "deny.reasonCode must be a string, got a number");
+        assert!(v(r#"{"decision":"deny","reasonCode":"r","message":6}"#).is_err());
+        assert!(v(r#"{"decision":"deny"}"#).unwrap().contains("\"denied\""));
     }
 }

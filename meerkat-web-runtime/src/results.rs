@@ -36,7 +36,8 @@ impl RunResult {
         if let Some(output) = &self.structured_output {
             o.raw("structuredOutput", output.as_str());
         }
-        if !self.schema_warnings.is_empty() {
+        // `[]` for a parsed answer that fits: the caller asked, so it hears.
+        if self.structured_output.is_some() || !self.schema_warnings.is_empty() {
             write_array(o.key("schemaWarnings"), &self.schema_warnings, |w, out| {
                 let mut o = ObjectWriter::new(out);
                 o.str("provider", w.provider).str("path", &w.path).str("message", &w.message);

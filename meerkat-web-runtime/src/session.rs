@@ -172,6 +172,17 @@ impl Session {
     }
 
     /// What `session_info` reports; `running` comes from the run engine.
+    /// Refuse a change to an archived session (a turn, appended context).
+    pub fn check_open(&self) -> CoreResult<()> {
+        if self.archived {
+            return Err(CoreError::new(
+                ErrorCode::SessionArchived,
+                format!("session {} is archived: its history can be read, but it takes no new turns", self.id),
+            ));
+        }
+        Ok(())
+    }
+
     pub fn write_info(&self, running: bool, out: &mut String) {
         let mut o = ObjectWriter::new(out);
         o.str("sessionId", &self.id).str("model", &self.model).str("provider", self.provider.name());

@@ -110,6 +110,10 @@ impl ToolDef {
             read_only: f.bool("readOnly")?.unwrap_or(false),
         };
         def.validate()?;
+        if let Err(why) = crate::schema::check(schema) {
+            let message = format!("tool {}: inputSchema is not a usable JSON Schema: {why}", def.name);
+            return Err(CoreError::new(ErrorCode::InvalidTool, message));
+        }
         if !is_object_schema {
             return Err(CoreError::new(
                 ErrorCode::InvalidTool,

@@ -498,9 +498,10 @@ export class WorkerSession implements SessionMirror {
   }
 
   private usable(what: string): void {
-    if (this.gone || this.remote.destroyed()) {
+    if (this.gone) {
       throw new SessionNotFoundError("SESSION_NOT_FOUND", `${what}: session ${this.id} was destroyed; create a new one`);
     }
+    if (this.remote.destroyed()) throw new MeerkatError("RUNTIME_DESTROYED", `${what}: the runtime was destroyed; create a new one`);
   }
 }
 

@@ -35,7 +35,7 @@ impl BudgetState {
         BudgetState { limits, ..BudgetState::default() }
     }
 
-    fn limit(&self, kind: BudgetType) -> Option<u64> {
+    pub fn limit(&self, kind: BudgetType) -> Option<u64> {
         let limits = self.limits?;
         match kind {
             BudgetType::Tokens => limits.tokens,
@@ -68,10 +68,20 @@ impl BudgetState {
         let elapsed = elapsed_ms.max(0.0) as u64;
         self.observe(BudgetType::Tokens, tokens, events);
         self.observe(BudgetType::Time, elapsed, events);
-        [(BudgetType::Tokens, tokens), (BudgetType::Time, elapsed)].into_iter().find_map(|(kind, used)| {
-            let limit = self.limit(kind)?;
-            (used >= limit).then_some(Exhausted { kind, used, limit })
-        })
+        self.over(BudgetType::Tokens, tokens).or_else(|| self.over(BudgetType::Time, elapsed))
+    }
+
+    /// While a tool or hook holds the run: is its time used up? (Reported
+    /// at the limit only: the warning level is checked before requests.)
+    pub fn time_up(&mut self, elapsed_ms: f64, events: &mut EventLog) -> Option<Exhausted> {
+        let exhausted = self.over(BudgetType::Time, elapsed_ms.max(0.0) as u64)?;
+        self.observe(BudgetType::Time, exhausted.used, events);
+        Some(exhausted)
+    }
+
+    fn over(&self, kind: BudgetType, used: u64) -> Option<Exhausted> {
+        let limit = self.limit(kind)?;
+        (used >= limit).then_some(Exhausted { kind, used, limit })
     }
 
     pub fn observe_tokens(&mut self, usage: &Usage, events: &mut EventLog) {

@@ -169,6 +169,9 @@ pub(super) fn budget_error(st: &Step<'_, '_>, run: &Run, exhausted: Exhausted) -
 
 /// Report the end to the session, the host and (by `Flow::Ended`) the runtime.
 pub(super) fn report(st: &mut Step<'_, '_>, run: &mut Run, outcome: Outcome) -> Flow {
+    if let Some(timer) = run.deadline.take() {
+        st.ctx.out.cancel_timer(timer);
+    }
     let session = &mut *st.session;
     let (result, error) = match outcome {
         Outcome::Completed(result) => {

@@ -126,6 +126,15 @@ impl Agent {
         self.run.as_ref().is_some_and(|r| matches!(r.phase, Phase::Auth { effect, .. } if effect == id))
     }
 
+    /// The effect of the run's pending call to foreground hook `hook`.
+    pub fn hook_call(&self, hook: &str) -> Option<u32> {
+        match &self.run.as_ref()?.phase {
+            Phase::Hooks { chain, .. } => chain.call_of(hook),
+            Phase::Tools { slots } => slots.iter().find_map(|s| s.hook_call(hook)),
+            _ => None,
+        }
+    }
+
     /// Does this session own effect `id` (a run's or a background hook's)?
     pub fn awaits(&self, id: u32) -> bool {
         self.background.iter().any(|b| b.effect == id) || self.run.as_ref().is_some_and(|r| r.awaits(id))
@@ -173,11 +182,17 @@ pub struct Run {
     lease_generation: u32,
     /// This LLM turn already asked for a fresh lease after a 401.
     auth_retried: bool,
+    /// The timer of a `durationMs` budget: a tool or hook that never
+    /// answers must not hold the run past it.
+    deadline: Option<u32>,
 }
 
 impl Run {
     /// Is this run waiting on effect `id`?
     fn awaits(&self, id: u32) -> bool {
+        if self.deadline == Some(id) {
+            return true;
+        }
         match &self.phase {
             Phase::Starting => false,
             Phase::Hooks { chain, .. } => chain.awaits(id),
@@ -366,7 +381,10 @@ pub fn advance(ctx: &mut Ctx<'_>, agent: &mut Agent, input: Input<'_>) -> CoreRe
     };
     let mut step =
         Step { ctx, session: &mut agent.session, background: &mut agent.background, steer: &mut agent.steer };
-    let flow = dispatch(&mut step, &mut run, input);
+    let flow = dispatch(&mut step, &mut run, input).map(|flow| match flow {
+        Flow::Wait => out_of_time(&mut step, &mut run),
+        ended => ended,
+    });
     match flow {
         Ok(Flow::Wait) => {
             agent.run = Some(run);
@@ -415,7 +433,33 @@ pub fn on_body(ctx: &mut Ctx<'_>, agent: &mut Agent, id: u32, bytes: &[u8]) -> C
     }
 }
 
+/// Past a `durationMs` budget, a run held by a tool or a hook (which may
+/// never answer) fails as one out of budget at its next request would;
+/// the late answer is refused. An LLM request in flight is let finish:
+/// the check before the next request stops the run.
+fn out_of_time(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
+    let held = match &run.phase {
+        Phase::Tools { .. } => true,
+        Phase::Hooks { then, .. } => !matches!(then, Resume::Finish(_)),
+        _ => false,
+    };
+    if !held {
+        return Flow::Wait;
+    }
+    match run.budget.time_up(st.ctx.now_ms - run.started_ms, &mut st.session.events) {
+        Some(exhausted) => {
+            let error = finish::budget_error(st, run, exhausted);
+            finish::fail(st, run, error)
+        }
+        None => Flow::Wait,
+    }
+}
+
 fn on_timer(st: &mut Step<'_, '_>, run: &mut Run, id: u32) -> CoreResult<Flow> {
+    if run.deadline == Some(id) {
+        run.deadline = None; // it fired: `advance` checks the time next
+        return Ok(Flow::Wait);
+    }
     match &run.phase {
         Phase::BackingOff { timer } if *timer == id => Ok(request::resend(st, run)),
         Phase::Hooks { chain, .. } if chain.awaits(id) => hooks::on_timeout(st, run, id),

@@ -3,8 +3,9 @@
 use super::budget::BudgetState;
 use super::{Agent, Flow, MAX_QUEUED, Phase, Resume, Run, Step, compaction, hooks};
 use crate::config::Budget;
+use crate::effects::Owner;
 use crate::error::{CoreError, CoreResult, ErrorCode};
-use crate::events::Event;
+use crate::events::{BudgetType, Event};
 use crate::hooks::HookPoint;
 use crate::json::Raw;
 use crate::skills::{self, SkillKey};
@@ -54,12 +55,7 @@ pub fn start(
     options: RunOptions,
 ) -> CoreResult<Started> {
     let session = &agent.session;
-    if session.archived {
-        return Err(CoreError::new(
-            ErrorCode::SessionArchived,
-            format!("session {} is archived: its history can be read, but it takes no new turns", session.id),
-        ));
-    }
+    session.check_open()?;
     if let RunInput::User(prompt) = &input {
         check_prompt(prompt, ctx.settings.max_prompt_bytes)?;
     }
@@ -174,7 +170,10 @@ pub(super) fn begin(ctx: &mut super::Ctx<'_>, agent: &mut Agent, run_id: u64, in
         fresh_lease: false,
         lease_generation: 0,
         auth_retried: false,
+        deadline: None,
     };
+    let duration = run.budget.limit(BudgetType::Time);
+    run.deadline = duration.map(|ms| ctx.out.timer(Owner::Session(session.id.clone()), ms, ctx.now_ms));
     if let Some(prompt) = prompt {
         session.events.push(&Event::RunStarted { session_id: &session.id, prompt: &prompt });
         resolve_skills(ctx, session, &mut run, options.skills);

@@ -198,6 +198,9 @@ pub fn output_schema(value: &Json<'_>, what: &str) -> CoreResult<Raw> {
     if value.as_object().is_none() {
         return Err(CoreError::new(ErrorCode::InvalidConfig, format!("{what} must be a JSON Schema object")));
     }
+    crate::schema::check(value).map_err(|why| {
+        CoreError::new(ErrorCode::InvalidConfig, format!("{what} is not a usable JSON Schema: {why}"))
+    })?;
     Ok(Raw::from_json(value))
 }
 

@@ -35,6 +35,7 @@ impl Runtime {
             Op::ToolResult => {
                 let is_error = f.bool("isError")?.unwrap_or(false);
                 let content = parse_tool_content(cmd.get("content").cloned().unwrap_or(Json::Null))?;
+                let content = cap_tool_result(content, self.settings.max_prompt_bytes);
                 (Kind::Tool, Input::ToolResult { id, content, is_error }, None)
             }
             Op::HookResult => {
@@ -163,6 +164,40 @@ fn parse_headers(value: Option<&Json<'_>>) -> CoreResult<Vec<(String, String)>> 
 }
 
 /// A tool result: a string, or content blocks.
+/// A tool result is held to `maxPromptBytes` of text and image data, like
+/// a prompt: a larger one would go back with every later request of the
+/// session and get each refused (413). The model reads where it was cut.
+fn cap_tool_result(mut parts: Vec<Part>, max: usize) -> Vec<Part> {
+    let mut left = max;
+    for at in 0..parts.len() {
+        let Some(part) = parts.get_mut(at) else { break };
+        let (len, text) = match part {
+            Part::Text { text } => (text.len(), Some(text)),
+            Part::Image { data, .. } => (data.len(), None),
+            _ => (0, None),
+        };
+        if len <= left {
+            left -= len;
+            continue;
+        }
+        let mut keep = at;
+        if let Some(text) = text {
+            while !text.is_char_boundary(left) {
+                left -= 1;
+            }
+            text.truncate(left);
+            keep += 1;
+        }
+        parts.truncate(keep);
+        let note = format!(
+            "\n[TRUNCATED: the tool result was longer than {max} bytes (maxPromptBytes); the rest was left out]"
+        );
+        parts.push(Part::Text { text: note });
+        break;
+    }
+    parts
+}
+
 fn parse_tool_content(content: Json<'_>) -> CoreResult<Vec<Part>> {
     match content {
         Json::Str(text) => Ok(vec![Part::Text { text: text.into_owned() }]),

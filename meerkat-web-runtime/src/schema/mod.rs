@@ -12,7 +12,10 @@
 //! Tested against the official JSON-Schema-Test-Suite cases for these
 //! keywords (`schema/tests.rs`).
 
+mod check;
 mod decimal;
+
+pub use check::check;
 
 use decimal::Decimal;
 

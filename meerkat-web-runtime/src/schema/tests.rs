@@ -56,6 +56,8 @@ fn official_suite_for_the_supported_keywords() {
         let groups = parse(&text).unwrap();
         for group in groups.as_array().unwrap() {
             let schema = group.get("schema").unwrap();
+            // Every schema of the suite is usable (registration refuses the others).
+            assert_eq!(super::check(schema), Ok(()), "{file}: {}", schema.to_text());
             let description = group.get("description").and_then(Json::as_str).unwrap_or_default();
             if uses_unsupported(schema) {
                 skipped_groups += 1;
@@ -119,4 +121,20 @@ fn hostile_schemas_terminate() {
     assert!(check("true", "1").is_empty());
     assert_eq!(check("false", "1").len(), 1);
     assert!(check("42", "1").is_empty(), "a non-schema constrains nothing");
+}
+
+#[test]
+fn schemas_with_a_keyword_of_the_wrong_shape_are_refused_with_its_path() {
+    let c = |t: &str| super::check(&parse(t).unwrap());
+    assert_eq!(c(r#"{"type":"banana"}"#).unwrap_err(), "/type: matches none of the anyOf alternatives");
+    assert_eq!(
+        c(r#"{"type":"object","properties":5}"#).unwrap_err(),
+        "/properties: expected type \"object\", got a number"
+    );
+    let e = c(r#"{"properties":{"a":{"items":{"minLength":"2"}}}}"#).unwrap_err();
+    assert!(e.starts_with("/properties/a/items"), "{e}");
+    assert!(c(r#"{"anyOf":[{"type":"string"},3]}"#).unwrap_err().starts_with("/anyOf/1: expected type"));
+    assert!(c(r#"{"required":["a",1]}"#).is_err() && c(r#"{"enum":{}}"#).is_err() && c(r#"{"$ref":1}"#).is_err());
+    assert_eq!(c(r#"{"type":["string","null"],"items":[true,{}],"x-vendor":1,"exclusiveMinimum":true}"#), Ok(()));
+    assert!(c("[]").is_err() && c("true").is_ok());
 }

@@ -113,3 +113,44 @@ fn bad_budgets_are_refused_and_change_nothing() {
     assert!(h.effects.is_empty());
     assert!(h.history(&s).is_empty());
 }
+
+#[test]
+fn a_time_budget_ends_a_run_held_by_a_tool_that_never_answers() {
+    let mut h = Harness::proxy();
+    h.cmd(weather_tool()).unwrap();
+    let s = h.session(json!({}));
+    h.cmd(json!({"op":"turn","session":s,"prompt":"weather","budget":{"durationMs":1000}})).unwrap();
+    let deadline = h.take("timer");
+    assert_eq!(deadline["delayMs"], 1000);
+    let http = h.take("http");
+    h.answer(&http, &anthropic("", &[("t1", "get_weather", json!({"location":"Paris"}))]));
+    let tool = h.take("tool");
+    h.now += 1000.0;
+    h.cmd(json!({"op":"timer_fired","id":deadline["id"]})).unwrap();
+    let error = &h.take("run_finished")["error"];
+    assert_eq!(
+        (error["code"].as_str(), error["details"]["budgetType"].as_str()),
+        (Some("BUDGET_EXHAUSTED"), Some("time"))
+    );
+    assert_eq!(error["details"]["partial"]["toolCalls"], 1);
+    // The late answer is refused; the call kept a result, so the session goes on.
+    assert_eq!(h.code(json!({"op":"tool_result","id":tool["id"],"content":"late"})), "UNKNOWN_EFFECT");
+    let history = h.history(&s);
+    assert_eq!(history.len(), 3);
+    assert!(history[2]["content"][0]["content"][0]["text"].as_str().unwrap().contains("BUDGET_EXHAUSTED"));
+    h.turn(&s, "next");
+    assert!(h.effects.iter().any(|e| e["kind"] == "http"));
+}
+
+#[test]
+fn a_run_that_ends_in_time_cancels_its_deadline() {
+    let mut h = Harness::proxy();
+    let s = h.session(json!({"budget":{"durationMs":60000}}));
+    h.turn(&s, "hi");
+    let deadline = h.take("timer");
+    let http = h.take("http");
+    h.answer(&http, &anthropic("hello", &[]));
+    h.take("run_finished");
+    let cancel = h.take("timer_cancel");
+    assert_eq!(cancel["id"], deadline["id"]);
+}

@@ -474,6 +474,13 @@ fn structured_output_is_requested_parsed_and_validated() {
     assert_eq!(result["schemaWarnings"][0]["provider"], "anthropic");
     assert_eq!(result["schemaWarnings"][0]["path"], "/temp");
 
+    // A fitting answer says so with an empty list (as the README shows).
+    h.cmd(json!({"op":"turn","session":s,"prompt":"again"})).unwrap();
+    let http = h.take("http");
+    h.respond(&http, 200, json!([]), sse.replace(r#"\"warm\""#, "12").as_bytes(), 50);
+    let result = &h.take("run_finished")["result"];
+    assert_eq!((result["structuredOutput"]["temp"].clone(), result["schemaWarnings"].clone()), (json!(12), json!([])));
+
     // A turn's own schema wins; without any, the result has neither field.
     let plain = h.session(json!({}));
     h.cmd(json!({"op":"turn","session":plain,"prompt":"hi"})).unwrap();

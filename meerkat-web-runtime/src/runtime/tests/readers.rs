@@ -92,6 +92,8 @@ fn archive_context_and_session_info() {
     h.answer(&http, &anthropic("ok", &[]));
     h.cmd(json!({"op":"archive","session":s})).unwrap();
     assert_eq!(h.code(json!({"op":"turn","session":s,"prompt":"more"})), "SESSION_ARCHIVED");
+    // Appended context is a write too: refused like a turn.
+    assert_eq!(h.code(json!({"op":"append_system_context","session":s,"text":"later"})), "SESSION_ARCHIVED");
     assert_eq!(h.history(&s).len(), 2);
     let info = &h.cmd(json!({"op":"list_sessions"})).unwrap()[0];
     assert_eq!(info["sessionId"], s.as_str());

@@ -104,3 +104,22 @@ fn core_tools_run_inside_the_core() {
     h.turn(&plain, "x");
     assert!(body(&h.take("http")).get("tools").is_none());
 }
+
+#[test]
+fn a_tool_result_past_max_prompt_bytes_is_cut_with_a_note_the_model_reads() {
+    let mut h = Harness::new(json!({"anthropicApiKey":"k","model":"claude-x","maxPromptBytes":10}));
+    h.cmd(weather_tool()).unwrap();
+    let s = h.session(json!({}));
+    h.turn(&s, "weather");
+    let http = h.take("http");
+    h.answer(&http, &anthropic("", &[("t1", "get_weather", json!({"location":"Oslo"}))]));
+    let tool = h.take("tool");
+    // Nine bytes of text fit, the 'é' (two bytes) at 9..11 does not.
+    let text = format!("123456789é{}", "x".repeat(100));
+    h.cmd(json!({"op":"tool_result","id":tool["id"],"content":[{"type":"text","text":text},{"type":"text","text":"more"}]}))
+        .unwrap();
+    let result = &body(&h.take("http"))["messages"][2]["content"][0]["content"];
+    assert_eq!(result[0]["text"], "123456789");
+    assert!(result[1]["text"].as_str().unwrap().starts_with("\n[TRUNCATED: the tool result was longer than 10 bytes"));
+    assert_eq!(result.as_array().unwrap().len(), 2);
+}
