@@ -41,6 +41,8 @@ export class Driver {
   private readonly anyListeners = new Set<() => void>();
   /** Outcomes of runs that ended inside the command being applied. */
   private captured: Map<number, RunOutcome> | undefined;
+  /** Hook calls asked and not yet answered. */
+  private readonly asking = new Map<number, HookEffect>();
 
   constructor(
     private readonly core: CoreHandle,
@@ -276,13 +278,28 @@ export class Driver {
   private async hook(effect: HookEffect): Promise<void> {
     const handler = this.hooks.get(effect.hookId);
     let answer: { verdict: unknown } | { error: string };
+    this.asking.set(effect.id, effect);
     try {
       if (!handler) throw new Error(`hook ${effect.hookId} has no handler in this runtime`);
       answer = { verdict: await hookVerdict(handler, effect.ctx as never) };
     } catch (error) {
       answer = { error: describe(error) };
     }
-    this.feed({ op: "hook_result", id: effect.id, ...answer }, effect.sessionId);
+    // Unless `releaseHook` answered for it meanwhile.
+    if (this.asking.delete(effect.id)) this.feed({ op: "hook_result", id: effect.id, ...answer }, effect.sessionId);
+  }
+
+  /**
+   * Hook `hookId` was unregistered: a run waiting on a call of it goes on at
+   * once, as if it allowed (an unregistered hook has no say, and may never
+   * answer); its late answer is dropped.
+   */
+  releaseHook(hookId: string): void {
+    for (const [id, effect] of this.asking) {
+      if (effect.hookId !== hookId) continue;
+      this.asking.delete(id);
+      this.feed({ op: "hook_result", id, verdict: null }, effect.sessionId);
+    }
   }
 
   /**

@@ -197,6 +197,7 @@ export class MeerkatRuntime {
     requireString(hookId, "unregisterHook: hookId");
     this.driver.command({ op: "unregister_hook", hookId });
     this.hooks.delete(hookId);
+    this.driver.releaseHook(hookId);
   }
 
   /**

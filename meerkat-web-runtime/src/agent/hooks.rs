@@ -37,11 +37,6 @@ impl HookChain {
         self.asking.as_ref().is_some_and(|a| a.effect == id || a.timer == id)
     }
 
-    /// The effect of the call to `hook` this chain waits on, if any.
-    pub fn call_of(&self, hook: &str) -> Option<u32> {
-        self.asking.as_ref().filter(|a| a.hook == hook).map(|a| a.effect)
-    }
-
     /// Stop waiting (the run is stopping).
     pub(super) fn abandon(&mut self, st: &mut Step<'_, '_>) {
         if let Some(asking) = self.asking.take() {

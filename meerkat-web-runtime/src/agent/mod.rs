@@ -126,15 +126,6 @@ impl Agent {
         self.run.as_ref().is_some_and(|r| matches!(r.phase, Phase::Auth { effect, .. } if effect == id))
     }
 
-    /// The effect of the run's pending call to foreground hook `hook`.
-    pub fn hook_call(&self, hook: &str) -> Option<u32> {
-        match &self.run.as_ref()?.phase {
-            Phase::Hooks { chain, .. } => chain.call_of(hook),
-            Phase::Tools { slots } => slots.iter().find_map(|s| s.hook_call(hook)),
-            _ => None,
-        }
-    }
-
     /// Does this session own effect `id` (a run's or a background hook's)?
     pub fn awaits(&self, id: u32) -> bool {
         self.background.iter().any(|b| b.effect == id) || self.run.as_ref().is_some_and(|r| r.awaits(id))

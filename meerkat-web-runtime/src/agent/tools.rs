@@ -80,14 +80,6 @@ impl ToolSlot {
         }
     }
 
-    /// The effect of a pending call to `hook` at this slot.
-    pub fn hook_call(&self, hook: &str) -> Option<u32> {
-        match &self.stage {
-            Stage::Pre(chain) | Stage::Post { chain, .. } => chain.call_of(hook),
-            _ => None,
-        }
-    }
-
     /// Waiting on hook effect `id`?
     pub fn hook_awaits(&self, id: u32) -> bool {
         matches!(&self.stage, Stage::Pre(chain) | Stage::Post { chain, .. } if chain.awaits(id))

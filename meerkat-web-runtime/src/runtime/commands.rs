@@ -206,18 +206,9 @@ impl Runtime {
                 o.end();
                 Ok(Some(out))
             }
-            Op::UnregisterHook => {
-                let hook = f.req_str("hookId")?;
-                self.hooks.unregister(hook)?;
-                // A call of it that holds a run counts as allow at once: an
-                // unregistered hook has no say, and may never answer.
-                let held: Vec<(String, u32)> =
-                    self.agents.iter().filter_map(|(s, a)| Some((s.clone(), a.hook_call(hook)?))).collect();
-                for (session, id) in held {
-                    self.advance(now_ms, &session, Input::HookResult { id, verdict: Ok(Json::Null) })?;
-                }
-                Ok(None)
-            }
+            // A run waiting on a call of the hook is released by the host
+            // (the driver answers that call with allow): no scan here.
+            Op::UnregisterHook => self.hooks.unregister(f.req_str("hookId")?).map(|()| None),
             Op::AddSkillSource => self.add_skill_source(now_ms, f.get("source").unwrap_or(&Json::Null)).map(Some),
             Op::RefreshSkillSource => {
                 self.skills.refresh(f.req_str("sourceUuid")?, &mut self.out, now_ms).map(|()| None)

@@ -212,17 +212,6 @@ fn foreground_hooks_run_in_priority_order_one_at_a_time() {
     h.cmd(json!({"op":"hook_result","id":second["id"]})).unwrap();
     assert_eq!(body(&h.take("http"))["system"], "from high");
     assert_eq!(h.code(json!({"op":"unregister_hook","hookId":low})), "HOOK_NOT_FOUND");
-
-    // Unregistering the hook a run waits on releases it at once, as an
-    // allow (even under fail_closed); its late answer is refused.
-    let held = hook(&mut h, "pre_llm_request", json!({"failurePolicy":"fail_closed","priority":9}));
-    let s2 = h.session(json!({}));
-    h.turn(&s2, "again");
-    let asked = h.take("hook");
-    assert_eq!(asked["hookId"], held.as_str());
-    h.cmd(json!({"op":"unregister_hook","hookId":held})).unwrap();
-    assert_eq!(h.take("hook")["hookId"], high.as_str(), "the chain goes on");
-    assert_eq!(h.code(json!({"op":"hook_result","id":asked["id"],"verdict":deny("late")})), "UNKNOWN_EFFECT");
 }
 
 #[test]
