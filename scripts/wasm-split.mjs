@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Splits the core's wasm in two: the part every app loads at start, and the
-// mob part (mobs, flows and comms), fetched only when an app creates its
-// first mob. Chat-only apps then never download the mob code (≈ 25 KB gzip).
+// "mob part" (mobs, flows and comms, and HTTP skill sources), fetched only
+// when an app creates its first mob or adds its first HTTP skill source.
+// Chat-only apps then never download that code (≈ 29 KB gzip).
 //
 //   node scripts/wasm-split.mjs <in.wasm> <primary.wasm> <part.wasm> [-- wasm-opt flags]
 //
@@ -14,9 +15,10 @@
 // pointer, and the table CALLS of the core functions the part calls, each
 // a stub in the part) and puts the part's `e<k>` exports in slot k of
 // MOB_PART_TABLE (src/mob/part.ts). A stub called before that
-// traps, so the core calls an entry only when a mob exists (each entry's
-// Rust comment says why that holds) and the host links the part before
-// the first `create_mob`. Both halves export the global BUILD, a digest of
+// traps, so the core calls an entry only when a mob (or an HTTP skill
+// source) exists (each entry's Rust comment says why that holds) and the
+// host links the part before the first `create_mob` and the first HTTP
+// skill source. Both halves export the global BUILD, a digest of
 // the input: the host links a part only to the core of its own build.
 import binaryen from "binaryen";
 import { spawnSync } from "node:child_process";
@@ -32,6 +34,9 @@ const ENTRIES = [
   ["runtime::mob_work", "poll_mob"],
   ["runtime::mob_work", "mob_timer"],
   ["comms::send", "call"],
+  ["skills::SkillRegistry", "add_http"],
+  ["skills::SkillRegistry", "refresh"],
+  ["skills::SkillRegistry", "on_http"],
 ];
 const CRATE = "meerkat_web_runtime";
 const MOB_PART_TABLE = "mob_part";

@@ -212,18 +212,21 @@ export class MeerkatRuntime {
     this.assertAlive("addSkillSource");
     if (!isPlainObject(source)) fail("INVALID_SKILL_SOURCE", "addSkillSource: pass { skills: [...] } or { url }");
     toJsonText(source, "addSkillSource: source", "INVALID_SKILL_SOURCE");
-    const { sourceUuid, pending } = this.driver.command({ op: "add_skill_source", source }) as {
-      sourceUuid: string;
-      pending: boolean;
-    };
-    if (!pending) return { sourceUuid };
-    return this.driver.waitForSource(sourceUuid).then(() => ({ sourceUuid }));
+    const add = () => this.driver.command({ op: "add_skill_source", source }) as { sourceUuid: string; pending: boolean };
+    if (!("url" in source)) return { sourceUuid: add().sourceUuid };
+    // HTTP sources are read by the core's lazily linked part (with mobs).
+    return this.linkPart("addSkillSource").then(async () => {
+      const { sourceUuid } = add();
+      await this.driver.waitForSource(sourceUuid);
+      return { sourceUuid };
+    });
   }
 
   /** Fetch an HTTP source again; its cached skills serve until it is done (and if it fails). */
   async refreshSkillSource(sourceUuid: string): Promise<void> {
     this.assertAlive("refreshSkillSource");
     requireString(sourceUuid, "refreshSkillSource: sourceUuid");
+    await this.linkPart("refreshSkillSource");
     // Wait only once the core took it: a refused refresh leaves no waiter.
     this.driver.command({ op: "refresh_skill_source", sourceUuid });
     await this.driver.waitForSource(sourceUuid);
@@ -253,10 +256,9 @@ export class MeerkatRuntime {
   async createMob(definition: MobDefinition): Promise<Mob> {
     this.assertAlive("createMob");
     // Mobs load on first use: their class and checks, and the core's mob part.
-    const { Mob, checkDefinition, linkMobPart } = await import("./mob/lazy-mobs.js");
+    const { Mob, checkDefinition } = await import("./mob/lazy-mobs.js");
     checkDefinition(definition, "createMob: definition");
-    await linkMobPart(this.core);
-    this.assertAlive("createMob");
+    await this.linkPart("createMob");
     const { mobId } = this.driver.command({ op: "create_mob", definition }) as { mobId: string };
     return new Mob(mobId, this.mobHost);
   }
@@ -324,6 +326,13 @@ export class MeerkatRuntime {
     this.driver.shutdown(reason);
     for (const session of [...this.sessions.values()]) session.markDestroyed(reason);
     this.sessions.clear();
+  }
+
+  /** The core's lazily linked part (mobs, HTTP skill sources), linked once; `what` is refused if the runtime died meanwhile. */
+  private async linkPart(what: string): Promise<void> {
+    const { linkMobPart } = await import("./mob/lazy-mobs.js");
+    await linkMobPart(this.core);
+    this.assertAlive(what);
   }
 
   private assertAlive(what: string): void {

@@ -94,6 +94,9 @@ impl SkillRegistry {
 
     /// `{url, sourceUuid?, name?}`: an HTTP source, fetched through effects;
     /// `SourceReady` tells the host when it is usable (or why not).
+    /// An entry of the wasm's lazily linked part (scripts/wasm-split.mjs),
+    /// as HTTP sources are: the host links it before the first one.
+    #[inline(never)]
     pub fn add_http(&mut self, value: &Json<'_>, out: &mut Outbox, rng: &mut Rng, now_ms: f64) -> CoreResult<String> {
         let f = Fields::new(value, "skill source", &["sourceUuid", "name", "url"], ErrorCode::InvalidSkillSource)?;
         let url = f.req_str("url")?;
@@ -106,6 +109,9 @@ impl SkillRegistry {
     }
 
     /// Fetch an HTTP source again; its cached skills serve until it is done.
+    /// An entry of the wasm's lazily linked part (scripts/wasm-split.mjs),
+    /// as HTTP sources are: the host links it before the first one.
+    #[inline(never)]
     pub fn refresh(&mut self, uuid: &str, out: &mut Outbox, now_ms: f64) -> CoreResult<()> {
         let source = self.sources.get_mut(uuid).ok_or_else(|| not_found_source(uuid))?;
         if source.url().is_none() {
@@ -169,6 +175,9 @@ impl SkillRegistry {
 
     /// The HTTP fetch of `source` wants this outcome; `Ok(false)` when the
     /// source is unknown (it was removed meanwhile).
+    /// An entry of the wasm's lazily linked part (scripts/wasm-split.mjs),
+    /// called only for an HTTP source, so once add_http was.
+    #[inline(never)]
     pub fn on_http(&mut self, uuid: &str, outcome: http::Outcome<'_>, out: &mut Outbox, now_ms: f64) -> CoreResult<()> {
         if let Some(source) = self.sources.get_mut(uuid) {
             http::on_outcome(source, outcome, out, now_ms)?;
