@@ -307,7 +307,7 @@ export function readmeTable(results) {
     const lazy = (name) => app.lazy.find((g) => g.name === name);
     if (lazy("lazy-mobs")) {
       rows.push([
-        "Mobs, loaded by the app's first `createMob` (the core's mob part and the `Mob` class), gzip -9",
+        "Mobs and HTTP skill sources, loaded by the app's first `createMob` or HTTP skill source (the core's lazy part and the `Mob` class), gzip -9",
         kb(lazy("lazy-mobs").gzip),
         `not part of the app's start; ${kb(results.size.part.gzip)} of it is the mob part's wasm`,
       ]);
