@@ -3,12 +3,13 @@
 //! bus's notes, mob timers).
 
 use super::commands::Op;
+use super::mob_unread::Unread;
 use super::{Reply, Runtime};
 use crate::agent::{self, RunInput, RunOptions};
 use crate::comms::Note;
 use crate::effects::Owner;
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
-use crate::events::{Event, EventLog, ReaderId};
+use crate::events::Event;
 use crate::fields::Fields;
 use crate::json::{Json, ObjectWriter, Raw, quote};
 use crate::mob::flow_run::{Change, Changes, Dispatch, FlowRun, Status, StepState, Task};
@@ -551,36 +552,6 @@ impl Runtime {
                 )))
             }
         }
-    }
-}
-
-/// What a mob poll has read so far: the events' JSON one after another
-/// (each followed by a comma), `(whole ms, start in text)` of each, and
-/// which events came from which source.
-#[derive(Default)]
-struct Unread {
-    text: String,
-    marks: Vec<(u64, usize)>,
-    sources: Vec<Source>,
-}
-
-/// One log's events in an [`Unread`]: `marks[first..end]`, ending at `bytes_end` in `text`.
-struct Source {
-    who: Option<usize>,
-    first: usize,
-    end: usize,
-    bytes_end: usize,
-}
-
-impl Unread {
-    /// Append what `reader` has not read of `log`; `false` for an unknown reader.
-    fn read(&mut self, log: &mut EventLog, reader: ReaderId, who: Option<usize>) -> bool {
-        let first = self.marks.len();
-        let known = log.read_marked(reader, &mut self.text, &mut self.marks);
-        if self.marks.len() > first {
-            self.sources.push(Source { who, first, end: self.marks.len(), bytes_end: self.text.len() });
-        }
-        known
     }
 }
 
