@@ -313,9 +313,11 @@ impl SseHandler for GeminiEvents {
 
 impl GeminiEvents {
     fn on_data(&mut self, data: &str, sink: &mut dyn TextSink) -> CoreResult<()> {
-        // Blank, or read on the fast path (see `fast`): nothing more to do.
-        let blank = !data.starts_with('{') && data.trim().is_empty();
-        if blank || (self.fast.on() && self.read_plain(data, sink)?) {
+        // Blank, a proxy's `[DONE]` (OpenAI's end marker, which some
+        // gateways add to every stream), or read on the fast path (see
+        // `fast`): nothing more to do.
+        let skipped = !data.starts_with('{') && matches!(data.trim(), "" | "[DONE]");
+        if skipped || (self.fast.on() && self.read_plain(data, sink)?) {
             return Ok(());
         }
         let wire = json::parse(data).map_err(|e| protocol(&format!("an event that is not valid JSON ({e})")))?;

@@ -567,3 +567,13 @@ fn the_provider_is_wired_in() {
     assert_eq!(parser.finish(&mut sink).unwrap().tool_calls[0].id, "call_9_0");
     assert_eq!(provider.classify_error(503, &[], b"").code, "PROVIDER_UNAVAILABLE");
 }
+
+#[test]
+fn a_proxys_done_marker_after_the_answer_changes_nothing() {
+    let mut body = fixture("gemini/a-text.sse");
+    let (text, whole) = turn_of(&body);
+    body.extend_from_slice(b"data: [DONE]\r\n\r\n");
+    let (with_done, turn) = turn_of(&body);
+    assert_eq!(with_done, text);
+    assert_eq!(turn.stop_reason, whole.stop_reason);
+}
