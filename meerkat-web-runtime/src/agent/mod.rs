@@ -448,7 +448,15 @@ fn out_of_time(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
 
 fn on_timer(st: &mut Step<'_, '_>, run: &mut Run, id: u32) -> CoreResult<Flow> {
     if run.deadline == Some(id) {
-        run.deadline = None; // it fired: `advance` checks the time next
+        // It fired: `advance` checks the time next. A host timer may fire a
+        // little before the host's clock says the time is up (timers round
+        // to the millisecond): then a new one for the rest, so the check
+        // comes again instead of never.
+        let limit = run.budget.limit(crate::events::BudgetType::Time).unwrap_or_default() as f64;
+        let left = (limit - (st.ctx.now_ms - run.started_ms)).ceil();
+        run.deadline = (left > 0.0).then(|| {
+            st.ctx.out.timer(crate::effects::Owner::Session(st.session.id.clone()), left.max(1.0) as u64, st.ctx.now_ms)
+        });
         return Ok(Flow::Wait);
     }
     match &run.phase {

@@ -154,3 +154,26 @@ fn a_run_that_ends_in_time_cancels_its_deadline() {
     let cancel = h.take("timer_cancel");
     assert_eq!(cancel["id"], deadline["id"]);
 }
+
+/// A host timer may fire a little before the host's clock reaches the
+/// limit (timers round to the millisecond): the run is not let go on then,
+/// a timer for the rest takes over.
+#[test]
+fn a_deadline_that_fires_a_little_early_is_set_again_for_the_rest() {
+    let mut h = Harness::proxy();
+    h.cmd(weather_tool()).unwrap();
+    let s = h.session(json!({}));
+    h.cmd(json!({"op":"turn","session":s,"prompt":"weather","budget":{"durationMs":100}})).unwrap();
+    let deadline = h.take("timer");
+    let http = h.take("http");
+    h.answer(&http, &anthropic("", &[("t1", "get_weather", json!({"location":"Paris"}))]));
+    h.take("tool");
+    h.now += 99.6;
+    h.cmd(json!({"op":"timer_fired","id":deadline["id"]})).unwrap();
+    assert!(h.effects.iter().all(|e| e["kind"] != "run_finished"), "not yet out of time");
+    let rest = h.take("timer");
+    assert_eq!(rest["delayMs"], 1);
+    h.now += 1.0;
+    h.cmd(json!({"op":"timer_fired","id":rest["id"]})).unwrap();
+    assert_eq!(h.take("run_finished")["error"]["code"], "BUDGET_EXHAUSTED");
+}
