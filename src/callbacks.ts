@@ -32,6 +32,7 @@ export function jsonData(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value) ?? "null") as unknown;
 }
 
+/** A thrown (or returned) value in words; never throws, whatever it is. */
 export function describe(error: unknown): string {
   // Never throws: a null-prototype object or a throwing `toString` must not
   // hang the run from inside a catch.

@@ -2,6 +2,7 @@
  * Argument checks for the public API: each failure is a `MeerkatError` with
  * a stable code and a message that says what to pass instead.
  */
+import { describe } from "./callbacks.js";
 import { MeerkatError } from "./errors.js";
 
 export function fail(code: string, message: string): never {
@@ -62,16 +63,7 @@ export function toJsonText(value: unknown, what: string, code = "INVALID_ARGUMEN
     });
   } catch (error) {
     if (error instanceof MeerkatError) throw error;
-    return fail(code, `${what} must be JSON data: ${describeThrown(error)}`);
-  }
-}
-
-/** A thrown (or returned) value in words; never throws, whatever it is. */
-export function describeThrown(error: unknown): string {
-  try {
-    return error instanceof Error ? error.message || error.name : String(error);
-  } catch {
-    return "a value that cannot be printed";
+    return fail(code, `${what} must be JSON data: ${describe(error)}`);
   }
 }
 

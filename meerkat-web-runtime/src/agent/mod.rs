@@ -455,7 +455,7 @@ fn on_timer(st: &mut Step<'_, '_>, run: &mut Run, id: u32) -> CoreResult<Flow> {
         let limit = run.budget.limit(crate::events::BudgetType::Time).unwrap_or_default() as f64;
         let left = (limit - (st.ctx.now_ms - run.started_ms)).ceil();
         run.deadline = (left > 0.0).then(|| {
-            st.ctx.out.timer(crate::effects::Owner::Session(st.session.id.clone()), left.max(1.0) as u64, st.ctx.now_ms)
+            st.ctx.out.timer(crate::effects::Owner::Session(st.session.id.clone()), left as u64, st.ctx.now_ms)
         });
         return Ok(Flow::Wait);
     }

@@ -104,12 +104,11 @@ pub fn cancel_queued(ctx: &mut super::Ctx<'_>, agent: &mut Agent, error: &CoreEr
 }
 
 /// End queued input `run_id` before it starts (its flow step is over):
-/// its waiter gets `error`. `false` if it is not queued.
-pub fn cancel_queued_run(ctx: &mut super::Ctx<'_>, agent: &mut Agent, run_id: u64, error: &CoreError) -> bool {
-    let Some(at) = agent.queue.iter().position(|(id, _, _)| *id == run_id) else { return false };
+/// its waiter gets `error`. Nothing when it is not queued.
+pub fn cancel_queued_run(ctx: &mut super::Ctx<'_>, agent: &mut Agent, run_id: u64, error: &CoreError) {
+    let Some(at) = agent.queue.iter().position(|(id, _, _)| *id == run_id) else { return };
     agent.queue.remove(at);
     ctx.out.run_finished(&agent.session.id, run_id, None, Some(error), &agent.session.totals);
-    true
 }
 
 /// Create the run and move it to its first waiting phase.

@@ -557,11 +557,7 @@ impl Runtime {
 
 /// (session, run id) of the step's member runs still under way.
 fn running_tasks(step: &StepState) -> Vec<(String, u64)> {
-    let mut running = Vec::new();
-    for task in step.tasks.iter().filter(|t| t.status == Status::Running) {
-        running.push((task.session.clone(), task.run_id));
-    }
-    running
+    step.tasks.iter().filter(|t| t.status == Status::Running).map(|t| (t.session.clone(), t.run_id)).collect()
 }
 
 fn subscription(f: &Fields<'_, '_>) -> CoreResult<u32> {
