@@ -13,6 +13,7 @@ import { MeerkatError, makeError } from "./errors.js";
 import type { HookHandler } from "./hooks.js";
 import type { RunResult, ToolHandler, Usage } from "./types.js";
 import { describe, hookVerdict, jsonData, toolOutcome } from "./callbacks.js";
+import { nextTask } from "./next-task.js";
 
 export interface RunOutcome {
   result?: RunResult;
@@ -363,28 +364,6 @@ export class Driver {
     if (this.anyListeners.size === 0) return;
     for (const listener of this.anyListeners) listener();
   }
-}
-
-let taskQueue: { port: MessagePort; tasks: Array<() => void> } | undefined;
-
-/**
- * Run `task` as a new task (after the current one and its microtasks, so
- * consumers woken by `notify` read their events first), without
- * `setTimeout`'s clamp of a millisecond or more per call.
- */
-function nextTask(task: () => void): void {
-  if (typeof setImmediate === "function") {
-    setImmediate(task);
-    return;
-  }
-  if (!taskQueue) {
-    const channel = new MessageChannel();
-    const queue = { port: channel.port2, tasks: [] as Array<() => void> };
-    channel.port1.onmessage = () => queue.tasks.shift()?.();
-    taskQueue = queue;
-  }
-  taskQueue.tasks.push(task);
-  taskQueue.port.postMessage(0);
 }
 
 function coreError(error: CoreErrorShape): MeerkatError {

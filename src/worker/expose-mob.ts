@@ -11,7 +11,8 @@ import type { Mob } from "../mob/mob.js";
 import type { MeerkatRuntime } from "../runtime.js";
 import { describeValue, fail } from "../validate.js";
 import type { ByteReader } from "../subscription.js";
-import { BatchOutbox, nextTask } from "./outbox.js";
+import { nextTask } from "../next-task.js";
+import { BatchOutbox } from "./outbox.js";
 import { release, toThrown } from "./rpc.js";
 import { MEMBER_METHODS, MOB_METHODS, type RuntimeHost, type SubscriptionSink } from "./protocol.js";
 

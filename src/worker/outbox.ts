@@ -1,6 +1,7 @@
 /** Event batches on their way from the Worker to the page, at the page's pace. */
 import type { EventFeed, ReadBytes } from "../subscription.js";
 import type { BatchSink } from "./protocol.js";
+import { nextTask } from "../next-task.js";
 import { transfer } from "./rpc.js";
 
 /**
@@ -108,22 +109,4 @@ function busyFor(now: number): number {
     turns++;
   });
   return 0;
-}
-
-let port: MessagePort | undefined;
-const queued: Array<() => void> = [];
-
-/** Run `task` as a task of its own (no `setTimeout` clamp). */
-export function nextTask(task: () => void): void {
-  if (typeof setImmediate === "function") {
-    setImmediate(task);
-    return;
-  }
-  if (!port) {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => queued.shift()?.();
-    port = channel.port2;
-  }
-  queued.push(task);
-  port.postMessage(0);
 }
