@@ -17,7 +17,7 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-/** Run `fn({ call, userAgent, version })` against the bench page; always cleans up. */
+/** Run `fn({ call, userAgent, version, browser, page })` against the bench page (browser and page: for tracing by hand); always cleans up. */
 export async function withBenchPage(fn) {
   await build({ configFile, logLevel: "silent" });
   const server = await preview({ configFile, logLevel: "silent", preview: { host: "127.0.0.1", port: 0 } });
@@ -53,7 +53,7 @@ export async function withBenchPage(fn) {
         if (foreign.length) throw new Error(`requests left 127.0.0.1: ${foreign.join(", ")}`);
       }
     };
-    return await fn({ call, userAgent, version: browser.version() });
+    return await fn({ call, userAgent, version: browser.version(), browser, page });
   } finally {
     await browser?.close();
     await server.close();

@@ -59,6 +59,6 @@ export default defineConfig({
   resolve: { alias: packageAliases },
   worker: { format: "es" },
   plugins: [unbundledPackage()],
-  build: { outDir, emptyOutDir: true, target: "es2022" },
+  build: { outDir, emptyOutDir: true, target: "es2022", ...(process.env.BENCH_NO_MINIFY ? { minify: false } : {}) },
   preview: { host: "127.0.0.1", port: 4290, strictPort: false },
 });
