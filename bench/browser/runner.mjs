@@ -26,7 +26,9 @@ export async function withBenchPage(fn) {
   let browser;
   try {
     // gc(): the ready samples free the wasm modules of the sample before (see ready.mjs).
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: [...CHROMIUM_ARGS, "--js-flags=--expose-gc"] });
+    // BENCH_JS_FLAGS: more V8 flags for an experiment by hand (say --no-liftoff).
+    const jsFlags = ["--expose-gc", process.env.BENCH_JS_FLAGS].filter(Boolean).join(" ");
+    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: [...CHROMIUM_ARGS, `--js-flags=${jsFlags}`] });
     const context = await browser.newContext();
     // Listen only (no interception, which would slow every request): every
     // request the page and its workers make must stay on 127.0.0.1.
