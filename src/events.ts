@@ -65,7 +65,19 @@ export interface BudgetWarningEvent extends EventBase {
   limit: number;
   percent: number;
 }
-export interface RetryingEvent extends EventBase { type: "retrying"; attempt: number; maxAttempts: number; error: string; delayMs: number }
+/**
+ * `textDiscarded`: the failed attempt had streamed `text_delta`s; they are
+ * void, and the retried attempt streams the turn's answer from its start.
+ * Whoever joins deltas drops those of the turn so far (`collectText` does).
+ */
+export interface RetryingEvent extends EventBase {
+  type: "retrying";
+  attempt: number;
+  maxAttempts: number;
+  error: string;
+  delayMs: number;
+  textDiscarded?: true;
+}
 export interface HookStartedEvent extends EventBase { type: "hook_started"; hookId: string; point: HookPoint }
 export interface HookCompletedEvent extends EventBase { type: "hook_completed"; hookId: string; point: HookPoint; durationMs: number }
 export interface HookFailedEvent extends EventBase { type: "hook_failed"; hookId: string; point: HookPoint; error: string }
@@ -107,7 +119,8 @@ export interface ToolConfigChangedPayload {
   appliedAtTurn?: number;
 }
 export interface ToolConfigChangedEvent extends EventBase { type: "tool_config_changed"; payload: ToolConfigChangedPayload }
-export interface StreamTruncatedEvent extends EventBase { type: "stream_truncated"; reason: string }
+/** A reader fell behind: `dropped` events before this one are gone (the `reason` says so too). */
+export interface StreamTruncatedEvent extends EventBase { type: "stream_truncated"; reason: string; dropped: number }
 /**
  * Forward compatibility: an event type this build does not know. (The core
  * and this package are versioned together, so today's core never sends one.)

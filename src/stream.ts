@@ -21,6 +21,7 @@ export class EventChannel {
   private batches: AgentEvent[][] = [];
   private wake: (() => void) | undefined;
   private poked = false;
+  private stopped = false;
   outcome: Outcome | undefined;
 
   /** `pull` returns the JSON text of the events waiting at the source. */
@@ -46,9 +47,16 @@ export class EventChannel {
     this.settle({ ok: false, error });
   }
 
+  /** The consumer went away: a waiting `next()` returns nothing now, and later ones too. */
+  stopWaiting(): void {
+    this.stopped = true;
+    this.notify();
+  }
+
   /** Take what has arrived, waiting if nothing has and the run is still going. */
   async next(): Promise<AgentEvent[] | undefined> {
     for (;;) {
+      if (this.stopped) return undefined;
       if (this.batches.length > 0) {
         const batches = this.batches;
         this.batches = [];
@@ -117,28 +125,49 @@ export class EventStream implements AsyncIterable<AgentEvent> {
     this.started = true;
     let batch: AgentEvent[] = [];
     let at = 0;
+    const done: IteratorResult<AgentEvent> = { done: true, value: undefined };
+    // After return() (a `break`), every call is done, a waiting one at once.
+    let closed = false;
+    // A call made while another waits (`Promise.all` of next()s) runs after
+    // it, with an event of its own: the channel wakes one waiter.
+    let waiting = 0;
+    let last: Promise<IteratorResult<AgentEvent>> | undefined;
     const finish = (): IteratorResult<AgentEvent> => {
       this.consumed = true;
       const outcome = this.channel.outcome;
       if (outcome && !outcome.ok) throw outcome.error;
-      return { done: true, value: undefined };
+      return done;
     };
-    const next = async (): Promise<IteratorResult<AgentEvent>> => {
-      while (at >= batch.length) {
-        const arrived = await this.channel.next();
-        if (!arrived) return finish();
-        batch = arrived;
-        at = 0;
+    const step = async (): Promise<IteratorResult<AgentEvent>> => {
+      try {
+        while (at >= batch.length) {
+          if (closed) return done;
+          const arrived = await this.channel.next();
+          if (closed) return done;
+          if (!arrived) return finish();
+          batch = arrived;
+          at = 0;
+        }
+        return { done: false, value: batch[at++] as AgentEvent };
+      } finally {
+        waiting--;
       }
-      return { done: false, value: batch[at++] as AgentEvent };
     };
     return {
-      next: () => (at < batch.length ? Promise.resolve({ done: false, value: batch[at++] as AgentEvent }) : next()),
+      next: () => {
+        if (closed) return Promise.resolve(done);
+        if (waiting === 0 && at < batch.length) return Promise.resolve({ done: false, value: batch[at++] as AgentEvent });
+        waiting++;
+        last = waiting === 1 || !last ? step() : last.then(step, step);
+        return last;
+      },
       return: async () => {
         // The consumer stopped early (break): the run goes on; its result
         // stays readable once it ends.
+        closed = true;
         this.consumed = true;
-        return { done: true, value: undefined };
+        this.channel.stopWaiting();
+        return done;
       },
     };
   }
@@ -151,12 +180,21 @@ export class EventStream implements AsyncIterable<AgentEvent> {
     return this.result;
   }
 
-  /** Consume events, accumulate text deltas, return [fullText, result]. */
+  /**
+   * Consume events, accumulate text deltas (every turn's), return
+   * [fullText, result]. A retry that voids what the turn had streamed
+   * (`retrying` with `textDiscarded`) drops that turn's text so far.
+   */
   async collectText(): Promise<[string, RunResult]> {
-    let text = "";
+    let before = "";
+    let turn = "";
     for await (const event of this) {
-      if (event.type === "text_delta") text += event.delta;
+      if (event.type === "text_delta") turn += event.delta;
+      else if (event.type === "turn_started") {
+        before += turn;
+        turn = "";
+      } else if (event.type === "retrying" && event.textDiscarded) turn = "";
     }
-    return [text, this.result];
+    return [before + turn, this.result];
   }
 }

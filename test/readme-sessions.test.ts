@@ -124,6 +124,22 @@ test("Retries and interrupt", async () => {
   }
 });
 
+test("Retries: the text a retry voids", async () => {
+  const runtime = await simRuntime({ retry: { maxRetries: 2, initialDelayMs: 1, maxDelayMs: 5 } });
+  const session = runtime.createSession();
+  await script("midstream=overloaded"); // the first attempt streams some text, then fails
+  // ---- README: Retries, textDiscarded ----
+  let turnText = "";
+  for await (const event of session.stream("Write a haiku")) {
+    if (event.type === "turn_started" || (event.type === "retrying" && event.textDiscarded)) turnText = "";
+    if (event.type === "text_delta") turnText += event.delta;
+  }
+  // ---- end ----
+  expect(turnText).toBe(session.lastResult.text);
+  expect(session.pollEvents().some((e) => e.type === "retrying" && e.textDiscarded)).toBe(true);
+  runtime.destroy();
+});
+
 test("Images and structured output", async () => {
   const base64Png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
   // ---- README: Images and structured output ----
@@ -256,7 +272,7 @@ test("every line of those README blocks is run above", () => {
   const part = readme.slice(readme.indexOf("## Use it"), readme.indexOf("### Mobs: several agents"));
   const mine = readFileSync(new URL(import.meta.url), "utf8");
   const blocks = [...part.matchAll(/```typescript\n([\s\S]*?)```/g)].map((m) => m[1]!);
-  expect(blocks).toHaveLength(11);
+  expect(blocks).toHaveLength(12);
   for (const line of blocks.flatMap((b) => b.split("\n"))) {
     // Only the proxy's address differs.
     const expected = line.trim().replace(/"http:\/\/localhost:3100([^"]*)"/g, "`${base}$1`");

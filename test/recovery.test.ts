@@ -3,7 +3,7 @@
  * interrupt, against the simulated provider.
  */
 import { afterEach, beforeEach, expect, test } from "vitest";
-import type { MeerkatRuntime, RetryingEvent } from "@rkat/web";
+import type { AgentEvent, MeerkatRuntime, RetryingEvent } from "@rkat/web";
 import { resetSim, script, simRequests, simRuntime } from "./support/runtime.js";
 
 let runtime: MeerkatRuntime;
@@ -30,15 +30,34 @@ test("a transient failure is retried and the turn succeeds", async () => {
   expect((await simRequests()).filter((r) => JSON.stringify(r.body).includes("after an overload"))).toHaveLength(2);
 });
 
-test("a mid-stream overload is retried without duplicating text in the result", async () => {
+test("a mid-stream overload is retried without duplicating text in the result or in collectText", async () => {
   await script("midstream=overloaded");
   const session = runtime.createSession();
-  const [streamed, result] = await session.stream("no duplicates please").collectText();
+  const stream = session.stream("no duplicates please");
+  const events: AgentEvent[] = [];
+  for await (const event of stream) events.push(event);
+  const result = stream.result;
   expect(result.text).toBe("You said: no duplicates please (1 messages in context)");
-  // The consumer saw the failed attempt's deltas, then a retrying event, then the full text.
-  expect(streamed.endsWith(result.text)).toBe(true);
-  expect(streamed.length).toBeGreaterThan(result.text.length);
+  // The failed attempt's deltas, then a retrying event that voids them, then the whole text.
+  const at = events.findIndex((e) => e.type === "retrying");
+  expect(events[at]).toMatchObject({ type: "retrying", textDiscarded: true });
+  expect(events.slice(0, at).some((e) => e.type === "text_delta")).toBe(true);
+  const joined = (list: typeof events) => list.map((e) => (e.type === "text_delta" ? e.delta : "")).join("");
+  expect(joined(events.slice(at))).toBe(result.text);
   expect(await session.history()).toHaveLength(2);
+  await script("midstream=overloaded");
+  const [text, again] = await session.stream("and collectText").collectText();
+  expect(text).toBe(again.text);
+});
+
+test("a retry before anything streamed says nothing was discarded", async () => {
+  await script("error=529");
+  const session = runtime.createSession();
+  const [text, result] = await session.stream("overloaded at once").collectText();
+  expect(text).toBe(result.text);
+  const retrying = session.pollEvents().find((e) => e.type === "retrying");
+  expect(retrying).toBeDefined();
+  expect(retrying).not.toHaveProperty("textDiscarded");
 });
 
 test("a 429 honours retry-after", async () => {

@@ -231,7 +231,7 @@ test("R5: after runtime.destroy(), sessions, capabilities and argument checks an
   const seen = await bothSides(async (runtime) => {
     const session = await runtime.createSession();
     await runtime.destroy();
-    const scrub = (o: unknown) => JSON.parse(JSON.stringify(o).replaceAll(session.id, "SESSION").replace(" with MeerkatRuntime.init", "").replace("worker runtime", "runtime"));
+    const scrub = (o: unknown) => JSON.parse(JSON.stringify(o).replaceAll(session.id, "SESSION").replace(" with MeerkatRuntime.init", "").replace(" with connectRuntime", "").replace("worker runtime", "runtime"));
     return [
       await outcome(() => session.turn("x")),
       await outcome(() => session.turn(5 as never)),

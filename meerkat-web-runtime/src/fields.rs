@@ -41,7 +41,12 @@ impl<'j, 'a> Fields<'j, 'a> {
     }
 
     fn wrong(&self, key: &str, expected: &str, got: &Json<'_>) -> CoreError {
-        CoreError::new(self.code, format!("{}.{key} must be {expected}, got {}", self.what, got.kind()))
+        // A number is quoted (it says what is wrong with it); other values by kind only.
+        let got = match got {
+            Json::Num(n) if n.len() <= 32 => n,
+            other => other.kind(),
+        };
+        CoreError::new(self.code, format!("{}.{key} must be {expected}, got {got}", self.what))
     }
 
     /// The member, treating `null` as absent.
@@ -128,7 +133,12 @@ mod tests {
         let v = parse(r#"{"a":"x","n":-1,"big":5000000000,"l":["a",1]}"#).unwrap();
         let f = Fields::new(&v, "cfg", &["a", "n", "big", "l"], ErrorCode::InvalidConfig).unwrap();
         assert_eq!(f.str("a").unwrap(), Some("x"));
-        assert_eq!(f.u64("n").unwrap_err().message, "cfg.n must be a non-negative integer, got a number");
+        assert_eq!(f.u64("n").unwrap_err().message, "cfg.n must be a non-negative integer, got -1");
+        let frac = parse(r#"{"n":1.5,"s":"secret"}"#).unwrap();
+        let f3 = Fields::new(&frac, "cfg", &["n", "s"], ErrorCode::InvalidConfig).unwrap();
+        assert_eq!(f3.u64("n").unwrap_err().message, "cfg.n must be a non-negative integer, got 1.5");
+        // A string is never quoted back (it may be a key given in the wrong field).
+        assert_eq!(f3.u64("s").unwrap_err().message, "cfg.s must be a non-negative integer, got a string");
         assert!(f.u32("big").unwrap_err().message.contains("at most"));
         let huge = parse(r#"{"n":100000000000000000000}"#).unwrap();
         let f2 = Fields::new(&huge, "cfg", &["n"], ErrorCode::InvalidConfig).unwrap();

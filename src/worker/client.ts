@@ -44,7 +44,7 @@ import {
   DEFAULT_EVENT_QUEUE_CAPACITY,
   parseBatch,
   pushedSubscription,
-  truncatedEvent,
+  eventTruncation,
   type HostCall,
   type Remote,
 } from "./remote.js";
@@ -144,6 +144,7 @@ export class WorkerRuntime implements RuntimeMirror {
       requireCapability: (id) => this.requireCapability(id),
       capacity,
       destroyed: () => (peer.stopped as MeerkatError | undefined)?.code === "RUNTIME_DESTROYED",
+      stopped: () => peer.stopped,
     };
   }
 
@@ -302,7 +303,7 @@ export class WorkerRuntime implements RuntimeMirror {
     if (this.peer.stopped) return;
     await this.remote.call("destroy");
     // Later calls fail fast; calls still under way get their answers.
-    this.peer.stop(new MeerkatError("RUNTIME_DESTROYED", "the worker runtime was destroyed; create a new one"), false);
+    this.peer.stop(new MeerkatError("RUNTIME_DESTROYED", "the runtime was destroyed; create a new one with connectRuntime"), false);
   }
 
   /** As on the main thread: a dead runtime refuses `what` first, arguments or not. */
@@ -436,7 +437,7 @@ export class WorkerSession implements SessionMirror {
       this.remote,
       (onBatch) => this.remote.call("subscribe", this.id, onBatch),
       rebuildElided() as (parsed: never[]) => AgentEvent[],
-      truncatedEvent,
+      eventTruncation,
     );
   }
 
@@ -501,7 +502,7 @@ export class WorkerSession implements SessionMirror {
     if (this.gone) {
       throw new SessionNotFoundError("SESSION_NOT_FOUND", `${what}: session ${this.id} was destroyed; create a new one`);
     }
-    if (this.remote.destroyed()) throw new MeerkatError("RUNTIME_DESTROYED", `${what}: the runtime was destroyed; create a new one`);
+    if (this.remote.destroyed()) throw new MeerkatError("RUNTIME_DESTROYED", `${what}: the runtime was destroyed; create a new one with connectRuntime`);
   }
 }
 

@@ -33,7 +33,7 @@ import type { EventSubscription } from "../subscription.js";
 import type { HistoryMessage, Prompt, RunResult } from "../types.js";
 import type { MobMirror } from "./mirror.js";
 import type { MemberMethod, MemberResult, MobMethod, MobResult } from "./protocol.js";
-import { pushedSubscription, truncatedEvent, truncation, type Remote, type TruncationMarker } from "./remote.js";
+import { eventTruncation, pushedSubscription, truncation, type Remote, type Truncation } from "./remote.js";
 
 export class WorkerMob implements MobMirror {
   readonly mobId: string;
@@ -87,7 +87,7 @@ export class WorkerMob implements MobMirror {
       this.remote,
       (onBatch) => this.remote.call("subscribeMember", this.mobId, id, onBatch),
       memberEventsReader(),
-      truncatedEvent,
+      eventTruncation,
     );
   }
 
@@ -96,7 +96,7 @@ export class WorkerMob implements MobMirror {
       this.remote,
       (onBatch) => this.remote.call("subscribeMob", this.mobId, onBatch),
       mobItemsReader(),
-      truncatedItem,
+      itemTruncation,
     );
   }
 
@@ -175,10 +175,13 @@ export class WorkerMemberHandle implements MemberHandle {
 }
 
 /** The whole mob's subscription: the marker is a mob-level item. */
-const truncatedItem: TruncationMarker<AttributedMobEvent> = (first, dropped) => ({
-  member: null,
-  role: null,
-  seq: first.seq - 1,
-  timestampMs: first.timestampMs,
-  event: { type: "stream_truncated", seq: first.seq - 1, reason: truncation(dropped) },
-});
+const itemTruncation: Truncation<AttributedMobEvent> = {
+  marker: (near, seq, dropped, capacity) => ({
+    member: null,
+    role: null,
+    seq,
+    timestampMs: near.timestampMs,
+    event: { type: "stream_truncated", seq, reason: truncation(dropped, capacity), dropped },
+  }),
+  gap: (item) => (item.event.type === "stream_truncated" ? item.event.dropped : undefined),
+};

@@ -24,23 +24,33 @@ export interface Remote {
   capacity: number;
   /** Whether the page destroyed the runtime: its sessions then count as destroyed, as on the main thread. */
   destroyed(): boolean;
+  /** Why the Worker takes no more calls (destroyed, or gone away), once it does not. */
+  stopped(): Error | undefined;
 }
 
 /** `eventQueueCapacity`'s default (the core's). */
 export const DEFAULT_EVENT_QUEUE_CAPACITY = 65_536;
 
-/** Makes the one `stream_truncated` item that stands for `dropped` items before `first`. */
-export type TruncationMarker<T> = (first: T, dropped: number) => T;
+/**
+ * How a pushed subscription's items stand for events it lost: the one
+ * `stream_truncated` item for a gap, and how many events an item already
+ * stands for as such a marker (`undefined` for any other item).
+ */
+export interface Truncation<T> {
+  /** The marker at `seq` (the gap's last event) for `dropped` events; `near`: an item beside it. */
+  marker(near: T, seq: number, dropped: number, capacity: number): T;
+  gap(item: T): number | undefined;
+}
 
-/** A subscription of a session's (or a member's) events: the marker is an event. */
-export const truncatedEvent: TruncationMarker<AgentEvent> = (first, dropped) => ({
-  type: "stream_truncated",
-  seq: first.seq - 1,
-  reason: truncation(dropped),
-});
+/** A session's (or a member's) events: the marker is an event. */
+export const eventTruncation: Truncation<AgentEvent> = {
+  marker: (_near, seq, dropped, capacity) => ({ type: "stream_truncated", seq, reason: truncation(dropped, capacity), dropped }),
+  gap: (event) => (event.type === "stream_truncated" ? event.dropped : undefined),
+};
 
-export function truncation(dropped: number): string {
-  return `${dropped} events were dropped while this subscriber was behind; poll more often or raise eventQueueCapacity`;
+/** The reason a marker gives, worded as the core's readers word it (events/log.rs). */
+export function truncation(dropped: number, capacity: number): string {
+  return `${dropped} events were dropped because at most ${capacity} unread events are kept; poll more often or raise eventQueueCapacity`;
 }
 
 /** One decoder for every batch that reaches this page. */
@@ -58,17 +68,19 @@ export function parseBatch<T>(bytes: Uint8Array): T[] {
  * and this page has taken the previous one, never one message per event,
  * and `poll()` returns what arrived. Like a reader in the core, it keeps at
  * most `remote.capacity` items between polls: the oldest go, and the next
- * poll starts with one `stream_truncated` (`marker`) saying how many.
+ * poll starts with one `stream_truncated` (`truncated.marker`) saying how
+ * many events are gone.
  * Once the Worker says its source is gone, `poll()` returns what is left,
  * then throws what a poll on the main thread throws.
  */
-export async function pushedSubscription<T>(
+export async function pushedSubscription<T extends { seq: number }>(
   remote: Remote,
   open: (onBatch: SubscriptionSink) => Promise<number>,
   itemsOf: (parsed: never[]) => T[],
-  marker: TruncationMarker<T>,
+  truncated: Truncation<T>,
 ): Promise<EventSubscription<T>> {
   let buffered: T[] = [];
+  /** Events lost since the last poll: a dropped marker counts what it stood for. */
   let dropped = 0;
   let gone: unknown;
   const id = await open(async (bytes, why) => {
@@ -78,17 +90,25 @@ export async function pushedSubscription<T>(
     else for (const item of items) buffered.push(item);
     const excess = buffered.length - remote.capacity;
     if (excess > 0) {
+      for (let i = 0; i < excess; i++) dropped += truncated.gap(buffered[i] as T) ?? 1;
       buffered = buffered.slice(excess);
-      dropped += excess;
     }
   });
   return new EventSubscription<T>(
     () => {
       const taken = buffered;
-      if (taken.length === 0 && gone) throw gone;
+      // A Worker that died says nothing: the channel's end says why.
+      const over = gone ?? remote.stopped();
+      if (taken.length === 0 && over) throw over;
       buffered = [];
-      if (dropped > 0 && taken.length > 0) taken.unshift(marker(taken[0] as T, dropped));
-      dropped = 0;
+      if (dropped > 0 && taken.length > 0) {
+        // One marker for the whole gap: the Worker's own, if it comes first, grows.
+        const head = taken[0] as T;
+        const gap = truncated.gap(head);
+        if (gap === undefined) taken.unshift(truncated.marker(head, head.seq - 1, dropped, remote.capacity));
+        else taken[0] = truncated.marker(head, head.seq, dropped + gap, remote.capacity);
+        dropped = 0;
+      }
       return taken;
     },
     () => void remote.call("unsubscribe", id).catch(() => {}),

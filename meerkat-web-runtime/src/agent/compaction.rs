@@ -116,7 +116,7 @@ pub(super) fn start(st: &mut Step<'_, '_>, run: &mut Run, plan: Plan) -> Flow {
     session.transcript.extend(kept);
     let owner = Owner::Session(session.id.clone());
     let id = st.ctx.out.http(owner, request, st.ctx.now_ms);
-    run.phase = Phase::Compacting { call: HttpCall::sent(id, endpoint), plan };
+    run.phase = Phase::Compacting { call: HttpCall::sent(id, endpoint, st.session.events.text_deltas), plan };
     Flow::Wait
 }
 

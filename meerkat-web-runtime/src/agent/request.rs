@@ -22,11 +22,14 @@ pub struct HttpCall {
     pub state: HttpState,
     /// The key this request carries, to take out of what its failure says.
     pub credential: Option<Secret>,
+    /// The session's text deltas before this request: a retry after it
+    /// streamed some says their text is void.
+    deltas_before: u64,
 }
 
 impl HttpCall {
-    pub fn sent(request: u32, endpoint: Endpoint) -> Self {
-        HttpCall { request, state: HttpState::AwaitingHead, credential: endpoint.api_key }
+    pub fn sent(request: u32, endpoint: Endpoint, deltas_before: u64) -> Self {
+        HttpCall { request, state: HttpState::AwaitingHead, credential: endpoint.api_key, deltas_before }
     }
 }
 
@@ -178,7 +181,7 @@ pub(super) fn send(st: &mut Step<'_, '_>, run: &mut Run, new_turn: bool) -> Flow
     });
     let owner = Owner::Session(session.id.clone());
     let id = st.ctx.out.http(owner, request, st.ctx.now_ms);
-    run.phase = Phase::Llm(HttpCall::sent(id, endpoint));
+    run.phase = Phase::Llm(HttpCall::sent(id, endpoint, st.session.events.text_deltas));
     if new_turn {
         run.llm_turns += 1;
         run.attempt = 0;
@@ -324,6 +327,9 @@ pub(super) fn failed(st: &mut Step<'_, '_>, run: &mut Run, error: CoreError) -> 
     let attempt = run.attempt + 1;
     match policy.delay(attempt, &error, st.ctx.rng) {
         Some(delay_ms) => {
+            // The answer starts over: what this attempt streamed is void.
+            let text_discarded =
+                matches!(&run.phase, Phase::Llm(call) if call.deltas_before != st.session.events.text_deltas);
             run.attempt = attempt;
             let timer = st.ctx.out.timer(Owner::Session(st.session.id.clone()), delay_ms, st.ctx.now_ms);
             run.phase = Phase::BackingOff { timer };
@@ -332,6 +338,7 @@ pub(super) fn failed(st: &mut Step<'_, '_>, run: &mut Run, error: CoreError) -> 
                 max_attempts: policy.max_retries,
                 error: &error.message,
                 delay_ms,
+                text_discarded,
             });
             Flow::Wait
         }

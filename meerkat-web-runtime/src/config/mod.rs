@@ -157,12 +157,14 @@ fn positive(field: &str, value: Option<u32>, default: u32) -> CoreResult<u32> {
 }
 
 fn bounded(field: &str, value: Option<u64>, default: usize, max: usize) -> CoreResult<usize> {
-    match value.map(|v| usize::try_from(v).unwrap_or(usize::MAX)) {
+    match value {
         None => Ok(default),
-        Some(v) if (1..=max).contains(&v) => Ok(v),
-        Some(v) => {
-            Err(CoreError::new(ErrorCode::InvalidConfig, format!("{field} must be between 1 and {max}, got {v}")))
-        }
+        // Compared as given: a value past usize (wasm32's is 32 bits) is quoted, not clamped.
+        Some(v) if v >= 1 && usize::try_from(v).is_ok_and(|v| v <= max) => Ok(usize::try_from(v).unwrap_or(max)),
+        Some(v) => Err(CoreError::new(
+            ErrorCode::InvalidConfig,
+            format!("{field} must be an integer from 1 to {max}, got {v}"),
+        )),
     }
 }
 
@@ -226,6 +228,20 @@ mod tests {
         assert!(Settings::from_json(r#"{"maxTokens":0}"#).is_err());
         assert!(Settings::from_json(r#"{"eventQueueCapacity":-1}"#).is_err());
         assert!(Settings::from_json("[]").is_err());
+    }
+
+    #[test]
+    fn an_out_of_range_size_is_quoted_as_given() {
+        // Past wasm32's usize: quoted, not clamped to 4294967295.
+        for (given, quoted) in [("4294967296", "4294967296"), ("1000000000000", "1000000000000"), ("0", "0")] {
+            let e = Settings::from_json(&format!(r#"{{"eventQueueCapacity":{given}}}"#)).unwrap_err();
+            assert_eq!(e.code, "INVALID_CONFIG");
+            assert!(
+                e.message.ends_with(&format!("must be an integer from 1 to {MAX_QUEUE_CAPACITY}, got {quoted}")),
+                "{}",
+                e.message
+            );
+        }
     }
 
     #[test]

@@ -91,6 +91,8 @@ pub struct EventLog {
     /// While a compact reader exists: the `text_delta`s since the last
     /// `turn_started` (at `turn_start`), joined.
     streamed: Option<String>,
+    /// Text deltas pushed so far, kept or not (see `Event::Retrying`).
+    pub text_deltas: u64,
     turn_start: u64,
     /// Retained events with a short form, oldest first.
     elided: VecDeque<Elided>,
@@ -120,6 +122,7 @@ impl EventLog {
             readers,
             next_reader: DEFAULT_READER + 1,
             streamed: None,
+            text_deltas: 0,
             turn_start: 0,
             elided: VecDeque::new(),
         }
@@ -141,7 +144,8 @@ impl EventLog {
     #[inline(never)]
     fn note_for_compact(&mut self, event: &Event, seq: u64) {
         let short = match *event {
-            Event::TurnStarted { .. } => {
+            // A retry that voids the streamed text starts the answer over.
+            Event::TurnStarted { .. } | Event::Retrying { text_discarded: true, .. } => {
                 self.streamed = Some(String::new());
                 self.turn_start = seq;
                 return;
@@ -179,6 +183,7 @@ impl EventLog {
 
     /// The hot path: one `text_delta` without building an `Event`.
     pub fn push_text_delta(&mut self, delta: &str) {
+        self.text_deltas += 1;
         let Some(seq) = self.begin() else { return };
         if let Some(streamed) = &mut self.streamed {
             streamed.push_str(delta);
@@ -245,6 +250,17 @@ impl EventLog {
         (self.next_seq - next.max(self.first_seq)) as usize
     }
 
+    /// The one `stream_truncated` a reader gets where `dropped` events it had
+    /// not read are gone (the page's subscriptions say it the same way).
+    fn write_truncated(&self, dropped: u64, out: &mut String) {
+        let reason = format!(
+            "{dropped} events were dropped because at most {} unread events are kept; poll more often or raise eventQueueCapacity",
+            self.capacity
+        );
+        Event::StreamTruncated { reason: &reason, dropped }.write_json(self.first_seq - 1, out);
+        out.push(',');
+    }
+
     /// Everything the reader has not read, as one JSON array; `None` for
     /// an unknown reader.
     pub fn read(&mut self, id: ReaderId) -> Option<String> {
@@ -255,13 +271,7 @@ impl EventLog {
         let mut out = String::with_capacity(self.slice_between(start, self.next_seq).len() + 2);
         out.push('[');
         if from < self.first_seq {
-            let dropped = self.first_seq - from;
-            let reason = format!(
-                "{dropped} events were dropped because at most {} unread events are kept; poll more often or raise eventQueueCapacity",
-                self.capacity
-            );
-            Event::StreamTruncated { reason: &reason }.write_json(self.first_seq - 1, &mut out);
-            out.push(',');
+            self.write_truncated(self.first_seq - from, &mut out);
         }
         self.write_from(start, compact, &mut out, None);
         if out.ends_with(',') {
@@ -298,9 +308,7 @@ impl EventLog {
         let compact = self.gapless_since(at, from);
         if from < self.first_seq {
             marks.push((whole_ms(self.now_ms), out.len()));
-            let reason = format!("{} events were dropped while this subscriber was behind", self.first_seq - from);
-            Event::StreamTruncated { reason: &reason }.write_json(self.first_seq - 1, out);
-            out.push(',');
+            self.write_truncated(self.first_seq - from, out);
         }
         self.write_from(from.max(self.first_seq), compact, out, Some(marks));
         if let Some(reader) = self.readers.get_mut(at) {

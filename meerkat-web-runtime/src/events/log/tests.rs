@@ -74,6 +74,7 @@ fn a_reader_that_falls_behind_gets_its_own_truncation_marker() {
     let types: Vec<&str> = slow.iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert_eq!(types, ["stream_truncated", "text_delta", "text_delta", "text_delta"]);
     assert!(slow[0]["reason"].as_str().unwrap().starts_with("2 events were dropped"));
+    assert_eq!(slow[0]["dropped"], 2);
     assert_eq!(seqs(&slow), [2, 3, 4, 5]);
     log.push(&Event::RunCompleted { session_id: "s", result: "r", usage: Usage::default() });
     // The fast reader never saw a gap.

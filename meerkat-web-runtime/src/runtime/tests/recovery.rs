@@ -21,6 +21,8 @@ fn kinds(effects: &[Value]) -> Vec<&str> {
 fn a_midstream_overload_is_retried_and_the_result_has_no_duplicated_text() {
     let mut h = Harness::proxy();
     let s = h.session(json!({}));
+    // As the Worker reads: a text_complete whose text is the deltas gets elided.
+    let compact = h.cmd(json!({"op":"open_reader","session":s,"compact":true})).unwrap()["reader"].as_u64().unwrap();
     h.cmd(json!({"op":"turn","session":s,"prompt":"hi"})).unwrap();
     let http = h.take("http");
     h.respond(&http, 200, json!([]), &overloaded_midstream(), 64);
@@ -47,7 +49,18 @@ fn a_midstream_overload_is_retried_and_the_result_has_no_duplicated_text() {
     assert_eq!(retrying["maxAttempts"], 2);
     assert_eq!(retrying["delayMs"], delay);
     assert!(retrying["error"].as_str().unwrap().contains("overloaded_error"));
+    // Three deltas had streamed: a reader that joins deltas must start over.
+    assert_eq!(retrying["textDiscarded"], true);
+    let at = events.iter().position(|e| e["type"] == "retrying").unwrap();
+    let after: String =
+        events[at..].iter().filter(|e| e["type"] == "text_delta").map(|e| e["delta"].as_str().unwrap()).collect();
+    assert_eq!(after, expected, "the deltas after the retry are the whole answer");
     assert_eq!(types(&events).iter().filter(|t| *t == "turn_started").count(), 1);
+    // The compact reader: the answer is elided again, its deltas counted from the retry.
+    let read: Vec<Value> = serde_json::from_str(&h.rt.drain_events(&s, compact as u32).unwrap()).unwrap();
+    let complete = read.iter().find(|e| e["type"] == "text_complete").unwrap();
+    assert_eq!(complete["elided"], true);
+    assert_eq!(complete["content"], "");
     // Only the successful attempt is in the transcript.
     let history = h.cmd(json!({"op":"history","session":s})).unwrap();
     assert_eq!(history[1]["content"][0]["text"], expected);
@@ -73,7 +86,11 @@ fn retry_after_is_honoured_and_exhausted_retries_name_the_cause() {
     let error = &h.take("run_finished")["error"];
     assert_eq!(error["code"], "PROVIDER_RATE_LIMITED");
     assert!(error["message"].as_str().unwrap().ends_with("(after 2 retries)"));
-    assert_eq!(types(&h.events(&s)).iter().filter(|t| *t == "retrying").count(), 2);
+    let events = h.events(&s);
+    let retries: Vec<&Value> = events.iter().filter(|e| e["type"] == "retrying").collect();
+    assert_eq!(retries.len(), 2);
+    // Refused before any text: nothing to discard, and the field is left out.
+    assert!(retries.iter().all(|e| e.get("textDiscarded").is_none()));
 }
 
 #[test]
