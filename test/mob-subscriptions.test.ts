@@ -61,17 +61,31 @@ describe.each(SIDES)("$name", (side) => {
     await worker.waitForRun((await worker.send("[[sim:deltas=3000,chunk=4096]]")).runId);
     await session.turn("[[sim:deltas=3000,chunk=4096]]");
 
+    const sessionEvents = sessionSub.poll();
     for (const [name, events] of [
-      ["session", sessionSub.poll()],
+      ["session", sessionEvents],
       ["member", memberSub.poll()],
-      ["mob", mobSub.poll().map((item: AttributedMobEvent) => ({ type: item.event.type, seq: item.seq }))],
+      [
+        "mob",
+        mobSub.poll().map((item: AttributedMobEvent) => ({
+          ...(item.event.type === "stream_truncated" ? item.event : { type: item.event.type }),
+          seq: item.seq,
+        })),
+      ],
     ] as const) {
       expect(events.length, name).toBeLessThanOrEqual(capacity + 1);
       expect(events[0]?.type, name).toBe("stream_truncated");
+      // One marker for the whole gap, right before the first event kept, saying how many it stands for.
+      const marker = events[0] as { seq: number; dropped: number; reason: string };
+      expect(marker.seq, name).toBe(events[1]!.seq - 1);
+      expect(marker.dropped, name).toBeGreaterThan(capacity);
+      expect(marker.reason, name).toMatch(new RegExp(`^${marker.dropped} events were dropped because at most ${capacity} `));
       expect(events.at(-1)?.type, name).toBe("run_completed");
       const seqs = events.slice(1).map((e) => e.seq);
       expect(seqs.length, name).toBeGreaterThan(0);
     }
+    // The session's subscription saw every event from the first: the gap is all it lost.
+    expect((sessionEvents[0] as { dropped: number }).dropped).toBe(sessionEvents[1]!.seq - 1);
     sessionSub.close();
     memberSub.close();
     mobSub.close();
