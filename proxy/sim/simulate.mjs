@@ -6,6 +6,7 @@ import { estimateInputTokens, fingerprintOf, isRecord, withoutDirectives } from 
 import { seed32 } from './hash.mjs';
 import { planReply } from './planner.mjs';
 import { mergeDirectives } from './script.mjs';
+import { StructuredLimitError, structuredSchemaProblem } from './structured.mjs';
 
 /**
  * @typedef {import('./script.mjs').Directives} Directives
@@ -52,6 +53,9 @@ export function simulateRequest(api, body, scripted, extra = '') {
   if (problem) return invalid(problem);
   if (!isRecord(body)) return invalid('Request body must be a JSON object');
   const { conversation, directiveSpecs } = api.convert(body);
+  const schema = conversation.jsonOutput?.schema;
+  const tooBig = schema ? structuredSchemaProblem(schema) : null;
+  if (tooBig) return invalid(tooBig);
   const merged = mergeDirectives(scripted, directiveSpecs);
   if ('problem' in merged) return invalid(merged.problem);
   const { directives } = merged;
@@ -59,12 +63,20 @@ export function simulateRequest(api, body, scripted, extra = '') {
     if (api.errorStatuses.includes(directives.error)) return { kind: 'directed', status: directives.error, directives };
     return invalid(`sim directive error=${directives.error} is not supported by the simulated ${api.name} API; use one of ${api.errorStatuses.join(', ')}`);
   }
+  let plan;
+  try {
+    plan = planReply(conversation, directives);
+  } catch (error) {
+    // Long prompt words can still push a document past its size cap.
+    if (error instanceof StructuredLimitError) return invalid(error.message);
+    throw error;
+  }
   const clean = withoutDirectives(body);
   const fingerprint = fingerprintOf(clean, api.streamKeys, extra);
   return {
     kind: 'reply',
     request: body,
-    plan: planReply(conversation, directives),
+    plan,
     directives,
     fingerprint,
     seed: seed32(fingerprint),

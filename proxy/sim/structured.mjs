@@ -8,6 +8,26 @@ import { isRecord } from './conversation.mjs';
 /** Nesting deeper than this (recursive `$ref`s) ends in empty values. */
 const MAX_DEPTH = 12;
 
+// Caps on what one document may hold. Any web page can reach the simulator,
+// so a schema asking for more (`minItems: 1e9`, `minLength: 3e5`, arrays of
+// arrays of arrays) is answered with a 400 naming the cap instead of blocking
+// the event loop or running the process out of memory.
+/** Most items one array may be asked to hold (`minItems`). */
+export const MAX_ARRAY_ITEMS = 100;
+/** Longest string a schema may ask for (`minLength`, in code points). */
+export const MAX_STRING_LENGTH = 10_000;
+/** Most values (objects, arrays, scalars) in one document. */
+export const MAX_NODES = 10_000;
+/** Longest document, in characters of its string values (long prompt words count). */
+export const MAX_DOCUMENT_CHARS = 1_000_000;
+/** Most `$ref`/`allOf`/`anyOf` steps taken to find one value's schema (self-references loop). */
+const MAX_SCHEMA_HOPS = 64;
+/** Most schema keywords read while merging `allOf`s and following branches, per document. */
+const MAX_SCHEMA_WORK = 1_000_000;
+
+/** A schema asks for more than one of the caps above; carries the 400's message. */
+export class StructuredLimitError extends Error {}
+
 /** Example values for string `format`s a validator might check. */
 /** @type {Record<string, string>} */
 const FORMATS = {
@@ -24,7 +44,31 @@ const FORMATS = {
  * @typedef {object} Context
  * @property {Record<string, any>} root the whole schema, for local `$ref`s
  * @property {() => string} word the next prompt word (cycling)
+ * @property {number} nodes values generated so far
+ * @property {number} chars characters of string values generated so far
+ * @property {number} work schema keywords read so far (allOf merges, branch picks)
  */
+
+/**
+ * Counts schema work; throws once a document needs more than MAX_SCHEMA_WORK.
+ * @param {Context} ctx
+ * @param {number} amount
+ */
+function spend(ctx, amount) {
+  ctx.work += amount;
+  if (ctx.work > MAX_SCHEMA_WORK) {
+    throw new StructuredLimitError(`response schema is too complex: resolving its $ref, allOf and anyOf takes more than ${MAX_SCHEMA_WORK} steps`);
+  }
+}
+
+/**
+ * @param {number} hops
+ */
+function checkHops(hops) {
+  if (hops > MAX_SCHEMA_HOPS) {
+    throw new StructuredLimitError(`response schema nests $ref, allOf and anyOf more than ${MAX_SCHEMA_HOPS} deep (a schema that refers to itself without properties or items in between?)`);
+  }
+}
 
 /**
  * Follows a local `$ref` (`#`, `#/$defs/X`, `#/definitions/X`, any `#/a/b` pointer).
@@ -77,13 +121,17 @@ function schemaType(schema) {
  * `allOf` merged into one schema (properties and required lists joined).
  * @param {Record<string, any>} schema
  * @param {Context} ctx
+ * @param {number} [hops] allOf levels already merged
  */
-function flatten(schema, ctx) {
+function flatten(schema, ctx, hops = 0) {
   if (!Array.isArray(schema.allOf)) return schema;
+  checkHops(hops);
+  spend(ctx, schema.allOf.length);
   const { allOf, ...rest } = schema;
   /** @type {Record<string, any>} */
   const merged = { ...rest };
-  for (const part of allOf.map((s) => flatten(resolve(s, ctx), ctx))) {
+  for (const part of allOf.map((s) => flatten(resolve(s, ctx), ctx, hops + 1))) {
+    spend(ctx, sizeOf(merged.properties) + sizeOf(part.properties) + sizeOf(merged.required) + sizeOf(part.required) + sizeOf(part));
     merged.properties = { ...merged.properties, ...part.properties };
     merged.required = [...(merged.required ?? []), ...(part.required ?? [])];
     for (const [k, v] of Object.entries(part)) if (!(k in merged)) merged[k] = v;
@@ -92,19 +140,30 @@ function flatten(schema, ctx) {
 }
 
 /**
+ * How many entries a spread of the value copies (0 for non-objects).
+ * @param {unknown} value
+ */
+const sizeOf = (value) => (Array.isArray(value) ? value.length : isRecord(value) ? Object.keys(value).length : 0);
+
+/**
  * Picks the schema an instance is generated from: `$ref` followed, `allOf`
  * merged, the first non-null branch of `anyOf`/`oneOf`.
  * @param {unknown} schema
  * @param {Context} ctx
+ * @param {number} [hops] branches already followed
  * @returns {Record<string, any>}
  */
-function effective(schema, ctx) {
+function effective(schema, ctx, hops = 0) {
+  checkHops(hops);
   const resolved = flatten(resolve(schema, ctx), ctx);
   const branches = resolved.anyOf ?? resolved.oneOf;
   if (!Array.isArray(branches) || branches.length === 0) return resolved;
   const { anyOf: _a, oneOf: _o, ...rest } = resolved;
+  spend(ctx, branches.length);
   const pick = branches.find((b) => declaredType(resolve(b, ctx)) !== 'null') ?? branches[0];
-  return effective({ ...rest, ...resolve(pick, ctx) }, ctx);
+  const picked = resolve(pick, ctx);
+  spend(ctx, sizeOf(rest) + sizeOf(picked));
+  return effective({ ...rest, ...picked }, ctx, hops + 1);
 }
 
 /**
@@ -134,11 +193,38 @@ export function numberFor(s, integer, offset = 0) {
  */
 function stringFor(s, ctx) {
   if (typeof s.format === 'string' && FORMATS[s.format]) return FORMATS[s.format];
-  let text = ctx.word();
   const min = Number.isInteger(s.minLength) ? s.minLength : 0;
-  while (Array.from(text).length < min) text += ` ${ctx.word()}`;
   const max = Number.isInteger(s.maxLength) ? s.maxLength : Infinity;
-  return Array.from(text).slice(0, max).join('');
+  if (min > MAX_STRING_LENGTH) {
+    throw new StructuredLimitError(`response schema asks for a string of ${min} characters (minLength); the simulator generates at most ${MAX_STRING_LENGTH} characters per string`);
+  }
+  // Words are collected and counted one by one (code points, as before),
+  // then joined once: recounting the growing string was quadratic.
+  const first = ctx.word();
+  const words = [first];
+  let length = codePoints(first);
+  while (length < min) {
+    const word = ctx.word();
+    words.push(word);
+    length += 1 + codePoints(word);
+  }
+  const text = words.join(' ');
+  const out = length > max ? Array.from(text).slice(0, max).join('') : text;
+  ctx.chars += Math.min(length, max);
+  if (ctx.chars > MAX_DOCUMENT_CHARS) {
+    throw new StructuredLimitError(`the structured document would hold more than ${MAX_DOCUMENT_CHARS} characters of strings (long prompt words, or many long strings); the simulator generates at most ${MAX_DOCUMENT_CHARS} characters of strings per document`);
+  }
+  return out;
+}
+
+/**
+ * The number of code points in a string (what `Array.from(text).length`
+ * counts) without building the array.
+ * @param {string} text
+ */
+function codePoints(text) {
+  const pairs = text.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g);
+  return text.length - (pairs ? pairs.length : 0);
 }
 
 /**
@@ -149,6 +235,10 @@ function stringFor(s, ctx) {
  * @returns {unknown}
  */
 function generate(schema, ctx, depth, offset = 0) {
+  ctx.nodes += 1;
+  if (ctx.nodes > MAX_NODES) {
+    throw new StructuredLimitError(`the structured document would hold more than ${MAX_NODES} values (nested arrays multiply their minItems; so do many properties and recursive $refs); the simulator generates at most ${MAX_NODES} values per document`);
+  }
   const s = effective(schema, ctx);
   if ('const' in s) return s.const;
   if (Array.isArray(s.enum) && s.enum.length > 0) return s.enum[0];
@@ -160,7 +250,8 @@ function generate(schema, ctx, depth, offset = 0) {
       if (depth >= MAX_DEPTH) return out;
       const properties = isRecord(s.properties) ? s.properties : {};
       const order = Array.isArray(s.propertyOrdering) ? s.propertyOrdering.filter((k) => k in properties) : [];
-      for (const key of [...order, ...Object.keys(properties).filter((k) => !order.includes(k))]) {
+      const ordered = new Set(order);
+      for (const key of [...order, ...Object.keys(properties).filter((k) => !ordered.has(k))]) {
         out[key] = generate(properties[key], ctx, depth + 1);
       }
       return out;
@@ -172,6 +263,9 @@ function generate(schema, ctx, depth, offset = 0) {
       const itemSchema = Array.isArray(s.items) ? s.additionalItems : s.items;
       const max = Number.isInteger(s.maxItems) ? s.maxItems : Infinity;
       const wanted = Math.min(Math.max(1, Number.isInteger(s.minItems) ? s.minItems : 0), max);
+      if (wanted > MAX_ARRAY_ITEMS && itemSchema !== false) {
+        throw new StructuredLimitError(`response schema asks for an array of ${wanted} items (minItems); the simulator generates at most ${MAX_ARRAY_ITEMS} items per array`);
+      }
       while (out.length < wanted && itemSchema !== false) out.push(generate(itemSchema ?? {}, ctx, depth + 1, out.length));
       return out.slice(0, max);
     }
@@ -217,6 +311,37 @@ function violate(schema, value, ctx) {
 }
 
 /**
+ * @param {Record<string, any>} schema
+ * @param {string[]} words
+ * @returns {Context}
+ */
+function contextFor(schema, words) {
+  let next = 0;
+  return { root: schema, word: () => (words.length === 0 ? 'text' : words[next++ % words.length] ?? 'text'), nodes: 0, chars: 0, work: 0 };
+}
+
+/**
+ * Why the simulator will not generate a document for this schema (it asks
+ * for more than the caps above), or null. Checked on every request that
+ * carries a schema, whatever the reply turns out to be, so the same schema
+ * always gets the same answer; string values count as one-letter words here
+ * (structuredText still throws StructuredLimitError when long prompt words
+ * push a document past MAX_DOCUMENT_CHARS).
+ * @param {Record<string, any>} schema
+ * @returns {string | null}
+ */
+export function structuredSchemaProblem(schema) {
+  const ctx = contextFor(schema, ['x']);
+  try {
+    violate(schema, generate(schema, ctx, 0), ctx);
+    return null;
+  } catch (error) {
+    if (error instanceof StructuredLimitError) return error.message;
+    throw error;
+  }
+}
+
+/**
  * The reply text of a structured-output request.
  * @param {Record<string, any> | null} schema the requested schema; null for
  *   schema-less JSON mode, answered with `{"reply": <fallback>}`
@@ -224,12 +349,11 @@ function violate(schema, value, ctx) {
  * @param {string} fallback the plain-text reply, used without a schema
  * @param {'valid' | 'invalid' | 'broken'} variant
  * @returns {string}
+ * @throws {StructuredLimitError} when the document would exceed a cap
  */
 export function structuredText(schema, prompt, fallback, variant) {
   const words = prompt.match(/[\p{L}\p{N}][\p{L}\p{N}'’_-]*/gu) ?? [];
-  let next = 0;
-  /** @type {Context} */
-  const ctx = { root: schema ?? {}, word: () => (words.length === 0 ? 'text' : words[next++ % words.length] ?? 'text') };
+  const ctx = contextFor(schema ?? {}, words);
   const valid = schema ? generate(schema, ctx, 0) : { reply: fallback };
   if (variant === 'broken') return `Sure! Here is the JSON you asked for: ${JSON.stringify(valid).slice(0, -1)}`;
   if (variant === 'invalid') return JSON.stringify(schema ? violate(schema, valid, ctx) : [fallback]);

@@ -4,7 +4,7 @@
 // `json=broken` (not JSON at all), so clients can test their schema checks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProxy, type ProxyServer } from '../../proxy/index';
-import { CHAT_PATH, OPENAI_HEADERS, chat, gemini, geminiPath, GEMINI_HEADERS, post, postMessages, streamApi, streamTurn } from './clients';
+import { CHAT_PATH, OPENAI_HEADERS, chat, gemini, geminiPath, GEMINI_HEADERS, headersFor, pathFor, post, postMessages, streamApi, streamTurn } from './clients';
 import { ADAPTERS, structuredBody, type AnyApi } from './conversations';
 import { SIMULATED } from './helpers';
 
@@ -121,5 +121,74 @@ describe('schema coverage', () => {
     expect(await res.text()).toContain('output_config.format.schema');
     const legacy = await streamTurn(proxy.url, { model: 'claude-sonnet-4-5', max_tokens: 100, stream: true, messages: [{ role: 'user', content: PROMPT }], output_format: { type: 'json_schema', schema: SCHEMA } });
     expect(JSON.parse(legacy.reply.text)).toEqual(EXPECTED);
+  });
+});
+
+/** A structured-output request on any API, posted as is (streaming for all but Anthropic's default). */
+async function postStructured(api: AnyApi, prompt: string, schema: Record<string, unknown>): Promise<Response> {
+  const body = structuredBody(api, prompt, schema);
+  return api === 'anthropic' ? postMessages(proxy.url, body) : post(proxy.url, pathFor(api), body, headersFor(api));
+}
+
+/** The 400's message in each API's own error format. */
+async function errorMessage(api: AnyApi, res: Response): Promise<string> {
+  expect(res.status).toBe(400);
+  const body = (await res.json()) as { type?: string; error: { message: string; type?: string; status?: string; code?: number } };
+  if (api === 'anthropic') expect(body).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+  else if (api === 'gemini') expect(body.error).toMatchObject({ code: 400, status: 'INVALID_ARGUMENT' });
+  else expect(body.error.type).toBe('invalid_request_error');
+  return body.error.message;
+}
+
+const nested = (levels: number, minItems: number): Record<string, unknown> =>
+  levels === 0 ? { type: 'integer' } : { type: 'array', minItems, items: nested(levels - 1, minItems) };
+
+describe.each(['anthropic', 'chat', 'responses', 'gemini'] as const)('size caps on %s', (api) => {
+  it('an array of a billion items is a 400 naming the cap, not an out-of-memory crash', async () => {
+    expect(await errorMessage(api, await postStructured(api, PROMPT, { type: 'array', minItems: 1_000_000_000 }))).toContain('at most 100 items per array');
+  });
+
+  it('a string of 300,000 characters is a 400 naming the cap, not a quadratic loop', async () => {
+    expect(await errorMessage(api, await postStructured(api, PROMPT, { type: 'string', minLength: 300_000 }))).toContain('at most 10000 characters per string');
+  });
+
+  it('nested arrays multiply: 300 or even 100 items at three levels is a 400', async () => {
+    expect(await errorMessage(api, await postStructured(api, PROMPT, nested(3, 300)))).toContain('at most 100 items per array');
+    expect(await errorMessage(api, await postStructured(api, PROMPT, nested(3, 100)))).toContain('at most 10000 values per document');
+  });
+
+  it('self-referring allOf and anyOf are a 400, not a stack overflow', async () => {
+    expect(await errorMessage(api, await postStructured(api, PROMPT, { allOf: [{ $ref: '#' }] }))).toContain('more than 64 deep');
+    expect(await errorMessage(api, await postStructured(api, PROMPT, { anyOf: [{ $ref: '#' }] }))).toContain('more than 64 deep');
+  });
+});
+
+describe('size caps', () => {
+  it('schemas at the caps are answered in full', async () => {
+    const schema = { type: 'object', properties: { s: { type: 'string', minLength: 10_000 }, a: nested(2, 98), b: { type: 'array', minItems: 100 } } };
+    const doc = JSON.parse(await replyText('chat', PROMPT, schema)) as { s: string; a: number[][]; b: string[] };
+    expect(doc.s.length).toBeGreaterThanOrEqual(10_000);
+    expect(doc.s.startsWith('Weather report for Paris today Weather')).toBe(true);
+    // 1 + 1 + (1 + 98 + 98 * 98) + (1 + 100) = 9,806 values, under the 10,000 cap.
+    expect(doc.a).toHaveLength(98);
+    expect(doc.a.every((row) => row.length === 98)).toBe(true);
+    expect(doc.b).toHaveLength(100);
+  });
+
+  it('a schema over the caps is a 400 even when the reply is a tool call', async () => {
+    const tools = ADAPTERS.chat.tools("What's the weather in Paris?", { response_format: { type: 'json_schema', json_schema: { name: 'w', schema: { type: 'array', minItems: 101 } } } });
+    expect(await errorMessage('chat', await post(proxy.url, CHAT_PATH, tools, OPENAI_HEADERS))).toContain('at most 100 items per array');
+  });
+
+  it('recursive $refs that fan out past the node cap are a 400', async () => {
+    const properties = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`p${i}`, { $ref: '#' }]));
+    expect(await errorMessage('gemini', await postStructured('gemini', PROMPT, { type: 'object', properties }))).toContain('at most 10000 values per document');
+  });
+
+  it('long prompt words cannot push a document past its character cap', async () => {
+    const word = 'a'.repeat(600_000);
+    const schema = { type: 'array', minItems: 2, items: { type: 'string' } };
+    expect(await errorMessage('responses', await postStructured('responses', word, schema))).toContain('at most 1000000 characters of strings per document');
+    expect(JSON.parse(await replyText('responses', word, { type: 'string' }))).toBe(word);
   });
 });
