@@ -78,6 +78,31 @@ function checkJsonModeWithFunctions(body, model) {
 }
 
 /**
+ * The API's answer to a JSON value of the wrong type for a proto field.
+ * @param {string} where the field's path, snake_case
+ * @param {string} type what the API names the expected type: a proto
+ *   message ("Part") or a scalar ("TYPE_STRING")
+ * @param {unknown} value
+ */
+function invalidValue(where, type, value) {
+  const shown = typeof value === 'string' ? JSON.stringify(value) : Array.isArray(value) ? 'list' : isRecord(value) ? 'object' : String(value);
+  const expected = type.startsWith('TYPE_') ? type : `type.googleapis.com/google.ai.generativelanguage.v1beta.${type}`;
+  return `Invalid JSON payload received. Invalid value at '${where}' (${expected}), ${shown}`;
+}
+
+/**
+ * A part must be an object; its `text`, when given, a string.
+ * @param {unknown} part
+ * @param {string} where
+ * @returns {string | null}
+ */
+function checkPart(part, where) {
+  if (!isRecord(part)) return invalidValue(where, 'Part', part);
+  if (part.text !== undefined && typeof part.text !== 'string') return invalidValue(`${where}.text`, 'TYPE_STRING', part.text);
+  return null;
+}
+
+/**
  * @param {unknown} body parsed JSON
  * @param {string} [model] from the path; decides what the model supports
  * @returns {string | null}
@@ -93,6 +118,8 @@ export function validateGenerateBody(body, model = '') {
       return `* GenerateContentRequest.contents[${i}].parts: contents.parts must not be empty.\n`;
     }
     for (const [k, part] of content.parts.entries()) {
+      const problem = checkPart(part, `contents[${i}].parts[${k}]`);
+      if (problem) return problem;
       const call = field(part, 'functionCall');
       if (call !== undefined && (!isRecord(call) || typeof call.name !== 'string')) {
         return `* GenerateContentRequest.contents[${i}].parts[${k}].function_call.name: Name cannot be empty.\n`;
@@ -103,10 +130,20 @@ export function validateGenerateBody(body, model = '') {
       }
     }
   }
+  const system = field(body, 'systemInstruction');
+  if (isRecord(system) && Array.isArray(system.parts)) {
+    for (const [k, part] of system.parts.entries()) {
+      const problem = checkPart(part, `system_instruction.parts[${k}]`);
+      if (problem) return problem;
+    }
+  }
   for (const [i, tool] of (Array.isArray(body.tools) ? body.tools : []).entries()) {
     const declarations = field(tool, 'functionDeclarations');
+    if (declarations !== undefined && declarations !== null && !Array.isArray(declarations)) {
+      return invalidValue(`tools[${i}].function_declarations`, 'FunctionDeclaration', declarations);
+    }
     for (const [k, declaration] of (Array.isArray(declarations) ? declarations : []).entries()) {
-      if (!isRecord(declaration) || !FUNCTION_NAME.test(String(declaration.name ?? ''))) {
+      if (!isRecord(declaration) || typeof declaration.name !== 'string' || !FUNCTION_NAME.test(declaration.name)) {
         return `* GenerateContentRequest.tools[${i}].function_declarations[${k}].name: Invalid function name. Must start with a letter or an underscore. Must be alphameric (a-z, A-Z, 0-9), underscores (_), dots (.), colons (:), or dashes (-), with a maximum length of 64.\n`;
       }
     }
