@@ -1,7 +1,7 @@
 // Anthropic Messages wire format for the simulator: request body → neutral
 // conversation, and plan → SSE events / Message JSON, shaped field for field
 // like fixtures/providers/anthropic/{a-text,b-tool-call}.sse.
-import { contentText, isRecord, takeDirectives } from './conversation.mjs';
+import { asString, contentText, isRecord, takeDirectives } from './conversation.mjs';
 import { fakeSignature, hashId } from './hash.mjs';
 import { jsonPieces, textPieces } from './planner.mjs';
 import { ANTHROPIC_PING } from './sse.mjs';
@@ -25,7 +25,7 @@ import { ANTHROPIC_PING } from './sse.mjs';
  */
 export function systemText(system) {
   if (typeof system === 'string') return system;
-  return Array.isArray(system) ? system.map((b) => (isRecord(b) ? String(b.text ?? '') : '')).join('\n') : '';
+  return Array.isArray(system) ? system.map((b) => (isRecord(b) ? asString(b.text ?? '') : '')).join('\n') : '';
 }
 
 /**
@@ -40,7 +40,7 @@ function toSimMessage(message) {
   const texts = [];
   for (const block of blocks) {
     if (block.type === 'text') texts.push(block.text);
-    else if (block.type === 'image') out.images.push(String(block.source?.media_type ?? block.source?.type ?? 'unknown'));
+    else if (block.type === 'image') out.images.push(asString(block.source?.media_type ?? block.source?.type ?? 'unknown'));
     else if (block.type === 'tool_use') out.toolUses.push({ id: block.id, name: block.name, input: block.input });
     else if (block.type === 'tool_result') {
       out.toolResults.push({ toolUseId: block.tool_use_id, text: contentText(block.content), isError: block.is_error === true });
@@ -71,7 +71,7 @@ export function toConversation(body) {
   const messages = body.messages.map(toSimMessage);
   const directiveSpecs = takeDirectives(messages);
   const choice = isRecord(body.tool_choice) ? body.tool_choice : { type: 'auto' };
-  const toolChoice = choice.type === 'tool' ? { name: String(choice.name) } : choice.type === 'any' || choice.type === 'none' ? choice.type : 'auto';
+  const toolChoice = choice.type === 'tool' ? { name: asString(choice.name) } : choice.type === 'any' || choice.type === 'none' ? choice.type : 'auto';
   const tools = (Array.isArray(body.tools) ? body.tools : [])
     .filter((t) => typeof t.name === 'string' && isRecord(t.input_schema))
     .map((t) => ({ name: t.name, schema: t.input_schema }));

@@ -10,7 +10,7 @@
 //   so conversations between simulated members end.
 // The state of a multi-step exchange is read back from the conversation: the
 // tool calls made since the prompt and their results.
-import { clip } from './conversation.mjs';
+import { asString, clip } from './conversation.mjs';
 import { readIntent, wordsOf } from './comms-intent.mjs';
 import { isReply, readTraffic } from './comms-traffic.mjs';
 
@@ -184,12 +184,12 @@ function sendCall(intent, to) {
  */
 function sentText(intent, send, result) {
   const input = /** @type {Record<string, unknown>} */ (send.input ?? {});
-  const to = String(input.to ?? '');
+  const to = asString(input.to ?? '');
   const noun = send.name === 'send_request' && intent.kind !== 'request' ? 'request' : intent.noun;
   if (failed(result)) return `I could not send ${to} the ${noun}: ${sentence(result.text)}`;
   const reply = /** @type {Record<string, unknown> | undefined} */ (parseJson(result.text));
   const id = send.name === 'send_request' && typeof reply?.requestId === 'string' ? ` (${reply.requestId})` : '';
-  return `I sent ${to} ${article(noun)} ${noun}${id}: ${sentence(String(input.body ?? ''))}`;
+  return `I sent ${to} ${article(noun)} ${noun}${id}: ${sentence(asString(input.body ?? ''))}`;
 }
 
 /**

@@ -17,6 +17,22 @@ export function isRecord(value) {
 }
 
 /**
+ * A request value as text, as `String()` gives it, without throwing: a JSON
+ * object with its own `toString` or `valueOf` key (`{"toString": 1}`) makes
+ * `String()` throw, and is shown as JSON instead.
+ * @param {unknown} value
+ * @returns {string}
+ */
+export function asString(value) {
+  if (typeof value === 'string') return value;
+  try {
+    return String(value);
+  } catch {
+    return JSON.stringify(value) ?? '';
+  }
+}
+
+/**
  * An empty neutral message.
  * @param {'user' | 'assistant'} role
  * @returns {SimMessage}

@@ -1,7 +1,7 @@
 // Gemini wire format for the simulator: request body → neutral conversation,
 // and plan → GenerateContentResponse chunks / one whole response, shaped like
 // fixtures/providers/gemini/{a-text,b-tool-call}.sse.
-import { appendTurn, contentText, isRecord, simMessage, takeDirectives } from './conversation.mjs';
+import { appendTurn, asString, contentText, isRecord, simMessage, takeDirectives } from './conversation.mjs';
 import { fakeSignature, hashId } from './hash.mjs';
 import { field } from './gemini-validate.mjs';
 
@@ -57,13 +57,13 @@ export function geminiConversation(body) {
       const response = field(part, 'functionResponse');
       const media = field(part, 'inlineData') ?? field(part, 'fileData');
       if (typeof part.text === 'string' && part.thought !== true) texts.push(part.text);
-      else if (isRecord(media)) sim.images.push(String(field(media, 'mimeType') ?? 'unknown'));
-      else if (isRecord(call)) sim.toolUses.push({ id: String(call.id ?? `gemini_call_${t}_${sim.toolUses.length}`), name: call.name, input: call.args ?? {} });
+      else if (isRecord(media)) sim.images.push(asString(field(media, 'mimeType') ?? 'unknown'));
+      else if (isRecord(call)) sim.toolUses.push({ id: asString(call.id ?? `gemini_call_${t}_${sim.toolUses.length}`), name: call.name, input: call.args ?? {} });
       else if (isRecord(response)) {
         const match = calls.find((c) => !c.answered && c.name === response.name) ?? calls.find((c) => !c.answered);
         if (match) match.answered = true;
         const isError = isRecord(response.response) && response.response.error !== undefined;
-        sim.toolResults.push({ toolUseId: match?.id ?? String(response.id ?? response.name), name: response.name, text: responseText(response.response), isError });
+        sim.toolResults.push({ toolUseId: match?.id ?? asString(response.id ?? response.name), name: response.name, text: responseText(response.response), isError });
       }
     }
     sim.text = texts.join('');
@@ -72,7 +72,7 @@ export function geminiConversation(body) {
   }
   const declarations = (Array.isArray(body.tools) ? body.tools : []).flatMap((t) => field(t, 'functionDeclarations') ?? []);
   const config = field(field(body, 'toolConfig'), 'functionCallingConfig');
-  const mode = String(field(config, 'mode') ?? 'AUTO').toUpperCase();
+  const mode = asString(field(config, 'mode') ?? 'AUTO').toUpperCase();
   const allowed = field(config, 'allowedFunctionNames');
   const tools = declarations
     .filter((d) => !Array.isArray(allowed) || allowed.includes(d.name))
@@ -81,7 +81,7 @@ export function geminiConversation(body) {
   const toolChoice = mode === 'NONE' ? 'none' : mode !== 'ANY' ? 'auto' : tools.length === 1 && tools[0] ? { name: tools[0].name } : 'any';
   const system = field(body, 'systemInstruction');
   const directiveSpecs = takeDirectives(messages);
-  const systemText = isRecord(system) && Array.isArray(system.parts) ? system.parts.map((p) => String(p.text ?? '')).join('\n') : typeof system === 'string' ? system : '';
+  const systemText = isRecord(system) && Array.isArray(system.parts) ? system.parts.map((p) => asString(p.text ?? '')).join('\n') : typeof system === 'string' ? system : '';
   return {
     conversation: {
       system: systemText,

@@ -3,7 +3,7 @@
 // messages are tool results, assistant `tool_calls` are tool uses. Responses:
 // `instructions` plus system/developer items, `function_call` and
 // `function_call_output` items. Consecutive same-side turns merge.
-import { appendTurn, contentText, imageTypeOfUrl, isRecord, simMessage, takeDirectives } from './conversation.mjs';
+import { appendTurn, asString, contentText, imageTypeOfUrl, isRecord, simMessage, takeDirectives } from './conversation.mjs';
 
 /**
  * @typedef {import('./planner.mjs').SimConversation} SimConversation
@@ -115,13 +115,13 @@ export function chatConversation(body) {
     }
     const sim = simMessage(m.role === 'assistant' ? 'assistant' : 'user');
     if (m.role === 'tool' || m.role === 'function') {
-      sim.toolResults.push({ toolUseId: String(m.tool_call_id ?? m.name), text: contentText(m.content), isError: false });
+      sim.toolResults.push({ toolUseId: asString(m.tool_call_id ?? m.name), text: contentText(m.content), isError: false });
     } else {
       readContent(m.content, sim);
     }
     for (const call of Array.isArray(m.tool_calls) ? m.tool_calls : []) {
       if (!isRecord(call) || !isRecord(call.function)) continue;
-      sim.toolUses.push({ id: String(call.id), name: String(call.function.name), input: parseArguments(call.function.arguments) });
+      sim.toolUses.push({ id: asString(call.id), name: asString(call.function.name), input: parseArguments(call.function.arguments) });
     }
     appendTurn(messages, sim);
   }

@@ -1,7 +1,7 @@
 // Request-body validation for the simulated OpenAI Chat Completions and
 // Responses APIs. Messages, `param` and `code` imitate the API's 400s so a
 // client bug shows up in tests as the error the real service would return.
-import { isRecord } from './conversation.mjs';
+import { asString, isRecord } from './conversation.mjs';
 
 /** @typedef {import('./simulate.mjs').Problem} Problem */
 
@@ -69,7 +69,7 @@ function checkChatToolPairing(messages) {
     }
     if (open.size > 0) {
       return {
-        message: `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...open].join(', ')}`,
+        message: `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...open].map(asString).join(', ')}`,
         param: `messages.[${opener}].role`, code: null,
       };
     }
@@ -95,7 +95,7 @@ export function validateChatBody(body) {
   for (const [i, m] of body.messages.entries()) {
     if (!isRecord(m)) return wrongType(`messages[${i}]`, 'an object', m);
     if (!ROLES.includes(m.role)) {
-      return { message: `Invalid value: '${String(m.role)}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.`, param: `messages[${i}].role`, code: 'invalid_value' };
+      return { message: `Invalid value: '${asString(m.role)}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.`, param: `messages[${i}].role`, code: 'invalid_value' };
     }
     const mayOmitContent = m.role === 'assistant' && (Array.isArray(m.tool_calls) || m.content === null);
     if (m.content === undefined && !mayOmitContent) return missing(`messages[${i}].content`);
@@ -106,7 +106,7 @@ export function validateChatBody(body) {
   }
   for (const [i, tool] of (body.tools ?? []).entries()) {
     if (!isRecord(tool) || !isRecord(tool.function)) return missing(`tools[${i}].function`);
-    if (!TOOL_NAME.test(String(tool.function.name ?? ''))) return badToolName(`tools[${i}].function.name`, tool.function.name);
+    if (!TOOL_NAME.test(asString(tool.function.name ?? ''))) return badToolName(`tools[${i}].function.name`, tool.function.name);
   }
   const format = body.response_format;
   if (isRecord(format) && format.type === 'json_schema') {
@@ -136,7 +136,7 @@ export function validateResponsesBody(body) {
     const type = item.type ?? 'message';
     if (type === 'message') {
       if (!['user', 'assistant', 'system', 'developer'].includes(item.role)) {
-        return { message: `Invalid value: '${String(item.role)}'. Supported values are: 'assistant', 'system', 'developer', and 'user'.`, param: `input[${i}].role`, code: 'invalid_value' };
+        return { message: `Invalid value: '${asString(item.role)}'. Supported values are: 'assistant', 'system', 'developer', and 'user'.`, param: `input[${i}].role`, code: 'invalid_value' };
       }
       if (typeof item.content !== 'string' && !Array.isArray(item.content)) return missing(`input[${i}].content`);
     } else if (type === 'function_call') {
@@ -150,7 +150,7 @@ export function validateResponsesBody(body) {
   }
   for (const [i, tool] of (body.tools ?? []).entries()) {
     if (!isRecord(tool)) return wrongType(`tools[${i}]`, 'an object', tool);
-    if (tool.type === 'function' && !TOOL_NAME.test(String(tool.name ?? ''))) return badToolName(`tools[${i}].name`, tool.name);
+    if (tool.type === 'function' && !TOOL_NAME.test(asString(tool.name ?? ''))) return badToolName(`tools[${i}].name`, tool.name);
   }
   return checkJsonSchemaFormat(isRecord(body.text) ? body.text.format : undefined, 'text.format');
 }

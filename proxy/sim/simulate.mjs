@@ -36,6 +36,30 @@ import { StructuredLimitError, structuredSchemaProblem } from './structured.mjs'
  */
 
 /**
+ * Deepest JSON nesting a body may have: the conversion, fingerprint and
+ * schema walks recurse, and a body nested thousands deep overflowed the
+ * stack (a 500). Far deeper than any real request or tool schema.
+ */
+export const MAX_NESTING = 256;
+
+/**
+ * Whether the value nests arrays and objects deeper than MAX_NESTING
+ * (walked without recursion).
+ * @param {unknown} value
+ */
+function nestsTooDeep(value) {
+  /** @type {[unknown, number][]} */
+  const stack = [[value, 1]];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const [current, depth] = item;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth > MAX_NESTING) return true;
+    for (const child of Object.values(current)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
  * @param {Problem | string} problem
  * @returns {InvalidOutcome}
  */
@@ -49,6 +73,7 @@ export const invalid = (problem) => ({ kind: 'invalid', problem: typeof problem 
  * @returns {Outcome}
  */
 export function simulateRequest(api, body, scripted, extra = '') {
+  if (nestsTooDeep(body)) return invalid(`Request body nests arrays and objects more than ${MAX_NESTING} levels deep`);
   const problem = api.validate(body);
   if (problem) return invalid(problem);
   if (!isRecord(body)) return invalid('Request body must be a JSON object');

@@ -71,6 +71,20 @@ function checkHops(hops) {
 }
 
 /**
+ * One JSON-pointer token of a `$ref`, percent-decoded when that is valid.
+ * @param {string} raw
+ */
+function decodePointer(raw) {
+  let key = raw;
+  try {
+    key = decodeURIComponent(raw);
+  } catch {
+    // A stray `%` (malformed escape) is taken literally.
+  }
+  return key.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/**
  * Follows a local `$ref` (`#`, `#/$defs/X`, `#/definitions/X`, any `#/a/b` pointer).
  * @param {unknown} schema
  * @param {Context} ctx
@@ -84,7 +98,7 @@ function resolve(schema, ctx) {
     /** @type {unknown} */
     let target = ctx.root;
     for (const raw of ref.slice(1).split('/').filter(Boolean)) {
-      const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+      const key = decodePointer(raw);
       target = isRecord(target) || Array.isArray(target) ? /** @type {any} */ (target)[key] : undefined;
     }
     current = target;
@@ -99,7 +113,7 @@ function resolve(schema, ctx) {
  * @returns {string | undefined}
  */
 export function declaredType(schema) {
-  const list = Array.isArray(schema.type) ? schema.type.map((t) => String(t).toLowerCase()) : [schema.type];
+  const list = Array.isArray(schema.type) ? schema.type.map((t) => (typeof t === 'string' ? t.toLowerCase() : t)) : [schema.type];
   const raw = list.find((t) => t !== 'null') ?? list[0];
   return typeof raw === 'string' ? raw.toLowerCase() : undefined;
 }
@@ -133,11 +147,26 @@ function flatten(schema, ctx, hops = 0) {
   for (const part of allOf.map((s) => flatten(resolve(s, ctx), ctx, hops + 1))) {
     spend(ctx, sizeOf(merged.properties) + sizeOf(part.properties) + sizeOf(merged.required) + sizeOf(part.required) + sizeOf(part));
     merged.properties = { ...merged.properties, ...part.properties };
-    merged.required = [...(merged.required ?? []), ...(part.required ?? [])];
+    merged.required = [...listOf(merged.required), ...listOf(part.required)];
     for (const [k, v] of Object.entries(part)) if (!(k in merged)) merged[k] = v;
   }
   return merged;
 }
+
+/**
+ * Whether a listed property name can be looked up with `in`: any JSON
+ * primitive (an object would be converted, and `{"toString": 1}` throws).
+ * @param {unknown} k
+ * @returns {k is string | number | boolean | null}
+ */
+const isKey = (k) => k === null || typeof k !== 'object';
+
+/**
+ * The value when it is an array, else an empty list.
+ * @param {unknown} value
+ * @returns {unknown[]}
+ */
+const listOf = (value) => (Array.isArray(value) ? value : []);
 
 /**
  * How many entries a spread of the value copies (0 for non-objects).
@@ -192,7 +221,7 @@ export function numberFor(s, integer, offset = 0) {
  * @param {Context} ctx
  */
 function stringFor(s, ctx) {
-  if (typeof s.format === 'string' && FORMATS[s.format]) return FORMATS[s.format];
+  if (typeof s.format === 'string' && Object.hasOwn(FORMATS, s.format)) return FORMATS[s.format];
   const min = Number.isInteger(s.minLength) ? s.minLength : 0;
   const max = Number.isInteger(s.maxLength) ? s.maxLength : Infinity;
   if (min > MAX_STRING_LENGTH) {
@@ -249,7 +278,7 @@ function generate(schema, ctx, depth, offset = 0) {
       const out = {};
       if (depth >= MAX_DEPTH) return out;
       const properties = isRecord(s.properties) ? s.properties : {};
-      const order = Array.isArray(s.propertyOrdering) ? s.propertyOrdering.filter((k) => k in properties) : [];
+      const order = Array.isArray(s.propertyOrdering) ? s.propertyOrdering.filter((k) => isKey(k) && k in properties) : [];
       const ordered = new Set(order);
       for (const key of [...order, ...Object.keys(properties).filter((k) => !ordered.has(k))]) {
         out[key] = generate(properties[key], ctx, depth + 1);
@@ -302,7 +331,7 @@ function violate(schema, value, ctx) {
   const s = effective(schema, ctx);
   if (schemaType(s) !== 'object' || !isRecord(value)) return wrongValue(s);
   const out = { ...value };
-  const required = (Array.isArray(s.required) ? s.required : []).filter((k) => k in out);
+  const required = (Array.isArray(s.required) ? s.required : []).filter((k) => isKey(k) && k in out);
   if (required.length > 0) delete out[required[0]];
   const [next] = Object.keys(out);
   const properties = isRecord(s.properties) ? s.properties : {};
