@@ -1,10 +1,91 @@
 // Forward mode: relays `/<provider>/<rest>` to `<upstream>/<rest>` with the real
-// API key, and streams the answer back untouched. The browser never sees the
-// key, and the upstream never sees browser-only headers (so it does not treat
-// the call as a CORS request).
+// API key, and streams the answer back as it arrives. The browser never sees
+// the key (an upstream that echoes it, say in an error message, has it
+// replaced by `[redacted]`), and the upstream never sees browser-only headers
+// (so it does not treat the call as a CORS request).
 import http from 'node:http';
 import https from 'node:https';
+import { Transform } from 'node:stream';
+import zlib from 'node:zlib';
 import { sendJson } from './http-helpers.mjs';
+
+/** What an echoed key is replaced with. */
+const REDACTED = '[redacted]';
+
+/** Keys shorter than this are placeholders (`proxy`), not secrets worth scrubbing. */
+const MIN_SCRUBBED_KEY = 8;
+
+/** Content codings the proxy can undo to scrub the body. */
+const DECODERS = {
+  gzip: () => zlib.createGunzip(),
+  'x-gzip': () => zlib.createGunzip(),
+  deflate: () => zlib.createInflate(),
+  br: () => zlib.createBrotliDecompress(),
+};
+
+/**
+ * @param {string} secret
+ * @returns {boolean} whether responses must be scrubbed of this key
+ */
+function scrubs(secret) {
+  return secret.length >= MIN_SCRUBBED_KEY;
+}
+
+/**
+ * @param {string} text
+ * @param {string} secret
+ */
+function redact(text, secret) {
+  return scrubs(secret) ? text.split(secret).join(REDACTED) : text;
+}
+
+/**
+ * Length of the longest end of `data` that is a proper beginning of `needle`:
+ * bytes that may turn out to be the key once the next chunk arrives.
+ * @param {Buffer} data
+ * @param {Buffer} needle
+ */
+function pendingPrefix(data, needle) {
+  for (let n = Math.min(data.length, needle.length - 1); n > 0; n -= 1) {
+    if (data[data.length - n] === needle[0] && data.subarray(data.length - n).equals(needle.subarray(0, n))) return n;
+  }
+  return 0;
+}
+
+/**
+ * A stream that replaces every occurrence of `secret` with `[redacted]`. It
+ * holds back only a trailing piece that could be the start of the key, so
+ * output follows input at once (an SSE event ends in a blank line, which no
+ * key starts with, so events are never delayed).
+ * @param {string} secret
+ * @returns {Transform}
+ */
+export function keyScrubber(secret) {
+  const needle = Buffer.from(secret);
+  const mask = Buffer.from(REDACTED);
+  let held = Buffer.alloc(0);
+  return new Transform({
+    transform(/** @type {Buffer} */ chunk, _encoding, done) {
+      const data = held.length > 0 ? Buffer.concat([held, chunk]) : chunk;
+      /** @type {Buffer[]} */
+      const out = [];
+      let from = 0;
+      for (let at = data.indexOf(needle); at !== -1; at = data.indexOf(needle, from)) {
+        out.push(data.subarray(from, at), mask);
+        from = at + needle.length;
+      }
+      const rest = data.subarray(from);
+      const keep = pendingPrefix(rest, needle);
+      out.push(rest.subarray(0, rest.length - keep));
+      held = Buffer.from(rest.subarray(rest.length - keep));
+      const ready = Buffer.concat(out);
+      done(null, ready.length > 0 ? ready : undefined);
+    },
+    flush(done) {
+      done(null, held.length > 0 ? held : undefined);
+    },
+  });
+}
 
 /** RFC 9110 hop-by-hop headers: they describe one connection, not the message. */
 const HOP_BY_HOP = new Set([
@@ -48,17 +129,21 @@ export function upstreamRequestHeaders(incoming, credentialHeaders, authHeaders)
 
 /**
  * Upstream response headers minus hop-by-hop ones and the upstream's own CORS
- * answer (the proxy sets CORS for the browser itself).
+ * answer (the proxy sets CORS for the browser itself), with the key redacted
+ * from every value. When the body is scrubbed its length may change, so
+ * `content-length` goes (and `content-encoding`, the body being decoded).
  * @param {import('node:http').IncomingHttpHeaders} incoming
+ * @param {string} secret
  * @returns {import('node:http').OutgoingHttpHeaders}
  */
-function downstreamHeaders(incoming) {
+function downstreamHeaders(incoming, secret) {
   const drop = hopByHop(incoming);
+  if (scrubs(secret)) drop.add('content-length').add('content-encoding');
   /** @type {import('node:http').OutgoingHttpHeaders} */
   const out = {};
   for (const [name, value] of Object.entries(incoming)) {
     if (value === undefined || drop.has(name) || name.startsWith('access-control-')) continue;
-    out[name] = value;
+    out[name] = Array.isArray(value) ? value.map((v) => redact(v, secret)) : redact(value, secret);
   }
   return out;
 }
@@ -102,24 +187,38 @@ export function upstreamUrl(upstream, rest, search, credentialQuery = []) {
 export function forwardRequest({ req, res, target, credentialHeaders, authHeaders, secret, errorBody }) {
   return new Promise((resolve) => {
     const client = target.protocol === 'https:' ? https : http;
-    const upstreamReq = client.request(target, {
-      method: req.method,
-      headers: upstreamRequestHeaders(req.headers, credentialHeaders, authHeaders),
-    });
+    const headers = upstreamRequestHeaders(req.headers, credentialHeaders, authHeaders);
+    // A compressed body could carry the key unseen: ask for none (and decode any that comes anyway).
+    if (scrubs(secret)) headers['accept-encoding'] = 'identity';
+    const upstreamReq = client.request(target, { method: req.method, headers });
 
     upstreamReq.on('response', (upstreamRes) => {
-      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, downstreamHeaders(upstreamRes.headers));
+      const coding = String(upstreamRes.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+      const decoder = coding === 'identity' || coding === '' || !scrubs(secret) ? null : DECODERS[/** @type {keyof typeof DECODERS} */ (coding)];
+      if (decoder === undefined) {
+        upstreamRes.resume();
+        sendJson(res, 502, errorBody(502, `proxy cannot check an upstream body in content-encoding ${JSON.stringify(coding)} for the key`));
+        return resolve();
+      }
+      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, downstreamHeaders(upstreamRes.headers, secret));
       // Send the status line now: an SSE client should see 200 before the first event.
       res.flushHeaders();
       // pipe() writes each upstream chunk as it arrives and honours backpressure.
-      upstreamRes.pipe(res);
+      /** @type {import('node:stream').Readable} */
+      let body = upstreamRes;
+      for (const stage of [decoder?.(), scrubs(secret) ? keyScrubber(secret) : null]) {
+        if (!stage) continue;
+        stage.on('error', () => res.destroy());
+        body = body.pipe(stage);
+      }
+      body.pipe(res);
       upstreamRes.on('error', () => res.destroy());
       upstreamRes.on('end', resolve);
     });
 
     upstreamReq.on('error', (error) => {
       if (!res.headersSent && !res.destroyed) {
-        const reason = (error.message || String(/** @type {NodeJS.ErrnoException} */ (error).code)).split(secret || '\u0000').join('[redacted]');
+        const reason = redact(error.message || String(/** @type {NodeJS.ErrnoException} */ (error).code), secret);
         sendJson(res, 502, errorBody(502, `proxy could not reach upstream: ${reason}`));
       } else {
         res.destroy();

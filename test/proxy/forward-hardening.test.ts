@@ -1,0 +1,152 @@
+// @vitest-environment node
+// Forward mode against a hostile or broken upstream on 127.0.0.1: a key the
+// upstream echoes never reaches the browser, and what the proxy passes on in
+// either direction is limited to what the exchange needs.
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Transform } from 'node:stream';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startProxy, type ProxyServer } from '../../proxy/index';
+import { API_HEADERS } from './clients';
+
+const REAL_KEY = 'sk-ant-REAL-key-0123456789';
+
+// forward.mjs has no type declarations (it is not public API): load it untyped.
+const FORWARD = new URL('../../proxy/forward.mjs', import.meta.url).href;
+const { keyScrubber } = (await import(FORWARD)) as { keyScrubber: (secret: string) => Transform };
+
+interface Seen { method: string; url: string; headers: IncomingHttpHeaders; body: string }
+type Behaviour = (res: ServerResponse, seen: Seen) => void | Promise<void>;
+
+let upstream: Server;
+let upstreamUrl: string;
+let behaviour: Behaviour;
+const seen: Seen[] = [];
+let proxy: ProxyServer;
+
+beforeAll(async () => {
+  upstream = createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (p: Buffer) => parts.push(p));
+    req.on('end', () => {
+      const entry = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(parts).toString('utf8') };
+      seen.push(entry);
+      void behaviour(res, entry);
+    });
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  proxy = await startProxy({ port: 0, anthropicApiKey: REAL_KEY, anthropicUpstream: upstreamUrl, openaiApiKey: '', geminiApiKey: '' });
+});
+
+afterAll(async () => {
+  await proxy.close();
+  upstream.closeAllConnections();
+  await new Promise((resolve) => upstream.close(resolve));
+});
+
+beforeEach(() => {
+  seen.length = 0;
+  behaviour = (res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{}');
+  };
+});
+
+const browserHeaders = { ...API_HEADERS, 'x-api-key': 'proxy', origin: 'http://localhost:5173' };
+const postMessages = (headers: Record<string, string> = browserHeaders, base = proxy.url) =>
+  fetch(`${base}/anthropic/v1/messages`, { method: 'POST', headers, body: '{}', redirect: 'manual' });
+
+/** Everything a Transform emits for these input pieces, as one string. */
+async function scrub(secret: string, pieces: string[]): Promise<string> {
+  const transform = keyScrubber(secret);
+  const out: Buffer[] = [];
+  transform.on('data', (part: Buffer) => out.push(part));
+  const ended = new Promise((resolve) => transform.on('end', resolve));
+  for (const piece of pieces) transform.write(Buffer.from(piece));
+  transform.end();
+  await ended;
+  return Buffer.concat(out).toString('utf8');
+}
+
+describe('a key echoed by the upstream', () => {
+  it('is redacted in response header values, including a redirect Location', async () => {
+    behaviour = (res) => {
+      res.writeHead(302, { location: `https://upstream.example/login?key=${REAL_KEY}`, 'x-debug-key': `Bearer ${REAL_KEY}`, 'content-length': '0' });
+      res.end();
+    };
+    const res = await postMessages();
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('https://upstream.example/login?key=[redacted]');
+    expect(res.headers.get('x-debug-key')).toBe('Bearer [redacted]');
+    for (const [, value] of res.headers) expect(value).not.toContain(REAL_KEY);
+  });
+
+  it('is redacted in the body, and the upstream content-length is dropped', async () => {
+    const body = JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: `invalid api key: Bearer ${REAL_KEY}` } });
+    behaviour = (res) => {
+      res.writeHead(401, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+      res.end(body);
+    };
+    const res = await postMessages();
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-length')).toBeNull();
+    const text = await res.text();
+    expect(text).not.toContain(REAL_KEY);
+    expect(JSON.parse(text)).toMatchObject({ error: { message: 'invalid api key: Bearer [redacted]' } });
+  });
+
+  it('is redacted in a compressed body too', async () => {
+    const { gzipSync } = await import('node:zlib');
+    behaviour = (res) => {
+      res.writeHead(400, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(gzipSync(`{"error":"bad key ${REAL_KEY}"}`));
+    };
+    const res = await postMessages({ ...browserHeaders, 'accept-encoding': 'gzip' });
+    expect(seen[0]?.headers['accept-encoding']).toBe('identity');
+    expect(res.headers.get('content-encoding')).toBeNull();
+    expect(await res.text()).toBe('{"error":"bad key [redacted]"}');
+  });
+
+  it('does not hold back SSE: each event reaches the client before the upstream goes on', async () => {
+    let release = () => {};
+    const released = new Promise<void>((resolve) => { release = resolve; });
+    const first = `event: ping\ndata: {"echo":"${REAL_KEY}"}\n\n`;
+    behaviour = async (res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(first);
+      await released;
+      res.end('event: done\ndata: {}\n\n');
+    };
+    const res = await postMessages();
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    while (!text.endsWith('\n\n')) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error('stream ended before the first event');
+      text += Buffer.from(value).toString('utf8');
+    }
+    expect(text).toBe('event: ping\ndata: {"echo":"[redacted]"}\n\n');
+    release();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += Buffer.from(value).toString('utf8');
+    }
+    expect(text).toBe('event: ping\ndata: {"echo":"[redacted]"}\n\nevent: done\ndata: {}\n\n');
+  });
+
+  it('is found across every split of the stream into writes', async () => {
+    const text = `a${REAL_KEY}b ${REAL_KEY.slice(0, 9)}c ${REAL_KEY}${REAL_KEY} sk-ant-`;
+    const expected = 'a[redacted]b sk-ant-REc [redacted][redacted] sk-ant-';
+    expect(await scrub(REAL_KEY, [text])).toBe(expected);
+    expect(await scrub(REAL_KEY, [...text])).toBe(expected);
+    for (let at = 0; at <= text.length; at += 1) {
+      expect(await scrub(REAL_KEY, [text.slice(0, at), text.slice(at)]), `split at ${at}`).toBe(expected);
+    }
+  });
+
+  it('a repeated prefix inside the key is handled', async () => {
+    expect(await scrub('aaaaaaab', ['aaaa', 'aaaa', 'aaab', 'x'])).toBe('aaaa[redacted]x');
+  });
+});
