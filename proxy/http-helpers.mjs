@@ -17,13 +17,16 @@ export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /**
  * Adds the CORS headers every response carries. The Origin is echoed (rather
- * than `*`) so credentialed requests work too; `vary` keeps caches honest.
+ * than `*`) so credentialed requests work too, but not when it is refused, so
+ * such a page cannot read the answer; `vary` keeps caches honest.
  * @param {import('node:http').IncomingMessage} req
  * @param {import('node:http').ServerResponse} res
+ * @param {boolean} [refused] the request is refused for who sent it
  */
-export function applyCors(req, res) {
+export function applyCors(req, res, refused = false) {
   const origin = req.headers.origin;
-  res.setHeader('access-control-allow-origin', origin || '*');
+  if (!origin) res.setHeader('access-control-allow-origin', '*');
+  else if (!refused) res.setHeader('access-control-allow-origin', origin);
   if (origin) res.setHeader('vary', 'origin');
   res.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
 }
@@ -73,7 +76,8 @@ export function errorBody(type, message, requestId) {
 /** Anthropic error type of each status the proxy itself answers with. */
 /** @type {Record<number, string>} */
 const PROXY_ERROR_TYPES = {
-  400: 'invalid_request_error', 403: 'permission_error', 404: 'not_found_error', 413: 'request_too_large',
+  400: 'invalid_request_error', 403: 'permission_error', 404: 'not_found_error', 405: 'invalid_request_error',
+  413: 'request_too_large', 504: 'timeout_error',
 };
 
 /**

@@ -1,9 +1,11 @@
-// Who may spend the key: in forward mode the proxy holds a real credential,
-// so a web page from any other site open in the same browser must not be
-// able to use it through 127.0.0.1. Loopback origins (the developer's own
-// dev servers) are allowed, plus an explicit list; requests without an
-// Origin (curl, server code) are allowed. The Host header must be loopback
-// too, which defeats DNS rebinding.
+// Who may spend the key (forward mode) or drive the simulator's control API
+// (`/_sim/*`, which also shows recorded prompts): a web page from any other
+// site open in the same browser must not be able to, through 127.0.0.1.
+// Loopback origins (the developer's own dev servers) are allowed, plus an
+// explicit list. Requests without an Origin are allowed (curl, server code,
+// tests) unless the browser marks them as coming from another site
+// (`Sec-Fetch-Site: cross-site`: an <img>, <script> or link on another page).
+// The Host header must be loopback too, which defeats DNS rebinding.
 
 const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -24,16 +26,27 @@ export function allowedOriginList(option) {
 }
 
 /**
- * Why a request may not use a forwarded key, or null when it may.
+ * `Sec-Fetch-Site` values of an Origin-less request that may pass: a typed URL
+ * or bookmark, or a page of this loopback host (any port: same-site).
+ */
+const TRUSTED_FETCH_SITES = new Set(['none', 'same-origin', 'same-site']);
+
+/**
+ * Why a request may not use a forwarded key or the control API, or null when it may.
  * @param {import('node:http').IncomingHttpHeaders} headers
  * @param {Set<string>} allowed
  * @returns {string | null}
  */
-export function forwardRefusal(headers, allowed) {
+export function callerRefusal(headers, allowed) {
   const host = (headers.host ?? '').replace(/:\d+$/, '');
   if (!isLoopbackHostname(host)) return `Host ${JSON.stringify(headers.host ?? '')} is not a loopback address`;
   const origin = headers.origin;
-  if (!origin || allowed.has(origin)) return null;
+  if (!origin) {
+    const site = headers['sec-fetch-site'];
+    if (site === undefined || TRUSTED_FETCH_SITES.has(site)) return null;
+    return `a request from another site without an Origin (sec-fetch-site: ${site}) may not use this proxy`;
+  }
+  if (allowed.has(origin)) return null;
   try {
     if (isLoopbackHostname(new URL(origin).hostname)) return null;
   } catch {

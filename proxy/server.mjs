@@ -4,7 +4,7 @@ import { forwardRequest, upstreamUrl } from './forward.mjs';
 import {
   BodyTooLargeError, applyCors, newRequestId, proxyErrorBody, readBody, sendJson, sendPreflight,
 } from './http-helpers.mjs';
-import { forwardRefusal } from './origin.mjs';
+import { callerRefusal } from './origin.mjs';
 import { redactHeaders, redactedPath } from './sim/control.mjs';
 
 /**
@@ -97,6 +97,9 @@ async function simulate(provider, routes, control, req, res, url, rest) {
   await found.handler({ req, res, url, params: found.params, body, bodyError, scripted: control.takeScripted(), requestId });
 }
 
+/** Methods forwarded upstream: the APIs' calls (POST) and listings such as `GET /v1/models`. */
+const FORWARDED_METHODS = ['GET', 'POST'];
+
 /**
  * @param {{ providers: ActiveProvider[], control: SimControl, log: (line: string) => void, allowedOrigins: Set<string> }} options
  * @returns {(req: Req, res: Res) => void}
@@ -109,15 +112,14 @@ export function createRequestHandler({ providers, control, log, allowedOrigins }
    * @param {Res} res
    * @param {URL} url
    * @param {typeof routed[number] | undefined} entry the provider owning the path
+   * @param {string | null} refusal why the caller may not use this route (forward and /_sim/ only)
    */
-  async function route(req, res, url, entry) {
-    if (req.method === 'OPTIONS') {
-      // A page the forwarded key would refuse learns so at its preflight:
-      // the browser then never sends the request at all.
-      const refusal = entry?.provider.mode === 'forward' ? forwardRefusal(req.headers, allowedOrigins) : null;
-      if (refusal) return sendJson(res, 403, entry.provider.spec.errorBody(403, `rkat-web-proxy: ${refusal}`));
-      return sendPreflight(req, res);
-    }
+  async function route(req, res, url, entry, refusal) {
+    const errorBody = entry?.provider.spec.errorBody ?? proxyErrorBody;
+    // A page refused here learns so at its preflight too: the browser then
+    // never sends the request at all.
+    if (refusal) return sendJson(res, 403, errorBody(403, `rkat-web-proxy: ${refusal}`));
+    if (req.method === 'OPTIONS') return sendPreflight(req, res);
     if (url.pathname === '/health' && req.method === 'GET') {
       return sendJson(res, 200, { ok: true, mode: Object.fromEntries(providers.map((p) => [p.spec.id, p.mode])) });
     }
@@ -126,8 +128,9 @@ export function createRequestHandler({ providers, control, log, allowedOrigins }
     const { provider, prefix, routes } = entry;
     const rest = url.pathname.slice(prefix.length - 1);
     if (provider.mode === 'simulated') return simulate(provider, routes, control, req, res, url, rest);
-    const refusal = forwardRefusal(req.headers, allowedOrigins);
-    if (refusal) return sendJson(res, 403, provider.spec.errorBody(403, `rkat-web-proxy: ${refusal}`));
+    if (!FORWARDED_METHODS.includes(req.method ?? '')) {
+      return sendJson(res, 405, errorBody(405, `rkat-web-proxy forwards only ${FORWARDED_METHODS.join(' and ')}, not ${req.method}`), { allow: FORWARDED_METHODS.join(', ') });
+    }
     return forwardRequest({
       req, res,
       target: upstreamUrl(provider.upstream, rest, url.search, provider.spec.credentialQuery),
@@ -147,17 +150,21 @@ export function createRequestHandler({ providers, control, log, allowedOrigins }
       const status = res.headersSent ? String(res.statusCode) : '-';
       log(`${req.method} ${path} ${status} ${Date.now() - started}ms${note}`);
     });
-    applyCors(req, res);
     let url;
     try {
       url = new URL(req.url ?? '/', 'http://proxy.local');
     } catch {
+      applyCors(req, res);
       return sendJson(res, 400, proxyErrorBody(400, 'Malformed request URL'));
     }
     const pathname = url.pathname;
     const entry = routed.find((r) => pathname.startsWith(r.prefix));
+    // Routes that spend the key or expose the control API check who is asking.
+    const guarded = entry?.provider.mode === 'forward' || pathname.startsWith('/_sim/');
+    const refusal = guarded ? callerRefusal(req.headers, allowedOrigins) : null;
+    applyCors(req, res, refusal !== null);
     const errorBody = entry?.provider.spec.errorBody ?? proxyErrorBody;
-    route(req, res, url, entry).catch((error) => {
+    route(req, res, url, entry, refusal).catch((error) => {
       if (error instanceof BodyTooLargeError) return sendJson(res, 413, errorBody(413, error.message));
       if (res.destroyed) return; // the client left; nothing to answer or report
       log(`internal error on ${req.method} ${path}: ${error instanceof Error ? error.message : String(error)}`);

@@ -2,12 +2,13 @@
 // Forward mode against a hostile or broken upstream on 127.0.0.1: a key the
 // upstream echoes never reaches the browser, and what the proxy passes on in
 // either direction is limited to what the exchange needs.
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { createServer, request, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Transform } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startProxy, type ProxyServer } from '../../proxy/index';
-import { API_HEADERS } from './clients';
+import { API_HEADERS, messages } from './clients';
+import { SIMULATED } from './helpers';
 
 const REAL_KEY = 'sk-ant-REAL-key-0123456789';
 
@@ -56,6 +57,20 @@ beforeEach(() => {
 const browserHeaders = { ...API_HEADERS, 'x-api-key': 'proxy', origin: 'http://localhost:5173' };
 const postMessages = (headers: Record<string, string> = browserHeaders, base = proxy.url) =>
   fetch(`${base}/anthropic/v1/messages`, { method: 'POST', headers, body: '{}', redirect: 'manual' });
+
+/** A request through node:http, which (unlike fetch) may set any Host. */
+function rawRequest(url: string, method: string, headers: Record<string, string>, body = ''): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers });
+    req.on('response', (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (p: Buffer) => parts.push(p));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 /** Everything a Transform emits for these input pieces, as one string. */
 async function scrub(secret: string, pieces: string[]): Promise<string> {
@@ -148,5 +163,102 @@ describe('a key echoed by the upstream', () => {
 
   it('a repeated prefix inside the key is handled', async () => {
     expect(await scrub('aaaaaaab', ['aaaa', 'aaaa', 'aaab', 'x'])).toBe('aaaa[redacted]x');
+  });
+});
+
+describe('requests without an Origin', () => {
+  const noOrigin = { ...API_HEADERS, 'x-api-key': 'proxy' };
+
+  it('are refused when the browser marks them cross-site (an <img>, <script> or link on another site)', async () => {
+    for (const method of ['GET', 'POST']) {
+      const res = await fetch(`${proxy.url}/anthropic/v1/messages`, {
+        method, headers: { ...noOrigin, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors' }, ...(method === 'POST' ? { body: '{}' } : {}),
+      });
+      expect(res.status, method).toBe(403);
+      expect(await res.json()).toMatchObject({ type: 'error', error: { type: 'permission_error' } });
+    }
+    expect(seen).toHaveLength(0);
+  });
+
+  it('are served from tools (no sec-fetch-site), typed URLs, and the same origin or site', async () => {
+    for (const site of [undefined, 'none', 'same-origin', 'same-site']) {
+      const res = await postMessages({ ...noOrigin, ...(site ? { 'sec-fetch-site': site } : {}) });
+      expect(res.status, site).toBe(200);
+      await res.arrayBuffer();
+    }
+    expect(seen).toHaveLength(4);
+  });
+});
+
+describe('methods', () => {
+  it('only GET and POST are forwarded; others get 405 in the API\'s error format', async () => {
+    for (const method of ['PUT', 'DELETE', 'PATCH']) {
+      const res = await fetch(`${proxy.url}/anthropic/v1/messages`, { method, headers: browserHeaders, body: '{}' });
+      expect(res.status, method).toBe(405);
+      expect(res.headers.get('allow')).toBe('GET, POST');
+      expect(await res.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+    }
+    expect(seen).toHaveLength(0);
+    expect((await postMessages()).status).toBe(200);
+  });
+});
+
+describe('refused origins', () => {
+  it('get no access-control-allow-origin, so the page cannot read the answer', async () => {
+    const res = await postMessages({ ...browserHeaders, origin: 'https://evil.example' });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect((await postMessages()).headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+  });
+});
+
+describe('the /_sim control API', () => {
+  let sim: ProxyServer;
+  beforeAll(async () => {
+    sim = await startProxy({ port: 0, ...SIMULATED });
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+  beforeEach(async () => {
+    await fetch(`${sim.url}/_sim/reset`, { method: 'POST' });
+  });
+  const evil = { origin: 'https://evil.example' };
+
+  it('does not show recorded prompts to another site', async () => {
+    await fetch(`${sim.url}/anthropic/v1/messages`, { method: 'POST', headers: API_HEADERS, body: JSON.stringify(messages('my secret prompt', { stream: false })) }).then((r) => r.text());
+    for (const base of [sim.url, proxy.url]) {
+      const res = await fetch(`${base}/_sim/requests`, { headers: evil });
+      expect(res.status, base).toBe(403);
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      const text = await res.text();
+      expect(text).not.toContain('my secret prompt');
+      expect(text).toContain('RKAT_PROXY_ALLOWED_ORIGINS');
+    }
+    const crossSite = await fetch(`${sim.url}/_sim/requests`, { headers: { 'sec-fetch-site': 'cross-site' } });
+    expect(crossSite.status).toBe(403);
+    const rebound = await rawRequest(`${sim.url}/_sim/requests`, 'GET', { host: 'attacker.example:3100' });
+    expect(rebound.status).toBe(403);
+    expect(rebound.body).not.toContain('my secret prompt');
+    const own = await fetch(`${sim.url}/_sim/requests`, { headers: { origin: 'http://localhost:5173' } });
+    expect(own.status).toBe(200);
+    expect(own.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    expect(await own.text()).toContain('my secret prompt');
+  });
+
+  it('takes no script or reset from another site (a text/plain POST needs no preflight)', async () => {
+    const res = await fetch(`${sim.url}/_sim/script`, { method: 'POST', headers: { ...evil, 'content-type': 'text/plain' }, body: '["error=500"]' });
+    expect(res.status).toBe(403);
+    expect((await fetch(`${sim.url}/_sim/reset`, { method: 'POST', headers: evil })).status).toBe(403);
+    const preflight = await fetch(`${sim.url}/_sim/script`, { method: 'OPTIONS', headers: { ...evil, 'access-control-request-method': 'POST' } });
+    expect(preflight.status).toBe(403);
+    const next = await fetch(`${sim.url}/anthropic/v1/messages`, { method: 'POST', headers: API_HEADERS, body: JSON.stringify(messages('hi', { stream: false })) });
+    expect(next.status).toBe(200);
+  });
+
+  it('simulated provider routes still answer any origin (they spend no key)', async () => {
+    const res = await fetch(`${sim.url}/anthropic/v1/messages`, { method: 'POST', headers: { ...API_HEADERS, ...evil }, body: JSON.stringify(messages('hi', { stream: false })) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://evil.example');
   });
 });
