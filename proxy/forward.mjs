@@ -9,6 +9,10 @@ import { Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { sendJson } from './http-helpers.mjs';
 
+/** Default limits on a silent upstream: generous, as a long non-streamed answer takes minutes. */
+export const DEFAULT_HEAD_TIMEOUT_MS = 10 * 60 * 1000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60 * 1000;
+
 /** What an echoed key is replaced with. */
 const REDACTED = '[redacted]';
 
@@ -176,23 +180,49 @@ export function upstreamUrl(upstream, rest, search, credentialQuery = []) {
  * @property {string[]} credentialHeaders
  * @property {Record<string, string>} authHeaders
  * @property {string} secret the real key, scrubbed from any error text
- * @property {(status: number, message: string) => unknown} errorBody the provider's error shape (for 502)
+ * @property {(status: number, message: string) => unknown} errorBody the provider's error shape (for 502 and 504)
+ * @property {number} [headTimeoutMs] how long to wait for the upstream's response head
+ * @property {number} [idleTimeoutMs] how long the upstream's body may stay silent
  */
+
+class UpstreamTimeout extends Error {}
 
 /**
  * Relays one request; resolves when the exchange is over (either side).
  * @param {ForwardOptions} options
  * @returns {Promise<void>}
  */
-export function forwardRequest({ req, res, target, credentialHeaders, authHeaders, secret, errorBody }) {
+export function forwardRequest({
+  req, res, target, credentialHeaders, authHeaders, secret, errorBody,
+  headTimeoutMs = DEFAULT_HEAD_TIMEOUT_MS, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS,
+}) {
   return new Promise((resolve) => {
     const client = target.protocol === 'https:' ? https : http;
     const headers = upstreamRequestHeaders(req.headers, credentialHeaders, authHeaders);
     // A compressed body could carry the key unseen: ask for none (and decode any that comes anyway).
     if (scrubs(secret)) headers['accept-encoding'] = 'identity';
     const upstreamReq = client.request(target, { method: req.method, headers });
+    // An upstream that accepts and never answers must not hold the request forever.
+    const headTimer = setTimeout(() => {
+      upstreamReq.destroy(new UpstreamTimeout(`upstream sent no response within ${headTimeoutMs / 1000} s`));
+    }, headTimeoutMs);
+    /** @type {NodeJS.Timeout | undefined} */
+    let idleTimer;
+    const stopTimers = () => {
+      clearTimeout(headTimer);
+      clearTimeout(idleTimer);
+    };
 
     upstreamReq.on('response', (upstreamRes) => {
+      clearTimeout(headTimer);
+      // Once the head is sent there is no status left to report a stall with:
+      // cut the response, so the client sees a failed stream rather than a complete one.
+      idleTimer = setTimeout(() => {
+        upstreamReq.destroy();
+        res.destroy();
+      }, idleTimeoutMs);
+      upstreamRes.on('data', () => idleTimer?.refresh());
+      upstreamRes.on('close', stopTimers);
       const coding = String(upstreamRes.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
       const decoder = coding === 'identity' || coding === '' || !scrubs(secret) ? null : DECODERS[/** @type {keyof typeof DECODERS} */ (coding)];
       if (decoder === undefined) {
@@ -217,17 +247,21 @@ export function forwardRequest({ req, res, target, credentialHeaders, authHeader
     });
 
     upstreamReq.on('error', (error) => {
-      if (!res.headersSent && !res.destroyed) {
+      stopTimers();
+      if (res.headersSent || res.destroyed) {
+        res.destroy();
+      } else if (error instanceof UpstreamTimeout) {
+        sendJson(res, 504, errorBody(504, `rkat-web-proxy: ${error.message}`));
+      } else {
         const reason = redact(error.message || String(/** @type {NodeJS.ErrnoException} */ (error).code), secret);
         sendJson(res, 502, errorBody(502, `proxy could not reach upstream: ${reason}`));
-      } else {
-        res.destroy();
       }
       resolve();
     });
 
     // The browser went away: stop the upstream call too so it stops billing tokens.
     res.on('close', () => {
+      stopTimers();
       if (!res.writableFinished) upstreamReq.destroy();
       resolve();
     });

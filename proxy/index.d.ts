@@ -28,6 +28,16 @@ export interface ProxyOptions {
    * RKAT_PROXY_ALLOWED_ORIGINS environment variable.
    */
   allowedOrigins?: string[];
+  /**
+   * Forward mode: how long to wait for the upstream's response head before
+   * answering 504 in the API's error format. Default 600000 (10 minutes).
+   */
+  upstreamHeadTimeoutMs?: number;
+  /**
+   * Forward mode: a response whose upstream body stays silent this long is cut
+   * (the client sees the stream fail, not end). Default 600000 (10 minutes).
+   */
+  upstreamIdleTimeoutMs?: number;
 }
 
 export interface ProxyServer {

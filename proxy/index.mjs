@@ -3,6 +3,7 @@
 // key is configured (keeping the key out of the browser), and otherwise
 // simulates the provider's exact wire format.
 import http from 'node:http';
+import { DEFAULT_HEAD_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from './forward.mjs';
 import { allowedOriginList } from './origin.mjs';
 import { PROVIDERS } from './providers.mjs';
 import { createRequestHandler } from './server.mjs';
@@ -26,7 +27,25 @@ const LOOPBACK = /^(127(?:\.\d{1,3}){3}|::1|localhost)$/;
  * @property {(line: string) => void} [log] one line per request (method, path, status, duration)
  * @property {string[]} [allowedOrigins] forward mode: origins allowed besides loopback ones
  *   (default: RKAT_PROXY_ALLOWED_ORIGINS, comma-separated)
+ * @property {number} [upstreamHeadTimeoutMs] forward mode: wait this long for the upstream's
+ *   response head, then answer 504 (default 600000, 10 minutes)
+ * @property {number} [upstreamIdleTimeoutMs] forward mode: cut a response whose upstream body
+ *   stays silent this long (default 600000, 10 minutes)
  */
+
+/**
+ * @param {unknown} value
+ * @param {string} name
+ * @param {number} fallback
+ * @returns {number}
+ */
+function timeoutOption(value, name, fallback) {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new Error(`${name} must be a positive number of milliseconds, got ${String(value)}`);
+  }
+  return value;
+}
 
 /**
  * Starts the proxy.
@@ -37,6 +56,8 @@ export async function startProxy(options = {}) {
   const host = options.host ?? '127.0.0.1';
   // The proxy can spend a real API key, so it must never listen beyond this machine.
   if (!LOOPBACK.test(host)) throw new Error(`rkat-web-proxy only binds loopback addresses, not ${JSON.stringify(host)}`);
+  const headTimeoutMs = timeoutOption(options.upstreamHeadTimeoutMs, 'upstreamHeadTimeoutMs', DEFAULT_HEAD_TIMEOUT_MS);
+  const idleTimeoutMs = timeoutOption(options.upstreamIdleTimeoutMs, 'upstreamIdleTimeoutMs', DEFAULT_IDLE_TIMEOUT_MS);
   /** @type {Record<string, unknown>} */
   const named = { ...options };
   const providers = PROVIDERS.map((spec) => {
@@ -56,6 +77,8 @@ export async function startProxy(options = {}) {
       control: createSimControl(),
       log: options.log ?? (() => {}),
       allowedOrigins: allowedOriginList(options.allowedOrigins),
+      headTimeoutMs,
+      idleTimeoutMs,
     }),
   );
   await new Promise((resolve, reject) => {

@@ -101,10 +101,13 @@ async function simulate(provider, routes, control, req, res, url, rest) {
 const FORWARDED_METHODS = ['GET', 'POST'];
 
 /**
- * @param {{ providers: ActiveProvider[], control: SimControl, log: (line: string) => void, allowedOrigins: Set<string> }} options
+ * @param {{
+ *   providers: ActiveProvider[], control: SimControl, log: (line: string) => void, allowedOrigins: Set<string>,
+ *   headTimeoutMs?: number, idleTimeoutMs?: number,
+ * }} options
  * @returns {(req: Req, res: Res) => void}
  */
-export function createRequestHandler({ providers, control, log, allowedOrigins }) {
+export function createRequestHandler({ providers, control, log, allowedOrigins, headTimeoutMs, idleTimeoutMs }) {
   const routed = providers.map((provider) => ({ provider, prefix: `/${provider.spec.id}/`, routes: compileRoutes(provider.spec.simRoutes) }));
 
   /**
@@ -138,6 +141,8 @@ export function createRequestHandler({ providers, control, log, allowedOrigins }
       authHeaders: provider.spec.authHeaders(provider.key),
       secret: provider.key,
       errorBody: provider.spec.errorBody,
+      headTimeoutMs,
+      idleTimeoutMs,
     });
   }
 

@@ -262,3 +262,61 @@ describe('the /_sim control API', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe('https://evil.example');
   });
 });
+
+describe('an upstream that stops answering', () => {
+  const OPENAI_KEY = 'sk-proj-REAL-openai-key-0123456789';
+  let impatient: ProxyServer;
+  beforeAll(async () => {
+    impatient = await startProxy({
+      port: 0, anthropicApiKey: REAL_KEY, anthropicUpstream: upstreamUrl, openaiApiKey: OPENAI_KEY, openaiUpstream: upstreamUrl, geminiApiKey: '',
+      upstreamHeadTimeoutMs: 50, upstreamIdleTimeoutMs: 50,
+    });
+  });
+  afterAll(async () => {
+    await impatient.close();
+  });
+
+  /** Upstream behaviour that answers nothing; resolves `closed` when the proxy gives up on it. */
+  function silent(writeHead: boolean) {
+    let closed = () => {};
+    const gaveUp = new Promise<void>((resolve) => { closed = resolve; });
+    behaviour = (res) => {
+      res.on('close', closed);
+      if (writeHead) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('event: ping\ndata: {}\n\n');
+      }
+    };
+    return gaveUp;
+  }
+
+  it('gives 504 in the API\'s error format when no response head comes', async () => {
+    const gaveUp = silent(false);
+    const res = await postMessages(browserHeaders, impatient.url);
+    expect(res.status).toBe(504);
+    expect(await res.json()).toMatchObject({ type: 'error', error: { type: 'timeout_error', message: expect.stringMatching(/no response/) } });
+    await gaveUp;
+    const openaiGaveUp = silent(false);
+    const openai = await fetch(`${impatient.url}/openai/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer proxy' }, body: '{}' });
+    expect(openai.status).toBe(504);
+    expect(await openai.json()).toMatchObject({ error: { type: 'server_error', param: null, code: null } });
+    await openaiGaveUp;
+  });
+
+  it('cuts a stream that goes silent, so the client sees it fail', async () => {
+    const gaveUp = silent(true);
+    const res = await postMessages(browserHeaders, impatient.url);
+    expect(res.status).toBe(200);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    expect(Buffer.from(first.value ?? new Uint8Array()).toString()).toContain('event: ping');
+    await expect((async () => { for (;;) if ((await reader.read()).done) return; })()).rejects.toThrow();
+    await gaveUp;
+  });
+
+  it('refuses timeouts that are not positive numbers', async () => {
+    for (const upstreamHeadTimeoutMs of [0, -1, Number.NaN, Infinity]) {
+      await expect(startProxy({ port: 0, upstreamHeadTimeoutMs })).rejects.toThrow(/upstreamHeadTimeoutMs/);
+    }
+  });
+});
