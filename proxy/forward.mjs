@@ -100,6 +100,12 @@ const HOP_BY_HOP = new Set([
 /** Browser context the upstream must not see. */
 const BROWSER_ONLY = new Set(['host', 'origin', 'referer', 'cookie', 'anthropic-dangerous-direct-browser-access']);
 
+/** Client addresses set by proxies in front of this one: nothing the upstream needs to know. */
+const CLIENT_ADDRESS = new Set(['forwarded', 'x-real-ip']);
+
+/** Upstream headers the browser must not act on: its cookies would be set for the proxy's origin. */
+const UPSTREAM_ONLY = new Set(['set-cookie']);
+
 /**
  * @param {import('node:http').IncomingHttpHeaders} headers
  * @returns {Set<string>} hop-by-hop names, including those listed in `Connection`
@@ -125,7 +131,7 @@ export function upstreamRequestHeaders(incoming, credentialHeaders, authHeaders)
   for (const [name, value] of Object.entries(incoming)) {
     if (value === undefined || drop.has(name) || BROWSER_ONLY.has(name) || credentialHeaders.includes(name)) continue;
     // sec-fetch-* only make sense between a browser and its first hop.
-    if (name.startsWith('sec-fetch-')) continue;
+    if (name.startsWith('sec-fetch-') || name.startsWith('x-forwarded-') || CLIENT_ADDRESS.has(name)) continue;
     out[name] = value;
   }
   return { ...out, ...authHeaders };
@@ -146,10 +152,29 @@ function downstreamHeaders(incoming, secret) {
   /** @type {import('node:http').OutgoingHttpHeaders} */
   const out = {};
   for (const [name, value] of Object.entries(incoming)) {
-    if (value === undefined || drop.has(name) || name.startsWith('access-control-')) continue;
+    if (value === undefined || drop.has(name) || UPSTREAM_ONLY.has(name) || name.startsWith('access-control-')) continue;
     out[name] = Array.isArray(value) ? value.map((v) => redact(v, secret)) : redact(value, secret);
   }
   return out;
+}
+
+/**
+ * One `Vary` from the proxy's own (`origin`, set with the CORS headers) and
+ * the upstream's, each name once.
+ * @param {...(string | number | string[] | undefined)} values
+ * @returns {string | undefined}
+ */
+function mergeVary(...values) {
+  /** @type {Map<string, string>} */
+  const names = new Map();
+  for (const value of values.flat()) {
+    for (const token of String(value ?? '').split(',')) {
+      const name = token.trim();
+      if (name && !names.has(name.toLowerCase())) names.set(name.toLowerCase(), name);
+    }
+  }
+  if (names.has('*')) return '*';
+  return names.size > 0 ? [...names.values()].join(', ') : undefined;
 }
 
 /**
@@ -230,7 +255,10 @@ export function forwardRequest({
         sendJson(res, 502, errorBody(502, `proxy cannot check an upstream body in content-encoding ${JSON.stringify(coding)} for the key`));
         return resolve();
       }
-      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, downstreamHeaders(upstreamRes.headers, secret));
+      const downstream = downstreamHeaders(upstreamRes.headers, secret);
+      const vary = mergeVary(res.getHeader('vary'), downstream.vary);
+      if (vary) downstream.vary = vary;
+      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, downstream);
       // Send the status line now: an SSE client should see 200 before the first event.
       res.flushHeaders();
       // pipe() writes each upstream chunk as it arrives and honours backpressure.

@@ -320,3 +320,32 @@ describe('an upstream that stops answering', () => {
     }
   });
 });
+
+describe('headers passed on', () => {
+  it('the upstream\'s Vary is merged with the proxy\'s vary: origin', async () => {
+    for (const upstreamVary of ['Accept-Encoding', 'Origin, Accept-Encoding']) {
+      behaviour = (res) => {
+        res.writeHead(200, { 'content-type': 'application/json', vary: upstreamVary });
+        res.end('{}');
+      };
+      const res = await postMessages();
+      const vary = (res.headers.get('vary') ?? '').split(',').map((v) => v.trim().toLowerCase());
+      expect(vary.sort(), upstreamVary).toEqual(['accept-encoding', 'origin']);
+    }
+  });
+
+  it('client addresses are not sent upstream and upstream cookies not sent to the browser', async () => {
+    behaviour = (res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': ['__cf_bm=abc; HttpOnly', 'other=1'] });
+      res.end('{}');
+    };
+    const res = await postMessages({
+      ...browserHeaders, 'x-forwarded-for': '10.0.0.1', 'x-forwarded-host': 'a.example', 'x-forwarded-proto': 'https', forwarded: 'for=10.0.0.1', 'x-real-ip': '10.0.0.1',
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('set-cookie')).toBeNull();
+    for (const name of ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'forwarded', 'x-real-ip']) {
+      expect(seen[0]?.headers[name], name).toBeUndefined();
+    }
+  });
+});
