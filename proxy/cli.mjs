@@ -25,7 +25,9 @@ if (args.length > 0) {
   process.exit(help ? 0 : 2);
 }
 
-const port = process.env.PORT === undefined || process.env.PORT === '' ? 3100 : Number(process.env.PORT);
+// Only plain decimal digits: Number() would also take ' ', '0x10' and '1e3'.
+const rawPort = process.env.PORT;
+const port = rawPort === undefined || rawPort === '' ? 3100 : /^\d+$/.test(rawPort) ? Number(rawPort) : Number.NaN;
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`rkat-web-proxy: PORT must be an integer between 0 and 65535, got ${JSON.stringify(process.env.PORT)}`);
   process.exit(2);

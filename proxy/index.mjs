@@ -14,6 +14,9 @@ export { parseDirectives } from './sim/script.mjs';
 
 const LOOPBACK = /^(127(?:\.\d{1,3}){3}|::1|localhost)$/;
 
+/** What an API key may hold: visible ASCII, nothing else. */
+const KEY_CHARACTERS = /^[\x21-\x7e]*$/;
+
 /**
  * @typedef {object} ProxyOptions
  * @property {number} [port] default 3100; 0 picks a free port
@@ -63,6 +66,12 @@ export async function startProxy(options = {}) {
   const providers = PROVIDERS.map((spec) => {
     const given = named[`${spec.id}ApiKey`];
     const key = typeof given === 'string' ? given : process.env[spec.envKey] ?? '';
+    // Such a key would start fine and then fail every request (Node refuses it
+    // in a header): say so now, naming where it came from, never the key.
+    if (!KEY_CHARACTERS.test(key)) {
+      const source = typeof given === 'string' ? `the ${spec.id}ApiKey option` : spec.envKey;
+      throw new Error(`${source} contains whitespace, control or non-ASCII characters (a .env file with Windows line ends leaves a \\r at its end); fix the key (it is not shown here)`);
+    }
     const upstream = named[`${spec.id}Upstream`];
     return {
       spec,

@@ -16,13 +16,32 @@ function isLoopbackHostname(hostname) {
 
 /**
  * Origins allowed besides loopback ones: the option, else the
- * comma-separated RKAT_PROXY_ALLOWED_ORIGINS environment variable.
+ * comma-separated RKAT_PROXY_ALLOWED_ORIGINS environment variable. Each is
+ * normalised as a browser sends it (`https://App.Example.com:443/` →
+ * `https://app.example.com`); an entry that is not an origin (`*`, a bare
+ * host name, a path) throws rather than silently never matching.
  * @param {string[] | undefined} option
  * @returns {Set<string>}
  */
 export function allowedOriginList(option) {
+  const source = option === undefined ? 'RKAT_PROXY_ALLOWED_ORIGINS' : 'allowedOrigins';
   const list = option ?? (process.env.RKAT_PROXY_ALLOWED_ORIGINS ?? '').split(',');
-  return new Set(list.map((o) => o.trim().replace(/\/$/, '')).filter(Boolean));
+  /** @type {Set<string>} */
+  const origins = new Set();
+  for (const entry of list.map((o) => String(o).trim()).filter(Boolean)) {
+    /** @type {URL | null} */
+    let url = null;
+    try {
+      url = new URL(entry);
+    } catch {
+      // reported below
+    }
+    if (!url || url.origin === 'null' || url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
+      throw new Error(`${source}: ${JSON.stringify(entry)} is not an origin (scheme://host[:port], e.g. https://app.example.com; there is no wildcard)`);
+    }
+    origins.add(url.origin);
+  }
+  return origins;
 }
 
 /**
@@ -46,11 +65,11 @@ export function callerRefusal(headers, allowed) {
     if (site === undefined || TRUSTED_FETCH_SITES.has(site)) return null;
     return `a request from another site without an Origin (sec-fetch-site: ${site}) may not use this proxy`;
   }
-  if (allowed.has(origin)) return null;
   try {
-    if (isLoopbackHostname(new URL(origin).hostname)) return null;
+    const url = new URL(origin);
+    if (allowed.has(url.origin) || isLoopbackHostname(url.hostname)) return null;
   } catch {
-    // a malformed Origin is refused below
+    // a malformed Origin (or `null`, from a sandboxed frame or a file) is refused below
   }
   return `origin ${origin} may not use this proxy's key; add it to RKAT_PROXY_ALLOWED_ORIGINS (comma-separated) to allow it`;
 }

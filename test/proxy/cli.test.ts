@@ -6,6 +6,11 @@ import { describe, expect, it } from 'vitest';
 
 const CLI = fileURLToPath(new URL('../../proxy/cli.mjs', import.meta.url));
 
+/** Runs the bin to its exit; one that wrongly starts listening is killed, not waited on forever. */
+function runCli(env: Record<string, string>) {
+  return spawnSync(process.execPath, [CLI], { encoding: 'utf8', env: { ...process.env, PORT: '0', ANTHROPIC_API_KEY: '', OPENAI_API_KEY: '', GEMINI_API_KEY: '', ...env }, timeout: 10_000 });
+}
+
 /** Starts the bin with these keys and returns its first stdout line. */
 function startCli(keys: Record<string, string>) {
   const child = spawn(process.execPath, [CLI], {
@@ -62,5 +67,29 @@ describe('cli', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('unexpected argument "--port"');
     expect(bad.stdout).toBe('');
+  });
+
+  it('refuses a PORT that is not a plain decimal integer in range', () => {
+    for (const port of [' ', '0x10', '1e3', '-1', '65536', '3100.0', '80 ']) {
+      const run = runCli({ PORT: port });
+      expect(run.status, JSON.stringify(port)).toBe(2);
+      expect(run.stderr).toContain('PORT must be an integer between 0 and 65535');
+      expect(run.stdout).toBe('');
+    }
+  });
+
+  it('refuses a key with a trailing CR (a CRLF .env file), naming the variable but not the key', () => {
+    const run = runCli({ OPENAI_API_KEY: 'sk-cli-secret-key\r' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('OPENAI_API_KEY');
+    expect(run.stderr + run.stdout).not.toContain('secret');
+    expect(run.stdout).not.toContain('listening');
+  });
+
+  it('refuses RKAT_PROXY_ALLOWED_ORIGINS entries that are not origins', () => {
+    const run = runCli({ RKAT_PROXY_ALLOWED_ORIGINS: 'https://ok.example,*' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/RKAT_PROXY_ALLOWED_ORIGINS.*"\*"/);
+    expect(run.stdout).not.toContain('listening');
   });
 });

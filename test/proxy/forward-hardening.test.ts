@@ -349,3 +349,35 @@ describe('headers passed on', () => {
     }
   });
 });
+
+describe('configuration refused at start', () => {
+  it('a key with whitespace or control characters, naming where it came from but not the key', async () => {
+    for (const key of ['sk-ant-secret-key\r', ' sk-ant-secret-key', 'sk-ant secret-key', 'sk-ant-secret\u0000key', 'sk-ant-sécret-key']) {
+      const started = startProxy({ port: 0, ...SIMULATED, anthropicApiKey: key });
+      await expect(started).rejects.toThrow(/anthropicApiKey/);
+      await expect(started).rejects.not.toThrow(/secret/);
+    }
+  });
+
+  it('allowed origins are compared as origins: case and default ports do not matter', async () => {
+    const listed = await startProxy({
+      port: 0, anthropicApiKey: REAL_KEY, anthropicUpstream: upstreamUrl, allowedOrigins: ['https://App.Example.com:443/', ' http://tool.example:8080 '],
+    });
+    try {
+      for (const origin of ['https://app.example.com', 'http://tool.example:8080']) {
+        const res = await postMessages({ ...browserHeaders, origin }, listed.url);
+        expect(res.status, origin).toBe(200);
+        expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+      }
+      expect((await postMessages({ ...browserHeaders, origin: 'http://app.example.com' }, listed.url)).status).toBe(403);
+    } finally {
+      await listed.close();
+    }
+  });
+
+  it('allowed origins that are not origins', async () => {
+    for (const entry of ['*', 'app.example.com', 'https://app.example.com/app', 'file:///tmp/x.html', 'null']) {
+      await expect(startProxy({ port: 0, ...SIMULATED, allowedOrigins: [entry] }), entry).rejects.toThrow(/allowedOrigins/);
+    }
+  });
+});
