@@ -2,13 +2,12 @@
 // Forward mode against a hostile or broken upstream on 127.0.0.1: a key the
 // upstream echoes never reaches the browser, and what the proxy passes on in
 // either direction is limited to what the exchange needs.
-import { createServer, request, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { Transform } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startProxy, type ProxyServer } from '../../proxy/index';
 import { API_HEADERS, messages } from './clients';
-import { SIMULATED } from './helpers';
+import { recordingUpstream, SIMULATED, type Seen } from './helpers';
 
 const REAL_KEY = 'sk-ant-REAL-key-0123456789';
 
@@ -16,34 +15,24 @@ const REAL_KEY = 'sk-ant-REAL-key-0123456789';
 const FORWARD = new URL('../../proxy/forward.mjs', import.meta.url).href;
 const { keyScrubber } = (await import(FORWARD)) as { keyScrubber: (secret: string) => Transform };
 
-interface Seen { method: string; url: string; headers: IncomingHttpHeaders; body: string }
 type Behaviour = (res: ServerResponse, seen: Seen) => void | Promise<void>;
 
-let upstream: Server;
+let upstream: Awaited<ReturnType<typeof recordingUpstream>>;
 let upstreamUrl: string;
 let behaviour: Behaviour;
-const seen: Seen[] = [];
+let seen: Seen[];
 let proxy: ProxyServer;
 
 beforeAll(async () => {
-  upstream = createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on('data', (p: Buffer) => parts.push(p));
-    req.on('end', () => {
-      const entry = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(parts).toString('utf8') };
-      seen.push(entry);
-      void behaviour(res, entry);
-    });
-  });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  upstream = await recordingUpstream((res, entry) => behaviour(res, entry));
+  seen = upstream.seen;
+  upstreamUrl = upstream.url;
   proxy = await startProxy({ port: 0, anthropicApiKey: REAL_KEY, anthropicUpstream: upstreamUrl, openaiApiKey: '', geminiApiKey: '' });
 });
 
 afterAll(async () => {
   await proxy.close();
-  upstream.closeAllConnections();
-  await new Promise((resolve) => upstream.close(resolve));
+  await upstream.close();
 });
 
 beforeEach(() => {

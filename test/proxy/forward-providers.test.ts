@@ -3,36 +3,27 @@
 // the real key replaces the client's (Bearer / x-goog-api-key), client
 // credentials (including Gemini's `key=` parameter) never travel on or reach
 // a log, and the origin guard applies as for Anthropic.
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startProxy, type ProxyServer } from '../../proxy/index';
 import { CHAT_PATH, chat, gemini, post } from './clients';
-import { fixture, parseSse, reduceChat, reduceGemini } from './helpers';
+import { deadUrl, fixture, parseSse, recordingUpstream, reduceChat, reduceGemini, type Seen } from './helpers';
 
 const OPENAI_KEY = 'sk-proj-REAL-openai-key-0123456789';
 const GEMINI_KEY = 'AIzaSy-REAL-gemini-key-0123456789';
 const CLIENT_KEY = 'AIza-client-side-key';
 
-interface Seen { method: string; url: string; headers: IncomingHttpHeaders; body: string }
 let behaviour: (res: ServerResponse) => void;
-const seen: Seen[] = [];
+let seen: Seen[];
 const logLines: string[] = [];
-let upstream: Server;
+let upstream: Awaited<ReturnType<typeof recordingUpstream>>;
 let upstreamUrl: string;
 let proxy: ProxyServer;
 
 beforeAll(async () => {
-  upstream = createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on('data', (p: Buffer) => parts.push(p));
-    req.on('end', () => {
-      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(parts).toString('utf8') });
-      behaviour(res);
-    });
-  });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  upstream = await recordingUpstream((res) => behaviour(res));
+  seen = upstream.seen;
+  upstreamUrl = upstream.url;
   proxy = await startProxy({
     port: 0, anthropicApiKey: '', openaiApiKey: OPENAI_KEY, openaiUpstream: upstreamUrl, geminiApiKey: GEMINI_KEY, geminiUpstream: `${upstreamUrl}/`,
     log: (line) => logLines.push(line),
@@ -41,8 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy.close();
-  upstream.closeAllConnections();
-  await new Promise((resolve) => upstream.close(resolve));
+  await upstream.close();
   // Neither key, the client's key, nor any key= query ever reaches the log.
   const log = logLines.join('\n');
   expect(logLines.length).toBeGreaterThan(0);
@@ -155,10 +145,7 @@ describe('Gemini forward mode', () => {
   });
 
   it('an unreachable upstream gives a Google-shaped 502 without the key', async () => {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const dead = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
-    await new Promise((resolve) => probe.close(resolve));
+    const dead = await deadUrl();
     const broken = await startProxy({ port: 0, geminiApiKey: GEMINI_KEY, geminiUpstream: dead, openaiApiKey: OPENAI_KEY, openaiUpstream: dead });
     try {
       const res = await post(broken.url, `${path}?alt=sse&key=${CLIENT_KEY}`, '{}', { 'content-type': 'application/json' });

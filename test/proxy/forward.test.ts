@@ -1,47 +1,33 @@
 // @vitest-environment node
 // Forward mode against a fake upstream on 127.0.0.1: the real key replaces the
 // client's, browser headers are stripped, and responses stream through as-is.
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startProxy, type ProxyServer } from '../../proxy/index';
 import { API_HEADERS, messages } from './clients';
-import { fixture, parseSse, reduceAnthropic } from './helpers';
+import { deadUrl, fixture, parseSse, recordingUpstream, reduceAnthropic, type Seen } from './helpers';
 
 const REAL_KEY = 'sk-ant-REAL-key-0123456789';
 
-interface Seen { method: string; url: string; headers: IncomingHttpHeaders; body: string }
 type Behaviour = (res: ServerResponse, seen: Seen) => void | Promise<void>;
 
-let upstream: Server;
+let upstream: Awaited<ReturnType<typeof recordingUpstream>>;
 let upstreamUrl: string;
 let behaviour: Behaviour;
-const seen: Seen[] = [];
+let seen: Seen[];
 const logLines: string[] = [];
 let proxy: ProxyServer;
 
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
-}
-
 beforeAll(async () => {
-  upstream = createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on('data', (p: Buffer) => parts.push(p));
-    req.on('end', () => {
-      const entry = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(parts).toString('utf8') };
-      seen.push(entry);
-      void behaviour(res, entry);
-    });
-  });
-  upstreamUrl = `http://127.0.0.1:${await listen(upstream)}`;
+  upstream = await recordingUpstream((res, entry) => behaviour(res, entry));
+  seen = upstream.seen;
+  upstreamUrl = upstream.url;
   proxy = await startProxy({ port: 0, anthropicApiKey: REAL_KEY, anthropicUpstream: upstreamUrl, openaiApiKey: '', geminiApiKey: '', log: (l) => logLines.push(l) });
 });
 
 afterAll(async () => {
   await proxy.close();
-  upstream.closeAllConnections();
-  await new Promise((resolve) => upstream.close(resolve));
+  await upstream.close();
   // The key must never reach the log.
   expect(logLines.length).toBeGreaterThan(0);
   expect(logLines.join('\n')).not.toContain(REAL_KEY);
@@ -173,11 +159,8 @@ describe('forward mode', () => {
   });
 
   it('an unreachable upstream gives 502 api_error without leaking the key', async () => {
-    const probe = createServer();
-    const deadPort = await listen(probe);
-    await new Promise((resolve) => probe.close(resolve));
     const lines: string[] = [];
-    const broken = await startProxy({ port: 0, anthropicApiKey: REAL_KEY, anthropicUpstream: `http://127.0.0.1:${deadPort}`, log: (l) => lines.push(l) });
+    const broken = await startProxy({ port: 0, anthropicApiKey: REAL_KEY, anthropicUpstream: await deadUrl(), log: (l) => lines.push(l) });
     try {
       const res = await fetch(`${broken.url}/anthropic/v1/messages`, { method: 'POST', headers: browserHeaders, body: '{}' });
       expect(res.status).toBe(502);

@@ -1,6 +1,9 @@
 // Shared helpers for the proxy tests: a small, independent SSE parser and
-// stream reducers that follow each provider's fixtures/providers/*/NOTES.md.
+// stream reducers that follow each provider's fixtures/providers/*/NOTES.md,
+// and a recording fake upstream for forward mode.
 import { readFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/providers/anthropic/', import.meta.url));
@@ -291,4 +294,47 @@ export function reduceGemini(raw: string): ProviderReply {
   }
   out.complete = out.stop_reason !== null && out.error === null;
   return out;
+}
+
+/** A request the fake upstream got: its whole body as text. */
+export interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * A fake provider on 127.0.0.1 that records every request (`seen`, body
+ * read whole) and hands it to `answer`. `close()` drops its connections.
+ */
+export async function recordingUpstream(
+  answer: (res: ServerResponse, seen: Seen) => void | Promise<void>,
+): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
+  const seen: Seen[] = [];
+  const server: Server = createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (p: Buffer) => parts.push(p));
+    req.on('end', () => {
+      const entry = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(parts).toString('utf8') };
+      seen.push(entry);
+      void answer(res, entry);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const close = async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  };
+  return { url, seen, close };
+}
+
+/** The address of a port on 127.0.0.1 that was free a moment ago and has nobody listening. */
+export async function deadUrl(): Promise<string> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
+  await new Promise((resolve) => probe.close(resolve));
+  return url;
 }
