@@ -160,3 +160,7 @@ export type {
   HistoryPart,
 } from "./types.js";
 export type { WasmModule } from "./core.js";
+/** The SDK reference's names for two of these: its session options are this runtime's `SessionConfig`. */
+export type { SessionConfig as SessionOptions } from "./types.js";
+/** The SDK reference's name for a mob subscription's item. */
+export type { AttributedMobEvent as AttributedEvent } from "./mob/types.js";

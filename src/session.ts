@@ -54,6 +54,10 @@ export class Session {
     this.id = id;
   }
 
+  /** The session's human-readable reference (the SDK's `ref`), when the last run's result gave one. */
+  get ref(): string | undefined {
+    return this.last?.sessionRef;
+  }
   /** Assistant text of the last run. */
   get text(): string {
     return this.last?.text ?? "";

@@ -117,28 +117,29 @@ export class EventStream implements AsyncIterable<AgentEvent> {
    * batch already in hand are returned without another trip through the
    * channel (an `async *` with `yield*` costs several promise hops per event).
    */
-  [Symbol.asyncIterator](): AsyncIterator<AgentEvent> {
+  [Symbol.asyncIterator](): AsyncGenerator<AgentEvent, undefined> {
     if (this.started) {
       const error = new MeerkatError("INVALID_ARGUMENT", "this EventStream is already being consumed; iterate it only once");
-      return { next: () => Promise.reject(error) };
+      const refuse = () => Promise.reject(error);
+      return { next: refuse, return: refuse, throw: refuse, [Symbol.asyncIterator]() { return this; } } as AsyncGenerator<AgentEvent, undefined>;
     }
     this.started = true;
     let batch: AgentEvent[] = [];
     let at = 0;
-    const done: IteratorResult<AgentEvent> = { done: true, value: undefined };
+    const done: IteratorResult<AgentEvent, undefined> = { done: true, value: undefined };
     // After return() (a `break`), every call is done, a waiting one at once.
     let closed = false;
     // A call made while another waits (`Promise.all` of next()s) runs after
     // it, with an event of its own: the channel wakes one waiter.
     let waiting = 0;
-    let last: Promise<IteratorResult<AgentEvent>> | undefined;
-    const finish = (): IteratorResult<AgentEvent> => {
+    let last: Promise<IteratorResult<AgentEvent, undefined>> | undefined;
+    const finish = (): IteratorResult<AgentEvent, undefined> => {
       this.consumed = true;
       const outcome = this.channel.outcome;
       if (outcome && !outcome.ok) throw outcome.error;
       return done;
     };
-    const step = async (): Promise<IteratorResult<AgentEvent>> => {
+    const step = async (): Promise<IteratorResult<AgentEvent, undefined>> => {
       try {
         while (at >= batch.length) {
           if (closed) return done;
@@ -153,7 +154,16 @@ export class EventStream implements AsyncIterable<AgentEvent> {
         waiting--;
       }
     };
-    return {
+    // The consumer stopped early (break, or throw()): the run goes on; its
+    // result stays readable once it ends.
+    const stop = () => {
+      closed = true;
+      this.consumed = true;
+      this.channel.stopWaiting();
+    };
+    // An AsyncGenerator, as the SDK declares it: for await over the iterator
+    // itself works too (peek the first event, then loop over the rest).
+    const iterator: AsyncGenerator<AgentEvent, undefined> = {
       next: () => {
         if (closed) return Promise.resolve(done);
         if (waiting === 0 && at < batch.length) return Promise.resolve({ done: false, value: batch[at++] as AgentEvent });
@@ -162,14 +172,18 @@ export class EventStream implements AsyncIterable<AgentEvent> {
         return last;
       },
       return: async () => {
-        // The consumer stopped early (break): the run goes on; its result
-        // stays readable once it ends.
-        closed = true;
-        this.consumed = true;
-        this.channel.stopWaiting();
+        stop();
         return done;
       },
-    };
+      throw: async (error: unknown) => {
+        stop();
+        throw error;
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    } as AsyncGenerator<AgentEvent, undefined>;
+    return iterator;
   }
 
   /** Consume all events and return the final RunResult. */

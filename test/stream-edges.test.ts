@@ -105,6 +105,23 @@ for (const side of sides) {
       await expect(it.next()).resolves.toEqual({ done: true, value: undefined });
     });
 
+    test("the iterator is an AsyncGenerator: peek one event, then for await over the rest; throw() stops it", async () => {
+      await resetSim();
+      const { session } = await side.open();
+      const s = await session();
+      const it = s.stream("[[sim:deltas=5]]")[Symbol.asyncIterator]() as AsyncGenerator<AgentEvent, undefined>;
+      const first = await it.next();
+      expect(first.done ? undefined : first.value.type).toBe("run_started");
+      const rest: AgentEvent[] = [];
+      for await (const event of it) rest.push(event);
+      expect(rest[0]!.seq).toBe(2);
+      expect(rest.at(-1)!.type).toBe("run_completed");
+      const other = s.stream("[[sim:deltas=5]]")[Symbol.asyncIterator]() as AsyncGenerator<AgentEvent, undefined>;
+      await other.next();
+      await expect(other.throw(new Error("stop"))).rejects.toThrow("stop");
+      await expect(other.next()).resolves.toEqual({ done: true, value: undefined });
+    });
+
     test("a subscription that fell behind says how many events it lost, by number", async () => {
       await resetSim();
       const { session } = await side.open({ eventQueueCapacity: 10 });

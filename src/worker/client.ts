@@ -353,6 +353,9 @@ export class WorkerSession implements SessionMirror {
     this.state = { usage: ZERO, turns: 0, toolCalls: 0, lastResult };
   }
 
+  get ref(): string | undefined {
+    return this.state.lastResult.sessionRef;
+  }
   get text(): string {
     return this.state.lastResult.text;
   }

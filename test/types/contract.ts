@@ -5,10 +5,14 @@
  */
 import type {
   AgentEvent,
+  AttributedEvent,
+  AttributedMobEvent,
   EventStream,
   MeerkatRuntime,
   RunResult,
   Session,
+  SessionConfig,
+  SessionOptions,
   TextDeltaEvent,
   ToolCallRequestedEvent,
   TurnCompletedEvent,
@@ -38,3 +42,13 @@ assert<Equals<ReturnType<WorkerRuntime["createSession"]>, Promise<WorkerSession>
 assert<Equals<ReturnType<WorkerSession["pollEvents"]>, Promise<AgentEvent[]>>>();
 assert<Equals<ReturnType<WorkerSession["turn"]>, Promise<RunResult>>>();
 assert<Equals<ReturnType<WorkerSession["stream"]>, EventStream>>();
+
+// The SDK reference's declarations, as it writes them.
+assert<Equals<ReturnType<EventStream[typeof Symbol.asyncIterator]>, AsyncGenerator<AgentEvent, undefined>>>();
+declare const sdkSession: Session;
+const ref: string | undefined = sdkSession.ref;
+declare const sdkWorkerSession: WorkerSession;
+const workerRef: string | undefined = sdkWorkerSession.ref;
+void [ref, workerRef];
+assert<Equals<SessionOptions, SessionConfig>>();
+assert<Equals<AttributedEvent, AttributedMobEvent>>();
