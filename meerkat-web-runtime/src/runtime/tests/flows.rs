@@ -14,6 +14,17 @@ fn pipeline() -> Value {
         {"id":"report","role":"lead","message":"Report:\n{{steps.gather.output}}","dependsOn":["gather","deep"],"timeoutMs":1000}]}}})
 }
 
+/// The pipeline with a 500 ms timeout on its first step, spawned: the
+/// harness, the mob id and the members' session ids (lead-1, w1).
+fn timed_pipeline() -> (Harness, String, Vec<String>) {
+    let mut h = Harness::proxy();
+    let mut def = pipeline();
+    def["flows"]["research"]["steps"][0]["timeoutMs"] = json!(500);
+    let mob = h.mob(def);
+    let sessions = h.spawn(&mob, &[("lead", "lead-1"), ("worker", "w1")]);
+    (h, mob, sessions)
+}
+
 fn status(h: &mut Harness, mob: &str, run: &str) -> Value {
     h.cmd(json!({"op":"mob_flow_status","mob":mob,"runId":run})).unwrap()
 }
@@ -77,11 +88,7 @@ fn a_flow_runs_its_dag_with_templates_conditions_and_fan_out() {
 
 #[test]
 fn a_timed_out_or_failed_step_fails_the_flow_and_cancels_dependents() {
-    let mut h = Harness::proxy();
-    let mut def = pipeline();
-    def["flows"]["research"]["steps"][0]["timeoutMs"] = json!(500);
-    let mob = h.mob(def);
-    h.spawn(&mob, &[("lead", "lead-1"), ("worker", "w1")]);
+    let (mut h, mob, _) = timed_pipeline();
     let run = h.cmd(json!({"op":"mob_run_flow","mob":mob,"flow":"research","params":{}})).unwrap();
     let run = run["runId"].as_str().unwrap().to_string();
     let timer = h.effects.iter().find(|e| e["kind"] == "timer" && e["delayMs"] == 500).cloned().unwrap();
@@ -109,11 +116,7 @@ fn a_timed_out_or_failed_step_fails_the_flow_and_cancels_dependents() {
 /// hung request no longer keeps the member busy, and it takes new work.
 #[test]
 fn a_timed_out_step_interrupts_its_member_run() {
-    let mut h = Harness::proxy();
-    let mut def = pipeline();
-    def["flows"]["research"]["steps"][0]["timeoutMs"] = json!(500);
-    let mob = h.mob(def);
-    let s = h.spawn(&mob, &[("lead", "lead-1"), ("worker", "w1")]);
+    let (mut h, mob, s) = timed_pipeline();
     h.cmd(json!({"op":"mob_run_flow","mob":mob,"flow":"research","params":{}})).unwrap();
     let hung = h.http_of(&s[0]);
     let timer = h.effects.iter().find(|e| e["kind"] == "timer" && e["delayMs"] == 500).cloned().unwrap();
@@ -135,11 +138,7 @@ fn a_timed_out_step_interrupts_its_member_run() {
 /// member goes idle once its own run ends.
 #[test]
 fn a_timed_out_step_still_queued_never_runs() {
-    let mut h = Harness::proxy();
-    let mut def = pipeline();
-    def["flows"]["research"]["steps"][0]["timeoutMs"] = json!(500);
-    let mob = h.mob(def);
-    let s = h.spawn(&mob, &[("lead", "lead-1"), ("worker", "w1")]);
+    let (mut h, mob, s) = timed_pipeline();
     let busy = h.cmd(json!({"op":"mob_send","mob":mob,"member":"lead-1","content":"Busy work."})).unwrap();
     h.cmd(json!({"op":"mob_run_flow","mob":mob,"flow":"research","params":{}})).unwrap();
     let status = h.cmd(json!({"op":"mob_member_status","mob":mob,"member":"lead-1"})).unwrap();
