@@ -5,18 +5,11 @@
 // does not name one), peer traffic gets replies (send_response for requests,
 // one "Re:" send_message for messages) and "Re:" messages, responses and
 // notices are only acknowledged.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProxy, type ProxyServer } from '../../proxy/index';
+import { describe, expect, it } from 'vitest';
 import { historyBody, nativeTools, streamAny, type AnyApi, type AnyReply, type HistoryTurn, type ToolSpec } from './conversations';
-import { SIMULATED } from './helpers';
+import { simulatedProxy } from './helpers';
 
-let proxy: ProxyServer;
-beforeAll(async () => {
-  proxy = await startProxy({ port: 0, ...SIMULATED });
-});
-afterAll(async () => {
-  await proxy.close();
-});
+const proxy = simulatedProxy();
 
 const APIS = ['anthropic', 'chat', 'responses', 'gemini'] as const satisfies readonly AnyApi[];
 

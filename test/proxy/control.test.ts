@@ -1,17 +1,10 @@
 // @vitest-environment node
 // The /_sim control API: scripted behaviours, the request log, reset.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startProxy, type ProxyServer } from '../../proxy/index';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { API_HEADERS, CHAT_PATH, GEMINI_HEADERS, OPENAI_HEADERS, RESPONSES_PATH, chat, gemini, messages, post, postMessages, responses, resetSim, script } from './clients';
-import { SIMULATED } from './helpers';
+import { simulatedProxy } from './helpers';
 
-let proxy: ProxyServer;
-beforeAll(async () => {
-  proxy = await startProxy({ port: 0, ...SIMULATED });
-});
-afterAll(async () => {
-  await proxy.close();
-});
+const proxy = simulatedProxy();
 beforeEach(async () => {
   await resetSim(proxy.url);
 });

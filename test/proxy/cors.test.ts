@@ -1,17 +1,11 @@
 // @vitest-environment node
 // CORS, /health and unknown routes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProxy, type ProxyServer } from '../../proxy/index';
+import { describe, expect, it } from 'vitest';
+import { startProxy } from '../../proxy/index';
 import { API_HEADERS, messages, postMessages } from './clients';
-import { SIMULATED } from './helpers';
+import { SIMULATED, simulatedProxy } from './helpers';
 
-let proxy: ProxyServer;
-beforeAll(async () => {
-  proxy = await startProxy({ port: 0, ...SIMULATED });
-});
-afterAll(async () => {
-  await proxy.close();
-});
+const proxy = simulatedProxy();
 
 const EXPOSED = 'retry-after, retry-after-ms, request-id, x-request-id';
 

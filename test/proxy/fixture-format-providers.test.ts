@@ -2,19 +2,12 @@
 // The OpenAI and Gemini simulators speak the wire formats of the reference
 // fixtures. First the test reducers are checked against each fixture's
 // expected results, then the simulators' streams are compared with them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProxy, type ProxyServer } from '../../proxy/index';
+import { describe, expect, it } from 'vitest';
 import { bodyFor, streamApi } from './clients';
 import { ADAPTERS } from './conversations';
-import { SIMULATED, fixture, parseSse, reduceChat, reduceGemini, reduceResponses, type ProviderReply } from './helpers';
+import { fixture, parseSse, type ProviderReply, reduceChat, reduceGemini, reduceResponses, simulatedProxy } from './helpers';
 
-let proxy: ProxyServer;
-beforeAll(async () => {
-  proxy = await startProxy({ port: 0, ...SIMULATED });
-});
-afterAll(async () => {
-  await proxy.close();
-});
+const proxy = simulatedProxy();
 
 type Json = Record<string, unknown>;
 const data = (raw: string, i: number): Json => JSON.parse(parseSse(raw).filter((e) => e.data !== '[DONE]').at(i)?.data ?? '{}') as Json;

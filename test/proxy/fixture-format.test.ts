@@ -2,18 +2,12 @@
 // The simulator must speak the wire format of the reference fixtures. First the
 // test reducer is checked against the fixtures' expected results, then the
 // simulator's output is compared structurally with the fixtures.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { simulateAnthropic, startProxy, type ProxyServer } from '../../proxy/index';
+import { describe, expect, it } from 'vitest';
+import { simulateAnthropic } from '../../proxy/index';
 import { WEATHER_TOOL, messages, streamTurn } from './clients';
-import { SIMULATED, fixture, parseSse, reduceAnthropic } from './helpers';
+import { fixture, parseSse, reduceAnthropic, simulatedProxy } from './helpers';
 
-let proxy: ProxyServer;
-beforeAll(async () => {
-  proxy = await startProxy({ port: 0, ...SIMULATED });
-});
-afterAll(async () => {
-  await proxy.close();
-});
+const proxy = simulatedProxy();
 
 function firstData(sse: string, name: string): Record<string, unknown> {
   const found = parseSse(sse).find((e) => e.event === name);

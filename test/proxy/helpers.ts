@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
+import { startProxy, type ProxyServer } from '../../proxy/index';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/providers/anthropic/', import.meta.url));
 
@@ -16,6 +18,35 @@ export function fixture(name: string): string {
 
 /** startProxy options that simulate every provider whatever the environment holds. */
 export const SIMULATED = { anthropicApiKey: '', openaiApiKey: '', geminiApiKey: '' } as const;
+
+/**
+ * A proxy with every provider simulated, started before the file's tests
+ * and closed after them; read its address in a test.
+ */
+export function simulatedProxy(): Pick<ProxyServer, 'url' | 'port' | 'mode'> {
+  let server: ProxyServer | undefined;
+  beforeAll(async () => {
+    server = await startProxy({ port: 0, ...SIMULATED });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  const started = (): ProxyServer => {
+    if (!server) throw new Error('simulatedProxy: read it inside a test, once it has started');
+    return server;
+  };
+  return {
+    get url() {
+      return started().url;
+    },
+    get port() {
+      return started().port;
+    },
+    get mode() {
+      return started().mode;
+    },
+  };
+}
 
 export interface SseEvent {
   event: string;

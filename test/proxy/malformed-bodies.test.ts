@@ -1,18 +1,11 @@
 // @vitest-environment node
 // Bodies of the wrong shape, from any web page that can reach the simulator:
 // each is a 400 in the API's own error format, never a 500 or a dropped stream.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProxy, type ProxyServer } from '../../proxy/index';
+import { describe, expect, it } from 'vitest';
 import { API_HEADERS, CHAT_PATH, GEMINI_HEADERS, OPENAI_HEADERS, RESPONSES_PATH, chat, gemini, geminiPath, messages, post, responses } from './clients';
-import { SIMULATED } from './helpers';
+import { simulatedProxy } from './helpers';
 
-let proxy: ProxyServer;
-beforeAll(async () => {
-  proxy = await startProxy({ port: 0, ...SIMULATED });
-});
-afterAll(async () => {
-  await proxy.close();
-});
+const proxy = simulatedProxy();
 
 type Json = Record<string, unknown>;
 interface GoogleError { error: { code: number; message: string; status: string } }

@@ -1,17 +1,10 @@
 // @vitest-environment node
 // Simulated Anthropic Messages API: validation and the deterministic replies.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProxy, type ProxyServer } from '../../proxy/index';
+import { describe, expect, it } from 'vitest';
 import { API_HEADERS, WEATHER_TOOL, messages, postMessages, streamTurn, type Message } from './clients';
-import { SIMULATED } from './helpers';
+import { simulatedProxy } from './helpers';
 
-let proxy: ProxyServer;
-beforeAll(async () => {
-  proxy = await startProxy({ port: 0, ...SIMULATED });
-});
-afterAll(async () => {
-  await proxy.close();
-});
+const proxy = simulatedProxy();
 
 async function expectError(res: Response, status: number, type: string, message?: RegExp): Promise<void> {
   expect(res.status).toBe(status);

@@ -2,19 +2,12 @@
 // The simulated OpenAI Chat Completions, OpenAI Responses and Gemini APIs
 // answer exactly like the Anthropic simulator: the same reply rules, each in
 // its own wire format (streams reduced like a correct client would).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProxy, type ProxyServer } from '../../proxy/index';
+import { describe, expect, it } from 'vitest';
 import { APIS, CHAT_PATH, GEMINI_HEADERS, OPENAI_HEADERS, RESPONSES_PATH, bodyFor, geminiPath, post, streamApi, type Api } from './clients';
 import { ADAPTERS } from './conversations';
-import { SIMULATED, type ProviderReply } from './helpers';
+import { type ProviderReply, simulatedProxy } from './helpers';
 
-let proxy: ProxyServer;
-beforeAll(async () => {
-  proxy = await startProxy({ port: 0, ...SIMULATED });
-});
-afterAll(async () => {
-  await proxy.close();
-});
+const proxy = simulatedProxy();
 
 /** Each API's stop reason for a finished text turn and for a tool-call turn. */
 const STOPS: Record<Api, { text: string; tools: string }> = {

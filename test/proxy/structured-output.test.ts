@@ -2,19 +2,12 @@
 // Structured output on all four APIs: a JSON document generated from the
 // requested schema, plus `json=invalid` (valid JSON violating the schema) and
 // `json=broken` (not JSON at all), so clients can test their schema checks.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProxy, type ProxyServer } from '../../proxy/index';
+import { describe, expect, it } from 'vitest';
 import { CHAT_PATH, OPENAI_HEADERS, chat, gemini, geminiPath, GEMINI_HEADERS, headersFor, pathFor, post, postMessages, streamApi, streamTurn } from './clients';
 import { ADAPTERS, structuredBody, type AnyApi } from './conversations';
-import { SIMULATED } from './helpers';
+import { simulatedProxy } from './helpers';
 
-let proxy: ProxyServer;
-beforeAll(async () => {
-  proxy = await startProxy({ port: 0, ...SIMULATED });
-});
-afterAll(async () => {
-  await proxy.close();
-});
+const proxy = simulatedProxy();
 
 const SCHEMA = {
   type: 'object',

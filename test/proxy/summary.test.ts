@@ -3,18 +3,11 @@
 // conversation" gets a deterministic summary of the messages before the last
 // user turn (proxy/sim/summary.mjs); a user merely asking to summarise gets
 // the usual echo, and directives and structured output work as before.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProxy, type ProxyServer } from '../../proxy/index';
+import { describe, expect, it } from 'vitest';
 import { historyBody, streamAny, toolsBody, type AnyApi, type HistoryTurn } from './conversations';
-import { SIMULATED } from './helpers';
+import { simulatedProxy } from './helpers';
 
-let proxy: ProxyServer;
-beforeAll(async () => {
-  proxy = await startProxy({ port: 0, ...SIMULATED });
-});
-afterAll(async () => {
-  await proxy.close();
-});
+const proxy = simulatedProxy();
 
 const APIS = ['anthropic', 'chat', 'responses', 'gemini'] as const satisfies readonly AnyApi[];
 

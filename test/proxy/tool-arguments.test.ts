@@ -2,18 +2,11 @@
 // Tool-call arguments read from the prompt (proxy/sim/arguments.mjs), on all
 // four APIs: places after in/for/at/to/from, arithmetic expressions, numbers
 // within bounds, quoted or colon text, and never the name of an offered tool.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProxy, type ProxyServer } from '../../proxy/index';
+import { describe, expect, it } from 'vitest';
 import { streamAny, toolsBody, type AnyApi, type ToolSpec } from './conversations';
-import { SIMULATED } from './helpers';
+import { simulatedProxy } from './helpers';
 
-let proxy: ProxyServer;
-beforeAll(async () => {
-  proxy = await startProxy({ port: 0, ...SIMULATED });
-});
-afterAll(async () => {
-  await proxy.close();
-});
+const proxy = simulatedProxy();
 
 const APIS = ['anthropic', 'chat', 'responses', 'gemini'] as const satisfies readonly AnyApi[];
 

@@ -2,19 +2,12 @@
 // Request checks of the simulated OpenAI and Gemini APIs: credentials and
 // bodies are refused with each API's own error format, status and wording,
 // including what a Gemini model version does not support.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProxy, type ProxyServer } from '../../proxy/index';
+import { describe, expect, it } from 'vitest';
 import { CHAT_PATH, GEMINI_HEADERS, GEMINI_WEATHER_TOOL, OPENAI_HEADERS, RESPONSES_PATH, chat, gemini, geminiPath, post, reduceFor, responses } from './clients';
 import { ADAPTERS } from './conversations';
-import { SIMULATED } from './helpers';
+import { simulatedProxy } from './helpers';
 
-let proxy: ProxyServer;
-beforeAll(async () => {
-  proxy = await startProxy({ port: 0, ...SIMULATED });
-});
-afterAll(async () => {
-  await proxy.close();
-});
+const proxy = simulatedProxy();
 
 interface OpenAIError { error: { message: string; type: string; param: string | null; code: string | null } }
 interface GoogleError { error: { code: number; message: string; status: string; details?: Record<string, unknown>[] } }
