@@ -20,6 +20,7 @@ import { leaseOf, realmsConfig } from "./support/auth.js";
 import { researchTeam, SIDES, type AnyRuntime } from "./support/mob.js";
 import { exampleFiles, pack } from "./support/pack.js";
 import { resetSim, wasm, workerPair } from "./support/runtime.js";
+import { messagesOf } from "./support/wire.js";
 
 /** What a call gave: its value, or its error's class, code and message. */
 async function outcome(call: () => unknown): Promise<unknown> {
@@ -275,7 +276,7 @@ test("R6: a session's hooks are released on the page when the session is destroy
   const { runtime, channel, close } = await workerPair();
   let releases = 0;
   channel.port2.addEventListener("message", (event) => {
-    if ((event as MessageEvent).data?.rkat === "release") releases++;
+    for (const message of messagesOf((event as MessageEvent).data)) if (message?.rkat === "release") releases++;
   });
   const session = await runtime.createSession();
   await session.registerHook("run_started", () => undefined);

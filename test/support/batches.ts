@@ -11,21 +11,28 @@ export interface PostedBatch {
   detached: boolean;
 }
 
+import { messagesOf, type WireMessage } from "./wire.js";
+
 const decoder = new TextDecoder();
+
+/** An event batch's bytes: the first argument of a call carrying a `Uint8Array`. */
+export function batchBytes(message: WireMessage | null): Uint8Array | undefined {
+  const arg = message?.args?.[0];
+  return message?.rkat === "call" && arg instanceof Uint8Array ? arg : undefined;
+}
 
 /** The batches posted while `run` runs. */
 export async function batchesPostedDuring(run: () => Promise<void>): Promise<PostedBatch[]> {
   const posted: PostedBatch[] = [];
   const original = MessagePort.prototype.postMessage;
   MessagePort.prototype.postMessage = function (this: MessagePort, message: unknown, transfer?: unknown) {
-    const call = message as { rkat?: string; args?: unknown[] } | null;
-    const arg = call?.args?.[0];
     const list: Transferable[] = Array.isArray(transfer) ? transfer : [];
-    if (call?.rkat !== "call" || !(arg instanceof Uint8Array)) return original.call(this, message, { transfer: list });
-    const events = JSON.parse(decoder.decode(arg)) as Array<Record<string, unknown>>;
-    const transferred = list.includes(arg.buffer);
+    const batches = messagesOf(message).flatMap((m) => batchBytes(m) ?? []);
+    const events = batches.map((bytes) => JSON.parse(decoder.decode(bytes)) as Array<Record<string, unknown>>);
     const out = original.call(this, message, { transfer: list });
-    posted.push({ events, transferred, detached: arg.byteLength === 0 });
+    batches.forEach((bytes, i) =>
+      posted.push({ events: events[i]!, transferred: list.includes(bytes.buffer), detached: bytes.byteLength === 0 }),
+    );
     return out;
   } as MessagePort["postMessage"];
   try {

@@ -7,7 +7,9 @@
 import * as wasm from "@rkat/web/wasm/meerkat_web_runtime.js";
 import type { RuntimeConfig } from "@rkat/web";
 import { connectRuntime, exposeRuntime, type WorkerRuntime } from "@rkat/web/worker";
+import { batchBytes } from "./batches.js";
 import { proxyUrl } from "./runtime.js";
+import { messagesOf, type WireMessage } from "./wire.js";
 
 type Listener = (event: MessageEvent) => void;
 
@@ -16,8 +18,8 @@ export interface GatedPair {
   channel: MessageChannel;
   /** Event batches that reached the page (every batch, held ones once released). */
   batches: Uint8Array[];
-  /** Every message the Worker side posted, as it posted it. */
-  posted: Array<{ rkat?: string; value?: unknown }>;
+  /** Every message the Worker side posted, in order (those that crossed together one by one). */
+  posted: WireMessage[];
   /** Event batches the Worker has posted so far (taken by the page or not). */
   postedBatches(): number;
   hold(): void;
@@ -25,10 +27,7 @@ export interface GatedPair {
   close(): Promise<void>;
 }
 
-const isBatch = (data: unknown): boolean => {
-  const message = data as { rkat?: string; args?: unknown[] } | null;
-  return message?.rkat === "call" && message.args?.[0] instanceof Uint8Array;
-};
+const isBatch = (message: WireMessage): boolean => batchBytes(message) !== undefined;
 
 export async function gatedPair(extra: RuntimeConfig = {}): Promise<GatedPair> {
   const channel = new MessageChannel();
@@ -39,7 +38,10 @@ export async function gatedPair(extra: RuntimeConfig = {}): Promise<GatedPair> {
   const batches: Uint8Array[] = [];
   let holding = false;
   const deliver = (event: MessageEvent) => {
-    if (isBatch(event.data)) batches.push((event.data as { args: Uint8Array[] }).args[0] as Uint8Array);
+    for (const message of messagesOf(event.data)) {
+      const bytes = batchBytes(message);
+      if (bytes) batches.push(bytes);
+    }
     for (const listener of listeners) listener(event);
   };
   port.addEventListener("message", (event) => {
@@ -48,8 +50,8 @@ export async function gatedPair(extra: RuntimeConfig = {}): Promise<GatedPair> {
   });
   const posted: GatedPair["posted"] = [];
   const workerPost = channel.port1.postMessage.bind(channel.port1);
-  channel.port1.postMessage = ((message: GatedPair["posted"][number], transfer: Transferable[]) => {
-    posted.push(message);
+  channel.port1.postMessage = ((message: unknown, transfer: Transferable[]) => {
+    posted.push(...messagesOf(message));
     workerPost(message, transfer);
   }) as MessagePort["postMessage"];
   port.start();
