@@ -26,7 +26,7 @@ type Message =
   | { rkat: "reply"; id: number; value?: unknown; thrown?: Thrown }
   | { rkat: "release"; fn: number };
 
-/** Messages sent in the same microtask checkpoint, crossing as one (`Outbound`). */
+/** Messages posted in the same microtask checkpoint cross as one (`connect`'s `post`). */
 type Wire = Message | { rkat: "many"; messages: Message[] };
 
 /** A thrown value as it crosses: an `Error`'s parts, or anything else as it is. */
@@ -80,17 +80,42 @@ export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefi
   const callbacks = new Map<number, Fn>();
   let nextId = 0;
   let stopped: Error | undefined;
-  const outbound = new Outbound(endpoint, (message, error) => {
-    // What could not be cloned fails as a direct postMessage would have.
-    if (message.rkat === "call") {
-      const waiter = pending.get(message.id);
-      pending.delete(message.id);
-      waiter?.reject(error);
-    } else if (message.rkat === "reply") {
-      outbound.post({ rkat: "reply", id: message.id, thrown: { name: "TypeError", message: "Unserializable return value" } });
+
+  /**
+   * Posts in batches: what is posted in one microtask checkpoint (the
+   * page's 20 `member.send()`s, the Worker's 20 replies and the event
+   * batch before them) crosses as one message, in order. Each
+   * `postMessage` costs both threads a task and a serialization, tens of
+   * µs on a busy machine; a lone message still crosses as itself.
+   */
+  let queue: Message[] = [];
+  let moving: Transferable[][] = [];
+  const post = (message: Message, transfer: Transferable[] = []) => {
+    if (queue.push(message) === 1) queueMicrotask(flush);
+    moving.push(transfer);
+  };
+  const flush = () => {
+    const messages = queue;
+    const lists = moving;
+    queue = [];
+    moving = [];
+    try {
+      endpoint.postMessage(messages.length === 1 ? messages[0] : { rkat: "many", messages }, [...new Set(lists.flat())]);
+    } catch {
+      // Refused: one by one, so that what cannot be cloned fails alone, as a message of its own would.
+      messages.forEach((message, i) => {
+        try {
+          endpoint.postMessage(message, lists[i]);
+        } catch (error) {
+          const id = (message as { id?: number }).id!;
+          if (message.rkat === "reply") post({ rkat: "reply", id, thrown: { name: "TypeError", message: "Unserializable return value" } });
+          if (message.rkat !== "call") return;
+          pending.get(id)?.reject(error);
+          pending.delete(id);
+        }
+      });
     }
-  });
-  const post = (message: Message, transfer: Transferable[] = []) => outbound.post(message, transfer);
+  };
 
   const remoteCallback = (fn: number): Fn => {
     const callback = (...args: unknown[]) => call(fn, args);
@@ -110,7 +135,7 @@ export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefi
     });
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      post({ rkat: "call", id, to, args: sent, fns }, moved); // arguments that cannot be cloned reject (Outbound)
+      post({ rkat: "call", id, to, args: sent, fns }, moved); // arguments that cannot be cloned reject (flush)
     });
   };
 
@@ -166,49 +191,6 @@ export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefi
       return stopped;
     },
   };
-}
-
-/**
- * Posts in batches: what is posted in one microtask checkpoint (the
- * page's 20 `member.send()`s, the Worker's 20 replies and the event batch
- * before them) crosses as one message, in order. Each `postMessage` costs
- * both threads a task and a serialization, tens of µs on a busy machine;
- * a lone message still crosses as itself. `failed` hears of a message
- * that could not be cloned (found by posting the batch's messages one by
- * one when the batch is refused).
- */
-class Outbound {
-  private queue: Array<{ message: Message; transfer: Transferable[] }> = [];
-
-  constructor(
-    private readonly endpoint: Endpoint,
-    private readonly failed: (message: Message, error: unknown) => void,
-  ) {}
-
-  post(message: Message, transfer: Transferable[] = []): void {
-    if (this.queue.length === 0) queueMicrotask(() => this.flush());
-    this.queue.push({ message, transfer });
-  }
-
-  private flush(): void {
-    const queue = this.queue;
-    this.queue = [];
-    if (queue.length === 1) return this.alone(queue[0]!);
-    try {
-      const moved = new Set(queue.flatMap((q) => q.transfer));
-      this.endpoint.postMessage({ rkat: "many", messages: queue.map((q) => q.message) }, [...moved]);
-    } catch {
-      for (const item of queue) this.alone(item);
-    }
-  }
-
-  private alone({ message, transfer }: { message: Message; transfer: Transferable[] }): void {
-    try {
-      this.endpoint.postMessage(message, transfer);
-    } catch (error) {
-      this.failed(message, error);
-    }
-  }
 }
 
 /** `value` (thrown) as it crosses; also how the Worker tells the page why a subscription ended. */
