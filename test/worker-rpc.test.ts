@@ -95,3 +95,21 @@ test("buffers marked for transfer are moved with the batch, not copied", async (
     [4, 5],
   ]);
 });
+
+test("a port that refuses every message: the calls reject, and nothing is retried without end", async () => {
+  let posts = 0;
+  const refusing: Endpoint = {
+    postMessage() {
+      posts++;
+      throw new Error("port closed");
+    },
+    addEventListener() {},
+    removeEventListener() {},
+  };
+  const peer = connect(refusing);
+  const outcomes = await Promise.allSettled([peer.call("a", [1]), peer.call("b", [2])]);
+  expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected"]);
+  expect(((outcomes[0] as PromiseRejectedResult).reason as Error).message).toBe("port closed");
+  // One try as a batch, then one for each call.
+  expect(posts).toBe(3);
+});

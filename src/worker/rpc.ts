@@ -99,21 +99,31 @@ export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefi
     const lists = moving;
     queue = [];
     moving = [];
-    try {
-      endpoint.postMessage(messages.length === 1 ? messages[0] : { rkat: "many", messages }, [...new Set(lists.flat())]);
-    } catch {
-      // Refused: one by one, so that what cannot be cloned fails alone, as a message of its own would.
-      messages.forEach((message, i) => {
-        try {
-          endpoint.postMessage(message, lists[i]);
-        } catch (error) {
-          const id = (message as { id?: number }).id!;
-          if (message.rkat === "reply") post({ rkat: "reply", id, thrown: { name: "TypeError", message: "Unserializable return value" } });
-          if (message.rkat !== "call") return;
-          pending.get(id)?.reject(error);
-          pending.delete(id);
-        }
-      });
+    if (messages.length > 1) {
+      try {
+        return endpoint.postMessage({ rkat: "many", messages }, [...new Set(lists.flat())]);
+      } catch {
+        // Refused: one by one below, so that what cannot be cloned fails alone, as a message of its own would.
+      }
+    }
+    messages.forEach((message, i) => {
+      try {
+        endpoint.postMessage(message, lists[i]);
+      } catch (error) {
+        refused(message, error);
+      }
+    });
+  };
+  const refused = (message: Message, error: unknown) => {
+    if (message.rkat === "call") {
+      pending.get(message.id)?.reject(error);
+      pending.delete(message.id);
+    } else if (message.rkat === "reply") {
+      try {
+        endpoint.postMessage({ rkat: "reply", id: message.id, thrown: { name: "TypeError", message: "Unserializable return value" } });
+      } catch {
+        // The port itself refuses: nothing reaches the other side any more.
+      }
     }
   };
 
