@@ -4,7 +4,8 @@
  * callbacks the page passed along (Worker → page: tools, hooks, event
  * batches), all over one port, each answered with its value or its error.
  * Errors keep their `MeerkatError` subclass, code and details (comlink's
- * default flattened them to name + message).
+ * default flattened them to name + message). What one side posts in one
+ * microtask checkpoint crosses as one message.
  */
 import { reviveError } from "../errors.js";
 
