@@ -191,6 +191,18 @@ describe("time budget", () => {
     expect(warnings(events, "time").at(-1)).toMatchObject({ budgetType: "time", limit: 10 });
     expect(events.at(-1)?.type).toBe("run_failed");
   });
+
+  test("a run backing off before a retry past durationMs ends at once; the retry is not sent", async () => {
+    const session = runtime.createSession({
+      budget: { durationMs: 20 },
+      retry: { maxRetries: 2, initialDelayMs: 60_000, maxDelayMs: 60_000 },
+    });
+    const error = await errorOf(session.turn("busy marker-time2 [[sim:error=529]]"));
+    expect(error.code).toBe("BUDGET_EXHAUSTED");
+    expect(error.details).toMatchObject({ budgetType: "time", limit: 20, partial: { toolCalls: 0 } });
+    expect(await requestsWith("marker-time2")).toHaveLength(1);
+    expect(ofType(session.pollEvents(), "retrying")).toHaveLength(1);
+  });
 });
 
 describe("turn budgets", () => {

@@ -137,8 +137,8 @@ pub(super) fn finished(st: &mut Step<'_, '_>, run: &mut Run, outcome: CoreResult
     match (run.compact_only, applied) {
         (true, Ok(())) => finish::report_completed(st, run),
         (true, Err(error)) => finish::report(st, run, Outcome::Failed(error)),
-        // The run goes on either way.
-        (false, _) => request::pre_request(st, run),
+        // The run goes on either way, within its budget (the summary counts).
+        (false, _) => request::out_of_budget(st, run).unwrap_or_else(|| request::pre_request(st, run)),
     }
 }
 

@@ -425,12 +425,13 @@ pub fn on_body(ctx: &mut Ctx<'_>, agent: &mut Agent, id: u32, bytes: &[u8]) -> C
 }
 
 /// Past a `durationMs` budget, a run held by a tool or a hook (which may
-/// never answer) fails as one out of budget at its next request would;
+/// never answer) or backing off before a retry (which the budget would
+/// not let it send) fails as one out of budget at its next request would;
 /// the late answer is refused. An LLM request in flight is let finish:
 /// the check before the next request stops the run.
 fn out_of_time(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
     let held = match &run.phase {
-        Phase::Tools { .. } => true,
+        Phase::Tools { .. } | Phase::BackingOff { .. } => true,
         Phase::Hooks { then, .. } => !matches!(then, Resume::Finish(_)),
         _ => false,
     };

@@ -124,11 +124,8 @@ pub(super) fn begin_turn(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
     take_steered(st, run);
     run.patch = RequestPatch::default();
     run.compacted_this_turn = false;
-    if let Some(exhausted) =
-        run.budget.before_request(&run.usage, st.ctx.now_ms - run.started_ms, &mut st.session.events)
-    {
-        let error = finish::budget_error(st, run, exhausted);
-        return finish::fail(st, run, error);
+    if let Some(ended) = out_of_budget(st, run) {
+        return ended;
     }
     if let Some(plan) = compaction::due(st, run) {
         return compaction::start(st, run, plan);
@@ -191,9 +188,19 @@ pub(super) fn send(st: &mut Step<'_, '_>, run: &mut Run, new_turn: bool) -> Flow
     Flow::Wait
 }
 
-/// The backoff timer fired: the same request again.
+/// The backoff timer fired: the same request again, unless the budget is
+/// used up meanwhile (a retry is a request like any other).
 pub(super) fn resend(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
-    send(st, run, false)
+    out_of_budget(st, run).unwrap_or_else(|| send(st, run, false))
+}
+
+/// No request (a turn's, a retry, the one after a compaction) starts once
+/// the run's tokens or time are used up: `Some` when the run ended here.
+pub(super) fn out_of_budget(st: &mut Step<'_, '_>, run: &mut Run) -> Option<Flow> {
+    let elapsed_ms = st.ctx.now_ms - run.started_ms;
+    let exhausted = run.budget.before_request(&run.usage, elapsed_ms, &mut st.session.events)?;
+    let error = finish::budget_error(st, run, exhausted);
+    Some(finish::fail(st, run, error))
 }
 
 /// The call an outcome quotes must be the one this run waits on.

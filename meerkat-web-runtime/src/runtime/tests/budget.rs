@@ -177,3 +177,67 @@ fn a_deadline_that_fires_a_little_early_is_set_again_for_the_rest() {
     h.cmd(json!({"op":"timer_fired","id":rest["id"]})).unwrap();
     assert_eq!(h.take("run_finished")["error"]["code"], "BUDGET_EXHAUSTED");
 }
+
+/// A run backing off before a retry past its `durationMs` fails at once:
+/// waiting out the backoff to send a request the budget forbids would
+/// only spend time and tokens.
+#[test]
+fn a_time_budget_ends_a_run_backing_off_before_a_retry() {
+    let mut h = Harness::proxy();
+    let s = h.session(
+        json!({"budget":{"durationMs":1000},"retry":{"maxRetries":2,"initialDelayMs":5000,"maxDelayMs":5000}}),
+    );
+    h.turn(&s, "hi");
+    let deadline = h.take("timer");
+    let http = h.take("http");
+    h.now += 100.0;
+    h.respond(&http, 529, json!([]), br#"{"type":"error","error":{"type":"overloaded_error","message":"busy"}}"#, 64);
+    let backoff = h.take("timer");
+    h.now += 900.0;
+    h.cmd(json!({"op":"timer_fired","id":deadline["id"]})).unwrap();
+    let done = h.take("run_finished");
+    assert_eq!(done["error"]["code"], "BUDGET_EXHAUSTED");
+    assert_eq!(done["error"]["details"]["budgetType"], "time");
+    assert_eq!(h.take("timer_cancel")["id"], backoff["id"]);
+    assert!(h.effects.iter().all(|e| e["kind"] != "http"), "no retry is sent");
+
+    // A backoff that ends before the deadline fires: the retry is not sent past the budget either.
+    let mut h = Harness::proxy();
+    let s = h.session(
+        json!({"budget":{"durationMs":1000},"retry":{"maxRetries":2,"initialDelayMs":5000,"maxDelayMs":5000}}),
+    );
+    h.turn(&s, "hi");
+    h.take("timer");
+    let http = h.take("http");
+    h.respond(&http, 529, json!([]), br#"{"type":"error","error":{"type":"overloaded_error","message":"busy"}}"#, 64);
+    let backoff = h.take("timer");
+    h.now += 5000.0;
+    h.cmd(json!({"op":"timer_fired","id":backoff["id"]})).unwrap();
+    assert_eq!(h.take("run_finished")["error"]["code"], "BUDGET_EXHAUSTED");
+    assert!(h.effects.iter().all(|e| e["kind"] != "http"), "no retry is sent");
+}
+
+/// Compaction's summary request counts toward the run's tokens (and takes
+/// its time): a request the budget no longer allows is not sent after it.
+#[test]
+fn the_request_after_a_compaction_is_held_to_the_budget() {
+    let mut h = Harness::proxy();
+    let s = h.session(json!({"compaction":{"thresholdTokens":10,"keepRecentTurns":1}}));
+    for (prompt, answer) in [("my name is Ada", "Hello Ada."), ("I like tea", "Noted.")] {
+        h.turn(&s, prompt);
+        let http = h.take("http");
+        h.answer(&http, &anthropic(answer, &[]));
+        h.take("run_finished");
+        h.effects.clear();
+    }
+    h.cmd(json!({"op":"turn","session":s,"prompt":"what is my name","budget":{"tokens":100}})).unwrap();
+    let summary = h.take("http");
+    let sent: Value = serde_json::from_str(summary["body"].as_str().unwrap()).unwrap();
+    assert!(sent["system"].as_str().is_some_and(|s| s.contains("Summarize")), "a summary request first");
+    h.answer(&summary, &anthropic("Ada likes tea.", &[]));
+    let done = h.take("run_finished");
+    assert_eq!(done["error"]["code"], "BUDGET_EXHAUSTED");
+    assert_eq!(done["error"]["details"]["budgetType"], "tokens");
+    assert_eq!(done["error"]["details"]["used"], 120);
+    assert!(h.effects.iter().all(|e| e["kind"] != "http"), "no request past the budget");
+}
