@@ -261,6 +261,41 @@ impl Prompt {
     }
 }
 
+/// A tool result (as the tool gave it, or as a `post_tool_execution` hook
+/// rewrote it) is held to `maxPromptBytes` of text and image data, like
+/// a prompt: a larger one would go back with every later request of the
+/// session and get each refused (413). The model reads where it was cut.
+pub fn cap_tool_result(mut parts: Vec<Part>, max: usize) -> Vec<Part> {
+    let mut left = max;
+    for at in 0..parts.len() {
+        let Some(part) = parts.get_mut(at) else { break };
+        let (len, text) = match part {
+            Part::Text { text } => (text.len(), Some(text)),
+            Part::Image { data, .. } => (data.len(), None),
+            _ => (0, None),
+        };
+        if len <= left {
+            left -= len;
+            continue;
+        }
+        let mut keep = at;
+        if let Some(text) = text {
+            while !text.is_char_boundary(left) {
+                left -= 1;
+            }
+            text.truncate(left);
+            keep += 1;
+        }
+        parts.truncate(keep);
+        let note = format!(
+            "\n[TRUNCATED: the tool result was longer than {max} bytes (maxPromptBytes); the rest was left out]"
+        );
+        parts.push(Part::Text { text: note });
+        break;
+    }
+    parts
+}
+
 /// The SDK's `ContentBlock[]`: `{type:"text",text}` or
 /// `{type:"image",media_type,data}` (base64, no `data:` prefix).
 pub fn content_blocks(items: Vec<Json<'_>>, what: &str) -> CoreResult<Vec<Part>> {

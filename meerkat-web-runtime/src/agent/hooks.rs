@@ -208,7 +208,13 @@ fn denied(st: &mut Step<'_, '_>, run: &mut Run, point: HookPoint, then: Resume, 
 /// What a rewrite at a point may change.
 pub(super) enum Patchable<'x> {
     Run(&'x mut Resume, &'x mut Run),
-    Slot { args: &'x mut Raw, rewritten: &'x mut bool, output: Option<&'x mut ToolOutput> },
+    /// `max_result`: `maxPromptBytes`, what a rewritten result is held to.
+    Slot {
+        args: &'x mut Raw,
+        rewritten: &'x mut bool,
+        output: Option<&'x mut ToolOutput>,
+        max_result: usize,
+    },
 }
 
 /// Judge an answer: report it, apply a rewrite, decide allow or deny.
@@ -286,8 +292,8 @@ fn apply(point: HookPoint, patch: &Json<'_>, target: &mut Patchable<'_>) -> Resu
     match target {
         Patchable::Run(Resume::Response(turn), _) => super::request::patch_response(turn, patch),
         Patchable::Run(_, run) if point == HookPoint::PreLlmRequest => run.patch.apply(patch),
-        Patchable::Slot { args, rewritten, output } => {
-            super::tools::patch(point, args, rewritten, output.as_deref_mut(), patch)
+        Patchable::Slot { args, rewritten, output, max_result } => {
+            super::tools::patch(point, args, rewritten, output.as_deref_mut(), patch, *max_result)
         }
         Patchable::Run(..) => Err(format!("{} hooks cannot rewrite here", point.as_str())),
     }

@@ -17,7 +17,7 @@ use crate::json::{self, Json, ObjectWriter, Raw, quote};
 use crate::provider::ToolCall;
 use crate::schema;
 use crate::tools::{ToolDef, ToolKind};
-use crate::transcript::{Message, Part, content_blocks, text_of};
+use crate::transcript::{Message, Part, cap_tool_result, content_blocks, text_of};
 
 /// A finished call's result.
 #[derive(Debug, Clone)]
@@ -105,6 +105,7 @@ pub(super) fn patch(
     rewritten: &mut bool,
     output: Option<&mut ToolOutput>,
     patch: &Json<'_>,
+    max_result: usize,
 ) -> Result<(), String> {
     match (point, output) {
         (HookPoint::PreToolExecution, None) => match patch.get("args") {
@@ -118,13 +119,15 @@ pub(super) fn patch(
         },
         (HookPoint::PostToolExecution, Some(output)) => {
             if let Some(content) = patch.get("content") {
-                output.content = match content {
+                let content = match content {
                     Json::Str(text) => vec![Part::Text { text: text.to_string() }],
                     Json::Arr(items) => {
                         content_blocks(items.clone(), "patch.content").map_err(CoreError::into_message)?
                     }
                     _ => return Err("patch.content must be a string or content blocks".into()),
                 };
+                // Held to maxPromptBytes like the tool's own result.
+                output.content = cap_tool_result(content, max_result);
             }
             if let Some(flag) = patch.get("isError") {
                 output.is_error = flag.as_bool().ok_or("patch.isError must be a boolean")?;
@@ -351,7 +354,9 @@ fn hook_answered(st: &mut Step<'_, '_>, run: &mut Run, slot: &mut ToolSlot, answ
             return;
         }
     };
-    let target = &mut Patchable::Slot { args: &mut slot.args, rewritten: &mut slot.rewritten, output: output.as_mut() };
+    let max_result = st.ctx.settings.max_prompt_bytes;
+    let (args, rewritten) = (&mut slot.args, &mut slot.rewritten);
+    let target = &mut Patchable::Slot { args, rewritten, output: output.as_mut(), max_result };
     match hooks::judge(st, &mut chain, answer, target) {
         Judged::Next => {
             let waiting = match &output {

@@ -11,7 +11,7 @@ use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
 use crate::fields::Fields;
 use crate::json::Json;
 use crate::skills::HttpOutcome;
-use crate::transcript::{Part, content_blocks};
+use crate::transcript::{Part, cap_tool_result, content_blocks};
 
 impl Runtime {
     pub(super) fn outcome(&mut self, now_ms: f64, op: Op, f: &Fields<'_, '_>, cmd: &Json<'_>) -> CoreResult<()> {
@@ -164,40 +164,6 @@ fn parse_headers(value: Option<&Json<'_>>) -> CoreResult<Vec<(String, String)>> 
 }
 
 /// A tool result: a string, or content blocks.
-/// A tool result is held to `maxPromptBytes` of text and image data, like
-/// a prompt: a larger one would go back with every later request of the
-/// session and get each refused (413). The model reads where it was cut.
-fn cap_tool_result(mut parts: Vec<Part>, max: usize) -> Vec<Part> {
-    let mut left = max;
-    for at in 0..parts.len() {
-        let Some(part) = parts.get_mut(at) else { break };
-        let (len, text) = match part {
-            Part::Text { text } => (text.len(), Some(text)),
-            Part::Image { data, .. } => (data.len(), None),
-            _ => (0, None),
-        };
-        if len <= left {
-            left -= len;
-            continue;
-        }
-        let mut keep = at;
-        if let Some(text) = text {
-            while !text.is_char_boundary(left) {
-                left -= 1;
-            }
-            text.truncate(left);
-            keep += 1;
-        }
-        parts.truncate(keep);
-        let note = format!(
-            "\n[TRUNCATED: the tool result was longer than {max} bytes (maxPromptBytes); the rest was left out]"
-        );
-        parts.push(Part::Text { text: note });
-        break;
-    }
-    parts
-}
-
 fn parse_tool_content(content: Json<'_>) -> CoreResult<Vec<Part>> {
     match content {
         Json::Str(text) => Ok(vec![Part::Text { text: text.into_owned() }]),

@@ -152,6 +152,27 @@ fn tool_hooks_deny_rewrite_args_and_rewrite_results() {
     assert!(results[2]["content"][0]["text"].as_str().unwrap().contains("/location"));
 }
 
+/// A rewritten result is held to `maxPromptBytes` like the tool's own:
+/// it goes back with every later request of the session.
+#[test]
+fn a_post_tool_execution_rewrite_past_max_prompt_bytes_is_cut_with_a_note() {
+    let mut h = Harness::new(json!({"anthropicApiKey":"k","model":"claude-x","maxPromptBytes":10}));
+    h.cmd(weather_tool()).unwrap();
+    hook(&mut h, "post_tool_execution", json!({}));
+    let s = h.session(json!({}));
+    h.turn(&s, "weather");
+    let http = h.take("http");
+    h.answer(&http, &anthropic("", &[("t1", "get_weather", json!({"location":"Oslo"}))]));
+    let tool = h.take("tool");
+    h.cmd(json!({"op":"tool_result","id":tool["id"],"content":"sunny"})).unwrap();
+    let patch = json!({"content":[{"type":"text","text":"x".repeat(50)},{"type":"text","text":"more"}]});
+    verdict(&mut h, json!({"decision":"rewrite","patch":patch}));
+    let result = &body(&h.take("http"))["messages"][2]["content"][0]["content"];
+    assert_eq!(result[0]["text"], "x".repeat(10));
+    assert!(result[1]["text"].as_str().unwrap().starts_with("\n[TRUNCATED: the tool result was longer than 10 bytes"));
+    assert_eq!(result.as_array().unwrap().len(), 2);
+}
+
 #[test]
 fn turn_boundary_and_end_hooks() {
     let mut h = Harness::proxy();
