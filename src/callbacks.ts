@@ -22,9 +22,16 @@ export async function toolOutcome(name: string, handler: ToolHandler, args: Reco
   }
 }
 
-/** A hook's verdict as JSON data (nothing counts as `null`); throws what the hook threw. */
+/**
+ * A hook's verdict as JSON data (nothing counts as `null`); throws what the
+ * hook threw, and for an answer JSON would read as nothing (a function, a
+ * symbol: say, a helper returned uncalled), which must not count as allow.
+ */
 export async function hookVerdict(handler: HookHandler, ctx: Parameters<HookHandler>[0]): Promise<unknown> {
-  return jsonData((await handler(ctx)) ?? null);
+  const answer: unknown = (await handler(ctx)) ?? null;
+  const data = jsonData(answer);
+  if (data === null && answer !== null) throw new TypeError(`it returned a ${typeof answer}, not nothing or { decision }`);
+  return data;
 }
 
 /** `value` as the core reads it (JSON text, parsed); throws when it is not JSON data. */

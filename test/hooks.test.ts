@@ -569,6 +569,21 @@ describe("failures and timeouts", () => {
     expect(ofType(session.pollEvents(), "hook_failed")).toEqual([expect.objectContaining({ hookId: id, point: "run_started" })]);
   });
 
+  test("an answer JSON reads as nothing (a function, a symbol) is a failure, not an allow", async () => {
+    const deny = () => ({ decision: "deny" as const, reasonCode: "policy", message: "no" });
+    for (const answer of [deny, Symbol("deny")]) {
+      // A helper returned uncalled must not let a fail_closed policy through.
+      const id = runtime.registerHook("run_started", () => answer as never, { failurePolicy: "fail_closed" });
+      const session = runtime.createSession();
+      const error = await errorOf(session.turn("x marker-fn-answer"));
+      expect(error.code).toBe("HOOK_DENIED");
+      expect(error.details).toMatchObject({ hookId: id, reasonCode: "hook_failure" });
+      expect(ofType(session.pollEvents(), "hook_failed")[0]!.error).toContain(`returned a ${typeof answer}`);
+      runtime.unregisterHook(id);
+    }
+    expect(await requestsWith("marker-fn-answer")).toHaveLength(0);
+  });
+
   test("rewrites are only taken where a point offers them", async () => {
     const id = runtime.registerHook("run_started", () => ({ decision: "rewrite", patch: { prompt: "other" } }), {
       failurePolicy: "fail_closed",

@@ -116,6 +116,28 @@ describe("hooks", () => {
     expect((await b.turn("from b")).text).toBe("You said: from b (1 messages in context)");
   });
 
+  test("unregistering a page hook the run waits on releases the run at once; an answer JSON reads as nothing fails", async () => {
+    const called = gate();
+    const held = await runtime.registerHook(
+      "pre_llm_request",
+      () => {
+        called.resolve();
+        return new Promise<never>(() => {});
+      },
+      { failurePolicy: "fail_closed", timeoutMs: 600_000 },
+    );
+    const session = await runtime.createSession();
+    const turn = session.turn("held marker-wunreg");
+    await called.promise;
+    await runtime.unregisterHook(held);
+    expect((await turn).text).toContain("held marker-wunreg");
+
+    const fn = await session.registerHook("run_started", () => (() => ({ decision: "deny" })) as never, { failurePolicy: "fail_closed" });
+    const error = await errorOf(session.turn("x marker-wfn"));
+    expect(error.details).toMatchObject({ hookId: fn, reasonCode: "hook_failure" });
+    expect(await requestsWith("marker-wfn")).toHaveLength(0);
+  });
+
   test("a main-thread hook that times out follows fail_closed", async () => {
     await runtime.registerHook("pre_llm_request", () => new Promise(() => {}), { timeoutMs: 50, failurePolicy: "fail_closed" });
     const session = await runtime.createSession();
