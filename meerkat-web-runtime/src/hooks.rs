@@ -249,7 +249,8 @@ impl<'a> Verdict<'a> {
             "allow" => Ok(Verdict::Allow),
             "deny" => {
                 let reason_code = Some(field("reasonCode", "denied")?).filter(|s| !s.is_empty()).unwrap_or("denied");
-                let message = field("message", "denied by a hook")?;
+                let message =
+                    Some(field("message", "denied by a hook")?).filter(|s| !s.is_empty()).unwrap_or("denied by a hook");
                 let payload = value.get("payload").filter(|p| !p.is_null()).map(Raw::from_json);
                 Ok(Verdict::Deny { reason_code, message, payload })
             }
@@ -315,5 +316,8 @@ mod tests {
         assert_eq!(e, "deny.reasonCode must be a string, got a number");
         assert!(v(r#"{"decision":"deny","reasonCode":"r","message":6}"#).is_err());
         assert!(v(r#"{"decision":"deny"}"#).unwrap().contains("\"denied\""));
+        // Empty texts are absent ones: the error never ends in "denied at run_started: ".
+        let empty = v(r#"{"decision":"deny","reasonCode":"","message":""}"#).unwrap();
+        assert!(empty.contains("reason_code: \"denied\", message: \"denied by a hook\""), "{empty}");
     }
 }
