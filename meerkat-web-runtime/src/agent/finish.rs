@@ -30,7 +30,12 @@ pub(super) fn report_completed(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
 /// The run failed: stop what is in flight, keep the transcript consistent,
 /// let the `run_failed` hooks see the error, report it.
 pub(super) fn fail(st: &mut Step<'_, '_>, run: &mut Run, error: CoreError) -> Flow {
-    stop(st, run, &format!("CANCELLED: the run failed before this tool finished ({})", error.code));
+    // A whole answer its post_llm_response hooks held was received (and billed).
+    let held = matches!(run.phase, Phase::Hooks { then: Resume::Response(_), .. });
+    let partial = stop(st, run, &format!("CANCELLED: the run failed before this tool finished ({})", error.code));
+    if let Some(turn) = partial.filter(|_| held) {
+        run.usage.add(&turn.usage);
+    }
     roll_back(st, run);
     hooks::enter(st, run, HookPoint::RunFailed, Resume::Finish(Outcome::Failed(error)))
 }

@@ -201,6 +201,11 @@ fn denied(st: &mut Step<'_, '_>, run: &mut Run, point: HookPoint, then: Resume, 
         (HookPoint::RunFailed, Resume::Finish(outcome)) => finish::report(st, run, outcome),
         // A vetoed result: the run fails, without a second round of hooks.
         (HookPoint::RunCompleted, _) => finish::report(st, run, Outcome::Failed(error)),
+        // The withheld answer was received (and billed): its tokens count.
+        (_, Resume::Response(turn)) => {
+            run.usage.add(&turn.usage);
+            finish::fail(st, run, error)
+        }
         _ => finish::fail(st, run, error),
     }
 }

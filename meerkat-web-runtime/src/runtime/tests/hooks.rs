@@ -106,6 +106,38 @@ fn post_llm_response_rewrites_the_answer_and_sees_the_calls() {
     assert!(failed["error"].as_str().unwrap().contains("may set text"), "{failed}");
 }
 
+/// A deny at `post_llm_response` ends the run, but the answer it withheld
+/// was received (and billed): its tokens count in the session's totals.
+#[test]
+fn a_post_llm_response_deny_keeps_the_answers_usage_in_the_totals() {
+    let mut h = Harness::proxy();
+    hook(&mut h, "post_llm_response", json!({}));
+    let s = h.session(json!({}));
+    h.turn(&s, "hi");
+    let http = h.take("http");
+    h.answer(&http, &anthropic("withheld", &[]));
+    verdict(&mut h, deny("no"));
+    let done = h.take("run_finished");
+    assert_eq!(done["error"]["code"], "HOOK_DENIED");
+    assert_eq!(done["totals"]["usage"]["inputTokens"], 100);
+    assert_eq!(done["totals"]["usage"]["outputTokens"], 20);
+
+    // So when the time budget runs out while the hook decides.
+    let mut h = Harness::proxy();
+    hook(&mut h, "post_llm_response", json!({}));
+    let s = h.session(json!({}));
+    h.cmd(json!({"op":"turn","session":s,"prompt":"hi","budget":{"durationMs":1000}})).unwrap();
+    let deadline = h.take("timer");
+    let http = h.take("http");
+    h.answer(&http, &anthropic("withheld", &[]));
+    h.take("hook");
+    h.now += 1000.0;
+    h.cmd(json!({"op":"timer_fired","id":deadline["id"]})).unwrap();
+    let done = h.take("run_finished");
+    assert_eq!(done["error"]["code"], "BUDGET_EXHAUSTED");
+    assert_eq!(done["totals"]["usage"]["inputTokens"], 100);
+}
+
 #[test]
 fn tool_hooks_deny_rewrite_args_and_rewrite_results() {
     let mut h = Harness::proxy();
