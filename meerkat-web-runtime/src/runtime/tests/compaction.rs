@@ -205,3 +205,19 @@ fn steered_words_beside_tool_results_are_not_a_cut_point() {
     h.answer(&http, &anthropic("18 °C.", &[]));
     paired(&h.history(&lead));
 }
+
+/// The threshold is reached, not passed: an estimate equal to it compacts
+/// (the fourth request below is estimated at 80 tokens).
+#[test]
+fn an_estimate_equal_to_the_threshold_compacts() {
+    for (threshold, compacts) in [(80, true), (81, false)] {
+        let mut h = Harness::proxy();
+        h.cmd(weather_tool()).unwrap();
+        let s = h.session(json!({"compaction":{"thresholdTokens":threshold,"keepRecentTurns":2}}));
+        chat(&mut h, &s, "my name is Ada", "Hello Ada.");
+        tool_turn(&mut h, &s, "weather please", "t1");
+        tool_turn(&mut h, &s, "and tomorrow?", "t2");
+        h.turn(&s, "what is my name");
+        assert_eq!(is_summary_request(&h.take("http")), compacts, "threshold {threshold}");
+    }
+}
