@@ -15,7 +15,7 @@ import type { InspectedMobpack, MobpackBytes, MobpackInfo, MobpackRuntimeConfig 
 import type { Mob, MobHost } from "./mob/mob.js";
 import type { MobDefinition, MobSummary } from "./mob/types.js";
 import { Session, type SessionHost } from "./session.js";
-import type { EmbeddedSkill, SkillSourceInfo, SkillSourceInput } from "./skills.js";
+import { skillRefs, type EmbeddedSkill, type SkillSourceInfo, type SkillSourceInput } from "./skills.js";
 import type {
   Capability,
   RuntimeConfig,
@@ -139,6 +139,8 @@ export class MeerkatRuntime {
     this.assertAlive("createSession");
     requireObject(config, "createSession: config", "INVALID_CONFIG");
     toJsonText(config, "createSession: config", "INVALID_CONFIG");
+    // Checked here too, so that a legacy string warns as a turn's does.
+    if (config.preloadSkills !== undefined) skillRefs(config.preloadSkills, "createSession: config.preloadSkills", "INVALID_CONFIG");
     const { sessionId } = this.driver.command({ op: "create_session", config }) as { sessionId: string };
     const session = new Session(sessionId, this.host);
     this.sessions.set(sessionId, session);

@@ -10,11 +10,11 @@ import type { Driver, RunOutcome } from "./driver.js";
 import type { CoreHandle } from "./core.js";
 import { hookRegistration, type HookHandler, type HookOptions } from "./hooks.js";
 import { turnOptions } from "./options.js";
-import type { SkillRef } from "./skills.js";
+import { skillRef, type SkillRef } from "./skills.js";
 import { EventChannel, EventStream } from "./stream.js";
 import { EventSubscription, type ByteReader, type EventFeed, type ReadBytes } from "./subscription.js";
 import type { HistoryMessage, Prompt, RunResult, TurnOptions, Usage } from "./types.js";
-import { describeValue, fail, isPlainObject, requireObject, requirePrompt, requireString, toJsonText } from "./validate.js";
+import { describeValue, fail, requireObject, requirePrompt, requireString, toJsonText } from "./validate.js";
 import type { HookPoint } from "./events.js";
 
 /** Session-lifetime counters kept beside the last result. */
@@ -268,9 +268,7 @@ export class Session {
   async invokeSkill(ref: SkillRef, prompt: Prompt, options?: TurnOptions): Promise<RunResult> {
     const what = "session.invokeSkill";
     this.host.requireCapability("skills");
-    if (typeof ref !== "string" && !isPlainObject(ref)) {
-      fail("INVALID_ARGUMENT", `${what}: ref must be { sourceUuid, skillName } or "<sourceUuid>/<name>", got ${describeValue(ref)}`);
-    }
+    skillRef(ref, `${what}: ref`);
     const refs = options === undefined ? [] : requireObject(options, `${what}: options`).skillRefs ?? [];
     if (!Array.isArray(refs)) fail("INVALID_ARGUMENT", `${what}: options.skillRefs must be an array, got ${describeValue(refs)}`);
     return settle(await this.beginTurn(prompt, { ...options, skillRefs: [...refs, ref] as SkillRef[] }, what));

@@ -2,7 +2,7 @@
  * Skills: named instructions from embedded or HTTP sources, referred to
  * by `SkillKey` (or the legacy `"<sourceUuid>/<skillName>"` string).
  */
-import { fail, isPlainObject } from "./validate.js";
+import { describeValue, fail, isPlainObject } from "./validate.js";
 
 /** Structured skill identifier. Preferred over legacy string references. */
 export interface SkillKey {
@@ -72,12 +72,27 @@ function warnLegacy(ref: string): void {
   );
 }
 
-/** Check a list of references (shape only; the core resolves them). */
+/**
+ * One reference, checked in full (the legacy form warns once): a
+ * `SkillKey` of non-empty strings, or a `"<sourceUuid>/<skillName>"` string.
+ */
+export function skillRef(ref: unknown, what: string, code = "INVALID_ARGUMENT"): SkillRef {
+  const key = ref as Partial<SkillKey>;
+  const legacy = typeof ref === "string";
+  const ok = legacy
+    ? /^[^/]+\/./s.test(ref)
+    : isPlainObject(ref) && typeof key.sourceUuid === "string" && !!key.sourceUuid && typeof key.skillName === "string" && !!key.skillName;
+  if (!ok) {
+    const got = legacy ? JSON.stringify(ref.slice(0, 80)) : describeValue(ref);
+    fail(code, `${what} must be { sourceUuid, skillName } (non-empty strings) or a "<sourceUuid>/<skillName>" string, got ${got}`);
+  }
+  if (legacy) warnLegacy(ref);
+  return ref as SkillRef;
+}
+
+/** Check a list of references (the core resolves them). */
 export function skillRefs(value: unknown, what: string, code = "INVALID_ARGUMENT"): SkillRef[] {
   if (!Array.isArray(value)) fail(code, `${what} must be an array of skill references`);
-  for (const ref of value) {
-    if (typeof ref === "string") warnLegacy(ref);
-    else if (!isPlainObject(ref)) fail(code, `${what}: each reference is a SkillKey { sourceUuid, skillName } or a "<sourceUuid>/<skillName>" string`);
-  }
+  value.forEach((ref, i) => skillRef(ref, `${what}[${i}]`, code));
   return value as SkillRef[];
 }

@@ -1,15 +1,14 @@
 /**
  * Skill sources (embedded and HTTP, served from a node:http server on
- * 127.0.0.1 started here), references (SkillKey and the legacy string),
+ * 127.0.0.1: support/skill-server.ts), references (SkillKey and the legacy string),
  * preloading, per-turn injection, invokeSkill, the core skill tools, and
  * diagnostics; with the real core and the simulated provider.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { SkillNotFoundError, type MeerkatRuntime } from "@rkat/web";
 import { resetSim, simRequests, simRuntime } from "./support/runtime.js";
 import { errorOf, ofType, requestsWith, systemOf } from "./support/features.js";
+import { indexOf, serve, server } from "./support/skill-server.js";
 
 let runtime: MeerkatRuntime;
 
@@ -20,51 +19,6 @@ beforeEach(async () => {
 afterEach(() => runtime.destroy());
 
 const TONE = { name: "tone", description: "How to write", content: "Always answer in haiku." };
-
-interface Route {
-  status?: number;
-  body: string;
-  type?: string;
-}
-
-/** A tiny static server on 127.0.0.1; `routes` may change between requests. */
-async function serve(routes: Record<string, Route>): Promise<{ base: string; hits: string[]; routes: Record<string, Route>; close(): Promise<void> }> {
-  const hits: string[] = [];
-  const server: Server = createServer((req, res) => {
-    const path = (req.url ?? "/").split("?")[0]!;
-    hits.push(path);
-    const route = routes[path];
-    if (!route) {
-      res.writeHead(404, { "content-type": "text/plain" });
-      res.end("not found");
-      return;
-    }
-    res.writeHead(route.status ?? 200, { "content-type": route.type ?? "application/json" });
-    res.end(route.body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    base: `http://127.0.0.1:${port}`,
-    hits,
-    routes,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-const servers: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
-async function server(routes: Record<string, Route>) {
-  const s = await serve(routes);
-  servers.push(s);
-  return s;
-}
-
-function indexOf(skills: unknown[]): Route {
-  return { body: JSON.stringify({ skills }) };
-}
 
 describe("embedded sources", () => {
   test("addSkillSource returns its uuid synchronously; listSkillSources describes it", () => {

@@ -130,10 +130,13 @@ impl Message {
         text_of(&self.content)
     }
 
-    /// A user message that is not only tool results: where a turn begins
-    /// (and where history may be cut without splitting a call from its result).
+    /// A user message with content and no tool result: where a turn begins
+    /// (and where history may be cut without splitting a call from its
+    /// result; steered words beside tool results do not begin one).
     pub fn starts_turn(&self) -> bool {
-        self.role == Role::User && self.content.iter().any(|p| !matches!(p, Part::ToolResult { .. }))
+        self.role == Role::User
+            && !self.content.is_empty()
+            && !self.content.iter().any(|p| matches!(p, Part::ToolResult { .. }))
     }
 
     /// `{role, content: [parts]}` as `history()` writes it.

@@ -14,7 +14,7 @@ import { MeerkatError, SessionNotFoundError } from "../errors.js";
 import { hookRegistration, type HookContext, type HookHandler, type HookOptions } from "../hooks.js";
 import { describe, hookVerdict, jsonData, toolOutcome } from "../callbacks.js";
 import { turnOptions } from "../options.js";
-import type { SkillRef, SkillSourceInfo, SkillSourceInput } from "../skills.js";
+import { skillRef, skillRefs, type SkillRef, type SkillSourceInfo, type SkillSourceInput } from "../skills.js";
 import { EventChannel, EventStream } from "../stream.js";
 import { EventSubscription } from "../subscription.js";
 import type {
@@ -331,6 +331,7 @@ async function registerRemoteHook(
 function checkSessionConfig(config: SessionConfig): void {
   requireObject(config, "createSession: config", "INVALID_CONFIG");
   toJsonText(config, "createSession: config", "INVALID_CONFIG");
+  if (config.preloadSkills !== undefined) skillRefs(config.preloadSkills, "createSession: config.preloadSkills", "INVALID_CONFIG");
 }
 
 const ZERO: Usage = { inputTokens: 0, outputTokens: 0 };
@@ -478,6 +479,8 @@ export class WorkerSession implements SessionMirror {
 
   async invokeSkill(ref: SkillRef, prompt: Prompt, options?: TurnOptions): Promise<RunResult> {
     this.remote.requireCapability("skills");
+    // Checked here: an undefined ref would cross as a plain turn, a "deferred" one as a deferred start.
+    skillRef(ref, "session.invokeSkill: ref");
     return this.run(prompt, options, "session.invokeSkill", ref);
   }
 

@@ -55,9 +55,10 @@ impl CompactionConfig {
             }
             other => other,
         };
-        let keep_recent_turns = match f.u32("keepRecentTurns")? {
+        // Read as u64 so a huge value gets the real bounds in its message.
+        let keep_recent_turns = match f.u64("keepRecentTurns")? {
             None => DEFAULT_KEEP_RECENT_TURNS,
-            Some(k) if (1..=1000).contains(&k) => k,
+            Some(k) if (1..=1000).contains(&k) => k as u32,
             Some(k) => return Err(bad(format!("{what}.keepRecentTurns must be between 1 and 1000, got {k}"))),
         };
         Ok(CompactionConfig { threshold_tokens, keep_recent_turns })
@@ -239,6 +240,7 @@ mod tests {
             r#"{"readOnly":"yes"}"#,
             r#"{"compaction":{"thresholdTokens":0}}"#,
             r#"{"compaction":{"keepRecentTurns":0}}"#,
+            r#"{"compaction":{"keepRecentTurns":10000000000}}"#,
             r#"{"compaction":{"keep":1}}"#,
             r#"{"compaction":true}"#,
             r#"{"budget":{"tokens":-1}}"#,
@@ -248,5 +250,8 @@ mod tests {
         ] {
             assert_eq!(parse(bad).unwrap_err().code, "INVALID_CONFIG", "{bad}");
         }
+        // The real bounds, however far off the value is.
+        let huge = parse(r#"{"compaction":{"keepRecentTurns":10000000000}}"#).unwrap_err().message.to_string();
+        assert!(huge.contains("between 1 and 1000"), "{huge}");
     }
 }

@@ -6,13 +6,13 @@
 //! quarantined; an unusable index fails the fetch (a refresh then keeps
 //! serving the cached skills).
 
-use super::source::{Health, MAX_SKILLS, Origin, Quarantine, Skill, Source};
+use super::source::{Health, MAX_SKILL_BYTES, MAX_SKILLS, Origin, Quarantine, Skill, Source};
 use super::url;
 use crate::effects::{HttpRequest, Outbox, Owner};
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::json::{self, Json, quote};
 
-/// Largest index or skill document kept.
+/// Largest index read (a skill document: `MAX_SKILL_BYTES`).
 const MAX_BODY: usize = 4 * 1024 * 1024;
 
 /// An HTTP outcome for a request of a source.
@@ -77,11 +77,15 @@ pub fn start(source: &mut Source, out: &mut Outbox, now_ms: f64) {
     source.fetch = Some(fetch);
 }
 
+/// The source is going away: its requests are aborted, and whoever waits
+/// for its fetch (`addSkillSource`, `refreshSkillSource`) is told.
 pub fn abort(source: &mut Source, out: &mut Outbox) {
     if let Some(fetch) = source.fetch.take() {
         for request in fetch.requests {
             out.abort_http(request.id);
         }
+        let message = format!("skill source {} was removed before its fetch finished", quote(&source.uuid));
+        out.source_ready(&source.uuid, Some(&CoreError::new(ErrorCode::Cancelled, message)));
     }
 }
 
@@ -107,7 +111,12 @@ pub fn on_outcome(source: &mut Source, outcome: Outcome<'_>, out: &mut Outbox, n
         }
         Outcome::Body { bytes, .. } => {
             if let Some(request) = fetch.requests.get_mut(at) {
-                let room = MAX_BODY.saturating_sub(request.body.len());
+                // One byte over the limit is kept, to tell a body that is too large.
+                let limit = match request.target {
+                    Target::Index => MAX_BODY,
+                    Target::Entry(_) => MAX_SKILL_BYTES,
+                };
+                let room = (limit + 1).saturating_sub(request.body.len());
                 request.body.extend_from_slice(bytes.get(..room.min(bytes.len())).unwrap_or_default());
             }
             return Ok(());
@@ -166,6 +175,9 @@ fn read_index(
             format!("the skill index {} is malformed: {why}", quote(index_url)),
         )
     };
+    if request.body.len() > MAX_BODY {
+        return Err(malformed(format!("it is larger than {} MiB", MAX_BODY >> 20)));
+    }
     let text = core::str::from_utf8(&request.body).map_err(|_| malformed("it is not UTF-8 text".into()))?;
     let index = json::parse(text).map_err(|e| malformed(format!("not JSON ({e})")))?;
     let items = index
@@ -233,6 +245,12 @@ fn finish_entry(
     let Some(entry) = entries.get_mut(at) else { return };
     let outcome = match error {
         Some(error) => Err(error),
+        // Before the UTF-8 check: a cut body may end inside a character.
+        None if body.len() > MAX_SKILL_BYTES => Err((
+            "too_large",
+            "validation",
+            format!("the skill document is larger than {} KiB", MAX_SKILL_BYTES / 1024),
+        )),
         None => match core::str::from_utf8(body) {
             Err(_) => Err(("invalid_utf8", "parse", "the skill document is not UTF-8 text".to_string())),
             Ok(text) => Skill::from_document(Some(&entry.id), entry.description.as_deref(), text)

@@ -113,6 +113,9 @@ impl SkillRegistry {
     /// as HTTP sources are: the host links it before the first one.
     #[inline(never)]
     pub fn refresh(&mut self, uuid: &str, out: &mut Outbox, now_ms: f64) -> CoreResult<()> {
+        if self.loading.contains_key(uuid) {
+            return Ok(()); // its first load, in flight, answers this one too
+        }
         let source = self.sources.get_mut(uuid).ok_or_else(|| not_found_source(uuid))?;
         if source.url().is_none() {
             return Err(CoreError::new(

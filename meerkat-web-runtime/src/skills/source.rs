@@ -42,19 +42,24 @@ impl Skill {
 }
 
 fn check_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("the skill has no name: give it name, or front matter with a \"name:\" line".into());
+    }
     // Letters of any script are fine (non-ASCII passes as is: Unicode
     // tables would cost the wasm more than they protect); ASCII is limited
-    // to letters, digits and `-_. `.
-    let ok = (1..=128).contains(&name.len())
+    // to letters, digits and `-_. `. No space at either end: a reference
+    // "src/tone" would never find "tone ".
+    let ok = name.len() <= 128
         && name.chars().all(|c| {
             !c.is_ascii() && !c.is_control() || c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ')
         })
-        && !name.starts_with(' ');
+        && !name.starts_with(' ')
+        && !name.ends_with(' ');
     if ok {
         Ok(())
     } else {
         Err(format!(
-            "skill name {} must be 1-128 letters, digits, spaces, '-', '_' or '.' (no '/')",
+            "skill name {} must be 1-128 letters, digits, spaces, '-', '_' or '.' (no '/', no space at either end)",
             quote(crate::text::first_chars(name, 80))
         ))
     }

@@ -50,12 +50,17 @@ fn bad_sources_and_references_are_refused() {
         json!({"skills":[{"name":"a","content":"  "}]}),
         json!({"skills":[{"name":"a","content":"x"},{"name":"a","content":"y"}]}),
         json!({"skills":[{"content":"no name here"}]}),
+        json!({"skills":[{"name":"tone ","content":"x"}]}),
+        json!({"skills":[{"name":" tone","content":"x"}]}),
         json!({"sourceUuid":"a/b","skills":[]}),
         json!({"skills":[], "extra": 1}),
         json!({"skills":[{"name":"a","content":"x".repeat(300_000)}]}),
     ] {
         assert_eq!(embedded(&mut r, bad.clone()).unwrap_err().code, "INVALID_SKILL_SOURCE", "{bad}");
     }
+    // A skill without a name says where one may come from.
+    let nameless = embedded(&mut r, json!({"skills":[{"content":"---\nname: x\nBody"}]})).unwrap_err();
+    assert!(nameless.message.contains("front matter with a \"name:\" line"), "{}", nameless.message);
     let k = |v: Value| SkillKey::from_json(&parse(&v.to_string()).unwrap(), "ref", ErrorCode::InvalidConfig);
     assert_eq!(k(json!("src/name")).unwrap(), (key("src", "name"), true));
     assert_eq!(k(json!({"sourceUuid":"s","skillName":"n"})).unwrap(), (key("s", "n"), false));
@@ -82,9 +87,21 @@ impl Host {
     }
 
     fn answer(&mut self, r: &mut SkillRegistry, uuid: &str, effect: &Value, status: u16, body: &str) {
+        self.answer_bytes(r, uuid, effect, status, body.as_bytes(), 7);
+    }
+
+    fn answer_bytes(
+        &mut self,
+        r: &mut SkillRegistry,
+        uuid: &str,
+        effect: &Value,
+        status: u16,
+        body: &[u8],
+        chunk: usize,
+    ) {
         let id = effect["id"].as_u64().unwrap() as u32;
         r.on_http(uuid, HttpOutcome::Head { id, status }, &mut self.out, 5_000.0).unwrap();
-        for chunk in body.as_bytes().chunks(7) {
+        for chunk in body.chunks(chunk) {
             r.on_http(uuid, HttpOutcome::Body { id, bytes: chunk }, &mut self.out, 5_000.0).unwrap();
         }
         self.out.settle(id).unwrap();
@@ -183,7 +200,56 @@ fn removing_a_source_aborts_its_fetch() {
         .add_http(&parse(r#"{"url":"http://127.0.0.1:9/i.json"}"#).unwrap(), &mut host.out, &mut host.rng, 0.0)
         .unwrap();
     let effects = host.effects();
+    // A refresh during the first load waits for that load: no second fetch.
+    r.refresh(&uuid, &mut host.out, 0.0).unwrap();
+    assert!(host.effects().is_empty());
     r.remove(&uuid, &mut host.out).unwrap();
-    assert_eq!(host.effects(), [json!({"kind":"http_abort","id":effects[0]["id"]})]);
+    // Whoever waits for the load is told it will not come.
+    let after = host.effects();
+    assert_eq!(after[0], json!({"kind":"http_abort","id":effects[0]["id"]}));
+    assert_eq!(
+        (after[1]["kind"].as_str(), after[1]["sourceUuid"].as_str()),
+        (Some("skill_source_ready"), Some(uuid.as_str()))
+    );
+    assert_eq!(after[1]["error"]["code"], "CANCELLED");
+    assert_eq!(after.len(), 2);
     assert_eq!(r.remove(&uuid, &mut host.out).unwrap_err().code, "SKILL_SOURCE_NOT_FOUND");
+}
+
+/// Documents that are not UTF-8 or too large are quarantined with the
+/// reason (a too-large one cut inside a character is still "too large");
+/// an index over its limit says so.
+#[test]
+fn oversized_and_non_utf8_documents_say_why() {
+    let mut r = SkillRegistry::default();
+    let mut host = Host::new();
+    let source = parse(r#"{"url":"http://127.0.0.1:9/i.json","sourceUuid":"s"}"#).unwrap();
+    let uuid = r.add_http(&source, &mut host.out, &mut host.rng, 0.0).unwrap();
+    let effects = host.effects();
+    let index =
+        json!({"skills":[{"name":"latin1","url":"a.md"},{"name":"huge","url":"b.md"},{"name":"ok","url":"c.md"}]});
+    host.answer(&mut r, &uuid, &effects[0], 200, &index.to_string());
+    let docs = host.effects();
+    host.answer_bytes(&mut r, &uuid, &docs[0], 200, b"caf\xe9 au lait", 7);
+    // Three-byte characters: the kept bytes end inside one.
+    host.answer_bytes(&mut r, &uuid, &docs[1], 200, "\u{20ac}".repeat(200_000).as_bytes(), 65_536);
+    host.answer(&mut r, &uuid, &docs[2], 200, "Fine.");
+    assert_eq!(host.effects(), [json!({"kind":"skill_source_ready","sourceUuid":"s"})]);
+    let quarantined = &r.source(&uuid).unwrap().quarantined;
+    let why: Vec<(&str, &str)> = quarantined.iter().map(|q| (q.skill_id.as_str(), q.error_code)).collect();
+    assert_eq!(why, [("latin1", "invalid_utf8"), ("huge", "too_large")]);
+    assert!(quarantined[1].message.contains("larger than 256 KiB"), "{}", quarantined[1].message);
+    assert!(r.resolve(&key("s", "ok")).is_ok());
+
+    let mut r = SkillRegistry::default();
+    let uuid = r
+        .add_http(&parse(r#"{"url":"http://127.0.0.1:9/i.json"}"#).unwrap(), &mut host.out, &mut host.rng, 0.0)
+        .unwrap();
+    let effects = host.effects();
+    let padding = "x".repeat(5 * 1024 * 1024);
+    let index = json!({"pad": padding, "skills":[]}).to_string();
+    host.answer_bytes(&mut r, &uuid, &effects[0], 200, index.as_bytes(), 1 << 20);
+    let ready = host.effects();
+    assert_eq!(ready[0]["error"]["code"], "INVALID_SKILL_SOURCE");
+    assert!(ready[0]["error"]["message"].as_str().unwrap().contains("larger than 4 MiB"), "{}", ready[0]);
 }

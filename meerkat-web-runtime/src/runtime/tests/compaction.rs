@@ -179,3 +179,45 @@ fn compact_on_demand_runs_as_its_own_run() {
     );
     assert_eq!(h.code(json!({"op":"create_session","config":{"compaction":{"keepRecentTurns":0}}})), "INVALID_CONFIG");
 }
+
+/// Steered words join the user message of the tool results: that message
+/// is not where a turn begins, so no cut ever lands on it (the call would
+/// be summarised away and its result sent alone, which providers refuse).
+#[test]
+fn steered_words_beside_tool_results_are_not_a_cut_point() {
+    use super::mobs::team;
+    let mut h = Harness::proxy();
+    h.cmd(weather_tool()).unwrap();
+    let mut def = team();
+    def["profiles"]["lead"]["compaction"] = json!({"thresholdTokens":1,"keepRecentTurns":1});
+    let mob = h.mob(def);
+    let lead = h.spawn(&mob, &[("lead", "lead-1")]).remove(0);
+    h.cmd(json!({"op":"mob_send","mob":mob,"member":"lead-1","content":"Weather?"})).unwrap();
+    let _ = h.reply(&lead, "", &[("w", "get_weather", json!({"location":"Paris"}))]);
+    h.cmd(json!({"op":"mob_send","mob":mob,"member":"lead-1","content":"Use Celsius.","handlingMode":"steer"}))
+        .unwrap();
+    let tool = h.take("tool");
+    h.cmd(json!({"op":"tool_result","id":tool["id"],"content":"18 C"})).unwrap();
+    let http = h.http_of(&lead);
+    assert!(!is_summary_request(&http), "only the current turn is there: nothing to summarise");
+    let sent = body(&http);
+    paired(sent["messages"].as_array().unwrap());
+    h.answer(&http, &anthropic("18 °C.", &[]));
+    paired(&h.history(&lead));
+}
+
+/// The threshold is reached, not passed: an estimate equal to it compacts
+/// (the fourth request below is estimated at 80 tokens).
+#[test]
+fn an_estimate_equal_to_the_threshold_compacts() {
+    for (threshold, compacts) in [(80, true), (81, false)] {
+        let mut h = Harness::proxy();
+        h.cmd(weather_tool()).unwrap();
+        let s = h.session(json!({"compaction":{"thresholdTokens":threshold,"keepRecentTurns":2}}));
+        chat(&mut h, &s, "my name is Ada", "Hello Ada.");
+        tool_turn(&mut h, &s, "weather please", "t1");
+        tool_turn(&mut h, &s, "and tomorrow?", "t2");
+        h.turn(&s, "what is my name");
+        assert_eq!(is_summary_request(&h.take("http")), compacts, "threshold {threshold}");
+    }
+}
