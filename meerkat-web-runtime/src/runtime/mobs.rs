@@ -358,7 +358,9 @@ impl Runtime {
         if let Some(timer) = member.wake_timer.take() {
             self.out.cancel_timer(timer);
         }
-        let _ = self.stop_session(now_ms, &session, format!("member {identity} was retired"), false);
+        let why = format!("member {identity} was retired");
+        self.member_left_flows(now_ms, &session, &why);
+        let _ = self.stop_session(now_ms, &session, why, false);
         if let Some(agent) = self.agents.get_mut(&session) {
             agent.steer.clear();
             agent.session.archived = true;
