@@ -248,12 +248,16 @@ describe.each(SIDES)("mob input checks ($name)", (side) => {
     expect(await mob.listMembers()).toEqual([]);
     await rejects(() => mob.spawn([{ profile: "worker", agent_identity: "w" }]), "MOB_NOT_RUNNING", /destroyed/);
     await rejects(() => mob.member("lead-1").send("x"), "MOB_NOT_RUNNING", /destroyed/);
-    await rejects(() => mob.wire("lead-1", "worker-1"), "MEMBER_NOT_FOUND");
+    // Said as it is: the mob is over (not that it has no such member).
+    await rejects(() => mob.wire("lead-1", "worker-1"), "MOB_NOT_RUNNING", /destroyed/);
     await rejects(() => mob.runFlow("review"), "MOB_NOT_RUNNING", /destroyed/);
     await rejects(() => mob.stop(), "MOB_NOT_RUNNING", /destroyed/);
     await rejects(() => mob.resume(), "MOB_NOT_RUNNING", /destroyed/);
-    await rejects(() => runtime.wireCrossMob("research-team", "lead-1", "x", "y"), "MEMBER_NOT_FOUND");
-    expect(await runtime.listMobs()).toEqual([{ mobId: "research-team", status: "destroyed", memberCount: 0 }]);
+    const other = await runtime.createMob({ id: "other", profiles: { solo: { model: MODEL } } });
+    await other.spawn([{ profile: "solo", agent_identity: "solo-1" }]);
+    await rejects(() => runtime.wireCrossMob("other", "solo-1", "research-team", "lead-1"), "MOB_NOT_RUNNING", /research-team.*destroyed/);
+    expect((await other.listMembers())[0]?.wiredTo).toEqual([]);
+    expect(await runtime.listMobs()).toContainEqual({ mobId: "research-team", status: "destroyed", memberCount: 0 });
     // The id can be used again once the mob is destroyed.
     const again = await runtime.createMob({ id: "research-team", profiles: { solo: { model: MODEL } } });
     expect(await again.status()).toBe("running");

@@ -291,7 +291,12 @@ impl Event<'_> {
                 o.str("limit", limit).str("member", member).str("detail", detail);
             }
             Event::FlowStepChanged { run_id, flow_id, step, member, status } => {
-                o.str("runId", run_id).str("flowId", flow_id).str("step", step).opt_str("member", member.as_deref());
+                o.str("runId", run_id).str("flowId", flow_id).str("step", step);
+                // `null` for a step no member has taken (skipped, canceled before it ran), as the type says.
+                match member {
+                    Some(member) => o.str("member", member),
+                    None => o.raw("member", "null"),
+                };
                 o.str("status", status);
             }
             Event::MobStatusChanged { status } => {

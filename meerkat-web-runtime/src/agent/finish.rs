@@ -204,8 +204,10 @@ pub(super) fn report(st: &mut Step<'_, '_>, run: &mut Run, outcome: Outcome) -> 
         (None, Some(e)) => Err(e.message.clone()),
         (None, None) => Err(String::new()),
     };
+    let schema_error =
+        result.as_ref().and_then(|r| r.schema_warnings.first()).map(|w| (w.path.clone(), w.message.clone()));
     let session_id = session.id.clone();
-    st.ctx.reactions.push(Reaction::RunEnded { session: session_id, run_id: run.id, output });
+    st.ctx.reactions.push(Reaction::RunEnded { session: session_id, run_id: run.id, output, schema_error });
     st.ctx.out.run_finished(&session.id, run.id, result.as_deref(), error.as_ref(), &session.totals);
     if let Some(result) = result
         && !run.compact_only

@@ -311,8 +311,10 @@ pub enum Input<'a> {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Reaction {
     /// `output`: the answer (structured output as JSON text when asked
-    /// for), or the error message.
-    RunEnded { session: String, run_id: u64, output: Result<String, String> },
+    /// for), or the error message; `schema_error`: why an answer asked to
+    /// be structured is not (not JSON, or not what the schema says), as
+    /// (path, message).
+    RunEnded { session: String, run_id: u64, output: Result<String, String>, schema_error: Option<(String, String)> },
 }
 
 /// Everything outside the session that a step may read or write.

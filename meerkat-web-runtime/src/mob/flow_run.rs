@@ -165,63 +165,117 @@ impl FlowRun {
         }
     }
 
-    /// The run `run_id` of `session` ended; the step it served and its
-    /// task there, if any.
-    pub fn run_ended(&mut self, session: &str, run_id: u64, output: &Result<String, String>) -> Option<(usize, usize)> {
-        let i = self.steps.iter().position(|s| s.tasks.iter().any(|t| t.run_id == run_id && t.session == session))?;
+    /// The run `run_id` of `session` ended (`output`; `schema_error` when
+    /// it was asked for structured output and did not give it): its task
+    /// settles, and what that changes goes to `changes`, the task's own
+    /// change first. A step with `outputFormat: "json"` whose answer is
+    /// not that fails.
+    pub fn run_ended(
+        &mut self,
+        def: &FlowDef,
+        session: &str,
+        run_id: u64,
+        output: &Result<String, String>,
+        schema_error: Option<&(String, String)>,
+        changes: &mut Changes,
+    ) {
+        let Some(i) =
+            self.steps.iter().position(|s| s.tasks.iter().any(|t| t.run_id == run_id && t.session == session))
+        else {
+            return;
+        };
+        let json = def.steps.get(i).is_some_and(|s| s.json);
         let step = &mut self.steps[i];
-        let k = step.tasks.iter().position(|t| t.run_id == run_id && t.session == session)?;
+        let Some(k) = step.tasks.iter().position(|t| t.run_id == run_id && t.session == session) else { return };
         let task = &mut step.tasks[k];
         if task.status.settled() {
-            return None;
+            return;
         }
+        let output = match (output, schema_error) {
+            (Ok(_), Some((path, why))) if json => {
+                let at = if path.is_empty() { String::new() } else { format!("{path}: ") };
+                Err(format!("outputFormat is \"json\" and the answer is not: {at}{why}"))
+            }
+            (Ok(text), None) if json && json::parse(text).is_err() => {
+                Err("outputFormat is \"json\" and the answer is not JSON".to_string())
+            }
+            (other, _) => other.clone(),
+        };
         task.status = if output.is_ok() { Status::Completed } else { Status::Failed };
+        changes.push((i, Some(k), task.status));
         task.output = Some(match output {
-            Ok(text) | Err(text) => text.clone(),
+            Ok(text) | Err(text) => text,
         });
         if step.tasks.iter().all(|t| t.status.settled()) {
             let failed = step.tasks.iter().any(|t| t.status == Status::Failed);
             step.status = if failed { Status::Failed } else { Status::Completed };
         }
         if step.status == Status::Failed {
-            self.fail_rest();
+            self.fail_rest(changes);
         }
-        Some((i, k))
     }
 
     /// Step `i` failed as a whole (no member, a timeout).
-    pub fn fail_step(&mut self, i: usize) {
+    pub fn fail_step(&mut self, i: usize, changes: &mut Changes) {
         if let Some(step) = self.steps.get_mut(i) {
             step.status = Status::Failed;
             for task in step.tasks.iter_mut().filter(|t| !t.status.settled()) {
                 task.status = Status::Failed;
             }
+            changes.push((i, None, Status::Failed));
         }
-        self.fail_rest();
+        self.fail_rest(changes);
     }
 
-    fn fail_rest(&mut self) {
-        self.cancel_open(Status::Canceled);
+    fn fail_rest(&mut self, changes: &mut Changes) {
+        self.cancel_open(changes);
         self.status = Status::Failed;
     }
 
     /// Cancel every open step (`cancelFlow`, a mob completed).
-    pub fn cancel(&mut self) {
+    pub fn cancel(&mut self, changes: &mut Changes) {
         if self.status == Status::Running {
-            self.cancel_open(Status::Canceled);
+            self.cancel_open(changes);
             self.status = Status::Canceled;
         }
     }
 
-    fn cancel_open(&mut self, to: Status) {
-        for step in &mut self.steps {
-            if !step.status.settled() {
-                step.status = to;
+    /// Every open step and member task is canceled: a change for each
+    /// task (the step's own when it has none).
+    fn cancel_open(&mut self, changes: &mut Changes) {
+        for (i, step) in self.steps.iter_mut().enumerate() {
+            if step.status.settled() {
+                continue;
             }
-            for task in step.tasks.iter_mut().filter(|t| !t.status.settled()) {
-                task.status = to;
+            step.status = Status::Canceled;
+            if step.tasks.is_empty() {
+                changes.push((i, None, Status::Canceled));
+            }
+            for (k, task) in step.tasks.iter_mut().enumerate().filter(|(_, t)| !t.status.settled()) {
+                task.status = Status::Canceled;
+                changes.push((i, Some(k), Status::Canceled));
             }
         }
+    }
+
+    /// The member runs still under way: (session, run id).
+    pub fn running_tasks(&self) -> Vec<(String, u64)> {
+        let mut out = Vec::new();
+        for task in self.steps.iter().flat_map(|s| &s.tasks).filter(|t| t.status == Status::Running) {
+            out.push((task.session.clone(), task.run_id));
+        }
+        out
+    }
+
+    /// The unsettled tasks of a member's session (its run ids).
+    pub fn tasks_of(&self, session: &str) -> Vec<u64> {
+        let mut out = Vec::new();
+        for task in self.steps.iter().flat_map(|s| &s.tasks) {
+            if task.session == session && !task.status.settled() {
+                out.push(task.run_id);
+            }
+        }
+        out
     }
 
     /// Timers of steps still waiting (to cancel once the run is over).

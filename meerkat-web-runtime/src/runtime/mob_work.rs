@@ -12,7 +12,7 @@ use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
 use crate::events::Event;
 use crate::fields::Fields;
 use crate::json::{Json, ObjectWriter, Raw, quote};
-use crate::mob::flow_run::{Change, Changes, Dispatch, FlowRun, Status, StepState, Task};
+use crate::mob::flow_run::{Change, Changes, Dispatch, FlowRun, Status, Task};
 use crate::mob::{MobStatus, RuntimeMode, write_run_head};
 
 /// Flow runs kept per mob; the oldest finished ones go first.
@@ -301,9 +301,9 @@ impl Runtime {
     /// Start the step's run on every member of its role.
     fn dispatch_step(&mut self, now_ms: f64, mob_id: &str, at: usize, dispatch: Dispatch) {
         let Some(mob) = self.mobs.get(mob_id) else { return };
-        let Some(step) =
-            mob.flows.get(at).and_then(|r| mob.def.flows.get(r.flow)).and_then(|f| f.steps.get(dispatch.step))
-        else {
+        // A step dispatched before it in the same round may have failed the run.
+        let run = mob.flows.get(at).filter(|r| r.status == Status::Running);
+        let Some(step) = run.and_then(|r| mob.def.flows.get(r.flow)).and_then(|f| f.steps.get(dispatch.step)) else {
             return;
         };
         let (json, timeout_ms, role) = (step.json, step.timeout_ms, step.role.clone());
@@ -339,11 +339,14 @@ impl Runtime {
                 mob.step_timers.push((timer, at, dispatch.step));
             }
         }
+        // The members that did start stop again: the run is over.
+        let mut started = Vec::new();
         if failed {
-            run.fail_step(dispatch.step);
-            changes.push((dispatch.step, None, Status::Failed));
+            started = run.running_tasks();
+            run.fail_step(dispatch.step, &mut changes);
         }
         self.flow_changes(now_ms, mob_id, at, &changes);
+        self.interrupt_runs(now_ms, started);
     }
 
     fn flow_changes(&mut self, now_ms: f64, mob_id: &str, at: usize, changes: &[Change]) {
@@ -374,11 +377,10 @@ impl Runtime {
         if run.status != Status::Running {
             return;
         }
-        let mut running = Vec::new();
-        for step in &run.steps {
-            running.extend(running_tasks(step));
-        }
-        run.cancel();
+        let running = run.running_tasks();
+        let mut changes = Changes::new();
+        run.cancel(&mut changes);
+        self.flow_changes(now_ms, mob_id, at, &changes);
         self.interrupt_runs(now_ms, running);
         self.flow_settled(mob_id, at);
     }
@@ -412,20 +414,43 @@ impl Runtime {
         session: &str,
         run_id: u64,
         output: &Result<String, String>,
+        schema_error: Option<&(String, String)>,
     ) {
         let Some(mob_id) = self.bus.mob_of(session).cloned() else { return };
         let Some(mob) = self.mobs.get_mut(&mob_id) else { return };
         let mut touched = Vec::new();
         for (at, run) in mob.flows.iter_mut().enumerate() {
-            if let Some(step) = run.run_ended(session, run_id, output) {
-                touched.push((at, step));
+            let Some(def) = mob.def.flows.get(run.flow) else { continue };
+            let before = run.running_tasks();
+            let mut changes = Changes::new();
+            run.run_ended(def, session, run_id, output, schema_error, &mut changes);
+            if !changes.is_empty() {
+                // A failed step cancels the rest of its run: their member runs stop too.
+                let still = run.running_tasks();
+                let ended = |t: &(String, u64)| t.1 == run_id && t.0 == session;
+                let stopped: Vec<_> = before.into_iter().filter(|t| !ended(t) && !still.contains(t)).collect();
+                touched.push((at, changes, stopped));
             }
         }
-        let status = if output.is_ok() { Status::Completed } else { Status::Failed };
-        for (at, (step, task)) in touched {
-            self.flow_changes(now_ms, &mob_id, at, &[(step, Some(task), status)]);
+        for (at, changes, stopped) in touched {
+            self.flow_changes(now_ms, &mob_id, at, &changes);
+            self.interrupt_runs(now_ms, stopped);
             self.schedule_flow(now_ms, &mob_id, at);
             self.flow_settled(&mob_id, at);
+        }
+    }
+
+    /// A member is retired (or respawned): the flow steps it serves do not
+    /// wait for its runs, which are being cancelled (a queued one would
+    /// never report its end): each fails with `why`.
+    pub(super) fn member_left_flows(&mut self, now_ms: f64, session: &str, why: &str) {
+        let Some(mob) = self.bus.mob_of(session).and_then(|m| self.mobs.get(m)) else { return };
+        let mut runs = Vec::new();
+        for run in &mob.flows {
+            runs.extend(run.tasks_of(session));
+        }
+        for run_id in runs {
+            self.member_run_ended(now_ms, session, run_id, &Err(why.to_string()), None);
         }
     }
 
@@ -521,19 +546,19 @@ impl Runtime {
             ));
         };
         let (_, at, step) = mob.step_timers.remove(found);
-        let Some(run) = mob.flows.get_mut(at) else { return Ok(()) };
-        let mut running = Vec::new();
-        if let Some(state) = run.steps.get_mut(step) {
-            state.timer = None;
-            running = running_tasks(state);
-            for task in state.tasks.iter_mut().filter(|t| t.status == Status::Running) {
-                task.output = Some("the step timed out".to_string());
-            }
+        let Some(run) = mob.flows.get_mut(at).filter(|r| r.status == Status::Running) else { return Ok(()) };
+        let running = run.running_tasks();
+        let Some(state) = run.steps.get_mut(step).filter(|s| s.status == Status::Running) else { return Ok(()) };
+        state.timer = None;
+        for task in state.tasks.iter_mut().filter(|t| t.status == Status::Running) {
+            task.output = Some("the step timed out".to_string());
         }
-        run.fail_step(step);
-        self.flow_changes(now_ms, mob_id, at, &[(step, None, Status::Failed)]);
-        // The members' runs for the step stop too, as cancelFlow stops them:
-        // else a hung request keeps the member busy, and its later work waits.
+        let mut changes = Changes::new();
+        run.fail_step(step, &mut changes);
+        self.flow_changes(now_ms, mob_id, at, &changes);
+        // The members' runs for the step (and the rest of the run) stop
+        // too, as cancelFlow stops them: else a hung request keeps the
+        // member busy, and its later work waits.
         self.interrupt_runs(now_ms, running);
         self.flow_settled(mob_id, at);
         Ok(())
@@ -553,11 +578,6 @@ impl Runtime {
             }
         }
     }
-}
-
-/// (session, run id) of the step's member runs still under way.
-fn running_tasks(step: &StepState) -> Vec<(String, u64)> {
-    step.tasks.iter().filter(|t| t.status == Status::Running).map(|t| (t.session.clone(), t.run_id)).collect()
 }
 
 fn subscription(f: &Fields<'_, '_>) -> CoreResult<u32> {

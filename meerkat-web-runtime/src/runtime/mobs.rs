@@ -358,7 +358,9 @@ impl Runtime {
         if let Some(timer) = member.wake_timer.take() {
             self.out.cancel_timer(timer);
         }
-        let _ = self.stop_session(now_ms, &session, format!("member {identity} was retired"), false);
+        let why = format!("member {identity} was retired");
+        self.member_left_flows(now_ms, &session, &why);
+        let _ = self.stop_session(now_ms, &session, why, false);
         if let Some(agent) = self.agents.get_mut(&session) {
             agent.steer.clear();
             agent.session.archived = true;
@@ -472,6 +474,12 @@ impl Runtime {
 
     /// Wire (or unwire) two members, possibly of two mobs.
     fn set_wire(&mut self, now_ms: f64, a: (&str, &str), b: (&str, &str), on: bool) -> CoreResult<()> {
+        // A mob that is over is said so (a destroyed one has no members left to name).
+        for mob in [a.0, b.0] {
+            if on && matches!(self.mob(mob)?.status, MobStatus::Completed | MobStatus::Destroyed) {
+                self.running_mob(mob)?;
+            }
+        }
         let (sa, sb) = (self.member_session(a.0, a.1)?, self.member_session(b.0, b.1)?);
         if sa == sb {
             return Err(invalid(format!("cannot wire {} to itself", quote(a.1))));
@@ -479,9 +487,6 @@ impl Runtime {
         for (mob, identity) in [a, b] {
             if on && self.mob(mob)?.member(identity).is_some_and(|m| m.retired) {
                 return Err(invalid(format!("member {} is retired; respawn it first", quote(identity))));
-            }
-            if on && matches!(self.mob(mob)?.status, MobStatus::Completed | MobStatus::Destroyed) {
-                self.running_mob(mob)?;
             }
         }
         if a.0 == b.0 {

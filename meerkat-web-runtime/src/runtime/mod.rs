@@ -156,12 +156,12 @@ impl Runtime {
             }
             for reaction in core::mem::take(&mut self.reactions) {
                 match reaction {
-                    Reaction::RunEnded { session, run_id, output } => {
+                    Reaction::RunEnded { session, run_id, output, schema_error } => {
                         if self.may_start(&session) {
                             self.start_queued(now_ms, &session);
                         }
                         if self.bus.mob_of(&session).is_some() {
-                            self.member_run_ended(now_ms, &session, run_id, &output);
+                            self.member_run_ended(now_ms, &session, run_id, &output, schema_error.as_ref());
                             self.wake(now_ms, &session);
                         }
                     }

@@ -4,6 +4,7 @@ mod auth;
 mod budget;
 mod compaction;
 mod cross_mob;
+mod flow_edges;
 mod flows;
 mod fuzz;
 mod hooks;

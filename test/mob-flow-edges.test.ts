@@ -1,0 +1,102 @@
+/**
+ * Flows at their edges, on both sides of the Worker bridge: a step's member
+ * respawned or retired while the step waits on it, what cancelFlow tells
+ * subscribers, JSON steps that get no JSON.
+ */
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import type { MobDefinition, MobFlowStatus } from "@rkat/web";
+import { resetSim, script } from "./support/runtime.js";
+import { until } from "./support/features.js";
+import { eventsOf, inFlight, researchTeam, SIDES, tapeOf, type AnyMob, type AnyRuntime } from "./support/mob.js";
+
+const FLOWS: MobDefinition["flows"] = {
+  review: {
+    steps: [
+      { id: "draft", role: "worker", message: "Draft a note on {{params.topic}}." },
+      { id: "check", role: "lead", message: "Check this draft: {{steps.draft.output}}", dependsOn: ["draft"] },
+    ],
+  },
+  structured: { steps: [{ id: "facts", role: "lead", message: "Facts about {{params.topic}}.", outputFormat: "json" }] },
+};
+
+describe.each(SIDES)("flow edges ($name)", (side) => {
+  let runtime: AnyRuntime;
+  let close: () => Promise<void>;
+  beforeEach(async () => {
+    await resetSim();
+    ({ runtime, close } = await side.open());
+  });
+  afterEach(() => close());
+
+  async function team(): Promise<AnyMob> {
+    const mob = await runtime.createMob(researchTeam({ flows: FLOWS }));
+    await mob.spawn([{ profile: "lead", agent_identity: "lead-1" }, { profile: "worker", agent_identity: "worker-1" }]);
+    return mob;
+  }
+
+  const rows = (s: MobFlowStatus) => s.steps.map((r) => [r.id, r.status]);
+
+  test("a step whose member is respawned mid-flow fails the flow instead of leaving it running for good", async () => {
+    const mob = await team();
+    await script("hang");
+    const runId = await mob.runFlow("review", { topic: "otters" });
+    await inFlight("Draft a note on otters.");
+    await mob.respawn("worker-1");
+    // Settled by the respawn itself: nothing left to wait for.
+    const status = await mob.flowStatus(runId);
+    expect(status.status).toBe("failed");
+    expect(rows(status)).toEqual([
+      ["draft", "failed"],
+      ["check", "canceled"],
+    ]);
+    expect(status.steps[0]?.output).toBe("member worker-1 was retired");
+  });
+
+  test("a step queued behind its member's own run fails when the member is retired", async () => {
+    const mob = await team();
+    await script("hang");
+    await mob.member("worker-1").send("Busy forever.");
+    await inFlight("Busy forever.");
+    const runId = await mob.runFlow("review", { topic: "otters" });
+    expect((await mob.memberStatus("worker-1")).inboxDepth).toBe(1);
+    await mob.retire("worker-1");
+    const status = await mob.flowStatus(runId);
+    expect(status.status).toBe("failed");
+    expect(rows(status)).toEqual([
+      ["draft", "failed"],
+      ["check", "canceled"],
+    ]);
+  });
+
+  test("cancelFlow tells subscribers every step it cancels", async () => {
+    const mob = await team();
+    const tape = await tapeOf(mob);
+    await script("hang");
+    const runId = await mob.runFlow("review", { topic: "otters" });
+    await inFlight("Draft a note on otters.");
+    await mob.cancelFlow(runId);
+    tape.read();
+    const told = eventsOf(tape.items, "flow_step_changed").map((c) => [c.step, c.member, c.status]);
+    expect(told).toEqual([
+      ["draft", "worker-1", "dispatched"],
+      ["draft", "worker-1", "canceled"],
+      ["check", null, "canceled"],
+    ]);
+    expect(rows(await mob.flowStatus(runId))).toEqual([
+      ["draft", "canceled"],
+      ["check", "canceled"],
+    ]);
+  });
+
+  test('an outputFormat "json" step whose answer is not JSON fails, saying so', async () => {
+    const mob = await team();
+    const runId = await mob.runFlow("structured", { topic: "[[sim:json=broken]] owls" });
+    const status = await until(async () => {
+      const s = await mob.flowStatus(runId);
+      return s.status === "running" ? undefined : s;
+    });
+    expect(status.status).toBe("failed");
+    expect(status.steps[0]?.status).toBe("failed");
+    expect(status.steps[0]?.output).toMatch(/^outputFormat is "json" and the answer is not: the answer is not valid JSON/);
+  });
+});
