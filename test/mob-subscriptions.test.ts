@@ -1,13 +1,14 @@
 /**
  * Subscriptions as a page keeps them for a long time: a member's follows
- * the member across respawns, and every subscription keeps at most
+ * the member across respawns (and every subscription still reads the old
+ * session to its run's end when a busy member is respawned), and every subscription keeps at most
  * `eventQueueCapacity` events between polls, on the main thread and on a
  * Worker client's page alike (the newest; one `stream_truncated` first).
  */
 import { afterEach, describe, expect, test } from "vitest";
 import type { AgentEvent, AttributedMobEvent, RuntimeConfig } from "@rkat/web";
-import { resetSim } from "./support/runtime.js";
-import { SIDES, researchTeam, type AnyRuntime } from "./support/mob.js";
+import { resetSim, script } from "./support/runtime.js";
+import { SIDES, inFlight, researchTeam, type AnyRuntime } from "./support/mob.js";
 
 describe.each(SIDES)("$name", (side) => {
   let close: (() => Promise<void>) | undefined;
@@ -46,6 +47,43 @@ describe.each(SIDES)("$name", (side) => {
     expect(after.every((e) => !("member" in e))).toBe(true);
     expect(sub.poll()).toEqual([]);
     sub.close();
+  });
+
+  test("a respawn of a busy member leaves every subscription the old session's events, its run's end included", async () => {
+    const runtime = await open();
+    const mob = await runtime.createMob(researchTeam());
+    await mob.spawn([{ profile: "lead", agent_identity: "lead-1" }, { profile: "worker", agent_identity: "worker-1" }]);
+    const memberSub = await mob.subscribeMemberEvents("worker-1");
+    const mobSub = await mob.subscribeEvents();
+    const oldSession = (await mob.memberStatus("worker-1")).sessionId;
+    await script("hang");
+    await mob.member("worker-1").send("Dig forever.");
+    await inFlight("Dig forever.");
+    const { sessionId: newSession, runId } = await mob.respawn("worker-1", "After.");
+    await mob.member("worker-1").waitForRun(runId as number);
+
+    const whole = mobSub.poll().filter((i: AttributedMobEvent) => i.member === "worker-1").map((i) => i.event as AgentEvent);
+    for (const [name, events] of [
+      ["member", memberSub.poll()],
+      ["mob", whole],
+    ] as const) {
+      const sessions = events.flatMap((e) => ("sessionId" in e ? [e.sessionId] : []));
+      // The old session from its run's start to its end, then the new one's.
+      expect(events[0]?.type, name).toBe("run_started");
+      expect(sessions[0], name).toBe(oldSession);
+      const end = events.findIndex((e) => e.type === "run_failed");
+      expect(end, name).toBeGreaterThan(0);
+      const failed = events[end] as Extract<AgentEvent, { type: "run_failed" }>;
+      expect([failed.sessionId, failed.error], name).toEqual([oldSession, "member worker-1 was retired"]);
+      const firstNew = sessions.indexOf(newSession as string);
+      expect(firstNew, name).toBeGreaterThan(0);
+      expect(sessions.slice(0, firstNew).every((s) => s === oldSession), name).toBe(true);
+      expect(sessions.slice(firstNew).every((s) => s === newSession), name).toBe(true);
+      expect(events.at(-1)?.type, name).toBe("run_completed");
+    }
+    expect(memberSub.poll()).toEqual([]);
+    memberSub.close();
+    mobSub.close();
   });
 
   test("a subscription nobody polls keeps the newest events, after one stream_truncated", async () => {

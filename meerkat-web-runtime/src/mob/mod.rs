@@ -6,6 +6,7 @@
 pub mod definition;
 pub mod flow;
 pub mod flow_run;
+pub mod unread;
 
 pub use definition::{Definition, Profile, RuntimeMode};
 
@@ -76,6 +77,9 @@ pub struct Subscription {
     pub next_seq: u64,
     /// The one member it follows (across respawns), if it is a member's.
     pub member: Option<String>,
+    /// What it had not read of sessions that are gone (a member's old
+    /// session at a respawn): its next poll starts with it.
+    pub left: unread::Unread,
 }
 
 impl Subscription {
@@ -177,7 +181,7 @@ impl Mob {
         };
         let id = self.next_subscription;
         self.next_subscription += 1;
-        self.subscriptions.push(Subscription { id, reader, members, next_seq: 1, member });
+        self.subscriptions.push(Subscription { id, reader, members, next_seq: 1, member, left: Default::default() });
         Some(id)
     }
 

@@ -1,22 +1,21 @@
-//! Mobs at work: lifecycle, subscriptions, flows, and the reactions that
-//! keep members going (wake-ups on messages, flow steps on run ends, the
-//! bus's notes, mob timers).
+//! Mobs at work: lifecycle, subscriptions, and the reactions that keep
+//! members going (wake-ups on messages, flow steps on run ends, the bus's
+//! notes, mob timers). Flow runs themselves: `mob_work/flows.rs`.
+
+mod flows;
 
 use super::commands::Op;
-use super::mob_unread::Unread;
 use super::{Reply, Runtime};
-use crate::agent::{self, RunInput, RunOptions};
+use crate::agent::{RunInput, RunOptions};
 use crate::comms::Note;
 use crate::effects::Owner;
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
 use crate::events::Event;
 use crate::fields::Fields;
-use crate::json::{Json, ObjectWriter, Raw, quote};
-use crate::mob::flow_run::{Change, Changes, Dispatch, FlowRun, Status, Task};
+use crate::json::{ObjectWriter, quote};
+use crate::mob::flow_run::{Changes, Status};
+use crate::mob::unread::Unread;
 use crate::mob::{MobStatus, RuntimeMode, write_run_head};
-
-/// Flow runs kept per mob; the oldest finished ones go first.
-const MAX_FLOW_RUNS: usize = 256;
 
 impl Runtime {
     pub(super) fn mob_other(&mut self, now_ms: f64, op: Op, mob_id: &str, f: &Fields<'_, '_>) -> CoreResult<Reply> {
@@ -184,6 +183,21 @@ impl Runtime {
         }
     }
 
+    /// A member's session is about to go (respawned): each subscription
+    /// reading it keeps what it has not read of it (its run's end included)
+    /// for its next poll, within the log's capacity.
+    pub(super) fn keep_unread(&mut self, mob_id: &str, session: &str) {
+        let Runtime { mobs, agents, settings, .. } = self;
+        let (Some(mob), Some(agent)) = (mobs.get_mut(mob_id), agents.get_mut(session)) else { return };
+        let who = mob.members.iter().position(|m| m.session == session);
+        for sub in &mut mob.subscriptions {
+            let Some(at) = sub.members.iter().position(|(s, _)| s == session) else { continue };
+            let (_, reader) = sub.members.remove(at);
+            sub.left.read(&mut agent.session.events, reader, who);
+            sub.left.keep_newest(settings.event_queue_capacity);
+        }
+    }
+
     /// Everything the subscription has not read: the mob's events and its
     /// members', in time order, numbered by the subscription, as a JSON
     /// array of runs: consecutive items of one source and millisecond,
@@ -202,7 +216,8 @@ impl Runtime {
         let at = mob.subscriptions.iter().position(|s| s.id == id).ok_or_else(|| {
             invalid(format!("mob {} has no subscription {id} (closed, or never opened)", quote(mob_id)))
         })?;
-        let mut unread = Unread::default();
+        // What gone sessions left comes first: it is older than what is read now.
+        let mut unread = core::mem::take(&mut mob.subscriptions[at].left);
         if let Some(reader) = mob.subscriptions[at].reader {
             unread.read(&mut mob.log, reader, None);
         }
@@ -249,161 +264,6 @@ impl Runtime {
         Ok(out)
     }
 
-    fn run_flow(&mut self, now_ms: f64, mob_id: &str, flow_id: &str, params: Option<&Json<'_>>) -> CoreResult<String> {
-        let mob = self.running_mob(mob_id)?;
-        let flow = mob.def.flows.iter().position(|f| f.id == flow_id).ok_or_else(|| {
-            CoreError::new(ErrorCode::FlowNotFound, format!("mob {} has no flow {}", quote(mob_id), quote(flow_id)))
-        })?;
-        let params = match params {
-            None => "{}".to_string(),
-            Some(p) if p.as_object().is_some() => p.to_text(),
-            Some(p) => return Err(invalid(format!("runFlow params must be an object, got {}", p.kind()))),
-        };
-        if mob.flows.len() >= MAX_FLOW_RUNS {
-            match mob.flows.iter().position(|r| r.status != Status::Running) {
-                Some(at) => {
-                    mob.flows.remove(at);
-                    mob.step_timers.retain(|t| t.1 != at);
-                    for t in &mut mob.step_timers {
-                        t.1 -= usize::from(t.1 > at);
-                    }
-                }
-                None => return Err(invalid(format!("mob {} has {MAX_FLOW_RUNS} flows running", quote(mob_id)))),
-            }
-        }
-        let steps = mob.def.flows[flow].steps.len();
-        let run_id = format!("{flow_id}#{}", self.new_run_id());
-        let mob = self.mob_mut(mob_id)?;
-        mob.flows.push(FlowRun::new(run_id.clone(), flow, params, steps));
-        let at = mob.flows.len() - 1;
-        self.schedule_flow(now_ms, mob_id, at);
-        let mut out = String::new();
-        let mut o = ObjectWriter::new(&mut out);
-        o.str("runId", &run_id);
-        o.end();
-        Ok(out)
-    }
-
-    /// Dispatch the flow run's due steps (when the mob is running).
-    fn schedule_flow(&mut self, now_ms: f64, mob_id: &str, at: usize) {
-        let Some(mob) = self.mobs.get_mut(mob_id).filter(|m| m.status == MobStatus::Running) else { return };
-        let Some(run) = mob.flows.get_mut(at) else { return };
-        let Some(def) = mob.def.flows.get(run.flow) else { return };
-        let mut changes = Changes::new();
-        let due = run.schedule(def, &mut changes);
-        self.flow_changes(now_ms, mob_id, at, &changes);
-        for dispatch in due {
-            self.dispatch_step(now_ms, mob_id, at, dispatch);
-        }
-        self.flow_settled(mob_id, at);
-    }
-
-    /// Start the step's run on every member of its role.
-    fn dispatch_step(&mut self, now_ms: f64, mob_id: &str, at: usize, dispatch: Dispatch) {
-        let Some(mob) = self.mobs.get(mob_id) else { return };
-        // A step dispatched before it in the same round may have failed the run.
-        let run = mob.flows.get(at).filter(|r| r.status == Status::Running);
-        let Some(step) = run.and_then(|r| mob.def.flows.get(r.flow)).and_then(|f| f.steps.get(dispatch.step)) else {
-            return;
-        };
-        let (json, timeout_ms, role) = (step.json, step.timeout_ms, step.role.clone());
-        // A JSON step without a schema of its own still answers an object.
-        let schema = json.then(|| {
-            let own = mob.def.profile(&role).and_then(|p| p.config.output_schema.clone());
-            own.unwrap_or_else(|| Raw::trusted(r#"{"type":"object"}"#.into()))
-        });
-        let mut members = Vec::new();
-        for m in mob.members.iter().filter(|m| !m.retired && m.role == role) {
-            members.push((m.identity.clone(), m.session.clone()));
-        }
-        let (mut tasks, mut changes) = (Vec::new(), Changes::new());
-        for (identity, session) in members {
-            let run_id = self.new_run_id();
-            let options = RunOptions { output_schema: schema.clone(), queue: true, ..RunOptions::default() };
-            let input = RunInput::Injected { text: dispatch.message.clone() };
-            let started = self.start_run(now_ms, &session, run_id, input, options);
-            let status = if started.is_ok() { Status::Running } else { Status::Failed };
-            let output = started.err().map(CoreError::into_message);
-            changes.push((dispatch.step, Some(tasks.len()), Status::Dispatched));
-            tasks.push(Task { member: identity, session, run_id, status, output });
-        }
-        let Some(mob) = self.mobs.get_mut(mob_id) else { return };
-        let Some(run) = mob.flows.get_mut(at) else { return };
-        let failed = tasks.is_empty() || tasks.iter().any(|t| t.status == Status::Failed);
-        if let Some(state) = run.steps.get_mut(dispatch.step) {
-            state.tasks = tasks;
-            state.status = Status::Running;
-            if let Some(ms) = timeout_ms.filter(|_| !failed) {
-                let timer = self.out.timer(Owner::Mob(mob_id.to_string()), ms, now_ms);
-                state.timer = Some(timer);
-                mob.step_timers.push((timer, at, dispatch.step));
-            }
-        }
-        // The members that did start stop again: the run is over.
-        let mut started = Vec::new();
-        if failed {
-            started = run.running_tasks();
-            run.fail_step(dispatch.step, &mut changes);
-        }
-        self.flow_changes(now_ms, mob_id, at, &changes);
-        self.interrupt_runs(now_ms, started);
-    }
-
-    fn flow_changes(&mut self, now_ms: f64, mob_id: &str, at: usize, changes: &[Change]) {
-        let Some(mob) = self.mobs.get_mut(mob_id) else { return };
-        let Some(run) = mob.flows.get(at) else { return };
-        let Some(def) = mob.def.flows.get(run.flow) else { return };
-        mob.log.now_ms = now_ms;
-        for &(i, task, status) in changes {
-            let (Some(step), Some(state)) = (def.steps.get(i), run.steps.get(i)) else { continue };
-            let member = task.and_then(|k| state.tasks.get(k)).map(|t| t.member.as_str());
-            let (run_id, flow_id, step) = (&run.id, &def.id, &step.id);
-            mob.log.push(&Event::FlowStepChanged { run_id, flow_id, step, member, status: status.step_str() });
-        }
-    }
-
-    /// A finished flow run's step timers are cancelled.
-    fn flow_settled(&mut self, mob_id: &str, at: usize) {
-        let Some(mob) = self.mobs.get_mut(mob_id) else { return };
-        let Some(run) = mob.flows.get_mut(at) else { return };
-        for timer in run.open_timers() {
-            mob.step_timers.retain(|t| t.0 != timer);
-            self.out.cancel_timer(timer);
-        }
-    }
-
-    fn cancel_flow(&mut self, now_ms: f64, mob_id: &str, at: usize) {
-        let Some(run) = self.mobs.get_mut(mob_id).and_then(|m| m.flows.get_mut(at)) else { return };
-        if run.status != Status::Running {
-            return;
-        }
-        let running = run.running_tasks();
-        let mut changes = Changes::new();
-        run.cancel(&mut changes);
-        self.flow_changes(now_ms, mob_id, at, &changes);
-        self.interrupt_runs(now_ms, running);
-        self.flow_settled(mob_id, at);
-    }
-
-    /// Stop the member runs a flow no longer waits for: interrupt those
-    /// under way, drop those still queued behind another run of their member.
-    fn interrupt_runs(&mut self, now_ms: f64, runs: Vec<(String, u64)>) {
-        for (session, run_id) in runs {
-            let _ = self.step(now_ms, &session, |ctx, a| {
-                if a.run.as_ref().is_some_and(|r| r.id == run_id) {
-                    return agent::advance(ctx, a, agent::Input::Interrupt);
-                }
-                // Still waiting behind another run of the member: it never starts.
-                let why = CoreError::new(
-                    ErrorCode::Cancelled,
-                    "its flow step ended (canceled or timed out) before it started",
-                );
-                agent::cancel_queued_run(ctx, a, run_id, &why);
-                Ok(())
-            });
-        }
-    }
-
     /// A member's run ended: its flow step may be done, and it may wake.
     /// An entry of the wasm's lazily loaded mob part (scripts/wasm-split.mjs):
     /// called for members only.
@@ -437,20 +297,6 @@ impl Runtime {
             self.interrupt_runs(now_ms, stopped);
             self.schedule_flow(now_ms, &mob_id, at);
             self.flow_settled(&mob_id, at);
-        }
-    }
-
-    /// A member is retired (or respawned): the flow steps it serves do not
-    /// wait for its runs, which are being cancelled (a queued one would
-    /// never report its end): each fails with `why`.
-    pub(super) fn member_left_flows(&mut self, now_ms: f64, session: &str, why: &str) {
-        let Some(mob) = self.bus.mob_of(session).and_then(|m| self.mobs.get(m)) else { return };
-        let mut runs = Vec::new();
-        for run in &mob.flows {
-            runs.extend(run.tasks_of(session));
-        }
-        for run_id in runs {
-            self.member_run_ended(now_ms, session, run_id, &Err(why.to_string()), None);
         }
     }
 

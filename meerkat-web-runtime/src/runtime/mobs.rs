@@ -385,6 +385,8 @@ impl Runtime {
         // The new session first (it can fail); the old one goes after.
         let session = self.create_member_session(now_ms, mob_id, &role, identity)?;
         self.retire(now_ms, mob_id, identity);
+        // Its readers go with it: what they have not read (the run's end) is kept.
+        self.keep_unread(mob_id, &old);
         self.drop_member_session(now_ms, &old);
         self.admit_member(now_ms, mob_id, Member::new(identity, role, mode, session.clone()));
         self.spawned_reply(now_ms, mob_id, identity, &session, initial)

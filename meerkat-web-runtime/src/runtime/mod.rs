@@ -7,7 +7,6 @@
 //! input the runtime also reacts to runs that ended (starting what waited).
 
 mod commands;
-mod mob_unread;
 mod mob_work;
 mod mobs;
 mod outcomes;

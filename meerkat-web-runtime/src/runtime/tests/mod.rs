@@ -9,6 +9,7 @@ mod flows;
 mod fuzz;
 mod hooks;
 mod mob_refusals;
+mod mob_respawn;
 mod mobs;
 mod readers;
 mod recovery;
