@@ -123,6 +123,9 @@ impl Runtime {
                     }
                 }
                 self.mob_mut(mob_id)?.set_status(now_ms, MobStatus::Completed);
+                // Its members take no more messages: wires from other mobs go,
+                // as when it is destroyed (their own wires stay, as history).
+                self.unwire_other_mobs(now_ms, mob_id, &self.member_sessions(mob_id));
             }
             "destroy" => self.destroy_mob(now_ms, mob_id),
             _ => {
@@ -164,20 +167,10 @@ impl Runtime {
         for timer in timers {
             self.out.cancel_timer(timer);
         }
-        // The other mobs' logs hear that their members lost these peers
-        // (as a retire tells them), or a wiring graph built from events
-        // keeps wires that are gone.
-        for session in &sessions {
-            let mut peers = self.bus.endpoint(session).map(|e| e.peers.clone()).unwrap_or_default();
-            peers.retain(|p| self.bus.mob_of(p).is_some_and(|m| m != mob_id));
-            for peer in &peers {
-                self.emit_wiring(now_ms, session, peer, false);
-            }
-        }
+        self.unwire_other_mobs(now_ms, mob_id, &sessions);
         for session in sessions {
             self.drop_member_session(now_ms, &session);
         }
-        self.cross.retain(|(a, b)| a.0 != mob_id && b.0 != mob_id);
         if let Some(uuid) = source {
             let _ = self.skills.remove(&uuid, &mut self.out);
         }
@@ -196,6 +189,22 @@ impl Runtime {
             sub.left.read(&mut agent.session.events, reader, who);
             sub.left.keep_newest(settings.event_queue_capacity);
         }
+    }
+
+    /// The members (`sessions`) of a mob that is over lose their wires to
+    /// other mobs' members, for good. Both mobs' logs hear it (as a retire
+    /// tells them), or a wiring graph built from events keeps wires that
+    /// are gone.
+    fn unwire_other_mobs(&mut self, now_ms: f64, mob_id: &str, sessions: &[String]) {
+        for session in sessions {
+            let mut peers = self.bus.endpoint(session).map(|e| e.peers.clone()).unwrap_or_default();
+            peers.retain(|p| self.bus.mob_of(p).is_some_and(|m| m != mob_id));
+            for peer in &peers {
+                self.bus.unwire(session, peer);
+                self.emit_wiring(now_ms, session, peer, false);
+            }
+        }
+        self.cross.retain(|(a, b)| a.0 != mob_id && b.0 != mob_id);
     }
 
     /// Everything the subscription has not read: the mob's events and its
