@@ -1,7 +1,7 @@
 /**
  * Flows at their edges, on both sides of the Worker bridge: a step's member
  * respawned or retired while the step waits on it, what cancelFlow tells
- * subscribers, JSON steps that get no JSON.
+ * subscribers, JSON steps that get no JSON, a step no member can take.
  */
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import type { MobDefinition, MobFlowStatus } from "@rkat/web";
@@ -85,6 +85,26 @@ describe.each(SIDES)("flow edges ($name)", (side) => {
     expect(rows(await mob.flowStatus(runId))).toEqual([
       ["draft", "canceled"],
       ["check", "canceled"],
+    ]);
+  });
+
+  test("a step whose role has no live member fails, saying so in flowStatus and flow_step_changed", async () => {
+    const mob = await team();
+    await mob.retire("worker-1");
+    const tape = await tapeOf(mob);
+    const runId = await mob.runFlow("review", { topic: "otters" });
+    const status = await mob.flowStatus(runId);
+    const why = 'no live member of role "worker" to take the step (spawn or respawn one)';
+    expect(status.status).toBe("failed");
+    expect(status.steps).toEqual([
+      { id: "draft", member: null, status: "failed", output: why },
+      { id: "check", member: null, status: "canceled", output: null },
+    ]);
+    tape.read();
+    const told = eventsOf(tape.items, "flow_step_changed").map((c) => [c.step, c.member, c.status, c.error]);
+    expect(told).toEqual([
+      ["draft", null, "failed", why],
+      ["check", null, "canceled", undefined],
     ]);
   });
 

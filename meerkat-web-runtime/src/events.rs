@@ -111,8 +111,15 @@ pub enum Event<'a> {
     PeersUnwired { a: &'a str, b: &'a str },
     MessageDelivered { from: &'a str, to: &'a str, kind: &'static str, bytes: u64 },
     LimitReached { limit: &'static str, member: &'a str, detail: &'a str },
-    FlowStepChanged { run_id: &'a str, flow_id: &'a str, step: &'a str, member: Option<&'a str>, status: &'static str },
     MobStatusChanged { status: &'static str },
+}
+
+impl KeptEvent {
+    /// An event the mob part writes itself (`flow_step_changed`): `fields`
+    /// is a JSON object.
+    pub fn new(kind: &'static str, fields: String) -> KeptEvent {
+        KeptEvent { kind, fields }
+    }
 }
 
 impl Event<'_> {
@@ -152,7 +159,6 @@ impl Event<'_> {
             Event::PeersUnwired { .. } => "peers_unwired",
             Event::MessageDelivered { .. } => "message_delivered",
             Event::LimitReached { .. } => "limit_reached",
-            Event::FlowStepChanged { .. } => "flow_step_changed",
             Event::MobStatusChanged { .. } => "mob_status_changed",
         }
     }
@@ -289,15 +295,6 @@ impl Event<'_> {
             }
             Event::LimitReached { limit, member, detail } => {
                 o.str("limit", limit).str("member", member).str("detail", detail);
-            }
-            Event::FlowStepChanged { run_id, flow_id, step, member, status } => {
-                o.str("runId", run_id).str("flowId", flow_id).str("step", step);
-                // `null` for a step no member has taken (skipped, canceled before it ran), as the type says.
-                match member {
-                    Some(member) => o.str("member", member),
-                    None => o.raw("member", "null"),
-                };
-                o.str("status", status);
             }
             Event::MobStatusChanged { status } => {
                 o.str("status", status);

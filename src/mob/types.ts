@@ -231,6 +231,8 @@ export interface FlowStepChangedEvent {
   step: string;
   member: string | null;
   status: FlowStepState;
+  /** On `failed`: why (the member run's error, or the step's own reason, e.g. no live member of its role). */
+  error?: string;
 }
 export interface MobStatusChangedEvent { type: "mob_status_changed"; status: MobStatus }
 

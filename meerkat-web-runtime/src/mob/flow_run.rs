@@ -58,6 +58,8 @@ pub struct StepState {
     pub status: Status,
     pub tasks: Vec<Task>,
     pub timer: Option<u32>,
+    /// Why the step failed as a whole, when no member's run says it (no live member of its role).
+    pub why: Option<String>,
 }
 
 #[derive(Debug)]
@@ -86,7 +88,7 @@ impl FlowRun {
     pub fn new(id: String, flow: usize, params: String, steps: usize) -> FlowRun {
         let mut states = Vec::with_capacity(steps);
         for _ in 0..steps {
-            states.push(StepState { status: Status::Pending, tasks: Vec::new(), timer: None });
+            states.push(StepState { status: Status::Pending, tasks: Vec::new(), timer: None, why: None });
         }
         FlowRun { id, flow, params, status: Status::Running, steps: states }
     }
@@ -294,7 +296,7 @@ impl FlowRun {
         let mut rows = ArrayWriter::new(o.key("steps"));
         for (state, step) in self.steps.iter().zip(&def.steps) {
             if state.tasks.is_empty() {
-                write_row(rows.item(), step, None, state.status, None);
+                write_row(rows.item(), step, None, state.status, state.why.as_deref());
             }
             for t in &state.tasks {
                 write_row(rows.item(), step, Some(&t.member), t.status, t.output.as_deref());

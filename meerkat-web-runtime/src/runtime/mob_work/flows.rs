@@ -5,7 +5,7 @@
 use crate::agent::{self, RunInput, RunOptions};
 use crate::effects::Owner;
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
-use crate::events::Event;
+use crate::events::KeptEvent;
 use crate::json::{Json, ObjectWriter, Raw, quote};
 use crate::mob::MobStatus;
 use crate::mob::flow_run::{Change, Changes, Dispatch, FlowRun, Status, Task};
@@ -103,6 +103,10 @@ impl Runtime {
         let Some(run) = mob.flows.get_mut(at) else { return };
         let failed = tasks.is_empty() || tasks.iter().any(|t| t.status == Status::Failed);
         if let Some(state) = run.steps.get_mut(dispatch.step) {
+            if tasks.is_empty() {
+                state.why =
+                    Some(format!("no live member of role {} to take the step (spawn or respawn one)", quote(&role)));
+            }
             state.tasks = tasks;
             state.status = Status::Running;
             if let Some(ms) = timeout_ms.filter(|_| !failed) {
@@ -121,6 +125,8 @@ impl Runtime {
         self.interrupt_runs(now_ms, started);
     }
 
+    /// A `flow_step_changed` per change; a failure says why (the member
+    /// run's error, or the step's own reason), as its `flowStatus` row does.
     pub(super) fn flow_changes(&mut self, now_ms: f64, mob_id: &str, at: usize, changes: &[Change]) {
         let Some(mob) = self.mobs.get_mut(mob_id) else { return };
         let Some(run) = mob.flows.get(at) else { return };
@@ -128,9 +134,22 @@ impl Runtime {
         mob.log.now_ms = now_ms;
         for &(i, task, status) in changes {
             let (Some(step), Some(state)) = (def.steps.get(i), run.steps.get(i)) else { continue };
-            let member = task.and_then(|k| state.tasks.get(k)).map(|t| t.member.as_str());
-            let (run_id, flow_id, step) = (&run.id, &def.id, &step.id);
-            mob.log.push(&Event::FlowStepChanged { run_id, flow_id, step, member, status: status.step_str() });
+            let task = task.and_then(|k| state.tasks.get(k));
+            let mut fields = String::new();
+            let mut o = ObjectWriter::new(&mut fields);
+            o.str("runId", &run.id).str("flowId", &def.id).str("step", &step.id);
+            // `null` for a step no member has taken (skipped, canceled before it ran), as the type says.
+            match task {
+                Some(t) => o.str("member", &t.member),
+                None => o.raw("member", "null"),
+            };
+            o.str("status", status.step_str());
+            let why = task.map_or(state.why.as_deref(), |t| t.output.as_deref());
+            if let Some(why) = why.filter(|_| status == Status::Failed) {
+                o.str("error", why);
+            }
+            o.end();
+            mob.log.push_kept(&KeptEvent::new("flow_step_changed", fields));
         }
     }
 

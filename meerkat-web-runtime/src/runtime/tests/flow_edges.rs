@@ -161,3 +161,31 @@ fn a_json_step_whose_answer_is_not_json_fails() {
     assert_eq!(st["status"], "completed");
     assert_eq!(st["steps"][0]["output"], json!({"n":1}));
 }
+
+/// A step whose role has no live member fails saying so: in its
+/// `flowStatus` row and in its `flow_step_changed`, as other step failures.
+#[test]
+fn a_step_with_no_live_member_of_its_role_says_why_it_failed() {
+    use super::mobs::team;
+    let mut h = Harness::proxy();
+    let mut def = team();
+    def["flows"] = json!({"f":{"steps":[{"id":"x","role":"worker","message":"hi"},{"id":"y","role":"lead","message":"then","dependsOn":["x"]}]}});
+    let mob = h.mob(def);
+    h.spawn(&mob, &[("lead", "lead-1"), ("worker", "worker-1")]);
+    h.cmd(json!({"op":"mob_retire","mob":mob,"member":"worker-1"})).unwrap();
+    let sub = h.subscribe(&mob);
+    let run = start(&mut h, &mob, "f");
+    let st = h.cmd(json!({"op":"mob_flow_status","mob":mob,"runId":run})).unwrap();
+    assert_eq!(st["status"], "failed");
+    let why = "no live member of role \"worker\" to take the step (spawn or respawn one)";
+    assert_eq!(st["steps"][0], json!({"id":"x","member":null,"status":"failed","output":why}));
+    let changed: Vec<Value> = h
+        .mob_events(&mob, sub)
+        .into_iter()
+        .filter(|i| i["event"]["type"] == "flow_step_changed")
+        .map(|i| i["event"].clone())
+        .collect();
+    assert_eq!(changed[0]["step"], "x");
+    assert_eq!((&changed[0]["status"], &changed[0]["error"]), (&json!("failed"), &json!(why)), "{changed:?}");
+    assert!(changed[1].get("error").is_none(), "{changed:?}");
+}
