@@ -40,6 +40,15 @@ impl<K: Ord, V> SortedMap<K, V> {
         self.values.get_mut(at)
     }
 
+    /// [`get_mut`](Self::get_mut), trying `*hint` (where `key` was last
+    /// found) before searching; `*hint` becomes where it is.
+    pub fn get_mut_hinted(&mut self, key: &K, hint: &mut usize) -> Option<&mut V> {
+        if self.keys.get(*hint) != Some(key) {
+            *hint = self.find(key).ok()?;
+        }
+        self.values.get_mut(*hint)
+    }
+
     pub fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
     where
         K: core::borrow::Borrow<Q>,

@@ -323,6 +323,7 @@ impl EventLog {
     /// reader that has had every event since `since` gets the short form of
     /// those whose text it can rebuild; stored events go in runs, one copy
     /// up to each short form.
+    #[inline(always)]
     fn write_from(&self, start: u64, since: Option<u64>, out: &mut String, mut marks: Option<&mut Vec<(u64, usize)>>) {
         let mut shorts =
             self.elided.iter().filter(|e| e.seq >= start && since.is_some_and(|since| e.since >= since)).peekable();

@@ -10,7 +10,7 @@ pub mod unread;
 
 pub use definition::{Definition, Profile, RuntimeMode};
 
-use crate::events::{Event, EventLog, ReaderId};
+use crate::events::{EventLog, ReaderId};
 use crate::json::ObjectWriter;
 
 /// One minute on the core's clock: the window of the turn-rate limit.
@@ -72,14 +72,16 @@ pub struct Subscription {
     pub id: u32,
     /// Its reader of the mob's own log; `None` for one member's subscription.
     pub reader: Option<ReaderId>,
-    /// (session, reader) of each member's log.
-    pub members: Vec<(String, ReaderId)>,
+    /// (session, reader) of each member's log, and where the session was
+    /// last found among the runtime's.
+    pub members: Vec<(String, ReaderId, usize)>,
     pub next_seq: u64,
     /// The one member it follows (across respawns), if it is a member's.
     pub member: Option<String>,
-    /// What it had not read of sessions that are gone (a member's old
-    /// session at a respawn): its next poll starts with it.
-    pub left: unread::Unread,
+    /// What it read of its logs before the mob's last event, merged: its
+    /// next poll starts with it (a respawned member's old session's events
+    /// among them).
+    pub kept: unread::Kept,
 }
 
 impl Subscription {
@@ -141,18 +143,6 @@ impl Mob {
         self.members.iter_mut().find(|m| m.session == session)
     }
 
-    pub fn emit(&mut self, now_ms: f64, event: &Event) {
-        self.log.now_ms = now_ms;
-        self.log.push(event);
-    }
-
-    pub fn set_status(&mut self, now_ms: f64, status: MobStatus) {
-        if self.status != status {
-            self.status = status;
-            self.emit(now_ms, &Event::MobStatusChanged { status: status.as_str() });
-        }
-    }
-
     /// May a member woken by messages start a turn now? Records the wake
     /// when it may; `Err(wait_ms)` until the window has room again.
     pub fn admit_wake(&mut self, session: &str, now_ms: f64) -> Result<(), f64> {
@@ -171,7 +161,7 @@ impl Mob {
 
     /// A new subscription of the whole mob, or of one `member` (its events
     /// only, not the mob's own).
-    pub fn subscribe(&mut self, members: Vec<(String, ReaderId)>, member: Option<String>) -> Option<u32> {
+    pub fn subscribe(&mut self, members: Vec<(String, ReaderId, usize)>, member: Option<String>) -> Option<u32> {
         if self.subscriptions.len() >= MAX_SUBSCRIPTIONS {
             return None;
         }
@@ -181,7 +171,7 @@ impl Mob {
         };
         let id = self.next_subscription;
         self.next_subscription += 1;
-        self.subscriptions.push(Subscription { id, reader, members, next_seq: 1, member, left: Default::default() });
+        self.subscriptions.push(Subscription { id, reader, members, next_seq: 1, member, kept: Default::default() });
         Some(id)
     }
 

@@ -1,8 +1,12 @@
 //! What a mob subscription has gathered from its logs (the mob's own and
-//! each member's) and not yet handed over: one poll's reading before
-//! `poll_mob` merges it by time, and what a respawned member's old session
-//! left unread, kept in the subscription until its next poll.
+//! each member's) and not yet handed over: one reading of the logs
+//! ([`Unread`]), merged by time into runs, and the merged runs a
+//! subscription keeps between polls ([`Kept`]): before each mob event is
+//! logged, every subscription of the mob reads its logs up to it, so the
+//! event comes after what caused it and before what it causes, even
+//! within one millisecond.
 
+use super::{Member, write_run_head};
 use crate::events::{EventLog, ReaderId};
 use crate::json::ObjectWriter;
 
@@ -36,45 +40,166 @@ impl Unread {
         known
     }
 
-    /// Keep at most `capacity` events, the newest: the oldest go, and one
-    /// `stream_truncated` takes their place, as a log says its own gaps (a
-    /// gap among them is counted in).
-    pub fn keep_newest(&mut self, capacity: usize) {
+    /// Its events merged by millisecond, then by source (in reading
+    /// order): `run(who, ms, marks from..to, text start..stop)` per run of
+    /// one source and millisecond, oldest first.
+    pub fn each_run(&self, mut run: impl FnMut(Option<usize>, u64, usize, usize, usize, usize)) {
+        let (marks, sources) = (&self.marks, &self.sources);
+        let mut cursors: Vec<usize> = sources.iter().map(|s| s.first).collect();
+        // The earliest millisecond left, then every source's events of it, in order.
+        while let Some(ms) =
+            sources.iter().zip(&cursors).filter_map(|(s, &c)| marks.get(c).filter(|_| c < s.end)).map(|m| m.0).min()
+        {
+            for (source, cursor) in sources.iter().zip(cursors.iter_mut()) {
+                let from = *cursor;
+                let to = from + marks.iter().skip(from).take(source.end - from).take_while(|m| m.0 == ms).count();
+                if to == from {
+                    continue;
+                }
+                let start = marks.get(from).map_or(0, |m| m.1);
+                let stop = marks.get(to).filter(|_| to < source.end).map_or(source.bytes_end, |m| m.1);
+                run(source.who, ms, from, to, start, stop);
+                *cursor = to;
+            }
+        }
+    }
+}
+
+/// Runs already merged, kept by a subscription for its next poll: each
+/// source of `runs` is one run (one log, one millisecond), in order.
+/// Within a capacity: the oldest go, and one `stream_truncated` stands for
+/// them (`dropped` events, the last numbered `last_seq` in its log).
+#[derive(Debug, Default)]
+pub struct Kept {
+    runs: Unread,
+    /// Events before this one are gone.
+    head: usize,
+    dropped: u64,
+    last_seq: u64,
+    /// The source of the first event gone (the marker's).
+    who: Option<usize>,
+    capacity: usize,
+}
+
+/// Compact the kept buffers only past this many gone events.
+const COMPACT_EVENTS: usize = 64;
+
+impl Kept {
+    /// Append `fresh`'s events, merged by time, then keep at most
+    /// `capacity` items (a `stream_truncated` counted in).
+    pub fn add(&mut self, fresh: &Unread, capacity: usize) {
+        let runs = &mut self.runs;
+        fresh.each_run(|who, ms, from, to, start, stop| {
+            let base = runs.text.len();
+            runs.text.push_str(fresh.text.get(start..stop).unwrap_or_default());
+            let first = runs.marks.len();
+            runs.marks.extend(fresh.marks.get(from..to).unwrap_or_default().iter().map(|m| (m.0, m.1 - start + base)));
+            let (end, bytes_end) = (runs.marks.len(), runs.text.len());
+            let last_ms = first.checked_sub(1).and_then(|k| runs.marks.get(k)).map(|m| m.0);
+            match runs.sources.last_mut() {
+                // One run with the one before: same source, same millisecond.
+                Some(s) if s.who == who && last_ms == Some(ms) => (s.end, s.bytes_end) = (end, bytes_end),
+                _ => runs.sources.push(Source { who, first, end, bytes_end }),
+            }
+        });
+        self.trim(capacity);
+    }
+
+    /// Items it would hand over (a `stream_truncated` counted in), and
+    /// events its buffers still hold (gone ones not yet cut off).
+    #[cfg(test)]
+    pub fn held(&self) -> (usize, usize) {
+        (self.runs.marks.len() - self.head + usize::from(self.dropped > 0), self.runs.marks.len())
+    }
+
+    /// Bytes of the kept events' text.
+    pub fn text_len(&self) -> usize {
+        self.runs.text.len()
+    }
+
+    /// The text of kept event `k`, with its comma.
+    fn event(&self, k: usize) -> &str {
+        let (marks, text) = (&self.runs.marks, &self.runs.text);
+        let start = marks.get(k).map_or(text.len(), |m| m.1);
+        let stop = marks.get(k + 1).map_or(text.len(), |m| m.1);
+        text.get(start..stop).unwrap_or_default()
+    }
+
+    fn trim(&mut self, capacity: usize) {
         let capacity = capacity.max(2);
-        if self.marks.len() <= capacity {
+        let live = self.runs.marks.len() - self.head;
+        if live + usize::from(self.dropped > 0) <= capacity {
             return;
         }
-        let cut = self.marks.len() + 1 - capacity;
-        let Some(&(ms, bytes)) = self.marks.get(cut) else { return };
-        let event = |k: usize| self.marks.get(k).and_then(|m| self.text.get(m.1..bytes)).unwrap_or_default();
-        let mut dropped = 0;
-        for k in 0..cut {
-            let gap = event(k).starts_with(r#"{"type":"stream_truncated""#);
-            dropped += if gap { number_after(event(k), r#""dropped":"#) } else { 1 };
+        // Keep `capacity - 1` events and the marker.
+        let cut = self.runs.marks.len() + 1 - capacity;
+        if self.dropped == 0 {
+            self.who = self.runs.sources.iter().find(|s| s.end > self.head).and_then(|s| s.who);
         }
-        // The gap takes the seq of the last event it stands for, as in a log.
-        let seq = number_after(event(cut - 1), r#""seq":"#);
-        let reason = format!(
-            "{dropped} events were dropped because at most {capacity} unread events are kept; poll more often or raise eventQueueCapacity"
-        );
-        // Written as `Event::StreamTruncated` is, without calling into the core for it.
-        let mut text = String::new();
-        let mut o = ObjectWriter::new(&mut text);
-        o.str("type", "stream_truncated").u64("seq", seq).str("reason", &reason).u64("dropped", dropped);
-        o.end();
-        text.push(',');
-        let len = text.len();
-        text.push_str(self.text.get(bytes..).unwrap_or_default());
-        let mut marks = vec![(ms, 0)];
-        marks.extend(self.marks.drain(cut..).map(|(ms, at)| (ms, at + len - bytes)));
-        let who = self.sources.first().and_then(|s| s.who);
-        let mut sources = vec![Source { who, first: 0, end: 1, bytes_end: len }];
-        for s in self.sources.drain(..).filter(|s| s.end > cut) {
-            let first = s.first.max(cut) + 1 - cut;
-            sources.push(Source { who: s.who, first, end: s.end + 1 - cut, bytes_end: s.bytes_end + len - bytes });
+        for k in self.head..cut {
+            let event = self.event(k);
+            let gap = event.starts_with(r#"{"type":"stream_truncated""#);
+            self.dropped += if gap { number_after(event, r#""dropped":"#) } else { 1 };
         }
-        *self = Unread { text, marks, sources };
+        self.last_seq = number_after(self.event(cut - 1), r#""seq":"#);
+        self.head = cut;
+        self.capacity = capacity;
+        if cut > COMPACT_EVENTS && cut * 2 > self.runs.marks.len() {
+            let runs = &mut self.runs;
+            let bytes = runs.marks.get(cut).map_or(runs.text.len(), |m| m.1);
+            runs.text.drain(..bytes);
+            runs.marks.drain(..cut);
+            for m in &mut runs.marks {
+                m.1 -= bytes;
+            }
+            runs.sources.retain(|s| s.end > cut);
+            for s in &mut runs.sources {
+                (s.first, s.end, s.bytes_end) = (s.first.max(cut) - cut, s.end - cut, s.bytes_end - bytes);
+            }
+            self.head = 0;
+        }
     }
+
+    /// Hand the kept items over as runs (see `write_run_head`), numbered
+    /// from `*seq`, after what `out` holds; then keep nothing.
+    pub fn write(&mut self, members: &[Member], seq: &mut u64, out: &mut String) {
+        let runs = core::mem::take(&mut self.runs);
+        if self.dropped > 0 {
+            let dropped = self.dropped;
+            let reason = format!(
+                "{dropped} events were dropped because at most {} unread events are kept; poll more often or raise eventQueueCapacity",
+                self.capacity
+            );
+            // Written as `Event::StreamTruncated` is, without calling into the core for it.
+            let mut text = String::new();
+            let mut o = ObjectWriter::new(&mut text);
+            o.str("type", "stream_truncated").u64("seq", self.last_seq).str("reason", &reason).u64("dropped", dropped);
+            o.end();
+            text.push(',');
+            let ms = runs.marks.get(self.head).map_or(0, |m| m.0);
+            write_run(members, self.who, *seq, ms, &text, out);
+            *seq += 1;
+        }
+        for s in runs.sources.iter().filter(|s| s.end > self.head) {
+            let from = s.first.max(self.head);
+            let (ms, start) = runs.marks.get(from).copied().unwrap_or_default();
+            write_run(members, s.who, *seq, ms, runs.text.get(start..s.bytes_end).unwrap_or_default(), out);
+            *seq += (s.end - from) as u64;
+        }
+        *self = Kept::default();
+    }
+}
+
+/// One run of items: `events` (each followed by a comma) of the member at
+/// `who` (the mob's own when `None`), after what `out` holds.
+fn write_run(members: &[Member], who: Option<usize>, seq: u64, ms: u64, events: &str, out: &mut String) {
+    if out.len() > 1 {
+        out.push(',');
+    }
+    let member = who.and_then(|w| members.get(w)).map(|m| (m.identity.as_str(), m.role.as_str()));
+    write_run_head(member, seq, ms, out);
+    out.push_str(events.strip_suffix(',').unwrap_or(events));
+    out.push_str("]}");
 }
 
 /// The whole number after the first `key` in `text` (0 if none).

@@ -6,7 +6,7 @@ mod flows;
 
 use super::commands::Op;
 use super::{Reply, Runtime};
-use crate::agent::{RunInput, RunOptions};
+use crate::agent::{Agent, RunInput, RunOptions};
 use crate::comms::Note;
 use crate::effects::Owner;
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
@@ -15,7 +15,8 @@ use crate::fields::Fields;
 use crate::json::{ObjectWriter, quote};
 use crate::mob::flow_run::{Changes, Status};
 use crate::mob::unread::Unread;
-use crate::mob::{MobStatus, RuntimeMode, write_run_head};
+use crate::mob::{Mob, MobStatus, RuntimeMode};
+use crate::sorted_map::SortedMap;
 
 impl Runtime {
     pub(super) fn mob_other(&mut self, now_ms: f64, op: Op, mob_id: &str, f: &Fields<'_, '_>) -> CoreResult<Reply> {
@@ -41,7 +42,7 @@ impl Runtime {
                 let mut readers = Vec::new();
                 for m in mob.members.iter().filter(|m| member.map_or(!m.retired, |id| m.identity == id)) {
                     if let Some(reader) = agents.get_mut(&m.session).and_then(|a| a.session.events.open_reader(true)) {
-                        readers.push((m.session.clone(), reader));
+                        readers.push((m.session.clone(), reader, 0));
                     }
                 }
                 let id = mob
@@ -62,7 +63,7 @@ impl Runtime {
                 if let Some(reader) = sub.reader {
                     mob.log.close_reader(reader);
                 }
-                for (session, reader) in sub.members {
+                for (session, reader, _) in sub.members {
                     if let Some(agent) = self.agents.get_mut(&session) {
                         agent.session.events.close_reader(reader);
                     }
@@ -98,9 +99,9 @@ impl Runtime {
             "stop" | "resume" if ended => {
                 self.running_mob(mob_id)?;
             }
-            "stop" => self.mob_mut(mob_id)?.set_status(now_ms, MobStatus::Stopped),
+            "stop" => self.set_mob_status(now_ms, mob_id, MobStatus::Stopped),
             "resume" => {
-                self.mob_mut(mob_id)?.set_status(now_ms, MobStatus::Running);
+                self.set_mob_status(now_ms, mob_id, MobStatus::Running);
                 for session in self.member_sessions(mob_id) {
                     self.start_queued(now_ms, &session);
                     self.wake(now_ms, &session);
@@ -122,7 +123,7 @@ impl Runtime {
                         agent.session.archived = true;
                     }
                 }
-                self.mob_mut(mob_id)?.set_status(now_ms, MobStatus::Completed);
+                self.set_mob_status(now_ms, mob_id, MobStatus::Completed);
                 // Its members take no more messages: wires from other mobs go,
                 // as when it is destroyed (their own wires stay, as history).
                 self.unwire_other_mobs(now_ms, mob_id, &self.member_sessions(mob_id));
@@ -163,7 +164,7 @@ impl Runtime {
         mob.flows.clear();
         mob.subscriptions.clear();
         let source = mob.skill_source.take();
-        mob.set_status(now_ms, MobStatus::Destroyed);
+        self.set_mob_status(now_ms, mob_id, MobStatus::Destroyed);
         for timer in timers {
             self.out.cancel_timer(timer);
         }
@@ -176,18 +177,31 @@ impl Runtime {
         }
     }
 
-    /// A member's session is about to go (respawned): each subscription
-    /// reading it keeps what it has not read of it (its run's end included)
-    /// for its next poll, within the log's capacity.
-    pub(super) fn keep_unread(&mut self, mob_id: &str, session: &str) {
+    /// Log a mob event: every subscription of the mob first reads what
+    /// its logs hold before it (see [`flush_subscriptions`]), so it comes
+    /// after what caused it and before what it causes. Every mob event
+    /// goes through here (or flushes as this does: `flow_changes`).
+    pub(super) fn emit_mob(&mut self, now_ms: f64, mob_id: &str, event: &Event) {
         let Runtime { mobs, agents, settings, .. } = self;
-        let (Some(mob), Some(agent)) = (mobs.get_mut(mob_id), agents.get_mut(session)) else { return };
-        let who = mob.members.iter().position(|m| m.session == session);
-        for sub in &mut mob.subscriptions {
-            let Some(at) = sub.members.iter().position(|(s, _)| s == session) else { continue };
-            let (_, reader) = sub.members.remove(at);
-            sub.left.read(&mut agent.session.events, reader, who);
-            sub.left.keep_newest(settings.event_queue_capacity);
+        let Some(mob) = mobs.get_mut(mob_id) else { return };
+        flush_subscriptions(mob, agents, settings.event_queue_capacity);
+        mob.log.now_ms = now_ms;
+        mob.log.push(event);
+    }
+
+    /// The mob's status changes (and its log says so).
+    pub(super) fn set_mob_status(&mut self, now_ms: f64, mob_id: &str, status: MobStatus) {
+        let Some(mob) = self.mobs.get_mut(mob_id).filter(|m| m.status != status) else { return };
+        mob.status = status;
+        self.emit_mob(now_ms, mob_id, &Event::MobStatusChanged { status: status.as_str() });
+    }
+
+    /// See [`flush_subscriptions`]; also before a member's session goes
+    /// (respawned): what its readers had not read of it is kept.
+    pub(super) fn flush_mob(&mut self, mob_id: &str) {
+        let Runtime { mobs, agents, settings, .. } = self;
+        if let Some(mob) = mobs.get_mut(mob_id) {
+            flush_subscriptions(mob, agents, settings.event_queue_capacity);
         }
     }
 
@@ -207,68 +221,33 @@ impl Runtime {
         self.cross.retain(|(a, b)| a.0 != mob_id && b.0 != mob_id);
     }
 
-    /// Everything the subscription has not read: the mob's events and its
-    /// members', in time order, numbered by the subscription, as a JSON
-    /// array of runs: consecutive items of one source and millisecond,
-    /// attributed once (see [`write_run_head`]). Each log's unread events
-    /// are copied once and merged by millisecond (then by source), each
-    /// run written with one copy: no work per item here, and half the
-    /// text of one attributed object per item for the page to parse.
-    /// (`mob_poll`, and what the Worker host reads as bytes.)
+    /// Everything the subscription has not read: what it kept (merged at
+    /// the mob's events), then the mob's events and its members' since,
+    /// in time order, numbered by the subscription, as a JSON array of
+    /// runs: consecutive items of one source and millisecond, attributed
+    /// once (see [`write_run_head`]). Each log's unread events are copied
+    /// once and merged by millisecond (then by source), each run written
+    /// with one copy: no work per item here, and half the text of one
+    /// attributed object per item for the page to parse. (`mob_poll`, and
+    /// what the Worker host reads as bytes.)
     ///
     /// An entry of the wasm's lazily loaded mob part (scripts/wasm-split.mjs):
     /// the mob exists ([`Runtime::drain_mob`] checks).
     #[inline(never)]
     pub(super) fn poll_mob(&mut self, mob_id: &str, id: u32) -> CoreResult<String> {
-        let Runtime { mobs, agents, .. } = self;
+        let Runtime { mobs, agents, settings, .. } = self;
         let mob = mobs.get_mut(mob_id).ok_or_else(|| super::mobs::mob_not_found(mob_id))?;
         let at = mob.subscriptions.iter().position(|s| s.id == id).ok_or_else(|| {
             invalid(format!("mob {} has no subscription {id} (closed, or never opened)", quote(mob_id)))
         })?;
-        // What gone sessions left comes first: it is older than what is read now.
-        let mut unread = core::mem::take(&mut mob.subscriptions[at].left);
-        if let Some(reader) = mob.subscriptions[at].reader {
-            unread.read(&mut mob.log, reader, None);
-        }
-        let readers = core::mem::take(&mut mob.subscriptions[at].members);
-        let mut kept = Vec::with_capacity(readers.len());
-        for (session, reader) in readers {
-            let Some(agent) = agents.get_mut(&session) else { continue };
-            let who = mob.members.iter().position(|m| m.session == session);
-            if unread.read(&mut agent.session.events, reader, who) {
-                kept.push((session, reader));
-            }
-        }
-        let sub = &mut mob.subscriptions[at];
-        sub.members = kept;
-        let Unread { text, marks, sources } = unread;
-        let mut cursors: Vec<usize> = sources.iter().map(|s| s.first).collect();
-        let mut out = String::with_capacity(text.len() + 2);
+        let unread = read_unread(mob, agents, at);
+        let Mob { subscriptions, members, .. } = mob;
+        let Some(sub) = subscriptions.get_mut(at) else { return Ok("[]".to_string()) };
+        // What it kept is older than what is read now; both within the capacity.
+        sub.kept.add(&unread, settings.event_queue_capacity);
+        let mut out = String::with_capacity(sub.kept.text_len() + 2);
         out.push('[');
-        // The earliest millisecond left, then every source's events of it, in order.
-        while let Some(ms) =
-            sources.iter().zip(&cursors).filter_map(|(s, &c)| marks.get(c).filter(|_| c < s.end)).map(|m| m.0).min()
-        {
-            for (source, cursor) in sources.iter().zip(cursors.iter_mut()) {
-                let from = *cursor;
-                let to = from + marks.iter().skip(from).take(source.end - from).take_while(|m| m.0 == ms).count();
-                if to == from {
-                    continue;
-                }
-                let start = marks.get(from).map_or(0, |m| m.1);
-                let stop = marks.get(to).filter(|_| to < source.end).map_or(source.bytes_end, |m| m.1);
-                if out.len() > 1 {
-                    out.push(',');
-                }
-                let member =
-                    source.who.and_then(|w| mob.members.get(w)).map(|m| (m.identity.as_str(), m.role.as_str()));
-                write_run_head(member, sub.next_seq, ms, &mut out);
-                out.push_str(text.get(start..stop - 1).unwrap_or_default()); // without the last comma
-                out.push_str("]}");
-                sub.next_seq += (to - from) as u64;
-                *cursor = to;
-            }
-        }
+        sub.kept.write(members, &mut sub.next_seq, &mut out);
         out.push(']');
         Ok(out)
     }
@@ -334,14 +313,12 @@ impl Runtime {
         if !host_words && let Err(wait_ms) = mob.admit_wake(session, now_ms) {
             let limit = mob.def.limits.max_turns_per_minute;
             let detail = format!("{identity} was woken {limit} times in the last minute; its messages wait");
-            mob.emit(
-                now_ms,
-                &Event::LimitReached { limit: "maxTurnsPerMemberPerMinute", member: &identity, detail: &detail },
-            );
-            let timer = self.out.timer(Owner::Mob(mob_id), wait_ms as u64, now_ms);
+            let timer = self.out.timer(Owner::Mob(mob_id.clone()), wait_ms as u64, now_ms);
             if let Some(member) = mob.by_session_mut(session) {
                 member.wake_timer = Some(timer);
             }
+            let event = Event::LimitReached { limit: "maxTurnsPerMemberPerMinute", member: &identity, detail: &detail };
+            self.emit_mob(now_ms, &mob_id, &event);
             return;
         }
         let run_id = self.new_run_id();
@@ -368,8 +345,12 @@ impl Runtime {
                 }
                 Note::Limit { session, limit, detail } => {
                     let member = self.bus.endpoint(&session).map(|e| e.identity.clone()).unwrap_or_default();
-                    if let Some(mob) = self.bus.mob_of(&session).and_then(|m| self.mobs.get_mut(m)) {
-                        mob.emit(now_ms, &Event::LimitReached { limit, member: &member, detail: &detail });
+                    if let Some(mob_id) = self.bus.mob_of(&session).cloned() {
+                        self.emit_mob(
+                            now_ms,
+                            &mob_id,
+                            &Event::LimitReached { limit, member: &member, detail: &detail },
+                        );
                     }
                 }
                 Note::Event { session, event } => {
@@ -433,6 +414,41 @@ impl Runtime {
             }
         }
     }
+}
+
+/// Bring every subscription of `mob` up to date (before a mob event is
+/// logged): what each has not read of the mob's log and its members' is
+/// merged as a poll merges it, and kept (within `capacity` items) for its
+/// next poll. Nothing for a mob without subscriptions.
+fn flush_subscriptions(mob: &mut Mob, agents: &mut SortedMap<String, Box<Agent>>, capacity: usize) {
+    for at in 0..mob.subscriptions.len() {
+        let unread = read_unread(mob, agents, at);
+        if let Some(sub) = mob.subscriptions.get_mut(at) {
+            sub.kept.add(&unread, capacity);
+        }
+    }
+}
+
+/// What subscription `at` has not read of the mob's log, then of each
+/// member's (in its readers' order); readers of sessions that are gone go.
+fn read_unread(mob: &mut Mob, agents: &mut SortedMap<String, Box<Agent>>, at: usize) -> Unread {
+    let mut unread = Unread::default();
+    let Mob { subscriptions, members, log, .. } = mob;
+    let Some(sub) = subscriptions.get_mut(at) else { return unread };
+    if let Some(reader) = sub.reader {
+        unread.read(log, reader, None);
+    }
+    sub.members.retain_mut(|(session, reader, hint)| {
+        let Some(agent) = agents.get_mut_hinted(session, hint) else { return false };
+        let log = &mut agent.session.events;
+        // Most logs have nothing new at a mob event: no search for their member.
+        if log.unread(*reader) == 0 {
+            return true;
+        }
+        let who = members.iter().position(|m| &m.session == session);
+        unread.read(log, *reader, who)
+    });
+    unread
 }
 
 fn subscription(f: &Fields<'_, '_>) -> CoreResult<u32> {

@@ -267,9 +267,9 @@ impl Runtime {
     /// Record the member, tell subscribers, and wire it as the definition
     /// (and earlier wires of the same identity) say.
     fn admit_member(&mut self, now_ms: f64, mob_id: &str, member: Member) {
-        let Some(mob) = self.mobs.get_mut(mob_id) else { return };
         let event = Event::MemberSpawned { member: &member.identity, role: &member.role, session_id: &member.session };
-        mob.emit(now_ms, &event);
+        self.emit_mob(now_ms, mob_id, &event);
+        let Some(mob) = self.mobs.get_mut(mob_id) else { return };
         let (identity, role, session) = (member.identity.clone(), member.role.clone(), member.session.clone());
         match mob.members.iter_mut().find(|m| m.identity == identity) {
             Some(old) => *old = member,
@@ -278,7 +278,7 @@ impl Runtime {
         if let Some(agent) = self.agents.get_mut(&session) {
             for sub in mob.subscriptions.iter_mut().filter(|s| s.follows(&identity)) {
                 if let Some(reader) = agent.session.events.open_reader(true) {
-                    sub.members.push((session.clone(), reader));
+                    sub.members.push((session.clone(), reader, 0));
                 }
             }
         }
@@ -369,9 +369,7 @@ impl Runtime {
             self.emit_wiring(now_ms, &session, &peer, false);
         }
         self.bus.retire(&session, &mut self.out);
-        if let Some(mob) = self.mobs.get_mut(mob_id) {
-            mob.emit(now_ms, &Event::MemberRetired { member: identity });
-        }
+        self.emit_mob(now_ms, mob_id, &Event::MemberRetired { member: identity });
     }
 
     /// A fresh session for the same identity, its wires restored. Whatever
@@ -386,7 +384,7 @@ impl Runtime {
         let session = self.create_member_session(now_ms, mob_id, &role, identity)?;
         self.retire(now_ms, mob_id, identity);
         // Its readers go with it: what they have not read (the run's end) is kept.
-        self.keep_unread(mob_id, &old);
+        self.flush_mob(mob_id);
         self.drop_member_session(now_ms, &old);
         self.admit_member(now_ms, mob_id, Member::new(identity, role, mode, session.clone()));
         self.spawned_reply(now_ms, mob_id, identity, &session, initial)
@@ -520,15 +518,12 @@ impl Runtime {
     /// `event` in the logs of the mobs of both sessions (once when they
     /// share one).
     pub(super) fn emit_for_pair(&mut self, now_ms: f64, a: &str, b: &str, event: &Event) {
-        let Runtime { bus, mobs, .. } = self;
-        let (ma, mb) = (bus.mob_of(a), bus.mob_of(b));
-        if let Some(mob) = ma.and_then(|m| mobs.get_mut(m)) {
-            mob.emit(now_ms, event);
+        let (ma, mb) = (self.bus.mob_of(a).cloned(), self.bus.mob_of(b).cloned());
+        if let Some(mob) = &ma {
+            self.emit_mob(now_ms, mob, event);
         }
-        if mb != ma
-            && let Some(mob) = mb.and_then(|m| mobs.get_mut(m))
-        {
-            mob.emit(now_ms, event);
+        if let Some(mob) = mb.filter(|m| ma.as_ref() != Some(m)) {
+            self.emit_mob(now_ms, &mob, event);
         }
     }
 }

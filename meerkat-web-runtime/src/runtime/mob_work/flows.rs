@@ -128,6 +128,10 @@ impl Runtime {
     /// A `flow_step_changed` per change; a failure says why (the member
     /// run's error, or the step's own reason), as its `flowStatus` row does.
     pub(super) fn flow_changes(&mut self, now_ms: f64, mob_id: &str, at: usize, changes: &[Change]) {
+        // Mob events: subscriptions read up to them first (see `emit_mob`).
+        if !changes.is_empty() {
+            self.flush_mob(mob_id);
+        }
         let Some(mob) = self.mobs.get_mut(mob_id) else { return };
         let Some(run) = mob.flows.get(at) else { return };
         let Some(def) = mob.def.flows.get(run.flow) else { return };

@@ -8,6 +8,7 @@ mod flow_edges;
 mod flows;
 mod fuzz;
 mod hooks;
+mod mob_order;
 mod mob_refusals;
 mod mob_respawn;
 mod mobs;
