@@ -1,13 +1,14 @@
 /**
  * Flows at their edges, on both sides of the Worker bridge: a step's member
  * respawned or retired while the step waits on it, what cancelFlow tells
- * subscribers, JSON steps that get no JSON, a step no member can take.
+ * subscribers, JSON steps that get no JSON, a step no member can take,
+ * and the order a subscriber reads a step's end and what it causes in.
  */
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import type { MobDefinition, MobFlowStatus } from "@rkat/web";
 import { resetSim, script } from "./support/runtime.js";
 import { until } from "./support/features.js";
-import { eventsOf, inFlight, researchTeam, SIDES, tapeOf, type AnyMob, type AnyRuntime } from "./support/mob.js";
+import { eventsOf, inFlight, researchTeam, runsEnded, SIDES, tapeOf, type AnyMob, type AnyRuntime } from "./support/mob.js";
 
 const FLOWS: MobDefinition["flows"] = {
   review: {
@@ -118,5 +119,21 @@ describe.each(SIDES)("flow edges ($name)", (side) => {
     expect(status.status).toBe("failed");
     expect(status.steps[0]?.status).toBe("failed");
     expect(status.steps[0]?.output).toMatch(/^outputFormat is "json" and the answer is not: the answer is not valid JSON/);
+  });
+
+  test("a subscriber reads a step's run end before the step change and the next step's run it causes", async () => {
+    const mob = await team();
+    const tape = await tapeOf(mob);
+    await mob.runFlow("review", { topic: "otters" });
+    const items = await runsEnded(tape, "lead-1", 1);
+    const at = (what: (i: (typeof items)[number]) => boolean) => items.findIndex(what);
+    const ended = at((i) => i.member === "worker-1" && i.event.type === "run_completed");
+    const completed = at(
+      (i) => i.event.type === "flow_step_changed" && i.event.step === "draft" && i.event.status === "completed",
+    );
+    const next = at((i) => i.member === "lead-1" && i.event.type === "run_started");
+    expect(ended).toBeGreaterThanOrEqual(0);
+    expect([ended < completed, completed < next]).toEqual([true, true]);
+    expect(items.map((i) => i.seq)).toEqual(items.map((_, k) => k + 1));
   });
 });
