@@ -78,6 +78,9 @@ pub struct Kept {
     last_seq: u64,
     /// The source of the first event gone (the marker's).
     who: Option<usize>,
+    /// Sources that lost events: their short forms (`"elided":true`)
+    /// until their next `turn_started` cannot be rebuilt on the page.
+    lost: Vec<Option<usize>>,
     capacity: usize,
 }
 
@@ -136,6 +139,11 @@ impl Kept {
         if self.dropped == 0 {
             self.who = self.runs.sources.iter().find(|s| s.end > self.head).and_then(|s| s.who);
         }
+        for source in self.runs.sources.iter().filter(|s| s.end > self.head && s.first < cut) {
+            if !self.lost.contains(&source.who) {
+                self.lost.push(source.who);
+            }
+        }
         for k in self.head..cut {
             let event = self.event(k);
             let gap = event.starts_with(r#"{"type":"stream_truncated""#);
@@ -163,9 +171,10 @@ impl Kept {
     /// Hand the kept items over as runs (see `write_run_head`), numbered
     /// from `*seq`, after what `out` holds; then keep nothing.
     pub fn write(&mut self, members: &[Member], seq: &mut u64, out: &mut String) {
+        let skip = self.unrebuildable();
         let runs = core::mem::take(&mut self.runs);
         if self.dropped > 0 {
-            let dropped = self.dropped;
+            let dropped = self.dropped + skip.len() as u64;
             let reason = format!(
                 "{dropped} events were dropped because at most {} unread events are kept; poll more often or raise eventQueueCapacity",
                 self.capacity
@@ -181,12 +190,46 @@ impl Kept {
             *seq += 1;
         }
         for s in runs.sources.iter().filter(|s| s.end > self.head) {
-            let from = s.first.max(self.head);
-            let (ms, start) = runs.marks.get(from).copied().unwrap_or_default();
-            write_run(members, s.who, *seq, ms, runs.text.get(start..s.bytes_end).unwrap_or_default(), out);
-            *seq += (s.end - from) as u64;
+            // The run, in pieces around the events it must not hand over.
+            let mut from = s.first.max(self.head);
+            while from < s.end {
+                let to = (from..s.end).find(|k| skip.contains(k)).unwrap_or(s.end);
+                if to > from {
+                    let (ms, start) = runs.marks.get(from).copied().unwrap_or_default();
+                    let stop = runs.marks.get(to).filter(|_| to < s.end).map_or(s.bytes_end, |m| m.1);
+                    write_run(members, s.who, *seq, ms, runs.text.get(start..stop).unwrap_or_default(), out);
+                    *seq += (to - from) as u64;
+                }
+                from = to + 1;
+            }
         }
         *self = Kept::default();
+    }
+
+    /// Kept short forms (`text_complete`, `run_completed` with their text
+    /// left for the page to join from the turn's deltas, `src/elided.ts`)
+    /// of sources that lost events, up to their next `turn_started`: some
+    /// of their deltas are gone, so they go too (counted in the marker)
+    /// rather than reach the page with part of their text.
+    fn unrebuildable(&self) -> Vec<usize> {
+        let mut skip = Vec::new();
+        let mut open = self.lost.clone();
+        for s in self.runs.sources.iter().filter(|s| s.end > self.head) {
+            if !open.contains(&s.who) {
+                continue;
+            }
+            for k in s.first.max(self.head)..s.end {
+                let event = self.event(k);
+                if event.starts_with(r#"{"type":"turn_started""#) {
+                    open.retain(|w| *w != s.who);
+                    break;
+                }
+                if event.ends_with(r#""elided":true},"#) {
+                    skip.push(k);
+                }
+            }
+        }
+        skip
     }
 }
 

@@ -114,3 +114,67 @@ fn a_subscription_nobody_polls_keeps_at_most_the_capacity() {
     let seqs: Vec<u64> = items.iter().map(|i| i["seq"].as_u64().unwrap()).collect();
     assert_eq!(seqs, (1..=16).collect::<Vec<_>>());
 }
+
+/// worker-1 streams an answer of 6 pieces while nobody polls, and the
+/// mob logs an event in the middle of it (an unwire) and one after (a
+/// wire), each reading the subscription's logs up to it: what a poll
+/// hands over. Each log alone stays within `capacity`; what the
+/// subscription keeps from both readings may not.
+fn answer_around_mob_events(capacity: usize) -> Vec<Value> {
+    let mut h = Harness::new(json!({"anthropicApiKey":"proxy","anthropicBaseUrl":"http://127.0.0.1:3100/anthropic",
+        "model":"claude-sonnet-4-6","eventQueueCapacity":capacity}));
+    let mob = h.mob(team());
+    let s = h.spawn(&mob, &[("lead", "lead-1"), ("worker", "worker-1")]);
+    let sub = h.subscribe(&mob);
+    h.cmd(json!({"op":"mob_send","mob":mob,"member":"worker-1","content":"dig"})).unwrap();
+    let delta = |k: usize| {
+        format!(
+            "event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{{\"type\":\"text_delta\",\"text\":\"w{k} \"}}}}\n\n"
+        )
+    };
+    let mut first = String::from(
+        "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}}\n\n\
+         event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n",
+    );
+    (0..3).for_each(|k| first += &delta(k));
+    let mut rest: String = (3..6).map(delta).collect();
+    rest += "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n\
+             event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":5}}\n\n\
+             event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+    let id = h.http_of(&s[1])["id"].as_u64().unwrap() as u32;
+    h.cmd(json!({"op":"http_head","id":id,"status":200,"headers":[]})).unwrap();
+    h.rt.push_body(h.now, id, first.as_bytes());
+    h.cmd(json!({"op":"mob_unwire","mob":mob,"a":"lead-1","b":"worker-1"})).unwrap();
+    h.rt.push_body(h.now, id, rest.as_bytes());
+    h.raw(&json!({"op":"http_end","id":id}).to_string());
+    h.cmd(json!({"op":"mob_wire","mob":mob,"a":"lead-1","b":"worker-1"})).unwrap();
+    h.mob_events(&mob, sub)
+}
+
+/// A kept `text_complete` or `run_completed` whose turn lost some of its
+/// deltas to the bound is not handed over with its text left for the page
+/// to join (the page would show part of the answer as all of it): it goes
+/// too, counted in the marker.
+#[test]
+fn a_short_form_whose_deltas_were_dropped_is_dropped_too() {
+    let all = answer_around_mob_events(65_536);
+    let is = |item: &Value, kind: &str| item["event"]["type"] == kind;
+    // Unbounded, the answer comes once, in its deltas: the two events that repeat it are short.
+    let shorts: Vec<&Value> = all.iter().filter(|i| i["event"]["elided"] == true).collect();
+    assert_eq!(shorts.len(), 2, "{all:#?}");
+    let items = answer_around_mob_events(10);
+    assert!(items.len() <= 10, "{items:#?}");
+    assert!(is(&items[0], "stream_truncated"), "{items:#?}");
+    assert!(items.iter().any(|i| is(i, "text_delta")), "some deltas are kept: {items:#?}");
+    assert!(
+        !items.iter().any(|i| is(i, "text_delta") && i["event"]["delta"] == "w0 "),
+        "the first is gone: {items:#?}"
+    );
+    assert!(items.iter().all(|i| i["event"]["elided"].is_null()), "{items:#?}");
+    assert!(!items.iter().any(|i| is(i, "text_complete") || is(i, "run_completed")), "{items:#?}");
+    // Every event is either handed over or counted as dropped.
+    let dropped = items[0]["event"]["dropped"].as_u64().unwrap();
+    assert_eq!(dropped + items.len() as u64 - 1, all.len() as u64, "{items:#?}");
+    let seqs: Vec<u64> = items.iter().map(|i| i["seq"].as_u64().unwrap()).collect();
+    assert_eq!(seqs, (1..=items.len() as u64).collect::<Vec<_>>());
+}
