@@ -2,7 +2,7 @@
 // Splits the core's wasm in two: the part every app loads at start, and the
 // "mob part" (mobs, flows and comms, and HTTP skill sources), fetched only
 // when an app creates its first mob or adds its first HTTP skill source.
-// Chat-only apps then never download that code (≈ 36 KB gzip).
+// Chat-only apps then never download that code (≈ 38 KB gzip).
 //
 //   node scripts/wasm-split.mjs <in.wasm> <primary.wasm> <part.wasm> [-- wasm-opt flags]
 //
