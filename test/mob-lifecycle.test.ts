@@ -377,35 +377,25 @@ describe.each(SIDES)("members, flows, lifecycle ($name)", (side) => {
     expect(await dropped).toMatchObject({ code: "CANCELLED" });
   });
 
-  test("destroy tells the other mob that its cross-mob wires are gone", async () => {
-    const make = (id: string) => runtime.createMob({ id, profiles: { envoy: { model: MODEL } } });
-    const north = await make("north");
-    const south = await make("south");
-    await north.spawn([{ profile: "envoy", agent_identity: "a" }]);
-    await south.spawn([{ profile: "envoy", agent_identity: "b" }]);
-    await runtime.wireCrossMob("north", "a", "south", "b");
-    const tape = await tapeOf(south);
-    await north.destroy();
-    expect((await south.listMembers())[0]?.wiredTo).toEqual([]);
-    tape.read();
-    expect(eventsOf(tape.items, "peers_unwired")).toEqual([expect.objectContaining({ a: "north/a", b: "south/b" })]);
-  });
-
-  test("complete, like destroy, unwires the mob's members from other mobs and says so", async () => {
-    const make = (id: string) => runtime.createMob({ id, profiles: { envoy: { model: MODEL } } });
-    const north = await make("north");
-    const south = await make("south");
-    await north.spawn([{ profile: "envoy", agent_identity: "a" }]);
-    await south.spawn([{ profile: "envoy", agent_identity: "b" }]);
-    await runtime.wireCrossMob("north", "a", "south", "b");
-    const tape = await tapeOf(south);
-    await north.complete();
-    expect((await south.listMembers())[0]?.wiredTo).toEqual([]);
-    expect((await north.listMembers())[0]?.wiredTo).toEqual([]);
-    tape.read();
-    expect(eventsOf(tape.items, "peers_unwired")).toEqual([expect.objectContaining({ a: "north/a", b: "south/b" })]);
-    await expect(runtime.wireCrossMob("north", "a", "south", "b")).rejects.toMatchObject({ code: "MOB_NOT_RUNNING" });
-  });
+  test.each(["destroy", "complete"] as const)(
+    "%s unwires the mob's members from other mobs and tells the other mob",
+    async (end) => {
+      const make = (id: string) => runtime.createMob({ id, profiles: { envoy: { model: MODEL } } });
+      const north = await make("north");
+      const south = await make("south");
+      await north.spawn([{ profile: "envoy", agent_identity: "a" }]);
+      await south.spawn([{ profile: "envoy", agent_identity: "b" }]);
+      await runtime.wireCrossMob("north", "a", "south", "b");
+      const tape = await tapeOf(south);
+      await north[end]();
+      expect((await south.listMembers())[0]?.wiredTo).toEqual([]);
+      // A completed mob's members are still listed, wired to nobody.
+      if (end === "complete") expect((await north.listMembers())[0]?.wiredTo).toEqual([]);
+      tape.read();
+      expect(eventsOf(tape.items, "peers_unwired")).toEqual([expect.objectContaining({ a: "north/a", b: "south/b" })]);
+      await expect(runtime.wireCrossMob("north", "a", "south", "b")).rejects.toMatchObject({ code: "MOB_NOT_RUNNING" });
+    },
+  );
 
   test("two mobs are listed; ids are unique", async () => {
     await team();
