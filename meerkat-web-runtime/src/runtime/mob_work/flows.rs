@@ -84,31 +84,45 @@ impl Runtime {
             let own = mob.def.profile(&role).and_then(|p| p.config.output_schema.clone());
             own.unwrap_or_else(|| Raw::trusted(r#"{"type":"object"}"#.into()))
         });
-        let mut members = Vec::new();
+        let mut tasks = Vec::new();
         for m in mob.members.iter().filter(|m| !m.retired && m.role == role) {
-            members.push((m.identity.clone(), m.session.clone()));
+            let (member, session) = (m.identity.clone(), m.session.clone());
+            tasks.push(Task { member, session, run_id: 0, status: Status::Running, output: None });
         }
-        let (mut tasks, mut changes) = (Vec::new(), Changes::new());
-        for (identity, session) in members {
-            let run_id = self.new_run_id();
+        for task in &mut tasks {
+            task.run_id = self.new_run_id();
+        }
+        let starts: Vec<(String, u64)> = tasks.iter().map(|t| (t.session.clone(), t.run_id)).collect();
+        // The step is dispatched (and says so) before its members' runs start.
+        let Some(state) = self.mobs.get_mut(mob_id).and_then(|m| m.flows.get_mut(at)?.steps.get_mut(dispatch.step))
+        else {
+            return;
+        };
+        if tasks.is_empty() {
+            state.why =
+                Some(format!("no live member of role {} to take the step (spawn or respawn one)", quote(&role)));
+        }
+        state.tasks = tasks;
+        state.status = Status::Running;
+        let dispatched: Changes = (0..starts.len()).map(|k| (dispatch.step, Some(k), Status::Dispatched)).collect();
+        self.flow_changes(now_ms, mob_id, at, &dispatched);
+        let mut refused = Vec::new();
+        for (k, (session, run_id)) in starts.iter().enumerate() {
             let options = RunOptions { output_schema: schema.clone(), queue: true, ..RunOptions::default() };
             let input = RunInput::Injected { text: dispatch.message.clone() };
-            let started = self.start_run(now_ms, &session, run_id, input, options);
-            let status = if started.is_ok() { Status::Running } else { Status::Failed };
-            let output = started.err().map(CoreError::into_message);
-            changes.push((dispatch.step, Some(tasks.len()), Status::Dispatched));
-            tasks.push(Task { member: identity, session, run_id, status, output });
+            if let Err(error) = self.start_run(now_ms, session, *run_id, input, options) {
+                refused.push((k, error.into_message()));
+            }
         }
         let Some(mob) = self.mobs.get_mut(mob_id) else { return };
         let Some(run) = mob.flows.get_mut(at) else { return };
-        let failed = tasks.is_empty() || tasks.iter().any(|t| t.status == Status::Failed);
+        let failed = starts.is_empty() || !refused.is_empty();
         if let Some(state) = run.steps.get_mut(dispatch.step) {
-            if tasks.is_empty() {
-                state.why =
-                    Some(format!("no live member of role {} to take the step (spawn or respawn one)", quote(&role)));
+            for (k, why) in refused {
+                if let Some(task) = state.tasks.get_mut(k) {
+                    (task.status, task.output) = (Status::Failed, Some(why));
+                }
             }
-            state.tasks = tasks;
-            state.status = Status::Running;
             if let Some(ms) = timeout_ms.filter(|_| !failed) {
                 let timer = self.out.timer(Owner::Mob(mob_id.to_string()), ms, now_ms);
                 state.timer = Some(timer);
@@ -116,7 +130,7 @@ impl Runtime {
             }
         }
         // The members that did start stop again: the run is over.
-        let mut started = Vec::new();
+        let (mut started, mut changes) = (Vec::new(), Changes::new());
         if failed {
             started = run.running_tasks();
             run.fail_step(dispatch.step, &mut changes);

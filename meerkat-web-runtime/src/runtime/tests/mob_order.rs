@@ -45,6 +45,27 @@ fn a_step_end_comes_before_the_step_change_and_the_next_step_it_causes() {
     assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>());
 }
 
+/// A step says it is dispatched to a member before that member's run
+/// starts (the run is the step's doing).
+#[test]
+fn a_step_is_dispatched_before_its_member_run_starts() {
+    let mut h = Harness::proxy();
+    let mob = h.mob(two_steps());
+    let s = h.spawn(&mob, &[("lead", "lead-1"), ("worker", "worker-1")]);
+    let sub = h.subscribe(&mob);
+    h.cmd(json!({"op":"mob_run_flow","mob":mob,"flow":"f"})).unwrap();
+    h.reply(&s[1], "Found it.", &[]);
+    let items = h.mob_events(&mob, sub);
+    for (step, member) in [("a", "worker-1"), ("b", "lead-1")] {
+        let dispatched = at(&items, "the step's dispatch", |i| {
+            i["event"]["type"] == "flow_step_changed" && i["event"]["step"] == step && i["event"]["status"] == "dispatched"
+        });
+        assert_eq!(items[dispatched]["event"]["member"], member);
+        let started = at(&items, "the member's run_started", |i| event_is(i, Some(member), "run_started"));
+        assert!(dispatched < started, "step {step}: {dispatched} {started}: {items:#?}");
+    }
+}
+
 /// lead-1 tells worker-1 something: its send, the delivery, then the
 /// run the message wakes.
 #[test]
