@@ -24,8 +24,9 @@ fn two_steps() -> Value {
         {"id":"b","role":"lead","message":"Then.","dependsOn":["a"]}]}}})
 }
 
-#[test]
-fn a_step_end_comes_before_the_step_change_and_the_next_step_it_causes() {
+/// The two steps run: worker-1 answers step `a`, which dispatches step
+/// `b` to lead-1. What the mob's subscription reads meanwhile.
+fn two_steps_run() -> Vec<Value> {
     let mut h = Harness::proxy();
     let mob = h.mob(two_steps());
     let s = h.spawn(&mob, &[("lead", "lead-1"), ("worker", "worker-1")]);
@@ -33,33 +34,37 @@ fn a_step_end_comes_before_the_step_change_and_the_next_step_it_causes() {
     h.cmd(json!({"op":"mob_run_flow","mob":mob,"flow":"f"})).unwrap();
     h.reply(&s[1], "Found it.", &[]);
     assert!(h.has_http(&s[0]), "step b is dispatched to lead-1");
-    let items = h.mob_events(&mob, sub);
+    h.mob_events(&mob, sub)
+}
+
+fn step_is(item: &Value, step: &str, status: &str) -> bool {
+    item["event"]["type"] == "flow_step_changed" && item["event"]["step"] == step && item["event"]["status"] == status
+}
+
+/// Items are numbered 1, 2, 3… with no gap.
+fn assert_gapless(items: &[Value]) {
+    let seqs: Vec<u64> = items.iter().map(|i| i["seq"].as_u64().unwrap()).collect();
+    assert_eq!(seqs, (1..=items.len() as u64).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_step_end_comes_before_the_step_change_and_the_next_step_it_causes() {
+    let items = two_steps_run();
     assert!(items.iter().all(|i| i["timestampMs"] == 1000), "one millisecond: {items:#?}");
     let ended = at(&items, "worker-1's run_completed", |i| event_is(i, Some("worker-1"), "run_completed"));
-    let changed = at(&items, "a:completed", |i| {
-        i["event"]["type"] == "flow_step_changed" && i["event"]["step"] == "a" && i["event"]["status"] == "completed"
-    });
+    let changed = at(&items, "a:completed", |i| step_is(i, "a", "completed"));
     let started = at(&items, "lead-1's run_started", |i| event_is(i, Some("lead-1"), "run_started"));
     assert!(ended < changed && changed < started, "{ended} {changed} {started}: {items:#?}");
-    let seqs: Vec<u64> = items.iter().map(|i| i["seq"].as_u64().unwrap()).collect();
-    assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>());
+    assert_gapless(&items);
 }
 
 /// A step says it is dispatched to a member before that member's run
 /// starts (the run is the step's doing).
 #[test]
 fn a_step_is_dispatched_before_its_member_run_starts() {
-    let mut h = Harness::proxy();
-    let mob = h.mob(two_steps());
-    let s = h.spawn(&mob, &[("lead", "lead-1"), ("worker", "worker-1")]);
-    let sub = h.subscribe(&mob);
-    h.cmd(json!({"op":"mob_run_flow","mob":mob,"flow":"f"})).unwrap();
-    h.reply(&s[1], "Found it.", &[]);
-    let items = h.mob_events(&mob, sub);
+    let items = two_steps_run();
     for (step, member) in [("a", "worker-1"), ("b", "lead-1")] {
-        let dispatched = at(&items, "the step's dispatch", |i| {
-            i["event"]["type"] == "flow_step_changed" && i["event"]["step"] == step && i["event"]["status"] == "dispatched"
-        });
+        let dispatched = at(&items, "the step's dispatch", |i| step_is(i, step, "dispatched"));
         assert_eq!(items[dispatched]["event"]["member"], member);
         let started = at(&items, "the member's run_started", |i| event_is(i, Some(member), "run_started"));
         assert!(dispatched < started, "step {step}: {dispatched} {started}: {items:#?}");
@@ -92,8 +97,7 @@ fn a_message_comes_between_its_send_and_the_run_it_wakes() {
     let to_lead = at(&items, "the delivery to lead-1", delivered("lead-1"));
     let rewoke = items.iter().rposition(|i| event_is(i, Some("lead-1"), "run_started")).unwrap();
     assert!(lead_done < to_lead && answered < to_lead && to_lead < rewoke, "{items:#?}");
-    let seqs: Vec<u64> = items.iter().map(|i| i["seq"].as_u64().unwrap()).collect();
-    assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>());
+    assert_gapless(&items);
 }
 
 /// Member work and mob events, over and over; a subscription nobody polls.
@@ -132,8 +136,7 @@ fn a_subscription_nobody_polls_keeps_at_most_the_capacity() {
     };
     assert_eq!(kinds(&items[1..]), kinds(&all[all.len() - 15..]));
     assert!(items[1..].iter().all(|i| i["event"]["type"] != "stream_truncated"));
-    let seqs: Vec<u64> = items.iter().map(|i| i["seq"].as_u64().unwrap()).collect();
-    assert_eq!(seqs, (1..=16).collect::<Vec<_>>());
+    assert_gapless(&items);
 }
 
 /// worker-1 streams an answer of 6 pieces while nobody polls, and the
@@ -196,6 +199,5 @@ fn a_short_form_whose_deltas_were_dropped_is_dropped_too() {
     // Every event is either handed over or counted as dropped.
     let dropped = items[0]["event"]["dropped"].as_u64().unwrap();
     assert_eq!(dropped + items.len() as u64 - 1, all.len() as u64, "{items:#?}");
-    let seqs: Vec<u64> = items.iter().map(|i| i["seq"].as_u64().unwrap()).collect();
-    assert_eq!(seqs, (1..=items.len() as u64).collect::<Vec<_>>());
+    assert_gapless(&items);
 }
