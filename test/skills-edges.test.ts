@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import type { MeerkatRuntime } from "@rkat/web";
 import { resetSim, simRequests, simRuntime, workerPair } from "./support/runtime.js";
 import { errorOf, gate, ofType, requestsWith, systemOf, thrownBy } from "./support/features.js";
-import { indexOf, server } from "./support/skill-server.js";
+import { indexOf, server, TONE } from "./support/skill-server.js";
 
 let runtime: MeerkatRuntime;
 
@@ -18,8 +18,6 @@ beforeEach(async () => {
   runtime = await simRuntime();
 });
 afterEach(() => runtime.destroy());
-
-const TONE = { name: "tone", description: "How to write", content: "Always answer in haiku." };
 
 describe("a source removed while it loads", () => {
   test("the pending addSkillSource rejects with CANCELLED and nothing is added", async () => {

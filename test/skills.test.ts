@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { SkillNotFoundError, type MeerkatRuntime } from "@rkat/web";
 import { resetSim, simRequests, simRuntime } from "./support/runtime.js";
 import { errorOf, ofType, requestsWith, systemOf } from "./support/features.js";
-import { indexOf, serve, server } from "./support/skill-server.js";
+import { indexOf, serve, server, TONE } from "./support/skill-server.js";
 
 let runtime: MeerkatRuntime;
 
@@ -17,8 +17,6 @@ beforeEach(async () => {
   runtime = await simRuntime();
 });
 afterEach(() => runtime.destroy());
-
-const TONE = { name: "tone", description: "How to write", content: "Always answer in haiku." };
 
 describe("embedded sources", () => {
   test("addSkillSource returns its uuid synchronously; listSkillSources describes it", () => {

@@ -73,3 +73,6 @@ export async function server(routes: Record<string, Route>): Promise<SkillServer
 export function indexOf(skills: unknown[]): Route {
   return { body: JSON.stringify({ skills }) };
 }
+
+/** The skill both skill suites serve and embed. */
+export const TONE = { name: "tone", description: "How to write", content: "Always answer in haiku." };
