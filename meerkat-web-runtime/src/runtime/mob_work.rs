@@ -182,9 +182,8 @@ impl Runtime {
     /// after what caused it and before what it causes. Every mob event
     /// goes through here (or flushes as this does: `flow_changes`).
     pub(super) fn emit_mob(&mut self, now_ms: f64, mob_id: &str, event: &Event) {
-        let Runtime { mobs, agents, settings, .. } = self;
-        let Some(mob) = mobs.get_mut(mob_id) else { return };
-        flush_subscriptions(mob, agents, settings.event_queue_capacity);
+        self.flush_mob(mob_id);
+        let Some(mob) = self.mobs.get_mut(mob_id) else { return };
         mob.log.now_ms = now_ms;
         mob.log.push(event);
     }
@@ -225,11 +224,12 @@ impl Runtime {
     /// the mob's events), then the mob's events and its members' since,
     /// in time order, numbered by the subscription, as a JSON array of
     /// runs: consecutive items of one source and millisecond, attributed
-    /// once (see [`write_run_head`]). Each log's unread events are copied
-    /// once and merged by millisecond (then by source), each run written
-    /// with one copy: no work per item here, and half the text of one
-    /// attributed object per item for the page to parse. (`mob_poll`, and
-    /// what the Worker host reads as bytes.)
+    /// once (see [`write_run_head`]). Each log's unread events are read,
+    /// merged by millisecond (then by source) into what it keeps, and
+    /// written out, a run at a time: a copy of the text at each step, no
+    /// work per item, and half the text of one attributed object per item
+    /// for the page to parse. (`mob_poll`, and what the Worker host reads
+    /// as bytes.)
     ///
     /// An entry of the wasm's lazily loaded mob part (scripts/wasm-split.mjs):
     /// the mob exists ([`Runtime::drain_mob`] checks).
