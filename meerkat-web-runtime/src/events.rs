@@ -8,7 +8,7 @@
 
 mod log;
 
-pub use log::{DEFAULT_LOG_CAPACITY, DEFAULT_READER, EventLog, ReaderId};
+pub use log::{DEFAULT_LOG_CAPACITY, DEFAULT_READER, EventLog, ReaderId, write_stream_truncated};
 
 use crate::hooks::HookPoint;
 use crate::json::{ObjectWriter, Raw, write_array, write_str};

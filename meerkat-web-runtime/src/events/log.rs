@@ -253,12 +253,7 @@ impl EventLog {
     /// The one `stream_truncated` a reader gets where `dropped` events it had
     /// not read are gone (the page's subscriptions say it the same way).
     fn write_truncated(&self, dropped: u64, out: &mut String) {
-        let reason = format!(
-            "{dropped} events were dropped because at most {} unread events are kept; poll more often or raise eventQueueCapacity",
-            self.capacity
-        );
-        Event::StreamTruncated { reason: &reason, dropped }.write_json(self.first_seq - 1, out);
-        out.push(',');
+        write_stream_truncated(self.first_seq - 1, dropped, self.capacity, out);
     }
 
     /// Everything the reader has not read, as one JSON array; `None` for
@@ -418,6 +413,17 @@ impl EventLog {
 }
 
 /// A time on the core's clock, in whole milliseconds (a mob poll merges by them).
+/// The `stream_truncated` (numbered `seq`, followed by a comma) that
+/// stands for `dropped` events a reader kept to `capacity` lost: a log's
+/// readers and a mob subscription's kept items say it the same way.
+pub fn write_stream_truncated(seq: u64, dropped: u64, capacity: usize, out: &mut String) {
+    let reason = format!(
+        "{dropped} events were dropped because at most {capacity} unread events are kept; poll more often or raise eventQueueCapacity"
+    );
+    Event::StreamTruncated { reason: &reason, dropped }.write_json(seq, out);
+    out.push(',');
+}
+
 fn whole_ms(at_ms: f64) -> u64 {
     at_ms.max(0.0) as u64
 }

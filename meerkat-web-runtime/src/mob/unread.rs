@@ -7,8 +7,7 @@
 //! within one millisecond.
 
 use super::{Member, write_run_head};
-use crate::events::{EventLog, ReaderId};
-use crate::json::ObjectWriter;
+use crate::events::{EventLog, ReaderId, write_stream_truncated};
 
 /// Events read one after another, as JSON (each followed by a comma),
 /// `(whole ms, start in text)` of each, and which events came from which
@@ -175,16 +174,8 @@ impl Kept {
         let runs = core::mem::take(&mut self.runs);
         if self.dropped > 0 {
             let dropped = self.dropped + skip.len() as u64;
-            let reason = format!(
-                "{dropped} events were dropped because at most {} unread events are kept; poll more often or raise eventQueueCapacity",
-                self.capacity
-            );
-            // Written as `Event::StreamTruncated` is, without calling into the core for it.
             let mut text = String::new();
-            let mut o = ObjectWriter::new(&mut text);
-            o.str("type", "stream_truncated").u64("seq", self.last_seq).str("reason", &reason).u64("dropped", dropped);
-            o.end();
-            text.push(',');
+            write_stream_truncated(self.last_seq, dropped, self.capacity, &mut text);
             let ms = runs.marks.get(self.head).map_or(0, |m| m.0);
             write_run(members, self.who, *seq, ms, &text, out);
             *seq += 1;
