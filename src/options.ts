@@ -1,5 +1,6 @@
-/** Per-turn options, checked before anything reaches the core. */
+/** Per-turn options and session configs, checked before anything reaches the core. */
 import { skillRefs } from "./skills.js";
+import type { SessionConfig } from "./types.js";
 import { fail, requireObject, toJsonText } from "./validate.js";
 
 const TURN_OPTIONS = ["outputSchema", "budget", "skillRefs"];
@@ -21,3 +22,13 @@ export function turnOptions(options: unknown, what: string): Record<string, unkn
   return out;
 }
 
+/**
+ * A `createSession` config, as far as the page can check it (the core
+ * checks the rest); its `preloadSkills` here too, so that a legacy string
+ * ref warns as a turn's does. On the main thread and through the Worker.
+ */
+export function checkSessionConfig(config: SessionConfig): void {
+  requireObject(config, "createSession: config", "INVALID_CONFIG");
+  toJsonText(config, "createSession: config", "INVALID_CONFIG");
+  if (config.preloadSkills !== undefined) skillRefs(config.preloadSkills, "createSession: config.preloadSkills", "INVALID_CONFIG");
+}

@@ -14,8 +14,9 @@ import { crossMobArgs } from "./mob/cross-args.js";
 import type { InspectedMobpack, MobpackBytes, MobpackInfo, MobpackRuntimeConfig } from "./mobpack/types.js";
 import type { Mob, MobHost } from "./mob/mob.js";
 import type { MobDefinition, MobSummary } from "./mob/types.js";
+import { checkSessionConfig } from "./options.js";
 import { Session, type SessionHost } from "./session.js";
-import { skillRefs, type EmbeddedSkill, type SkillSourceInfo, type SkillSourceInput } from "./skills.js";
+import type { EmbeddedSkill, SkillSourceInfo, SkillSourceInput } from "./skills.js";
 import type {
   Capability,
   RuntimeConfig,
@@ -137,10 +138,7 @@ export class MeerkatRuntime {
   /** Create a session (synchronous). Model, provider, tools and preloaded skills are checked now. */
   createSession(config: SessionConfig = {}): Session {
     this.assertAlive("createSession");
-    requireObject(config, "createSession: config", "INVALID_CONFIG");
-    toJsonText(config, "createSession: config", "INVALID_CONFIG");
-    // Checked here too, so that a legacy string warns as a turn's does.
-    if (config.preloadSkills !== undefined) skillRefs(config.preloadSkills, "createSession: config.preloadSkills", "INVALID_CONFIG");
+    checkSessionConfig(config);
     const { sessionId } = this.driver.command({ op: "create_session", config }) as { sessionId: string };
     const session = new Session(sessionId, this.host);
     this.sessions.set(sessionId, session);

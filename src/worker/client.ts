@@ -13,8 +13,8 @@ import { requireCapabilityIn } from "../capabilities.js";
 import { MeerkatError, SessionNotFoundError } from "../errors.js";
 import { hookRegistration, type HookContext, type HookHandler, type HookOptions } from "../hooks.js";
 import { describe, hookVerdict, jsonData, toolOutcome } from "../callbacks.js";
-import { turnOptions } from "../options.js";
-import { skillRef, skillRefs, type SkillRef, type SkillSourceInfo, type SkillSourceInput } from "../skills.js";
+import { checkSessionConfig, turnOptions } from "../options.js";
+import { skillRef, type SkillRef, type SkillSourceInfo, type SkillSourceInput } from "../skills.js";
 import { EventChannel, EventStream } from "../stream.js";
 import { EventSubscription } from "../subscription.js";
 import type {
@@ -326,12 +326,6 @@ async function registerRemoteHook(
   // The verdict is made here, as the main thread's driver makes it; a failure crosses as its description.
   const verdict = (ctx: HookContext) => hookVerdict(handler, ctx).catch((error: unknown) => fail("HOOK_DENIED", describe(error)));
   return remote.call("registerHook", point, verdict as never, options, sessionId);
-}
-
-function checkSessionConfig(config: SessionConfig): void {
-  requireObject(config, "createSession: config", "INVALID_CONFIG");
-  toJsonText(config, "createSession: config", "INVALID_CONFIG");
-  if (config.preloadSkills !== undefined) skillRefs(config.preloadSkills, "createSession: config.preloadSkills", "INVALID_CONFIG");
 }
 
 const ZERO: Usage = { inputTokens: 0, outputTokens: 0 };
