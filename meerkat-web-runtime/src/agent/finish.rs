@@ -30,14 +30,19 @@ pub(super) fn report_completed(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
 /// The run failed: stop what is in flight, keep the transcript consistent,
 /// let the `run_failed` hooks see the error, report it.
 pub(super) fn fail(st: &mut Step<'_, '_>, run: &mut Run, error: CoreError) -> Flow {
-    // A whole answer its post_llm_response hooks held was received (and billed).
-    let held = matches!(run.phase, Phase::Hooks { then: Resume::Response(_), .. });
-    let partial = stop(st, run, &format!("CANCELLED: the run failed before this tool finished ({})", error.code));
-    if let Some(turn) = partial.filter(|_| held) {
-        run.usage.add(&turn.usage);
-    }
+    bill_held(run);
+    stop(st, run, &format!("CANCELLED: the run failed before this tool finished ({})", error.code));
     roll_back(st, run);
     hooks::enter(st, run, HookPoint::RunFailed, Resume::Finish(Outcome::Failed(error)))
+}
+
+/// A whole answer its `post_llm_response` hooks hold was received (and
+/// billed): its tokens count in the run's usage, once, before an error
+/// built from that usage (a time budget's) or the run's end.
+pub(super) fn bill_held(run: &mut Run) {
+    if let Phase::Hooks { then: Resume::Response(turn), .. } = &mut run.phase {
+        run.usage.add(&core::mem::take(&mut turn.usage));
+    }
 }
 
 /// The session or runtime is going away: stop and report, no hooks.

@@ -442,6 +442,7 @@ fn out_of_time(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
     }
     match run.budget.time_up(st.ctx.now_ms - run.started_ms, &mut st.session.events) {
         Some(exhausted) => {
+            finish::bill_held(run);
             let error = finish::budget_error(st, run, exhausted);
             finish::fail(st, run, error)
         }

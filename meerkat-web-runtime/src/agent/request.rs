@@ -101,6 +101,10 @@ impl RequestPatch {
             for item in items {
                 parsed.push(Message::from_history(item).map_err(|why| format!("patch.messages: {why}"))?);
             }
+            // Providers refuse a request without messages; the hook hears why instead.
+            if parsed.is_empty() {
+                return Err("patch.messages must hold at least one message".into());
+            }
             self.messages = Some(parsed);
         }
         Ok(())

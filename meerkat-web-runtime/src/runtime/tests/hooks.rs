@@ -81,6 +81,22 @@ fn pre_llm_request_rewrites_change_only_the_request() {
     assert_eq!(h.history(&s)[0]["content"][0]["text"], "hi");
 }
 
+/// A rewrite to no messages at all (which every provider refuses) is the
+/// hook's failure: the request goes out as it was, and `hook_failed` says
+/// what was wrong.
+#[test]
+fn a_pre_llm_request_rewrite_to_no_messages_is_refused() {
+    let mut h = Harness::proxy();
+    hook(&mut h, "pre_llm_request", json!({}));
+    let s = h.session(json!({}));
+    h.turn(&s, "hi");
+    verdict(&mut h, json!({"decision":"rewrite","patch":{"messages":[]}}));
+    let sent = body(&h.take("http"));
+    assert_eq!(sent["messages"][0]["content"][0]["text"], "hi", "sent as it was");
+    let failed = h.events(&s).into_iter().find(|e| e["type"] == "hook_failed").expect("hook_failed");
+    assert!(failed["error"].as_str().unwrap().contains("patch.messages must hold at least one message"), "{failed}");
+}
+
 #[test]
 fn post_llm_response_rewrites_the_answer_and_sees_the_calls() {
     let mut h = Harness::proxy();
@@ -136,6 +152,9 @@ fn a_post_llm_response_deny_keeps_the_answers_usage_in_the_totals() {
     let done = h.take("run_finished");
     assert_eq!(done["error"]["code"], "BUDGET_EXHAUSTED");
     assert_eq!(done["totals"]["usage"]["inputTokens"], 100);
+    // The error's account of the run counts them too, once.
+    assert_eq!(done["error"]["details"]["partial"]["usage"]["inputTokens"], 100);
+    assert_eq!(done["error"]["details"]["partial"]["usage"]["outputTokens"], 20);
 }
 
 #[test]
