@@ -80,6 +80,19 @@ describe("documents an index points at", () => {
     expect(result.skillDiagnostics!.sourceHealth).toMatchObject({ state: "degraded", invalidCount: 3, totalCount: 4 });
   });
 
+  test("a document that never ends is cut at its limit: the download stops and the rest serve", async () => {
+    const srv = await server({
+      "/index.json": indexOf([TONE, { name: "endless", url: "endless.md" }]),
+      "/endless.md": { body: "x".repeat(64 * 1024), type: "text/markdown", endless: true },
+    });
+    const { sourceUuid } = await runtime.addSkillSource({ url: `${srv.base}/index.json` });
+    await srv.dropped("/endless.md");
+    const [source] = runtime.listSkillSources();
+    expect(source!.skills.map((s) => s.name)).toEqual(["tone"]);
+    const result = await runtime.createSession().turn("hi", { skillRefs: [{ sourceUuid, skillName: "tone" }] });
+    expect(result.skillDiagnostics!.quarantined.map((q) => [q.skillId, q.errorCode])).toEqual([["endless", "too_large"]]);
+  });
+
   test("an index over 4 MiB is refused as such", async () => {
     const srv = await server({ "/big.json": { body: JSON.stringify({ pad: "x".repeat(5 * 1024 * 1024), skills: [] }) } });
     const error = await errorOf(() => runtime.addSkillSource({ url: `${srv.base}/big.json` }));

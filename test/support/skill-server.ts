@@ -9,6 +9,8 @@ export interface Route {
   type?: string;
   /** Answer only once this settles (the request is in flight until then). */
   hold?: Promise<unknown>;
+  /** Send `body` again and again until the client goes away. */
+  endless?: boolean;
 }
 
 export interface SkillServer {
@@ -17,12 +19,15 @@ export interface SkillServer {
   routes: Record<string, Route>;
   /** Settles when `path` is next requested (or at once if it already was). */
   hit(path: string): Promise<void>;
+  /** Settles when the client has gone away from an `endless` answer of `path`. */
+  dropped(path: string): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function serve(routes: Record<string, Route>): Promise<SkillServer> {
   const hits: string[] = [];
   const waiting = new Map<string, Array<() => void>>();
+  const drops = new Map<string, Promise<void>>();
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0]!;
     hits.push(path);
@@ -35,7 +40,13 @@ export async function serve(routes: Record<string, Route>): Promise<SkillServer>
     }
     const answer = () => {
       res.writeHead(route.status ?? 200, { "content-type": route.type ?? "application/json" });
-      res.end(route.body);
+      if (!route.endless) return void res.end(route.body);
+      drops.set(path, new Promise((resolve) => res.on("close", resolve)));
+      const more = () => {
+        while (!res.destroyed && res.write(route.body));
+      };
+      res.on("drain", more);
+      more();
     };
     if (route.hold) void route.hold.then(answer, answer);
     else answer();
@@ -50,6 +61,7 @@ export async function serve(routes: Record<string, Route>): Promise<SkillServer>
       hits.includes(path)
         ? Promise.resolve()
         : new Promise<void>((resolve) => waiting.set(path, [...(waiting.get(path) ?? []), resolve])),
+    dropped: (path) => drops.get(path) ?? Promise.reject(new Error(`${path} was not answered endlessly`)),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -102,27 +102,29 @@ pub fn on_outcome(source: &mut Source, outcome: Outcome<'_>, out: &mut Outbox, n
     let id = outcome.id();
     let Some(fetch) = source.fetch.as_mut() else { return Err(unknown(id)) };
     let Some(at) = fetch.requests.iter().position(|r| r.id == id) else { return Err(unknown(id)) };
-    match outcome {
+    let Some(request) = fetch.requests.get_mut(at) else { return Err(unknown(id)) };
+    let outcome = match outcome {
         Outcome::Head { status, .. } => {
-            if let Some(request) = fetch.requests.get_mut(at) {
-                request.status = status;
-            }
+            request.status = status;
             return Ok(());
         }
         Outcome::Body { bytes, .. } => {
-            if let Some(request) = fetch.requests.get_mut(at) {
-                // One byte over the limit is kept, to tell a body that is too large.
-                let limit = match request.target {
-                    Target::Index => MAX_BODY,
-                    Target::Entry(_) => MAX_SKILL_BYTES,
-                };
-                let room = (limit + 1).saturating_sub(request.body.len());
-                request.body.extend_from_slice(bytes.get(..room.min(bytes.len())).unwrap_or_default());
+            // One byte over the limit is kept, to tell a body that is too large.
+            let limit = match request.target {
+                Target::Index => MAX_BODY,
+                Target::Entry(_) => MAX_SKILL_BYTES,
+            };
+            let room = (limit + 1).saturating_sub(request.body.len());
+            request.body.extend_from_slice(bytes.get(..room.min(bytes.len())).unwrap_or_default());
+            if request.body.len() <= limit {
+                return Ok(());
             }
-            return Ok(());
+            // Too large already: the rest is not downloaded, and it is judged now.
+            out.abort_http(id);
+            Outcome::End { id }
         }
-        Outcome::End { .. } | Outcome::Error { .. } => {}
-    }
+        other => other,
+    };
     let request = fetch.requests.remove(at);
     let secs = (now_ms / 1000.0).max(0.0) as u64;
     // Borrow the source's parts apart: the fetch changes, the rest is read.

@@ -103,6 +103,10 @@ impl Host {
         r.on_http(uuid, HttpOutcome::Head { id, status }, &mut self.out, 5_000.0).unwrap();
         for chunk in body.chunks(chunk) {
             r.on_http(uuid, HttpOutcome::Body { id, bytes: chunk }, &mut self.out, 5_000.0).unwrap();
+            if !self.out.is_inflight(id) {
+                // Aborted: a body over its limit is judged without the rest.
+                return;
+            }
         }
         self.out.settle(id).unwrap();
         r.on_http(uuid, HttpOutcome::End { id }, &mut self.out, 5_000.0).unwrap();
@@ -233,6 +237,8 @@ fn oversized_and_non_utf8_documents_say_why() {
     host.answer_bytes(&mut r, &uuid, &docs[0], 200, b"caf\xe9 au lait", 7);
     // Three-byte characters: the kept bytes end inside one.
     host.answer_bytes(&mut r, &uuid, &docs[1], 200, "\u{20ac}".repeat(200_000).as_bytes(), 65_536);
+    // Read to 256 KiB and one byte, then aborted: the rest is not downloaded.
+    assert_eq!(host.effects(), [json!({"kind":"http_abort","id":docs[1]["id"]})]);
     host.answer(&mut r, &uuid, &docs[2], 200, "Fine.");
     assert_eq!(host.effects(), [json!({"kind":"skill_source_ready","sourceUuid":"s"})]);
     let quarantined = &r.source(&uuid).unwrap().quarantined;
@@ -250,6 +256,8 @@ fn oversized_and_non_utf8_documents_say_why() {
     let index = json!({"pad": padding, "skills":[]}).to_string();
     host.answer_bytes(&mut r, &uuid, &effects[0], 200, index.as_bytes(), 1 << 20);
     let ready = host.effects();
+    assert_eq!(ready[0], json!({"kind":"http_abort","id":effects[0]["id"]}));
+    let ready = &ready[1..];
     assert_eq!(ready[0]["error"]["code"], "INVALID_SKILL_SOURCE");
     assert!(ready[0]["error"]["message"].as_str().unwrap().contains("larger than 4 MiB"), "{}", ready[0]);
 }
