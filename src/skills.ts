@@ -64,7 +64,7 @@ export interface SkillSourceInfo {
 let warnedLegacy = false;
 
 /** Warn once per page that a legacy string reference was used. */
-function warnLegacy(ref: string): void {
+export function warnLegacy(ref: string): void {
   if (warnedLegacy) return;
   warnedLegacy = true;
   console.warn(

@@ -3,7 +3,7 @@
  * MeerkatError with a stable code and a message saying what to fix, and
  * nothing changed.
  */
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { refuses, rejects } from "./support/refusals.js";
 import { resetSim, simRuntime } from "./support/runtime.js";
 import { MODEL, researchTeam, SIDES, tapeOf, type AnyMob, type AnyRuntime } from "./support/mob.js";
@@ -308,4 +308,23 @@ describe("refused messages change nothing", () => {
       runtime.destroy();
     }
   });
+});
+
+test("a profile's legacy \"<sourceUuid>/<skillName>\" skill string warns once, as a session's does; a mob skill's bare name does not", async () => {
+  await resetSim();
+  const runtime = await simRuntime();
+  const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+  try {
+    const { sourceUuid } = runtime.addSkillSource({ skills: [{ name: "tone", description: "How to write", content: "Haiku." }] });
+    const own = { tone: { source: "inline" as const, content: "Be brief." } };
+    await runtime.createMob({ id: "bare", skills: own, profiles: { lead: { model: MODEL, skills: ["tone"] } } });
+    expect(warn).not.toHaveBeenCalled();
+    const profiles = { lead: { model: MODEL, skills: [`${sourceUuid}/tone`] } };
+    await runtime.createMob({ id: "legacy", profiles });
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(new RegExp(`"${sourceUuid}/tone".*deprecated.*\\{ sourceUuid, skillName \\}`));
+  } finally {
+    warn.mockRestore();
+    runtime.destroy();
+  }
 });

@@ -6,13 +6,19 @@
  */
 import type { MemberSendOptions, MobDefinition, SpawnSpec } from "./types.js";
 import type { Prompt } from "../types.js";
-import { describeValue, fail, requireObject, requirePrompt, requireString, toJsonText } from "../validate.js";
+import { warnLegacy } from "../skills.js";
+import { describeValue, fail, isPlainObject, requireObject, requirePrompt, requireString, toJsonText } from "../validate.js";
 
 const HANDLING_MODES = ["queue", "steer"];
 
 export function checkDefinition(definition: MobDefinition, what: string): void {
   requireObject(definition, what, "INVALID_MOB_DEFINITION");
   toJsonText(definition, what, "INVALID_MOB_DEFINITION");
+  // A profile's "<sourceUuid>/<skillName>" string is the deprecated form, as in a session's refs.
+  for (const profile of isPlainObject(definition.profiles) ? Object.values(definition.profiles) : []) {
+    const skills: unknown = isPlainObject(profile) && profile.skills;
+    if (Array.isArray(skills)) for (const ref of skills) if (typeof ref === "string" && ref.includes("/")) warnLegacy(ref);
+  }
 }
 
 /** An array of plain objects; what is in each row is the core's (a bad row fails alone). */
