@@ -5,40 +5,19 @@
  * simulated provider uses the comms tools when a prompt tells it to talk to
  * a peer, and answers peers briefly, so every conversation ends.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { resetSim, simRequests, simRuntime } from "./support/runtime.js";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { simRequests, simRuntime } from "./support/runtime.js";
 import { until } from "./support/features.js";
 import { startPingPong, type PingPong } from "./support/pingpong.js";
-import {
-  eventsOf,
-  memberTape,
-  MODEL,
-  replies,
-  researchTeam,
-  runsEnded,
-  SIDES,
-  tapeOf,
-  type AnyMob,
-  type AnyRuntime,
-} from "./support/mob.js";
+import { eventsOf, memberTape, MODEL, replies, researchTeam, runsEnded, SIDES, tapeOf, type AnyMob, type AnyRuntime, runtimePerTest, leadAndWorker } from "./support/mob.js";
 
 describe.each(SIDES)("comms ($name)", (side) => {
   let runtime: AnyRuntime;
-  let close: () => Promise<void>;
-
-  beforeEach(async () => {
-    await resetSim();
-    ({ runtime, close } = await side.open());
-  });
-  afterEach(() => close());
+  runtimePerTest(side, (opened) => (runtime = opened));
 
   /** The research team with lead-1 and worker-1 wired. */
   async function team(extra: Parameters<typeof researchTeam>[0] = {}): Promise<AnyMob> {
-    const mob = await runtime.createMob(researchTeam(extra));
-    await mob.spawn([
-      { profile: "lead", agent_identity: "lead-1" },
-      { profile: "worker", agent_identity: "worker-1" },
-    ]);
+    const mob = await leadAndWorker(runtime, researchTeam(extra));
     await mob.wire("lead-1", "worker-1");
     return mob;
   }

@@ -4,11 +4,11 @@
  * subscribers, JSON steps that get no JSON, a step no member can take,
  * and the order a subscriber reads a step's end and what it causes in.
  */
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { MobDefinition, MobFlowStatus } from "@rkat/web";
-import { resetSim, script } from "./support/runtime.js";
+import { script } from "./support/runtime.js";
 import { until } from "./support/features.js";
-import { eventsOf, inFlight, researchTeam, runsEnded, SIDES, tapeOf, type AnyMob, type AnyRuntime } from "./support/mob.js";
+import { eventsOf, inFlight, researchTeam, runsEnded, SIDES, tapeOf, type AnyMob, type AnyRuntime, runtimePerTest, leadAndWorker } from "./support/mob.js";
 
 const FLOWS: MobDefinition["flows"] = {
   review: {
@@ -22,17 +22,10 @@ const FLOWS: MobDefinition["flows"] = {
 
 describe.each(SIDES)("flow edges ($name)", (side) => {
   let runtime: AnyRuntime;
-  let close: () => Promise<void>;
-  beforeEach(async () => {
-    await resetSim();
-    ({ runtime, close } = await side.open());
-  });
-  afterEach(() => close());
+  runtimePerTest(side, (opened) => (runtime = opened));
 
   async function team(): Promise<AnyMob> {
-    const mob = await runtime.createMob(researchTeam({ flows: FLOWS }));
-    await mob.spawn([{ profile: "lead", agent_identity: "lead-1" }, { profile: "worker", agent_identity: "worker-1" }]);
-    return mob;
+    return leadAndWorker(runtime, researchTeam({ flows: FLOWS }));
   }
 
   const rows = (s: MobFlowStatus) => s.steps.map((r) => [r.id, r.status]);

@@ -2,23 +2,11 @@
  * Members, flows, the mob lifecycle and subscriptions, on both sides of the
  * Worker bridge.
  */
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { ERROR_CODES, MeerkatError, type MobDefinition, type SpawnedMember } from "@rkat/web";
 import { resetSim, script, simRuntime } from "./support/runtime.js";
 import { until } from "./support/features.js";
-import {
-  eventsOf,
-  inFlight,
-  memberTape,
-  MODEL,
-  replies,
-  researchTeam,
-  runsEnded,
-  SIDES,
-  tapeOf,
-  type AnyMob,
-  type AnyRuntime,
-} from "./support/mob.js";
+import { eventsOf, inFlight, memberTape, MODEL, replies, researchTeam, runsEnded, SIDES, tapeOf, type AnyMob, type AnyRuntime, runtimePerTest, leadAndWorker } from "./support/mob.js";
 
 const FLOWS: MobDefinition["flows"] = {
   review: {
@@ -56,21 +44,10 @@ const FACTS = {
 
 describe.each(SIDES)("members, flows, lifecycle ($name)", (side) => {
   let runtime: AnyRuntime;
-  let close: () => Promise<void>;
-
-  beforeEach(async () => {
-    await resetSim();
-    ({ runtime, close } = await side.open());
-  });
-  afterEach(() => close());
+  runtimePerTest(side, (opened) => (runtime = opened));
 
   async function team(extra: Partial<MobDefinition> = {}): Promise<AnyMob> {
-    const mob = await runtime.createMob(researchTeam({ flows: FLOWS, ...extra }));
-    await mob.spawn([
-      { profile: "lead", agent_identity: "lead-1" },
-      { profile: "worker", agent_identity: "worker-1" },
-    ]);
-    return mob;
+    return leadAndWorker(runtime, researchTeam({ flows: FLOWS, ...extra }));
   }
 
   test("spawn: one result per row; a bad row fails alone and leaves nothing behind", async () => {

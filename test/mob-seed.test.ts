@@ -3,22 +3,18 @@
  * "Subscribe to member events", "Cross-mob comms"), run as written on the
  * main thread and through the Worker client, then checked.
  */
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { resetSim } from "./support/runtime.js";
-import { eventsOf, MODEL, SIDES, tapeOf, type AnyMob, type AnyRuntime } from "./support/mob.js";
+import { describe, expect, test } from "vitest";
+
+import { eventsOf, MODEL, SIDES, tapeOf, type AnyMob, type AnyRuntime, runtimePerTest } from "./support/mob.js";
 
 describe.each(SIDES)("seed samples ($name)", (side) => {
   let runtime: AnyRuntime;
-  let close: () => Promise<void>;
   const logged: unknown[][] = [];
   const console = { log: (...args: unknown[]) => logged.push(args) };
-
-  beforeEach(async () => {
-    await resetSim();
-    ({ runtime, close } = await side.open());
+  runtimePerTest(side, (opened) => {
+    runtime = opened;
     logged.length = 0;
   });
-  afterEach(() => close());
 
   test("Mob lifecycle in browser, then Subscribe to member events", async () => {
     // ---- sample: Mob lifecycle in browser ----

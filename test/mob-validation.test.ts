@@ -3,31 +3,23 @@
  * MeerkatError with a stable code and a message saying what to fix, and
  * nothing changed.
  */
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { beforeEach, describe, expect, test, vi } from "vitest";
 import { refuses, rejects } from "./support/refusals.js";
 import { resetSim, simRuntime } from "./support/runtime.js";
-import { MODEL, researchTeam, SIDES, tapeOf, type AnyMob, type AnyRuntime } from "./support/mob.js";
+import { MODEL, researchTeam, SIDES, tapeOf, type AnyMob, type AnyRuntime, runtimePerTest, leadAndWorker } from "./support/mob.js";
 
 describe.each(SIDES)("mob input checks ($name)", (side) => {
   let runtime: AnyRuntime;
   let close: () => Promise<void>;
   let mob: AnyMob;
-
-  beforeEach(async () => {
-    await resetSim();
-    ({ runtime, close } = await side.open());
-    mob = await runtime.createMob(
-      researchTeam({
-        flows: { review: { steps: [{ id: "draft", role: "worker", message: "Draft {{params.topic}}." }] } },
-        wiring: { autoWireOrchestrator: false },
-      }),
-    );
-    await mob.spawn([
-      { profile: "lead", agent_identity: "lead-1" },
-      { profile: "worker", agent_identity: "worker-1" },
-    ]);
+  runtimePerTest(side, (opened, closer) => {
+    runtime = opened;
+    close = closer;
   });
-  afterEach(() => close());
+  beforeEach(async () => {
+    const flows = { review: { steps: [{ id: "draft", role: "worker", message: "Draft {{params.topic}}." }] } };
+    mob = await leadAndWorker(runtime, researchTeam({ flows, wiring: { autoWireOrchestrator: false } }));
+  });
 
   /** Nothing changed: still the two members, unwired, and the mob runs. */
   async function unchanged(): Promise<void> {

@@ -10,8 +10,9 @@ import type {
   RuntimeConfig,
 } from "@rkat/web";
 import type { WorkerMob, WorkerRuntime } from "@rkat/web/worker";
+import { afterEach, beforeEach } from "vitest";
 import { until } from "./features.js";
-import { simRequests, simRuntime, workerPair } from "./runtime.js";
+import { resetSim, simRequests, simRuntime, workerPair } from "./runtime.js";
 
 export type AnyRuntime = MeerkatRuntime | WorkerRuntime;
 export type AnyMob = Mob | WorkerMob;
@@ -39,6 +40,25 @@ export const SIDES: Side[] = [
   },
 ];
 
+/**
+ * A fresh runtime on `side` for each test of the suite (the simulated
+ * provider reset first), handed to `use` with its close (which may be
+ * called early), and closed after the test.
+ */
+export function runtimePerTest(side: Side, use: (runtime: AnyRuntime, close: () => Promise<void>) => void): void {
+  let close: (() => Promise<void>) | undefined;
+  beforeEach(async () => {
+    await resetSim();
+    const opened = await side.open();
+    close = opened.close;
+    use(opened.runtime, opened.close);
+  });
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+}
+
 export const MODEL = "claude-sonnet-4-6";
 
 /** The seed's research team: a lead (orchestrator) and workers, both with comms (the default). */
@@ -52,6 +72,16 @@ export function researchTeam(extra: Partial<MobDefinition> = {}): MobDefinition 
     },
     ...extra,
   };
+}
+
+/** `definition`'s mob with lead-1 (profile lead) and worker-1 (profile worker) spawned. */
+export async function leadAndWorker(runtime: AnyRuntime, definition: MobDefinition): Promise<AnyMob> {
+  const mob = await runtime.createMob(definition);
+  await mob.spawn([
+    { profile: "lead", agent_identity: "lead-1" },
+    { profile: "worker", agent_identity: "worker-1" },
+  ]);
+  return mob;
 }
 
 /**
