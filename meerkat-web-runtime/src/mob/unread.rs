@@ -64,6 +64,18 @@ impl Unread {
     }
 }
 
+impl Unread {
+    /// Hand its events over as runs, merged by time and numbered from
+    /// `*seq`, after what `out` holds: a poll with nothing kept and
+    /// nothing to cut, without the copy into a [`Kept`].
+    pub fn write(&self, members: &[Member], seq: &mut u64, out: &mut String) {
+        self.each_run(|who, ms, from, to, start, stop| {
+            write_run(members, who, *seq, ms, self.text.get(start..stop).unwrap_or_default(), out);
+            *seq += (to - from) as u64;
+        });
+    }
+}
+
 /// Runs already merged, kept by a subscription for its next poll: each
 /// source of `runs` is one run (one log, one millisecond), in order.
 /// Within a capacity: the oldest go, and one `stream_truncated` stands for
@@ -117,6 +129,11 @@ impl Kept {
     /// Bytes of the kept events' text.
     pub fn text_len(&self) -> usize {
         self.runs.text.len()
+    }
+
+    /// Nothing to hand over: no event, no marker for gone ones.
+    pub fn is_empty(&self) -> bool {
+        self.runs.marks.len() == self.head && self.dropped == 0
     }
 
     /// The text of kept event `k`, with its comma.

@@ -226,10 +226,10 @@ impl Runtime {
     /// runs: consecutive items of one source and millisecond, attributed
     /// once (see [`write_run_head`]). Each log's unread events are read,
     /// merged by millisecond (then by source) into what it keeps, and
-    /// written out, a run at a time: a copy of the text at each step, no
-    /// work per item, and half the text of one attributed object per item
-    /// for the page to parse. (`mob_poll`, and what the Worker host reads
-    /// as bytes.)
+    /// written out, a run at a time: a copy of the text at each step (one
+    /// fewer when nothing was kept), no work per item, and half the text
+    /// of one attributed object per item for the page to parse.
+    /// (`mob_poll`, and what the Worker host reads as bytes.)
     ///
     /// An entry of the wasm's lazily loaded mob part (scripts/wasm-split.mjs):
     /// the mob exists ([`Runtime::drain_mob`] checks).
@@ -243,11 +243,17 @@ impl Runtime {
         let unread = read_unread(mob, agents, at);
         let Mob { subscriptions, members, .. } = mob;
         let Some(sub) = subscriptions.get_mut(at) else { return Ok("[]".to_string()) };
-        // What it kept is older than what is read now; both within the capacity.
-        sub.kept.add(&unread, settings.event_queue_capacity);
-        let mut out = String::with_capacity(sub.kept.text_len() + 2);
+        let capacity = settings.event_queue_capacity;
+        let mut out = String::with_capacity(sub.kept.text_len() + unread.text.len() + 2);
         out.push('[');
-        sub.kept.write(members, &mut sub.next_seq, &mut out);
+        if sub.kept.is_empty() && unread.marks.len() <= capacity {
+            // The usual poll: no mob event since the last one, nothing to cut.
+            unread.write(members, &mut sub.next_seq, &mut out);
+        } else {
+            // What it kept is older than what is read now; both within the capacity.
+            sub.kept.add(&unread, capacity);
+            sub.kept.write(members, &mut sub.next_seq, &mut out);
+        }
         out.push(']');
         Ok(out)
     }
