@@ -119,28 +119,32 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
       return { version: MeerkatRuntime.version, capabilities: runtime.capabilities, mobpack: runtime.mobpack };
     },
     registerTool(name, description, inputSchema, handler, toolOptions) {
+      const key = `tool:${name}`;
       live().registerTool(
         name,
         description,
         inputSchema,
         async (args) => {
           await flushed();
-          return handler(args);
+          // Looked up now: unregistered meanwhile, its page handler is gone (as the main thread's driver says then).
+          const current = (proxies.get(key) ?? fail("TOOL_NOT_FOUND", `tool ${name} has no handler in this runtime`)) as typeof handler;
+          return current(args);
         },
         toolOptions,
       );
-      keep(`tool:${name}`, handler);
+      keep(key, handler);
     },
     unregisterTool(name) {
       live().unregisterTool(name);
       drop(`tool:${name}`);
     },
     registerHook(point, handler, hookOptions, sessionId) {
+      // Unregistered meanwhile, its call was answered (allow) and its page handler released: not called.
       const wrapped = async (ctx: Parameters<typeof handler>[0]) => {
         await flushed();
-        return handler(ctx);
+        return (proxies.get(`hook:${id}`) as typeof handler | undefined)?.(ctx);
       };
-      const id = sessionId
+      const id: string = sessionId
         ? session(sessionId).registerHook(point, wrapped, hookOptions)
         : live().registerHook(point, wrapped, hookOptions);
       keep(`hook:${id}`, handler);
