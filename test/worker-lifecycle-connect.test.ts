@@ -1,14 +1,16 @@
 /**
  * `connectRuntime` against real Worker threads (test/support/thread.ts):
  * Workers that fail to start, never serve, are terminated while it waits,
- * or are used again after a runtime was destroyed in them; and bad
- * configs, refused as `MeerkatRuntime.init` refuses them.
+ * run another release of the package, or are used again after a runtime
+ * was destroyed in them; and bad configs, refused as `MeerkatRuntime.init`
+ * refuses them.
  */
 import { afterEach, expect, test } from "vitest";
 import { MeerkatRuntime, type MeerkatError, type RuntimeConfig } from "@rkat/web";
 import { connectRuntime, type WorkerRuntime } from "@rkat/web/worker";
+import { VERSION } from "../src/version.js";
 import { proxyUrl, resetSim, wasm } from "./support/runtime.js";
-import { runtimeWorker, threadWorker, type ThreadWorker } from "./support/thread.js";
+import { otherVersionWorker, runtimeWorker, threadWorker, type ThreadWorker } from "./support/thread.js";
 
 const config = (): RuntimeConfig => ({ anthropicApiKey: "proxy", anthropicBaseUrl: `${proxyUrl()}/anthropic`, model: "claude-sonnet-4-6" });
 
@@ -53,6 +55,18 @@ test("worker.terminate() while connectRuntime waits for init: it rejects with RU
   const connecting = connectRuntime(worker, config());
   void worker.terminate();
   await expect(connecting).rejects.toMatchObject({ code: "RUNTIME_TRAPPED", message: expect.stringContaining("terminated") });
+});
+
+test("a Worker of another package version is refused with VERSION_MISMATCH, as MeerkatRuntime.init refuses a core of another version", async () => {
+  const worker = started(otherVersionWorker("9.9.9"));
+  const refusal = {
+    name: "MeerkatError",
+    code: "VERSION_MISMATCH",
+    message: `the page's @rkat/web is version ${VERSION} but the worker's is 9.9.9: rebuild (npm run build) or reinstall so both match`,
+  };
+  expect(await outcome(() => connectRuntime(worker, config()))).toEqual(refusal);
+  // Refused before anything started there: asked again, it says the same.
+  expect(await outcome(() => connectRuntime(worker, config()))).toEqual(refusal);
 });
 
 test("bad configs are refused with the code and message of MeerkatRuntime.init (named after connectRuntime)", async () => {

@@ -49,6 +49,7 @@ import {
   type Remote,
 } from "./remote.js";
 import { compileCore } from "./prefetch.js";
+import { VERSION } from "../version.js";
 import { connect, type Endpoint, type Peer } from "./rpc.js";
 
 /** A Worker, or any endpoint with error events. */
@@ -113,7 +114,7 @@ export async function connectRuntime(
     };
   }
   // One message, sent once the module is compiled: the Worker cannot read it any sooner.
-  const args = [config, pack, await compiling];
+  const args = [config, pack, await compiling, VERSION];
   const ready = (await peer.call("init", args, pack ? [pack.buffer] : [])) as HostReady;
   // Valid once init has accepted the config.
   const capacity = typeof config.eventQueueCapacity === "number" ? config.eventQueueCapacity : DEFAULT_EVENT_QUEUE_CAPACITY;

@@ -7,7 +7,7 @@
 // one request fewer (and less code) than a chunk of its own loaded later.
 import init, { Core, initSync } from "../../pkg/meerkat_web_runtime.js";
 import { registerExternalAuthResolver, resolverFor, unregisterIf, type RegisteredResolver } from "../auth/registry.js";
-import type { WasmModule } from "../core.js";
+import { checkVersion, type WasmModule } from "../core.js";
 import type { DeferredSession } from "../deferred.js";
 import { MeerkatError, makeError } from "../errors.js";
 import { fail } from "../validate.js";
@@ -104,7 +104,9 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
   };
 
   return {
-    async init(config, mobpack, compiled) {
+    async init(config, mobpack, compiled, version) {
+      // A page of another release may not speak this one's protocol.
+      checkVersion("the page's @rkat/web", version, "the worker's");
       if (runtime && !runtime.destroyed) {
         throw new MeerkatError("INVALID_ARGUMENT", "this worker already serves a runtime; destroy it first");
       }

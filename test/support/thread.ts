@@ -6,7 +6,7 @@
  * `messageerror` events, and `terminate()`. Nothing else: a browser says
  * nothing when a Worker's thread ends, so neither does this (no `exit`).
  */
-import { readdirSync, statSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -71,4 +71,24 @@ export function threadWorker(script: string, packageDir = root): ThreadWorker {
 /** A thread serving the runtime, as a Worker whose script calls `exposeRuntime()`. */
 export function runtimeWorker(): ThreadWorker {
   return threadWorker("exposeRuntime();");
+}
+
+/**
+ * A thread serving the runtime of another build of the package: this
+ * build copied (target/rkat-web-<version>/), its version and its core's
+ * set to `version`, as a Worker deployed from another release would be.
+ */
+export function otherVersionWorker(version: string): ThreadWorker {
+  assertBuilt();
+  const dir = join(root, "target", `rkat-web-${version}`);
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(join(root, "dist"), join(dir, "dist"), { recursive: true });
+  writeFileSync(join(dir, "dist/version.js"), `export const VERSION = ${JSON.stringify(version)};\nexport const CONTRACT_VERSION = "0.5.0";\n`);
+  if (!existsSync(join(dir, "pkg"))) symlinkSync(join(root, "pkg"), join(dir, "pkg"));
+  return threadWorker(
+    `const glue = await import(glueUrl);
+     class Core extends glue.Core { static version() { return ${JSON.stringify(version)}; } }
+     exposeRuntime({ ...glue, Core });`,
+    dir,
+  );
 }
