@@ -144,7 +144,7 @@ export class WorkerRuntime implements RuntimeMirror {
       call: call as HostCall,
       requireCapability: (id) => this.requireCapability(id),
       capacity,
-      destroyed: () => (peer.stopped as MeerkatError | undefined)?.code === "RUNTIME_DESTROYED",
+      live: (what) => this.live(what),
       stopped: () => peer.stopped,
     };
   }
@@ -484,9 +484,9 @@ export class WorkerSession implements SessionMirror {
     return registerRemoteHook(this.remote, point, handler, options, this.id, "session.registerHook");
   }
 
-  /** Forget the session; idempotent (also once the runtime is destroyed), as on the main thread. */
+  /** Forget the session; idempotent (also once the runtime is destroyed or the Worker gone), as on the main thread. */
   async destroy(): Promise<void> {
-    if (!this.remote.destroyed()) await (this.gone ??= this.remote.call("destroySession", this.id));
+    if (!this.remote.stopped()) await (this.gone ??= this.remote.call("destroySession", this.id));
   }
 
   /** After a failed run the counters still moved (usage of failed attempts); whether the Worker had them. */
@@ -503,7 +503,7 @@ export class WorkerSession implements SessionMirror {
     if (this.gone) {
       throw new SessionNotFoundError("SESSION_NOT_FOUND", `${what}: session ${this.id} was destroyed; create a new one`);
     }
-    if (this.remote.destroyed()) throw new MeerkatError("RUNTIME_DESTROYED", `${what}: the runtime was destroyed; create a new one with connectRuntime`);
+    this.remote.live(what);
   }
 }
 
