@@ -62,7 +62,7 @@ test("a Worker of another package version is refused with VERSION_MISMATCH, as M
   const refusal = {
     name: "MeerkatError",
     code: "VERSION_MISMATCH",
-    message: `the page's @rkat/web is version ${VERSION} but the worker's is 9.9.9: rebuild (npm run build) or reinstall so both match`,
+    message: `the page is version ${VERSION} but the worker is 9.9.9: rebuild (npm run build) or reinstall so both match`,
   };
   expect(await outcome(() => connectRuntime(worker, config()))).toEqual(refusal);
   // Refused before anything started there: asked again, it says the same.

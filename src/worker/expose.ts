@@ -106,7 +106,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
   return {
     async init(config, mobpack, compiled, version) {
       // A page of another release may not speak this one's protocol.
-      checkVersion("the page's @rkat/web", version, "the worker's");
+      checkVersion("the page", version, "the worker");
       if (runtime && !runtime.destroyed) {
         throw new MeerkatError("INVALID_ARGUMENT", "this worker already serves a runtime; destroy it first");
       }
