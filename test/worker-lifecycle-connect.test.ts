@@ -57,6 +57,16 @@ test("worker.terminate() while connectRuntime waits for init: it rejects with RU
   await expect(connecting).rejects.toMatchObject({ code: "RUNTIME_TRAPPED", message: expect.stringContaining("terminated") });
 });
 
+test("connectRuntime on a Worker the page terminated (a runtime's Worker): refused at once with RUNTIME_TRAPPED, not left waiting", async () => {
+  const worker = started(runtimeWorker());
+  await connectRuntime(worker, config());
+  await worker.terminate();
+  await expect(connectRuntime(worker, config())).rejects.toMatchObject({
+    code: "RUNTIME_TRAPPED",
+    message: "the runtime worker failed: it was terminated (worker.terminate()); create a new worker and runtime",
+  });
+});
+
 test("a Worker of another package version is refused with VERSION_MISMATCH, as MeerkatRuntime.init refuses a core of another version", async () => {
   const worker = started(otherVersionWorker("9.9.9"));
   const refusal = {

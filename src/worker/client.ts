@@ -110,6 +110,10 @@ export async function connectRuntime(
   if (typeof own === "function") {
     watched.terminate = function (this: unknown, ...args: unknown[]) {
       die("it was terminated (worker.terminate())");
+      // It drops what it is sent from now on: a later connectRuntime on it fails at once, with the same reason.
+      worker.postMessage = () => {
+        throw peer.stopped;
+      };
       return own.apply(this, args);
     };
   }
