@@ -3,12 +3,14 @@
  * has work in flight: calls pending, a stream open, a subscription being
  * polled, turns waiting on the page's tools and hooks. Every promise
  * settles with `RUNTIME_TRAPPED`; later calls are refused the way a
- * runtime whose core trapped refuses them on the main thread.
+ * runtime whose core trapped refuses them on the main thread. And
+ * `runtime.destroy()` with the same work in flight, on both sides.
  */
 import { afterEach, expect, test } from "vitest";
 import { MeerkatRuntime, type AgentEvent, type MeerkatError, type RuntimeConfig, type WasmModule } from "@rkat/web";
 import { connectRuntime } from "@rkat/web/worker";
 import { gate, until } from "./support/features.js";
+import { SIDES } from "./support/mob.js";
 import { proxyUrl, resetSim, wasm } from "./support/runtime.js";
 import { runtimeWorker, threadWorker, type ThreadWorker } from "./support/thread.js";
 
@@ -137,4 +139,42 @@ test("after the Worker died, its sessions answer as a trapped runtime's do on th
   const shape = (o: { code?: string; message?: string }) => ({ code: o.code, what: o.message?.split(": ")[0] });
   expect(inWorker.map(shape)).toEqual(onMain.map(shape));
   expect(inWorker[2]).toEqual({ code: "RUNTIME_TRAPPED", message: `session.turn: ${TERMINATED}` });
+});
+
+test("runtime.destroy() with a turn waiting on a page tool, a stream open and a subscription: everything settles with RUNTIME_DESTROYED, on both sides", async () => {
+  const seen: unknown[] = [];
+  for (const side of SIDES) {
+    await resetSim();
+    const { runtime, close } = await side.open();
+    const toolCalled = gate();
+    await runtime.registerTool("clock", "Time", { type: "object" }, () => {
+      toolCalled.resolve();
+      return new Promise(() => {});
+    });
+    const withTool = await runtime.createSession();
+    const streaming = await runtime.createSession();
+    const sub = await streaming.subscribeEvents();
+    const toolTurn = withTool.turn("read the clock");
+    const stream = streaming.stream("wait [[sim:hang]]")[Symbol.asyncIterator]();
+    await stream.next();
+    await toolCalled.promise;
+    await runtime.destroy();
+    const code = async (call: () => unknown) => ((await outcome(call)) as { code?: string }).code ?? "resolved";
+    seen.push([
+      await code(() => toolTurn),
+      await code(async () => {
+        for (let next = await stream.next(); !next.done; next = await stream.next());
+      }),
+      // What the Worker had pushed to the page first (the main thread's reader went with its runtime).
+      await code(() => {
+        while (sub.poll().length > 0);
+      }),
+      await code(() => withTool.turn("x")),
+      await code(() => withTool.destroy()),
+      await code(() => runtime.destroy()),
+    ]);
+    await close();
+  }
+  expect(seen[0]).toEqual(["RUNTIME_DESTROYED", "RUNTIME_DESTROYED", "RUNTIME_DESTROYED", "RUNTIME_DESTROYED", "resolved", "resolved"]);
+  expect(seen[1]).toEqual(seen[0]);
 });
