@@ -105,14 +105,15 @@ export async function instantiate(glue: WasmGlue, nodeFile: URL, version: () => 
   } catch (cause) {
     throw new MeerkatError("WASM_INIT_FAILED", `could not instantiate the wasm module: ${String(cause)}`);
   }
-  const found = version();
-  if (found !== VERSION) {
-    throw new MeerkatError(
-      "VERSION_MISMATCH",
-      `the wasm core is version ${found} but @rkat/web is ${VERSION}: rebuild (npm run build) or reinstall so both match`,
-    );
-  }
+  checkVersion("the wasm core", version());
   return exports;
+}
+
+/** Refuse a part of the package built apart (`what`, of version `found`) unless it is of this version (`here`'s). */
+export function checkVersion(what: string, found: unknown, here = "@rkat/web"): void {
+  if (found !== VERSION) {
+    throw new MeerkatError("VERSION_MISMATCH", `${what} is version ${found} but ${here} is ${VERSION}: rebuild (npm run build) or reinstall so both match`);
+  }
 }
 
 /** A file's bytes, in Node (which cannot `fetch` a `file:` URL). */

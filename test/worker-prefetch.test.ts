@@ -60,7 +60,7 @@ test("the Worker instantiates the module that crossed with init (this package's 
   exposeRuntime(watched, { endpoint: channel.port1 as never });
   const page = connect(channel.port2 as never);
   const config = { anthropicApiKey: "proxy", anthropicBaseUrl: `${proxyUrl()}/anthropic`, model: "claude-sonnet-4-6" };
-  const ready = (await page.call("init", [config, undefined, { module: compiledCore(), version: VERSION }])) as { version: string };
+  const ready = (await page.call("init", [config, undefined, { module: compiledCore(), version: VERSION }, VERSION])) as { version: string };
   expect(ready.version).toBe(VERSION);
   // First the page's module; then the usual load's call (Node: the file's bytes), a no-op by then.
   expect(instantiated[0]).toBeInstanceOf(WebAssembly.Module);
@@ -83,7 +83,7 @@ test("a module of another version is not instantiated: the Worker loads its own 
   } as unknown as WasmModule;
   exposeRuntime(watched, { endpoint: channel.port1 as never });
   const page = connect(channel.port2 as never);
-  const ready = (await page.call("init", [{ anthropicApiKey: "x" }, undefined, { module: compiledCore(), version: "0.0.0-other" }])) as {
+  const ready = (await page.call("init", [{ anthropicApiKey: "x" }, undefined, { module: compiledCore(), version: "0.0.0-other" }, VERSION])) as {
     version: string;
   };
   expect(ready.version).toBe(VERSION);

@@ -49,6 +49,7 @@ import {
   type Remote,
 } from "./remote.js";
 import { compileCore } from "./prefetch.js";
+import { VERSION } from "../version.js";
 import { connect, type Endpoint, type Peer } from "./rpc.js";
 
 /** A Worker, or any endpoint with error events. */
@@ -109,11 +110,15 @@ export async function connectRuntime(
   if (typeof own === "function") {
     watched.terminate = function (this: unknown, ...args: unknown[]) {
       die("it was terminated (worker.terminate())");
+      // It drops what it is sent from now on: a later connectRuntime on it fails at once, with the same reason.
+      worker.postMessage = () => {
+        throw peer.stopped;
+      };
       return own.apply(this, args);
     };
   }
   // One message, sent once the module is compiled: the Worker cannot read it any sooner.
-  const args = [config, pack, await compiling];
+  const args = [config, pack, await compiling, VERSION];
   const ready = (await peer.call("init", args, pack ? [pack.buffer] : [])) as HostReady;
   // Valid once init has accepted the config.
   const capacity = typeof config.eventQueueCapacity === "number" ? config.eventQueueCapacity : DEFAULT_EVENT_QUEUE_CAPACITY;
@@ -143,7 +148,7 @@ export class WorkerRuntime implements RuntimeMirror {
       call: call as HostCall,
       requireCapability: (id) => this.requireCapability(id),
       capacity,
-      destroyed: () => (peer.stopped as MeerkatError | undefined)?.code === "RUNTIME_DESTROYED",
+      live: (what) => this.live(what),
       stopped: () => peer.stopped,
     };
   }
@@ -483,9 +488,9 @@ export class WorkerSession implements SessionMirror {
     return registerRemoteHook(this.remote, point, handler, options, this.id, "session.registerHook");
   }
 
-  /** Forget the session; idempotent (also once the runtime is destroyed), as on the main thread. */
+  /** Forget the session; idempotent (also once the runtime is destroyed or the Worker gone), as on the main thread. */
   async destroy(): Promise<void> {
-    if (!this.remote.destroyed()) await (this.gone ??= this.remote.call("destroySession", this.id));
+    if (!this.remote.stopped()) await (this.gone ??= this.remote.call("destroySession", this.id));
   }
 
   /** After a failed run the counters still moved (usage of failed attempts); whether the Worker had them. */
@@ -502,7 +507,7 @@ export class WorkerSession implements SessionMirror {
     if (this.gone) {
       throw new SessionNotFoundError("SESSION_NOT_FOUND", `${what}: session ${this.id} was destroyed; create a new one`);
     }
-    if (this.remote.destroyed()) throw new MeerkatError("RUNTIME_DESTROYED", `${what}: the runtime was destroyed; create a new one with connectRuntime`);
+    this.remote.live(what);
   }
 }
 

@@ -7,7 +7,7 @@
 // one request fewer (and less code) than a chunk of its own loaded later.
 import init, { Core, initSync } from "../../pkg/meerkat_web_runtime.js";
 import { registerExternalAuthResolver, resolverFor, unregisterIf, type RegisteredResolver } from "../auth/registry.js";
-import type { WasmModule } from "../core.js";
+import { checkVersion, type WasmModule } from "../core.js";
 import type { DeferredSession } from "../deferred.js";
 import { MeerkatError, makeError } from "../errors.js";
 import { fail } from "../validate.js";
@@ -104,7 +104,9 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
   };
 
   return {
-    async init(config, mobpack, compiled) {
+    async init(config, mobpack, compiled, version) {
+      // A page of another release may not speak this one's protocol.
+      checkVersion("the page", version, "the worker");
       if (runtime && !runtime.destroyed) {
         throw new MeerkatError("INVALID_ARGUMENT", "this worker already serves a runtime; destroy it first");
       }
@@ -119,28 +121,32 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
       return { version: MeerkatRuntime.version, capabilities: runtime.capabilities, mobpack: runtime.mobpack };
     },
     registerTool(name, description, inputSchema, handler, toolOptions) {
+      const key = `tool:${name}`;
       live().registerTool(
         name,
         description,
         inputSchema,
         async (args) => {
           await flushed();
-          return handler(args);
+          // Looked up now: unregistered meanwhile, its page handler is gone (as the main thread's driver says then).
+          const current = (proxies.get(key) ?? fail("TOOL_NOT_FOUND", `tool ${name} has no handler in this runtime`)) as typeof handler;
+          return current(args);
         },
         toolOptions,
       );
-      keep(`tool:${name}`, handler);
+      keep(key, handler);
     },
     unregisterTool(name) {
       live().unregisterTool(name);
       drop(`tool:${name}`);
     },
     registerHook(point, handler, hookOptions, sessionId) {
+      // Unregistered meanwhile, its call was answered (allow) and its page handler released: not called.
       const wrapped = async (ctx: Parameters<typeof handler>[0]) => {
         await flushed();
-        return handler(ctx);
+        return (proxies.get(`hook:${id}`) as typeof handler | undefined)?.(ctx);
       };
-      const id = sessionId
+      const id: string = sessionId
         ? session(sessionId).registerHook(point, wrapped, hookOptions)
         : live().registerHook(point, wrapped, hookOptions);
       keep(`hook:${id}`, handler);
@@ -208,11 +214,14 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
       const s = session(sessionId);
       let outbox: BatchOutbox | undefined;
       try {
-        await s.runStreaming(prompt, turnOptions, "session.stream", (read) => {
-          outbox = new BatchOutbox(read, onBatch);
-          outboxes.add(outbox);
-          return outbox;
-        });
+        // The session's subscriptions, too, send what the run made ahead of this reply.
+        await mobHost.settled(() =>
+          s.runStreaming(prompt, turnOptions, "session.stream", (read) => {
+            outbox = new BatchOutbox(read, onBatch);
+            outboxes.add(outbox);
+            return outbox;
+          }),
+        );
       } finally {
         // The run's last events went at its end (`last()`), ahead of this reply.
         if (outbox) outboxes.delete(outbox);

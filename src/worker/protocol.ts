@@ -94,9 +94,10 @@ export interface RuntimeHost {
   /**
    * `MeerkatRuntime.init`, or `initFromMobpack` when the pack's bytes come
    * along (transferred); `compiled`: the core's wasm, compiled by the page
-   * (prefetch.ts), when it could.
+   * (prefetch.ts), when it could; `version`: the page's package version
+   * (a page of another release is refused).
    */
-  init(config: MobpackRuntimeConfig, mobpack?: Uint8Array, compiled?: CompiledCore): Promise<HostReady>;
+  init(config: MobpackRuntimeConfig, mobpack: Uint8Array | undefined, compiled: CompiledCore | undefined, version: string): Promise<HostReady>;
   registerTool(
     name: string,
     description: string,

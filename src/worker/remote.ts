@@ -22,8 +22,12 @@ export interface Remote {
    * unpolled on this page, as the Worker's readers do there.
    */
   capacity: number;
-  /** Whether the page destroyed the runtime: its sessions then count as destroyed, as on the main thread. */
-  destroyed(): boolean;
+  /**
+   * Throws, naming `what`, once the Worker takes no more calls (the runtime
+   * destroyed, or the Worker gone): as a runtime destroyed, or whose core
+   * trapped, refuses on the main thread.
+   */
+  live(what: string): void;
   /** Why the Worker takes no more calls (destroyed, or gone away), once it does not. */
   stopped(): Error | undefined;
 }

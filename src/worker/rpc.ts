@@ -66,6 +66,13 @@ export function transfer<T extends object>(value: T, list: Transferable[]): T {
 const transferListOf = (values: unknown[]): Transferable[] =>
   values.flatMap((v) => (typeof v === "object" && v !== null ? (transfers.get(v) ?? []) : []));
 
+/**
+ * Call ids and callback numbers, unique in this realm: a Worker used again
+ * after `runtime.destroy()` (or asked twice) has two clients on its port,
+ * each seeing every message; a number tells whose a message is.
+ */
+let nextId = 0;
+
 /** Tell the other side that a callback it passed will not be called again. */
 export function release(callback: unknown): void {
   releases.get(callback as Fn)?.();
@@ -79,7 +86,6 @@ export function release(callback: unknown): void {
 export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefined = () => undefined): Peer {
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
   const callbacks = new Map<number, Fn>();
-  let nextId = 0;
   let stopped: Error | undefined;
 
   /**
@@ -151,10 +157,10 @@ export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefi
   };
 
   /** Run a call from the other side (a sync throw, or nothing to call, rejects) and answer it; its outcome. */
-  const answer = (id: number, to: string | number, args: unknown[]): Promise<unknown> => {
+  const answer = (id: number, fn: Fn | undefined, args: unknown[]): Promise<unknown> => {
     const reply = (outcome: { value: unknown } | { thrown: Thrown }) =>
       post({ rkat: "reply", id, ...outcome }, "value" in outcome ? transferListOf([outcome.value]) : []);
-    const result = new Promise((resolve) => resolve((typeof to === "number" ? callbacks.get(to) : serve(to))!(...args)));
+    const result = new Promise((resolve) => resolve(fn!(...args)));
     result.then(
       (value) => reply({ value }),
       (error: unknown) => reply({ thrown: toThrown(error) }),
@@ -165,10 +171,13 @@ export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefi
   const receive = (message: Message | null) => {
     switch (message?.rkat) {
       case "call": {
-        const { args, fns } = message;
+        const { to, args, fns } = message;
+        const fn = typeof to === "number" ? callbacks.get(to) : serve(to);
+        // Another client's callback (see `nextId`): that client answers.
+        if (!fn && typeof to === "number") break;
         for (const i of fns) args[i] = remoteCallback(args[i] as number);
         // A call that failed kept none of its callbacks: the other side may drop them.
-        answer(message.id, message.to, args).catch(() => fns.forEach((i) => release(args[i])));
+        answer(message.id, fn, args).catch(() => fns.forEach((i) => release(args[i])));
         break;
       }
       case "reply": {
