@@ -5,7 +5,7 @@
  * as it would have as a message of its own.
  */
 import { afterEach, expect, test } from "vitest";
-import { connect, transfer, type Endpoint } from "../src/worker/rpc.js";
+import { connect, release, transfer, type Endpoint } from "../src/worker/rpc.js";
 import { messagesOf, type WireMessage } from "./support/wire.js";
 
 type Posts = WireMessage[][];
@@ -112,4 +112,26 @@ test("a port that refuses every message: the calls reject, and nothing is retrie
   expect(((outcomes[0] as PromiseRejectedResult).reason as Error).message).toBe("port closed");
   // One try as a batch, then one for each call.
   expect(posts).toBe(3);
+});
+
+test("a call to a callback its owner released is refused, not left to hang; one to another client's is left to that client", async () => {
+  let held: ((...args: unknown[]) => Promise<unknown>) | undefined;
+  const { page } = wire((name) => (name === "keep" ? (fn: (...args: unknown[]) => Promise<unknown>) => void (held = fn) : undefined));
+  await page.call("keep", [() => "answer"]);
+  expect(await held!()).toBe("answer");
+  release(held);
+  // The release crosses first, then the late call: the page no longer has it, and says so.
+  await expect(held!()).rejects.toMatchObject({ name: "TypeError" });
+
+  // A second client on the same port (a Worker used again): each answers only its own callbacks.
+  const channel = new MessageChannel();
+  opened.push(channel);
+  const port = channel.port2 as unknown as Endpoint;
+  const first = connect(port);
+  const second = connect(port);
+  let worker: ((...args: unknown[]) => Promise<unknown>) | undefined;
+  connect(channel.port1 as unknown as Endpoint, (name) => (name === "keep" ? (fn: typeof worker) => void (worker = fn) : undefined));
+  await second.call("keep", [() => "second's"]);
+  expect(await worker!()).toBe("second's");
+  expect(first).toBeDefined();
 });

@@ -67,11 +67,15 @@ const transferListOf = (values: unknown[]): Transferable[] =>
   values.flatMap((v) => (typeof v === "object" && v !== null ? (transfers.get(v) ?? []) : []));
 
 /**
- * Call ids and callback numbers, unique in this realm: a Worker used again
- * after `runtime.destroy()` (or asked twice) has two clients on its port,
- * each seeing every message; a number tells whose a message is.
+ * Call ids and callback numbers are `k * CLIENTS + client`: unique in this
+ * realm, and they tell whose they are. A Worker used again after
+ * `runtime.destroy()` (or asked twice) has two clients on its port, each
+ * seeing every message: a call to another client's callback is left to
+ * it, one to a callback this client released is refused (not left to hang).
  */
-let nextId = 0;
+const CLIENTS = 1024;
+let clients = 0;
+let counter = 0;
 
 /** Tell the other side that a callback it passed will not be called again. */
 export function release(callback: unknown): void {
@@ -86,6 +90,8 @@ export function release(callback: unknown): void {
 export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefined = () => undefined): Peer {
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
   const callbacks = new Map<number, Fn>();
+  const me = clients++ % CLIENTS;
+  const nextId = () => ++counter * CLIENTS + me;
   let stopped: Error | undefined;
 
   /**
@@ -142,13 +148,14 @@ export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefi
 
   const call = (to: string | number, args: unknown[], moved: Transferable[] = transferListOf(args)): Promise<unknown> => {
     if (stopped) return Promise.reject(stopped);
-    const id = ++nextId;
+    const id = nextId();
     const fns: number[] = [];
     const sent = args.map((arg, i) => {
       if (typeof arg !== "function") return arg;
-      callbacks.set(++nextId, arg as Fn);
+      const n = nextId();
+      callbacks.set(n, arg as Fn);
       fns.push(i);
-      return nextId;
+      return n;
     });
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
@@ -173,8 +180,8 @@ export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefi
       case "call": {
         const { to, args, fns } = message;
         const fn = typeof to === "number" ? callbacks.get(to) : serve(to);
-        // Another client's callback (see `nextId`): that client answers.
-        if (!fn && typeof to === "number") break;
+        // Another client's callback (see `CLIENTS`): that client answers.
+        if (!fn && typeof to === "number" && to % CLIENTS !== me) break;
         for (const i of fns) args[i] = remoteCallback(args[i] as number);
         // A call that failed kept none of its callbacks: the other side may drop them.
         answer(message.id, fn, args).catch(() => fns.forEach((i) => release(args[i])));
