@@ -28,7 +28,7 @@ export class EventChannel {
   constructor(private readonly pull?: () => string) {}
 
   push(batch: AgentEvent[]): void {
-    if (batch.length === 0 || this.outcome) return;
+    if (batch.length === 0 || this.outcome || this.stopped) return;
     this.batches.push(batch);
     this.notify();
   }
