@@ -37,8 +37,13 @@ fn header<'v>(http: &'v Value, name: &str) -> Option<&'v str> {
     http["headers"].as_array().unwrap().iter().find(|p| p[0] == name).map(|p| p[1].as_str().unwrap())
 }
 
+/// A lease; `expires_at` null leaves it out (valid until a 401).
 fn lease(secret: &str, expires_at: Value) -> Value {
-    json!({"kind":"inline_secret","secret":secret,"metadata":{"account_id":"acct-7"},"expires_at":expires_at})
+    let mut lease = json!({"kind":"inline_secret","secret":secret,"metadata":{"account_id":"acct-7"}});
+    if !expires_at.is_null() {
+        lease["expires_at"] = expires_at;
+    }
+    lease
 }
 
 /// Answer the pending `auth` effect with `lease`.
