@@ -141,7 +141,10 @@ pub fn parse_lease(value: &Json<'_>, now_ms: f64) -> Result<Lease, String> {
     if f.get("metadata").is_some_and(|m| m.as_object().is_none()) {
         return Err("lease.metadata must be an object (kept with the lease for diagnostics)".into());
     }
-    let expires_ms = match f.get("expires_at") {
+    // Not `f.get`, which reads null as absent: absent means "until a 401",
+    // and null is what JSON makes of NaN, Infinity or an invalid Date, a
+    // resolver's arithmetic gone wrong that must not become "never expires".
+    let expires_ms = match value.get("expires_at") {
         None => None,
         Some(at) => match expiry_ms(at) {
             Some(ms) if ms > now_ms => Some(ms),
@@ -299,6 +302,7 @@ mod tests {
             (r#"{"kind":"inline_secret","secret":"tok-SECRET","metadata":[1]}"#, "lease.metadata"),
             (r#"{"kind":"inline_secret","secret":"tok-SECRET","expires_at":"tok-SECRET"}"#, "lease.expires_at must be"),
             (r#"{"kind":"inline_secret","secret":"tok-SECRET","expires_at":[]}"#, "lease.expires_at must be"),
+            (r#"{"kind":"inline_secret","secret":"tok-SECRET","expires_at":null}"#, "lease.expires_at must be"),
             (r#"{"kind":"inline_secret","secret":"tok-SECRET","expires_at":1000}"#, "already past"),
             (r#"{"kind":"inline_secret","secret":"tok-SECRET","expiresAt":1}"#, "unknown field \"expiresAt\""),
         ] {

@@ -48,12 +48,9 @@ export function registerExternalAuthResolver(
   options?: ExternalAuthResolverOptions,
 ): void | Promise<void> {
   const what = "registerExternalAuthResolver";
-  const timeoutMs = checkResolver(resolver, options, what);
-  if (isWasmModule(target)) {
-    registry.set(target, { resolve: resolver, timeoutMs });
-    return;
-  }
-  return targetOf(target, what).registerExternalAuthResolver(resolver, options);
+  // A Worker runtime checks the arguments itself: refused, they reject its promise rather than throw.
+  if (!isWasmModule(target)) return targetOf(target, what).registerExternalAuthResolver(resolver, options);
+  registry.set(target, { resolve: resolver, timeoutMs: checkResolver(resolver, options, what) });
 }
 
 /** Forget the resolver of `wasm` (or of a Worker runtime); runs that need a lease then fail with `AUTH_RESOLVER_MISSING`. */

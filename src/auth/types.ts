@@ -27,6 +27,7 @@ export interface AuthLease {
    * When the secret stops working: ISO-8601 text with an offset
    * (`"2030-01-01T00:00:00Z"`), or epoch seconds or milliseconds (told
    * apart by size). Absent: until the provider refuses it (HTTP 401).
+   * `null` (what JSON makes of `NaN` or an invalid `Date`) is refused.
    * The lease is reused until 30 s before this moment, then asked for again.
    */
   expires_at?: string | number;

@@ -84,14 +84,16 @@ pub(super) fn start(st: &mut Step<'_, '_>, run: &mut Run, plan: Plan) -> Flow {
     let Some(endpoint) = lease::endpoint(st, run) else {
         return lease::wait(st, run, AfterAuth::Compact(plan));
     };
-    run.compacted_this_turn = true;
-    let (history, input) = estimate(st, run);
-    let session = &*st.session;
-    st.session.events.push(&Event::CompactionStarted {
-        input_tokens: input,
-        estimated_history_tokens: history,
-        message_count: session.transcript.len() as u64,
-    });
+    // Sent again after a 401 (with a fresh lease): still one compaction.
+    if !core::mem::replace(&mut run.compacted_this_turn, true) {
+        let (history, input) = estimate(st, run);
+        let session = &*st.session;
+        st.session.events.push(&Event::CompactionStarted {
+            input_tokens: input,
+            estimated_history_tokens: history,
+            message_count: session.transcript.len() as u64,
+        });
+    }
     let Some(provider) = st.session.api.implementation() else {
         let error = CoreError::new(ErrorCode::UnsupportedModel, "provider unavailable");
         return finished(st, run, Err(error));

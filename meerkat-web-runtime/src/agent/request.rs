@@ -280,7 +280,10 @@ pub(super) fn on_end(st: &mut Step<'_, '_>, run: &mut Run, id: u32) -> CoreResul
         return Err(CoreError::new(ErrorCode::Internal, "session provider has no implementation"));
     };
     let Some(call) = call_mut(run, id) else { return Err(not_in_flight(st, id)) };
-    let unauthorized = matches!(call.state, HttpState::ReadingError { status: 401, .. });
+    let status = match call.state {
+        HttpState::ReadingError { status, .. } => status,
+        _ => 0,
+    };
     let outcome = match &mut call.state {
         HttpState::Streaming(parser) => parser.finish(&mut Quiet),
         HttpState::ReadingError { status, headers, body } => {
@@ -294,12 +297,19 @@ pub(super) fn on_end(st: &mut Step<'_, '_>, run: &mut Run, id: u32) -> CoreResul
             Err(CoreError::new(ErrorCode::NetworkError, "the response ended before its head arrived").retryable(None))
         }
     };
+    // The credential was refused: HTTP 401, or Gemini's 400 for a bad key
+    // (API_KEY_INVALID, classified PROVIDER_AUTH).
+    let unauthorized =
+        status == 401 || (status == 400 && outcome.as_ref().is_err_and(|e| e.is(ErrorCode::ProviderAuth)));
+    if unauthorized && lease::refused(st, run) {
+        // The lease was refused: the same request once more with a fresh one.
+        return Ok(match core::mem::replace(&mut run.phase, Phase::Starting) {
+            Phase::Compacting { plan, .. } => compaction::start(st, run, plan),
+            _ => send(st, run, false),
+        });
+    }
     if matches!(run.phase, Phase::Compacting { .. }) {
         return Ok(compaction::finished(st, run, outcome));
-    }
-    if unauthorized && lease::refused(st, run) {
-        // The lease was refused: once more with a fresh one.
-        return Ok(send(st, run, false));
     }
     Ok(match outcome {
         Ok(turn) => received(st, run, turn),

@@ -37,8 +37,13 @@ fn header<'v>(http: &'v Value, name: &str) -> Option<&'v str> {
     http["headers"].as_array().unwrap().iter().find(|p| p[0] == name).map(|p| p[1].as_str().unwrap())
 }
 
+/// A lease; `expires_at` null leaves it out (valid until a 401).
 fn lease(secret: &str, expires_at: Value) -> Value {
-    json!({"kind":"inline_secret","secret":secret,"metadata":{"account_id":"acct-7"},"expires_at":expires_at})
+    let mut lease = json!({"kind":"inline_secret","secret":secret,"metadata":{"account_id":"acct-7"}});
+    if !expires_at.is_null() {
+        lease["expires_at"] = expires_at;
+    }
+    lease
 }
 
 /// Answer the pending `auth` effect with `lease`.
@@ -299,6 +304,59 @@ fn a_401_drops_the_lease_and_retries_once_with_a_fresh_one() {
     let http = h.take("http");
     h.respond(&http, 401, json!([]), unauthorized, 64);
     assert_eq!(h.take("run_finished")["error"]["code"], "PROVIDER_AUTH");
+}
+
+#[test]
+fn a_key_refused_by_gemini_400_or_on_a_summary_request_is_asked_for_again() {
+    let mut h = Harness::new(json!({
+        "retry":{"maxRetries":0},
+        "realms":{"r":{"bindings":{
+            "key":{"provider":"gemini","credentialSource":"external_resolver","baseUrl":"http://g/gemini"},
+            "claude":{"provider":"anthropic","credentialSource":"external_resolver"}
+        }}}
+    }));
+    // Gemini refuses a bad key with a 400 whose detail says API_KEY_INVALID.
+    let s = h.session(json!({"model":"gemini-2.5-pro","authBinding":{"realm":"r","binding":"key"}}));
+    h.turn(&s, "hi");
+    resolve(&mut h, lease(SECRET, json!(null)));
+    let http = h.take("http");
+    let bad_key = br#"{"error":{"code":400,"message":"API key not valid.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID"}]}}"#;
+    h.respond(&http, 400, json!([]), bad_key, 64);
+    resolve(&mut h, lease(FRESH, json!(null)));
+    assert_eq!(header(&h.take("http"), "x-goog-api-key"), Some(FRESH));
+    // Another 400 is the request's fault: no new lease.
+    let s = h.session(json!({"model":"gemini-2.5-pro","authBinding":{"realm":"r","binding":"key"}}));
+    h.turn(&s, "hi");
+    let http = h.take("http");
+    let bad_request = br#"{"error":{"code":400,"message":"bad","status":"INVALID_ARGUMENT"}}"#;
+    h.respond(&http, 400, json!([]), bad_request, 64);
+    assert_eq!(h.take("run_finished")["error"]["code"], "PROVIDER_BAD_REQUEST");
+    assert!(h.effects.is_empty());
+
+    // A summary request refused with a 401 is sent again with a fresh lease, as one compaction.
+    let s = h.session(
+        json!({"model":"claude-sonnet-4-6","authBinding":{"realm":"r","binding":"claude"},"compaction":{"keepRecentTurns":1}}),
+    );
+    for prompt in ["one", "two"] {
+        h.turn(&s, prompt);
+        if h.kinds() == ["auth"] {
+            resolve(&mut h, lease(SECRET, json!(null)));
+        }
+        let http = h.take("http");
+        h.answer(&http, &anthropic("ok", &[]));
+        h.take("run_finished");
+    }
+    h.cmd(json!({"op":"compact","session":s})).unwrap();
+    let http = h.take("http");
+    h.respond(&http, 401, json!([]), b"{}", 64);
+    resolve(&mut h, lease(FRESH, json!(null)));
+    let http = h.take("http");
+    assert_eq!(header(&http, "x-api-key"), Some(FRESH));
+    assert!(http["body"].as_str().unwrap().contains("Summarize the conversation"));
+    h.answer(&http, &anthropic("the summary", &[]));
+    assert!(h.take("run_finished").get("result").is_some());
+    let events = types(&h.events(&s));
+    assert_eq!(events.iter().filter(|t| *t == "compaction_started").count(), 1, "{events:?}");
 }
 
 #[test]

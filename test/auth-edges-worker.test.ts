@@ -1,0 +1,115 @@
+/**
+ * The page's resolver serving a runtime in a Worker (a real MessageChannel,
+ * the real RPC), at its edges: the runtime destroyed during a slow call,
+ * resolvers that throw what is not an Error or hand over garbage (each
+ * ending as it does on the main thread), and bad arguments refused as a
+ * rejected promise.
+ */
+import { afterEach, beforeEach, expect, test } from "vitest";
+import {
+  clearExternalAuthResolver,
+  MeerkatError,
+  registerExternalAuthResolver,
+  withAuthBinding,
+  type ExternalAuthResolver,
+} from "@rkat/web";
+import { connectRuntime, exposeRuntime, type WorkerRuntime } from "@rkat/web/worker";
+import { resetSim, wasm } from "./support/runtime.js";
+import { authRuntime, leaseOf, realmsConfig, recordingFetch, type Sent } from "./support/auth.js";
+import { errorOf, gate, until } from "./support/features.js";
+
+let runtime: WorkerRuntime;
+let sent: Sent[];
+let channel: MessageChannel;
+
+beforeEach(async () => {
+  await resetSim();
+  const recording = recordingFetch();
+  sent = recording.sent;
+  channel = new MessageChannel();
+  exposeRuntime(wasm, { endpoint: channel.port1 as never, fetch: recording.fetch });
+  runtime = await connectRuntime(channel.port2 as never, realmsConfig());
+});
+afterEach(async () => {
+  await runtime.destroy().catch(() => {});
+  channel.port1.close();
+  channel.port2.close();
+  // The Worker host runs in this process here, on the same module object.
+  clearExternalAuthResolver(wasm);
+});
+
+const bound = { realm: "team-alpha", binding: "anthropic" };
+const alpha = () => runtime.createSession(withAuthBinding(bound));
+
+test("the runtime destroyed while the page's resolver is slow: the turn fails RUNTIME_DESTROYED, the late answer is harmless", async () => {
+  const release = gate();
+  let asked = 0;
+  await runtime.registerExternalAuthResolver(async () => {
+    asked += 1;
+    await release.promise;
+    return leaseOf("tok-SECRET-late");
+  });
+  const turn = (await alpha()).turn("hello");
+  await until(() => (asked > 0 ? true : undefined));
+  await runtime.destroy();
+  expect((await errorOf(turn)).code).toBe("RUNTIME_DESTROYED");
+  release.resolve();
+  await release.promise;
+  expect(sent).toEqual([]);
+});
+
+test("registerExternalAuthResolver(workerRuntime, ...) refuses bad arguments as a rejected promise, like the method", async () => {
+  for (const [resolver, options] of [["token", undefined], [() => leaseOf("x"), { timeoutMs: 0 }]] as const) {
+    let outcome: Promise<void> | undefined;
+    expect(() => (outcome = registerExternalAuthResolver(runtime, resolver as never, options as never))).not.toThrow();
+    const error = await errorOf(outcome!);
+    expect([error.code, error.message]).toEqual(["INVALID_ARGUMENT", expect.stringMatching(/^registerExternalAuthResolver: /)]);
+  }
+  await runtime.destroy();
+  const gone = await errorOf(clearExternalAuthResolver(runtime));
+  expect(gone.code).toBe("RUNTIME_DESTROYED");
+});
+
+test("resolvers that throw what is not an Error or hand over garbage fail as on the main thread", async () => {
+  const main = await authRuntime();
+  const circular: Record<string, unknown> = { kind: "inline_secret", secret: "tok-SECRET-c" };
+  circular.self = circular;
+  const resolvers: Array<[string, () => unknown]> = [
+    ["a string thrown", () => {
+      throw "login popup closed";
+    }],
+    ["undefined thrown", () => {
+      throw undefined;
+    }],
+    ["an object that cannot be printed", () => {
+      throw Object.create(null);
+    }],
+    ["an Error without a message", () => {
+      throw new TypeError();
+    }],
+    ["a rejection with a number", () => Promise.reject(42)],
+    ["nothing", async () => undefined],
+    ["a bare token", async () => "tok-SECRET-bare"],
+    ["a function", async () => () => "tok-SECRET-fn"],
+    ["a BigInt inside", async () => ({ ...leaseOf("tok-SECRET-b"), metadata: { n: 1n } })],
+    ["a cycle", async () => circular],
+    ["a secret still a promise", async () => ({ kind: "inline_secret", secret: Promise.resolve("tok-SECRET-p") })],
+    ["a getter that throws", () => ({ kind: "inline_secret", get secret(): string { throw new Error("vault locked"); } })],
+    ["an expiry of NaN", async () => ({ ...leaseOf("tok-SECRET-n"), expires_at: NaN })],
+  ];
+  try {
+    for (const [name, resolver] of resolvers) {
+      await runtime.registerExternalAuthResolver(resolver as ExternalAuthResolver);
+      const inWorker = await errorOf((await alpha()).turn("hi"));
+      registerExternalAuthResolver(wasm, resolver as ExternalAuthResolver);
+      const onPage = await errorOf(main.runtime.createSession(withAuthBinding(bound)).turn("hi"));
+      expect(inWorker, name).toBeInstanceOf(MeerkatError);
+      expect([name, inWorker.code, inWorker.message]).toEqual([name, onPage.code, onPage.message]);
+      expect(["AUTH_RESOLVER_FAILED", "AUTH_LEASE_INVALID"]).toContain(inWorker.code);
+      expect(inWorker.message).not.toContain("tok-SECRET");
+    }
+  } finally {
+    main.runtime.destroy();
+  }
+  expect(sent).toEqual([]);
+});
