@@ -44,6 +44,8 @@ export class Driver {
   private captured: Map<number, RunOutcome> | undefined;
   /** Hook calls asked and not yet answered. */
   private readonly asking = new Map<number, HookEffect>();
+  /** The resolver whose leases the core may hold. */
+  private resolver: RegisteredResolver | undefined;
 
   constructor(
     private readonly core: CoreHandle,
@@ -56,7 +58,7 @@ export class Driver {
 
   /** Run a command and start its effects; throws the core's error. */
   command(cmd: object): unknown {
-    const reply = this.core.command(cmd);
+    const reply = this.exec(cmd);
     this.apply(reply);
     if (reply.error) throw coreError(reply.error);
     return reply.ok;
@@ -218,12 +220,22 @@ export class Driver {
   private send(cmd: object): Reply | undefined {
     if (!this.core.alive) return undefined;
     try {
-      const reply = this.core.command(cmd);
+      const reply = this.exec(cmd);
       this.apply(reply);
       return reply;
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * The core's reply to `cmd`. A resolver replaced or cleared since the
+   * last command takes its leases along (a signed-out user's token must not
+   * serve the next one): the core forgets them before any request is built.
+   */
+  private exec(cmd: object): Reply {
+    if (this.resolver !== (this.resolver = this.authResolver())) this.core.command({ op: "forget_leases" });
+    return this.core.command(cmd);
   }
 
   private async http(effect: HttpEffect): Promise<void> {
@@ -336,6 +348,8 @@ export class Driver {
         if (timer !== undefined) this.authTimers.delete(timer);
       }
     }
+    // Replaced or cleared during the call: its lease must not serve; the one registered now is asked.
+    if (this.authResolver() !== registered) return this.auth(effect);
     this.feed({ op: "auth_result", id, ...answer }, undefined);
   }
 

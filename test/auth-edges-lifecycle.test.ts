@@ -1,6 +1,7 @@
 /**
- * Leases across the lifecycle of what they depend on: a slow resolver while
- * a session or the runtime is destroyed or the run interrupted, two
+ * Leases across the lifecycle of what they depend on: the resolver cleared
+ * or replaced (its cached and in-flight leases go with it), a slow resolver
+ * while a session or the runtime is destroyed or the run interrupted, two
  * runtimes on one wasm module, and many sessions and mob members starting
  * on one binding at once.
  */
@@ -46,7 +47,53 @@ function held(secret: string) {
 
 const called = (calls: unknown[]) => until(() => (calls.length > 0 ? true : undefined));
 
-test("two runtimes on one wasm module share the resolver, each with its own leases", async () => {
+test("clearing the resolver drops the leases it handed out: the next run fails AUTH_RESOLVER_MISSING", async () => {
+  registerExternalAuthResolver(wasm, () => leaseOf("tok-SECRET-userA"));
+  const session = alpha();
+  await session.turn("signed in");
+  clearExternalAuthResolver(wasm); // the user signed out
+  const error = await errorOf(session.turn("after sign-out"));
+  expect(error.code).toBe("AUTH_RESOLVER_MISSING");
+  expect(sent.map(credentialOf)).toEqual(["tok-SECRET-userA"]);
+});
+
+test("registering another resolver replaces the leases of the old one", async () => {
+  registerExternalAuthResolver(wasm, () => leaseOf("tok-SECRET-userA"));
+  const session = alpha();
+  await session.turn("as A");
+  registerExternalAuthResolver(wasm, () => leaseOf("tok-SECRET-userB"));
+  await session.turn("as B");
+  await alpha().turn("as B, new session");
+  expect(sent.map(credentialOf)).toEqual(["tok-SECRET-userA", "tok-SECRET-userB", "tok-SECRET-userB"]);
+});
+
+test("a lease the old resolver hands over after it was replaced is not used: the run asks the new one", async () => {
+  const old = held("tok-SECRET-old");
+  registerExternalAuthResolver(wasm, old.resolver);
+  const turn = alpha().turn("hello");
+  await called(old.calls);
+  registerExternalAuthResolver(wasm, () => leaseOf("tok-SECRET-new"));
+  old.release();
+  expect((await turn).text.length).toBeGreaterThan(0);
+  expect(sent.map(credentialOf)).toEqual(["tok-SECRET-new"]);
+  // Nor cached for later runs.
+  await alpha().turn("again");
+  expect(sent.map(credentialOf)).toEqual(["tok-SECRET-new", "tok-SECRET-new"]);
+});
+
+test("a resolver cleared while its call is out: the run fails AUTH_RESOLVER_MISSING, its late lease is dropped", async () => {
+  const old = held("tok-SECRET-late");
+  registerExternalAuthResolver(wasm, old.resolver);
+  const turn = alpha().turn("hello");
+  await called(old.calls);
+  clearExternalAuthResolver(wasm);
+  old.release();
+  expect((await errorOf(turn)).code).toBe("AUTH_RESOLVER_MISSING");
+  expect((await errorOf(alpha().turn("again"))).code).toBe("AUTH_RESOLVER_MISSING");
+  expect(sent).toEqual([]);
+});
+
+test("two runtimes on one wasm module share the resolver, each with its own leases; clearing it reaches both", async () => {
   const other = await authRuntime();
   try {
     let calls = 0;
@@ -54,12 +101,8 @@ test("two runtimes on one wasm module share the resolver, each with its own leas
     await alpha().turn("one");
     await alpha(other.runtime).turn("two");
     expect([sent.map(credentialOf), other.sent.map(credentialOf)]).toEqual([["tok-SECRET-1"], ["tok-SECRET-2"]]);
-    // Cleared once, for both: a binding neither has a lease for fails in each.
     clearExternalAuthResolver(wasm);
-    for (const on of [runtime, other.runtime]) {
-      const oauth = on.createSession(withAuthBinding({ realm: "team-alpha", binding: "oauth" }));
-      expect((await errorOf(oauth.turn("x"))).code).toBe("AUTH_RESOLVER_MISSING");
-    }
+    for (const on of [runtime, other.runtime]) expect((await errorOf(alpha(on).turn("x"))).code).toBe("AUTH_RESOLVER_MISSING");
   } finally {
     other.runtime.destroy();
   }

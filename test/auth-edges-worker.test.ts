@@ -1,9 +1,9 @@
 /**
  * The page's resolver serving a runtime in a Worker (a real MessageChannel,
- * the real RPC), at its edges: the runtime destroyed during a slow call,
- * resolvers that throw what is not an Error or hand over garbage (each
- * ending as it does on the main thread), and bad arguments refused as a
- * rejected promise.
+ * the real RPC), at its edges: replaced or cleared with leases cached or a
+ * call out, the runtime destroyed during a slow call, resolvers that throw
+ * what is not an Error or hand over garbage (each ending as it does on the
+ * main thread), and bad arguments refused as a rejected promise.
  */
 import { afterEach, beforeEach, expect, test } from "vitest";
 import {
@@ -15,7 +15,7 @@ import {
 } from "@rkat/web";
 import { connectRuntime, exposeRuntime, type WorkerRuntime } from "@rkat/web/worker";
 import { resetSim, wasm } from "./support/runtime.js";
-import { authRuntime, leaseOf, realmsConfig, recordingFetch, type Sent } from "./support/auth.js";
+import { authRuntime, credentialOf, leaseOf, realmsConfig, recordingFetch, type Sent } from "./support/auth.js";
 import { errorOf, gate, until } from "./support/features.js";
 
 let runtime: WorkerRuntime;
@@ -40,6 +40,34 @@ afterEach(async () => {
 
 const bound = { realm: "team-alpha", binding: "anthropic" };
 const alpha = () => runtime.createSession(withAuthBinding(bound));
+
+test("registering another resolver on the page replaces the leases the Worker cached from the old one", async () => {
+  await runtime.registerExternalAuthResolver(() => leaseOf("tok-SECRET-userA"));
+  const session = await alpha();
+  await session.turn("as A");
+  await runtime.registerExternalAuthResolver(() => leaseOf("tok-SECRET-userB"));
+  await session.turn("as B");
+  await runtime.clearExternalAuthResolver();
+  expect((await errorOf(session.turn("signed out"))).code).toBe("AUTH_RESOLVER_MISSING");
+  expect(sent.map(credentialOf)).toEqual(["tok-SECRET-userA", "tok-SECRET-userB"]);
+});
+
+test("a page resolver replaced while its call is out: its late lease is dropped, the new one is asked", async () => {
+  const release = gate();
+  let asked = 0;
+  await runtime.registerExternalAuthResolver(async () => {
+    asked += 1;
+    await release.promise;
+    return leaseOf("tok-SECRET-old");
+  });
+  const session = await alpha();
+  const turn = session.turn("hello");
+  await until(() => (asked > 0 ? true : undefined));
+  await runtime.registerExternalAuthResolver(() => leaseOf("tok-SECRET-new"));
+  release.resolve();
+  expect((await turn).text.length).toBeGreaterThan(0);
+  expect(sent.map(credentialOf)).toEqual(["tok-SECRET-new"]);
+});
 
 test("the runtime destroyed while the page's resolver is slow: the turn fails RUNTIME_DESTROYED, the late answer is harmless", async () => {
   const release = gate();

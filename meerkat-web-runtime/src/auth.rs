@@ -103,6 +103,15 @@ impl Leases {
         }
     }
 
+    /// The host's resolver was replaced or cleared (a user signed out): the
+    /// leases it handed out are not used again. (An answer still in flight
+    /// is the host's to drop: it asks the resolver registered now instead.)
+    pub fn forget(&mut self) {
+        for slot in &mut self.slots {
+            slot.lease = None;
+        }
+    }
+
     /// The provider refused the lease of `generation` (HTTP 401): forget
     /// it, unless a newer one has replaced it meanwhile.
     pub fn refused(&mut self, binding: usize, generation: u32) {

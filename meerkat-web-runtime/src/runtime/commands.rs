@@ -42,6 +42,7 @@ pub(super) enum Op {
     HookResult,
     TimerFired,
     AuthResult,
+    ForgetLeases,
     Interrupt,
     CreateMob,
     CheckMobDefinition,
@@ -95,6 +96,7 @@ const OPS: &[(&str, Op, &[&str])] = &[
     ("hook_result", Op::HookResult, &["op", "id", "verdict", "error"]),
     ("timer_fired", Op::TimerFired, &["op", "id"]),
     ("auth_result", Op::AuthResult, &["op", "id", "lease", "error", "reason"]),
+    ("forget_leases", Op::ForgetLeases, &["op"]),
     ("interrupt", Op::Interrupt, &["op", "session"]),
     ("create_mob", Op::CreateMob, &["op", "definition"]),
     ("check_mob_definition", Op::CheckMobDefinition, &["op", "definition"]),
@@ -220,6 +222,10 @@ impl Runtime {
                 Ok(Some(out))
             }
             Op::Capabilities => Ok(Some(capabilities::json())),
+            Op::ForgetLeases => {
+                self.leases.forget();
+                Ok(None)
+            }
             Op::Interrupt => {
                 let session = f.req_str("session")?;
                 self.advance(now_ms, session, Input::Interrupt).map(|()| None)

@@ -624,3 +624,23 @@ fn a_key_the_provider_echoes_back_is_redacted_from_errors_and_events() {
         assert!(!leaks(&mut h, &s, &done, prefix), "{pad}: {done}");
     }
 }
+
+#[test]
+fn forgotten_leases_are_asked_for_again_and_a_call_in_flight_still_lands() {
+    let mut h = realms();
+    let s = bound(&mut h, "team-alpha", "anthropic");
+    h.turn(&s, "one");
+    resolve(&mut h, lease(SECRET, json!(null)));
+    let http = h.take("http");
+    h.answer(&http, &anthropic("ok", &[]));
+    h.take("run_finished");
+    // The host's resolver was replaced: the cached lease is not used again.
+    h.cmd(json!({"op":"forget_leases"})).unwrap();
+    h.turn(&s, "two");
+    assert_eq!(h.kinds(), ["auth"]);
+    // Forgetting while a call is out leaves the waiting run waiting on it.
+    h.cmd(json!({"op":"forget_leases"})).unwrap();
+    resolve(&mut h, lease(FRESH, json!(null)));
+    assert_eq!(header(&h.take("http"), "x-api-key"), Some(FRESH));
+    assert_eq!(h.code(json!({"op":"forget_leases","x":1})), "INVALID_COMMAND");
+}
