@@ -77,6 +77,21 @@ const CLIENTS = 1024;
 let clients = 0;
 let counter = 0;
 
+/** `value`, or its JSON copy if it cannot be cloned; throws for a function inside (which has no copy). */
+function plain(value: unknown): unknown {
+  try {
+    structuredClone(value);
+    return value;
+  } catch {
+    return JSON.parse(
+      JSON.stringify(value, (_, v: unknown) => {
+        if (typeof v === "function") throw new TypeError("a function cannot cross to the Worker");
+        return v;
+      }),
+    );
+  }
+}
+
 /** Tell the other side that a callback it passed will not be called again. */
 export function release(callback: unknown): void {
   releases.get(callback as Fn)?.();
@@ -123,14 +138,21 @@ export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefi
       try {
         endpoint.postMessage(message, lists[i]);
       } catch (error) {
-        refused(message, error);
+        refused(message, error, lists[i]);
       }
     });
   };
-  const refused = (message: Message, error: unknown) => {
+  const refused = (message: Message, error: unknown, list?: Transferable[]) => {
     if (message.rkat === "call") {
-      pending.get(message.id)?.reject(error);
-      pending.delete(message.id);
+      try {
+        // Arguments a framework made reactive (Vue, Svelte, MobX proxies) cannot be cloned: their
+        // JSON copies cross, which is what the main thread hands the core anyway.
+        if ((error as Error)?.name !== "DataCloneError") throw error;
+        endpoint.postMessage({ ...message, args: message.args.map(plain) }, list);
+      } catch {
+        pending.get(message.id)?.reject(error);
+        pending.delete(message.id);
+      }
     } else if (message.rkat === "reply") {
       try {
         endpoint.postMessage({ rkat: "reply", id: message.id, thrown: { name: "TypeError", message: "Unserializable return value" } });
