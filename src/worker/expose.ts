@@ -208,11 +208,14 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
       const s = session(sessionId);
       let outbox: BatchOutbox | undefined;
       try {
-        await s.runStreaming(prompt, turnOptions, "session.stream", (read) => {
-          outbox = new BatchOutbox(read, onBatch);
-          outboxes.add(outbox);
-          return outbox;
-        });
+        // As for `turn`, the session's subscriptions send what the run made ahead of this reply.
+        await mobHost.settled(() =>
+          s.runStreaming(prompt, turnOptions, "session.stream", (read) => {
+            outbox = new BatchOutbox(read, onBatch);
+            outboxes.add(outbox);
+            return outbox;
+          }),
+        );
       } finally {
         // The run's last events went at its end (`last()`), ahead of this reply.
         if (outbox) outboxes.delete(outbox);
