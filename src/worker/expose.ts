@@ -246,7 +246,9 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
       return state(session(sessionId));
     },
     async interrupt(sessionId) {
-      await session(sessionId).interrupt();
+      // The run ends inside the interrupt: its last events go ahead of this reply.
+      const s = session(sessionId);
+      await mobHost.settled(() => s.interrupt());
     },
     async compact(sessionId) {
       const s = session(sessionId);
