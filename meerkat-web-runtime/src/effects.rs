@@ -16,6 +16,11 @@ use crate::json::{ObjectWriter, write_array, write_str};
 use crate::results::{RunResult, Totals};
 use crate::sorted_map::SortedMap;
 
+/// The longest a host timer waits (`setTimeout` fires at once past it). A
+/// timer set for longer fires then, early; its owner sets it again for the
+/// rest (only a run's `durationMs` deadline can be that long).
+const MAX_TIMER_MS: u64 = (1 << 31) - 1;
+
 /// An HTTP request for the host to perform.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpRequest {
@@ -127,11 +132,11 @@ impl Outbox {
         self.track(id, Kind::Auth, Owner::Auth, now_ms)
     }
 
-    /// Call `timer_fired` with the returned id after `delay_ms`.
+    /// Call `timer_fired` with the returned id after `delay_ms` (at most [`MAX_TIMER_MS`]).
     pub fn timer(&mut self, owner: Owner, delay_ms: u64, now_ms: f64) -> u32 {
         let id = self.new_id();
         let mut o = self.begin("timer", Some(id));
-        o.opt_str("sessionId", owner.session()).u64("delayMs", delay_ms);
+        o.opt_str("sessionId", owner.session()).u64("delayMs", delay_ms.min(MAX_TIMER_MS));
         o.end();
         self.track(id, Kind::Timer, owner, now_ms)
     }

@@ -214,7 +214,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
       const s = session(sessionId);
       let outbox: BatchOutbox | undefined;
       try {
-        // The session's subscriptions, too, send what the run made ahead of this reply.
+        // As for `turn`, the session's subscriptions send what the run made ahead of this reply.
         await mobHost.settled(() =>
           s.runStreaming(prompt, turnOptions, "session.stream", (read) => {
             outbox = new BatchOutbox(read, onBatch);
@@ -252,7 +252,9 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
       return state(session(sessionId));
     },
     async interrupt(sessionId) {
-      await session(sessionId).interrupt();
+      // The run ends inside the interrupt: its last events go ahead of this reply.
+      const s = session(sessionId);
+      await mobHost.settled(() => s.interrupt());
     },
     async compact(sessionId) {
       const s = session(sessionId);

@@ -57,7 +57,7 @@ pub(super) fn cancel(st: &mut Step<'_, '_>, run: &mut Run, error: CoreError) -> 
 
 /// Stop now: what streamed so far is kept, tool calls still out get
 /// "interrupted" results (so every tool_use keeps its tool_result), and the
-/// run completes with stop reason `cancelled`.
+/// run completes with stop reason `cancelled` (`compact()`'s run just ends).
 pub(super) fn interrupt(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
     if let Phase::Hooks { then: Resume::Finish(_), .. } = &run.phase {
         // Already ending: end now with the outcome it has.
@@ -70,6 +70,10 @@ pub(super) fn interrupt(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
         return report(st, run, outcome);
     }
     let partial = stop(st, run, "INTERRUPTED: the user interrupted the turn before this tool finished");
+    if run.compact_only {
+        // No turn to end and no hooks: a compaction runs none.
+        return report_completed(st, run);
+    }
     let usage = partial.as_ref().map(|p| p.usage).unwrap_or_default();
     if let Some(partial) = partial {
         run.last_text = partial.text();
@@ -109,6 +113,8 @@ fn stop(st: &mut Step<'_, '_>, run: &mut Run, tool_message: &str) -> Option<Assi
         }
         Phase::Compacting { call, .. } => {
             st.ctx.out.abort_http(call.request);
+            // Its `compaction_started` gets its end; the history was not touched.
+            st.session.events.push(&Event::CompactionFailed { error: "interrupted" });
             None
         }
         Phase::BackingOff { timer } => {

@@ -227,25 +227,21 @@ fn resolve_skills(ctx: &super::Ctx<'_>, session: &mut crate::session::Session, r
 
 /// A user prompt the engine would accept: not over `max_bytes`, not
 /// empty (a provider refuses an empty message, and only after the run
-/// began). Public so a caller that creates things first (a mob spawning a
-/// member with an initial message) can check before it creates anything.
+/// began; blocks whose text is all empty are empty too: the message is left
+/// out of the request, which then ends with the last answer). Public so a
+/// caller that creates things first (a mob spawning a member with an
+/// initial message) can check before it creates anything.
 pub fn check_prompt(prompt: &Prompt, max_bytes: usize) -> CoreResult<()> {
-    if let Prompt::Text(text) = prompt
-        && text.is_empty()
-    {
+    // Text and images count; a block of neither is refused when parsed.
+    let size = prompt.size();
+    if size == 0 {
         return Err(CoreError::new(ErrorCode::InvalidArgument, "the prompt is empty; give the model some text"));
     }
-    let size = prompt.size();
     if size > max_bytes {
         return Err(CoreError::new(
             ErrorCode::PromptTooLarge,
             format!("the prompt is {size} bytes; the limit is {max_bytes} (maxPromptBytes in the runtime config)"),
         ));
-    }
-    if let Prompt::Blocks(blocks) = prompt
-        && blocks.is_empty()
-    {
-        return Err(CoreError::new(ErrorCode::InvalidArgument, "the prompt has no content blocks"));
     }
     Ok(())
 }
