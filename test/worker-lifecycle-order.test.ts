@@ -7,7 +7,7 @@
  */
 import { expect, test } from "vitest";
 import type { AgentEvent, EventSubscription } from "@rkat/web";
-import { until } from "./support/features.js";
+import { gate, until, weatherSchema } from "./support/features.js";
 import { SIDES } from "./support/mob.js";
 import { resetSim } from "./support/runtime.js";
 
@@ -70,16 +70,21 @@ for (const side of SIDES) {
   test(`${side.name}: a subscription closed mid-run and another opened: the new one reads on from there, to the run's end`, async () => {
     await resetSim();
     const { runtime, close } = await side.open();
+    // The run waits in a tool until the second subscription is open.
+    const release = gate();
+    await runtime.registerTool("get_weather", "Weather for a city", weatherSchema, async () => {
+      await release.promise;
+      return "sunny";
+    });
     const session = await runtime.createSession();
     const first = await session.subscribeEvents();
-    const turn = session.turn("reopened [[sim:deltas=400,chunk=24]]");
-    const before = await until(() => {
-      const events = first.poll();
-      return events.some((e) => e.type === "text_delta") ? events : undefined;
-    });
+    const turn = session.turn("What is the weather in Oslo?");
+    const before: AgentEvent[] = [];
+    await until(() => (before.push(...first.poll()), before.some((e) => e.type === "tool_execution_started") || undefined));
     first.close();
     expect(() => first.poll()).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
     const second = await session.subscribeEvents();
+    release.resolve();
     const result = await turn;
     const after = second.poll();
     expect(after.at(-1)).toMatchObject({ type: "run_completed", result: result.text });

@@ -37,11 +37,13 @@ impl HookChain {
         self.asking.as_ref().is_some_and(|a| a.effect == id || a.timer == id)
     }
 
-    /// Stop waiting (the run is stopping).
+    /// Stop waiting (the run is stopping); the call asked ends, as `hook_failed`.
     pub(super) fn abandon(&mut self, st: &mut Step<'_, '_>) {
         if let Some(asking) = self.asking.take() {
             st.ctx.out.forget(asking.effect);
             st.ctx.out.cancel_timer(asking.timer);
+            let error = "the run stopped before the hook answered";
+            st.session.events.push(&Event::HookFailed { hook_id: &asking.hook, point: self.point, error });
         }
     }
 }

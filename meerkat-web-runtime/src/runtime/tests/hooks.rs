@@ -380,9 +380,11 @@ fn an_interrupt_while_a_hook_decides_stops_the_run() {
     let done = h.take("run_finished");
     assert_eq!(done["result"]["turns"], 0);
     assert_eq!(h.code(json!({"op":"hook_result","id":effect["id"]})), "UNKNOWN_EFFECT");
+    // The hook's call ends with the run; `turn_completed` says it was cancelled (the README's signal).
     let events = h.events(&s);
-    let completed = events.iter().find(|e| e["type"] == "turn_completed").unwrap();
-    assert_eq!(completed["stopReason"], "cancelled");
+    assert_eq!(types(&events), ["run_started", "hook_started", "hook_failed", "turn_completed", "run_completed"]);
+    assert_eq!(events[2]["error"], "the run stopped before the hook answered");
+    assert_eq!(events[3]["stopReason"], "cancelled");
     // The session takes the next turn.
     h.turn(&s, "next");
     assert_eq!(h.take("hook")["ctx"]["point"], "pre_llm_request");
