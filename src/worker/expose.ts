@@ -198,7 +198,8 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
         try {
           await mobHost.settled(() => d.startTurn(prompt, turnOptions));
         } finally {
-          if (d.isStarted) {
+          // (Unless it was destroyed meanwhile: then it is gone from both maps.)
+          if (d.isStarted && deferred.get(sessionId) === d) {
             sessions.set(sessionId, d.session);
             deferred.delete(sessionId);
           }
