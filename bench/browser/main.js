@@ -103,9 +103,11 @@ async function profileOnce(opts) {
   const worker = spawn.profile();
   mark("new Worker returned");
   let profile;
+  // Calls and replies numbered in order (an id says whose client a call is, not which: rpc.ts).
+  let [calls, replies] = [0, 0];
   const done = new Promise((resolve) => {
     worker.addEventListener("message", ({ data }) => {
-      if (data?.rkat === "reply") mark(`reply ${data.id} received`);
+      if (data?.rkat === "reply") mark(`reply ${++replies} received`);
       if (!data?.profile) return;
       profile = data;
       if (data.profile.some(([name]) => name === "reply 2 posted")) resolve();
@@ -113,7 +115,7 @@ async function profileOnce(opts) {
   });
   const post = worker.postMessage.bind(worker);
   worker.postMessage = (message, transfer) => {
-    if (message?.rkat === "call") mark(`call ${message.id} posted (${message.to})`);
+    if (message?.rkat === "call") mark(`call ${++calls} posted (${message.to})`);
     post(message, transfer);
   };
   const wasmEntries = () => performance.getEntriesByType("resource").filter((e) => e.name.endsWith(".wasm") && e.startTime >= t0);

@@ -111,9 +111,11 @@ globalThis.addEventListener = function (type, listener, options) {
   };
   return real.addEventListener.call(this, type, wrapped, options);
 };
+// Replies are numbered in order (a call's id says whose client it is, not which call: rpc.ts).
+let replies = 0;
 globalThis.postMessage = function (message, transfer) {
   const reply = message?.rkat === "reply";
-  if (reply) mark(`reply ${message.id} posted`);
+  if (reply) mark(`reply ${++replies} posted`);
   real.postMessage.call(this, message, transfer);
   if (reply) real.postMessage.call(this, { profile: marks.slice(), resources: resources() });
 };
