@@ -5,9 +5,8 @@
  * carry one (a summary's too, and Gemini's 400 for a bad key), retries
  * beside the re-resolve, and the exact credential header per provider.
  */
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import {
-  clearExternalAuthResolver,
   MeerkatRuntime,
   registerExternalAuthResolver,
   withAuthBinding,
@@ -15,21 +14,16 @@ import {
   type RealmBindingConfig,
   type Session,
 } from "@rkat/web";
-import { proxyUrl, resetSim, script, wasm } from "./support/runtime.js";
-import { authRuntime, credentialOf, leaseOf, type Sent } from "./support/auth.js";
+import { proxyUrl, script, wasm } from "./support/runtime.js";
+import { authRuntime, credentialOf, leaseOf, type Sent, authRuntimePerTest } from "./support/auth.js";
 import { errorOf, ofType } from "./support/features.js";
 
 let runtime: MeerkatRuntime;
 let sent: Sent[];
 
-beforeEach(async () => {
-  await resetSim();
-  ({ runtime, sent } = await authRuntime());
-});
-afterEach(() => {
-  runtime.destroy();
-  clearExternalAuthResolver(wasm);
-  vi.useRealTimers();
+authRuntimePerTest((made, log) => {
+  runtime = made;
+  sent = log;
 });
 
 const alpha = (config = {}): Session =>

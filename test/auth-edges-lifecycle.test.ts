@@ -5,7 +5,7 @@
  * runtimes on one wasm module, and many sessions and mob members starting
  * on one binding at once.
  */
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import {
   clearExternalAuthResolver,
   MeerkatRuntime,
@@ -14,20 +14,16 @@ import {
   type AuthResolverRequest,
   type Session,
 } from "@rkat/web";
-import { resetSim, wasm } from "./support/runtime.js";
-import { authRuntime, credentialOf, leaseOf, type Sent } from "./support/auth.js";
+import { wasm } from "./support/runtime.js";
+import { authRuntime, credentialOf, leaseOf, type Sent, authRuntimePerTest } from "./support/auth.js";
 import { errorOf, gate, until } from "./support/features.js";
 
 let runtime: MeerkatRuntime;
 let sent: Sent[];
 
-beforeEach(async () => {
-  await resetSim();
-  ({ runtime, sent } = await authRuntime());
-});
-afterEach(() => {
-  runtime.destroy();
-  clearExternalAuthResolver(wasm);
+authRuntimePerTest((made, log) => {
+  runtime = made;
+  sent = log;
 });
 
 const bound = { realm: "team-alpha", binding: "anthropic" };

@@ -5,7 +5,7 @@
  * what is not an Error or hand over garbage (each ending as it does on the
  * main thread), and bad arguments refused as a rejected promise.
  */
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import {
   clearExternalAuthResolver,
   MeerkatError,
@@ -13,29 +13,16 @@ import {
   withAuthBinding,
   type ExternalAuthResolver,
 } from "@rkat/web";
-import { connectRuntime, exposeRuntime, type WorkerRuntime } from "@rkat/web/worker";
-import { resetSim, wasm } from "./support/runtime.js";
-import { authRuntime, credentialOf, leaseOf, realmsConfig, recordingFetch, type Sent } from "./support/auth.js";
+import type { WorkerRuntime } from "@rkat/web/worker";
+import { wasm } from "./support/runtime.js";
+import { authRuntime, credentialOf, leaseOf, type Sent, workerAuthRuntimePerTest } from "./support/auth.js";
 import { errorOf, gate, until } from "./support/features.js";
 
 let runtime: WorkerRuntime;
 let sent: Sent[];
-let channel: MessageChannel;
-
-beforeEach(async () => {
-  await resetSim();
-  const recording = recordingFetch();
-  sent = recording.sent;
-  channel = new MessageChannel();
-  exposeRuntime(wasm, { endpoint: channel.port1 as never, fetch: recording.fetch });
-  runtime = await connectRuntime(channel.port2 as never, realmsConfig());
-});
-afterEach(async () => {
-  await runtime.destroy().catch(() => {});
-  channel.port1.close();
-  channel.port2.close();
-  // The Worker host runs in this process here, on the same module object.
-  clearExternalAuthResolver(wasm);
+workerAuthRuntimePerTest((made, log) => {
+  runtime = made;
+  sent = log;
 });
 
 const bound = { realm: "team-alpha", binding: "anthropic" };

@@ -4,7 +4,7 @@
  * Worker, which enforces its timeout; failures keep their codes; the secret
  * stays out of what crosses back.
  */
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import {
   clearExternalAuthResolver,
   MeerkatError,
@@ -13,30 +13,17 @@ import {
   type AuthResolverRequest,
   type ExternalAuthResolver,
 } from "@rkat/web";
-import { connectRuntime, exposeRuntime, type WorkerRuntime } from "@rkat/web/worker";
+import type { WorkerRuntime } from "@rkat/web/worker";
 import { resolverFor } from "../src/auth/registry.js";
-import { resetSim, script, wasm } from "./support/runtime.js";
-import { credentialOf, leaseOf, realmsConfig, recordingFetch, type Sent } from "./support/auth.js";
+import { script, wasm } from "./support/runtime.js";
+import { credentialOf, leaseOf, type Sent, workerAuthRuntimePerTest } from "./support/auth.js";
 import { errorOf, gate, until } from "./support/features.js";
 
 let runtime: WorkerRuntime;
 let sent: Sent[];
-let channel: MessageChannel;
-
-beforeEach(async () => {
-  await resetSim();
-  const recording = recordingFetch();
-  sent = recording.sent;
-  channel = new MessageChannel();
-  exposeRuntime(wasm, { endpoint: channel.port1 as never, fetch: recording.fetch });
-  runtime = await connectRuntime(channel.port2 as never, realmsConfig());
-});
-afterEach(async () => {
-  await runtime.destroy().catch(() => {});
-  channel.port1.close();
-  channel.port2.close();
-  // The Worker host runs in this process here, on the same module object.
-  clearExternalAuthResolver(wasm);
+workerAuthRuntimePerTest((made, log) => {
+  runtime = made;
+  sent = log;
 });
 
 const bound = { realm: "team-alpha", binding: "anthropic" };

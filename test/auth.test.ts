@@ -5,7 +5,7 @@
  * sessions, one re-resolve after a 401, header styles for every provider,
  * and every failure leaving the runtime usable.
  */
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import {
   clearExternalAuthResolver,
   MeerkatError,
@@ -16,21 +16,16 @@ import {
   type ExternalAuthResolver,
   type Session,
 } from "@rkat/web";
-import { resetSim, script, wasm } from "./support/runtime.js";
-import { authRuntime, credentialOf, fakeHostAuth, leaseOf, realmsConfig, type Sent } from "./support/auth.js";
+import { script, wasm } from "./support/runtime.js";
+import { credentialOf, fakeHostAuth, leaseOf, realmsConfig, type Sent, authRuntimePerTest } from "./support/auth.js";
 import { errorOf, gate, ofType, thrownBy, until } from "./support/features.js";
 
 let runtime: MeerkatRuntime;
 let sent: Sent[];
 
-beforeEach(async () => {
-  await resetSim();
-  ({ runtime, sent } = await authRuntime());
-});
-afterEach(() => {
-  runtime.destroy();
-  clearExternalAuthResolver(wasm);
-  vi.useRealTimers();
+authRuntimePerTest((made, log) => {
+  runtime = made;
+  sent = log;
 });
 
 const alpha = (binding = "anthropic", model?: string): Session =>

@@ -4,9 +4,9 @@
  * session as it was (no event, no request, the same history), and the
  * next turn works.
  */
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { AgentEvent, HistoryMessage } from "@rkat/web";
-import { resetSim, simRequests, simRuntime, workerPair } from "./support/runtime.js";
+import { resetSim, sessionSides, simRequests } from "./support/runtime.js";
 import { errorOf } from "./support/features.js";
 
 interface SessionLike {
@@ -15,30 +15,7 @@ interface SessionLike {
   history(): Promise<HistoryMessage[]>;
 }
 
-let cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const done of cleanup) await done();
-  cleanup = [];
-});
-
-const sides = [
-  {
-    name: "main thread",
-    session: async (): Promise<SessionLike> => {
-      const runtime = await simRuntime();
-      cleanup.push(async () => runtime.destroy());
-      return runtime.createSession() as never;
-    },
-  },
-  {
-    name: "Worker",
-    session: async (): Promise<SessionLike> => {
-      const { runtime, close } = await workerPair();
-      cleanup.push(close);
-      return (await runtime.createSession()) as never;
-    },
-  },
-];
+const sides = sessionSides<SessionLike>();
 
 const REFUSED: Array<[string, unknown, unknown, string]> = [
   ["an empty string", "", undefined, "INVALID_ARGUMENT"],

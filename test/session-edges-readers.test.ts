@@ -4,9 +4,9 @@
  * resolved), or once `interrupt()` resolved, the session's subscriptions
  * hold every event of the run.
  */
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { AgentEvent } from "@rkat/web";
-import { resetSim, simRuntime, workerPair } from "./support/runtime.js";
+import { resetSim, sessionSides } from "./support/runtime.js";
 import { until } from "./support/features.js";
 
 interface SessionLike {
@@ -16,30 +16,7 @@ interface SessionLike {
   subscribeEvents(): Promise<{ poll(): AgentEvent[] }>;
 }
 
-let cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const done of cleanup) await done();
-  cleanup = [];
-});
-
-const sides = [
-  {
-    name: "main thread",
-    session: async (): Promise<SessionLike> => {
-      const runtime = await simRuntime();
-      cleanup.push(async () => runtime.destroy());
-      return runtime.createSession() as never;
-    },
-  },
-  {
-    name: "Worker",
-    session: async (): Promise<SessionLike> => {
-      const { runtime, close } = await workerPair();
-      cleanup.push(close);
-      return (await runtime.createSession()) as never;
-    },
-  },
-];
+const sides = sessionSides<SessionLike>();
 
 for (const side of sides) {
   describe(side.name, () => {

@@ -1,6 +1,8 @@
 /** Helpers of the auth suites: realms on the simulated provider, a recording fetch, a fake login. */
-import { MeerkatRuntime, type AuthLease, type AuthResolverRequest, type RuntimeConfig } from "@rkat/web";
-import { proxyUrl, wasm } from "./runtime.js";
+import { afterEach, beforeEach, vi } from "vitest";
+import { clearExternalAuthResolver, MeerkatRuntime, type AuthLease, type AuthResolverRequest, type RuntimeConfig } from "@rkat/web";
+import { connectRuntime, exposeRuntime, type WorkerRuntime } from "@rkat/web/worker";
+import { proxyUrl, resetSim, wasm } from "./runtime.js";
 
 /** Every request the runtime sent, with its headers as sent (the simulator's own log redacts them). */
 export interface Sent {
@@ -70,6 +72,49 @@ export async function authRuntime(
   const { fetch, sent } = recordingFetch(echoKey);
   const runtime = await MeerkatRuntime.init(wasm, { ...realmsConfig(), ...extra }, { fetch });
   return { runtime, sent };
+}
+
+/**
+ * An `authRuntime()` for each test (the simulated provider reset first),
+ * handed to `use`; after the test it is destroyed, the module's resolver
+ * cleared and real timers restored.
+ */
+export function authRuntimePerTest(use: (runtime: MeerkatRuntime, sent: Sent[]) => void): void {
+  let runtime: MeerkatRuntime | undefined;
+  beforeEach(async () => {
+    await resetSim();
+    const made = await authRuntime();
+    runtime = made.runtime;
+    use(made.runtime, made.sent);
+  });
+  afterEach(() => {
+    runtime?.destroy();
+    clearExternalAuthResolver(wasm);
+    vi.useRealTimers();
+  });
+}
+
+/**
+ * The same through the Worker bridge, for each test: a Worker host (in this
+ * process, on the same module object) with the realms and a recording fetch.
+ */
+export function workerAuthRuntimePerTest(use: (runtime: WorkerRuntime, sent: Sent[]) => void): void {
+  let runtime: WorkerRuntime | undefined;
+  let channel: MessageChannel | undefined;
+  beforeEach(async () => {
+    await resetSim();
+    const recording = recordingFetch();
+    channel = new MessageChannel();
+    exposeRuntime(wasm, { endpoint: channel.port1 as never, fetch: recording.fetch });
+    runtime = await connectRuntime(channel.port2 as never, realmsConfig());
+    use(runtime, recording.sent);
+  });
+  afterEach(async () => {
+    await runtime?.destroy().catch(() => {});
+    channel?.port1.close();
+    channel?.port2.close();
+    clearExternalAuthResolver(wasm);
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Helpers shared by the Node integration tests. */
-import { inject } from "vitest";
+import { afterEach, inject } from "vitest";
 import * as wasm from "@rkat/web/wasm/meerkat_web_runtime.js";
 import { MeerkatRuntime, type RuntimeConfig } from "@rkat/web";
 import { connectRuntime, exposeRuntime, type WorkerRuntime } from "@rkat/web/worker";
@@ -41,6 +41,36 @@ export async function workerPair(extra: RuntimeConfig = {}): Promise<{
     channel.port2.close();
   };
   return { runtime, channel, close };
+}
+
+/**
+ * A fresh session on the main thread and one through the Worker (each
+ * closed after its test), typed as `S`: the shape a suite uses of both.
+ * Call at a suite's top level (it registers the clean-up).
+ */
+export function sessionSides<S>(): { name: string; session(): Promise<S> }[] {
+  const cleanup: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const done of cleanup.splice(0)) await done();
+  });
+  return [
+    {
+      name: "main thread",
+      session: async () => {
+        const runtime = await simRuntime();
+        cleanup.push(async () => runtime.destroy());
+        return runtime.createSession() as S;
+      },
+    },
+    {
+      name: "Worker",
+      session: async () => {
+        const { runtime, close } = await workerPair();
+        cleanup.push(close);
+        return (await runtime.createSession()) as S;
+      },
+    },
+  ];
 }
 
 /** Queue behaviours for the next simulated requests. */
