@@ -182,6 +182,10 @@ fn defaults_never_carry_keys() {
         (b"maxTokens = 1\nmax_tokens = 2\n", &["both maxTokens and max_tokens"]),
         (b"anthropicBaseUrl = \"localhost:3100\"\n", &["anthropicBaseUrl must be an http:// or https:// URL"]),
         (b"[defaults]\nmodel = \"m\"\n", &["unknown table [defaults]"]),
+        // What the runtime config refuses is refused here, as the pack's fault.
+        (b"anthropicBaseUrl = \"http://\"\n", &["anthropicBaseUrl must be an absolute http(s) URL"]),
+        (b"gemini_base_url = \"https://a b\"\n", &["gemini_base_url must be an absolute http(s) URL"]),
+        (b"model = \"claude sonnet\"\n", &["model must be a non-empty name without spaces"]),
     ] {
         invalid(&example_with("config/defaults.toml", Some(text)), parts);
     }
