@@ -134,7 +134,11 @@ impl<'f> Keys<'f> {
     fn string(&self, key: &str) -> CoreResult<Option<String>> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::Str(s)) if !s.is_empty() => Ok(Some(s.clone())),
+            Some(Value::Str(s)) if !s.trim().is_empty() => Ok(Some(s.clone())),
+            // A blank name or version would pass as one (the CLI's build refuses it too).
+            Some(Value::Str(_)) => Err(self
+                .file
+                .bad(&format!("{}{key} must be a non-empty string, got a blank one", prefix(&self.table.name)))),
             Some(v) => Err(self.wrong(key, "a non-empty string", v)),
         }
     }

@@ -127,6 +127,10 @@ fn missing_and_malformed_parts() {
         (b"[mobpack]\nname = \"x\"\n", &["[mobpack] needs version"]),
         (b"[mobpack]\nname = 1\nversion = \"1\"\n", &["[mobpack].name must be a non-empty string, got an integer"]),
         (b"[mobpack]\nname = \"\"\nversion = \"1\"\n", &["non-empty string"]),
+        (
+            b"[mobpack]\nname = \"x\"\nversion = \" \\t\"\n",
+            &["[mobpack].version must be a non-empty string, got a blank one"],
+        ),
         (b"[mobpack]\nname = \"x\"\nversion = \"1\"\nauthor = \"me\"\n", &["unknown key \"author\""]),
         (
             b"[mobpack]\nname = \"x\"\nversion = \"1\"\n[requires]\ncapabilities = \"mobs\"\n",
