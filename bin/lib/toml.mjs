@@ -1,8 +1,9 @@
 // Just enough TOML to check a pack before it is written: tables, dotted and
 // quoted keys, strings (basic, literal, multi-line), arrays and inline
 // tables. It lists every key with its value (strings decoded, arrays as
-// arrays, other scalars as their text). The core's reader (the `toml` crate)
-// is the authority; this one only gives early, clear messages.
+// arrays, other scalars as their text). The core's reader (its own TOML
+// subset, meerkat-web-runtime/src/mobpack/toml.rs) is the authority: build
+// reads each pack back with it. This one only gives early, clear messages.
 import { CliError } from './errors.mjs';
 
 const ESCAPES = { b: '\b', t: '\t', n: '\n', f: '\f', r: '\r', '"': '"', '\\': '\\' };

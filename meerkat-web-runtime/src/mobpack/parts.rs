@@ -134,7 +134,11 @@ impl<'f> Keys<'f> {
     fn string(&self, key: &str) -> CoreResult<Option<String>> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::Str(s)) if !s.is_empty() => Ok(Some(s.clone())),
+            Some(Value::Str(s)) if !s.trim().is_empty() => Ok(Some(s.clone())),
+            // A blank name or version would pass as one (the CLI's build refuses it too).
+            Some(Value::Str(_)) => Err(self
+                .file
+                .bad(&format!("{}{key} must be a non-empty string, got a blank one", prefix(&self.table.name)))),
             Some(v) => Err(self.wrong(key, "a non-empty string", v)),
         }
     }
@@ -159,6 +163,8 @@ impl<'f> Keys<'f> {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(self.file.bad(&format!("{key} must be an http:// or https:// URL, got {}", quote(&url))));
         }
+        // What the runtime config would refuse is the pack's fault, said now.
+        crate::config::check_base_url(key, &url).map_err(|e| self.file.bad(&e.message))?;
         Ok(Some(url))
     }
 }
@@ -246,7 +252,11 @@ pub fn defaults(data: &[u8]) -> CoreResult<Defaults> {
         },
     };
     Ok(Defaults {
-        model: keys.string("model")?,
+        model: keys
+            .string("model")?
+            .map(|m| crate::config::check_model(&m).map(|()| m))
+            .transpose()
+            .map_err(|e| file.bad(&e.message))?,
         max_tokens,
         anthropic_base_url: keys.url("anthropicBaseUrl", "anthropic_base_url")?,
         openai_base_url: keys.url("openaiBaseUrl", "openai_base_url")?,

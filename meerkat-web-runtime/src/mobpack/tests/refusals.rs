@@ -127,6 +127,10 @@ fn missing_and_malformed_parts() {
         (b"[mobpack]\nname = \"x\"\n", &["[mobpack] needs version"]),
         (b"[mobpack]\nname = 1\nversion = \"1\"\n", &["[mobpack].name must be a non-empty string, got an integer"]),
         (b"[mobpack]\nname = \"\"\nversion = \"1\"\n", &["non-empty string"]),
+        (
+            b"[mobpack]\nname = \"x\"\nversion = \" \\t\"\n",
+            &["[mobpack].version must be a non-empty string, got a blank one"],
+        ),
         (b"[mobpack]\nname = \"x\"\nversion = \"1\"\nauthor = \"me\"\n", &["unknown key \"author\""]),
         (
             b"[mobpack]\nname = \"x\"\nversion = \"1\"\n[requires]\ncapabilities = \"mobs\"\n",
@@ -182,6 +186,10 @@ fn defaults_never_carry_keys() {
         (b"maxTokens = 1\nmax_tokens = 2\n", &["both maxTokens and max_tokens"]),
         (b"anthropicBaseUrl = \"localhost:3100\"\n", &["anthropicBaseUrl must be an http:// or https:// URL"]),
         (b"[defaults]\nmodel = \"m\"\n", &["unknown table [defaults]"]),
+        // What the runtime config refuses is refused here, as the pack's fault.
+        (b"anthropicBaseUrl = \"http://\"\n", &["anthropicBaseUrl must be an absolute http(s) URL"]),
+        (b"gemini_base_url = \"https://a b\"\n", &["gemini_base_url must be an absolute http(s) URL"]),
+        (b"model = \"claude sonnet\"\n", &["model must be a non-empty name without spaces"]),
     ] {
         invalid(&example_with("config/defaults.toml", Some(text)), parts);
     }
