@@ -201,8 +201,10 @@ impl Bus {
         added
     }
 
-    /// Unwire both ways; `false` if they were not wired.
-    pub fn unwire(&mut self, a: &str, b: &str) -> bool {
+    /// Unwire both ways; `false` if they were not wired. Requests between
+    /// the two fail now: no response can reach the requester any more, and
+    /// it should not wait out `requestTimeoutMs` to learn so.
+    pub fn unwire(&mut self, a: &str, b: &str, out: &mut Outbox) -> bool {
         let mut removed = false;
         for (one, other) in [(a, b), (b, a)] {
             if let Some(e) = self.endpoints.get_mut(one) {
@@ -210,6 +212,13 @@ impl Bus {
                 e.peers.retain(|p| p != other);
                 removed |= e.peers.len() != before;
             }
+        }
+        let between = |p: &Pending| (p.from == a && p.to == b) || (p.from == b && p.to == a);
+        while let Some(at) = self.pending.iter().position(between) {
+            let request = self.pending.remove(at);
+            out.cancel_timer(request.timer);
+            let to = self.name_for(&request.from, &request.to);
+            self.fail_request(request, &format!("{to} was unwired from you before it responded"));
         }
         removed
     }

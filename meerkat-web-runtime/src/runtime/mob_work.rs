@@ -213,7 +213,7 @@ impl Runtime {
             let mut peers = self.bus.endpoint(session).map(|e| e.peers.clone()).unwrap_or_default();
             peers.retain(|p| self.bus.mob_of(p).is_some_and(|m| m != mob_id));
             for peer in &peers {
-                self.bus.unwire(session, peer);
+                self.bus.unwire(session, peer, &mut self.out);
                 self.emit_wiring(now_ms, session, peer, false);
             }
         }

@@ -501,7 +501,7 @@ impl Runtime {
                 self.cross.push(((a.0.to_string(), a.1.to_string()), (b.0.to_string(), b.1.to_string())));
             }
         }
-        let changed = if on { self.bus.wire(&sa, &sb) } else { self.bus.unwire(&sa, &sb) };
+        let changed = if on { self.bus.wire(&sa, &sb) } else { self.bus.unwire(&sa, &sb, &mut self.out) };
         if changed {
             self.emit_wiring(now_ms, &sa, &sb, on);
         }
