@@ -220,8 +220,8 @@ test("R4: subscriptions of a destroyed runtime and of a destroyed mob throw as o
     );
   });
   expect(seen[0].map((o) => (o as { code?: string }).code)).toEqual([
-    "INVALID_ARGUMENT",
-    "INVALID_ARGUMENT",
+    "MOB_NOT_RUNNING", // the mob was destroyed (as a destroyed session's: SESSION_NOT_FOUND)
+    "MOB_NOT_RUNNING",
     "RUNTIME_DESTROYED",
     "RUNTIME_DESTROYED",
   ]);

@@ -121,6 +121,9 @@ struct Pending {
     from: String,
     to: String,
     timer: u32,
+    /// The request's hops: its failure notice counts as many, so a member
+    /// asking again after each failure still meets `maxHops`.
+    hops: u32,
 }
 
 #[derive(Debug, Default)]
@@ -201,8 +204,10 @@ impl Bus {
         added
     }
 
-    /// Unwire both ways; `false` if they were not wired.
-    pub fn unwire(&mut self, a: &str, b: &str) -> bool {
+    /// Unwire both ways; `false` if they were not wired. Requests between
+    /// the two fail now: no response can reach the requester any more, and
+    /// it should not wait out `requestTimeoutMs` to learn so.
+    pub fn unwire(&mut self, a: &str, b: &str, out: &mut Outbox) -> bool {
         let mut removed = false;
         for (one, other) in [(a, b), (b, a)] {
             if let Some(e) = self.endpoints.get_mut(one) {
@@ -210,6 +215,13 @@ impl Bus {
                 e.peers.retain(|p| p != other);
                 removed |= e.peers.len() != before;
             }
+        }
+        let between = |p: &Pending| (p.from == a && p.to == b) || (p.from == b && p.to == a);
+        while let Some(at) = self.pending.iter().position(between) {
+            let request = self.pending.remove(at);
+            out.cancel_timer(request.timer);
+            let to = self.name_for(&request.from, &request.to);
+            self.fail_request(request, &format!("{to} was unwired from you before it responded"));
         }
         removed
     }
@@ -268,7 +280,8 @@ impl Bus {
             session: request.from.clone(),
             event: Event::InteractionFailed { interaction_id: &request.id, error: &error }.keep(),
         });
-        let notice = Envelope { from: String::new(), role: String::new(), kind: Kind::Notice, body: error, hops: 0 };
+        let hops = request.hops;
+        let notice = Envelope { from: String::new(), role: String::new(), kind: Kind::Notice, body: error, hops };
         if let Some(e) = self.endpoints.get_mut(&request.from)
             && !e.retired
         {
@@ -277,12 +290,12 @@ impl Bus {
         }
     }
 
-    fn new_request(&mut self, from: &str, to: &str, out: &mut Outbox, now_ms: f64) -> String {
+    fn new_request(&mut self, from: &str, to: &str, hops: u32, out: &mut Outbox, now_ms: f64) -> String {
         self.next_request += 1;
         let id = format!("req-{}", self.next_request);
         let ms = self.endpoint(from).map_or(0, |e| e.limits.request_timeout_ms);
         let timer = out.timer(Owner::Comms, ms, now_ms);
-        self.pending.push(Pending { id: id.clone(), from: from.to_string(), to: to.to_string(), timer });
+        self.pending.push(Pending { id: id.clone(), from: from.to_string(), to: to.to_string(), timer, hops });
         id
     }
 

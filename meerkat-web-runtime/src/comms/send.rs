@@ -39,12 +39,15 @@ pub fn call(
     let to = field("to").unwrap_or_default();
     let body = field("body").unwrap_or_default();
     let target = addressable(bus, me, to)?;
-    if body.len() > MAX_BODY_BYTES {
-        return Err(format!("MESSAGE_TOO_LARGE: the body is {} bytes; the limit is {MAX_BODY_BYTES}", body.len()));
+    // A request's intent reaches the model beside its body: one bound for both.
+    let intent = if call == PeerCall::Request { field("intent").unwrap_or_default() } else { "" };
+    let size = body.len() + intent.len();
+    if size > MAX_BODY_BYTES {
+        return Err(format!("MESSAGE_TOO_LARGE: the body (and intent) is {size} bytes; the limit is {MAX_BODY_BYTES}"));
     }
     let kind = match call {
         PeerCall::Request => {
-            Kind::Request { id: String::new(), intent: field("intent").filter(|i| !i.is_empty()).map(str::to_string) }
+            Kind::Request { id: String::new(), intent: Some(intent).filter(|i| !i.is_empty()).map(str::to_string) }
         }
         PeerCall::Response => {
             let id = field("requestId").unwrap_or_default();
@@ -150,7 +153,7 @@ fn deliver(
     let mut result = String::new();
     let mut o = ObjectWriter::new(&mut result);
     if let Kind::Request { id, .. } = &mut kind {
-        *id = bus.new_request(me, target, out, now_ms);
+        *id = bus.new_request(me, target, hops, out, now_ms);
         o.str("requestId", id);
     } else {
         o.bool("delivered", true);

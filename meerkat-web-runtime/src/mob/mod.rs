@@ -105,7 +105,9 @@ pub struct Mob {
     pub skill_source: Option<String>,
     /// Step timeouts: (timer, flow run index, step index).
     pub step_timers: Vec<(u32, usize, usize)>,
-    next_subscription: u32,
+    /// Carried over to a mob created with the id of a destroyed one, so a
+    /// subscription of the old mob never names one of the new.
+    pub next_subscription: u32,
 }
 
 /// Subscriptions per mob, at most.

@@ -213,7 +213,7 @@ impl Runtime {
             let mut peers = self.bus.endpoint(session).map(|e| e.peers.clone()).unwrap_or_default();
             peers.retain(|p| self.bus.mob_of(p).is_some_and(|m| m != mob_id));
             for peer in &peers {
-                self.bus.unwire(session, peer);
+                self.bus.unwire(session, peer, &mut self.out);
                 self.emit_wiring(now_ms, session, peer, false);
             }
         }
@@ -237,9 +237,17 @@ impl Runtime {
     pub(super) fn poll_mob(&mut self, mob_id: &str, id: u32) -> CoreResult<String> {
         let Runtime { mobs, agents, settings, .. } = self;
         let mob = mobs.get_mut(mob_id).ok_or_else(|| super::mobs::mob_not_found(mob_id))?;
-        let at = mob.subscriptions.iter().position(|s| s.id == id).ok_or_else(|| {
-            invalid(format!("mob {} has no subscription {id} (closed, or never opened)", quote(mob_id)))
-        })?;
+        let Some(at) = mob.subscriptions.iter().position(|s| s.id == id) else {
+            // destroy() ended its subscriptions: say so, as a session's do.
+            if mob.status == MobStatus::Destroyed {
+                let why = format!("mob {} was destroyed: its subscriptions ended", quote(mob_id));
+                return Err(CoreError::new(ErrorCode::MobNotRunning, why));
+            }
+            return Err(invalid(format!(
+                "mob {} has no subscription {id} (closed, ended by a destroy(), or never opened)",
+                quote(mob_id)
+            )));
+        };
         let unread = read_unread(mob, agents, at);
         let Mob { subscriptions, members, .. } = mob;
         let Some(sub) = subscriptions.get_mut(at) else { return Ok("[]".to_string()) };

@@ -146,7 +146,11 @@ impl Runtime {
         }
         let id = def.id.clone();
         let capacity = self.settings.event_queue_capacity;
-        self.mobs.insert(id.clone(), Mob::new(def, source, capacity));
+        let mut mob = Mob::new(def, source, capacity);
+        if let Some(destroyed) = self.mobs.get(&id) {
+            mob.next_subscription = destroyed.next_subscription;
+        }
+        self.mobs.insert(id.clone(), mob);
         let mut out = String::new();
         let mut o = ObjectWriter::new(&mut out);
         o.str("mobId", &id);
@@ -501,7 +505,7 @@ impl Runtime {
                 self.cross.push(((a.0.to_string(), a.1.to_string()), (b.0.to_string(), b.1.to_string())));
             }
         }
-        let changed = if on { self.bus.wire(&sa, &sb) } else { self.bus.unwire(&sa, &sb) };
+        let changed = if on { self.bus.wire(&sa, &sb) } else { self.bus.unwire(&sa, &sb, &mut self.out) };
         if changed {
             self.emit_wiring(now_ms, &sa, &sb, on);
         }

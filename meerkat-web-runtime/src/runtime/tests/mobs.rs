@@ -500,9 +500,12 @@ fn lifecycle_stops_resumes_completes_and_destroys() {
         .map(|m| m["status"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(statuses, ["destroyed"]);
-    assert_eq!(h.code(json!({"op":"mob_poll","mob":mob,"subscription":sub})), "INVALID_ARGUMENT");
-    // The id can be used again.
+    // Its subscriptions ended with it, and say so.
+    assert_eq!(h.code(json!({"op":"mob_poll","mob":mob,"subscription":sub})), "MOB_NOT_RUNNING");
+    // The id can be used again; the old subscription's id names none of the new mob's.
     h.mob(team());
+    let fresh = h.cmd(json!({"op":"mob_subscribe","mob":mob})).unwrap()["subscription"].clone();
+    assert_ne!(fresh, sub);
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 mod auth;
 mod budget;
+mod comms_edges;
 mod compaction;
 mod cross_mob;
 mod flow_edges;
