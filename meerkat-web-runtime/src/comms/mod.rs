@@ -160,20 +160,21 @@ impl Bus {
                 e.peers.retain(|p| p != session);
             }
         }
-        let mut gone = Vec::new();
-        for request in core::mem::take(&mut self.pending) {
-            if request.from == session || request.to == session {
-                gone.push(request);
-            } else {
-                self.pending.push(request);
-            }
-        }
-        for request in gone {
-            out.cancel_timer(request.timer);
+        for request in self.take_pending(|p| p.from == session || p.to == session, out) {
             if request.from != session {
                 self.fail_request(request, "the peer was retired before it responded");
             }
         }
+    }
+
+    /// The pending requests `which` picks, out of the list, their time-outs cancelled.
+    fn take_pending(&mut self, which: impl Fn(&Pending) -> bool, out: &mut Outbox) -> Vec<Pending> {
+        let (taken, kept) = core::mem::take(&mut self.pending).into_iter().partition(which);
+        self.pending = kept;
+        for request in &taken {
+            out.cancel_timer(request.timer);
+        }
+        taken
     }
 
     pub fn endpoint(&self, session: &str) -> Option<&Endpoint> {
@@ -217,9 +218,7 @@ impl Bus {
             }
         }
         let between = |p: &Pending| (p.from == a && p.to == b) || (p.from == b && p.to == a);
-        while let Some(at) = self.pending.iter().position(between) {
-            let request = self.pending.remove(at);
-            out.cancel_timer(request.timer);
+        for request in self.take_pending(between, out) {
             let to = self.name_for(&request.from, &request.to);
             self.fail_request(request, &format!("{to} was unwired from you before it responded"));
         }

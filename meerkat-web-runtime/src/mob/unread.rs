@@ -62,9 +62,7 @@ impl Unread {
             }
         }
     }
-}
 
-impl Unread {
     /// Hand its events over as runs, merged by time and numbered from
     /// `*seq`, after what `out` holds: a poll with nothing kept and
     /// nothing to cut, without the copy into a [`Kept`].
