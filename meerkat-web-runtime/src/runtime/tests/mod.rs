@@ -1,6 +1,7 @@
 //! The loop driven end to end by scripted outcomes: no HTTP, no clock.
 
 mod auth;
+mod auth_secrecy;
 mod budget;
 mod comms_edges;
 mod compaction;
