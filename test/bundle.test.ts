@@ -15,13 +15,12 @@ import * as wasm from "@rkat/web/wasm/meerkat_web_runtime.js";
 import type * as Main from "@rkat/web";
 import type * as Worker from "@rkat/web/worker";
 import { exampleFiles, pack } from "./support/pack.js";
-import { proxyUrl, resetSim } from "./support/runtime.js";
+import { resetSim, simConfig } from "./support/runtime.js";
 
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));
 const pkgJson = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 const ENTRIES = { "./bundle": "rkat-web.js", "./worker-bundle": "rkat-web-worker.js" };
 const load = <T>(file: string): Promise<T> => import(/* @vite-ignore */ join(dist, file));
-const config = () => ({ anthropicApiKey: "proxy", anthropicBaseUrl: `${proxyUrl()}/anthropic`, model: "claude-sonnet-4-6" });
 
 /** Static imports (`import … from "x"`, `import "x"`), dynamic `import("x")`, and `new URL("x", import.meta.url)` of a built file. */
 function references(file: string) {
@@ -60,7 +59,7 @@ describe("the single-file builds", () => {
   test("@rkat/web/bundle runs a turn, and its errors keep their class names", async () => {
     await resetSim();
     const { MeerkatRuntime, MeerkatError, SessionNotFoundError } = await load<typeof Main>(ENTRIES["./bundle"]);
-    const runtime = await MeerkatRuntime.init(wasm, config());
+    const runtime = await MeerkatRuntime.init(wasm, simConfig());
     const session = runtime.createSession({ systemPrompt: "pirate" });
     expect((await session.turn("Hello bundle")).text).toBe("Arr! You said: Hello bundle (1 messages in context)");
     session.destroy();
@@ -83,7 +82,7 @@ describe("the single-file builds", () => {
     const channel = new MessageChannel();
     exposeRuntime(undefined, { endpoint: channel.port1 as never });
     try {
-      const runtime = await connectRuntime(channel.port2 as never, config());
+      const runtime = await connectRuntime(channel.port2 as never, simConfig());
       const session = await runtime.createSession();
       expect((await session.turn("Hello worker bundle")).text).toContain("Hello worker bundle");
       // The mob class and the core's mob part come through the lazy chunk.

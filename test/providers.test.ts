@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { MeerkatRuntime, ProviderError, type RetryingEvent, type SessionConfig } from "@rkat/web";
-import { proxyUrl, resetSim, script, simRequests, wasm } from "./support/runtime.js";
+import { allProvidersConfig, resetSim, script, simRequests, wasm } from "./support/runtime.js";
 
 interface Api {
   name: string;
@@ -32,16 +32,7 @@ const weather = {
 let runtime: MeerkatRuntime;
 
 beforeAll(async () => {
-  const base = proxyUrl();
-  runtime = await MeerkatRuntime.init(wasm, {
-    anthropicApiKey: "proxy",
-    anthropicBaseUrl: `${base}/anthropic`,
-    openaiApiKey: "proxy",
-    openaiBaseUrl: `${base}/openai/v1`,
-    geminiApiKey: "proxy",
-    geminiBaseUrl: `${base}/gemini`,
-    retry: { maxRetries: 2, initialDelayMs: 10, maxDelayMs: 100 },
-  });
+  runtime = await MeerkatRuntime.init(wasm, allProvidersConfig({ retry: { maxRetries: 2, initialDelayMs: 10, maxDelayMs: 100 } }));
   runtime.registerTool("get_weather", "Weather for a city", weather, ({ location }) => `sunny in ${String(location)}`);
   runtime.registerTool("clock", "The time", { type: "object", properties: {} }, () => "12:00");
   runtime.registerTool("snapshot", "Take a picture", { type: "object", properties: {} }, () => ({

@@ -123,19 +123,25 @@ function unpaired(history: HistoryMessage[]): string[] {
   return parts.flatMap((p) => (p.type === "tool_use" && !results.has(p.id) ? [p.id] : []));
 }
 
+/** A runtime on `side` whose session's turn has reached `phase` (held there until `release`). */
+async function inPhase(side: (typeof sides)[number], phase: (typeof PHASES)[number]) {
+  await resetSim();
+  const runtime = await side.open();
+  const entered = gate();
+  const release = gate();
+  await phase.arrange(runtime, entered.resolve, release.promise);
+  const session = await runtime.createSession();
+  const sub = await session.subscribeEvents();
+  const turn = session.turn(phase.prompt);
+  await phase.reached(() => sub.poll(), entered.promise);
+  return { runtime, session, sub, turn, release };
+}
+
 for (const side of sides) {
   describe(side.name, () => {
     for (const phase of PHASES) {
       test(`interrupt ${phase.name}: the turn resolves cancelled, the session takes the next turn`, async () => {
-        await resetSim();
-        const runtime = await side.open();
-        const entered = gate();
-        const release = gate();
-        await phase.arrange(runtime, entered.resolve, release.promise);
-        const session = await runtime.createSession();
-        const sub = await session.subscribeEvents();
-        const turn = session.turn(phase.prompt);
-        await phase.reached(() => sub.poll(), entered.promise);
+        const { runtime, session, sub, turn, release } = await inPhase(side, phase);
         await session.interrupt();
         await session.interrupt();
         await turn;
@@ -149,15 +155,7 @@ for (const side of sides) {
       });
 
       test(`destroy ${phase.name}: the turn rejects CANCELLED, the runtime takes a new session`, async () => {
-        await resetSim();
-        const runtime = await side.open();
-        const entered = gate();
-        const release = gate();
-        await phase.arrange(runtime, entered.resolve, release.promise);
-        const session = await runtime.createSession();
-        const sub = await session.subscribeEvents();
-        const turn = session.turn(phase.prompt);
-        await phase.reached(() => sub.poll(), entered.promise);
+        const { runtime, session, turn, release } = await inPhase(side, phase);
         await session.destroy();
         await session.destroy();
         expect((await errorOf(turn)).code).toBe("CANCELLED");

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { MeerkatRuntime, type SessionConfig, type TextDeltaEvent } from "@rkat/web";
-import { proxyUrl, resetSim, wasm } from "./support/runtime.js";
+import { allProvidersConfig, resetSim, wasm } from "./support/runtime.js";
 import { ofType } from "./support/features.js";
 
 const APIS: Array<{ name: string; session: SessionConfig }> = [
@@ -18,15 +18,7 @@ const APIS: Array<{ name: string; session: SessionConfig }> = [
 let runtime: MeerkatRuntime;
 
 beforeAll(async () => {
-  const base = proxyUrl();
-  runtime = await MeerkatRuntime.init(wasm, {
-    anthropicApiKey: "proxy",
-    anthropicBaseUrl: `${base}/anthropic`,
-    openaiApiKey: "proxy",
-    openaiBaseUrl: `${base}/openai/v1`,
-    geminiApiKey: "proxy",
-    geminiBaseUrl: `${base}/gemini`,
-  });
+  runtime = await MeerkatRuntime.init(wasm, allProvidersConfig());
 });
 afterAll(() => runtime.destroy());
 

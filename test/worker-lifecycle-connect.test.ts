@@ -5,38 +5,19 @@
  * was destroyed in them; and bad configs, refused as `MeerkatRuntime.init`
  * refuses them.
  */
-import { afterEach, expect, test } from "vitest";
-import { MeerkatRuntime, type MeerkatError, type RuntimeConfig } from "@rkat/web";
+import { expect, test } from "vitest";
+import { MeerkatRuntime, type MeerkatError } from "@rkat/web";
 import { connectRuntime, type WorkerRuntime } from "@rkat/web/worker";
 import { VERSION } from "../src/version.js";
-import { proxyUrl, resetSim, wasm } from "./support/runtime.js";
-import { otherVersionWorker, runtimeWorker, threadWorker, type ThreadWorker } from "./support/thread.js";
+import { outcomeOf } from "./support/features.js";
+import { resetSim, simConfig, wasm } from "./support/runtime.js";
+import { otherVersionWorker, runtimeWorker, threadWorker, endedAfterEachTest } from "./support/thread.js";
 
-const config = (): RuntimeConfig => ({ anthropicApiKey: "proxy", anthropicBaseUrl: `${proxyUrl()}/anthropic`, model: "claude-sonnet-4-6" });
-
-const threads: ThreadWorker[] = [];
-/** A thread ended after the test. */
-function started(thread: ThreadWorker): ThreadWorker {
-  threads.push(thread);
-  return thread;
-}
-afterEach(async () => {
-  await Promise.all(threads.splice(0).map((thread) => thread.terminate()));
-});
-
-/** What a call gave: its value, or its error's class, code and message. */
-async function outcome(call: () => unknown): Promise<unknown> {
-  try {
-    return { value: await call() };
-  } catch (error) {
-    const e = error as MeerkatError;
-    return { name: e.name, code: e.code, message: e.message };
-  }
-}
+const started = endedAfterEachTest();
 
 test("a Worker whose script throws at start: connectRuntime rejects with RUNTIME_TRAPPED, naming the error", async () => {
   const worker = started(threadWorker("throw new Error('no wasm for you');"));
-  expect(await outcome(() => connectRuntime(worker, config()))).toEqual({
+  expect(await outcomeOf(() => connectRuntime(worker, simConfig()))).toEqual({
     name: "MeerkatError",
     code: "RUNTIME_TRAPPED",
     message: "the runtime worker failed: no wasm for you; create a new worker and runtime",
@@ -45,23 +26,23 @@ test("a Worker whose script throws at start: connectRuntime rejects with RUNTIME
 
 test("a Worker that never calls exposeRuntime: connectRuntime waits until worker.terminate(), which rejects it", async () => {
   const worker = started(threadWorker("/* serves nothing */"));
-  const connecting = connectRuntime(worker, config());
+  const connecting = connectRuntime(worker, simConfig());
   void worker.terminate();
   await expect(connecting).rejects.toMatchObject({ code: "RUNTIME_TRAPPED", message: expect.stringContaining("terminated") });
 });
 
 test("worker.terminate() while connectRuntime waits for init: it rejects with RUNTIME_TRAPPED", async () => {
   const worker = started(runtimeWorker());
-  const connecting = connectRuntime(worker, config());
+  const connecting = connectRuntime(worker, simConfig());
   void worker.terminate();
   await expect(connecting).rejects.toMatchObject({ code: "RUNTIME_TRAPPED", message: expect.stringContaining("terminated") });
 });
 
 test("connectRuntime on a Worker the page terminated (a runtime's Worker): refused at once with RUNTIME_TRAPPED, not left waiting", async () => {
   const worker = started(runtimeWorker());
-  await connectRuntime(worker, config());
+  await connectRuntime(worker, simConfig());
   await worker.terminate();
-  await expect(connectRuntime(worker, config())).rejects.toMatchObject({
+  await expect(connectRuntime(worker, simConfig())).rejects.toMatchObject({
     code: "RUNTIME_TRAPPED",
     message: "the runtime worker failed: it was terminated (worker.terminate()); create a new worker and runtime",
   });
@@ -74,9 +55,9 @@ test("a Worker of another package version is refused with VERSION_MISMATCH, as M
     code: "VERSION_MISMATCH",
     message: `the page is version ${VERSION} but the worker is 9.9.9: rebuild (npm run build) or reinstall so both match`,
   };
-  expect(await outcome(() => connectRuntime(worker, config()))).toEqual(refusal);
+  expect(await outcomeOf(() => connectRuntime(worker, simConfig()))).toEqual(refusal);
   // Refused before anything started there: asked again, it says the same.
-  expect(await outcome(() => connectRuntime(worker, config()))).toEqual(refusal);
+  expect(await outcomeOf(() => connectRuntime(worker, simConfig()))).toEqual(refusal);
 });
 
 test("bad configs are refused with the code and message of MeerkatRuntime.init (named after connectRuntime)", async () => {
@@ -94,13 +75,13 @@ test("bad configs are refused with the code and message of MeerkatRuntime.init (
   ];
   const worker = started(runtimeWorker());
   for (const bad of configs) {
-    const onMain = await outcome(() => MeerkatRuntime.init(wasm, bad as never));
-    const inWorker = await outcome(() => connectRuntime(worker, bad as never));
+    const onMain = await outcomeOf(() => MeerkatRuntime.init(wasm, bad as never));
+    const inWorker = await outcomeOf(() => connectRuntime(worker, bad as never));
     expect(onMain).toMatchObject({ code: "INVALID_CONFIG" });
     expect(JSON.stringify(inWorker).replace("connectRuntime: ", "MeerkatRuntime.init: "), JSON.stringify(bad)).toBe(JSON.stringify(onMain));
   }
   // Nothing was started by the refused configs: the Worker takes a good one.
-  const runtime = await connectRuntime(worker, config());
+  const runtime = await connectRuntime(worker, simConfig());
   expect(await runtime.listSessions()).toEqual([]);
   await runtime.destroy();
 });
@@ -120,10 +101,10 @@ async function exercise(runtime: WorkerRuntime, tag: string): Promise<unknown> {
 test("a Worker used again after runtime.destroy(): the new runtime's page tools and hooks answer, not the old client", async () => {
   await resetSim();
   const worker = started(runtimeWorker());
-  const first = await connectRuntime(worker, config());
+  const first = await connectRuntime(worker, simConfig());
   expect(await exercise(first, "1")).toEqual({ text: "clock returned: noon-1.", hooked: ["1", "1"], streamed: true });
   await first.destroy();
-  const second = await connectRuntime(worker, config());
+  const second = await connectRuntime(worker, simConfig());
   expect(await exercise(second, "2")).toEqual({ text: "clock returned: noon-2.", hooked: ["2", "2"], streamed: true });
   await second.destroy();
 });
@@ -131,8 +112,8 @@ test("a Worker used again after runtime.destroy(): the new runtime's page tools 
 test("a connectRuntime refused by a Worker that already serves a runtime leaves that runtime working", async () => {
   await resetSim();
   const worker = started(runtimeWorker());
-  const runtime = await connectRuntime(worker, config());
-  await expect(connectRuntime(worker, config())).rejects.toMatchObject({
+  const runtime = await connectRuntime(worker, simConfig());
+  await expect(connectRuntime(worker, simConfig())).rejects.toMatchObject({
     code: "INVALID_ARGUMENT",
     message: "this worker already serves a runtime; destroy it first",
   });

@@ -6,38 +6,23 @@
  * runtime whose core trapped refuses them on the main thread. And
  * `runtime.destroy()` with the same work in flight, on both sides.
  */
-import { afterEach, expect, test } from "vitest";
-import { MeerkatRuntime, type AgentEvent, type MeerkatError, type RuntimeConfig, type WasmModule } from "@rkat/web";
+import { expect, test } from "vitest";
+import { MeerkatRuntime, type AgentEvent, type WasmModule } from "@rkat/web";
 import { connectRuntime } from "@rkat/web/worker";
-import { gate, until } from "./support/features.js";
+import { gate, until, outcomeOf } from "./support/features.js";
 import { SIDES } from "./support/mob.js";
-import { proxyUrl, resetSim, wasm } from "./support/runtime.js";
-import { runtimeWorker, threadWorker, type ThreadWorker } from "./support/thread.js";
+import { resetSim, simConfig, wasm } from "./support/runtime.js";
+import { runtimeWorker, threadWorker, endedAfterEachTest } from "./support/thread.js";
 
-const config = (): RuntimeConfig => ({ anthropicApiKey: "proxy", anthropicBaseUrl: `${proxyUrl()}/anthropic`, model: "claude-sonnet-4-6" });
-
-const threads: ThreadWorker[] = [];
-afterEach(async () => {
-  await Promise.all(threads.splice(0).map((thread) => thread.terminate()));
-});
-
-/** What a call gave: its value, or its error's code and message. */
-async function outcome(call: () => unknown): Promise<unknown> {
-  try {
-    return { value: await call() };
-  } catch (error) {
-    const e = error as MeerkatError;
-    return { code: e.code, message: e.message };
-  }
-}
+const started = endedAfterEachTest();
 
 const TERMINATED = "the runtime worker failed: it was terminated (worker.terminate()); create a new worker and runtime";
 
 test("worker.terminate() with turns waiting on page callbacks, a stream open and a subscription polled: everything settles with RUNTIME_TRAPPED", async () => {
   await resetSim();
   const worker = runtimeWorker();
-  threads.push(worker);
-  const runtime = await connectRuntime(worker, config());
+  started(worker);
+  const runtime = await connectRuntime(worker, simConfig());
   const toolCalled = gate();
   await runtime.registerTool("clock", "Time", { type: "object" }, () => {
     toolCalled.resolve();
@@ -64,18 +49,18 @@ test("worker.terminate() with turns waiting on page callbacks, a stream open and
   void worker.terminate();
   expect(first.value).toMatchObject({ type: "run_started" });
   expect(polled[0]).toMatchObject({ type: "run_started" });
-  const trapped = { code: "RUNTIME_TRAPPED", message: TERMINATED };
-  expect(await outcome(() => toolTurn)).toEqual(trapped);
-  expect(await outcome(() => hookTurn)).toEqual(trapped);
-  expect(await outcome(() => pendingCall)).toEqual(trapped);
+  const trapped = { name: "MeerkatError", code: "RUNTIME_TRAPPED", message: TERMINATED };
+  expect(await outcomeOf(() => toolTurn)).toEqual(trapped);
+  expect(await outcomeOf(() => hookTurn)).toEqual(trapped);
+  expect(await outcomeOf(() => pendingCall)).toEqual(trapped);
   // The stream yields what had arrived, then throws.
   const rest: AgentEvent[] = [];
-  const end = await outcome(async () => {
+  const end = await outcomeOf(async () => {
     for (let next = await stream.next(); !next.done; next = await stream.next()) rest.push(next.value);
   });
   expect(end).toEqual(trapped);
   expect(rest.every((event) => event.type !== "run_completed")).toBe(true);
-  expect(await outcome(() => sub.poll())).toEqual({ code: "RUNTIME_TRAPPED", message: TERMINATED });
+  expect(await outcomeOf(() => sub.poll())).toEqual({ name: "MeerkatError", code: "RUNTIME_TRAPPED", message: TERMINATED });
   expect(runtime.destroyed).toBe(true);
 });
 
@@ -85,14 +70,15 @@ test("an uncaught error in the Worker mid-turn: the turn rejects with RUNTIME_TR
   const worker = threadWorker(`
     exposeRuntime();
     parentPort.on("message", (m) => { if (JSON.stringify(m).includes("CRASH")) setTimeout(() => { throw new Error("out of memory (simulated)"); }); });`);
-  threads.push(worker);
-  const runtime = await connectRuntime(worker, config());
+  started(worker);
+  const runtime = await connectRuntime(worker, simConfig());
   const session = await runtime.createSession();
-  expect(await outcome(() => session.turn("CRASH now [[sim:hang]]"))).toEqual({
+  expect(await outcomeOf(() => session.turn("CRASH now [[sim:hang]]"))).toEqual({
+    name: "MeerkatError",
     code: "RUNTIME_TRAPPED",
     message: "the runtime worker failed: out of memory (simulated); create a new worker and runtime",
   });
-  expect(await outcome(() => runtime.createSession())).toMatchObject({ code: "RUNTIME_TRAPPED" });
+  expect(await outcomeOf(() => runtime.createSession())).toMatchObject({ code: "RUNTIME_TRAPPED" });
 });
 
 /** The main thread's core, made to trap on a command mentioning "trap-me" (as test/core.test.ts does). */
@@ -108,28 +94,28 @@ function trapping(): WasmModule {
 
 test("after the Worker died, its sessions answer as a trapped runtime's do on the main thread: destroy() does nothing, every other call names itself", async () => {
   await resetSim();
-  const main = await MeerkatRuntime.init(trapping(), config());
+  const main = await MeerkatRuntime.init(trapping(), simConfig());
   const mainSession = main.createSession();
   await main.createSession().turn("trap-me").catch(() => {});
 
   const worker = runtimeWorker();
-  threads.push(worker);
-  const runtime = await connectRuntime(worker, config());
+  started(worker);
+  const runtime = await connectRuntime(worker, simConfig());
   const session = await runtime.createSession();
   void worker.terminate();
 
   const seen = [];
   for (const s of [mainSession, session]) {
     seen.push([
-      await outcome(() => s.destroy()),
-      await outcome(() => s.destroy()),
-      await outcome(() => s.turn("x")),
-      await outcome(() => {
+      await outcomeOf(() => s.destroy()),
+      await outcomeOf(() => s.destroy()),
+      await outcomeOf(() => s.turn("x")),
+      await outcomeOf(() => {
         s.stream("x"); // refused at once, as on the main thread
       }),
-      await outcome(() => s.pollEvents()),
-      await outcome(() => s.subscribeEvents()),
-      await outcome(() => s.appendSystemContext("x")),
+      await outcomeOf(() => s.pollEvents()),
+      await outcomeOf(() => s.subscribeEvents()),
+      await outcomeOf(() => s.appendSystemContext("x")),
     ]);
   }
   const [onMain, inWorker] = seen as [Array<{ code?: string; message?: string }>, Array<{ code?: string; message?: string }>];
@@ -138,7 +124,7 @@ test("after the Worker died, its sessions answer as a trapped runtime's do on th
   // The same outcomes, each refusal naming the method, then the Worker's reason.
   const shape = (o: { code?: string; message?: string }) => ({ code: o.code, what: o.message?.split(": ")[0] });
   expect(inWorker.map(shape)).toEqual(onMain.map(shape));
-  expect(inWorker[2]).toEqual({ code: "RUNTIME_TRAPPED", message: `session.turn: ${TERMINATED}` });
+  expect(inWorker[2]).toEqual({ name: "MeerkatError", code: "RUNTIME_TRAPPED", message: `session.turn: ${TERMINATED}` });
 });
 
 test("runtime.destroy() with a turn waiting on a page tool, a stream open and a subscription: everything settles with RUNTIME_DESTROYED, on both sides", async () => {
@@ -159,7 +145,7 @@ test("runtime.destroy() with a turn waiting on a page tool, a stream open and a 
     await stream.next();
     await toolCalled.promise;
     await runtime.destroy();
-    const code = async (call: () => unknown) => ((await outcome(call)) as { code?: string }).code ?? "resolved";
+    const code = async (call: () => unknown) => ((await outcomeOf(call)) as { code?: string }).code ?? "resolved";
     seen.push([
       await code(() => toolTurn),
       await code(async () => {

@@ -5,7 +5,7 @@
  */
 import { afterEach, expect, test } from "vitest";
 import { connectRuntime, exposeRuntime } from "@rkat/web/worker";
-import { proxyUrl, resetSim, wasm, workerPair } from "./support/runtime.js";
+import { resetSim, simConfig, wasm, workerPair } from "./support/runtime.js";
 import { errorOf } from "./support/features.js";
 
 /** What a reactive wrapper looks like to `postMessage`: a Proxy over plain data. */
@@ -21,7 +21,7 @@ test("a reactive config, session config, prompt content and tool schema cross as
   await resetSim();
   const channel = new MessageChannel();
   exposeRuntime(wasm, { endpoint: channel.port1 as never });
-  const config = { anthropicApiKey: "proxy", anthropicBaseUrl: `${proxyUrl()}/anthropic`, eventQueueCapacity: 500 };
+  const config = simConfig({ eventQueueCapacity: 500 });
   const runtime = await connectRuntime(channel.port2 as never, reactive(config));
   close = async () => {
     await runtime.destroy();

@@ -14,7 +14,7 @@ import { VERSION, type WasmModule } from "@rkat/web";
 import { exposeRuntime } from "@rkat/web/worker";
 import { adoptCompiled, compileCore } from "../src/worker/prefetch.js";
 import { connect } from "../src/worker/rpc.js";
-import { proxyUrl } from "./support/runtime.js";
+import { simConfig } from "./support/runtime.js";
 
 const wasmFile = fileURLToPath(new URL("../pkg/meerkat_web_runtime_bg.wasm", import.meta.url));
 const compiledCore = () => new WebAssembly.Module(readFileSync(wasmFile));
@@ -59,7 +59,7 @@ test("the Worker instantiates the module that crossed with init (this package's 
   } as unknown as WasmModule;
   exposeRuntime(watched, { endpoint: channel.port1 as never });
   const page = connect(channel.port2 as never);
-  const config = { anthropicApiKey: "proxy", anthropicBaseUrl: `${proxyUrl()}/anthropic`, model: "claude-sonnet-4-6" };
+  const config = simConfig();
   const ready = (await page.call("init", [config, undefined, { module: compiledCore(), version: VERSION }, VERSION])) as { version: string };
   expect(ready.version).toBe(VERSION);
   // First the page's module; then the usual load's call (Node: the file's bytes), a no-op by then.

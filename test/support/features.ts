@@ -3,6 +3,16 @@ import { expect } from "vitest";
 import { ERROR_CODES, MeerkatError, type AgentEvent } from "@rkat/web";
 import { simRequests } from "./runtime.js";
 
+/** What a call gave: its value, or its error's class name, code and message. */
+export async function outcomeOf(call: () => unknown): Promise<unknown> {
+  try {
+    return { value: await call() };
+  } catch (error) {
+    const e = error as MeerkatError;
+    return { name: e.name, code: e.code, message: e.message };
+  }
+}
+
 /** The error a promise (or a call that may throw synchronously) ends with; fails the test if it resolves. */
 export async function errorOf(call: Promise<unknown> | (() => unknown)): Promise<MeerkatError> {
   let outcome: unknown;

@@ -8,14 +8,28 @@ export { wasm };
 
 export const proxyUrl = (): string => inject("proxyUrl");
 
+/** A config pointed at the simulated Anthropic provider. */
+export function simConfig(extra: RuntimeConfig = {}): RuntimeConfig {
+  return { anthropicApiKey: "proxy", anthropicBaseUrl: `${proxyUrl()}/anthropic`, model: "claude-sonnet-4-6", ...extra };
+}
+
+/** A config with every provider pointed at the simulator (no default model). */
+export function allProvidersConfig(extra: RuntimeConfig = {}): RuntimeConfig {
+  const base = proxyUrl();
+  return {
+    anthropicApiKey: "proxy",
+    anthropicBaseUrl: `${base}/anthropic`,
+    openaiApiKey: "proxy",
+    openaiBaseUrl: `${base}/openai/v1`,
+    geminiApiKey: "proxy",
+    geminiBaseUrl: `${base}/gemini`,
+    ...extra,
+  };
+}
+
 /** A runtime pointed at the simulated Anthropic provider. */
 export function simRuntime(extra: RuntimeConfig = {}): Promise<MeerkatRuntime> {
-  return MeerkatRuntime.init(wasm, {
-    anthropicApiKey: "proxy",
-    anthropicBaseUrl: `${proxyUrl()}/anthropic`,
-    model: "claude-sonnet-4-6",
-    ...extra,
-  });
+  return MeerkatRuntime.init(wasm, simConfig(extra));
 }
 
 /**
@@ -29,12 +43,7 @@ export async function workerPair(extra: RuntimeConfig = {}): Promise<{
 }> {
   const channel = new MessageChannel();
   exposeRuntime(wasm, { endpoint: channel.port1 as never });
-  const runtime = await connectRuntime(channel.port2 as never, {
-    anthropicApiKey: "proxy",
-    anthropicBaseUrl: `${proxyUrl()}/anthropic`,
-    model: "claude-sonnet-4-6",
-    ...extra,
-  });
+  const runtime = await connectRuntime(channel.port2 as never, simConfig(extra));
   const close = async () => {
     await runtime.destroy().catch(() => {});
     channel.port1.close();

@@ -10,6 +10,7 @@ import { cpSync, existsSync, readdirSync, rmSync, statSync, symlinkSync, writeFi
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { afterEach } from "vitest";
 import type { WorkerLike } from "@rkat/web/worker";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -91,4 +92,16 @@ export function otherVersionWorker(version: string): ThreadWorker {
      exposeRuntime({ ...glue, Core });`,
     dir,
   );
+}
+
+/**
+ * Threads ended after each test of the suite: the returned function
+ * registers one (and hands it back). Call at a suite's top level.
+ */
+export function endedAfterEachTest(): (thread: ThreadWorker) => ThreadWorker {
+  const threads: ThreadWorker[] = [];
+  afterEach(async () => {
+    await Promise.all(threads.splice(0).map((thread) => thread.terminate()));
+  });
+  return (thread) => (threads.push(thread), thread);
 }
