@@ -7,7 +7,7 @@ import { describe, expect, test } from "vitest";
 import { MeerkatRuntime, VERSION, type WasmModule } from "@rkat/web";
 import { CORE_ERROR_CODES, ERROR_CODES } from "../src/errors.js";
 import { loadWasm } from "../src/core.js";
-import { proxyUrl, simRuntime, wasm } from "./support/runtime.js";
+import { proxyUrl, simRuntime, trappingWasm, wasm } from "./support/runtime.js";
 
 describe("versions", () => {
   test("package, crate and wasm carry one version", async () => {
@@ -58,23 +58,8 @@ test("Core.capabilities() (what init reports, with no command compiled yet) is t
 });
 
 describe("a trapping core", () => {
-  /**
-   * The real module, with a trap injected: a command mentioning "trap-me"
-   * throws what a wasm `unreachable` throws. (The core has no input that
-   * traps by design; this checks the host's reaction if one ever does.)
-   */
-  function trapping(): WasmModule {
-    class TrappingCore extends wasm.Core {
-      override command(nowMs: number, json: string): string {
-        if (json.includes("trap-me")) throw new WebAssembly.RuntimeError("unreachable");
-        return super.command(nowMs, json);
-      }
-    }
-    return { ...wasm, Core: TrappingCore } as unknown as WasmModule;
-  }
-
   test("marks the runtime dead, rejects what is pending, and a fresh init works", async () => {
-    const runtime = await MeerkatRuntime.init(trapping(), {
+    const runtime = await MeerkatRuntime.init(trappingWasm(), {
       anthropicApiKey: "proxy",
       anthropicBaseUrl: `${proxyUrl()}/anthropic`,
       model: "claude-sonnet-4-6",

@@ -6,12 +6,12 @@
  * refuses them.
  */
 import { expect, test } from "vitest";
-import { MeerkatRuntime, type MeerkatError } from "@rkat/web";
+import { MeerkatRuntime } from "@rkat/web";
 import { connectRuntime, type WorkerRuntime } from "@rkat/web/worker";
 import { VERSION } from "../src/version.js";
 import { outcomeOf } from "./support/features.js";
 import { resetSim, simConfig, wasm } from "./support/runtime.js";
-import { otherVersionWorker, runtimeWorker, threadWorker, endedAfterEachTest } from "./support/thread.js";
+import { endedAfterEachTest, otherVersionWorker, runtimeWorker, threadWorker } from "./support/thread.js";
 
 const started = endedAfterEachTest();
 

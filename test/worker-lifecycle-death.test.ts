@@ -7,12 +7,12 @@
  * `runtime.destroy()` with the same work in flight, on both sides.
  */
 import { expect, test } from "vitest";
-import { MeerkatRuntime, type AgentEvent, type WasmModule } from "@rkat/web";
+import { MeerkatRuntime, type AgentEvent } from "@rkat/web";
 import { connectRuntime } from "@rkat/web/worker";
-import { gate, until, outcomeOf } from "./support/features.js";
+import { gate, outcomeOf, until } from "./support/features.js";
 import { SIDES } from "./support/mob.js";
-import { resetSim, simConfig, wasm } from "./support/runtime.js";
-import { runtimeWorker, threadWorker, endedAfterEachTest } from "./support/thread.js";
+import { resetSim, simConfig, trappingWasm } from "./support/runtime.js";
+import { endedAfterEachTest, runtimeWorker, threadWorker } from "./support/thread.js";
 
 const started = endedAfterEachTest();
 
@@ -81,20 +81,9 @@ test("an uncaught error in the Worker mid-turn: the turn rejects with RUNTIME_TR
   expect(await outcomeOf(() => runtime.createSession())).toMatchObject({ code: "RUNTIME_TRAPPED" });
 });
 
-/** The main thread's core, made to trap on a command mentioning "trap-me" (as test/core.test.ts does). */
-function trapping(): WasmModule {
-  class TrappingCore extends wasm.Core {
-    override command(nowMs: number, json: string): string {
-      if (json.includes("trap-me")) throw new WebAssembly.RuntimeError("unreachable");
-      return super.command(nowMs, json);
-    }
-  }
-  return { ...wasm, Core: TrappingCore } as unknown as WasmModule;
-}
-
 test("after the Worker died, its sessions answer as a trapped runtime's do on the main thread: destroy() does nothing, every other call names itself", async () => {
   await resetSim();
-  const main = await MeerkatRuntime.init(trapping(), simConfig());
+  const main = await MeerkatRuntime.init(trappingWasm(), simConfig());
   const mainSession = main.createSession();
   await main.createSession().turn("trap-me").catch(() => {});
 

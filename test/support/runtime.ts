@@ -1,7 +1,7 @@
 /** Helpers shared by the Node integration tests. */
 import { afterEach, inject } from "vitest";
 import * as wasm from "@rkat/web/wasm/meerkat_web_runtime.js";
-import { MeerkatRuntime, type RuntimeConfig } from "@rkat/web";
+import { MeerkatRuntime, type RuntimeConfig, type WasmModule } from "@rkat/web";
 import { connectRuntime, exposeRuntime, type WorkerRuntime } from "@rkat/web/worker";
 
 export { wasm };
@@ -11,6 +11,21 @@ export const proxyUrl = (): string => inject("proxyUrl");
 /** A config pointed at the simulated Anthropic provider. */
 export function simConfig(extra: RuntimeConfig = {}): RuntimeConfig {
   return { anthropicApiKey: "proxy", anthropicBaseUrl: `${proxyUrl()}/anthropic`, model: "claude-sonnet-4-6", ...extra };
+}
+
+/**
+ * The real module, with a trap injected: a command mentioning "trap-me"
+ * throws what a wasm `unreachable` throws. (The core has no input that
+ * traps by design; this checks the host's reaction if one ever does.)
+ */
+export function trappingWasm(): WasmModule {
+  class TrappingCore extends wasm.Core {
+    override command(nowMs: number, json: string): string {
+      if (json.includes("trap-me")) throw new WebAssembly.RuntimeError("unreachable");
+      return super.command(nowMs, json);
+    }
+  }
+  return { ...wasm, Core: TrappingCore } as unknown as WasmModule;
 }
 
 /** A config with every provider pointed at the simulator (no default model). */
