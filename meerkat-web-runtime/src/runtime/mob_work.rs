@@ -377,6 +377,14 @@ impl Runtime {
         }
     }
 
+    /// A request's time-out fired.
+    /// An entry of the wasm's lazily loaded mob part (scripts/wasm-split.mjs):
+    /// only members' requests set comms timers.
+    #[inline(never)]
+    pub(super) fn comms_timer(&mut self, timer: u32) {
+        self.bus.on_timer(timer);
+    }
+
     /// A mob's timer fired: a held-back wake-up, or a flow step's timeout.
     /// An entry of the wasm's lazily loaded mob part (scripts/wasm-split.mjs):
     /// only mobs own mob timers.
