@@ -278,6 +278,10 @@ impl Runtime {
         output: &Result<String, String>,
         schema_error: Option<&(String, String)>,
     ) {
+        // Its next run may meet maxHops anew, and is reported anew.
+        if let Some(endpoint) = self.bus.endpoint_mut(session) {
+            endpoint.hops_reported = false;
+        }
         let Some(mob_id) = self.bus.mob_of(session).cloned() else { return };
         let Some(mob) = self.mobs.get_mut(&mob_id) else { return };
         let mut touched = Vec::new();
