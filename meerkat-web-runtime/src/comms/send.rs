@@ -45,6 +45,10 @@ pub fn call(
     if size > MAX_BODY_BYTES {
         return Err(format!("MESSAGE_TOO_LARGE: the body (and intent) is {size} bytes; the limit is {MAX_BODY_BYTES}"));
     }
+    // It would cost the peer a turn to read nothing.
+    if body.trim().is_empty() {
+        return Err("EMPTY_MESSAGE: the body is empty; write what you want to say in it".to_string());
+    }
     let kind = match call {
         PeerCall::Request => {
             Kind::Request { id: String::new(), intent: Some(intent).filter(|i| !i.is_empty()).map(str::to_string) }

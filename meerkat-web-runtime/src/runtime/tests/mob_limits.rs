@@ -1,6 +1,6 @@
 //! Storm limits and inbox bounds: `limit_reached` once while a limit
-//! bites (not once per refused message), and the bus's own failure
-//! notices held to `maxInboxDepth` like messages.
+//! bites (not once per refused message), empty bodies refused, and the
+//! bus's own failure notices held to `maxInboxDepth` like messages.
 
 use super::mobs::team;
 use super::*;
@@ -80,6 +80,36 @@ fn a_run_past_max_hops_reports_limit_reached_once() {
     let results = calls(&mut h, &worker, &[message("lead-1", "a"), message("lead-1", "b"), message("lead-1", "c")]);
     assert!(results.iter().all(|(t, e)| *e && t.starts_with("HOP_LIMIT")), "{results:?}");
     assert_eq!(limits_reached(&mut h, &mob, sub), [("maxHops".to_string(), "worker-1".to_string())]);
+}
+
+#[test]
+fn empty_bodies_are_refused_as_tool_results() {
+    let mut h = Harness::proxy();
+    let mob = mob_with(&mut h, json!({}), &["worker"]);
+    let sub = h.subscribe(&mob);
+    let [lead, worker] = <[String; 2]>::try_from(h.spawn(&mob, &[("lead", "lead-1"), ("worker", "worker-1")])).unwrap();
+    h.cmd(json!({"op":"mob_send","mob":mob,"member":"lead-1","content":"Say nothing."})).unwrap();
+    let empty = [
+        message("worker-1", ""),
+        message("worker-1", " \n\t "),
+        ("send_request", json!({"to":"worker-1","body":"","intent":"something"})),
+        ("send_request", json!({"to":"worker-1","body":"Sum 2+2."})),
+    ];
+    let results = calls(&mut h, &lead, &empty);
+    for (text, is_error) in &results[..3] {
+        assert!(*is_error && text.starts_with("EMPTY_MESSAGE"), "{text}");
+    }
+    assert!(!results[3].1, "{results:?}");
+    let status = h.cmd(json!({"op":"mob_member_status","mob":mob,"member":"worker-1"})).unwrap();
+    assert_eq!(status["inboxDepth"], 1);
+    // An empty response is refused too, and the request stays open.
+    h.cmd(json!({"op":"mob_send","mob":mob,"member":"worker-1","content":"Answer it."})).unwrap();
+    let respond = |body: &str| ("send_response", json!({"to":"lead-1","requestId":"req-1","body":body}));
+    let results = calls(&mut h, &worker, &[respond(""), respond("Four.")]);
+    assert!(results[0].1 && results[0].0.starts_with("EMPTY_MESSAGE"), "{results:?}");
+    assert!(!results[1].1, "{results:?}");
+    let delivered = h.mob_events(&mob, sub).into_iter().filter(|e| e["event"]["type"] == "message_delivered").count();
+    assert_eq!(delivered, 2, "the request and its response only");
 }
 
 #[test]
