@@ -37,6 +37,7 @@ const ENTRIES = [
   ["runtime::mob_work", "bus_notes"],
   ["runtime::mob_work", "poll_mob"],
   ["runtime::mob_work", "mob_timer"],
+  ["runtime::mob_work", "comms_timer"],
   ["comms::send", "call"],
   ["skills::SkillRegistry", "add_http"],
   ["skills::SkillRegistry", "refresh"],

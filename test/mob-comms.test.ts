@@ -325,6 +325,31 @@ describe("storms between autonomous members", () => {
   });
 });
 
+describe("blank messages", () => {
+  test("a message with a blank body is refused with EMPTY_MESSAGE the model reads, and never delivered", async () => {
+    const model = await startPingPong({ body: "  " });
+    const runtime = await simRuntime({ anthropicBaseUrl: model.url });
+    try {
+      const mob = await runtime.createMob({ id: "quiet", profiles: { a: { model: MODEL } }, wiring: { roleWiring: [{ a: "a", b: "a" }] } });
+      await mob.spawn([
+        { profile: "a", agent_identity: "x" },
+        { profile: "a", agent_identity: "y" },
+      ]);
+      const tape = await tapeOf(mob);
+      const x = mob.member("x");
+      await x.waitForRun((await x.send("ping y")).runId);
+      const history = JSON.stringify(await x.history());
+      expect(history).toContain("EMPTY_MESSAGE: the body is empty");
+      tape.read();
+      expect(eventsOf(tape.items, "message_delivered")).toEqual([]);
+      expect((await mob.memberStatus("y")).inboxDepth).toBe(0);
+    } finally {
+      runtime.destroy();
+      await model.close();
+    }
+  });
+});
+
 describe("steer into a run's last request", () => {
   test("the run makes one more request with the steered words: the runId send returned answers them", async () => {
     let arrived!: () => void;

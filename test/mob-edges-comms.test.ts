@@ -1,7 +1,8 @@
 /**
  * Comms edges: requests whose requester or responder changes before the
- * answer (respawned, unwired, its mob completed), inbox overflow, and the
- * peers tool after wiring changes, on both sides of the Worker bridge.
+ * answer (respawned, unwired, its mob completed), inbox overflow (one
+ * limit_reached while an inbox is full, not one per refused message), and
+ * the peers tool after wiring changes, on both sides of the Worker bridge.
  */
 import { describe, expect, test } from "vitest";
 import {
@@ -80,5 +81,26 @@ describe.each(SIDES)("comms edges ($name)", (side) => {
       interactionId: requestId,
       error: expect.stringContaining("south/as was unwired"),
     });
+  });
+  test("a full inbox is one limit_reached until its member reads it, however many messages it refuses", async () => {
+    const mob = await team({ maxInboxDepth: 1 });
+    const tape = await tapeOf(mob);
+    const lead = mob.member("lead-1");
+    const tell = async (words: string) => (await lead.waitForRun((await lead.send(`Send a message to worker-1: ${words}`)).runId)).text;
+    expect(await tell("first.")).toMatch(/^I sent worker-1/);
+    expect(await tell("second.")).toMatch(/INBOX_FULL/);
+    expect(await tell("third.")).toMatch(/INBOX_FULL/);
+    tape.read();
+    expect(eventsOf(tape.items, "limit_reached")).toEqual([
+      expect.objectContaining({ limit: "maxInboxDepth", member: "worker-1" }),
+    ]);
+    // worker-1 reads its inbox (its reply wakes lead-1, which only acknowledges it).
+    const worker = mob.member("worker-1");
+    await worker.waitForRun((await worker.send("What is in your inbox?")).runId);
+    expect((await mob.memberStatus("worker-1")).inboxDepth).toBe(0);
+    expect(await tell("fourth.")).toMatch(/^I sent worker-1/);
+    expect(await tell("fifth.")).toMatch(/INBOX_FULL/);
+    tape.read();
+    expect(eventsOf(tape.items, "limit_reached")).toHaveLength(2);
   });
 });

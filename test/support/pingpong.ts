@@ -50,6 +50,8 @@ interface Part {
 export interface PingPongOptions {
   /** Awaited before answering a request with `text` as its last user words. */
   hold?: (text: string) => Promise<void>;
+  /** What its messages say ("ping" unless given). */
+  body?: string;
 }
 
 /** Start the server on a free port. */
@@ -70,7 +72,7 @@ export function startPingPong(options: PingPongOptions = {}): Promise<PingPong> 
       await options.hold?.(text);
       const to = /\[message from (\S+) \(/.exec(text)?.[1] ?? /^ping (\S+)/m.exec(text)?.[1];
       if (to === undefined) return stream(res, [{ type: "text", text: `said: ${text}` }], "end_turn");
-      const call: Block = { type: "tool_use", id: `toolu_pp_${++calls}`, name: "send_message", input: { to, body: "ping" } };
+      const call: Block = { type: "tool_use", id: `toolu_pp_${++calls}`, name: "send_message", input: { to, body: options.body ?? "ping" } };
       stream(res, [call], "tool_use");
     });
   });

@@ -43,6 +43,11 @@ pub struct Endpoint {
     /// Hops of the messages the current run answers (0 for the host's input).
     pub hops: u32,
     pub retired: bool,
+    /// `limit_reached` was noted for its full inbox; again only once the
+    /// inbox took an item (it was read meanwhile).
+    pub full_reported: bool,
+    /// `limit_reached` was noted for its run's hops; again only in a later run.
+    pub hops_reported: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -279,13 +284,47 @@ impl Bus {
             session: request.from.clone(),
             event: Event::InteractionFailed { interaction_id: &request.id, error: &error }.keep(),
         });
+        if self.endpoint(&request.from).is_none_or(|e| e.retired) {
+            return;
+        }
+        // A notice is an item of the inbox like a message: a storm of failed
+        // requests cannot grow it past its bound (the event above still tells).
+        if let Err(detail) = self.room(&request.from) {
+            let detail = format!("{detail}; the failure of {} was not queued", request.id);
+            return self.limit(&request.from, "maxInboxDepth", detail);
+        }
         let hops = request.hops;
         let notice = Envelope { from: String::new(), role: String::new(), kind: Kind::Notice, body: error, hops };
-        if let Some(e) = self.endpoints.get_mut(&request.from)
-            && !e.retired
-        {
-            e.inbox.push(notice);
-            self.notes.push(Note::Delivered { to: request.from });
+        self.enqueue(&request.from, notice);
+    }
+
+    /// `Err(why)` when `session`'s inbox holds `maxInboxDepth` items.
+    fn room(&self, session: &str) -> Result<(), String> {
+        let Some(e) = self.endpoint(session) else { return Ok(()) };
+        let depth = e.limits.max_inbox_depth as usize;
+        if e.inbox.len() < depth {
+            return Ok(());
+        }
+        Err(format!("the inbox of {} holds {depth} messages already", e.identity))
+    }
+
+    /// Put `envelope` in `session`'s inbox (which has room).
+    fn enqueue(&mut self, session: &str, envelope: Envelope) {
+        if let Some(e) = self.endpoints.get_mut(session) {
+            e.inbox.push(envelope);
+            e.full_reported = false;
+            self.notes.push(Note::Delivered { to: session.to_string() });
+        }
+    }
+
+    /// `limit` refused something of `session`'s: noted for its mob's log
+    /// once while the limit bites, not once per refusal, so a storm against
+    /// a limit cannot flood the log (and its subscriptions) with copies.
+    fn limit(&mut self, session: &str, limit: &'static str, detail: String) {
+        let Some(e) = self.endpoints.get_mut(session) else { return };
+        let reported = if limit == "maxHops" { &mut e.hops_reported } else { &mut e.full_reported };
+        if !core::mem::replace(reported, true) {
+            self.notes.push(Note::Limit { session: session.to_string(), limit, detail });
         }
     }
 

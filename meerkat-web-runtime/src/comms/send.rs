@@ -45,6 +45,10 @@ pub fn call(
     if size > MAX_BODY_BYTES {
         return Err(format!("MESSAGE_TOO_LARGE: the body (and intent) is {size} bytes; the limit is {MAX_BODY_BYTES}"));
     }
+    // It would cost the peer a turn to read nothing.
+    if body.trim().is_empty() {
+        return Err("EMPTY_MESSAGE: the body is empty; write what you want to say in it".to_string());
+    }
     let kind = match call {
         PeerCall::Request => {
             Kind::Request { id: String::new(), intent: Some(intent).filter(|i| !i.is_empty()).map(str::to_string) }
@@ -132,20 +136,18 @@ fn deliver(
     out: &mut Outbox,
     now_ms: f64,
 ) -> Result<String, String> {
-    let (Some(sender), Some(recipient)) = (bus.endpoint(me), bus.endpoint(target)) else {
+    let (Some(sender), Some(_)) = (bus.endpoint(me), bus.endpoint(target)) else {
         return Err("PEER_NOT_FOUND: the peer is gone".to_string());
     };
     let hops = sender.hops + 1;
-    if hops > sender.limits.max_hops {
-        let detail =
-            format!("a message would be {hops} hops from the host's input; maxHops is {}", sender.limits.max_hops);
-        bus.notes.push(Note::Limit { session: me.to_string(), limit: "maxHops", detail: detail.clone() });
+    let max_hops = sender.limits.max_hops;
+    if hops > max_hops {
+        let detail = format!("a message would be {hops} hops from the host's input; maxHops is {max_hops}");
+        bus.limit(me, "maxHops", detail.clone());
         return Err(format!("HOP_LIMIT: {detail}; answer the host instead of messaging peers"));
     }
-    let depth = recipient.limits.max_inbox_depth as usize;
-    if recipient.inbox.len() >= depth {
-        let detail = format!("the inbox of {} holds {depth} messages already", recipient.identity);
-        bus.notes.push(Note::Limit { session: target.to_string(), limit: "maxInboxDepth", detail: detail.clone() });
+    if let Err(detail) = bus.room(target) {
+        bus.limit(target, "maxInboxDepth", detail.clone());
         return Err(format!("INBOX_FULL: {detail}; try again later"));
     }
     let (from, role) = (bus.name_for(target, me), sender.role.clone());
@@ -170,10 +172,6 @@ fn deliver(
         session: target.to_string(),
         event: Event::MessageReceived { from: &from, kind: kind.as_str(), bytes: body.len() as u64 }.keep(),
     });
-    let envelope = Envelope { from, role, kind, body: body.to_string(), hops };
-    if let Some(recipient) = bus.endpoint_mut(target) {
-        recipient.inbox.push(envelope);
-    }
-    bus.notes.push(Note::Delivered { to: target.to_string() });
+    bus.enqueue(target, Envelope { from, role, kind, body: body.to_string(), hops });
     Ok(result)
 }

@@ -278,6 +278,10 @@ impl Runtime {
         output: &Result<String, String>,
         schema_error: Option<&(String, String)>,
     ) {
+        // Its next run may meet maxHops anew, and is reported anew.
+        if let Some(endpoint) = self.bus.endpoint_mut(session) {
+            endpoint.hops_reported = false;
+        }
         let Some(mob_id) = self.bus.mob_of(session).cloned() else { return };
         let Some(mob) = self.mobs.get_mut(&mob_id) else { return };
         let mut touched = Vec::new();
@@ -375,6 +379,14 @@ impl Runtime {
                 }
             }
         }
+    }
+
+    /// A request's time-out fired.
+    /// An entry of the wasm's lazily loaded mob part (scripts/wasm-split.mjs):
+    /// only members' requests set comms timers.
+    #[inline(never)]
+    pub(super) fn comms_timer(&mut self, timer: u32) {
+        self.bus.on_timer(timer);
     }
 
     /// A mob's timer fired: a held-back wake-up, or a flow step's timeout.

@@ -262,6 +262,8 @@ impl Runtime {
             peers: Vec::new(),
             inbox: Default::default(),
             hops: 0,
+            full_reported: false,
+            hops_reported: false,
             retired: false,
         };
         self.bus.join(id.clone(), endpoint);

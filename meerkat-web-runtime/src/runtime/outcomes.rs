@@ -60,7 +60,7 @@ impl Runtime {
             (Owner::Session(s), _) => self.advance(now_ms, &s, input),
             (Owner::Source(u), Some(http)) => self.skills.on_http(&u, http, &mut self.out, now_ms),
             (Owner::Comms, None) if kind == Kind::Timer => {
-                self.bus.on_timer(id);
+                self.comms_timer(id);
                 Ok(())
             }
             (Owner::Mob(mob), None) if kind == Kind::Timer => self.mob_timer(now_ms, &mob, id),

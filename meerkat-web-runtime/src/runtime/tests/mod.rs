@@ -10,6 +10,7 @@ mod flow_edges;
 mod flows;
 mod fuzz;
 mod hooks;
+mod mob_limits;
 mod mob_order;
 mod mob_refusals;
 mod mob_respawn;
