@@ -31,15 +31,17 @@ export function requireFunction<T extends (...args: never[]) => unknown>(value: 
 }
 
 /**
- * A prompt: a non-empty string or array (its blocks are checked by the
- * core). Empty is refused here: a provider refuses an empty message, but
- * only after the run has started.
+ * A prompt: a string with some text in it, or a non-empty array (its
+ * blocks are checked by the core). Empty or blank is refused here: a
+ * provider refuses such a message, but only after the run has started.
  */
 export function requirePrompt(value: unknown, what: string): string | unknown[] {
   if (typeof value !== "string" && !Array.isArray(value)) {
     fail("INVALID_ARGUMENT", `${what} must be a string or an array of content blocks, got ${describeValue(value)}`);
   }
-  if (value.length === 0) fail("INVALID_ARGUMENT", `${what} is empty; pass some text or content blocks`);
+  if (typeof value === "string" ? !value.trim() : !value.length) {
+    fail("INVALID_ARGUMENT", `${what} is empty or blank; pass some text or content blocks`);
+  }
   return value;
 }
 

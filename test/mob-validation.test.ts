@@ -137,7 +137,7 @@ describe.each(SIDES)("mob input checks ($name)", (side) => {
     const rows = await mob.spawn([
       { profile: "worker" } as never,
       { agent_identity: "w-2" } as never,
-      { profile: "worker", agent_identity: "w-3", initialMessage: "" },
+      { profile: "worker", agent_identity: "w-3", initialMessage: " " },
       { profile: "worker", agent_identity: "w-4", agentIdentity: "w-5" } as never,
       { profile: "worker", agent_identity: "w-6", runtimeMode: "turn_driven", runtime_mode: "autonomous_host" } as never,
     ]);
@@ -156,6 +156,7 @@ describe.each(SIDES)("mob input checks ($name)", (side) => {
     await rejects(() => mob.respawn(null as never), "INVALID_ARGUMENT", /mob\.respawn: id/);
     await rejects(() => mob.respawn("worker-1", 5 as never), "INVALID_ARGUMENT", /initialMessage/);
     await rejects(() => mob.respawn("worker-1", ""), "INVALID_ARGUMENT", /mob\.respawn: initialMessage is empty/);
+    await rejects(() => mob.respawn("worker-1", "   "), "INVALID_ARGUMENT", /mob\.respawn: initialMessage is empty or blank/);
     await rejects(() => mob.respawn("ghost"), "MEMBER_NOT_FOUND", /ghost/);
     await rejects(() => mob.memberStatus({} as never), "INVALID_ARGUMENT", /mob\.memberStatus: id/);
     await rejects(() => mob.memberStatus("ghost"), "MEMBER_NOT_FOUND", /ghost/);
@@ -177,6 +178,8 @@ describe.each(SIDES)("mob input checks ($name)", (side) => {
     await rejects(() => worker.send([]), "INVALID_ARGUMENT", /member\.send: content is empty/);
     await rejects(() => worker.send(""), "INVALID_ARGUMENT", /member\.send: content is empty/);
     await rejects(() => worker.send("", { handlingMode: "steer" }), "INVALID_ARGUMENT", /empty/);
+    await rejects(() => worker.send(" \n "), "INVALID_ARGUMENT", /member\.send: content is empty or blank/);
+    await rejects(() => worker.send([{ type: "text", text: "  " }]), "INVALID_ARGUMENT", /prompt is empty or blank/);
     await rejects(() => worker.send([{ type: "video" } as never]), "INVALID_ARGUMENT");
     await rejects(() => worker.send("x", { handlingMode: "now" as never }), "INVALID_ARGUMENT", /"queue" or "steer"/);
     await rejects(() => worker.send("x", { mode: "queue" } as never), "INVALID_ARGUMENT", /unknown option "mode"/);

@@ -22,6 +22,9 @@ const REFUSED: Array<[string, unknown, unknown, string]> = [
   ["no content blocks", [], undefined, "INVALID_ARGUMENT"],
   ["content blocks whose only text is empty", [{ type: "text", text: "" }], undefined, "INVALID_ARGUMENT"],
   ["two empty text blocks", [{ type: "text", text: "" }, { type: "text", text: "" }], undefined, "INVALID_ARGUMENT"],
+  // Anthropic refuses a blank text block (400), and only after the run began.
+  ["a blank string", " \n\t ", undefined, "INVALID_ARGUMENT"],
+  ["content blocks whose text is blank", [{ type: "text", text: "  " }, { type: "text", text: "\n" }], undefined, "INVALID_ARGUMENT"],
   ["a block of no known type", [{ type: "audio", data: "x" }], undefined, "INVALID_ARGUMENT"],
   ["a number", 42, undefined, "INVALID_ARGUMENT"],
   ["an unknown option", "hi", { temperature: 1 }, "INVALID_ARGUMENT"],

@@ -239,6 +239,19 @@ impl Prompt {
         }
     }
 
+    /// Nothing a model could answer: no text but blanks, and no image
+    /// (Anthropic refuses a blank text block; the others answer noise).
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Prompt::Text(t) => t.trim().is_empty(),
+            Prompt::Blocks(parts) => parts.iter().all(|p| match p {
+                Part::Text { text } => text.trim().is_empty(),
+                Part::Image { .. } => false,
+                _ => true,
+            }),
+        }
+    }
+
     /// The text of the prompt, for the `run_started` event.
     pub fn text(&self) -> String {
         match self {

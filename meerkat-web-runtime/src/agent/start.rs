@@ -226,17 +226,20 @@ fn resolve_skills(ctx: &super::Ctx<'_>, session: &mut crate::session::Session, r
 }
 
 /// A user prompt the engine would accept: not over `max_bytes`, not
-/// empty (a provider refuses an empty message, and only after the run
-/// began; blocks whose text is all empty are empty too: the message is left
-/// out of the request, which then ends with the last answer). Public so a
+/// empty or blank (a provider refuses an empty message, and only after the
+/// run began; blocks whose text is all empty are empty too: the message is
+/// left out of the request, which then ends with the last answer). Public so a
 /// caller that creates things first (a mob spawning a member with an
 /// initial message) can check before it creates anything.
 pub fn check_prompt(prompt: &Prompt, max_bytes: usize) -> CoreResult<()> {
     // Text and images count; a block of neither is refused when parsed.
-    let size = prompt.size();
-    if size == 0 {
-        return Err(CoreError::new(ErrorCode::InvalidArgument, "the prompt is empty; give the model some text"));
+    if prompt.is_blank() {
+        return Err(CoreError::new(
+            ErrorCode::InvalidArgument,
+            "the prompt is empty or blank; give the model some text",
+        ));
     }
+    let size = prompt.size();
     if size > max_bytes {
         return Err(CoreError::new(
             ErrorCode::PromptTooLarge,

@@ -444,6 +444,9 @@ fn prompts_are_validated() {
     assert_eq!(h.code(json!({"op":"turn","session":s,"prompt":42})), "INVALID_ARGUMENT");
     assert_eq!(h.code(json!({"op":"turn","session":s,"prompt":[]})), "INVALID_ARGUMENT");
     assert_eq!(h.code(json!({"op":"turn","session":s,"prompt":[{"type":"video"}]})), "INVALID_ARGUMENT");
+    // Blank text is no prompt (Anthropic refuses a blank text block, after the run began).
+    assert_eq!(h.code(json!({"op":"turn","session":s,"prompt":" \n\t"})), "INVALID_ARGUMENT");
+    assert_eq!(h.code(json!({"op":"turn","session":s,"prompt":[{"type":"text","text":"  "}]})), "INVALID_ARGUMENT");
     assert_eq!(
         h.code(json!({"op":"turn","session":s,"prompt":[{"type":"image","media_type":"image/bmp","data":"AA=="}]})),
         "INVALID_ARGUMENT"
