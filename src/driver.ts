@@ -150,6 +150,11 @@ export class Driver {
     this.runWaiters.clear();
     for (const waiters of this.sourceWaiters.values()) for (const waiter of waiters) waiter(reason);
     this.sourceWaiters.clear();
+    this.notifyAll();
+  }
+
+  /** Tell every listener: news for every session (a tool set changed; the runtime went away). */
+  notifyAll(): void {
     for (const set of [...this.listeners.values()]) for (const listener of [...set]) listener();
     for (const listener of [...this.anyListeners]) listener();
   }

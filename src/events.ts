@@ -118,6 +118,10 @@ export interface ToolConfigChangedPayload {
   persisted: boolean;
   appliedAtTurn?: number;
 }
+/**
+ * A host tool this session offers was registered (`add`) or unregistered
+ * (`remove`); `appliedAtTurn` is the first turn whose request reflects it.
+ */
 export interface ToolConfigChangedEvent extends EventBase { type: "tool_config_changed"; payload: ToolConfigChangedPayload }
 /** A reader fell behind: `dropped` events before this one are gone (the `reason` says so too). */
 export interface StreamTruncatedEvent extends EventBase { type: "stream_truncated"; reason: string; dropped: number }

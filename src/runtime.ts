@@ -177,6 +177,7 @@ export class MeerkatRuntime {
     toJsonText(options, "registerTool: options", "INVALID_TOOL");
     this.driver.command({ op: "register_tool", tool: { ...options, name, description, inputSchema } });
     this.tools.set(name, handler);
+    this.driver.notifyAll(); // each session that offers it has a tool_config_changed
   }
 
   unregisterTool(name: string): void {
@@ -184,6 +185,7 @@ export class MeerkatRuntime {
     requireString(name, "unregisterTool: name");
     this.driver.command({ op: "unregister_tool", name });
     this.tools.delete(name);
+    this.driver.notifyAll();
   }
 
   /** A hook for every session at `point`; returns its id. */

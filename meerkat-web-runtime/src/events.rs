@@ -75,43 +75,176 @@ pub struct KeptEvent {
 /// reason says it too).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Event<'a> {
-    RunStarted { session_id: &'a str, prompt: &'a str },
-    RunCompleted { session_id: &'a str, result: &'a str, usage: Usage },
-    RunFailed { session_id: &'a str, error: &'a str },
-    TurnStarted { turn_number: u32 },
-    TextComplete { content: &'a str },
-    ToolCallRequested { id: &'a str, name: &'a str, args: &'a Raw },
-    ToolResultReceived { id: &'a str, name: &'a str, is_error: bool },
-    TurnCompleted { stop_reason: StopReason, usage: Usage },
-    Retrying { attempt: u32, max_attempts: u32, error: &'a str, delay_ms: u64, text_discarded: bool },
-    ToolExecutionStarted { id: &'a str, name: &'a str },
-    ToolExecutionCompleted { id: &'a str, name: &'a str, result: &'a str, is_error: bool, duration_ms: u64 },
-    ToolExecutionTimedOut { id: &'a str, name: &'a str, timeout_ms: u64 },
-    CompactionStarted { input_tokens: u64, estimated_history_tokens: u64, message_count: u64 },
-    CompactionCompleted { summary_tokens: u64, messages_before: u64, messages_after: u64 },
-    CompactionFailed { error: &'a str },
-    BudgetWarning { budget_type: BudgetType, used: u64, limit: u64, percent: u64 },
-    HookStarted { hook_id: &'a str, point: HookPoint },
-    HookCompleted { hook_id: &'a str, point: HookPoint, duration_ms: u64 },
-    HookFailed { hook_id: &'a str, point: HookPoint, error: &'a str },
-    HookDenied { hook_id: &'a str, point: HookPoint, reason_code: &'a str, message: &'a str, payload: Option<&'a Raw> },
-    HookRewriteApplied { hook_id: &'a str, point: HookPoint, patch: &'a Raw },
-    HookPatchPublished { hook_id: &'a str, point: HookPoint, envelope: &'a Raw },
-    SkillsResolved { skills: &'a [String], injection_bytes: u64 },
-    SkillResolutionFailed { reference: &'a str, error: &'a str },
-    StreamTruncated { reason: &'a str, dropped: u64 },
+    RunStarted {
+        session_id: &'a str,
+        prompt: &'a str,
+    },
+    RunCompleted {
+        session_id: &'a str,
+        result: &'a str,
+        usage: Usage,
+    },
+    RunFailed {
+        session_id: &'a str,
+        error: &'a str,
+    },
+    TurnStarted {
+        turn_number: u32,
+    },
+    TextComplete {
+        content: &'a str,
+    },
+    ToolCallRequested {
+        id: &'a str,
+        name: &'a str,
+        args: &'a Raw,
+    },
+    ToolResultReceived {
+        id: &'a str,
+        name: &'a str,
+        is_error: bool,
+    },
+    TurnCompleted {
+        stop_reason: StopReason,
+        usage: Usage,
+    },
+    Retrying {
+        attempt: u32,
+        max_attempts: u32,
+        error: &'a str,
+        delay_ms: u64,
+        text_discarded: bool,
+    },
+    ToolExecutionStarted {
+        id: &'a str,
+        name: &'a str,
+    },
+    ToolExecutionCompleted {
+        id: &'a str,
+        name: &'a str,
+        result: &'a str,
+        is_error: bool,
+        duration_ms: u64,
+    },
+    ToolExecutionTimedOut {
+        id: &'a str,
+        name: &'a str,
+        timeout_ms: u64,
+    },
+    CompactionStarted {
+        input_tokens: u64,
+        estimated_history_tokens: u64,
+        message_count: u64,
+    },
+    CompactionCompleted {
+        summary_tokens: u64,
+        messages_before: u64,
+        messages_after: u64,
+    },
+    CompactionFailed {
+        error: &'a str,
+    },
+    BudgetWarning {
+        budget_type: BudgetType,
+        used: u64,
+        limit: u64,
+        percent: u64,
+    },
+    HookStarted {
+        hook_id: &'a str,
+        point: HookPoint,
+    },
+    HookCompleted {
+        hook_id: &'a str,
+        point: HookPoint,
+        duration_ms: u64,
+    },
+    HookFailed {
+        hook_id: &'a str,
+        point: HookPoint,
+        error: &'a str,
+    },
+    HookDenied {
+        hook_id: &'a str,
+        point: HookPoint,
+        reason_code: &'a str,
+        message: &'a str,
+        payload: Option<&'a Raw>,
+    },
+    HookRewriteApplied {
+        hook_id: &'a str,
+        point: HookPoint,
+        patch: &'a Raw,
+    },
+    HookPatchPublished {
+        hook_id: &'a str,
+        point: HookPoint,
+        envelope: &'a Raw,
+    },
+    SkillsResolved {
+        skills: &'a [String],
+        injection_bytes: u64,
+    },
+    SkillResolutionFailed {
+        reference: &'a str,
+        error: &'a str,
+    },
+    StreamTruncated {
+        reason: &'a str,
+        dropped: u64,
+    },
+    /// A host tool the session offers was registered (`add`) or
+    /// unregistered (`remove`); the run in flight sees it from its next turn.
+    ToolConfigChanged {
+        operation: &'static str,
+        target: &'a str,
+        applied_at_turn: u32,
+    },
     // Comms, on a member's session.
-    MessageReceived { from: &'a str, kind: &'static str, bytes: u64 },
-    InteractionComplete { interaction_id: &'a str, result: &'a str },
-    InteractionFailed { interaction_id: &'a str, error: &'a str },
+    MessageReceived {
+        from: &'a str,
+        kind: &'static str,
+        bytes: u64,
+    },
+    InteractionComplete {
+        interaction_id: &'a str,
+        result: &'a str,
+    },
+    InteractionFailed {
+        interaction_id: &'a str,
+        error: &'a str,
+    },
     // A mob's own events (its subscription).
-    MemberSpawned { member: &'a str, role: &'a str, session_id: &'a str },
-    MemberRetired { member: &'a str },
-    PeersWired { a: &'a str, b: &'a str },
-    PeersUnwired { a: &'a str, b: &'a str },
-    MessageDelivered { from: &'a str, to: &'a str, kind: &'static str, bytes: u64 },
-    LimitReached { limit: &'static str, member: &'a str, detail: &'a str },
-    MobStatusChanged { status: &'static str },
+    MemberSpawned {
+        member: &'a str,
+        role: &'a str,
+        session_id: &'a str,
+    },
+    MemberRetired {
+        member: &'a str,
+    },
+    PeersWired {
+        a: &'a str,
+        b: &'a str,
+    },
+    PeersUnwired {
+        a: &'a str,
+        b: &'a str,
+    },
+    MessageDelivered {
+        from: &'a str,
+        to: &'a str,
+        kind: &'static str,
+        bytes: u64,
+    },
+    LimitReached {
+        limit: &'static str,
+        member: &'a str,
+        detail: &'a str,
+    },
+    MobStatusChanged {
+        status: &'static str,
+    },
 }
 
 impl KeptEvent {
@@ -150,6 +283,7 @@ impl Event<'_> {
             Event::SkillsResolved { .. } => "skills_resolved",
             Event::SkillResolutionFailed { .. } => "skill_resolution_failed",
             Event::StreamTruncated { .. } => "stream_truncated",
+            Event::ToolConfigChanged { .. } => "tool_config_changed",
             Event::MessageReceived { .. } => "message_received",
             Event::InteractionComplete { .. } => "interaction_complete",
             Event::InteractionFailed { .. } => "interaction_failed",
@@ -268,6 +402,12 @@ impl Event<'_> {
             }
             Event::SkillResolutionFailed { reference, error } => {
                 o.str("reference", reference).str("error", error);
+            }
+            Event::ToolConfigChanged { operation, target, applied_at_turn } => {
+                let mut p = ObjectWriter::new(o.key("payload"));
+                p.str("operation", operation).str("target", target).str("status", "applied");
+                p.raw("persisted", "false").u64("appliedAtTurn", u64::from(*applied_at_turn));
+                p.end();
             }
             Event::StreamTruncated { reason, dropped } => {
                 o.str("reason", reason).u64("dropped", *dropped);

@@ -37,7 +37,7 @@ use crate::comms::Bus;
 use crate::config::Settings;
 use crate::effects::Outbox;
 use crate::error::{CoreError, CoreResult, ErrorCode};
-use crate::events::EventLog;
+use crate::events::{Event, EventLog};
 use crate::hooks::HookRegistry;
 use crate::ids::Rng;
 use crate::json::{Json, Raw};
@@ -82,6 +82,17 @@ impl Agent {
 
     pub fn is_running(&self) -> bool {
         self.run.is_some()
+    }
+
+    /// A host tool named `name` was registered (`add`) or unregistered
+    /// (`remove`): a session that offers it is told, with the first turn
+    /// whose request reflects it (the run in flight's next, else 1).
+    pub fn tool_changed(&mut self, operation: &'static str, name: &str) {
+        if self.session.tools.as_ref().is_some_and(|names| !names.iter().any(|n| n == name)) {
+            return;
+        }
+        let applied_at_turn = self.run.as_ref().map_or(1, |run| run.llm_turns + 1);
+        self.session.events.push(&Event::ToolConfigChanged { operation, target: name, applied_at_turn });
     }
 
     /// Inputs waiting for the current run to end.

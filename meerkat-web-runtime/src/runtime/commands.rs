@@ -193,9 +193,17 @@ impl Runtime {
             }
             Op::RegisterTool => {
                 let def = ToolDef::from_json(f.get("tool").unwrap_or(&Json::Null))?;
-                self.tools.register(def).map(|()| None)
+                let name = def.name.clone();
+                self.tools.register(def)?;
+                self.tool_changed("add", &name);
+                Ok(None)
             }
-            Op::UnregisterTool => self.tools.unregister(f.req_str("name")?).map(|()| None),
+            Op::UnregisterTool => {
+                let name = f.req_str("name")?;
+                self.tools.unregister(name)?;
+                self.tool_changed("remove", name);
+                Ok(None)
+            }
             Op::RegisterHook => {
                 let session = f.str("session")?;
                 if let Some(id) = session {
@@ -299,6 +307,12 @@ impl Runtime {
         let run_id = self.new_run_id();
         self.start_run(now_ms, session, run_id, RunInput::User(prompt), options)?;
         Ok(run_reply(run_id))
+    }
+
+    fn tool_changed(&mut self, operation: &'static str, name: &str) {
+        for agent in self.agents.values_mut() {
+            agent.tool_changed(operation, name);
+        }
     }
 
     fn archive(&mut self, id: &str) -> CoreResult<()> {

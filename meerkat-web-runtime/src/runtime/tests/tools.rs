@@ -123,3 +123,38 @@ fn a_tool_result_past_max_prompt_bytes_is_cut_with_a_note_the_model_reads() {
     assert!(result[1]["text"].as_str().unwrap().starts_with("\n[TRUNCATED: the tool result was longer than 10 bytes"));
     assert_eq!(result.as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn registering_and_unregistering_a_tool_tells_the_sessions_that_offer_it() {
+    let mut h = Harness::proxy();
+    h.cmd(json!({"op":"register_tool","tool":{"name":"clock","description":"","inputSchema":{"type":"object"}}}))
+        .unwrap();
+    let idle = h.session(json!({}));
+    let others = h.session(json!({"tools":["clock"]}));
+    let busy = h.session(json!({}));
+    h.turn(&busy, "weather?");
+    let first = h.take("http");
+    let changed = |operation: &str, turn: u32| {
+        json!({"type":"tool_config_changed","payload":{"operation":operation,"target":"get_weather",
+            "status":"applied","persisted":false,"appliedAtTurn":turn}})
+    };
+    let of_type = |events: Vec<Value>| -> Vec<Value> {
+        events.into_iter().filter(|e| e["type"] == "tool_config_changed").collect()
+    };
+    h.events(&busy);
+    h.cmd(weather_tool()).unwrap();
+    assert_eq!(of_type(h.events(&idle)), [changed("add", 1)], "the next run's first turn offers it");
+    assert_eq!(of_type(h.events(&others)), Vec::<Value>::new(), "a session that does not offer it is not told");
+    assert_eq!(of_type(h.events(&busy)), [changed("add", 2)], "the run in flight offers it from its next turn");
+    // And it does: the run's second request lists the tool.
+    h.answer(&first, &anthropic("", &[("t1", "clock", json!({}))]));
+    let clock = h.take("tool");
+    h.cmd(json!({"op":"tool_result","id":clock["id"],"content":"noon"})).unwrap();
+    let second = body(&h.take("http"));
+    assert!(second["tools"].as_array().unwrap().iter().any(|t| t["name"] == "get_weather"), "{second}");
+    // A refused registration (a duplicate) tells nobody.
+    assert_eq!(h.code(weather_tool()), "DUPLICATE_TOOL");
+    assert_eq!(of_type(h.events(&idle)), Vec::<Value>::new());
+    h.cmd(json!({"op":"unregister_tool","name":"get_weather"})).unwrap();
+    assert_eq!(of_type(h.events(&idle)), [changed("remove", 1)]);
+}
