@@ -139,6 +139,22 @@ fn both_error_event_shapes_and_response_failed_are_typed() {
 }
 
 #[test]
+fn an_error_event_whose_code_is_null_is_a_retryable_server_failure() {
+    // The documented `error` event as the API reports its own failure
+    // (`code: null`, nothing but a message), then `response.failed`: the
+    // request was accepted (200), so this is the server's fault, like a 500.
+    let body = sse(&[
+        text("Hel"),
+        json!({"type":"error","code":null,"message":"The server had an error while processing your request.","param":null}),
+        json!({"type":"response.failed","response":{"status":"failed","error":{"code":"server_error","message":"m"}}}),
+    ]);
+    let err = all_chunkings(&parser, &body).1.unwrap_err();
+    assert_eq!((err.code, err.retryable), ("PROVIDER_UNAVAILABLE", true), "{}", err.message);
+    // The event's own `type` is no error kind.
+    assert_eq!(err.message, "openai stream error The server had an error while processing your request.");
+}
+
+#[test]
 fn truncation_is_typed_and_partial_keeps_the_text() {
     let full = fixture("openai/responses/a-text.sse");
     let source = String::from_utf8(full.clone()).unwrap();

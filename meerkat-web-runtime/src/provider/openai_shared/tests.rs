@@ -152,7 +152,12 @@ fn stream_errors_by_code() {
     let unknown = parse(r#"{"code":"ERR_SOMETHING","message":"Something went wrong"}"#);
     assert_eq!((unknown.code, unknown.retryable), ("PROVIDER_ERROR", false));
     assert_eq!(stream_error(None).code, "PROVIDER_ERROR");
-    assert!(parse(r#""plain text""#).message.contains("plain text"));
+    let plain = parse(r#""plain text""#);
+    assert_eq!((plain.code, plain.retryable), ("PROVIDER_ERROR", false));
+    assert!(plain.message.contains("plain text"));
+    // No kind at all: the server failed on a request it had accepted.
+    let unexplained = parse(r#"{"type":"error","code":null,"message":"An error occurred"}"#);
+    assert_eq!((unexplained.code, unexplained.retryable), ("PROVIDER_UNAVAILABLE", true));
 }
 
 #[test]
