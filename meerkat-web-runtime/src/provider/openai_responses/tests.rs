@@ -90,6 +90,25 @@ fn parallel_calls_by_item_id_and_output_index() {
 }
 
 #[test]
+fn a_refusal_stops_for_content_filter_as_on_the_other_apis() {
+    // A refusal content part, streamed by `response.refusal.delta`, in a
+    // response that completes (Anthropic says `refusal`, Gemini `SAFETY`).
+    let body = sse(&[
+        json!({"type":"response.output_item.added","output_index":0,"item":{"id":"msg_1","type":"message","content":[]}}),
+        json!({"type":"response.content_part.added","item_id":"msg_1","output_index":0,"content_index":0,
+            "part":{"type":"refusal","refusal":""}}),
+        json!({"type":"response.refusal.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":"I can't "}),
+        json!({"type":"response.refusal.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":"help."}),
+        json!({"type":"response.refusal.done","item_id":"msg_1","output_index":0,"content_index":0,"refusal":"I can't help."}),
+        completed(),
+    ]);
+    let (streamed, turn) = all_chunkings(&parser, &body);
+    let turn = turn.unwrap();
+    assert_eq!(streamed, "I can't help.");
+    assert_eq!(turn.stop_reason, StopReason::ContentFilter);
+}
+
+#[test]
 fn incomplete_responses_map_their_reason() {
     for (reason, stop) in [
         ("max_output_tokens", StopReason::MaxTokens),
