@@ -79,6 +79,7 @@ beforeAll(async () => {
   runtime.registerTool("clock", "The time", { type: "object", properties: {} }, () => {
     throw new Error("clock is broken");
   });
+  runtime.registerTool("denied", "Says no", { type: "object", properties: {} }, () => ({ content: "nope", isError: true }));
   runtime.registerTool("blank", "Returns nothing", { type: "object", properties: {} }, () => "");
   runtime.registerTool("bulk", "Returns a lot", { type: "object", properties: {} }, () => "x".repeat(300_000));
 });
@@ -119,16 +120,17 @@ for (const api of APIS) {
       expect(s.usage.outputTokens).toBe(sum("outputTokens"));
     });
 
-    test("a tool error goes back flagged where the API has a flag", async () => {
+    test("a tool error goes back flagged, or said in the text where the API has no flag", async () => {
       const s = session();
-      const result = await s.turn("Use the clock");
-      expect(result.toolCalls).toBe(1);
+      const result = await s.turn("Use the clock and the denied");
+      expect(result.toolCalls).toBe(2);
       const done = ofType(s.pollEvents(), "tool_execution_completed");
-      expect(done[0]).toMatchObject({ name: "clock", isError: true });
+      expect(done.map((e) => [e.name, e.isError]).sort()).toEqual([["clock", true], ["denied", true]]);
       const sent = JSON.stringify((await requests()).at(-1)!.body);
-      expect(sent).toContain("clock is broken");
-      if (api.name === "anthropic") expect(sent).toContain('"is_error":true');
-      if (api.name === "gemini") expect(sent).toMatch(/"response":\{"error":/);
+      expect(sent).toContain("Error: clock is broken");
+      if (api.name === "anthropic") expect(sent).toMatch(/"text":"nope"}\],"is_error":true/);
+      if (api.name === "gemini") expect(sent).toContain('"response":{"error":"nope"}');
+      if (api.name.startsWith("openai")) expect(sent).toContain('"Error: nope"');
     });
 
     test("parallel calls; empty and large tool results", async () => {

@@ -103,9 +103,11 @@ fn write_user_turn(content: &[Part], items: &mut ArrayWriter<'_>) {
     let mut rest: Vec<&Part> = Vec::new();
     for part in content {
         match part {
-            Part::ToolResult { tool_use_id, content, .. } => {
+            Part::ToolResult { tool_use_id, content, is_error } => {
                 let mut o = ObjectWriter::new(items.item());
-                o.str("role", "tool").str("tool_call_id", tool_use_id).str("content", &tool_result_text(content));
+                o.str("role", "tool")
+                    .str("tool_call_id", tool_use_id)
+                    .str("content", &tool_result_text(content, *is_error));
                 o.end();
                 images.extend(images_in(content));
             }

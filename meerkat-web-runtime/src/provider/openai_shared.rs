@@ -56,10 +56,14 @@ pub fn write_data_url(media_type: &str, data: &str, out: &mut String) {
 /// What a tool result says in text. Neither API takes images in a tool
 /// message, so images travel in a user message after the results and the
 /// text says so (an empty output reads as "the tool returned nothing").
-pub fn tool_result_text(content: &[Part]) -> String {
+/// Nor has either an error flag (Anthropic's `is_error`, Gemini's `error`
+/// key): a failed call's text says it failed, or the model reads a success.
+pub fn tool_result_text(content: &[Part], is_error: bool) -> String {
     let text = crate::transcript::text_of(content);
     let images = content.iter().filter(|p| matches!(p, Part::Image { .. })).count();
-    if text.is_empty() && images > 0 { format!("({images} image(s) attached in the next message)") } else { text }
+    let text =
+        if text.is_empty() && images > 0 { format!("({images} image(s) attached in the next message)") } else { text };
+    if is_error && !text.starts_with("Error") { format!("Error: {text}") } else { text }
 }
 
 pub fn images_in(content: &[Part]) -> impl Iterator<Item = &Part> {
