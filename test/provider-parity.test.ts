@@ -173,6 +173,14 @@ for (const api of APIS) {
       expect((await s.turn("What is my name?")).text).toContain("Ada");
     });
 
+    test("a token budget stops the run before the request after the tools", async () => {
+      const s = session({ budget: { tokens: 5 } });
+      const error = await s.turn("What is the weather in Oslo?").catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "BUDGET_EXHAUSTED", details: { budgetType: "tokens" } });
+      expect(await requests()).toHaveLength(1);
+      expect((await s.turn("hello", { budget: { tokens: 100_000 } })).text).toContain("hello");
+    });
+
     const errors: Array<[string, string, number]> = [
       ["error=400", api.badRequest, 0],
       ["error=401", "PROVIDER_AUTH", 0],

@@ -184,15 +184,16 @@ fn make(code: ErrorCode, retryable: bool, retry_after: Option<u64>, message: Str
 /// `response.error`. Unknown kinds are not retried: a retry of a request
 /// the server rejected for a reason we cannot read would likely fail again.
 /// But an error with no kind at all (the documented `error` event with
-/// `code: null`) is the server failing on a request it had accepted: a 500.
+/// `code: null`, a `response.failed` whose `error` is null) is the server
+/// failing on a request it had accepted: a 500.
 pub fn stream_error(error: Option<&Json<'_>>) -> CoreError {
     let mut fields = error_fields(error);
     // The documented event holds the fields itself: its `type` is its own.
     if fields.kind == "error" {
         fields.kind = "";
     }
-    let unexplained =
-        error.is_some_and(|e| e.as_object().is_some()) && fields.kind.is_empty() && fields.code.is_empty();
+    // (A bare string is a compatible service's prose: no telling what it means.)
+    let unexplained = !matches!(error, Some(Json::Str(_))) && fields.kind.is_empty() && fields.code.is_empty();
     let fallback = if unexplained { (ErrorCode::ProviderUnavailable, true) } else { (ErrorCode::ProviderError, false) };
     let (code, retryable) = fields.by_kind().unwrap_or(fallback);
     make(code, retryable, None, format!("openai stream error {}", fields.detail()))

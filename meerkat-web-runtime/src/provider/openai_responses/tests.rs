@@ -171,6 +171,10 @@ fn an_error_event_whose_code_is_null_is_a_retryable_server_failure() {
     assert_eq!((err.code, err.retryable), ("PROVIDER_UNAVAILABLE", true), "{}", err.message);
     // The event's own `type` is no error kind.
     assert_eq!(err.message, "openai stream error The server had an error while processing your request.");
+    // A failed response that says nothing about why.
+    let failed = sse(&[json!({"type":"response.failed","response":{"status":"failed","error":null}})]);
+    let err = run(&parser, &[&failed]).1.unwrap_err();
+    assert_eq!((err.code, err.retryable), ("PROVIDER_UNAVAILABLE", true));
 }
 
 #[test]

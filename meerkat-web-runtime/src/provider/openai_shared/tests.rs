@@ -151,7 +151,8 @@ fn stream_errors_by_code() {
     assert_eq!((over.code, over.retryable), ("PROVIDER_OVERLOADED", true));
     let unknown = parse(r#"{"code":"ERR_SOMETHING","message":"Something went wrong"}"#);
     assert_eq!((unknown.code, unknown.retryable), ("PROVIDER_ERROR", false));
-    assert_eq!(stream_error(None).code, "PROVIDER_ERROR");
+    let none = stream_error(None);
+    assert_eq!((none.code, none.retryable), ("PROVIDER_UNAVAILABLE", true));
     let plain = parse(r#""plain text""#);
     assert_eq!((plain.code, plain.retryable), ("PROVIDER_ERROR", false));
     assert!(plain.message.contains("plain text"));
