@@ -5,7 +5,7 @@
  * API cannot do something (OpenAI has no tool-error flag) the test says so.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { MeerkatRuntime, type MeerkatEvent, type SessionConfig } from "@rkat/web";
+import { MeerkatRuntime, type AgentEvent, type SessionConfig } from "@rkat/web";
 import { allProvidersConfig, resetSim, simRequests, wasm, workerPair } from "./support/runtime.js";
 
 interface Api {
@@ -86,8 +86,8 @@ beforeAll(async () => {
 afterAll(() => runtime.destroy());
 beforeEach(() => resetSim());
 
-const ofType = <T extends MeerkatEvent["type"]>(events: MeerkatEvent[], type: T) =>
-  events.filter((e) => e.type === type) as Extract<MeerkatEvent, { type: T }>[];
+const ofType = <T extends AgentEvent["type"]>(events: AgentEvent[], type: T) =>
+  events.filter((e) => e.type === type) as Extract<AgentEvent, { type: T }>[];
 
 for (const api of APIS) {
   describe(api.name, () => {
@@ -212,7 +212,7 @@ test("through the Worker client: refusals and server errors after the 200 alike"
       const s = await remote.createSession(api.session);
       await s.turn("refuse [[sim:stop=refusal]]");
       const error = await s.turn("fail [[sim:midstream=api]]").catch((e: unknown) => e);
-      const events = (await s.pollEvents()) as MeerkatEvent[];
+      const events = (await s.pollEvents()) as AgentEvent[];
       expect(ofType(events, "turn_completed")[0], api.name).toMatchObject({ stopReason: "content_filter" });
       expect(error, api.name).toMatchObject({ code: "PROVIDER_UNAVAILABLE" });
       expect(ofType(events, "retrying"), api.name).toHaveLength(1);
