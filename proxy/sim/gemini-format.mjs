@@ -165,6 +165,22 @@ function* chunkPlans(outcome) {
   yield { ...pending, final: true };
 }
 
+/** Each reply's `responseId`, hashed once: the fingerprint is the whole
+ * request, so hashing it per chunk made long replies to long requests
+ * quadratic (a 300 KB tool result took 15 s to answer). */
+/** @type {WeakMap<ReplyOutcome, string>} */
+const responseIds = new WeakMap();
+
+/** @param {ReplyOutcome} outcome */
+function responseIdOf(outcome) {
+  let id = responseIds.get(outcome);
+  if (id === undefined) {
+    id = `sim${hashId(outcome.fingerprint, 'response', 20)}`;
+    responseIds.set(outcome, id);
+  }
+  return id;
+}
+
 /**
  * @param {ReplyOutcome} outcome
  * @param {string} model
@@ -182,7 +198,7 @@ function responseOf(outcome, model, { parts, final, chars }) {
       promptTokensDetails: [{ modality: 'TEXT', tokenCount: prompt }],
     },
     modelVersion: model,
-    responseId: `sim${hashId(outcome.fingerprint, 'response', 20)}`,
+    responseId: responseIdOf(outcome),
   };
 }
 

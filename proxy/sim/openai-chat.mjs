@@ -53,13 +53,16 @@ function* chatEvents(outcome) {
   /** @param {Record<string, unknown>} delta @param {string | null} [finish] */
   const choice = (delta, finish = null) => [{ index: 0, delta, logprobs: null, finish_reason: finish }];
   const calls = toolCallsOf(plan, outcome.fingerprint);
+  // A refusal streams as `delta.refusal` (content null) and ends with `stop`.
+  const refused = plan.stopReason === 'refusal';
   let opened = false;
 
   for (const [i, block] of plan.blocks.entries()) {
     if (block.type === 'text') {
-      if (!opened) yield { kind: 'open', data: chunk(choice({ role: 'assistant', content: '', refusal: null })) };
+      const open = refused ? { role: 'assistant', content: null, refusal: '' } : { role: 'assistant', content: '', refusal: null };
+      if (!opened) yield { kind: 'open', data: chunk(choice(open)) };
       opened = true;
-      for (const piece of block.pieces()) yield { kind: 'delta', data: chunk(choice({ content: piece })) };
+      for (const piece of block.pieces()) yield { kind: 'delta', data: chunk(choice(refused ? { refusal: piece } : { content: piece })) };
     }
     const call = calls.find((c) => c.block === i);
     if (!call) continue;
@@ -106,10 +109,11 @@ function chatCompletion(outcome) {
   const { plan, request } = outcome;
   const text = plan.blocks.map((b) => (b.type === 'text' ? b.text() : '')).join('');
   const calls = toolCallsOf(plan, outcome.fingerprint);
+  const refused = plan.stopReason === 'refusal';
   const message = {
     role: 'assistant',
-    content: text === '' && calls.length > 0 ? null : text,
-    refusal: null,
+    content: refused || (text === '' && calls.length > 0) ? null : text,
+    refusal: refused ? text : null,
     annotations: [],
     ...(calls.length > 0 ? { tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) } : {}),
   };

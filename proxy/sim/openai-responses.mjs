@@ -35,9 +35,10 @@ function usageOf({ inputTokens, plan }) {
   };
 }
 
-/** The status a forced stop reason gives (`max_tokens` and `refusal` end incomplete). */
+/** The status a forced stop reason gives (`max_tokens` ends incomplete; a
+ * refusal completes, its text in a `refusal` content part). */
 /** @type {Record<string, string>} */
-const INCOMPLETE = { max_tokens: 'max_output_tokens', refusal: 'content_filter' };
+const INCOMPLETE = { max_tokens: 'max_output_tokens' };
 
 /**
  * The response object at some stage, echoing the request's settings.
@@ -72,7 +73,8 @@ function outputItems(outcome) {
     const call = calls.find((c) => c.block === i);
     if (block.type === 'text') {
       const id = `msg_sim_${hashId(outcome.fingerprint, 'message', 40)}`;
-      items.push({ block, item: { id, type: 'message', status: 'completed', content: [textPart(block.text())], role: 'assistant' } });
+      const part = outcome.plan.stopReason === 'refusal' ? refusalPart : textPart;
+      items.push({ block, item: { id, type: 'message', status: 'completed', content: [part(block.text())], role: 'assistant' } });
     } else if (call) {
       const id = `fc_sim_${hashId(outcome.fingerprint, `fc:${call.index}`, 40)}`;
       items.push({ block, item: { id, type: 'function_call', status: 'completed', arguments: call.arguments, call_id: call.id, name: call.name } });
@@ -83,6 +85,8 @@ function outputItems(outcome) {
 
 /** @param {string} text */
 const textPart = (text) => ({ type: 'output_text', annotations: [], logprobs: [], text });
+/** @param {string} refusal */
+const refusalPart = (refusal) => ({ type: 'refusal', refusal });
 
 /**
  * The events of a reply, generated lazily.
@@ -104,9 +108,17 @@ function* responsesEvents(outcome) {
     if (item.type === 'message' && block.type === 'text') {
       const at = { item_id: item.id, output_index, content_index: 0 };
       yield ev('response.output_item.added', { output_index, item: { ...item, status: 'in_progress', content: [] } });
+      const text = block.text();
+      if (item.content[0]?.type === 'refusal') {
+        yield ev('response.content_part.added', { ...at, part: refusalPart('') });
+        for (const delta of block.pieces()) yield ev('response.refusal.delta', { ...at, delta, ...pad() });
+        yield ev('response.refusal.done', { ...at, refusal: text });
+        yield ev('response.content_part.done', { ...at, part: refusalPart(text) });
+        yield ev('response.output_item.done', { output_index, item });
+        continue;
+      }
       yield ev('response.content_part.added', { ...at, part: textPart('') });
       for (const delta of block.pieces()) yield ev('response.output_text.delta', { ...at, delta, logprobs: [], ...pad() });
-      const text = block.text();
       yield ev('response.output_text.done', { ...at, text, logprobs: [] });
       yield ev('response.content_part.done', { ...at, part: textPart(text) });
       yield ev('response.output_item.done', { output_index, item });

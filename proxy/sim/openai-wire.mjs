@@ -53,11 +53,12 @@ export function toolCallsOf(plan, fingerprint) {
 }
 
 /**
- * Chat Completions `finish_reason` for the plan's (Anthropic-vocabulary) stop reason.
+ * Chat Completions `finish_reason` for the plan's (Anthropic-vocabulary) stop
+ * reason. A refusal is `stop`: the refusal text itself says so.
  * @param {string} stopReason
  */
 export function finishReasonOf(stopReason) {
   /** @type {Record<string, string>} */
-  const map = { tool_use: 'tool_calls', max_tokens: 'length', refusal: 'content_filter' };
+  const map = { tool_use: 'tool_calls', max_tokens: 'length' };
   return map[stopReason] ?? 'stop';
 }

@@ -103,9 +103,11 @@ fn write_user_turn(content: &[Part], items: &mut ArrayWriter<'_>) {
     let mut rest: Vec<&Part> = Vec::new();
     for part in content {
         match part {
-            Part::ToolResult { tool_use_id, content, .. } => {
+            Part::ToolResult { tool_use_id, content, is_error } => {
                 let mut o = ObjectWriter::new(items.item());
-                o.str("role", "tool").str("tool_call_id", tool_use_id).str("content", &tool_result_text(content));
+                o.str("role", "tool")
+                    .str("tool_call_id", tool_use_id)
+                    .str("content", &tool_result_text(content, *is_error));
                 o.end();
                 images.extend(images_in(content));
             }
@@ -200,6 +202,8 @@ pub struct ChatEvents {
     /// By `tool_calls[].index`; gaps stay `None`.
     calls: Vec<Option<PendingCall>>,
     finish_reason: Option<String>,
+    /// The model refused (`delta.refusal`): it says `stop`, we say why.
+    refused: bool,
     usage: Usage,
     done: bool,
     pub fast: FastPath,
@@ -307,9 +311,10 @@ impl ChatEvents {
 
     fn apply_delta(&mut self, delta: &Json<'_>, sink: &mut dyn TextSink) -> CoreResult<()> {
         // A refusal is the model's answer too: shown, not dropped.
-        for field in ["content", "refusal"] {
-            self.apply_choice(delta.get(field).and_then(Json::as_str), None, sink)?;
-        }
+        let refusal = delta.get("refusal").and_then(Json::as_str).filter(|r| !r.is_empty());
+        self.refused |= refusal.is_some();
+        self.apply_choice(delta.get("content").and_then(Json::as_str), None, sink)?;
+        self.apply_choice(refusal, None, sink)?;
         match delta.get("tool_calls") {
             None | Some(Json::Null) => Ok(()),
             Some(Json::Arr(calls)) => calls.iter().try_for_each(|call| self.apply_call(call)),
@@ -371,7 +376,12 @@ impl ChatEvents {
             let id = if call.id.is_empty() { format!("{}{index}", self.call_ids) } else { call.id };
             turn.streamed_call(id, call.name, &call.arguments);
         }
-        turn.finish(map_stop_reason(self.finish_reason.as_deref()), self.usage)
+        // Anthropic's `refusal` and Gemini's `SAFETY` are content_filter too.
+        let wire = match map_stop_reason(self.finish_reason.as_deref()) {
+            StopReason::EndTurn if self.refused => StopReason::ContentFilter,
+            other => other,
+        };
+        turn.finish(wire, self.usage)
     }
 }
 

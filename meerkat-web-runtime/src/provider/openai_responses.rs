@@ -85,11 +85,11 @@ fn write_user_turn(content: &[Part], items: &mut ArrayWriter<'_>) {
     let mut rest: Vec<&Part> = Vec::new();
     for part in content {
         match part {
-            Part::ToolResult { tool_use_id, content, .. } => {
+            Part::ToolResult { tool_use_id, content, is_error } => {
                 let mut o = ObjectWriter::new(items.item());
                 o.str("type", "function_call_output")
                     .str("call_id", tool_use_id)
-                    .str("output", &tool_result_text(content));
+                    .str("output", &tool_result_text(content, *is_error));
                 o.end();
                 images.extend(images_in(content));
             }
@@ -204,6 +204,8 @@ pub struct ResponsesEvents {
     calls: Vec<PendingCall>,
     usage: Usage,
     terminal: Option<Terminal>,
+    /// A refusal part streamed: the response completes, we say why.
+    refused: bool,
     pub fast: FastPath,
     shape: Shape,
 }
@@ -269,6 +271,7 @@ impl ResponsesEvents {
         let field = |name| wire.get(name).and_then(Json::as_str).unwrap_or_default();
         match kind {
             TEXT_DELTA | REFUSAL_DELTA => {
+                self.refused |= kind == REFUSAL_DELTA;
                 // Later deltas of this shape take the fast path (when the
                 // type is in the data: the event name is no part of a shape).
                 if wire.get("type").and_then(Json::as_str).is_some() {
@@ -465,6 +468,8 @@ impl ResponsesEvents {
         }
         // There is no tool stop status: a turn with calls ends `completed`.
         let wire = match terminal {
+            // Anthropic's `refusal` and Gemini's `SAFETY` are content_filter too.
+            Terminal::Completed if self.refused => StopReason::ContentFilter,
             Terminal::Completed => StopReason::EndTurn,
             Terminal::Incomplete(reason) => map_incomplete_reason(&reason),
         };

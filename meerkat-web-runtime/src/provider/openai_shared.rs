@@ -56,10 +56,14 @@ pub fn write_data_url(media_type: &str, data: &str, out: &mut String) {
 /// What a tool result says in text. Neither API takes images in a tool
 /// message, so images travel in a user message after the results and the
 /// text says so (an empty output reads as "the tool returned nothing").
-pub fn tool_result_text(content: &[Part]) -> String {
+/// Nor has either an error flag (Anthropic's `is_error`, Gemini's `error`
+/// key): a failed call's text says it failed, or the model reads a success.
+pub fn tool_result_text(content: &[Part], is_error: bool) -> String {
     let text = crate::transcript::text_of(content);
     let images = content.iter().filter(|p| matches!(p, Part::Image { .. })).count();
-    if text.is_empty() && images > 0 { format!("({images} image(s) attached in the next message)") } else { text }
+    let text =
+        if text.is_empty() && images > 0 { format!("({images} image(s) attached in the next message)") } else { text };
+    if is_error && !text.starts_with("Error") { format!("Error: {text}") } else { text }
 }
 
 pub fn images_in(content: &[Part]) -> impl Iterator<Item = &Part> {
@@ -179,9 +183,19 @@ fn make(code: ErrorCode, retryable: bool, retry_after: Option<u64>, message: Str
 /// event itself or its `error` member) and `response.failed`'s
 /// `response.error`. Unknown kinds are not retried: a retry of a request
 /// the server rejected for a reason we cannot read would likely fail again.
+/// But an error with no kind at all (the documented `error` event with
+/// `code: null`, a `response.failed` whose `error` is null) is the server
+/// failing on a request it had accepted: a 500.
 pub fn stream_error(error: Option<&Json<'_>>) -> CoreError {
-    let fields = error_fields(error);
-    let (code, retryable) = fields.by_kind().unwrap_or((ErrorCode::ProviderError, false));
+    let mut fields = error_fields(error);
+    // The documented event holds the fields itself: its `type` is its own.
+    if fields.kind == "error" {
+        fields.kind = "";
+    }
+    // (A bare string is a compatible service's prose: no telling what it means.)
+    let unexplained = !matches!(error, Some(Json::Str(_))) && fields.kind.is_empty() && fields.code.is_empty();
+    let fallback = if unexplained { (ErrorCode::ProviderUnavailable, true) } else { (ErrorCode::ProviderError, false) };
+    let (code, retryable) = fields.by_kind().unwrap_or(fallback);
     make(code, retryable, None, format!("openai stream error {}", fields.detail()))
 }
 

@@ -90,6 +90,29 @@ fn parallel_calls_refusals_and_invented_ids() {
 }
 
 #[test]
+fn a_refusal_stops_for_content_filter_as_on_the_other_apis() {
+    // The model refuses: `delta.refusal` pieces and `finish_reason: stop`
+    // (Anthropic says `refusal`, Gemini `SAFETY`: both `content_filter`).
+    let body = sse(
+        &[
+            delta(json!({"role":"assistant","content":null,"refusal":""})),
+            delta(json!({"refusal":"I'm sorry, "})),
+            delta(json!({"refusal":"I can't help with that."})),
+            finish("stop"),
+            usage_chunk(),
+        ],
+        true,
+    );
+    let (text, turn) = all_chunkings(&parser, &body);
+    let turn = turn.unwrap();
+    assert_eq!(text, "I'm sorry, I can't help with that.");
+    assert_eq!(turn.stop_reason, StopReason::ContentFilter);
+    // An empty refusal is no refusal.
+    let plain = sse(&[delta(json!({"content":"Hi","refusal":""})), finish("stop")], true);
+    assert_eq!(run(&parser, &[&plain]).1.unwrap().stop_reason, StopReason::EndTurn);
+}
+
+#[test]
 fn calls_without_index_follow_their_ids() {
     let body = sse(
         &[

@@ -90,6 +90,25 @@ fn parallel_calls_by_item_id_and_output_index() {
 }
 
 #[test]
+fn a_refusal_stops_for_content_filter_as_on_the_other_apis() {
+    // A refusal content part, streamed by `response.refusal.delta`, in a
+    // response that completes (Anthropic says `refusal`, Gemini `SAFETY`).
+    let body = sse(&[
+        json!({"type":"response.output_item.added","output_index":0,"item":{"id":"msg_1","type":"message","content":[]}}),
+        json!({"type":"response.content_part.added","item_id":"msg_1","output_index":0,"content_index":0,
+            "part":{"type":"refusal","refusal":""}}),
+        json!({"type":"response.refusal.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":"I can't "}),
+        json!({"type":"response.refusal.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":"help."}),
+        json!({"type":"response.refusal.done","item_id":"msg_1","output_index":0,"content_index":0,"refusal":"I can't help."}),
+        completed(),
+    ]);
+    let (streamed, turn) = all_chunkings(&parser, &body);
+    let turn = turn.unwrap();
+    assert_eq!(streamed, "I can't help.");
+    assert_eq!(turn.stop_reason, StopReason::ContentFilter);
+}
+
+#[test]
 fn incomplete_responses_map_their_reason() {
     for (reason, stop) in [
         ("max_output_tokens", StopReason::MaxTokens),
@@ -136,6 +155,26 @@ fn both_error_event_shapes_and_response_failed_are_typed() {
     assert_eq!((err.code, err.retryable), ("PROVIDER_RATE_LIMITED", true));
     let overloaded = sse(&[json!({"type":"response.failed","response":{"error":{"code":"server_is_overloaded"}}})]);
     assert_eq!(run(&parser, &[&overloaded]).1.unwrap_err().code, "PROVIDER_OVERLOADED");
+}
+
+#[test]
+fn an_error_event_whose_code_is_null_is_a_retryable_server_failure() {
+    // The documented `error` event as the API reports its own failure
+    // (`code: null`, nothing but a message), then `response.failed`: the
+    // request was accepted (200), so this is the server's fault, like a 500.
+    let body = sse(&[
+        text("Hel"),
+        json!({"type":"error","code":null,"message":"The server had an error while processing your request.","param":null}),
+        json!({"type":"response.failed","response":{"status":"failed","error":{"code":"server_error","message":"m"}}}),
+    ]);
+    let err = all_chunkings(&parser, &body).1.unwrap_err();
+    assert_eq!((err.code, err.retryable), ("PROVIDER_UNAVAILABLE", true), "{}", err.message);
+    // The event's own `type` is no error kind.
+    assert_eq!(err.message, "openai stream error The server had an error while processing your request.");
+    // A failed response that says nothing about why.
+    let failed = sse(&[json!({"type":"response.failed","response":{"status":"failed","error":null}})]);
+    let err = run(&parser, &[&failed]).1.unwrap_err();
+    assert_eq!((err.code, err.retryable), ("PROVIDER_UNAVAILABLE", true));
 }
 
 #[test]

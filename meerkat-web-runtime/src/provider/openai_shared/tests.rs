@@ -151,8 +151,14 @@ fn stream_errors_by_code() {
     assert_eq!((over.code, over.retryable), ("PROVIDER_OVERLOADED", true));
     let unknown = parse(r#"{"code":"ERR_SOMETHING","message":"Something went wrong"}"#);
     assert_eq!((unknown.code, unknown.retryable), ("PROVIDER_ERROR", false));
-    assert_eq!(stream_error(None).code, "PROVIDER_ERROR");
-    assert!(parse(r#""plain text""#).message.contains("plain text"));
+    let none = stream_error(None);
+    assert_eq!((none.code, none.retryable), ("PROVIDER_UNAVAILABLE", true));
+    let plain = parse(r#""plain text""#);
+    assert_eq!((plain.code, plain.retryable), ("PROVIDER_ERROR", false));
+    assert!(plain.message.contains("plain text"));
+    // No kind at all: the server failed on a request it had accepted.
+    let unexplained = parse(r#"{"type":"error","code":null,"message":"An error occurred"}"#);
+    assert_eq!((unexplained.code, unexplained.retryable), ("PROVIDER_UNAVAILABLE", true));
 }
 
 #[test]
@@ -193,6 +199,18 @@ fn endpoint_headers_and_data_urls() {
     write_data_url("image/png", "iVBORw0KGgo=", &mut out);
     assert_eq!(out, r#""data:image/png;base64,iVBORw0KGgo=""#);
     let image = Part::Image { media_type: "image/png".into(), data: "AA==".into() };
-    assert_eq!(tool_result_text(std::slice::from_ref(&image)), "(1 image(s) attached in the next message)");
-    assert_eq!(tool_result_text(&[Part::Text { text: "18 °C".into() }, image]), "18 °C");
+    assert_eq!(tool_result_text(std::slice::from_ref(&image), false), "(1 image(s) attached in the next message)");
+    assert_eq!(tool_result_text(&[Part::Text { text: "18 °C".into() }, image], false), "18 °C");
+}
+
+#[test]
+fn a_tool_error_says_so_in_its_text() {
+    // Neither API has Anthropic's `is_error` or Gemini's `error` key: a
+    // handler's `{ content: "nope", isError: true }` must not read as a success.
+    let text = |t: &str| [Part::Text { text: t.into() }];
+    assert_eq!(tool_result_text(&text("nope"), true), "Error: nope");
+    assert_eq!(tool_result_text(&text(""), true), "Error: ");
+    // Already said (a handler that threw): not said twice.
+    assert_eq!(tool_result_text(&text("Error: clock is broken"), true), "Error: clock is broken");
+    assert_eq!(tool_result_text(&text("nope"), false), "nope");
 }
