@@ -43,6 +43,12 @@ export async function serveStatic(root: string): Promise<StaticServer> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // The page is still open until its fixture's teardown: its keep-alive
+        // (or an unfinished) connection would hold close() open until it times out.
+        server.closeAllConnections();
+      }),
   };
 }
