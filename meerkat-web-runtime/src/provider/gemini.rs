@@ -307,6 +307,14 @@ impl SseHandler for GeminiEvents {
             }
             return Err(CoreError::new(ErrorCode::StreamTruncated, message).retryable(None));
         }
+        // The model botched a tool call and none reached us: nothing to run
+        // and no answer. Asked again, it usually gets the call right.
+        if let Some(reason @ ("MALFORMED_FUNCTION_CALL" | "UNEXPECTED_TOOL_CALL" | "TOO_MANY_TOOL_CALLS")) =
+            self.finish_reason.as_deref()
+        {
+            let message = format!("gemini ended the turn with {reason}: the model's tool call could not be used");
+            return Err(CoreError::new(ErrorCode::ProviderError, message).retryable(None));
+        }
         Ok(self.take_turn())
     }
 }
@@ -478,10 +486,8 @@ pub fn map_stop_reason(raw: Option<&str>) -> StopReason {
         Some("MAX_TOKENS") => StopReason::MaxTokens,
         Some("SAFETY" | "RECITATION" | "BLOCKLIST" | "PROHIBITED_CONTENT" | "SPII") => StopReason::ContentFilter,
         Some(r) if r.starts_with("IMAGE_") => StopReason::ContentFilter,
-        // MALFORMED_FUNCTION_CALL, UNEXPECTED_TOOL_CALL, TOO_MANY_TOOL_CALLS:
-        // the model botched a call and no call reached us, so there is
-        // nothing to run; the turn ends with whatever text came. STOP,
-        // LANGUAGE, OTHER, NO_IMAGE and reasons added later end it too.
+        // STOP, LANGUAGE, OTHER, NO_IMAGE and reasons added later end the
+        // turn (a botched tool call is an error: see `finish`).
         _ => StopReason::EndTurn,
     }
 }

@@ -170,7 +170,6 @@ fn finish_reasons_map_and_the_last_one_counts() {
         ("PROHIBITED_CONTENT", StopReason::ContentFilter),
         ("SPII", StopReason::ContentFilter),
         ("IMAGE_SAFETY", StopReason::ContentFilter),
-        ("MALFORMED_FUNCTION_CALL", StopReason::EndTurn),
         ("LANGUAGE", StopReason::EndTurn),
         ("SOMETHING_NEW", StopReason::EndTurn),
     ];
@@ -183,6 +182,18 @@ fn finish_reasons_map_and_the_last_one_counts() {
     let body = sse(&[json!({"candidates": [{"finishReason": "SAFETY", "index": 0}]})]);
     let (_, turn) = turn_of(&body);
     assert_eq!((turn.stop_reason, turn.content.len()), (StopReason::ContentFilter, 0));
+}
+
+#[test]
+fn a_botched_tool_call_is_a_retryable_error_not_an_empty_answer() {
+    for reason in ["MALFORMED_FUNCTION_CALL", "UNEXPECTED_TOOL_CALL", "TOO_MANY_TOOL_CALLS"] {
+        let body = sse(&[chunk(json!([{"text": "Let me "}]), None, 1), chunk(json!([]), Some(reason), 2)]);
+        let (text, turn) = run(&[&body]);
+        assert_eq!(text, "Let me ", "what streamed stays streamed (a retry says it is discarded)");
+        let err = turn.unwrap_err();
+        assert_eq!((err.code, err.retryable), ("PROVIDER_ERROR", true), "{reason}");
+        assert!(err.message.contains(reason), "{}", err.message);
+    }
 }
 
 #[test]
