@@ -48,3 +48,18 @@ test("the API summary's smaller members exist as it says", async () => {
   runtime.destroy();
   expect(runtime.destroyed).toBe(true);
 });
+
+test("the API summary's config rows name every field the core accepts", () => {
+  const fields = (file: string, list: string) => {
+    const rust = readFileSync(new URL(`meerkat-web-runtime/src/config/${file}`, root), "utf8");
+    const body = new RegExp(`const ${list}: &\\[&str\\] = &\\[([^\\]]*)\\]`).exec(rust)![1]!;
+    return [...body.matchAll(/"(\w+)"/g)].map((m) => m[1]!);
+  };
+  const row = (start: string) => readme.split("\n").find((line) => line.startsWith(start))!;
+  // (A session's legacy apiKey/baseUrl are accepted only to be refused: "No keys or URLs here".)
+  const runtimeRow = row("| `MeerkatRuntime.init(");
+  const named = (text: string, name: string) => expect(text, name).toMatch(new RegExp(`\`${name}\\b`));
+  for (const name of fields("mod.rs", "RUNTIME_FIELDS")) named(runtimeRow, name);
+  const sessionRow = row("| `runtime.createSession(");
+  for (const name of fields("session.rs", "SESSION_FIELDS").filter((n) => n !== "apiKey" && n !== "baseUrl")) named(sessionRow, name);
+});
