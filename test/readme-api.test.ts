@@ -63,3 +63,9 @@ test("the API summary's config rows name every field the core accepts", () => {
   const sessionRow = row("| `runtime.createSession(");
   for (const name of fields("session.rs", "SESSION_FIELDS").filter((n) => n !== "apiKey" && n !== "baseUrl")) named(sessionRow, name);
 });
+
+test("every code fence closes on a line of its own (text after a closing fence keeps the block open)", () => {
+  const fences = readme.split("\n").filter((line) => line.startsWith("```"));
+  expect(fences.filter((line) => !/^```(typescript|js|bash)?$/.test(line))).toEqual([]);
+  expect(fences.length % 2).toBe(0);
+});
