@@ -53,6 +53,10 @@ test("the README's mob example", async () => {
   // ---- end of the README's example ----
 
   expect(rows.map((r) => r.status)).toEqual(["spawned", "spawned"]);
+  // The shapes the example's comments give.
+  expect(rows[0]).toMatchObject({ status: "spawned", agentIdentity: "lead-1", memberRef: expect.any(String) });
+  for (const key of ["agentIdentity", "role", "runtimeMode", "status", "wiredTo", "sessionId"]) expect(members[0]).toHaveProperty(key);
+  for (const key of ["status", "currentActivity", "turns", "toolCalls", "usage", "inboxDepth"]) expect(status).toHaveProperty(key);
   expect(result.text).toMatch(/worker-1/);
   expect(members.map((m) => [m.agentIdentity, m.wiredTo])).toEqual([
     ["lead-1", ["worker-1"]],
@@ -64,6 +68,7 @@ test("the README's mob example", async () => {
     return s.status === "running" || s.status === "pending" ? undefined : s;
   });
   expect(done.status).toBe("completed");
+  expect(done.steps[0]).toHaveProperty("output");
   expect(done.steps.map((s) => [s.id, s.member, s.status])).toEqual([
     ["draft", "worker-1", "completed"],
     ["check", "lead-1", "completed"],
