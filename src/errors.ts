@@ -64,7 +64,6 @@ export const HOST_ERROR_CODES = [
   "RUNTIME_DESTROYED",
   "RUNTIME_TRAPPED",
   "STREAM_NOT_CONSUMED",
-  "WORKER_FAILED",
 ] as const;
 
 export type ErrorCode = (typeof CORE_ERROR_CODES)[number] | (typeof HOST_ERROR_CODES)[number];
