@@ -96,33 +96,70 @@ export async function connectRuntime(
   }
   // Fetched and compiled here while the Worker starts; it only instantiates (prefetch.ts).
   const compiling = compileCore();
-  const peer = connect(worker);
+  // Its listeners go with the client (rpc.ts): once destroyed, or refused, and every call answered.
+  const peer = connect(worker, undefined, () => {
+    for (const [type, listener] of watch) worker.removeEventListener(type, listener);
+    unwatch();
+  });
   // If the Worker dies, every pending call rejects instead of hanging.
-  const die = (why: string) =>
-    peer.stop(new MeerkatError("RUNTIME_TRAPPED", `the runtime worker failed: ${why}; create a new worker and runtime`), true);
-  worker.addEventListener("error", (event) => die((event as ErrorEvent).message || "uncaught error in the worker"));
-  worker.addEventListener("messageerror", () => die("a message could not be deserialized"));
-  // A MessagePort's other end going away (Node, recent Chromium: its `close` event).
-  worker.addEventListener("close", () => die("its end of the channel was closed"));
-  // A Worker says nothing when it is terminated: its terminate is watched (and still called).
+  const die = (why: string) => peer.stop(trapped(why), true);
+  const watch: Array<[string, (event: Event) => void]> = [
+    ["error", (event) => die((event as ErrorEvent).message || "uncaught error in the worker")],
+    ["messageerror", () => die("a message could not be deserialized")],
+    // A MessagePort's other end going away (Node, recent Chromium: its `close` event).
+    ["close", () => die("its end of the channel was closed")],
+  ];
+  for (const [type, listener] of watch) worker.addEventListener(type, listener);
+  const unwatch = onTerminate(worker, die);
+  // One message, sent once the module is compiled: the Worker cannot read it any sooner.
+  const args = [config, pack, await compiling, VERSION];
+  let ready: HostReady;
+  try {
+    ready = (await peer.call("init", args, pack ? [pack.buffer] : [])) as HostReady;
+  } catch (error) {
+    peer.stop(error as Error, false);
+    throw error;
+  }
+  // Valid once init has accepted the config.
+  const capacity = typeof config.eventQueueCapacity === "number" ? config.eventQueueCapacity : DEFAULT_EVENT_QUEUE_CAPACITY;
+  return new WorkerRuntime(peer, ready.capabilities, ready.mobpack, capacity);
+}
+
+function trapped(why: string): MeerkatError {
+  return new MeerkatError("RUNTIME_TRAPPED", `the runtime worker failed: ${why}; create a new worker and runtime`);
+}
+
+/** Per Worker: the `die` of each client on it, told when the page terminates it. */
+const clientsOf = new WeakMap<object, Set<(why: string) => void>>();
+
+/** Tell `die` if the page terminates `worker`, until the returned remover runs. */
+function onTerminate(worker: WorkerLike, die: (why: string) => void): () => void {
+  const dies = clientsOf.get(worker) ?? watchTerminate(worker);
+  dies.add(die);
+  return () => dies.delete(die);
+}
+
+/**
+ * A Worker says nothing when it is terminated: its `terminate` is watched
+ * (and still called), wrapped once however many clients it serves in turn.
+ */
+function watchTerminate(worker: WorkerLike): Set<(why: string) => void> {
+  const dies = new Set<(why: string) => void>();
+  clientsOf.set(worker, dies);
   const watched = worker as unknown as { terminate?: unknown };
   const own = watched.terminate;
   if (typeof own === "function") {
     watched.terminate = function (this: unknown, ...args: unknown[]) {
-      die("it was terminated (worker.terminate())");
+      const why = "it was terminated (worker.terminate())";
+      for (const die of [...dies]) die(why);
       // It drops what it is sent from now on: a later connectRuntime on it fails at once, with the same reason.
       worker.postMessage = () => {
-        throw peer.stopped;
+        throw trapped(why);
       };
       return own.apply(this, args);
     };
   }
-  // One message, sent once the module is compiled: the Worker cannot read it any sooner.
-  const args = [config, pack, await compiling, VERSION];
-  const ready = (await peer.call("init", args, pack ? [pack.buffer] : [])) as HostReady;
-  // Valid once init has accepted the config.
-  const capacity = typeof config.eventQueueCapacity === "number" ? config.eventQueueCapacity : DEFAULT_EVENT_QUEUE_CAPACITY;
-  return new WorkerRuntime(peer, ready.capabilities, ready.mobpack, capacity);
+  return dies;
 }
 
 /** Bytes whose buffer can be transferred: the caller's own when they span it, else a copy. */

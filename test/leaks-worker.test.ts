@@ -1,0 +1,97 @@
+/**
+ * A long-lived page connects Worker runtimes, and opens and drops
+ * subscriptions, over and over: once each is over, nothing of it may stay
+ * behind on either side of the port (listeners on the Worker, callbacks the
+ * page passed and the Worker still holds). Checked on the port itself: its
+ * listener counts (Node's `MessagePort.listenerCount`), and the callbacks
+ * on the wire, each passed in a call and given back by a `release`.
+ */
+import { afterEach, expect, test } from "vitest";
+import { MeerkatError } from "@rkat/web";
+import { connectRuntime, exposeRuntime } from "@rkat/web/worker";
+import { resetSim, simConfig, wasm } from "./support/runtime.js";
+import { researchTeam } from "./support/mob.js";
+import { messagesOf } from "./support/wire.js";
+
+const CYCLES = 100;
+const TYPES = ["message", "error", "messageerror", "close"] as const;
+
+type Port = MessagePort & { listenerCount(type: string): number };
+
+let channel: MessageChannel | undefined;
+afterEach(() => {
+  channel?.port1.close();
+  channel?.port2.close();
+  channel = undefined;
+});
+
+/** A Worker host on one end of a fresh channel; the page's end. `tap` sees the Worker's end first. */
+function servedPort(tap?: (workerEnd: MessagePort, pageEnd: MessagePort) => void): Port {
+  channel = new MessageChannel();
+  tap?.(channel.port1, channel.port2);
+  exposeRuntime(wasm, { endpoint: channel.port1 as never });
+  return channel.port2 as Port;
+}
+
+/** What a subscription whose source is gone throws, once it has handed over what it held. */
+function pollToEnd(sub: { poll(): unknown[] }): unknown {
+  for (;;) {
+    try {
+      if (sub.poll().length === 0) return undefined;
+    } catch (error) {
+      return error;
+    }
+  }
+}
+
+const listeners = (port: Port) =>
+  Object.fromEntries(TYPES.map((type) => [type, port.listenerCount(type)])) as Record<(typeof TYPES)[number], number>;
+
+/**
+ * The page's callbacks the Worker still holds: every one passed in a call
+ * (seen arriving at the Worker's end, before the host reads it) and not
+ * given back by a `release` (seen arriving at the page's end).
+ */
+function callbackLedger(): { tap(workerEnd: MessagePort, pageEnd: MessagePort): void; held(): number[] } {
+  const held = new Set<number>();
+  const tap = (workerEnd: MessagePort, pageEnd: MessagePort) => {
+  workerEnd.addEventListener("message", (event) => {
+    for (const m of messagesOf(event.data) as Array<{ rkat?: string; args?: unknown[]; fns?: number[] }>) {
+      if (m.rkat === "call") for (const i of m.fns ?? []) held.add(m.args?.[i] as number);
+    }
+  });
+  pageEnd.addEventListener("message", (event) => {
+    for (const m of messagesOf(event.data)) if (m.rkat === "release") held.delete(m.fn as number);
+  });
+  };
+  return { tap, held: () => [...held] };
+}
+
+test("connecting and destroying runtimes in one Worker, and connects it refuses, leave no listener on its port", async () => {
+  await resetSim();
+  const port = servedPort();
+  const before = listeners(port);
+  for (let i = 0; i < CYCLES; i++) {
+    const runtime = await connectRuntime(port as never, simConfig());
+    await runtime.destroy();
+    await expect(connectRuntime(port as never, simConfig({ eventQueueCapacity: -1 }))).rejects.toMatchObject({ code: "INVALID_CONFIG" });
+  }
+  expect(listeners(port)).toEqual(before);
+  // The port still serves: a runtime connected now works, and is listened to.
+  const runtime = await connectRuntime(port as never, simConfig());
+  expect((await (await runtime.createSession()).turn("hello")).text.length).toBeGreaterThan(0);
+  expect(port.listenerCount("message")).toBe(before.message + 1);
+  await runtime.destroy();
+  expect(listeners(port)).toEqual(before);
+});
+
+test("a destroyed runtime's calls still under way get their answers before its listeners go", async () => {
+  await resetSim();
+  const port = servedPort();
+  const runtime = await connectRuntime(port as never, simConfig());
+  const session = await runtime.createSession();
+  const turn = session.turn("[[sim:hang]] a turn the destroy cuts short");
+  await runtime.destroy();
+  await expect(turn).rejects.toMatchObject({ code: "RUNTIME_DESTROYED" });
+  expect(port.listenerCount("message")).toBe(0);
+});
