@@ -95,3 +95,28 @@ test("a destroyed runtime's calls still under way get their answers before its l
   await expect(turn).rejects.toMatchObject({ code: "RUNTIME_DESTROYED" });
   expect(port.listenerCount("message")).toBe(0);
 });
+
+test("subscriptions whose session or mob went away, never closed by the page: the Worker gives their sinks back", async () => {
+  await resetSim();
+  const ledger = callbackLedger();
+  const port = servedPort(ledger.tap);
+  const runtime = await connectRuntime(port as never, simConfig());
+  for (let i = 0; i < CYCLES; i++) {
+    const session = await runtime.createSession();
+    const sub = await session.subscribeEvents();
+    await session.destroy();
+    // What the page reads of it is unchanged: what it holds, then the session's end.
+    expect(pollToEnd(sub)).toMatchObject({ code: "SESSION_NOT_FOUND" });
+  }
+  for (let i = 0; i < 10; i++) {
+    const mob = await runtime.createMob(researchTeam());
+    const whole = await mob.subscribeEvents();
+    await mob.spawn([{ profile: "worker", agent_identity: "w" }]);
+    const member = await mob.subscribeMemberEvents("w");
+    await mob.destroy();
+    expect(pollToEnd(whole)).toMatchObject({ code: "MOB_NOT_RUNNING" });
+    expect(pollToEnd(member)).toBeInstanceOf(MeerkatError);
+  }
+  expect(ledger.held()).toEqual([]);
+  await runtime.destroy();
+});
