@@ -1,0 +1,37 @@
+/**
+ * One runtime for the life of a page: what a finished lifecycle leaves in
+ * the main thread's runtime. Where nothing observable can tell (an id kept
+ * in a private map), the check reads the private field: no code ships for it.
+ */
+import { afterEach, expect, test } from "vitest";
+import type { MeerkatRuntime } from "@rkat/web";
+import { resetSim, simRuntime } from "./support/runtime.js";
+
+const CYCLES = 2000;
+
+let runtime: MeerkatRuntime | undefined;
+afterEach(() => {
+  runtime?.destroy();
+  runtime = undefined;
+});
+
+/** Hook ids the runtime keeps as registered on a session (white-box: a private field). */
+function sessionHookIds(of: MeerkatRuntime): number {
+  const kept = (of as unknown as { sessionHooks: Map<string, string | string[]> }).sessionHooks;
+  return [...kept.values()].flat().length;
+}
+
+test("a session's hooks registered and unregistered over and over leave nothing while the session lives", async () => {
+  await resetSim();
+  runtime = await simRuntime();
+  const session = runtime.createSession();
+  const kept = session.registerHook("run_started", () => undefined);
+  for (let i = 0; i < CYCLES; i++) runtime.unregisterHook(session.registerHook("pre_llm_request", () => undefined));
+  expect(sessionHookIds(runtime)).toBe(1);
+  // The hook still registered works, and goes with its session.
+  expect((await session.turn("hello")).text.length).toBeGreaterThan(0);
+  runtime.unregisterHook(kept);
+  session.registerHook("run_started", () => undefined);
+  session.destroy();
+  expect(sessionHookIds(runtime)).toBe(0);
+});
