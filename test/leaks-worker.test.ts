@@ -11,6 +11,7 @@ import { MeerkatError } from "@rkat/web";
 import { connectRuntime, exposeRuntime } from "@rkat/web/worker";
 import { resetSim, simConfig, wasm } from "./support/runtime.js";
 import { researchTeam } from "./support/mob.js";
+import { endedAfterEachTest, runtimeWorker } from "./support/thread.js";
 import { messagesOf } from "./support/wire.js";
 
 const CYCLES = 100;
@@ -119,4 +120,22 @@ test("subscriptions whose session or mob went away, never closed by the page: th
   }
   expect(ledger.held()).toEqual([]);
   await runtime.destroy();
+});
+
+const ended = endedAfterEachTest();
+
+test("a real Worker thread serving runtime after runtime keeps no listener of past ones; terminated, it refuses the next at once", async () => {
+  await resetSim();
+  const worker = ended(runtimeWorker());
+  for (let i = 0; i < 20; i++) {
+    const runtime = await connectRuntime(worker, simConfig());
+    await (await runtime.createSession()).turn("hello");
+    await runtime.destroy();
+  }
+  expect(["message", "error", "messageerror"].map((type) => worker.listenerCount(type))).toEqual([0, 0, 0]);
+  await worker.terminate();
+  await expect(connectRuntime(worker, simConfig())).rejects.toMatchObject({
+    code: "RUNTIME_TRAPPED",
+    message: "the runtime worker failed: it was terminated (worker.terminate()); create a new worker and runtime",
+  });
 });

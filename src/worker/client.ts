@@ -96,10 +96,10 @@ export async function connectRuntime(
   }
   // Fetched and compiled here while the Worker starts; it only instantiates (prefetch.ts).
   const compiling = compileCore();
-  // Its listeners go with the client (rpc.ts): once destroyed, or refused, and every call answered.
+  // Its listeners go with the client (rpc.ts): once destroyed or refused, and every call answered.
   const peer = connect(worker, undefined, () => {
     for (const [type, listener] of watch) worker.removeEventListener(type, listener);
-    unwatch();
+    peers.delete(peer);
   });
   // If the Worker dies, every pending call rejects instead of hanging.
   const die = (why: string) => peer.stop(trapped(why), true);
@@ -110,16 +110,14 @@ export async function connectRuntime(
     ["close", () => die("its end of the channel was closed")],
   ];
   for (const [type, listener] of watch) worker.addEventListener(type, listener);
-  const unwatch = onTerminate(worker, die);
+  const peers = terminateWatch(worker);
+  peers.add(peer);
   // One message, sent once the module is compiled: the Worker cannot read it any sooner.
   const args = [config, pack, await compiling, VERSION];
-  let ready: HostReady;
-  try {
-    ready = (await peer.call("init", args, pack ? [pack.buffer] : [])) as HostReady;
-  } catch (error) {
-    peer.stop(error as Error, false);
+  const ready = (await peer.call("init", args, pack ? [pack.buffer] : []).catch((error: Error) => {
+    peer.stop(error, false);
     throw error;
-  }
+  })) as HostReady;
   // Valid once init has accepted the config.
   const capacity = typeof config.eventQueueCapacity === "number" ? config.eventQueueCapacity : DEFAULT_EVENT_QUEUE_CAPACITY;
   return new WorkerRuntime(peer, ready.capabilities, ready.mobpack, capacity);
@@ -129,37 +127,33 @@ function trapped(why: string): MeerkatError {
   return new MeerkatError("RUNTIME_TRAPPED", `the runtime worker failed: ${why}; create a new worker and runtime`);
 }
 
-/** Per Worker: the `die` of each client on it, told when the page terminates it. */
-const clientsOf = new WeakMap<object, Set<(why: string) => void>>();
-
-/** Tell `die` if the page terminates `worker`, until the returned remover runs. */
-function onTerminate(worker: WorkerLike, die: (why: string) => void): () => void {
-  const dies = clientsOf.get(worker) ?? watchTerminate(worker);
-  dies.add(die);
-  return () => dies.delete(die);
-}
+/** Per Worker: the peer of each client on it, stopped when the page terminates it. */
+const watched = new WeakMap<object, Set<Peer>>();
 
 /**
  * A Worker says nothing when it is terminated: its `terminate` is watched
- * (and still called), wrapped once however many clients it serves in turn.
+ * (and still called), wrapped once however many clients it serves in turn;
+ * each client's peer is in the returned set while it is attached.
  */
-function watchTerminate(worker: WorkerLike): Set<(why: string) => void> {
-  const dies = new Set<(why: string) => void>();
-  clientsOf.set(worker, dies);
-  const watched = worker as unknown as { terminate?: unknown };
-  const own = watched.terminate;
+function terminateWatch(worker: WorkerLike): Set<Peer> {
+  const known = watched.get(worker);
+  if (known) return known;
+  const peers = new Set<Peer>();
+  watched.set(worker, peers);
+  const target = worker as unknown as { terminate?: unknown };
+  const own = target.terminate;
   if (typeof own === "function") {
-    watched.terminate = function (this: unknown, ...args: unknown[]) {
-      const why = "it was terminated (worker.terminate())";
-      for (const die of [...dies]) die(why);
+    target.terminate = function (this: unknown, ...args: unknown[]) {
+      const error = trapped("it was terminated (worker.terminate())");
+      for (const peer of [...peers]) peer.stop(error, true);
       // It drops what it is sent from now on: a later connectRuntime on it fails at once, with the same reason.
       worker.postMessage = () => {
-        throw trapped(why);
+        throw error;
       };
       return own.apply(this, args);
     };
   }
-  return dies;
+  return peers;
 }
 
 /** Bytes whose buffer can be transferred: the caller's own when they span it, else a copy. */

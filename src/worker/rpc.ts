@@ -235,7 +235,6 @@ export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefi
     if (!stopped || pending.size > 0) return;
     endpoint.removeEventListener("message", listener);
     detached?.();
-    detached = undefined;
   };
 
   return {
