@@ -269,7 +269,7 @@ export class MeerkatRuntime {
     return new Mob(mobId, this.mobHost);
   }
 
-  /** Every mob with its status and member count (a destroyed one until its id is reused). */
+  /** Every mob with its status and member count (a destroyed one until its id is reused, or its room is needed). */
   async listMobs(): Promise<MobSummary[]> {
     this.assertAlive("listMobs");
     return this.driver.command({ op: "list_mobs" }) as MobSummary[];

@@ -5,6 +5,7 @@
  */
 import { afterEach, expect, test } from "vitest";
 import type { MeerkatRuntime } from "@rkat/web";
+import { researchTeam } from "./support/mob.js";
 import { resetSim, simRuntime } from "./support/runtime.js";
 
 const CYCLES = 2000;
@@ -34,4 +35,14 @@ test("a session's hooks registered and unregistered over and over leave nothing 
   session.registerHook("run_started", () => undefined);
   session.destroy();
   expect(sessionHookIds(runtime)).toBe(0);
+});
+
+test("mobs of new ids made and destroyed for the life of a runtime: it never runs out of room for the next", async () => {
+  await resetSim();
+  runtime = await simRuntime();
+  for (let i = 0; i < 300; i++) await (await runtime.createMob(researchTeam({ id: `team-${i}` }))).destroy();
+  const listed = await runtime.listMobs();
+  expect(listed.length).toBeLessThanOrEqual(256);
+  expect(listed.every((m) => m.status === "destroyed")).toBe(true);
+  expect(await (await runtime.createMob(researchTeam({ id: "team-0" }))).status()).toBe("running");
 });
