@@ -6,8 +6,9 @@
  * listener counts (Node's `MessagePort.listenerCount`), and the callbacks
  * on the wire, each passed in a call and given back by a `release`.
  */
+import v8 from "node:v8";
 import { afterEach, expect, test } from "vitest";
-import { MeerkatError } from "@rkat/web";
+import { MeerkatError, Mob } from "@rkat/web";
 import { connectRuntime, exposeRuntime } from "@rkat/web/worker";
 import { resetSim, simConfig, wasm } from "./support/runtime.js";
 import { researchTeam } from "./support/mob.js";
@@ -138,4 +139,22 @@ test("a real Worker thread serving runtime after runtime keeps no listener of pa
     code: "RUNTIME_TRAPPED",
     message: "the runtime worker failed: it was terminated (worker.terminate()); create a new worker and runtime",
   });
+});
+
+test("mobs of new ids made and destroyed through the Worker: its host keeps no more of them than the core lists", async () => {
+  await resetSim();
+  const port = servedPort();
+  const runtime = await connectRuntime(port as never, simConfig());
+  let last: Awaited<ReturnType<typeof runtime.createMob>> | undefined;
+  for (let i = 0; i < 300; i++) {
+    last = await runtime.createMob(researchTeam({ id: `team-${i}` }));
+    await last.destroy();
+  }
+  const listed = (await runtime.listMobs()).length;
+  expect(listed).toBeLessThanOrEqual(256);
+  // The host's `Mob`s (this process serves the Worker's end): `queryObjects` collects garbage first.
+  expect(v8.queryObjects(Mob, { format: "count" })).toBeLessThanOrEqual(listed);
+  // A destroyed mob the core still lists answers as on the main thread.
+  expect(await last!.status()).toBe("destroyed");
+  await runtime.destroy();
 });

@@ -154,7 +154,12 @@ export function createMobHost(deps: MobHostDeps): {
 
   const methods: MobHostMethods = {
     async createMob(definition) {
-      const created = await deps.live().createMob(definition);
+      const runtime = deps.live();
+      const created = await runtime.createMob(definition);
+      // Destroyed mobs stay, answering as the core does, until the core
+      // forgets them (it makes room for new ones): then they go here too.
+      const kept = new Set((await runtime.listMobs()).map((m) => m.mobId));
+      for (const id of mobs.keys()) if (!kept.has(id)) mobs.delete(id);
       mobs.set(created.mobId, created);
       return created.mobId;
     },
