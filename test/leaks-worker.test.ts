@@ -158,3 +158,27 @@ test("mobs of new ids made and destroyed through the Worker: its host keeps no m
   expect(await last!.status()).toBe("destroyed");
   await runtime.destroy();
 });
+
+test("tools, hooks, resolvers and streams through the Worker: once each is over, the Worker holds none of the page's callbacks", async () => {
+  await resetSim();
+  const ledger = callbackLedger();
+  const port = servedPort(ledger.tap);
+  const runtime = await connectRuntime(port as never, simConfig());
+  for (let i = 0; i < 20; i++) {
+    await runtime.registerTool("clock", "Tells the time", { type: "object" }, () => "noon");
+    // Refused (the name is taken): its handler is given back at once.
+    await expect(runtime.registerTool("clock", "Again", { type: "object" }, () => "noon")).rejects.toMatchObject({ code: "DUPLICATE_TOOL" });
+    await runtime.unregisterTool("clock");
+    await runtime.unregisterHook(await runtime.registerHook("run_started", () => undefined));
+    await runtime.registerExternalAuthResolver(() => ({ kind: "inline_secret", secret: "x" }));
+    const session = await runtime.createSession();
+    await session.registerHook("pre_llm_request", () => undefined);
+    await session.stream("hello").collect();
+    for await (const _ of session.stream("stop early")) break;
+    await session.turn("after the early stop").catch(() => undefined); // busy until the stream's run ends
+    await session.destroy();
+  }
+  await runtime.clearExternalAuthResolver();
+  expect(ledger.held()).toEqual([]);
+  await runtime.destroy();
+});

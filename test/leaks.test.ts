@@ -6,7 +6,7 @@
 import { afterEach, expect, test } from "vitest";
 import type { MeerkatRuntime } from "@rkat/web";
 import { researchTeam } from "./support/mob.js";
-import { resetSim, simRuntime } from "./support/runtime.js";
+import { resetSim, simRuntime, wasm } from "./support/runtime.js";
 
 const CYCLES = 2000;
 
@@ -45,4 +45,46 @@ test("mobs of new ids made and destroyed for the life of a runtime: it never run
   expect(listed.length).toBeLessThanOrEqual(256);
   expect(listed.every((m) => m.status === "destroyed")).toBe(true);
   expect(await (await runtime.createMob(researchTeam({ id: "team-0" }))).status()).toBe("running");
+});
+
+/** The core's wasm memory in bytes: its allocator never gives pages back, so a flat figure over many cycles says nothing grew. */
+function wasmBytes(): number {
+  // The module is loaded by now: `initSync` hands back its exports.
+  const exports = (wasm as unknown as { initSync(input: unknown): { memory: WebAssembly.Memory } }).initSync(undefined);
+  return exports.memory.buffer.byteLength;
+}
+
+const timersArmed = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+
+test("sessions made, run, cut short and destroyed, readers, tools, hooks and skill sources over and over: the core ends where it began", async () => {
+  await resetSim();
+  runtime = await simRuntime();
+  const rt = runtime;
+  const cycle = async (i: number) => {
+    const session = rt.createSession();
+    rt.registerTool("clock", "Tells the time", { type: "object" }, () => "noon", { timeoutMs: 60_000 });
+    const hook = rt.registerHook("pre_llm_request", () => undefined, { timeoutMs: 60_000 });
+    session.registerHook("run_completed", () => undefined);
+    const { sourceUuid } = rt.addSkillSource({ skills: [{ name: "tone", description: "Tone", content: "Be brief." }] });
+    const sub = await session.subscribeEvents();
+    await session.turn("Use the clock tool.");
+    for await (const _ of session.stream("stop early")) break;
+    if (i % 2 === 0) sub.close();
+    session.destroy(); // the stream's run ends with it
+    const other = rt.createSession();
+    const cut = other.turn("[[sim:hang]] never answered");
+    await other.interrupt();
+    await cut; // resolves with what streamed so far
+    other.destroy();
+    rt.unregisterHook(hook);
+    rt.unregisterTool("clock");
+    rt.removeSkillSource(sourceUuid);
+  };
+  for (let i = 0; i < 20; i++) await cycle(i); // the allocator's working set
+  const before = wasmBytes();
+  for (let i = 0; i < 200; i++) await cycle(i);
+  expect(wasmBytes()).toBe(before);
+  expect(rt.listSessions()).toEqual([]);
+  expect(rt.listSkillSources()).toEqual([]);
+  expect(timersArmed()).toBe(0);
 });
