@@ -41,8 +41,8 @@ export class MeerkatRuntime {
   private readonly sessions = new Map<string, Session>();
   private readonly tools = new Map<string, ToolHandler>();
   private readonly hooks = new Map<string, HookHandler>();
-  /** Hooks registered on one session, forgotten with it. */
-  private readonly sessionHooks = new Map<string, string[]>();
+  /** Each hook registered on one session → that session: forgotten with it, or when unregistered. */
+  private readonly sessionHooks = new Map<string, string>();
   private readonly driver: Driver;
   private readonly host: SessionHost;
   private readonly mobHost: MobHost;
@@ -65,8 +65,9 @@ export class MeerkatRuntime {
       requireCapability: (id) => this.requireCapability(id),
       forget: (id) => {
         this.sessions.delete(id);
-        for (const hookId of this.sessionHooks.get(id) ?? []) this.hooks.delete(hookId);
-        this.sessionHooks.delete(id);
+        for (const [hookId, session] of this.sessionHooks) {
+          if (session === id) this.forgetHook(hookId);
+        }
       },
     };
     this.mobHost = { core, driver: this.driver, assertAlive: (what) => this.assertAlive(what) };
@@ -198,8 +199,13 @@ export class MeerkatRuntime {
     this.assertAlive("unregisterHook");
     requireString(hookId, "unregisterHook: hookId");
     this.driver.command({ op: "unregister_hook", hookId });
-    this.hooks.delete(hookId);
+    this.forgetHook(hookId);
     this.driver.releaseHook(hookId);
+  }
+
+  private forgetHook(hookId: string): void {
+    this.hooks.delete(hookId);
+    this.sessionHooks.delete(hookId);
   }
 
   /**
@@ -265,7 +271,7 @@ export class MeerkatRuntime {
     return new Mob(mobId, this.mobHost);
   }
 
-  /** Every mob with its status and member count (a destroyed one until its id is reused). */
+  /** Every mob with its status and member count (a destroyed one until its id is reused, or its room is needed). */
   async listMobs(): Promise<MobSummary[]> {
     this.assertAlive("listMobs");
     return this.driver.command({ op: "list_mobs" }) as MobSummary[];
@@ -319,7 +325,7 @@ export class MeerkatRuntime {
       hookId: string;
     };
     this.hooks.set(hookId, handler);
-    if (session) this.sessionHooks.set(session, [...(this.sessionHooks.get(session) ?? []), hookId]);
+    if (session) this.sessionHooks.set(hookId, session);
     return hookId;
   }
 

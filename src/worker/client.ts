@@ -96,33 +96,64 @@ export async function connectRuntime(
   }
   // Fetched and compiled here while the Worker starts; it only instantiates (prefetch.ts).
   const compiling = compileCore();
-  const peer = connect(worker);
+  // Its listeners go with the client (rpc.ts): once destroyed or refused, and every call answered.
+  const peer = connect(worker, undefined, () => {
+    for (const [type, listener] of watch) worker.removeEventListener(type, listener);
+    peers.delete(peer);
+  });
   // If the Worker dies, every pending call rejects instead of hanging.
-  const die = (why: string) =>
-    peer.stop(new MeerkatError("RUNTIME_TRAPPED", `the runtime worker failed: ${why}; create a new worker and runtime`), true);
-  worker.addEventListener("error", (event) => die((event as ErrorEvent).message || "uncaught error in the worker"));
-  worker.addEventListener("messageerror", () => die("a message could not be deserialized"));
-  // A MessagePort's other end going away (Node, recent Chromium: its `close` event).
-  worker.addEventListener("close", () => die("its end of the channel was closed"));
-  // A Worker says nothing when it is terminated: its terminate is watched (and still called).
-  const watched = worker as unknown as { terminate?: unknown };
-  const own = watched.terminate;
+  const die = (why: string) => peer.stop(trapped(why), true);
+  const watch: Array<[string, (event: Event) => void]> = [
+    ["error", (event) => die((event as ErrorEvent).message || "uncaught error in the worker")],
+    ["messageerror", () => die("a message could not be deserialized")],
+    // A MessagePort's other end going away (Node, recent Chromium: its `close` event).
+    ["close", () => die("its end of the channel was closed")],
+  ];
+  for (const [type, listener] of watch) worker.addEventListener(type, listener);
+  const peers = terminateWatch(worker);
+  peers.add(peer);
+  // One message, sent once the module is compiled: the Worker cannot read it any sooner.
+  const args = [config, pack, await compiling, VERSION];
+  const ready = (await peer.call("init", args, pack ? [pack.buffer] : []).catch((error: Error) => {
+    peer.stop(error, false);
+    throw error;
+  })) as HostReady;
+  // Valid once init has accepted the config.
+  const capacity = typeof config.eventQueueCapacity === "number" ? config.eventQueueCapacity : DEFAULT_EVENT_QUEUE_CAPACITY;
+  return new WorkerRuntime(peer, ready.capabilities, ready.mobpack, capacity);
+}
+
+function trapped(why: string): MeerkatError {
+  return new MeerkatError("RUNTIME_TRAPPED", `the runtime worker failed: ${why}; create a new worker and runtime`);
+}
+
+/** Per Worker: the peer of each client on it, stopped when the page terminates it. */
+const watched = new WeakMap<object, Set<Peer>>();
+
+/**
+ * A Worker says nothing when it is terminated: its `terminate` is watched
+ * (and still called), wrapped once however many clients it serves in turn;
+ * each client's peer is in the returned set while it is attached.
+ */
+function terminateWatch(worker: WorkerLike): Set<Peer> {
+  const known = watched.get(worker);
+  if (known) return known;
+  const peers = new Set<Peer>();
+  watched.set(worker, peers);
+  const target = worker as unknown as { terminate?: unknown };
+  const own = target.terminate;
   if (typeof own === "function") {
-    watched.terminate = function (this: unknown, ...args: unknown[]) {
-      die("it was terminated (worker.terminate())");
+    target.terminate = function (this: unknown, ...args: unknown[]) {
+      const error = trapped("it was terminated (worker.terminate())");
+      for (const peer of [...peers]) peer.stop(error, true);
       // It drops what it is sent from now on: a later connectRuntime on it fails at once, with the same reason.
       worker.postMessage = () => {
-        throw peer.stopped;
+        throw error;
       };
       return own.apply(this, args);
     };
   }
-  // One message, sent once the module is compiled: the Worker cannot read it any sooner.
-  const args = [config, pack, await compiling, VERSION];
-  const ready = (await peer.call("init", args, pack ? [pack.buffer] : [])) as HostReady;
-  // Valid once init has accepted the config.
-  const capacity = typeof config.eventQueueCapacity === "number" ? config.eventQueueCapacity : DEFAULT_EVENT_QUEUE_CAPACITY;
-  return new WorkerRuntime(peer, ready.capabilities, ready.mobpack, capacity);
+  return peers;
 }
 
 /** Bytes whose buffer can be transferred: the caller's own when they span it, else a copy. */

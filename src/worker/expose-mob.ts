@@ -25,6 +25,8 @@ export interface MobHostDeps {
   live(): MeerkatRuntime;
   /** Keep a subscription for `unsubscribe` (which calls `stop`, then closes it); returns its id. */
   addSubscription(sub: { close(): void }, stop: () => void): number;
+  /** The page's `unsubscribe`: also when the source went away (the page may never close it). */
+  unsubscribe(id: number): void;
 }
 
 /**
@@ -111,8 +113,9 @@ export function createMobHost(deps: MobHostDeps): {
         return reader.read();
       } catch (error) {
         if (!(error instanceof MeerkatError)) throw error;
-        stop(); // nothing more will come
         onBatch(null, toThrown(error)).catch(() => {});
+        // Nothing more will come: forgotten here and its sink released, closed by the page or not.
+        deps.unsubscribe(id);
         return undefined;
       }
     };
@@ -151,7 +154,12 @@ export function createMobHost(deps: MobHostDeps): {
 
   const methods: MobHostMethods = {
     async createMob(definition) {
-      const created = await deps.live().createMob(definition);
+      const runtime = deps.live();
+      const created = await runtime.createMob(definition);
+      // Destroyed mobs stay, answering as the core does, until the core
+      // forgets them (it makes room for new ones): then they go here too.
+      const kept = new Set((await runtime.listMobs()).map((m) => m.mobId));
+      for (const id of mobs.keys()) if (!kept.has(id)) mobs.delete(id);
       mobs.set(created.mobId, created);
       return created.mobId;
     },

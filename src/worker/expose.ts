@@ -82,7 +82,14 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
     subscriptions.set(id, { sub, stop });
     return id;
   };
-  const mobHost = createMobHost({ live, addSubscription });
+  const unsubscribe = (subscriptionId: number) => {
+    const found = subscriptions.get(subscriptionId);
+    if (!found) return;
+    subscriptions.delete(subscriptionId);
+    found.stop();
+    found.sub.close();
+  };
+  const mobHost = createMobHost({ live, addSubscription, unsubscribe });
   /** The session whose hook each `hook:<id>` is (its handler goes when the session does). */
   const hookOwners = new Map<string, string>();
   const keep = (key: string, proxy: unknown) => {
@@ -239,13 +246,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
       // Batches go when the session has news and the page is ready, never one message per event.
       return mobHost.feed(s.openByteReader(), onBatch, (pump) => s.listen(pump));
     },
-    unsubscribe(subscriptionId) {
-      const found = subscriptions.get(subscriptionId);
-      if (!found) return;
-      subscriptions.delete(subscriptionId);
-      found.stop();
-      found.sub.close();
-    },
+    unsubscribe,
     history(sessionId) {
       return session(sessionId).history();
     },

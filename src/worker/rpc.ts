@@ -101,8 +101,11 @@ export function release(callback: unknown): void {
 /**
  * Talk over `endpoint`. Incoming calls by name go to `serve(name)` (the
  * Worker's host); calls by number go to the callbacks this side passed.
+ * Once stopped and every call answered, this side stops listening and
+ * `detached` runs: a Worker used again by new clients (after a destroy,
+ * or a refused start) would otherwise gather a listener per client.
  */
-export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefined = () => undefined): Peer {
+export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefined = () => undefined, detached?: () => void): Peer {
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
   const callbacks = new Map<number, Fn>();
   const me = clients++ % CLIENTS;
@@ -214,27 +217,36 @@ export function connect(endpoint: Endpoint, serve: (name: string) => Fn | undefi
         pending.delete(message.id);
         if (!message.thrown) waiter?.resolve(message.value);
         else waiter?.reject(fromThrown(message.thrown));
+        detachIfDone();
         break;
       }
       case "release":
         callbacks.delete(message.fn);
     }
   };
-  endpoint.addEventListener("message", (event) => {
+  const listener = (event: Event) => {
     const wire = (event as MessageEvent).data as Wire | null;
     if (wire?.rkat !== "many") return receive(wire);
     for (const message of wire.messages) receive(message);
-  });
+  };
+  endpoint.addEventListener("message", listener);
   endpoint.start?.();
+  const detachIfDone = () => {
+    if (!stopped || pending.size > 0) return;
+    endpoint.removeEventListener("message", listener);
+    detached?.();
+  };
 
   return {
     call,
     stop(error, failPending) {
       if (stopped) return;
       stopped = error;
-      if (!failPending) return;
-      for (const { reject } of pending.values()) reject(error);
-      pending.clear();
+      if (failPending) {
+        for (const { reject } of pending.values()) reject(error);
+        pending.clear();
+      }
+      detachIfDone();
     },
     get stopped() {
       return stopped;

@@ -34,6 +34,8 @@ function assertBuilt(): void {
 
 export interface ThreadWorker extends WorkerLike {
   terminate(): Promise<number>;
+  /** How many listeners of `type` the page has on it. */
+  listenerCount(type: string): number;
 }
 
 /**
@@ -54,17 +56,26 @@ export function threadWorker(script: string, packageDir = root): ThreadWorker {
       ${script}
     });`;
   const thread = new Worker(code, { eval: true });
+  /** Each page listener's handler on the thread, to remove it. */
+  const handlers = new Map<EventListenerOrEventListenerObject, (value: unknown) => void>();
   return {
     postMessage: (message: unknown, transfer?: Transferable[]) => thread.postMessage(message, transfer as never),
     addEventListener(type: string, listener: EventListenerOrEventListenerObject) {
       if (type !== "message" && type !== "error" && type !== "messageerror") return;
       const call = typeof listener === "function" ? listener : (event: Event) => listener.handleEvent(event);
-      thread.on(type, (value: unknown) => {
+      const handler = (value: unknown) => {
         const event = type === "message" ? { data: value } : { message: (value as Error | undefined)?.message ?? "", error: value };
         call(event as never);
-      });
+      };
+      handlers.set(listener, handler);
+      thread.on(type, handler);
     },
-    removeEventListener() {},
+    removeEventListener(type: string, listener: EventListenerOrEventListenerObject) {
+      const handler = handlers.get(listener);
+      if (handler) thread.off(type, handler);
+      handlers.delete(listener);
+    },
+    listenerCount: (type: string) => thread.listenerCount(type),
     terminate: () => thread.terminate(),
   };
 }

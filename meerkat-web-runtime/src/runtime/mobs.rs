@@ -17,7 +17,8 @@ use crate::skills::SkillKey;
 use crate::tools::CoreTool;
 use crate::transcript::Prompt;
 
-/// Mobs at once (destroyed ones included until their id is reused).
+/// Mobs kept at once. Destroyed ones count until their id is reused, or
+/// until a new mob needs their room: only live mobs can refuse a new one.
 const MAX_MOBS: usize = 256;
 
 /// A member by mob and identity.
@@ -110,7 +111,7 @@ impl Runtime {
         if self.mobs.get(&def.id).is_some_and(|m| m.status != MobStatus::Destroyed) {
             return Err(definition::bad(format!("a mob with id {} exists already; destroy it first", quote(&def.id))));
         }
-        if self.mobs.len() >= MAX_MOBS && !self.mobs.contains_key(&def.id) {
+        if self.mobs.len() >= MAX_MOBS && !self.mobs.contains_key(&def.id) && !self.evict_destroyed_mob() {
             return Err(definition::bad(format!("at most {MAX_MOBS} mobs can exist at once; destroy some first")));
         }
         let source = match &def.skill_source {
@@ -147,15 +148,25 @@ impl Runtime {
         let id = def.id.clone();
         let capacity = self.settings.event_queue_capacity;
         let mut mob = Mob::new(def, source, capacity);
-        if let Some(destroyed) = self.mobs.get(&id) {
-            mob.next_subscription = destroyed.next_subscription;
-        }
+        // Numbered past every subscription of a mob that had this id (kept
+        // as destroyed, or made room for): an old one never names a new one.
+        mob.next_subscription = self.mobs.get(&id).map_or(self.evicted_subscriptions, |d| d.next_subscription);
         self.mobs.insert(id.clone(), mob);
         let mut out = String::new();
         let mut o = ObjectWriter::new(&mut out);
         o.str("mobId", &id);
         o.end();
         Ok(out)
+    }
+
+    /// Forget a destroyed mob (the first by id) to make room for a new one;
+    /// whether there was one. Without this, an app that makes and destroys
+    /// mobs of new ids could make no more after `MAX_MOBS` of them.
+    fn evict_destroyed_mob(&mut self) -> bool {
+        let found = self.mobs.iter().find(|(_, m)| m.status == MobStatus::Destroyed).map(|(id, _)| id.clone());
+        let Some(evicted) = found.and_then(|id| self.mobs.remove(&id)) else { return false };
+        self.evicted_subscriptions = self.evicted_subscriptions.max(evicted.next_subscription);
+        true
     }
 
     /// `[{profile, agent_identity, initialMessage?, runtimeMode?}]`: a result per row.

@@ -46,6 +46,9 @@ pub struct Runtime {
     reactions: Vec<Reaction>,
     bus: Bus,
     mobs: SortedMap<String, Mob>,
+    /// Where the subscriptions of a mob start: past those of every
+    /// destroyed mob forgotten to make room (see `mobs::evict_destroyed_mob`).
+    evicted_subscriptions: u32,
     /// Wires between members of two mobs, kept across respawns.
     cross: Vec<(mobs::MemberId, mobs::MemberId)>,
     /// Leases of the bindings whose credential the host resolves.
@@ -68,6 +71,7 @@ impl Runtime {
             reactions: Vec::new(),
             bus: Bus::default(),
             mobs: SortedMap::default(),
+            evicted_subscriptions: 1,
             cross: Vec::new(),
         })
     }

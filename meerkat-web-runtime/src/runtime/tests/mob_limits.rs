@@ -140,3 +140,43 @@ fn failure_notices_are_held_to_the_inbox_depth() {
     assert_eq!(status["inboxDepth"], 2, "an inbox holds maxInboxDepth items, notices too");
     assert_eq!(limits_reached(&mut h, &mob, sub), [("maxInboxDepth".to_string(), "lead-1".to_string())]);
 }
+
+/// A mob definition of `id` (the team's profiles).
+fn team_of(id: &str) -> Value {
+    let mut def = team();
+    def["id"] = json!(id);
+    def
+}
+
+#[test]
+fn mobs_of_new_ids_made_and_destroyed_for_ever_never_run_out_of_room() {
+    let mut h = Harness::proxy();
+    let first = h.mob(team_of("m-0"));
+    let old_sub = h.subscribe(&first);
+    h.cmd(json!({"op":"mob_lifecycle","mob":first,"action":"destroy"})).unwrap();
+    for i in 1..600 {
+        let mob = h.mob(team_of(&format!("m-{i}")));
+        h.cmd(json!({"op":"mob_lifecycle","mob":mob,"action":"destroy"})).unwrap();
+    }
+    let listed = h.cmd(json!({"op":"list_mobs"})).unwrap();
+    assert!(listed.as_array().unwrap().len() <= 256, "{}", listed.as_array().unwrap().len());
+    // m-0 was forgotten to make room; made again, its subscriptions are numbered past the old one's.
+    let again = h.mob(team_of("m-0"));
+    let sub = h.subscribe(&again);
+    assert!(sub > old_sub, "{sub} after {old_sub}");
+    assert!(h.cmd(json!({"op":"mob_poll","mob":again,"subscription":old_sub})).is_err());
+}
+
+#[test]
+fn live_mobs_still_refuse_a_new_one_past_the_limit() {
+    let mut h = Harness::proxy();
+    for i in 0..256 {
+        h.mob(team_of(&format!("live-{i}")));
+    }
+    let refused = h.cmd(json!({"op":"create_mob","definition":team_of("one-more")})).unwrap_err();
+    assert!(refused["message"].as_str().unwrap().contains("at most 256 mobs"), "{refused}");
+    // One destroyed makes room, and only one.
+    h.cmd(json!({"op":"mob_lifecycle","mob":"live-7","action":"destroy"})).unwrap();
+    h.mob(team_of("one-more"));
+    assert!(h.cmd(json!({"op":"create_mob","definition":team_of("two-more")})).is_err());
+}
