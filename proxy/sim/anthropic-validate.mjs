@@ -111,8 +111,49 @@ export function validateMessagesBody(body) {
     if (budget >= body.max_tokens) return '`max_tokens` must be greater than `thinking.budget_tokens`';
   }
   const format = isRecord(body.output_config) ? body.output_config.format : body.output_format;
-  if (isRecord(format) && format.type === 'json_schema' && !isRecord(format.schema)) {
-    return `${isRecord(body.output_config) ? 'output_config.format' : 'output_format'}.schema: Field required`;
+  if (isRecord(format) && format.type === 'json_schema') {
+    const where = `${isRecord(body.output_config) ? 'output_config.format' : 'output_format'}.schema`;
+    if (!isRecord(format.schema)) return `${where}: Field required`;
+    const unsupported = strictSchemaProblem(format.schema);
+    if (unsupported) return `${where}: ${unsupported}`;
   }
   return checkToolPairing(body.messages);
+}
+
+/** Constraints Claude's structured-output grammar refuses (a 400 from the real API). */
+const UNSUPPORTED = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minLength', 'maxLength', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties', 'oneOf'];
+
+/**
+ * What the real API says of a structured-output schema it cannot compile,
+ * or undefined: every object closed (`additionalProperties: false`), no
+ * numeric, length or count constraint (`minItems` 0 or 1 only), no `oneOf`.
+ * Walks schema positions only (not `enum`, `const` or `default` data).
+ */
+function strictSchemaProblem(node, path = '') {
+  if (!isRecord(node)) return undefined;
+  const isObject = node.type === 'object' || isRecord(node.properties);
+  if (isObject && node.additionalProperties !== false) {
+    return `'additionalProperties' must be false for objects (at '${path || '/'}')`;
+  }
+  for (const key of UNSUPPORTED) {
+    if (key in node) return `'${key}' is not supported (at '${path || '/'}')`;
+  }
+  if ('minItems' in node && !(node.minItems === 0 || node.minItems === 1)) {
+    return `'minItems' values other than 0 or 1 are not supported (at '${path || '/'}')`;
+  }
+  for (const key of ['properties', '$defs', 'definitions']) {
+    if (!isRecord(node[key])) continue;
+    for (const [name, child] of Object.entries(node[key])) {
+      const problem = strictSchemaProblem(child, `${path}/${key}/${name}`);
+      if (problem) return problem;
+    }
+  }
+  for (const key of ['items', 'not', 'additionalProperties', 'anyOf', 'allOf', 'prefixItems']) {
+    const children = Array.isArray(node[key]) ? node[key] : [node[key]];
+    for (const [i, child] of children.entries()) {
+      const problem = strictSchemaProblem(child, `${path}/${key}${Array.isArray(node[key]) ? `/${i}` : ''}`);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
 }

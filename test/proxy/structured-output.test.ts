@@ -17,7 +17,7 @@ const SCHEMA = {
     rainy: { type: 'boolean' },
     unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
     tags: { type: 'array', items: { type: 'string' } },
-    details: { type: 'object', properties: { wind: { type: 'integer' }, note: { type: ['string', 'null'] } }, required: ['wind'] },
+    details: { type: 'object', properties: { wind: { type: 'integer' }, note: { type: ['string', 'null'] } }, required: ['wind'], additionalProperties: false },
   },
   required: ['city', 'temperature', 'unit'],
   additionalProperties: false,
@@ -136,7 +136,8 @@ async function errorMessage(api: AnyApi, res: Response): Promise<string> {
 const nested = (levels: number, minItems: number): Record<string, unknown> =>
   levels === 0 ? { type: 'integer' } : { type: 'array', minItems, items: nested(levels - 1, minItems) };
 
-describe.each(['anthropic', 'chat', 'responses', 'gemini'] as const)('size caps on %s', (api) => {
+// Claude's grammar takes none of these constraints: Anthropic refuses them first (below).
+describe.each(['chat', 'responses', 'gemini'] as const)('size caps on %s', (api) => {
   it('an array of a billion items is a 400 naming the cap, not an out-of-memory crash', async () => {
     expect(await errorMessage(api, await postStructured(api, PROMPT, { type: 'array', minItems: 1_000_000_000 }))).toContain('at most 100 items per array');
   });
@@ -149,10 +150,32 @@ describe.each(['anthropic', 'chat', 'responses', 'gemini'] as const)('size caps 
     expect(await errorMessage(api, await postStructured(api, PROMPT, nested(3, 300)))).toContain('at most 100 items per array');
     expect(await errorMessage(api, await postStructured(api, PROMPT, nested(3, 100)))).toContain('at most 10000 values per document');
   });
+});
 
+describe.each(['anthropic', 'chat', 'responses', 'gemini'] as const)('schema depth on %s', (api) => {
   it('self-referring allOf and anyOf are a 400, not a stack overflow', async () => {
     expect(await errorMessage(api, await postStructured(api, PROMPT, { allOf: [{ $ref: '#' }] }))).toContain('more than 64 deep');
     expect(await errorMessage(api, await postStructured(api, PROMPT, { anyOf: [{ $ref: '#' }] }))).toContain('more than 64 deep');
+  });
+});
+
+describe("Anthropic's structured-output grammar", () => {
+  it('refuses what it cannot enforce, as the real API does: open objects, bounds, lengths, counts over 1, oneOf', async () => {
+    const refused: Array<[Record<string, unknown>, string]> = [
+      [{ type: 'object', properties: { a: { type: 'string' } } }, "'additionalProperties' must be false for objects (at '/')"],
+      [{ type: 'object', properties: { a: { type: 'object', properties: {}, additionalProperties: true } }, additionalProperties: false }, "(at '/properties/a')"],
+      [{ type: 'integer', minimum: 1 }, "'minimum' is not supported"],
+      [{ type: 'string', maxLength: 5 }, "'maxLength' is not supported"],
+      [{ type: 'array', items: { type: 'string' }, minItems: 2 }, "'minItems' values other than 0 or 1"],
+      [{ oneOf: [{ type: 'string' }, { type: 'null' }] }, "'oneOf' is not supported"],
+      [{ $defs: { n: { type: 'number', multipleOf: 2 } }, $ref: '#/$defs/n' }, "'multipleOf' is not supported (at '/$defs/n')"],
+    ];
+    for (const [schema, message] of refused) {
+      expect(await errorMessage('anthropic', await postStructured('anthropic', PROMPT, schema)), JSON.stringify(schema)).toContain(message);
+    }
+    // Data is no schema: an enum or const value may hold any keys.
+    const data = { type: 'object', properties: { a: { const: { minimum: 3 } }, b: { enum: [{ oneOf: 1 }] } }, additionalProperties: false };
+    expect((await postStructured('anthropic', PROMPT, data)).status).toBe(200);
   });
 });
 

@@ -103,7 +103,11 @@ pub fn build_request(req: &LlmRequest<'_>) -> HttpRequest {
         // Structured outputs (GA): the final answer is JSON following `schema`.
         let mut config = ObjectWriter::new(o.key("output_config"));
         let mut format = ObjectWriter::new(config.key("format"));
-        format.str("type", "json_schema").raw("schema", schema.as_str());
+        format.str("type", "json_schema");
+        // Parsed when the turn was accepted: it is JSON.
+        if let Ok(schema) = json::parse(schema.as_str()) {
+            schema::write_strict(&schema, format.key("schema"));
+        }
         format.end();
         config.end();
     }
@@ -431,5 +435,6 @@ pub fn classify_error(status: u16, headers: &[(String, String)], body: &[u8]) ->
     }
 }
 
+mod schema;
 #[cfg(test)]
 mod tests;

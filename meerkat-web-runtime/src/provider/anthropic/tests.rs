@@ -322,3 +322,64 @@ fn a_message_with_tool_calls_stops_for_tools_whatever_the_wire_says() {
     assert_eq!(turn.stop_reason, StopReason::ToolUse);
     assert_eq!(turn.tool_calls.len(), 1);
 }
+
+#[test]
+fn the_output_schema_is_sent_as_structured_outputs_take_it() {
+    // The README's example: an open object with a bound Claude's grammar
+    // cannot enforce. Sent as is, the API answers 400.
+    let readme = json!({"type":"object","properties":{"city":{"type":"string"},"days":{"type":"integer","minimum":1}},
+        "required":["city","days"]});
+    assert_eq!(
+        strict(&readme),
+        json!({"type":"object","properties":{"city":{"type":"string"},"days":{"type":"integer","description":"(minimum: 1)"}},
+            "required":["city","days"],"additionalProperties":false})
+    );
+    // Nested objects, arrays, $defs, oneOf, descriptions kept and extended,
+    // data (enum, const, default) left alone, minItems 0 or 1 kept.
+    let nested = json!({
+        "$defs":{"tag":{"type":"string","maxLength":20,"description":"A tag"}},
+        "type":"object","additionalProperties":true,"description":"A post",
+        "properties":{
+            "tags":{"type":"array","items":{"$ref":"#/$defs/tag"},"minItems":1,"maxItems":5,"uniqueItems":true},
+            "pick":{"oneOf":[{"type":"object","properties":{"a":{"const":{"minimum":3}}}},{"type":"null"}]},
+            "mode":{"enum":["a","b"],"default":"a"},
+            "many":{"type":"array","minItems":2,"prefixItems":[{"type":"number","multipleOf":0.5}]}
+        },
+        "minProperties":1
+    });
+    assert_eq!(
+        strict(&nested),
+        json!({
+            "$defs":{"tag":{"type":"string","description":"A tag (maxLength: 20)"}},
+            "type":"object",
+            "properties":{
+                "tags":{"type":"array","items":{"$ref":"#/$defs/tag"},"minItems":1,"description":"(maxItems: 5, uniqueItems: true)"},
+                "pick":{"anyOf":[{"type":"object","properties":{"a":{"const":{"minimum":3}}},"additionalProperties":false},{"type":"null"}]},
+                "mode":{"enum":["a","b"],"default":"a"},
+                "many":{"type":"array","prefixItems":[{"type":"number","description":"(multipleOf: 0.5)"}],"description":"(minItems: 2)"}
+            },
+            "additionalProperties":false,
+            "description":"A post (minProperties: 1)"
+        })
+    );
+}
+
+/// The schema an Anthropic request carries for `schema`.
+fn strict(schema: &Value) -> Value {
+    let endpoint = Endpoint { api_key: Some(Secret::new("k")), base_url: None, bearer: false };
+    let messages = vec![Message::user(vec![Part::Text { text: "Hi".into() }])];
+    let schema = raw(schema);
+    let req = LlmRequest {
+        endpoint: &endpoint,
+        model: "claude-sonnet-4-5",
+        system_prompt: None,
+        messages: &messages,
+        tools: &[],
+        max_tokens: 64,
+        temperature: None,
+        thinking: None,
+        output_schema: Some(&schema),
+    };
+    let body: Value = serde_json::from_str(&build_request(&req).body).unwrap();
+    body["output_config"]["format"]["schema"].clone()
+}
