@@ -4,7 +4,8 @@
 //! that asks for more is refused with a 400: objects must be closed
 //! (`additionalProperties: false`), and numeric bounds, string lengths,
 //! counts beyond `minItems` 0 or 1, and `oneOf` are not taken. As
-//! Anthropic's own SDKs do, the schema goes with every object closed,
+//! Anthropic's own SDKs do, the schema goes with every object of declared
+//! `properties` closed,
 //! `oneOf` as `anyOf`, and the other constraints moved into the node's
 //! `description`, where the model still reads them. The answer is checked
 //! against the caller's own schema all the same (`schemaWarnings`).
@@ -29,7 +30,9 @@ const TOLD: [&str; 11] = [
 /// Write `node` (a schema) as Claude's structured outputs accept it.
 pub fn write_strict(node: &Json<'_>, out: &mut String) {
     let Some(fields) = node.as_object() else { return node.write(out) };
-    let closed = node.get("properties").is_some() || node.get("type").and_then(Json::as_str) == Some("object");
+    // Objects with a shape. A free-form `{"type":"object"}` (a JSON flow
+    // step's default) closed would only allow `{}`: it goes as it came.
+    let closed = node.get("properties").is_some();
     let mut told = String::new();
     let mut o = ObjectWriter::new(out);
     for (key, value) in fields {

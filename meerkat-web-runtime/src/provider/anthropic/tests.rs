@@ -334,6 +334,8 @@ fn the_output_schema_is_sent_as_structured_outputs_take_it() {
         json!({"type":"object","properties":{"city":{"type":"string"},"days":{"type":"integer","description":"(minimum: 1)"}},
             "required":["city","days"],"additionalProperties":false})
     );
+    // A free-form object (a JSON flow step's default) closed would allow only {}.
+    assert_eq!(strict(&json!({"type":"object"})), json!({"type":"object"}));
     // Nested objects, arrays, $defs, oneOf, descriptions kept and extended,
     // data (enum, const, default) left alone, minItems 0 or 1 kept.
     let nested = json!({
