@@ -27,6 +27,19 @@ export interface EventFeed {
   last(): void;
 }
 
+/**
+ * A subscription dropped without `close()` (a component unmounted without
+ * its clean-up) is closed once collected: else its reader would keep every
+ * later event, up to `eventQueueCapacity`, for nobody.
+ */
+const dropped = new FinalizationRegistry<() => void>((release) => {
+  try {
+    release();
+  } catch {
+    // Its runtime is gone already, and the reader with it.
+  }
+});
+
 export class EventSubscription<T = AgentEvent> {
   private closed = false;
 
@@ -34,7 +47,9 @@ export class EventSubscription<T = AgentEvent> {
   constructor(
     private readonly pull: () => T[],
     private readonly release: () => void,
-  ) {}
+  ) {
+    dropped.register(this, release, this);
+  }
 
   /** The events since the subscription began or the last poll. */
   poll(): T[] {
@@ -48,6 +63,7 @@ export class EventSubscription<T = AgentEvent> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    dropped.unregister(this);
     this.release();
   }
 
