@@ -16,6 +16,16 @@ for (const side of SIDES) {
     let runtime: AnyRuntime;
     runtimePerTest(side, (r) => (runtime = r));
 
+    test("a name a provider would refuse is INVALID_TOOL, and nothing is registered", async () => {
+      for (const name of ["1st_tool", "-dash", "9"]) {
+        await expect(async () => runtime.registerTool(name, "d", { type: "object" }, () => "x")).rejects.toMatchObject({
+          code: "INVALID_TOOL",
+          message: expect.stringMatching(/start with a letter or '_'/),
+        });
+        await expect(async () => runtime.unregisterTool(name)).rejects.toMatchObject({ code: "TOOL_NOT_FOUND" });
+      }
+    });
+
     test("every name it takes works on every provider", async () => {
       const { runtime: all, close } = await side.open(allProvidersConfig());
       try {
