@@ -57,7 +57,9 @@ export function describe(error: unknown): string {
  */
 export function normalizeToolOutput(name: string, output: ToolOutput | unknown): ToolOutcome {
   if (typeof output === "string") return { content: output, isError: false };
-  if (isStructuredOutput(output)) return { content: output.content, isError: output.isError === true };
+  // Blocks as JSON data now: one holding a bigint or a cycle throws here, inside
+  // the handler's catch, not later while the result is sent (which would lose it).
+  if (isStructuredOutput(output)) return { content: jsonData(output.content) as ToolOutcome["content"], isError: output.isError === true };
   let text: string | undefined;
   try {
     text = JSON.stringify(output);

@@ -192,8 +192,8 @@ export class WorkerRuntime implements RuntimeMirror {
     requireFunction(handler, "registerTool: handler");
     requireObject(options, "registerTool: options");
     toJsonText(options, "registerTool: options", "INVALID_TOOL");
-    // The outcome is made here, as the main thread's driver makes it: what the handler returns may not cross as it is.
-    const outcome = (args: Record<string, unknown>) => toolOutcome(name, handler, args).then(jsonData);
+    // The outcome is made here, as the main thread's driver makes it (JSON data): what the handler returns may not cross as it is.
+    const outcome = (args: Record<string, unknown>) => toolOutcome(name, handler, args);
     await this.remote.call("registerTool", name, description, inputSchema, outcome as never, options);
   }
 

@@ -1,0 +1,41 @@
+/**
+ * What a tool handler's return value becomes when it is not JSON data
+ * deep inside: content blocks holding a bigint, a cycle or a getter that
+ * throws. The model gets an error result and the run goes on, the same on
+ * the main thread and through the Worker (where the page converts the
+ * answer before it sends it).
+ */
+import { describe, expect, test } from "vitest";
+import type { AgentEvent, RunResult } from "@rkat/web";
+import { ofType } from "./support/features.js";
+import { runtimePerTest, SIDES, type AnyRuntime } from "./support/mob.js";
+
+const cycle: Record<string, unknown> = { type: "text", text: "hi" };
+cycle.self = cycle;
+
+const BLOCKS: Array<[string, () => unknown, RegExp]> = [
+  ["a bigint", () => ({ content: [{ type: "text", text: "hi", n: 5n }] }), /BigInt/],
+  ["a cycle", () => ({ content: [cycle] }), /circular/],
+  ["a getter that throws", () => ({ content: [{ type: "text", get text(): string { throw new Error("no text today"); } }] }), /no text today/],
+];
+
+for (const side of SIDES) {
+  describe(side.name, () => {
+    let runtime: AnyRuntime;
+    runtimePerTest(side, (r) => (runtime = r));
+
+    for (const [name, handler, why] of BLOCKS) {
+      test(`content blocks holding ${name}: an error result naming why, the run goes on`, async () => {
+        // The timeout only bounds a regression (a result that never reaches the core).
+        await runtime.registerTool("clock", "Time", { type: "object" }, handler as never, { timeoutMs: 5000 });
+        const session = await runtime.createSession();
+        const result: RunResult = await session.turn("read the clock");
+        const done = ofType((await session.pollEvents()) as AgentEvent[], "tool_execution_completed")[0]!;
+        expect(done).toMatchObject({ name: "clock", isError: true });
+        expect(done.result).toMatch(why);
+        expect(result.text).toMatch(why);
+        expect((await session.turn("hello again")).text).toContain("hello again");
+      });
+    }
+  });
+}
