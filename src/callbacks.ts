@@ -39,12 +39,17 @@ export function jsonData(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value) ?? "null") as unknown;
 }
 
-/** A thrown (or returned) value in words; never throws, whatever it is. */
+/**
+ * A thrown (or returned) value in words; never throws, whatever it is. An
+ * object that is not an Error but has a `message` (what many libraries
+ * throw) is its message, not "[object Object]".
+ */
 export function describe(error: unknown): string {
   // Never throws: a null-prototype object or a throwing `toString` must not
   // hang the run from inside a catch.
   try {
-    return error instanceof Error ? error.message || error.name : String(error);
+    const message = (error as { message?: unknown } | null | undefined)?.message;
+    return typeof message === "string" && message ? message : error instanceof Error ? error.name : String(error);
   } catch {
     return "a value that cannot be printed";
   }

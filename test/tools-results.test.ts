@@ -1,7 +1,8 @@
 /**
  * What a tool handler's return value becomes when it is not JSON data
  * deep inside: content blocks holding a bigint, a cycle or a getter that
- * throws. The model gets an error result and the run goes on, the same on
+ * throws; a thrown object that is not an Error. The model gets an error
+ * result that says why and the run goes on, the same on
  * the main thread and through the Worker (where the page converts the
  * answer before it sends it).
  */
@@ -37,5 +38,16 @@ for (const side of SIDES) {
         expect((await session.turn("hello again")).text).toContain("hello again");
       });
     }
+
+    test("a thrown object that is not an Error but has a message (as many libraries throw): the model reads the message", async () => {
+      await runtime.registerTool("clock", "Time", { type: "object" }, () => Promise.reject({ status: 429, message: "quota exceeded" }));
+      const session = await runtime.createSession();
+      const result = await session.turn("read the clock");
+      expect(result.text).toBe("clock failed: Error: quota exceeded.");
+      expect(ofType((await session.pollEvents()) as AgentEvent[], "tool_execution_completed")[0]).toMatchObject({
+        result: "Error: quota exceeded",
+        isError: true,
+      });
+    });
   });
 }
