@@ -402,7 +402,8 @@ export class WorkerSession implements SessionMirror {
       this.state = await call;
     } catch (error) {
       // The Worker keeps a deferred session whose first turn it refused unstarted; then it has no counters.
-      if (!(await this.refresh()) && how === "deferred") this.mode = "deferred";
+      // (Destroyed meanwhile, it has none either, but its turn was taken.)
+      if (!(await this.refresh()) && how === "deferred" && !this.gone) this.mode = "deferred";
       throw error;
     }
     return this.state.lastResult;
