@@ -39,6 +39,16 @@ for (const side of SIDES) {
       });
     }
 
+    test("an object with a content field is read as { content, isError } (as the README warns); its JSON text is not", async () => {
+      const file = { path: "notes.txt", content: "buy milk" };
+      await runtime.registerTool("clock", "Time", { type: "object" }, () => file);
+      const session = await runtime.createSession();
+      expect((await session.turn("read the clock")).text).toBe("clock returned: buy milk.");
+      await runtime.unregisterTool("clock");
+      await runtime.registerTool("clock", "Time", { type: "object" }, () => JSON.stringify(file));
+      expect((await session.turn("read the clock")).text).toBe(`clock returned: ${JSON.stringify(file)}.`);
+    });
+
     test("a thrown object that is not an Error but has a message (as many libraries throw): the model reads the message", async () => {
       await runtime.registerTool("clock", "Time", { type: "object" }, () => Promise.reject({ status: 429, message: "quota exceeded" }));
       const session = await runtime.createSession();
