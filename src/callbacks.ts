@@ -39,12 +39,17 @@ export function jsonData(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value) ?? "null") as unknown;
 }
 
-/** A thrown (or returned) value in words; never throws, whatever it is. */
+/**
+ * A thrown (or returned) value in words; never throws, whatever it is. An
+ * object that is not an Error but has a `message` (what many libraries
+ * throw) is its message, not "[object Object]".
+ */
 export function describe(error: unknown): string {
   // Never throws: a null-prototype object or a throwing `toString` must not
   // hang the run from inside a catch.
   try {
-    return error instanceof Error ? error.message || error.name : String(error);
+    const message = (error as { message?: unknown } | null | undefined)?.message;
+    return typeof message === "string" && message ? message : error instanceof Error ? error.name : String(error);
   } catch {
     return "a value that cannot be printed";
   }
@@ -57,7 +62,9 @@ export function describe(error: unknown): string {
  */
 export function normalizeToolOutput(name: string, output: ToolOutput | unknown): ToolOutcome {
   if (typeof output === "string") return { content: output, isError: false };
-  if (isStructuredOutput(output)) return { content: output.content, isError: output.isError === true };
+  // Blocks as JSON data now: one holding a bigint or a cycle throws here, inside
+  // the handler's catch, not later while the result is sent (which would lose it).
+  if (isStructuredOutput(output)) return { content: jsonData(output.content) as ToolOutcome["content"], isError: output.isError === true };
   let text: string | undefined;
   try {
     text = JSON.stringify(output);

@@ -385,6 +385,20 @@ test("a deferred session whose first turn is refused is not started, and can sta
   expect(seen[1]).toEqual(seen[0]);
 });
 
+test("a deferred session destroyed during its first turn stays started (the turn was taken), on both sides", async () => {
+  await resetSim();
+  const seen = await bothSides(async (runtime) => {
+    const deferred = await runtime.createDeferredSession();
+    const turn = outcome(() => deferred.startTurn("hello"));
+    await deferred.destroy();
+    const ended = (await turn) as { code?: string };
+    const again = (await outcome(() => deferred.startTurn("hello"))) as { code?: string };
+    return [ended.code, deferred.isStarted, again.code, ((await outcome(() => deferred.session.id)) as { value?: string }).value === deferred.id];
+  });
+  expect(seen[0]).toEqual(["CANCELLED", true, "INVALID_ARGUMENT", true]);
+  expect(seen[1]).toEqual(seen[0]);
+});
+
 test("stream() on a busy session: SESSION_BUSY, thrown by stream() on the main thread, by the first next() in the Worker", async () => {
   await resetSim();
   const seen = await bothSides(async (runtime) => {

@@ -128,13 +128,16 @@ impl ToolDef {
     }
 
     fn validate(&self) -> CoreResult<()> {
-        let name_ok = (1..=64).contains(&self.name.len())
+        // What every provider takes: Gemini also wants a letter or '_' first.
+        let first_ok = self.name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_');
+        let name_ok = first_ok
+            && self.name.len() <= 64
             && self.name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         if !name_ok {
             return Err(CoreError::new(
                 ErrorCode::InvalidTool,
                 format!(
-                    "tool name {} must be 1-64 characters of letters, digits, '_' or '-'",
+                    "tool name {} must be 1-64 characters of letters, digits, '_' or '-', and start with a letter or '_'",
                     quote(truncate(&self.name))
                 ),
             ));
@@ -251,6 +254,9 @@ mod tests {
         assert_eq!(def("bad name", r#"{"type":"object"}"#).unwrap_err().code, "INVALID_TOOL");
         assert_eq!(def("x", r#"{"type":"string"}"#).unwrap_err().code, "INVALID_TOOL");
         assert_eq!(def(&"y".repeat(65), r#"{"type":"object"}"#).unwrap_err().code, "INVALID_TOOL");
+        assert_eq!(def("1st", r#"{"type":"object"}"#).unwrap_err().code, "INVALID_TOOL");
+        assert_eq!(def("-x", r#"{"type":"object"}"#).unwrap_err().code, "INVALID_TOOL");
+        assert!(def("_x-1", r#"{"type":"object"}"#).is_ok());
         assert_eq!(ToolDef::from_json(&parse(r#"{"name":"x"}"#).unwrap()).unwrap_err().code, "INVALID_TOOL");
         r.register(def("calc", r#"{"type":"object"}"#).unwrap()).unwrap();
         assert_eq!(r.visible(None, &[]).len(), 2);

@@ -26,7 +26,8 @@ function words(text) {
  */
 function mentions(tool, prompt, promptWords) {
   const name = tool.name.toLowerCase();
-  const escaped = name.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+  // Not `-`: a `u` pattern refuses `\-` outside a class (and a tool name may hold one).
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   if (new RegExp(`(^|[^\\p{L}\\p{N}_-])${escaped}($|[^\\p{L}\\p{N}_-])`, 'u').test(prompt.toLowerCase())) return true;
   return name.split(/[_-]+/).some((part) => part.length >= 4 && promptWords.has(part));
 }

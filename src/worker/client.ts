@@ -223,8 +223,8 @@ export class WorkerRuntime implements RuntimeMirror {
     requireFunction(handler, "registerTool: handler");
     requireObject(options, "registerTool: options");
     toJsonText(options, "registerTool: options", "INVALID_TOOL");
-    // The outcome is made here, as the main thread's driver makes it: what the handler returns may not cross as it is.
-    const outcome = (args: Record<string, unknown>) => toolOutcome(name, handler, args).then(jsonData);
+    // The outcome is made here, as the main thread's driver makes it (JSON data): what the handler returns may not cross as it is.
+    const outcome = (args: Record<string, unknown>) => toolOutcome(name, handler, args);
     await this.remote.call("registerTool", name, description, inputSchema, outcome as never, options);
   }
 
@@ -433,7 +433,8 @@ export class WorkerSession implements SessionMirror {
       this.state = await call;
     } catch (error) {
       // The Worker keeps a deferred session whose first turn it refused unstarted; then it has no counters.
-      if (!(await this.refresh()) && how === "deferred") this.mode = "deferred";
+      // (Destroyed meanwhile, it has none either, but its turn was taken.)
+      if (!(await this.refresh()) && how === "deferred" && !this.gone) this.mode = "deferred";
       throw error;
     }
     return this.state.lastResult;
