@@ -111,6 +111,13 @@ impl Session {
             skills.resolve(key)?;
         }
         if let Some(thinking) = &config.thinking {
+            // Claude refuses the pair with a 400, and only at the first turn.
+            if provider == ProviderKind::Anthropic && config.temperature.as_ref().is_some_and(|t| t.as_str() != "1") {
+                return Err(CoreError::new(
+                    ErrorCode::InvalidConfig,
+                    "Claude takes no temperature other than 1 with thinking: drop temperature or thinking",
+                ));
+            }
             let max_tokens = config.max_tokens.unwrap_or(settings.max_tokens);
             if thinking.budget_tokens < 1024 || thinking.budget_tokens >= max_tokens {
                 return Err(CoreError::new(

@@ -109,6 +109,7 @@ export function validateMessagesBody(body) {
       return 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024';
     }
     if (budget >= body.max_tokens) return '`max_tokens` must be greater than `thinking.budget_tokens`';
+    if (body.temperature !== undefined && body.temperature !== 1) return '`temperature` may only be set to 1 when thinking is enabled';
   }
   const format = isRecord(body.output_config) ? body.output_config.format : body.output_format;
   if (isRecord(format) && format.type === 'json_schema') {

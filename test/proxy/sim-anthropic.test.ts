@@ -44,6 +44,7 @@ describe('validation', () => {
     ['bad role', { model: 'm', max_tokens: 10, messages: [{ role: 'system', content: 'x' }] }, /messages\.0\.role/],
     ['bad tool name', messages('x', { tools: [tool('bad name')] }), /tools\.0\.name/],
     ['thinking budget too small', messages('x', { thinking: { type: 'enabled', budget_tokens: 100 } }), /budget_tokens/],
+    ['thinking with a temperature', messages('x', { max_tokens: 4096, temperature: 0.2, thinking: { type: 'enabled', budget_tokens: 2048 } }), /temperature. may only be set to 1/],
     ['orphan tool_result', messages([{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_x', content: 'r' }] }]), /tool_use_id/],
     ['unknown directive', messages('hi [[sim:explode]]'), /unknown sim directive/],
   ])('%s → 400 invalid_request_error', async (_name, body, message) => {

@@ -431,6 +431,14 @@ fn session_config_is_resolved_against_the_runtime() {
         h.code(json!({"op":"create_session","config":{"model":"claude-x","thinking":{"budgetTokens":10}}})),
         "INVALID_CONFIG"
     );
+    // Claude refuses thinking with a temperature other than 1 (a 400 at the first turn).
+    let thinking = json!({"budgetTokens":2048});
+    let err = h.cmd(json!({"op":"create_session","config":{"model":"claude-x","thinking":thinking,"temperature":0.2}}));
+    assert!(err.unwrap_err()["message"].as_str().unwrap().contains("drop temperature or thinking"));
+    h.session(json!({"model":"claude-x","thinking":thinking,"temperature":1}));
+    let mut g = Harness::new(json!({"geminiApiKey":"k"}));
+    g.session(json!({"model":"gemini-2.5-flash","thinking":thinking,"temperature":0.2}));
+    assert_eq!(h.cmd(json!({"op":"list_sessions"})).unwrap().as_array().unwrap().len(), 1);
     let mut h = Harness::new(json!({"openaiApiKey":"k"}));
     assert_eq!(h.code(json!({"op":"create_session","config":{"model":"claude-x"}})), "PROVIDER_NOT_CONFIGURED");
     assert_eq!(h.cmd(json!({"op":"list_sessions"})).unwrap(), json!([]));
