@@ -47,9 +47,11 @@ pub enum Part {
 }
 
 impl Part {
-    /// Providers refuse empty text parts, so requests leave them out.
+    /// Providers refuse empty text parts, so requests leave them out; blank
+    /// ones too (Anthropic answers a message whose text is only whitespace
+    /// with a 400, and whitespace tells no model anything).
     pub fn is_empty_text(&self) -> bool {
-        matches!(self, Part::Text { text } if text.is_empty())
+        matches!(self, Part::Text { text } if text.trim().is_empty())
     }
 
     /// Bytes of text the part sends, and how many images: what a token
