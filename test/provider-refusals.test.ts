@@ -52,3 +52,20 @@ describe("Anthropic: text blocks of only whitespace (400 'text content blocks mu
     expect(bodies.at(-1)!.messages.map((m) => m.role)).toEqual(["user"]);
   });
 });
+
+describe("Gemini 3: a replayed call keeps its thoughtSignature (400 'Function call is missing a thought_signature')", () => {
+  test("a tool loop on gemini-3 sends each call back with its signature", async () => {
+    const session = runtime.createSession({ model: "gemini-3-flash-preview" });
+    const result = await session.turn("What's the weather in Paris?");
+    expect(result.text).toBe("get_weather returned: sunny in Paris.");
+  });
+
+  test("messages a pre_llm_request hook hands back keep the signatures (history() carries them)", async () => {
+    const session = runtime.createSession({ model: "gemini-3-flash-preview" });
+    session.registerHook("pre_llm_request", ({ request }) => ({ decision: "rewrite", patch: { messages: request!.messages } }));
+    const result = await session.turn("What's the weather in Paris?");
+    expect(result.text).toBe("get_weather returned: sunny in Paris.");
+    const call = (await session.history())[1]!.content.find((p) => p.type === "tool_use");
+    expect(call).toMatchObject({ type: "tool_use", name: "get_weather", signature: expect.any(String) });
+  });
+});

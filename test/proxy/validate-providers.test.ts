@@ -129,6 +129,32 @@ describe('Gemini', () => {
   });
 });
 
+describe('Gemini 3 thought signatures', () => {
+  const user = (text: string) => ({ role: 'user', parts: [{ text }] });
+  const called = (signature?: string) => ({ role: 'model', parts: [{ text: 'Let me check.' }, { functionCall: { name: 'get_weather', args: {} }, ...(signature ? { thoughtSignature: signature } : {}) }] });
+  const answered = { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { result: 'r' } } }] };
+  const body = (...contents: unknown[]) => gemini('', { contents });
+
+  it('a call of the current turn replayed without its signature → 400 INVALID_ARGUMENT naming it', async () => {
+    const error = await googleError(await post(proxy.url, geminiPath(undefined, undefined, 'gemini-3-pro-preview'), body(user('x'), called(), answered), GEMINI_HEADERS), 400);
+    expect(error.status).toBe('INVALID_ARGUMENT');
+    expect(error.message).toMatch(/^Function call is missing a thought_signature in functionCall parts\..*`default_api:get_weather` , position 2\./);
+  });
+
+  it('with the signature, in an earlier turn, or before Gemini 3, the call needs none', async () => {
+    const accepted: [string, unknown][] = [
+      ['gemini-3-pro-preview', body(user('x'), called('c2ln'), answered)],
+      ['gemini-3-flash-preview', body(user('x'), called(), answered, { role: 'model', parts: [{ text: 'ok' }] }, user('y'))],
+      ['gemini-2.5-flash', body(user('x'), called(), answered)],
+    ];
+    for (const [model, request] of accepted) {
+      const res = await post(proxy.url, geminiPath(undefined, undefined, model), request, GEMINI_HEADERS);
+      expect(res.status, model).toBe(200);
+      await res.text();
+    }
+  });
+});
+
 describe('Gemini JSON mode with function declarations', () => {
   const JSON_MODE = { generationConfig: { responseMimeType: 'application/json' } };
   const WEATHER = "What's the weather in Paris?";
