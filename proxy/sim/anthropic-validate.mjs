@@ -130,6 +130,8 @@ export function validateMessagesBody(body) {
         return `tools.${i}.name: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'`;
       }
       if (!isRecord(tool.input_schema)) return `tools.${i}.input_schema: Field required`;
+      if (tool.input_schema.type === undefined) return `tools.${i}.input_schema.type: Field required`;
+      if (tool.input_schema.type !== 'object') return `tools.${i}.input_schema.type: Input should be 'object'`;
     }
   }
   if (isRecord(body.thinking) && body.thinking.type === 'enabled') {

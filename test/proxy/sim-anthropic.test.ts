@@ -43,6 +43,8 @@ describe('validation', () => {
     ['empty messages', { model: 'm', max_tokens: 10, messages: [] }, /^messages/],
     ['bad role', { model: 'm', max_tokens: 10, messages: [{ role: 'system', content: 'x' }] }, /messages\.0\.role/],
     ['bad tool name', messages('x', { tools: [tool('bad name')] }), /tools\.0\.name/],
+    ['a tool schema without a type', messages('x', { tools: [{ name: 'f', input_schema: { properties: {} } }] }), /^tools\.0\.input_schema\.type: Field required$/],
+    ['a tool schema that is not an object', messages('x', { tools: [{ name: 'f', input_schema: { type: 'array' } }] }), /^tools\.0\.input_schema\.type: Input should be 'object'$/],
     ['thinking budget too small', messages('x', { thinking: { type: 'enabled', budget_tokens: 100 } }), /budget_tokens/],
     ['thinking with a temperature', messages('x', { max_tokens: 4096, temperature: 0.2, thinking: { type: 'enabled', budget_tokens: 2048 } }), /temperature. may only be set to 1/],
     ['orphan tool_result', messages([{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_x', content: 'r' }] }]), /tool_use_id/],
