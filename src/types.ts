@@ -207,7 +207,14 @@ export type HistoryPart =
   | { readonly type: "image"; readonly media_type: string; readonly data: string }
   | { readonly type: "thinking"; readonly thinking: string; readonly signature?: string }
   | { readonly type: "redacted_thinking"; readonly data: string }
-  | { readonly type: "tool_use"; readonly id: string; readonly name: string; readonly input: unknown }
+  | {
+      readonly type: "tool_use";
+      readonly id: string;
+      readonly name: string;
+      readonly input: unknown;
+      /** Gemini's opaque thoughtSignature: keep it when handing history back (Gemini 3 refuses a call without it). */
+      readonly signature?: string;
+    }
   | {
       readonly type: "tool_result";
       readonly tool_use_id: string;

@@ -47,9 +47,11 @@ pub enum Part {
 }
 
 impl Part {
-    /// Providers refuse empty text parts, so requests leave them out.
+    /// Providers refuse empty text parts, so requests leave them out; blank
+    /// ones too (Anthropic answers a message whose text is only whitespace
+    /// with a 400, and whitespace tells no model anything).
     pub fn is_empty_text(&self) -> bool {
-        matches!(self, Part::Text { text } if text.is_empty())
+        matches!(self, Part::Text { text } if text.trim().is_empty())
     }
 
     /// Bytes of text the part sends, and how many images: what a token
@@ -91,7 +93,7 @@ impl Part {
                     id: need("id")?,
                     name: need("name")?,
                     input: Raw::from_json(input),
-                    signature: None,
+                    signature: field("signature"),
                 },
                 _ => return Err("a tool_use part needs an input object".into()),
             },
@@ -193,8 +195,11 @@ fn write_parts(parts: &[Part], out: &mut String) {
             Part::RedactedThinking { data } => {
                 o.str("type", "redacted_thinking").str("data", data);
             }
-            Part::ToolUse { id, name, input, .. } => {
+            // The signature travels too: a hook's `messages` patch is read
+            // back, and Gemini 3 refuses a call replayed without it.
+            Part::ToolUse { id, name, input, signature } => {
                 o.str("type", "tool_use").str("id", id).str("name", name).raw("input", input.as_str());
+                o.opt_str("signature", signature.as_deref());
             }
             Part::ToolResult { tool_use_id, content, is_error } => {
                 o.str("type", "tool_result").str("tool_use_id", tool_use_id);
@@ -358,4 +363,30 @@ fn check_image(media_type: &str, data: &str) -> Result<(), String> {
         return Err("image data must be non-empty base64 (without a data: URL prefix)".to_string());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A hook's `messages` patch comes back in the history shape: a Gemini
+    /// call must keep its signature through it (Gemini 3 answers a call
+    /// replayed without one with a 400).
+    #[test]
+    fn the_history_shape_keeps_a_calls_signature() {
+        let call = |signature: Option<&str>| {
+            Message::assistant(vec![Part::ToolUse {
+                id: "c1".into(),
+                name: "get_weather".into(),
+                input: Raw::empty_object(),
+                signature: signature.map(str::to_string),
+            }])
+        };
+        for message in [call(Some("c2ln")), call(None)] {
+            let mut text = String::new();
+            message.write_json(&mut text);
+            let parsed = crate::json::parse(&text).map_err(|e| e.to_string());
+            assert_eq!(parsed.and_then(|v| Message::from_history(&v)), Ok(message));
+        }
+    }
 }

@@ -20,10 +20,39 @@ function checkContent(content, where) {
   for (const [k, block] of content.entries()) {
     if (!isRecord(block) || typeof block.type !== 'string') return `${where}.${k}.type: Field required`;
     if (block.type === 'text' && typeof block.text !== 'string') return `${where}.${k}.text: Field required`;
+    if (block.type === 'text' && block.text === '') return 'messages: text content blocks must be non-empty';
+    if (block.type === 'tool_result') {
+      const problem = checkContent(block.content ?? [], `${where}.${k}.content`);
+      if (problem) return problem;
+    }
     if (block.type === 'tool_result' && typeof block.tool_use_id !== 'string') return `${where}.${k}.tool_use_id: Field required`;
     if (block.type === 'tool_use' && (typeof block.id !== 'string' || typeof block.name !== 'string')) {
       return `${where}.${k}: tool_use blocks need string \`id\` and \`name\``;
     }
+  }
+  return null;
+}
+
+/** @param {unknown} block */
+const isText = (block) => isRecord(block) && block.type === 'text' && typeof block.text === 'string';
+
+/**
+ * What the API says of a message with nothing in it: no content at all
+ * (only a final assistant message, a prefill, may be empty), or text blocks
+ * that are all whitespace (one whitespace block beside real text is fine).
+ * @param {Record<string, any>} message
+ * @param {number} i
+ * @param {boolean} last
+ * @returns {string | null}
+ */
+function checkNotBlank(message, i, last) {
+  const content = message.content;
+  if (content.length === 0 && !(last && message.role === 'assistant')) {
+    return `messages.${i}: all messages must have non-empty content except for the optional final assistant message`;
+  }
+  const texts = typeof content === 'string' ? [content] : content.filter(isText).map((b) => b.text);
+  if (texts.length > 0 && texts.every((t) => t.trim() === '')) {
+    return 'messages: text content blocks must contain non-whitespace text';
   }
   return null;
 }
@@ -88,7 +117,7 @@ export function validateMessagesBody(body) {
     if (message.role !== 'user' && message.role !== 'assistant') {
       return `messages.${i}.role: Input should be 'user' or 'assistant'`;
     }
-    const problem = checkContent(message.content, `messages.${i}.content`);
+    const problem = checkContent(message.content, `messages.${i}.content`) ?? checkNotBlank(message, i, i === body.messages.length - 1);
     if (problem) return problem;
   }
   if (body.tools !== undefined) {
@@ -101,6 +130,8 @@ export function validateMessagesBody(body) {
         return `tools.${i}.name: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'`;
       }
       if (!isRecord(tool.input_schema)) return `tools.${i}.input_schema: Field required`;
+      if (tool.input_schema.type === undefined) return `tools.${i}.input_schema.type: Field required`;
+      if (tool.input_schema.type !== 'object') return `tools.${i}.input_schema.type: Input should be 'object'`;
     }
   }
   if (isRecord(body.thinking) && body.thinking.type === 'enabled') {

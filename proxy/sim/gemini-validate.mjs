@@ -78,6 +78,32 @@ function checkJsonModeWithFunctions(body, model) {
 }
 
 /**
+ * Gemini 3 refuses a replayed function call that lost its thoughtSignature:
+ * in the current turn (everything after the last user content that is not
+ * only function responses), the first functionCall part of each model
+ * content must carry the signature it streamed with.
+ * https://ai.google.dev/gemini-api/docs/thought-signatures
+ * @param {Record<string, any>[]} contents
+ * @param {string} model
+ * @returns {string | null}
+ */
+function checkThoughtSignatures(contents, model) {
+  const major = geminiMajorVersion(model);
+  if (major === undefined || major < 3) return null;
+  const isAnswer = (part) => field(part, 'functionResponse') !== undefined;
+  const start = contents.findLastIndex((c) => c.role !== 'model' && !c.parts.every(isAnswer));
+  for (const content of contents.slice(start + 1)) {
+    if (content.role !== 'model') continue;
+    const position = content.parts.findIndex((p) => field(p, 'functionCall') !== undefined);
+    const first = content.parts[position];
+    if (first && typeof field(first, 'thoughtSignature') !== 'string') {
+      return `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${field(first, 'functionCall').name}\` , position ${position + 1}. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.`;
+    }
+  }
+  return null;
+}
+
+/**
  * The API's answer to a JSON value of the wrong type for a proto field.
  * @param {string} where the field's path, snake_case
  * @param {string} type what the API names the expected type: a proto
@@ -152,5 +178,5 @@ export function validateGenerateBody(body, model = '') {
   if (mime !== undefined && !MIME_TYPES.includes(mime)) {
     return '* GenerateContentRequest.generation_config.response_mime_type: allowed mimetypes are `text/plain`, `application/json`, `application/xml`, `application/yaml` and `text/x.enum`.\n';
   }
-  return checkFunctionTurns(contents) ?? checkJsonModeWithFunctions(body, model);
+  return checkFunctionTurns(contents) ?? checkThoughtSignatures(contents, model) ?? checkJsonModeWithFunctions(body, model);
 }

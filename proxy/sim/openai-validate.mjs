@@ -24,6 +24,22 @@ const badToolName = (param, value) => ({
 });
 
 /**
+ * Function parameters must be an object schema: the API answers anything
+ * else (no `type`, `{}`, an array schema) with this 400.
+ * @param {Record<string, any>} fn the function definition
+ * @param {string} param
+ * @returns {Problem | null}
+ */
+function checkParameters(fn, param) {
+  const type = isRecord(fn.parameters) ? fn.parameters.type : undefined;
+  if (fn.parameters === undefined || type === 'object') return null;
+  return {
+    message: `Invalid schema for function '${asString(fn.name)}': schema must be a JSON Schema of 'type: "object"', got 'type: "${typeof type === 'string' ? type : 'None'}"'.`,
+    param, code: 'invalid_function_parameters',
+  };
+}
+
+/**
  * Shared top-level checks: a JSON object with a model and a boolean `stream`.
  * @param {unknown} body
  * @param {Problem} noModel
@@ -107,6 +123,8 @@ export function validateChatBody(body) {
   for (const [i, tool] of (body.tools ?? []).entries()) {
     if (!isRecord(tool) || !isRecord(tool.function)) return missing(`tools[${i}].function`);
     if (!TOOL_NAME.test(asString(tool.function.name ?? ''))) return badToolName(`tools[${i}].function.name`, tool.function.name);
+    const problem = checkParameters(tool.function, `tools[${i}].function.parameters`);
+    if (problem) return problem;
   }
   const format = body.response_format;
   if (isRecord(format) && format.type === 'json_schema') {
@@ -150,7 +168,10 @@ export function validateResponsesBody(body) {
   }
   for (const [i, tool] of (body.tools ?? []).entries()) {
     if (!isRecord(tool)) return wrongType(`tools[${i}]`, 'an object', tool);
-    if (tool.type === 'function' && !TOOL_NAME.test(asString(tool.name ?? ''))) return badToolName(`tools[${i}].name`, tool.name);
+    if (tool.type !== 'function') continue;
+    if (!TOOL_NAME.test(asString(tool.name ?? ''))) return badToolName(`tools[${i}].name`, tool.name);
+    const problem = checkParameters(tool, `tools[${i}].parameters`);
+    if (problem) return problem;
   }
   return checkJsonSchemaFormat(isRecord(body.text) ? body.text.format : undefined, 'text.format');
 }

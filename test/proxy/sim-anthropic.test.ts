@@ -43,12 +43,37 @@ describe('validation', () => {
     ['empty messages', { model: 'm', max_tokens: 10, messages: [] }, /^messages/],
     ['bad role', { model: 'm', max_tokens: 10, messages: [{ role: 'system', content: 'x' }] }, /messages\.0\.role/],
     ['bad tool name', messages('x', { tools: [tool('bad name')] }), /tools\.0\.name/],
+    ['a tool schema without a type', messages('x', { tools: [{ name: 'f', input_schema: { properties: {} } }] }), /^tools\.0\.input_schema\.type: Field required$/],
+    ['a tool schema that is not an object', messages('x', { tools: [{ name: 'f', input_schema: { type: 'array' } }] }), /^tools\.0\.input_schema\.type: Input should be 'object'$/],
     ['thinking budget too small', messages('x', { thinking: { type: 'enabled', budget_tokens: 100 } }), /budget_tokens/],
     ['thinking with a temperature', messages('x', { max_tokens: 4096, temperature: 0.2, thinking: { type: 'enabled', budget_tokens: 2048 } }), /temperature. may only be set to 1/],
     ['orphan tool_result', messages([{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_x', content: 'r' }] }]), /tool_use_id/],
+    ['an empty text block', messages([{ role: 'user', content: [{ type: 'text', text: '' }] }]), /^messages: text content blocks must be non-empty$/],
+    ['an empty text block in a tool_result', messages([
+      { role: 'user', content: 'x' },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'f', input: {} }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: '' }] }] },
+    ]), /^messages: text content blocks must be non-empty$/],
+    ['a whitespace-only user message', messages(' \n'), /^messages: text content blocks must contain non-whitespace text$/],
+    ['a whitespace-only text beside an image', messages([{ role: 'user', content: [{ type: 'text', text: ' ' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }] }]), /non-whitespace text/],
+    ['a whitespace-only assistant text mid-conversation', messages([
+      { role: 'user', content: 'x' }, { role: 'assistant', content: [{ type: 'text', text: '\n\n' }] }, { role: 'user', content: 'y' },
+    ]), /non-whitespace text/],
+    ['an empty content list', messages([{ role: 'user', content: [] }]), /^messages\.0: all messages must have non-empty content except for the optional final assistant message$/],
     ['unknown directive', messages('hi [[sim:explode]]'), /unknown sim directive/],
   ])('%s → 400 invalid_request_error', async (_name, body, message) => {
     await expectError(await postMessages(proxy.url, body), 400, 'invalid_request_error', message);
+  });
+
+  it('whitespace beside real text, and an empty final assistant message, are accepted', async () => {
+    for (const conversation of [
+      [{ role: 'user', content: [{ type: 'text', text: ' ' }, { type: 'text', text: 'hi' }] }],
+      [{ role: 'user', content: 'hi' }, { role: 'assistant', content: [] }],
+    ] as Message[][]) {
+      const res = await postMessages(proxy.url, messages(conversation));
+      expect(res.status).toBe(200);
+      await res.text();
+    }
   });
 });
 

@@ -57,6 +57,8 @@ describe('Chat Completions bodies', () => {
     ['missing content', { model: 'm', messages: [{ role: 'user' }] }, 'messages[0].content', 'missing_required_parameter', /content/],
     ['stream not boolean', chat('x', { stream: 'yes' }), 'stream', 'invalid_type', /boolean/],
     ['bad tool name', chat('x', { tools: [{ type: 'function', function: { name: 'bad name' } }] }), 'tools[0].function.name', 'invalid_value', /pattern/],
+    ['parameters without a type', chat('x', { tools: [{ type: 'function', function: { name: 'f', parameters: {} } }] }), 'tools[0].function.parameters', 'invalid_function_parameters', /^Invalid schema for function 'f': schema must be a JSON Schema of 'type: "object"', got 'type: "None"'\.$/],
+    ['array parameters', chat('x', { tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'array' } } }] }), 'tools[0].function.parameters', 'invalid_function_parameters', /got 'type: "array"'/],
     ['json_schema without a name', chat('x', { response_format: { type: 'json_schema', json_schema: { schema: {} } } }), 'response_format.json_schema.name', 'missing_required_parameter', /name/],
     ['orphan tool message', chat([{ role: 'user', content: 'x' }, { role: 'tool', tool_call_id: 'call_1', content: 'r' }]), 'messages.[1].role', null, /must be a response to a preceeding message with 'tool_calls'/],
     ['unanswered tool call', chat([
@@ -82,6 +84,7 @@ describe('Responses bodies', () => {
     ['function_call_output without its call', responses([{ type: 'function_call_output', call_id: 'call_x', output: 'r' }]), 'input', /No tool call found for function call output with call_id call_x\./],
     ['previous_response_id', responses('x', { previous_response_id: 'resp_1' }), 'previous_response_id', /keeps no conversation state/],
     ['bad tool name', responses('x', { tools: [{ type: 'function', name: 'a b' }] }), 'tools[0].name', /pattern/],
+    ['parameters without a type', responses('x', { tools: [{ type: 'function', name: 'f', parameters: { properties: {} } }] }), 'tools[0].parameters', /^Invalid schema for function 'f': schema must be a JSON Schema of 'type: "object"', got 'type: "None"'\.$/],
     ['json_schema format without a name', responses('x', { text: { format: { type: 'json_schema', schema: {} } } }), 'text.format.name', /name/],
   ])('%s → 400', async (_name, body, param, message) => {
     const error = await openAIError(await post(proxy.url, RESPONSES_PATH, body, OPENAI_HEADERS), 400);
@@ -126,6 +129,32 @@ describe('Gemini', () => {
     const body = { system_instruction: { parts: [{ text: 'Be a pirate' }] }, contents: [{ role: 'user', parts: [{ text: 'ahoy' }] }] };
     const res = await post(proxy.url, geminiPath('generateContent'), body, GEMINI_HEADERS);
     expect(await res.json()).toMatchObject({ candidates: [{ content: { parts: [{ text: 'Arr! You said: ahoy (1 messages in context)' }] } }] });
+  });
+});
+
+describe('Gemini 3 thought signatures', () => {
+  const user = (text: string) => ({ role: 'user', parts: [{ text }] });
+  const called = (signature?: string) => ({ role: 'model', parts: [{ text: 'Let me check.' }, { functionCall: { name: 'get_weather', args: {} }, ...(signature ? { thoughtSignature: signature } : {}) }] });
+  const answered = { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { result: 'r' } } }] };
+  const body = (...contents: unknown[]) => gemini('', { contents });
+
+  it('a call of the current turn replayed without its signature → 400 INVALID_ARGUMENT naming it', async () => {
+    const error = await googleError(await post(proxy.url, geminiPath(undefined, undefined, 'gemini-3-pro-preview'), body(user('x'), called(), answered), GEMINI_HEADERS), 400);
+    expect(error.status).toBe('INVALID_ARGUMENT');
+    expect(error.message).toMatch(/^Function call is missing a thought_signature in functionCall parts\..*`default_api:get_weather` , position 2\./);
+  });
+
+  it('with the signature, in an earlier turn, or before Gemini 3, the call needs none', async () => {
+    const accepted: [string, unknown][] = [
+      ['gemini-3-pro-preview', body(user('x'), called('c2ln'), answered)],
+      ['gemini-3-flash-preview', body(user('x'), called(), answered, { role: 'model', parts: [{ text: 'ok' }] }, user('y'))],
+      ['gemini-2.5-flash', body(user('x'), called(), answered)],
+    ];
+    for (const [model, request] of accepted) {
+      const res = await post(proxy.url, geminiPath(undefined, undefined, model), request, GEMINI_HEADERS);
+      expect(res.status, model).toBe(200);
+      await res.text();
+    }
   });
 });
 

@@ -71,10 +71,11 @@ fn write_part(part: &Part, out: &mut String) {
 }
 
 /// Consecutive messages of one role become one message (the API would merge
-/// them anyway; doing it here keeps tool results first in their turn).
+/// them anyway; doing it here keeps tool results first in their turn). A
+/// message left with nothing to send (only blank text) is skipped, so the
+/// turns around it merge too.
 fn write_messages(messages: &[Message], out: &mut String) {
-    let mut merged = super::merge_turns(messages, |p| !p.is_empty_text(), false);
-    merged.retain(|(_, content)| !content.is_empty());
+    let merged = super::merge_turns(messages, |p| !p.is_empty_text(), true);
     write_array(out, merged, |(role, content), out| {
         let mut o = ObjectWriter::new(out);
         o.str("role", if role == Role::User { "user" } else { "assistant" });

@@ -249,6 +249,41 @@ fn request_matches_the_documented_shape() {
     assert_eq!(body["output_config"]["format"]["schema"]["properties"]["n"]["type"], "integer");
 }
 
+/// The API refuses a message whose text blocks are all whitespace ("text
+/// content blocks must contain non-whitespace text"): blank text is left
+/// out, and a message left empty goes, its neighbours merging.
+#[test]
+fn blank_text_is_left_out_and_an_emptied_message_merges_its_neighbours() {
+    let endpoint = Endpoint { api_key: None, base_url: None, bearer: false };
+    let text = |t: &str| Part::Text { text: t.into() };
+    let image = Part::Image { media_type: "image/png".into(), data: "iVBORw0KGgo=".into() };
+    let messages = vec![
+        Message::user(vec![text("first")]),
+        Message::assistant(vec![text("\n\n")]),
+        Message::user(vec![text(" \t"), image]),
+        Message::assistant(vec![text("ok"), text(" ")]),
+    ];
+    let req = LlmRequest {
+        endpoint: &endpoint,
+        model: "claude-sonnet-4-5",
+        system_prompt: None,
+        messages: &messages,
+        tools: &[],
+        max_tokens: 1024,
+        temperature: None,
+        thinking: None,
+        output_schema: None,
+    };
+    let body: Value = serde_json::from_str(&build_request(&req).body).unwrap();
+    assert_eq!(
+        body["messages"],
+        json!([
+            {"role":"user","content":[{"type":"text","text":"first"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}}]},
+            {"role":"assistant","content":[{"type":"text","text":"ok"}]}
+        ])
+    );
+}
+
 #[test]
 fn the_compact_fast_path_agrees_with_the_general_parser() {
     let samples = [
