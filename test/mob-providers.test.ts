@@ -4,13 +4,13 @@
  * simulator: the same comms round trips, refusals, JSON flow steps and
  * cross-mob traffic as on Anthropic, with the same answers. What differs
  * only by the provider's nature (OpenAI has no error flag, so a refusal
- * reads "Error: ...") is allowed for.
+ * reads "Error: ...") is allowed for. On both sides of the Worker bridge.
  */
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import type { MeerkatRuntime, MobDefinition, MobFlowStatus, MobProfile } from "@rkat/web";
-import { allProvidersConfig, resetSim, simRuntime } from "./support/runtime.js";
+import type { MobDefinition, MobFlowStatus, MobProfile } from "@rkat/web";
+import { allProvidersConfig, resetSim } from "./support/runtime.js";
 import { until } from "./support/features.js";
-import { eventsOf, memberTape, replies, runsEnded, tapeOf, type AnyMob } from "./support/mob.js";
+import { eventsOf, memberTape, replies, runsEnded, SIDES, tapeOf, type AnyMob, type AnyRuntime } from "./support/mob.js";
 
 const CLAUDE: MobProfile = { model: "claude-sonnet-4-6" };
 const PROVIDERS: Array<[string, MobProfile]> = [
@@ -35,13 +35,16 @@ async function settled(mob: AnyMob, runId: string): Promise<MobFlowStatus> {
   });
 }
 
-describe.each(PROVIDERS)("a mob on %s", (_name, profile) => {
-  let runtime: MeerkatRuntime;
+const CASES = SIDES.flatMap((side) => PROVIDERS.map(([name, profile]) => ({ side, name, profile })));
+
+describe.each(CASES)("a mob on $name ($side.name)", ({ side, profile }) => {
+  let runtime: AnyRuntime;
+  let close: () => Promise<void>;
   beforeEach(async () => {
     await resetSim();
-    runtime = await simRuntime(allProvidersConfig());
+    ({ runtime, close } = await side.open(allProvidersConfig()));
   });
-  afterEach(() => runtime.destroy());
+  afterEach(() => close());
 
   /** lead-1 and worker-1 (`lead` and `worker` profiles), wired by the orchestrator. */
   async function team(lead: MobProfile, worker: MobProfile, extra: Partial<MobDefinition> = {}): Promise<AnyMob> {
