@@ -68,9 +68,14 @@ fn tool_name<'m>(history: &'m [Message], id: &'m str) -> &'m str {
     id
 }
 
-fn write_part(part: &Part, history: &[Message], out: &mut String) {
+/// `gap`: the part follows another text part of its content, and starts
+/// with a blank line (see `write_contents`).
+fn write_part(part: &Part, history: &[Message], gap: bool, out: &mut String) {
     let mut o = ObjectWriter::new(out);
     match part {
+        Part::Text { text } if gap => {
+            o.str("text", &format!("\n\n{text}"));
+        }
         Part::Text { text } => {
             o.str("text", text);
         }
@@ -113,17 +118,24 @@ fn write_contents(messages: &[Message], out: &mut String) {
         // Plain loops: an iterator chain here costs the wasm ~1 KB.
         let mut items = ArrayWriter::new(o.key("parts"));
         for part in results {
-            write_part(part, messages, items.item());
+            write_part(part, messages, false, items.item());
         }
         for part in results {
             if let Part::ToolResult { content, .. } = part {
                 for image in content.iter().filter(|p| matches!(p, Part::Image { .. })) {
-                    write_part(image, messages, items.item());
+                    write_part(image, messages, false, items.item());
                 }
             }
         }
+        // Gemini reads a content's text parts as one run of text: without a
+        // blank line between them a compaction summary, a peer's message
+        // and the host's words run together, and a peer's
+        // "[message from ...]" no longer begins a line.
+        let mut after_text = false;
         for part in after {
-            write_part(part, messages, items.item());
+            let text = matches!(part, Part::Text { .. });
+            write_part(part, messages, after_text && text, items.item());
+            after_text = text;
         }
         items.end();
         o.end();

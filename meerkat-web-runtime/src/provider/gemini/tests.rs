@@ -516,6 +516,42 @@ fn request_matches_the_documented_shape() {
 }
 
 #[test]
+fn text_parts_of_one_content_are_kept_apart_by_a_blank_line() {
+    // A compaction summary, then a turn holding a peer's message and the
+    // host's words: Gemini reads the parts as one text, so each after the
+    // first starts on a line of its own (a tool's result or an image between
+    // them already separates them).
+    let messages = [
+        Message::user(vec![text("[Summary of the earlier conversation]\nThe user is Ada.")]),
+        Message::user(vec![text("[message from lead-1 (lead)]: Start."), text("Go.")]),
+        Message::assistant(vec![text("On it.")]),
+        Message::user(vec![
+            text("Look:"),
+            Part::Image { media_type: "image/png".into(), data: "iVBORw0KGgo=".into() },
+            text("ok?"),
+        ]),
+    ];
+    let proxy = endpoint(None);
+    let body = body_of(&build_request(&request(&proxy, &messages)));
+    assert_eq!(
+        body["contents"],
+        json!([
+            {"role": "user", "parts": [
+                {"text": "[Summary of the earlier conversation]\nThe user is Ada."},
+                {"text": "\n\n[message from lead-1 (lead)]: Start."},
+                {"text": "\n\nGo."},
+            ]},
+            {"role": "model", "parts": [{"text": "On it."}]},
+            {"role": "user", "parts": [
+                {"text": "Look:"},
+                {"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="}},
+                {"text": "ok?"},
+            ]},
+        ])
+    );
+}
+
+#[test]
 fn models_before_gemini_3_get_no_json_mode_beside_tools() {
     let schema = raw(&json!({"type": "object"}));
     let tools = [crate::test_support::weather_tool()];
