@@ -27,6 +27,26 @@ pub fn split_http(raw: &[u8]) -> (Vec<(String, String)>, Vec<u8>) {
     (headers, body.as_bytes().to_vec())
 }
 
+/// A request of `messages` alone: no system prompt, tools, temperature,
+/// thinking or output schema (tests set what they need with `..`).
+pub fn plain_request<'a>(
+    endpoint: &'a crate::provider::Endpoint,
+    model: &'a str,
+    messages: &'a [crate::transcript::Message],
+) -> crate::provider::LlmRequest<'a> {
+    crate::provider::LlmRequest {
+        endpoint,
+        model,
+        system_prompt: None,
+        messages,
+        tools: &[],
+        max_tokens: 1024,
+        temperature: None,
+        thinking: None,
+        output_schema: None,
+    }
+}
+
 /// The weather tool the fixtures call, as offered to a provider.
 pub fn weather_tool() -> crate::provider::ToolSpec<'static> {
     crate::provider::ToolSpec {

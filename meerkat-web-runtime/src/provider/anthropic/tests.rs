@@ -254,7 +254,6 @@ fn request_matches_the_documented_shape() {
 /// out, and a message left empty goes, its neighbours merging.
 #[test]
 fn blank_text_is_left_out_and_an_emptied_message_merges_its_neighbours() {
-    let endpoint = Endpoint { api_key: None, base_url: None, bearer: false };
     let text = |t: &str| Part::Text { text: t.into() };
     let image = Part::Image { media_type: "image/png".into(), data: "iVBORw0KGgo=".into() };
     let messages = vec![
@@ -263,18 +262,7 @@ fn blank_text_is_left_out_and_an_emptied_message_merges_its_neighbours() {
         Message::user(vec![text(" \t"), image]),
         Message::assistant(vec![text("ok"), text(" ")]),
     ];
-    let req = LlmRequest {
-        endpoint: &endpoint,
-        model: "claude-sonnet-4-5",
-        system_prompt: None,
-        messages: &messages,
-        tools: &[],
-        max_tokens: 1024,
-        temperature: None,
-        thinking: None,
-        output_schema: None,
-    };
-    let body: Value = serde_json::from_str(&build_request(&req).body).unwrap();
+    let body = body_of(&messages, None);
     assert_eq!(
         body["messages"],
         json!([
@@ -403,20 +391,14 @@ fn the_output_schema_is_sent_as_structured_outputs_take_it() {
 
 /// The schema an Anthropic request carries for `schema`.
 fn strict(schema: &Value) -> Value {
-    let endpoint = Endpoint { api_key: Some(Secret::new("k")), base_url: None, bearer: false };
-    let messages = vec![Message::user(vec![Part::Text { text: "Hi".into() }])];
     let schema = raw(schema);
-    let req = LlmRequest {
-        endpoint: &endpoint,
-        model: "claude-sonnet-4-5",
-        system_prompt: None,
-        messages: &messages,
-        tools: &[],
-        max_tokens: 64,
-        temperature: None,
-        thinking: None,
-        output_schema: Some(&schema),
-    };
-    let body: Value = serde_json::from_str(&build_request(&req).body).unwrap();
-    body["output_config"]["format"]["schema"].clone()
+    let messages = vec![Message::user(vec![Part::Text { text: "Hi".into() }])];
+    body_of(&messages, Some(&schema))["output_config"]["format"]["schema"].clone()
+}
+
+/// The body of a plain request for `messages` (no system prompt, tools or thinking).
+fn body_of(messages: &[Message], output_schema: Option<&json::Raw>) -> Value {
+    let endpoint = Endpoint { api_key: Some(Secret::new("k")), base_url: None, bearer: false };
+    let req = LlmRequest { output_schema, ..test_support::plain_request(&endpoint, "claude-sonnet-4-5", messages) };
+    serde_json::from_str(&build_request(&req).body).unwrap()
 }

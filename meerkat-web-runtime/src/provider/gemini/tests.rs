@@ -370,17 +370,7 @@ fn endpoint(base: Option<&str>) -> Endpoint {
 }
 
 fn request<'a>(endpoint: &'a Endpoint, messages: &'a [Message]) -> LlmRequest<'a> {
-    LlmRequest {
-        endpoint,
-        model: "gemini-2.5-flash",
-        system_prompt: None,
-        messages,
-        tools: &[],
-        max_tokens: 1024,
-        temperature: None,
-        thinking: None,
-        output_schema: None,
-    }
+    crate::test_support::plain_request(endpoint, "gemini-2.5-flash", messages)
 }
 
 fn body_of(http: &HttpRequest) -> Value {
