@@ -127,10 +127,10 @@ fn write_contents(messages: &[Message], out: &mut String) {
                 }
             }
         }
-        // Gemini reads a content's text parts as one run of text: without a
-        // blank line between them a compaction summary, a peer's message
-        // and the host's words run together, and a peer's
-        // "[message from ...]" no longer begins a line.
+        // A content's text parts may be read as one run of text (how Gemini
+        // joins them is not documented): without a blank line between them
+        // a compaction summary, a peer's message and the host's words run
+        // together, and a peer's "[message from ...]" no longer begins a line.
         let mut after_text = false;
         for part in after {
             let text = matches!(part, Part::Text { .. });
