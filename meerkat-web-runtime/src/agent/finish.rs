@@ -69,7 +69,7 @@ pub(super) fn interrupt(st: &mut Step<'_, '_>, run: &mut Run) -> Flow {
         chain.abandon(st);
         return report(st, run, outcome);
     }
-    let partial = stop(st, run, "INTERRUPTED: the user interrupted the turn before this tool finished");
+    let partial = stop(st, run, "INTERRUPTED: the turn was stopped before this tool finished");
     if run.compact_only {
         // No turn to end and no hooks: a compaction runs none.
         return report_completed(st, run);
