@@ -86,3 +86,20 @@ test("a provider error shows its code, and the next prompt works", async ({ page
   await expect(status).not.toContainText("PROVIDER_AUTH");
   await expect(lastReply(page)).toHaveAttribute("data-state", "done");
 });
+
+test("Stop interrupts a stalled reply: the partial text stays, the chat is usable again", async ({ page }) => {
+  await openDemo(page);
+  await expect(page.locator("#stop")).toBeHidden();
+  // `hang`: a few events, then the provider goes silent (the run would wait for good).
+  const reply = await send(page, "[[sim:hang]] Tell me a long story");
+  await expect(reply.locator(".segment").first()).not.toBeEmpty();
+  await expect(page.locator("#send")).toBeDisabled();
+  await page.locator("#stop").click();
+  await expect(reply).toHaveAttribute("data-state", "interrupted");
+  await expect(reply).toContainText("stopped");
+  await expect(page.locator("#status")).toHaveAttribute("data-state", "ready");
+  await expect(page.locator("#stop")).toBeHidden();
+  await expect(page.locator('#event-log li[data-type="turn_completed"]').last()).toContainText("cancelled");
+  const next = await sendAndWait(page, "Are you still there?");
+  expect(await finalText(next)).toContain("You said: Are you still there?");
+});
