@@ -1,5 +1,5 @@
 /** The demo chat: streaming, the event log, multi-turn memory, error display. */
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { finalText, lastReply, lastRunEventTypes, openDemo, send, sendAndWait } from "./helpers.js";
 
 test("a reply streams into the chat and the event log shows the run", async ({ page }) => {
@@ -102,4 +102,26 @@ test("Stop interrupts a stalled reply: the partial text stays, the chat is usabl
   await expect(page.locator('#event-log li[data-type="turn_completed"]').last()).toContainText("cancelled");
   const next = await sendAndWait(page, "Are you still there?");
   expect(await finalText(next)).toContain("You said: Are you still there?");
+});
+
+/** What sticks out past the viewport's right edge (the page must not scroll sideways). */
+async function overflow(page: Page): Promise<{ scrollWidth: number; width: number; cut: string[] }> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const cut = [...document.querySelectorAll<HTMLElement>("header, header *, main:not([hidden]) > *")]
+      .filter((node) => node.getClientRects().length > 0 && node.getBoundingClientRect().right > width + 1)
+      .map((node) => node.id || node.className || node.tagName);
+    return { scrollWidth: document.documentElement.scrollWidth, width, cut };
+  });
+}
+
+test("a phone-sized window (390×844): chat and sign-in fit its width, the top bar too", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await openDemo(page);
+  await sendAndWait(page, "Use the calculator to compute 2+2 and tell me the time with the clock");
+  expect(await overflow(page)).toEqual({ scrollWidth: 390, width: 390, cut: [] });
+  await expect(page.locator("#status-text")).toBeInViewport({ ratio: 1 });
+  await page.getByRole("tab", { name: "Sign-in" }).click();
+  await expect(page.locator("#signin-status")).toHaveAttribute("data-state", "ready");
+  expect(await overflow(page)).toEqual({ scrollWidth: 390, width: 390, cut: [] });
 });

@@ -249,3 +249,21 @@ test("the mob part and the pack reader are fetched only when used: a chat loads 
   await start(page, "Start research team", 2);
   expect(lazy()).toEqual({ mobPart: true, packReader: true });
 });
+
+test("a phone-sized window (390×844): the Mobs page with both teams fits its width; wide tables scroll in their panel", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const errors = await openMobs(page, "url");
+  await start(page, "Start research team", 2);
+  await start(page, "Start north & south", 4);
+  const widths = await page.evaluate(() => ({
+    page: document.documentElement.scrollWidth,
+    cut: [...document.querySelectorAll<HTMLElement>("#mobs-view .panel")]
+      .filter((panel) => panel.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+      .map((panel) => panel.getAttribute("aria-label") ?? panel.className),
+  }));
+  expect(widths).toEqual({ page: 390, cut: [] });
+  // The members table keeps its columns: its panel scrolls sideways, not the page.
+  await member(page, "south/ambassador-south").getByRole("button", { name: "retire" }).scrollIntoViewIfNeeded();
+  await expect(member(page, "south/ambassador-south").getByRole("button", { name: "retire" })).toBeInViewport();
+  expect(errors).toEqual([]);
+});
