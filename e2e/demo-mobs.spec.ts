@@ -267,3 +267,22 @@ test("a phone-sized window (390×844): the Mobs page with both teams fits its wi
   await expect(member(page, "south/ambassador-south").getByRole("button", { name: "retire" })).toBeInViewport();
   expect(errors).toEqual([]);
 });
+
+test("retire and respawn: with every member retired there is no one to send to, and Send says so by being disabled", async ({ page }) => {
+  const errors = await openMobs(page, "tab");
+  await start(page, "Start research team", 2);
+  for (const key of ["research-team/worker-1", "research-team/lead-1"]) {
+    await member(page, key).getByRole("button", { name: "retire" }).click();
+    await expect(member(page, key).locator(".badge")).toHaveText("retired");
+  }
+  await expect(page.locator("#mob-send-to option")).toHaveCount(0);
+  await expect(page.locator("#mob-send-button")).toBeDisabled();
+
+  await member(page, "research-team/worker-1").getByRole("button", { name: "respawn" }).click();
+  await expect(member(page, "research-team/worker-1").locator(".badge")).toHaveText("idle");
+  await expect(page.locator("#mob-send-to option")).toHaveCount(1);
+  await expect(page.locator("#mob-send-button")).toBeEnabled();
+  await sendTo(page, "research-team/worker-1", "Hello again");
+  await expect(page.locator("#mob-replies li").last().locator(".answer")).toContainText("You said: Hello again");
+  expect(errors).toEqual([]);
+});

@@ -123,6 +123,7 @@ export class MobsView {
   }
 
   /** Which buttons may be pressed, from what has started. */
+  /** `members`: how many members can take a message (not retired). */
   setControls(state: { connected: boolean; busy: boolean; research: boolean; ambassadors: boolean; pack: boolean; members: number }): void {
     this.startResearch.disabled = state.busy || state.research;
     this.startAmbassadors.disabled = state.busy || state.ambassadors;

@@ -285,7 +285,8 @@ export class MobsPage {
       research: this.started.research,
       ambassadors: this.started.ambassadors,
       pack: this.started.pack,
-      members: this.model.members.size,
+      // Retired members take no messages (the picker leaves them out): only live ones count.
+      members: this.model.rows().filter((row) => row.status !== "retired").length,
     });
   }
 
