@@ -286,3 +286,21 @@ test("retire and respawn: with every member retired there is no one to send to, 
   await expect(page.locator("#mob-replies li").last().locator(".answer")).toContainText("You said: Hello again");
   expect(errors).toEqual([]);
 });
+
+test("Apply & reconnect with another provider: the Mobs page restarts on it, and its teams start and answer", async ({ page }) => {
+  const errors = await openMobs(page, "tab");
+  await expect(page.locator("#mobs-status-text")).toContainText("claude-sonnet-4-6");
+  await page.getByRole("tab", { name: "Chat" }).click();
+  await page.locator("#provider").selectOption("gemini");
+  await page.getByRole("button", { name: "Apply & reconnect" }).click();
+  await expect(page.locator("#status")).toHaveAttribute("data-state", "ready");
+  await expect(page.locator("#status-text")).toContainText("gemini-2.5-flash");
+
+  await page.getByRole("tab", { name: "Mobs" }).click();
+  await expect(page.locator("#mobs-status")).toHaveAttribute("data-state", "ready");
+  await expect(page.locator("#mobs-status-text")).toContainText("gemini-2.5-flash");
+  await start(page, "Start research team", 2);
+  await sendTo(page, "research-team/lead-1", "Hello lead");
+  await expect(page.locator("#mob-replies li").last().locator(".answer")).toContainText("You said: Hello lead");
+  expect(errors).toEqual([]);
+});

@@ -265,6 +265,7 @@ ui.settingsForm.addEventListener("submit", (event) => {
   if (state.busy) return;
   const settings = ui.readSettings();
   signIn.dispose(); // its Worker reconnects on these settings when next used
+  mobs.settingsApplied(settings); // so does the Mobs page's, if they changed
   void connect(settings).then((ok) => {
     if (ok) ui.clearChat();
   });

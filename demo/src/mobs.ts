@@ -42,6 +42,8 @@ export class MobsPage {
   private readonly model = new MobsModel();
   private worker: Worker | undefined;
   private runtime: (WorkerRuntime & { readonly mobpack: MobpackInfo }) | undefined;
+  /** The settings the runtime was started on (its provider key and base URL come from them). */
+  private runtimeSettings: AgentSettings | undefined;
   private connecting: Promise<void> | undefined;
   private readonly mobs = new Map<string, { mob: WorkerMob; events: EventSubscription<AttributedMobEvent> }>();
   private readonly memberEvents = new Map<MemberKey, EventSubscription>();
@@ -90,6 +92,7 @@ export class MobsPage {
       const runtime = await connectRuntime(worker, config, { mobpack: await fetchPack() });
       if (generation !== this.generation) return;
       this.runtime = runtime;
+      this.runtimeSettings = settings;
       this.view.showPack(runtime.mobpack);
       this.view.setStatus("ready", `ready · ${settings.model} via ${settings.baseUrl}`);
       this.frame = requestAnimationFrame(this.tick);
@@ -290,8 +293,23 @@ export class MobsPage {
     });
   }
 
-  /** Destroy the runtime (runs in flight end), stop its Worker, forget every mob, start afresh. */
-  private async reset(): Promise<void> {
+  /**
+   * The chat's settings were applied: a runtime started on other ones cannot
+   * run members of the new provider (its config has only the old provider's
+   * key and base URL), so it goes, with its mobs; the next show starts one on
+   * the new settings.
+   */
+  settingsApplied(settings: AgentSettings): void {
+    const old = this.runtimeSettings;
+    if (!this.runtime && !this.connecting) return;
+    if (old && JSON.stringify(old) === JSON.stringify(settings)) return;
+    void this.reset(false).then(() => {
+      if (!this.runtime && !this.connecting) this.view.setStatus("idle", "not started · settings changed, restarts when shown");
+    });
+  }
+
+  /** Destroy the runtime (runs in flight end), stop its Worker, forget every mob, start afresh (`reconnect`: now). */
+  private async reset(reconnect = true): Promise<void> {
     this.generation += 1;
     const [runtime, worker] = [this.runtime, this.worker];
     cancelAnimationFrame(this.frame);
@@ -301,6 +319,7 @@ export class MobsPage {
     this.memberEvents.clear();
     this.memberRefresh.clear();
     [this.worker, this.runtime, this.connecting, this.flowRun] = [undefined, undefined, undefined, undefined];
+    this.runtimeSettings = undefined;
     this.started.research = this.started.ambassadors = this.started.pack = false;
     this.view.showPack(null);
     this.model.clear();
@@ -310,7 +329,7 @@ export class MobsPage {
     await runtime?.destroy().catch((error: unknown) => console.warn("[demo] mobs: destroy", error));
     worker?.terminate();
     this.setBusy(false);
-    this.show();
+    if (reconnect) this.show();
   }
 
   private fail(error: unknown, context: string): void {
