@@ -117,6 +117,7 @@ export class DemoUI {
   readonly send = byId<HTMLButtonElement>("send");
   readonly stop = byId<HTMLButtonElement>("stop");
   readonly settingsForm = byId<HTMLFormElement>("settings");
+  private readonly applySettings = byId<HTMLButtonElement>("apply-settings");
   readonly provider = byId<HTMLSelectElement>("provider");
   readonly baseUrl = byId<HTMLInputElement>("base-url");
   readonly model = byId<HTMLInputElement>("model");
@@ -164,10 +165,11 @@ export class DemoUI {
     this.status.title = text;
   }
 
-  /** Disable sending while a run or a (re)connection is in progress. */
+  /** Disable sending (and reconnecting, which waits for no run) while a run or a (re)connection is in progress. */
   setBusy(busy: boolean): void {
     this.send.disabled = busy;
     this.newSession.disabled = busy;
+    this.applySettings.disabled = busy;
     this.send.textContent = busy ? "…" : "Send";
   }
 
