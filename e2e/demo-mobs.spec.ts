@@ -304,3 +304,25 @@ test("Apply & reconnect with another provider: the Mobs page restarts on it, and
   await expect(page.locator("#mob-replies li").last().locator(".answer")).toContainText("You said: Hello lead");
   expect(errors).toEqual([]);
 });
+
+test("a stalled flow: Run flow waits for it, Cancel flow ends it, then the flow runs again", async ({ page }) => {
+  const errors = await openMobs(page, "url");
+  await start(page, "Start research team", 2);
+  const runFlow = page.getByRole("button", { name: "Run flow" });
+  const cancel = page.getByRole("button", { name: "Cancel flow" });
+  await expect(cancel).toBeHidden();
+  // The draft step's provider goes silent (`hang`): the flow would run until the step's time-out.
+  await page.locator("#mob-flow-topic").fill("otters [[sim:hang]]");
+  await runFlow.click();
+  await expect(page.locator("#mob-flow-state")).toHaveAttribute("data-status", "running");
+  await expect(runFlow).toBeDisabled();
+  await cancel.click();
+  await expect(page.locator("#mob-flow-state")).toHaveAttribute("data-status", "canceled");
+  await expect(cancel).toBeHidden();
+  await expect(runFlow).toBeEnabled();
+
+  await page.locator("#mob-flow-topic").fill("otters");
+  await runFlow.click();
+  await expect(page.locator("#mob-flow-state")).toHaveAttribute("data-status", "completed");
+  expect(errors).toEqual([]);
+});

@@ -50,8 +50,9 @@ export class MobsPage {
   private readonly memberRefresh = new Map<string, Coalesced>();
   private readonly started: Record<Team, boolean> = { research: false, ambassadors: false, pack: false };
   private busy = false;
-  /** The flow run shown, and its status refresher. */
+  /** The flow run shown, whether it has not ended yet, and its status refresher. */
   private flowRun: string | undefined;
+  private flowRunning = false;
   private readonly flowRefresh = new Coalesced(() => this.refreshFlow(), (e) => this.fail(e, "flow status"));
   /** Bumped by a reset: answers of an older runtime are dropped. */
   private generation = 0;
@@ -64,6 +65,7 @@ export class MobsPage {
     v.startPack.addEventListener("click", () => void this.start("pack"));
     v.reset.addEventListener("click", () => void this.reset());
     v.runFlow.addEventListener("click", () => void this.runFlow());
+    v.cancelFlow.addEventListener("click", () => void this.cancelFlow());
     v.logMember.addEventListener("change", () => this.select(v.logMember.value));
     v.sendForm.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -174,15 +176,34 @@ export class MobsPage {
 
   private async runFlow(): Promise<void> {
     const mob = this.mobs.get(RESEARCH_TEAM)?.mob;
-    if (!mob) return;
+    if (!mob || this.flowRunning) return;
     const generation = this.generation;
+    this.setFlowRunning(true);
     try {
       const runId = await mob.runFlow(REVIEW_FLOW, { topic: this.view.flowTopic.value.trim() || "otters" });
       if (generation !== this.generation) return;
       this.flowRun = runId;
       this.flowRefresh.request();
     } catch (error) {
+      if (generation !== this.generation) return;
+      this.setFlowRunning(false);
       this.fail(error, "run flow");
+    }
+  }
+
+  /** A stalled step would hold the flow until its time-out: cancel it now. */
+  private async cancelFlow(): Promise<void> {
+    const runId = this.flowRun;
+    const mob = this.mobs.get(RESEARCH_TEAM)?.mob;
+    if (runId === undefined || !mob) return;
+    this.view.cancelFlow.disabled = true;
+    try {
+      await mob.cancelFlow(runId);
+      this.flowRefresh.request();
+    } catch (error) {
+      this.fail(error, "cancel flow");
+    } finally {
+      this.view.cancelFlow.disabled = false;
     }
   }
 
@@ -191,7 +212,14 @@ export class MobsPage {
     const mob = this.mobs.get(RESEARCH_TEAM)?.mob;
     if (runId === undefined || !mob) return;
     const status = await mob.flowStatus(runId);
-    if (runId === this.flowRun) this.view.renderFlow(status);
+    if (runId !== this.flowRun) return;
+    this.view.renderFlow(status);
+    this.setFlowRunning(status.status === "pending" || status.status === "running");
+  }
+
+  private setFlowRunning(running: boolean): void {
+    this.flowRunning = running;
+    this.setControls();
   }
 
   /** Ask a mob for its members again (coalesced: one call in flight per mob). */
@@ -290,6 +318,7 @@ export class MobsPage {
       pack: this.started.pack,
       // Retired members take no messages (the picker leaves them out): only live ones count.
       members: this.model.rows().filter((row) => row.status !== "retired").length,
+      flowRunning: this.flowRunning,
     });
   }
 
@@ -320,6 +349,7 @@ export class MobsPage {
     this.memberRefresh.clear();
     [this.worker, this.runtime, this.connecting, this.flowRun] = [undefined, undefined, undefined, undefined];
     this.runtimeSettings = undefined;
+    this.flowRunning = false;
     this.started.research = this.started.ambassadors = this.started.pack = false;
     this.view.showPack(null);
     this.model.clear();
