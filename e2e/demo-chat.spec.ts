@@ -1,5 +1,5 @@
 /** The demo chat: streaming, the event log, multi-turn memory, error display. */
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { finalText, lastReply, lastRunEventTypes, openDemo, send, sendAndWait } from "./helpers.js";
 
 test("a reply streams into the chat and the event log shows the run", async ({ page }) => {
@@ -85,4 +85,43 @@ test("a provider error shows its code, and the next prompt works", async ({ page
   expect(await finalText(next)).toMatch(/^You said: Are you still there\? \(\d+ messages in context\)$/);
   await expect(status).not.toContainText("PROVIDER_AUTH");
   await expect(lastReply(page)).toHaveAttribute("data-state", "done");
+});
+
+test("Stop interrupts a stalled reply: the partial text stays, the chat is usable again", async ({ page }) => {
+  await openDemo(page);
+  await expect(page.locator("#stop")).toBeHidden();
+  // `hang`: a few events, then the provider goes silent (the run would wait for good).
+  const reply = await send(page, "[[sim:hang]] Tell me a long story");
+  await expect(reply.locator(".segment").first()).not.toBeEmpty();
+  await expect(page.locator("#send")).toBeDisabled();
+  await page.locator("#stop").click();
+  await expect(reply).toHaveAttribute("data-state", "interrupted");
+  await expect(reply).toContainText("stopped");
+  await expect(page.locator("#status")).toHaveAttribute("data-state", "ready");
+  await expect(page.locator("#stop")).toBeHidden();
+  await expect(page.locator('#event-log li[data-type="turn_completed"]').last()).toContainText("cancelled");
+  const next = await sendAndWait(page, "Are you still there?");
+  expect(await finalText(next)).toContain("You said: Are you still there?");
+});
+
+/** What sticks out past the viewport's right edge (the page must not scroll sideways). */
+async function overflow(page: Page): Promise<{ scrollWidth: number; width: number; cut: string[] }> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const cut = [...document.querySelectorAll<HTMLElement>("header, header *, main:not([hidden]) > *")]
+      .filter((node) => node.getClientRects().length > 0 && node.getBoundingClientRect().right > width + 1)
+      .map((node) => node.id || node.className || node.tagName);
+    return { scrollWidth: document.documentElement.scrollWidth, width, cut };
+  });
+}
+
+test("a phone-sized window (390×844): chat and sign-in fit its width, the top bar too", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await openDemo(page);
+  await sendAndWait(page, "Use the calculator to compute 2+2 and tell me the time with the clock");
+  expect(await overflow(page)).toEqual({ scrollWidth: 390, width: 390, cut: [] });
+  await expect(page.locator("#status-text")).toBeInViewport({ ratio: 1 });
+  await page.getByRole("tab", { name: "Sign-in" }).click();
+  await expect(page.locator("#signin-status")).toHaveAttribute("data-state", "ready");
+  expect(await overflow(page)).toEqual({ scrollWidth: 390, width: 390, cut: [] });
 });

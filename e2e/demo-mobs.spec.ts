@@ -249,3 +249,80 @@ test("the mob part and the pack reader are fetched only when used: a chat loads 
   await start(page, "Start research team", 2);
   expect(lazy()).toEqual({ mobPart: true, packReader: true });
 });
+
+test("a phone-sized window (390×844): the Mobs page with both teams fits its width; wide tables scroll in their panel", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const errors = await openMobs(page, "url");
+  await start(page, "Start research team", 2);
+  await start(page, "Start north & south", 4);
+  const widths = await page.evaluate(() => ({
+    page: document.documentElement.scrollWidth,
+    cut: [...document.querySelectorAll<HTMLElement>("#mobs-view .panel")]
+      .filter((panel) => panel.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+      .map((panel) => panel.getAttribute("aria-label") ?? panel.className),
+  }));
+  expect(widths).toEqual({ page: 390, cut: [] });
+  // The members table keeps its columns: its panel scrolls sideways, not the page.
+  await member(page, "south/ambassador-south").getByRole("button", { name: "retire" }).scrollIntoViewIfNeeded();
+  await expect(member(page, "south/ambassador-south").getByRole("button", { name: "retire" })).toBeInViewport();
+  expect(errors).toEqual([]);
+});
+
+test("retire and respawn: with every member retired there is no one to send to, and Send says so by being disabled", async ({ page }) => {
+  const errors = await openMobs(page, "tab");
+  await start(page, "Start research team", 2);
+  for (const key of ["research-team/worker-1", "research-team/lead-1"]) {
+    await member(page, key).getByRole("button", { name: "retire" }).click();
+    await expect(member(page, key).locator(".badge")).toHaveText("retired");
+  }
+  await expect(page.locator("#mob-send-to option")).toHaveCount(0);
+  await expect(page.locator("#mob-send-button")).toBeDisabled();
+
+  await member(page, "research-team/worker-1").getByRole("button", { name: "respawn" }).click();
+  await expect(member(page, "research-team/worker-1").locator(".badge")).toHaveText("idle");
+  await expect(page.locator("#mob-send-to option")).toHaveCount(1);
+  await expect(page.locator("#mob-send-button")).toBeEnabled();
+  await sendTo(page, "research-team/worker-1", "Hello again");
+  await expect(page.locator("#mob-replies li").last().locator(".answer")).toContainText("You said: Hello again");
+  expect(errors).toEqual([]);
+});
+
+test("Apply & reconnect with another provider: the Mobs page restarts on it, and its teams start and answer", async ({ page }) => {
+  const errors = await openMobs(page, "tab");
+  await expect(page.locator("#mobs-status-text")).toContainText("claude-sonnet-4-6");
+  await page.getByRole("tab", { name: "Chat" }).click();
+  await page.locator("#provider").selectOption("gemini");
+  await page.getByRole("button", { name: "Apply & reconnect" }).click();
+  await expect(page.locator("#status")).toHaveAttribute("data-state", "ready");
+  await expect(page.locator("#status-text")).toContainText("gemini-2.5-flash");
+
+  await page.getByRole("tab", { name: "Mobs" }).click();
+  await expect(page.locator("#mobs-status")).toHaveAttribute("data-state", "ready");
+  await expect(page.locator("#mobs-status-text")).toContainText("gemini-2.5-flash");
+  await start(page, "Start research team", 2);
+  await sendTo(page, "research-team/lead-1", "Hello lead");
+  await expect(page.locator("#mob-replies li").last().locator(".answer")).toContainText("You said: Hello lead");
+  expect(errors).toEqual([]);
+});
+
+test("a stalled flow: Run flow waits for it, Cancel flow ends it, then the flow runs again", async ({ page }) => {
+  const errors = await openMobs(page, "url");
+  await start(page, "Start research team", 2);
+  const runFlow = page.getByRole("button", { name: "Run flow" });
+  const cancel = page.getByRole("button", { name: "Cancel flow" });
+  await expect(cancel).toBeHidden();
+  // The draft step's provider goes silent (`hang`): the flow would run until the step's time-out.
+  await page.locator("#mob-flow-topic").fill("otters [[sim:hang]]");
+  await runFlow.click();
+  await expect(page.locator("#mob-flow-state")).toHaveAttribute("data-status", "running");
+  await expect(runFlow).toBeDisabled();
+  await cancel.click();
+  await expect(page.locator("#mob-flow-state")).toHaveAttribute("data-status", "canceled");
+  await expect(cancel).toBeHidden();
+  await expect(runFlow).toBeEnabled();
+
+  await page.locator("#mob-flow-topic").fill("otters");
+  await runFlow.click();
+  await expect(page.locator("#mob-flow-state")).toHaveAttribute("data-status", "completed");
+  expect(errors).toEqual([]);
+});

@@ -36,3 +36,16 @@ test("an unreachable provider shows NETWORK_ERROR; Apply & reconnect recovers", 
   expect(mine[0]!.path).toBe("/anthropic/v1/messages");
   expect(mine[0]!.body?.model).toBe("claude-haiku-4-5");
 });
+
+test("while a run streams, Apply & reconnect is disabled (it would be ignored), and enabled again when the run ends", async ({ page }) => {
+  await openDemo(page);
+  const apply = page.getByRole("button", { name: "Apply & reconnect" });
+  await expect(apply).toBeEnabled();
+  const reply = await send(page, "[[sim:hang]] Wait for it");
+  await expect(reply.locator(".segment").first()).not.toBeEmpty();
+  await expect(apply).toBeDisabled();
+  await expect(page.getByRole("button", { name: "New session" })).toBeDisabled();
+  await page.locator("#stop").click();
+  await expect(reply).toHaveAttribute("data-state", "interrupted");
+  await expect(apply).toBeEnabled();
+});

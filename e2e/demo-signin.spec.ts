@@ -65,3 +65,23 @@ test("a signed-out page fails the run; after sign-in the resolver's token is use
   await expect(page.locator("#signin-view")).not.toContainText(keys[0]!);
   expect(errors).toEqual([]);
 });
+
+test("Stop ends a stalled turn on the Sign-in chat; Send works again", async ({ page }) => {
+  await openDemo(page, "#signin");
+  await expect(page.locator("#signin-status")).toHaveAttribute("data-state", "ready");
+  await page.locator("#login-password").fill("demo");
+  await page.locator("#sign-in").click();
+  await expect(page.locator("#login-account")).toHaveAttribute("data-state", "in");
+  const stop = page.locator("#signin-stop");
+  await expect(stop).toBeHidden();
+  await page.locator("#signin-prompt").fill("[[sim:hang]] Tell me a long story");
+  await page.locator("#signin-send").click();
+  await expect(lastReply(page)).not.toBeEmpty();
+  await expect(page.locator("#signin-send")).toBeDisabled();
+  await stop.click();
+  await expect(page.locator('#signin-events li[data-type="run_completed"]')).toHaveCount(1);
+  await expect(lastReply(page)).toContainText("(stopped)");
+  await expect(stop).toBeHidden();
+  await ask(page, "Hello again");
+  await expect(lastReply(page)).toContainText("You said: Hello again");
+});

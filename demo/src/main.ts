@@ -161,13 +161,20 @@ async function send(prompt: string): Promise<void> {
   ui.markRunStart(state.runs);
   ui.setStatus("streaming", "streaming…");
   pendingRuns.clear();
+  ui.setStoppable(true);
   try {
     const stream = session.stream(prompt, turnOptions(choices));
-    for await (const event of stream) apply(event, reply);
+    // An interrupted run still resolves: its last turn says "cancelled".
+    let cancelled = false;
+    for await (const event of stream) {
+      if (event.type === "turn_completed") cancelled = event.stopReason === "cancelled";
+      apply(event, reply);
+    }
     const result = stream.result;
-    reply.finish(result.text);
+    reply.finish(result.text, cancelled);
     syncCounters(session);
-    ui.setStatus("ready", `ready · last run: ${result.turns} turn(s), ${result.toolCalls} tool call(s)`);
+    const what = cancelled ? "stopped" : "last run";
+    ui.setStatus("ready", `ready · ${what}: ${result.turns} turn(s), ${result.toolCalls} tool call(s)`);
   } catch (error) {
     // A failed run still moved the session's counters (turns, tokens, tools that ran).
     syncCounters(session);
@@ -179,8 +186,22 @@ async function send(prompt: string): Promise<void> {
       ui.notice("The runtime worker stopped. The next message starts a new one.", "error");
     }
   } finally {
+    ui.setStoppable(false);
     setBusy(false);
     ui.prompt.focus();
+  }
+}
+
+/** Stop: interrupt the run in flight (it ends with what streamed so far). */
+async function stop(): Promise<void> {
+  const session = agent.session;
+  if (!session || !state.busy) return;
+  ui.stop.disabled = true;
+  ui.setStatus("streaming", "stopping…");
+  try {
+    await session.interrupt();
+  } catch (error) {
+    showError(error, "interrupt");
   }
 }
 
@@ -237,12 +258,14 @@ ui.form.addEventListener("submit", (event) => {
   void send(ui.prompt.value);
 });
 ui.newSession.addEventListener("click", () => void newSession());
+ui.stop.addEventListener("click", () => void stop());
 ui.denyCalculator.addEventListener("change", () => void toggleHook(ui.denyCalculator.checked));
 ui.settingsForm.addEventListener("submit", (event) => {
   event.preventDefault();
   if (state.busy) return;
   const settings = ui.readSettings();
   signIn.dispose(); // its Worker reconnects on these settings when next used
+  mobs.settingsApplied(settings); // so does the Mobs page's, if they changed
   void connect(settings).then((ok) => {
     if (ok) ui.clearChat();
   });

@@ -63,6 +63,7 @@ export class MobsView {
   readonly sendTo = byId<HTMLSelectElement>("mob-send-to");
   readonly sendText = byId<HTMLTextAreaElement>("mob-send-text");
   readonly runFlow = byId<HTMLButtonElement>("mob-run-flow");
+  readonly cancelFlow = byId<HTMLButtonElement>("mob-cancel-flow");
   readonly flowTopic = byId<HTMLInputElement>("mob-flow-topic");
   readonly logMember = byId<HTMLSelectElement>("mob-log-member");
   private readonly sendButton = byId<HTMLButtonElement>("mob-send-button");
@@ -105,7 +106,8 @@ export class MobsView {
         event.preventDefault();
         this.sendForm.requestSubmit();
       }
-    });    this.renderFlow(undefined);
+    });
+    this.renderFlow(undefined);
   }
 
   setStatus(kind: MobsStatus, text: string): void {
@@ -122,14 +124,27 @@ export class MobsView {
     this.packLine.hidden = !pack;
   }
 
-  /** Which buttons may be pressed, from what has started. */
-  setControls(state: { connected: boolean; busy: boolean; research: boolean; ambassadors: boolean; pack: boolean; members: number }): void {
+  /**
+   * Which buttons may be pressed, from what has started. `members`: how many
+   * members can take a message (not retired); `flowRunning`: the flow shown
+   * has not ended (one at a time: the panel shows one run).
+   */
+  setControls(state: {
+    connected: boolean;
+    busy: boolean;
+    research: boolean;
+    ambassadors: boolean;
+    pack: boolean;
+    members: number;
+    flowRunning: boolean;
+  }): void {
     this.startResearch.disabled = state.busy || state.research;
     this.startAmbassadors.disabled = state.busy || state.ambassadors;
     this.startPack.disabled = state.busy || state.pack || !state.connected;
     this.reset.disabled = state.busy || !state.connected;
     this.sendButton.disabled = state.members === 0;
-    this.runFlow.disabled = !state.research;
+    this.runFlow.disabled = !state.research || state.flowRunning;
+    this.cancelFlow.hidden = !state.flowRunning;
   }
 
   /** The members table, the graph and the member pickers. */

@@ -42,14 +42,17 @@ export class MobsPage {
   private readonly model = new MobsModel();
   private worker: Worker | undefined;
   private runtime: (WorkerRuntime & { readonly mobpack: MobpackInfo }) | undefined;
+  /** The settings the runtime was started on (its provider key and base URL come from them). */
+  private runtimeSettings: AgentSettings | undefined;
   private connecting: Promise<void> | undefined;
   private readonly mobs = new Map<string, { mob: WorkerMob; events: EventSubscription<AttributedMobEvent> }>();
   private readonly memberEvents = new Map<MemberKey, EventSubscription>();
   private readonly memberRefresh = new Map<string, Coalesced>();
   private readonly started: Record<Team, boolean> = { research: false, ambassadors: false, pack: false };
   private busy = false;
-  /** The flow run shown, and its status refresher. */
+  /** The flow run shown, whether it has not ended yet, and its status refresher. */
   private flowRun: string | undefined;
+  private flowRunning = false;
   private readonly flowRefresh = new Coalesced(() => this.refreshFlow(), (e) => this.fail(e, "flow status"));
   /** Bumped by a reset: answers of an older runtime are dropped. */
   private generation = 0;
@@ -62,6 +65,7 @@ export class MobsPage {
     v.startPack.addEventListener("click", () => void this.start("pack"));
     v.reset.addEventListener("click", () => void this.reset());
     v.runFlow.addEventListener("click", () => void this.runFlow());
+    v.cancelFlow.addEventListener("click", () => void this.cancelFlow());
     v.logMember.addEventListener("change", () => this.select(v.logMember.value));
     v.sendForm.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -90,6 +94,7 @@ export class MobsPage {
       const runtime = await connectRuntime(worker, config, { mobpack: await fetchPack() });
       if (generation !== this.generation) return;
       this.runtime = runtime;
+      this.runtimeSettings = settings;
       this.view.showPack(runtime.mobpack);
       this.view.setStatus("ready", `ready · ${settings.model} via ${settings.baseUrl}`);
       this.frame = requestAnimationFrame(this.tick);
@@ -171,15 +176,34 @@ export class MobsPage {
 
   private async runFlow(): Promise<void> {
     const mob = this.mobs.get(RESEARCH_TEAM)?.mob;
-    if (!mob) return;
+    if (!mob || this.flowRunning) return;
     const generation = this.generation;
+    this.setFlowRunning(true);
     try {
       const runId = await mob.runFlow(REVIEW_FLOW, { topic: this.view.flowTopic.value.trim() || "otters" });
       if (generation !== this.generation) return;
       this.flowRun = runId;
       this.flowRefresh.request();
     } catch (error) {
+      if (generation !== this.generation) return;
+      this.setFlowRunning(false);
       this.fail(error, "run flow");
+    }
+  }
+
+  /** A stalled step would hold the flow until its time-out: cancel it now. */
+  private async cancelFlow(): Promise<void> {
+    const runId = this.flowRun;
+    const mob = this.mobs.get(RESEARCH_TEAM)?.mob;
+    if (runId === undefined || !mob) return;
+    this.view.cancelFlow.disabled = true;
+    try {
+      await mob.cancelFlow(runId);
+      this.flowRefresh.request();
+    } catch (error) {
+      this.fail(error, "cancel flow");
+    } finally {
+      this.view.cancelFlow.disabled = false;
     }
   }
 
@@ -188,7 +212,14 @@ export class MobsPage {
     const mob = this.mobs.get(RESEARCH_TEAM)?.mob;
     if (runId === undefined || !mob) return;
     const status = await mob.flowStatus(runId);
-    if (runId === this.flowRun) this.view.renderFlow(status);
+    if (runId !== this.flowRun) return;
+    this.view.renderFlow(status);
+    this.setFlowRunning(status.status === "pending" || status.status === "running");
+  }
+
+  private setFlowRunning(running: boolean): void {
+    this.flowRunning = running;
+    this.setControls();
   }
 
   /** Ask a mob for its members again (coalesced: one call in flight per mob). */
@@ -285,12 +316,29 @@ export class MobsPage {
       research: this.started.research,
       ambassadors: this.started.ambassadors,
       pack: this.started.pack,
-      members: this.model.members.size,
+      // Retired members take no messages (the picker leaves them out): only live ones count.
+      members: this.model.rows().filter((row) => row.status !== "retired").length,
+      flowRunning: this.flowRunning,
     });
   }
 
-  /** Destroy the runtime (runs in flight end), stop its Worker, forget every mob, start afresh. */
-  private async reset(): Promise<void> {
+  /**
+   * The chat's settings were applied: a runtime started on other ones cannot
+   * run members of the new provider (its config has only the old provider's
+   * key and base URL), so it goes, with its mobs; the next show starts one on
+   * the new settings.
+   */
+  settingsApplied(settings: AgentSettings): void {
+    const old = this.runtimeSettings;
+    if (!this.runtime && !this.connecting) return;
+    if (old && JSON.stringify(old) === JSON.stringify(settings)) return;
+    void this.reset(false).then(() => {
+      if (!this.runtime && !this.connecting) this.view.setStatus("idle", "not started · settings changed, restarts when shown");
+    });
+  }
+
+  /** Destroy the runtime (runs in flight end), stop its Worker, forget every mob, start afresh (`reconnect`: now). */
+  private async reset(reconnect = true): Promise<void> {
     this.generation += 1;
     const [runtime, worker] = [this.runtime, this.worker];
     cancelAnimationFrame(this.frame);
@@ -300,6 +348,8 @@ export class MobsPage {
     this.memberEvents.clear();
     this.memberRefresh.clear();
     [this.worker, this.runtime, this.connecting, this.flowRun] = [undefined, undefined, undefined, undefined];
+    this.runtimeSettings = undefined;
+    this.flowRunning = false;
     this.started.research = this.started.ambassadors = this.started.pack = false;
     this.view.showPack(null);
     this.model.clear();
@@ -309,7 +359,7 @@ export class MobsPage {
     await runtime?.destroy().catch((error: unknown) => console.warn("[demo] mobs: destroy", error));
     worker?.terminate();
     this.setBusy(false);
-    this.show();
+    if (reconnect) this.show();
   }
 
   private fail(error: unknown, context: string): void {

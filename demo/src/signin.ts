@@ -9,7 +9,7 @@
  * and a signed-out page fails the run with AUTH_RESOLVER_FAILED.
  */
 import { withAuthBinding, type AgentEvent, type AuthLease, type AuthResolverRequest, type RuntimeConfig } from "@rkat/web";
-import { connectRuntime, type WorkerRuntime } from "@rkat/web/worker";
+import { connectRuntime, type WorkerRuntime, type WorkerSession } from "@rkat/web/worker";
 import { providerFamily, runtimeConfig, sessionConfig, type AgentSettings } from "./agent.js";
 import { byId, el } from "./dom.js";
 import { FakeIdentityProvider } from "./fake-login.js";
@@ -40,6 +40,9 @@ export class SignInPage {
   private readonly chatForm = byId<HTMLFormElement>("signin-chat");
   private readonly prompt = byId<HTMLTextAreaElement>("signin-prompt");
   private readonly send = byId<HTMLButtonElement>("signin-send");
+  private readonly stop = byId<HTMLButtonElement>("signin-stop");
+  /** The session whose turn is streaming, for Stop. */
+  private streaming: WorkerSession | undefined;
   private readonly transcript = byId<HTMLElement>("signin-messages");
   private readonly eventLog = byId<HTMLOListElement>("signin-events");
 
@@ -49,6 +52,11 @@ export class SignInPage {
       this.signIn();
     });
     this.signOutButton.addEventListener("click", () => this.signOut());
+    // A stalled provider would otherwise hold Send disabled for good.
+    this.stop.addEventListener("click", () => {
+      this.stop.disabled = true;
+      void this.streaming?.interrupt().catch((error) => this.setStatus("error", `interrupt failed: ${describeError(error).message}`));
+    });
     this.chatForm.addEventListener("submit", (event) => {
       event.preventDefault();
       void this.ask(this.prompt.value);
@@ -134,14 +142,24 @@ export class SignInPage {
       const settings = this.settings();
       const session = await runtime.createSession(withAuthBinding({ realm: REALM, binding: providerFamily(settings) }, sessionConfig(settings)));
       this.setStatus("streaming", "streaming…");
-      for await (const event of session.stream(prompt)) this.showEvent(event, reply);
+      this.streaming = session;
+      [this.stop.hidden, this.stop.disabled] = [false, false];
+      // An interrupted turn still resolves: its last turn says "cancelled".
+      let cancelled = false;
+      for await (const event of session.stream(prompt)) {
+        if (event.type === "turn_completed") cancelled = event.stopReason === "cancelled";
+        this.showEvent(event, reply);
+      }
+      if (cancelled) reply.append(el("div", "muted stopped", "(stopped)"));
       await session.destroy();
-      this.setStatus("ready", "ready");
+      this.setStatus("ready", cancelled ? "ready · stopped" : "ready");
     } catch (error) {
       const { code, message } = describeError(error);
       reply.append(el("div", "error-box", `${code}: ${message}`));
       this.setStatus("ready", `last turn failed: ${code}`);
     } finally {
+      this.streaming = undefined;
+      this.stop.hidden = true;
       this.send.disabled = false;
     }
   }

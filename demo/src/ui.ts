@@ -91,10 +91,12 @@ export class ReplyView {
     if (out) out.textContent = `${isError ? "✗" : "→"} ${result} · ${durationMs} ms · ${where}`;
   }
 
-  finish(finalText: string): void {
-    this.root.dataset.state = "done";
+  /** `interrupted`: Stop ended the run; what streamed so far stays, marked as cut short. */
+  finish(finalText: string, interrupted = false): void {
+    this.root.dataset.state = interrupted ? "interrupted" : "done";
     this.root.dataset.final = finalText;
-    if (this.body.childElementCount === 0) this.body.append(el("p", "segment muted", "(no text)"));
+    if (this.body.childElementCount === 0 && !interrupted) this.body.append(el("p", "segment muted", "(no text)"));
+    if (interrupted) this.body.append(el("p", "segment muted stopped", "(stopped)"));
     this.root.querySelector(".typing")?.remove();
   }
 
@@ -113,7 +115,9 @@ export class DemoUI {
   readonly form = byId<HTMLFormElement>("composer");
   readonly prompt = byId<HTMLTextAreaElement>("prompt");
   readonly send = byId<HTMLButtonElement>("send");
+  readonly stop = byId<HTMLButtonElement>("stop");
   readonly settingsForm = byId<HTMLFormElement>("settings");
+  private readonly applySettings = byId<HTMLButtonElement>("apply-settings");
   readonly provider = byId<HTMLSelectElement>("provider");
   readonly baseUrl = byId<HTMLInputElement>("base-url");
   readonly model = byId<HTMLInputElement>("model");
@@ -161,11 +165,18 @@ export class DemoUI {
     this.status.title = text;
   }
 
-  /** Disable sending while a run or a (re)connection is in progress. */
+  /** Disable sending (and reconnecting, which waits for no run) while a run or a (re)connection is in progress. */
   setBusy(busy: boolean): void {
     this.send.disabled = busy;
     this.newSession.disabled = busy;
+    this.applySettings.disabled = busy;
     this.send.textContent = busy ? "…" : "Send";
+  }
+
+  /** Offer Stop while a run streams (a stalled provider would otherwise hold the chat for good). */
+  setStoppable(stoppable: boolean): void {
+    this.stop.hidden = !stoppable;
+    this.stop.disabled = false;
   }
 
   showSettings(settings: AgentSettings): void {
