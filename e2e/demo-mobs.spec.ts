@@ -326,3 +326,20 @@ test("a stalled flow: Run flow waits for it, Cancel flow ends it, then the flow 
   await expect(page.locator("#mob-flow-state")).toHaveAttribute("data-status", "completed");
   expect(errors).toEqual([]);
 });
+
+test("a member's stalled reply: its Stop ends the run (member.interrupt), and the member answers the next message", async ({ page }) => {
+  const errors = await openMobs(page, "tab");
+  await start(page, "Start research team", 2);
+  await sendTo(page, "research-team/worker-1", "wait [[sim:hang]]");
+  const stalled = page.locator("#mob-replies li").last();
+  await expect(stalled).toHaveAttribute("data-state", "pending");
+  await stalled.getByRole("button", { name: "Stop" }).click();
+  await expect(stalled).toHaveAttribute("data-state", "interrupted");
+  await expect(stalled.locator(".answer")).toContainText("(stopped)");
+  await expect(stalled.getByRole("button", { name: "Stop" })).toHaveCount(0);
+  await sendTo(page, "research-team/worker-1", "Say hello.");
+  const next = page.locator("#mob-replies li").last();
+  await expect(next).toHaveAttribute("data-state", "done");
+  await expect(next.getByRole("button", { name: "Stop" })).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

@@ -253,22 +253,36 @@ export class MobsView {
     );
   }
 
-  /** A line for a send; its answer fills in when the member's run ends. */
-  addReply(to: MemberKey, text: string): ReplyLine {
+  /**
+   * A line for a send; its answer fills in when the member's run ends.
+   * Its Stop button (`stop`: the member's `interrupt()`) ends a stalled run.
+   */
+  addReply(to: MemberKey, text: string, stop: () => void): ReplyLine {
     const item = el("li", "reply");
     item.dataset.state = "pending";
     item.dataset.to = to;
     const answer = el("div", "answer muted", "…");
-    item.append(el("div", "asked", `→ ${to}: ${text}`), answer);
+    const stopButton = el("button", "stop", "Stop");
+    stopButton.type = "button";
+    let stopped = false;
+    stopButton.addEventListener("click", () => {
+      stopped = true;
+      stopButton.disabled = true;
+      stop();
+    });
+    item.append(el("div", "asked", `→ ${to}: ${text}`), answer, stopButton);
     this.replies.append(item);
     this.replies.scrollTop = this.replies.scrollHeight;
     return {
       done: (result) => {
-        item.dataset.state = "done";
+        stopButton.remove();
+        item.dataset.state = stopped ? "interrupted" : "done";
         answer.className = "answer";
-        answer.textContent = result === "" ? "(no text)" : result;
+        const shown = result === "" ? "(no text)" : result;
+        answer.textContent = stopped ? `${result} (stopped)`.trim() : shown;
       },
       fail: (code, message) => {
+        stopButton.remove();
         item.dataset.state = "error";
         answer.className = "answer error";
         answer.textContent = `${code}: ${message}`;

@@ -159,7 +159,8 @@ export class MobsPage {
     const mob = this.mobs.get(mobId)?.mob;
     if (!mob || text === "") return;
     const member = mob.member(identity);
-    const line = this.view.addReply(key, text);
+    const stop = () => void member.interrupt().catch((error: unknown) => this.fail(error, "stop"));
+    const line = this.view.addReply(key, text, stop);
     this.view.sendText.value = "";
     const generation = this.generation;
     try {
