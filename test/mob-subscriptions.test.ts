@@ -5,21 +5,17 @@
  * `eventQueueCapacity` events between polls, on the main thread and on a
  * Worker client's page alike (the newest; one `stream_truncated` first).
  */
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { AgentEvent, AttributedMobEvent, RuntimeConfig } from "@rkat/web";
-import { resetSim, script } from "./support/runtime.js";
+import { closedAfterEachTest, resetSim, script } from "./support/runtime.js";
 import { SIDES, inFlight, researchTeam, type AnyRuntime } from "./support/mob.js";
 
 describe.each(SIDES)("$name", (side) => {
-  let close: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await close?.();
-    close = undefined;
-  });
+  const closing = closedAfterEachTest();
   const open = async (extra?: RuntimeConfig): Promise<AnyRuntime> => {
     await resetSim();
     const opened = await side.open(extra);
-    close = opened.close;
+    closing(opened.close);
     return opened.runtime;
   };
 

@@ -6,13 +6,13 @@
  * batches, many subscriptions, a page that stops taking batches, a
  * Worker that dies mid-stream.
  */
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { AgentEvent } from "@rkat/web";
 import { BatchOutbox } from "../src/worker/outbox.js";
 import { batchesPostedDuring } from "./support/batches.js";
 import { ofType, until } from "./support/features.js";
 import { gatedPair } from "./support/gated.js";
-import { resetSim, workerPair } from "./support/runtime.js";
+import { closedAfterEachTest, resetSim, workerPair } from "./support/runtime.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -128,16 +128,12 @@ describe("the outbox", () => {
 });
 
 describe("over the bridge", () => {
-  let close: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await close?.();
-    close = undefined;
-  });
+  const closing = closedAfterEachTest();
 
   test("a large stream arrives whole and in order, in a few batches whose bytes are transferred", async () => {
     await resetSim();
     const pair = await workerPair();
-    close = pair.close;
+    closing(pair.close);
     const events: AgentEvent[] = [];
     let text = "";
     const batches = await batchesPostedDuring(async () => {
@@ -158,7 +154,7 @@ describe("over the bridge", () => {
   test("many subscriptions of one session each get every event, in order", async () => {
     await resetSim();
     const pair = await workerPair();
-    close = pair.close;
+    closing(pair.close);
     const session = await pair.runtime.createSession();
     const subs = await Promise.all(Array.from({ length: 40 }, () => session.subscribeEvents()));
     const seen = subs.map(() => [] as AgentEvent[]);
@@ -175,7 +171,7 @@ describe("over the bridge", () => {
   test("a page that stops taking batches gets the rest in one batch when it comes back", async () => {
     await resetSim();
     const pair = await gatedPair();
-    close = pair.close;
+    closing(pair.close);
     const session = await pair.runtime.createSession();
     pair.hold();
     const stream = session.stream("[[sim:deltas=2000,chunk=64]]");
@@ -198,7 +194,7 @@ describe("over the bridge", () => {
   test("a subscription whose page stops taking batches falls behind eventQueueCapacity and gets its stream_truncated", async () => {
     await resetSim();
     const pair = await gatedPair({ eventQueueCapacity: 20 });
-    close = pair.close;
+    closing(pair.close);
     const session = await pair.runtime.createSession();
     const sub = await session.subscribeEvents();
     pair.hold();
@@ -224,7 +220,7 @@ describe("over the bridge", () => {
   test("a Worker that dies mid-stream ends the iteration with RUNTIME_TRAPPED", async () => {
     await resetSim();
     const pair = await workerPair();
-    close = pair.close;
+    closing(pair.close);
     const session = await pair.runtime.createSession();
     const iterator = session.stream("wait [[sim:hang]]")[Symbol.asyncIterator]();
     expect((await iterator.next()).value).toMatchObject({ type: "run_started" });

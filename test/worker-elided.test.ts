@@ -5,12 +5,12 @@
  * the page puts it back (src/elided.ts). What the page's code sees
  * is what the main thread sees.
  */
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { AgentEvent } from "@rkat/web";
 import { rebuildElided } from "../src/elided.js";
 import { batchesPostedDuring } from "./support/batches.js";
 import { ofType, until } from "./support/features.js";
-import { resetSim, simRuntime, workerPair } from "./support/runtime.js";
+import { closedAfterEachTest, resetSim, simRuntime, workerPair } from "./support/runtime.js";
 
 const PROMPT = "[[sim:deltas=3000,chunk=700]]";
 
@@ -22,16 +22,12 @@ const comparable = (events: AgentEvent[]) =>
   events.map((e) => ({ ...e, sessionId: undefined, durationMs: undefined }) as Record<string, unknown>);
 
 describe("over the bridge, the answer's text crosses once", () => {
-  let close: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await close?.();
-    close = undefined;
-  });
+  const closing = closedAfterEachTest();
 
   test("stream(): the Worker posts text_complete and run_completed elided; the page sees them whole, as the main thread does", async () => {
     await resetSim();
     const pair = await workerPair();
-    close = pair.close;
+    closing(pair.close);
     const events: AgentEvent[] = [];
     let text = "";
     const posted = await postedDuring(async () => {
@@ -60,7 +56,7 @@ describe("over the bridge, the answer's text crosses once", () => {
   test("subscribeEvents(): a subscription's reader is compact too; pollEvents() is not", async () => {
     await resetSim();
     const pair = await workerPair();
-    close = pair.close;
+    closing(pair.close);
     const session = await pair.runtime.createSession();
     const subscription = await session.subscribeEvents();
     const seen: AgentEvent[] = [];

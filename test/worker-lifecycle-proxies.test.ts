@@ -3,19 +3,15 @@
  * MobX observables: Proxies, which `postMessage` cannot clone) work through
  * the Worker as they do on the main thread, which reads them as JSON.
  */
-import { afterEach, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { connectRuntime, exposeRuntime } from "@rkat/web/worker";
-import { resetSim, simConfig, wasm, workerPair } from "./support/runtime.js";
+import { closedAfterEachTest, resetSim, simConfig, wasm, workerPair } from "./support/runtime.js";
 import { errorOf } from "./support/features.js";
 
 /** What a reactive wrapper looks like to `postMessage`: a Proxy over plain data. */
 const reactive = <T extends object>(value: T): T => new Proxy(value, {});
 
-let close: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await close?.();
-  close = undefined;
-});
+const closing = closedAfterEachTest();
 
 test("a reactive config, session config, prompt content and tool schema cross as their JSON copies", async () => {
   await resetSim();
@@ -23,11 +19,11 @@ test("a reactive config, session config, prompt content and tool schema cross as
   exposeRuntime(wasm, { endpoint: channel.port1 as never });
   const config = simConfig({ eventQueueCapacity: 500 });
   const runtime = await connectRuntime(channel.port2 as never, reactive(config));
-  close = async () => {
+  closing(async () => {
     await runtime.destroy();
     channel.port1.close();
     channel.port2.close();
-  };
+  });
   await runtime.registerTool(
     "clock",
     "Tells the time",
@@ -43,7 +39,7 @@ test("a reactive config, session config, prompt content and tool schema cross as
 test("a function inside an argument is still refused, not dropped", async () => {
   await resetSim();
   const pair = await workerPair();
-  close = pair.close;
+  closing(pair.close);
   const error = await errorOf(pair.runtime.createSession(reactive({ model: "claude-sonnet-4-6", extra: () => 1 }) as never));
   expect(error.code).toBe("INVALID_CONFIG");
 });

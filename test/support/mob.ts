@@ -10,9 +10,9 @@ import type {
   RuntimeConfig,
 } from "@rkat/web";
 import type { WorkerMob, WorkerRuntime } from "@rkat/web/worker";
-import { afterEach, beforeEach } from "vitest";
+import { beforeEach } from "vitest";
 import { until } from "./features.js";
-import { resetSim, simRequests, simRuntime, workerPair } from "./runtime.js";
+import { closedAfterEachTest, resetSim, simRequests, simRuntime, workerPair } from "./runtime.js";
 
 export type AnyRuntime = MeerkatRuntime | WorkerRuntime;
 export type AnyMob = Mob | WorkerMob;
@@ -46,16 +46,12 @@ export const SIDES: Side[] = [
  * called early), and closed after the test.
  */
 export function runtimePerTest(side: Side, use: (runtime: AnyRuntime, close: () => Promise<void>) => void): void {
-  let close: (() => Promise<void>) | undefined;
+  const closing = closedAfterEachTest();
   beforeEach(async () => {
     await resetSim();
     const opened = await side.open();
-    close = opened.close;
+    closing(opened.close);
     use(opened.runtime, opened.close);
-  });
-  afterEach(async () => {
-    await close?.();
-    close = undefined;
   });
 }
 

@@ -68,21 +68,31 @@ export async function workerPair(extra: RuntimeConfig = {}): Promise<{
 }
 
 /**
+ * Closes run after each test of the suite, in the order registered (a
+ * runtime's destroy, a Worker pair's close): the returned function
+ * registers one. Call at a suite's top level.
+ */
+export function closedAfterEachTest(): (close: () => Promise<void>) => void {
+  const closes: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const close of closes.splice(0)) await close();
+  });
+  return (close) => void closes.push(close);
+}
+
+/**
  * A fresh session on the main thread and one through the Worker (each
  * closed after its test), typed as `S`: the shape a suite uses of both.
  * Call at a suite's top level (it registers the clean-up).
  */
 export function sessionSides<S>(): { name: string; session(): Promise<S> }[] {
-  const cleanup: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    for (const done of cleanup.splice(0)) await done();
-  });
+  const closing = closedAfterEachTest();
   return [
     {
       name: "main thread",
       session: async () => {
         const runtime = await simRuntime();
-        cleanup.push(async () => runtime.destroy());
+        closing(async () => runtime.destroy());
         return runtime.createSession() as S;
       },
     },
@@ -90,7 +100,7 @@ export function sessionSides<S>(): { name: string; session(): Promise<S> }[] {
       name: "Worker",
       session: async () => {
         const { runtime, close } = await workerPair();
-        cleanup.push(close);
+        closing(close);
         return (await runtime.createSession()) as S;
       },
     },
