@@ -249,11 +249,8 @@ impl Prompt {
     pub fn is_blank(&self) -> bool {
         match self {
             Prompt::Text(t) => t.trim().is_empty(),
-            Prompt::Blocks(parts) => parts.iter().all(|p| match p {
-                Part::Text { text } => text.trim().is_empty(),
-                Part::Image { .. } => false,
-                _ => true,
-            }),
+            // Blank text as requests see it; a prompt's blocks are text or images.
+            Prompt::Blocks(parts) => parts.iter().all(Part::is_empty_text),
         }
     }
 
