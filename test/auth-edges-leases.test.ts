@@ -15,7 +15,7 @@ import {
   type Session,
 } from "@rkat/web";
 import { proxyUrl, script, wasm } from "./support/runtime.js";
-import { authRuntime, credentialOf, leaseOf, type Sent, authRuntimePerTest } from "./support/auth.js";
+import { ALPHA, authRuntime, credentialOf, leaseOf, type Sent, authRuntimePerTest } from "./support/auth.js";
 import { errorOf, ofType } from "./support/features.js";
 
 let runtime: MeerkatRuntime;
@@ -27,7 +27,7 @@ authRuntimePerTest((made, log) => {
 });
 
 const alpha = (config = {}): Session =>
-  runtime.createSession(withAuthBinding({ realm: "team-alpha", binding: "anthropic" }, config));
+  runtime.createSession(withAuthBinding(ALPHA, config));
 
 /** A resolver handing out `tok-SECRET-<n>`, `expiresAt()` as the lease's `expires_at` (left out when undefined). */
 function counting(expiresAt: () => unknown = () => undefined) {

@@ -15,7 +15,7 @@ import {
   type Session,
 } from "@rkat/web";
 import { wasm } from "./support/runtime.js";
-import { authRuntime, credentialOf, leaseOf, type Sent, authRuntimePerTest } from "./support/auth.js";
+import { ALPHA, authRuntime, credentialOf, leaseOf, type Sent, authRuntimePerTest } from "./support/auth.js";
 import { errorOf, gate, until } from "./support/features.js";
 
 let runtime: MeerkatRuntime;
@@ -26,8 +26,7 @@ authRuntimePerTest((made, log) => {
   sent = log;
 });
 
-const bound = { realm: "team-alpha", binding: "anthropic" };
-const alpha = (on: MeerkatRuntime = runtime): Session => on.createSession(withAuthBinding(bound));
+const alpha = (on: MeerkatRuntime = runtime): Session => on.createSession(withAuthBinding(ALPHA));
 
 /** A resolver held at a gate: it records each call and answers `secret` once released. */
 function held(secret: string) {
@@ -150,7 +149,7 @@ test("many sessions and mob members starting at once on one binding make one res
   registerExternalAuthResolver(wasm, slow.resolver);
   const mob = await runtime.createMob({
     id: "crowd",
-    profiles: { worker: { model: "claude-sonnet-4-6", authBinding: bound } },
+    profiles: { worker: { model: "claude-sonnet-4-6", authBinding: ALPHA } },
   });
   const members = ["w1", "w2", "w3"];
   await mob.spawn(members.map((id) => ({ profile: "worker", agent_identity: id })));
@@ -160,7 +159,7 @@ test("many sessions and mob members starting at once on one binding make one res
   slow.release();
   await Promise.all(turns);
   await Promise.all(members.map((id, i) => mob.member(id).waitForRun(sends[i]!.runId as number)));
-  expect(slow.calls).toEqual([{ ...bound, provider: "anthropic" }]);
+  expect(slow.calls).toEqual([{ ...ALPHA, provider: "anthropic" }]);
   expect(sent).toHaveLength(8);
   expect(new Set(sent.map(credentialOf))).toEqual(new Set(["tok-SECRET-shared"]));
 });

@@ -15,7 +15,7 @@ import {
 } from "@rkat/web";
 import type { WorkerRuntime } from "@rkat/web/worker";
 import { wasm } from "./support/runtime.js";
-import { authRuntime, credentialOf, leaseOf, type Sent, workerAuthRuntimePerTest } from "./support/auth.js";
+import { ALPHA, authRuntime, credentialOf, leaseOf, type Sent, workerAuthRuntimePerTest } from "./support/auth.js";
 import { errorOf, gate, until } from "./support/features.js";
 
 let runtime: WorkerRuntime;
@@ -25,8 +25,7 @@ workerAuthRuntimePerTest((made, log) => {
   sent = log;
 });
 
-const bound = { realm: "team-alpha", binding: "anthropic" };
-const alpha = () => runtime.createSession(withAuthBinding(bound));
+const alpha = () => runtime.createSession(withAuthBinding(ALPHA));
 
 test("registering another resolver on the page replaces the leases the Worker cached from the old one", async () => {
   await runtime.registerExternalAuthResolver(() => leaseOf("tok-SECRET-userA"));
@@ -117,7 +116,7 @@ test("resolvers that throw what is not an Error or hand over garbage fail as on 
       await runtime.registerExternalAuthResolver(resolver as ExternalAuthResolver);
       const inWorker = await errorOf((await alpha()).turn("hi"));
       registerExternalAuthResolver(wasm, resolver as ExternalAuthResolver);
-      const onPage = await errorOf(main.runtime.createSession(withAuthBinding(bound)).turn("hi"));
+      const onPage = await errorOf(main.runtime.createSession(withAuthBinding(ALPHA)).turn("hi"));
       expect(inWorker, name).toBeInstanceOf(MeerkatError);
       expect([name, inWorker.code, inWorker.message]).toEqual([name, onPage.code, onPage.message]);
       expect(["AUTH_RESOLVER_FAILED", "AUTH_LEASE_INVALID"]).toContain(inWorker.code);

@@ -15,7 +15,7 @@ import {
   type AuthLease,
 } from "@rkat/web";
 import { resetSim, script, wasm } from "./support/runtime.js";
-import { authRuntime, credentialOf } from "./support/auth.js";
+import { ALPHA, authRuntime, credentialOf } from "./support/auth.js";
 import { weatherSchema } from "./support/features.js";
 
 afterEach(() => {
@@ -44,7 +44,7 @@ test("no secret reaches events, errors, history, session info, results, hook con
   for (const point of HOOK_POINTS) runtime.registerHook(point, (ctx) => void keep(ctx));
   runtime.registerTool("get_weather", "Get the current weather for a city.", weatherSchema, () => "18 °C");
 
-  const session = runtime.createSession(withAuthBinding({ realm: "team-alpha", binding: "anthropic" }));
+  const session = runtime.createSession(withAuthBinding(ALPHA));
   // A turn with a tool call whose first request is refused (401): two leases.
   await script("error=401");
   keep(await session.turn("What's the weather in Paris?"));

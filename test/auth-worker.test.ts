@@ -16,7 +16,7 @@ import {
 import type { WorkerRuntime } from "@rkat/web/worker";
 import { resolverFor } from "../src/auth/registry.js";
 import { script, wasm } from "./support/runtime.js";
-import { credentialOf, leaseOf, type Sent, workerAuthRuntimePerTest } from "./support/auth.js";
+import { ALPHA, credentialOf, leaseOf, type Sent, workerAuthRuntimePerTest } from "./support/auth.js";
 import { errorOf, gate, until } from "./support/features.js";
 
 let runtime: WorkerRuntime;
@@ -26,7 +26,6 @@ workerAuthRuntimePerTest((made, log) => {
   sent = log;
 });
 
-const bound = { realm: "team-alpha", binding: "anthropic" };
 
 /** A resolver on this side that records what it was asked. */
 function pageResolver(): { resolver: ExternalAuthResolver; calls: AuthResolverRequest[] } {
@@ -42,7 +41,7 @@ function pageResolver(): { resolver: ExternalAuthResolver; calls: AuthResolverRe
 test("the client's registerExternalAuthResolver serves the Worker's runtime from this thread", async () => {
   const { resolver, calls } = pageResolver();
   await runtime.registerExternalAuthResolver(resolver);
-  const session = await runtime.createSession(withAuthBinding(bound, { model: "claude-sonnet-4-6" }));
+  const session = await runtime.createSession(withAuthBinding(ALPHA, { model: "claude-sonnet-4-6" }));
   const result = await session.turn("Hello");
   expect(result.text.length).toBeGreaterThan(0);
   expect(calls).toEqual([{ realm: "team-alpha", binding: "anthropic", provider: "anthropic" }]);
@@ -69,7 +68,7 @@ test("registerExternalAuthResolver(workerRuntime, resolver) works like the metho
   });
   expect(registered).toBeInstanceOf(Promise);
   await registered;
-  const sessions = await Promise.all([1, 2, 3].map(() => runtime.createSession(withAuthBinding(bound))));
+  const sessions = await Promise.all([1, 2, 3].map(() => runtime.createSession(withAuthBinding(ALPHA))));
   const turns = sessions.map((s, i) => s.turn(`hello ${i}`));
   await until(() => (calls.length > 0 ? true : undefined));
   release.resolve();
@@ -79,7 +78,7 @@ test("registerExternalAuthResolver(workerRuntime, resolver) works like the metho
 });
 
 test("failures cross with their codes and leave the runtime usable", async () => {
-  const session = await runtime.createSession(withAuthBinding(bound));
+  const session = await runtime.createSession(withAuthBinding(ALPHA));
   const fails = async (code: string, message: RegExp) => {
     const error = await errorOf(session.turn("hi"));
     expect(error).toBeInstanceOf(MeerkatError);

@@ -32,6 +32,9 @@ export function recordingFetch(echoKey = false): { fetch: typeof fetch; sent: Se
   return { fetch: recording, sent };
 }
 
+/** The binding most tests run on: `realmsConfig`'s resolver-backed Anthropic binding. */
+export const ALPHA = { realm: "team-alpha", binding: "anthropic" } as const;
+
 /** `team-alpha` takes its credentials from the resolver; `team-beta` has inline keys. */
 export function realmsConfig(): RuntimeConfig {
   const base = proxyUrl();
