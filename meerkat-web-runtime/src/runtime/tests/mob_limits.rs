@@ -5,14 +5,27 @@
 use super::mobs::team;
 use super::*;
 
-/// A team whose `turn_driven` profiles never wake on messages.
-fn mob_with(h: &mut Harness, limits: Value, turn_driven: &[&str]) -> String {
+/// A team under `limits` (its `turn_driven` profiles never wake on
+/// messages), subscribed to, with lead-1 and worker-1 spawned.
+struct Team {
+    h: Harness,
+    mob: String,
+    sub: u64,
+    lead: String,
+    worker: String,
+}
+
+fn team_with(limits: Value, turn_driven: &[&str]) -> Team {
+    let mut h = Harness::proxy();
     let mut def = team();
     for profile in turn_driven {
         def["profiles"][profile]["runtimeMode"] = json!("turn_driven");
     }
     def["limits"] = limits;
-    h.mob(def)
+    let mob = h.mob(def);
+    let sub = h.subscribe(&mob);
+    let [lead, worker] = <[String; 2]>::try_from(h.spawn(&mob, &[("lead", "lead-1"), ("worker", "worker-1")])).unwrap();
+    Team { h, mob, sub, lead, worker }
 }
 
 /// The tool results of the last user message of a request body: (text, is_error).
@@ -45,10 +58,7 @@ fn message(to: &str, body: &str) -> (&'static str, Value) {
 
 #[test]
 fn a_full_inbox_reports_limit_reached_once_until_it_is_read() {
-    let mut h = Harness::proxy();
-    let mob = mob_with(&mut h, json!({"maxInboxDepth": 2}), &["worker"]);
-    let sub = h.subscribe(&mob);
-    let [lead, worker] = <[String; 2]>::try_from(h.spawn(&mob, &[("lead", "lead-1"), ("worker", "worker-1")])).unwrap();
+    let Team { mut h, mob, sub, lead, worker } = team_with(json!({"maxInboxDepth": 2}), &["worker"]);
     h.cmd(json!({"op":"mob_send","mob":mob,"member":"lead-1","content":"Flood worker-1."})).unwrap();
     let storm: Vec<_> = (0..5).map(|_| message("worker-1", "more")).collect();
     let results = calls(&mut h, &lead, &storm);
@@ -70,10 +80,7 @@ fn a_full_inbox_reports_limit_reached_once_until_it_is_read() {
 
 #[test]
 fn a_run_past_max_hops_reports_limit_reached_once() {
-    let mut h = Harness::proxy();
-    let mob = mob_with(&mut h, json!({"maxHops": 1}), &["lead"]);
-    let sub = h.subscribe(&mob);
-    let [lead, worker] = <[String; 2]>::try_from(h.spawn(&mob, &[("lead", "lead-1"), ("worker", "worker-1")])).unwrap();
+    let Team { mut h, mob, sub, lead, worker } = team_with(json!({"maxHops": 1}), &["lead"]);
     h.cmd(json!({"op":"mob_send","mob":mob,"member":"lead-1","content":"Ask worker-1."})).unwrap();
     let _ = calls(&mut h, &lead, &[message("worker-1", "Go.")]);
     // worker-1 woke one hop in: every message it tries is refused, reported once.
@@ -84,10 +91,7 @@ fn a_run_past_max_hops_reports_limit_reached_once() {
 
 #[test]
 fn empty_bodies_are_refused_as_tool_results() {
-    let mut h = Harness::proxy();
-    let mob = mob_with(&mut h, json!({}), &["worker"]);
-    let sub = h.subscribe(&mob);
-    let [lead, worker] = <[String; 2]>::try_from(h.spawn(&mob, &[("lead", "lead-1"), ("worker", "worker-1")])).unwrap();
+    let Team { mut h, mob, sub, lead, worker } = team_with(json!({}), &["worker"]);
     h.cmd(json!({"op":"mob_send","mob":mob,"member":"lead-1","content":"Say nothing."})).unwrap();
     let empty = [
         message("worker-1", ""),
