@@ -11,12 +11,11 @@ import {
   MeerkatRuntime,
   registerExternalAuthResolver,
   withAuthBinding,
-  type AuthResolverRequest,
   type Session,
 } from "@rkat/web";
 import { wasm } from "./support/runtime.js";
-import { ALPHA, authRuntime, credentialOf, leaseOf, type Sent, authRuntimePerTest } from "./support/auth.js";
-import { errorOf, gate, until } from "./support/features.js";
+import { ALPHA, authRuntime, called, credentialOf, held, leaseOf, type Sent, authRuntimePerTest } from "./support/auth.js";
+import { errorOf, until } from "./support/features.js";
 
 let runtime: MeerkatRuntime;
 let sent: Sent[];
@@ -27,20 +26,6 @@ authRuntimePerTest((made, log) => {
 });
 
 const alpha = (on: MeerkatRuntime = runtime): Session => on.createSession(withAuthBinding(ALPHA));
-
-/** A resolver held at a gate: it records each call and answers `secret` once released. */
-function held(secret: string) {
-  const release = gate();
-  const calls: AuthResolverRequest[] = [];
-  const resolver = async (request: AuthResolverRequest) => {
-    calls.push(request);
-    await release.promise;
-    return leaseOf(secret);
-  };
-  return { resolver, calls, release: () => release.resolve() };
-}
-
-const called = (calls: unknown[]) => until(() => (calls.length > 0 ? true : undefined));
 
 test("clearing the resolver drops the leases it handed out: the next run fails AUTH_RESOLVER_MISSING", async () => {
   registerExternalAuthResolver(wasm, () => leaseOf("tok-SECRET-userA"));

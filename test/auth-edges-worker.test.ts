@@ -15,8 +15,8 @@ import {
 } from "@rkat/web";
 import type { WorkerRuntime } from "@rkat/web/worker";
 import { wasm } from "./support/runtime.js";
-import { ALPHA, authRuntime, credentialOf, leaseOf, type Sent, workerAuthRuntimePerTest } from "./support/auth.js";
-import { errorOf, gate, until } from "./support/features.js";
+import { ALPHA, authRuntime, called, credentialOf, held, leaseOf, type Sent, workerAuthRuntimePerTest } from "./support/auth.js";
+import { errorOf } from "./support/features.js";
 
 let runtime: WorkerRuntime;
 let sent: Sent[];
@@ -39,36 +39,25 @@ test("registering another resolver on the page replaces the leases the Worker ca
 });
 
 test("a page resolver replaced while its call is out: its late lease is dropped, the new one is asked", async () => {
-  const release = gate();
-  let asked = 0;
-  await runtime.registerExternalAuthResolver(async () => {
-    asked += 1;
-    await release.promise;
-    return leaseOf("tok-SECRET-old");
-  });
+  const slow = held("tok-SECRET-old");
+  await runtime.registerExternalAuthResolver(slow.resolver);
   const session = await alpha();
   const turn = session.turn("hello");
-  await until(() => (asked > 0 ? true : undefined));
+  await called(slow.calls);
   await runtime.registerExternalAuthResolver(() => leaseOf("tok-SECRET-new"));
-  release.resolve();
+  void slow.release();
   expect((await turn).text.length).toBeGreaterThan(0);
   expect(sent.map(credentialOf)).toEqual(["tok-SECRET-new"]);
 });
 
 test("the runtime destroyed while the page's resolver is slow: the turn fails RUNTIME_DESTROYED, the late answer is harmless", async () => {
-  const release = gate();
-  let asked = 0;
-  await runtime.registerExternalAuthResolver(async () => {
-    asked += 1;
-    await release.promise;
-    return leaseOf("tok-SECRET-late");
-  });
+  const slow = held("tok-SECRET-late");
+  await runtime.registerExternalAuthResolver(slow.resolver);
   const turn = (await alpha()).turn("hello");
-  await until(() => (asked > 0 ? true : undefined));
+  await called(slow.calls);
   await runtime.destroy();
   expect((await errorOf(turn)).code).toBe("RUNTIME_DESTROYED");
-  release.resolve();
-  await release.promise;
+  await slow.release();
   expect(sent).toEqual([]);
 });
 

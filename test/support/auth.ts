@@ -2,7 +2,26 @@
 import { afterEach, beforeEach, vi } from "vitest";
 import { clearExternalAuthResolver, MeerkatRuntime, type AuthLease, type AuthResolverRequest, type RuntimeConfig } from "@rkat/web";
 import { connectRuntime, exposeRuntime, type WorkerRuntime } from "@rkat/web/worker";
+import { gate, until } from "./features.js";
 import { proxyUrl, resetSim, wasm } from "./runtime.js";
+
+/**
+ * A resolver held at a gate: it records each call and answers `secret`
+ * once released (`release()` resolves when the gate has opened).
+ */
+export function held(secret: string) {
+  const release = gate();
+  const calls: AuthResolverRequest[] = [];
+  const resolver = async (request: AuthResolverRequest) => {
+    calls.push(request);
+    await release.promise;
+    return leaseOf(secret);
+  };
+  return { resolver, calls, release: () => (release.resolve(), release.promise) };
+}
+
+/** Until `calls` has one. */
+export const called = (calls: unknown[]) => until(() => (calls.length > 0 ? true : undefined));
 
 /** Every request the runtime sent, with its headers as sent (the simulator's own log redacts them). */
 export interface Sent {
