@@ -287,6 +287,22 @@ test("retire and respawn: with every member retired there is no one to send to, 
   expect(errors).toEqual([]);
 });
 
+test("a member's row is kept while other members' events redraw the table: a click on its button is not lost", async ({ page }) => {
+  const errors = await openMobs(page, "tab");
+  await start(page, "Start research team", 2);
+  // Mark lead-1's row node; worker-1's run below redraws the table many times.
+  await member(page, "research-team/lead-1").evaluate((row) => (row.dataset.mark = "kept"));
+  await sendTo(page, "research-team/worker-1", "Hello");
+  await expect(page.locator("#mob-replies li").last().locator(".answer")).toContainText("You said: Hello");
+  await expect(member(page, "research-team/worker-1").locator(".badge")).toHaveText("idle");
+  await expect(member(page, "research-team/lead-1")).toHaveAttribute("data-mark", "kept");
+  // A row whose member changed is drawn afresh.
+  await member(page, "research-team/lead-1").getByRole("button", { name: "retire" }).click();
+  await expect(member(page, "research-team/lead-1").locator(".badge")).toHaveText("retired");
+  await expect(member(page, "research-team/lead-1")).not.toHaveAttribute("data-mark", "kept");
+  expect(errors).toEqual([]);
+});
+
 test("Apply & reconnect with another provider: the Mobs page restarts on it, and its teams start and answer", async ({ page }) => {
   const errors = await openMobs(page, "tab");
   await expect(page.locator("#mobs-status-text")).toContainText("claude-sonnet-4-6");

@@ -40,6 +40,28 @@ function fillMembers(select: HTMLSelectElement, rows: readonly MemberRow[], pref
   return false;
 }
 
+/** A member's row: its cells, and its retire or respawn button. */
+function memberRow(r: MemberRow, actions: MemberActions): HTMLTableRowElement {
+  const status = el("span", "badge", r.status);
+  status.dataset.status = r.status;
+  const wired = r.wiredTo.length > 0 ? r.wiredTo.join(", ") : "—";
+  const retired = r.status === "retired";
+  const action = el("button", "link row-action", retired ? "respawn" : "retire");
+  action.type = "button";
+  action.title = retired ? `mob.respawn("${r.agentIdentity}"): a new session, its wires restored` : `mob.retire("${r.agentIdentity}")`;
+  action.addEventListener("click", (event) => {
+    event.stopPropagation();
+    action.disabled = true;
+    (retired ? actions.respawn : actions.retire)(r.key);
+  });
+  const row = tr([el("strong", undefined, r.agentIdentity), r.mobId, r.role, r.runtimeMode, status, wired, action]);
+  row.dataset.member = r.key;
+  row.dataset.status = r.status;
+  row.title = `${r.memberRef} · session ${r.sessionId}`;
+  row.addEventListener("click", () => actions.select(r.key));
+  return row;
+}
+
 /** What a click on a member does. */
 export interface MemberActions {
   select(key: MemberKey): void;
@@ -77,6 +99,8 @@ export class MobsView {
   private readonly flowState = byId<HTMLElement>("mob-flow-state");
   private readonly flowSteps = byId<HTMLTableElement>("mob-flow-steps");
   private readonly log = byId<HTMLOListElement>("mob-log");
+  /** The members table's rows, by member, with what each was drawn from. */
+  private readonly memberRows = new Map<MemberKey, { signature: string; row: HTMLTableRowElement }>();
   /** Deliveries already listed, and log events already shown (of `logShown`'s member). */
   private deliveriesShown = 0;
   private logShown: { key: MemberKey | undefined; count: number } = { key: undefined, count: 0 };
@@ -147,6 +171,11 @@ export class MobsView {
     this.cancelFlow.hidden = !state.flowRunning;
   }
 
+  /** Draw `key`'s row afresh at the next render (its button pressed in vain). */
+  redrawMember(key: MemberKey): void {
+    this.memberRows.delete(key);
+  }
+
   /** The members table, the graph and the member pickers. */
   renderMembers(
     rows: readonly MemberRow[],
@@ -157,29 +186,21 @@ export class MobsView {
     if (fillMembers(this.sendTo, rows.filter((r) => r.status !== "retired"), this.wantedTarget)) this.wantedTarget = "";
     fillMembers(this.logMember, rows);
     const selected = this.logMember.value || undefined;
+    // A row whose member did not change is kept, not rebuilt: a click on its
+    // button while another member's event re-renders the table still lands.
+    const kept = new Map(this.memberRows);
+    this.memberRows.clear();
     const body = rows.map((r) => {
-      const status = el("span", "badge", r.status);
-      status.dataset.status = r.status;
-      const wired = r.wiredTo.length > 0 ? r.wiredTo.join(", ") : "—";
-      const retired = r.status === "retired";
-      const action = el("button", "link row-action", retired ? "respawn" : "retire");
-      action.type = "button";
-      action.title = retired ? `mob.respawn("${r.agentIdentity}"): a new session, its wires restored` : `mob.retire("${r.agentIdentity}")`;
-      action.addEventListener("click", (event) => {
-        event.stopPropagation();
-        action.disabled = true;
-        (retired ? actions.respawn : actions.retire)(r.key);
-      });
-      const row = tr([el("strong", undefined, r.agentIdentity), r.mobId, r.role, r.runtimeMode, status, wired, action]);
-      row.dataset.member = r.key;
-      row.dataset.status = r.status;
-      if (r.key === selected) row.classList.add("selected");
-      row.title = `${r.memberRef} · session ${r.sessionId}`;
-      row.addEventListener("click", () => actions.select(r.key));
+      const signature = JSON.stringify([r.status, r.wiredTo, r.role, r.runtimeMode, r.memberRef, r.sessionId]);
+      const shown = kept.get(r.key);
+      const row = shown?.signature === signature ? shown.row : memberRow(r, actions);
+      row.classList.toggle("selected", r.key === selected);
+      this.memberRows.set(r.key, { signature, row });
       return row;
     });
     const tbody = this.members.tBodies[0] as HTMLTableSectionElement;
-    tbody.replaceChildren(...body);
+    const same = body.length === tbody.rows.length && body.every((row, i) => tbody.rows[i] === row);
+    if (!same) tbody.replaceChildren(...body);
     if (rows.length === 0) {
       const empty = tr([el("span", "muted", "No mob started yet.")]);
       (empty.cells[0] as HTMLTableCellElement).colSpan = 7;

@@ -287,7 +287,10 @@ export class MobsPage {
       old.close();
       this.memberEvents.set(key, fresh);
     } catch (error) {
-      if (generation === this.generation) this.fail(error, `${action} ${key}`);
+      if (generation !== this.generation) return;
+      this.view.redrawMember(key);
+      this.render();
+      this.fail(error, `${action} ${key}`);
     }
   }
 
