@@ -287,7 +287,7 @@ test("retire and respawn: with every member retired there is no one to send to, 
   expect(errors).toEqual([]);
 });
 
-test("a member's row is kept while other members' events redraw the table: a click on its button is not lost", async ({ page }) => {
+test("a member's row is kept while other members' events redraw the table (a click on its button is not lost); a graph node keeps the focus", async ({ page }) => {
   const errors = await openMobs(page, "tab");
   await start(page, "Start research team", 2);
   // Mark lead-1's row node; worker-1's run below redraws the table many times.
@@ -296,6 +296,12 @@ test("a member's row is kept while other members' events redraw the table: a cli
   await expect(page.locator("#mob-replies li").last().locator(".answer")).toContainText("You said: Hello");
   await expect(member(page, "research-team/worker-1").locator(".badge")).toHaveText("idle");
   await expect(member(page, "research-team/lead-1")).toHaveAttribute("data-mark", "kept");
+  // The graph is redrawn when what it shows changes (here: the selection), and
+  // a node chosen with the keyboard keeps the focus.
+  const lead = page.locator('#mob-graph .node[data-member="research-team/lead-1"]');
+  await lead.focus();
+  await page.keyboard.press("Enter");
+  await expect(page.locator('#mob-graph .node.selected[data-member="research-team/lead-1"]')).toBeFocused();
   // A row whose member changed is drawn afresh.
   await member(page, "research-team/lead-1").getByRole("button", { name: "retire" }).click();
   await expect(member(page, "research-team/lead-1").locator(".badge")).toHaveText("retired");

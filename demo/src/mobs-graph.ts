@@ -1,7 +1,10 @@
 /**
  * The wiring graph of the Mobs page: inline SVG, one column per mob, a node
  * per member, an edge per wire (dashed across mobs), each edge labelled
- * with the number of messages delivered over it. Redrawn whole (it is small).
+ * with the number of messages delivered over it. Redrawn whole (it is small),
+ * but only when what it shows changed: most renders are another member's
+ * events, and a redraw under the pointer or the keyboard focus would lose a
+ * click on a node, or the focus.
  */
 import type { Delivery, Edge, MemberRow } from "./mobs-state.js";
 import { splitKey, type MemberKey } from "./mobs-setup.js";
@@ -90,6 +93,9 @@ function edgePath(p: Placed, q: Placed): { d: string; mid: { x: number; y: numbe
   return { d: `M ${x1} ${l.y} C ${x1 + c} ${l.y}, ${x2 - c} ${r.y}, ${x2} ${r.y}`, mid: { x: (x1 + x2) / 2, y: (l.y + r.y) / 2 } };
 }
 
+/** What each host's graph was last drawn from. */
+const drawn = new WeakMap<HTMLElement, string>();
+
 /** Draw the graph into `host` (replacing what was there); a click on a node calls `onSelect`. */
 export function renderGraph(
   host: HTMLElement,
@@ -99,6 +105,10 @@ export function renderGraph(
   selected: MemberKey | undefined,
   onSelect: (key: MemberKey) => void,
 ): void {
+  const counts = countByPair(deliveries);
+  const shown = JSON.stringify([rows.map((r) => [r.key, r.role, r.status]), edges, [...counts], selected]);
+  if (drawn.get(host) === shown) return;
+  drawn.set(host, shown);
   const { mobs, at } = layout(rows, edges);
   const perMob = Math.max(1, ...mobs.map((m) => [...at.keys()].filter((k) => splitKey(k).mobId === m).length));
   const width = Math.max(2, mobs.length) * COLUMN;
@@ -116,7 +126,6 @@ export function renderGraph(
     root.append(box);
   });
 
-  const counts = countByPair(deliveries);
   for (const edge of edges) {
     const p = at.get(edge.a);
     const q = at.get(edge.b);
@@ -154,5 +163,8 @@ export function renderGraph(
   if (at.size === 0) {
     root.append(svg("text", { x: width / 2, y: height / 2, "text-anchor": "middle", class: "graph-empty" }, "No members yet"));
   }
+  // A node that had the focus keeps it in the new drawing.
+  const focused = host.contains(document.activeElement) ? document.activeElement?.getAttribute("data-member") : null;
   host.replaceChildren(root);
+  if (focused) root.querySelector<SVGGElement>(`.node[data-member="${CSS.escape(focused)}"]`)?.focus();
 }
