@@ -72,6 +72,13 @@ describe("createSession", () => {
     refuses(() => bare.createSession(), "MODEL_REQUIRED", /model/);
     bare.destroy();
   });
+
+  test("a session naming another provider than the default model's needs its own model", async () => {
+    const both = await MeerkatRuntime.init(wasm, { anthropicApiKey: "k", geminiApiKey: "k", model: "claude-sonnet-4-6" });
+    refuses(() => both.createSession({ provider: "gemini" }), "MODEL_REQUIRED", /provider gemini needs a model: the runtime's default, claude-sonnet-4-6,/);
+    expect(both.createSession({ provider: "gemini", model: "gemini-2.5-flash" }).id).toEqual(expect.any(String));
+    both.destroy();
+  });
 });
 
 describe("registerTool", () => {

@@ -64,6 +64,7 @@ impl Session {
         skills: &SkillRegistry,
         now_ms: f64,
     ) -> CoreResult<Session> {
+        let defaulted = config.model.is_none();
         let model = match config.model.or_else(|| settings.default_model.clone()) {
             Some(m) => m,
             None => {
@@ -79,6 +80,14 @@ impl Session {
                 Some(found) => found,
                 None => (resolve_provider(&model, config.provider.as_deref())?, None),
             };
+        // The runtime's default model is its provider's: sent to another one,
+        // it would fail at the first turn with that provider's 404.
+        if defaulted && ProviderKind::for_model(&model).is_some_and(|p| p != provider) {
+            return Err(CoreError::new(
+                ErrorCode::ModelRequired,
+                format!("provider {} needs a model: the runtime's default, {model}, is not one of its models", provider.name()),
+            ));
+        }
         let declared = binding.and_then(|i| settings.bindings.get(i));
         if declared.is_none() && settings.endpoint(provider).api_key.is_none() {
             return Err(CoreError::new(
