@@ -21,7 +21,6 @@ export interface WasmModule extends WasmGlue {
   Core: {
     new (configJson: string, entropy: Uint8Array): CoreInstance;
     version(): string;
-    errorCodes(): string;
     capabilities(): string;
   };
 }

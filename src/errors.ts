@@ -3,7 +3,8 @@
  *
  * Every failure surfaces as a `MeerkatError` (or a subclass) whose `code` is
  * one of `ERROR_CODES`. Codes raised by the Rust core come from its table
- * (`Core.errorCodes()`); a test checks that this list mirrors it.
+ * (`meerkat-web-runtime/src/error.rs`); a cargo test checks that
+ * `CORE_ERROR_CODES` mirrors it.
  */
 
 /** Codes the Rust core raises (mirrors `meerkat-web-runtime/src/error.rs`). */

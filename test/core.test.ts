@@ -33,14 +33,9 @@ describe("versions", () => {
   });
 });
 
-test("TypeScript error codes mirror the core's table", async () => {
-  await loadWasm(wasm);
-  const table = JSON.parse(wasm.Core.errorCodes()) as Array<{ code: string; blame: string }>;
-  expect(table.map((row) => row.code)).toEqual([...CORE_ERROR_CODES]);
-  for (const row of table) {
-    expect(["caller", "provider", "internal"]).toContain(row.blame);
-  }
+test("the error codes are unique (the core's are mirrored from its table: a cargo test checks)", () => {
   expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
+  expect(ERROR_CODES).toEqual(expect.arrayContaining([...CORE_ERROR_CODES]));
 });
 
 test("Core.capabilities() (what init reports, with no command compiled yet) is the capabilities command's table", async () => {

@@ -32,12 +32,6 @@ impl Core {
         crate::VERSION.to_string()
     }
 
-    /// The error-code table as JSON, mirrored by the TypeScript `ErrorCode`.
-    #[wasm_bindgen(js_name = errorCodes)]
-    pub fn error_codes() -> String {
-        crate::error::codes_json()
-    }
-
     /// The capability table as JSON (the `capabilities` command's).
     // A static of its own: a Worker's `init` reports the capabilities, and a
     // first command would compile the whole command dispatch (browsers
