@@ -187,7 +187,6 @@ impl Session {
         (!out.is_empty()).then_some(out)
     }
 
-    /// What `session_info` reports; `running` comes from the run engine.
     /// Refuse a change to an archived session (a turn, appended context).
     pub fn check_open(&self) -> CoreResult<()> {
         if self.archived {
@@ -199,6 +198,8 @@ impl Session {
         Ok(())
     }
 
+    /// What the native tests' `session_info` command reports.
+    #[cfg(any(test, fuzzing))]
     pub fn write_info(&self, running: bool, out: &mut String) {
         let mut o = ObjectWriter::new(out);
         o.str("sessionId", &self.id).str("model", &self.model).str("provider", self.provider.name());

@@ -20,6 +20,8 @@ pub(super) enum Op {
     Turn,
     Compact,
     History,
+    /// Native tests read a session's state with it (the package never does).
+    #[cfg(any(test, fuzzing))]
     SessionInfo,
     ListSessions,
     Archive,
@@ -74,6 +76,7 @@ const OPS: &[(&str, Op, &[&str])] = &[
     ("turn", Op::Turn, &["op", "session", "prompt", "outputSchema", "budget", "skillRefs"]),
     ("compact", Op::Compact, &["op", "session"]),
     ("history", Op::History, &["op", "session"]),
+    #[cfg(any(test, fuzzing))]
     ("session_info", Op::SessionInfo, &["op", "session"]),
     ("list_sessions", Op::ListSessions, &["op"]),
     ("archive", Op::Archive, &["op", "session"]),
@@ -156,6 +159,7 @@ impl Runtime {
                 write_array(&mut out, &agent.session.transcript, |m, out| m.write_json(out));
                 Ok(Some(out))
             }
+            #[cfg(any(test, fuzzing))]
             Op::SessionInfo => {
                 let agent = self.agent_mut(f.req_str("session")?)?;
                 let mut out = String::new();
