@@ -73,6 +73,7 @@ export function linkTo(exports: WebAssembly.Exports, part: CorePart = MOB_PART):
 async function instantiatePart(exports: WebAssembly.Exports, { name, called, file, url }: CorePart): Link {
   const imports = { primary: exports as WebAssembly.ModuleImports };
   const table = exports[`${name}_part`];
+  // A core built whole (`wasm-pack build` alone) has neither the table nor the digest.
   if (called ? table === undefined : exports.part_build === undefined) return undefined;
   try {
     if (called && !(table instanceof WebAssembly.Table)) throw new Error(`the core's ${name}_part is not a table`);
