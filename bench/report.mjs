@@ -307,16 +307,16 @@ export function readmeTable(results) {
     const lazy = (name) => app.lazy.find((g) => g.name === name);
     if (lazy("lazy-mobs")) {
       rows.push([
-        "Mobs and HTTP skill sources, loaded by the app's first `createMob` or HTTP skill source (the core's lazy part and the `Mob` class), gzip -9",
+        "Mobs and HTTP skill sources, loaded by the app's first `createMob` or HTTP skill source (the core's mob part and the `Mob` class), gzip -9",
         kb(lazy("lazy-mobs").gzip),
         `not part of the app's start; ${kb(results.size.part.gzip)} of it is the mob part's wasm`,
       ]);
     }
     if (lazy("pack")) {
       rows.push([
-        "Mobpack reader, loaded only by `initFromMobpack` / `inspectMobpack` (its wasm + JS), gzip -9",
+        "Mobpack reader, loaded only by `initFromMobpack` / `inspectMobpack` (the core's pack part and its JS), gzip -9",
         kb(lazy("pack").gzip),
-        `not part of the app's start; ${kb(results.size.reader.gzip)} of it is the reader's wasm`,
+        `not part of the app's start; ${kb(results.size.packPart.gzip)} of it is the pack part's wasm`,
       ]);
     }
     const modules = results.size.modules;

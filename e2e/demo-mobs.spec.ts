@@ -229,25 +229,25 @@ test("the example pack: the runtime comes from the signed .mobpack and runs the 
   expect(errors).toEqual([]);
 });
 
-test("the mob part and the pack reader are fetched only when used: a chat loads neither, a pack both", async ({ page }) => {
+test("the mob part and the pack part are fetched only when used: a chat loads neither, a pack both", async ({ page }) => {
   const fetched: string[] = [];
   // The context sees the Workers' requests too.
   page.context().on("request", (request) => fetched.push(new URL(request.url()).pathname));
   const lazy = () => ({
     mobPart: fetched.some((path) => /meerkat_web_runtime_mobs[^/]*\.wasm$/.test(path)),
-    packReader: fetched.some((path) => /meerkat_mobpack_bg[^/]*\.wasm$/.test(path)),
+    packPart: fetched.some((path) => /meerkat_web_runtime_pack[^/]*\.wasm$/.test(path)),
   });
   await openDemo(page);
   await sendAndWait(page, "Hello");
   expect(fetched.some((path) => /meerkat_web_runtime_bg[^/]*\.wasm$/.test(path))).toBe(true);
-  expect(lazy()).toEqual({ mobPart: false, packReader: false });
-  // The Mobs page's runtime is made from the example pack: the reader comes, and the
+  expect(lazy()).toEqual({ mobPart: false, packPart: false });
+  // The Mobs page's runtime is made from the example pack: the pack part comes, and the
   // mob part with it (initFromMobpack checks the pack's definition with the part's reader).
   await page.getByRole("tab", { name: "Mobs" }).click();
   await expect(page.locator("#mobs-status")).toHaveAttribute("data-state", "ready");
-  expect(lazy()).toEqual({ mobPart: true, packReader: true });
+  expect(lazy()).toEqual({ mobPart: true, packPart: true });
   await start(page, "Start research team", 2);
-  expect(lazy()).toEqual({ mobPart: true, packReader: true });
+  expect(lazy()).toEqual({ mobPart: true, packPart: true });
 });
 
 test("a phone-sized window (390×844): the Mobs page with both teams fits its width; wide tables scroll in their panel", async ({ page }) => {

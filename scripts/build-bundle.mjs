@@ -9,9 +9,10 @@
 // level by level of the import graph (a round trip per level) before the
 // first line runs. Each file here is one fetch. Built from dist/*.js (what
 // tsc emitted) with Vite's library mode, minified with class names kept
-// (`MeerkatError` subclasses name themselves). The pack reader stays a
-// separate lazy chunk per entry (`<entry>-pack.js` and its glue
-// `<entry>-meerkat_mobpack.js`), loaded only when a pack is opened. Every
+// (`MeerkatError` subclasses name themselves). The pack reader and the
+// mobs stay separate lazy chunks per entry (`<entry>-pack.js`,
+// `<entry>-lazy-mobs.js`), loaded only when a pack is opened or a mob
+// created. Every
 // `new URL("…", import.meta.url)` keeps pointing at the same file from the
 // bundle's place (pkg/ beside dist/): an app that bundles a bundle still
 // finds the wasm in pkg/ (its bundler sees the literal URL, as in dist/).

@@ -7,13 +7,13 @@
 # policy (clippy denies unwrap/expect/panic), so nothing is lost: a panic was
 # already an abort. `cargo test` and clippy stay on stable.
 #
-# Three wasm files come from the one crate (see its Cargo.toml features):
-#   pkg/meerkat_web_runtime*  the agent core (feature `runtime`)
-#   pkg/meerkat_web_runtime_mobs.wasm  its mob part, linked on first use
-#                             (scripts/wasm-split.mjs)
-#   pkg/meerkat_mobpack*      the pack reader, loaded only when a pack is
-#                             opened (feature `mobpack`; its own target dir
-#                             so the two builds keep their caches)
+# One cargo build of the crate (features `runtime,mobpack`, see its
+# Cargo.toml) gives three wasm files (scripts/wasm-split.mjs):
+#   pkg/meerkat_web_runtime*  the agent core every app loads at start
+#   pkg/meerkat_web_runtime_mobs.wasm  its mob part, linked before the
+#                             first mob
+#   pkg/meerkat_web_runtime_pack.wasm  its pack part (the mobpack reader),
+#                             linked when a pack is first opened
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # npm's binaryen first: never Debian's wasm-opt (see toolchain.md).
@@ -31,22 +31,17 @@ mapfile -t WASM_OPT < <(sed -n 's/^wasm-opt = \[\(.*\)\]$/\1/p' meerkat-web-runt
 WASM_OPT+=(--enable-reference-types)
 
 wasm-pack build meerkat-web-runtime --target web --out-dir ../pkg --release \
-  -- --no-default-features --features runtime "${STD[@]}"
+  -- --no-default-features --features runtime,mobpack "${STD[@]}"
 # The mob part (mobs, flows, comms) becomes a wasm of its own, linked by the
-# runtime before an app's first mob: chat-only apps never download it. The
+# runtime before an app's first mob: chat-only apps never download it; so
+# does the pack part, linked when an app first opens a pack. The
 # cut needs the function names wasm-opt drops, so it starts again from
 # cargo's output, through the same wasm-bindgen (whose glue must be
-# wasm-pack's), and replaces pkg/'s whole core with the two halves.
+# wasm-pack's), and replaces pkg/'s whole core with the three.
 split_in=$(mktemp -d)
 wasm-bindgen target/wasm32-unknown-unknown/release/meerkat_web_runtime.wasm --target web --out-dir "$split_in"
 cmp -s "$split_in/meerkat_web_runtime.js" pkg/meerkat_web_runtime.js || { echo "wasm-split: the glue differs from wasm-pack's" >&2; exit 1; }
 node scripts/wasm-split.mjs "$split_in/meerkat_web_runtime_bg.wasm" \
-  pkg/meerkat_web_runtime_bg.wasm pkg/meerkat_web_runtime_mobs.wasm -- "${WASM_OPT[@]}"
+  pkg/meerkat_web_runtime_bg.wasm pkg/meerkat_web_runtime_mobs.wasm pkg/meerkat_web_runtime_pack.wasm -- "${WASM_OPT[@]}"
 rm -rf "$split_in"
 
-reader_out=$(mktemp -d)
-trap 'rm -rf "$reader_out"' EXIT
-CARGO_TARGET_DIR="$PWD/target/mobpack" wasm-pack build meerkat-web-runtime --target web --out-dir "$reader_out" \
-  --out-name meerkat_mobpack --release -- --no-default-features --features mobpack "${STD[@]}"
-cp "$reader_out"/meerkat_mobpack.js "$reader_out"/meerkat_mobpack.d.ts \
-  "$reader_out"/meerkat_mobpack_bg.wasm "$reader_out"/meerkat_mobpack_bg.wasm.d.ts pkg/

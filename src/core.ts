@@ -83,30 +83,8 @@ export interface WasmGlue {
   initSync?: (input: { module: BufferSource | WebAssembly.Module }) => unknown;
 }
 
-/** The instance exports of each core glue loaded: what its mob part links to. */
+/** The instance exports of each core glue loaded: what its parts link to. */
 const instances = new WeakMap<WasmModule, WebAssembly.Exports>();
-
-/**
- * Instantiate a glue module's wasm if it is not yet: in a browser the glue
- * fetches the `.wasm` beside itself; in Node (no `fetch` of `file:` URLs)
- * the bytes are read from `nodeFile`. Both calls are no-ops once loaded.
- * `version` is the loaded module's version, checked against this package's.
- * Returns the instance's exports (the glue's own, once loaded).
- */
-export async function instantiate(glue: WasmGlue, nodeFile: URL, version: () => string): Promise<unknown> {
-  let exports: unknown;
-  try {
-    if (isNode() && glue.initSync) {
-      exports = glue.initSync({ module: await readNodeFile(nodeFile) });
-    } else if (glue.default) {
-      exports = await glue.default();
-    }
-  } catch (cause) {
-    throw new MeerkatError("WASM_INIT_FAILED", `could not instantiate the wasm module: ${String(cause)}`);
-  }
-  checkVersion("the wasm core", version());
-  return exports;
-}
 
 /** Refuse a part of the package built apart (`what`, of version `found`) unless it is of this version (`here`'s). */
 export function checkVersion(what: string, found: unknown, here = "@rkat/web"): void {
@@ -122,11 +100,28 @@ export async function readNodeFile(file: URL): Promise<Uint8Array> {
   return fs.readFile(file);
 }
 
-/** Instantiate the agent core's module (`@rkat/web/wasm/meerkat_web_runtime.js`). */
-export async function loadWasm(wasm: WasmModule): Promise<void> {
-  const url = new URL("../pkg/meerkat_web_runtime_bg.wasm", import.meta.url);
-  const exports = await instantiate(wasm, url, () => wasm.Core.version());
+/**
+ * Instantiate the agent core's module (`@rkat/web/wasm/meerkat_web_runtime.js`)
+ * if it is not yet: in a browser the glue fetches the `.wasm` beside
+ * itself; in Node (no `fetch` of `file:` URLs) the bytes are read from
+ * pkg/. Both calls are no-ops once loaded (they return the instance's
+ * exports again). The module's version is checked against this package's.
+ * Returns the instance's exports, once loaded.
+ */
+export async function loadWasm(wasm: WasmModule): Promise<WebAssembly.Exports | undefined> {
+  let exports: unknown;
+  try {
+    if (isNode() && wasm.initSync) {
+      exports = wasm.initSync({ module: await readNodeFile(new URL("../pkg/meerkat_web_runtime_bg.wasm", import.meta.url)) });
+    } else if (wasm.default) {
+      exports = await wasm.default();
+    }
+  } catch (cause) {
+    throw new MeerkatError("WASM_INIT_FAILED", `could not instantiate the wasm module: ${String(cause)}`);
+  }
+  checkVersion("the wasm core", wasm.Core.version());
   if (exports) instances.set(wasm, exports as WebAssembly.Exports);
+  return instances.get(wasm);
 }
 
 /** 32 bytes from the platform CSPRNG: seeds session ids and retry jitter. */
@@ -144,7 +139,7 @@ export class CoreHandle {
   private core: CoreInstance | undefined;
   private readonly statics: WasmModule["Core"];
   private deadReason: MeerkatError | undefined;
-  /** The core instance's exports: what its mob part links to (`src/mob/part.ts`). */
+  /** The core instance's exports: what its parts link to (`src/mob/part.ts`). */
   readonly exports: WebAssembly.Exports | undefined;
   /** Called once when the core dies (trap or destroy). */
   onDeath: ((error: MeerkatError) => void) | undefined;

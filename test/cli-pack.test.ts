@@ -389,12 +389,12 @@ describe("web-build", () => {
     }
     // The runtime as the single-file Worker build (the glue inside) with its lazy chunks, and the three wasm files.
     expect(written.filter((f) => f.startsWith("dist/"))).toEqual(
-      ["dist/rkat-web-worker-lazy-mobs.js", "dist/rkat-web-worker-meerkat_mobpack.js", "dist/rkat-web-worker-pack.js", "dist/rkat-web-worker.js"],
+      ["dist/rkat-web-worker-lazy-mobs.js", "dist/rkat-web-worker-pack.js", "dist/rkat-web-worker.js"],
     );
     expect(written.filter((f) => f.startsWith("pkg/"))).toEqual([
-      "pkg/meerkat_mobpack_bg.wasm",
       "pkg/meerkat_web_runtime_bg.wasm",
       "pkg/meerkat_web_runtime_mobs.wasm",
+      "pkg/meerkat_web_runtime_pack.wasm",
     ]);
     expect(written.filter((f) => f.endsWith(".d.ts") || f.endsWith(".map"))).toEqual([]);
     const site = JSON.parse(readFileSync(join(out, "site.json"), "utf8"));

@@ -4,20 +4,11 @@
  * not before; a part that cannot link is a clear `WASM_INIT_FAILED` that
  * leaves the runtime usable; a part of another build does not link.
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { linkTo } from "../src/mob/part.js";
+import { linkTo, MOB_PART } from "../src/mob/part.js";
 import { researchTeam } from "./support/mob.js";
-import { simRuntime, wasm } from "./support/runtime.js";
-
-const PRIMARY = new URL("../pkg/meerkat_web_runtime_bg.wasm", import.meta.url);
-const PART = new URL("../pkg/meerkat_web_runtime_mobs.wasm", import.meta.url);
-
-/** The loaded core instance's exports (`initSync` returns them once loaded). */
-function coreExports(): WebAssembly.Exports {
-  const glue = wasm as unknown as { initSync(input: { module: BufferSource }): WebAssembly.Exports };
-  return glue.initSync({ module: readFileSync(PRIMARY) });
-}
+import { coreExports, expectOwnBuildOnly } from "./support/parts.js";
+import { simRuntime } from "./support/runtime.js";
 
 const slots = (): unknown[] => {
   const table = coreExports().mob_part as WebAssembly.Table;
@@ -59,16 +50,6 @@ describe("the mob part", () => {
   });
 
   test("links only to the core of its own build", async () => {
-    const exports = coreExports();
-    const part = new WebAssembly.Module(readFileSync(PART));
-    expect(WebAssembly.Module.imports(part).every((i) => i.module === "primary")).toBe(true);
-    const build = exports.mob_part_build as WebAssembly.Global;
-    const own = new WebAssembly.Instance(part, { primary: exports as WebAssembly.ModuleImports });
-    expect((own.exports.mob_part_build as WebAssembly.Global).value).toBe(build.value);
-    // The same core but another build's digest: refused before any slot is set.
-    const other = { ...exports, mob_part_build: new WebAssembly.Global({ value: "i32" }, build.value ^ 1) };
-    const error = await linkTo(other).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: "WASM_INIT_FAILED" });
-    expect(String((error as Error).message)).toContain("another build");
+    await expectOwnBuildOnly(MOB_PART);
   });
 });

@@ -1,7 +1,7 @@
 // Writing the static site of `web-build`: the page and Worker templates of
 // site/, site.json (what the page loads and how it trusts the pack), the
 // runtime as the package's single-file Worker build (dist/rkat-web-worker.js,
-// the wasm glue inside, and its lazy pack-reader chunks), the two wasm files
+// the wasm glue inside, and its lazy chunks), the three wasm files
 // (pkg/), and the pack. One module to fetch instead of dist/'s import graph,
 // level by level: the Worker is ready 3x sooner, cold (bench ready). The
 // site keeps the package's layout (dist/ beside pkg/): the build's URLs
@@ -16,9 +16,9 @@ const TEMPLATES = fileURLToPath(new URL('./site/', import.meta.url));
 const GENERATOR = 'rkat-web-pack web-build';
 /** What the site holds besides the pack (removed before a rebuild into the same directory). */
 const OWNED = ['index.html', 'app.js', 'view.js', 'worker.js', 'style.css', 'README.md', 'site.json', 'dist', 'pkg'];
-// The agent core, its mob part (linked before the first mob) and the pack reader the runtime loads to open the site's pack.
-const WASM = ['meerkat_web_runtime_bg.wasm', 'meerkat_web_runtime_mobs.wasm', 'meerkat_mobpack_bg.wasm'];
-// The single-file Worker build and its chunks (`rkat-web-worker-*.js`: the pack reader and the mob part's linker, loaded lazily).
+// The agent core, its mob part (linked before the first mob) and its pack part (the pack reader, linked to open the site's pack).
+const WASM = ['meerkat_web_runtime_bg.wasm', 'meerkat_web_runtime_mobs.wasm', 'meerkat_web_runtime_pack.wasm'];
+// The single-file Worker build and its chunks (`rkat-web-worker-*.js`: the pack reader and the parts' linker, loaded lazily).
 const BUNDLE = 'rkat-web-worker';
 
 /** The build's files in dist/: the entry and its chunks, without source maps. */

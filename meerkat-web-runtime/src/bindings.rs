@@ -3,8 +3,8 @@
 //! The `runtime` build has one class, `Core`, owning one [`Runtime`]: JSON
 //! commands in, JSON replies out; response bodies as raw bytes; events
 //! drained as one JSON batch per session. No callbacks into JS: everything
-//! the core wants done is an effect. The `mobpack` build has `PackReader`,
-//! three stateless functions.
+//! the core wants done is an effect. (The pack reader's two functions are
+//! raw exports, without glue: `mobpack/abi.rs`.)
 
 use wasm_bindgen::prelude::*;
 
@@ -79,34 +79,6 @@ fn or_error(drained: crate::error::CoreResult<String>) -> String {
     match drained {
         Ok(json) => json,
         Err(e) => format!(r#"{{"error":{}}}"#, e.to_json()),
-    }
-}
-
-/// The pack reader, a wasm of its own (the `mobpack` build): read before
-/// any runtime exists, and loaded only by apps that open packs.
-#[cfg(feature = "mobpack")]
-#[wasm_bindgen]
-pub struct PackReader;
-
-#[cfg(feature = "mobpack")]
-#[wasm_bindgen]
-impl PackReader {
-    /// The crate version, checked against the TypeScript package's.
-    pub fn version() -> String {
-        crate::VERSION.to_string()
-    }
-
-    /// Read a `.mobpack` (gzip bytes): `{"ok":{manifest, definition,
-    /// skills, defaults, digest, signature}}` or `{"error":{code,message}}`.
-    pub fn read(bytes: &[u8]) -> String {
-        crate::mobpack::read_reply(bytes)
-    }
-
-    /// Whether to run a pack, given `mobpackTrust` (JSON), the pack's
-    /// `signature` block from `read` (JSON, `null` if unsigned) and
-    /// whether the host verified that signature: `""` or `{"error":..}`.
-    pub fn trust(trust_json: &str, signature_json: &str, signature_valid: bool) -> String {
-        crate::mobpack::trust::reply(trust_json, signature_json, signature_valid)
     }
 }
 

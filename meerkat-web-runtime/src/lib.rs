@@ -21,8 +21,9 @@ pub mod sorted_map;
 pub mod text;
 
 // Mobpacks: archives read into checked parts (the mob definition itself is
-// checked by `mob`, when the mob is created). Its own wasm build (the
-// `mobpack` feature, see Cargo.toml), loaded only by apps that open packs.
+// checked by `mob`, when the mob is created). The `mobpack` feature (see
+// Cargo.toml); in the wasm, the core's pack part, linked only by apps that
+// open packs.
 #[cfg(feature = "mobpack")]
 pub mod mobpack;
 

@@ -1,16 +1,16 @@
 /**
- * Mobpacks on the host: the pack reader (the core's sources in a wasm of
- * their own, `reader.ts`) reads and checks a pack, the host verifies its
+ * Mobpacks on the host: the pack reader (the core's pack part, `reader.ts`)
+ * reads and checks a pack, the host verifies its
  * Ed25519 signature with WebCrypto (no signature code in any wasm), and the
  * reader decides whether to trust it. What is left here is plumbing: bytes
  * in, the verification, defaults, and the skill names of the definition.
  * `runtime.ts` imports this module on first use, so apps that never open a
  * pack do not ship it.
  */
-import { loadWasm, type CoreErrorShape, type WasmModule } from "../core.js";
+import type { CoreErrorShape, WasmModule } from "../core.js";
 import { packBytes } from "./bytes.js";
 import { bindSkills, checkContents } from "./check.js";
-import { packReader, type PackReader } from "./reader.js";
+import { packReader, type MobpackReader } from "./reader.js";
 import { CapabilityUnavailableError, MeerkatError, makeError } from "../errors.js";
 import type { MobDefinition } from "../mob/types.js";
 import type { EmbeddedSkill } from "../skills.js";
@@ -26,7 +26,7 @@ import type {
   MobpackSkill,
 } from "./types.js";
 
-/** `PackReader.read`'s `ok`. */
+/** The reader's `read` reply's `ok` (`mobpack::read_reply` in the core). */
 interface PackContents {
   manifest: MobpackManifest;
   definition: Record<string, unknown>;
@@ -73,7 +73,7 @@ function callCore(call: () => string, what: string): string {
   }
 }
 
-function readPack(reader: PackReader, bytes: Uint8Array, what: string): PackContents {
+function readPack(reader: MobpackReader, bytes: Uint8Array, what: string): PackContents {
   const reply = JSON.parse(callCore(() => reader.read(bytes), what)) as { ok?: PackContents; error?: CoreErrorShape };
   if (reply.error) throw coreError(reply.error);
   return reply.ok as PackContents;
@@ -167,7 +167,7 @@ export async function openPack(wasm: WasmModule, mobpackBytes: MobpackBytes, con
   const { mobpackTrust, ...runtimeConfig } = config;
   const trust = trustJson(mobpackTrust, what);
   toJsonText(runtimeConfig, `${what}: config`, "INVALID_CONFIG");
-  const [reader] = await Promise.all([packReader(), loadWasm(wasm)]);
+  const reader = await packReader(wasm);
   const pack = readPack(reader, bytes, what);
   const skillSource = skillSourceOf(pack);
   await checkContents(wasm, skillSource, pack.definition);
@@ -203,7 +203,7 @@ export function packSkillError(error: unknown): unknown {
 /** `MeerkatRuntime.inspectMobpack`: refuses what opening the pack would (trust aside), reports the signature. */
 export async function inspectPack(wasm: WasmModule, mobpackBytes: MobpackBytes, what: string): Promise<InspectedMobpack> {
   const bytes = packBytes(mobpackBytes, `${what}: mobpackBytes`);
-  const pack = readPack(await packReader(), bytes, what);
+  const pack = readPack(await packReader(wasm), bytes, what);
   await checkContents(wasm, skillSourceOf(pack), pack.definition);
   return {
     manifest: pack.manifest,

@@ -1,33 +1,99 @@
 /**
- * The pack reader: a wasm of its own (`pkg/meerkat_mobpack*`, the core's
- * sources built with the `mobpack` feature), imported and instantiated on
- * first use. Apps that never open a pack never download it: its inflate,
- * SHA-256, tar and TOML code stay out of the agent core's wasm.
+ * The pack reader: the core's pack part (`pkg/meerkat_web_runtime_pack.wasm`,
+ * inflate, SHA-256, tar, TOML and the trust decision, cut from the core by
+ * `scripts/wasm-split.mjs`), linked into a core instance the first time a
+ * pack is read there. Apps that never open a pack never download it.
+ *
+ * Its two functions are raw wasm functions (`mobpack/abi.rs`), without
+ * wasm-bindgen glue (the glue is on every app's start path): the part's
+ * exports `e0` and `e1` (a core built whole exports them itself, as
+ * `mobpack_read` and `mobpack_trust`).
+ * The inputs are written into the core's memory (`__wbindgen_malloc`) and
+ * freed after the call; the reply is a u32 length and that many bytes of
+ * UTF-8, read and freed here (`__wbindgen_free`).
  */
-import { instantiate } from "../core.js";
+import { loadWasm, type WasmModule } from "../core.js";
 import { MeerkatError } from "../errors.js";
+import type { CorePart } from "../mob/part.js";
 
-/** The reader's three stateless functions (see `pkg/meerkat_mobpack.d.ts`). */
-export interface PackReader {
+export const PACK_PART: CorePart = {
+  name: "pack",
+  called: false,
+  file: "meerkat_web_runtime_pack.wasm",
+  url: new URL("../../pkg/meerkat_web_runtime_pack.wasm", import.meta.url),
+};
+
+/** The reader's two stateless functions. */
+export interface MobpackReader {
   /** `{"ok":{...}}` or `{"error":{code,message}}` (see `pack.ts`). */
   read(bytes: Uint8Array): string;
   /** `""` when the pack is trusted, else `{"error":{code,message}}`. */
   trust(trustJson: string, signatureJson: string, signatureValid: boolean): string;
 }
 
-let loading: Promise<PackReader> | undefined;
-
-async function load(): Promise<PackReader> {
-  const glue = await import("../../pkg/meerkat_mobpack.js");
-  await instantiate(glue, new URL("../../pkg/meerkat_mobpack_bg.wasm", import.meta.url), () => glue.PackReader.version());
-  return glue.PackReader;
+/** What the reader uses of a core instance's exports. */
+interface CoreMemory {
+  memory: WebAssembly.Memory;
+  __wbindgen_malloc(size: number, align: number): number;
+  __wbindgen_free(ptr: number, size: number, align: number): void;
 }
 
-/** The reader, loaded once; a failed load is tried again on the next call. */
-export function packReader(): Promise<PackReader> {
-  loading ??= load().catch((error: unknown) => {
-    loading = undefined;
+/** The reader's raw functions: byte ranges in, the address of the reply out. */
+type Read = (ptr: number, len: number) => number;
+type Trust = (trustPtr: number, trustLen: number, signaturePtr: number, signatureLen: number, valid: number) => number;
+
+/**
+ * The reader on `wasm`'s core instance (instantiated if it is not yet: no
+ * runtime is needed), its pack part linked.
+ */
+export async function packReader(wasm: WasmModule): Promise<MobpackReader> {
+  const exports = await loadWasm(wasm);
+  if (!exports || (exports.part_build === undefined && typeof exports.mobpack_read !== "function")) {
+    throw new MeerkatError(
+      "WASM_INIT_FAILED",
+      "could not load the mobpack reader: the wasm core was not loaded by MeerkatRuntime.init, or was built without it",
+    );
+  }
+  let part: WebAssembly.Exports | undefined;
+  try {
+    // The chunk that checks the pack's mob definition next (bundlers make no second one for this).
+    const { linkTo } = await import("../mob/lazy-mobs.js");
+    part = await linkTo(exports, PACK_PART);
+  } catch (error) {
     throw error instanceof MeerkatError ? error : new MeerkatError("WASM_INIT_FAILED", `could not load the mobpack reader: ${String(error)}`);
-  });
-  return loading;
+  }
+  const [read, trust] = part ? [part.e0, part.e1] : [exports.mobpack_read, exports.mobpack_trust];
+  if (typeof read !== "function" || typeof trust !== "function") {
+    throw new MeerkatError("WASM_INIT_FAILED", `could not load the mobpack reader: ${PACK_PART.file} lacks its entries`);
+  }
+  return readerOn(exports as unknown as CoreMemory, read as Read, trust as Trust);
+}
+
+function readerOn(core: CoreMemory, read: Read, trust: Trust): MobpackReader {
+  const encoder = new TextEncoder();
+  const put = (bytes: Uint8Array): [number, number] => {
+    const ptr = core.__wbindgen_malloc(bytes.length, 1) >>> 0;
+    new Uint8Array(core.memory.buffer, ptr, bytes.length).set(bytes);
+    return [ptr, bytes.length];
+  };
+  const take = (ptr: number): string => {
+    ptr >>>= 0;
+    const len = new DataView(core.memory.buffer).getUint32(ptr, true);
+    const text = new TextDecoder().decode(new Uint8Array(core.memory.buffer, ptr + 4, len));
+    core.__wbindgen_free(ptr, 4 + len, 1);
+    return text;
+  };
+  const call = (inputs: Uint8Array[], run: (...ranges: number[]) => number): string => {
+    const ranges = inputs.map(put);
+    try {
+      return take(run(...ranges.flat()));
+    } finally {
+      for (const [ptr, len] of ranges) core.__wbindgen_free(ptr, len, 1);
+    }
+  };
+  return {
+    read: (bytes) => call([bytes], read),
+    trust: (trustJson, signatureJson, valid) =>
+      call([encoder.encode(trustJson), encoder.encode(signatureJson)], (tp, tl, sp, sl) => trust(tp, tl, sp, sl, valid ? 1 : 0)),
+  };
 }

@@ -15,6 +15,7 @@
 //! Ed25519 over its 32 bytes. The host verifies it (WebCrypto) and
 //! [`trust::decide`] says whether to run the pack.
 
+mod abi;
 pub(crate) mod gzip;
 mod parts;
 mod tar;
@@ -175,6 +176,8 @@ pub(crate) fn error_reply(error: &CoreError) -> String {
 
 /// `readMobpack` for the host: `{"ok":{manifest, definition, skills,
 /// defaults, digest, signature}}` or `{"error":{code,message}}`.
+/// In the wasm, code of the core's lazily linked pack part, called only
+/// through the raw export `mobpack_read` (`abi.rs`).
 pub fn read_reply(bytes: &[u8]) -> String {
     let pack = match read(bytes) {
         Ok(pack) => pack,

@@ -111,7 +111,8 @@ pub fn decide(trust: &Trust, signature: Option<&Signature>, signature_valid: boo
 
 /// `trustMobpack` for the host: `""` when the pack is accepted, else
 /// `{"error":{code,message}}`. `signature_json` is the `signature` of
-/// `readMobpack`'s reply (`null` for an unsigned pack).
+/// `readMobpack`'s reply (`null` for an unsigned pack). In the wasm, code of
+/// the core's pack part, as [`super::read_reply`] is (called by `mobpack_trust`).
 pub fn reply(trust_json: &str, signature_json: &str, signature_valid: bool) -> String {
     let result = (|| -> CoreResult<()> {
         let trust = json::parse(trust_json)
