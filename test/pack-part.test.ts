@@ -44,6 +44,19 @@ describe("the pack part", () => {
     expect(memory.buffer.byteLength).toBe(size);
   });
 
+  test("a file too big to be a pack is refused before it is copied into the core's memory", async () => {
+    const memory = coreExports().memory as WebAssembly.Memory;
+    const size = memory.buffer.byteLength;
+    const huge = new Uint8Array(33 * 1024 * 1024 + 1).fill(7);
+    await expect(MeerkatRuntime.inspectMobpack(wasm, huge)).rejects.toMatchObject({
+      code: "INVALID_MOBPACK",
+      message: expect.stringContaining(`the .mobpack file is ${huge.length} bytes; a pack unpacks to at most 32 MiB`),
+    });
+    expect(memory.buffer.byteLength).toBe(size);
+    // The largest file read is still read (and refused for what it holds, not its size).
+    await expect(MeerkatRuntime.inspectMobpack(wasm, huge.subarray(1))).rejects.toMatchObject({ code: "INVALID_MOBPACK", message: expect.not.stringContaining("at most 32 MiB") });
+  });
+
   test("links only to the core of its own build; a core built whole needs none", async () => {
     await expectOwnBuildOnly(PACK_PART);
     // `wasm-pack build` alone gives the core whole, without part_build: nothing to link.

@@ -31,6 +31,14 @@ export interface MobpackReader {
   trust(trustJson: string, signatureJson: string, signatureValid: boolean): string;
 }
 
+/**
+ * The largest `.mobpack` file read: a pack unpacks to at most 32 MiB, and
+ * gzip adds at most a few KB to incompressible data. A bigger file is
+ * refused before it is copied into the core's memory, which never shrinks
+ * (and is shared by the page's runtimes on the main thread).
+ */
+const MAX_PACK_FILE = 33 * 1024 * 1024;
+
 /** What the reader uses of a core instance's exports. */
 interface CoreMemory {
   memory: WebAssembly.Memory;
@@ -92,7 +100,15 @@ function readerOn(core: CoreMemory, read: Read, trust: Trust): MobpackReader {
     }
   };
   return {
-    read: (bytes) => call([bytes], read),
+    read: (bytes) =>
+      bytes.length > MAX_PACK_FILE
+        ? JSON.stringify({
+            error: {
+              code: "INVALID_MOBPACK",
+              message: `the .mobpack file is ${bytes.length} bytes; a pack unpacks to at most 32 MiB, so its file is at most ${MAX_PACK_FILE} bytes`,
+            },
+          })
+        : call([bytes], read),
     trust: (trustJson, signatureJson, valid) =>
       call([encoder.encode(trustJson), encoder.encode(signatureJson)], (tp, tl, sp, sl) => trust(tp, tl, sp, sl, valid ? 1 : 0)),
   };
