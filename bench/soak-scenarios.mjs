@@ -105,9 +105,11 @@ export async function turnsScenario({ n = 1000, poll = true } = {}) {
     if (poll) host.drain(session);
   });
   const ms = performance.now() - t0;
-  const info = host.command("session_info", `{"op":"session_info","session":"${session}"}`).ok;
   if (compactions === 0) throw new Error("soak turns: compaction never ran");
-  return { turns: n, poll, compactions, messages: info.messageCount, queuedEvents: info.queuedEvents, ms, ...memory };
+  // After the memory figures: what the history holds, and what the poll reader kept (read off now).
+  const messages = host.command("history", `{"op":"history","session":"${session}"}`).ok.length;
+  const queuedEvents = host.drain(session).length;
+  return { turns: n, poll, compactions, messages, queuedEvents, ms, ...memory };
 }
 
 // ------------------------------------------------------------- concurrent
@@ -309,7 +311,7 @@ export async function mobScenario({ members = 100, minutes = 10 } = {}) {
   };
   const messages = () => {
     let n = 0;
-    for (const id of identity.keys()) n += host.command("session_info", `{"op":"session_info","session":"${id}"}`).ok.messageCount;
+    for (const id of identity.keys()) n += host.command("history", `{"op":"history","session":"${id}"}`).ok.length;
     return { messages: n };
   };
   const t0 = performance.now();
