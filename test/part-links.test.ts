@@ -1,4 +1,6 @@
 /**
+ * Linking the core's parts (src/mob/part.ts), what can go wrong on the way.
+ *
  * A part of another build (a stale `meerkat_web_runtime_pack.wasm` or
  * `_mobs.wasm` left in a cache or on a CDN beside a new core) is refused
  * before it is instantiated: instantiating a part writes its data segments
@@ -7,6 +9,7 @@
  * part is linked before the refusals, so any byte such a link wrote would
  * show in the memory.
  */
+import { readFileSync } from "node:fs";
 import { expect, test } from "vitest";
 import { MeerkatRuntime } from "@rkat/web";
 import { linkTo, MOB_PART } from "../src/mob/part.js";
@@ -15,6 +18,7 @@ import { researchTeam } from "./support/mob.js";
 import { exampleFiles, pack } from "./support/pack.js";
 import { coreExports } from "./support/parts.js";
 import { simRuntime, wasm } from "./support/runtime.js";
+import { serve } from "./support/skill-server.js";
 
 test("a part of another build leaves the core's memory as it was; the runtimes sharing it then link their own and run", async () => {
   const runtime = await simRuntime();
@@ -36,4 +40,29 @@ test("a part of another build leaves the core's memory as it was; the runtimes s
   const mob = await runtime.createMob(researchTeam());
   expect(await mob.spawn([{ profile: "lead", agent_identity: "lead-1" }])).toMatchObject([{ status: "spawned" }]);
   runtime.destroy();
+});
+
+test("a part answered with 404 or a page instead is WASM_INIT_FAILED; linked once it is served, with or without application/wasm", async () => {
+  const runtime = await simRuntime();
+  const server = await serve({});
+  const path = `/app/pkg/${PACK_PART.file}`;
+  const part = { ...PACK_PART, url: new URL(`${server.base}${path}`) };
+  // Links are per core instance: a copy of its exports stands for a page that has not linked the part yet.
+  const core = { ...coreExports() };
+  try {
+    const linked = () => linkTo(core, part);
+    await expect(linked()).rejects.toMatchObject({ code: "WASM_INIT_FAILED", message: expect.stringMatching(/HTTP 404.*serve meerkat_web_runtime_pack\.wasm/) });
+    // A single-page app's fallback answers every path with its page.
+    server.routes[path] = { body: "<!doctype html><title>app</title>", type: "text/html" };
+    await expect(linked()).rejects.toMatchObject({ code: "WASM_INIT_FAILED", message: expect.stringContaining("CompileError") });
+    await expect(runtime.createSession({ model: "claude-sonnet-4-6" }).turn("still here")).resolves.toMatchObject({ text: expect.stringContaining("still here") });
+    for (const type of ["application/octet-stream", "application/wasm"]) {
+      server.routes[path] = { body: readFileSync(PACK_PART.url), type };
+      const exports = await (type === "application/wasm" ? linkTo({ ...coreExports() }, part) : linked());
+      expect([typeof exports?.e0, typeof exports?.e1]).toEqual(["function", "function"]);
+    }
+  } finally {
+    await server.close();
+    runtime.destroy();
+  }
 });
