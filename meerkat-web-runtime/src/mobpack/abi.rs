@@ -39,7 +39,12 @@ fn handed(reply: String) -> *mut u8 {
     // A wasm32 reply is shorter than 4 GiB (the whole memory).
     let len = reply.len() as u32;
     let mut out = reply.into_bytes();
-    out.splice(0..0, len.to_le_bytes());
+    let n = out.len();
+    out.extend_from_slice(&[0; 4]);
+    out.copy_within(..n, 4);
+    if let Some(head) = out.get_mut(..4) {
+        head.copy_from_slice(&len.to_le_bytes());
+    }
     Box::into_raw(out.into_boxed_slice()).cast::<u8>()
 }
 
