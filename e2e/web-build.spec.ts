@@ -127,3 +127,25 @@ test("the site refuses a pack replaced after the build (pinned signer key)", asy
     rmSync(other, { recursive: true, force: true });
   }
 });
+
+test("the site works from a sub-path: the Worker links the pack part served beside it, nothing from the old reader", async ({ page }) => {
+  // The parent directory served: the site is at /site/, as under a path prefix of a bigger host.
+  const parent = await serveStatic(work);
+  const wasm: string[] = [];
+  page.context().on("request", (request) => {
+    if (request.url().endsWith(".wasm")) wasm.push(new URL(request.url()).pathname);
+  });
+  try {
+    await page.goto(`${parent.url}/site/`);
+    await expect(page.getByTestId("pack-digest")).toHaveText(digest);
+    for (const provider of ["anthropic", "openai", "gemini"]) await page.locator(`input[name=${provider}]`).fill(`${PROXY}/${provider}`);
+    await page.getByTestId("start").click();
+    await expect(page.getByTestId("status")).toHaveAttribute("data-state", "ready");
+    await expect(page.getByTestId("pack-signer")).toContainText("verified by the runtime");
+    expect(wasm).toContain("/site/pkg/meerkat_web_runtime_pack.wasm");
+    expect(wasm).toContain("/site/pkg/meerkat_web_runtime_mobs.wasm");
+    expect(wasm.filter((path) => !path.startsWith("/site/pkg/meerkat_web_runtime") || path.includes("mobpack"))).toEqual([]);
+  } finally {
+    await parent.close();
+  }
+});

@@ -29,7 +29,11 @@
 // as the pack part's exports `e0` and `e1` once it linked the part
 // (src/mobpack/reader.ts); a core built whole exports them instead. Both
 // halves export the global `part_build`, a digest of the input: the host
-// links a part only to the core of its own build.
+// links a part only to the core of its own build. A part also holds it in
+// a custom section of that name, which the host reads before it
+// instantiates the part: instantiating writes the part's data into the
+// core's memory, and a part of another build would write it where the
+// core keeps its own.
 // A part's own constant data (its error messages, format templates and
 // tables: see partData) moves with it, as data segments written into the
 // shared memory when the part is instantiated; the primary holds zeros
@@ -399,6 +403,11 @@ function secondary(bytes, { spec, entries, part, needs, data }, shared, tag) {
   entries.forEach((name, slot) => mod.addFunctionExport(name, `e${slot}`));
   mod.addGlobal(BUILD, binaryen.i32, false, mod.i32.const(tag));
   mod.addGlobalExport(BUILD, BUILD);
+  // The digest again, readable before the part is instantiated (which
+  // writes its data into the core's memory): the host checks it first.
+  const digest = Buffer.alloc(4);
+  digest.writeInt32LE(tag);
+  mod.addCustomSection(BUILD, digest);
   if (!mod.validate()) throw new Error(`wasm-split: the ${spec.name} part does not validate`);
   return mod.emitBinary();
 }

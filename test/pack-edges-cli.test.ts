@@ -1,11 +1,13 @@
 /**
  * The pack CLI's edges: output paths it cannot write to are refused as the
- * user's mistake (exit 1, a message naming the path), not reported as a bug.
+ * user's mistake (exit 1, a message naming the path), not reported as a bug;
+ * an install that cannot load the pack reader is not blamed on the pack.
  */
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { removeTempDirs, runBin, tempDir, writePackSource } from "./support/cli.js";
+import { ROOT, removeTempDirs, runBin, tempDir, writePackSource } from "./support/cli.js";
+import { exampleFiles, pack } from "./support/pack.js";
 
 afterAll(() => {
   removeTempDirs();
@@ -36,5 +38,24 @@ describe("build -o", () => {
     const run = await runBin("rkat-web-pack", ["keygen", "-o", join(out, "key.pem")]);
     expect(run.code).toBe(1);
     expect(run.stderr).not.toContain("a bug");
+  });
+});
+
+describe("an install that cannot read packs", () => {
+  it("says so, and does not call the pack invalid", async () => {
+    // The package as installed, without the core's pack part.
+    const root = tempDir();
+    for (const dir of ["bin", "dist", "pkg"]) cpSync(join(ROOT, dir), join(root, dir), { recursive: true });
+    cpSync(join(ROOT, "package.json"), join(root, "package.json"));
+    rmSync(join(root, "pkg", "meerkat_web_runtime_pack.wasm"));
+    const file = join(root, "team.mobpack");
+    writeFileSync(file, pack(exampleFiles()));
+    for (const args of [["inspect", file], ["verify", "--permissive", file]]) {
+      const run = await runBin("rkat-web-pack", args, root);
+      expect(run.code).toBe(1);
+      expect(run.stderr).not.toContain("not a valid pack");
+      expect(run.stderr).toContain("this install of @rkat/web cannot read packs: WASM_INIT_FAILED");
+      expect(run.stderr).toContain("meerkat_web_runtime_pack.wasm");
+    }
   });
 });

@@ -5,6 +5,7 @@
  * the core itself and links the part into that instance; the raw exports
  * then free what they allocate; a part of another build does not link.
  */
+import { randomBytes } from "node:crypto";
 import { describe, expect, test, vi } from "vitest";
 import * as wasm from "@rkat/web/wasm/meerkat_web_runtime.js";
 import { MeerkatRuntime } from "@rkat/web";
@@ -55,6 +56,20 @@ describe("the pack part", () => {
     expect(memory.buffer.byteLength).toBe(size);
     // The largest file read is still read (and refused for what it holds, not its size).
     await expect(MeerkatRuntime.inspectMobpack(wasm, huge.subarray(1))).rejects.toMatchObject({ code: "INVALID_MOBPACK", message: expect.not.stringContaining("at most 32 MiB") });
+  });
+
+  test("a pack refused for a skill over the registry's limit costs the shared memory no more than its file and its archive", async () => {
+    const memory = coreExports().memory as WebAssembly.Memory;
+    // 8 MiB of control characters: 48 MiB as the reply's JSON (\u0001...), were it made.
+    const skill = randomBytes(8 * 1024 * 1024 - 4096).map((b) => 1 + (b % 8));
+    const bytes = pack({ ...exampleFiles(), "skills/big.md": skill });
+    const size = memory.buffer.byteLength;
+    await expect(MeerkatRuntime.inspectMobpack(wasm, bytes)).rejects.toMatchObject({
+      code: "INVALID_MOBPACK",
+      message: 'invalid mobpack: entry "skills/big.md" is larger than 256 KiB, the most a skill may be',
+    });
+    // The file copied in, the archive inflated into one buffer of its size (not grown by doubling).
+    expect(memory.buffer.byteLength - size).toBeLessThanOrEqual(bytes.length + skill.length + 1024 * 1024);
   });
 
   test("links only to the core of its own build; a core built whole needs none", async () => {

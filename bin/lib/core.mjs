@@ -39,9 +39,16 @@ export async function inspectPack(bytes, what) {
   try {
     return await MeerkatRuntime.inspectMobpack(wasm, bytes);
   } catch (error) {
+    // The wasm core or its pack part could not be loaded: the install is at fault, not the pack.
+    if (BROKEN.has(error?.code)) {
+      throw new CliError(`cannot read ${what}: this install of @rkat/web cannot read packs: ${describe(error)}; reinstall it or rebuild it (npm run build)`);
+    }
     throw new CliError(`${what} is not a valid pack: ${describe(error)}`);
   }
 }
+
+/** Errors of the runtime's own files (the wasm, its parts), whatever the pack. */
+const BROKEN = new Set(['WASM_INIT_FAILED', 'VERSION_MISMATCH']);
 
 /**
  * The runtime's trust decision on the pack: resolves when

@@ -11,7 +11,9 @@
  * the mob part through the table `mob_part`, whose slot k takes the part's
  * export `e<k>`; only the host calls the pack part's (see `CorePart.called`).
  * Both export `part_build`, a digest of their build: a part links only to
- * the core it was cut from. This module is itself loaded on first use
+ * the core it was cut from (checked in the part's custom section of that
+ * name before the part is instantiated, which writes its data into the
+ * core's memory). This module is itself loaded on first use
  * (`lazy-mobs.ts`), and with it the mob part's URL below.
  */
 import { isNode, readNodeFile, type CoreHandle } from "../core.js";
@@ -77,10 +79,15 @@ async function instantiatePart(exports: WebAssembly.Exports, { name, called, fil
   if (called ? table === undefined : exports.part_build === undefined) return undefined;
   try {
     if (called && !(table instanceof WebAssembly.Table)) throw new Error(`the core's ${name}_part is not a table`);
-    const instance = await instantiateFrom(url, imports);
-    if (buildOf(instance.exports) !== buildOf(exports)) {
+    // Checked before it is instantiated: that writes its data into the
+    // core's memory, where a part of another build has the core's own.
+    const module = await compileFrom(url);
+    const [digest] = WebAssembly.Module.customSections(module, "part_build");
+    const build = exports.part_build;
+    if (!digest || digest.byteLength !== 4 || !(build instanceof WebAssembly.Global) || new DataView(digest).getInt32(0, true) !== build.value) {
       throw new Error("it is from another build than the core (rebuild, or serve both from one build)");
     }
+    const instance = await WebAssembly.instantiate(module, imports);
     if (table instanceof WebAssembly.Table) {
       const entries = Array.from({ length: table.length }, (_, slot) => instance.exports[`e${slot}`]);
       if (!entries.every((entry) => typeof entry === "function")) throw new Error("it lacks entries the core calls");
@@ -96,19 +103,10 @@ async function instantiatePart(exports: WebAssembly.Exports, { name, called, fil
   }
 }
 
-function buildOf(exports: WebAssembly.Exports): unknown {
-  const build = exports.part_build;
-  return build instanceof WebAssembly.Global ? build.value : undefined;
-}
-
-async function instantiateFrom(url: URL, imports: WebAssembly.Imports): Promise<WebAssembly.Instance> {
-  if (isNode() && url.protocol === "file:") {
-    return (await WebAssembly.instantiate((await readNodeFile(url)) as BufferSource, imports)).instance;
-  }
+async function compileFrom(url: URL): Promise<WebAssembly.Module> {
+  if (isNode() && url.protocol === "file:") return WebAssembly.compile((await readNodeFile(url)) as BufferSource);
   const response = await fetch(url);
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  if (response.headers.get("content-type")?.startsWith("application/wasm")) {
-    return (await WebAssembly.instantiateStreaming(response, imports)).instance;
-  }
-  return (await WebAssembly.instantiate(await response.arrayBuffer(), imports)).instance;
+  if (response.headers.get("content-type")?.startsWith("application/wasm")) return WebAssembly.compileStreaming(response);
+  return WebAssembly.compile(await response.arrayBuffer());
 }

@@ -16,10 +16,10 @@ export interface BinResult {
   stderr: string;
 }
 
-/** Run `bin/<name>.mjs` with `args`; never rejects on a non-zero exit. */
-export function runBin(name: "rkat-web-pack" | "rkat", args: string[]): Promise<BinResult> {
+/** Run `bin/<name>.mjs` (of the package at `root`) with `args`; never rejects on a non-zero exit. */
+export function runBin(name: "rkat-web-pack" | "rkat", args: string[], root = ROOT): Promise<BinResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(ROOT, "bin", `${name}.mjs`), ...args], { cwd: ROOT }, (error, stdout, stderr) => {
+    execFile(process.execPath, [join(root, "bin", `${name}.mjs`), ...args], { cwd: root }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });

@@ -31,13 +31,20 @@ fn text(bytes: &[u8]) -> &str {
     core::str::from_utf8(bytes).unwrap_or("")
 }
 
-/// `reply` handed over: its length, then its bytes, in a boxed slice the host frees.
-fn handed(reply: &str) -> *mut u8 {
+/// `reply` handed over: its length, then its bytes, in a boxed slice the
+/// host frees. The length goes in front of the reply in its own buffer
+/// (which `read_reply` sizes with room for it), not into a copy: a pack's
+/// reply can be tens of MiB, and the core's memory never shrinks.
+fn handed(reply: String) -> *mut u8 {
     // A wasm32 reply is shorter than 4 GiB (the whole memory).
     let len = reply.len() as u32;
-    let mut out = Vec::with_capacity(4 + reply.len());
-    out.extend_from_slice(&len.to_le_bytes());
-    out.extend_from_slice(reply.as_bytes());
+    let mut out = reply.into_bytes();
+    let n = out.len();
+    out.extend_from_slice(&[0; 4]);
+    out.copy_within(..n, 4);
+    if let Some(head) = out.get_mut(..4) {
+        head.copy_from_slice(&len.to_le_bytes());
+    }
     Box::into_raw(out.into_boxed_slice()).cast::<u8>()
 }
 
@@ -48,7 +55,7 @@ fn handed(reply: &str) -> *mut u8 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mobpack_read(ptr: *const u8, len: usize) -> *mut u8 {
     // SAFETY: this function's contract.
-    handed(&super::read_reply(unsafe { borrowed(ptr, len) }))
+    handed(super::read_reply(unsafe { borrowed(ptr, len) }))
 }
 
 /// `trust::reply` of the texts at `trust_ptr` and `signature_ptr` (`valid`: 0 or 1).
@@ -65,7 +72,7 @@ pub unsafe extern "C" fn mobpack_trust(
 ) -> *mut u8 {
     // SAFETY: this function's contract.
     let (trust, signature) = unsafe { (borrowed(trust_ptr, trust_len), borrowed(signature_ptr, signature_len)) };
-    handed(&super::trust::reply(text(trust), text(signature), valid != 0))
+    handed(super::trust::reply(text(trust), text(signature), valid != 0))
 }
 
 #[cfg(test)]

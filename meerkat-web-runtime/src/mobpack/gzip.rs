@@ -38,12 +38,19 @@ pub fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, Stopped> {
     let body = header_len(bytes).map_err(|why| stop(why, 0))?;
     let mut state = Box::<DecompressorOxide>::default();
     let mut crc = Crc32::new();
-    // Inflated into one growing buffer (back-references read from it),
-    // one step at a time.
-    let mut out: Vec<u8> = vec![0; STEP];
-    let (mut unpacked, mut at) = (0, body);
     // Against the whole input, known up front: the limit is a size to stop at.
     let max_by_ratio = MAX_RATIO.saturating_mul(bytes.len() as u64);
+    // Inflated into one growing buffer (back-references read from it),
+    // one step at a time, its capacity the size the trailer announces
+    // (within the limits; checked at the end): grown by doubling instead,
+    // it left twice its size of freed blocks behind in the core's memory,
+    // which the reader shares and which never shrinks.
+    let announced = bytes.len().checked_sub(4).and_then(|i| bytes.get(i..)).and_then(|w| w.try_into().ok());
+    let announced = announced.map_or(0, u32::from_le_bytes) as usize;
+    let limit = usize::try_from(max_by_ratio).unwrap_or(usize::MAX).min(MAX_UNPACKED);
+    let mut out: Vec<u8> = Vec::with_capacity(announced.min(limit) + STEP);
+    out.resize(STEP, 0);
+    let (mut unpacked, mut at) = (0, body);
     loop {
         let input = bytes.get(at..).unwrap_or_default();
         let (status, consumed, written) = decompress(&mut state, input, &mut out, unpacked, NON_WRAPPING);
@@ -232,6 +239,21 @@ mod tests {
         let packed = gzip(&text, 9);
         assert!(text.len() < 200 * packed.len(), "{} / {}", text.len(), packed.len());
         assert_eq!(gunzip(&packed).unwrap(), text);
+    }
+
+    #[test]
+    fn the_buffer_is_the_announced_size_and_a_false_announcement_changes_only_that() {
+        let data = noise(1_100_000, 0x9e37_79b9);
+        let packed = gzip(&data, 0);
+        let out = gunzip(&packed).unwrap();
+        assert_eq!(out, data);
+        // One allocation of the size the trailer gives (and one step), not a buffer grown by doubling.
+        assert!(out.capacity() <= data.len() + STEP, "{}", out.capacity());
+        // The trailer is checked after inflating: a wrong size is refused, never trusted.
+        let mut lying = packed;
+        let n = lying.len();
+        lying[n - 4..].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(gunzip(&lying).unwrap_err().why.contains("ISIZE"));
     }
 
     #[test]

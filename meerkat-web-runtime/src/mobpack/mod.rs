@@ -97,6 +97,15 @@ pub fn read(bytes: &[u8]) -> CoreResult<Mobpack> {
     let mut skills = Vec::new();
     for (path, data) in &files {
         if let Some(name) = skill_name(path) {
+            // The skill registry's limit, checked before anything is copied
+            // for the reply: the reader shares the core's memory, which
+            // never shrinks, and a pack the runtime would refuse for it
+            // must not first grow that memory by the reply (up to 6x its
+            // skills: JSON escapes).
+            if data.len() > crate::skills::MAX_SKILL_BYTES {
+                let why = format!("is larger than {} KiB, the most a skill may be", crate::skills::MAX_SKILL_BYTES / 1024);
+                return Err(refuse_entry(path, &why));
+            }
             let content = core::str::from_utf8(data).map_err(|_| refuse_entry(path, "is not UTF-8 text"))?;
             skills.push(PackSkill { name: name.to_string(), content: content.to_string() });
         }
@@ -183,7 +192,10 @@ pub fn read_reply(bytes: &[u8]) -> String {
         Ok(pack) => pack,
         Err(e) => return error_reply(&e),
     };
-    let mut out = String::new();
+    // Its size when nothing needs escaping, and the 4 bytes `abi::handed`
+    // puts in front: one allocation instead of a buffer grown by doubling.
+    let skills: usize = pack.skills.iter().map(|s| s.name.len() + s.content.len() + 32).sum();
+    let mut out = String::with_capacity(4 + 4096 + pack.definition.len() + skills);
     let mut reply = ObjectWriter::new(&mut out);
     let mut o = ObjectWriter::new(reply.key("ok"));
     let m = &pack.manifest;

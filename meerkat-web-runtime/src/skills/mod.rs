@@ -11,7 +11,7 @@ mod http;
 mod source;
 mod url;
 
-pub use source::{Health, Quarantine, Skill, Source};
+pub use source::{Health, MAX_SKILL_BYTES, Quarantine, Skill, Source};
 
 use crate::effects::Outbox;
 use crate::error::{CoreError, CoreResult, ErrorCode};

@@ -78,6 +78,20 @@ fn too_many_entries() {
 }
 
 #[test]
+fn skills_over_the_registry_limit_are_refused_by_the_reader() {
+    let max = crate::skills::MAX_SKILL_BYTES;
+    let mut body = vec![b'x'; max];
+    body[..2].copy_from_slice(b"# ");
+    let mut tar = tar_of(&example_files());
+    tar.file("skills/big.md", &body);
+    assert!(crate::mobpack::read(&tar.pack()).is_ok());
+    body.push(b'x');
+    let mut tar = tar_of(&example_files());
+    tar.file("skills/big.md", &body);
+    invalid(&tar.pack(), &["\"skills/big.md\"", "larger than 256 KiB"]);
+}
+
+#[test]
 fn entries_over_8_mib() {
     // Announced by the header (no data needed: refused before reading it).
     let mut tar = tar_of(&example_files());
