@@ -85,3 +85,31 @@ test("Stop ends a stalled turn on the Sign-in chat; Send works again", async ({ 
   await ask(page, "Hello again");
   await expect(lastReply(page)).toContainText("You said: Hello again");
 });
+
+test("the Sign-in page works from the keyboard: focus follows the login, Enter sends, Stop gives focus back", async ({ page }) => {
+  await openDemo(page, "#signin");
+  await expect(page.locator("#signin-status")).toHaveAttribute("data-state", "ready");
+  // Signing in hides the form: focus moves to Sign out, not to the page's body.
+  await page.locator("#login-password").fill("demo");
+  await page.locator("#login-password").press("Enter");
+  await expect(page.locator("#login-account")).toHaveAttribute("data-state", "in");
+  await expect(page.locator("#sign-out")).toBeFocused();
+  // Signing out hides Sign out: focus goes back to the form.
+  await page.keyboard.press("Enter");
+  await expect(page.locator("#login-account")).toHaveAttribute("data-state", "out");
+  await expect(page.locator("#login-password")).toBeFocused();
+  await page.keyboard.type("demo");
+  await page.keyboard.press("Enter");
+  await expect(page.locator("#sign-out")).toBeFocused();
+
+  // Enter in the prompt sends, as on the Chat page.
+  const prompt = page.locator("#signin-prompt");
+  await prompt.fill("[[sim:hang]] Tell me a long story");
+  await prompt.press("Enter");
+  await expect(lastReply(page)).not.toBeEmpty();
+  // Stop, pressed from the keyboard, hides itself: focus returns to the prompt.
+  await page.locator("#signin-stop").focus();
+  await page.keyboard.press("Enter");
+  await expect(lastReply(page)).toContainText("(stopped)");
+  await expect(prompt).toBeFocused();
+});

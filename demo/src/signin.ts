@@ -61,6 +61,13 @@ export class SignInPage {
       event.preventDefault();
       void this.ask(this.prompt.value);
     });
+    // Enter sends, Shift+Enter adds a line (as on the Chat page).
+    this.prompt.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.chatForm.requestSubmit();
+      }
+    });
     this.renderAccount();
   }
 
@@ -114,11 +121,14 @@ export class SignInPage {
       this.logResolver(`sign-in failed: ${describeError(error).message}`, "refused");
     }
     this.renderAccount();
+    // The form is hidden now: focus goes to what replaced it, not to the page's body.
+    if (this.idp.signedInAs !== undefined) this.signOutButton.focus();
   }
 
   private signOut(): void {
     this.idp.signOut();
     this.renderAccount();
+    this.password.focus();
   }
 
   private renderAccount(): void {
@@ -161,6 +171,9 @@ export class SignInPage {
       this.streaming = undefined;
       this.stop.hidden = true;
       this.send.disabled = false;
+      // Stop (now hidden) or Send had the focus: give it to the prompt, as the Chat page does.
+      const active = document.activeElement;
+      if (active === document.body || active === this.stop || active === this.send) this.prompt.focus();
     }
   }
 
