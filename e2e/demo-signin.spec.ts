@@ -113,3 +113,17 @@ test("the Sign-in page works from the keyboard: focus follows the login, Enter s
   await expect(lastReply(page)).toContainText("(stopped)");
   await expect(prompt).toBeFocused();
 });
+
+test("the Sign-in transcript follows its newest reply", async ({ page }) => {
+  await openDemo(page, "#signin");
+  await expect(page.locator("#signin-status")).toHaveAttribute("data-state", "ready");
+  await page.locator("#login-password").fill("demo");
+  await page.locator("#sign-in").click();
+  await expect(page.locator("#login-account")).toHaveAttribute("data-state", "in");
+  const long = "A long question, ".repeat(40);
+  for (let i = 1; i <= 4; i++) await ask(page, `${i}: ${long}`);
+  const transcript = page.locator("#signin-messages");
+  expect(await transcript.evaluate((t) => t.scrollHeight > t.clientHeight)).toBe(true);
+  await expect(lastReply(page)).toContainText("You said: 4:");
+  await expect(lastReply(page)).toBeInViewport();
+});

@@ -147,6 +147,7 @@ export class SignInPage {
     this.prompt.value = "";
     this.transcript.append(el("div", "msg user", prompt));
     const reply = this.transcript.appendChild(el("div", "msg assistant"));
+    this.scrollTranscript();
     try {
       const runtime = await this.connect();
       const settings = this.settings();
@@ -161,11 +162,13 @@ export class SignInPage {
         this.showEvent(event, reply);
       }
       if (cancelled) reply.append(el("div", "muted stopped", "(stopped)"));
+      this.scrollTranscript();
       await session.destroy();
       this.setStatus("ready", cancelled ? "ready · stopped" : "ready");
     } catch (error) {
       const { code, message } = describeError(error);
       reply.append(el("div", "error-box", `${code}: ${message}`));
+      this.scrollTranscript();
       this.setStatus("ready", `last turn failed: ${code}`);
     } finally {
       this.streaming = undefined;
@@ -178,10 +181,18 @@ export class SignInPage {
   }
 
   private showEvent(event: AgentEvent, reply: HTMLElement): void {
-    if (event.type === "text_delta") reply.append(event.delta);
+    if (event.type === "text_delta") {
+      reply.append(event.delta);
+      this.scrollTranscript();
+    }
     const item = this.eventLog.appendChild(el("li", undefined, event.type));
     item.dataset.type = event.type;
     this.eventLog.scrollTop = this.eventLog.scrollHeight;
+  }
+
+  /** The newest reply in view (the transcript scrolls once it is full). */
+  private scrollTranscript(): void {
+    this.transcript.scrollTop = this.transcript.scrollHeight;
   }
 
   private logResolver(text: string, outcome: "ok" | "refused"): void {
