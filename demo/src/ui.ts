@@ -133,6 +133,8 @@ export class DemoUI {
   private readonly log = byId<HTMLOListElement>("event-log");
   private readonly empty = byId<HTMLElement>("empty");
   private runStartedAt = performance.now();
+  /** The button that had the focus when `setBusy(true)` disabled it. */
+  private focusedWhileBusy: HTMLButtonElement | undefined;
 
   constructor() {
     for (const [id, p] of Object.entries(PROVIDERS)) {
@@ -167,10 +169,13 @@ export class DemoUI {
 
   /** Disable sending (and reconnecting, which waits for no run) while a run or a (re)connection is in progress. */
   setBusy(busy: boolean): void {
-    this.send.disabled = busy;
-    this.newSession.disabled = busy;
-    this.applySettings.disabled = busy;
+    // A disabled button drops the keyboard focus to the page's body: it gets it back when enabled again.
+    const buttons = [this.send, this.newSession, this.applySettings];
+    if (busy) this.focusedWhileBusy = buttons.find((button) => button === document.activeElement);
+    for (const button of buttons) button.disabled = busy;
     this.send.textContent = busy ? "…" : "Send";
+    if (!busy && this.focusedWhileBusy && document.activeElement === document.body) this.focusedWhileBusy.focus();
+    if (!busy) this.focusedWhileBusy = undefined;
   }
 
   /** Offer Stop while a run streams (a stalled provider would otherwise hold the chat for good). */
