@@ -127,3 +127,16 @@ test("the Sign-in transcript follows its newest reply", async ({ page }) => {
   await expect(lastReply(page)).toContainText("You said: 4:");
   await expect(lastReply(page)).toBeInViewport();
 });
+
+test("a long unbroken line (a URL) wraps in the Sign-in transcript instead of running out of it, in a phone-sized window", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await openDemo(page, "#signin");
+  await expect(page.locator("#signin-status")).toHaveAttribute("data-state", "ready");
+  await page.locator("#login-password").fill("demo");
+  await page.locator("#sign-in").click();
+  await expect(page.locator("#login-account")).toHaveAttribute("data-state", "in");
+  await ask(page, `https://example.com/${"averyverylongpathsegment".repeat(12)}`);
+  await expect(lastReply(page)).toContainText("(1 messages in context)");
+  const transcript = page.locator("#signin-messages");
+  expect(await transcript.evaluate((t) => t.scrollWidth - t.clientWidth)).toBeLessThanOrEqual(0);
+});
