@@ -135,6 +135,8 @@ export class DemoUI {
   private runStartedAt = performance.now();
   /** The button that had the focus when `setBusy(true)` disabled it. */
   private focusedWhileBusy: HTMLButtonElement | undefined;
+  /** Whether the chat was scrolled to its end (the streaming reply follows it only then). */
+  private chatAtBottom = true;
 
   constructor() {
     for (const [id, p] of Object.entries(PROVIDERS)) {
@@ -146,6 +148,10 @@ export class DemoUI {
       this.showSettings(providerDefaults(this.provider.value as ProviderId, origin));
     });
     this.clearLog.addEventListener("click", () => this.log.replaceChildren());
+    this.messages.addEventListener("scroll", () => {
+      const m = this.messages;
+      this.chatAtBottom = m.scrollHeight - m.scrollTop - m.clientHeight < 40;
+    });
     // Enter sends, Shift+Enter adds a line.
     this.prompt.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -233,6 +239,7 @@ export class DemoUI {
   clearChat(): void {
     this.messages.replaceChildren(this.empty);
     this.empty.hidden = false;
+    this.chatAtBottom = true;
   }
 
   /** `tags`: what the turn was sent with (skill, budget, hook), shown under the bubble. */
@@ -249,7 +256,7 @@ export class DemoUI {
       msg.append(line);
     }
     this.messages.append(msg);
-    this.scrollChat();
+    this.scrollChat(true);
   }
 
   startReply(): ReplyView {
@@ -272,7 +279,7 @@ export class DemoUI {
   notice(text: string, kind: "info" | "error" = "info"): void {
     const line = el("div", `notice ${kind}`, text);
     this.messages.append(line);
-    this.scrollChat();
+    this.scrollChat(true);
   }
 
   markRunStart(runNumber: number): void {
@@ -324,7 +331,9 @@ export class DemoUI {
     if (stick) this.log.scrollTop = this.log.scrollHeight;
   }
 
-  private scrollChat(): void {
-    this.messages.scrollTop = this.messages.scrollHeight;
+  /** Keep the newest message in view, unless the visitor scrolled up to read (`force`: they just sent). */
+  private scrollChat(force = false): void {
+    if (force) this.chatAtBottom = true;
+    if (this.chatAtBottom) this.messages.scrollTop = this.messages.scrollHeight;
   }
 }
