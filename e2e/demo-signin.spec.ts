@@ -126,6 +126,16 @@ test("the Sign-in transcript follows its newest reply", async ({ page }) => {
   expect(await transcript.evaluate((t) => t.scrollHeight > t.clientHeight)).toBe(true);
   await expect(lastReply(page)).toContainText("You said: 4:");
   await expect(lastReply(page)).toBeInViewport();
+
+  // Scrolled up to read while a reply streams: the transcript stays there.
+  await page.locator("#signin-prompt").fill(`5: ${long}[[sim:chunk=32,delay=15]]`);
+  await page.locator("#signin-send").click();
+  await expect(page.locator("#signin-messages .msg.assistant")).toHaveCount(5);
+  await expect(lastReply(page)).not.toBeEmpty();
+  await transcript.evaluate((t) => t.scrollTo({ top: 0 }));
+  await expect(page.locator("#signin-send")).toBeDisabled();
+  await expect(page.locator("#signin-send")).toBeEnabled({ timeout: 20_000 });
+  expect(await transcript.evaluate((t) => t.scrollTop)).toBe(0);
 });
 
 test("a long unbroken line (a URL) wraps in the Sign-in transcript instead of running out of it, in a phone-sized window", async ({ page }) => {

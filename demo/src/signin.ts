@@ -45,6 +45,8 @@ export class SignInPage {
   private streaming: WorkerSession | undefined;
   private readonly transcript = byId<HTMLElement>("signin-messages");
   private readonly eventLog = byId<HTMLOListElement>("signin-events");
+  /** Whether the transcript was scrolled to its end (a streaming reply follows it only then). */
+  private transcriptAtBottom = true;
 
   constructor(private readonly settings: () => AgentSettings) {
     this.loginForm.addEventListener("submit", (event) => {
@@ -67,6 +69,10 @@ export class SignInPage {
         event.preventDefault();
         this.chatForm.requestSubmit();
       }
+    });
+    this.transcript.addEventListener("scroll", () => {
+      const t = this.transcript;
+      this.transcriptAtBottom = t.scrollHeight - t.scrollTop - t.clientHeight < 40;
     });
     this.renderAccount();
   }
@@ -147,7 +153,7 @@ export class SignInPage {
     this.prompt.value = "";
     this.transcript.append(el("div", "msg user", prompt));
     const reply = this.transcript.appendChild(el("div", "msg assistant"));
-    this.scrollTranscript();
+    this.scrollTranscript(true);
     try {
       const runtime = await this.connect();
       const settings = this.settings();
@@ -190,9 +196,10 @@ export class SignInPage {
     this.eventLog.scrollTop = this.eventLog.scrollHeight;
   }
 
-  /** The newest reply in view (the transcript scrolls once it is full). */
-  private scrollTranscript(): void {
-    this.transcript.scrollTop = this.transcript.scrollHeight;
+  /** The newest reply in view (the transcript scrolls once it is full), unless the visitor scrolled up to read. */
+  private scrollTranscript(force = false): void {
+    if (force) this.transcriptAtBottom = true;
+    if (this.transcriptAtBottom) this.transcript.scrollTop = this.transcript.scrollHeight;
   }
 
   private logResolver(text: string, outcome: "ok" | "refused"): void {
