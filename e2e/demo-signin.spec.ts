@@ -16,6 +16,15 @@ async function ask(page: Page, prompt: string): Promise<void> {
 
 const lastReply = (page: Page) => page.locator("#signin-messages .msg.assistant").last();
 
+/** Open the Sign-in page, wait for its Worker, and sign in as ada. */
+async function openSignedIn(page: Page): Promise<void> {
+  await openDemo(page, "#signin");
+  await expect(page.locator("#signin-status")).toHaveAttribute("data-state", "ready");
+  await page.locator("#login-password").fill("demo");
+  await page.locator("#sign-in").click();
+  await expect(page.locator("#login-account")).toHaveAttribute("data-state", "in");
+}
+
 test("a signed-out page fails the run; after sign-in the resolver's token is used and cached", async ({ page }) => {
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
@@ -67,11 +76,7 @@ test("a signed-out page fails the run; after sign-in the resolver's token is use
 });
 
 test("Stop ends a stalled turn on the Sign-in chat; Send works again", async ({ page }) => {
-  await openDemo(page, "#signin");
-  await expect(page.locator("#signin-status")).toHaveAttribute("data-state", "ready");
-  await page.locator("#login-password").fill("demo");
-  await page.locator("#sign-in").click();
-  await expect(page.locator("#login-account")).toHaveAttribute("data-state", "in");
+  await openSignedIn(page);
   const stop = page.locator("#signin-stop");
   await expect(stop).toBeHidden();
   await page.locator("#signin-prompt").fill("[[sim:hang]] Tell me a long story");
@@ -115,11 +120,7 @@ test("the Sign-in page works from the keyboard: focus follows the login, Enter s
 });
 
 test("the Sign-in transcript follows its newest reply", async ({ page }) => {
-  await openDemo(page, "#signin");
-  await expect(page.locator("#signin-status")).toHaveAttribute("data-state", "ready");
-  await page.locator("#login-password").fill("demo");
-  await page.locator("#sign-in").click();
-  await expect(page.locator("#login-account")).toHaveAttribute("data-state", "in");
+  await openSignedIn(page);
   const long = "A long question, ".repeat(40);
   for (let i = 1; i <= 4; i++) await ask(page, `${i}: ${long}`);
   const transcript = page.locator("#signin-messages");
@@ -140,11 +141,7 @@ test("the Sign-in transcript follows its newest reply", async ({ page }) => {
 
 test("a long unbroken line (a URL) wraps in the Sign-in transcript instead of running out of it, in a phone-sized window", async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
-  await openDemo(page, "#signin");
-  await expect(page.locator("#signin-status")).toHaveAttribute("data-state", "ready");
-  await page.locator("#login-password").fill("demo");
-  await page.locator("#sign-in").click();
-  await expect(page.locator("#login-account")).toHaveAttribute("data-state", "in");
+  await openSignedIn(page);
   await ask(page, `https://example.com/${"averyverylongpathsegment".repeat(12)}`);
   await expect(lastReply(page)).toContainText("(1 messages in context)");
   const transcript = page.locator("#signin-messages");
