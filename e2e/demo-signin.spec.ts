@@ -147,3 +147,14 @@ test("a long unbroken line (a URL) wraps in the Sign-in transcript instead of ru
   const transcript = page.locator("#signin-messages");
   expect(await transcript.evaluate((t) => t.scrollWidth - t.clientWidth)).toBeLessThanOrEqual(0);
 });
+
+test("the Sign-in status line stays one line in the top bar, cut with its full text on hover, as the Chat's", async ({ page }) => {
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await openDemo(page);
+  const chatHeight = await page.locator("#status").evaluate((s) => s.getBoundingClientRect().height);
+  await page.getByRole("tab", { name: "Sign-in" }).click();
+  const status = page.locator("#signin-status");
+  await expect(status).toHaveAttribute("data-state", "ready");
+  await expect(status).toHaveAttribute("title", /^ready · team-alpha\/anthropic via http/);
+  expect(await status.evaluate((s) => s.getBoundingClientRect().height)).toBe(chatHeight);
+});

@@ -210,6 +210,7 @@ export class SignInPage {
   private setStatus(state: "connecting" | "ready" | "streaming" | "error", text: string): void {
     this.status.dataset.state = state;
     this.statusText.textContent = text;
+    this.status.title = text;
   }
 
   /** Stop the Worker (a settings change reconnects on next use). */
