@@ -125,3 +125,21 @@ test("a phone-sized window (390×844): chat and sign-in fit its width, the top b
   await expect(page.locator("#signin-status")).toHaveAttribute("data-state", "ready");
   expect(await overflow(page)).toEqual({ scrollWidth: 390, width: 390, cut: [] });
 });
+
+test("a visitor who scrolls up while a reply streams stays where they are; sending again brings the newest message back", async ({ page }) => {
+  await openDemo(page);
+  const long = "Stream this slowly please, one small piece at a time. ".repeat(30);
+  await sendAndWait(page, long); // the chat is full: it scrolls
+  const reply = await send(page, `${long}[[sim:chunk=32,delay=15]]`);
+  await expect(reply.locator(".segment").first()).not.toBeEmpty();
+  const messages = page.locator("#messages");
+  // Scrolled to the top to read the question again, while the reply goes on streaming.
+  await messages.evaluate((m) => m.scrollTo({ top: 0 }));
+  expect(await messages.evaluate((m) => m.scrollHeight > m.clientHeight)).toBe(true);
+  await expect(reply).toHaveAttribute("data-state", "streaming");
+  await expect(reply).toHaveAttribute("data-state", "done", { timeout: 20_000 });
+  expect(await messages.evaluate((m) => m.scrollTop)).toBe(0);
+  // Sending is a request to see the new run.
+  const next = await sendAndWait(page, "Hello");
+  await expect(next).toBeInViewport();
+});

@@ -365,3 +365,27 @@ test("a member's stalled reply: its Stop ends the run (member.interrupt), and th
   await expect(next.getByRole("button", { name: "Stop" })).toHaveCount(0);
   expect(errors).toEqual([]);
 });
+
+test("from the keyboard: Run flow hands the focus to Cancel flow and back, a reply's Stop to the composer", async ({ page }) => {
+  const errors = await openMobs(page, "url");
+  await start(page, "Start research team", 2);
+  const runFlow = page.getByRole("button", { name: "Run flow" });
+  const cancel = page.getByRole("button", { name: "Cancel flow" });
+  await page.locator("#mob-flow-topic").fill("otters [[sim:hang]]");
+  await runFlow.focus();
+  await page.keyboard.press("Enter");
+  await expect(page.locator("#mob-flow-state")).toHaveAttribute("data-status", "running");
+  await expect(cancel).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.locator("#mob-flow-state")).toHaveAttribute("data-status", "canceled");
+  await expect(runFlow).toBeFocused();
+
+  await sendTo(page, "research-team/worker-1", "wait [[sim:hang]]");
+  const stalled = page.locator("#mob-replies li").last();
+  await expect(stalled).toHaveAttribute("data-state", "pending");
+  await stalled.getByRole("button", { name: "Stop" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(stalled).toHaveAttribute("data-state", "interrupted");
+  await expect(page.locator("#mob-send-text")).toBeFocused();
+  expect(errors).toEqual([]);
+});

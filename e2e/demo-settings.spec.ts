@@ -49,3 +49,21 @@ test("while a run streams, Apply & reconnect is disabled (it would be ignored), 
   await expect(reply).toHaveAttribute("data-state", "interrupted");
   await expect(apply).toBeEnabled();
 });
+
+test("New session and Apply & reconnect, pressed from the keyboard, keep the focus (they are disabled while they work)", async ({ page }) => {
+  await openDemo(page);
+  await sendAndWait(page, "Hello");
+  const newSession = page.getByRole("button", { name: "New session" });
+  await newSession.focus();
+  await page.keyboard.press("Enter");
+  await expect(page.locator(".msg")).toHaveCount(0);
+  await expect(newSession).toBeEnabled();
+  await expect(newSession).toBeFocused();
+
+  const apply = page.getByRole("button", { name: "Apply & reconnect" });
+  await apply.focus();
+  await page.keyboard.press("Enter");
+  await expect(page.locator("#event-log li.note").filter({ hasText: "connected · session" })).toHaveCount(2);
+  await expect(apply).toBeEnabled();
+  await expect(apply).toBeFocused();
+});

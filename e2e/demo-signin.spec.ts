@@ -16,6 +16,15 @@ async function ask(page: Page, prompt: string): Promise<void> {
 
 const lastReply = (page: Page) => page.locator("#signin-messages .msg.assistant").last();
 
+/** Open the Sign-in page, wait for its Worker, and sign in as ada. */
+async function openSignedIn(page: Page): Promise<void> {
+  await openDemo(page, "#signin");
+  await expect(page.locator("#signin-status")).toHaveAttribute("data-state", "ready");
+  await page.locator("#login-password").fill("demo");
+  await page.locator("#sign-in").click();
+  await expect(page.locator("#login-account")).toHaveAttribute("data-state", "in");
+}
+
 test("a signed-out page fails the run; after sign-in the resolver's token is used and cached", async ({ page }) => {
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
@@ -67,11 +76,7 @@ test("a signed-out page fails the run; after sign-in the resolver's token is use
 });
 
 test("Stop ends a stalled turn on the Sign-in chat; Send works again", async ({ page }) => {
-  await openDemo(page, "#signin");
-  await expect(page.locator("#signin-status")).toHaveAttribute("data-state", "ready");
-  await page.locator("#login-password").fill("demo");
-  await page.locator("#sign-in").click();
-  await expect(page.locator("#login-account")).toHaveAttribute("data-state", "in");
+  await openSignedIn(page);
   const stop = page.locator("#signin-stop");
   await expect(stop).toBeHidden();
   await page.locator("#signin-prompt").fill("[[sim:hang]] Tell me a long story");
@@ -84,4 +89,72 @@ test("Stop ends a stalled turn on the Sign-in chat; Send works again", async ({ 
   await expect(stop).toBeHidden();
   await ask(page, "Hello again");
   await expect(lastReply(page)).toContainText("You said: Hello again");
+});
+
+test("the Sign-in page works from the keyboard: focus follows the login, Enter sends, Stop gives focus back", async ({ page }) => {
+  await openDemo(page, "#signin");
+  await expect(page.locator("#signin-status")).toHaveAttribute("data-state", "ready");
+  // Signing in hides the form: focus moves to Sign out, not to the page's body.
+  await page.locator("#login-password").fill("demo");
+  await page.locator("#login-password").press("Enter");
+  await expect(page.locator("#login-account")).toHaveAttribute("data-state", "in");
+  await expect(page.locator("#sign-out")).toBeFocused();
+  // Signing out hides Sign out: focus goes back to the form.
+  await page.keyboard.press("Enter");
+  await expect(page.locator("#login-account")).toHaveAttribute("data-state", "out");
+  await expect(page.locator("#login-password")).toBeFocused();
+  await page.keyboard.type("demo");
+  await page.keyboard.press("Enter");
+  await expect(page.locator("#sign-out")).toBeFocused();
+
+  // Enter in the prompt sends, as on the Chat page.
+  const prompt = page.locator("#signin-prompt");
+  await prompt.fill("[[sim:hang]] Tell me a long story");
+  await prompt.press("Enter");
+  await expect(lastReply(page)).not.toBeEmpty();
+  // Stop, pressed from the keyboard, hides itself: focus returns to the prompt.
+  await page.locator("#signin-stop").focus();
+  await page.keyboard.press("Enter");
+  await expect(lastReply(page)).toContainText("(stopped)");
+  await expect(prompt).toBeFocused();
+});
+
+test("the Sign-in transcript follows its newest reply", async ({ page }) => {
+  await openSignedIn(page);
+  const long = "A long question, ".repeat(40);
+  for (let i = 1; i <= 4; i++) await ask(page, `${i}: ${long}`);
+  const transcript = page.locator("#signin-messages");
+  expect(await transcript.evaluate((t) => t.scrollHeight > t.clientHeight)).toBe(true);
+  await expect(lastReply(page)).toContainText("You said: 4:");
+  await expect(lastReply(page)).toBeInViewport();
+
+  // Scrolled up to read while a reply streams: the transcript stays there.
+  await page.locator("#signin-prompt").fill(`5: ${long}[[sim:chunk=32,delay=15]]`);
+  await page.locator("#signin-send").click();
+  await expect(page.locator("#signin-messages .msg.assistant")).toHaveCount(5);
+  await expect(lastReply(page)).not.toBeEmpty();
+  await transcript.evaluate((t) => t.scrollTo({ top: 0 }));
+  await expect(page.locator("#signin-send")).toBeDisabled();
+  await expect(page.locator("#signin-send")).toBeEnabled({ timeout: 20_000 });
+  expect(await transcript.evaluate((t) => t.scrollTop)).toBe(0);
+});
+
+test("a long unbroken line (a URL) wraps in the Sign-in transcript instead of running out of it, in a phone-sized window", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await openSignedIn(page);
+  await ask(page, `https://example.com/${"averyverylongpathsegment".repeat(12)}`);
+  await expect(lastReply(page)).toContainText("(1 messages in context)");
+  const transcript = page.locator("#signin-messages");
+  expect(await transcript.evaluate((t) => t.scrollWidth - t.clientWidth)).toBeLessThanOrEqual(0);
+});
+
+test("the Sign-in status line stays one line in the top bar, cut with its full text on hover, as the Chat's", async ({ page }) => {
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await openDemo(page);
+  const chatHeight = await page.locator("#status").evaluate((s) => s.getBoundingClientRect().height);
+  await page.getByRole("tab", { name: "Sign-in" }).click();
+  const status = page.locator("#signin-status");
+  await expect(status).toHaveAttribute("data-state", "ready");
+  await expect(status).toHaveAttribute("title", /^ready · team-alpha\/anthropic via http/);
+  expect(await status.evaluate((s) => s.getBoundingClientRect().height)).toBe(chatHeight);
 });

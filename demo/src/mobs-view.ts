@@ -286,7 +286,13 @@ export class MobsView {
     const stopButton = el("button", "stop", "Stop");
     stopButton.type = "button";
     let stopped = false;
+    // Stop is disabled, then removed: the keyboard focus it had goes to the composer.
+    let stopHadFocus = false;
+    const refocus = () => {
+      if (stopHadFocus && document.activeElement === document.body) this.sendText.focus();
+    };
     stopButton.addEventListener("click", () => {
+      stopHadFocus = document.activeElement === stopButton;
       stopped = true;
       stopButton.disabled = true;
       stop();
@@ -301,12 +307,14 @@ export class MobsView {
         answer.className = "answer";
         const shown = result === "" ? "(no text)" : result;
         answer.textContent = stopped ? `${result} (stopped)`.trim() : shown;
+        refocus();
       },
       fail: (code, message) => {
         stopButton.remove();
         item.dataset.state = "error";
         answer.className = "answer error";
         answer.textContent = `${code}: ${message}`;
+        refocus();
       },
     };
   }

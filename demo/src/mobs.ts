@@ -53,6 +53,8 @@ export class MobsPage {
   /** The flow run shown, whether it has not ended yet, and its status refresher. */
   private flowRun: string | undefined;
   private flowRunning = false;
+  /** Cancel flow had the keyboard focus when pressed. */
+  private cancelHadFocus = false;
   private readonly flowRefresh = new Coalesced(() => this.refreshFlow(), (e) => this.fail(e, "flow status"));
   /** Bumped by a reset: answers of an older runtime are dropped. */
   private generation = 0;
@@ -197,6 +199,8 @@ export class MobsPage {
     const runId = this.flowRun;
     const mob = this.mobs.get(RESEARCH_TEAM)?.mob;
     if (runId === undefined || !mob) return;
+    // Cancel flow drops the keyboard focus while disabled: Run flow takes it when the flow has ended.
+    this.cancelHadFocus = document.activeElement === this.view.cancelFlow;
     this.view.cancelFlow.disabled = true;
     try {
       await mob.cancelFlow(runId);
@@ -218,9 +222,15 @@ export class MobsPage {
     this.setFlowRunning(status.status === "pending" || status.status === "running");
   }
 
+  /** Run flow and Cancel flow take turns, and the keyboard focus goes from one to the other. */
   private setFlowRunning(running: boolean): void {
+    const focused = document.activeElement;
     this.flowRunning = running;
     this.setControls();
+    if (running && focused === this.view.runFlow) this.view.cancelFlow.focus();
+    const cancelFocused = focused === this.view.cancelFlow || (this.cancelHadFocus && focused === document.body);
+    if (!running && cancelFocused) this.view.runFlow.focus();
+    if (!running) this.cancelHadFocus = false;
   }
 
   /** Ask a mob for its members again (coalesced: one call in flight per mob). */
@@ -353,7 +363,7 @@ export class MobsPage {
     this.memberRefresh.clear();
     [this.worker, this.runtime, this.connecting, this.flowRun] = [undefined, undefined, undefined, undefined];
     this.runtimeSettings = undefined;
-    this.flowRunning = false;
+    this.flowRunning = this.cancelHadFocus = false;
     this.started.research = this.started.ambassadors = this.started.pack = false;
     this.view.showPack(null);
     this.model.clear();

@@ -45,6 +45,8 @@ export class SignInPage {
   private streaming: WorkerSession | undefined;
   private readonly transcript = byId<HTMLElement>("signin-messages");
   private readonly eventLog = byId<HTMLOListElement>("signin-events");
+  /** Whether the transcript was scrolled to its end (a streaming reply follows it only then). */
+  private transcriptAtBottom = true;
 
   constructor(private readonly settings: () => AgentSettings) {
     this.loginForm.addEventListener("submit", (event) => {
@@ -60,6 +62,17 @@ export class SignInPage {
     this.chatForm.addEventListener("submit", (event) => {
       event.preventDefault();
       void this.ask(this.prompt.value);
+    });
+    // Enter sends, Shift+Enter adds a line (as on the Chat page).
+    this.prompt.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.chatForm.requestSubmit();
+      }
+    });
+    this.transcript.addEventListener("scroll", () => {
+      const t = this.transcript;
+      this.transcriptAtBottom = t.scrollHeight - t.scrollTop - t.clientHeight < 40;
     });
     this.renderAccount();
   }
@@ -114,11 +127,14 @@ export class SignInPage {
       this.logResolver(`sign-in failed: ${describeError(error).message}`, "refused");
     }
     this.renderAccount();
+    // The form is hidden now: focus goes to what replaced it, not to the page's body.
+    if (this.idp.signedInAs !== undefined) this.signOutButton.focus();
   }
 
   private signOut(): void {
     this.idp.signOut();
     this.renderAccount();
+    this.password.focus();
   }
 
   private renderAccount(): void {
@@ -137,6 +153,7 @@ export class SignInPage {
     this.prompt.value = "";
     this.transcript.append(el("div", "msg user", prompt));
     const reply = this.transcript.appendChild(el("div", "msg assistant"));
+    this.scrollTranscript(true);
     try {
       const runtime = await this.connect();
       const settings = this.settings();
@@ -151,24 +168,38 @@ export class SignInPage {
         this.showEvent(event, reply);
       }
       if (cancelled) reply.append(el("div", "muted stopped", "(stopped)"));
+      this.scrollTranscript();
       await session.destroy();
       this.setStatus("ready", cancelled ? "ready · stopped" : "ready");
     } catch (error) {
       const { code, message } = describeError(error);
       reply.append(el("div", "error-box", `${code}: ${message}`));
+      this.scrollTranscript();
       this.setStatus("ready", `last turn failed: ${code}`);
     } finally {
       this.streaming = undefined;
       this.stop.hidden = true;
       this.send.disabled = false;
+      // Stop (now hidden) or Send had the focus: give it to the prompt, as the Chat page does.
+      const active = document.activeElement;
+      if (active === document.body || active === this.stop || active === this.send) this.prompt.focus();
     }
   }
 
   private showEvent(event: AgentEvent, reply: HTMLElement): void {
-    if (event.type === "text_delta") reply.append(event.delta);
+    if (event.type === "text_delta") {
+      reply.append(event.delta);
+      this.scrollTranscript();
+    }
     const item = this.eventLog.appendChild(el("li", undefined, event.type));
     item.dataset.type = event.type;
     this.eventLog.scrollTop = this.eventLog.scrollHeight;
+  }
+
+  /** The newest reply in view (the transcript scrolls once it is full), unless the visitor scrolled up to read. */
+  private scrollTranscript(force = false): void {
+    if (force) this.transcriptAtBottom = true;
+    if (this.transcriptAtBottom) this.transcript.scrollTop = this.transcript.scrollHeight;
   }
 
   private logResolver(text: string, outcome: "ok" | "refused"): void {
@@ -179,6 +210,7 @@ export class SignInPage {
   private setStatus(state: "connecting" | "ready" | "streaming" | "error", text: string): void {
     this.status.dataset.state = state;
     this.statusText.textContent = text;
+    this.status.title = text;
   }
 
   /** Stop the Worker (a settings change reconnects on next use). */

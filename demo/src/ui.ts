@@ -133,6 +133,10 @@ export class DemoUI {
   private readonly log = byId<HTMLOListElement>("event-log");
   private readonly empty = byId<HTMLElement>("empty");
   private runStartedAt = performance.now();
+  /** The button that had the focus when `setBusy(true)` disabled it. */
+  private focusedWhileBusy: HTMLButtonElement | undefined;
+  /** Whether the chat was scrolled to its end (the streaming reply follows it only then). */
+  private chatAtBottom = true;
 
   constructor() {
     for (const [id, p] of Object.entries(PROVIDERS)) {
@@ -144,6 +148,10 @@ export class DemoUI {
       this.showSettings(providerDefaults(this.provider.value as ProviderId, origin));
     });
     this.clearLog.addEventListener("click", () => this.log.replaceChildren());
+    this.messages.addEventListener("scroll", () => {
+      const m = this.messages;
+      this.chatAtBottom = m.scrollHeight - m.scrollTop - m.clientHeight < 40;
+    });
     // Enter sends, Shift+Enter adds a line.
     this.prompt.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -167,10 +175,13 @@ export class DemoUI {
 
   /** Disable sending (and reconnecting, which waits for no run) while a run or a (re)connection is in progress. */
   setBusy(busy: boolean): void {
-    this.send.disabled = busy;
-    this.newSession.disabled = busy;
-    this.applySettings.disabled = busy;
+    // A disabled button drops the keyboard focus to the page's body: it gets it back when enabled again.
+    const buttons = [this.send, this.newSession, this.applySettings];
+    if (busy) this.focusedWhileBusy = buttons.find((button) => button === document.activeElement);
+    for (const button of buttons) button.disabled = busy;
     this.send.textContent = busy ? "…" : "Send";
+    if (!busy && this.focusedWhileBusy && document.activeElement === document.body) this.focusedWhileBusy.focus();
+    if (!busy) this.focusedWhileBusy = undefined;
   }
 
   /** Offer Stop while a run streams (a stalled provider would otherwise hold the chat for good). */
@@ -228,6 +239,7 @@ export class DemoUI {
   clearChat(): void {
     this.messages.replaceChildren(this.empty);
     this.empty.hidden = false;
+    this.chatAtBottom = true;
   }
 
   /** `tags`: what the turn was sent with (skill, budget, hook), shown under the bubble. */
@@ -244,7 +256,7 @@ export class DemoUI {
       msg.append(line);
     }
     this.messages.append(msg);
-    this.scrollChat();
+    this.scrollChat(true);
   }
 
   startReply(): ReplyView {
@@ -267,7 +279,7 @@ export class DemoUI {
   notice(text: string, kind: "info" | "error" = "info"): void {
     const line = el("div", `notice ${kind}`, text);
     this.messages.append(line);
-    this.scrollChat();
+    this.scrollChat(true);
   }
 
   markRunStart(runNumber: number): void {
@@ -319,7 +331,9 @@ export class DemoUI {
     if (stick) this.log.scrollTop = this.log.scrollHeight;
   }
 
-  private scrollChat(): void {
-    this.messages.scrollTop = this.messages.scrollHeight;
+  /** Keep the newest message in view, unless the visitor scrolled up to read (`force`: they just sent). */
+  private scrollChat(force = false): void {
+    if (force) this.chatAtBottom = true;
+    if (this.chatAtBottom) this.messages.scrollTop = this.messages.scrollHeight;
   }
 }
