@@ -247,3 +247,19 @@ function toMeerkatError(error: unknown): MeerkatError {
   }
   return new MeerkatError("INTERNAL", text);
 }
+
+/**
+ * A chunk of the package loaded on first use (mobs, the pack reader). A
+ * failed load is typically a deploy that replaced the files under an open
+ * page: say so with a code, not the bundler's bare TypeError.
+ */
+export async function loadChunk<T>(load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (cause) {
+    throw new MeerkatError(
+      "WASM_INIT_FAILED",
+      `could not load a part of @rkat/web (${String(cause)}): serve all its files from one build, and reload the page after a new deploy`,
+    );
+  }
+}

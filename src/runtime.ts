@@ -3,7 +3,7 @@
  * sources, and the driver that carries out the core's effects.
  */
 import { resolverFor } from "./auth/registry.js";
-import { CoreHandle, isWasmModule, loadWasm, type WasmModule } from "./core.js";
+import { CoreHandle, isWasmModule, loadChunk, loadWasm, type WasmModule } from "./core.js";
 import { Driver, deadRuntimeError } from "./driver.js";
 import { requireCapabilityIn } from "./capabilities.js";
 import { MeerkatError } from "./errors.js";
@@ -107,7 +107,7 @@ export class MeerkatRuntime {
     const what = "MeerkatRuntime.initFromMobpack";
     checkInit(wasm, options, what);
     // Loaded on first use, with the pack reader's wasm: apps that never open a pack do not ship either.
-    const { openPack, packSkillError } = await chunk(() => import("./mobpack/pack.js"));
+    const { openPack, packSkillError } = await loadChunk(() => import("./mobpack/pack.js"));
     const pack = await openPack(wasm, mobpackBytes, config, what);
     const runtime = new MeerkatRuntime(new CoreHandle(wasm, pack.configJson), options, wasm);
     try {
@@ -127,7 +127,7 @@ export class MeerkatRuntime {
    */
   static async inspectMobpack(wasm: WasmModule, mobpackBytes: MobpackBytes): Promise<InspectedMobpack> {
     checkWasm(wasm, "MeerkatRuntime.inspectMobpack");
-    const { inspectPack } = await chunk(() => import("./mobpack/pack.js"));
+    const { inspectPack } = await loadChunk(() => import("./mobpack/pack.js"));
     return inspectPack(wasm, mobpackBytes, "MeerkatRuntime.inspectMobpack");
   }
 
@@ -264,7 +264,7 @@ export class MeerkatRuntime {
   async createMob(definition: MobDefinition): Promise<Mob> {
     this.assertAlive("createMob");
     // Mobs load on first use: their class and checks, and the core's mob part.
-    const { Mob, checkDefinition } = await chunk(() => import("./mob/lazy-mobs.js"));
+    const { Mob, checkDefinition } = await loadChunk(() => import("./mob/lazy-mobs.js"));
     checkDefinition(definition, "createMob: definition");
     await this.linkPart("createMob");
     const { mobId } = this.driver.command({ op: "create_mob", definition }) as { mobId: string };
@@ -338,7 +338,7 @@ export class MeerkatRuntime {
 
   /** The core's lazily linked part (mobs, HTTP skill sources), linked once; `what` is refused if the runtime died meanwhile. */
   private async linkPart(what: string): Promise<void> {
-    const { linkMobPart } = await chunk(() => import("./mob/lazy-mobs.js"));
+    const { linkMobPart } = await loadChunk(() => import("./mob/lazy-mobs.js"));
     await linkMobPart(this.core);
     this.assertAlive(what);
   }
@@ -360,20 +360,4 @@ function checkInit(wasm: WasmModule, options: RuntimeOptions, what: string): voi
   checkWasm(wasm, what);
   requireObject(options, `${what}: options`);
   if (options.fetch !== undefined) requireFunction(options.fetch, `${what}: options.fetch`);
-}
-
-/**
- * A chunk of the package loaded on first use (mobs, the pack reader). A
- * failed load is typically a deploy that replaced the files under an open
- * page: say so with a code, not the bundler's bare TypeError.
- */
-async function chunk<T>(load: () => Promise<T>): Promise<T> {
-  try {
-    return await load();
-  } catch (cause) {
-    throw new MeerkatError(
-      "WASM_INIT_FAILED",
-      `could not load a part of @rkat/web (${String(cause)}): serve all its files from one build, and reload the page after a new deploy`,
-    );
-  }
 }

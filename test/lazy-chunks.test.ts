@@ -16,14 +16,23 @@ import { exampleFiles, pack } from "./support/pack.js";
 import { resetSim, simConfig } from "./support/runtime.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const copy = mkdtempSync(join(tmpdir(), "rkat-lazy-chunks-"));
-afterAll(() => rmSync(copy, { recursive: true, force: true }));
+const copies: string[] = [];
+afterAll(() => copies.forEach((copy) => rmSync(copy, { recursive: true, force: true })));
+
+/** `@rkat/web/bundle` with only these of dist/'s files beside it (and pkg/), imported from its own place. */
+async function bundleWith(files: string[]): Promise<typeof Main> {
+  const copy = mkdtempSync(join(tmpdir(), "rkat-lazy-chunks-"));
+  copies.push(copy);
+  for (const file of ["rkat-web.js", ...files]) {
+    for (const name of [file, `${file}.map`]) cpSync(join(root, "dist", name), join(copy, "dist", name));
+  }
+  cpSync(join(root, "pkg"), join(copy, "pkg"), { recursive: true });
+  return (await import(/* @vite-ignore */ pathToFileURL(join(copy, "dist", "rkat-web.js")).href)) as typeof Main;
+}
 
 test("a missing lazy chunk: createMob and inspectMobpack reject with WASM_INIT_FAILED, and the runtime still runs turns", async () => {
   // The single-file build alone, beside the package's wasm: its chunks are not there.
-  for (const file of ["rkat-web.js", "rkat-web.js.map"]) cpSync(join(root, "dist", file), join(copy, "dist", file));
-  cpSync(join(root, "pkg"), join(copy, "pkg"), { recursive: true });
-  const { MeerkatRuntime, MeerkatError } = (await import(/* @vite-ignore */ pathToFileURL(join(copy, "dist", "rkat-web.js")).href)) as typeof Main;
+  const { MeerkatRuntime, MeerkatError } = await bundleWith([]);
 
   await resetSim();
   const runtime = await MeerkatRuntime.init(wasm, simConfig());
@@ -39,4 +48,11 @@ test("a missing lazy chunk: createMob and inspectMobpack reject with WASM_INIT_F
   } finally {
     runtime.destroy();
   }
+});
+
+test("the pack chunk present, the mobs chunk it links the pack part with missing: inspectMobpack rejects with WASM_INIT_FAILED naming that chunk", async () => {
+  const { MeerkatRuntime, MeerkatError } = await bundleWith(["rkat-web-pack.js"]);
+  const error = await MeerkatRuntime.inspectMobpack(wasm, pack(exampleFiles())).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(MeerkatError);
+  expect(error).toMatchObject({ code: "WASM_INIT_FAILED", message: expect.stringMatching(/^could not load a part of @rkat\/web \(.*rkat-web-lazy-mobs\.js.*\): serve all its files/) });
 });

@@ -11,7 +11,7 @@
  * mob has linked it yet: a pack holds a mob, so the part would come with
  * its first `createMob` anyway.
  */
-import { CoreHandle, loadWasm, type WasmModule } from "../core.js";
+import { CoreHandle, loadChunk, loadWasm, type WasmModule } from "../core.js";
 import { MeerkatError } from "../errors.js";
 import type { MobDefinition } from "../mob/types.js";
 import { isPlainObject } from "../validate.js";
@@ -66,7 +66,7 @@ export async function checkContents(
     if (added.error) throw invalid(`its skills cannot be used: ${skillEntry(added.error.message, names)}`);
     const { sourceUuid } = added.ok as { sourceUuid: string };
     // The same chunk `createMob` loads (bundlers make no second one for this).
-    const { linkMobPart } = await import("../mob/lazy-mobs.js");
+    const { linkMobPart } = await loadChunk(() => import("../mob/lazy-mobs.js"));
     await linkMobPart(core);
     const bound = bindSkills(structuredClone(definition), names, sourceUuid);
     const checked = core.command({ op: "check_mob_definition", definition: bound });

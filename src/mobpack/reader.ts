@@ -12,7 +12,7 @@
  * freed after the call; the reply is a u32 length and that many bytes of
  * UTF-8, read and freed here (`__wbindgen_free`).
  */
-import { loadWasm, type WasmModule } from "../core.js";
+import { loadChunk, loadWasm, type WasmModule } from "../core.js";
 import { MeerkatError } from "../errors.js";
 import type { CorePart } from "../mob/part.js";
 
@@ -62,14 +62,10 @@ export async function packReader(wasm: WasmModule): Promise<MobpackReader> {
       "could not load the mobpack reader: the wasm core was not loaded by MeerkatRuntime.init, or was built without it",
     );
   }
-  let part: WebAssembly.Exports | undefined;
-  try {
-    // The chunk that checks the pack's mob definition next (bundlers make no second one for this).
-    const { linkTo } = await import("../mob/lazy-mobs.js");
-    part = await linkTo(exports, PACK_PART);
-  } catch (error) {
-    throw error instanceof MeerkatError ? error : new MeerkatError("WASM_INIT_FAILED", `could not load the mobpack reader: ${String(error)}`);
-  }
+  // The chunk that checks the pack's mob definition next (bundlers make no second one for this).
+  const { linkTo } = await loadChunk(() => import("../mob/lazy-mobs.js"));
+  // A failed link is a WASM_INIT_FAILED naming the part's file (part.ts).
+  const part = await linkTo(exports, PACK_PART);
   const [read, trust] = part ? [part.e0, part.e1] : [exports.mobpack_read, exports.mobpack_trust];
   if (typeof read !== "function" || typeof trust !== "function") {
     throw new MeerkatError("WASM_INIT_FAILED", `could not load the mobpack reader: ${PACK_PART.file} lacks its entries`);
