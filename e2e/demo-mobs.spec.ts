@@ -47,6 +47,9 @@ async function sendTo(page: Page, member: string, text: string): Promise<void> {
 
 const member = (page: Page, key: string) => page.locator(`#mob-members tr[data-member="${key}"]`);
 
+/** The answer of the composer's last send. */
+const lastAnswer = (page: Page) => page.locator("#mob-replies li").last().locator(".answer");
+
 /** No provider key anywhere in the page: the proxy holds it. */
 async function expectNoKeys(page: Page): Promise<void> {
   const html = await page.content();
@@ -158,7 +161,7 @@ test("the ambassadors: two mobs wired across, a request and its response, then a
   await expect(graph.locator('.edge.cross[data-edge="north/ambassador-north—south/ambassador-south"]')).toHaveCount(1);
 
   await sendTo(page, "north/ambassador-north", "Send a request to south/ambassador-south: will you trade grain?");
-  await expect(page.locator("#mob-replies li").last().locator(".answer")).toHaveText(
+  await expect(lastAnswer(page)).toHaveText(
     /^I sent south\/ambassador-south a request \(\S+\): Will you trade grain\?$/,
   );
   // Reported in both mobs, listed once.
@@ -283,7 +286,7 @@ test("retire and respawn: with every member retired there is no one to send to, 
   await expect(page.locator("#mob-send-to option")).toHaveCount(1);
   await expect(page.locator("#mob-send-button")).toBeEnabled();
   await sendTo(page, "research-team/worker-1", "Hello again");
-  await expect(page.locator("#mob-replies li").last().locator(".answer")).toContainText("You said: Hello again");
+  await expect(lastAnswer(page)).toContainText("You said: Hello again");
   expect(errors).toEqual([]);
 });
 
@@ -293,7 +296,7 @@ test("a member's row is kept while other members' events redraw the table (a cli
   // Mark lead-1's row node; worker-1's run below redraws the table many times.
   await member(page, "research-team/lead-1").evaluate((row) => (row.dataset.mark = "kept"));
   await sendTo(page, "research-team/worker-1", "Hello");
-  await expect(page.locator("#mob-replies li").last().locator(".answer")).toContainText("You said: Hello");
+  await expect(lastAnswer(page)).toContainText("You said: Hello");
   await expect(member(page, "research-team/worker-1").locator(".badge")).toHaveText("idle");
   await expect(member(page, "research-team/lead-1")).toHaveAttribute("data-mark", "kept");
   // The graph is redrawn when what it shows changes (here: the selection), and
@@ -323,7 +326,7 @@ test("Apply & reconnect with another provider: the Mobs page restarts on it, and
   await expect(page.locator("#mobs-status-text")).toContainText("gemini-2.5-flash");
   await start(page, "Start research team", 2);
   await sendTo(page, "research-team/lead-1", "Hello lead");
-  await expect(page.locator("#mob-replies li").last().locator(".answer")).toContainText("You said: Hello lead");
+  await expect(lastAnswer(page)).toContainText("You said: Hello lead");
   expect(errors).toEqual([]);
 });
 
