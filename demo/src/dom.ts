@@ -14,3 +14,16 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: st
   if (text !== undefined) element.textContent = text;
   return element;
 }
+
+/**
+ * Make `change` (which adds to `box`), then keep `box` scrolled to its end
+ * if it was there before (within 40 px), or always with `force` (the
+ * visitor just sent something). Measured at each change, not tracked from
+ * scroll events, which arrive a frame late: a change in between would pull
+ * a visitor who had just scrolled up back down.
+ */
+export function follow(box: HTMLElement, change: () => void, force = false): void {
+  const atEnd = force || box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+  change();
+  if (atEnd) box.scrollTop = box.scrollHeight;
+}

@@ -4,7 +4,7 @@ import { quote, summarize } from "./format.js";
 import { renderGraph } from "./mobs-graph.js";
 import { MOB_EXAMPLES, type MemberKey } from "./mobs-setup.js";
 import { displayName, type Delivery, type Edge, type MemberRow } from "./mobs-state.js";
-import { byId, el } from "./dom.js";
+import { byId, el, follow } from "./dom.js";
 
 export type MobsStatus = "idle" | "connecting" | "ready" | "streaming" | "error";
 
@@ -233,19 +233,19 @@ export class MobsView {
       this.log.replaceChildren();
       this.logShown = { key, count: 0 };
     }
-    const stick = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 40;
-    for (const event of events.slice(this.logShown.count)) {
-      const item = el("li", "ev");
-      item.dataset.type = event.type;
-      item.dataset.seq = String(event.seq);
-      const summary = summarize(event);
-      item.title = `#${event.seq} ${event.type} ${summary}`;
-      item.append(el("span", "t", `#${event.seq}`), el("span", "type", event.type), el("span", "sum", summary));
-      this.log.append(item);
-    }
+    follow(this.log, () => {
+      for (const event of events.slice(this.logShown.count)) {
+        const item = el("li", "ev");
+        item.dataset.type = event.type;
+        item.dataset.seq = String(event.seq);
+        const summary = summarize(event);
+        item.title = `#${event.seq} ${event.type} ${summary}`;
+        item.append(el("span", "t", `#${event.seq}`), el("span", "type", event.type), el("span", "sum", summary));
+        this.log.append(item);
+      }
+      while (this.log.childElementCount > LOG_LINES) this.log.firstElementChild?.remove();
+    });
     this.logShown.count = events.length;
-    while (this.log.childElementCount > LOG_LINES) this.log.firstElementChild?.remove();
-    if (stick) this.log.scrollTop = this.log.scrollHeight;
   }
 
   /** The flow run's steps, or nothing before the first run. */

@@ -11,7 +11,7 @@
 import { withAuthBinding, type AgentEvent, type AuthLease, type AuthResolverRequest, type RuntimeConfig } from "@rkat/web";
 import { connectRuntime, type WorkerRuntime, type WorkerSession } from "@rkat/web/worker";
 import { providerFamily, runtimeConfig, sessionConfig, type AgentSettings } from "./agent.js";
-import { byId, el } from "./dom.js";
+import { byId, el, follow } from "./dom.js";
 import { FakeIdentityProvider } from "./fake-login.js";
 import { describeError } from "./ui.js";
 
@@ -45,8 +45,6 @@ export class SignInPage {
   private streaming: WorkerSession | undefined;
   private readonly transcript = byId<HTMLElement>("signin-messages");
   private readonly eventLog = byId<HTMLOListElement>("signin-events");
-  /** Whether the transcript was scrolled to its end (a streaming reply follows it only then). */
-  private transcriptAtBottom = true;
 
   constructor(private readonly settings: () => AgentSettings) {
     this.loginForm.addEventListener("submit", (event) => {
@@ -69,10 +67,6 @@ export class SignInPage {
         event.preventDefault();
         this.chatForm.requestSubmit();
       }
-    });
-    this.transcript.addEventListener("scroll", () => {
-      const t = this.transcript;
-      this.transcriptAtBottom = t.scrollHeight - t.scrollTop - t.clientHeight < 40;
     });
     this.renderAccount();
   }
@@ -151,9 +145,8 @@ export class SignInPage {
     if (!prompt || this.send.disabled) return;
     this.send.disabled = true;
     this.prompt.value = "";
-    this.transcript.append(el("div", "msg user", prompt));
-    const reply = this.transcript.appendChild(el("div", "msg assistant"));
-    this.scrollTranscript(true);
+    const reply = el("div", "msg assistant");
+    follow(this.transcript, () => this.transcript.append(el("div", "msg user", prompt), reply), true);
     try {
       const runtime = await this.connect();
       const settings = this.settings();
@@ -167,14 +160,12 @@ export class SignInPage {
         if (event.type === "turn_completed") cancelled = event.stopReason === "cancelled";
         this.showEvent(event, reply);
       }
-      if (cancelled) reply.append(el("div", "muted stopped", "(stopped)"));
-      this.scrollTranscript();
+      if (cancelled) follow(this.transcript, () => reply.append(el("div", "muted stopped", "(stopped)")));
       await session.destroy();
       this.setStatus("ready", cancelled ? "ready · stopped" : "ready");
     } catch (error) {
       const { code, message } = describeError(error);
-      reply.append(el("div", "error-box", `${code}: ${message}`));
-      this.scrollTranscript();
+      follow(this.transcript, () => reply.append(el("div", "error-box", `${code}: ${message}`)));
       this.setStatus("ready", `last turn failed: ${code}`);
     } finally {
       this.streaming = undefined;
@@ -188,18 +179,11 @@ export class SignInPage {
 
   private showEvent(event: AgentEvent, reply: HTMLElement): void {
     if (event.type === "text_delta") {
-      reply.append(event.delta);
-      this.scrollTranscript();
+      follow(this.transcript, () => reply.append(event.delta));
     }
     const item = this.eventLog.appendChild(el("li", undefined, event.type));
     item.dataset.type = event.type;
     this.eventLog.scrollTop = this.eventLog.scrollHeight;
-  }
-
-  /** The newest reply in view (the transcript scrolls once it is full), unless the visitor scrolled up to read. */
-  private scrollTranscript(force = false): void {
-    if (force) this.transcriptAtBottom = true;
-    if (this.transcriptAtBottom) this.transcript.scrollTop = this.transcript.scrollHeight;
   }
 
   private logResolver(text: string, outcome: "ok" | "refused"): void {

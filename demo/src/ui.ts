@@ -3,7 +3,7 @@ import type { AgentEvent } from "@rkat/web";
 import { DEFAULT_SETTINGS, PROVIDERS, providerDefaults, type AgentSettings, type ProviderId, type SkillChoice } from "./agent.js";
 import { errorDetail, quote, summarize } from "./format.js";
 import type { HookVerdict, TurnChoices } from "./loop.js";
-import { byId, el } from "./dom.js";
+import { byId, el, follow } from "./dom.js";
 
 export type StatusKind = "connecting" | "ready" | "streaming" | "error";
 
@@ -53,7 +53,8 @@ export class ReplyView {
   constructor(
     readonly root: HTMLElement,
     private readonly body: HTMLElement,
-    private readonly scroll: () => void,
+    /** Makes a change to the message, keeping the chat at its end if it was there (`follow`). */
+    private readonly grow: (change: () => void) => void,
   ) {}
 
   /** A new LLM turn starts: its text goes in a new paragraph. */
@@ -62,12 +63,13 @@ export class ReplyView {
   }
 
   appendText(delta: string): void {
-    if (!this.segment) {
-      this.segment = el("p", "segment");
-      this.body.append(this.segment);
-    }
-    this.segment.textContent += delta;
-    this.scroll();
+    this.grow(() => {
+      if (!this.segment) {
+        this.segment = el("p", "segment");
+        this.body.append(this.segment);
+      }
+      this.segment.textContent += delta;
+    });
   }
 
   toolRequested(id: string, name: string, args: unknown): void {
@@ -78,8 +80,7 @@ export class ReplyView {
     chip.append(el("span", "tool-badge", "tool"), el("span", "tool-name", name), el("code", "tool-args", JSON.stringify(args)));
     chip.append(el("span", "tool-result", "running…"));
     this.tools.set(id, chip);
-    this.body.append(chip);
-    this.scroll();
+    this.grow(() => this.body.append(chip));
   }
 
   /** `where`: "main thread" when the page's handler ran, else why it did not (a hook, the budget). */
@@ -106,8 +107,7 @@ export class ReplyView {
     const box = el("div", "error-box");
     box.append(el("strong", "error-code", code), document.createTextNode(` ${message}`));
     if (detail !== undefined) box.append(el("div", "error-detail", detail));
-    this.body.append(box);
-    this.scroll();
+    this.grow(() => this.body.append(box));
   }
 }
 
@@ -135,8 +135,6 @@ export class DemoUI {
   private runStartedAt = performance.now();
   /** The button that had the focus when `setBusy(true)` disabled it. */
   private focusedWhileBusy: HTMLButtonElement | undefined;
-  /** Whether the chat was scrolled to its end (the streaming reply follows it only then). */
-  private chatAtBottom = true;
 
   constructor() {
     for (const [id, p] of Object.entries(PROVIDERS)) {
@@ -148,10 +146,6 @@ export class DemoUI {
       this.showSettings(providerDefaults(this.provider.value as ProviderId, origin));
     });
     this.clearLog.addEventListener("click", () => this.log.replaceChildren());
-    this.messages.addEventListener("scroll", () => {
-      const m = this.messages;
-      this.chatAtBottom = m.scrollHeight - m.scrollTop - m.clientHeight < 40;
-    });
     // Enter sends, Shift+Enter adds a line.
     this.prompt.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -239,7 +233,6 @@ export class DemoUI {
   clearChat(): void {
     this.messages.replaceChildren(this.empty);
     this.empty.hidden = false;
-    this.chatAtBottom = true;
   }
 
   /** `tags`: what the turn was sent with (skill, budget, hook), shown under the bubble. */
@@ -255,8 +248,7 @@ export class DemoUI {
       for (const tag of tags) line.append(el("span", "tag", tag));
       msg.append(line);
     }
-    this.messages.append(msg);
-    this.scrollChat(true);
+    follow(this.messages, () => this.messages.append(msg), true);
   }
 
   startReply(): ReplyView {
@@ -270,16 +262,14 @@ export class DemoUI {
     typing.append(el("i"), el("i"), el("i"));
     bubble.append(body, typing);
     msg.append(bubble);
-    this.messages.append(msg);
-    this.scrollChat();
-    return new ReplyView(msg, body, () => this.scrollChat());
+    follow(this.messages, () => this.messages.append(msg));
+    return new ReplyView(msg, body, (change) => follow(this.messages, change));
   }
 
   /** A system notice in the chat (new session, connection errors). */
   notice(text: string, kind: "info" | "error" = "info"): void {
     const line = el("div", `notice ${kind}`, text);
-    this.messages.append(line);
-    this.scrollChat(true);
+    follow(this.messages, () => this.messages.append(line), true);
   }
 
   markRunStart(runNumber: number): void {
@@ -325,15 +315,10 @@ export class DemoUI {
   }
 
   private appendLog(item: HTMLElement): void {
-    const stick = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 40;
-    this.log.append(item);
-    while (this.log.childElementCount > LOG_LIMIT) this.log.firstElementChild?.remove();
-    if (stick) this.log.scrollTop = this.log.scrollHeight;
+    follow(this.log, () => {
+      this.log.append(item);
+      while (this.log.childElementCount > LOG_LIMIT) this.log.firstElementChild?.remove();
+    });
   }
 
-  /** Keep the newest message in view, unless the visitor scrolled up to read (`force`: they just sent). */
-  private scrollChat(force = false): void {
-    if (force) this.chatAtBottom = true;
-    if (this.chatAtBottom) this.messages.scrollTop = this.messages.scrollHeight;
-  }
 }
