@@ -111,7 +111,8 @@ export async function readNodeFile(file: URL): Promise<Uint8Array> {
 export async function loadWasm(wasm: WasmModule): Promise<WebAssembly.Exports | undefined> {
   let exports: unknown;
   try {
-    if (isNode() && wasm.initSync) {
+    // Once loaded, the glue's calls only return the exports: no need to read the file again.
+    if (isNode() && wasm.initSync && !instances.has(wasm)) {
       exports = wasm.initSync({ module: await readNodeFile(new URL("../pkg/meerkat_web_runtime_bg.wasm", import.meta.url)) });
     } else if (wasm.default) {
       exports = await wasm.default();
