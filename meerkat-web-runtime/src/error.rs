@@ -230,7 +230,8 @@ mod tests {
     fn the_typescript_mirror_lists_every_code_in_order() {
         let ts = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../src/errors.ts")).unwrap();
         let list = ts.split("export const CORE_ERROR_CODES = [").nth(1).unwrap().split(']').next().unwrap();
-        let mirrored: Vec<&str> = list.split(',').map(|s| s.trim().trim_matches('"')).filter(|s| !s.is_empty()).collect();
+        let mirrored: Vec<&str> =
+            list.split(',').map(|s| s.trim().trim_matches('"')).filter(|s| !s.is_empty()).collect();
         let ours: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
         assert_eq!(mirrored, ours);
     }

@@ -85,7 +85,10 @@ impl Session {
         if defaulted && ProviderKind::for_model(&model).is_some_and(|p| p != provider) {
             return Err(CoreError::new(
                 ErrorCode::ModelRequired,
-                format!("provider {} needs a model: the runtime's default, {model}, is not one of its models", provider.name()),
+                format!(
+                    "provider {} needs a model: the runtime's default, {model}, is not one of its models",
+                    provider.name()
+                ),
             ));
         }
         let declared = binding.and_then(|i| settings.bindings.get(i));

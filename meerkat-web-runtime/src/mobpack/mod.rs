@@ -103,7 +103,8 @@ pub fn read(bytes: &[u8]) -> CoreResult<Mobpack> {
             // must not first grow that memory by the reply (up to 6x its
             // skills: JSON escapes).
             if data.len() > crate::skills::MAX_SKILL_BYTES {
-                let why = format!("is larger than {} KiB, the most a skill may be", crate::skills::MAX_SKILL_BYTES / 1024);
+                let why =
+                    format!("is larger than {} KiB, the most a skill may be", crate::skills::MAX_SKILL_BYTES / 1024);
                 return Err(refuse_entry(path, &why));
             }
             let content = core::str::from_utf8(data).map_err(|_| refuse_entry(path, "is not UTF-8 text"))?;

@@ -4,7 +4,7 @@
 //! base URL convention). Also the dialect most OpenAI-compatible services
 //! speak, so the parser is lenient about what it does not need.
 
-use super::openai_shared::{self as shared, MAX_CALLS, images_in, tool_result_text, write_data_url};
+use super::openai_shared::{self as shared, MAX_CALLS, write_data_url};
 use super::sse::{FastPath, MAX_EVENT_BYTES, SseDecoder, SseEvent, SseHandler, SseStream};
 use super::{AssistantTurn, LlmRequest, Provider, StreamParser, TextSink, TurnBuilder};
 use crate::effects::HttpRequest;
@@ -95,34 +95,6 @@ fn write_assistant(content: &[Part], items: &mut ArrayWriter<'_>) {
     o.end();
 }
 
-/// One `tool` message per result, all straight after the assistant message
-/// (the API requires that), then the results' images and the rest of the
-/// user content as user messages.
-fn write_user_turn(content: &[Part], items: &mut ArrayWriter<'_>) {
-    let mut images: Vec<&Part> = Vec::new();
-    let mut rest: Vec<&Part> = Vec::new();
-    for part in content {
-        match part {
-            Part::ToolResult { tool_use_id, content, is_error } => {
-                let mut o = ObjectWriter::new(items.item());
-                o.str("role", "tool")
-                    .str("tool_call_id", tool_use_id)
-                    .str("content", &tool_result_text(content, *is_error));
-                o.end();
-                images.extend(images_in(content));
-            }
-            Part::Text { .. } | Part::Image { .. } if !part.is_empty_text() => rest.push(part),
-            _ => {}
-        }
-    }
-    if !images.is_empty() {
-        write_user(&images, items.item());
-    }
-    if !rest.is_empty() {
-        write_user(&rest, items.item());
-    }
-}
-
 fn write_messages(system: Option<&str>, messages: &[Message], out: &mut String) {
     let mut items = ArrayWriter::new(out);
     if let Some(system) = system {
@@ -132,7 +104,12 @@ fn write_messages(system: Option<&str>, messages: &[Message], out: &mut String) 
     }
     for message in messages {
         match message.role {
-            Role::User => write_user_turn(&message.content, &mut items),
+            Role::User => shared::write_user_turn(
+                &message.content,
+                &mut items,
+                ["role", "tool", "tool_call_id", "content"],
+                write_user,
+            ),
             Role::Assistant => write_assistant(&message.content, &mut items),
         }
     }

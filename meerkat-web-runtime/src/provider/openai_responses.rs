@@ -4,7 +4,7 @@
 //! convention). Stateless use: the whole history is sent every time, nothing
 //! refers to a stored response.
 
-use super::openai_shared::{self as shared, MAX_CALLS, images_in, tool_result_text, write_data_url};
+use super::openai_shared::{self as shared, MAX_CALLS, write_data_url};
 use super::sse::{FastPath, MAX_EVENT_BYTES, SseDecoder, SseEvent, SseHandler, SseStream};
 use super::{AssistantTurn, LlmRequest, Provider, StreamParser, TextSink, TurnBuilder};
 use crate::effects::HttpRequest;
@@ -78,38 +78,16 @@ fn write_assistant(content: &[Part], items: &mut ArrayWriter<'_>) {
     }
 }
 
-/// Results first, keyed by `call_id`; then their images and the rest of
-/// the user content as user messages (an output item holds text only).
-fn write_user_turn(content: &[Part], items: &mut ArrayWriter<'_>) {
-    let mut images: Vec<&Part> = Vec::new();
-    let mut rest: Vec<&Part> = Vec::new();
-    for part in content {
-        match part {
-            Part::ToolResult { tool_use_id, content, is_error } => {
-                let mut o = ObjectWriter::new(items.item());
-                o.str("type", "function_call_output")
-                    .str("call_id", tool_use_id)
-                    .str("output", &tool_result_text(content, *is_error));
-                o.end();
-                images.extend(images_in(content));
-            }
-            Part::Text { .. } | Part::Image { .. } if !part.is_empty_text() => rest.push(part),
-            _ => {}
-        }
-    }
-    if !images.is_empty() {
-        write_user(&images, items.item());
-    }
-    if !rest.is_empty() {
-        write_user(&rest, items.item());
-    }
-}
-
 fn write_input(messages: &[Message], out: &mut String) {
     let mut items = ArrayWriter::new(out);
     for message in messages {
         match message.role {
-            Role::User => write_user_turn(&message.content, &mut items),
+            Role::User => shared::write_user_turn(
+                &message.content,
+                &mut items,
+                ["type", "function_call_output", "call_id", "output"],
+                write_user,
+            ),
             Role::Assistant => write_assistant(&message.content, &mut items),
         }
     }

@@ -8,7 +8,7 @@
 
 use super::sse::SseDecoder;
 use crate::error::{CoreError, ErrorCode};
-use crate::json::{self, Json, write_str};
+use crate::json::{self, ArrayWriter, Json, ObjectWriter, write_str};
 use crate::provider::Endpoint;
 use crate::text;
 use crate::transcript::Part;
@@ -64,6 +64,40 @@ pub fn tool_result_text(content: &[Part], is_error: bool) -> String {
     let text =
         if text.is_empty() && images > 0 { format!("({images} image(s) attached in the next message)") } else { text };
     if is_error && !text.starts_with("Error") { format!("Error: {text}") } else { text }
+}
+
+/// A user turn as both APIs take it: the tool results first, one item each
+/// (`result`: its three keys and the first one's value, which differ
+/// between the two APIs), all straight after the assistant's calls (both
+/// require that); then the results' images and the rest of the user
+/// content as user messages (`write_user`, each API's own).
+pub fn write_user_turn(
+    content: &[Part],
+    items: &mut ArrayWriter<'_>,
+    result: [&str; 4],
+    write_user: impl Fn(&[&Part], &mut String),
+) {
+    let [kind, kind_value, id_key, text_key] = result;
+    let mut images: Vec<&Part> = Vec::new();
+    let mut rest: Vec<&Part> = Vec::new();
+    for part in content {
+        match part {
+            Part::ToolResult { tool_use_id, content, is_error } => {
+                let mut o = ObjectWriter::new(items.item());
+                o.str(kind, kind_value).str(id_key, tool_use_id).str(text_key, &tool_result_text(content, *is_error));
+                o.end();
+                images.extend(images_in(content));
+            }
+            Part::Text { .. } | Part::Image { .. } if !part.is_empty_text() => rest.push(part),
+            _ => {}
+        }
+    }
+    if !images.is_empty() {
+        write_user(&images, items.item());
+    }
+    if !rest.is_empty() {
+        write_user(&rest, items.item());
+    }
 }
 
 pub fn images_in(content: &[Part]) -> impl Iterator<Item = &Part> {

@@ -38,7 +38,9 @@ fn a_provider_without_a_model_does_not_take_another_providers_default() {
     let mut h = Harness::new(json!({"anthropicApiKey":"k","geminiApiKey":"k","openaiApiKey":"k","model":"claude-x"}));
     let err = h.cmd(json!({"op":"create_session","config":{"provider":"gemini"}})).unwrap_err();
     assert_eq!(err["code"], "MODEL_REQUIRED");
-    assert!(err["message"].as_str().unwrap().contains("provider gemini needs a model: the runtime's default, claude-x,"));
+    assert!(
+        err["message"].as_str().unwrap().contains("provider gemini needs a model: the runtime's default, claude-x,")
+    );
     assert_eq!(h.code(json!({"op":"create_session","config":{"provider":"openai"}})), "MODEL_REQUIRED");
     assert_eq!(h.cmd(json!({"op":"list_sessions"})).unwrap(), json!([]));
     // The default's own provider, a model given, or a default no provider claims (a custom name) still go.
