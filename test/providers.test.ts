@@ -128,6 +128,25 @@ for (const api of APIS) {
       expect(broken.schemaWarnings![0]!.message).toMatch(/not valid JSON/);
     });
 
+    test("structured output with a list at the root: Claude and Gemini answer it, OpenAI's own 400 says what to change", async () => {
+      const list = { type: "array", items: { type: "string" } };
+      const s = session();
+      if (!api.name.startsWith("openai")) {
+        const ok = await s.turn("Three cities", { outputSchema: list });
+        expect(Array.isArray(ok.structuredOutput)).toBe(true);
+        expect(ok.schemaWarnings).toEqual([]);
+        return;
+      }
+      // Both OpenAI APIs take only an object root (README, structured output): the run fails with their message.
+      const refused = await s.turn("Three cities", { outputSchema: list }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(ProviderError);
+      expect((refused as ProviderError).message).toContain(`schema must be a JSON Schema of 'type: "object"', got 'type: "array"'`);
+      // Wrapped in an object, as the message asks, the list comes back.
+      const wrapped = { type: "object", properties: { cities: list }, required: ["cities"] };
+      const ok = await s.turn("Three cities", { outputSchema: wrapped });
+      expect(Array.isArray((ok.structuredOutput as { cities?: unknown }).cities)).toBe(true);
+    });
+
     test("a transient error is retried, a permanent one is not", async () => {
       await script("error=500");
       const s = session();

@@ -133,29 +133,36 @@ async function errorMessage(api: AnyApi, res: Response): Promise<string> {
   return body.error.message;
 }
 
+/** The schema as OpenAI takes it (an object root, as its APIs refuse any other): inside one property there. */
+const rooted = (api: AnyApi, schema: Record<string, unknown>): Record<string, unknown> =>
+  api === 'chat' || api === 'responses' ? { type: 'object', properties: { v: schema }, required: ['v'] } : schema;
+
+/** On OpenAI, a root typed as the object it must be. */
+const typed = (api: AnyApi): Record<string, unknown> => (api === 'chat' || api === 'responses' ? { type: 'object' } : {});
+
 const nested = (levels: number, minItems: number): Record<string, unknown> =>
   levels === 0 ? { type: 'integer' } : { type: 'array', minItems, items: nested(levels - 1, minItems) };
 
 // Claude's grammar takes none of these constraints: Anthropic refuses them first (below).
 describe.each(['chat', 'responses', 'gemini'] as const)('size caps on %s', (api) => {
   it('an array of a billion items is a 400 naming the cap, not an out-of-memory crash', async () => {
-    expect(await errorMessage(api, await postStructured(api, PROMPT, { type: 'array', minItems: 1_000_000_000 }))).toContain('at most 100 items per array');
+    expect(await errorMessage(api, await postStructured(api, PROMPT, rooted(api, { type: 'array', minItems: 1_000_000_000 })))).toContain('at most 100 items per array');
   });
 
   it('a string of 300,000 characters is a 400 naming the cap, not a quadratic loop', async () => {
-    expect(await errorMessage(api, await postStructured(api, PROMPT, { type: 'string', minLength: 300_000 }))).toContain('at most 10000 characters per string');
+    expect(await errorMessage(api, await postStructured(api, PROMPT, rooted(api, { type: 'string', minLength: 300_000 })))).toContain('at most 10000 characters per string');
   });
 
   it('nested arrays multiply: 300 or even 100 items at three levels is a 400', async () => {
-    expect(await errorMessage(api, await postStructured(api, PROMPT, nested(3, 300)))).toContain('at most 100 items per array');
-    expect(await errorMessage(api, await postStructured(api, PROMPT, nested(3, 100)))).toContain('at most 10000 values per document');
+    expect(await errorMessage(api, await postStructured(api, PROMPT, rooted(api, nested(3, 300))))).toContain('at most 100 items per array');
+    expect(await errorMessage(api, await postStructured(api, PROMPT, rooted(api, nested(3, 100))))).toContain('at most 10000 values per document');
   });
 });
 
 describe.each(['anthropic', 'chat', 'responses', 'gemini'] as const)('schema depth on %s', (api) => {
   it('self-referring allOf and anyOf are a 400, not a stack overflow', async () => {
-    expect(await errorMessage(api, await postStructured(api, PROMPT, { allOf: [{ $ref: '#' }] }))).toContain('more than 64 deep');
-    expect(await errorMessage(api, await postStructured(api, PROMPT, { anyOf: [{ $ref: '#' }] }))).toContain('more than 64 deep');
+    expect(await errorMessage(api, await postStructured(api, PROMPT, { ...typed(api), allOf: [{ $ref: '#' }] }))).toContain('more than 64 deep');
+    expect(await errorMessage(api, await postStructured(api, PROMPT, { ...typed(api), anyOf: [{ $ref: '#' }] }))).toContain('more than 64 deep');
   });
 });
 
@@ -192,7 +199,7 @@ describe('size caps', () => {
   });
 
   it('a schema over the caps is a 400 even when the reply is a tool call', async () => {
-    const tools = ADAPTERS.chat.tools("What's the weather in Paris?", { response_format: { type: 'json_schema', json_schema: { name: 'w', schema: { type: 'array', minItems: 101 } } } });
+    const tools = ADAPTERS.chat.tools("What's the weather in Paris?", { response_format: { type: 'json_schema', json_schema: { name: 'w', schema: { type: 'object', properties: { a: { type: 'array', minItems: 101 } } } } } });
     expect(await errorMessage('chat', await post(proxy.url, CHAT_PATH, tools, OPENAI_HEADERS))).toContain('at most 100 items per array');
   });
 
@@ -203,8 +210,8 @@ describe('size caps', () => {
 
   it('long prompt words cannot push a document past its character cap', async () => {
     const word = 'a'.repeat(600_000);
-    const schema = { type: 'array', minItems: 2, items: { type: 'string' } };
+    const schema = rooted('responses', { type: 'array', minItems: 2, items: { type: 'string' } });
     expect(await errorMessage('responses', await postStructured('responses', word, schema))).toContain('at most 1000000 characters of strings per document');
-    expect(JSON.parse(await replyText('responses', word, { type: 'string' }))).toBe(word);
+    expect(JSON.parse(await replyText('responses', word, rooted('responses', { type: 'string' })))).toEqual({ v: word });
   });
 });
