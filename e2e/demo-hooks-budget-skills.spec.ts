@@ -4,7 +4,7 @@
  * picker (an embedded skill source added at startup).
  */
 import { expect, test, type Page } from "@playwright/test";
-import { demoState, finalText, lastRunEvents, lastRunEventTypes, openDemo, send, sendAndWait } from "./helpers.js";
+import { demoState, expectChatIdle, finalText, lastRunEvents, lastRunEventTypes, openDemo, send, sendAndWait } from "./helpers.js";
 
 const DENIAL = "the calculator is disabled by a demo hook";
 /** The simulator calls every tool a prompt names, in parallel: here two calls. */
@@ -112,7 +112,7 @@ test("a tool-call budget stops the run with BUDGET_EXHAUSTED, and the next promp
   await expect(failed.locator(".error-detail")).toHaveText("tool_calls: used 1 of 1 · before it stopped: 1 LLM turn(s), 1 tool call(s)");
   await expect(page.locator("#status")).toHaveAttribute("data-state", "error");
   await expect(page.locator("#status")).toContainText("BUDGET_EXHAUSTED");
-  await expect(page.locator("#send")).toBeEnabled();
+  await expectChatIdle(page);
 
   // The first call ran; the second was refused by the runtime, never reaching the page.
   await expect(failed.locator(".tool")).toHaveCount(2);

@@ -392,3 +392,27 @@ test("from the keyboard: Run flow hands the focus to Cancel flow and back, a rep
   await expect(page.locator("#mob-send-text")).toBeFocused();
   expect(errors).toEqual([]);
 });
+
+test("the composer's Send is disabled while the message is empty or blank; sent from the keyboard, the focus goes to the message", async ({ page }) => {
+  const errors = await openMobs(page, "url");
+  await start(page, "Start research team", 2);
+  const text = page.locator("#mob-send-text");
+  const sendButton = page.locator("#mob-send-button");
+  await expect(sendButton).toBeEnabled(); // the example message
+  await text.fill(" \n ");
+  await expect(sendButton).toBeDisabled();
+  await text.press("Enter");
+  await expect(text).toBeFocused();
+  await expect(page.locator("#mob-replies li")).toHaveCount(0);
+  await text.fill("Hello");
+  await expect(sendButton).toBeEnabled();
+  await sendButton.focus();
+  await page.keyboard.press("Enter");
+  await expect(lastAnswer(page)).toContainText("You said: Hello");
+  await expect(sendButton).toBeDisabled();
+  await expect(text).toBeFocused();
+  // An example fills the message: Send can be pressed again.
+  await page.locator("#mob-examples button").first().click();
+  await expect(sendButton).toBeEnabled();
+  expect(errors).toEqual([]);
+});

@@ -27,3 +27,20 @@ export function follow(box: HTMLElement, change: () => void, force = false): voi
   change();
   if (atEnd) box.scrollTop = box.scrollHeight;
 }
+
+/**
+ * Keep a composer's Send disabled while its message is blank or `blocked()`
+ * (a run in progress, no one to send to). Typing updates it; code that
+ * changes the message or what `blocked` reads calls the returned function.
+ * A Send that disables with the keyboard focus hands it to the message.
+ */
+export function sendWhenWritten(message: HTMLTextAreaElement, send: HTMLButtonElement, blocked: () => boolean): () => void {
+  const update = () => {
+    const focused = document.activeElement === send;
+    send.disabled = blocked() || message.value.trim() === "";
+    if (focused && send.disabled) message.focus();
+  };
+  message.addEventListener("input", update);
+  update();
+  return update;
+}

@@ -150,6 +150,7 @@ async function send(prompt: string): Promise<void> {
   if (!session) return;
   setBusy(true);
   ui.prompt.value = "";
+  ui.promptChanged();
   const choices = ui.readChoices();
   const tags = choiceTags(choices);
   if (agent.hookId !== undefined) tags.push("hook: deny calculator");

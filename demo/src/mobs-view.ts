@@ -4,7 +4,7 @@ import { quote, summarize } from "./format.js";
 import { renderGraph } from "./mobs-graph.js";
 import { MOB_EXAMPLES, type MemberKey } from "./mobs-setup.js";
 import { displayName, type Delivery, type Edge, type MemberRow } from "./mobs-state.js";
-import { byId, el, follow } from "./dom.js";
+import { byId, el, follow, sendWhenWritten } from "./dom.js";
 
 export type MobsStatus = "idle" | "connecting" | "ready" | "streaming" | "error";
 
@@ -106,6 +106,10 @@ export class MobsView {
   private logShown: { key: MemberKey | undefined; count: number } = { key: undefined, count: 0 };
   /** Where the next example sends to, once that member exists. */
   private wantedTarget: MemberKey = MOB_EXAMPLES[0]?.to ?? "";
+  /** Members that can take a message (not retired). */
+  private liveMembers = 0;
+  /** Send is disabled while the message is blank or there is no one to send to. */
+  readonly messageChanged = sendWhenWritten(this.sendText, this.sendButton, () => this.liveMembers === 0);
 
   constructor() {
     const examples = byId<HTMLElement>("mob-examples");
@@ -116,6 +120,7 @@ export class MobsView {
       chip.dataset.to = example.to;
       chip.addEventListener("click", () => {
         this.sendText.value = example.text;
+        this.messageChanged();
         const offered = [...this.sendTo.options].some((o) => o.value === example.to);
         if (offered) this.sendTo.value = example.to;
         this.wantedTarget = offered ? "" : example.to;
@@ -128,7 +133,7 @@ export class MobsView {
     this.sendText.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
-        this.sendForm.requestSubmit();
+        if (!this.sendButton.disabled) this.sendForm.requestSubmit();
       }
     });
     this.renderFlow(undefined);
@@ -166,7 +171,8 @@ export class MobsView {
     this.startAmbassadors.disabled = state.busy || state.ambassadors;
     this.startPack.disabled = state.busy || state.pack || !state.connected;
     this.reset.disabled = state.busy || !state.connected;
-    this.sendButton.disabled = state.members === 0;
+    this.liveMembers = state.members;
+    this.messageChanged();
     this.runFlow.disabled = !state.research || state.flowRunning;
     this.cancelFlow.hidden = !state.flowRunning;
   }

@@ -164,6 +164,7 @@ export class MobsPage {
     const stop = () => void member.interrupt().catch((error: unknown) => this.fail(error, "stop"));
     const line = this.view.addReply(key, text, stop);
     this.view.sendText.value = "";
+    this.view.messageChanged();
     const generation = this.generation;
     try {
       const { runId } = await member.send(text);

@@ -11,7 +11,7 @@
 import { withAuthBinding, type AgentEvent, type AuthLease, type AuthResolverRequest, type RuntimeConfig } from "@rkat/web";
 import { connectRuntime, type WorkerRuntime, type WorkerSession } from "@rkat/web/worker";
 import { providerFamily, runtimeConfig, sessionConfig, type AgentSettings } from "./agent.js";
-import { byId, el, follow } from "./dom.js";
+import { byId, el, follow, sendWhenWritten } from "./dom.js";
 import { FakeIdentityProvider } from "./fake-login.js";
 import { describeError } from "./ui.js";
 
@@ -43,6 +43,10 @@ export class SignInPage {
   private readonly stop = byId<HTMLButtonElement>("signin-stop");
   /** The session whose turn is streaming, for Stop. */
   private streaming: WorkerSession | undefined;
+  /** A turn is in progress (from Send to its end). */
+  private asking = false;
+  /** Send is disabled while the prompt is blank or a turn is in progress. */
+  private readonly promptChanged = sendWhenWritten(this.prompt, this.send, () => this.asking);
   private readonly transcript = byId<HTMLElement>("signin-messages");
   private readonly eventLog = byId<HTMLOListElement>("signin-events");
 
@@ -61,11 +65,11 @@ export class SignInPage {
       event.preventDefault();
       void this.ask(this.prompt.value);
     });
-    // Enter sends, Shift+Enter adds a line (as on the Chat page).
+    // Enter sends (when Send can be pressed), Shift+Enter adds a line (as on the Chat page).
     this.prompt.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
-        this.chatForm.requestSubmit();
+        if (!this.send.disabled) this.chatForm.requestSubmit();
       }
     });
     this.renderAccount();
@@ -142,10 +146,14 @@ export class SignInPage {
   /** One turn on a fresh session bound to the realm: streamed text and its events. */
   private async ask(text: string): Promise<void> {
     const prompt = text.trim();
-    if (!prompt || this.send.disabled) return;
-    this.send.disabled = true;
+    if (!prompt || this.asking) return;
+    this.asking = true;
     this.prompt.value = "";
+    this.promptChanged();
     const reply = el("div", "msg assistant");
+    // How the turn ended, on the reply once it has (as the Chat page's replies say).
+    reply.dataset.state = "streaming";
+    let outcome = "done";
     follow(this.transcript, () => this.transcript.append(el("div", "msg user", prompt), reply), true);
     try {
       const runtime = await this.connect();
@@ -160,17 +168,23 @@ export class SignInPage {
         if (event.type === "turn_completed") cancelled = event.stopReason === "cancelled";
         this.showEvent(event, reply);
       }
-      if (cancelled) follow(this.transcript, () => reply.append(el("div", "muted stopped", "(stopped)")));
+      if (cancelled) {
+        follow(this.transcript, () => reply.append(el("div", "muted stopped", "(stopped)")));
+        outcome = "interrupted";
+      }
       await session.destroy();
       this.setStatus("ready", cancelled ? "ready · stopped" : "ready");
     } catch (error) {
       const { code, message } = describeError(error);
       follow(this.transcript, () => reply.append(el("div", "error-box", `${code}: ${message}`)));
+      outcome = "error";
       this.setStatus("ready", `last turn failed: ${code}`);
     } finally {
       this.streaming = undefined;
       this.stop.hidden = true;
-      this.send.disabled = false;
+      this.asking = false;
+      this.promptChanged();
+      reply.dataset.state = outcome;
       // Stop (now hidden) or Send had the focus: give it to the prompt, as the Chat page does.
       const active = document.activeElement;
       if (active === document.body || active === this.stop || active === this.send) this.prompt.focus();
