@@ -416,3 +416,23 @@ test("the composer's Send is disabled while the message is empty or blank; sent 
   await expect(sendButton).toBeEnabled();
   expect(errors).toEqual([]);
 });
+
+test("from the keyboard: a Start button hands the focus to the member picker its team filled, Reset to Start research team", async ({ page }) => {
+  const errors = await openMobs(page, "url");
+  const picker = page.locator("#mob-send-to");
+  for (const [name, members] of [["Start research team", 2], ["Start north & south", 4]] as const) {
+    const button = page.getByRole("button", { name });
+    await button.focus();
+    await page.keyboard.press("Enter");
+    await expect(page.locator("#mob-members tbody tr[data-member]")).toHaveCount(members);
+    await expect(button).toBeDisabled();
+    await expect(picker).toBeFocused();
+  }
+  // Reset disables itself while the runtime restarts: Start research team takes the focus.
+  await page.getByRole("button", { name: "Reset" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.locator("#mob-members tbody tr[data-member]")).toHaveCount(0);
+  await expect(page.locator("#mobs-status")).toHaveAttribute("data-state", "ready");
+  await expect(page.getByRole("button", { name: "Start research team" })).toBeFocused();
+  expect(errors).toEqual([]);
+});

@@ -44,3 +44,16 @@ export function sendWhenWritten(message: HTMLTextAreaElement, send: HTMLButtonEl
   update();
   return update;
 }
+
+/**
+ * A control that disables or hides itself while it works drops the keyboard
+ * focus to the page's body. Call this when it is pressed, before it does;
+ * call what it returns when the work is done: the focus goes to `next` if
+ * the control had it and nothing took it since.
+ */
+export function handFocus(from: HTMLElement): (next: HTMLElement) => void {
+  const had = document.activeElement === from;
+  return (next) => {
+    if (had && document.activeElement === document.body) next.focus();
+  };
+}

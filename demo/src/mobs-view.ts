@@ -4,7 +4,7 @@ import { quote, summarize } from "./format.js";
 import { renderGraph } from "./mobs-graph.js";
 import { MOB_EXAMPLES, type MemberKey } from "./mobs-setup.js";
 import { displayName, type Delivery, type Edge, type MemberRow } from "./mobs-state.js";
-import { byId, el, follow, sendWhenWritten } from "./dom.js";
+import { byId, el, follow, handFocus, sendWhenWritten } from "./dom.js";
 
 export type MobsStatus = "idle" | "connecting" | "ready" | "streaming" | "error";
 
@@ -293,12 +293,10 @@ export class MobsView {
     stopButton.type = "button";
     let stopped = false;
     // Stop is disabled, then removed: the keyboard focus it had goes to the composer.
-    let stopHadFocus = false;
-    const refocus = () => {
-      if (stopHadFocus && document.activeElement === document.body) this.sendText.focus();
-    };
+    let handOver: ((next: HTMLElement) => void) | undefined;
+    const refocus = () => handOver?.(this.sendText);
     stopButton.addEventListener("click", () => {
-      stopHadFocus = document.activeElement === stopButton;
+      handOver = handFocus(stopButton);
       stopped = true;
       stopButton.disabled = true;
       stop();
