@@ -182,3 +182,29 @@ test("the Sign-in chat's Send is disabled while the prompt is empty or blank, an
   await expect(prompt).toBeFocused();
   expect(errors).toEqual([]);
 });
+
+test("a wrong password is said next to the form, as an alert describing the field, which keeps the focus; the next attempt clears it", async ({ page }) => {
+  await openDemo(page, "#signin");
+  await expect(page.locator("#signin-status")).toHaveAttribute("data-state", "ready");
+  const password = page.locator("#login-password");
+  const alert = page.locator("#login").getByRole("alert");
+  const wrong = 'wrong password (the demo password is "demo")';
+  await password.fill("nope");
+  await password.press("Enter");
+  await expect(alert).toHaveText(wrong);
+  await expect(password).toHaveAttribute("aria-invalid", "true");
+  await expect(password).toHaveAccessibleDescription(wrong);
+  await expect(password).toBeFocused();
+  await expect(page.locator("#login-account")).toHaveText("signed out");
+  // Pressed with the mouse, Sign in gives the focus back to the password too.
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(alert).toHaveText(wrong);
+  await expect(password).toBeFocused();
+  await page.keyboard.type("demo");
+  await page.keyboard.press("Enter");
+  await expect(page.locator("#login-account")).toHaveText("signed in as ada");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(password).toBeFocused();
+  await expect(alert).toHaveText("");
+  await expect(password).not.toHaveAttribute("aria-invalid", "true");
+});

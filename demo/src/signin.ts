@@ -34,6 +34,8 @@ export class SignInPage {
   private readonly loginForm = byId<HTMLFormElement>("login");
   private readonly user = byId<HTMLInputElement>("login-user");
   private readonly password = byId<HTMLInputElement>("login-password");
+  /** Why the last sign-in failed, under the form (an alert: read out when it appears). */
+  private readonly loginError = byId<HTMLElement>("login-error");
   private readonly signOutButton = byId<HTMLButtonElement>("sign-out");
   private readonly account = byId<HTMLElement>("login-account");
   private readonly resolverLog = byId<HTMLOListElement>("resolver-log");
@@ -118,15 +120,29 @@ export class SignInPage {
   }
 
   private signIn(): void {
+    this.showLoginError(undefined);
     try {
       this.idp.signIn(this.user.value, this.password.value);
       this.password.value = "";
     } catch (error) {
-      this.logResolver(`sign-in failed: ${describeError(error).message}`, "refused");
+      const { message } = describeError(error);
+      this.logResolver(`sign-in failed: ${message}`, "refused");
+      this.showLoginError(message, this.user.value.trim() === "" ? this.user : this.password);
     }
     this.renderAccount();
     // The form is hidden now: focus goes to what replaced it, not to the page's body.
     if (this.idp.signedInAs !== undefined) this.signOutButton.focus();
+  }
+
+  /** Say why the sign-in failed next to the form and mark the field to fix, which takes the focus; or clear it. */
+  private showLoginError(message: string | undefined, field?: HTMLInputElement): void {
+    this.loginError.textContent = message ?? "";
+    for (const input of [this.user, this.password]) {
+      if (input === field) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+    }
+    field?.select();
+    field?.focus();
   }
 
   private signOut(): void {
