@@ -214,3 +214,17 @@ test("the hook and a skill together (screenshot)", async ({ page }) => {
     .evaluate((line) => line.scrollIntoView({ block: "start" }));
   await page.screenshot({ path: "test-results/demo-features.png" });
 });
+
+test("the hook's checkbox, toggled from the keyboard, keeps the focus (it is disabled while the runtime registers the hook)", async ({ page }) => {
+  await openDemo(page);
+  const checkbox = page.locator("#deny-calculator");
+  await checkbox.focus();
+  await page.keyboard.press("Space");
+  await expect(page.locator("#hook-id")).toHaveText(/^hook-\d+$/);
+  await expect(checkbox).toBeEnabled();
+  await expect(checkbox).toBeFocused();
+  await page.keyboard.press("Space");
+  await expect(page.locator("#hook-id")).toBeHidden();
+  await expect(checkbox).toBeEnabled();
+  await expect(checkbox).toBeFocused();
+});
