@@ -1,6 +1,6 @@
 /** The demo chat: streaming, the event log, multi-turn memory, error display. */
 import { expect, test, type Page } from "@playwright/test";
-import { finalText, lastReply, lastRunEventTypes, openDemo, send, sendAndWait } from "./helpers.js";
+import { expectChatIdle, finalText, lastReply, lastRunEventTypes, openDemo, send, sendAndWait } from "./helpers.js";
 
 test("a reply streams into the chat and the event log shows the run", async ({ page }) => {
   await openDemo(page);
@@ -79,7 +79,7 @@ test("a provider error shows its code, and the next prompt works", async ({ page
   await expect(status).toContainText("PROVIDER_AUTH");
   await expect(failed.locator(".error-code")).toHaveText("PROVIDER_AUTH");
   expect(await lastRunEventTypes(page)).toContain("run_failed");
-  await expect(page.locator("#send")).toBeEnabled();
+  await expectChatIdle(page);
 
   const next = await sendAndWait(page, "Are you still there?");
   expect(await finalText(next)).toMatch(/^You said: Are you still there\? \(\d+ messages in context\)$/);
@@ -142,4 +142,34 @@ test("a visitor who scrolls up while a reply streams stays where they are; sendi
   // Sending is a request to see the new run.
   const next = await sendAndWait(page, "Hello");
   await expect(next).toBeInViewport();
+});
+
+test("Send is disabled while the message is empty or blank; Enter then does nothing; the focus is kept", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await openDemo(page);
+  const prompt = page.locator("#prompt");
+  const sendButton = page.getByRole("button", { name: "Send" });
+  await expect(sendButton).toBeDisabled();
+  await prompt.fill("   \n ");
+  await expect(sendButton).toBeDisabled();
+  // Enter in a blank composer: nothing is sent, nothing fails.
+  await prompt.press("Enter");
+  await expect(prompt).toBeFocused();
+  await expect(page.locator(".msg")).toHaveCount(0);
+  await expect(page.locator("#status")).toHaveAttribute("data-state", "ready");
+  await prompt.fill("Hello");
+  await expect(sendButton).toBeEnabled();
+  await prompt.fill("");
+  await expect(sendButton).toBeDisabled();
+  // An example fills the prompt: Send can be pressed.
+  await page.getByRole("button", { name: "My name is Ada." }).click();
+  await expect(sendButton).toBeEnabled();
+  // Sent from the keyboard: the prompt is emptied, Send disables and hands the focus to the prompt.
+  await sendButton.focus();
+  await page.keyboard.press("Enter");
+  await expect(lastReply(page)).toHaveAttribute("data-state", "done");
+  await expect(sendButton).toBeDisabled();
+  await expect(prompt).toBeFocused();
+  expect(errors).toEqual([]);
 });

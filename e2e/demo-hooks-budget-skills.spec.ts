@@ -4,7 +4,7 @@
  * picker (an embedded skill source added at startup).
  */
 import { expect, test, type Page } from "@playwright/test";
-import { demoState, finalText, lastRunEvents, lastRunEventTypes, openDemo, send, sendAndWait } from "./helpers.js";
+import { demoState, expectChatIdle, finalText, lastRunEvents, lastRunEventTypes, openDemo, send, sendAndWait } from "./helpers.js";
 
 const DENIAL = "the calculator is disabled by a demo hook";
 /** The simulator calls every tool a prompt names, in parallel: here two calls. */
@@ -112,7 +112,7 @@ test("a tool-call budget stops the run with BUDGET_EXHAUSTED, and the next promp
   await expect(failed.locator(".error-detail")).toHaveText("tool_calls: used 1 of 1 · before it stopped: 1 LLM turn(s), 1 tool call(s)");
   await expect(page.locator("#status")).toHaveAttribute("data-state", "error");
   await expect(page.locator("#status")).toContainText("BUDGET_EXHAUSTED");
-  await expect(page.locator("#send")).toBeEnabled();
+  await expectChatIdle(page);
 
   // The first call ran; the second was refused by the runtime, never reaching the page.
   await expect(failed.locator(".tool")).toHaveCount(2);
@@ -213,4 +213,18 @@ test("the hook and a skill together (screenshot)", async ({ page }) => {
     .last()
     .evaluate((line) => line.scrollIntoView({ block: "start" }));
   await page.screenshot({ path: "test-results/demo-features.png" });
+});
+
+test("the hook's checkbox, toggled from the keyboard, keeps the focus (it is disabled while the runtime registers the hook)", async ({ page }) => {
+  await openDemo(page);
+  const checkbox = page.locator("#deny-calculator");
+  await checkbox.focus();
+  await page.keyboard.press("Space");
+  await expect(page.locator("#hook-id")).toHaveText(/^hook-\d+$/);
+  await expect(checkbox).toBeEnabled();
+  await expect(checkbox).toBeFocused();
+  await page.keyboard.press("Space");
+  await expect(page.locator("#hook-id")).toBeHidden();
+  await expect(checkbox).toBeEnabled();
+  await expect(checkbox).toBeFocused();
 });

@@ -5,7 +5,7 @@
  * member to talk to a peer.
  */
 import { expect, test, type Page } from "@playwright/test";
-import { openDemo, sendAndWait } from "./helpers.js";
+import { PROXY, openDemo, sendAndWait } from "./helpers.js";
 
 /**
  * Open the demo on the Mobs page (by its tab, or by its URL), wait for its
@@ -390,5 +390,74 @@ test("from the keyboard: Run flow hands the focus to Cancel flow and back, a rep
   await page.keyboard.press("Enter");
   await expect(stalled).toHaveAttribute("data-state", "interrupted");
   await expect(page.locator("#mob-send-text")).toBeFocused();
+  expect(errors).toEqual([]);
+});
+
+test("the composer's Send is disabled while the message is empty or blank; sent from the keyboard, the focus goes to the message", async ({ page }) => {
+  const errors = await openMobs(page, "url");
+  await start(page, "Start research team", 2);
+  const text = page.locator("#mob-send-text");
+  const sendButton = page.locator("#mob-send-button");
+  await expect(sendButton).toBeEnabled(); // the example message
+  await text.fill(" \n ");
+  await expect(sendButton).toBeDisabled();
+  await text.press("Enter");
+  await expect(text).toBeFocused();
+  await expect(page.locator("#mob-replies li")).toHaveCount(0);
+  await text.fill("Hello");
+  await expect(sendButton).toBeEnabled();
+  await sendButton.focus();
+  await page.keyboard.press("Enter");
+  await expect(lastAnswer(page)).toContainText("You said: Hello");
+  await expect(sendButton).toBeDisabled();
+  await expect(text).toBeFocused();
+  // An example fills the message: Send can be pressed again.
+  await page.locator("#mob-examples button").first().click();
+  await expect(sendButton).toBeEnabled();
+  expect(errors).toEqual([]);
+});
+
+test("from the keyboard: a Start button hands the focus to the member picker its team filled, Reset to Start research team", async ({ page }) => {
+  const errors = await openMobs(page, "url");
+  const picker = page.locator("#mob-send-to");
+  for (const [name, members] of [["Start research team", 2], ["Start north & south", 4]] as const) {
+    const button = page.getByRole("button", { name });
+    await button.focus();
+    await page.keyboard.press("Enter");
+    await expect(page.locator("#mob-members tbody tr[data-member]")).toHaveCount(members);
+    await expect(button).toBeDisabled();
+    await expect(picker).toBeFocused();
+  }
+  // Reset disables itself while the runtime restarts: Start research team takes the focus.
+  await page.getByRole("button", { name: "Reset" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.locator("#mob-members tbody tr[data-member]")).toHaveCount(0);
+  await expect(page.locator("#mobs-status")).toHaveAttribute("data-state", "ready");
+  await expect(page.getByRole("button", { name: "Start research team" })).toBeFocused();
+  expect(errors).toEqual([]);
+});
+
+test("a running flow's table keeps the rows of steps that did not change: a text selected in one stays selected", async ({ page, request }) => {
+  const errors = await openMobs(page, "url");
+  await start(page, "Start research team", 2);
+  // The draft step's request is answered, the check step's stalls: the flow runs on with the draft done.
+  await request.post(`${PROXY}/_sim/reset`);
+  await request.post(`${PROXY}/_sim/script`, { data: ["", "hang"] });
+  await page.getByRole("button", { name: "Run flow" }).click();
+  const draft = page.locator('#mob-flow-steps tr[data-step="draft"]');
+  const check = page.locator('#mob-flow-steps tr[data-step="check"]');
+  await expect(draft).toHaveAttribute("data-status", "completed");
+  await expect(check).toHaveAttribute("data-status", /^(dispatched|running)$/);
+  // A visitor selects the draft's output to copy it.
+  await draft.evaluate((row) => (row.dataset.mark = "kept"));
+  await draft.locator(".output").evaluate((out) => getSelection()?.selectAllChildren(out));
+  const selected = await page.evaluate(() => getSelection()?.toString() ?? "");
+  expect(selected).toContain("Draft a note on otters.");
+  // Cancel flow ends the check step: the table is refreshed, its row changes, the draft's does not.
+  await page.getByRole("button", { name: "Cancel flow" }).dispatchEvent("click");
+  await expect(page.locator("#mob-flow-state")).toHaveAttribute("data-status", "canceled");
+  await expect(check).not.toHaveAttribute("data-status", /^(dispatched|running)$/);
+  await expect(draft).toHaveAttribute("data-mark", "kept");
+  expect(await page.evaluate(() => getSelection()?.toString())).toBe(selected);
   expect(errors).toEqual([]);
 });

@@ -6,15 +6,16 @@
 import { expect, test, type Page, type Request } from "@playwright/test";
 import { openDemo } from "./helpers.js";
 
+const lastReply = (page: Page) => page.locator("#signin-messages .msg.assistant").last();
+
+/** Send `prompt` and wait until its turn has ended (the reply says how). */
 async function ask(page: Page, prompt: string): Promise<void> {
   const before = await page.locator("#signin-messages .msg.assistant").count();
   await page.locator("#signin-prompt").fill(prompt);
   await page.locator("#signin-send").click();
   await expect(page.locator("#signin-messages .msg.assistant")).toHaveCount(before + 1);
-  await expect(page.locator("#signin-send")).toBeEnabled();
+  await expect(lastReply(page)).toHaveAttribute("data-state", /^(done|error|interrupted)$/);
 }
-
-const lastReply = (page: Page) => page.locator("#signin-messages .msg.assistant").last();
 
 /** Open the Sign-in page, wait for its Worker, and sign in as ada. */
 async function openSignedIn(page: Page): Promise<void> {
@@ -134,8 +135,7 @@ test("the Sign-in transcript follows its newest reply", async ({ page }) => {
   await expect(page.locator("#signin-messages .msg.assistant")).toHaveCount(5);
   await expect(lastReply(page)).not.toBeEmpty();
   await transcript.evaluate((t) => t.scrollTo({ top: 0 }));
-  await expect(page.locator("#signin-send")).toBeDisabled();
-  await expect(page.locator("#signin-send")).toBeEnabled({ timeout: 20_000 });
+  await expect(lastReply(page)).toHaveAttribute("data-state", "done", { timeout: 20_000 });
   expect(await transcript.evaluate((t) => t.scrollTop)).toBe(0);
 });
 
@@ -157,4 +157,54 @@ test("the Sign-in status line stays one line in the top bar, cut with its full t
   await expect(status).toHaveAttribute("data-state", "ready");
   await expect(status).toHaveAttribute("title", /^ready · team-alpha\/anthropic via http/);
   expect(await status.evaluate((s) => s.getBoundingClientRect().height)).toBe(chatHeight);
+});
+
+test("the Sign-in chat's Send is disabled while the prompt is empty or blank, and between a turn's start and end", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await openSignedIn(page);
+  const prompt = page.locator("#signin-prompt");
+  const sendButton = page.locator("#signin-send");
+  await expect(sendButton).toBeEnabled(); // the example prompt
+  await prompt.fill("  ");
+  await expect(sendButton).toBeDisabled();
+  await prompt.press("Enter");
+  await expect(prompt).toBeFocused();
+  await expect(page.locator("#signin-messages .msg")).toHaveCount(0);
+  await prompt.fill("Hello");
+  await expect(sendButton).toBeEnabled();
+  // Sent from the keyboard: Send disables with the prompt emptied, the focus goes to the prompt.
+  await sendButton.focus();
+  await page.keyboard.press("Enter");
+  await expect(lastReply(page)).toHaveAttribute("data-state", "done");
+  await expect(lastReply(page)).toContainText("You said: Hello");
+  await expect(sendButton).toBeDisabled();
+  await expect(prompt).toBeFocused();
+  expect(errors).toEqual([]);
+});
+
+test("a wrong password is said next to the form, as an alert describing the field, which keeps the focus; the next attempt clears it", async ({ page }) => {
+  await openDemo(page, "#signin");
+  await expect(page.locator("#signin-status")).toHaveAttribute("data-state", "ready");
+  const password = page.locator("#login-password");
+  const alert = page.locator("#login").getByRole("alert");
+  const wrong = 'wrong password (the demo password is "demo")';
+  await password.fill("nope");
+  await password.press("Enter");
+  await expect(alert).toHaveText(wrong);
+  await expect(password).toHaveAttribute("aria-invalid", "true");
+  await expect(password).toHaveAccessibleDescription(wrong);
+  await expect(password).toBeFocused();
+  await expect(page.locator("#login-account")).toHaveText("signed out");
+  // Pressed with the mouse, Sign in gives the focus back to the password too.
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(alert).toHaveText(wrong);
+  await expect(password).toBeFocused();
+  await page.keyboard.type("demo");
+  await page.keyboard.press("Enter");
+  await expect(page.locator("#login-account")).toHaveText("signed in as ada");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(password).toBeFocused();
+  await expect(alert).toHaveText("");
+  await expect(password).not.toHaveAttribute("aria-invalid", "true");
 });

@@ -19,7 +19,12 @@ export async function openDemo(page: Page, query = ""): Promise<void> {
   page.on("pageerror", (error) => console.error(`[page error] ${error.message}`));
   await page.goto(`/${query}`);
   await expect(page.locator("#status")).toHaveAttribute("data-state", "ready");
-  await expect(page.locator("#send")).toBeEnabled();
+  await expectChatIdle(page);
+}
+
+/** No run or connection in progress on the Chat page: Send reads "Send", not "…" (it is enabled once there is a message). */
+export async function expectChatIdle(page: Page): Promise<void> {
+  await expect(page.locator("#send")).toHaveText("Send");
 }
 
 /** The assistant message of the last run. */

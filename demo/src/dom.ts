@@ -27,3 +27,33 @@ export function follow(box: HTMLElement, change: () => void, force = false): voi
   change();
   if (atEnd) box.scrollTop = box.scrollHeight;
 }
+
+/**
+ * Keep a composer's Send disabled while its message is blank or `blocked()`
+ * (a run in progress, no one to send to). Typing updates it; code that
+ * changes the message or what `blocked` reads calls the returned function.
+ * A Send that disables with the keyboard focus hands it to the message.
+ */
+export function sendWhenWritten(message: HTMLTextAreaElement, send: HTMLButtonElement, blocked: () => boolean): () => void {
+  const update = () => {
+    const focused = document.activeElement === send;
+    send.disabled = blocked() || message.value.trim() === "";
+    if (focused && send.disabled) message.focus();
+  };
+  message.addEventListener("input", update);
+  update();
+  return update;
+}
+
+/**
+ * A control that disables or hides itself while it works drops the keyboard
+ * focus to the page's body. Call this when it is pressed, before it does;
+ * call what it returns when the work is done: the focus goes to `next` if
+ * the control had it and nothing took it since.
+ */
+export function handFocus(from: HTMLElement): (next: HTMLElement) => void {
+  const had = document.activeElement === from;
+  return (next) => {
+    if (had && document.activeElement === document.body) next.focus();
+  };
+}

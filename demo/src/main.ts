@@ -13,6 +13,7 @@ import { SignInPage } from "./signin.js";
 import { setupTabs } from "./tabs.js";
 import type { ToolRun } from "./tools.js";
 import { DemoUI, describeError, type Counters, type ReplyView } from "./ui.js";
+import { handFocus } from "./dom.js";
 
 /** What the page exposes for people poking at it in devtools (and for the e2e tests). */
 interface DemoState {
@@ -150,6 +151,7 @@ async function send(prompt: string): Promise<void> {
   if (!session) return;
   setBusy(true);
   ui.prompt.value = "";
+  ui.promptChanged();
   const choices = ui.readChoices();
   const tags = choiceTags(choices);
   if (agent.hookId !== undefined) tags.push("hook: deny calculator");
@@ -218,6 +220,8 @@ function syncCounters(session: WorkerSession): void {
 
 /** The hook checkbox: register or unregister it in the runtime now. */
 async function toggleHook(on: boolean): Promise<void> {
+  // Disabled while the runtime answers, the checkbox drops the keyboard focus: it gets it back after.
+  const handOver = handFocus(ui.denyCalculator);
   ui.denyCalculator.disabled = true;
   try {
     const id = await agent.setDenyCalculator(on);
@@ -229,6 +233,7 @@ async function toggleHook(on: boolean): Promise<void> {
   } finally {
     showRuntimeExtras();
     ui.denyCalculator.disabled = false;
+    handOver(ui.denyCalculator);
   }
 }
 

@@ -4,7 +4,7 @@ import { quote, summarize } from "./format.js";
 import { renderGraph } from "./mobs-graph.js";
 import { MOB_EXAMPLES, type MemberKey } from "./mobs-setup.js";
 import { displayName, type Delivery, type Edge, type MemberRow } from "./mobs-state.js";
-import { byId, el, follow } from "./dom.js";
+import { byId, el, follow, handFocus, sendWhenWritten } from "./dom.js";
 
 export type MobsStatus = "idle" | "connecting" | "ready" | "streaming" | "error";
 
@@ -20,6 +20,51 @@ function tr(cells: Array<string | HTMLElement>): HTMLTableRowElement {
     row.append(td);
   }
   return row;
+}
+
+/**
+ * A table body whose rows are kept while what each was drawn from (its
+ * signature) does not change: rebuilding a row at every refresh would lose
+ * a click on its button or a text selection in it (and is wasted work).
+ */
+class KeptRows<K> {
+  private readonly shown = new Map<K, { signature: string; row: HTMLTableRowElement }>();
+
+  constructor(private readonly body: HTMLTableSectionElement) {}
+
+  /** Show `items` in order; `draw` makes a row only for an item new or changed since the last call. */
+  render<T>(
+    items: readonly T[],
+    key: (item: T) => K,
+    signature: (item: T) => string,
+    draw: (item: T) => HTMLTableRowElement,
+  ): HTMLTableRowElement[] {
+    const kept = new Map(this.shown);
+    this.shown.clear();
+    const rows = items.map((item) => {
+      const [k, sig] = [key(item), signature(item)];
+      const previous = kept.get(k);
+      const row = previous?.signature === sig ? previous.row : draw(item);
+      this.shown.set(k, { signature: sig, row });
+      return row;
+    });
+    // Only changed rows are swapped: moving a kept row out and back in would
+    // still lose a selection in it.
+    const body = this.body;
+    rows.forEach((row, i) => {
+      const there = body.rows[i];
+      if (there === row) return;
+      if (there && !rows.includes(there)) there.replaceWith(row);
+      else body.insertBefore(row, there ?? null);
+    });
+    while (body.rows.length > rows.length) body.rows[rows.length]?.remove();
+    return rows;
+  }
+
+  /** Draw `key`'s row afresh at the next render. */
+  forget(key: K): void {
+    this.shown.delete(key);
+  }
 }
 
 /**
@@ -99,13 +144,18 @@ export class MobsView {
   private readonly flowState = byId<HTMLElement>("mob-flow-state");
   private readonly flowSteps = byId<HTMLTableElement>("mob-flow-steps");
   private readonly log = byId<HTMLOListElement>("mob-log");
-  /** The members table's rows, by member, with what each was drawn from. */
-  private readonly memberRows = new Map<MemberKey, { signature: string; row: HTMLTableRowElement }>();
+  /** The members table's rows, by member, and the flow's, by step. */
+  private readonly memberRows = new KeptRows<MemberKey>(this.members.tBodies[0] as HTMLTableSectionElement);
+  private readonly flowRows = new KeptRows<string>(this.flowSteps.tBodies[0] as HTMLTableSectionElement);
   /** Deliveries already listed, and log events already shown (of `logShown`'s member). */
   private deliveriesShown = 0;
   private logShown: { key: MemberKey | undefined; count: number } = { key: undefined, count: 0 };
   /** Where the next example sends to, once that member exists. */
   private wantedTarget: MemberKey = MOB_EXAMPLES[0]?.to ?? "";
+  /** Members that can take a message (not retired). */
+  private liveMembers = 0;
+  /** Send is disabled while the message is blank or there is no one to send to. */
+  readonly messageChanged = sendWhenWritten(this.sendText, this.sendButton, () => this.liveMembers === 0);
 
   constructor() {
     const examples = byId<HTMLElement>("mob-examples");
@@ -116,6 +166,7 @@ export class MobsView {
       chip.dataset.to = example.to;
       chip.addEventListener("click", () => {
         this.sendText.value = example.text;
+        this.messageChanged();
         const offered = [...this.sendTo.options].some((o) => o.value === example.to);
         if (offered) this.sendTo.value = example.to;
         this.wantedTarget = offered ? "" : example.to;
@@ -128,7 +179,7 @@ export class MobsView {
     this.sendText.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
-        this.sendForm.requestSubmit();
+        if (!this.sendButton.disabled) this.sendForm.requestSubmit();
       }
     });
     this.renderFlow(undefined);
@@ -166,14 +217,15 @@ export class MobsView {
     this.startAmbassadors.disabled = state.busy || state.ambassadors;
     this.startPack.disabled = state.busy || state.pack || !state.connected;
     this.reset.disabled = state.busy || !state.connected;
-    this.sendButton.disabled = state.members === 0;
+    this.liveMembers = state.members;
+    this.messageChanged();
     this.runFlow.disabled = !state.research || state.flowRunning;
     this.cancelFlow.hidden = !state.flowRunning;
   }
 
   /** Draw `key`'s row afresh at the next render (its button pressed in vain). */
   redrawMember(key: MemberKey): void {
-    this.memberRows.delete(key);
+    this.memberRows.forget(key);
   }
 
   /** The members table, the graph and the member pickers. */
@@ -188,19 +240,14 @@ export class MobsView {
     const selected = this.logMember.value || undefined;
     // A row whose member did not change is kept, not rebuilt: a click on its
     // button while another member's event re-renders the table still lands.
-    const kept = new Map(this.memberRows);
-    this.memberRows.clear();
-    const body = rows.map((r) => {
-      const signature = JSON.stringify([r.status, r.wiredTo, r.role, r.runtimeMode, r.memberRef, r.sessionId]);
-      const shown = kept.get(r.key);
-      const row = shown?.signature === signature ? shown.row : memberRow(r, actions);
-      row.classList.toggle("selected", r.key === selected);
-      this.memberRows.set(r.key, { signature, row });
-      return row;
-    });
+    const shown = this.memberRows.render(
+      rows,
+      (r) => r.key,
+      (r) => JSON.stringify([r.status, r.wiredTo, r.role, r.runtimeMode, r.memberRef, r.sessionId]),
+      (r) => memberRow(r, actions),
+    );
+    rows.forEach((r, i) => shown[i]?.classList.toggle("selected", r.key === selected));
     const tbody = this.members.tBodies[0] as HTMLTableSectionElement;
-    const same = body.length === tbody.rows.length && body.every((row, i) => tbody.rows[i] === row);
-    if (!same) tbody.replaceChildren(...body);
     if (rows.length === 0) {
       const empty = tr([el("span", "muted", "No mob started yet.")]);
       (empty.cells[0] as HTMLTableCellElement).colSpan = 7;
@@ -259,18 +306,24 @@ export class MobsView {
       tbody.replaceChildren(empty);
       return;
     }
-    tbody.replaceChildren(
-      ...status.steps.map((step) => {
+    // A step's row is redrawn when the step changed, not at every refresh of a running flow.
+    const output = (step: MobFlowStatus["steps"][number]) =>
+      step.output === null ? "" : typeof step.output === "string" ? step.output : JSON.stringify(step.output);
+    this.flowRows.render(
+      status.steps,
+      (step) => step.id,
+      (step) => JSON.stringify([step.member, step.status, output(step)]),
+      (step) => {
         const badge = el("span", "badge", step.status);
         badge.dataset.status = step.status;
-        const output = step.output === null ? "" : typeof step.output === "string" ? step.output : JSON.stringify(step.output);
-        const out = el("span", "output", output === "" ? "—" : quote(output, 60));
-        out.title = output;
+        const text = output(step);
+        const out = el("span", "output", text === "" ? "—" : quote(text, 60));
+        out.title = text;
         const row = tr([el("code", undefined, step.id), step.member ?? "—", badge, out]);
         row.dataset.step = step.id;
         row.dataset.status = step.status;
         return row;
-      }),
+      },
     );
   }
 
@@ -287,12 +340,10 @@ export class MobsView {
     stopButton.type = "button";
     let stopped = false;
     // Stop is disabled, then removed: the keyboard focus it had goes to the composer.
-    let stopHadFocus = false;
-    const refocus = () => {
-      if (stopHadFocus && document.activeElement === document.body) this.sendText.focus();
-    };
+    let handOver: ((next: HTMLElement) => void) | undefined;
+    const refocus = () => handOver?.(this.sendText);
     stopButton.addEventListener("click", () => {
-      stopHadFocus = document.activeElement === stopButton;
+      handOver = handFocus(stopButton);
       stopped = true;
       stopButton.disabled = true;
       stop();

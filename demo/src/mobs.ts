@@ -24,6 +24,7 @@ import {
 import { MobsModel, noChanges } from "./mobs-state.js";
 import { MobsView } from "./mobs-view.js";
 import "./mobs.css";
+import { handFocus } from "./dom.js";
 import { describeError } from "./ui.js";
 
 type Team = "research" | "ambassadors" | "pack";
@@ -39,6 +40,11 @@ async function fetchPack(): Promise<Uint8Array> {
 
 export class MobsPage {
   private readonly view = new MobsView();
+  private readonly startButtons: Record<Team, HTMLButtonElement> = {
+    research: this.view.startResearch,
+    ambassadors: this.view.startAmbassadors,
+    pack: this.view.startPack,
+  };
   private readonly model = new MobsModel();
   private worker: Worker | undefined;
   private runtime: (WorkerRuntime & { readonly mobpack: MobpackInfo }) | undefined;
@@ -53,8 +59,8 @@ export class MobsPage {
   /** The flow run shown, whether it has not ended yet, and its status refresher. */
   private flowRun: string | undefined;
   private flowRunning = false;
-  /** Cancel flow had the keyboard focus when pressed. */
-  private cancelHadFocus = false;
+  /** Cancel flow was pressed: hands the keyboard focus it had (if it had it) to Run flow when the flow has ended. */
+  private cancelHandOver: ((next: HTMLElement) => void) | undefined;
   private readonly flowRefresh = new Coalesced(() => this.refreshFlow(), (e) => this.fail(e, "flow status"));
   /** Bumped by a reset: answers of an older runtime are dropped. */
   private generation = 0;
@@ -62,9 +68,9 @@ export class MobsPage {
 
   constructor(private readonly settings: () => AgentSettings) {
     const v = this.view;
-    v.startResearch.addEventListener("click", () => void this.start("research"));
-    v.startAmbassadors.addEventListener("click", () => void this.start("ambassadors"));
-    v.startPack.addEventListener("click", () => void this.start("pack"));
+    for (const [team, button] of Object.entries(this.startButtons) as Array<[Team, HTMLButtonElement]>) {
+      button.addEventListener("click", () => void this.start(team));
+    }
     v.reset.addEventListener("click", () => void this.reset());
     v.runFlow.addEventListener("click", () => void this.runFlow());
     v.cancelFlow.addEventListener("click", () => void this.cancelFlow());
@@ -110,9 +116,24 @@ export class MobsPage {
     }
   }
 
-  /** Create a team's mobs, spawn and wire their members, and subscribe to all of it. */
+  /**
+   * Start a team. Its button disables itself while the team starts (for
+   * good once it has): the keyboard focus it had goes on to the member
+   * picker the team just filled, or back to the button if it did not start.
+   */
   private async start(team: Team): Promise<void> {
     if (this.busy) return;
+    const button = this.startButtons[team];
+    const handOver = handFocus(button);
+    try {
+      await this.startTeam(team);
+    } finally {
+      handOver(this.started[team] ? this.view.sendTo : button);
+    }
+  }
+
+  /** Create a team's mobs, spawn and wire their members, and subscribe to all of it. */
+  private async startTeam(team: Team): Promise<void> {
     if (!this.runtime) await (this.connecting ?? this.connect());
     const runtime = this.runtime;
     if (!runtime || this.started[team]) return;
@@ -164,6 +185,7 @@ export class MobsPage {
     const stop = () => void member.interrupt().catch((error: unknown) => this.fail(error, "stop"));
     const line = this.view.addReply(key, text, stop);
     this.view.sendText.value = "";
+    this.view.messageChanged();
     const generation = this.generation;
     try {
       const { runId } = await member.send(text);
@@ -200,7 +222,7 @@ export class MobsPage {
     const mob = this.mobs.get(RESEARCH_TEAM)?.mob;
     if (runId === undefined || !mob) return;
     // Cancel flow drops the keyboard focus while disabled: Run flow takes it when the flow has ended.
-    this.cancelHadFocus = document.activeElement === this.view.cancelFlow;
+    this.cancelHandOver = handFocus(this.view.cancelFlow);
     this.view.cancelFlow.disabled = true;
     try {
       await mob.cancelFlow(runId);
@@ -228,9 +250,10 @@ export class MobsPage {
     this.flowRunning = running;
     this.setControls();
     if (running && focused === this.view.runFlow) this.view.cancelFlow.focus();
-    const cancelFocused = focused === this.view.cancelFlow || (this.cancelHadFocus && focused === document.body);
-    if (!running && cancelFocused) this.view.runFlow.focus();
-    if (!running) this.cancelHadFocus = false;
+    if (running) return;
+    if (focused === this.view.cancelFlow) this.view.runFlow.focus();
+    this.cancelHandOver?.(this.view.runFlow);
+    this.cancelHandOver = undefined;
   }
 
   /** Ask a mob for its members again (coalesced: one call in flight per mob). */
@@ -353,6 +376,9 @@ export class MobsPage {
 
   /** Destroy the runtime (runs in flight end), stop its Worker, forget every mob, start afresh (`reconnect`: now). */
   private async reset(reconnect = true): Promise<void> {
+    // Reset disables itself while the old runtime goes: the keyboard focus it
+    // had goes to Start research team once the new runtime is up.
+    const handOver = handFocus(this.view.reset);
     this.generation += 1;
     const [runtime, worker] = [this.runtime, this.worker];
     cancelAnimationFrame(this.frame);
@@ -363,7 +389,8 @@ export class MobsPage {
     this.memberRefresh.clear();
     [this.worker, this.runtime, this.connecting, this.flowRun] = [undefined, undefined, undefined, undefined];
     this.runtimeSettings = undefined;
-    this.flowRunning = this.cancelHadFocus = false;
+    this.flowRunning = false;
+    this.cancelHandOver = undefined;
     this.started.research = this.started.ambassadors = this.started.pack = false;
     this.view.showPack(null);
     this.model.clear();
@@ -373,7 +400,10 @@ export class MobsPage {
     await runtime?.destroy().catch((error: unknown) => console.warn("[demo] mobs: destroy", error));
     worker?.terminate();
     this.setBusy(false);
-    if (reconnect) this.show();
+    if (!reconnect) return;
+    this.show();
+    await this.connecting;
+    handOver(this.view.startResearch);
   }
 
   private fail(error: unknown, context: string): void {

@@ -11,7 +11,7 @@
 import { withAuthBinding, type AgentEvent, type AuthLease, type AuthResolverRequest, type RuntimeConfig } from "@rkat/web";
 import { connectRuntime, type WorkerRuntime, type WorkerSession } from "@rkat/web/worker";
 import { providerFamily, runtimeConfig, sessionConfig, type AgentSettings } from "./agent.js";
-import { byId, el, follow } from "./dom.js";
+import { byId, el, follow, sendWhenWritten } from "./dom.js";
 import { FakeIdentityProvider } from "./fake-login.js";
 import { describeError } from "./ui.js";
 
@@ -34,6 +34,8 @@ export class SignInPage {
   private readonly loginForm = byId<HTMLFormElement>("login");
   private readonly user = byId<HTMLInputElement>("login-user");
   private readonly password = byId<HTMLInputElement>("login-password");
+  /** Why the last sign-in failed, under the form (an alert: read out when it appears). */
+  private readonly loginError = byId<HTMLElement>("login-error");
   private readonly signOutButton = byId<HTMLButtonElement>("sign-out");
   private readonly account = byId<HTMLElement>("login-account");
   private readonly resolverLog = byId<HTMLOListElement>("resolver-log");
@@ -43,6 +45,10 @@ export class SignInPage {
   private readonly stop = byId<HTMLButtonElement>("signin-stop");
   /** The session whose turn is streaming, for Stop. */
   private streaming: WorkerSession | undefined;
+  /** A turn is in progress (from Send to its end). */
+  private asking = false;
+  /** Send is disabled while the prompt is blank or a turn is in progress. */
+  private readonly promptChanged = sendWhenWritten(this.prompt, this.send, () => this.asking);
   private readonly transcript = byId<HTMLElement>("signin-messages");
   private readonly eventLog = byId<HTMLOListElement>("signin-events");
 
@@ -61,11 +67,11 @@ export class SignInPage {
       event.preventDefault();
       void this.ask(this.prompt.value);
     });
-    // Enter sends, Shift+Enter adds a line (as on the Chat page).
+    // Enter sends (when Send can be pressed), Shift+Enter adds a line (as on the Chat page).
     this.prompt.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
-        this.chatForm.requestSubmit();
+        if (!this.send.disabled) this.chatForm.requestSubmit();
       }
     });
     this.renderAccount();
@@ -114,15 +120,29 @@ export class SignInPage {
   }
 
   private signIn(): void {
+    this.showLoginError(undefined);
     try {
       this.idp.signIn(this.user.value, this.password.value);
       this.password.value = "";
     } catch (error) {
-      this.logResolver(`sign-in failed: ${describeError(error).message}`, "refused");
+      const { message } = describeError(error);
+      this.logResolver(`sign-in failed: ${message}`, "refused");
+      this.showLoginError(message, this.user.value.trim() === "" ? this.user : this.password);
     }
     this.renderAccount();
     // The form is hidden now: focus goes to what replaced it, not to the page's body.
     if (this.idp.signedInAs !== undefined) this.signOutButton.focus();
+  }
+
+  /** Say why the sign-in failed next to the form and mark the field to fix, which takes the focus; or clear it. */
+  private showLoginError(message: string | undefined, field?: HTMLInputElement): void {
+    this.loginError.textContent = message ?? "";
+    for (const input of [this.user, this.password]) {
+      if (input === field) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+    }
+    field?.select();
+    field?.focus();
   }
 
   private signOut(): void {
@@ -142,10 +162,14 @@ export class SignInPage {
   /** One turn on a fresh session bound to the realm: streamed text and its events. */
   private async ask(text: string): Promise<void> {
     const prompt = text.trim();
-    if (!prompt || this.send.disabled) return;
-    this.send.disabled = true;
+    if (!prompt || this.asking) return;
+    this.asking = true;
     this.prompt.value = "";
+    this.promptChanged();
     const reply = el("div", "msg assistant");
+    // How the turn ended, on the reply once it has (as the Chat page's replies say).
+    reply.dataset.state = "streaming";
+    let outcome = "done";
     follow(this.transcript, () => this.transcript.append(el("div", "msg user", prompt), reply), true);
     try {
       const runtime = await this.connect();
@@ -160,17 +184,23 @@ export class SignInPage {
         if (event.type === "turn_completed") cancelled = event.stopReason === "cancelled";
         this.showEvent(event, reply);
       }
-      if (cancelled) follow(this.transcript, () => reply.append(el("div", "muted stopped", "(stopped)")));
+      if (cancelled) {
+        follow(this.transcript, () => reply.append(el("div", "muted stopped", "(stopped)")));
+        outcome = "interrupted";
+      }
       await session.destroy();
       this.setStatus("ready", cancelled ? "ready · stopped" : "ready");
     } catch (error) {
       const { code, message } = describeError(error);
       follow(this.transcript, () => reply.append(el("div", "error-box", `${code}: ${message}`)));
+      outcome = "error";
       this.setStatus("ready", `last turn failed: ${code}`);
     } finally {
       this.streaming = undefined;
       this.stop.hidden = true;
-      this.send.disabled = false;
+      this.asking = false;
+      this.promptChanged();
+      reply.dataset.state = outcome;
       // Stop (now hidden) or Send had the focus: give it to the prompt, as the Chat page does.
       const active = document.activeElement;
       if (active === document.body || active === this.stop || active === this.send) this.prompt.focus();

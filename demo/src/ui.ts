@@ -3,7 +3,7 @@ import type { AgentEvent } from "@rkat/web";
 import { DEFAULT_SETTINGS, PROVIDERS, providerDefaults, type AgentSettings, type ProviderId, type SkillChoice } from "./agent.js";
 import { errorDetail, quote, summarize } from "./format.js";
 import type { HookVerdict, TurnChoices } from "./loop.js";
-import { byId, el, follow } from "./dom.js";
+import { byId, el, follow, sendWhenWritten } from "./dom.js";
 
 export type StatusKind = "connecting" | "ready" | "streaming" | "error";
 
@@ -135,6 +135,9 @@ export class DemoUI {
   private runStartedAt = performance.now();
   /** The button that had the focus when `setBusy(true)` disabled it. */
   private focusedWhileBusy: HTMLButtonElement | undefined;
+  private busy = false;
+  /** Send is disabled while the prompt is blank or a run (or connection) is in progress. */
+  readonly promptChanged = sendWhenWritten(this.prompt, this.send, () => this.busy);
 
   constructor() {
     for (const [id, p] of Object.entries(PROVIDERS)) {
@@ -146,16 +149,17 @@ export class DemoUI {
       this.showSettings(providerDefaults(this.provider.value as ProviderId, origin));
     });
     this.clearLog.addEventListener("click", () => this.log.replaceChildren());
-    // Enter sends, Shift+Enter adds a line.
+    // Enter sends (when Send can be pressed), Shift+Enter adds a line.
     this.prompt.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
-        this.form.requestSubmit();
+        if (!this.send.disabled) this.form.requestSubmit();
       }
     });
     for (const chip of document.querySelectorAll<HTMLButtonElement>("[data-example]")) {
       chip.addEventListener("click", () => {
         this.prompt.value = chip.dataset.example ?? "";
+        this.promptChanged();
         this.prompt.focus();
       });
     }
@@ -169,10 +173,13 @@ export class DemoUI {
 
   /** Disable sending (and reconnecting, which waits for no run) while a run or a (re)connection is in progress. */
   setBusy(busy: boolean): void {
-    // A disabled button drops the keyboard focus to the page's body: it gets it back when enabled again.
-    const buttons = [this.send, this.newSession, this.applySettings];
+    // A disabled button drops the keyboard focus to the page's body: it gets it back when enabled again
+    // (Send hands it to the prompt at once: `sendWhenWritten`).
+    const buttons = [this.newSession, this.applySettings];
     if (busy) this.focusedWhileBusy = buttons.find((button) => button === document.activeElement);
     for (const button of buttons) button.disabled = busy;
+    this.busy = busy;
+    this.promptChanged();
     this.send.textContent = busy ? "…" : "Send";
     if (!busy && this.focusedWhileBusy && document.activeElement === document.body) this.focusedWhileBusy.focus();
     if (!busy) this.focusedWhileBusy = undefined;
