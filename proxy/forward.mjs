@@ -134,6 +134,11 @@ export function upstreamRequestHeaders(incoming, credentialHeaders, authHeaders)
     if (name.startsWith('sec-fetch-') || name.startsWith('x-forwarded-') || CLIENT_ADDRESS.has(name)) continue;
     out[name] = value;
   }
+  // A body of unknown length (chunked) must stay framed: transfer-encoding is
+  // hop-by-hop and dropped above, and for a GET Node would then write the body
+  // unframed after the head, where the upstream reads it as a second request
+  // on the shared connection (request smuggling, past the GET/POST-only rule).
+  if (incoming['transfer-encoding'] !== undefined) out['transfer-encoding'] = 'chunked';
   return { ...out, ...authHeaders };
 }
 

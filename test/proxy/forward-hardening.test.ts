@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startProxy, type ProxyServer } from '../../proxy/index';
 import { API_HEADERS, messages } from './clients';
 import { recordingUpstream, SIMULATED, type Seen } from './helpers';
+import { rawExchange } from './raw-http';
 
 const REAL_KEY = 'sk-ant-REAL-key-0123456789';
 
@@ -336,6 +337,21 @@ describe('headers passed on', () => {
     for (const name of ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'forwarded', 'x-real-ip']) {
       expect(seen[0]?.headers[name], name).toBeUndefined();
     }
+  });
+});
+
+describe('request framing', () => {
+  it('a chunked body on a GET reaches the upstream as that request\'s body, never as a request of its own', async () => {
+    // Unframed, these bytes would be a second request on the proxy's
+    // connection to the upstream, with a method the proxy refuses.
+    const smuggled = 'DELETE /v1/files/file_1 HTTP/1.1\r\nhost: api.anthropic.com\r\n\r\n';
+    const res = await rawExchange(proxy.port, [
+      'GET /anthropic/v1/models HTTP/1.1', 'host: 127.0.0.1', 'transfer-encoding: chunked', 'connection: close', '',
+      `${Buffer.byteLength(smuggled).toString(16)}\r\n${smuggled}\r\n0\r\n\r\n`,
+    ].join('\r\n'));
+    expect(res.status).toBe(200);
+    expect(seen.map((s) => s.method)).toEqual(['GET']);
+    expect(seen[0]?.body).toBe(smuggled);
   });
 });
 

@@ -49,3 +49,21 @@ function parseRaw(all: Buffer): RawResponse {
   }
   return { status, head, chunks, body: Buffer.concat(chunks) };
 }
+
+/** Sends `text` as is (head and body, any framing) and parses what comes back. */
+export function rawExchange(port: number, text: string): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const parts: Buffer[] = [];
+    socket.on('data', (part: Buffer) => parts.push(part));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      try {
+        resolve(parseRaw(Buffer.concat(parts)));
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+    socket.write(text);
+  });
+}
