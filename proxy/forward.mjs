@@ -263,7 +263,7 @@ export function forwardRequest({
       const downstream = downstreamHeaders(upstreamRes.headers, secret);
       const vary = mergeVary(res.getHeader('vary'), downstream.vary);
       if (vary) downstream.vary = vary;
-      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, downstream);
+      res.writeHead(upstreamRes.statusCode ?? 502, redact(upstreamRes.statusMessage ?? '', secret), downstream);
       // Send the status line now: an SSE client should see 200 before the first event.
       res.flushHeaders();
       // pipe() writes each upstream chunk as it arrives and honours backpressure.

@@ -87,6 +87,16 @@ describe('a key echoed by the upstream', () => {
     for (const [, value] of res.headers) expect(value).not.toContain(REAL_KEY);
   });
 
+  it('is redacted in the status line\'s reason phrase', async () => {
+    behaviour = (res) => {
+      res.writeHead(401, `Unauthorized (key ${REAL_KEY})`, { 'content-type': 'application/json' });
+      res.end('{}');
+    };
+    const res = await postMessages();
+    expect(res.status).toBe(401);
+    expect(res.statusText).toBe('Unauthorized (key [redacted])');
+  });
+
   it('is redacted in the body, and the upstream content-length is dropped', async () => {
     const body = JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: `invalid api key: Bearer ${REAL_KEY}` } });
     behaviour = (res) => {
