@@ -103,8 +103,14 @@ const BROWSER_ONLY = new Set(['host', 'origin', 'referer', 'cookie', 'anthropic-
 /** Client addresses set by proxies in front of this one: nothing the upstream needs to know. */
 const CLIENT_ADDRESS = new Set(['forwarded', 'x-real-ip']);
 
-/** Upstream headers the browser must not act on: its cookies would be set for the proxy's origin. */
-const UPSTREAM_ONLY = new Set(['set-cookie']);
+/**
+ * Upstream headers the browser must not act on: they set state or policy for
+ * the origin that serves them, which here is the proxy's (cookies would land on
+ * 127.0.0.1, shared by every local port; `clear-site-data` would wipe them).
+ */
+const UPSTREAM_ONLY = new Set([
+  'set-cookie', 'clear-site-data', 'strict-transport-security', 'alt-svc', 'nel', 'report-to', 'reporting-endpoints',
+]);
 
 /**
  * @param {import('node:http').IncomingHttpHeaders} headers

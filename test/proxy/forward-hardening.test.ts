@@ -365,6 +365,27 @@ describe('request framing', () => {
   });
 });
 
+describe('upstream headers that set state or policy for an origin', () => {
+  it('do not reach the browser, which would apply them to the proxy\'s origin (127.0.0.1, every port)', async () => {
+    const policy = {
+      'clear-site-data': '"cookies", "storage"',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'alt-svc': 'h3=":443"; ma=86400',
+      nel: '{"report_to":"default","max_age":86400}',
+      'report-to': '{"group":"default","max_age":86400,"endpoints":[{"url":"https://reports.example/"}]}',
+      'reporting-endpoints': 'default="https://reports.example/"',
+    };
+    behaviour = (res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req_1', ...policy });
+      res.end('{}');
+    };
+    const res = await postMessages();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toBe('req_1');
+    for (const name of Object.keys(policy)) expect(res.headers.get(name), name).toBeNull();
+  });
+});
+
 describe('configuration refused at start', () => {
   it('a key with whitespace or control characters, naming where it came from but not the key', async () => {
     for (const key of ['sk-ant-secret-key\r', ' sk-ant-secret-key', 'sk-ant secret-key', 'sk-ant-secret\u0000key', 'sk-ant-sécret-key']) {
