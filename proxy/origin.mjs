@@ -5,13 +5,40 @@
 // explicit list. Requests without an Origin are allowed (curl, server code,
 // tests) unless the browser marks them as coming from another site
 // (`Sec-Fetch-Site: cross-site`: an <img>, <script> or link on another page).
-// The Host header must be loopback too, which defeats DNS rebinding.
+// The Host header must be loopback too, which defeats DNS rebinding. A
+// request that another proxy relayed for a client on another machine
+// (`X-Forwarded-For`, `Forwarded` or `X-Real-IP` naming a non-loopback
+// address) is refused whatever its Origin: that client can forge any Origin,
+// so a reverse proxy in front would otherwise open the key to its network.
 
 const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
 /** @param {string} hostname */
 function isLoopbackHostname(hostname) {
   return LOOPBACK_HOSTNAMES.has(hostname) || /^127(?:\.\d{1,3}){3}$/.test(hostname);
+}
+
+/**
+ * @param {string} address an IP address as a forwarding header writes it,
+ *   maybe quoted, bracketed or with a port
+ */
+function isLoopbackAddress(address) {
+  const bare = address.trim().replace(/^"|"$/g, '').replace(/^\[([^\]]*)\](?::\d+)?$/, '$1').replace(/^([\d.]+):\d+$/, '$1').toLowerCase();
+  return bare === '::1' || /^(?:::ffff:)?127(?:\.\d{1,3}){3}$/.test(bare);
+}
+
+/**
+ * The first client address named by a proxy in front that is not loopback, if any.
+ * @param {import('node:http').IncomingHttpHeaders} headers
+ * @returns {string | undefined}
+ */
+function remoteClient(headers) {
+  /** @param {string | string[] | undefined} value */
+  const list = (value) => [value ?? []].flat().flatMap((v) => v.split(','));
+  const forwardedFor = list(headers.forwarded).flatMap((element) => element.split(';'))
+    .flatMap((pair) => /^\s*for\s*=(.*)$/i.exec(pair)?.[1] ?? []);
+  const addresses = [...list(headers['x-forwarded-for']), ...list(headers['x-real-ip']), ...forwardedFor];
+  return addresses.map((a) => a.trim()).find((address) => address !== '' && !isLoopbackAddress(address));
 }
 
 /**
@@ -59,6 +86,10 @@ const TRUSTED_FETCH_SITES = new Set(['none', 'same-origin', 'same-site']);
 export function callerRefusal(headers, allowed) {
   const host = (headers.host ?? '').replace(/:\d+$/, '');
   if (!isLoopbackHostname(host)) return `Host ${JSON.stringify(headers.host ?? '')} is not a loopback address`;
+  const remote = remoteClient(headers);
+  if (remote !== undefined) {
+    return `a request relayed for another machine (client ${JSON.stringify(remote)}, from X-Forwarded-For, Forwarded or X-Real-IP) may not use this proxy: it serves this machine only`;
+  }
   const origin = headers.origin;
   if (!origin) {
     const site = headers['sec-fetch-site'];

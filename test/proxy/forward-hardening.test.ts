@@ -339,8 +339,9 @@ describe('headers passed on', () => {
       res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': ['__cf_bm=abc; HttpOnly', 'other=1'] });
       res.end('{}');
     };
+    // As a dev server's proxy on this machine sets them (a remote client is refused: forward.test.ts).
     const res = await postMessages({
-      ...browserHeaders, 'x-forwarded-for': '10.0.0.1', 'x-forwarded-host': 'a.example', 'x-forwarded-proto': 'https', forwarded: 'for=10.0.0.1', 'x-real-ip': '10.0.0.1',
+      ...browserHeaders, 'x-forwarded-for': '127.0.0.1', 'x-forwarded-host': 'a.example', 'x-forwarded-proto': 'https', forwarded: 'for="[::1]:5173"', 'x-real-ip': '127.0.0.1',
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('set-cookie')).toBeNull();

@@ -245,6 +245,29 @@ describe('who may use the key', () => {
     expect(seen.length).toBe(0);
   });
 
+  it('refuses a request relayed for another machine, whatever its Origin (a reverse proxy in front)', async () => {
+    const relayed = [
+      { 'x-forwarded-for': '203.0.113.7' },
+      { 'x-forwarded-for': '127.0.0.1, 10.0.0.5' }, // a forged loopback entry, then the address the reverse proxy saw
+      { 'x-real-ip': '192.168.1.20' },
+      { forwarded: 'for=127.0.0.1, for="[2001:db8::17]:4711";proto=https' },
+      { forwarded: 'for=unknown' },
+    ];
+    for (const headers of relayed) {
+      for (const origin of [undefined, 'http://localhost:5173']) {
+        const res = await post({ ...headers, ...(origin ? { origin } : {}) });
+        expect(res.status, JSON.stringify(headers)).toBe(403);
+        if (origin) expect(res.headers.get('access-control-allow-origin')).toBeNull();
+        expect(await res.text()).toMatch(/relayed for another machine/);
+      }
+    }
+    expect(seen.length).toBe(0);
+    // A proxy on this machine (a dev server's, with xfwd) passes.
+    for (const headers of [{ 'x-forwarded-for': '127.0.0.1' }, { 'x-forwarded-for': '::1, ::ffff:127.0.0.1' }, { forwarded: 'for="[::1]:5173";proto=http' }]) {
+      expect((await post({ ...headers, origin: 'http://localhost:5173' })).status, JSON.stringify(headers)).toBe(200);
+    }
+  });
+
   it('allows origins listed explicitly', async () => {
     const listed = await startProxy({
       port: 0,
