@@ -10,15 +10,15 @@ export interface ProxyOptions {
   host?: string;
   /** Real Anthropic key; default process.env.ANTHROPIC_API_KEY. An empty string forces simulated mode. */
   anthropicApiKey?: string;
-  /** Upstream base URL for forward mode; default 'https://api.anthropic.com'. */
+  /** Upstream base URL for forward mode; default 'https://api.anthropic.com'. https, or http to a loopback address only. */
   anthropicUpstream?: string;
   /** Real OpenAI key (sent upstream as `authorization: Bearer`); default process.env.OPENAI_API_KEY. '' forces simulated mode. */
   openaiApiKey?: string;
-  /** Upstream base URL for forward mode; default 'https://api.openai.com' (`/openai/v1/...` → `<upstream>/v1/...`). */
+  /** Upstream base URL for forward mode; default 'https://api.openai.com' (`/openai/v1/...` → `<upstream>/v1/...`). https, or http to a loopback address only. */
   openaiUpstream?: string;
   /** Real Gemini key (sent upstream as `x-goog-api-key`); default process.env.GEMINI_API_KEY. '' forces simulated mode. */
   geminiApiKey?: string;
-  /** Upstream base URL for forward mode; default 'https://generativelanguage.googleapis.com'. */
+  /** Upstream base URL for forward mode; default 'https://generativelanguage.googleapis.com'. https, or http to a loopback address only. */
   geminiUpstream?: string;
   /** Receives one line per request: method, path (no query), status, duration. Never the key. */
   log?: (line: string) => void;

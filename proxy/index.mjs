@@ -22,7 +22,7 @@ const KEY_CHARACTERS = /^[\x21-\x7e]*$/;
  * @property {number} [port] default 3100; 0 picks a free port
  * @property {string} [host] a loopback address; default 127.0.0.1
  * @property {string} [anthropicApiKey] default process.env.ANTHROPIC_API_KEY; '' forces simulation
- * @property {string} [anthropicUpstream] default https://api.anthropic.com
+ * @property {string} [anthropicUpstream] default https://api.anthropic.com (https, or http to loopback only)
  * @property {string} [openaiApiKey] default process.env.OPENAI_API_KEY; '' forces simulation
  * @property {string} [openaiUpstream] default https://api.openai.com
  * @property {string} [geminiApiKey] default process.env.GEMINI_API_KEY; '' forces simulation
@@ -46,6 +46,31 @@ function timeoutOption(value, name, fallback) {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new Error(`${name} must be a positive number of milliseconds, got ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * An upstream base URL the key may be sent to: https, or plain http to this
+ * machine only (a fake or a local gateway), since over http the key would cross
+ * the network in the clear; no user name, password, query or fragment.
+ * @param {string} value
+ * @param {string} name
+ * @returns {string}
+ */
+function upstreamOption(value, name) {
+  /** @type {URL | null} */
+  let url = null;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (!url || !['https:', 'http:'].includes(url.protocol) || url.username || url.password || url.search || url.hash) {
+    throw new Error(`${name} must be an http(s) base URL without credentials, query or fragment (e.g. https://api.anthropic.com), got ${JSON.stringify(value)}`);
+  }
+  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname.replace(/^\[(.*)\]$/, '$1'))) {
+    throw new Error(`${name} ${JSON.stringify(value)} would send the key unencrypted over the network: use https (plain http only to a loopback address)`);
   }
   return value;
 }
@@ -76,7 +101,7 @@ export async function startProxy(options = {}) {
     return {
       spec,
       key,
-      upstream: typeof upstream === 'string' ? upstream : spec.defaultUpstream,
+      upstream: upstream === undefined ? spec.defaultUpstream : upstreamOption(String(upstream), `${spec.id}Upstream`),
       mode: /** @type {'forward' | 'simulated'} */ (key ? 'forward' : 'simulated'),
     };
   });

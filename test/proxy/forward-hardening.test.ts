@@ -412,6 +412,28 @@ describe('configuration refused at start', () => {
     }
   });
 
+  it('an upstream the key may not go to: not an http(s) base URL, or plain http off this machine', async () => {
+    const refused: [string, RegExp][] = [
+      ['api.anthropic.com', /http\(s\) base URL/],
+      ['ftp://api.anthropic.com', /http\(s\) base URL/],
+      ['https://user:pw@api.anthropic.com', /http\(s\) base URL/],
+      ['https://api.anthropic.com/?x=1', /http\(s\) base URL/],
+      ['http://api.anthropic.com', /unencrypted/],
+      ['http://192.168.1.10:4000', /unencrypted/],
+      ['http://127.0.0.1.example.com', /unencrypted/],
+    ];
+    for (const [anthropicUpstream, reason] of refused) {
+      const started = startProxy({ port: 0, ...SIMULATED, anthropicApiKey: REAL_KEY, anthropicUpstream });
+      await expect(started, anthropicUpstream).rejects.toThrow(reason);
+      await expect(started, anthropicUpstream).rejects.toThrow(/anthropicUpstream/);
+      await expect(started).rejects.not.toThrow(REAL_KEY);
+    }
+    for (const anthropicUpstream of ['https://gateway.example/anthropic', 'http://localhost:4000', 'http://[::1]:4000']) {
+      const started = await startProxy({ port: 0, ...SIMULATED, anthropicApiKey: REAL_KEY, anthropicUpstream });
+      await started.close();
+    }
+  });
+
   it('allowed origins that are not origins', async () => {
     for (const entry of ['*', 'app.example.com', 'https://app.example.com/app', 'file:///tmp/x.html', 'null']) {
       await expect(startProxy({ port: 0, ...SIMULATED, allowedOrigins: [entry] }), entry).rejects.toThrow(/allowedOrigins/);
