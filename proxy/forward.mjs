@@ -262,7 +262,8 @@ export function forwardRequest({
       const coding = String(upstreamRes.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
       const decoder = coding === 'identity' || coding === '' || !scrubs(secret) ? null : DECODERS[/** @type {keyof typeof DECODERS} */ (coding)];
       if (decoder === undefined) {
-        upstreamRes.resume();
+        // Stop the call rather than drain it: a stream would run (and bill) to its end.
+        upstreamReq.destroy();
         sendJson(res, 502, errorBody(502, `proxy cannot check an upstream body in content-encoding ${JSON.stringify(coding)} for the key`));
         return resolve();
       }

@@ -123,6 +123,23 @@ describe('a key echoed by the upstream', () => {
     expect(await res.text()).toBe('{"error":"bad key [redacted]"}');
   });
 
+  it('a body in a coding the proxy cannot check gives 502, and the upstream call is stopped, not drained', async () => {
+    let closed = () => {};
+    const upstreamClosed = new Promise<void>((resolve) => { closed = resolve; });
+    behaviour = (res) => {
+      res.on('close', closed);
+      // A stream that would go on (and bill) long after the client got its 502.
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': 'zstd' });
+      res.write(`data: ${REAL_KEY}\n\n`);
+    };
+    const res = await postMessages();
+    expect(res.status).toBe(502);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ type: 'error', error: { type: 'api_error', message: expect.stringContaining('content-encoding "zstd"') } });
+    expect(text).not.toContain(REAL_KEY);
+    await upstreamClosed;
+  });
+
   it('does not hold back SSE: each event reaches the client before the upstream goes on', async () => {
     let release = () => {};
     const released = new Promise<void>((resolve) => { release = resolve; });
