@@ -246,7 +246,7 @@ describe('who may use the key', () => {
   });
 
   it('refuses a request relayed for another machine, whatever its Origin (a reverse proxy in front)', async () => {
-    const relayed = [
+    const relayed: Record<string, string>[] = [
       { 'x-forwarded-for': '203.0.113.7' },
       { 'x-forwarded-for': '127.0.0.1, 10.0.0.5' }, // a forged loopback entry, then the address the reverse proxy saw
       { 'x-real-ip': '192.168.1.20' },
@@ -263,7 +263,8 @@ describe('who may use the key', () => {
     }
     expect(seen.length).toBe(0);
     // A proxy on this machine (a dev server's, with xfwd) passes.
-    for (const headers of [{ 'x-forwarded-for': '127.0.0.1' }, { 'x-forwarded-for': '::1, ::ffff:127.0.0.1' }, { forwarded: 'for="[::1]:5173";proto=http' }]) {
+    const local: Record<string, string>[] = [{ 'x-forwarded-for': '127.0.0.1' }, { 'x-forwarded-for': '::1, ::ffff:127.0.0.1' }, { forwarded: 'for="[::1]:5173";proto=http' }];
+    for (const headers of local) {
       expect((await post({ ...headers, origin: 'http://localhost:5173' })).status, JSON.stringify(headers)).toBe(200);
     }
   });
