@@ -441,7 +441,10 @@ function main(argv) {
   const tag = createHash("sha256").update(bytes).digest().readInt32LE(0);
   writeFileSync(primaryOut, primary(bytes, graph, splits, shared, tag));
   splits.forEach((split, k) => writeFileSync(partOuts[k], secondary(bytes, split, shared, tag)));
-  for (const file of [primaryOut, ...partOuts]) wasmOpt(file, flags);
+  // Twice: --converge stops when a round no longer shrinks the binary, yet a
+  // second run from the first's output still finds some (-40 B gzip on the
+  // core, -18 B on the mob part); a third changes nothing.
+  for (const file of [primaryOut, ...partOuts]) for (let run = 0; run < 2; run++) wasmOpt(file, flags);
   for (const { spec, part, entries, data } of splits) {
     const moved = data.reduce((n, run) => n + run.bytes.length, 0);
     console.log(
