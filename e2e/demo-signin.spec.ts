@@ -208,3 +208,27 @@ test("a wrong password is said next to the form, as an alert describing the fiel
   await expect(alert).toHaveText("");
   await expect(password).not.toHaveAttribute("aria-invalid", "true");
 });
+
+test("the same wrong password twice: the alert is emptied, then says it again, so it is read out again", async ({ page }) => {
+  await openDemo(page, "#signin");
+  await expect(page.locator("#signin-status")).toHaveAttribute("data-state", "ready");
+  const wrong = 'wrong password (the demo password is "demo")';
+  // The alert's text each time the DOM settles after a change (a MutationObserver's callback).
+  await page.locator("#login-error").evaluate((alert) => {
+    const seen: string[] = [];
+    (window as unknown as { alertTexts: string[] }).alertTexts = seen;
+    new MutationObserver(() => seen.push(alert.textContent ?? "")).observe(alert, { childList: true, characterData: true, subtree: true });
+  });
+  const texts = () => page.evaluate(() => (window as unknown as { alertTexts: string[] }).alertTexts);
+  const password = page.locator("#login-password");
+  await password.fill("nope");
+  await password.press("Enter");
+  await expect(page.locator("#login").getByRole("alert")).toHaveText(wrong);
+  await expect.poll(texts).toEqual([wrong]);
+  await password.fill("nope");
+  await password.press("Enter");
+  // Not set again in the same step (which a screen reader does not hear): empty first, then the message.
+  await expect.poll(texts).toEqual([wrong, "", wrong]);
+  await expect(password).toBeFocused();
+  await expect(password).toHaveAccessibleDescription(wrong);
+});
