@@ -312,6 +312,20 @@ test("a member's row is kept while other members' events redraw the table (a cli
   expect(errors).toEqual([]);
 });
 
+test("from the keyboard: retire and respawn hand the focus to their row's new button, not to the page's body", async ({ page }) => {
+  const errors = await openMobs(page, "tab");
+  await start(page, "Start research team", 2);
+  const worker = member(page, "research-team/worker-1");
+  await worker.getByRole("button", { name: "retire" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(worker).toHaveAttribute("data-status", "retired");
+  await expect(worker.getByRole("button", { name: "respawn" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(worker.locator(".badge")).toHaveText("idle");
+  await expect(worker.getByRole("button", { name: "retire" })).toBeFocused();
+  expect(errors).toEqual([]);
+});
+
 test("Apply & reconnect with another provider: the Mobs page restarts on it, and its teams start and answer", async ({ page }) => {
   const errors = await openMobs(page, "tab");
   await expect(page.locator("#mobs-status-text")).toContainText("claude-sonnet-4-6");

@@ -86,16 +86,18 @@ function fillMembers(select: HTMLSelectElement, rows: readonly MemberRow[], pref
 }
 
 /** A member's row: its cells, and its retire or respawn button. */
-function memberRow(r: MemberRow, actions: MemberActions): HTMLTableRowElement {
+function memberRow(r: MemberRow, actions: MemberActions, pressed: (key: MemberKey, button: HTMLButtonElement) => void): HTMLTableRowElement {
   const status = el("span", "badge", r.status);
   status.dataset.status = r.status;
   const wired = r.wiredTo.length > 0 ? r.wiredTo.join(", ") : "—";
   const retired = r.status === "retired";
   const action = el("button", "link row-action", retired ? "respawn" : "retire");
   action.type = "button";
+  action.dataset.part = "action";
   action.title = retired ? `mob.respawn("${r.agentIdentity}"): a new session, its wires restored` : `mob.retire("${r.agentIdentity}")`;
   action.addEventListener("click", (event) => {
     event.stopPropagation();
+    pressed(r.key, action);
     action.disabled = true;
     (retired ? actions.respawn : actions.retire)(r.key);
   });
@@ -147,6 +149,12 @@ export class MobsView {
   /** The members table's rows, by member, and the flow's, by step. */
   private readonly memberRows = new KeptRows<MemberKey>(this.members.tBodies[0] as HTMLTableSectionElement);
   private readonly flowRows = new KeptRows<string>(this.flowSteps.tBodies[0] as HTMLTableSectionElement);
+  /**
+   * Retire or respawn buttons pressed, by member: they disable themselves
+   * (dropping the keyboard focus) until their row is redrawn, whose button
+   * then takes the focus back (`handFocus`).
+   */
+  private readonly pressedActions = new Map<MemberKey, { button: HTMLButtonElement; handOver: (next: HTMLElement) => void }>();
   /** Deliveries already listed, and log events already shown (of `logShown`'s member). */
   private deliveriesShown = 0;
   private logShown: { key: MemberKey | undefined; count: number } = { key: undefined, count: 0 };
@@ -244,9 +252,15 @@ export class MobsView {
       rows,
       (r) => r.key,
       (r) => JSON.stringify([r.status, r.wiredTo, r.role, r.runtimeMode, r.memberRef, r.sessionId]),
-      (r) => memberRow(r, actions),
+      (r) => memberRow(r, actions, (key, button) => this.pressedActions.set(key, { button, handOver: handFocus(button) })),
     );
     rows.forEach((r, i) => shown[i]?.classList.toggle("selected", r.key === selected));
+    for (const [key, { button, handOver }] of this.pressedActions) {
+      if (button.isConnected) continue;
+      this.pressedActions.delete(key);
+      const next = shown[rows.findIndex((r) => r.key === key)]?.querySelector<HTMLElement>('[data-part="action"]');
+      if (next) handOver(next);
+    }
     const tbody = this.members.tBodies[0] as HTMLTableSectionElement;
     if (rows.length === 0) {
       const empty = tr([el("span", "muted", "No mob started yet.")]);
@@ -372,6 +386,7 @@ export class MobsView {
 
   /** Forget everything shown (a new runtime). */
   clear(): void {
+    this.pressedActions.clear();
     this.clearMessages();
     this.replies.replaceChildren();
     this.log.replaceChildren();
