@@ -326,6 +326,47 @@ test("from the keyboard: retire and respawn hand the focus to their row's new bu
   expect(errors).toEqual([]);
 });
 
+test("from the keyboard: a member's row is one Tab stop, its name a button that selects the member (Enter, Space) and keeps the focus when the row is redrawn", async ({ page }) => {
+  const errors = await openMobs(page, "tab");
+  await start(page, "Start research team", 2);
+  const [lead, worker] = [member(page, "research-team/lead-1"), member(page, "research-team/worker-1")];
+  const leadName = lead.getByRole("button", { name: "lead-1 (research-team)", exact: true });
+  const workerName = worker.getByRole("button", { name: "worker-1 (research-team)", exact: true });
+  // From the graph's last node, Tab goes along the rows: name, retire, next name.
+  await page.locator('#mob-graph .node[data-member="research-team/worker-1"]').focus();
+  await page.keyboard.press("Tab");
+  await expect(leadName).toBeFocused();
+  await expect(leadName).toHaveCSS("outline-style", "solid");
+  await page.keyboard.press("Tab");
+  await expect(lead.getByRole("button", { name: "retire" })).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(workerName).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(worker).toHaveClass(/selected/);
+  await expect(workerName).toHaveAttribute("aria-current", "true");
+  await expect(page.locator("#mob-log-member")).toHaveValue("research-team/worker-1");
+  await page.keyboard.press("Shift+Tab");
+  await page.keyboard.press("Shift+Tab");
+  await expect(leadName).toBeFocused();
+  await page.keyboard.press(" ");
+  await expect(lead).toHaveClass(/selected/);
+  await expect(leadName).toHaveAttribute("aria-current", "true");
+  await expect(workerName).not.toHaveAttribute("aria-current", "true");
+  await expect(page.locator("#mob-log-member")).toHaveValue("research-team/lead-1");
+  // lead-1 runs (sent without moving the focus): its row is redrawn, and its name button keeps the focus.
+  await lead.evaluate((row) => (row.dataset.mark = "old"));
+  await page.evaluate(() => {
+    (document.getElementById("mob-send-to") as HTMLSelectElement).value = "research-team/lead-1";
+    (document.getElementById("mob-send-text") as HTMLTextAreaElement).value = "Hello";
+    (document.getElementById("mob-send") as HTMLFormElement).requestSubmit();
+  });
+  await expect(lastAnswer(page)).toContainText("You said: Hello");
+  await expect(lead.locator(".badge")).toHaveText("idle");
+  await expect(lead).not.toHaveAttribute("data-mark", "old");
+  await expect(leadName).toBeFocused();
+  expect(errors).toEqual([]);
+});
+
 test("Apply & reconnect with another provider: the Mobs page restarts on it, and its teams start and answer", async ({ page }) => {
   const errors = await openMobs(page, "tab");
   await expect(page.locator("#mobs-status-text")).toContainText("claude-sonnet-4-6");
