@@ -367,6 +367,19 @@ test("from the keyboard: a member's row is one Tab stop, its name a button that 
   expect(errors).toEqual([]);
 });
 
+test("the wiring graph's member nodes are buttons a screen reader can reach (the graph is a group, not an image)", async ({ page }) => {
+  const errors = await openMobs(page, "tab");
+  await start(page, "Start research team", 2);
+  const graph = page.getByRole("group", { name: /^Wiring: \d+ wire\(s\) between 2 member\(s\)$/ });
+  const lead = graph.getByRole("button", { name: /^research-team\/lead-1 · lead · / });
+  await expect(lead).toBeVisible();
+  await lead.focus();
+  await page.keyboard.press(" ");
+  await expect(graph.getByRole("button", { name: /^research-team\/lead-1 / })).toHaveAttribute("aria-current", "true");
+  await expect(page.locator("#mob-log-member")).toHaveValue("research-team/lead-1");
+  expect(errors).toEqual([]);
+});
+
 test("Apply & reconnect with another provider: the Mobs page restarts on it, and its teams start and answer", async ({ page }) => {
   const errors = await openMobs(page, "tab");
   await expect(page.locator("#mobs-status-text")).toContainText("claude-sonnet-4-6");
