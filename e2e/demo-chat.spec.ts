@@ -119,6 +119,19 @@ test("while a reply runs, Send keeps its name and the messages say they are busy
   await expect(sendButton).toHaveAccessibleName("Send");
 });
 
+test("text fields show the keyboard focus with an outline in the accent colour (not a near-white halo)", async ({ page }) => {
+  await openDemo(page);
+  const accent = "rgb(59, 91, 219)";
+  for (const id of ["#prompt", "#base-url", "#provider", "#tool-budget"]) {
+    await page.locator(id).focus();
+    await expect(page.locator(id)).toHaveCSS("outline-color", accent);
+    await expect(page.locator(id)).toHaveCSS("outline-style", "solid");
+  }
+  await page.getByRole("tab", { name: "Mobs" }).click();
+  await page.locator("#mob-send-text").focus();
+  await expect(page.locator("#mob-send-text")).toHaveCSS("outline-color", accent);
+});
+
 /** What sticks out past the viewport's right edge (the page must not scroll sideways). */
 async function overflow(page: Page): Promise<{ scrollWidth: number; width: number; cut: string[] }> {
   return page.evaluate(() => {
