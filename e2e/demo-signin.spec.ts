@@ -76,7 +76,7 @@ test("a signed-out page fails the run; after sign-in the resolver's token is use
   expect(errors).toEqual([]);
 });
 
-test("Stop ends a stalled turn on the Sign-in chat; Send works again", async ({ page }) => {
+test("Stop ends a stalled turn on the Sign-in chat (its transcript a log, busy meanwhile); Send works again", async ({ page }) => {
   await openSignedIn(page);
   const stop = page.locator("#signin-stop");
   await expect(stop).toBeHidden();
@@ -84,7 +84,11 @@ test("Stop ends a stalled turn on the Sign-in chat; Send works again", async ({ 
   await page.locator("#signin-send").click();
   await expect(lastReply(page)).not.toBeEmpty();
   await expect(page.locator("#signin-send")).toBeDisabled();
+  // The transcript is a log, busy while the turn runs (read out once the reply is whole).
+  const transcript = page.locator("#signin-view").getByRole("log", { name: "Messages" });
+  await expect(transcript).toHaveAttribute("aria-busy", "true");
   await stop.click();
+  await expect(transcript).toHaveAttribute("aria-busy", "false");
   await expect(page.locator('#signin-events li[data-type="run_completed"]')).toHaveCount(1);
   await expect(lastReply(page)).toContainText("(stopped)");
   await expect(stop).toBeHidden();

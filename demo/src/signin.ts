@@ -167,6 +167,8 @@ export class SignInPage {
     const prompt = text.trim();
     if (!prompt || this.asking) return;
     this.asking = true;
+    // The transcript is a log: a reply is read out once it is whole, not delta by delta.
+    this.transcript.setAttribute("aria-busy", "true");
     this.prompt.value = "";
     this.promptChanged();
     const reply = el("div", "msg assistant");
@@ -202,6 +204,7 @@ export class SignInPage {
       this.streaming = undefined;
       this.stop.hidden = true;
       this.asking = false;
+      this.transcript.setAttribute("aria-busy", "false");
       this.promptChanged();
       reply.dataset.state = outcome;
       // Stop (now hidden) or Send had the focus: give it to the prompt, as the Chat page does.
