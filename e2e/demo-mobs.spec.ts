@@ -367,7 +367,7 @@ test("from the keyboard: a member's row is one Tab stop, its name a button that 
   expect(errors).toEqual([]);
 });
 
-test("the wiring graph's member nodes are buttons a screen reader can reach (the graph is a group, not an image)", async ({ page }) => {
+test("the wiring graph's member nodes are buttons a screen reader can reach (the graph is a group, not an image), their focus unlike their selection", async ({ page }) => {
   const errors = await openMobs(page, "tab");
   await start(page, "Start research team", 2);
   const graph = page.getByRole("group", { name: /^Wiring: \d+ wire\(s\) between 2 member\(s\)$/ });
@@ -376,6 +376,12 @@ test("the wiring graph's member nodes are buttons a screen reader can reach (the
   await lead.focus();
   await page.keyboard.press(" ");
   await expect(graph.getByRole("button", { name: /^research-team\/lead-1 / })).toHaveAttribute("aria-current", "true");
+  // The focus looks unlike the selection: worker-1 focused, lead-1 selected.
+  const stroke = (member: string) => graph.locator(`.node[data-member="research-team/${member}"] rect`);
+  await page.keyboard.press("Tab");
+  await expect(graph.getByRole("button", { name: /^research-team\/worker-1 / })).toBeFocused();
+  await expect(stroke("lead-1")).toHaveCSS("stroke", "rgb(59, 91, 219)");
+  await expect(stroke("worker-1")).toHaveCSS("stroke", "rgb(29, 35, 48)");
   await expect(page.locator("#mob-log-member")).toHaveValue("research-team/lead-1");
   expect(errors).toEqual([]);
 });
