@@ -104,6 +104,34 @@ test("Stop interrupts a stalled reply: the partial text stays, the chat is usabl
   expect(await finalText(next)).toContain("You said: Are you still there?");
 });
 
+test("while a reply runs, Send keeps its name and the messages say they are busy; a reply is read once it is whole", async ({ page }) => {
+  await openDemo(page);
+  const [sendButton, messages] = [page.locator("#send"), page.getByRole("log", { name: "Messages" })];
+  await expect(messages).toHaveAttribute("aria-busy", "false");
+  const reply = await send(page, "[[sim:hang]] Tell me a long story");
+  await expect(reply.locator(".segment").first()).not.toBeEmpty();
+  await expect(sendButton).toBeDisabled();
+  await expect(sendButton).toHaveAccessibleName("Send");
+  await expect(messages).toHaveAttribute("aria-busy", "true");
+  await page.locator("#stop").click();
+  await expect(reply).toHaveAttribute("data-state", "interrupted");
+  await expect(messages).toHaveAttribute("aria-busy", "false");
+  await expect(sendButton).toHaveAccessibleName("Send");
+});
+
+test("text fields show the keyboard focus with an outline in the accent colour (not a near-white halo)", async ({ page }) => {
+  await openDemo(page);
+  const accent = "rgb(59, 91, 219)";
+  for (const id of ["#prompt", "#base-url", "#provider", "#tool-budget"]) {
+    await page.locator(id).focus();
+    await expect(page.locator(id)).toHaveCSS("outline-color", accent);
+    await expect(page.locator(id)).toHaveCSS("outline-style", "solid");
+  }
+  await page.getByRole("tab", { name: "Mobs" }).click();
+  await page.locator("#mob-send-text").focus();
+  await expect(page.locator("#mob-send-text")).toHaveCSS("outline-color", accent);
+});
+
 /** What sticks out past the viewport's right edge (the page must not scroll sideways). */
 async function overflow(page: Page): Promise<{ scrollWidth: number; width: number; cut: string[] }> {
   return page.evaluate(() => {

@@ -312,6 +312,80 @@ test("a member's row is kept while other members' events redraw the table (a cli
   expect(errors).toEqual([]);
 });
 
+test("from the keyboard: retire and respawn hand the focus to their row's new button, not to the page's body", async ({ page }) => {
+  const errors = await openMobs(page, "tab");
+  await start(page, "Start research team", 2);
+  const worker = member(page, "research-team/worker-1");
+  await worker.getByRole("button", { name: "retire" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(worker).toHaveAttribute("data-status", "retired");
+  await expect(worker.getByRole("button", { name: "respawn" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(worker.locator(".badge")).toHaveText("idle");
+  await expect(worker.getByRole("button", { name: "retire" })).toBeFocused();
+  expect(errors).toEqual([]);
+});
+
+test("from the keyboard: a member's row is one Tab stop, its name a button that selects the member (Enter, Space) and keeps the focus when the row is redrawn", async ({ page }) => {
+  const errors = await openMobs(page, "tab");
+  await start(page, "Start research team", 2);
+  const [lead, worker] = [member(page, "research-team/lead-1"), member(page, "research-team/worker-1")];
+  const leadName = lead.getByRole("button", { name: "lead-1 (research-team)", exact: true });
+  const workerName = worker.getByRole("button", { name: "worker-1 (research-team)", exact: true });
+  // From the graph's last node, Tab goes along the rows: name, retire, next name.
+  await page.locator('#mob-graph .node[data-member="research-team/worker-1"]').focus();
+  await page.keyboard.press("Tab");
+  await expect(leadName).toBeFocused();
+  await expect(leadName).toHaveCSS("outline-style", "solid");
+  await page.keyboard.press("Tab");
+  await expect(lead.getByRole("button", { name: "retire" })).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(workerName).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(worker).toHaveClass(/selected/);
+  await expect(workerName).toHaveAttribute("aria-current", "true");
+  await expect(page.locator("#mob-log-member")).toHaveValue("research-team/worker-1");
+  await page.keyboard.press("Shift+Tab");
+  await page.keyboard.press("Shift+Tab");
+  await expect(leadName).toBeFocused();
+  await page.keyboard.press(" ");
+  await expect(lead).toHaveClass(/selected/);
+  await expect(leadName).toHaveAttribute("aria-current", "true");
+  await expect(workerName).not.toHaveAttribute("aria-current", "true");
+  await expect(page.locator("#mob-log-member")).toHaveValue("research-team/lead-1");
+  // lead-1 runs (sent without moving the focus): its row is redrawn, and its name button keeps the focus.
+  await lead.evaluate((row) => (row.dataset.mark = "old"));
+  await page.evaluate(() => {
+    (document.getElementById("mob-send-to") as HTMLSelectElement).value = "research-team/lead-1";
+    (document.getElementById("mob-send-text") as HTMLTextAreaElement).value = "Hello";
+    (document.getElementById("mob-send") as HTMLFormElement).requestSubmit();
+  });
+  await expect(lastAnswer(page)).toContainText("You said: Hello");
+  await expect(lead.locator(".badge")).toHaveText("idle");
+  await expect(lead).not.toHaveAttribute("data-mark", "old");
+  await expect(leadName).toBeFocused();
+  expect(errors).toEqual([]);
+});
+
+test("the wiring graph's member nodes are buttons a screen reader can reach (the graph is a group, not an image), their focus unlike their selection", async ({ page }) => {
+  const errors = await openMobs(page, "tab");
+  await start(page, "Start research team", 2);
+  const graph = page.getByRole("group", { name: /^Wiring: \d+ wire\(s\) between 2 member\(s\)$/ });
+  const lead = graph.getByRole("button", { name: /^research-team\/lead-1 · lead · / });
+  await expect(lead).toBeVisible();
+  await lead.focus();
+  await page.keyboard.press(" ");
+  await expect(graph.getByRole("button", { name: /^research-team\/lead-1 / })).toHaveAttribute("aria-current", "true");
+  // The focus looks unlike the selection: worker-1 focused, lead-1 selected.
+  const stroke = (member: string) => graph.locator(`.node[data-member="research-team/${member}"] rect`);
+  await page.keyboard.press("Tab");
+  await expect(graph.getByRole("button", { name: /^research-team\/worker-1 / })).toBeFocused();
+  await expect(stroke("lead-1")).toHaveCSS("stroke", "rgb(59, 91, 219)");
+  await expect(stroke("worker-1")).toHaveCSS("stroke", "rgb(29, 35, 48)");
+  await expect(page.locator("#mob-log-member")).toHaveValue("research-team/lead-1");
+  expect(errors).toEqual([]);
+});
+
 test("Apply & reconnect with another provider: the Mobs page restarts on it, and its teams start and answer", async ({ page }) => {
   const errors = await openMobs(page, "tab");
   await expect(page.locator("#mobs-status-text")).toContainText("claude-sonnet-4-6");

@@ -76,7 +76,7 @@ test("a signed-out page fails the run; after sign-in the resolver's token is use
   expect(errors).toEqual([]);
 });
 
-test("Stop ends a stalled turn on the Sign-in chat; Send works again", async ({ page }) => {
+test("Stop ends a stalled turn on the Sign-in chat (its transcript a log, busy meanwhile); Send works again", async ({ page }) => {
   await openSignedIn(page);
   const stop = page.locator("#signin-stop");
   await expect(stop).toBeHidden();
@@ -84,7 +84,11 @@ test("Stop ends a stalled turn on the Sign-in chat; Send works again", async ({ 
   await page.locator("#signin-send").click();
   await expect(lastReply(page)).not.toBeEmpty();
   await expect(page.locator("#signin-send")).toBeDisabled();
+  // The transcript is a log, busy while the turn runs (read out once the reply is whole).
+  const transcript = page.locator("#signin-view").getByRole("log", { name: "Messages" });
+  await expect(transcript).toHaveAttribute("aria-busy", "true");
   await stop.click();
+  await expect(transcript).toHaveAttribute("aria-busy", "false");
   await expect(page.locator('#signin-events li[data-type="run_completed"]')).toHaveCount(1);
   await expect(lastReply(page)).toContainText("(stopped)");
   await expect(stop).toBeHidden();
@@ -207,4 +211,28 @@ test("a wrong password is said next to the form, as an alert describing the fiel
   await expect(password).toBeFocused();
   await expect(alert).toHaveText("");
   await expect(password).not.toHaveAttribute("aria-invalid", "true");
+});
+
+test("the same wrong password twice: the alert is emptied, then says it again, so it is read out again", async ({ page }) => {
+  await openDemo(page, "#signin");
+  await expect(page.locator("#signin-status")).toHaveAttribute("data-state", "ready");
+  const wrong = 'wrong password (the demo password is "demo")';
+  // The alert's text each time the DOM settles after a change (a MutationObserver's callback).
+  await page.locator("#login-error").evaluate((alert) => {
+    const seen: string[] = [];
+    (window as unknown as { alertTexts: string[] }).alertTexts = seen;
+    new MutationObserver(() => seen.push(alert.textContent ?? "")).observe(alert, { childList: true, characterData: true, subtree: true });
+  });
+  const texts = () => page.evaluate(() => (window as unknown as { alertTexts: string[] }).alertTexts);
+  const password = page.locator("#login-password");
+  await password.fill("nope");
+  await password.press("Enter");
+  await expect(page.locator("#login").getByRole("alert")).toHaveText(wrong);
+  await expect.poll(texts).toEqual([wrong]);
+  await password.fill("nope");
+  await password.press("Enter");
+  // Not set again in the same step (which a screen reader does not hear): empty first, then the message.
+  await expect.poll(texts).toEqual([wrong, "", wrong]);
+  await expect(password).toBeFocused();
+  await expect(password).toHaveAccessibleDescription(wrong);
 });

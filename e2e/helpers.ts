@@ -22,9 +22,9 @@ export async function openDemo(page: Page, query = ""): Promise<void> {
   await expectChatIdle(page);
 }
 
-/** No run or connection in progress on the Chat page: Send reads "Send", not "…" (it is enabled once there is a message). */
+/** No run or connection in progress on the Chat page: its messages are not busy (Send is enabled once there is a message). */
 export async function expectChatIdle(page: Page): Promise<void> {
-  await expect(page.locator("#send")).toHaveText("Send");
+  await expect(page.locator("#messages")).toHaveAttribute("aria-busy", "false");
 }
 
 /** The assistant message of the last run. */

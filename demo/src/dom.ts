@@ -57,3 +57,25 @@ export function handFocus(from: HTMLElement): (next: HTMLElement) => void {
     if (had && document.activeElement === document.body) next.focus();
   };
 }
+
+/** The last call of `say` for each live region: a newer one drops an older one still waiting. */
+const lastSay = new WeakMap<HTMLElement, object>();
+
+/**
+ * Put `text` in a live region (`role="alert"`, `"status"`) so that it is
+ * read out even when it is the same as before: clearing and setting it in
+ * one step changes nothing a screen reader hears. The region is emptied now
+ * and given the text after a frame has been drawn without it (two animation
+ * frames: the first one's callbacks run before that frame is drawn).
+ */
+export function say(region: HTMLElement, text: string): void {
+  const call = {};
+  lastSay.set(region, call);
+  region.textContent = "";
+  if (text === "") return;
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => {
+      if (lastSay.get(region) === call) region.textContent = text;
+    }),
+  );
+}

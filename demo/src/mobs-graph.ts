@@ -113,8 +113,11 @@ export function renderGraph(
   const perMob = Math.max(1, ...mobs.map((m) => [...at.keys()].filter((k) => splitKey(k).mobId === m).length));
   const width = Math.max(2, mobs.length) * COLUMN;
   const height = boxHeight(perMob) + 2 * PAD;
-  const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", class: "graph" });
-  root.append(svg("title", {}, `Wiring: ${edges.length} wire(s) between ${at.size} member(s)`));
+  // A group, not an image: an image's children are hidden from assistive
+  // technology, and its member nodes are buttons.
+  const summary = `Wiring: ${edges.length} wire(s) between ${at.size} member(s)`;
+  const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "group", "aria-label": summary, class: "graph" });
+  root.append(svg("title", {}, summary));
 
   mobs.forEach((mobId, column) => {
     const count = [...at.keys()].filter((k) => splitKey(k).mobId === mobId).length;
@@ -147,6 +150,7 @@ export function renderGraph(
       "data-status": row?.status ?? "unknown",
       tabindex: 0,
       role: "button",
+      ...(key === selected ? { "aria-current": "true" } : {}),
     });
     node.append(
       svg("title", {}, `${key} · ${row?.role ?? "?"} · ${row?.status ?? "?"}`),
@@ -155,7 +159,9 @@ export function renderGraph(
     );
     node.addEventListener("click", () => onSelect(key));
     node.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" || event.key === " ") onSelect(key);
+      if (event.key !== "Enter" && event.key !== " ") return;
+      event.preventDefault(); // Space: not a scroll of the page
+      onSelect(key);
     });
     root.append(node);
   }

@@ -41,6 +41,11 @@ class KeptRows<K> {
   ): HTMLTableRowElement[] {
     const kept = new Map(this.shown);
     this.shown.clear();
+    // A row redrawn with the keyboard focus in it hands the focus to the same
+    // control (its `data-part`) in its new drawing, not to the page's body.
+    const active = document.activeElement;
+    const focusedKey = active && this.body.contains(active) ? [...kept].find(([, shown]) => shown.row.contains(active))?.[0] : undefined;
+    const part = active?.closest<HTMLElement>("[data-part]")?.dataset.part;
     const rows = items.map((item) => {
       const [k, sig] = [key(item), signature(item)];
       const previous = kept.get(k);
@@ -58,6 +63,9 @@ class KeptRows<K> {
       else body.insertBefore(row, there ?? null);
     });
     while (body.rows.length > rows.length) body.rows[rows.length]?.remove();
+    if (focusedKey !== undefined && part !== undefined && !active?.isConnected) {
+      this.shown.get(focusedKey)?.row.querySelector<HTMLElement>(`[data-part="${part}"]`)?.focus();
+    }
     return rows;
   }
 
@@ -85,24 +93,36 @@ function fillMembers(select: HTMLSelectElement, rows: readonly MemberRow[], pref
   return false;
 }
 
-/** A member's row: its cells, and its retire or respawn button. */
-function memberRow(r: MemberRow, actions: MemberActions): HTMLTableRowElement {
+/**
+ * A member's row: its cells, and its retire or respawn button. The member's
+ * name is a button that selects it (as a click on the row or its graph node
+ * does): one stop per row in the Tab order, not every cell.
+ */
+function memberRow(r: MemberRow, actions: MemberActions, pressed: (key: MemberKey, button: HTMLButtonElement) => void): HTMLTableRowElement {
   const status = el("span", "badge", r.status);
   status.dataset.status = r.status;
   const wired = r.wiredTo.length > 0 ? r.wiredTo.join(", ") : "—";
   const retired = r.status === "retired";
+  const name = el("button", "member-name", r.agentIdentity);
+  name.type = "button";
+  name.dataset.part = "select";
+  // Two mobs may have members of the same name (lead-1): the name says which.
+  name.setAttribute("aria-label", `${r.agentIdentity} (${r.mobId})`);
   const action = el("button", "link row-action", retired ? "respawn" : "retire");
   action.type = "button";
+  action.dataset.part = "action";
   action.title = retired ? `mob.respawn("${r.agentIdentity}"): a new session, its wires restored` : `mob.retire("${r.agentIdentity}")`;
   action.addEventListener("click", (event) => {
     event.stopPropagation();
+    pressed(r.key, action);
     action.disabled = true;
     (retired ? actions.respawn : actions.retire)(r.key);
   });
-  const row = tr([el("strong", undefined, r.agentIdentity), r.mobId, r.role, r.runtimeMode, status, wired, action]);
+  const row = tr([name, r.mobId, r.role, r.runtimeMode, status, wired, action]);
   row.dataset.member = r.key;
   row.dataset.status = r.status;
   row.title = `${r.memberRef} · session ${r.sessionId}`;
+  // The name button's click (Enter, Space) comes here too.
   row.addEventListener("click", () => actions.select(r.key));
   return row;
 }
@@ -147,6 +167,12 @@ export class MobsView {
   /** The members table's rows, by member, and the flow's, by step. */
   private readonly memberRows = new KeptRows<MemberKey>(this.members.tBodies[0] as HTMLTableSectionElement);
   private readonly flowRows = new KeptRows<string>(this.flowSteps.tBodies[0] as HTMLTableSectionElement);
+  /**
+   * Retire or respawn buttons pressed, by member: they disable themselves
+   * (dropping the keyboard focus) until their row is redrawn, whose button
+   * then takes the focus back (`handFocus`).
+   */
+  private readonly pressedActions = new Map<MemberKey, { button: HTMLButtonElement; handOver: (next: HTMLElement) => void }>();
   /** Deliveries already listed, and log events already shown (of `logShown`'s member). */
   private deliveriesShown = 0;
   private logShown: { key: MemberKey | undefined; count: number } = { key: undefined, count: 0 };
@@ -244,9 +270,20 @@ export class MobsView {
       rows,
       (r) => r.key,
       (r) => JSON.stringify([r.status, r.wiredTo, r.role, r.runtimeMode, r.memberRef, r.sessionId]),
-      (r) => memberRow(r, actions),
+      (r) => memberRow(r, actions, (key, button) => this.pressedActions.set(key, { button, handOver: handFocus(button) })),
     );
-    rows.forEach((r, i) => shown[i]?.classList.toggle("selected", r.key === selected));
+    rows.forEach((r, i) => {
+      shown[i]?.classList.toggle("selected", r.key === selected);
+      const name = shown[i]?.querySelector('[data-part="select"]');
+      if (r.key === selected) name?.setAttribute("aria-current", "true");
+      else name?.removeAttribute("aria-current");
+    });
+    for (const [key, { button, handOver }] of this.pressedActions) {
+      if (button.isConnected) continue;
+      this.pressedActions.delete(key);
+      const next = shown[rows.findIndex((r) => r.key === key)]?.querySelector<HTMLElement>('[data-part="action"]');
+      if (next) handOver(next);
+    }
     const tbody = this.members.tBodies[0] as HTMLTableSectionElement;
     if (rows.length === 0) {
       const empty = tr([el("span", "muted", "No mob started yet.")]);
@@ -372,6 +409,7 @@ export class MobsView {
 
   /** Forget everything shown (a new runtime). */
   clear(): void {
+    this.pressedActions.clear();
     this.clearMessages();
     this.replies.replaceChildren();
     this.log.replaceChildren();

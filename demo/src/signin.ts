@@ -11,7 +11,7 @@
 import { withAuthBinding, type AgentEvent, type AuthLease, type AuthResolverRequest, type RuntimeConfig } from "@rkat/web";
 import { connectRuntime, type WorkerRuntime, type WorkerSession } from "@rkat/web/worker";
 import { providerFamily, runtimeConfig, sessionConfig, type AgentSettings } from "./agent.js";
-import { byId, el, follow, sendWhenWritten } from "./dom.js";
+import { byId, el, follow, say, sendWhenWritten } from "./dom.js";
 import { FakeIdentityProvider } from "./fake-login.js";
 import { describeError } from "./ui.js";
 
@@ -134,9 +134,12 @@ export class SignInPage {
     if (this.idp.signedInAs !== undefined) this.signOutButton.focus();
   }
 
-  /** Say why the sign-in failed next to the form and mark the field to fix, which takes the focus; or clear it. */
+  /**
+   * Say why the sign-in failed next to the form and mark the field to fix, which takes the focus; or clear it.
+   * The same error twice in a row is read out twice (`say`).
+   */
   private showLoginError(message: string | undefined, field?: HTMLInputElement): void {
-    this.loginError.textContent = message ?? "";
+    say(this.loginError, message ?? "");
     for (const input of [this.user, this.password]) {
       if (input === field) input.setAttribute("aria-invalid", "true");
       else input.removeAttribute("aria-invalid");
@@ -164,6 +167,8 @@ export class SignInPage {
     const prompt = text.trim();
     if (!prompt || this.asking) return;
     this.asking = true;
+    // The transcript is a log: a reply is read out once it is whole, not delta by delta.
+    this.transcript.setAttribute("aria-busy", "true");
     this.prompt.value = "";
     this.promptChanged();
     const reply = el("div", "msg assistant");
@@ -199,6 +204,7 @@ export class SignInPage {
       this.streaming = undefined;
       this.stop.hidden = true;
       this.asking = false;
+      this.transcript.setAttribute("aria-busy", "false");
       this.promptChanged();
       reply.dataset.state = outcome;
       // Stop (now hidden) or Send had the focus: give it to the prompt, as the Chat page does.

@@ -180,7 +180,9 @@ export class DemoUI {
     for (const button of buttons) button.disabled = busy;
     this.busy = busy;
     this.promptChanged();
-    this.send.textContent = busy ? "…" : "Send";
+    // Send keeps its name ("…" in its place was read out as Send's name): the
+    // messages say they are being updated, and a reply is read once it is whole.
+    this.messages.setAttribute("aria-busy", String(busy));
     if (!busy && this.focusedWhileBusy && document.activeElement === document.body) this.focusedWhileBusy.focus();
     if (!busy) this.focusedWhileBusy = undefined;
   }
