@@ -58,6 +58,16 @@ describe("the single-file builds", () => {
     }
   });
 
+  test("the Worker build's start file has none of the Worker's mob methods: they are in its expose-mob chunk", () => {
+    const start = readFileSync(join(dist, "rkat-web-worker.js"), "utf8");
+    const chunk = readFileSync(join(dist, "rkat-web-worker-expose-mob.js"), "utf8");
+    // What only those methods say or call: MOB_NOT_FOUND's message, the method checks, the mob subscriptions, the mob list.
+    for (const marker of ["create it with runtime.createMob", "a mob member", "has no method", "listenAll", "`cancelFlow`,`stop`"]) {
+      expect(start, marker).not.toContain(marker);
+      expect(chunk, marker).toContain(marker);
+    }
+  });
+
   test("@rkat/web/bundle runs a turn, and its errors keep their class names", async () => {
     await resetSim();
     const { MeerkatRuntime, MeerkatError, SessionNotFoundError } = await load<typeof Main>(ENTRIES["./bundle"]);
