@@ -13,6 +13,7 @@ export { analyzeReady } from "./report-ready.mjs";
 /** What each lazily loaded group of the size app is (by its chunk's name). */
 const LAZY = {
   "lazy-mobs": "mobs, at the first createMob",
+  "expose-mob": "the Worker's mob methods, at its first mob call",
   pack: "the pack reader, when a pack is opened",
 };
 
@@ -307,8 +308,8 @@ export function readmeTable(results) {
     const lazy = (name) => app.lazy.find((g) => g.name === name);
     if (lazy("lazy-mobs")) {
       rows.push([
-        "Mobs and HTTP skill sources, loaded by the app's first `createMob` or HTTP skill source (the core's mob part and the `Mob` class), gzip -9",
-        kb(lazy("lazy-mobs").gzip),
+        "Mobs and HTTP skill sources, loaded by the app's first `createMob` or HTTP skill source (the core's mob part, the `Mob` class and the Worker's mob methods), gzip -9",
+        kb(lazy("lazy-mobs").gzip + (lazy("expose-mob")?.gzip ?? 0)),
         `not part of the app's start; ${kb(results.size.part.gzip)} of it is the mob part's wasm`,
       ]);
     }

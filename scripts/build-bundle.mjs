@@ -11,8 +11,9 @@
 // tsc emitted) with Vite's library mode, minified with class names kept
 // (`MeerkatError` subclasses name themselves). The pack reader and the
 // mobs stay separate lazy chunks per entry (`<entry>-pack.js`,
-// `<entry>-lazy-mobs.js`), loaded only when a pack is opened or a mob
-// created. Every
+// `<entry>-lazy-mobs.js`, and the Worker's mob methods
+// `rkat-web-worker-expose-mob.js`), loaded only when a pack is opened or a
+// mob created. Every
 // `new URL("…", import.meta.url)` keeps pointing at the same file from the
 // bundle's place (pkg/ beside dist/): an app that bundles a bundle still
 // finds the wasm in pkg/ (its bundler sees the literal URL, as in dist/).

@@ -42,7 +42,9 @@ describe("the single-file builds", () => {
       expect(entry.static, `${file} imports`).toEqual([]);
       // Besides the lazy chunks, only the Node branch's node:fs/promises (never taken in a browser).
       const lazy = [...new Set(entry.dynamic)].filter((spec) => spec !== "node:fs/promises");
-      expect(lazy.sort()).toEqual(["-lazy-mobs.js", "-pack.js"].map((chunk) => `./${file.replace(/\.js$/, chunk)}`));
+      // The Worker build's mob methods (what `exposeRuntime` serves mob calls with) are a chunk of their own too.
+      const chunks = file === "rkat-web-worker.js" ? ["-expose-mob.js", "-lazy-mobs.js", "-pack.js"] : ["-lazy-mobs.js", "-pack.js"];
+      expect(lazy.sort()).toEqual(chunks.map((chunk) => `./${file.replace(/\.js$/, chunk)}`));
       for (const chunk of [file, ...lazy, ...lazy.flatMap((l) => references(l).dynamic)]) {
         const refs = references(chunk.replace(/^\.\//, ""));
         for (const url of refs.urls) {
@@ -53,6 +55,16 @@ describe("the single-file builds", () => {
           expect(existsSync(resolve(dist, spec)), `${chunk} imports ${spec}`).toBe(true);
         }
       }
+    }
+  });
+
+  test("the Worker build's start file has none of the Worker's mob methods: they are in its expose-mob chunk", () => {
+    const start = readFileSync(join(dist, "rkat-web-worker.js"), "utf8");
+    const chunk = readFileSync(join(dist, "rkat-web-worker-expose-mob.js"), "utf8");
+    // What only those methods say or call: MOB_NOT_FOUND's message, the method checks, the mob subscriptions, the mob list.
+    for (const marker of ["create it with runtime.createMob", "a mob member", "has no method", "listenAll", "`cancelFlow`,`stop`"]) {
+      expect(start, marker).not.toContain(marker);
+      expect(chunk, marker).toContain(marker);
     }
   });
 

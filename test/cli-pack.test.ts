@@ -389,7 +389,7 @@ describe("web-build", () => {
     }
     // The runtime as the single-file Worker build (the glue inside) with its lazy chunks, and the three wasm files.
     expect(written.filter((f) => f.startsWith("dist/"))).toEqual(
-      ["dist/rkat-web-worker-lazy-mobs.js", "dist/rkat-web-worker-pack.js", "dist/rkat-web-worker.js"],
+      ["dist/rkat-web-worker-expose-mob.js", "dist/rkat-web-worker-lazy-mobs.js", "dist/rkat-web-worker-pack.js", "dist/rkat-web-worker.js"],
     );
     expect(written.filter((f) => f.startsWith("pkg/"))).toEqual([
       "pkg/meerkat_web_runtime_bg.wasm",

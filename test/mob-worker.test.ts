@@ -97,3 +97,13 @@ test("a dying worker rejects pending mob calls instead of hanging", async () => 
   await expect(mob.listMembers()).rejects.toMatchObject({ code: "RUNTIME_TRAPPED" });
   await expect(runtime.createMob(researchTeam({ id: "again" }))).rejects.toMatchObject({ code: "RUNTIME_TRAPPED" });
 });
+
+test("mob calls that come while the Worker loads its mob methods wait for them, in order, and share them", async () => {
+  // A fresh Worker (beforeEach): its mob methods are a chunk loaded at the first mob call.
+  const [a, b] = await Promise.all([runtime.createMob(researchTeam({ id: "a" })), runtime.createMob(researchTeam({ id: "b" }))]);
+  // Both kept by the same host: each answers its own calls.
+  await Promise.all([a.spawn([{ profile: "worker", agent_identity: "worker-a" }]), b.spawn([{ profile: "worker", agent_identity: "worker-b" }])]);
+  expect((await a.listMembers()).map((m) => m.agentIdentity)).toEqual(["worker-a"]);
+  expect((await b.listMembers()).map((m) => m.agentIdentity)).toEqual(["worker-b"]);
+  expect((await runtime.listMobs()).map((m) => m.mobId).sort()).toEqual(["a", "b"]);
+});

@@ -18,7 +18,7 @@ const GENERATOR = 'rkat-web-pack web-build';
 const OWNED = ['index.html', 'app.js', 'view.js', 'worker.js', 'style.css', 'README.md', 'site.json', 'dist', 'pkg'];
 // The agent core, its mob part (linked before the first mob) and its pack part (the pack reader, linked to open the site's pack).
 const WASM = ['meerkat_web_runtime_bg.wasm', 'meerkat_web_runtime_mobs.wasm', 'meerkat_web_runtime_pack.wasm'];
-// The single-file Worker build and its chunks (`rkat-web-worker-*.js`: the pack reader and the parts' linker, loaded lazily).
+// The single-file Worker build and its chunks (`rkat-web-worker-*.js`: the pack reader, the parts' linker and the Worker's mob methods, loaded lazily).
 const BUNDLE = 'rkat-web-worker';
 
 /** The build's files in dist/: the entry and its chunks, without source maps. */

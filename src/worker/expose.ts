@@ -7,13 +7,14 @@
 // one request fewer (and less code) than a chunk of its own loaded later.
 import init, { Core, initSync } from "../../pkg/meerkat_web_runtime.js";
 import { registerExternalAuthResolver, resolverFor, unregisterIf, type RegisteredResolver } from "../auth/registry.js";
-import { checkVersion, type WasmModule } from "../core.js";
+import { checkVersion, loadChunk, type WasmModule } from "../core.js";
 import type { DeferredSession } from "../deferred.js";
 import { MeerkatError, makeError } from "../errors.js";
 import { fail } from "../validate.js";
 import { MeerkatRuntime, type RuntimeOptions } from "../runtime.js";
 import type { Session } from "../session.js";
-import { createMobHost } from "./expose-mob.js";
+import type { MobHost, MobHostDeps, MobHostMethods } from "./expose-mob.js";
+import { createFeeds } from "./feeds.js";
 import { BatchOutbox } from "./outbox.js";
 import { adoptCompiled } from "./prefetch.js";
 import { connect, release, transfer, type Endpoint } from "./rpc.js";
@@ -89,7 +90,8 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
     found.stop();
     found.sub.close();
   };
-  const mobHost = createMobHost({ live, addSubscription, unsubscribe });
+  const { feed, settled, quietly } = createFeeds({ addSubscription, unsubscribe });
+  const mobHost = lazyMobHost({ live, feed, settled });
   /** The session whose hook each `hook:<id>` is (its handler goes when the session does). */
   const hookOwners = new Map<string, string>();
   const keep = (key: string, proxy: unknown) => {
@@ -203,7 +205,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
         const d = deferred.get(sessionId);
         if (!d) throw makeError("SESSION_NOT_FOUND", `no deferred session with id ${JSON.stringify(sessionId)}`);
         try {
-          await mobHost.settled(() => d.startTurn(prompt, turnOptions));
+          await settled(() => d.startTurn(prompt, turnOptions));
         } finally {
           // (Unless it was destroyed meanwhile: then it is gone from both maps.)
           if (d.isStarted && deferred.get(sessionId) === d) {
@@ -215,7 +217,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
       }
       const s = session(sessionId);
       // The session's subscriptions send what the run made ahead of this reply.
-      await mobHost.settled(() => (how === undefined ? s.turn(prompt, turnOptions) : s.invokeSkill(how, prompt, turnOptions)));
+      await settled(() => (how === undefined ? s.turn(prompt, turnOptions) : s.invokeSkill(how, prompt, turnOptions)));
       return state(s);
     },
     async stream(sessionId, prompt, turnOptions, onBatch) {
@@ -223,7 +225,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
       let outbox: BatchOutbox | undefined;
       try {
         // As for `turn`, the session's subscriptions send what the run made ahead of this reply.
-        await mobHost.settled(() =>
+        await settled(() =>
           s.runStreaming(prompt, turnOptions, "session.stream", (read) => {
             outbox = new BatchOutbox(read, onBatch);
             outboxes.add(outbox);
@@ -244,7 +246,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
     async subscribe(sessionId, onBatch) {
       const s = session(sessionId);
       // Batches go when the session has news and the page is ready, never one message per event.
-      return mobHost.feed(s.openByteReader(), onBatch, (pump) => s.listen(pump));
+      return feed(s.openByteReader(), onBatch, (pump) => s.listen(pump));
     },
     unsubscribe,
     history(sessionId) {
@@ -256,11 +258,11 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
     async interrupt(sessionId) {
       // The run ends inside the interrupt: its last events go ahead of this reply.
       const s = session(sessionId);
-      await mobHost.settled(() => s.interrupt());
+      await settled(() => s.interrupt());
     },
     async compact(sessionId) {
       const s = session(sessionId);
-      await mobHost.settled(() => s.compact());
+      await settled(() => s.compact());
       return state(s);
     },
     async archive(sessionId) {
@@ -271,7 +273,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
     },
     destroySession(sessionId) {
       const d = deferred.get(sessionId);
-      mobHost.quietly(() => (d ?? session(sessionId)).destroy());
+      quietly(() => (d ?? session(sessionId)).destroy());
       deferred.delete(sessionId);
       sessions.delete(sessionId);
       // Its hooks went with it (the runtime forgot them): so do their page handlers.
@@ -280,9 +282,18 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
     listSessions() {
       return live().listSessions();
     },
+    listMobs() {
+      return live().listMobs();
+    },
+    wireCrossMob(mobA, memberA, mobB, memberB, wire) {
+      const runtime = live();
+      return settled(() =>
+        wire ? runtime.wireCrossMob(mobA, memberA, mobB, memberB) : runtime.unwireCrossMob(mobA, memberA, mobB, memberB),
+      );
+    },
     ...mobHost.methods,
     destroy() {
-      mobHost.quietly(() => runtime?.destroy());
+      quietly(() => runtime?.destroy());
       sessions.clear();
       deferred.clear();
       mobHost.reset();
@@ -291,5 +302,43 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
       dropAuthResolver();
       for (const key of [...proxies.keys()]) drop(key);
     },
+  };
+}
+
+/** The host's methods that need a mob, by name (the page calls them so). */
+const MOB_HOST_METHODS = ["createMob", "mobCall", "memberCall", "subscribeMember", "subscribeMob"] as const satisfies ReadonlyArray<
+  keyof MobHostMethods
+>;
+
+/**
+ * The mob methods (expose-mob.ts), a chunk loaded at the first mob call: a
+ * Worker that never serves one never loads it. Once loaded, they are called
+ * at once, as before; calls that come while it loads wait for it, in the
+ * order they came. A chunk gone missing fails the call with
+ * `WASM_INIT_FAILED`, as the runtime's other lazy chunks do (`loadChunk`),
+ * and the next mob call tries again.
+ */
+function lazyMobHost(deps: MobHostDeps): MobHost {
+  type Method = (...args: unknown[]) => unknown;
+  let host: MobHost | undefined;
+  let loading: Promise<MobHost> | undefined;
+  const load = () =>
+    // The runtime's mobs chunk is fetched at once too (the first `createMob` needs it next), not after this one: no
+    // round trip more than before. Its failure is the runtime's to report (`createMob` loads it again).
+    (loading ??= loadChunk(() => (import("../mob/lazy-mobs.js").catch(() => {}), import("./expose-mob.js"))).then(
+      ({ createMobHost }) => (host = createMobHost(deps)),
+      (error: unknown) => {
+        loading = undefined;
+        throw error;
+      },
+    ));
+  const call = (loaded: MobHost, name: string, args: unknown[]) => (loaded.methods as unknown as Record<string, Method>)[name]!(...args);
+  const methods: Record<string, Method> = {};
+  for (const name of MOB_HOST_METHODS) {
+    methods[name] = (...args) => (host ? call(host, name, args) : load().then((loaded) => call(loaded, name, args)));
+  }
+  return {
+    methods: methods as unknown as MobHostMethods,
+    reset: () => host?.reset(),
   };
 }
