@@ -54,15 +54,29 @@ function checkCommon(body, noModel) {
 }
 
 /**
- * A `json_schema` output format needs a name and, when given, an object schema.
+ * A `json_schema` output format needs a name and, when given, an object
+ * schema whose root is `type: "object"` and not an `anyOf`: the API refuses
+ * any other root (an array, an enum string, a bare `anyOf`), strict or not,
+ * with this 400 ("Root objects must not be anyOf and must be an object" in
+ * OpenAI's Structured Outputs guide). Chat Completions names the param
+ * `response_format` with no code; Responses names the schema itself.
  * @param {unknown} format
  * @param {string} where
+ * @param {{ param: string, code: string | null }} refused how a refused schema is reported
  * @returns {Problem | null}
  */
-function checkJsonSchemaFormat(format, where) {
+function checkJsonSchemaFormat(format, where, refused) {
   if (!isRecord(format) || format.type !== 'json_schema') return null;
   if (typeof format.name !== 'string') return missing(`${where}.name`);
-  if (format.schema !== undefined && !isRecord(format.schema)) return wrongType(`${where}.schema`, 'an object', format.schema);
+  const schema = format.schema;
+  if (schema === undefined) return null;
+  if (!isRecord(schema)) return wrongType(`${where}.schema`, 'an object', schema);
+  const invalid = `Invalid schema for response_format '${format.name}': `;
+  if (schema.type !== 'object') {
+    const got = typeof schema.type === 'string' ? schema.type : 'None';
+    return { message: `${invalid}schema must be a JSON Schema of 'type: "object"', got 'type: "${got}"'.`, ...refused };
+  }
+  if (schema.anyOf !== undefined) return { message: `${invalid}In context=(), 'anyOf' is not permitted.`, ...refused };
   return null;
 }
 
@@ -129,7 +143,7 @@ export function validateChatBody(body) {
   const format = body.response_format;
   if (isRecord(format) && format.type === 'json_schema') {
     if (!isRecord(format.json_schema)) return missing('response_format.json_schema');
-    const problem = checkJsonSchemaFormat({ type: 'json_schema', ...format.json_schema }, 'response_format.json_schema');
+    const problem = checkJsonSchemaFormat({ type: 'json_schema', ...format.json_schema }, 'response_format.json_schema', { param: 'response_format', code: null });
     if (problem) return problem;
   }
   return checkChatToolPairing(body.messages);
@@ -173,5 +187,5 @@ export function validateResponsesBody(body) {
     const problem = checkParameters(tool, `tools[${i}].parameters`);
     if (problem) return problem;
   }
-  return checkJsonSchemaFormat(isRecord(body.text) ? body.text.format : undefined, 'text.format');
+  return checkJsonSchemaFormat(isRecord(body.text) ? body.text.format : undefined, 'text.format', { param: 'text.format.schema', code: 'invalid_json_schema' });
 }

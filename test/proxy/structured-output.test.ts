@@ -192,7 +192,7 @@ describe('size caps', () => {
   });
 
   it('a schema over the caps is a 400 even when the reply is a tool call', async () => {
-    const tools = ADAPTERS.chat.tools("What's the weather in Paris?", { response_format: { type: 'json_schema', json_schema: { name: 'w', schema: { type: 'array', minItems: 101 } } } });
+    const tools = ADAPTERS.chat.tools("What's the weather in Paris?", { response_format: { type: 'json_schema', json_schema: { name: 'w', schema: { type: 'object', properties: { a: { type: 'array', minItems: 101 } } } } } });
     expect(await errorMessage('chat', await post(proxy.url, CHAT_PATH, tools, OPENAI_HEADERS))).toContain('at most 100 items per array');
   });
 

@@ -60,6 +60,10 @@ describe('Chat Completions bodies', () => {
     ['parameters without a type', chat('x', { tools: [{ type: 'function', function: { name: 'f', parameters: {} } }] }), 'tools[0].function.parameters', 'invalid_function_parameters', /^Invalid schema for function 'f': schema must be a JSON Schema of 'type: "object"', got 'type: "None"'\.$/],
     ['array parameters', chat('x', { tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'array' } } }] }), 'tools[0].function.parameters', 'invalid_function_parameters', /got 'type: "array"'/],
     ['json_schema without a name', chat('x', { response_format: { type: 'json_schema', json_schema: { schema: {} } } }), 'response_format.json_schema.name', 'missing_required_parameter', /name/],
+    ['an array root', chat('x', { response_format: { type: 'json_schema', json_schema: { name: 'output', schema: { type: 'array', items: { type: 'string' } } } } }), 'response_format', null, /^Invalid schema for response_format 'output': schema must be a JSON Schema of 'type: "object"', got 'type: "array"'\.$/],
+    ['an enum string root', chat('x', { response_format: { type: 'json_schema', json_schema: { name: 'output', schema: { type: 'string', enum: ['a'] } } } }), 'response_format', null, /got 'type: "string"'/],
+    ['an anyOf root', chat('x', { response_format: { type: 'json_schema', json_schema: { name: 'output', schema: { anyOf: [{ type: 'string' }] } } } }), 'response_format', null, /got 'type: "None"'/],
+    ['an object root with anyOf', chat('x', { response_format: { type: 'json_schema', json_schema: { name: 'o', schema: { type: 'object', anyOf: [{ required: ['a'] }] } } } }), 'response_format', null, /^Invalid schema for response_format 'o': In context=\(\), 'anyOf' is not permitted\.$/],
     ['orphan tool message', chat([{ role: 'user', content: 'x' }, { role: 'tool', tool_call_id: 'call_1', content: 'r' }]), 'messages.[1].role', null, /must be a response to a preceeding message with 'tool_calls'/],
     ['unanswered tool call', chat([
       { role: 'user', content: 'x' },
@@ -86,6 +90,8 @@ describe('Responses bodies', () => {
     ['bad tool name', responses('x', { tools: [{ type: 'function', name: 'a b' }] }), 'tools[0].name', /pattern/],
     ['parameters without a type', responses('x', { tools: [{ type: 'function', name: 'f', parameters: { properties: {} } }] }), 'tools[0].parameters', /^Invalid schema for function 'f': schema must be a JSON Schema of 'type: "object"', got 'type: "None"'\.$/],
     ['json_schema format without a name', responses('x', { text: { format: { type: 'json_schema', schema: {} } } }), 'text.format.name', /name/],
+    ['an array root', responses('x', { text: { format: { type: 'json_schema', name: 'output', schema: { type: 'array', items: { type: 'integer' } } } } }), 'text.format.schema', /^Invalid schema for response_format 'output': schema must be a JSON Schema of 'type: "object"', got 'type: "array"'\.$/],
+    ['an anyOf root', responses('x', { text: { format: { type: 'json_schema', name: 'output', schema: { anyOf: [{ type: 'integer' }] } } } }), 'text.format.schema', /got 'type: "None"'/],
   ])('%s → 400', async (_name, body, param, message) => {
     const error = await openAIError(await post(proxy.url, RESPONSES_PATH, body, OPENAI_HEADERS), 400);
     expect(error).toMatchObject({ type: 'invalid_request_error', param });
