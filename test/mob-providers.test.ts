@@ -112,6 +112,16 @@ describe.each(CASES)("a mob on $name ($side.name)", ({ side, profile }) => {
     expect(free.status).toBe("completed");
   });
 
+  test('a JSON step whose profile schema is a list gets the list (OpenAI is sent it wrapped, answers come back bare)', async () => {
+    const LIST = { type: "array", items: { type: "string" } };
+    const mob = await team({ ...profile, outputSchema: LIST }, profile, {
+      flows: { list: { steps: [{ id: "names", role: "lead", message: "Names of {{params.topic}}.", outputFormat: "json" }] } },
+    });
+    const status = await settled(mob, await mob.runFlow("list", { topic: "owls" }));
+    expect(status.status).toBe("completed");
+    expect(status.steps[0]?.output).toEqual([expect.any(String)]);
+  });
+
   test("cross-mob: a member on this provider and a Claude ambassador trade a message and a request", async () => {
     const make = (id: string, envoy: MobProfile) => runtime.createMob({ id, orchestrator: { profile: "envoy" }, profiles: { envoy } });
     const north = await make("north", CLAUDE);

@@ -128,23 +128,48 @@ for (const api of APIS) {
       expect(broken.schemaWarnings![0]!.message).toMatch(/not valid JSON/);
     });
 
-    test("structured output with a list at the root: Claude and Gemini answer it, OpenAI's own 400 says what to change", async () => {
-      const list = { type: "array", items: { type: "string" } };
+    test("structured output whose root is not an object: a list, an enum, an anyOf", async () => {
+      // OpenAI refuses such a root (the simulator as the API: a 400); it goes
+      // there wrapped as {"value": ...} and comes back bare.
+      const wraps = api.name.startsWith("openai");
+      const sentSchema = async () => {
+        const body = (await lastRequest()).body as Record<string, any>;
+        if (api.name === "openai chat") return body.response_format.json_schema.schema;
+        if (api.name === "openai responses") return body.text.format.schema;
+        return undefined;
+      };
       const s = session();
-      if (!api.name.startsWith("openai")) {
-        const ok = await s.turn("Three cities", { outputSchema: list });
-        expect(Array.isArray(ok.structuredOutput)).toBe(true);
-        expect(ok.schemaWarnings).toEqual([]);
-        return;
+      const list = { type: "array", items: { type: "string" } };
+      const listed = await s.turn("List three cities", { outputSchema: list });
+      expect(Array.isArray(listed.structuredOutput)).toBe(true);
+      expect(listed.schemaWarnings).toEqual([]);
+      expect(JSON.parse(listed.text)).toEqual(listed.structuredOutput);
+      const events = s.pollEvents();
+      expect(events.find((e) => e.type === "text_complete")).toMatchObject({ content: listed.text });
+      expect(events.at(-1)).toMatchObject({ type: "run_completed", result: listed.text });
+      if (wraps) {
+        expect(await sentSchema()).toEqual({ type: "object", properties: { value: list }, required: ["value"], additionalProperties: false });
+      } else {
+        const sent = JSON.stringify((await lastRequest()).body);
+        expect(sent).toMatch(/array/);
+        expect(sent).not.toContain('"value"');
       }
-      // Both OpenAI APIs take only an object root (README, structured output): the run fails with their message.
-      const refused = await s.turn("Three cities", { outputSchema: list }).catch((e: unknown) => e);
-      expect(refused).toBeInstanceOf(ProviderError);
-      expect((refused as ProviderError).message).toContain(`schema must be a JSON Schema of 'type: "object"', got 'type: "array"'`);
-      // Wrapped in an object, as the message asks, the list comes back.
-      const wrapped = { type: "object", properties: { cities: list }, required: ["cities"] };
-      const ok = await s.turn("Three cities", { outputSchema: wrapped });
-      expect(Array.isArray((ok.structuredOutput as { cities?: unknown }).cities)).toBe(true);
+
+      const bad = await s.turn("List them badly [[sim:json=invalid]]", { outputSchema: list });
+      expect(bad.schemaWarnings!.length).toBeGreaterThan(0);
+      expect(bad.schemaWarnings![0]!.path).not.toMatch(/^\/value/);
+
+      const mood = { type: "string", enum: ["up", "down"] };
+      const felt = await s.turn("How is the market?", { outputSchema: mood });
+      expect(felt.structuredOutput).toBe("up");
+      expect(felt.text).toBe('"up"');
+      expect(felt.schemaWarnings).toEqual([]);
+
+      const either = { anyOf: [{ type: "integer" }, { type: "string" }] };
+      const one = await s.turn("Pick one", { outputSchema: either });
+      expect(["number", "string"]).toContain(typeof one.structuredOutput);
+      expect(one.schemaWarnings).toEqual([]);
+      if (wraps) expect((await sentSchema()).properties.value).toEqual(either);
     });
 
     test("a transient error is retried, a permanent one is not", async () => {

@@ -380,8 +380,9 @@ pub(super) fn failed(st: &mut Step<'_, '_>, run: &mut Run, error: CoreError) -> 
 }
 
 /// A whole answer arrived: the `post_llm_response` hooks see it first.
-fn received(st: &mut Step<'_, '_>, run: &mut Run, turn: AssistantTurn) -> Flow {
+fn received(st: &mut Step<'_, '_>, run: &mut Run, mut turn: AssistantTurn) -> Flow {
     run.phase = Phase::Starting;
+    super::structured::unwrap_turn(st.session.provider, run.output_schema.as_ref(), &mut turn);
     hooks::enter(st, run, HookPoint::PostLlmResponse, Resume::Response(Box::new(turn)))
 }
 

@@ -3,8 +3,10 @@
 //! a failed run: the caller decides what to do with an imperfect answer.
 
 use crate::json::{self, Raw};
+use crate::provider::{AssistantTurn, ProviderKind, WRAPPER_KEY};
 use crate::results::SchemaWarning;
 use crate::schema;
+use crate::transcript::Part;
 
 /// Parse `text` (the final answer) and validate it against `schema`.
 pub fn check(schema_text: &Raw, text: &str, provider: &'static str) -> (Option<Raw>, Vec<SchemaWarning>) {
@@ -19,6 +21,33 @@ pub fn check(schema_text: &Raw, text: &str, provider: &'static str) -> (Option<R
         Err(_) => Vec::new(), // validated as JSON when it was given
     };
     (Some(Raw::from_json(&value)), warnings)
+}
+
+/// A final answer to a schema the provider got wrapped
+/// ([`ProviderKind::wraps`]) comes out of its wrapper here, before hooks,
+/// events, history and the result see it: `{"value":[1,2]}` becomes
+/// `[1,2]`, as if the provider had answered the bare value. An answer of
+/// another shape is kept as it came, to be checked against the caller's
+/// schema like any other (so a mismatch is a warning).
+#[inline(never)]
+pub fn unwrap_turn(provider: ProviderKind, schema: Option<&Raw>, turn: &mut AssistantTurn) {
+    let wraps = schema.and_then(|s| json::parse(s.as_str()).ok()).is_some_and(|s| provider.wraps(&s));
+    if !wraps || !turn.tool_calls.is_empty() {
+        return;
+    }
+    let text = turn.text();
+    let Ok(answer) = json::parse(strip_code_fence(text.trim())) else { return };
+    if let Some([(key, value)]) = answer.as_object()
+        && key == WRAPPER_KEY
+    {
+        // The value in the first text part, the others emptied.
+        let mut value = value.to_text();
+        for part in &mut turn.content {
+            if let Part::Text { text } = part {
+                *text = std::mem::take(&mut value);
+            }
+        }
+    }
 }
 
 /// Models asked for JSON sometimes still wrap it in a Markdown fence.

@@ -69,7 +69,21 @@ impl ProviderKind {
             ProviderKind::Gemini => "gemini",
         }
     }
+
+    /// Does this provider get output schema `schema` inside a wrapper?
+    /// OpenAI's structured outputs refuse a root that is not an object, or
+    /// is an `anyOf` (400, "schema must be a JSON Schema of 'type:
+    /// \"object\"'"); Claude and Gemini take any root. Such a schema goes
+    /// as the one property [`WRAPPER_KEY`] of a closed object, and the
+    /// answer comes back out of it (`agent::structured::unwrap_turn`).
+    pub fn wraps(self, schema: &Json<'_>) -> bool {
+        self == ProviderKind::OpenAi
+            && (schema.get("type").and_then(Json::as_str) != Some("object") || schema.get("anyOf").is_some())
+    }
 }
+
+/// The property of the object a wrapped output schema goes in ([`ProviderKind::wraps`]).
+pub const WRAPPER_KEY: &str = "value";
 
 /// The wire protocol a session speaks; a provider family can offer several.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

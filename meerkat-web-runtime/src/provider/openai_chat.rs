@@ -143,7 +143,9 @@ pub fn build_request(req: &LlmRequest<'_>) -> HttpRequest {
         let mut format = ObjectWriter::new(o.key("response_format"));
         format.str("type", "json_schema");
         let mut js = ObjectWriter::new(format.key("json_schema"));
-        js.str("name", "output").raw("schema", schema.as_str()).bool("strict", false);
+        js.str("name", "output");
+        shared::write_schema(schema, js.key("schema"));
+        js.bool("strict", false);
         js.end();
         format.end();
     }

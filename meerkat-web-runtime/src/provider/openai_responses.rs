@@ -122,7 +122,9 @@ pub fn build_request(req: &LlmRequest<'_>) -> HttpRequest {
     if let Some(schema) = req.output_schema {
         let mut text = ObjectWriter::new(o.key("text"));
         let mut format = ObjectWriter::new(text.key("format"));
-        format.str("type", "json_schema").str("name", "output").raw("schema", schema.as_str()).bool("strict", false);
+        format.str("type", "json_schema").str("name", "output");
+        shared::write_schema(schema, format.key("schema"));
+        format.bool("strict", false);
         format.end();
         text.end();
     }

@@ -8,8 +8,8 @@
 
 use super::sse::SseDecoder;
 use crate::error::{CoreError, ErrorCode};
-use crate::json::{self, ArrayWriter, Json, ObjectWriter, write_str};
-use crate::provider::Endpoint;
+use crate::json::{self, ArrayWriter, Json, ObjectWriter, Raw, write_str};
+use crate::provider::{Endpoint, ProviderKind, WRAPPER_KEY};
 use crate::text;
 use crate::transcript::Part;
 use crate::usage::Usage;
@@ -35,6 +35,34 @@ pub fn headers(endpoint: &Endpoint) -> Vec<(String, String)> {
         headers.push(key);
     }
     headers
+}
+
+/// The output schema as both APIs take it: an object root as it is; any
+/// other root ([`ProviderKind::wraps`]) as `{"type":"object","properties":
+/// {"value": schema},"required":["value"],"additionalProperties":false}`,
+/// with the schema's `$defs`/`definitions` moved up beside it so that its
+/// `#/$defs/...` references still resolve.
+#[inline(never)]
+pub fn write_schema(schema: &Raw, out: &mut String) {
+    let parsed = json::parse(schema.as_str());
+    let Some(fields) = parsed.as_ref().ok().filter(|s| ProviderKind::OpenAi.wraps(s)).and_then(Json::as_object) else {
+        return out.push_str(schema.as_str());
+    };
+    let defs = |key: &str| key == "$defs" || key == "definitions";
+    let mut o = ObjectWriter::new(out);
+    o.str("type", "object");
+    let mut properties = ObjectWriter::new(o.key("properties"));
+    let mut inner = ObjectWriter::new(properties.key(WRAPPER_KEY));
+    for (key, value) in fields.iter().filter(|(key, _)| !defs(key)) {
+        inner.json(key, value);
+    }
+    inner.end();
+    properties.end();
+    o.raw("required", "[\"value\"]").raw("additionalProperties", "false");
+    for (key, value) in fields.iter().filter(|(key, _)| defs(key)) {
+        o.json(key, value);
+    }
+    o.end();
 }
 
 /// `data: [DONE]`, the end of a stream (with any whitespace around it).

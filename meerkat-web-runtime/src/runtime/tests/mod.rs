@@ -21,6 +21,7 @@ mod session_config;
 mod skills;
 mod soak;
 mod steer;
+mod structured;
 mod tools;
 
 use super::*;
