@@ -11,22 +11,9 @@ export interface RawResponse {
 }
 
 export function rawPost(port: number, path: string, headers: Record<string, string>, body: string): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    const parts: Buffer[] = [];
-    socket.on('data', (part: Buffer) => parts.push(part));
-    socket.on('error', reject);
-    socket.on('end', () => {
-      try {
-        resolve(parseRaw(Buffer.concat(parts)));
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    });
-    const lines = [`POST ${path} HTTP/1.1`, 'host: 127.0.0.1', 'connection: close', `content-length: ${Buffer.byteLength(body)}`];
-    for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
-    socket.write(`${lines.join('\r\n')}\r\n\r\n${body}`);
-  });
+  const lines = [`POST ${path} HTTP/1.1`, 'host: 127.0.0.1', 'connection: close', `content-length: ${Buffer.byteLength(body)}`];
+  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+  return rawExchange(port, `${lines.join('\r\n')}\r\n\r\n${body}`);
 }
 
 function parseRaw(all: Buffer): RawResponse {
