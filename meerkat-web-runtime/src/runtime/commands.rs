@@ -5,6 +5,7 @@ use crate::agent::{Agent, Input, RunInput, RunOptions};
 use crate::capabilities;
 use crate::config::{Budget, SessionConfig, output_schema};
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
+use crate::events::{DEFAULT_READER, ReaderId};
 use crate::fields::Fields;
 use crate::json::{Json, ObjectWriter, write_array};
 use crate::session::Session;
@@ -72,7 +73,7 @@ pub(super) enum Op {
 /// Every command is `{"op": ..., ...fields}`; these are the fields per op.
 const OPS: &[(&str, Op, &[&str])] = &[
     ("create_session", Op::CreateSession, &["op", "config"]),
-    ("destroy_session", Op::DestroySession, &["op", "session"]),
+    ("destroy_session", Op::DestroySession, &["op", "session", "poll"]),
     ("turn", Op::Turn, &["op", "session", "prompt", "outputSchema", "budget", "skillRefs"]),
     ("compact", Op::Compact, &["op", "session"]),
     ("history", Op::History, &["op", "session"]),
@@ -124,6 +125,12 @@ const OPS: &[(&str, Op, &[&str])] = &[
     ("mob_cancel_flow", Op::MobCancelFlow, &["op", "mob", "runId"]),
 ];
 
+/// Why a destroyed session's run in flight ended (`CANCELLED`).
+const DESTROYED: &str = "the session was destroyed while a turn was in flight";
+
+/// Destroyed sessions' readers' last events kept at most (the oldest go).
+const MAX_ENDED: usize = 256;
+
 /// Appended system context: enough for real use, bounded against mistakes.
 const MAX_CONTEXT_BYTES: usize = 1024 * 1024;
 const MAX_CONTEXT_ENTRIES: usize = 256;
@@ -144,7 +151,10 @@ impl Runtime {
         let f = Fields::new(&cmd, "command", allowed, ErrorCode::InvalidCommand)?;
         match op {
             Op::CreateSession => self.create_session(now_ms, f.get("config").unwrap_or(&Json::Null)).map(Some),
-            Op::DestroySession => self.destroy_session(now_ms, f.req_str("session")?).map(|()| None),
+            Op::DestroySession => {
+                let poll = f.bool("poll")?.unwrap_or(false);
+                self.destroy_session(now_ms, f.req_str("session")?, poll).map(|()| None)
+            }
             Op::Turn => self.turn(now_ms, &f).map(Some),
             Op::Compact => {
                 let run_id = self.new_run_id();
@@ -191,8 +201,11 @@ impl Runtime {
             }
             Op::CloseReader => {
                 let reader = u32::try_from(f.req_u64("reader")?).unwrap_or(u32::MAX);
-                let session = &mut self.agent_mut(f.req_str("session")?)?.session;
-                session.events.close_reader(reader);
+                let id = f.req_str("session")?;
+                if self.take_ended(id, reader).is_some() {
+                    return Ok(None);
+                }
+                self.agent_mut(id)?.session.events.close_reader(reader);
                 Ok(None)
             }
             Op::RegisterTool => {
@@ -284,16 +297,37 @@ impl Runtime {
         Ok(out)
     }
 
-    fn destroy_session(&mut self, now_ms: f64, id: &str) -> CoreResult<()> {
+    /// Destroy a session. Its readers with events unread (the end of the
+    /// run it cancels among them) keep them for one last read (`poll`: the
+    /// poll reader too, which the host asks for when it was ever read).
+    fn destroy_session(&mut self, now_ms: f64, id: &str, poll: bool) -> CoreResult<()> {
         self.check_not_member(id)?;
+        self.stop_session(now_ms, id, DESTROYED.to_string(), false)?;
+        if let Some(agent) = self.agents.get_mut(id) {
+            let log = &mut agent.session.events;
+            for reader in log.reader_ids() {
+                if let Some(text) = log.read(reader).filter(|t| t.len() > 2 && (poll || reader != DEFAULT_READER)) {
+                    if self.ended.len() >= MAX_ENDED {
+                        self.ended.remove(0);
+                    }
+                    self.ended.push((id.to_string(), reader, text));
+                }
+            }
+        }
         self.destroy_session_now(now_ms, id)
     }
 
     pub(super) fn destroy_session_now(&mut self, now_ms: f64, id: &str) -> CoreResult<()> {
-        self.stop_session(now_ms, id, "the session was destroyed while a turn was in flight".to_string(), false)?;
+        self.stop_session(now_ms, id, DESTROYED.to_string(), false)?;
         self.agents.remove(id);
         self.hooks.remove_session(id);
         Ok(())
+    }
+
+    /// What a reader of a destroyed session had left to read, taken.
+    pub(super) fn take_ended(&mut self, session: &str, reader: ReaderId) -> Option<String> {
+        let at = self.ended.iter().position(|(s, r, _)| s == session && *r == reader)?;
+        Some(self.ended.remove(at).2)
     }
 
     fn turn(&mut self, now_ms: f64, f: &Fields<'_, '_>) -> CoreResult<String> {
