@@ -45,6 +45,8 @@ export class Session {
   private last: RunResult | undefined;
   /** Why the session is gone: destroyed itself, or its runtime went away. */
   private gone: MeerkatError | undefined;
+  /** `pollEvents` was used: its unread events then outlive a destroy (as a subscription's do). */
+  private polled = false;
 
   /** @internal Sessions come from `runtime.createSession()`. */
   constructor(
@@ -193,8 +195,7 @@ export class Session {
 
   /** @internal Unread events of `reader` as JSON text (an array). */
   drainJson(what: string, reader = POLL_READER): string {
-    this.assertUsable(what);
-    return this.host.core.drainEventsJson(this.id, reader);
+    return this.read(what, reader, () => this.host.core.drainEventsJson(this.id, reader));
   }
 
   /**
@@ -209,8 +210,21 @@ export class Session {
 
   /** @internal Unread events of `reader` as bytes, `undefined` when there are none. */
   drainBytes(what: string, reader = POLL_READER): Uint8Array | undefined {
-    this.assertUsable(what);
-    return this.host.core.drainEventBytes(this.id, reader);
+    return this.read(what, reader, () => this.host.core.drainEventBytes(this.id, reader));
+  }
+
+  /**
+   * A reader's events. Once the session is destroyed, the core hands each
+   * reader what it had left (its run's end) once; then the session's error.
+   */
+  private read<T>(what: string, reader: number, take: () => T): T {
+    if (reader === POLL_READER) this.polled = true;
+    try {
+      return take();
+    } catch (error) {
+      this.assertUsable(what);
+      throw error;
+    }
   }
 
   /**
@@ -280,11 +294,15 @@ export class Session {
     return this.host.registerHook(point, handler, options, this.id, "session.registerHook");
   }
 
-  /** Forget the session; a turn in flight is aborted and rejects with `CANCELLED`. */
+  /**
+   * Forget the session; a turn in flight is aborted and rejects with
+   * `CANCELLED`, its readers get its `run_failed`: each reader's next poll
+   * returns what it had left, the next ones throw `SESSION_NOT_FOUND`.
+   */
   destroy(): void {
     if (this.gone) return;
     this.assertUsable("session.destroy");
-    this.host.driver.command({ op: "destroy_session", session: this.id });
+    this.host.driver.command({ op: "destroy_session", session: this.id, poll: this.polled });
     this.markDestroyed();
   }
 
@@ -329,11 +347,12 @@ export class Session {
   }
 
   private closeReader(reader: number): void {
-    if (this.gone || !this.host.core.alive) return;
+    if (!this.host.core.alive) return;
     try {
+      // (Also once destroyed: the core lets go of what it kept for the reader.)
       this.host.driver.command({ op: "close_reader", session: this.id, reader });
     } catch {
-      // the session went away meanwhile: its readers went with it
+      // the session is gone, and the reader with it
     }
   }
 

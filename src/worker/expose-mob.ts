@@ -148,7 +148,12 @@ export function createMobHost(deps: MobHostDeps): {
       change();
     } finally {
       quiet = false;
-      for (const outbox of [...feeds.values()]) outbox.flush();
+      // Twice: a reader of what went away sends its last events (its
+      // run's end) first, then why it ended, both before the reply.
+      for (const outbox of [...feeds.values()]) {
+        outbox.flush();
+        outbox.flush();
+      }
     }
   };
 
@@ -173,6 +178,12 @@ export function createMobHost(deps: MobHostDeps): {
       );
     },
     mobCall(mobId, method, args) {
+      if (method === "destroy") {
+        // It ends the mob's subscriptions, as a session's destroy does its own.
+        let done: Promise<void> | undefined;
+        quietly(() => void (done = mob(mobId).destroy()));
+        return done as Promise<never>;
+      }
       return invoke("mob", MOB_METHODS, method, () => mob(mobId), args);
     },
     memberCall(mobId, member, method, args) {

@@ -271,11 +271,19 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
     },
     destroySession(sessionId) {
       const d = deferred.get(sessionId);
-      mobHost.quietly(() => (d ?? session(sessionId)).destroy());
+      const s = d ? (d.isStarted ? d.session : undefined) : session(sessionId);
+      mobHost.quietly(() => (d ?? (s as Session)).destroy());
       deferred.delete(sessionId);
       sessions.delete(sessionId);
       // Its hooks went with it (the runtime forgot them): so do their page handlers.
       for (const [key, owner] of hookOwners) if (owner === sessionId) drop(key);
+      let bytes: Uint8Array | undefined;
+      try {
+        bytes = s?.drainBytes("session.pollEvents");
+      } catch {
+        // nothing kept for pollEvents (never used)
+      }
+      return bytes ? transfer(bytes, [bytes.buffer]) : null;
     },
     listSessions() {
       return live().listSessions();
