@@ -47,6 +47,8 @@ export class Session {
   private gone: MeerkatError | undefined;
   /** `pollEvents` was used: its unread events then outlive a destroy (as a subscription's do). */
   private polled = false;
+  /** What each reader had not read when the session was destroyed (its run's end), by reader id: its last read. */
+  private tails: Record<number, string> | undefined;
 
   /** @internal Sessions come from `runtime.createSession()`. */
   constructor(
@@ -195,7 +197,7 @@ export class Session {
 
   /** @internal Unread events of `reader` as JSON text (an array). */
   drainJson(what: string, reader = POLL_READER): string {
-    return this.read(what, reader, () => this.host.core.drainEventsJson(this.id, reader));
+    return this.tail(what, reader) ?? this.host.core.drainEventsJson(this.id, reader);
   }
 
   /**
@@ -210,21 +212,20 @@ export class Session {
 
   /** @internal Unread events of `reader` as bytes, `undefined` when there are none. */
   drainBytes(what: string, reader = POLL_READER): Uint8Array | undefined {
-    return this.read(what, reader, () => this.host.core.drainEventBytes(this.id, reader));
+    const tail = this.tail(what, reader);
+    return tail === undefined ? this.host.core.drainEventBytes(this.id, reader) : new TextEncoder().encode(tail);
   }
 
   /**
-   * A reader's events. Once the session is destroyed, the core hands each
-   * reader what it had left (its run's end) once; then the session's error.
+   * `undefined` while the session lives; once destroyed, what `reader` had
+   * left (its run's end) the first time, then the session's error.
    */
-  private read<T>(what: string, reader: number, take: () => T): T {
+  private tail(what: string, reader: number): string | undefined {
     if (reader === POLL_READER) this.polled = true;
-    try {
-      return take();
-    } catch (error) {
-      this.assertUsable(what);
-      throw error;
-    }
+    const tail = this.tails?.[reader];
+    if (tail === undefined) this.assertUsable(what);
+    else delete this.tails?.[reader];
+    return tail;
   }
 
   /**
@@ -302,7 +303,8 @@ export class Session {
   destroy(): void {
     if (this.gone) return;
     this.assertUsable("session.destroy");
-    this.host.driver.command({ op: "destroy_session", session: this.id, poll: this.polled });
+    const cmd = { op: "destroy_session", session: this.id, poll: this.polled };
+    this.tails = this.host.driver.command(cmd) as Record<number, string>;
     this.markDestroyed();
   }
 
@@ -347,12 +349,12 @@ export class Session {
   }
 
   private closeReader(reader: number): void {
-    if (!this.host.core.alive) return;
+    delete this.tails?.[reader];
+    if (this.gone || !this.host.core.alive) return;
     try {
-      // (Also once destroyed: the core lets go of what it kept for the reader.)
       this.host.driver.command({ op: "close_reader", session: this.id, reader });
     } catch {
-      // the session is gone, and the reader with it
+      // the session went away meanwhile: its readers went with it
     }
   }
 

@@ -53,6 +53,18 @@ export function createMobHost(deps: MobHostDeps): {
   };
 
   /**
+   * Every subscription sends what it holds, twice: one whose session or
+   * mob went away sends its last events (the run's end) first, then why
+   * it ended (both ahead of the reply of the call that ended it).
+   */
+  const flushAll = () => {
+    for (const outbox of [...feeds.values()]) {
+      outbox.flush();
+      outbox.flush();
+    }
+  };
+
+  /**
    * One flush of every subscription for the calls that end close together
    * (the page's 20 `member.send()`s arrive as 20 messages in a row): once
    * they have run, in a task of its own; each call's reply waits for it.
@@ -62,7 +74,7 @@ export function createMobHost(deps: MobHostDeps): {
     (flushing ??= new Promise<void>((resolve) =>
       nextTask(() => {
         flushing = undefined;
-        for (const outbox of [...feeds.values()]) outbox.flush();
+        flushAll();
         resolve();
       }),
     ));
@@ -148,12 +160,7 @@ export function createMobHost(deps: MobHostDeps): {
       change();
     } finally {
       quiet = false;
-      // Twice: a reader of what went away sends its last events (its
-      // run's end) first, then why it ended, both before the reply.
-      for (const outbox of [...feeds.values()]) {
-        outbox.flush();
-        outbox.flush();
-      }
+      flushAll();
     }
   };
 
@@ -178,12 +185,6 @@ export function createMobHost(deps: MobHostDeps): {
       );
     },
     mobCall(mobId, method, args) {
-      if (method === "destroy") {
-        // It ends the mob's subscriptions, as a session's destroy does its own.
-        let done: Promise<void> | undefined;
-        quietly(() => void (done = mob(mobId).destroy()));
-        return done as Promise<never>;
-      }
       return invoke("mob", MOB_METHODS, method, () => mob(mobId), args);
     },
     memberCall(mobId, member, method, args) {

@@ -77,6 +77,11 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
     toolCalls: s.toolCalls,
     lastResult: s.lastResult,
   });
+  /** `pollEvents`' unread events, also what it had left once destroyed (`destroySession`). */
+  const pollEvents = (id: string): Uint8Array | null => {
+    const bytes = session(id).drainBytes("session.pollEvents");
+    return bytes ? transfer(bytes, [bytes.buffer]) : null;
+  };
   const addSubscription = (sub: { close(): void }, stop: () => void): number => {
     const id = ++nextSubscription;
     subscriptions.set(id, { sub, stop });
@@ -237,10 +242,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
       }
       return state(s);
     },
-    pollEvents(sessionId) {
-      const bytes = session(sessionId).drainBytes("session.pollEvents");
-      return bytes ? transfer(bytes, [bytes.buffer]) : null;
-    },
+    pollEvents,
     async subscribe(sessionId, onBatch) {
       const s = session(sessionId);
       // Batches go when the session has news and the page is ready, never one message per event.
@@ -271,19 +273,18 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
     },
     destroySession(sessionId) {
       const d = deferred.get(sessionId);
-      const s = d ? (d.isStarted ? d.session : undefined) : session(sessionId);
-      mobHost.quietly(() => (d ?? (s as Session)).destroy());
+      mobHost.quietly(() => (d ?? session(sessionId)).destroy());
+      let tail = null;
+      try {
+        tail = pollEvents(sessionId);
+      } catch {
+        // pollEvents was never used (or the first turn never started): nothing was kept for it
+      }
       deferred.delete(sessionId);
       sessions.delete(sessionId);
       // Its hooks went with it (the runtime forgot them): so do their page handlers.
       for (const [key, owner] of hookOwners) if (owner === sessionId) drop(key);
-      let bytes: Uint8Array | undefined;
-      try {
-        bytes = s?.drainBytes("session.pollEvents");
-      } catch {
-        // nothing kept for pollEvents (never used)
-      }
-      return bytes ? transfer(bytes, [bytes.buffer]) : null;
+      return tail;
     },
     listSessions() {
       return live().listSessions();

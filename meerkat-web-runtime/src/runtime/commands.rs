@@ -5,7 +5,7 @@ use crate::agent::{Agent, Input, RunInput, RunOptions};
 use crate::capabilities;
 use crate::config::{Budget, SessionConfig, output_schema};
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
-use crate::events::{DEFAULT_READER, ReaderId};
+use crate::events::DEFAULT_READER;
 use crate::fields::Fields;
 use crate::json::{Json, ObjectWriter, write_array};
 use crate::session::Session;
@@ -128,9 +128,6 @@ const OPS: &[(&str, Op, &[&str])] = &[
 /// Why a destroyed session's run in flight ended (`CANCELLED`).
 const DESTROYED: &str = "the session was destroyed while a turn was in flight";
 
-/// Destroyed sessions' readers' last events kept at most (the oldest go).
-const MAX_ENDED: usize = 256;
-
 /// Appended system context: enough for real use, bounded against mistakes.
 const MAX_CONTEXT_BYTES: usize = 1024 * 1024;
 const MAX_CONTEXT_ENTRIES: usize = 256;
@@ -153,7 +150,7 @@ impl Runtime {
             Op::CreateSession => self.create_session(now_ms, f.get("config").unwrap_or(&Json::Null)).map(Some),
             Op::DestroySession => {
                 let poll = f.bool("poll")?.unwrap_or(false);
-                self.destroy_session(now_ms, f.req_str("session")?, poll).map(|()| None)
+                self.destroy_session(now_ms, f.req_str("session")?, poll).map(Some)
             }
             Op::Turn => self.turn(now_ms, &f).map(Some),
             Op::Compact => {
@@ -201,11 +198,8 @@ impl Runtime {
             }
             Op::CloseReader => {
                 let reader = u32::try_from(f.req_u64("reader")?).unwrap_or(u32::MAX);
-                let id = f.req_str("session")?;
-                if self.take_ended(id, reader).is_some() {
-                    return Ok(None);
-                }
-                self.agent_mut(id)?.session.events.close_reader(reader);
+                let session = &mut self.agent_mut(f.req_str("session")?)?.session;
+                session.events.close_reader(reader);
                 Ok(None)
             }
             Op::RegisterTool => {
@@ -297,37 +291,33 @@ impl Runtime {
         Ok(out)
     }
 
-    /// Destroy a session. Its readers with events unread (the end of the
-    /// run it cancels among them) keep them for one last read (`poll`: the
-    /// poll reader too, which the host asks for when it was ever read).
-    fn destroy_session(&mut self, now_ms: f64, id: &str, poll: bool) -> CoreResult<()> {
+    fn destroy_session(&mut self, now_ms: f64, id: &str, poll: bool) -> CoreResult<String> {
         self.check_not_member(id)?;
+        self.destroy_session_now(now_ms, id, Some(poll))
+    }
+
+    /// Destroy a session (its run cancelled). With `tails`, the reply hands
+    /// over what each of its readers had not read (the run's end among
+    /// them), as JSON text by reader id, for their last read on the host
+    /// (`Some(true)`: the poll reader's too, which the host asks for once
+    /// it was read); else it is `{}`.
+    pub(super) fn destroy_session_now(&mut self, now_ms: f64, id: &str, tails: Option<bool>) -> CoreResult<String> {
         self.stop_session(now_ms, id, DESTROYED.to_string(), false)?;
-        if let Some(agent) = self.agents.get_mut(id) {
-            let log = &mut agent.session.events;
-            for reader in log.reader_ids() {
-                if let Some(text) = log.read(reader).filter(|t| t.len() > 2 && (poll || reader != DEFAULT_READER)) {
-                    if self.ended.len() >= MAX_ENDED {
-                        self.ended.remove(0);
-                    }
-                    self.ended.push((id.to_string(), reader, text));
-                }
+        let mut out = String::new();
+        let mut o = ObjectWriter::new(&mut out);
+        if let Some(poll) = tails {
+            let readers = self.agents.get(id).map(|a| a.session.events.reader_ids()).unwrap_or_default();
+            for reader in readers.into_iter().filter(|r| poll || *r != DEFAULT_READER) {
+                match self.drain_events(id, reader) {
+                    Ok(text) if text.len() > 2 => o.str(&reader.to_string(), &text),
+                    _ => &mut o,
+                };
             }
         }
-        self.destroy_session_now(now_ms, id)
-    }
-
-    pub(super) fn destroy_session_now(&mut self, now_ms: f64, id: &str) -> CoreResult<()> {
-        self.stop_session(now_ms, id, DESTROYED.to_string(), false)?;
+        o.end();
         self.agents.remove(id);
         self.hooks.remove_session(id);
-        Ok(())
-    }
-
-    /// What a reader of a destroyed session had left to read, taken.
-    pub(super) fn take_ended(&mut self, session: &str, reader: ReaderId) -> Option<String> {
-        let at = self.ended.iter().position(|(s, r, _)| s == session && *r == reader)?;
-        Some(self.ended.remove(at).2)
+        Ok(out)
     }
 
     fn turn(&mut self, now_ms: f64, f: &Fields<'_, '_>) -> CoreResult<String> {

@@ -53,9 +53,6 @@ pub struct Runtime {
     cross: Vec<(mobs::MemberId, mobs::MemberId)>,
     /// Leases of the bindings whose credential the host resolves.
     leases: Leases,
-    /// (session, reader, unread events) of destroyed sessions' readers:
-    /// each is read once, then the reader is gone (`SESSION_NOT_FOUND`).
-    ended: Vec<(String, ReaderId, String)>,
 }
 
 impl Runtime {
@@ -76,7 +73,6 @@ impl Runtime {
             mobs: SortedMap::default(),
             evicted_subscriptions: 1,
             cross: Vec::new(),
-            ended: Vec::new(),
         })
     }
 
@@ -101,12 +97,7 @@ impl Runtime {
     }
 
     /// Events of a session that `reader` has not read, as a JSON array.
-    /// A destroyed session's reader gets what it had left once (its run's
-    /// end), then `SESSION_NOT_FOUND`.
     pub fn drain_events(&mut self, session: &str, reader: ReaderId) -> CoreResult<String> {
-        if let Some(text) = self.take_ended(session, reader) {
-            return Ok(text);
-        }
         let agent = self.agents.get_mut(session).ok_or_else(|| session_not_found(session))?;
         agent.session.events.read(reader).ok_or_else(|| {
             CoreError::new(

@@ -1,6 +1,7 @@
 //! A session or mob destroyed while a run is in flight: every reader gets
-//! what it had not read, up to the run's end (`run_failed`), in one last
-//! read; the next one says the session (or mob) is gone.
+//! what it had not read, up to the run's end (`run_failed`): a session's
+//! in the destroy's reply (the host hands each its last read), a mob's
+//! subscriptions in one last poll; then the session (or mob) is gone.
 
 use super::mobs::team;
 use super::*;
@@ -15,41 +16,44 @@ fn reader(h: &mut Harness, session: &str) -> u64 {
 }
 
 #[test]
-fn a_destroyed_sessions_readers_read_the_runs_end_then_session_not_found() {
+fn destroying_a_session_hands_its_readers_last_events_to_the_host() {
     let mut h = Harness::proxy();
     let s = h.session(json!({}));
-    let (sub, idle, closed) = (reader(&mut h, &s), reader(&mut h, &s), reader(&mut h, &s));
+    let (sub, idle, caught_up) = (reader(&mut h, &s), reader(&mut h, &s), reader(&mut h, &s));
     h.turn(&s, "hi");
     let http = h.take("http");
     assert_eq!(types(&read(&mut h, &s, idle).unwrap()), ["run_started", "turn_started"]);
+    read(&mut h, &s, caught_up).unwrap();
     h.cmd(json!({"op":"http_head","id":http["id"],"status":200})).unwrap();
-    h.cmd(json!({"op":"destroy_session","session":s,"poll":true})).unwrap();
+    let tails = h.cmd(json!({"op":"destroy_session","session":s,"poll":true})).unwrap();
     assert_eq!(h.take("run_finished")["error"]["code"], "CANCELLED");
 
-    // Each reader's last read, from where it was, to the run's end.
-    let events = read(&mut h, &s, sub).unwrap();
+    // Each reader's last events, from where it was, to the run's end, as its own read's text.
+    let last = |r: u64| -> Vec<Value> { serde_json::from_str(tails[r.to_string()].as_str().unwrap()).unwrap() };
+    let events = last(sub);
     assert_eq!(types(&events), ["run_started", "turn_started", "run_failed"]);
     assert_eq!(events[2]["sessionId"], s.as_str());
     assert_eq!(events[2]["error"], "the session was destroyed while a turn was in flight");
-    assert_eq!(types(&read(&mut h, &s, idle).unwrap()), ["run_failed"]);
+    assert_eq!(types(&last(idle)), ["run_failed"]);
     assert_eq!(
-        types(&read(&mut h, &s, 0).unwrap()),
+        types(&last(0)),
         ["run_started", "turn_started", "run_failed"],
-        "poll: true keeps the poll reader's"
+        "poll: true hands the poll reader's over"
     );
-    // Then the session is gone, for them as for everyone; a close lets the last read go.
+    assert_eq!(tails.as_object().unwrap().len(), 4, "{tails}");
+    // The core keeps nothing of it.
     for r in [sub, idle, 0] {
         assert_eq!(read(&mut h, &s, r).unwrap_err(), "SESSION_NOT_FOUND");
     }
-    h.cmd(json!({"op":"close_reader","session":s,"reader":closed})).unwrap();
-    assert_eq!(read(&mut h, &s, closed).unwrap_err(), "SESSION_NOT_FOUND");
-    assert_eq!(h.code(json!({"op":"close_reader","session":s,"reader":closed})), "SESSION_NOT_FOUND");
 
-    // Without `poll`, the poll reader's events go with the session.
+    // Without `poll`, the poll reader's events go with the session; a reader with nothing new gets no entry.
+    let t = h.session(json!({}));
+    reader(&mut h, &t);
+    assert_eq!(h.cmd(json!({"op":"destroy_session","session":t})).unwrap(), json!({}));
     let t = h.session(json!({}));
     h.turn(&t, "hi");
-    h.cmd(json!({"op":"destroy_session","session":t})).unwrap();
-    assert_eq!(read(&mut h, &t, 0).unwrap_err(), "SESSION_NOT_FOUND");
+    let tails = h.cmd(json!({"op":"destroy_session","session":t})).unwrap();
+    assert_eq!(tails, json!({}));
 }
 
 #[test]
