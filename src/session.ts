@@ -45,9 +45,9 @@ export class Session {
   private last: RunResult | undefined;
   /** Why the session is gone: destroyed itself, or its runtime went away. */
   private gone: MeerkatError | undefined;
-  /** `pollEvents` was used: its unread events then outlive a destroy (as a subscription's do). */
-  private polled = false;
-  /** What each reader had not read when the session was destroyed (its run's end), by reader id: its last read. */
+  /** The readers a destroy reads first: the open ones, `pollEvents`' once it was used. */
+  private readers: Set<number> | undefined;
+  /** Once destroyed: what each of them had left, up to its run's end, by reader id: its last read. */
   private tails: Record<number, string> | undefined;
 
   /** @internal Sessions come from `runtime.createSession()`. */
@@ -221,7 +221,7 @@ export class Session {
    * left (its run's end) the first time, then the session's error.
    */
   private tail(what: string, reader: number): string | undefined {
-    if (reader === POLL_READER) this.polled = true;
+    if (reader === POLL_READER) this.held(reader);
     const tail = this.tails?.[reader];
     if (tail === undefined) this.assertUsable(what);
     else delete this.tails?.[reader];
@@ -303,8 +303,11 @@ export class Session {
   destroy(): void {
     if (this.gone) return;
     this.assertUsable("session.destroy");
-    const cmd = { op: "destroy_session", session: this.id, poll: this.polled };
-    this.tails = this.host.driver.command(cmd) as Record<number, string>;
+    // Each reader's unread events, then what the destroy adds (the run's end): its last read.
+    const left = [...(this.readers ?? [])].map((r) => [r, JSON.parse(this.host.core.drainEventsJson(this.id, r))] as const);
+    const end = (this.host.driver.command({ op: "destroy_session", session: this.id }) ?? []) as AgentEvent[];
+    const tails: Record<number, string> = (this.tails = {});
+    for (const [r, events] of left) if (events.push(...end)) tails[r] = JSON.stringify(events);
     this.markDestroyed();
   }
 
@@ -345,10 +348,17 @@ export class Session {
     this.assertUsable(what);
     const cmd = { op: "open_reader", session: this.id, ...(compact ? { compact } : {}) };
     const { reader } = this.host.driver.command(cmd) as { reader: number };
+    this.held(reader);
     return reader;
   }
 
+  /** `reader` gets its last read when the session is destroyed. */
+  private held(reader: number): void {
+    (this.readers ??= new Set()).add(reader);
+  }
+
   private closeReader(reader: number): void {
+    this.readers?.delete(reader);
     delete this.tails?.[reader];
     if (this.gone || !this.host.core.alive) return;
     try {

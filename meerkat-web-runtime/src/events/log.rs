@@ -240,11 +240,6 @@ impl EventLog {
         closed
     }
 
-    /// The readers open now, the poll reader first.
-    pub fn reader_ids(&self) -> Vec<ReaderId> {
-        self.readers.iter().map(|r| r.id).collect()
-    }
-
     pub fn has_reader(&self, id: ReaderId) -> bool {
         self.readers.iter().any(|r| r.id == id)
     }

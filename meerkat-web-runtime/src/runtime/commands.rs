@@ -5,7 +5,6 @@ use crate::agent::{Agent, Input, RunInput, RunOptions};
 use crate::capabilities;
 use crate::config::{Budget, SessionConfig, output_schema};
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
-use crate::events::DEFAULT_READER;
 use crate::fields::Fields;
 use crate::json::{Json, ObjectWriter, write_array};
 use crate::session::Session;
@@ -73,7 +72,7 @@ pub(super) enum Op {
 /// Every command is `{"op": ..., ...fields}`; these are the fields per op.
 const OPS: &[(&str, Op, &[&str])] = &[
     ("create_session", Op::CreateSession, &["op", "config"]),
-    ("destroy_session", Op::DestroySession, &["op", "session", "poll"]),
+    ("destroy_session", Op::DestroySession, &["op", "session"]),
     ("turn", Op::Turn, &["op", "session", "prompt", "outputSchema", "budget", "skillRefs"]),
     ("compact", Op::Compact, &["op", "session"]),
     ("history", Op::History, &["op", "session"]),
@@ -148,10 +147,7 @@ impl Runtime {
         let f = Fields::new(&cmd, "command", allowed, ErrorCode::InvalidCommand)?;
         match op {
             Op::CreateSession => self.create_session(now_ms, f.get("config").unwrap_or(&Json::Null)).map(Some),
-            Op::DestroySession => {
-                let poll = f.bool("poll")?.unwrap_or(false);
-                self.destroy_session(now_ms, f.req_str("session")?, poll).map(Some)
-            }
+            Op::DestroySession => self.destroy_session(now_ms, f.req_str("session")?),
             Op::Turn => self.turn(now_ms, &f).map(Some),
             Op::Compact => {
                 let run_id = self.new_run_id();
@@ -291,33 +287,23 @@ impl Runtime {
         Ok(out)
     }
 
-    fn destroy_session(&mut self, now_ms: f64, id: &str, poll: bool) -> CoreResult<String> {
+    /// Destroy a session (its run cancelled). The reply is what that
+    /// appended to its log, a JSON array (the run's `run_failed`), for the
+    /// host to hand to each reader it read just before.
+    fn destroy_session(&mut self, now_ms: f64, id: &str) -> CoreResult<Option<String>> {
         self.check_not_member(id)?;
-        self.destroy_session_now(now_ms, id, Some(poll))
+        let end = self.agent_mut(id)?.session.events.open_reader(false);
+        self.stop_session(now_ms, id, DESTROYED.to_string(), false)?;
+        let end = end.and_then(|reader| self.drain_events(id, reader).ok());
+        self.destroy_session_now(now_ms, id)?;
+        Ok(end)
     }
 
-    /// Destroy a session (its run cancelled). With `tails`, the reply hands
-    /// over what each of its readers had not read (the run's end among
-    /// them), as JSON text by reader id, for their last read on the host
-    /// (`Some(true)`: the poll reader's too, which the host asks for once
-    /// it was read); else it is `{}`.
-    pub(super) fn destroy_session_now(&mut self, now_ms: f64, id: &str, tails: Option<bool>) -> CoreResult<String> {
+    pub(super) fn destroy_session_now(&mut self, now_ms: f64, id: &str) -> CoreResult<()> {
         self.stop_session(now_ms, id, DESTROYED.to_string(), false)?;
-        let mut out = String::new();
-        let mut o = ObjectWriter::new(&mut out);
-        if let Some(poll) = tails {
-            let readers = self.agents.get(id).map(|a| a.session.events.reader_ids()).unwrap_or_default();
-            for reader in readers.into_iter().filter(|r| poll || *r != DEFAULT_READER) {
-                match self.drain_events(id, reader) {
-                    Ok(text) if text.len() > 2 => o.str(&reader.to_string(), &text),
-                    _ => &mut o,
-                };
-            }
-        }
-        o.end();
         self.agents.remove(id);
         self.hooks.remove_session(id);
-        Ok(out)
+        Ok(())
     }
 
     fn turn(&mut self, now_ms: f64, f: &Fields<'_, '_>) -> CoreResult<String> {

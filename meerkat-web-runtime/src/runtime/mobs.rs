@@ -409,7 +409,7 @@ impl Runtime {
 
     /// Forget a member's session entirely (respawned, or the mob destroyed).
     pub(super) fn drop_member_session(&mut self, now_ms: f64, session: &str) {
-        let _ = self.destroy_session_now(now_ms, session, None);
+        let _ = self.destroy_session_now(now_ms, session);
         self.bus.leave(session, &mut self.out);
     }
 
