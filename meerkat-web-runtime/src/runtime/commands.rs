@@ -5,6 +5,7 @@ use crate::agent::{Agent, Input, RunInput, RunOptions};
 use crate::capabilities;
 use crate::config::{Budget, SessionConfig, output_schema};
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
+use crate::events::DEFAULT_READER;
 use crate::fields::Fields;
 use crate::json::{Json, ObjectWriter, write_array};
 use crate::session::Session;
@@ -147,7 +148,7 @@ impl Runtime {
         let f = Fields::new(&cmd, "command", allowed, ErrorCode::InvalidCommand)?;
         match op {
             Op::CreateSession => self.create_session(now_ms, f.get("config").unwrap_or(&Json::Null)).map(Some),
-            Op::DestroySession => self.destroy_session(now_ms, f.req_str("session")?),
+            Op::DestroySession => self.destroy_session(now_ms, f.req_str("session")?).map(Some),
             Op::Turn => self.turn(now_ms, &f).map(Some),
             Op::Compact => {
                 let run_id = self.new_run_id();
@@ -288,15 +289,15 @@ impl Runtime {
     }
 
     /// Destroy a session (its run cancelled). The reply is what that
-    /// appended to its log, a JSON array (the run's `run_failed`), for the
-    /// host to hand to each reader it read just before.
-    fn destroy_session(&mut self, now_ms: f64, id: &str) -> CoreResult<Option<String>> {
+    /// appended to its log (the run's `run_failed`), a JSON array, as the
+    /// poll reader reads it: the host reads each reader it holds (that one
+    /// among them) just before, and hands each this end as well.
+    fn destroy_session(&mut self, now_ms: f64, id: &str) -> CoreResult<String> {
         self.check_not_member(id)?;
-        let end = self.agent_mut(id)?.session.events.open_reader(false);
         self.stop_session(now_ms, id, DESTROYED.to_string(), false)?;
-        let end = end.and_then(|reader| self.drain_events(id, reader).ok());
+        let end = self.drain_events(id, DEFAULT_READER);
         self.destroy_session_now(now_ms, id)?;
-        Ok(end)
+        end
     }
 
     pub(super) fn destroy_session_now(&mut self, now_ms: f64, id: &str) -> CoreResult<()> {

@@ -1,7 +1,7 @@
 //! A session or mob destroyed while a run is in flight: every reader gets
 //! what it had not read, up to the run's end (`run_failed`): a session's
-//! readers from the host (it reads each just before the destroy, whose
-//! reply is the run's end), a mob's subscriptions in one last poll; then
+//! readers from the host (it reads each, and the poll reader, just before
+//! the destroy, whose reply is the run's end), a mob's subscriptions in one last poll; then
 //! the session (or mob) is gone.
 
 use super::mobs::team;
@@ -24,12 +24,14 @@ fn destroying_a_session_replies_with_its_runs_end() {
     h.turn(&s, "hi");
     let http = h.take("http");
     h.cmd(json!({"op":"http_head","id":http["id"],"status":200})).unwrap();
-    // What the host reads of its readers just before the destroy...
-    assert_eq!(types(&read(&mut h, &s, sub).unwrap()), ["run_started", "turn_started"]);
+    // What the host reads of its readers just before the destroy (the poll reader's too)...
+    for r in [sub, 0] {
+        assert_eq!(types(&read(&mut h, &s, r).unwrap()), ["run_started", "turn_started"]);
+    }
     let end = h.cmd(json!({"op":"destroy_session","session":s})).unwrap();
     assert_eq!(h.take("run_finished")["error"]["code"], "CANCELLED");
 
-    // ...then what the destroy appended: the run's end, once, for each of them.
+    // ...then what the destroy appended, as the poll reader reads it: the run's end, for each of them.
     let end: Vec<Value> = serde_json::from_value(end).unwrap();
     assert_eq!(types(&end), ["run_failed"]);
     assert_eq!(end[0]["sessionId"], s.as_str());
