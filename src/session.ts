@@ -45,6 +45,10 @@ export class Session {
   private last: RunResult | undefined;
   /** Why the session is gone: destroyed itself, or its runtime went away. */
   private gone: MeerkatError | undefined;
+  /** The readers a destroy reads first: the open ones, `pollEvents`' once it was used. */
+  private readers: Set<number> | undefined;
+  /** Once destroyed: what each of them had left, up to its run's end, by reader id: its last read. */
+  private tails: Record<number, string> | undefined;
 
   /** @internal Sessions come from `runtime.createSession()`. */
   constructor(
@@ -193,8 +197,7 @@ export class Session {
 
   /** @internal Unread events of `reader` as JSON text (an array). */
   drainJson(what: string, reader = POLL_READER): string {
-    this.assertUsable(what);
-    return this.host.core.drainEventsJson(this.id, reader);
+    return this.tail(what, reader) ?? this.host.core.drainEventsJson(this.id, reader);
   }
 
   /**
@@ -209,8 +212,20 @@ export class Session {
 
   /** @internal Unread events of `reader` as bytes, `undefined` when there are none. */
   drainBytes(what: string, reader = POLL_READER): Uint8Array | undefined {
-    this.assertUsable(what);
-    return this.host.core.drainEventBytes(this.id, reader);
+    const tail = this.tail(what, reader);
+    return tail === undefined ? this.host.core.drainEventBytes(this.id, reader) : new TextEncoder().encode(tail);
+  }
+
+  /**
+   * `undefined` while the session lives; once destroyed, what `reader` had
+   * left (its run's end) the first time, then the session's error.
+   */
+  private tail(what: string, reader: number): string | undefined {
+    if (reader === POLL_READER) this.held(reader);
+    const tail = this.tails?.[reader];
+    if (tail === undefined) this.assertUsable(what);
+    else delete this.tails?.[reader];
+    return tail;
   }
 
   /**
@@ -280,11 +295,23 @@ export class Session {
     return this.host.registerHook(point, handler, options, this.id, "session.registerHook");
   }
 
-  /** Forget the session; a turn in flight is aborted and rejects with `CANCELLED`. */
+  /**
+   * Forget the session; a turn in flight is aborted and rejects with
+   * `CANCELLED`, its readers get its `run_failed`: each reader's next poll
+   * returns what it had left, the next ones throw `SESSION_NOT_FOUND`.
+   */
   destroy(): void {
     if (this.gone) return;
     this.assertUsable("session.destroy");
-    this.host.driver.command({ op: "destroy_session", session: this.id });
+    // Each reader's last read: its unread events, then what the destroy
+    // added (the run's end, which the reply reads through pollEvents' reader,
+    // read here first whether it is kept or not).
+    const core = this.host.core;
+    const left = [...(this.readers ?? [])].map((r) => [r, JSON.parse(core.drainEventsJson(this.id, r))] as const);
+    core.drainEventsJson(this.id, POLL_READER);
+    const end = this.host.driver.command({ op: "destroy_session", session: this.id }) as AgentEvent[];
+    const tails: Record<number, string> = (this.tails = {});
+    for (const [r, events] of left) if (events.push(...end)) tails[r] = JSON.stringify(events);
     this.markDestroyed();
   }
 
@@ -325,10 +352,18 @@ export class Session {
     this.assertUsable(what);
     const cmd = { op: "open_reader", session: this.id, ...(compact ? { compact } : {}) };
     const { reader } = this.host.driver.command(cmd) as { reader: number };
+    this.held(reader);
     return reader;
   }
 
+  /** `reader` gets its last read when the session is destroyed. */
+  private held(reader: number): void {
+    (this.readers ??= new Set()).add(reader);
+  }
+
   private closeReader(reader: number): void {
+    this.readers?.delete(reader);
+    delete this.tails?.[reader];
     if (this.gone || !this.host.core.alive) return;
     try {
       this.host.driver.command({ op: "close_reader", session: this.id, reader });

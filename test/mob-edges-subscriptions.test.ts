@@ -1,5 +1,6 @@
 /**
- * Subscriptions of a destroyed mob: they end with a clear error, and never
+ * Subscriptions of a destroyed mob: they read what they had left (up to
+ * the mob's `destroyed`), then end with a clear error, and never
  * read (or close) the subscriptions of a new mob created with the same id,
  * on both sides of the Worker bridge.
  */
@@ -15,6 +16,8 @@ describe.each(SIDES)("subscriptions of a destroyed mob ($name)", (side) => {
     const sub = await mob.subscribeEvents();
     const member = await mob.subscribeMemberEvents("worker-1");
     await mob.destroy();
+    // The mob's subscription had the mob's end left to read; the idle member's, nothing.
+    expect(sub.poll().at(-1)?.event).toEqual(expect.objectContaining({ type: "mob_status_changed", status: "destroyed" }));
     for (const reader of [sub, member]) {
       expect(() => reader.poll()).toThrow(expect.objectContaining({ code: "MOB_NOT_RUNNING", message: expect.stringContaining("destroyed") }));
     }
@@ -24,6 +27,7 @@ describe.each(SIDES)("subscriptions of a destroyed mob ($name)", (side) => {
     const old = await leadAndWorker(runtime, researchTeam());
     const oldSub = await old.subscribeEvents();
     await old.destroy();
+    expect(oldSub.poll().at(-1)?.event.type).toBe("mob_status_changed");
     const mob = await leadAndWorker(runtime, researchTeam());
     const sub = await mob.subscribeEvents();
     const worker = mob.member("worker-1");

@@ -371,6 +371,8 @@ export class WorkerSession implements SessionMirror {
   private state: SessionState;
   /** `destroy()` was called: every call is then refused here, as on the main thread. */
   private gone: Promise<void> | undefined;
+  /** What `pollEvents` had left when the session was destroyed (its run's end): its next answer. */
+  private tail: Uint8Array | null | undefined;
 
   /** @internal Use `runtime.createSession`. */
   constructor(
@@ -460,6 +462,9 @@ export class WorkerSession implements SessionMirror {
   }
 
   async pollEvents(): Promise<AgentEvent[]> {
+    const tail = this.tail;
+    this.tail = undefined;
+    if (tail) return parseBatch<AgentEvent>(tail);
     this.usable("session.pollEvents");
     const bytes = await this.remote.call("pollEvents", this.id);
     return bytes ? parseBatch<AgentEvent>(bytes) : [];
@@ -522,7 +527,7 @@ export class WorkerSession implements SessionMirror {
 
   /** Forget the session; idempotent (also once the runtime is destroyed or the Worker gone), as on the main thread. */
   async destroy(): Promise<void> {
-    if (!this.remote.stopped()) await (this.gone ??= this.remote.call("destroySession", this.id));
+    if (!this.remote.stopped()) await (this.gone ??= this.remote.call("destroySession", this.id).then((tail) => void (this.tail = tail)));
   }
 
   /** After a failed run the counters still moved (usage of failed attempts); whether the Worker had them. */

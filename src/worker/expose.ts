@@ -78,6 +78,11 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
     toolCalls: s.toolCalls,
     lastResult: s.lastResult,
   });
+  /** `pollEvents`' unread events, also what it had left once destroyed (`destroySession`). */
+  const pollEvents = (id: string): Uint8Array | null => {
+    const bytes = session(id).drainBytes("session.pollEvents");
+    return bytes ? transfer(bytes, [bytes.buffer]) : null;
+  };
   const addSubscription = (sub: { close(): void }, stop: () => void): number => {
     const id = ++nextSubscription;
     subscriptions.set(id, { sub, stop });
@@ -239,10 +244,7 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
       }
       return state(s);
     },
-    pollEvents(sessionId) {
-      const bytes = session(sessionId).drainBytes("session.pollEvents");
-      return bytes ? transfer(bytes, [bytes.buffer]) : null;
-    },
+    pollEvents,
     async subscribe(sessionId, onBatch) {
       const s = session(sessionId);
       // Batches go when the session has news and the page is ready, never one message per event.
@@ -274,10 +276,17 @@ function createHost(wasm: WasmModule, options: RuntimeOptions, ownGlue: boolean)
     destroySession(sessionId) {
       const d = deferred.get(sessionId);
       quietly(() => (d ?? session(sessionId)).destroy());
+      let tail = null;
+      try {
+        tail = pollEvents(sessionId);
+      } catch {
+        // pollEvents was never used (or the first turn never started): nothing was kept for it
+      }
       deferred.delete(sessionId);
       sessions.delete(sessionId);
       // Its hooks went with it (the runtime forgot them): so do their page handlers.
       for (const [key, owner] of hookOwners) if (owner === sessionId) drop(key);
+      return tail;
     },
     listSessions() {
       return live().listSessions();

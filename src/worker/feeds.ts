@@ -40,6 +40,18 @@ export function createFeeds(deps: FeedDeps): Feeds {
   const feeds = new Map<() => void, BatchOutbox>();
 
   /**
+   * Every subscription sends what it holds, twice: one whose session or
+   * mob went away sends its last events (the run's end) first, then why
+   * it ended (both ahead of the reply of the call that ended it).
+   */
+  const flushAll = () => {
+    for (const outbox of [...feeds.values()]) {
+      outbox.flush();
+      outbox.flush();
+    }
+  };
+
+  /**
    * One flush of every subscription for the calls that end close together
    * (the page's 20 `member.send()`s arrive as 20 messages in a row): once
    * they have run, in a task of its own; each call's reply waits for it.
@@ -49,7 +61,7 @@ export function createFeeds(deps: FeedDeps): Feeds {
     (flushing ??= new Promise<void>((resolve) =>
       nextTask(() => {
         flushing = undefined;
-        for (const outbox of [...feeds.values()]) outbox.flush();
+        flushAll();
         resolve();
       }),
     ));
@@ -118,7 +130,7 @@ export function createFeeds(deps: FeedDeps): Feeds {
       change();
     } finally {
       quiet = false;
-      for (const outbox of [...feeds.values()]) outbox.flush();
+      flushAll();
     }
   };
 

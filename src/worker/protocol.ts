@@ -131,7 +131,8 @@ export interface RuntimeHost {
   appendSystemContext(sessionId: string, text: string): void;
   /** The session's counters (the page refreshes them after a failed run). */
   state(sessionId: string): SessionState;
-  destroySession(sessionId: string): void;
+  /** Returns what `pollEvents` had left (its run's end), for the page's next `pollEvents`. */
+  destroySession(sessionId: string): Uint8Array | null;
   listSessions(): SessionInfo[];
   createMob(definition: MobDefinition): Promise<string>;
   listMobs(): Promise<MobSummary[]>;

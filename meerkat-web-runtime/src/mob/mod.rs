@@ -82,6 +82,9 @@ pub struct Subscription {
     /// next poll starts with it (a respawned member's old session's events
     /// among them).
     pub kept: unread::Kept,
+    /// Its last poll, made when the mob was destroyed (the runs' ends,
+    /// then `destroyed`): handed over once, then the subscription is gone.
+    pub last: Option<String>,
 }
 
 impl Subscription {
@@ -173,7 +176,15 @@ impl Mob {
         };
         let id = self.next_subscription;
         self.next_subscription += 1;
-        self.subscriptions.push(Subscription { id, reader, members, next_seq: 1, member, kept: Default::default() });
+        self.subscriptions.push(Subscription {
+            id,
+            reader,
+            members,
+            next_seq: 1,
+            member,
+            kept: Default::default(),
+            last: None,
+        });
         Some(id)
     }
 

@@ -5,6 +5,7 @@ use crate::agent::{Agent, Input, RunInput, RunOptions};
 use crate::capabilities;
 use crate::config::{Budget, SessionConfig, output_schema};
 use crate::error::{CoreError, CoreResult, ErrorCode, invalid};
+use crate::events::DEFAULT_READER;
 use crate::fields::Fields;
 use crate::json::{Json, ObjectWriter, write_array};
 use crate::session::Session;
@@ -124,6 +125,9 @@ const OPS: &[(&str, Op, &[&str])] = &[
     ("mob_cancel_flow", Op::MobCancelFlow, &["op", "mob", "runId"]),
 ];
 
+/// Why a destroyed session's run in flight ended (`CANCELLED`).
+const DESTROYED: &str = "the session was destroyed while a turn was in flight";
+
 /// Appended system context: enough for real use, bounded against mistakes.
 const MAX_CONTEXT_BYTES: usize = 1024 * 1024;
 const MAX_CONTEXT_ENTRIES: usize = 256;
@@ -144,7 +148,7 @@ impl Runtime {
         let f = Fields::new(&cmd, "command", allowed, ErrorCode::InvalidCommand)?;
         match op {
             Op::CreateSession => self.create_session(now_ms, f.get("config").unwrap_or(&Json::Null)).map(Some),
-            Op::DestroySession => self.destroy_session(now_ms, f.req_str("session")?).map(|()| None),
+            Op::DestroySession => self.destroy_session(now_ms, f.req_str("session")?).map(Some),
             Op::Turn => self.turn(now_ms, &f).map(Some),
             Op::Compact => {
                 let run_id = self.new_run_id();
@@ -284,13 +288,20 @@ impl Runtime {
         Ok(out)
     }
 
-    fn destroy_session(&mut self, now_ms: f64, id: &str) -> CoreResult<()> {
+    /// Destroy a session (its run cancelled). The reply is what that
+    /// appended to its log (the run's `run_failed`), a JSON array, as the
+    /// poll reader reads it: the host reads each reader it holds (that one
+    /// among them) just before, and hands each this end as well.
+    fn destroy_session(&mut self, now_ms: f64, id: &str) -> CoreResult<String> {
         self.check_not_member(id)?;
-        self.destroy_session_now(now_ms, id)
+        self.stop_session(now_ms, id, DESTROYED.to_string(), false)?;
+        let end = self.drain_events(id, DEFAULT_READER);
+        self.destroy_session_now(now_ms, id)?;
+        end
     }
 
     pub(super) fn destroy_session_now(&mut self, now_ms: f64, id: &str) -> CoreResult<()> {
-        self.stop_session(now_ms, id, "the session was destroyed while a turn was in flight".to_string(), false)?;
+        self.stop_session(now_ms, id, DESTROYED.to_string(), false)?;
         self.agents.remove(id);
         self.hooks.remove_session(id);
         Ok(())

@@ -57,17 +57,8 @@ impl Runtime {
             Op::MobPoll => self.poll_mob(mob_id, subscription(f)?).map(Some),
             Op::MobUnsubscribe => {
                 let id = subscription(f)?;
-                let mob = self.mob_mut(mob_id)?;
-                let Some(at) = mob.subscriptions.iter().position(|s| s.id == id) else { return Ok(None) };
-                let sub = mob.subscriptions.remove(at);
-                if let Some(reader) = sub.reader {
-                    mob.log.close_reader(reader);
-                }
-                for (session, reader, _) in sub.members {
-                    if let Some(agent) = self.agents.get_mut(&session) {
-                        agent.session.events.close_reader(reader);
-                    }
-                }
+                self.mob_mut(mob_id)?;
+                self.unsubscribe(mob_id, Some(id));
                 Ok(None)
             }
             Op::MobRunFlow => self.run_flow(now_ms, mob_id, f.req_str("flow")?, f.get("params")).map(Some),
@@ -149,7 +140,9 @@ impl Runtime {
     }
 
     /// Every member's session goes (runs cancelled), the mob's wires and
-    /// skills too; the id answers `destroyed` until it is reused.
+    /// skills too; the id answers `destroyed` until it is reused. The runs'
+    /// ends come first, then the mob's `destroyed`: each subscription's
+    /// next poll returns what it had left, up to that, then it is gone.
     fn destroy_mob(&mut self, now_ms: f64, mob_id: &str) {
         let Some(mob) = self.mobs.get_mut(mob_id) else { return };
         let mut timers = Vec::new();
@@ -157,23 +150,54 @@ impl Runtime {
             timers.push(timer);
         }
         let mut sessions = Vec::new();
-        for member in mob.members.drain(..) {
-            timers.extend(member.wake_timer);
-            sessions.push(member.session);
+        for member in &mut mob.members {
+            timers.extend(member.wake_timer.take());
+            sessions.push(member.session.clone());
         }
         mob.flows.clear();
-        mob.subscriptions.clear();
         let source = mob.skill_source.take();
-        self.set_mob_status(now_ms, mob_id, MobStatus::Destroyed);
         for timer in timers {
             self.out.cancel_timer(timer);
         }
+        let why = format!("mob {} was destroyed", quote(mob_id));
+        for session in &sessions {
+            let _ = self.stop_session(now_ms, session, why.clone(), false);
+        }
         self.unwire_other_mobs(now_ms, mob_id, &sessions);
+        self.set_mob_status(now_ms, mob_id, MobStatus::Destroyed);
+        // Each subscription's last poll, made while its members are known.
+        let ids: Vec<u32> =
+            self.mobs.get(mob_id).map(|m| m.subscriptions.iter().map(|s| s.id).collect()).unwrap_or_default();
+        for id in ids {
+            let last = self.poll_mob(mob_id, id).ok().filter(|t| t.len() > 2);
+            match self.mobs.get_mut(mob_id).and_then(|m| m.subscriptions.iter_mut().find(|s| s.id == id)) {
+                Some(sub) if last.is_some() => sub.last = last,
+                _ => self.unsubscribe(mob_id, Some(id)),
+            }
+        }
+        if let Some(mob) = self.mobs.get_mut(mob_id) {
+            mob.members.clear();
+        }
         for session in sessions {
             self.drop_member_session(now_ms, &session);
         }
         if let Some(uuid) = source {
             let _ = self.skills.remove(&uuid, &mut self.out);
+        }
+    }
+
+    /// Forget subscription `id` of the mob, and its readers.
+    fn unsubscribe(&mut self, mob_id: &str, id: Option<u32>) {
+        let Some(mob) = self.mobs.get_mut(mob_id) else { return };
+        let Some(at) = mob.subscriptions.iter().position(|s| Some(s.id) == id) else { return };
+        let sub = mob.subscriptions.remove(at);
+        if let Some(reader) = sub.reader {
+            mob.log.close_reader(reader);
+        }
+        for (session, reader, _) in sub.members {
+            if let Some(agent) = self.agents.get_mut(&session) {
+                agent.session.events.close_reader(reader);
+            }
         }
     }
 
@@ -237,6 +261,10 @@ impl Runtime {
     pub(super) fn poll_mob(&mut self, mob_id: &str, id: u32) -> CoreResult<String> {
         let Runtime { mobs, agents, settings, .. } = self;
         let mob = mobs.get_mut(mob_id).ok_or_else(|| super::mobs::mob_not_found(mob_id))?;
+        if let Some(last) = mob.subscriptions.iter_mut().find(|s| s.id == id).and_then(|s| s.last.take()) {
+            self.unsubscribe(mob_id, Some(id));
+            return Ok(last);
+        }
         let Some(at) = mob.subscriptions.iter().position(|s| s.id == id) else {
             // destroy() ended its subscriptions: say so, as a session's do.
             if mob.status == MobStatus::Destroyed {

@@ -500,7 +500,9 @@ fn lifecycle_stops_resumes_completes_and_destroys() {
         .map(|m| m["status"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(statuses, ["destroyed"]);
-    // Its subscriptions ended with it, and say so.
+    // Its subscriptions ended with it: one last poll, to its `destroyed`, then they say so.
+    let last = h.mob_events(&mob, sub);
+    assert_eq!(last.last().unwrap()["event"]["status"], "destroyed", "{last:?}");
     assert_eq!(h.code(json!({"op":"mob_poll","mob":mob,"subscription":sub})), "MOB_NOT_RUNNING");
     // The id can be used again; the old subscription's id names none of the new mob's.
     h.mob(team());

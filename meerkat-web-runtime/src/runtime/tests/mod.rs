@@ -6,6 +6,7 @@ mod budget;
 mod comms_edges;
 mod compaction;
 mod cross_mob;
+mod destroy_readers;
 mod flow_edges;
 mod flows;
 mod fuzz;
