@@ -304,11 +304,10 @@ export class Session {
     if (this.gone) return;
     this.assertUsable("session.destroy");
     // Each reader's last read: its unread events, then what the destroy
-    // added (the run's end, which the reply reads through pollEvents' reader,
-    // read here first whether it is kept or not).
+    // added (the run's end, the reply). Only the readers held: a session
+    // never polled keeps a whole run for pollEvents, which nobody reads.
     const core = this.host.core;
     const left = [...(this.readers ?? [])].map((r) => [r, JSON.parse(core.drainEventsJson(this.id, r))] as const);
-    core.drainEventsJson(this.id, POLL_READER);
     const end = this.host.driver.command({ op: "destroy_session", session: this.id }) as AgentEvent[];
     const tails: Record<number, string> = (this.tails = {});
     for (const [r, events] of left) if (events.push(...end)) tails[r] = JSON.stringify(events);

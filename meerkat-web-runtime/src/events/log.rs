@@ -227,6 +227,14 @@ impl EventLog {
         Some(id)
     }
 
+    /// Let `id` skip what it has not read: it reads only what comes next.
+    pub fn skip_unread(&mut self, id: ReaderId) {
+        let next = self.next_seq;
+        if let Some(reader) = self.readers.iter_mut().find(|r| r.id == id) {
+            reader.next = next;
+        }
+    }
+
     /// Stop tracking a reader; `false` if it does not exist. The default
     /// reader cannot be closed.
     pub fn close_reader(&mut self, id: ReaderId) -> bool {

@@ -294,6 +294,12 @@ impl Runtime {
     /// among them) just before, and hands each this end as well.
     fn destroy_session(&mut self, now_ms: f64, id: &str) -> CoreResult<String> {
         self.check_not_member(id)?;
+        // The poll reader reads only the run's end: the host has read what
+        // it had left if pollEvents was used, and nobody reads it if not
+        // (a stream-only session would serialize its whole run here).
+        if let Some(agent) = self.agents.get_mut(id) {
+            agent.session.events.skip_unread(DEFAULT_READER);
+        }
         self.stop_session(now_ms, id, DESTROYED.to_string(), false)?;
         let end = self.drain_events(id, DEFAULT_READER);
         self.destroy_session_now(now_ms, id)?;

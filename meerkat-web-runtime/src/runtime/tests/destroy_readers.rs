@@ -1,7 +1,7 @@
 //! A session or mob destroyed while a run is in flight: every reader gets
 //! what it had not read, up to the run's end (`run_failed`): a session's
-//! readers from the host (it reads each, and the poll reader, just before
-//! the destroy, whose reply is the run's end), a mob's subscriptions in one last poll; then
+//! readers from the host (it reads each it holds just before the destroy,
+//! whose reply is the run's end), a mob's subscriptions in one last poll; then
 //! the session (or mob) is gone.
 
 use super::mobs::team;
@@ -24,7 +24,7 @@ fn destroying_a_session_replies_with_its_runs_end() {
     h.turn(&s, "hi");
     let http = h.take("http");
     h.cmd(json!({"op":"http_head","id":http["id"],"status":200})).unwrap();
-    // What the host reads of its readers just before the destroy (the poll reader's too)...
+    // What the host reads of its readers just before the destroy (the poll reader's, once pollEvents was used)...
     for r in [sub, 0] {
         assert_eq!(types(&read(&mut h, &s, r).unwrap()), ["run_started", "turn_started"]);
     }
@@ -40,6 +40,15 @@ fn destroying_a_session_replies_with_its_runs_end() {
     for r in [sub, 0] {
         assert_eq!(read(&mut h, &s, r).unwrap_err(), "SESSION_NOT_FOUND");
     }
+
+    // A session never polled (a stream's): the reply is still only the run's
+    // end, not the whole run its poll reader kept for nobody.
+    let u = h.session(json!({}));
+    h.turn(&u, "hi");
+    let http = h.take("http");
+    h.cmd(json!({"op":"http_head","id":http["id"],"status":200})).unwrap();
+    let end: Vec<Value> = serde_json::from_value(h.cmd(json!({"op":"destroy_session","session":u})).unwrap()).unwrap();
+    assert_eq!(types(&end), ["run_failed"]);
 
     // An idle session's destroy appends nothing; an unknown one is refused.
     let t = h.session(json!({}));
