@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 import { PROXY } from "./helpers.js";
 import { serveStatic, type StaticServer } from "./static-server.js";
 
@@ -147,5 +147,25 @@ test("the site works from a sub-path: the Worker links the pack part served besi
     expect(wasm.filter((path) => !path.startsWith("/site/pkg/meerkat_web_runtime") || path.includes("mobpack"))).toEqual([]);
   } finally {
     await parent.close();
+  }
+});
+
+/** Open the site, point every provider at the test proxy (or `base`) and start the mob. */
+async function startSite(page: Page, base = PROXY): Promise<void> {
+  await page.goto(`${server.url}/`);
+  for (const provider of ["anthropic", "openai", "gemini"]) await page.locator(`input[name=${provider}]`).fill(`${base}/${provider}`);
+  await page.getByTestId("start").click();
+}
+
+test("a narrow window (390 px, a phone) gets one column: nothing is cut off or scrolls sideways", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 800 });
+  await startSite(page);
+  await expect(page.getByTestId("status")).toHaveAttribute("data-state", "ready");
+  await expect(page.locator("[data-testid=members] tbody tr")).toHaveCount(Object.keys(definition.profiles).length);
+  const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: document.documentElement.clientWidth }));
+  expect(widths.page).toBeLessThanOrEqual(widths.window);
+  // The chat's Send and the member events are within the window's width.
+  for (const box of [await page.getByTestId("send").boundingBox(), await page.getByTestId("logs").boundingBox()]) {
+    expect(box!.x + box!.width).toBeLessThanOrEqual(widths.window);
   }
 });
