@@ -6,7 +6,7 @@
  * runtime's ES modules and the wasm as files.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, type Page, test } from "@playwright/test";
@@ -169,3 +169,17 @@ test("a narrow window (390 px, a phone) gets one column: nothing is cut off or s
     expect(box!.x + box!.width).toBeLessThanOrEqual(widths.window);
   }
 });
+
+for (const file of ["site.json", "dist/rkat-web-worker.js"]) {
+  test(`a site whose ${file} is not served says so on the page instead of staying at "loading…"`, async ({ page }) => {
+    const path = join(work, "site", file);
+    renameSync(path, `${path}.away`);
+    try {
+      await page.goto(`${server.url}/`);
+      await expect(page.getByTestId("status")).toHaveAttribute("data-state", "error");
+      await expect(page.getByTestId("status")).toContainText(file === "site.json" ? "site.json: HTTP 404" : file);
+    } finally {
+      renameSync(`${path}.away`, path);
+    }
+  });
+}

@@ -3,7 +3,6 @@
 // against site.json's trust), creates the pack's mob, spawns one member per
 // profile (the orchestrator first), and keeps the members table and each
 // member's event log up to date on every animation frame.
-import { connectRuntime } from "./dist/rkat-web-worker.js";
 import { View } from "./view.js";
 
 const PROXY = "http://localhost:3100";
@@ -12,7 +11,20 @@ const PROVIDERS = ["anthropic", "openai", "gemini"];
 const MEMBER_CHANGES = new Set(["member_spawned", "member_retired", "peers_wired", "peers_unwired", "mob_status_changed"]);
 
 const view = new View();
-const site = await (await fetch("./site.json")).json();
+// A file the host does not serve (a partial upload, a wrong path) is said on
+// the page, not only in the console: hence site.json's check and the runtime
+// imported here, not statically (index.html preloads it all the same).
+let site;
+let connectRuntime;
+try {
+  const response = await fetch("./site.json");
+  if (!response.ok) throw new Error(`could not load site.json: HTTP ${response.status}`);
+  site = await response.json();
+  ({ connectRuntime } = await import("./dist/rkat-web-worker.js"));
+} catch (error) {
+  view.setStatus("error", `the site could not start: ${error.message}. Are all of its files served (see README.md)?`);
+  throw error;
+}
 view.showPack({ ...site, policy: site.trust.policy }, false);
 view.setStatus("idle", "set the provider base URLs and start the mob");
 view.settings(defaultUrls(), (urls) =>
