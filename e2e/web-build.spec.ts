@@ -122,6 +122,8 @@ test("the site refuses a pack replaced after the build (pinned signer key)", asy
     await expect(page.getByTestId("status")).toHaveAttribute("data-state", "error");
     await expect(page.getByTestId("status")).toContainText("UNTRUSTED_MOBPACK");
     await expect(page.getByTestId("start")).toBeEnabled();
+    // Focus is back on Start (it was disabled while starting), to retry by keyboard.
+    await expect(page.getByTestId("start")).toBeFocused();
   } finally {
     writeFileSync(sitePack, original);
     rmSync(other, { recursive: true, force: true });
@@ -183,3 +185,46 @@ for (const file of ["site.json", "dist/rkat-web-worker.js"]) {
     }
   });
 }
+
+test("by keyboard: the message field gets the focus when the mob is ready, Send waits for text, Enter sends, the reply is in a live log", async ({ page }) => {
+  await startSite(page);
+  await expect(page.getByRole("status")).toHaveAttribute("data-state", "ready");
+  const message = page.getByRole("textbox", { name: "Message" });
+  await expect(message).toBeFocused();
+  const send = page.getByRole("button", { name: "Send" });
+  await expect(send).toBeDisabled();
+  await page.keyboard.type("hello by keyboard");
+  await expect(send).toBeEnabled();
+  await page.keyboard.press("Enter");
+  await expect(send).toBeDisabled();
+  await expect(message).toBeFocused();
+  const reply = page.getByRole("log", { name: "Chat" }).getByTestId("chat-reply");
+  await expect(reply).toHaveAttribute("data-state", "done");
+  await expect(reply).toContainText("hello by keyboard");
+  await expect(page.getByRole("combobox", { name: "Send to" })).toHaveValue(lead);
+});
+
+test("a wrong base URL: the failed reply says what to check, and the mob restarts with corrected URLs without a reload", async ({ page }) => {
+  // Port 9 on 127.0.0.1: nothing listens, as when the proxy is not running.
+  await startSite(page, "http://127.0.0.1:9");
+  await expect(page.getByTestId("status")).toHaveAttribute("data-state", "ready");
+  await page.getByTestId("send-text").fill("hello?");
+  await page.getByTestId("send-text").press("Enter");
+  const failed = page.getByTestId("chat-reply").first();
+  await expect(failed).toHaveAttribute("data-state", "failed");
+  await expect(failed).toContainText("NETWORK_ERROR");
+  await expect(failed).toContainText(`does it allow ${server.url}?`);
+
+  for (const provider of ["anthropic", "openai", "gemini"]) await page.locator(`input[name=${provider}]`).fill(`${PROXY}/${provider}`);
+  await page.getByRole("button", { name: "Restart with these URLs" }).click();
+  await expect(page.getByTestId("chat")).toContainText("restarted with the new base URLs");
+  await expect(page.getByTestId("status")).toHaveAttribute("data-state", "ready");
+  await expect(page.locator("[data-testid=members] tbody tr")).toHaveCount(Object.keys(definition.profiles).length);
+  await page.getByTestId("send-text").fill("hello again");
+  await page.getByTestId("send-text").press("Enter");
+  const reply = page.getByTestId("chat-reply").nth(1);
+  await expect(reply).toHaveAttribute("data-state", "done");
+  await expect(reply).toContainText("hello again");
+  // One log per member: the old mob's logs went with it.
+  await expect(page.locator(`[data-testid=member-log][data-member="${lead}"]`)).toHaveCount(1);
+});

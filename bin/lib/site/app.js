@@ -30,10 +30,11 @@ view.setStatus("idle", "set the provider base URLs and start the mob");
 view.settings(defaultUrls(), (urls) =>
   start(urls).catch((error) => {
     view.setStatus("error", `${error.code ?? "ERROR"}: ${error.message}`);
-    view.allowStart();
+    view.allowStart(false);
     console.error(error);
   }),
 );
+view.onSend((to, text) => void chat(to, text));
 
 /** `?anthropic=<url>` (etc.), else the pack's config/defaults.toml, else the local rkat-web-proxy. */
 function defaultUrls() {
@@ -48,11 +49,19 @@ function runtimeConfig(urls) {
   return config;
 }
 
-let running = false;
+/** The running mob: its Worker, runtime and mob, and how to stop its polling. */
+let session = null;
 
+/** Start the mob with `urls`; with a mob already running, stop it first (new base URLs: a fresh runtime). */
 async function start(urls) {
-  if (running) return;
-  running = true;
+  if (session !== null) {
+    const old = session;
+    session = null;
+    old.stop();
+    await old.runtime.destroy().catch(() => {});
+    old.worker.terminate();
+    view.reset("restarted with the new base URLs: a new mob");
+  }
   view.setStatus("connecting", "loading the pack and starting the runtime worker…");
   let worker;
   let runtime;
@@ -64,12 +73,13 @@ async function start(urls) {
     runtime = await connectRuntime(worker, runtimeConfig(urls), { mobpack: bytes });
     const pack = runtime.mobpack; // as the runtime read and trusted it
     view.showPack({ ...site, ...pack.manifest, digest: pack.digest, signerId: pack.signerId, policy: site.trust.policy }, true);
-    await runMob(runtime, pack.definition);
+    session = await runMob(runtime, pack.definition);
+    Object.assign(session, { worker, runtime });
+    view.allowStart(true);
   } catch (error) {
     // Start afresh on the next try: a new Worker and runtime.
     await runtime?.destroy().catch(() => {});
     worker?.terminate();
-    running = false;
     throw error;
   }
 }
@@ -97,10 +107,11 @@ async function runMob(runtime, definition) {
   if (definition.wiring === undefined && definition.orchestrator !== undefined) for (const id of others) await mob.wire(lead, id);
   const refresh = coalesced(() => mob.listMembers().then((members) => view.renderMembers(members), (e) => console.warn("list members", e)));
   await refresh();
-  view.chat([lead, ...others], (to, text) => void chat(mob, to, text));
+  view.chat([lead, ...others]);
   view.setStatus("ready", `ready · ${specs.length} member(s) · talk to ${lead}`);
+  let frame;
   const tick = () => {
-    requestAnimationFrame(tick);
+    frame = requestAnimationFrame(tick);
     const changes = mobEvents.poll();
     if (changes.some(({ event, member }) => member === null ? MEMBER_CHANGES.has(event.type) : /^run_/.test(event.type))) refresh();
     for (const [id, sub] of logs) {
@@ -108,17 +119,22 @@ async function runMob(runtime, definition) {
       if (events.length > 0) view.appendEvents(id, events);
     }
   };
-  requestAnimationFrame(tick);
+  frame = requestAnimationFrame(tick);
+  return { mob, stop: () => cancelAnimationFrame(frame) };
 }
 
-async function chat(mob, to, text) {
+async function chat(to, text) {
   const line = view.addExchange(to, text);
   try {
-    const member = mob.member(to);
+    const member = session.mob.member(to);
     const { runId } = await member.send(text);
     line.done((await member.waitForRun(runId)).text);
   } catch (error) {
-    line.fail(`${error.code ?? "ERROR"}: ${error.message}`);
+    // The provider could not be reached at all: most often the base URL, or a proxy not running or refusing this origin.
+    const hint = error.code === "NETWORK_ERROR"
+      ? ` (is the proxy at the base URL running, and does it allow ${location.origin}? Change the base URLs above and restart.)`
+      : "";
+    line.fail(`${error.code ?? "ERROR"}: ${error.message}${hint}`);
   }
 }
 

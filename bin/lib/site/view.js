@@ -45,7 +45,7 @@ export class View {
     status.textContent = text;
   }
 
-  /** Fill the base URL fields and call `start(urls)` on submit. */
+  /** Fill the base URL fields and call `start(urls)` on submit (also to restart a running mob with new URLs). */
   settings(defaults, start) {
     const form = $("#settings");
     for (const [name, url] of Object.entries(defaults)) form.elements[name].value = url;
@@ -56,9 +56,37 @@ export class View {
     });
   }
 
-  /** The form may start again (after a failure). */
-  allowStart() {
-    $("[data-testid=start]").disabled = false;
+  /** The form may start again: after a failure (focus on it, to retry), or to restart a `running` mob with other URLs. */
+  allowStart(running) {
+    const button = $("[data-testid=start]");
+    button.disabled = false;
+    button.textContent = running ? "Restart with these URLs" : "Start the mob";
+    if (!running) button.focus();
+  }
+
+  /** Call `send(to, text)` for each message; Send is enabled only when there is text and a mob to send it to. */
+  onSend(send) {
+    const form = $("#send");
+    const { text } = form.elements;
+    const button = form.querySelector("button");
+    text.addEventListener("input", () => (button.disabled = text.disabled || text.value.trim() === ""));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const message = text.value.trim();
+      if (message === "" || text.disabled) return;
+      text.value = "";
+      button.disabled = true;
+      send(form.elements.to.value, message);
+    });
+  }
+
+  /** A new mob replaces the old: its members and events go, the chat says so, Send waits for the new mob. */
+  reset(note) {
+    $("[data-testid=members] tbody").replaceChildren();
+    $("#logs").replaceChildren();
+    const form = $("#send");
+    form.elements.to.disabled = form.elements.text.disabled = form.querySelector("button").disabled = true;
+    $("#chat").append(element("li", { class: "note" }, note));
   }
 
   renderMembers(members) {
@@ -72,18 +100,14 @@ export class View {
     );
   }
 
-  /** The chat's recipients, the orchestrator first and chosen; `send(to, text)` on submit. */
-  chat(ids, send) {
+  /** The chat's recipients, the orchestrator first and chosen; the message field gets the focus. */
+  chat(ids) {
     const form = $("#send");
-    form.elements.to.replaceChildren(...ids.map((id, i) => element("option", { value: id }, i === 0 ? `${id} (orchestrator)` : id)));
-    form.elements.text.disabled = form.querySelector("button").disabled = false;
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      const text = form.elements.text.value.trim();
-      if (text === "") return;
-      form.elements.text.value = "";
-      send(form.elements.to.value, text);
-    });
+    const { to, text } = form.elements;
+    to.replaceChildren(...ids.map((id, i) => element("option", { value: id }, i === 0 ? `${id} (orchestrator)` : id)));
+    to.disabled = text.disabled = false;
+    form.querySelector("button").disabled = text.value.trim() === "";
+    text.focus();
   }
 
   /** A chat exchange: your line now, the answer's line once it comes. */
