@@ -228,3 +228,29 @@ test("a wrong base URL: the failed reply says what to check, and the mob restart
   // One log per member: the old mob's logs went with it.
   await expect(page.locator(`[data-testid=member-log][data-member="${lead}"]`)).toHaveCount(1);
 });
+
+test("a member's event log stays bounded in a long session and does not pull the reader back down", async ({ page }) => {
+  await page.goto(`${server.url}/`);
+  await expect(page.getByTestId("status")).toHaveAttribute("data-state", "idle");
+  // The page's own view, fed as the page feeds it: thousands of events, then a reply of 200,000 characters.
+  const sizes = await page.evaluate(async () => {
+    const { View } = await import(`${location.origin}/view.js`);
+    const view = new View();
+    const tools = Array.from({ length: 3000 }, (_, i) => ({ type: "tool_call_requested", name: `tool${i}`, args: {} }));
+    for (let i = 0; i < tools.length; i += 100) view.appendEvents("lead", tools.slice(i, i + 100));
+    view.appendEvents("lead", Array.from({ length: 20_000 }, () => ({ type: "text_delta", delta: "0123456789" })));
+    const list = document.querySelector("#logs ol")!;
+    const lines = list.children.length;
+    const longest = Math.max(...[...list.children].map((li) => li.textContent!.length));
+    const newestTool = [...list.querySelectorAll("li[data-type=tool_call_requested]")].at(-1)?.textContent;
+    // Scrolled up to read: new events do not scroll the log back down.
+    list.scrollTop = 0;
+    view.appendEvents("lead", [{ type: "turn_started", turnNumber: 2 }]);
+    return { lines, longest, newestTool, scrollTop: list.scrollTop, last: list.lastElementChild!.textContent };
+  });
+  expect(sizes.lines).toBeLessThanOrEqual(500);
+  expect(sizes.longest).toBeLessThanOrEqual(2000);
+  expect(sizes.newestTool).toBe("tool call tool2999 {}");
+  expect(sizes.last).toBe("turn 2");
+  expect(sizes.scrollTop).toBe(0);
+});

@@ -3,6 +3,13 @@
 
 const $ = (selector) => document.querySelector(selector);
 
+/** Lines kept per member log, and characters per text line. */
+export const LOG_LINES = 500;
+export const TEXT_CHARS = 2000;
+
+/** `text` cut to TEXT_CHARS characters, marked with "…". */
+const clip = (text) => (text.length <= TEXT_CHARS ? text : `${text.slice(0, TEXT_CHARS - 1)}…`);
+
 function element(tag, attributes = {}, text = "") {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
@@ -129,19 +136,26 @@ export class View {
     };
   }
 
-  /** Add events to a member's log (made on first use); consecutive text deltas form one line. */
+  /**
+   * Add events to a member's log (made on first use); consecutive text deltas
+   * form one line. A long session stays light: a log keeps its newest
+   * LOG_LINES lines and a text line its first TEXT_CHARS characters (the
+   * whole reply is in the chat). It follows new lines unless scrolled up.
+   */
   appendEvents(member, events) {
     const list = this.log(member);
+    const following = list.scrollHeight - list.scrollTop - list.clientHeight < 8;
     for (const event of events) {
       const last = list.lastElementChild;
       if (event.type === "text_delta" && last?.dataset.type === "text_delta") {
-        last.textContent += event.delta;
+        if (last.textContent.length < TEXT_CHARS) last.textContent = clip(last.textContent + event.delta);
         continue;
       }
-      const text = event.type === "text_delta" ? `text: ${event.delta}` : describeEvent(event);
+      const text = event.type === "text_delta" ? clip(`text: ${event.delta}`) : describeEvent(event);
       list.append(element("li", { "data-type": event.type }, text));
     }
-    list.scrollTop = list.scrollHeight;
+    while (list.childElementCount > LOG_LINES) list.firstElementChild.remove();
+    if (following) list.scrollTop = list.scrollHeight;
   }
 
   log(member) {
