@@ -254,3 +254,20 @@ test("a member's event log stays bounded in a long session and does not pull the
   expect(sizes.last).toBe("turn 2");
   expect(sizes.scrollTop).toBe(0);
 });
+
+test("a turn that hangs (the provider stops answering) can be stopped from the page, and the chat goes on", async ({ page }) => {
+  await startSite(page);
+  await expect(page.getByTestId("status")).toHaveAttribute("data-state", "ready");
+  await page.getByTestId("send-text").fill("tell me everything [[sim:hang]]");
+  await page.getByTestId("send-text").press("Enter");
+  const hung = page.getByTestId("chat-reply").first();
+  await expect(page.locator(`[data-testid=member-log][data-member="${lead}"]`)).toContainText("text:");
+  await expect(hung).toHaveAttribute("data-state", "waiting");
+  await hung.getByRole("button", { name: `Stop ${lead}'s turn` }).click();
+  await expect(hung).not.toHaveAttribute("data-state", "waiting");
+  await expect(hung).toContainText("stopped");
+  await page.getByTestId("send-text").fill("still there?");
+  await page.getByTestId("send-text").press("Enter");
+  await expect(page.getByTestId("chat-reply").nth(1)).toHaveAttribute("data-state", "done");
+  await expect(page.getByTestId("chat-reply").nth(1)).toContainText("still there?");
+});

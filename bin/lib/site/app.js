@@ -124,11 +124,17 @@ async function runMob(runtime, definition) {
 }
 
 async function chat(to, text) {
-  const line = view.addExchange(to, text);
+  const member = session.mob.member(to);
+  // Stop: the member's turn in flight ends (a hung provider, a reply not wanted); the run keeps what it had.
+  let stopped = false;
+  const line = view.addExchange(to, text, () => {
+    stopped = true;
+    member.interrupt().catch((error) => console.warn("interrupt", error));
+  });
   try {
-    const member = session.mob.member(to);
     const { runId } = await member.send(text);
-    line.done((await member.waitForRun(runId)).text);
+    const { text: reply } = await member.waitForRun(runId);
+    line.done(stopped ? `${reply} (stopped)` : reply);
   } catch (error) {
     // The provider could not be reached at all: most often the base URL, or a proxy not running or refusing this origin.
     const hint = error.code === "NETWORK_ERROR"

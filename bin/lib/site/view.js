@@ -117,11 +117,17 @@ export class View {
     text.focus();
   }
 
-  /** A chat exchange: your line now, the answer's line once it comes. */
-  addExchange(to, text) {
+  /** A chat exchange: your line now, the answer's line once it comes; its Stop button calls `stop()` until then. */
+  addExchange(to, text, stop) {
     const list = $("#chat");
     list.append(element("li", { class: "you" }, `you → ${to}: ${text}`));
-    const answer = element("li", { "data-testid": "chat-reply", "data-state": "waiting", "data-member": to }, `${to}: …`);
+    const answer = element("li", { "data-testid": "chat-reply", "data-state": "waiting", "data-member": to }, `${to}: … `);
+    const button = element("button", { type: "button", "aria-label": `Stop ${to}'s turn` }, "Stop");
+    button.addEventListener("click", () => {
+      button.disabled = true;
+      stop();
+    });
+    answer.append(button);
     list.append(answer);
     return {
       done(reply) {
