@@ -477,6 +477,23 @@ describe("web-build", () => {
     expect(readdirSync(foreign)).toEqual(["mine.txt"]);
     rmSync(foreign, { recursive: true, force: true });
   });
+
+  it("removes only a *.mobpack file its earlier site.json names, never the directory or its parent", async () => {
+    const { file } = await build("p.mobpack");
+    for (const named of ["..", "."]) {
+      const parent = tempDir("rkat-parent-");
+      writeFileSync(join(parent, "keep.txt"), "keep me");
+      const out = join(parent, "site");
+      expect((await runBin("rkat-web-pack", ["web-build", file, "-o", out])).code).toBe(0);
+      const siteJson = join(out, "site.json");
+      writeFileSync(siteJson, JSON.stringify({ ...JSON.parse(readFileSync(siteJson, "utf8")), pack: named }));
+      const run = await runBin("rkat-web-pack", ["web-build", file, "-o", out]);
+      expect(run.code).toBe(0);
+      expect(readFileSync(join(parent, "keep.txt"), "utf8")).toBe("keep me");
+      expect(existsSync(join(out, "p.mobpack"))).toBe(true);
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("a CLI-built pack in the runtime", () => {
