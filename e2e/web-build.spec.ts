@@ -271,3 +271,15 @@ test("a turn that hangs (the provider stops answering) can be stopped from the p
   await expect(page.getByTestId("chat-reply").nth(1)).toHaveAttribute("data-state", "done");
   await expect(page.getByTestId("chat-reply").nth(1)).toContainText("still there?");
 });
+
+test("the chat follows the conversation: the newest reply is in view once the chat is longer than its box", async ({ page }) => {
+  await startSite(page);
+  await expect(page.getByTestId("status")).toHaveAttribute("data-state", "ready");
+  for (let i = 0; i < 4; i++) {
+    await page.getByTestId("send-text").fill(`message ${i} [[sim:deltas=400]]`);
+    await page.getByTestId("send-text").press("Enter");
+    const reply = page.getByTestId("chat-reply").nth(i);
+    await expect(reply).toHaveAttribute("data-state", "done");
+    await expect(reply).toBeInViewport();
+  }
+});

@@ -10,6 +10,13 @@ export const TEXT_CHARS = 2000;
 /** `text` cut to TEXT_CHARS characters, marked with "…". */
 const clip = (text) => (text.length <= TEXT_CHARS ? text : `${text.slice(0, TEXT_CHARS - 1)}…`);
 
+/** Make `change` to a scrolled `list`; if it was at its end, it stays there (scrolled up to read, it stays put). */
+function following(list, change) {
+  const atEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 8;
+  change();
+  if (atEnd) list.scrollTop = list.scrollHeight;
+}
+
 function element(tag, attributes = {}, text = "") {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
@@ -129,15 +136,20 @@ export class View {
     });
     answer.append(button);
     list.append(answer);
+    list.scrollTop = list.scrollHeight; // what was just sent is in view
     return {
       done(reply) {
-        answer.dataset.state = "done";
-        answer.textContent = `${to}: ${reply}`;
+        following(list, () => {
+          answer.dataset.state = "done";
+          answer.textContent = `${to}: ${reply}`;
+        });
       },
       fail(message) {
-        answer.dataset.state = "failed";
-        answer.className = "failed";
-        answer.textContent = `${to}: failed: ${message}`;
+        following(list, () => {
+          answer.dataset.state = "failed";
+          answer.className = "failed";
+          answer.textContent = `${to}: failed: ${message}`;
+        });
       },
     };
   }
@@ -150,7 +162,10 @@ export class View {
    */
   appendEvents(member, events) {
     const list = this.log(member);
-    const following = list.scrollHeight - list.scrollTop - list.clientHeight < 8;
+    following(list, () => this.#append(list, events));
+  }
+
+  #append(list, events) {
     for (const event of events) {
       const last = list.lastElementChild;
       if (event.type === "text_delta" && last?.dataset.type === "text_delta") {
@@ -161,7 +176,6 @@ export class View {
       list.append(element("li", { "data-type": event.type }, text));
     }
     while (list.childElementCount > LOG_LINES) list.firstElementChild.remove();
-    if (following) list.scrollTop = list.scrollHeight;
   }
 
   log(member) {
