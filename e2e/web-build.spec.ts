@@ -266,6 +266,7 @@ test("a turn that hangs (the provider stops answering) can be stopped from the p
   await hung.getByRole("button", { name: `Stop ${lead}'s turn` }).click();
   await expect(hung).not.toHaveAttribute("data-state", "waiting");
   await expect(hung).toContainText("stopped");
+  await expect(page.getByTestId("send-text")).toBeFocused();
   await page.getByTestId("send-text").fill("still there?");
   await page.getByTestId("send-text").press("Enter");
   await expect(page.getByTestId("chat-reply").nth(1)).toHaveAttribute("data-state", "done");

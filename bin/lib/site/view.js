@@ -131,6 +131,9 @@ export class View {
     const answer = element("li", { "data-testid": "chat-reply", "data-state": "waiting", "data-member": to }, `${to}: … `);
     const button = element("button", { type: "button", "aria-label": `Stop ${to}'s turn` }, "Stop");
     button.addEventListener("click", () => {
+      // The button goes with the reply: focus back to the message field, not lost.
+      const { text } = $("#send").elements;
+      if (!text.disabled) text.focus();
       button.disabled = true;
       stop();
     });
