@@ -284,3 +284,12 @@ test("the chat follows the conversation: the newest reply is in view once the ch
     await expect(reply).toBeInViewport();
   }
 });
+
+test("base URLs pre-filled by the address (a link someone sent) are pointed out before the mob starts", async ({ page }) => {
+  await page.goto(`${server.url}/?openai=${encodeURIComponent("http://127.0.0.1:9/elsewhere")}`);
+  await expect(page.locator("input[name=openai]")).toHaveValue("http://127.0.0.1:9/elsewhere");
+  await expect(page.getByTestId("url-note")).toContainText("openai base URL(s) came from this page's address");
+  await page.goto(`${server.url}/`);
+  await expect(page.getByTestId("status")).toHaveAttribute("data-state", "idle");
+  await expect(page.getByTestId("url-note")).toHaveCount(0);
+});

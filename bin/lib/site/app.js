@@ -35,6 +35,9 @@ view.settings(defaultUrls(), (urls) =>
   }),
 );
 view.onSend((to, text) => void chat(to, text));
+// A link can pre-fill the base URLs: the messages would go there, so say which ones came from the address.
+const fromAddress = PROVIDERS.filter((p) => new URLSearchParams(location.search).has(p));
+if (fromAddress.length > 0) view.noteUrlsFromAddress(fromAddress);
 
 /** `?anthropic=<url>` (etc.), else the pack's config/defaults.toml, else the local rkat-web-proxy. */
 function defaultUrls() {

@@ -70,6 +70,12 @@ export class View {
     });
   }
 
+  /** Some base URLs were pre-filled by the page's address (a link someone sent): check them before starting. */
+  noteUrlsFromAddress(names) {
+    const note = element("p", { "data-testid": "url-note", class: "note" }, `The ${names.join(", ")} base URL(s) came from this page's address: your messages go there, so check them before you start.`);
+    $("#settings fieldset").append(note);
+  }
+
   /** The form may start again: after a failure (focus on it, to retry), or to restart a `running` mob with other URLs. */
   allowStart(running) {
     const button = $("[data-testid=start]");
