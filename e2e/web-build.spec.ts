@@ -293,3 +293,22 @@ test("base URLs pre-filled by the address (a link someone sent) are pointed out 
   await expect(page.getByTestId("status")).toHaveAttribute("data-state", "idle");
   await expect(page.getByTestId("url-note")).toHaveCount(0);
 });
+
+test("a runtime Worker that dies mid-session is said on the page (not an error per frame), and Restart brings the mob back", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await startSite(page);
+  await expect(page.getByTestId("status")).toHaveAttribute("data-state", "ready");
+  // An uncaught error in the Worker: the runtime client calls it dead (RUNTIME_TRAPPED).
+  const worker = page.workers().find((w) => w.url().endsWith("/worker.js"))!;
+  await worker.evaluate(() => void setTimeout(() => { throw new Error("the Worker crashed"); }));
+  await expect(page.getByTestId("status")).toHaveAttribute("data-state", "error");
+  await expect(page.getByTestId("status")).toContainText("RUNTIME_TRAPPED");
+  // The crash itself reaches the page; nothing more (no uncaught RUNTIME_TRAPPED from the page's polling).
+  expect(errors.filter((message) => !message.includes("the Worker crashed"))).toEqual([]);
+  await page.getByRole("button", { name: "Restart with these URLs" }).click();
+  await expect(page.getByTestId("status")).toHaveAttribute("data-state", "ready");
+  await page.getByTestId("send-text").fill("back again");
+  await page.getByTestId("send-text").press("Enter");
+  await expect(page.getByTestId("chat-reply").first()).toHaveAttribute("data-state", "done");
+});

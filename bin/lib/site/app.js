@@ -114,13 +114,20 @@ async function runMob(runtime, definition) {
   view.setStatus("ready", `ready · ${specs.length} member(s) · talk to ${lead}`);
   let frame;
   const tick = () => {
-    frame = requestAnimationFrame(tick);
-    const changes = mobEvents.poll();
-    if (changes.some(({ event, member }) => member === null ? MEMBER_CHANGES.has(event.type) : /^run_/.test(event.type))) refresh();
-    for (const [id, sub] of logs) {
-      const events = sub.poll();
-      if (events.length > 0) view.appendEvents(id, events);
+    try {
+      const changes = mobEvents.poll();
+      if (changes.some(({ event, member }) => member === null ? MEMBER_CHANGES.has(event.type) : /^run_/.test(event.type))) refresh();
+      for (const [id, sub] of logs) {
+        const events = sub.poll();
+        if (events.length > 0) view.appendEvents(id, events);
+      }
+    } catch (error) {
+      // The Worker died (an uncaught error, a crash): poll() throws RUNTIME_TRAPPED. Say so once, and offer the restart.
+      view.setStatus("error", `${error.code ?? "ERROR"}: ${error.message} (restart the mob to go on)`);
+      console.error(error);
+      return;
     }
+    frame = requestAnimationFrame(tick);
   };
   frame = requestAnimationFrame(tick);
   return { mob, stop: () => cancelAnimationFrame(frame) };
