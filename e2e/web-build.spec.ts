@@ -238,11 +238,12 @@ test("a member's event log stays bounded in a long session and does not pull the
     const view = new View();
     const tools = Array.from({ length: 3000 }, (_, i) => ({ type: "tool_call_requested", name: `tool${i}`, args: {} }));
     for (let i = 0; i < tools.length; i += 100) view.appendEvents("lead", tools.slice(i, i + 100));
+    view.appendEvents("lead", [{ type: "tool_call_requested", name: "write_file", args: { content: "x".repeat(100_000) } }]);
     view.appendEvents("lead", Array.from({ length: 20_000 }, () => ({ type: "text_delta", delta: "0123456789" })));
     const list = document.querySelector("#logs ol")!;
     const lines = list.children.length;
     const longest = Math.max(...[...list.children].map((li) => li.textContent!.length));
-    const newestTool = [...list.querySelectorAll("li[data-type=tool_call_requested]")].at(-1)?.textContent;
+    const newestTool = [...list.querySelectorAll("li[data-type=tool_call_requested]")].at(-2)?.textContent;
     // Scrolled up to read: new events do not scroll the log back down.
     list.scrollTop = 0;
     view.appendEvents("lead", [{ type: "turn_started", turnNumber: 2 }]);

@@ -181,7 +181,7 @@ export class View {
         if (last.textContent.length < TEXT_CHARS) last.textContent = clip(last.textContent + event.delta);
         continue;
       }
-      const text = event.type === "text_delta" ? clip(`text: ${event.delta}`) : describeEvent(event);
+      const text = clip(event.type === "text_delta" ? `text: ${event.delta}` : describeEvent(event));
       list.append(element("li", { "data-type": event.type }, text));
     }
     while (list.childElementCount > LOG_LINES) list.firstElementChild.remove();
