@@ -3,7 +3,7 @@
 
 const $ = (selector) => document.querySelector(selector);
 
-/** Lines kept per member log, and characters per text line. */
+/** Lines kept per member log, and characters per line. */
 export const LOG_LINES = 500;
 export const TEXT_CHARS = 2000;
 
@@ -166,7 +166,7 @@ export class View {
   /**
    * Add events to a member's log (made on first use); consecutive text deltas
    * form one line. A long session stays light: a log keeps its newest
-   * LOG_LINES lines and a text line its first TEXT_CHARS characters (the
+   * LOG_LINES lines and a line its first TEXT_CHARS characters (the
    * whole reply is in the chat). It follows new lines unless scrolled up.
    */
   appendEvents(member, events) {
