@@ -104,6 +104,8 @@ describe("build", () => {
     ["a manifest without a version", (d) => writeFileSync(join(d, "manifest.toml"), '[mobpack]\nname = "x"\n'), "manifest.toml: [mobpack] version is missing"],
     ["a manifest that is not TOML", (d) => writeFileSync(join(d, "manifest.toml"), '[mobpack]\nname = "x\n'), "manifest.toml line 2: unterminated string"],
     ["defaults holding a key", (d) => writeFileSync(join(d, "config", "defaults.toml"), 'anthropicApiKey = "sk-ant-x"\n'), "config/defaults.toml: anthropicApiKey looks like a credential"],
+    ["a key in a base URL's query", (d) => writeFileSync(join(d, "config", "defaults.toml"), 'geminiBaseUrl = "https://proxy.example/gemini?key=AIzaFAKE"\n'), "config/defaults.toml: the URL of geminiBaseUrl holds the query parameter key="],
+    ["a password in a base URL", (d) => writeFileSync(join(d, "config", "defaults.toml"), 'anthropicBaseUrl = "https://me:hunter2@proxy.example/anthropic"\n'), "config/defaults.toml: the URL of anthropicBaseUrl holds a user name or password"],
     ["a skill that is not Markdown", (d) => writeFileSync(join(d, "skills", "run.sh"), "echo"), "skills/run.sh: unknown file"],
   ];
   for (const [what, breakIt, message] of broken) {
@@ -476,6 +478,35 @@ describe("web-build", () => {
     expect(run.stderr).toContain("is not empty and was not written by web-build");
     expect(readdirSync(foreign)).toEqual(["mine.txt"]);
     rmSync(foreign, { recursive: true, force: true });
+  });
+
+  it("refuses a pack (built elsewhere) whose default base URL holds a key: the site would publish it in site.json", async () => {
+    const files = exampleFiles();
+    files["config/defaults.toml"] = 'openaiBaseUrl = "https://proxy.example/openai?api_key=sk-live-x"\n';
+    const file = join(work, "leaky.mobpack");
+    writeFileSync(file, pack(files));
+    const out = join(work, "leaky-site");
+    const run = await runBin("rkat", ["mob", "web", "build", file, "-o", out]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("the default openaiBaseUrl holds the query parameter api_key=");
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("removes only a *.mobpack file its earlier site.json names, never the directory or its parent", async () => {
+    const { file } = await build("p.mobpack");
+    for (const named of ["..", "."]) {
+      const parent = tempDir("rkat-parent-");
+      writeFileSync(join(parent, "keep.txt"), "keep me");
+      const out = join(parent, "site");
+      expect((await runBin("rkat-web-pack", ["web-build", file, "-o", out])).code).toBe(0);
+      const siteJson = join(out, "site.json");
+      writeFileSync(siteJson, JSON.stringify({ ...JSON.parse(readFileSync(siteJson, "utf8")), pack: named }));
+      const run = await runBin("rkat-web-pack", ["web-build", file, "-o", out]);
+      expect(run.code).toBe(0);
+      expect(readFileSync(join(parent, "keep.txt"), "utf8")).toBe("keep me");
+      expect(existsSync(join(out, "p.mobpack"))).toBe(true);
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });
 

@@ -57,6 +57,29 @@ const CREDENTIAL_NAME = /api[_-]?key|secret|passw(or)?d|credential|bearer|(auth|
 /** Values shaped like provider keys. */
 const CREDENTIAL_VALUE = /^(sk-|sk_|AIza|xox[bp]-|ghp_)/;
 
+/** Query parameters that carry credentials (Gemini's `key=`, `api_key=`, `token=`...). */
+const CREDENTIAL_PARAM = /^(key|api[_-]?key|token|access[_-]?token|auth|sig|signature|secret|password)$/i;
+
+/**
+ * Why a default's value, read as a URL, carries a credential (a user name or
+ * password, a key in its query), or null: such a URL would be written into a
+ * web-build site's site.json and shown on its public page.
+ * @param {unknown} value
+ * @returns {string | null}
+ */
+export function urlCredential(value) {
+  if (typeof value !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return null;
+  let url;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  if (url.username !== '' || url.password !== '') return 'a user name or password';
+  const param = [...url.searchParams.keys()].find((name) => CREDENTIAL_PARAM.test(name));
+  return param === undefined ? null : `the query parameter ${param}=`;
+}
+
 export function checkDefaults(text, problems) {
   const entries = parseToml('config/defaults.toml', text, problems);
   for (const { table, key, value } of entries ?? []) {
@@ -65,6 +88,8 @@ export function checkDefaults(text, problems) {
       problems.push(`config/defaults.toml: ${name} looks like a credential; defaults never hold keys (the page or the proxy supplies them)`);
     } else if (typeof value === 'string' && CREDENTIAL_VALUE.test(value)) {
       problems.push(`config/defaults.toml: the value of ${name} looks like an API key; defaults never hold keys`);
+    } else if (urlCredential(value)) {
+      problems.push(`config/defaults.toml: the URL of ${name} holds ${urlCredential(value)}; defaults never hold keys`);
     }
   }
 }

@@ -51,9 +51,11 @@ export function prepareOutput(out) {
   if (previous?.generator !== GENERATOR) {
     throw new CliError(`${out} is not empty and was not written by web-build; choose a new or empty directory`);
   }
-  for (const name of [...OWNED, basename(String(previous.pack ?? ''))]) {
-    if (name) rmSync(join(out, name), { recursive: true, force: true });
-  }
+  // The old pack: only a file name web-build could have written (`*.mobpack`); a site.json
+  // edited by hand to `"pack": ".."` or `"."` must not remove the directory or its parent.
+  const pack = String(previous.pack ?? '');
+  const packs = pack.endsWith('.mobpack') && basename(pack) === pack ? [pack] : [];
+  for (const name of [...OWNED, ...packs]) rmSync(join(out, name), { recursive: true, force: true });
 }
 
 /** Copy the runtime: the single-file Worker build with its chunks, and the wasm. */

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { parseCommand, required, trustedSigners } from '../args.mjs';
 import { checkTrust } from '../core.mjs';
 import { CliError } from '../errors.mjs';
+import { urlCredential } from '../pack-checks.mjs';
 import { openPack } from '../read-pack.mjs';
 import { prepareOutput, writeSite } from '../web-site.mjs';
 import { siteTrust } from '../web-trust.mjs';
@@ -32,6 +33,11 @@ signature is always refused.`,
     );
     const out = required(values, 'output', '-o <dir>');
     const pack = await openPack(positionals[0]);
+    // A pack built elsewhere: its base URLs go into site.json and the public page.
+    for (const [name, value] of Object.entries(pack.info.defaults ?? {})) {
+      const held = urlCredential(value);
+      if (held) throw new CliError(`${positionals[0]}: the default ${name} holds ${held}; a site would publish it (defaults never hold keys)`);
+    }
     const { trust, warning } = siteTrust(pack, trustedSigners(values['trusted-signer']));
     await checkTrust(pack.bytes, trust).catch((error) => {
       throw new CliError(`${positionals[0]}: ${error.message}`);

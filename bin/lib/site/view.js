@@ -3,6 +3,20 @@
 
 const $ = (selector) => document.querySelector(selector);
 
+/** Lines kept per member log, and characters per line. */
+export const LOG_LINES = 500;
+export const TEXT_CHARS = 2000;
+
+/** `text` cut to TEXT_CHARS characters, marked with "…". */
+const clip = (text) => (text.length <= TEXT_CHARS ? text : `${text.slice(0, TEXT_CHARS - 1)}…`);
+
+/** Make `change` to a scrolled `list`; if it was at its end, it stays there (scrolled up to read, it stays put). */
+function following(list, change) {
+  const atEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 8;
+  change();
+  if (atEnd) list.scrollTop = list.scrollHeight;
+}
+
 function element(tag, attributes = {}, text = "") {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
@@ -45,7 +59,7 @@ export class View {
     status.textContent = text;
   }
 
-  /** Fill the base URL fields and call `start(urls)` on submit. */
+  /** Fill the base URL fields and call `start(urls)` on submit (also to restart a running mob with new URLs). */
   settings(defaults, start) {
     const form = $("#settings");
     for (const [name, url] of Object.entries(defaults)) form.elements[name].value = url;
@@ -56,9 +70,43 @@ export class View {
     });
   }
 
-  /** The form may start again (after a failure). */
-  allowStart() {
-    $("[data-testid=start]").disabled = false;
+  /** Some base URLs were pre-filled by the page's address (a link someone sent): check them before starting. */
+  noteUrlsFromAddress(names) {
+    const note = element("p", { "data-testid": "url-note", class: "note" }, `The ${names.join(", ")} base URL(s) came from this page's address: your messages go there, so check them before you start.`);
+    $("#settings fieldset").append(note);
+  }
+
+  /** The form may start again: after a failure (focus on it, to retry), or to restart a `running` mob with other URLs. */
+  allowStart(running) {
+    const button = $("[data-testid=start]");
+    button.disabled = false;
+    button.textContent = running ? "Restart with these URLs" : "Start the mob";
+    if (!running) button.focus();
+  }
+
+  /** Call `send(to, text)` for each message; Send is enabled only when there is text and a mob to send it to. */
+  onSend(send) {
+    const form = $("#send");
+    const { text } = form.elements;
+    const button = form.querySelector("button");
+    text.addEventListener("input", () => (button.disabled = text.disabled || text.value.trim() === ""));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const message = text.value.trim();
+      if (message === "" || text.disabled) return;
+      text.value = "";
+      button.disabled = true;
+      send(form.elements.to.value, message);
+    });
+  }
+
+  /** A new mob replaces the old: its members and events go, the chat says so, Send waits for the new mob. */
+  reset(note) {
+    $("[data-testid=members] tbody").replaceChildren();
+    $("#logs").replaceChildren();
+    const form = $("#send");
+    form.elements.to.disabled = form.elements.text.disabled = form.querySelector("button").disabled = true;
+    $("#chat").append(element("li", { class: "note" }, note));
   }
 
   renderMembers(members) {
@@ -72,52 +120,71 @@ export class View {
     );
   }
 
-  /** The chat's recipients, the orchestrator first and chosen; `send(to, text)` on submit. */
-  chat(ids, send) {
+  /** The chat's recipients, the orchestrator first and chosen; the message field gets the focus. */
+  chat(ids) {
     const form = $("#send");
-    form.elements.to.replaceChildren(...ids.map((id, i) => element("option", { value: id }, i === 0 ? `${id} (orchestrator)` : id)));
-    form.elements.text.disabled = form.querySelector("button").disabled = false;
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      const text = form.elements.text.value.trim();
-      if (text === "") return;
-      form.elements.text.value = "";
-      send(form.elements.to.value, text);
-    });
+    const { to, text } = form.elements;
+    to.replaceChildren(...ids.map((id, i) => element("option", { value: id }, i === 0 ? `${id} (orchestrator)` : id)));
+    to.disabled = text.disabled = false;
+    form.querySelector("button").disabled = text.value.trim() === "";
+    text.focus();
   }
 
-  /** A chat exchange: your line now, the answer's line once it comes. */
-  addExchange(to, text) {
+  /** A chat exchange: your line now, the answer's line once it comes; its Stop button calls `stop()` until then. */
+  addExchange(to, text, stop) {
     const list = $("#chat");
     list.append(element("li", { class: "you" }, `you → ${to}: ${text}`));
-    const answer = element("li", { "data-testid": "chat-reply", "data-state": "waiting", "data-member": to }, `${to}: …`);
+    const answer = element("li", { "data-testid": "chat-reply", "data-state": "waiting", "data-member": to }, `${to}: … `);
+    const button = element("button", { type: "button", "aria-label": `Stop ${to}'s turn` }, "Stop");
+    button.addEventListener("click", () => {
+      // The button goes with the reply: focus back to the message field, not lost.
+      const { text } = $("#send").elements;
+      if (!text.disabled) text.focus();
+      button.disabled = true;
+      stop();
+    });
+    answer.append(button);
     list.append(answer);
+    list.scrollTop = list.scrollHeight; // what was just sent is in view
     return {
       done(reply) {
-        answer.dataset.state = "done";
-        answer.textContent = `${to}: ${reply}`;
+        following(list, () => {
+          answer.dataset.state = "done";
+          answer.textContent = `${to}: ${reply}`;
+        });
       },
       fail(message) {
-        answer.dataset.state = "failed";
-        answer.className = "failed";
-        answer.textContent = `${to}: failed: ${message}`;
+        following(list, () => {
+          answer.dataset.state = "failed";
+          answer.className = "failed";
+          answer.textContent = `${to}: failed: ${message}`;
+        });
       },
     };
   }
 
-  /** Add events to a member's log (made on first use); consecutive text deltas form one line. */
+  /**
+   * Add events to a member's log (made on first use); consecutive text deltas
+   * form one line. A long session stays light: a log keeps its newest
+   * LOG_LINES lines and a line its first TEXT_CHARS characters (the
+   * whole reply is in the chat). It follows new lines unless scrolled up.
+   */
   appendEvents(member, events) {
     const list = this.log(member);
+    following(list, () => this.#append(list, events));
+  }
+
+  #append(list, events) {
     for (const event of events) {
       const last = list.lastElementChild;
       if (event.type === "text_delta" && last?.dataset.type === "text_delta") {
-        last.textContent += event.delta;
+        if (last.textContent.length < TEXT_CHARS) last.textContent = clip(last.textContent + event.delta);
         continue;
       }
-      const text = event.type === "text_delta" ? `text: ${event.delta}` : describeEvent(event);
+      const text = clip(event.type === "text_delta" ? `text: ${event.delta}` : describeEvent(event));
       list.append(element("li", { "data-type": event.type }, text));
     }
-    list.scrollTop = list.scrollHeight;
+    while (list.childElementCount > LOG_LINES) list.firstElementChild.remove();
   }
 
   log(member) {
