@@ -40,15 +40,13 @@ export function createFeeds(deps: FeedDeps): Feeds {
   const feeds = new Map<() => void, BatchOutbox>();
 
   /**
-   * Every subscription sends what it holds, twice: one whose session or
-   * mob went away sends its last events (the run's end) first, then why
-   * it ended (both ahead of the reply of the call that ended it).
+   * Every subscription sends what it holds; one that sent something reads
+   * again: if its session or mob went away, that was its last events (the
+   * run's end), and this is why it ended (both ahead of the reply of the
+   * call that ended it). One with nothing to send is read once.
    */
   const flushAll = () => {
-    for (const outbox of [...feeds.values()]) {
-      outbox.flush();
-      outbox.flush();
-    }
+    for (const outbox of [...feeds.values()]) if (outbox.flush()) outbox.flush();
   };
 
   /**

@@ -60,11 +60,12 @@ export class BatchOutbox implements EventFeed {
    * reader was not told of included). A reply posted after this reaches
    * the page after the batch, which the page takes at once (it parses a
    * batch in the listener), so the reply's `await` sees its events.
+   * Whether it sent anything.
    */
-  flush(): void {
+  flush(): boolean {
     this.pending = false;
     const bytes = this.read();
-    if (!bytes) return;
+    if (!bytes) return false;
     this.inFlight++;
     this.sentAt = performance.now();
     this.sentTurn = turns;
@@ -72,6 +73,7 @@ export class BatchOutbox implements EventFeed {
     this.send(transfer(bytes, [bytes.buffer]))
       .catch(() => {}) // a page that went away is not the run's failure
       .then(() => this.taken());
+    return true;
   }
 
   /** `flush()`, then resolve once the page has taken everything. */
