@@ -93,7 +93,7 @@ async function simulate(provider, routes, control, req, res, url, rest) {
   }
   control.record({
     provider: provider.spec.id, method: req.method ?? 'POST', path: redactedPath(url), headers: redactHeaders(req.headers), body: bodyError === null ? body : null,
-  });
+  }, raw.length);
   await found.handler({ req, res, url, params: found.params, body, bodyError, scripted: control.takeScripted(), requestId });
 }
 

@@ -5,6 +5,12 @@ import { DirectiveError, parseDirectives } from './script.mjs';
 
 /** How many simulated requests `/_sim/requests` remembers. */
 const LOG_LIMIT = 100;
+/**
+ * And how many of their body bytes, in all (the newest is always kept): a
+ * body may be 32 MB, and any page may post to the simulated routes (a
+ * `text/plain` POST needs no preflight), so 100 of them would hold 3.2 GB.
+ */
+export const LOG_BYTES = 64 * 1024 * 1024;
 
 /** Headers whose values must never be stored or echoed. */
 const SECRET_HEADERS = new Set(['x-api-key', 'authorization', 'x-goog-api-key', 'cookie', 'proxy-authorization']);
@@ -43,16 +49,28 @@ export function createSimControl() {
   const queue = [];
   /** @type {LoggedRequest[]} */
   const log = [];
+  /** The body size of each entry of `log`, and their sum. */
+  const sizes = [];
+  let bytes = 0;
+  const dropOldest = () => {
+    log.shift();
+    bytes -= sizes.shift() ?? 0;
+  };
 
   return {
     /** Directives for the next simulated request (empty when nothing is queued). */
     takeScripted() {
       return queue.shift() ?? {};
     },
-    /** @param {LoggedRequest} entry */
-    record(entry) {
+    /**
+     * @param {LoggedRequest} entry
+     * @param {number} size its body's bytes
+     */
+    record(entry, size) {
       log.push(entry);
-      if (log.length > LOG_LIMIT) log.shift();
+      sizes.push(size);
+      bytes += size;
+      while (log.length > LOG_LIMIT || (bytes > LOG_BYTES && log.length > 1)) dropOldest();
     },
     /**
      * Serves `/_sim/*`.
@@ -65,7 +83,7 @@ export function createSimControl() {
       if (route === 'GET /_sim/requests') return sendJson(res, 200, log);
       if (route === 'POST /_sim/reset') {
         queue.length = 0;
-        log.length = 0;
+        while (log.length) dropOldest();
         return sendJson(res, 200, { ok: true });
       }
       if (route === 'POST /_sim/script') {

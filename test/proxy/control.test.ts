@@ -3,6 +3,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { API_HEADERS, CHAT_PATH, GEMINI_HEADERS, OPENAI_HEADERS, RESPONSES_PATH, chat, gemini, messages, post, postMessages, responses, resetSim, script } from './clients';
 import { simulatedProxy } from './helpers';
+// @ts-expect-error: the simulator's modules are plain JavaScript without declarations
+import { LOG_BYTES, createSimControl } from '../../proxy/sim/control.mjs';
 
 const proxy = simulatedProxy();
 beforeEach(async () => {
@@ -22,6 +24,21 @@ async function statusOf(body: unknown): Promise<number> {
 }
 
 describe('/_sim control API', () => {
+  it('the request log keeps at most LOG_BYTES of bodies (always the newest): any page may post to it', async () => {
+    const control = createSimControl();
+    const entry = (n: number) => ({ provider: 'anthropic', method: 'POST', path: `/${n}`, headers: {}, body: null });
+    for (let n = 0; n < 10; n++) control.record(entry(n), LOG_BYTES / 4);
+    control.record(entry(10), LOG_BYTES * 2);
+    let sent = '';
+    const res = { headersSent: false, destroyed: false, writeHead() {}, end(text: string) { sent = text; } };
+    await control.handle({ method: 'GET' } as never, res as never, new URL('http://127.0.0.1/_sim/requests'));
+    expect((JSON.parse(sent) as Logged[]).map((e) => e.path)).toEqual(['/10']);
+    control.record(entry(11), 1);
+    control.record(entry(12), 1);
+    await control.handle({ method: 'GET' } as never, res as never, new URL('http://127.0.0.1/_sim/requests'));
+    expect((JSON.parse(sent) as Logged[]).map((e) => e.path)).toEqual(['/11', '/12']);
+  });
+
   it('POST /_sim/script queues one behaviour per upcoming request, in order', async () => {
     await script(proxy.url, ['error=429', '', '[[sim:error=500]]']);
     const body = messages('hi');
