@@ -58,7 +58,7 @@ impl Runtime {
             Op::MobUnsubscribe => {
                 let id = subscription(f)?;
                 self.mob_mut(mob_id)?;
-                self.unsubscribe(mob_id, Some(id));
+                self.unsubscribe(mob_id, id);
                 Ok(None)
             }
             Op::MobRunFlow => self.run_flow(now_ms, mob_id, f.req_str("flow")?, f.get("params")).map(Some),
@@ -172,7 +172,7 @@ impl Runtime {
             let last = self.poll_mob(mob_id, id).ok().filter(|t| t.len() > 2);
             match self.mobs.get_mut(mob_id).and_then(|m| m.subscriptions.iter_mut().find(|s| s.id == id)) {
                 Some(sub) if last.is_some() => sub.last = last,
-                _ => self.unsubscribe(mob_id, Some(id)),
+                _ => self.unsubscribe(mob_id, id),
             }
         }
         if let Some(mob) = self.mobs.get_mut(mob_id) {
@@ -187,9 +187,9 @@ impl Runtime {
     }
 
     /// Forget subscription `id` of the mob, and its readers.
-    fn unsubscribe(&mut self, mob_id: &str, id: Option<u32>) {
+    fn unsubscribe(&mut self, mob_id: &str, id: u32) {
         let Some(mob) = self.mobs.get_mut(mob_id) else { return };
-        let Some(at) = mob.subscriptions.iter().position(|s| Some(s.id) == id) else { return };
+        let Some(at) = mob.subscriptions.iter().position(|s| s.id == id) else { return };
         let sub = mob.subscriptions.remove(at);
         if let Some(reader) = sub.reader {
             mob.log.close_reader(reader);
@@ -262,7 +262,7 @@ impl Runtime {
         let Runtime { mobs, agents, settings, .. } = self;
         let mob = mobs.get_mut(mob_id).ok_or_else(|| super::mobs::mob_not_found(mob_id))?;
         if let Some(last) = mob.subscriptions.iter_mut().find(|s| s.id == id).and_then(|s| s.last.take()) {
-            self.unsubscribe(mob_id, Some(id));
+            self.unsubscribe(mob_id, id);
             return Ok(last);
         }
         let Some(at) = mob.subscriptions.iter().position(|s| s.id == id) else {
