@@ -5,7 +5,7 @@
  * member to talk to a peer.
  */
 import { expect, test, type Page } from "@playwright/test";
-import { PROXY, openDemo, sendAndWait } from "./helpers.js";
+import { PROXY, expectBlankComposerInert, openDemo, sendAndWait } from "./helpers.js";
 
 /**
  * Open the demo on the Mobs page (by its tab, or by its URL), wait for its
@@ -473,13 +473,7 @@ test("the composer's Send is disabled while the message is empty or blank; sent 
   const text = page.locator("#mob-send-text");
   const sendButton = page.locator("#mob-send-button");
   await expect(sendButton).toBeEnabled(); // the example message
-  await text.fill(" \n ");
-  await expect(sendButton).toBeDisabled();
-  await text.press("Enter");
-  await expect(text).toBeFocused();
-  await expect(page.locator("#mob-replies li")).toHaveCount(0);
-  await text.fill("Hello");
-  await expect(sendButton).toBeEnabled();
+  await expectBlankComposerInert(text, sendButton, page.locator("#mob-replies li"), " \n ");
   await sendButton.focus();
   await page.keyboard.press("Enter");
   await expect(lastAnswer(page)).toContainText("You said: Hello");

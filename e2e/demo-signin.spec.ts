@@ -4,7 +4,7 @@
  * Against the simulated provider, in the page's runtime Worker.
  */
 import { expect, test, type Page, type Request } from "@playwright/test";
-import { openDemo } from "./helpers.js";
+import { expectBlankComposerInert, openDemo } from "./helpers.js";
 
 const lastReply = (page: Page) => page.locator("#signin-messages .msg.assistant").last();
 
@@ -170,13 +170,7 @@ test("the Sign-in chat's Send is disabled while the prompt is empty or blank, an
   const prompt = page.locator("#signin-prompt");
   const sendButton = page.locator("#signin-send");
   await expect(sendButton).toBeEnabled(); // the example prompt
-  await prompt.fill("  ");
-  await expect(sendButton).toBeDisabled();
-  await prompt.press("Enter");
-  await expect(prompt).toBeFocused();
-  await expect(page.locator("#signin-messages .msg")).toHaveCount(0);
-  await prompt.fill("Hello");
-  await expect(sendButton).toBeEnabled();
+  await expectBlankComposerInert(prompt, sendButton, page.locator("#signin-messages .msg"), "  ");
   // Sent from the keyboard: Send disables with the prompt emptied, the focus goes to the prompt.
   await sendButton.focus();
   await page.keyboard.press("Enter");

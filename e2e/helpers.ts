@@ -78,3 +78,18 @@ export async function lastRunEvents(page: Page): Promise<{ type: string; summary
 export function demoState(page: Page): Promise<DemoWindowState> {
   return page.evaluate(() => (window as unknown as { rkatDemo: DemoWindowState }).rkatDemo);
 }
+
+/**
+ * A composer with a blank message: Send is disabled, and Enter sends nothing
+ * (`sent` stays empty) and keeps the focus; with text, Send is enabled (the
+ * message is left as "Hello").
+ */
+export async function expectBlankComposerInert(message: Locator, sendButton: Locator, sent: Locator, blank: string): Promise<void> {
+  await message.fill(blank);
+  await expect(sendButton).toBeDisabled();
+  await message.press("Enter");
+  await expect(message).toBeFocused();
+  await expect(sent).toHaveCount(0);
+  await message.fill("Hello");
+  await expect(sendButton).toBeEnabled();
+}
